@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""Command line of the ceasefire simulator: parse arguments, call the library, print.
+
+Exit status: 0 success; 2 bad input (scenario file or arguments), with a one-line
+message naming the file, key path, bad value and what is allowed; 1 internal error;
+130 interrupted (finished replications are kept in --out DIR).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
+DEFAULT_RUNS = 4000
+DEFAULT_SEED = 2016
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad value {text!r}; a whole number >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"bad value {text!r}; a whole number >= 1")
+    return value
+
+
+def seed_int(text: str) -> int:
+    """argparse type: a seed, an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad value {text!r}; an integer >= 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"bad value {text!r}; an integer >= 0")
+    return value
+
+
+def precision_float(text: str) -> float:
+    """argparse type: a half-width in (0, 0.5)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad value {text!r}; a number in (0, 0.5)") from None
+    if not (math.isfinite(value) and 0 < value < 0.5):
+        raise argparse.ArgumentTypeError(f"bad value {text!r}; a number in (0, 0.5)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = argparse.ArgumentParser(
+        prog="run_sim.py",
+        description="Estimate whether a Syrian ceasefire is agreed and whether it holds.",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    def common(p: argparse.ArgumentParser, runs: bool = True) -> None:
+        if runs:
+            p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS,
+                           help=f"replications (default {DEFAULT_RUNS})")
+        p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
+                       help=f"root seed (default {DEFAULT_SEED})")
+        p.add_argument("--workers", type=positive_int, default=None,
+                       help="worker processes (default: all cores; 1 runs in-process)")
+        p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a scenario value by dotted key (repeatable)")
+        p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="write results into DIR")
+        p.add_argument("--json", action="store_true", help="print a JSON object")
+        p.add_argument("--no-progress", action="store_true", help="no progress bar")
+        p.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="run on a dask.distributed scheduler (extra 'distributed')")
+        p.add_argument("--plot", action="store_true", help="draw figures into --out DIR")
+        p.add_argument("--format", choices=("png", "svg"), default="png",
+                       help="figure format (default png)")
+
+    run = sub.add_parser("run", help="estimate P(agreement) and P(hold) for a scenario")
+    run.add_argument("scenario", type=Path)
+    common(run)
+    run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
+                     help="run until every Wilson 95%% half-width is <= EPS")
+    run.add_argument("--min-runs", type=positive_int, default=1000)
+    run.add_argument("--max-runs", type=positive_int, default=200_000)
+    run.add_argument("--resume", action="store_true",
+                     help="finish an interrupted run saved in --out DIR")
+
+    sw = sub.add_parser("sweep", help="vary parameters on common random numbers")
+    sw.add_argument("scenario", type=Path)
+    sw.add_argument("--param", action="append", default=[], required=True,
+                    metavar="KEY=V1,V2,...|KEY=start:stop:num")
+    common(sw)
+
+    cmp_ = sub.add_parser("compare", help="paired difference of two scenarios or a counterfactual")
+    cmp_.add_argument("scenarios", type=Path, nargs="+")
+    common(cmp_)
+
+    bt = sub.add_parser("backtest", help="score scenarios with an [observed] section")
+    bt.add_argument("directory", type=Path)
+    common(bt)
+
+    pl = sub.add_parser("plot", help="figures from a saved run directory")
+    pl.add_argument("directory", type=Path)
+    pl.add_argument("--format", choices=("png", "svg"), default="png")
+
+    tr = sub.add_parser("trace", help="one replication, event by event")
+    tr.add_argument("scenario", type=Path)
+    tr.add_argument("--seed", type=seed_int, default=DEFAULT_SEED)
+    tr.add_argument("--replication", type=int, default=0)
+    tr.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    tr.add_argument("--json", action="store_true")
+    tr.add_argument("--out", type=Path, default=None, metavar="DIR")
+    tr.add_argument("--plot", action="store_true")
+    tr.add_argument("--format", choices=("png", "svg"), default="png")
+
+    va = sub.add_parser("validate", help="check scenario files")
+    va.add_argument("scenarios", type=Path, nargs="+")
+
+    sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    return parser
+
+
+def jsonable(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) with null, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
+    """A Runner on a local pool, or on a dask cluster with --dask."""
+    from sim.errors import ScenarioError
+    from sim.runner import Runner
+
+    executor = None
+    if getattr(args, "dask", None):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ScenarioError("--dask", "", args.dask,
+                                "install the 'distributed' extra: pip install -e '.[distributed]'"
+                                ) from None
+        try:
+            client = Client(args.dask, timeout=20)
+        except OSError as exc:
+            raise ScenarioError("--dask", "", args.dask,
+                                f"the address of a running dask scheduler ({exc})") from None
+        executor = client.get_executor()
+    return Runner(workers=args.workers, executor=executor,
+                  progress=long_run and not args.no_progress)
+
+
+def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
+    """Draw figures if the plots package is importable."""
+    try:
+        import plots
+    except ImportError:
+        print("plots package not available; no figures drawn", file=sys.stderr)
+        return []
+    return plots.draw(kind, directory, fmt=fmt, **data)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim.errors import ScenarioError
+    from sim.output import read_run, write_run
+    from sim.report import summary_text
+    from sim.scenario import load_scenario
+    from sim.stats import summarize
+
+    scenario = load_scenario(args.scenario, args.sets)
+    existing = None
+    if args.resume:
+        if args.out is None:
+            raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
+        if (args.out / "runs.csv").exists():
+            saved, existing, _, manifest = read_run(args.out)
+            if saved.raw != scenario.raw or manifest.get("seed") != args.seed:
+                raise ScenarioError(str(args.out), "scenario.toml", args.seed,
+                                    "the same scenario, --set values and --seed as the saved run")
+    if args.plot and args.out is None:
+        raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
+    long_run = (args.precision is not None) or args.runs >= 2000
+    with make_runner(args, long_run) as runner:
+        out = runner.run(scenario, args.runs, args.seed, existing=existing,
+                         precision=args.precision, min_runs=args.min_runs,
+                         max_runs=args.max_runs)
+    summary = summarize(out.results, scenario, seed=args.seed, wall_seconds=out.wall_seconds,
+                        partial=out.interrupted)
+    if args.precision is not None:
+        summary["precision"] = {"target": args.precision, "met": out.precision_met,
+                                "runs": out.target}
+    summary = jsonable(summary)
+    if args.out is not None:
+        write_run(args.out, out.results, summary, scenario, args.seed,
+                  {"runs_requested": args.runs, "precision": args.precision})
+        if args.plot and not out.interrupted:
+            draw("run", args.out, args.format, scenario=scenario, results=out.results,
+                 summary=summary)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(summary_text(summary, scenario))
+        if args.precision is not None:
+            state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
+            print(f"precision {args.precision}: {state} after {out.target} runs")
+    if out.interrupted:
+        where = f"; finished runs kept in {args.out}" if args.out else ""
+        print(f"interrupted after {len(out.results)} runs{where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.experiments import parse_param, sweep, write_sweep_csv
+    from sim.output import write_run
+    from sim.report import sweep_text
+    from sim.scenario import load_scenario
+    from sim.stats import milestones
+
+    base = load_scenario(args.scenario, args.sets)
+    params = [parse_param(p) for p in args.param]
+    with make_runner(args, True) as runner:
+        points, interrupted = sweep(base, params, runner, args.runs, args.seed)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_sweep_csv(args.out / "sweep.csv", points)
+        for k, pt in enumerate(points):
+            write_run(args.out / "points" / f"{k:03d}", pt.results, jsonable(pt.summary),
+                      pt.scenario, args.seed, {"sweep_point": pt.params})
+        if args.plot:
+            draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params])
+    labels = [lab for lab, _ in milestones(base)]
+    if args.json:
+        print(json.dumps(jsonable([{"params": p.params, **p.summary} for p in points]), indent=2))
+    else:
+        rows = [{"params": p.params, "summary": p.summary} for p in points]
+        print(sweep_text(rows, [k for k, _ in params], labels))
+    return EXIT_INTERRUPTED if interrupted else 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.errors import ScenarioError
+    from sim.experiments import paired
+    from sim.report import compare_text
+    from sim.scenario import load_scenario
+
+    if len(args.scenarios) == 1:
+        if not args.sets:
+            raise ScenarioError("compare", "", str(args.scenarios[0]),
+                                "two scenario files, or one file with --set KEY=VALUE")
+        b = load_scenario(args.scenarios[0])
+        a = load_scenario(args.scenarios[0], args.sets)
+        name_a = f"{a.name} with " + " ".join(args.sets)
+        name_b = f"{b.name} as written"
+    elif len(args.scenarios) == 2:
+        a = load_scenario(args.scenarios[0], args.sets)
+        b = load_scenario(args.scenarios[1], args.sets)
+        name_a, name_b = a.name, b.name
+    else:
+        raise ScenarioError("compare", "", [str(s) for s in args.scenarios],
+                            "one or two scenario files")
+    with make_runner(args, True) as runner:
+        result, ra, rb, interrupted = paired(a, b, runner, args.runs, args.seed)
+    if interrupted:
+        print("interrupted before both sides finished; nothing compared", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    result = jsonable({"a_name": name_a, "b_name": name_b, **result})
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
+        if args.plot:
+            draw("compare", args.out, args.format, result=result)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(compare_text(result, name_a, name_b))
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from sim.model import run_replication
+    from sim.report import trace_text
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.sets)
+    outcome = run_replication(scenario, args.seed, args.replication, trace=True)
+    if args.json:
+        events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
+                  for e in outcome.trace or ()]
+        print(json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
+                                   "hours_held": outcome.hours_held,
+                                   "collapsed": outcome.collapsed,
+                                   "withdrew": outcome.withdrew}), indent=2))
+    else:
+        print(trace_text(outcome, scenario))
+    if args.plot and args.out is not None:
+        draw("trace", args.out, args.format, scenario=scenario, outcome=outcome, seed=args.seed)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+
+    status = 0
+    for path in args.scenarios:
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            print(f"error: {exc.message()}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        print(f"ok: {path} ({sc.name}: {len(sc.issues)} issues, {len(sc.order)} parties)")
+    return status
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.schema import ScenarioSpec
+
+    print(json.dumps(ScenarioSpec.model_json_schema(), indent=2))
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from sim.output import read_run
+
+    scenario, results, summary, _ = read_run(args.directory)
+    paths = draw("run", args.directory, args.format, scenario=scenario, results=results,
+                 summary=summary)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from sim.backtest import backtest_text, run_backtest
+
+    with make_runner(args, True) as runner:
+        table = run_backtest(args.directory, runner, args.runs, args.seed)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        table.write_csv(args.out / "backtest.csv")
+        draw("backtest", args.out, args.format, table=table)
+    if args.json:
+        print(json.dumps(jsonable(table.as_dict()), indent=2))
+    else:
+        print(backtest_text(table))
+    return 0
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "sweep": cmd_sweep,
+    "compare": cmd_compare,
+    "trace": cmd_trace,
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "plot": cmd_plot,
+    "backtest": cmd_backtest,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run", str(DEFAULT_SCENARIO), *(argv or [])])
+    from sim.errors import ScenarioError
+
+    started = time.perf_counter()
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        print(f"error: {exc.message()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"interrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception:  # internal error: a bug, so show where it happened
+        traceback.print_exc()
+        print("internal error (exit 1): please report it with the command above",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

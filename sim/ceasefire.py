@@ -1,0 +1,277 @@
+"""Ceasefire phase: violations, perception, trust, withdrawal and aid convoys.
+
+One SimPy process per armed party commits acts as a self-exciting point process
+(Hawkes with exponential decay): its baseline rate falls with compliance (valued terms,
+command control, patron pressure, grounded aircraft, deterrence by verification) and
+rises with the grievance left by violations it perceived against itself. It is
+simulated by thinning: between perceived violations the intensity only decays, so the
+current intensity bounds it until the next perceived violation, which interrupts the
+process to redraw (valid because exponential waiting times are memoryless).
+
+Spoilers attack regardless of the deal, degraded by joint targeting. Victims perceive
+acts imperfectly (:func:`sim.rules.perceive`): unverified spoiler attacks may be blamed
+on the spoiler's host, and strikes aimed at the spoiler may land on the host. Perceived
+violations lower trust; a party whose trust falls below its tolerance withdraws and the
+ceasefire collapses. During the pause, convoys need calm hours to deliver; a violation
+that hits one is grave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim import rules
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+
+@dataclass(slots=True)
+class Convoy:
+    """One aid convoy on the road."""
+
+    number: int
+    departed: float
+    spoiled: bool = False
+    attacked: bool = False
+
+
+class Ceasefire:
+    """The ceasefire of one replication: its state and its processes."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        sc = world.scenario
+        cf = sc.spec.ceasefire
+        self.env = world.env
+        self.start = world.env.now
+        self.horizon = cf.horizon_hours
+        x = world.terms
+
+        def mechanism(link: str | None, fallback: float) -> float:
+            idx = sc.issue_index(link)
+            return x[idx] if idx is not None else fallback
+
+        links = cf.links
+        self.delineation = mechanism(links.delineation, 0.0)
+        self.verification = mechanism(links.verification, 0.0)
+        self.joint_targeting = mechanism(links.joint_targeting, 0.0)
+        self.air_restraint = mechanism(links.air_restraint, 0.0)
+        self.aid_access = mechanism(links.aid_access, 1.0)
+        pause_idx = sc.issue_index(links.pause_hours)
+        self.pause_hours = (
+            sc.denormalise(pause_idx, x[pause_idx]) if pause_idx is not None else cf.pause.hours
+        )
+        mon = cf.monitoring
+        self.notice, self.coverage = mon.notice, mon.coverage
+        self.half_life = cf.retaliation_half_life_hours
+        self.recovery = cf.trust_recovery_per_day / 24.0
+        self.patron_share = cf.patron_share
+
+        self.armed = tuple(n for n in sc.order if sc.parties[n].role in ("combatant", "spoiler"))
+        self.base: dict[str, float] = {}
+        self.retaliation: dict[str, float] = {}
+        for name in self.armed:
+            b = sc.spec.parties[name].behaviour
+            pm = sc.parties[name]
+            if pm.role == "spoiler":
+                self.base[name] = rules.spoiler_rate(
+                    b.attack_rate, b.targeting_vulnerability, self.joint_targeting
+                )
+                self.retaliation[name] = 0.0
+                continue
+            patron_leverage = world.leverage[pm.patron] if pm.patron else 0.0
+            compliance = rules.effective_compliance(
+                b.compliance,
+                rules.utility(x, pm.ideal, pm.weight),
+                world.no_deal[name],
+                cf.terms_effect,
+                patron_leverage,
+            )
+            self.base[name] = rules.violation_rate(
+                b.attack_rate, compliance, b.command_control, b.air_share,
+                self.air_restraint, mon.deterrence, self.verification,
+            )
+            self.retaliation[name] = b.retaliation
+        self.grief = dict.fromkeys(self.armed, 0.0)
+        self.grief_at = dict.fromkeys(self.armed, self.start)
+
+        self.signatories = tuple(n for n in sc.order if sc.parties[n].role in ("patron", "combatant"))
+        self.trust = {n: sc.spec.parties[n].behaviour.trust for n in self.signatories}
+        self.baseline = dict(self.trust)
+        self.trust_at = dict.fromkeys(self.signatories, self.start)
+
+        self.violations = dict.fromkeys(self.armed, 0)
+        self.procs: dict[str, simpy.Process] = {}
+        self.collapse = self.env.event()
+        self.withdrew = ""
+        self.trigger = ""
+        self.blamed = ""
+        self.misattributed = False
+        self.delineation_hit = False
+        self.hours_held = 0.0
+        self.on_road: list[Convoy] = []
+        self.convoys_sent = 0
+        self.convoys_delivered = 0
+        self.convoys_attacked = 0
+        self.perception = world.streams.get("perception")
+        self.convoy_rng = world.streams.get("convoys")
+
+    # -- processes -----------------------------------------------------------
+
+    def run(self) -> Generator[Any, Any, None]:
+        """Start the actors and convoys; end at collapse or at the horizon."""
+        world, env = self.world, self.env
+        world.log("", "ceasefire", f"starts; pause {self.pause_hours:.0f} h, delineation "
+                  f"{self.delineation:.2f}, verification {self.verification:.2f}")
+        for name in self.armed:
+            if self.base[name] > 0 or self.retaliation[name] > 0:
+                self.procs[name] = env.process(self.actor(name))
+        cv = world.scenario.spec.ceasefire.convoys
+        n = rules.convoy_count(self.pause_hours, cv.interval_hours, cv.calm_hours,
+                               self.aid_access, cv.max_per_pause)
+        for k in range(n):
+            env.process(self.convoy(k + 1, k * cv.interval_hours, cv.calm_hours))
+        yield env.timeout(self.horizon) | self.collapse
+        world.events += 1
+        self.hours_held = min(env.now - self.start, self.horizon)
+        if not self.withdrew:
+            world.log("", "horizon", f"ceasefire still holding after {self.horizon:.0f} h")
+
+    def actor(self, name: str) -> Generator[Any, Any, None]:
+        """An armed party's acts: thinning of its decaying intensity."""
+        env, world = self.env, self.world
+        rng = world.streams.party(name)
+        while True:
+            bound = self.intensity(name)
+            try:
+                if bound <= 0:
+                    yield env.event()  # idle until a grievance interrupts
+                else:
+                    yield env.timeout(rng.expovariate(bound))
+            except simpy.Interrupt:
+                world.events += 1
+                continue
+            world.events += 1
+            if rng.random() * bound <= self.intensity(name):
+                self.commit(name)
+
+    def convoy(self, number: int, depart: float, calm: float) -> Generator[Any, Any, None]:
+        """One convoy: leaves at ``depart`` after the start, delivers after ``calm``
+        hours if no violation happened meanwhile."""
+        env, world = self.env, self.world
+        yield env.timeout(depart)
+        world.events += 1
+        convoy = Convoy(number, env.now)
+        self.on_road.append(convoy)
+        self.convoys_sent += 1
+        world.log("", "convoy departs", f"convoy {number}")
+        yield env.timeout(calm)
+        world.events += 1
+        self.on_road.remove(convoy)
+        if convoy.spoiled:
+            world.log("", "convoy turned back", f"convoy {number}: no calm")
+        else:
+            self.convoys_delivered += 1
+            world.log("", "convoy delivers", f"convoy {number}")
+
+    # -- state ---------------------------------------------------------------
+
+    def intensity(self, name: str) -> float:
+        """Current acts per hour of an armed party."""
+        now = self.env.now
+        g = rules.grievance(self.grief[name], now - self.grief_at[name], self.half_life)
+        return rules.intensity(self.base[name], self.retaliation[name], g)
+
+    def commit(self, author: str) -> None:
+        """An armed party acts: convoys, perception by the victim, consequences."""
+        sc, world = self.world.scenario, self.world
+        self.violations[author] += 1
+        pm = sc.parties[author]
+        victim = pm.opponent or ""
+        severity = 1.0
+        cv = sc.spec.ceasefire.convoys
+        for convoy in self.on_road:
+            convoy.spoiled = True
+            if self.convoy_rng.random() < cv.attack_probability and not convoy.attacked:
+                convoy.attacked = True
+                self.convoys_attacked += 1
+                severity = cv.grave_severity
+                world.log(author, "convoy attacked", f"convoy {convoy.number} (grave)")
+        is_spoiler = pm.role == "spoiler"
+        colocation = sc.spec.parties[author].behaviour.colocation if is_spoiler else 0.0
+        u1, u2, u3 = self.perception.random(), self.perception.random(), self.perception.random()
+        seen = rules.perceive(
+            author_is_spoiler=is_spoiler, colocation=colocation, delineation=self.delineation,
+            verification=self.verification, notice=self.notice, coverage=self.coverage,
+            u_detect=u1, u_notice=u2, u_blame=u3,
+        )
+        kind = "attack" if is_spoiler else "violation"
+        world.log(author, kind, f"against {victim}; perceived: {seen.value}")
+        if seen is rules.Seen.UNSEEN:
+            return
+        blamed = pm.host if seen is rules.Seen.BLAMED_HOST and pm.host else author
+        if sc.parties[blamed].role == "spoiler":
+            self.respond_to_spoiler(victim, author)
+            return
+        self.perceived_violation(victim, author, blamed, severity, delineation_hit=False)
+
+    def respond_to_spoiler(self, victim: str, spoiler: str) -> None:
+        """The victim of a correctly attributed spoiler attack may strike the spoiler;
+        with incomplete delineation the strike can land on the spoiler's host."""
+        sc, world = self.world.scenario, self.world
+        response = sc.spec.parties[victim].behaviour.strike_response
+        if response <= 0 or world.streams.party(victim).random() >= response:
+            return
+        host = sc.parties[spoiler].host or ""
+        colocation = sc.spec.parties[spoiler].behaviour.colocation
+        landed = self.perception.random() < rules.strike_hits_host(colocation, self.delineation)
+        world.log(victim, "strike", f"on {spoiler}" + (f", lands on {host}" if landed else ""))
+        if landed and host:
+            self.perceived_violation(host, victim, victim, 1.0, delineation_hit=True)
+
+    def perceived_violation(
+        self, victim: str, author: str, blamed: str, severity: float, *, delineation_hit: bool
+    ) -> None:
+        """A victim perceives a violation by ``blamed`` (truly by ``author``)."""
+        sc = self.world.scenario
+        if victim in self.grief and self.retaliation[victim] > 0:
+            now = self.env.now
+            self.grief[victim] = (
+                rules.grievance(self.grief[victim], now - self.grief_at[victim], self.half_life)
+                + severity
+            )
+            self.grief_at[victim] = now
+            proc = self.procs.get(victim)
+            if proc is not None and proc is not self.env.active_process and proc.is_alive:
+                proc.interrupt()
+        self.hurt(victim, severity, author, blamed, delineation_hit)
+        patron = sc.parties[victim].patron
+        if patron is not None:
+            self.hurt(patron, severity * self.patron_share, author, blamed, delineation_hit)
+
+    def hurt(self, name: str, severity: float, author: str, blamed: str,
+             delineation_hit: bool) -> None:
+        """Lower a signatory's trust; withdraw it if trust fell below its tolerance."""
+        if name not in self.trust or self.withdrew:
+            return
+        b = self.world.scenario.spec.parties[name].behaviour
+        now = self.env.now
+        trust = rules.trust_after_calm(
+            self.trust[name], self.baseline[name], self.recovery, now - self.trust_at[name]
+        )
+        trust = rules.trust_after_violation(trust, b.sensitivity, severity)
+        self.trust[name], self.trust_at[name] = trust, now
+        self.world.log(name, "trust", f"{trust:.3f} (tolerance {b.tolerance:.2f}) "
+                       f"after act by {blamed}")
+        if rules.withdraws(trust, b.tolerance):
+            self.withdrew, self.trigger, self.blamed = name, author, blamed
+            self.misattributed = author != blamed
+            self.delineation_hit = delineation_hit
+            self.world.log(name, "withdraws", f"blames {blamed}; act by {author}"
+                           + (" (misattributed)" if self.misattributed else ""))
+            self.collapse.succeed()

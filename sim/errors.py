@@ -1,0 +1,41 @@
+"""The one error type users see for bad input.
+
+Every problem with a scenario file or a command-line value is reported as a
+:class:`ScenarioError` carrying the file, the dotted key path, the offending value and
+what would have been allowed. The command line turns it into a one-paragraph message
+and exit status 2; nothing else in the library prints tracebacks at users.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ScenarioError(ValueError):
+    """Bad input: a scenario file, a ``--set`` override or a command-line value.
+
+    Attributes:
+        file: the file (or ``"--set"``/argument name) the problem is in.
+        path: dotted key path inside it, e.g. ``parties.russia.positions.delineation.min``.
+        value: the offending value, as the user wrote it (``None`` when missing).
+        allowed: a short human description of what is accepted.
+    """
+
+    def __init__(self, file: str, path: str, value: Any, allowed: str) -> None:
+        self.file = file
+        self.path = path
+        self.value = value
+        self.allowed = allowed
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        """One line naming the file, key path, bad value and what is allowed."""
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        shown = _show(self.value)
+        return f"{where}: bad value {shown}; {self.allowed}"
+
+
+def _show(value: Any) -> str:
+    """Render a value briefly so huge inputs do not flood the terminal."""
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -1,0 +1,121 @@
+"""Files a run leaves behind, and reading them back.
+
+``--out DIR`` holds ``runs.csv`` (one row per replication), ``summary.json``,
+``scenario.toml`` (the resolved scenario, overrides applied) and ``manifest.json``
+(version, root seed, command, package versions). ``plot DIR`` and ``--resume`` read
+them back; the saved scenario makes a run directory self-contained.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sim import __version__
+from sim.errors import ScenarioError
+from sim.model import armed_parties
+from sim.records import Results
+from sim.scenario import Scenario, load_scenario
+
+PACKAGES = ("numpy", "simpy", "matplotlib", "pydantic", "tqdm")
+
+
+def toml_dumps(doc: dict[str, Any]) -> str:
+    """Serialise a scenario document (tables, scalars, arrays of scalars) as TOML."""
+    lines: list[str] = []
+    _emit_table(doc, [], lines)
+    return "\n".join(lines).strip() + "\n"
+
+
+def _emit_table(table: dict[str, Any], path: list[str], lines: list[str]) -> None:
+    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in table.items() if isinstance(v, dict)}
+    if path and (scalars or not tables):
+        lines.append("")
+        lines.append("[" + ".".join(_key(p) for p in path) + "]")
+    for key, value in scalars.items():
+        lines.append(f"{_key(key)} = {_value(value)}")
+    for key, value in tables.items():
+        _emit_table(value, [*path, key], lines)
+
+
+def _key(key: str) -> str:
+    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+    return key if bare else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the runtime dependencies, for the manifest."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def write_run(
+    out: Path,
+    results: Results,
+    summary: dict[str, Any],
+    scenario: Scenario,
+    seed: int,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write the four files of a run directory (creating it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    results.write_csv(out / "runs.csv")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (out / "scenario.toml").write_text(toml_dumps(scenario.raw), encoding="utf-8")
+    manifest = {
+        "version": __version__,
+        "seed": seed,
+        "command": sys.argv,
+        "scenario_file": scenario.file,
+        "packages": package_versions(),
+        **(extra or {}),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def read_run(out: Path) -> tuple[Scenario, Results, dict[str, Any], dict[str, Any]]:
+    """Read a run directory back: scenario, results, summary and manifest."""
+    for name in ("runs.csv", "summary.json", "scenario.toml", "manifest.json"):
+        if not (out / name).exists():
+            raise ScenarioError(str(out), name, None, "a run directory written by 'run --out'")
+    scenario = load_scenario(out / "scenario.toml")
+    try:
+        results = Results.read_csv(
+            out / "runs.csv", scenario.issues, armed_parties(scenario), scenario.order
+        )
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ScenarioError(str(out), "runs.csv", None, f"a readable run directory ({exc})") from None
+    return scenario, results, summary, manifest

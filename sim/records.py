@@ -1,0 +1,263 @@
+"""What a replication returns, and columns of many.
+
+One replication returns one frozen :class:`Outcome`; many are kept as
+:class:`Results`, one numpy column per field (about a hundred bytes a replication), in
+replication order. ``runs.csv`` is written from and read back into these columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+NONE = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEvent:
+    """One entry of a replication's event log."""
+
+    time: float
+    """Hours since the talks opened."""
+    party: str
+    """Who acted or was affected ('' for the system)."""
+    event: str
+    """What happened, a short verb phrase such as 'violation' or 'withdraws'."""
+    detail: str
+    """Human-readable particulars."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Everything one replication says about the talks and the ceasefire."""
+
+    replication: int
+    """Index of the replication within its run (its seed's spawn key)."""
+    agreed: bool
+    """A deal was reached by the principals and ratified by every client."""
+    agreement_hour: float
+    """Hours from the opening of talks to the ratified deal (nan without agreement)."""
+    rounds: int
+    """Negotiation rounds held."""
+    rejections: int
+    """Deals agreed by the principals but refused by a client."""
+    shocks: int
+    """Battlefield shocks during the talks."""
+    terms: tuple[float, ...]
+    """Agreed value of each issue in the scenario's order (nan without agreement)."""
+    hours_held: float
+    """Hours from the ceasefire start to collapse, censored at the horizon; 0 without one."""
+    collapsed: bool
+    """A party withdrew before the horizon; always the same as ``withdrew != ''``."""
+    withdrew: str
+    """The party that withdrew ('' if none)."""
+    trigger: str
+    """True author of the act that pushed the party out ('' if none)."""
+    blamed: str
+    """Whom the withdrawing party blamed for that act ('' if none)."""
+    misattributed: bool
+    """The act was blamed on someone other than its author."""
+    delineation_hit: bool
+    """The act was a strike on a spoiler that landed on the spoiler's host."""
+    violations: tuple[int, ...]
+    """Acts committed during the ceasefire per armed party (scenario's armed order)."""
+    convoys_sent: int
+    """Aid convoys dispatched during the pause."""
+    convoys_delivered: int
+    """Convoys that found the calm they needed and delivered."""
+    convoys_attacked: int
+    """Convoys hit by a violation (grave)."""
+    events: int
+    """SimPy events processed by the replication."""
+    trace: tuple[TraceEvent, ...] | None = None
+    """Every event, in time order, when tracing was requested."""
+
+    def held(self, hours: float) -> bool:
+        """Agreed and still holding ``hours`` after the ceasefire began."""
+        return self.agreed and self.hours_held >= hours
+
+
+SCALARS: tuple[tuple[str, str], ...] = (
+    ("replication", "i8"),
+    ("agreed", "?"),
+    ("agreement_hour", "f8"),
+    ("rounds", "i2"),
+    ("rejections", "i2"),
+    ("shocks", "i2"),
+    ("hours_held", "f8"),
+    ("collapsed", "?"),
+    ("misattributed", "?"),
+    ("delineation_hit", "?"),
+    ("convoys_sent", "i2"),
+    ("convoys_delivered", "i2"),
+    ("convoys_attacked", "i2"),
+    ("events", "i4"),
+)
+CODED = ("withdrew", "trigger", "blamed")
+"""Party-name fields stored as small integer codes into ``Results.party_names``."""
+
+
+@dataclass
+class Results:
+    """Columns of many outcomes, in replication order.
+
+    ``terms`` is (runs x issues), ``violations`` is (runs x armed parties); party-name
+    fields are codes into ``party_names`` with -1 for none.
+    """
+
+    issues: tuple[str, ...]
+    armed: tuple[str, ...]
+    party_names: tuple[str, ...]
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, issues: Sequence[str], armed: Sequence[str], parties: Sequence[str]) -> Results:
+        """No runs yet, with the right column types."""
+        res = cls(tuple(issues), tuple(armed), tuple(parties))
+        for name, dtype in SCALARS:
+            res.columns[name] = np.zeros(0, dtype=dtype)
+        for name in CODED:
+            res.columns[name] = np.zeros(0, dtype="i1")
+        res.columns["terms"] = np.zeros((0, len(issues)), dtype="f8")
+        res.columns["violations"] = np.zeros((0, len(armed)), dtype="i4")
+        return res
+
+    @classmethod
+    def from_outcomes(
+        cls,
+        outcomes: Iterable[Outcome],
+        issues: Sequence[str],
+        armed: Sequence[str],
+        parties: Sequence[str],
+    ) -> Results:
+        """Pack outcomes into columns."""
+        rows = list(outcomes)
+        res = cls(tuple(issues), tuple(armed), tuple(parties))
+        code = {name: i for i, name in enumerate(res.party_names)}
+        for name, dtype in SCALARS:
+            res.columns[name] = np.array([getattr(o, name) for o in rows], dtype=dtype)
+        for name in CODED:
+            res.columns[name] = np.array(
+                [code.get(getattr(o, name), -1) for o in rows], dtype="i1"
+            )
+        res.columns["terms"] = np.array(
+            [o.terms for o in rows], dtype="f8").reshape(len(rows), len(issues))
+        res.columns["violations"] = np.array(
+            [o.violations for o in rows], dtype="i4").reshape(len(rows), len(armed))
+        return res
+
+    def __len__(self) -> int:
+        return int(self.columns["agreed"].shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the columns."""
+        return sum(int(c.nbytes) for c in self.columns.values())
+
+    def concat(self, other: Results) -> Results:
+        """These runs followed by ``other``'s (same scenario layout)."""
+        if (other.issues, other.armed, other.party_names) != (
+            self.issues, self.armed, self.party_names):
+            raise ValueError("cannot join results of scenarios with different layouts")
+        out = Results(self.issues, self.armed, self.party_names)
+        for name, col in self.columns.items():
+            out.columns[name] = np.concatenate([col, other.columns[name]])
+        return out
+
+    def sorted(self) -> Results:
+        """The same runs in replication order."""
+        order = np.argsort(self.columns["replication"], kind="stable")
+        out = Results(self.issues, self.armed, self.party_names)
+        for name, col in self.columns.items():
+            out.columns[name] = col[order]
+        return out
+
+    def take(self, n: int) -> Results:
+        """The first ``n`` runs."""
+        out = Results(self.issues, self.armed, self.party_names)
+        for name, col in self.columns.items():
+            out.columns[name] = col[:n]
+        return out
+
+    def names(self, field_name: str) -> list[str]:
+        """A party-name column decoded to strings ('' for none)."""
+        return [self.party_names[c] if c >= 0 else NONE for c in self.columns[field_name]]
+
+    def held(self, hours: float) -> np.ndarray:
+        """Boolean per run: agreed and still holding ``hours`` after the start."""
+        return self.columns["agreed"] & (self.columns["hours_held"] >= hours)
+
+    # -- CSV ---------------------------------------------------------------
+
+    def header(self) -> list[str]:
+        """Column names of ``runs.csv``."""
+        head = [n for n, _ in SCALARS] + list(CODED)
+        head += [f"terms.{i}" for i in self.issues]
+        head += [f"violations.{a}" for a in self.armed]
+        return head
+
+    def rows(self) -> Iterable[list[str]]:
+        """``runs.csv`` rows as text, floats in repr form so they read back exactly."""
+        cols = self.columns
+        decoded = {n: self.names(n) for n in CODED}
+        for r in range(len(self)):
+            row = [_fmt(cols[n][r]) for n, _ in SCALARS]
+            row += [decoded[n][r] for n in CODED]
+            row += [_fmt(v) for v in cols["terms"][r]]
+            row += [_fmt(v) for v in cols["violations"][r]]
+            yield row
+
+    def write_csv(self, path: Path) -> None:
+        """Write every run as one row of ``path``."""
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(self.header())
+            writer.writerows(self.rows())
+
+    @classmethod
+    def read_csv(
+        cls, path: Path, issues: Sequence[str], armed: Sequence[str], parties: Sequence[str]
+    ) -> Results:
+        """Read a ``runs.csv`` written by :meth:`write_csv` for the same scenario layout."""
+        res = cls.empty(issues, armed, parties)
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            head = next(reader, None)
+            if head != res.header():
+                raise ValueError(f"{path}: columns do not match this scenario")
+            data = list(reader)
+        code = {name: i for i, name in enumerate(res.party_names)}
+        idx = {name: i for i, name in enumerate(head)}
+        for name, dtype in SCALARS:
+            res.columns[name] = np.array([_parse(r[idx[name]], dtype) for r in data], dtype=dtype)
+        for name in CODED:
+            res.columns[name] = np.array([code.get(r[idx[name]], -1) for r in data], dtype="i1")
+        res.columns["terms"] = np.array(
+            [[_parse(r[idx[f"terms.{i}"]], "f8") for i in res.issues] for r in data], dtype="f8"
+        ).reshape(len(data), len(res.issues))
+        res.columns["violations"] = np.array(
+            [[int(r[idx[f"violations.{a}"]]) for a in res.armed] for r in data], dtype="i4"
+        ).reshape(len(data), len(res.armed))
+        return res
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, np.bool_ | bool):
+        return "1" if value else "0"
+    if isinstance(value, np.floating | float):
+        f = float(value)
+        return "" if math.isnan(f) else repr(f)
+    return str(int(value))  # type: ignore[call-overload]
+
+
+def _parse(text: str, dtype: str) -> float | int | bool:
+    if dtype == "?":
+        return text == "1"
+    if dtype.startswith("f"):
+        return float(text) if text else math.nan
+    return int(text)

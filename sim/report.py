@@ -1,0 +1,128 @@
+"""Plain-text reports for people: summaries, traces, sweeps and comparisons."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from sim.records import Outcome
+from sim.scenario import Scenario
+
+
+def pct(p: dict[str, float]) -> str:
+    """``{"estimate", "low", "high"}`` as ``41.2% [38.1, 44.3]``."""
+    if p["estimate"] is None or math.isnan(p["estimate"]):
+        return "   n/a"
+    return f"{100 * p['estimate']:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
+
+
+def signed(p: dict[str, float]) -> str:
+    """A paired difference in percentage points with its interval."""
+    return (f"{100 * p['estimate']:+6.1f} pp [{100 * p['low']:+.1f}, {100 * p['high']:+.1f}]")
+
+
+def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
+    """The human summary of a run."""
+    lines = [
+        f"Scenario: {scenario.spec.title or scenario.name} ({scenario.name})",
+        f"Runs: {summary['runs']}   seed: {summary['seed']}"
+        + ("   (PARTIAL: interrupted)" if summary.get("partial") else ""),
+        "",
+        f"P(agreement)                     {pct(summary['p_agreement'])}",
+    ]
+    if summary.get("median_agreement_hours") is not None:
+        h = summary["median_agreement_hours"]
+        lines.append(f"  median time to agreement       {h:.0f} h ({h / 24:.1f} days)")
+    lines.append("")
+    lines.append("Ceasefire holds at       unconditional              given agreement")
+    for label in summary["p_hold"]:
+        lines.append(f"  {label:<8}               {pct(summary['p_hold'][label])}"
+                     f"     {pct(summary['p_hold_given_agreement'][label])}")
+    med = summary.get("median_hold_hours")
+    if med is not None:
+        more = " (censored: most held to the horizon)" if summary.get("median_hold_censored") else ""
+        lines.append(f"  median hours held (agreed runs) {med:.0f} h{more}")
+    causes = summary.get("collapse_causes") or {}
+    if causes:
+        lines.append("")
+        lines.append("Collapses: who withdrew")
+        for party, share in sorted(causes.items(), key=lambda kv: -kv[1]):
+            lines.append(f"  {party:<14} {100 * share:5.1f}%")
+        triggers = summary.get("collapse_triggers") or {}
+        lines.append("  after an act by: " + ", ".join(
+            f"{p} {100 * s:.0f}%" for p, s in sorted(triggers.items(), key=lambda kv: -kv[1])))
+        mis = summary.get("misattributed_share")
+        hit = summary.get("delineation_hit_share")
+        if mis is not None:
+            lines.append(f"  misattributed trigger: {100 * mis:.1f}%   "
+                         f"strike on spoiler landing on host: {100 * (hit or 0):.1f}%")
+    rps = summary.get("runs_per_second")
+    lines.append("")
+    lines.append(f"{summary['events']} events in {summary['wall_seconds']:.2f} s"
+                 + (f" ({rps:.0f} runs/s)" if rps else ""))
+    return "\n".join(lines)
+
+
+def trace_text(outcome: Outcome, scenario: Scenario) -> str:
+    """One replication, event by event, and how it ended."""
+    lines = [f"{'hour':>8}  {'day':>5}  {'party':<11} {'event':<18} detail"]
+    for ev in outcome.trace or ():
+        lines.append(f"{ev.time:8.1f}  {ev.time / 24:5.1f}  {ev.party:<11} {ev.event:<18} {ev.detail}")
+    lines.append("")
+    if not outcome.agreed:
+        lines.append(f"Outcome: no agreement after {outcome.rounds} rounds "
+                     f"({outcome.rejections} deals refused by a client).")
+    elif outcome.collapsed:
+        lines.append(
+            f"Outcome: agreed at hour {outcome.agreement_hour:.0f}; ceasefire collapsed after "
+            f"{outcome.hours_held:.1f} h: {outcome.withdrew} withdrew after an act by "
+            f"{outcome.trigger}" + (f" blamed on {outcome.blamed}" if outcome.misattributed else "")
+            + (" (a strike on a spoiler that hit its host)" if outcome.delineation_hit else "")
+            + "."
+        )
+    else:
+        lines.append(f"Outcome: agreed at hour {outcome.agreement_hour:.0f}; ceasefire held to "
+                     f"the horizon ({outcome.hours_held:.0f} h).")
+    if outcome.agreed:
+        terms = ", ".join(f"{n}={v:.3g}" for n, v in zip(scenario.issues, outcome.terms, strict=True))
+        lines.append(f"Terms: {terms}")
+    lines.append(f"Events: {outcome.events}")
+    return "\n".join(lines)
+
+
+def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str]) -> str:
+    """A sweep as a table: one row per point."""
+    head = "  ".join(f"{p:>14}" for p in params)
+    head += f"  {'P(agreement)':>22}" + "".join(f"  {'P(hold ' + lab + ')':>22}" for lab in labels)
+    lines = [head]
+    for row in rows:
+        line = "  ".join(f"{_short(row['params'][p]):>14}" for p in params)
+        s = row["summary"]
+        line += f"  {pct(s['p_agreement']):>22}"
+        line += "".join(f"  {pct(s['p_hold'][lab]):>22}" for lab in labels)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
+    """A paired comparison A - B."""
+    lines = [
+        f"Paired comparison on {result['runs']} common-random-number replications",
+        f"  A: {name_a}",
+        f"  B: {name_b}",
+        "",
+        f"{'':<16}{'A':>22}{'B':>24}   A - B (paired 95% interval)",
+        f"{'P(agreement)':<16}{pct(result['a']['p_agreement']):>22}"
+        f"{pct(result['b']['p_agreement']):>24}   {signed(result['diff']['p_agreement'])}",
+    ]
+    for label, d in result["diff"]["p_hold"].items():
+        lines.append(f"{'P(hold ' + label + ')':<16}{pct(result['a']['p_hold'][label]):>22}"
+                     f"{pct(result['b']['p_hold'][label]):>24}   {signed(d)}")
+    return "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,328 @@
+"""Decision rules: pure functions of (observation, parameters).
+
+Every choice an agent makes is here, as a function that returns a number, a
+probability or a choice. None of them draws random numbers: where chance matters the
+caller draws uniforms from its own stream and passes them in, so each rule can be
+checked by hypothesis without running SimPy. Issue values are normalised to 0..1.
+
+Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the ideal):
+
+* utility          u(x)   = 1 - sum_i w_i |x_i - x*_i|
+* aspiration       a(t)   = d + (1 - d) (1 - (t/T)^(1/e))   (Faratin et al. 1998;
+                     d the no-deal value, T the deadline, e<1 Boulware, e>1 conceder)
+* offer            x(l)   = x* + l (target - x*),  l = (1 - a)/D clipped to [0, 1],
+                     D = u-loss of the full step; then clipped into the red-line box
+* ratification     P      = logistic((u + leverage - d) / noise), 0 beyond a red line
+* violation rate   lam    = r0 (1 - air_share air_restraint) (1 - deterrence v)
+                              [cc (1 - c_eff) + (1 - cc)] + rho E(t)
+                     c_eff = 1 - (1 - clip(compliance + k (u(terms) - d)))(1 - leverage)
+* spoiler rate     lam_s  = r0 (1 - vulnerability j)
+* grievance        E(t)   = E0 2^(-(t - t0)/h), +severity per perceived violation
+* trust            T     -> max(0, T - sensitivity severity) after a perceived violation,
+                     T(t)  = T0 - (T0 - T) exp(-rate dt) in calm (back toward T0)
+* withdrawal       T < tolerance
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Sequence
+
+Vector = Sequence[float]
+
+LN2 = math.log(2.0)
+
+
+# ---------------------------------------------------------------------------
+# Preferences and offers
+# ---------------------------------------------------------------------------
+
+
+def utility(x: Vector, ideal: Vector, weight: Vector) -> float:
+    """Value of package ``x`` to a party: 1 at its ideal, falling linearly with distance.
+
+    A party with no positions (all weights zero) is indifferent and values every
+    package at 1.
+    """
+    loss = 0.0
+    for xi, ii, wi in zip(x, ideal, weight, strict=True):
+        loss += wi * abs(xi - ii)
+    return 1.0 - loss
+
+
+def within_limits(x: Vector, lo: Vector, hi: Vector) -> bool:
+    """True when every issue of ``x`` lies inside the party's hard limits."""
+    return all(lo_i <= xi <= hi_i for xi, lo_i, hi_i in zip(x, lo, hi, strict=True))
+
+
+def aspiration(t: float, deadline: float, no_deal: float, concession: float) -> float:
+    """Utility a principal still insists on at time ``t`` (time-dependent tactic).
+
+    Starts at 1 (its ideal) and reaches ``no_deal`` at the deadline. ``concession`` is
+    the exponent ``e``: below 1 the party holds firm until late (Boulware), above 1 it
+    gives ground early (conceder). Non-increasing in ``t`` and always within
+    ``[no_deal, 1]``.
+    """
+    frac = min(max(t / deadline, 0.0), 1.0)
+    return no_deal + (1.0 - no_deal) * (1.0 - frac ** (1.0 / concession))
+
+
+def clip_box(x: Vector, lo: Vector, hi: Vector) -> tuple[float, ...]:
+    """Project ``x`` onto the box ``[lo, hi]`` issue by issue, and onto 0..1."""
+    return tuple(
+        min(max(xi, lo_i, 0.0), hi_i, 1.0) for xi, lo_i, hi_i in zip(x, lo, hi, strict=True)
+    )
+
+
+def offer(
+    ideal: Vector, weight: Vector, target: Vector, level: float, lo: Vector, hi: Vector
+) -> tuple[float, ...]:
+    """The package a principal proposes when its aspiration is ``level``.
+
+    It moves from its ideal straight toward ``target`` (the other side's ideal) just
+    far enough that its own utility falls to ``level``, then projects the result into
+    the box ``[lo, hi]`` (its own red lines, and its clients' where compatible). Because
+    the box contains the ideal, projection never lowers the proposer's utility.
+    """
+    gap = sum(w * abs(t - i) for w, t, i in zip(weight, target, ideal, strict=True))
+    step = 1.0 if gap <= 0 else min(max((1.0 - level) / gap, 0.0), 1.0)
+    moved = [i + step * (t - i) for i, t in zip(ideal, target, strict=True)]
+    return clip_box(moved, lo, hi)
+
+
+def accepts(x: Vector, ideal: Vector, weight: Vector, lo: Vector, hi: Vector, level: float) -> bool:
+    """A principal accepts ``x`` iff it breaks no red line and meets its aspiration."""
+    return within_limits(x, lo, hi) and utility(x, ideal, weight) >= level - 1e-12
+
+
+def mediator_text(
+    offers: Sequence[Vector], ideal: Vector, weight: Vector, pull: float, lo: Vector, hi: Vector
+) -> tuple[float, ...]:
+    """A mediator's single negotiating text.
+
+    The mean of the principals' current offers, pulled by ``pull`` toward the
+    mediator's ideal on the issues it cares about, then projected into ``[lo, hi]``
+    (the red lines of everyone at or behind the table, where they are compatible).
+    """
+    n = len(offers)
+    out = []
+    for k in range(len(ideal)):
+        mean = sum(o[k] for o in offers) / n
+        if weight[k] > 0:
+            mean = (1.0 - pull) * mean + pull * ideal[k]
+        out.append(mean)
+    return clip_box(out, lo, hi)
+
+
+def nash_product(utilities: Sequence[float], no_deals: Sequence[float]) -> float:
+    """Product of gains over no agreement; used to choose among acceptable packages."""
+    prod = 1.0
+    for u, d in zip(utilities, no_deals, strict=True):
+        prod *= max(u - d, 0.0)
+    return prod
+
+
+def ratify_probability(
+    x: Vector,
+    ideal: Vector,
+    weight: Vector,
+    lo: Vector,
+    hi: Vector,
+    no_deal: float,
+    leverage: float,
+    noise: float,
+) -> float:
+    """Chance a client ratifies its patron's deal: zero beyond a red line, else logistic.
+
+    Patron pressure (``leverage``) adds to the deal's value, which is compared with the
+    client's value of fighting on (``no_deal``); ``noise`` spreads the decision.
+    """
+    if not within_limits(x, lo, hi):
+        return 0.0
+    z = (utility(x, ideal, weight) + leverage - no_deal) / noise
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    ez = math.exp(z)
+    return ez / (1.0 + ez)
+
+
+def box_intersection(
+    boxes: Sequence[tuple[Vector, Vector]], fallback: tuple[Vector, Vector]
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per issue, the intersection of several ``(lo, hi)`` boxes; where it is empty,
+    the ``fallback`` box's bounds for that issue (red lines that cannot all be met)."""
+    n = len(fallback[0])
+    lo_out, hi_out = [], []
+    for k in range(n):
+        lo_k = max(b[0][k] for b in boxes)
+        hi_k = min(b[1][k] for b in boxes)
+        if lo_k > hi_k:
+            lo_k, hi_k = fallback[0][k], fallback[1][k]
+        lo_out.append(lo_k)
+        hi_out.append(hi_k)
+    return tuple(lo_out), tuple(hi_out)
+
+
+def shift_no_deal(value: float, delta: float) -> float:
+    """A no-deal value after a battlefield shock, kept within 0..1."""
+    return min(max(value + delta, 0.0), 1.0)
+
+
+# ---------------------------------------------------------------------------
+# Violations
+# ---------------------------------------------------------------------------
+
+
+def effective_compliance(compliance: float, terms_value: float, no_deal: float,
+                         terms_effect: float, patron_leverage: float) -> float:
+    """Restraint a combatant's leadership orders: its intent, raised by terms it values
+    above fighting on, and by its patron's pressure. In 0..1; non-decreasing in
+    ``compliance`` and in ``patron_leverage``."""
+    intent = min(max(compliance + terms_effect * (terms_value - no_deal), 0.0), 1.0)
+    return 1.0 - (1.0 - intent) * (1.0 - patron_leverage)
+
+
+def violation_rate(
+    attack_rate_per_day: float,
+    compliance_eff: float,
+    command_control: float,
+    air_share: float,
+    air_restraint: float,
+    deterrence: float,
+    verification: float,
+) -> float:
+    """Baseline ceasefire violations per hour of a combatant (before grievance).
+
+    Units under command violate as far as the leadership does not restrain them;
+    units outside command fight at war-time tempo. Grounded aircraft remove the air
+    share; verification deters. Non-increasing in compliance, command control, air
+    restraint and verification; zero when ``attack_rate_per_day`` is zero.
+    """
+    command = command_control * (1.0 - compliance_eff) + (1.0 - command_control)
+    air = 1.0 - air_share * air_restraint
+    deter = 1.0 - deterrence * verification
+    return attack_rate_per_day / 24.0 * command * air * deter
+
+
+def spoiler_rate(attack_rate_per_day: float, vulnerability: float, joint_targeting: float) -> float:
+    """Spoiler attacks per hour: unaffected by the deal, degraded by joint targeting."""
+    return attack_rate_per_day / 24.0 * (1.0 - vulnerability * joint_targeting)
+
+
+def grievance(level: float, hours: float, half_life: float) -> float:
+    """Grievance left after ``hours`` of decay with the given half-life."""
+    return level * math.exp(-LN2 * hours / half_life)
+
+
+def intensity(base: float, retaliation_per_day: float, grievance_now: float) -> float:
+    """Total violation intensity per hour: baseline plus retaliation for grievance."""
+    return base + retaliation_per_day / 24.0 * grievance_now
+
+
+# ---------------------------------------------------------------------------
+# Perception
+# ---------------------------------------------------------------------------
+
+
+class Seen(enum.Enum):
+    """How a victim perceives a violation against it."""
+
+    UNSEEN = "unseen"
+    """Nobody noticed it: no effect on trust or grievance."""
+    VERIFIED = "verified"
+    """Monitors detected it and attributed it to its true author."""
+    OWN = "own"
+    """The victim noticed it and attributed it to its true author."""
+    BLAMED_HOST = "blamed_host"
+    """A spoiler's attack the victim blamed on the spoiler's host (misattribution)."""
+
+
+def blame_probability(colocation: float, delineation: float) -> float:
+    """Chance that an unverified spoiler attack is blamed on its host.
+
+    Spoilers fighting from inside the host's lines are indistinguishable from it to the
+    extent they are intermingled and not delineated.
+    """
+    return colocation * (1.0 - delineation)
+
+
+def perceive(
+    *,
+    author_is_spoiler: bool,
+    colocation: float,
+    delineation: float,
+    verification: float,
+    notice: float,
+    coverage: float,
+    u_detect: float,
+    u_notice: float,
+    u_blame: float,
+) -> Seen:
+    """Perception of one violation, given three uniforms drawn by the caller.
+
+    Monitors detect with probability ``coverage * verification`` and then always name
+    the true author. Otherwise the victim notices with probability ``notice``; a
+    spoiler's attack it notices is blamed on the spoiler's host with
+    :func:`blame_probability`. Hence: full verification (with full coverage) means every
+    violation is seen and correctly attributed; full delineation means no spoiler attack
+    is blamed on the host.
+    """
+    if u_detect < coverage * verification:
+        return Seen.VERIFIED
+    if u_notice >= notice:
+        return Seen.UNSEEN
+    if author_is_spoiler and u_blame < blame_probability(colocation, delineation):
+        return Seen.BLAMED_HOST
+    return Seen.OWN
+
+
+def strike_hits_host(colocation: float, delineation: float) -> float:
+    """Chance that a strike aimed at a spoiler lands on its host's positions."""
+    return colocation * (1.0 - delineation)
+
+
+# ---------------------------------------------------------------------------
+# Trust and withdrawal
+# ---------------------------------------------------------------------------
+
+
+def trust_after_violation(trust: float, sensitivity: float, severity: float) -> float:
+    """Trust after a perceived violation of the given severity; stays within 0..1."""
+    return min(max(trust - sensitivity * severity, 0.0), 1.0)
+
+
+def trust_after_calm(trust: float, baseline: float, rate_per_hour: float, hours: float) -> float:
+    """Trust after ``hours`` of calm: recovers exponentially toward ``baseline``.
+
+    Never falls: a party above its baseline (impossible in the model, as trust starts
+    there and only loses) would stay where it is.
+    """
+    if trust >= baseline:
+        return trust
+    return baseline - (baseline - trust) * math.exp(-rate_per_hour * hours)
+
+
+def withdraws(trust: float, tolerance: float) -> bool:
+    """A party leaves the ceasefire exactly when its trust is below its tolerance."""
+    return trust < tolerance
+
+
+# ---------------------------------------------------------------------------
+# Aid convoys
+# ---------------------------------------------------------------------------
+
+
+def convoy_count(pause_hours: float, interval: float, calm: float, aid_access: float,
+                 cap: int) -> int:
+    """Convoys dispatched during the pause.
+
+    As many departures as fit (each needs ``calm`` hours inside the pause), capped at
+    ``cap`` when positive, scaled by the agreed share of besieged areas reached.
+    """
+    if pause_hours < calm:
+        return 0
+    fit = int((pause_hours - calm) // interval) + 1
+    if cap > 0:
+        fit = min(fit, cap)
+    return int(math.floor(aid_access * fit + 0.5))

@@ -1,0 +1,238 @@
+"""Many replications: seeds, executors, adaptive stopping, interruption and resume.
+
+Work is cut into chunks of consecutive replication indices. A work item is
+``(scenario, root, first, last)``; the worker rebuilds every seed from those numbers
+(:mod:`sim.streams`), so the results are bit-identical whatever the executor, the
+number of workers or the chunk size. Any :class:`concurrent.futures.Executor` will do:
+a local process pool by default, or a dask.distributed cluster's executor.
+
+With a precision target the run proceeds in fixed batches of replication indices and
+checks the Wilson half-widths after each whole batch, so where it stops depends on
+the seed alone, not on how the batches were spread over workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from sim.model import armed_parties, run_replication
+from sim.records import Results
+from sim.scenario import Scenario
+from sim.stats import precision_reached
+
+DEFAULT_CHUNK = 250
+DEFAULT_BATCH = 2000
+
+
+def empty_results(scenario: Scenario) -> Results:
+    """A results table with this scenario's layout and no runs."""
+    return Results.empty(scenario.issues, armed_parties(scenario), scenario.order)
+
+
+def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
+    """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item)."""
+    outcomes = (run_replication(scenario, root, i) for i in range(first, last))
+    return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario), scenario.order)
+
+
+def _ignore_sigint() -> None:
+    """Pool worker initializer: Ctrl-C is the parent's to handle, not the workers'."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def ranges(indices: Iterable[int], chunk: int) -> list[tuple[int, int]]:
+    """Cut sorted replication indices into runs of consecutive ones, at most ``chunk`` long."""
+    out: list[tuple[int, int]] = []
+    start = prev = None
+    for i in sorted(indices):
+        if start is None:
+            start = prev = i
+        elif i == prev + 1 and i - start < chunk:  # type: ignore[operator]
+            prev = i
+        else:
+            out.append((start, prev + 1))  # type: ignore[operator]
+            start = prev = i
+    if start is not None:
+        out.append((start, prev + 1))  # type: ignore[operator]
+    return out
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced."""
+
+    results: Results
+    """Finished replications in index order."""
+    interrupted: bool
+    """Stopped by Ctrl-C before reaching its target."""
+    wall_seconds: float
+    target: int
+    """Runs asked for (or, with a precision target, where the run stopped)."""
+    precision_met: bool | None = None
+    """With a precision target: whether it was reached before the maximum."""
+
+
+class Runner:
+    """Runs replications of scenarios on an executor.
+
+    Args:
+        workers: processes for the local pool (default: all cores); 1 runs in-process.
+        executor: an existing executor to use instead of a local pool (e.g. dask's).
+        chunk: replications per work item.
+        progress: show a progress bar on stderr.
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        executor: Executor | None = None,
+        chunk: int = DEFAULT_CHUNK,
+        progress: bool = False,
+    ) -> None:
+        self.workers = workers or default_workers()
+        self._external = executor
+        self._pool: Executor | None = None
+        self.chunk = max(1, chunk)
+        self.progress = progress
+
+    # -- executor lifecycle ----------------------------------------------------
+
+    def executor(self) -> Executor | None:
+        """The executor in use, or None for in-process execution."""
+        if self._external is not None:
+            return self._external
+        if self.workers <= 1:
+            return None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
+        return self._pool
+
+    def close(self, cancel: bool = False) -> None:
+        """Shut the local pool down (the external executor is the caller's)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(cancel=exc[0] is not None)
+
+    # -- running ---------------------------------------------------------------
+
+    def _execute(
+        self,
+        scenario: Scenario,
+        root: int,
+        indices: list[int],
+        sink: Callable[[Results], None],
+        bar: tqdm | None,
+    ) -> None:
+        """Run the given replication indices, handing each finished chunk to ``sink``."""
+        work = ranges(indices, self.chunk)
+        ex = self.executor()
+        if ex is None:
+            for first, last in work:
+                sink(run_chunk(scenario, root, first, last))
+                if bar is not None:
+                    bar.update(last - first)
+            return
+        futures: list[Future[Results]] = [
+            ex.submit(run_chunk, scenario, root, first, last) for first, last in work
+        ]
+        try:
+            for fut in as_completed(futures):
+                res = fut.result()
+                sink(res)
+                if bar is not None:
+                    bar.update(len(res))
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+    def run(
+        self,
+        scenario: Scenario,
+        runs: int,
+        seed: int,
+        existing: Results | None = None,
+        precision: float | None = None,
+        min_runs: int = 1000,
+        max_runs: int = 1_000_000,
+        batch: int = DEFAULT_BATCH,
+    ) -> RunOutcome:
+        """Run replications ``0 .. runs-1`` (or adaptively), keeping what finishes.
+
+        Args:
+            scenario: the scenario to simulate.
+            runs: number of replications (ignored when ``precision`` is given).
+            seed: the root seed.
+            existing: replications already finished (from ``--resume``); not rerun.
+            precision: stop when every Wilson half-width is at most this.
+            min_runs, max_runs: bounds of an adaptive run.
+            batch: replications between precision checks.
+
+        A Ctrl-C (KeyboardInterrupt) stops the run; the finished replications are
+        returned with ``interrupted=True``.
+        """
+        start = time.perf_counter()
+        parts: list[Results] = [existing] if existing is not None and len(existing) else []
+        done = set(existing.columns["replication"].tolist()) if existing is not None else set()
+        total = max_runs if precision is not None else runs
+        bar = tqdm(total=total if precision is None else None, initial=len(done),
+                   disable=not self.progress, unit="run", file=None, leave=False,
+                   dynamic_ncols=True)
+        interrupted = False
+        met: bool | None = None
+        target = runs
+
+        def collect() -> Results:
+            out = empty_results(scenario)
+            for p in parts:
+                out = out.concat(p)
+            return out.sorted()
+
+        try:
+            if precision is None:
+                todo = [i for i in range(runs) if i not in done]
+                self._execute(scenario, seed, todo, parts.append, bar)
+            else:
+                met = False
+                n = 0
+                while n < max_runs:
+                    upper = min(n + batch, max_runs)
+                    todo = [i for i in range(n, upper) if i not in done]
+                    self._execute(scenario, seed, todo, parts.append, bar)
+                    n = upper
+                    current = collect().take(n)
+                    parts = [current]
+                    if n >= min_runs and precision_reached(current, scenario, precision):
+                        met = True
+                        break
+                target = n
+        except KeyboardInterrupt:
+            interrupted = True
+            self.close(cancel=True)
+        finally:
+            bar.close()
+        results = collect()
+        if precision is not None and not interrupted:
+            results = results.take(target)
+        return RunOutcome(results, interrupted, time.perf_counter() - start, target, met)

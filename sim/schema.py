@@ -1,0 +1,273 @@
+"""The scenario format: pydantic models, frozen once validated.
+
+A scenario declares the issues on the table (numeric dimensions with ranges), the
+parties (role, patron, positions, value of no agreement, behaviour) and the settings of
+the two phases. Field docstrings here are the reference for scenario authors; the JSON
+Schema printed by ``run_sim.py schema`` is generated from them.
+
+Cross-references (a patron that exists, positions on declared issues, the required
+parties) are checked in :mod:`sim.scenario`, which also turns pydantic's errors into
+:class:`sim.errors.ScenarioError` with a key path.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Role = Literal["patron", "combatant", "spoiler", "mediator"]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys, NaN/infinity and type coercion are all rejected."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, allow_inf_nan=False, populate_by_name=False
+    )
+
+
+class IssueSpec(Strict):
+    """One negotiable dimension of a deal."""
+
+    low: float = Field(description="Lowest value the issue can take.")
+    high: float = Field(description="Highest value the issue can take (must exceed low).")
+    unit: str = Field("", description="Unit shown in reports, e.g. 'hours' or 'share'.")
+    description: str = Field("", description="What the issue means on the ground.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IssueSpec:
+        if not self.high > self.low:
+            raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
+        return self
+
+
+class Position(Strict):
+    """A party's stance on one issue: an ideal point, its weight and red lines."""
+
+    ideal: float = Field(description="The value the party would choose alone.")
+    salience: float = Field(1.0, ge=0, le=100, description="Relative weight of this issue.")
+    min: float | None = Field(
+        None, description="Hard limit: any package with this issue below it is unacceptable."
+    )
+    max: float | None = Field(
+        None, description="Hard limit: any package with this issue above it is unacceptable."
+    )
+
+    @model_validator(mode="after")
+    def _limits(self) -> Position:
+        if self.min is not None and self.ideal < self.min:
+            raise ValueError(f"ideal ({self.ideal}) is below the party's own min ({self.min})")
+        if self.max is not None and self.ideal > self.max:
+            raise ValueError(f"ideal ({self.ideal}) is above the party's own max ({self.max})")
+        return self
+
+
+class Behaviour(Strict):
+    """Behavioural parameters; all are per party and most are judgement, not fact."""
+
+    concession: float = Field(
+        1.0,
+        gt=0,
+        le=20,
+        description="Concession exponent e: aspiration falls as (t/T)^(1/e); e<1 Boulware "
+        "(holds firm until the deadline), e=1 linear, e>1 conceder.",
+    )
+    compliance: float = Field(
+        0.5, ge=0, le=1, description="Intent to honour a ceasefire (0 none, 1 full)."
+    )
+    command_control: float = Field(
+        0.8, ge=0, le=1, description="Share of the party's units that follow its orders."
+    )
+    attack_rate: float = Field(
+        0.0, ge=0, le=1000, description="Attacks per day at war-time tempo, before restraint."
+    )
+    air_share: float = Field(
+        0.0, ge=0, le=1, description="Share of its attacks delivered from the air."
+    )
+    retaliation: float = Field(
+        0.0,
+        ge=0,
+        le=100,
+        description="Extra violations per day per unit of fresh grievance (decays).",
+    )
+    strike_response: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Probability of striking back at a spoiler after a spoiler attack "
+        "correctly attributed to it.",
+    )
+    trust: float = Field(0.5, ge=0, le=1, description="Trust in the deal at its start.")
+    tolerance: float = Field(
+        0.0, ge=0, le=1, description="Withdraws when trust falls below this (0: never)."
+    )
+    sensitivity: float = Field(
+        0.05, ge=0, le=1, description="Trust lost per perceived violation of unit severity."
+    )
+    leverage: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Patrons: pressure on clients (utility added at ratification, restraint "
+        "added to their compliance). Mediators: pull of their text toward their ideal.",
+    )
+    ratification_noise: float = Field(
+        0.1, gt=0, le=10, description="Spread of the logistic ratification decision."
+    )
+    targeting_vulnerability: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Spoilers: share of attack capacity removed by full joint targeting.",
+    )
+    colocation: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Spoilers: how intermingled they are with their host's positions.",
+    )
+
+
+class Party(Strict):
+    """An actor: patron, combatant, spoiler or mediator."""
+
+    role: Role = Field(description="patron | combatant | spoiler | mediator.")
+    patron: str | None = Field(None, description="Combatants: the patron negotiating for it.")
+    opponent: str | None = Field(
+        None, description="Armed parties: whom their attacks hit (default: the other side)."
+    )
+    host: str | None = Field(
+        None, description="Spoilers: the combatant whose areas they share (blame falls on it)."
+    )
+    no_deal: float = Field(
+        0.3, ge=0, le=1, description="Value of no agreement on the 0..1 utility scale."
+    )
+    no_deal_spread: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Uncertainty about no_deal: each replication draws it uniformly within "
+        "+/- this spread (kept within 0..1).",
+    )
+    label: str = Field("", description="Display name.")
+    positions: dict[str, Position] = Field(default_factory=dict)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+
+
+class Shocks(Strict):
+    """Battlefield events during the talks that move the combatants' alternatives."""
+
+    rate_per_day: float = Field(0.0, ge=0, le=100, description="Shocks per day (Poisson).")
+    size: float = Field(0.05, ge=0, le=1, description="Change in no-deal value per shock.")
+    gainer: str | None = Field(
+        None, description="Combatant favoured by a shock with probability gainer_share."
+    )
+    gainer_share: float = Field(0.5, ge=0, le=1)
+    patron_coupling: float = Field(
+        0.5, ge=0, le=1, description="Share of a client's change passed to its patron."
+    )
+
+
+class Negotiation(Strict):
+    """Timing of the talks."""
+
+    round_interval_hours: float = Field(48.0, gt=0, le=10_000)
+    deadline_hours: float = Field(720.0, gt=0, le=100_000)
+    shocks: Shocks = Field(default_factory=Shocks)
+
+
+class Pause(Strict):
+    """The humanitarian pause that opens the ceasefire."""
+
+    hours: float = Field(48.0, ge=0, le=10_000, description="Used when no pause issue is agreed.")
+
+
+class Convoys(Strict):
+    """Aid convoys during the pause."""
+
+    interval_hours: float = Field(12.0, gt=0, le=10_000, description="Hours between departures.")
+    calm_hours: float = Field(6.0, gt=0, le=10_000, description="Calm needed to deliver.")
+    max_per_pause: int = Field(
+        0, ge=0, le=10_000, description="Convoys at full aid access (0: as many as fit)."
+    )
+    attack_probability: float = Field(
+        0.3, ge=0, le=1, description="Chance a violation hits a convoy on the road."
+    )
+    grave_severity: float = Field(
+        3.0, ge=1, le=100, description="Severity multiplier of an attack on a convoy."
+    )
+
+
+class Monitoring(Strict):
+    """How violations are seen and deterred."""
+
+    notice: float = Field(
+        0.7, ge=0, le=1, description="Chance a victim perceives a violation without monitors."
+    )
+    coverage: float = Field(
+        1.0, ge=0, le=1, description="Chance monitors detect a violation at full verification."
+    )
+    deterrence: float = Field(
+        0.3, ge=0, le=1, description="Share of violations deterred by full verification."
+    )
+
+
+class Links(Strict):
+    """Which declared issue drives which mechanism (empty: the mechanism's fallback)."""
+
+    delineation: str | None = "delineation"
+    verification: str | None = "verification"
+    joint_targeting: str | None = "joint_targeting"
+    air_restraint: str | None = "air_restraint"
+    aid_access: str | None = "aid_access"
+    pause_hours: str | None = "pause_hours"
+
+
+class Ceasefire(Strict):
+    """Settings of the ceasefire phase."""
+
+    start_delay_hours: float = Field(0.0, ge=0, le=10_000)
+    horizon_hours: float = Field(720.0, gt=0, le=100_000)
+    milestones: dict[str, float] = Field(
+        default_factory=lambda: {"48h": 48.0, "7d": 168.0, "30d": 720.0},
+        description="Label -> hours from the ceasefire start.",
+    )
+    retaliation_half_life_hours: float = Field(12.0, gt=0, le=10_000)
+    trust_recovery_per_day: float = Field(0.1, ge=0, le=100)
+    patron_share: float = Field(
+        0.5, ge=0, le=1, description="Share of a violation's trust cost felt by the patron."
+    )
+    terms_effect: float = Field(
+        0.5, ge=0, le=5, description="How much valued terms add to compliance."
+    )
+    pause: Pause = Field(default_factory=Pause)
+    convoys: Convoys = Field(default_factory=Convoys)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    links: Links = Field(default_factory=Links)
+
+
+class Observed(Strict):
+    """What happened historically, for the backtest."""
+
+    agreed: bool = True
+    hours_held: float = Field(ge=0, le=100_000)
+    collapsed: bool = True
+    withdrew: str | None = None
+    note: str = ""
+    sources: list[str] = Field(default_factory=list)
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario file."""
+
+    name: str = Field(min_length=1, max_length=200)
+    title: str = ""
+    description: str = ""
+    extends: str | None = Field(None, description="Parent scenario file, relative to this one.")
+    sources: list[str] = Field(default_factory=list)
+    issues: dict[str, IssueSpec]
+    parties: dict[str, Party]
+    negotiation: Negotiation = Field(default_factory=Negotiation)
+    ceasefire: Ceasefire = Field(default_factory=Ceasefire)
+    observed: Observed | None = None

@@ -1,0 +1,76 @@
+"""The mutable state of one replication, shared by its SimPy processes.
+
+A :class:`World` holds the SimPy environment, the scenario, the named random streams,
+the parties' current no-deal values, the agreed terms and the counters that end up in
+the :class:`sim.records.Outcome`. It carries no behaviour of its own beyond bookkeeping
+and the optional trace.
+"""
+
+from __future__ import annotations
+
+import math
+
+import simpy
+
+from sim import rules
+from sim.records import TraceEvent
+from sim.scenario import Scenario
+from sim.streams import Streams
+
+
+class World:
+    """State of one replication."""
+
+    def __init__(self, scenario: Scenario, root: int, replication: int, trace: bool) -> None:
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.streams = Streams(root, replication)
+        self.replication = replication
+        spec = scenario.spec
+        self.no_deal: dict[str, float] = {}
+        """Current value of no agreement per party (drawn within its spread, moved by shocks)."""
+        for n in scenario.order:
+            party = spec.parties[n]
+            value = party.no_deal
+            if party.no_deal_spread > 0:
+                u = self.streams.party(n).random()
+                value = rules.shift_no_deal(value, party.no_deal_spread * (2.0 * u - 1.0))
+            self.no_deal[n] = value
+        self.concession = {n: spec.parties[n].behaviour.concession for n in scenario.order}
+        self.leverage = {n: spec.parties[n].behaviour.leverage for n in scenario.order}
+        self.clients: dict[str, list[str]] = {n: [] for n in scenario.order}
+        for c in scenario.combatants:
+            patron = scenario.parties[c].patron
+            if patron is not None:
+                self.clients[patron].append(c)
+        self.agreed = False
+        self.agreement_hour = math.nan
+        self.terms: tuple[float, ...] = ()
+        """Agreed package, normalised 0..1 per issue."""
+        self.rounds = 0
+        self.rejections = 0
+        self.shocks = 0
+        self.events = 0
+        """Process resumptions (one per SimPy event our processes waited for)."""
+        self.trace: list[TraceEvent] | None = [] if trace else None
+
+    def agree(self, x: tuple[float, ...]) -> None:
+        """Record a ratified deal at the current time."""
+        self.agreed = True
+        self.agreement_hour = self.env.now
+        self.terms = x
+
+    def log(self, party: str, event: str, detail: str) -> None:
+        """Append to the trace when one is kept (callers guard costly details)."""
+        if self.trace is not None:
+            self.trace.append(TraceEvent(self.env.now, party, event, detail))
+
+    def describe(self, x: tuple[float, ...]) -> str:
+        """A package in the issues' own units, for the trace."""
+        sc = self.scenario
+        if self.trace is None:
+            return ""
+        return ", ".join(
+            f"{name}={sc.denormalise(k, v):.3g}" for k, (name, v) in enumerate(
+                zip(sc.issues, x, strict=True))
+        )
