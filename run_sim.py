@@ -274,7 +274,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ScenarioError("compare", "", [str(s) for s in args.scenarios],
                             "one or two scenario files")
     with make_runner(args, True) as runner:
-        result, ra, rb, interrupted = paired(a, b, runner, args.runs, args.seed)
+        result, _ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed)
     if interrupted:
         print("interrupted before both sides finished; nothing compared", file=sys.stderr)
         return EXIT_INTERRUPTED

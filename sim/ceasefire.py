@@ -127,7 +127,13 @@ class Ceasefire:
         """Start the actors and convoys; end at collapse or at the horizon."""
         world, env = self.world, self.env
         world.log("", "ceasefire", f"starts; pause {self.pause_hours:.0f} h, delineation "
-                  f"{self.delineation:.2f}, verification {self.verification:.2f}")
+                  f"{self.delineation:.2f}, verification {self.verification:.2f}",
+                  self.pause_hours)
+        if world.trace is not None:
+            for name in self.signatories:
+                b = world.scenario.spec.parties[name].behaviour
+                world.log(name, "trust", f"{self.trust[name]:.3f} (tolerance {b.tolerance:.2f}) "
+                          "at the start", self.trust[name])
         for name in self.armed:
             if self.base[name] > 0 or self.retaliation[name] > 0:
                 self.procs[name] = env.process(self.actor(name))
@@ -210,8 +216,10 @@ class Ceasefire:
             verification=self.verification, notice=self.notice, coverage=self.coverage,
             u_detect=u1, u_notice=u2, u_blame=u3,
         )
-        kind = "attack" if is_spoiler else "violation"
-        world.log(author, kind, f"against {victim}; perceived: {seen.value}")
+        if world.trace is not None:
+            kind = "attack" if is_spoiler else "violation"
+            world.log(author, kind, f"against {victim}; perceived: {seen.value}"
+                      + (f", blamed on {pm.host}" if seen is rules.Seen.BLAMED_HOST else ""))
         if seen is rules.Seen.UNSEEN:
             return
         blamed = pm.host if seen is rules.Seen.BLAMED_HOST and pm.host else author
@@ -266,8 +274,9 @@ class Ceasefire:
         )
         trust = rules.trust_after_violation(trust, b.sensitivity, severity)
         self.trust[name], self.trust_at[name] = trust, now
-        self.world.log(name, "trust", f"{trust:.3f} (tolerance {b.tolerance:.2f}) "
-                       f"after act by {blamed}")
+        if self.world.trace is not None:
+            self.world.log(name, "trust", f"{trust:.3f} (tolerance {b.tolerance:.2f}) "
+                           f"after act by {blamed}", trust)
         if rules.withdraws(trust, b.tolerance):
             self.withdrew, self.trigger, self.blamed = name, author, blamed
             self.misattributed = author != blamed

@@ -30,6 +30,9 @@ class TraceEvent:
     """What happened, a short verb phrase such as 'violation' or 'withdraws'."""
     detail: str
     """Human-readable particulars."""
+    value: float = math.nan
+    """A number the event carries: trust after a 'trust' event, pause hours at
+    'ceasefire', the no-deal value of the gainer at 'advance'; nan otherwise."""
 
 
 @dataclass(frozen=True, slots=True)

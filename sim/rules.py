@@ -325,4 +325,4 @@ def convoy_count(pause_hours: float, interval: float, calm: float, aid_access: f
     fit = int((pause_hours - calm) // interval) + 1
     if cap > 0:
         fit = min(fit, cap)
-    return int(math.floor(aid_access * fit + 0.5))
+    return math.floor(aid_access * fit + 0.5)

@@ -60,10 +60,10 @@ class World:
         self.agreement_hour = self.env.now
         self.terms = x
 
-    def log(self, party: str, event: str, detail: str) -> None:
+    def log(self, party: str, event: str, detail: str, value: float = math.nan) -> None:
         """Append to the trace when one is kept (callers guard costly details)."""
         if self.trace is not None:
-            self.trace.append(TraceEvent(self.env.now, party, event, detail))
+            self.trace.append(TraceEvent(self.env.now, party, event, detail, value))
 
     def describe(self, x: tuple[float, ...]) -> str:
         """A package in the issues' own units, for the trace."""
