@@ -248,14 +248,60 @@ class Ceasefire(Strict):
 
 
 class Observed(Strict):
-    """What happened historically, for the backtest."""
+    """What happened historically, for the backtest (``run_sim.py backtest DIR``).
 
-    agreed: bool = True
-    hours_held: float = Field(ge=0, le=100_000)
-    collapsed: bool = True
-    withdrew: str | None = None
-    note: str = ""
-    sources: list[str] = Field(default_factory=list)
+    The backtest scores the scenario's predicted P(agreement) and P(hold) at each
+    milestone against these facts: a milestone counts as observed when the deal was
+    agreed and ``hours_held`` reached it, unless ``milestones_reached`` says otherwise.
+    """
+
+    agreed: bool = Field(True, description="The parties reached the deal.")
+    hours_held: float = Field(
+        0.0,
+        ge=0,
+        le=100_000,
+        description="Hours from the ceasefire start to its collapse (best estimate); if it "
+        "never collapsed, the hours it was seen to hold. 0 without agreement.",
+    )
+    hours_held_range: list[float] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="[low, high]: the span the historical record allows for hours_held "
+        "(e.g. sources disagree on the day); the backtest reports the percentile at both "
+        "ends.",
+    )
+    collapsed: bool = Field(
+        True, description="The ceasefire broke down (ignored without agreement)."
+    )
+    withdrew: str | None = Field(
+        None, description="The party that walked out or declared the ceasefire over."
+    )
+    milestones_reached: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Milestone label -> observed outcome, where the record says more than "
+        "hours_held does (e.g. a truce that nominally lasted seven days although the seven "
+        "days of calm it required never came). Required for a milestone inside "
+        "hours_held_range.",
+    )
+    note: str = Field("", description="What happened, in a sentence or two.")
+    sources: list[str] = Field(default_factory=list, description="Where the facts come from.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Observed:
+        if self.hours_held_range is not None:
+            low, high = self.hours_held_range
+            if not 0 <= low <= self.hours_held <= high <= 100_000:
+                raise ValueError(
+                    f"hours_held_range [{low}, {high}] must be ordered, within 0..100000 and "
+                    f"contain hours_held ({self.hours_held})"
+                )
+        if not self.agreed:
+            if self.hours_held != 0:
+                raise ValueError(f"hours_held ({self.hours_held}) must be 0 without agreement")
+            if any(self.milestones_reached.values()):
+                raise ValueError("no milestone can be reached without agreement")
+        return self
 
 
 class ScenarioSpec(Strict):
