@@ -1,0 +1,233 @@
+"""Monte Carlo at scale: workers, chunks, executors, adaptive stopping, interrupts,
+resume, sweeps and paired comparisons."""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import run_sim
+from helpers import DEFAULT, ROOT, cli
+from sim.experiments import grid, parse_param
+from sim.runner import Runner, ranges
+from sim.scenario import load_scenario
+from sim.stats import half_width
+
+
+def same(a, b) -> None:
+    assert len(a) == len(b)
+    for name, col in a.columns.items():
+        np.testing.assert_array_equal(col, b.columns[name], err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def geneva():
+    return load_scenario(DEFAULT)
+
+
+def test_ranges_cut_indices_into_bounded_consecutive_chunks():
+    assert ranges([0, 1, 2, 3, 4], 2) == [(0, 2), (2, 4), (4, 5)]
+    assert ranges([5, 1, 2, 9], 10) == [(1, 3), (5, 6), (9, 10)]
+    assert ranges([], 3) == []
+
+
+def test_results_identical_for_any_worker_count_and_chunk_size(geneva):
+    serial = Runner(workers=1, chunk=500).run(geneva, 400, seed=21).results
+    with Runner(workers=2, chunk=37) as r:
+        parallel = r.run(geneva, 400, seed=21).results
+    with ThreadPoolExecutor(max_workers=3) as ex:
+        threaded = Runner(executor=ex, chunk=64).run(geneva, 400, seed=21).results
+    same(serial, parallel)
+    same(serial, threaded)
+    assert list(serial.columns["replication"]) == list(range(400))
+
+
+def test_runs_csv_identical_for_any_worker_count(tmp_path, capsys):
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        assert run_sim.main(["run", str(DEFAULT), "--runs", "300", "--seed", "8", "--workers",
+                             workers, "--no-progress", "--out", str(out)]) == 0
+        outs.append(out)
+    capsys.readouterr()
+    assert (outs[0] / "runs.csv").read_bytes() == (outs[1] / "runs.csv").read_bytes()
+    s0 = json.loads((outs[0] / "summary.json").read_text())
+    s1 = json.loads((outs[1] / "summary.json").read_text())
+    for s in (s0, s1):
+        s.pop("wall_seconds")
+        s.pop("runs_per_second")
+    assert s0 == s1
+
+
+def test_adaptive_precision_stops_at_the_target_whatever_the_workers(geneva):
+    eps = 0.03
+    one = Runner(workers=1).run(geneva, 0, seed=2, precision=eps, min_runs=200, batch=200)
+    with Runner(workers=2, chunk=50) as r:
+        two = r.run(geneva, 0, seed=2, precision=eps, min_runs=200, batch=200)
+    assert one.precision_met and two.precision_met
+    assert one.target == two.target == len(one.results)
+    same(one.results, two.results)
+    res = one.results
+    n = len(res)
+    assert half_width(int(res.columns["agreed"].sum()), n) <= eps
+    for hours in (48.0, 168.0, 720.0):
+        assert half_width(int(res.held(hours).sum()), n) <= eps
+    # one batch fewer would not have been enough
+    fewer = res.take(n - 200)
+    widths = [half_width(int(fewer.columns["agreed"].sum()), n - 200)] + [
+        half_width(int(fewer.held(h).sum()), n - 200) for h in (48.0, 168.0, 720.0)]
+    assert n - 200 < 200 or max(widths) > eps
+
+
+def test_adaptive_precision_respects_the_maximum(geneva):
+    out = Runner(workers=1).run(geneva, 0, seed=2, precision=0.001, min_runs=100,
+                                max_runs=300, batch=100)
+    assert out.precision_met is False
+    assert len(out.results) == 300
+
+
+def test_resume_finishes_an_interrupted_run_exactly(geneva):
+    full = Runner(workers=1).run(geneva, 500, seed=13).results
+    partial = Runner(workers=1).run(geneva, 180, seed=13).results
+    # pretend some chunks finished out of order: keep a non-contiguous subset
+    keep = np.isin(partial.columns["replication"], list(range(0, 60)) + list(range(120, 180)))
+    subset = partial.take(len(partial))
+    for name in subset.columns:
+        subset.columns[name] = subset.columns[name][keep]
+    resumed = Runner(workers=1).run(geneva, 500, seed=13, existing=subset).results
+    same(full, resumed)
+
+
+def _wait_for(path, timeout=60.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if path.exists():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(tmp_path, workers):
+    out = tmp_path / "run"
+    args = [sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs", "60000",
+            "--seed", "5", "--workers", workers, "--no-progress", "--out", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["partial"] is True
+    with (out / "runs.csv").open() as fh:
+        done = [int(r["replication"]) for r in csv.DictReader(fh)]
+    assert 0 < len(done) < 60000
+    assert summary["runs"] == len(done)
+    # resume a smaller total so the test stays quick: it must equal an uninterrupted run
+    target = max(done) + 300
+    resumed = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", workers,
+                  "--no-progress", "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    fresh = tmp_path / "fresh"
+    direct = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", "2",
+                 "--no-progress", "--out", str(fresh))
+    assert direct.returncode == 0, direct.stderr
+    assert (out / "runs.csv").read_bytes() == (fresh / "runs.csv").read_bytes()
+    assert json.loads((out / "summary.json").read_text())["partial"] is False
+
+
+def test_resume_refuses_a_different_scenario(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "50", "--workers", "1", "--no-progress",
+                         "--out", str(out)]) == 0
+    status = run_sim.main(["run", str(DEFAULT), "--runs", "80", "--workers", "1", "--no-progress",
+                           "--out", str(out), "--resume", "--set", "parties.us.no_deal=0.1"])
+    assert status == 2
+    assert "same scenario" in capsys.readouterr().err
+
+
+def test_parse_param_values_and_ranges():
+    assert parse_param("a.b=1,2,3") == ("a.b", [1, 2, 3])
+    key, values = parse_param("x=0:1:5")
+    assert key == "x" and values == pytest.approx([0, 0.25, 0.5, 0.75, 1.0])
+    assert parse_param('n="a","b"') == ("n", ["a", "b"])
+    assert grid([("a", [1, 2]), ("b", [3, 4])]) == [
+        {"a": 1, "b": 3}, {"a": 1, "b": 4}, {"a": 2, "b": 3}, {"a": 2, "b": 4}]
+
+
+def test_sweep_writes_one_row_per_point_and_reuses_seeds(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    key = "parties.jfs.behaviour.attack_rate"
+    status = run_sim.main(["sweep", str(DEFAULT), "--param", f"{key}=0,6", "--param",
+                           "ceasefire.monitoring.notice=0.5,0.9", "--runs", "150",
+                           "--workers", "1", "--no-progress", "--out", str(out)])
+    assert status == 0
+    table = capsys.readouterr().out
+    assert "P(hold 7d)" in table
+    with (out / "sweep.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 4
+    assert {"p_agreement", "p_hold_7d_low", "p_hold_given_agreement_30d_high", "runs"} <= set(rows[0])
+    # negotiation does not depend on ceasefire parameters: with common random numbers
+    # every point agrees in exactly the same replications
+    agreed = []
+    for k in range(4):
+        with (out / "points" / f"{k:03d}" / "runs.csv").open() as fh:
+            agreed.append([r["agreed"] for r in csv.DictReader(fh)])
+    assert all(a == agreed[0] for a in agreed)
+
+
+def test_sweep_bad_param_exits_2(capsys):
+    status = run_sim.main(["sweep", str(DEFAULT), "--param", "parties.us.no_deal=0:1:one",
+                           "--runs", "10", "--workers", "1", "--no-progress"])
+    assert status == 2
+    status = run_sim.main(["sweep", str(DEFAULT), "--param", "parties.us.no_deal=5",
+                           "--runs", "10", "--workers", "1", "--no-progress"])
+    assert status == 2
+    assert "parties.us.no_deal" in capsys.readouterr().err
+
+
+def test_paired_comparison_is_tighter_than_independent(capsys):
+    status = run_sim.main(["compare", str(DEFAULT), "--set", "parties.jfs.behaviour.attack_rate=12",
+                           "--runs", "600", "--workers", "1", "--no-progress", "--json"])
+    assert status == 0
+    result = json.loads(capsys.readouterr().out)
+    paired = result["diff"]["p_hold"]["7d"]
+    indep = result["diff"]["independent_p_hold"]["7d"]
+    assert paired["estimate"] == pytest.approx(indep["estimate"])
+    assert paired["high"] - paired["low"] < indep["high"] - indep["low"]
+    # the counterfactual changes nothing in the talks: identical agreement
+    assert result["diff"]["p_agreement"]["estimate"] == 0
+    assert result["a"]["p_hold"]["7d"]["estimate"] - result["b"]["p_hold"]["7d"]["estimate"] \
+        == pytest.approx(paired["estimate"])
+
+
+def test_compare_needs_a_counterfactual(capsys):
+    assert run_sim.main(["compare", str(DEFAULT), "--runs", "5", "--workers", "1"]) == 2
+    assert "--set" in capsys.readouterr().err
+
+
+def test_dask_cluster_gives_the_same_results(geneva):
+    import distributed  # the 'distributed' extra, installed by the test set-up
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        res = Runner(executor=client.get_executor(), chunk=40).run(geneva, 200, seed=17).results
+        # through the command line as well
+        proc = cli("run", str(DEFAULT), "--runs", "200", "--seed", "17", "--json",
+                   "--no-progress", "--dask", cluster.scheduler_address)
+    local = Runner(workers=1).run(geneva, 200, seed=17).results
+    same(local, res)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["p_agreement"]["estimate"] == local.columns["agreed"].mean()

@@ -1,0 +1,209 @@
+"""Scenario loading: the default file, overrides, and every kind of bad input.
+
+Bad input must end with exit status 2 and a one-line message naming the file, the key
+path, the bad value and what is allowed, and never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import run_sim
+from helpers import DEFAULT, cli, minimal_doc, with_keys
+from sim.errors import ScenarioError
+from sim.output import toml_dumps
+from sim.scenario import load_scenario, scenario_from_dict
+
+
+def write(tmp_path: Path, doc: dict, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(toml_dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_default_scenario_has_the_geneva_parties_and_issues():
+    sc = load_scenario(DEFAULT)
+    assert {"us", "russia", "opposition", "regime", "jfs", "un"} <= set(sc.order)
+    assert set(sc.principals) == {"russia", "us"}
+    assert sc.mediator == "un"
+    assert sc.spoilers == ("jfs",)
+    assert sc.parties["jfs"].host == "opposition"
+    for issue in ("delineation", "pause_hours", "aid_access", "air_restraint",
+                  "joint_targeting", "verification"):
+        assert issue in sc.issues
+    spec = sc.spec
+    # Russia's delineation demand is a hard limit; the US's enforceability demand too.
+    assert spec.parties["russia"].positions["delineation"].min is not None
+    assert spec.parties["us"].positions["verification"].min is not None
+    assert spec.parties["opposition"].positions["aid_access"].min is not None
+    assert spec.ceasefire.pause.hours == 48.0
+    assert spec.parties["un"].positions["pause_hours"].ideal == 48.0
+
+
+def test_scenario_is_frozen():
+    sc = load_scenario(DEFAULT)
+    with pytest.raises(Exception):  # noqa: B017 - pydantic raises its own error type
+        sc.spec.name = "other"  # type: ignore[misc]
+
+
+def test_overrides_set_nested_values_and_are_validated():
+    sc = load_scenario(DEFAULT, ["parties.russia.positions.delineation.min=0.2",
+                                 "ceasefire.horizon_hours=1000", 'name="renamed"'])
+    assert sc.spec.parties["russia"].positions["delineation"].min == 0.2
+    assert sc.spec.ceasefire.horizon_hours == 1000
+    assert sc.name == "renamed"
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, ["parties.russia.behaviour.compliance=2"])
+    assert err.value.path == "parties.russia.behaviour.compliance"
+
+
+def test_normalised_limits_follow_the_issue_range():
+    sc = load_scenario(DEFAULT)
+    k = sc.issues.index("pause_hours")
+    assert sc.normalise(k, 48.0) == pytest.approx(48.0 / 168.0)
+    assert sc.denormalise(k, sc.normalise(k, 48.0)) == pytest.approx(48.0)
+    assert sc.parties["un"].ideal[k] == pytest.approx(48.0 / 168.0)
+    assert sc.parties["jfs"].weight == (0.0,) * len(sc.issues)
+
+
+BAD_DOCS = {
+    "unknown key": (with_keys(minimal_doc(), parties__red__behaviour__complience=0.5),
+                    "parties.red.behaviour.complience", "unknown key"),
+    "wrong type": (with_keys(minimal_doc(), negotiation__deadline_hours="soon"),
+                   "negotiation.deadline_hours", "number"),
+    "bool for number": (with_keys(minimal_doc(), parties__red__no_deal=True),
+                        "parties.red.no_deal", "number"),
+    "out of range": (with_keys(minimal_doc(), parties__red__behaviour__compliance=1.5),
+                     "parties.red.behaviour.compliance", "less than or equal to 1"),
+    "negative": (with_keys(minimal_doc(), parties__blue__behaviour__attack_rate=-1.0),
+                 "parties.blue.behaviour.attack_rate", "greater than or equal to 0"),
+    "nan": (with_keys(minimal_doc(), parties__red__no_deal=math.nan),
+            "parties.red.no_deal", "finite"),
+    "infinity": (with_keys(minimal_doc(), ceasefire__horizon_hours=math.inf),
+                 "ceasefire.horizon_hours", "finite"),
+    "missing party reference": (with_keys(minimal_doc(), parties__red__patron="nobody"),
+                                "parties.red.patron", "role patron"),
+    "missing issue reference": (
+        with_keys(minimal_doc(), parties__east__positions={"delineation": {"ideal": 0.5}}),
+        "parties.east.positions.delineation", "declared issue"),
+    "ideal outside range": (
+        with_keys(minimal_doc(), parties__east__positions={"verification": {"ideal": 3.0}}),
+        "parties.east.positions.verification.ideal", "range"),
+    "limits contradict ideal": (
+        with_keys(minimal_doc(),
+                  parties__east__positions={"verification": {"ideal": 0.2, "min": 0.5}}),
+        "parties.east.positions.verification", "below the party's own min"),
+    "issue range reversed": (with_keys(minimal_doc(),
+                                       issues={"verification": {"low": 1.0, "high": 0.0}}),
+                             "issues.verification", "greater than low"),
+    "milestone beyond horizon": (with_keys(minimal_doc(), ceasefire__milestones={"1y": 8760.0}),
+                                 "ceasefire.milestones.1y", "horizon"),
+    "missing required key": (
+        {k: v for k, v in minimal_doc().items() if k != "issues"}, "issues", "missing"),
+    "spoiler without host": (
+        with_keys(minimal_doc(), parties__x={"role": "spoiler", "opponent": "red"}),
+        "parties.x.host", "co-located"),
+    "bad role": (with_keys(minimal_doc(), parties__red__role="warlord"),
+                 "parties.red.role", "patron"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_DOCS))
+def test_bad_documents_raise_scenario_error_with_key_path(case):
+    doc, path, allowed = BAD_DOCS[case]
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc, "case.toml")
+    assert err.value.path == path
+    assert allowed in err.value.allowed
+    assert "case.toml" in err.value.message()
+
+
+def test_missing_required_party_is_reported():
+    doc = minimal_doc()
+    del doc["parties"]["west"]
+    doc["parties"]["blue"]["patron"] = "east"
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc, "case.toml")
+    assert err.value.path == "parties"
+    assert "two parties with role 'patron'" in err.value.allowed
+
+
+@pytest.mark.parametrize("case", sorted(BAD_DOCS))
+def test_cli_validate_exits_2_without_traceback(case, tmp_path, capsys):
+    doc, path, _ = BAD_DOCS[case]
+    if case in ("nan", "infinity"):
+        # TOML writes these as nan/inf literals; the loader must still refuse them
+        pass
+    file = write(tmp_path, doc)
+    status = run_sim.main(["validate", str(file)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert str(file) in err and path in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [("", "empty"), ("   \n\n", "empty"), ("name = [unclosed", "not valid TOML"),
+     ("\x00\x01binary", "not valid TOML")],
+)
+def test_empty_and_non_toml_files(tmp_path, capsys, content, expected):
+    file = tmp_path / "bad.toml"
+    file.write_text(content, encoding="utf-8")
+    assert run_sim.main(["run", str(file), "--runs", "5", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and str(file) in err and "Traceback" not in err
+
+
+def test_missing_file_and_directory(tmp_path, capsys):
+    assert run_sim.main(["validate", str(tmp_path / "nope.toml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert run_sim.main(["validate", str(tmp_path)]) == 2
+    assert "directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--set", "parties.russia.no_deal=nan"], "parties.russia.no_deal"),
+        (["--set", "no_equals_sign"], "KEY=VALUE"),
+        (["--set", "parties.nobody.no_deal=0.3"], "parties.nobody.role"),
+        (["--set", "ceasefire.horizon_hours.x=1"], "is a value, not a table"),
+        (["--runs", "0"], "--runs"),
+        (["--runs", "many"], "--runs"),
+        (["--seed", "-4"], "--seed"),
+        (["--precision", "2"], "--precision"),
+    ],
+)
+def test_bad_arguments_exit_2(capsys, args, expected):
+    with pytest.raises(SystemExit) as exc_info:
+        status = run_sim.main(["run", str(DEFAULT), "--workers", "1", "--runs", "5", *args])
+        raise SystemExit(status)
+    assert exc_info.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_bad_input_in_a_real_subprocess(tmp_path):
+    file = write(tmp_path, with_keys(minimal_doc(), parties__red__no_deal=math.inf))
+    proc = cli("run", str(file), "--runs", "5", "--workers", "1")
+    assert proc.returncode == 2
+    assert "parties.red.no_deal" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_schema_command_prints_json_schema(capsys):
+    assert run_sim.main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["type"] == "object"
+    assert {"issues", "parties"} <= set(schema["required"])
+    assert "Behaviour" in schema["$defs"]
+
+
+def test_validate_accepts_good_files(capsys):
+    assert run_sim.main(["validate", str(DEFAULT)]) == 0
+    assert "ok:" in capsys.readouterr().out
