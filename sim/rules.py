@@ -300,7 +300,8 @@ def trust_after_calm(trust: float, baseline: float, rate_per_hour: float, hours:
     """
     if trust >= baseline:
         return trust
-    return baseline - (baseline - trust) * math.exp(-rate_per_hour * hours)
+    # clamped: with little calm, baseline - (baseline - trust) can round below trust
+    return max(trust, baseline - (baseline - trust) * math.exp(-rate_per_hour * hours))
 
 
 def withdraws(trust: float, tolerance: float) -> bool:
