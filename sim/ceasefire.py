@@ -50,7 +50,12 @@ class Ceasefire:
         self.env = world.env
         self.start = world.env.now
         self.horizon = cf.horizon_hours
-        x = world.terms
+        x = tuple(
+            sc.normalise(k, cf.imposed[name]) if name in cf.imposed else v
+            for k, (name, v) in enumerate(zip(sc.issues, world.terms, strict=True))
+        )
+        self.terms = x
+        """Terms the ceasefire runs with: the agreed ones, except where imposed."""
 
         def mechanism(link: str | None, fallback: float) -> float:
             idx = sc.issue_index(link)

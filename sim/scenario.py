@@ -322,6 +322,14 @@ def _check_references(spec: ScenarioSpec, file: str) -> None:
             raise ScenarioError(
                 file, f"ceasefire.links.{key}", issue, f"a declared issue or omitted: {sorted(spec.issues)}"
             )
+    for issue, value in cf.imposed.items():
+        if issue not in spec.issues:
+            raise ScenarioError(file, f"ceasefire.imposed.{issue}", issue,
+                                f"a declared issue: {sorted(spec.issues)}")
+        rng = spec.issues[issue]
+        if not rng.low <= value <= rng.high:
+            raise ScenarioError(file, f"ceasefire.imposed.{issue}", value,
+                                f"within the issue's range {rng.low}..{rng.high}")
     if cf.convoys.calm_hours > cf.horizon_hours:
         raise ScenarioError(
             file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours, "at most horizon_hours"

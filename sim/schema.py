@@ -241,6 +241,12 @@ class Ceasefire(Strict):
     terms_effect: float = Field(
         0.5, ge=0, le=5, description="How much valued terms add to compliance."
     )
+    imposed: dict[str, float] = Field(
+        default_factory=dict,
+        description="Issue -> value the ceasefire runs with whatever was agreed (a "
+        "counterfactual lever: 'what if delineation had really been complete?'). The "
+        "agreed terms stay on record; trust, compliance and every mechanism use these.",
+    )
     pause: Pause = Field(default_factory=Pause)
     convoys: Convoys = Field(default_factory=Convoys)
     monitoring: Monitoring = Field(default_factory=Monitoring)

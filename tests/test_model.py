@@ -1,0 +1,194 @@
+"""Each mechanism of the model, seen in whole replications.
+
+Each test switches one mechanism on or off and checks the consequence it must have,
+over enough replications that the direction is not noise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers import DEFAULT, minimal_doc, oracle_doc, with_keys
+from sim.model import run_replication
+from sim.runner import Runner
+from sim.scenario import load_scenario, scenario_from_dict
+
+
+def results(scenario, runs=300, seed=1):
+    return Runner(workers=1).run(scenario, runs, seed).results
+
+
+def test_replication_is_a_pure_function_of_scenario_seed_and_index():
+    sc = load_scenario(DEFAULT)
+    a = run_replication(sc, 7, 3)
+    b = run_replication(sc, 7, 3)
+    assert a == b
+    assert run_replication(sc, 7, 4) != a
+
+
+def test_hard_limits_are_respected_by_every_agreement():
+    sc = load_scenario(DEFAULT)
+    res = results(sc, 400)
+    terms = res.columns["terms"][res.columns["agreed"]]
+    assert len(terms) > 0
+    for k, issue in enumerate(sc.issues):
+        for name, party in sc.spec.parties.items():
+            pos = party.positions.get(issue)
+            if pos is None or party.role not in ("patron", "combatant"):
+                continue
+            if pos.min is not None:
+                assert (terms[:, k] >= pos.min - 1e-9).all(), (name, issue)
+            if pos.max is not None:
+                assert (terms[:, k] <= pos.max + 1e-9).all(), (name, issue)
+
+
+def test_incompatible_red_lines_mean_no_agreement():
+    sc = load_scenario(DEFAULT, ["parties.russia.positions.delineation.min=0.9",
+                                 "parties.opposition.positions.delineation.max=0.3"])
+    res = results(sc, 100)
+    assert not res.columns["agreed"].any()
+    assert (res.columns["rounds"] == 12).all()  # every round until the 600 h deadline
+
+
+def test_agreement_never_after_the_deadline():
+    sc = load_scenario(DEFAULT)
+    res = results(sc, 300)
+    hours = res.columns["agreement_hour"][res.columns["agreed"]]
+    assert (hours <= sc.spec.negotiation.deadline_hours).all()
+
+
+def test_client_refusal_sends_principals_back():
+    # a client whose alternative beats any deal refuses; its patron's deal is not ratified
+    doc = with_keys(minimal_doc(), parties__red__no_deal=1.0,
+                    parties__red__positions={"verification": {"ideal": 0.0}},
+                    parties__red__behaviour__ratification_noise=0.01)
+    res = results(scenario_from_dict(doc), 50)
+    assert not res.columns["agreed"].any()
+    assert (res.columns["rejections"] > 1).all()
+    base = results(scenario_from_dict(minimal_doc()), 50)
+    assert base.columns["agreed"].all() and (base.columns["rejections"] == 0).all()
+
+
+def test_patron_pressure_makes_ratification_likelier():
+    doc = with_keys(minimal_doc(), parties__red__no_deal=0.95,
+                    parties__red__positions={"verification": {"ideal": 0.0}},
+                    parties__red__behaviour__ratification_noise=0.1)
+    weak = results(scenario_from_dict(doc), 300)
+    strong = results(scenario_from_dict(with_keys(doc, parties__east__behaviour={"leverage": 0.5})),
+                     300)
+    assert strong.columns["agreed"].mean() > weak.columns["agreed"].mean() + 0.1
+
+
+def test_shocks_happen_and_move_the_odds_of_agreement():
+    calm = load_scenario(DEFAULT, ["negotiation.shocks.rate_per_day=0"])
+    stormy = load_scenario(DEFAULT, ["negotiation.shocks.rate_per_day=1.0",
+                                     "negotiation.shocks.gainer_share=1.0",
+                                     "negotiation.shocks.size=0.1"])
+    a, b = results(calm, 300), results(stormy, 300)
+    assert (a.columns["shocks"] == 0).all()
+    assert b.columns["shocks"].mean() > 5
+    # government gains raise Russia's value of fighting on: fewer deals
+    assert b.columns["agreed"].mean() < a.columns["agreed"].mean() - 0.1
+
+
+def test_retaliation_feeds_violations():
+    quiet = load_scenario(DEFAULT, ["parties.regime.behaviour.retaliation=0",
+                                    "parties.opposition.behaviour.retaliation=0"])
+    angry = load_scenario(DEFAULT, ["parties.regime.behaviour.retaliation=3",
+                                    "parties.opposition.behaviour.retaliation=3"])
+    a, b = results(quiet, 200), results(angry, 200)
+    rate_a = a.columns["violations"].sum() / a.columns["hours_held"].sum()
+    rate_b = b.columns["violations"].sum() / b.columns["hours_held"].sum()
+    assert rate_b > 1.3 * rate_a
+
+
+def test_compliance_and_command_control_lower_violations():
+    lax = load_scenario(DEFAULT, ["parties.regime.behaviour.compliance=0"])
+    firm = load_scenario(DEFAULT, ["parties.regime.behaviour.compliance=1",
+                                   "parties.regime.behaviour.command_control=1",
+                                   "parties.regime.behaviour.retaliation=0",
+                                   "ceasefire.terms_effect=0"])
+    col = armed_index(lax, "regime")
+    a, b = results(lax, 200), results(firm, 200)
+    assert b.columns["violations"][:, col].sum() == 0
+    assert a.columns["violations"][:, col].sum() > 0
+
+
+def armed_index(sc, name):
+    return [n for n in sc.order if sc.parties[n].role in ("combatant", "spoiler")].index(name)
+
+
+def test_joint_targeting_degrades_the_spoiler():
+    none = load_scenario(DEFAULT, ["ceasefire.imposed.joint_targeting=0.0"])
+    full = load_scenario(DEFAULT, ["ceasefire.imposed.joint_targeting=1.0"])
+    col = armed_index(none, "jfs")
+    a, b = results(none, 200), results(full, 200)
+    rate_a = a.columns["violations"][:, col].sum() / a.columns["hours_held"].sum()
+    rate_b = b.columns["violations"][:, col].sum() / b.columns["hours_held"].sum()
+    assert rate_b < 0.6 * rate_a
+
+
+def test_imposed_terms_change_the_ceasefire_not_the_talks():
+    a = results(load_scenario(DEFAULT, ["ceasefire.imposed.delineation=0.0"]), 200)
+    b = results(load_scenario(DEFAULT, ["ceasefire.imposed.delineation=1.0"]), 200)
+    np.testing.assert_array_equal(a.columns["agreed"], b.columns["agreed"])
+    np.testing.assert_array_equal(a.columns["terms"], b.columns["terms"])
+    assert not np.array_equal(a.columns["hours_held"], b.columns["hours_held"])
+
+
+def test_incomplete_delineation_causes_misattribution_and_host_hits():
+    sets = ["parties.jfs.behaviour.attack_rate=20", "parties.jfs.behaviour.colocation=1.0",
+            "parties.regime.behaviour.strike_response=1.0"]
+    poor = load_scenario(DEFAULT, [*sets, "ceasefire.imposed.delineation=0.0"])
+    full = load_scenario(DEFAULT, [*sets, "ceasefire.imposed.delineation=1.0"])
+    a, b = results(poor, 300), results(full, 300)
+    collapsed_a = a.columns["collapsed"]
+    assert (a.columns["misattributed"][collapsed_a] | a.columns["delineation_hit"][collapsed_a]
+            ).mean() > 0.1
+    assert not b.columns["misattributed"].any()
+    assert not b.columns["delineation_hit"].any()
+
+
+def test_convoys_need_calm_and_attacks_on_them_are_grave():
+    calm = scenario_from_dict(with_keys(oracle_doc(0.0, 0.5, 0.1, 0.2),
+                                        ceasefire__pause={"hours": 48.0}))
+    res = results(calm, 20)
+    assert (res.columns["convoys_sent"] == 4).all()
+    assert (res.columns["convoys_delivered"] == 4).all()
+    busy = scenario_from_dict(with_keys(
+        oracle_doc(48.0, 0.9, 0.01, 0.05), ceasefire__pause={"hours": 48.0},
+        ceasefire__convoys={"attack_probability": 1.0, "grave_severity": 50.0}))
+    res = results(busy, 50)
+    assert res.columns["convoys_delivered"].sum() < res.columns["convoys_sent"].sum()
+    assert res.columns["convoys_attacked"].sum() > 0
+    # with severity 50 a single attack on a convoy makes blue withdraw at once
+    attacked = res.columns["convoys_attacked"] > 0
+    assert res.columns["collapsed"][attacked].all()
+
+
+def test_trust_recovers_in_calm_so_sparse_violations_are_survived():
+    sparse = oracle_doc(0.5, 0.5, 0.1, 0.25)
+    no_recovery = results(scenario_from_dict(sparse), 300)
+    recovery = results(scenario_from_dict(with_keys(sparse, ceasefire__trust_recovery_per_day=2.0)),
+                       300)
+    assert recovery.held(720.0).mean() > no_recovery.held(720.0).mean() + 0.2
+
+
+def test_verification_deters_violations():
+    # without retaliation, so that more violations being seen cannot feed more of them
+    calm = ["parties.regime.behaviour.retaliation=0", "parties.opposition.behaviour.retaliation=0"]
+    lo = load_scenario(DEFAULT, [*calm, "ceasefire.imposed.verification=0.0"])
+    hi = load_scenario(DEFAULT, [*calm, "ceasefire.imposed.verification=1.0"])
+    col = armed_index(lo, "regime")
+    a, b = results(lo, 300), results(hi, 300)
+    base_a = a.columns["violations"][:, col].sum() / a.columns["hours_held"].sum()
+    base_b = b.columns["violations"][:, col].sum() / b.columns["hours_held"].sum()
+    assert base_b < base_a
+
+
+def test_collapse_is_recorded_consistently():
+    res = results(load_scenario(DEFAULT), 300)
+    withdrew = np.array(res.names("withdrew"))
+    assert ((withdrew != "") == res.columns["collapsed"]).all()
+    assert (res.columns["hours_held"] <= 720.0).all()
+    assert (res.columns["hours_held"][~res.columns["agreed"]] == 0).all()

@@ -1,0 +1,128 @@
+"""Each decision rule on worked examples (the property suite covers all inputs)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim import rules
+from sim.rules import Seen
+
+INF = math.inf
+
+
+def test_utility_is_one_at_the_ideal_and_falls_with_weighted_distance():
+    ideal, weight = (0.2, 0.8), (0.75, 0.25)
+    assert rules.utility(ideal, ideal, weight) == 1.0
+    assert rules.utility((0.6, 0.8), ideal, weight) == pytest.approx(1 - 0.75 * 0.4)
+    assert rules.utility((1.0, 0.0), ideal, (0.0, 0.0)) == 1.0
+
+
+def test_hard_limits():
+    assert rules.within_limits((0.5, 0.5), (0.4, -INF), (INF, 0.6))
+    assert not rules.within_limits((0.3, 0.5), (0.4, -INF), (INF, 0.6))
+    assert not rules.within_limits((0.5, 0.7), (0.4, -INF), (INF, 0.6))
+
+
+def test_aspiration_styles():
+    # linear: halfway between ideal (1) and no-deal at half time
+    assert rules.aspiration(50, 100, 0.4, 1.0) == pytest.approx(0.7)
+    assert rules.aspiration(0, 100, 0.4, 0.5) == 1.0
+    assert rules.aspiration(100, 100, 0.4, 0.5) == pytest.approx(0.4)
+    boulware, conceder = rules.aspiration(50, 100, 0.4, 0.5), rules.aspiration(50, 100, 0.4, 2.0)
+    assert boulware > 0.7 > conceder
+    assert rules.aspiration(500, 100, 0.4, 2.0) == pytest.approx(0.4)
+
+
+def test_offer_moves_toward_target_until_aspiration_then_respects_red_lines():
+    ideal, weight, target = (0.0, 0.0), (0.5, 0.5), (1.0, 1.0)
+    x = rules.offer(ideal, weight, target, 0.75, (-INF, -INF), (INF, INF))
+    assert x == pytest.approx((0.25, 0.25))
+    assert rules.utility(x, ideal, weight) == pytest.approx(0.75)
+    capped = rules.offer(ideal, weight, target, 0.0, (-INF, -INF), (0.6, INF))
+    assert capped == pytest.approx((0.6, 1.0))
+
+
+def test_accepts_needs_both_aspiration_and_limits():
+    ideal, weight = (0.0,), (1.0,)
+    assert rules.accepts((0.2,), ideal, weight, (-INF,), (INF,), 0.8)
+    assert not rules.accepts((0.3,), ideal, weight, (-INF,), (INF,), 0.8)
+    assert not rules.accepts((0.2,), ideal, weight, (-INF,), (0.1,), 0.5)
+
+
+def test_mediator_text_pulls_toward_its_ideal_on_its_issues_and_fits_the_box():
+    offers = [(0.0, 0.0), (1.0, 1.0)]
+    text = rules.mediator_text(offers, (1.0, 0.0), (1.0, 0.0), 0.5, (-INF, -INF), (INF, 0.3))
+    assert text == pytest.approx((0.75, 0.3))
+
+
+def test_box_intersection_falls_back_where_red_lines_clash():
+    lo, hi = rules.box_intersection([((0.6, 0.0), (1.0, 1.0)), ((0.0, 0.2), (0.5, 0.8))],
+                                    ((0.6, 0.0), (1.0, 1.0)))
+    assert lo == (0.6, 0.2) and hi == (1.0, 0.8)
+
+
+def test_ratification():
+    args = ((0.5,), (0.5,), (1.0,), (-INF,), (INF,))
+    assert rules.ratify_probability(*args, no_deal=1.0, leverage=0.0, noise=0.1) == \
+        pytest.approx(0.5)
+    assert rules.ratify_probability(*args, no_deal=0.2, leverage=0.0, noise=0.1) > 0.99
+    assert rules.ratify_probability((0.5,), (0.5,), (1.0,), (0.6,), (INF,), 0.0, 1.0, 0.1) == 0.0
+    low = rules.ratify_probability(*args, no_deal=1.2, leverage=0.0, noise=0.1)
+    assert rules.ratify_probability(*args, no_deal=1.2, leverage=0.3, noise=0.1) > low
+
+
+def test_violation_rates():
+    full = rules.violation_rate(24.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    assert full == pytest.approx(1.0)
+    assert rules.violation_rate(24.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0) == 0.0
+    # units outside command fight on whatever the leadership orders
+    assert rules.violation_rate(24.0, 1.0, 0.75, 0.0, 0.0, 0.0, 0.0) == pytest.approx(0.25)
+    assert rules.violation_rate(24.0, 0.0, 1.0, 0.5, 1.0, 0.0, 0.0) == pytest.approx(0.5)
+    assert rules.violation_rate(24.0, 0.0, 1.0, 0.0, 0.0, 0.4, 1.0) == pytest.approx(0.6)
+    assert rules.spoiler_rate(48.0, 0.5, 1.0) == pytest.approx(1.0)
+    assert rules.effective_compliance(0.5, 0.8, 0.4, 0.5, 0.0) == pytest.approx(0.7)
+    assert rules.effective_compliance(0.5, 0.8, 0.4, 0.5, 0.5) == pytest.approx(0.85)
+
+
+def test_grievance_halves_every_half_life():
+    assert rules.grievance(2.0, 12.0, 12.0) == pytest.approx(1.0)
+    assert rules.intensity(0.1, 24.0, 0.5) == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize(
+    ("u", "spoiler", "expected"),
+    [
+        ((0.1, 0.0, 0.0), False, Seen.VERIFIED),   # monitors see it
+        ((0.9, 0.9, 0.0), False, Seen.UNSEEN),     # nobody notices
+        ((0.9, 0.1, 0.0), False, Seen.OWN),        # victim notices, author known
+        ((0.9, 0.1, 0.1), True, Seen.BLAMED_HOST),  # spoiler attack blamed on host
+        ((0.9, 0.1, 0.9), True, Seen.OWN),         # spoiler correctly identified
+    ],
+)
+def test_perception(u, spoiler, expected):
+    seen = rules.perceive(author_is_spoiler=spoiler, colocation=0.8, delineation=0.5,
+                          verification=0.5, notice=0.5, coverage=0.6,
+                          u_detect=u[0], u_notice=u[1], u_blame=u[2])
+    assert seen is expected
+
+
+def test_blame_and_strike_probabilities():
+    assert rules.blame_probability(0.8, 0.5) == pytest.approx(0.4)
+    assert rules.strike_hits_host(0.8, 1.0) == 0.0
+
+
+def test_trust_falls_on_violation_and_recovers_in_calm():
+    assert rules.trust_after_violation(0.5, 0.1, 3.0) == pytest.approx(0.2)
+    assert rules.trust_after_violation(0.1, 0.1, 3.0) == 0.0
+    back = rules.trust_after_calm(0.2, 0.5, math.log(2) / 24, 24.0)
+    assert back == pytest.approx(0.35)
+    assert rules.withdraws(0.149, 0.15) and not rules.withdraws(0.15, 0.15)
+
+
+def test_convoy_count():
+    assert rules.convoy_count(48.0, 12.0, 6.0, 1.0, 0) == 4
+    assert rules.convoy_count(48.0, 12.0, 6.0, 0.5, 0) == 2
+    assert rules.convoy_count(48.0, 12.0, 6.0, 1.0, 3) == 3
+    assert rules.convoy_count(4.0, 12.0, 6.0, 1.0, 0) == 0
