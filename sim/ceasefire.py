@@ -1,12 +1,16 @@
 """Ceasefire phase: violations, perception, trust, withdrawal and aid convoys.
 
-One SimPy process per armed party commits acts as a self-exciting point process
-(Hawkes with exponential decay): its baseline rate falls with compliance (valued terms,
-command control, patron pressure, grounded aircraft, deterrence by verification) and
-rises with the grievance left by violations it perceived against itself. It is
-simulated by thinning: between perceived violations the intensity only decays, so the
-current intensity bounds it until the next perceived violation, which interrupts the
-process to redraw (valid because exponential waiting times are memoryless).
+Each armed party commits acts as a self-exciting point process (Hawkes with an
+exponential kernel): a baseline rate that falls with compliance (valued terms, command
+control, patron pressure, grounded aircraft, deterrence by verification), plus a
+retaliation intensity that jumps by ``retaliation * severity`` after each violation the
+party perceived against itself and halves every ``retaliation_half_life_hours``.
+
+It is simulated through the cluster (immigration-birth) representation of the Hawkes
+process, which is exact: one SimPy process draws the baseline Poisson acts, and each
+perceived violation schedules its own Poisson number of retaliatory acts at
+exponentially distributed delays. This needs no thinning and no interrupts, so every
+SimPy event is an act.
 
 Spoilers attack regardless of the deal, degraded by joint targeting. Victims perceive
 acts imperfectly (:func:`sim.rules.perceive`): unverified spoiler attacks may be blamed
@@ -18,11 +22,11 @@ that hits one is grave.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
-
-import simpy
 
 from sim import rules
 
@@ -102,8 +106,6 @@ class Ceasefire:
                 self.air_restraint, mon.deterrence, self.verification,
             )
             self.retaliation[name] = b.retaliation
-        self.grief = dict.fromkeys(self.armed, 0.0)
-        self.grief_at = dict.fromkeys(self.armed, self.start)
 
         self.signatories = tuple(n for n in sc.order if sc.parties[n].role in ("patron", "combatant"))
         self.trust = {n: sc.spec.parties[n].behaviour.trust for n in self.signatories}
@@ -111,7 +113,6 @@ class Ceasefire:
         self.trust_at = dict.fromkeys(self.signatories, self.start)
 
         self.violations = dict.fromkeys(self.armed, 0)
-        self.procs: dict[str, simpy.Process] = {}
         self.collapse = self.env.event()
         self.withdrew = ""
         self.trigger = ""
@@ -140,8 +141,8 @@ class Ceasefire:
                 world.log(name, "trust", f"{self.trust[name]:.3f} (tolerance {b.tolerance:.2f}) "
                           "at the start", self.trust[name])
         for name in self.armed:
-            if self.base[name] > 0 or self.retaliation[name] > 0:
-                self.procs[name] = env.process(self.actor(name))
+            if self.base[name] > 0:
+                env.process(self.actor(name))
         cv = world.scenario.spec.ceasefire.convoys
         n = rules.convoy_count(self.pause_hours, cv.interval_hours, cv.calm_hours,
                                self.aid_access, cv.max_per_pause)
@@ -154,22 +155,19 @@ class Ceasefire:
             world.log("", "horizon", f"ceasefire still holding after {self.horizon:.0f} h")
 
     def actor(self, name: str) -> Generator[Any, Any, None]:
-        """An armed party's acts: thinning of its decaying intensity."""
+        """An armed party's baseline acts: a Poisson process at its restrained rate."""
         env, world = self.env, self.world
         rng = world.streams.party(name)
+        rate = self.base[name]
         while True:
-            bound = self.intensity(name)
-            try:
-                if bound <= 0:
-                    yield env.event()  # idle until a grievance interrupts
-                else:
-                    yield env.timeout(rng.expovariate(bound))
-            except simpy.Interrupt:
-                world.events += 1
-                continue
+            yield env.timeout(rng.expovariate(rate))
             world.events += 1
-            if rng.random() * bound <= self.intensity(name):
-                self.commit(name)
+            self.commit(name)
+
+    def retaliate(self, name: str, _event: object) -> None:
+        """A retaliatory act scheduled by an earlier grievance comes due."""
+        self.world.events += 1
+        self.commit(name)
 
     def convoy(self, number: int, depart: float, calm: float) -> Generator[Any, Any, None]:
         """One convoy: leaves at ``depart`` after the start, delivers after ``calm``
@@ -191,12 +189,6 @@ class Ceasefire:
             world.log("", "convoy delivers", f"convoy {number}")
 
     # -- state ---------------------------------------------------------------
-
-    def intensity(self, name: str) -> float:
-        """Current acts per hour of an armed party."""
-        now = self.env.now
-        g = rules.grievance(self.grief[name], now - self.grief_at[name], self.half_life)
-        return rules.intensity(self.base[name], self.retaliation[name], g)
 
     def commit(self, author: str) -> None:
         """An armed party acts: convoys, perception by the victim, consequences."""
@@ -252,20 +244,21 @@ class Ceasefire:
     ) -> None:
         """A victim perceives a violation by ``blamed`` (truly by ``author``)."""
         sc = self.world.scenario
-        if victim in self.grief and self.retaliation[victim] > 0:
-            now = self.env.now
-            self.grief[victim] = (
-                rules.grievance(self.grief[victim], now - self.grief_at[victim], self.half_life)
-                + severity
-            )
-            self.grief_at[victim] = now
-            proc = self.procs.get(victim)
-            if proc is not None and proc is not self.env.active_process and proc.is_alive:
-                proc.interrupt()
+        if self.retaliation.get(victim, 0.0) > 0:
+            self.schedule_retaliation(victim, severity)
         self.hurt(victim, severity, author, blamed, delineation_hit)
         patron = sc.parties[victim].patron
         if patron is not None:
             self.hurt(patron, severity * self.patron_share, author, blamed, delineation_hit)
+
+    def schedule_retaliation(self, victim: str, severity: float) -> None:
+        """The grievance's offspring: a Poisson number of acts at exponential delays."""
+        rng = self.world.streams.party(victim)
+        mean = rules.retaliation_mean(self.retaliation[victim], severity, self.half_life)
+        decay = rules.LN2 / self.half_life
+        for _ in range(poisson(rng, mean)):
+            event = self.env.timeout(rng.expovariate(decay))
+            event.callbacks.append(partial(self.retaliate, victim))
 
     def hurt(self, name: str, severity: float, author: str, blamed: str,
              delineation_hit: bool) -> None:
@@ -289,3 +282,12 @@ class Ceasefire:
             self.world.log(name, "withdraws", f"blames {blamed}; act by {author}"
                            + (" (misattributed)" if self.misattributed else ""))
             self.collapse.succeed()
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """A Poisson count drawn by counting unit-rate arrivals before ``mean`` (exact)."""
+    count, clock = 0, rng.expovariate(1.0)
+    while clock < mean:
+        count += 1
+        clock += rng.expovariate(1.0)
+    return count

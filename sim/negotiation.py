@@ -36,7 +36,16 @@ def red_line_box(world: World, names: list[str]) -> tuple[tuple[float, ...], tup
 
 def principal_box(world: World, name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The red lines a principal negotiates within: its own and, where compatible with
-    them, its clients' (a patron does not sign what its client must refuse)."""
+    them, its clients' (a patron does not sign what its client must refuse).
+
+    Red lines never move, so the box is computed once per replication."""
+    box = world.boxes.get(name)
+    if box is None:
+        box = world.boxes[name] = _principal_box(world, name)
+    return box
+
+
+def _principal_box(world: World, name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
     sc = world.scenario
     p = sc.parties[name]
     names = [name, *world.clients[name]]
@@ -60,7 +69,10 @@ def candidates(world: World, t: float) -> list[tuple[str, tuple[float, ...]]]:
     if sc.mediator is None:
         return offers
     med = sc.parties[sc.mediator]
-    lo, hi = red_line_box(world, [*sc.principals, *sc.combatants])
+    box = world.boxes.get("")
+    if box is None:
+        box = world.boxes[""] = red_line_box(world, [*sc.principals, *sc.combatants])
+    lo, hi = box
     text = rules.mediator_text(
         [o for _, o in offers], med.ideal, med.weight, world.leverage[sc.mediator], lo, hi
     )

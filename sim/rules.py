@@ -17,7 +17,8 @@ Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the idea
                               [cc (1 - c_eff) + (1 - cc)] + rho E(t)
                      c_eff = 1 - (1 - clip(compliance + k (u(terms) - d)))(1 - leverage)
 * spoiler rate     lam_s  = r0 (1 - vulnerability j)
-* grievance        E(t)   = E0 2^(-(t - t0)/h), +severity per perceived violation
+* grievance        E(t)   = E0 2^(-(t - t0)/h), +severity per perceived violation;
+                     each jump provokes Poisson(rho/24 severity h/ln2) acts in all
 * trust            T     -> max(0, T - sensitivity severity) after a perceived violation,
                      T(t)  = T0 - (T0 - T) exp(-rate dt) in calm (back toward T0)
 * withdrawal       T < tolerance
@@ -218,6 +219,16 @@ def grievance(level: float, hours: float, half_life: float) -> float:
 def intensity(base: float, retaliation_per_day: float, grievance_now: float) -> float:
     """Total violation intensity per hour: baseline plus retaliation for grievance."""
     return base + retaliation_per_day / 24.0 * grievance_now
+
+
+def retaliation_mean(retaliation_per_day: float, severity: float, half_life: float) -> float:
+    """Expected retaliatory acts one perceived violation provokes.
+
+    The integral of the grievance term of :func:`intensity` after a jump of
+    ``severity``: ``rho/24 * severity * half_life / ln 2``. The model draws a Poisson
+    number with this mean (the cluster representation of the Hawkes process).
+    """
+    return retaliation_per_day / 24.0 * severity * half_life / LN2
 
 
 # ---------------------------------------------------------------------------

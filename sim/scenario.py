@@ -194,7 +194,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
             # inside a dict[str, Model]: the key is a free name; the value type follows
             args = getattr(model, "__args__", ())
             model = args[-1] if args else None
-        while getattr(model, "__origin__", None) is not None and getattr(model, "__origin__", None) is not dict:
+        while getattr(model, "__origin__", None) not in (None, dict):
             args = [a for a in getattr(model, "__args__", ()) if a is not type(None)]
             model = args[0] if args else None
         if model is not None and type(model).__name__ == "UnionType":

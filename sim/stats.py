@@ -32,7 +32,9 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     denom = 1.0 + z2 / n
     centre = (p + z2 / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if k == 0 else max(0.0, centre - half)  # exact ends, not rounding residue
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return p, low, high
 
 
 def interval(k: int, n: int) -> dict[str, float]:
