@@ -1,0 +1,92 @@
+"""Figures drawn from saved results only (matplotlib, rendered off-screen by Agg).
+
+``draw(kind, directory, fmt, **data)`` is the one entry point the command line uses; it
+writes the figures of one kind into ``directory`` and returns their paths:
+
+- ``"run"``: ``scenario``, ``results``, ``summary`` -> survival, outcomes,
+  collapse_causes, agreement;
+- ``"sweep"``: ``points`` (``sim.experiments.SweepPoint``), ``params`` -> sweep;
+- ``"compare"``: ``result`` (the ``compare --json`` object) -> compare;
+- ``"trace"``: ``scenario``, ``outcome`` (traced), ``seed`` -> trace_<seed>_<replication>;
+- ``"backtest"``: ``table`` -> the calibration figure of :mod:`plots.calibration`.
+
+Each figure family lives in its own module with a ``*_figure`` function that returns a
+:class:`plots.style.Drawn` (the figure and the numbers it shows) without writing it.
+The simulator never imports this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from plots.style import Drawn, save
+
+
+def _run(scenario: Any, results: Any, summary: dict[str, Any]) -> list[Drawn]:
+    from plots.agreement import agreement_figure
+    from plots.causes import causes_figure
+    from plots.outcomes import outcomes_figure
+    from plots.survival import survival_figure
+
+    return [f(scenario, results, summary or {})
+            for f in (survival_figure, outcomes_figure, causes_figure, agreement_figure)]
+
+
+def _sweep(points: list[Any], params: list[str]) -> list[Drawn]:
+    from plots.sweep import sweep_figure
+
+    return [sweep_figure(points, params)]
+
+
+def _compare(result: dict[str, Any]) -> list[Drawn]:
+    from plots.compare import compare_figure
+
+    return [compare_figure(result)]
+
+
+def _trace(scenario: Any, outcome: Any, seed: int) -> list[Drawn]:
+    from plots.trace import trace_figure
+
+    return [trace_figure(scenario, outcome, seed)]
+
+
+BUILDERS: dict[str, Callable[..., list[Drawn]]] = {
+    "run": _run,
+    "sweep": _sweep,
+    "compare": _compare,
+    "trace": _trace,
+}
+
+
+def figures(kind: str, **data: Any) -> list[Drawn]:
+    """Build (without saving) the figures of ``kind``; see :func:`draw` for the data."""
+    if kind not in BUILDERS:
+        raise ValueError(f"unknown figure kind {kind!r}; expected one of "
+                         f"{', '.join([*BUILDERS, 'backtest'])}")
+    return BUILDERS[kind](**data)
+
+
+def draw(kind: str, directory: Path, fmt: str = "png", **data: Any) -> list[Path]:
+    """Write the figures of ``kind`` into ``directory`` and return their paths.
+
+    Args:
+        kind: ``run``, ``sweep``, ``compare``, ``trace`` or ``backtest``.
+        directory: where the files go (created if missing).
+        fmt: ``png`` or ``svg``.
+        **data: what the kind needs (see the module docstring).
+    """
+    directory = Path(directory)
+    if kind == "backtest":
+        try:
+            from plots.calibration import draw_calibration
+        except ModuleNotFoundError as exc:
+            if exc.name != "plots.calibration":
+                raise
+            return []
+        return [draw_calibration(data["table"], directory, fmt)]
+    return [save(d, directory, fmt) for d in figures(kind, **data)]
+
+
+__all__ = ["Drawn", "draw", "figures"]

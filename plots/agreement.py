@@ -1,0 +1,165 @@
+"""When the parties agree, and on what: time to agreement and the agreed terms.
+
+The terms panel has one row per issue, in the issue's own units. The grey histogram is
+the spread of agreed values over agreed runs; above it each negotiating party has its
+own lane with its ideal point (a dot) and its hard limits (a bar at the limit and a line
+over the values it rejects whatever else a package offers).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.lines import Line2D
+from matplotlib.transforms import blended_transform_factory
+
+from plots.style import (
+    GREY,
+    HOLD_COLOUR,
+    LIGHT_GREY,
+    Drawn,
+    caption,
+    days_axis,
+    new_figure,
+    no_data,
+    party_colours,
+    party_label,
+    pct,
+    styled,
+)
+from sim.records import Results
+from sim.scenario import Scenario
+
+HIST_TOP = 0.35
+"""Axes fraction reached by the tallest histogram bar; party lanes sit above it."""
+
+
+def agreement_times(results: Results, scenario: Scenario) -> dict[str, Any]:
+    """Counts of agreement hours in bins centred on the negotiation rounds."""
+    hours = results.columns["agreement_hour"]
+    agreed = results.columns["agreed"]
+    neg = scenario.spec.negotiation
+    step = neg.round_interval_hours
+    last = max(neg.deadline_hours, float(np.nanmax(hours)) if agreed.any() else 0.0)
+    edges = (np.arange(0, math.floor(last / step) + 2) + 0.5) * step
+    edges = np.concatenate([[0.0], edges])
+    counts, _ = np.histogram(hours[agreed], bins=edges)
+    return {"edges": edges, "counts": counts, "agreed": int(agreed.sum()),
+            "no_agreement": int((~agreed).sum()), "runs": len(results),
+            "deadline": neg.deadline_hours}
+
+
+def plot_agreement_times(ax: Axes, data: dict[str, Any]) -> None:
+    """Bars of runs agreeing at each round, with the deadline."""
+    if data["agreed"] == 0:
+        no_data(ax, f"no agreement in any of\n{data['runs']:,} runs")
+        return
+    edges = data["edges"]
+    ax.bar(edges[:-1], data["counts"], width=np.diff(edges), align="edge", color=HOLD_COLOUR,
+           alpha=0.85, edgecolor="white", linewidth=0.8)
+    ax.axvline(data["deadline"], color=GREY, linestyle="--", linewidth=1)
+    ax.annotate("deadline", xy=(data["deadline"], 1.0), xycoords=("data", "axes fraction"),
+                xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=9)
+    ax.set_xlim(0, data["edges"][-1])
+    ax.set_xlabel("hours from the opening of talks to a ratified deal")
+    ax.set_ylabel("replications")
+    ax.set_title(f"Time to agreement\n{data['agreed']:,} runs agreed "
+                 f"({pct(data['agreed'] / data['runs'])}), {data['no_agreement']:,} did not",
+                 fontsize=10, loc="left")
+    days_axis(ax)
+
+
+def issue_data(results: Results, scenario: Scenario, k: int, bins: int = 30) -> dict[str, Any]:
+    """Histogram of agreed values of issue ``k`` and every party's position on it."""
+    issue = scenario.issues[k]
+    low, high = scenario.lows[k], scenario.highs[k]
+    values = results.columns["terms"][results.columns["agreed"], k]
+    values = values[~np.isnan(values)]
+    counts, edges = np.histogram(values, bins=np.linspace(low, high, bins + 1))
+    positions = {}
+    for name in scenario.order:
+        pos = scenario.spec.parties[name].positions.get(issue)
+        if pos is not None:
+            positions[name] = {"ideal": pos.ideal, "min": pos.min, "max": pos.max}
+    return {"issue": issue, "low": low, "high": high, "values": values, "counts": counts,
+            "edges": edges, "positions": positions,
+            "median": float(np.median(values)) if values.size else None}
+
+
+def plot_issue(ax: Axes, data: dict[str, Any], lanes: dict[str, int],
+               colours: dict[str, str], unit: str) -> None:
+    """One issue row: agreed-term histogram below, one lane per party above."""
+    blend = blended_transform_factory(ax.transData, ax.transAxes)
+    counts, edges = data["counts"], data["edges"]
+    if counts.sum() > 0:
+        heights = counts / counts.max() * HIST_TOP
+        ax.stairs(heights, edges, fill=True, color=GREY, alpha=0.6, transform=blend)
+        ax.plot([data["median"]] * 2, [0, HIST_TOP + 0.05], color="black", linewidth=1.2,
+                transform=blend)
+    step = (1.0 - HIST_TOP - 0.08) / max(len(lanes), 1)
+    for name, pos in data["positions"].items():
+        y = HIST_TOP + 0.08 + step * (lanes[name] + 0.5)
+        c = colours[name]
+        if pos["min"] is not None:
+            ax.plot([data["low"], pos["min"]], [y, y], color=c, linewidth=1.6,
+                    transform=blend, solid_capstyle="butt")
+            ax.plot([pos["min"]], [y], marker="|", markersize=9, mew=2, color=c, transform=blend)
+        if pos["max"] is not None:
+            ax.plot([pos["max"], data["high"]], [y, y], color=c, linewidth=1.6,
+                    transform=blend, solid_capstyle="butt")
+            ax.plot([pos["max"]], [y], marker="|", markersize=9, mew=2, color=c, transform=blend)
+        ax.plot([pos["ideal"]], [y], marker="o", markersize=5, color=c, transform=blend,
+                markeredgecolor="white", markeredgewidth=0.6, clip_on=False)
+    pad = 0.02 * (data["high"] - data["low"])
+    ax.set_xlim(data["low"] - pad, data["high"] + pad)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.grid(axis="y", visible=False)
+    ax.spines["left"].set_visible(False)
+    label = data["issue"].replace("_", " ") + (f"\n({unit})" if unit else "")
+    ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    ax.tick_params(axis="x", labelsize=8, pad=1)
+
+
+def plot_terms(sub: Figure | SubFigure, results: Results, scenario: Scenario,
+               colours: dict[str, str]) -> list[dict[str, Any]]:
+    """All issue rows in ``sub``; returns each row's data."""
+    n = len(scenario.issues)
+    axes = sub.subplots(n, 1, squeeze=False)[:, 0]
+    rows = [issue_data(results, scenario, k) for k in range(n)]
+    negotiators = [p for p in scenario.order if any(p in r["positions"] for r in rows)]
+    lanes = {p: i for i, p in enumerate(negotiators)}
+    for ax, row in zip(axes, rows, strict=True):
+        plot_issue(ax, row, lanes, colours, scenario.spec.issues[row["issue"]].unit)
+    agreed = int(results.columns["agreed"].sum())
+    sub.suptitle(f"Agreed terms ({agreed:,} agreed runs) against each party's position",
+                 fontsize=10, fontweight="bold", x=0.02, ha="left")
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[p],
+                      label=party_label(scenario.spec.parties, p)) for p in negotiators]
+    handles += [
+        Line2D([], [], color=LIGHT_GREY, linewidth=6, label="agreed terms (histogram)"),
+        Line2D([], [], color="black", linewidth=1.2, label="median agreed"),
+        Line2D([], [], marker="o", linestyle="", color=GREY, label="ideal point"),
+        Line2D([], [], marker="|", markersize=9, mew=2, color=GREY, linewidth=1.6,
+               label="hard limit and the values it rejects"),
+    ]
+    sub.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
+    return rows
+
+
+def agreement_figure(scenario: Scenario, results: Results, summary: dict[str, Any]) -> Drawn:
+    """Time to agreement and agreed terms of a run."""
+    colours = party_colours(scenario.order)
+    data = agreement_times(results, scenario)
+    with styled():
+        fig = new_figure(10.0, 7.0)
+        left, right = np.asarray(fig.subfigures(1, 2, width_ratios=[0.75, 1.4])).ravel()
+        plot_agreement_times(left.subplots(), data)
+        data["issues"] = plot_terms(right, results, scenario, colours)
+        fig.suptitle("When the parties agree, and on what")
+        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"))
+    return Drawn(fig, "agreement", data)

@@ -1,0 +1,159 @@
+"""Why ceasefires collapse: who withdrew, whose act pushed them, whom they blamed.
+
+The last panel makes the delineation problem visible: how often the act that ended the
+ceasefire was blamed on someone other than its author, and how often it was a strike
+aimed at a spoiler that landed on the spoiler's host.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from plots.style import (
+    GREY,
+    Drawn,
+    caption,
+    new_figure,
+    no_data,
+    party_colours,
+    party_label,
+    pct,
+    percent_axis,
+    sorted_by_share,
+    styled,
+    wrap,
+)
+from sim.records import Results
+from sim.scenario import Scenario
+from sim.stats import wilson
+
+
+def collapse_tables(results: Results) -> dict[str, Any]:
+    """Counts over collapsed runs: withdrew, withdrew x trigger, trigger x blamed, flags."""
+    collapsed = results.columns["collapsed"]
+    idx = np.flatnonzero(collapsed)
+    withdrew = [results.names("withdrew")[i] for i in idx]
+    trigger = [results.names("trigger")[i] for i in idx]
+    blamed = [results.names("blamed")[i] for i in idx]
+    return {
+        "collapsed": int(idx.size),
+        "withdrew": dict(Counter(withdrew)),
+        "withdrew_trigger": dict(Counter(zip(withdrew, trigger, strict=True))),
+        "trigger_blamed": dict(Counter(zip(trigger, blamed, strict=True))),
+        "misattributed": int(results.columns["misattributed"][collapsed].sum()),
+        "delineation_hit": int(results.columns["delineation_hit"][collapsed].sum()),
+    }
+
+
+def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
+                     colours: dict[str, str]) -> None:
+    """Share of collapses by withdrawing party, each bar split by the act's true author."""
+    n = data["collapsed"]
+    parties = scenario.spec.parties
+    order = list(reversed(sorted_by_share(data["withdrew"])))
+    authors = sorted({t for (_, t) in data["withdrew_trigger"]}, key=scenario.order.index)
+    for y, who in enumerate(order):
+        left = 0.0
+        for author in authors:
+            share = data["withdrew_trigger"].get((who, author), 0) / n
+            if share > 0:
+                ax.barh(y, share, left=left, color=colours[author], edgecolor="white", height=0.6)
+                left += share
+        ax.annotate(f"{pct(left)} ({data['withdrew'][who]:,})", xy=(left, y), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=9)
+    ax.set_yticks(range(len(order)), [wrap(party_label(parties, w), 16) for w in order])
+    ax.set_xlim(0, 1.3)
+    ax.set_xticks(np.linspace(0, 1, 5))
+    percent_axis(ax, "x")
+    ax.set_xlabel("share of collapses")
+    ax.set_title("Who withdrew, after whose act", fontsize=10, loc="left")
+    ax.grid(axis="y", visible=False)
+    ax.legend(handles=[Patch(color=colours[a], label=party_label(parties, a)) for a in authors],
+              title="act by", loc="lower right", fontsize=8, title_fontsize=8)
+
+
+def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.ndarray:
+    """Matrix of true author (rows) against the party blamed (columns); returns it."""
+    parties = scenario.spec.parties
+    pairs = data["trigger_blamed"]
+    authors = sorted({a for a, _ in pairs}, key=scenario.order.index)
+    blamed = sorted({b for _, b in pairs}, key=scenario.order.index)
+    matrix = np.array([[pairs.get((a, b), 0) for b in blamed] for a in authors])
+    vmax = max(int(matrix.max()), 1) * 1.3
+    ax.imshow(matrix, cmap="Greys", vmin=0, vmax=vmax, aspect="auto")
+    for i, a in enumerate(authors):
+        for j, b in enumerate(blamed):
+            wrong = a != b and matrix[i, j] > 0
+            dark = matrix[i, j] > 0.45 * vmax
+            ax.text(j, i, f"{matrix[i, j]:,}", ha="center", va="center", fontsize=9,
+                    color="white" if dark else ("#B00000" if wrong else "black"),
+                    fontweight="bold" if wrong else "normal")
+    ax.set_xticks(range(len(blamed)), [wrap(party_label(parties, b), 12) for b in blamed],
+                  fontsize=8)
+    ax.set_yticks(range(len(authors)), [wrap(party_label(parties, a), 12) for a in authors],
+                  fontsize=8)
+    ax.set_xlabel("blamed by the withdrawing party")
+    ax.set_ylabel("true author of the act")
+    ax.set_title("Who acted, who was blamed", fontsize=10, loc="left")
+    ax.grid(False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(True)
+    return matrix
+
+
+def plot_delineation(ax: Axes, data: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """Shares of collapses with a misattributed trigger or a strike landing on a host."""
+    n = data["collapsed"]
+    parties = scenario.spec.parties
+    pairs = [(s, h) for s in scenario.spoilers if (h := scenario.parties[s].host)]
+    if pairs:
+        strike = "; ".join(f"strike on {party_label(parties, s)} landed on "
+                           f"{party_label(parties, h)}" for s, h in pairs)
+    else:
+        strike = "strike on a spoiler landed on its host"
+    labels = [wrap("act blamed on the wrong party", 18), wrap(strike, 18)]
+    counts = [data["misattributed"], data["delineation_hit"]]
+    bars = []
+    for y, k in enumerate(counts):
+        est, low, high = wilson(k, n)
+        bars.append({"count": k, "estimate": est, "low": low, "high": high})
+        ax.barh(y, est, color=GREY, height=0.55)
+        ax.errorbar(est, y, xerr=[[est - low], [high - est]], color="black", capsize=4)
+        ax.annotate(f"{pct(est, 1)} ({k:,})", xy=(high, y), xytext=(4, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=9)
+    top = max(b["high"] for b in bars)
+    ax.set_xlim(0, min(1.0, top * 1.6) if top > 0 else 0.05)
+    ax.set_ylim(1.6, -0.6)
+    ax.set_yticks(range(2), labels, fontsize=8)
+    percent_axis(ax, "x")
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.set_xlabel("share of collapses\n(95% interval)")
+    ax.set_title("The delineation problem", fontsize=10, loc="left")
+    ax.grid(axis="y", visible=False)
+    return {"labels": labels, "bars": bars}
+
+
+def causes_figure(scenario: Scenario, results: Results, summary: dict[str, Any]) -> Drawn:
+    """The collapse-causes figure of a run."""
+    data = collapse_tables(results)
+    colours = party_colours(scenario.order)
+    with styled():
+        fig = new_figure(10.0, 4.4)
+        a, b, c = fig.subplots(1, 3, width_ratios=[1.3, 1.0, 1.1])
+        if data["collapsed"] == 0:
+            for ax in (a, b, c):
+                no_data(ax, "no ceasefire collapsed")
+        else:
+            plot_withdrawals(a, data, scenario, colours)
+            data["attribution"] = plot_attribution(b, data, scenario)
+            data["delineation"] = plot_delineation(c, data, scenario)
+        agreed = int(results.columns["agreed"].sum())
+        fig.suptitle(f"Why ceasefires collapsed ({data['collapsed']:,} of {agreed:,} agreed)")
+        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"))
+    return Drawn(fig, "collapse_causes", data)

@@ -1,0 +1,124 @@
+"""Paired comparison of two scenarios (or a counterfactual) as a forest plot.
+
+Each row is one probability; the dot and thick bar are the paired difference A - B in
+percentage points with its 95% interval (both sides ran on the same seeds). The thin
+grey bar is the interval the same runs would give if they were independent samples:
+the gap between the two shows what common random numbers buy.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from plots.style import (
+    GREY,
+    HOLD_COLOUR,
+    Drawn,
+    caption,
+    new_figure,
+    no_data,
+    pct,
+    styled,
+    wrap,
+)
+
+
+def _num(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+def forest_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per probability: paired and independent differences (in shares), A and B."""
+    diff = result.get("diff") or result
+    a, b = result.get("a") or {}, result.get("b") or {}
+    rows = []
+
+    def row(name: str, d: dict[str, Any] | None, ind: dict[str, Any] | None,
+            pa: dict[str, Any] | None, pb: dict[str, Any] | None) -> None:
+        d = d or {}
+        rows.append({
+            "name": name,
+            "estimate": _num(d.get("estimate")), "low": _num(d.get("low")),
+            "high": _num(d.get("high")),
+            "independent": None if not ind else (_num(ind.get("low")), _num(ind.get("high"))),
+            "a": _num((pa or {}).get("estimate")), "b": _num((pb or {}).get("estimate")),
+        })
+
+    row("P(agreement)", diff.get("p_agreement"), None, a.get("p_agreement"), b.get("p_agreement"))
+    for label, d in (diff.get("p_hold") or {}).items():
+        row(f"P(holds {label})", d, (diff.get("independent_p_hold") or {}).get(label),
+            (a.get("p_hold") or {}).get(label), (b.get("p_hold") or {}).get(label))
+    return rows
+
+
+def plot_forest(ax: Axes, rows: list[dict[str, Any]]) -> None:
+    """Paired differences with intervals, one row each, zero marked."""
+    for y, r in enumerate(rows):
+        if r["independent"] is not None:
+            lo, hi = r["independent"]
+            ax.plot([100 * lo, 100 * hi], [y + 0.22] * 2, color=GREY, linewidth=1.2)
+            ax.plot([100 * lo, 100 * hi], [y + 0.22] * 2, color=GREY, marker="|", linestyle="",
+                    markersize=6)
+        ax.plot([100 * r["low"], 100 * r["high"]], [y, y], color=HOLD_COLOUR, linewidth=3,
+                solid_capstyle="butt")
+        ax.plot([100 * r["estimate"]], [y], marker="o", color=HOLD_COLOUR, markersize=7,
+                markeredgecolor="white")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [r["name"] for r in rows])
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_xlabel("difference A − B (percentage points)")
+    ax.grid(axis="y", visible=False)
+    lows = [100 * r["low"] for r in rows] + [100 * r["independent"][0] for r in rows
+                                             if r["independent"]]
+    highs = [100 * r["high"] for r in rows] + [100 * r["independent"][1] for r in rows
+                                               if r["independent"]]
+    finite = [v for v in lows + highs if math.isfinite(v)]
+    span = max([abs(v) for v in finite] + [1.0])
+    ax.set_xlim(-span * 1.15, span * 1.15)
+
+
+def plot_values(ax: Axes, rows: list[dict[str, Any]]) -> None:
+    """The two sides' estimates and the difference, as a small table aligned with the rows."""
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_xlim(0, 1)
+    ax.axis("off")
+    for x, head in ((0.0, "A"), (0.3, "B"), (0.6, "A − B")):
+        ax.text(x, -0.55, head, ha="left", va="bottom", fontsize=9, fontweight="bold")
+    for y, r in enumerate(rows):
+        ax.text(0.0, y, pct(r["a"]), ha="left", va="center", fontsize=9)
+        ax.text(0.3, y, pct(r["b"]), ha="left", va="center", fontsize=9)
+        est = r["estimate"]
+        text = "n/a" if math.isnan(est) else (f"{100 * est:+.1f} pp\n"
+                                              f"[{100 * r['low']:+.1f}, {100 * r['high']:+.1f}]")
+        ax.text(0.6, y, text, ha="left", va="center", fontsize=9)
+    ax.legend(handles=[
+        Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",
+               label="paired difference,\n95% interval"),
+        Line2D([], [], color=GREY, linewidth=1.2, label="interval if the runs\nwere independent"),
+    ], loc="upper left", bbox_to_anchor=(0.0, 0.0), fontsize=8)
+
+
+def compare_figure(result: dict[str, Any]) -> Drawn:
+    """The forest plot of a paired comparison."""
+    rows = forest_rows(result)
+    a_name, b_name = result.get("a_name", "A"), result.get("b_name", "B")
+    with styled():
+        fig = new_figure(8.5, 1.0 + 0.75 * max(len(rows), 2) + 1.2)
+        ax, side = fig.subplots(1, 2, width_ratios=[2.3, 1])
+        if rows:
+            plot_forest(ax, rows)
+            plot_values(side, rows)
+        else:
+            no_data(ax, "nothing to compare")
+            side.axis("off")
+        fig.suptitle("What the change does: A − B, paired on the same seeds")
+        ax.set_title(f"{wrap('A = ' + a_name, 70)}\n{wrap('B = ' + b_name, 70)}",
+                     loc="left", fontsize=9, fontweight="normal")
+        scenario = (result.get("a") or {}).get("scenario", a_name)
+        seed = result.get("seed", (result.get("a") or {}).get("seed"))
+        text = caption(fig, scenario, result.get("runs"), seed, "paired on the same seeds")
+    return Drawn(fig, "compare", {"rows": rows, "caption": text})

@@ -1,0 +1,104 @@
+"""Where every replication ended: collapse times, holds to the horizon, no agreement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from plots.style import (
+    GREY,
+    HOLD_COLOUR,
+    LIGHT_GREY,
+    Drawn,
+    caption,
+    days_axis,
+    new_figure,
+    no_data,
+    pct,
+    styled,
+)
+from sim.records import Results
+from sim.scenario import Scenario
+from sim.stats import milestones
+
+NICE_WIDTHS = (1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 48.0, 72.0, 168.0, 336.0, 720.0)
+"""Bin widths in hours that read naturally (an hour up to a month)."""
+
+
+def bin_edges(horizon: float, target_bins: int = 30) -> np.ndarray:
+    """Edges from 0 to the horizon with a natural width giving about ``target_bins`` bins."""
+    width = min(NICE_WIDTHS, key=lambda w: abs(horizon / w - target_bins))
+    edges = np.arange(0.0, horizon, width)
+    return np.append(edges, horizon)
+
+
+def outcome_counts(results: Results, scenario: Scenario) -> dict[str, Any]:
+    """Histogram of collapse times of agreed runs, and the counts of the other endings."""
+    cols = results.columns
+    agreed = cols["agreed"]
+    collapsed = agreed & cols["collapsed"]
+    horizon = scenario.spec.ceasefire.horizon_hours
+    edges = bin_edges(horizon)
+    counts, _ = np.histogram(cols["hours_held"][collapsed], bins=edges)
+    return {
+        "edges": edges,
+        "counts": counts,
+        "collapsed": int(collapsed.sum()),
+        "held_to_horizon": int((agreed & ~cols["collapsed"]).sum()),
+        "no_agreement": int((~agreed).sum()),
+        "runs": len(results),
+        "horizon": horizon,
+    }
+
+
+def plot_collapse_times(ax: Axes, data: dict[str, Any], scenario: Scenario) -> None:
+    """Histogram of the hours agreed ceasefires held before collapsing."""
+    if data["collapsed"] == 0:
+        no_data(ax, "no agreed ceasefire collapsed\nbefore the horizon")
+        return
+    edges = data["edges"]
+    ax.stairs(data["counts"], edges, fill=True, color=HOLD_COLOUR, alpha=0.85,
+              label="collapsed (a party withdrew)")
+    for label, at in milestones(scenario):
+        if at < data["horizon"]:
+            ax.axvline(at, color=GREY, linestyle=":", linewidth=1)
+            ax.annotate(label, xy=(at, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, -3), textcoords="offset points", ha="left", va="top",
+                        fontsize=9, color="#444444")
+    ax.set_xlim(0, data["horizon"])
+    width = edges[1] - edges[0]
+    ax.set_xlabel(f"hours held before collapse (bins of {width:g} h)")
+    ax.set_ylabel("replications")
+    ax.set_title(f"{data['collapsed']:,} agreed ceasefires collapsed "
+                 f"({pct(data['collapsed'] / data['runs'])} of all runs)", fontsize=10, loc="left")
+    days_axis(ax)
+
+
+def plot_endings(ax: Axes, data: dict[str, Any]) -> None:
+    """Bars for runs that held to the horizon and runs that never reached agreement."""
+    labels = [f"held to\n{data['horizon']:g} h", "no\nagreement"]
+    values = [data["held_to_horizon"], data["no_agreement"]]
+    bars = ax.bar(labels, values, color=["white", LIGHT_GREY], edgecolor=[HOLD_COLOUR, GREY],
+                  hatch=["///", None], linewidth=1.2)
+    for bar, v in zip(bars, values, strict=True):
+        ax.annotate(f"{v:,}\n({pct(v / data['runs'])})", xy=(bar.get_x() + bar.get_width() / 2, v),
+                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, max(max(values), 1) * 1.3)
+    ax.set_ylabel("replications")
+    ax.set_title("other endings", fontsize=10, loc="left")
+    ax.grid(axis="x", visible=False)
+
+
+def outcomes_figure(scenario: Scenario, results: Results, summary: dict[str, Any]) -> Drawn:
+    """The distribution of outcomes over all replications of a run."""
+    data = outcome_counts(results, scenario)
+    with styled():
+        fig = new_figure(8.0, 4.2)
+        left, right = fig.subplots(1, 2, width_ratios=[3.2, 1])
+        plot_collapse_times(left, data, scenario)
+        plot_endings(right, data)
+        fig.suptitle("How each replication ended")
+        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"))
+    return Drawn(fig, "outcomes", data)

@@ -1,0 +1,249 @@
+"""Shared look of every figure: palette, party colours, captions, saving.
+
+Each party keeps one colour in every figure. The six parties of the Syria scenarios
+have fixed colours from the Okabe-Ito palette (distinguishable with the common forms
+of colour blindness); any other party gets one of the remaining colours, handed out in
+sorted order of the scenario's party names, so the assignment depends on the scenario
+alone and never on which parties a particular panel happens to show.
+
+Figures are built as :class:`matplotlib.figure.Figure` objects without pyplot, so
+drawing never opens a window, needs no display and leaves no global figure state; they
+are rendered by the Agg canvas when saved.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+# Okabe & Ito (2008), "Color Universal Design".
+BLACK = "#000000"
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+GREY = "#7F7F7F"
+LIGHT_GREY = "#D9D9D9"
+
+PARTY_COLOURS: dict[str, str] = {
+    "us": BLUE,
+    "russia": VERMILLION,
+    "opposition": GREEN,
+    "regime": PURPLE,
+    "jfs": BLACK,
+    "un": SKY_BLUE,
+}
+"""Fixed colours of the parties every Syria scenario shares."""
+
+FALLBACK_COLOURS: tuple[str, ...] = (ORANGE, YELLOW, GREY, "#8C564B", "#17BECF", "#BCBD22")
+"""Colours handed to other parties, in sorted order of their names."""
+
+SYSTEM_COLOUR = GREY
+"""Events that belong to no party (rounds, convoys, milestones)."""
+
+HOLD_COLOUR = "#3D4F63"
+"""The data colour of curves and bars that belong to no party (a neutral slate, so it
+is never mistaken for a party's colour)."""
+
+BAND_ALPHA = 0.25
+
+RC: dict[str, Any] = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E6E6E6",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "figure.titlesize": 13,
+    "figure.titleweight": "bold",
+    "savefig.dpi": 150,
+}
+"""matplotlib settings applied while a figure is built and saved."""
+
+DPI = 150
+
+
+@dataclass
+class Drawn:
+    """A finished figure, the file name it will get, and the numbers it shows."""
+
+    figure: Figure
+    name: str
+    """File stem, e.g. ``survival``."""
+    data: dict[str, Any] = field(default_factory=dict)
+    """The plotted numbers, keyed by what they are (for tests and for re-use)."""
+
+
+@contextmanager
+def styled() -> Iterator[None]:
+    """Apply the shared matplotlib settings (artists read them when created)."""
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]
+        yield
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A pyplot-free figure with constrained layout (no overlapping labels)."""
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save(drawn: Drawn, directory: Path, fmt: str = "png") -> Path:
+    """Write ``drawn`` into ``directory`` as ``<name>.<fmt>`` and return the path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{drawn.name}.{fmt}"
+    with styled():
+        drawn.figure.savefig(path, format=fmt, dpi=DPI, metadata=_metadata(fmt))
+    return path
+
+
+def _metadata(fmt: str) -> dict[str, Any] | None:
+    """Drop the creation date so the same results give byte-identical files."""
+    if fmt == "png":
+        return {"Software": None}
+    if fmt == "svg":
+        return {"Date": None}
+    return None
+
+
+# -- parties ------------------------------------------------------------------
+
+
+def party_colours(names: Iterable[str]) -> dict[str, str]:
+    """Colour of every party in ``names`` (pass all the scenario's parties).
+
+    Known parties keep their fixed colour; the others get the unused fallback colours
+    in sorted order of name, then a colour chosen by a stable hash of the name.
+    """
+    names = sorted(set(names))
+    out = {n: PARTY_COLOURS[n] for n in names if n in PARTY_COLOURS}
+    spare = [c for c in FALLBACK_COLOURS if c not in out.values()]
+    for name in (n for n in names if n not in PARTY_COLOURS):
+        out[name] = spare.pop(0) if spare else FALLBACK_COLOURS[zlib.crc32(name.encode()) %
+                                                                len(FALLBACK_COLOURS)]
+    return out
+
+
+def party_label(spec_parties: Mapping[str, Any], name: str) -> str:
+    """Display name of a party: its scenario label, else its key ('' -> 'nobody')."""
+    if not name:
+        return "nobody"
+    party = spec_parties.get(name)
+    label = getattr(party, "label", "") if party is not None else ""
+    return label or name
+
+
+# -- text ---------------------------------------------------------------------
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    """A share as a percentage ('n/a' for missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{100 * value:.{digits}f}%"
+
+
+def pct_interval(p: Mapping[str, float | None] | None, digits: int = 0) -> str:
+    """``{"estimate", "low", "high"}`` as ``41% [38, 45]``."""
+    if not p or p.get("estimate") is None or _isnan(p["estimate"]):
+        return "n/a"
+    low, high = p.get("low"), p.get("high")
+    if low is None or high is None:
+        return pct(p["estimate"], digits)
+    return f"{pct(p['estimate'], digits)} [{100 * low:.{digits}f}, {100 * high:.{digits}f}]"
+
+
+def _isnan(x: Any) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = None,
+            extra: str = "") -> str:
+    """Put 'scenario · runs · seed' under the figure, inside the layout; returns the text."""
+    parts = [f"scenario {scenario}"]
+    if runs is not None:
+        parts.append(f"{runs:,} runs")
+    if seed is not None:
+        parts.append(f"seed {seed}")
+    if extra:
+        parts.append(extra)
+    text = "  ·  ".join(parts)
+    fig.supxlabel(text, fontsize=8, color="#555555", fontweight="normal")
+    return text
+
+
+def no_data(ax: Axes, message: str) -> None:
+    """Mark an empty panel with why it is empty, instead of leaving it blank."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center",
+            color=GREY, fontsize=10, wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+
+
+def percent_axis(ax: Axes, axis: str = "y") -> None:
+    """Show a 0..1 axis as percentages."""
+    from matplotlib.ticker import PercentFormatter
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+
+
+def _to_days(hours: Any) -> Any:
+    return np.asarray(hours, dtype=float) / 24.0
+
+
+def _to_hours(days: Any) -> Any:
+    return np.asarray(days, dtype=float) * 24.0
+
+
+def days_axis(ax: Axes) -> None:
+    """Add a secondary x axis in days on top of an axis in hours."""
+    sec = ax.secondary_xaxis("top", functions=(_to_days, _to_hours))
+    sec.set_xlabel("days", fontsize=9)
+    sec.tick_params(labelsize=8)
+
+
+def wrap(text: str, width: int = 60) -> str:
+    """Break a long title or name into lines of at most ``width`` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def wrap_key(key: str, width: int = 30) -> str:
+    """Break a dotted scenario key into lines at its dots, each at most about ``width``."""
+    lines: list[str] = []
+    for part in key.split("."):
+        if lines and len(lines[-1]) + 1 + len(part) <= width:
+            lines[-1] += "." + part
+        else:
+            lines.append(part if not lines else "." + part)
+    return "\n".join(lines)
+
+
+def sorted_by_share(counts: Mapping[str, int]) -> Sequence[str]:
+    """Keys by decreasing count, ties by name (a deterministic order)."""
+    return sorted(counts, key=lambda k: (-counts[k], k))

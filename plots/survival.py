@@ -1,0 +1,117 @@
+"""How long agreed ceasefires hold: the survival curve with its 95% band.
+
+The curve is the share of agreed ceasefires still holding against hours since the
+ceasefire started (``sim.stats.survival``: the only censoring is at the horizon, so
+this is the Kaplan-Meier estimate), with a pointwise Wilson 95% band. Milestones are
+dotted lines; their values, among agreed runs and among all runs, are listed beside the
+plot rather than on it, so no label can cover the curve however the milestones fall.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from matplotlib.axes import Axes
+
+from plots.style import (
+    BAND_ALPHA,
+    GREY,
+    HOLD_COLOUR,
+    Drawn,
+    caption,
+    new_figure,
+    no_data,
+    pct,
+    pct_interval,
+    percent_axis,
+    styled,
+)
+from sim.records import Results
+from sim.scenario import Scenario
+from sim.stats import interval, milestones, survival
+
+
+def milestone_values(results: Results, scenario: Scenario) -> dict[str, dict[str, float]]:
+    """P(still holding at each milestone | agreement) with Wilson 95% intervals."""
+    n_agreed = int(results.columns["agreed"].sum())
+    return {label: interval(int(results.held(hours).sum()), n_agreed)
+            for label, hours in milestones(scenario)}
+
+
+def plot_survival(ax: Axes, results: Results, scenario: Scenario) -> dict[str, Any]:
+    """Draw the survival step curve, its band and the milestone lines on ``ax``.
+
+    Returns the plotted curve (``sim.stats.survival``'s arrays), the milestone values
+    and the number of agreed runs.
+    """
+    curve = survival(results, scenario)
+    marks = milestone_values(results, scenario)
+    horizon = scenario.spec.ceasefire.horizon_hours
+    data: dict[str, Any] = {"curve": curve, "milestones": marks,
+                            "agreed": int(results.columns["agreed"].sum())}
+    if data["agreed"] == 0:
+        no_data(ax, "no replication reached agreement,\nso there is no ceasefire to follow")
+        return data
+    hours, share = curve["hours"], curve["share"]
+    ax.fill_between(hours, curve["low"], curve["high"], step="post", color=HOLD_COLOUR,
+                    alpha=BAND_ALPHA, linewidth=0, label="95% interval")
+    ax.step(hours, share, where="post", color=HOLD_COLOUR, linewidth=2, label="still holding")
+    for label, at in milestones(scenario):
+        ax.axvline(at, color=GREY, linestyle=":", linewidth=1)
+        ax.plot([at], [marks[label]["estimate"]], marker="o", color=HOLD_COLOUR, markersize=5)
+        ax.annotate(label, xy=(at, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=9,
+                    color="#444444")
+    ax.set_xlim(0, horizon * 1.01)
+    ax.set_ylim(0, 1.04)
+    percent_axis(ax)
+    ax.set_xlabel("hours since the ceasefire started (24 h = 1 day)")
+    ax.set_ylabel("agreed ceasefires still holding")
+    ax.legend(loc="upper right")
+    return data
+
+
+def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
+    """List each milestone's value beside the plot; returns the lines written."""
+    ax.axis("off")
+    share_agreed = data["agreed"] / runs if runs else math.nan
+    lines = []
+    for label, value in data["milestones"].items():
+        est = value["estimate"]
+        lines.append(f"{label}\n  {pct_interval(value, _digits(value))}\n"
+                     f"  {pct(est * share_agreed if data['agreed'] else None)} of all runs")
+    ax.text(0.0, 1.0, "Still holding, of agreed\nceasefires (95% interval)",
+            transform=ax.transAxes, ha="left", va="top", fontsize=9, fontweight="bold")
+    ax.text(0.0, 0.84, "\n\n".join(lines), transform=ax.transAxes, ha="left", va="top",
+            fontsize=9, linespacing=1.3)
+    ax.text(0.0, 0.0, f"{data['agreed']:,} of {runs:,} runs\nreached agreement "
+            f"({pct(share_agreed)})", transform=ax.transAxes, ha="left", va="bottom",
+            fontsize=9, color="#444444")
+    return lines
+
+
+def _digits(p: dict[str, float]) -> int:
+    """One decimal when the interval is too narrow to show in whole percent."""
+    return 1 if p["high"] - p["low"] < 0.03 else 0
+
+
+def survival_figure(scenario: Scenario, results: Results, summary: dict[str, Any]) -> Drawn:
+    """The survival figure of a run."""
+    with styled():
+        fig = new_figure(8.0, 4.4)
+        ax, side = fig.subplots(1, 2, width_ratios=[3.4, 1])
+        data = plot_survival(ax, results, scenario)
+        data["table"] = milestone_table(side, data, len(results))
+        fig.suptitle("How long agreed ceasefires hold")
+        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"),
+                                  f"median held {_median(summary)}")
+    return Drawn(fig, "survival", data)
+
+
+def _median(summary: dict[str, Any]) -> str:
+    """The summary's median hours held, flagged when censored at the horizon."""
+    med = summary.get("median_hold_hours")
+    if med is None or (isinstance(med, float) and math.isnan(med)):
+        return "n/a"
+    return f"{med:.0f} h" + (" (censored)" if summary.get("median_hold_censored") else "")

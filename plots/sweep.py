@@ -1,0 +1,206 @@
+"""What changes the odds: P(hold) across the points of a parameter sweep.
+
+One swept parameter gives lines of P(hold) at each milestone (and P(agreement)) against
+the parameter, with Wilson 95% bands. Two give one heat map per milestone. More are
+shown as one line over the grid points in sweep order.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from plots.style import (
+    BAND_ALPHA,
+    Drawn,
+    caption,
+    new_figure,
+    no_data,
+    pct,
+    percent_axis,
+    styled,
+    wrap,
+    wrap_key,
+)
+from sim.stats import milestones
+
+MARKERS = ("o", "s", "D", "^", "v", "P", "X")
+LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _value(p: dict[str, Any] | None) -> tuple[float, float, float]:
+    """(estimate, low, high) with missing values as nan."""
+    if not p or p.get("estimate") is None:
+        return math.nan, math.nan, math.nan
+    return tuple(math.nan if p.get(k) is None else float(p[k])  # type: ignore[return-value]
+                 for k in ("estimate", "low", "high"))
+
+
+def series(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
+    """P(agreement) and P(hold) per milestone at every point, as arrays in point order."""
+    labels = [lab for lab, _ in milestones(points[0].scenario)]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    keys: list[tuple[str, str, str | None]] = [("agreement", "p_agreement", None)]
+    keys += [(f"hold {lab}", "p_hold", lab) for lab in labels]
+    for name, field, label in keys:
+        vals = np.array([_value(_pick(pt.summary, field, label)) for pt in points],
+                        dtype=float).reshape(-1, 3)
+        out[name] = {"estimate": vals[:, 0], "low": vals[:, 1], "high": vals[:, 2]}
+    return out
+
+
+def _pick(summary: dict[str, Any], field: str, label: str | None) -> dict[str, Any] | None:
+    """``summary[field]``, or ``summary[field][label]`` for per-milestone fields."""
+    value = summary.get(field)
+    if label is None or value is None:
+        return value
+    return value.get(label)
+
+
+def _numeric(values: list[Any]) -> bool:
+    return all(isinstance(v, Real) and not isinstance(v, bool) for v in values)
+
+
+def _colour(k: int, n: int) -> Any:
+    """The k-th of n milestone colours from cividis (readable with colour blindness)."""
+    return colormaps["cividis"](0.1 + 0.75 * k / max(n - 1, 1))
+
+
+def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
+               ticklabels: list[str] | None = None) -> None:
+    """One line with a band per quantity against ``x``."""
+    holds = [name for name in data if name != "agreement"]
+    for k, name in enumerate(holds):
+        s, colour = data[name], _colour(k, len(holds))
+        ax.fill_between(x, s["low"], s["high"], color=colour, alpha=BAND_ALPHA, linewidth=0)
+        ax.plot(x, s["estimate"], color=colour, marker=MARKERS[k % len(MARKERS)], markersize=5,
+                linewidth=1.8, label=_title(name))
+    if "agreement" in data:
+        s = data["agreement"]
+        ax.plot(x, s["low"], color="black", linestyle=":", linewidth=0.8)
+        ax.plot(x, s["high"], color="black", linestyle=":", linewidth=0.8)
+        ax.plot(x, s["estimate"], color="black", linestyle="--", linewidth=1.2,
+                label="P(agreement)")
+    if ticklabels is not None:
+        ax.set_xticks(x, ticklabels, fontsize=8)
+    ax.set_ylim(-0.02, 1.02)
+    percent_axis(ax)
+    ax.set_ylabel("probability, all runs (95% interval)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], title: str,
+                 lows: np.ndarray, highs: np.ndarray) -> Any:
+    """One heat map of a probability over two parameters, each cell labelled."""
+    image = ax.imshow(values, cmap="cividis", vmin=0.0, vmax=1.0, origin="lower", aspect="auto")
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            text = "n/a" if math.isnan(v) else f"{pct(v)}\n[{100 * lows[i, j]:.0f}, {100 * highs[i, j]:.0f}]"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                    color="black" if not math.isnan(v) and v > 0.55 else "white")
+    ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs], fontsize=8)
+    ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys], fontsize=8)
+    ax.set_title(title, fontsize=10)
+    ax.grid(False)
+    return image
+
+
+def _title(name: str) -> str:
+    """'agreement' -> 'P(agreement)', 'hold 7d' -> 'P(holds 7d)'."""
+    return "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return str(v)
+
+
+def _grid(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tuple[
+        list[Any], list[Any], np.ndarray, np.ndarray, np.ndarray]:
+    """Arrange one quantity of a two-parameter sweep as (rows: second, columns: first)."""
+    xs = list(dict.fromkeys(pt.params[params[0]] for pt in points))
+    ys = list(dict.fromkeys(pt.params[params[1]] for pt in points))
+    grids = [np.full((len(ys), len(xs)), np.nan) for _ in range(3)]
+    for k, pt in enumerate(points):
+        i, j = ys.index(pt.params[params[1]]), xs.index(pt.params[params[0]])
+        for g, key in zip(grids, ("estimate", "low", "high"), strict=True):
+            g[i, j] = s[key][k]
+    return xs, ys, grids[0], grids[1], grids[2]
+
+
+def _one_or_many(fig: Figure, points: list[Any], params: list[str],
+                 data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """Line plot against one parameter, or against the grid points in order."""
+    ax = fig.add_subplot()
+    values = [pt.params[params[0]] for pt in points] if len(params) == 1 else []
+    if len(params) == 1 and _numeric(values):
+        x = np.array(values, dtype=float)
+        plot_lines(ax, x, data)
+        ax.set_xlabel(wrap_key(params[0], 70))
+    else:
+        x = np.arange(len(points), dtype=float)
+        labels = ["\n".join(f"{k.split('.')[-1]}={_fmt(pt.params[k])}" for k in params)
+                  for pt in points]
+        plot_lines(ax, x, data, labels)
+        ax.set_xlabel(wrap(", ".join(params), 70))
+    return {"x": x}
+
+
+def _two(fig: Figure, points: list[Any], params: list[str],
+         data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """One heat map per quantity over two parameters, with a shared colour bar."""
+    names = list(data)
+    ncols = 2 if len(names) == 4 else min(len(names), 3)
+    nrows = math.ceil(len(names) / ncols)
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    image = None
+    grids = {}
+    for k, name in enumerate(names):
+        ax = axes[k]
+        xs, ys, est, low, high = _grid(points, params, data[name])
+        image = plot_heatmap(ax, est, xs, ys, _title(name), low, high)
+        if k // ncols == nrows - 1 or k + ncols >= len(names):
+            ax.set_xlabel(wrap_key(params[0], 40), fontsize=9)
+        if k % ncols == 0:
+            ax.set_ylabel(wrap_key(params[1], 24), fontsize=9)
+        grids[name] = {"x": xs, "y": ys, "estimate": est, "low": low, "high": high}
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)
+        bar.set_label("probability, all runs")
+        bar.ax.yaxis.set_major_formatter(lambda v, _: pct(v))
+    return {"grids": grids}
+
+
+def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
+    """The figure of a sweep: lines for one parameter, heat maps for two."""
+    with styled():
+        if not points:
+            fig = new_figure(7.0, 3.0)
+            no_data(fig.add_subplot(), "the sweep has no points")
+            return Drawn(fig, "sweep", {})
+        data = series(points)
+        two = len(params) == 2
+        if two:
+            ncols = 2 if len(data) == 4 else min(len(data), 3)
+            nrows = math.ceil(len(data) / ncols)
+            fig = new_figure(3.6 * ncols + 1.2, 2.9 * nrows + 1.0)
+        else:
+            fig = new_figure(8.0, 4.6)
+        extra = _two(fig, points, params, data) if two else _one_or_many(fig, points, params, data)
+        first = points[0]
+        what = " and ".join(p.split(".")[-1].replace("_", " ") for p in params)
+        fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 80))
+        result = {"series": data, **extra}
+        result["caption"] = caption(fig, first.scenario.name, first.summary.get("runs"),
+                                    first.summary.get("seed"), "runs per point, same seeds")
+    return Drawn(fig, "sweep", result)

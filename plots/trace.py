@@ -1,0 +1,340 @@
+"""One replication on a timeline: the talks, then the ceasefire event by event.
+
+Top: the talks, one lane per party (rounds, refusals, battlefield advances, the
+agreement), in hours since the talks opened. Middle: the ceasefire, one lane per party
+(violations, spoiler attacks, strikes on spoilers, the withdrawal) and a lane of aid
+convoys, in hours since the ceasefire started, with the humanitarian pause shaded.
+Bottom: each signatory's trust in the deal, recorded at every perceived violation, with
+its tolerance: the party withdraws when its trust falls below that line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from plots.style import (
+    GREY,
+    HOLD_COLOUR,
+    LIGHT_GREY,
+    SYSTEM_COLOUR,
+    YELLOW,
+    Drawn,
+    caption,
+    new_figure,
+    party_colours,
+    party_label,
+    styled,
+    wrap,
+)
+from sim.records import Outcome, TraceEvent
+from sim.scenario import Scenario
+
+MARKERS: dict[str, dict[str, Any]] = {
+    "violation": {"marker": "x", "s": 22, "linewidths": 1.2},
+    "attack": {"marker": "^", "s": 22},
+    "strike": {"marker": "v", "s": 22},
+    "strike lands on host": {"marker": "v", "s": 70, "edgecolors": "black", "linewidths": 1.4},
+    "withdraws": {"marker": "X", "s": 160, "edgecolors": "black", "linewidths": 0.8},
+    "convoy attacked": {"marker": "*", "s": 150, "edgecolors": "black", "linewidths": 0.6},
+    "refuses": {"marker": "x", "s": 50, "linewidths": 1.6},
+    "advance": {"marker": "D", "s": 30},
+    "agreement": {"marker": "*", "s": 220, "edgecolors": "black", "linewidths": 0.6},
+    "round": {"marker": "|", "s": 120, "linewidths": 1.5},
+}
+"""How each event is drawn in its lane (colour: the party's, or grey for the system)."""
+
+LEGEND_NAMES = {
+    "violation": "violation",
+    "attack": "spoiler attack",
+    "strike": "strike on a spoiler",
+    "strike lands on host": "strike on a spoiler landing on its host",
+    "withdraws": "withdraws: the ceasefire collapses",
+    "convoy attacked": "attack on a convoy (grave)",
+    "refuses": "client refuses the package",
+    "advance": "battlefield advance",
+    "agreement": "agreement",
+    "round": "round without agreement",
+}
+TALKS = "talks"
+CONVOYS = "aid convoys"
+
+
+def phases(events: tuple[TraceEvent, ...]) -> dict[str, Any]:
+    """Ceasefire start, pause length, end and withdrawal read off the event log."""
+    start = next((e for e in events if e.event == "ceasefire"), None)
+    withdraw = next((e for e in events if e.event == "withdraws"), None)
+    horizon = next((e for e in events if e.event == "horizon"), None)
+    end_event = withdraw or horizon
+    return {
+        "start": start.time if start else None,
+        "pause": (start.value if start and not math.isnan(start.value) else 0.0) if start else None,
+        "end": end_event.time if end_event else (events[-1].time if events else 0.0),
+        "withdraw": withdraw,
+        "agreement": next((e for e in events if e.event == "agreement"), None),
+        "deadline": next((e for e in events if e.event == "deadline"), None),
+    }
+
+
+def _kind(e: TraceEvent) -> str:
+    """The drawing key of a lane event."""
+    if e.event == "strike" and "lands on" in e.detail:
+        return "strike lands on host"
+    return e.event
+
+
+def lanes(events: tuple[TraceEvent, ...], start: float | None) -> dict[str, dict[str, list]]:
+    """Lane events of the talks and of the ceasefire: {phase: {lane: [(time, kind)]}}.
+
+    Ceasefire times are hours since the ceasefire started. Trust, milestones, the
+    horizon and the ceasefire start are drawn otherwise (lines and spans), not in lanes.
+    """
+    talks: dict[str, list] = defaultdict(list)
+    cease: dict[str, list] = defaultdict(list)
+    for e in events:
+        kind = _kind(e)
+        if kind not in MARKERS:
+            continue
+        if start is None or e.time < start:
+            talks[e.party or TALKS].append((e.time, kind, e.party))
+        elif kind == "convoy attacked":
+            cease[CONVOYS].append((e.time - start, kind, e.party))
+        else:
+            cease[e.party or TALKS].append((e.time - start, kind, e.party))
+    return {"talks": dict(talks), "ceasefire": dict(cease)}
+
+
+def convoys(events: tuple[TraceEvent, ...], start: float) -> list[dict[str, Any]]:
+    """Each convoy's departure, arrival or turning back, in hours since the start."""
+    out: dict[int, dict[str, Any]] = {}
+    for e in events:
+        if not e.event.startswith("convoy ") or e.event == "convoy attacked":
+            continue
+        m = re.search(r"convoy (\d+)", e.detail)
+        if m is None:
+            continue
+        c = out.setdefault(int(m.group(1)), {"number": int(m.group(1))})
+        if e.event == "convoy departs":
+            c["depart"] = e.time - start
+        else:
+            c["end"] = e.time - start
+            c["delivered"] = e.event == "convoy delivers"
+    return [out[k] for k in sorted(out)]
+
+
+def trust_series(events: tuple[TraceEvent, ...], start: float) -> dict[str, tuple[list, list]]:
+    """Trust of each signatory at each 'trust' event: {party: (hours since start, trust)}."""
+    out: dict[str, tuple[list, list]] = {}
+    for e in events:
+        if e.event == "trust" and not math.isnan(e.value):
+            times, values = out.setdefault(e.party, ([], []))
+            times.append(e.time - start)
+            values.append(e.value)
+    return out
+
+
+def _lane_order(keys: list[str], scenario: Scenario) -> list[str]:
+    """Parties in scenario order, then the convoys and the system lane."""
+    parties = [p for p in scenario.order if p in keys]
+    return parties + [k for k in (CONVOYS, TALKS) if k in keys]
+
+
+def plot_lanes(ax: Axes, lane_events: dict[str, list], order: list[str], scenario: Scenario,
+               colours: dict[str, str]) -> set[str]:
+    """Scatter every lane's events; returns the kinds drawn (for the legend)."""
+    kinds = set()
+    for y, lane in enumerate(order):
+        by_kind: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for t, kind, party in lane_events.get(lane, []):
+            by_kind[(kind, party)].append(t)
+        for (kind, party), times in sorted(by_kind.items()):
+            colour = colours.get(party, SYSTEM_COLOUR)
+            style = dict(MARKERS[kind])
+            if style["marker"] in ("x", "|"):
+                style.pop("edgecolors", None)
+            ax.scatter(times, [y] * len(times), color=colour, zorder=3, **style)
+            kinds.add(kind)
+    ax.set_yticks(range(len(order)),
+                  [wrap(party_label(scenario.spec.parties, k) if k in scenario.parties else k, 18)
+                   for k in order], fontsize=9)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    return kinds
+
+
+def plot_talks(ax: Axes, events: tuple[TraceEvent, ...], data: dict[str, Any],
+               scenario: Scenario, colours: dict[str, str]) -> set[str]:
+    """The talks lanes, and the ceasefire period shaded."""
+    order = _lane_order(list(data["lanes"]["talks"]), scenario)
+    kinds = plot_lanes(ax, data["lanes"]["talks"], order, scenario, colours)
+    ph = data["phases"]
+    right = ph["end"]
+    if ph["start"] is not None:
+        ax.axvspan(ph["start"], ph["end"], color=LIGHT_GREY, alpha=0.6, linewidth=0)
+        ax.annotate("ceasefire\n(below)", xy=((ph["start"] + ph["end"]) / 2, 0.5),
+                    xycoords=("data", "axes fraction"), ha="center", va="center", fontsize=8,
+                    color="#444444")
+    if ph["deadline"] is not None:
+        ax.axvline(ph["deadline"].time, color=GREY, linestyle="--", linewidth=1)
+        ax.annotate("no agreement\nby the deadline", xy=(ph["deadline"].time, 0.5),
+                    xycoords=("data", "axes fraction"), xytext=(-4, 0), textcoords="offset points",
+                    ha="right", va="center", fontsize=9, color="#444444",
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
+    deadline = scenario.spec.negotiation.deadline_hours
+    right = max(right, deadline if ph["start"] is None else 0.0)
+    ax.set_xlim(0, right * 1.01 + 1)
+    ax.set_xlabel("hours since the talks opened")
+    ax.set_title("The talks", fontsize=10, loc="left")
+    return kinds
+
+
+def plot_ceasefire(ax: Axes, events: tuple[TraceEvent, ...], data: dict[str, Any],
+                   scenario: Scenario, colours: dict[str, str]) -> set[str]:
+    """The ceasefire lanes, convoys, pause, milestones and withdrawal."""
+    cease = data["lanes"]["ceasefire"]
+    keys = list(cease) + ([CONVOYS] if data["convoys"] else [])
+    order = _lane_order(keys, scenario)
+    kinds = plot_lanes(ax, cease, order, scenario, colours)
+    if data["convoys"]:
+        y = order.index(CONVOYS)
+        for c in data["convoys"]:
+            if "depart" not in c:
+                continue
+            end = c.get("end", c["depart"])
+            ok = c.get("delivered", False)
+            ax.plot([c["depart"], end], [y, y], color=HOLD_COLOUR if ok else GREY,
+                    linewidth=4 if ok else 2, linestyle="-" if ok else (0, (2, 1)),
+                    solid_capstyle="butt", zorder=2)
+    _ceasefire_marks(ax, data, events, label=True)
+    ax.set_title("The ceasefire, event by event", fontsize=10, loc="left")
+    return kinds
+
+
+def _ceasefire_marks(ax: Axes, data: dict[str, Any], events: tuple[TraceEvent, ...],
+                     label: bool) -> None:
+    """Pause window, milestones and the withdrawal on a ceasefire axis."""
+    ph = data["phases"]
+    start = ph["start"]
+    if ph["pause"]:
+        ax.axvspan(0, ph["pause"], color=YELLOW, alpha=0.18, linewidth=0, zorder=0)
+    for e in events:
+        if e.event == "milestone":
+            ax.axvline(e.time - start, color=GREY, linestyle=":", linewidth=1)
+            if label:
+                ax.annotate(e.detail.split()[0], xy=(e.time - start, 0.0),
+                            xycoords=("data", "axes fraction"), xytext=(2, 2),
+                            textcoords="offset points", fontsize=8, color="#444444")
+    if ph["withdraw"] is not None:
+        ax.axvline(ph["withdraw"].time - start, color="black", linewidth=1)
+    ax.set_xlim(0, max(ph["end"] - start, 1.0) * 1.02)
+
+
+def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple[TraceEvent, ...],
+               colours: dict[str, str]) -> None:
+    """Each signatory's trust, with its tolerance as a dashed line of the same colour."""
+    # Clients and patrons often share a trust path; clients are drawn first and wider,
+    # so a patron's line on top leaves its client's visible as a halo.
+    signatories = [p for p in scenario.order if p in data["trust"]]
+    signatories.sort(key=lambda p: scenario.parties[p].role != "combatant")
+    for party in signatories:
+        times, values = data["trust"][party]
+        c = colours[party]
+        wide = scenario.parties[party].role == "combatant"
+        ax.plot(times, values, color=c, linewidth=3.2 if wide else 1.4, marker="o",
+                markersize=3 if wide else 2, label=party_label(scenario.spec.parties, party))
+        ax.axhline(data["tolerance"][party], color=c, linestyle="--", linewidth=1.1, alpha=0.9)
+    _ceasefire_marks(ax, data, events, label=False)
+    top = max([max(v) for _, v in data["trust"].values()] + [0.1])
+    ax.set_ylim(0, min(1.0, top * 1.15 + 0.02))
+    ax.set_xlabel("hours since the ceasefire started")
+    ax.set_ylabel("trust in the deal")
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], color=GREY, linestyle="--", label="tolerance (withdraws below)"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+
+
+def _legend(ax: Axes, kinds: set[str], pause: float | None, with_convoys: bool) -> None:
+    """Marker shapes (colour is always the acting party's) to the right of ``ax``."""
+    handles: list[Any] = []
+    for kind in MARKERS:
+        if kind in kinds:
+            style = MARKERS[kind]
+            handles.append(Line2D([], [], linestyle="", marker=style["marker"], color=GREY,
+                                  markeredgecolor=style.get("edgecolors", GREY),
+                                  markersize=math.sqrt(style["s"]), label=LEGEND_NAMES[kind]))
+    if pause:
+        handles.append(Patch(color=YELLOW, alpha=0.35, label=f"humanitarian pause ({pause:.0f} h)"))
+    if with_convoys:
+        handles.append(Line2D([], [], color=HOLD_COLOUR, linewidth=4, label="convoy delivers"))
+        handles.append(Line2D([], [], color=GREY, linewidth=2, linestyle=(0, (2, 1)),
+                              label="convoy turned back"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9,
+              title="colour: who acted", title_fontsize=9)
+
+
+def headline(outcome: Outcome, scenario: Scenario) -> str:
+    """One line saying how this replication went."""
+    parties = scenario.spec.parties
+    if not outcome.agreed:
+        return f"No agreement after {outcome.rounds} rounds"
+    day = outcome.agreement_hour / 24.0
+    text = f"Agreed at hour {outcome.agreement_hour:.0f} (day {day:.0f}); "
+    if outcome.collapsed:
+        blamed = party_label(parties, outcome.blamed)
+        text += (f"{party_label(parties, outcome.withdrew)} withdrew after "
+                 f"{outcome.hours_held:.0f} h, blaming {blamed}")
+        if outcome.misattributed:
+            text += f" for an act by {party_label(parties, outcome.trigger)}"
+    else:
+        text += f"the ceasefire held to the horizon ({outcome.hours_held:.0f} h)"
+    return text
+
+
+def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
+    """Everything the trace figure draws, read off the outcome's event log."""
+    if outcome.trace is None:
+        raise ValueError("the outcome has no trace; run the replication with trace=True")
+    events = outcome.trace
+    ph = phases(events)
+    start = ph["start"]
+    data: dict[str, Any] = {"phases": ph, "lanes": lanes(events, start)}
+    if start is not None:
+        data["convoys"] = convoys(events, start)
+        data["trust"] = trust_series(events, start)
+        data["tolerance"] = {p: scenario.spec.parties[p].behaviour.tolerance for p in data["trust"]}
+    return data
+
+
+def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
+    """The timeline of one traced replication."""
+    data = trace_data(scenario, outcome)
+    events = outcome.trace or ()
+    colours = party_colours(scenario.order)
+    ceasefire = data["phases"]["start"] is not None
+    with styled():
+        fig = new_figure(9.5, 8.0 if ceasefire else 3.6)
+        if ceasefire:
+            n_lanes = len(_lane_order([*data["lanes"]["ceasefire"], CONVOYS], scenario))
+            talks_ax, cease_ax, trust_ax = fig.subplots(
+                3, 1, height_ratios=[1.2, max(1.6, 0.4 * n_lanes), 1.8])
+            cease_ax.sharex(trust_ax)
+            kinds = plot_talks(talks_ax, events, data, scenario, colours)
+            kinds |= plot_ceasefire(cease_ax, events, data, scenario, colours)
+            plot_trust(trust_ax, data, scenario, events, colours)
+            cease_ax.tick_params(labelbottom=False)
+            _legend(cease_ax, kinds, data["phases"]["pause"], bool(data["convoys"]))
+        else:
+            talks_ax = fig.subplots()
+            kinds = plot_talks(talks_ax, events, data, scenario, colours)
+            _legend(talks_ax, kinds, None, False)
+        fig.suptitle(f"One replication, event by event\n{headline(outcome, scenario)}",
+                     fontsize=11)
+        data["caption"] = caption(fig, scenario.name, None, seed,
+                                  f"replication {outcome.replication}")
+    return Drawn(fig, f"trace_{seed}_{outcome.replication}", data)
