@@ -377,9 +377,10 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
+    argv = list(argv or [])
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["run", str(DEFAULT_SCENARIO), *(argv or [])])
     from sim.errors import ScenarioError
 
     started = time.perf_counter()
