@@ -150,7 +150,9 @@ class Ceasefire:
             env.process(self.convoy(k + 1, k * cv.interval_hours, cv.calm_hours))
         yield env.timeout(self.horizon) | self.collapse
         world.events += 1
-        self.hours_held = min(env.now - self.start, self.horizon)
+        # censored exactly at the horizon: (start + horizon) - start can round below it,
+        # and a ceasefire that held throughout must count as holding to the last milestone
+        self.hours_held = min(env.now - self.start, self.horizon) if self.withdrew else self.horizon
         if not self.withdrew:
             world.log("", "horizon", f"ceasefire still holding after {self.horizon:.0f} h")
 
