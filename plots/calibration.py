@@ -1,0 +1,241 @@
+"""Calibration of the backtest: forecasts beside what happened, and their scores.
+
+Three panels from a :class:`sim.backtest.BacktestTable`:
+
+* forecasts against the record: for each scenario, the predicted P(agreement) and
+  P(hold) at each milestone (dot, Wilson 95% interval), joined by a line, with what
+  happened drawn at 0% or 100% in the same colour (square: it happened; cross: it did
+  not). The vertical gap between a dot and its square or cross is the forecast's error;
+* Brier scores per event, the model beside the in-sample base rate (lower is better);
+* where each observed duration falls in its scenario's predicted distribution of hours
+  held (percentile; the whisker spans the record's uncertainty). A calibrated model
+  puts these all over 0..100, not piled at one end.
+
+Drawn without pyplot on the Agg canvas (see :mod:`plots.style`).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from plots.style import (
+    BLUE,
+    GREEN,
+    GREY,
+    LIGHT_GREY,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+    Drawn,
+    new_figure,
+    no_data,
+    percent_axis,
+    save,
+    styled,
+    wrap,
+)
+
+SCENARIO_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, GREY)
+"""One colour per scenario, in the table's order (scenarios are not parties)."""
+
+MODEL_COLOUR = "#3D4F63"
+BASE_COLOUR = LIGHT_GREY
+
+
+def _nan(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+def events(table: Any) -> list[str]:
+    """Event names on the x axis: agreement, then every milestone, shortest first."""
+    return ["agreement", *table.labels()]
+
+
+def forecast_points(table: Any) -> list[dict[str, Any]]:
+    """Per scenario: predicted probability, interval and observed outcome per event."""
+    out = []
+    names = events(table)
+    for row in table.rows:
+        obs = row["observed"]
+        points = []
+        for k, name in enumerate(names):
+            if name == "agreement":
+                p, seen = row["p_agreement"], obs["agreed"]
+            elif name in row["p_hold"]:
+                p, seen = row["p_hold"][name], obs["held"].get(name)
+            else:
+                continue
+            points.append({"x": k, "event": name, "estimate": _nan(p["estimate"]),
+                           "low": _nan(p["low"]), "high": _nan(p["high"]), "observed": seen})
+        out.append({"scenario": row["scenario"], "points": points})
+    return out
+
+
+def plot_forecasts(ax: Axes, table: Any) -> None:
+    """Predicted probabilities per event and scenario, with the observed outcomes."""
+    names = events(table)
+    series = forecast_points(table)
+    n = max(len(series), 1)
+    handles = []
+    for i, s in enumerate(series):
+        colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+        dx = (i - (n - 1) / 2) * min(0.12, 0.5 / n)  # side by side within an event
+        xs = [p["x"] + dx for p in s["points"]]
+        ys = [p["estimate"] for p in s["points"]]
+        ax.plot(xs, ys, color=colour, linewidth=1.2, alpha=0.6)
+        for x, p in zip(xs, s["points"], strict=True):
+            ax.plot([x, x], [p["low"], p["high"]], color=colour, linewidth=2.5,
+                    solid_capstyle="butt")
+            ax.plot([x], [p["estimate"]], marker="o", color=colour, markersize=7,
+                    markeredgecolor="white", linestyle="")
+            seen = p["observed"]
+            if seen is None:
+                continue
+            ax.plot([x], [1.0 if seen else 0.0], linestyle="", color=colour, markersize=9,
+                    marker="s" if seen else "X", markeredgecolor="black",
+                    markeredgewidth=0.6, clip_on=False, zorder=5)
+        handles.append(Line2D([], [], color=colour, marker="o", markeredgecolor="white",
+                              label=s["scenario"]))
+    handles += [
+        Line2D([], [], color=GREY, marker="s", linestyle="", markeredgecolor="black",
+               label="observed: happened (100%)"),
+        Line2D([], [], color=GREY, marker="X", linestyle="", markeredgecolor="black",
+               label="observed: did not (0%)"),
+    ]
+    ax.set_xticks(range(len(names)),
+                  ["agreement" if e == "agreement" else f"holds {e}" for e in names])
+    ax.set_xlim(-0.5, len(names) - 0.5)
+    ax.set_ylim(-0.06, 1.06)
+    percent_axis(ax)
+    ax.set_ylabel("predicted probability (%)\n(dot, 95% interval)")
+    ax.set_xlabel("event: agreement, or ceasefire still holding at the milestone "
+                  "(hours or days after its start)")
+    ax.set_title("Forecasts against the record", loc="left")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+
+
+def brier_bars(table: Any) -> list[dict[str, Any]]:
+    """Brier scores per event and pooled: model and base rate, with case counts."""
+    sc = table.scores
+    bars = [{"event": "agreement", **_brier(sc["agreement"], sc["agreement"]["cases"])}]
+    for label, s in sc["milestones"].items():
+        bars.append({"event": f"holds {label}", **_brier(s, s["cases"])})
+    pooled = sc["all_milestones"]
+    bars.append({"event": "all holds", **_brier(pooled, pooled["pairs"])})
+    return bars
+
+
+def _brier(s: dict[str, Any], cases: int) -> dict[str, Any]:
+    return {"model": _nan(s["brier"]["model"]), "base_rate": _nan(s["brier"]["base_rate"]),
+            "cases": cases}
+
+
+def plot_brier(ax: Axes, table: Any) -> None:
+    """Grouped bars: Brier score of the model and of the base rate for each event."""
+    bars = brier_bars(table)
+    width = 0.38
+    for k, b in enumerate(bars):
+        for off, key, colour in ((-width / 2, "model", MODEL_COLOUR),
+                                 (width / 2, "base_rate", BASE_COLOUR)):
+            v = b[key]
+            if math.isnan(v):
+                continue
+            ax.bar(k + off, v, width, color=colour, edgecolor="black", linewidth=0.5)
+            ax.text(k + off, v + 0.015, f"{v:.2f}", ha="center", va="bottom", fontsize=7,
+                    rotation=90)
+    ax.set_xticks(range(len(bars)),
+                  [f"{b['event'].removeprefix('holds ')}\nn={b['cases']}" for b in bars],
+                  fontsize=8)
+    ax.set_ylim(0, 1.3)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_ylabel("Brier score (0 = perfect, 1 = worst)")
+    ax.set_xlabel("event (n = cases scored)")
+    ax.set_title("Brier scores: lower is better", loc="left")
+    ax.legend(handles=[Patch(facecolor=MODEL_COLOUR, edgecolor="black", label="model"),
+                       Patch(facecolor=BASE_COLOUR, edgecolor="black",
+                             label="base rate (in sample)")],
+              loc="upper left", ncols=2, fontsize=8)
+
+
+def percentile_points(table: Any) -> list[dict[str, Any]]:
+    """Percentile of each observed duration, with its range and censoring."""
+    out = []
+    for row in table.rows:
+        if row["percentile"] is None:
+            continue
+        span = row["percentile_range"] or [row["percentile"], row["percentile"]]
+        out.append({"scenario": row["scenario"], "percentile": row["percentile"],
+                    "low": span[0], "high": span[1], "censored": row["percentile_censored"],
+                    "hours": row["observed"]["hours_held"],
+                    "median": row["median_hold_hours"]})
+    return out
+
+
+def plot_percentiles(ax: Axes, table: Any) -> None:
+    """Where each observed duration falls among its scenario's predicted durations."""
+    points = percentile_points(table)
+    if not points:
+        no_data(ax, "no agreed case with predicted agreements")
+        return
+    order = {row["scenario"]: i for i, row in enumerate(table.rows)}
+    ax.axvspan(25, 75, color=LIGHT_GREY, alpha=0.5, linewidth=0)
+    ax.axvline(50, color=GREY, linewidth=0.8, linestyle="--")
+    ax.text(50, len(points) - 0.52, "middle half of the predicted durations", ha="center",
+            va="bottom", fontsize=7.5, color="#555555")
+    for y, p in enumerate(points):
+        colour = SCENARIO_COLOURS[order[p["scenario"]] % len(SCENARIO_COLOURS)]
+        ax.plot([p["low"], p["high"]], [y, y], color=colour, linewidth=3,
+                solid_capstyle="butt")
+        ax.plot([p["percentile"]], [y], marker=">" if p["censored"] else "o", color=colour,
+                markersize=8, markeredgecolor="black", markeredgewidth=0.5, linestyle="",
+                clip_on=False)
+        med = "n/a" if p["median"] is None else f"{p['median']:.0f} h"
+        ax.text(p["percentile"], y - 0.28, f"observed {p['hours']:.0f} h, predicted median "
+                f"{med}", ha="center" if 20 < p["percentile"] < 80 else
+                ("left" if p["percentile"] <= 20 else "right"), va="bottom", fontsize=7.5)
+    ax.set_yticks(range(len(points)), [wrap(p["scenario"], 22) for p in points], fontsize=8)
+    ax.set_ylim(len(points) - 0.4, -0.8)
+    ax.set_xlim(-2, 102)
+    ax.set_xlabel("percentile of the observed duration among predicted hours held "
+                  "(agreed runs, %)")
+    ax.set_title("Observed duration in the predicted distribution", loc="left")
+    ax.grid(axis="y", visible=False)
+
+
+def calibration_figure(table: Any) -> Drawn:
+    """The backtest's calibration figure (not yet saved)."""
+    with styled():
+        fig = new_figure(12.0, 9.0)
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1.0], width_ratios=[1.1, 1.0])
+        top = fig.add_subplot(grid[0, :])
+        left = fig.add_subplot(grid[1, 0])
+        right = fig.add_subplot(grid[1, 1])
+        if table.rows:
+            plot_forecasts(top, table)
+            plot_brier(left, table)
+            plot_percentiles(right, table)
+        else:
+            for ax in (top, left, right):
+                no_data(ax, "no scenario with an [observed] section")
+        fig.suptitle("Backtest: predicted ceasefire outcomes against the historical record")
+        fig.supxlabel(f"{len(table.rows)} historical case(s) from {table.directory}  ·  "
+                      f"{table.runs:,} runs each  ·  seed {table.seed}  ·  interval: Wilson "
+                      "95%  ·  a right-pointing marker: observed duration censored",
+                      fontsize=8, color="#555555", fontweight="normal")
+    return Drawn(fig, "calibration", {
+        "forecasts": forecast_points(table) if table.rows else [],
+        "brier": brier_bars(table) if table.rows else [],
+        "percentiles": percentile_points(table) if table.rows else [],
+    })
+
+
+def draw_calibration(table: Any, directory: Path, fmt: str) -> Path:
+    """Write ``calibration.<fmt>`` into ``directory`` and return its path."""
+    return save(calibration_figure(table), Path(directory), fmt)

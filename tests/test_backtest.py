@@ -1,0 +1,334 @@
+"""The historical backtest: scores on cases whose answer is known, percentiles, the CLI.
+
+Oracles: a scenario in which nobody ever violates agrees at once and always holds, so
+its forecasts are 1 and score a Brier of 0 against a ceasefire that held; one whose
+principals' red lines exclude each other never agrees, so its forecasts are 0 and score
+a Brier of 1 (and a log score of ln 1e-6) against the same record. A scenario whose
+only violation source is Poisson with one violation enough to withdraw has exponential
+hours held, so the percentile of an observed duration is known in closed form.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from helpers import ROOT, cli, minimal_doc, oracle_doc, with_keys
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.backtest import (
+    BacktestTable,
+    backtest_text,
+    brier,
+    log_score,
+    observed_outcomes,
+    percentile_of,
+    run_backtest,
+)
+from sim.errors import ScenarioError
+from sim.output import toml_dumps
+from sim.runner import Runner
+from sim.scenario import load_scenario, scenario_from_dict
+
+HELD = {"agreed": True, "hours_held": 720.0, "collapsed": False}
+"""The record of a ceasefire that held through a 720-hour horizon."""
+
+
+def always_holds(name: str = "always", observed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Agrees in round one (same ideals, certain ratification) and nobody violates."""
+    doc = oracle_doc(0.0, 0.5, 0.1, 0.25)
+    doc["name"] = name
+    doc["observed"] = dict(HELD if observed is None else observed)
+    return doc
+
+
+def never_agrees(name: str = "never", observed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The principals' hard limits exclude each other: no package is acceptable."""
+    doc = always_holds(name, observed)
+    doc["parties"]["east"]["positions"]["verification"] = {"ideal": 0.9, "min": 0.8}
+    doc["parties"]["west"]["positions"]["verification"] = {"ideal": 0.1, "max": 0.2}
+    return doc
+
+
+def exponential_holds(observed: dict[str, Any]) -> dict[str, Any]:
+    """One violation a day on average, and the first one ends it: Exp(1/24 h)."""
+    doc = oracle_doc(1.0, 0.5, 0.5, 0.25, horizon=720.0)
+    doc["name"] = "exponential"
+    doc["observed"] = observed
+    return doc
+
+
+def put(directory: Path, *docs: dict[str, Any]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        (directory / f"{doc['name']}.toml").write_text(toml_dumps(doc), encoding="utf-8")
+    return directory
+
+
+def backtest(directory: Path, runs: int = 40, seed: int = 7) -> BacktestTable:
+    return run_backtest(directory, Runner(workers=1), runs, seed)
+
+
+# -- scoring rules -------------------------------------------------------------
+
+
+def test_brier_and_log_score_of_certain_forecasts():
+    assert brier(1.0, True) == 0.0 and brier(0.0, True) == 1.0 and brier(0.5, False) == 0.25
+    assert log_score(1.0, True) == pytest.approx(math.log(1 - 1e-6))
+    assert log_score(0.0, True) == pytest.approx(math.log(1e-6))
+    assert log_score(0.25, False) == pytest.approx(math.log(0.75))
+
+
+@given(st.floats(0, 1), st.booleans())
+def test_scores_are_bounded(p, outcome):
+    assert 0.0 <= brier(p, outcome) <= 1.0
+    assert math.log(1e-6) - 1e-12 <= log_score(p, outcome) <= 0.0
+
+
+# -- percentile ----------------------------------------------------------------
+
+
+def test_percentile_counts_ties_half():
+    sample = np.arange(10.0)
+    assert percentile_of(5.0, sample) == 55.0
+    assert percentile_of(4.5, sample) == 50.0
+    assert percentile_of(-1.0, sample) == 0.0
+    assert percentile_of(99.0, sample) == 100.0
+    assert percentile_of(720.0, np.full(7, 720.0)) == 50.0
+    assert math.isnan(percentile_of(1.0, np.array([])))
+
+
+@given(st.lists(st.floats(0, 1e4), min_size=1, max_size=30), st.floats(0, 1e4),
+       st.floats(0, 1e4))
+def test_percentile_is_bounded_and_monotone(values, a, b):
+    sample = np.array(values)
+    lo, hi = sorted((a, b))
+    assert 0.0 <= percentile_of(lo, sample) <= percentile_of(hi, sample) <= 100.0
+
+
+def test_percentile_of_an_exponential_duration_matches_its_cdf(tmp_path: Path):
+    """Hours held are Exp(mean 24 h); the observed 10 h (range 5..40 h) sits at the CDF."""
+    observed = {"agreed": True, "hours_held": 10.0, "hours_held_range": [5.0, 40.0],
+                "collapsed": True, "milestones_reached": {}}
+    doc = exponential_holds(observed)
+    doc["ceasefire"]["milestones"] = {"48h": 48.0, "7d": 168.0, "30d": 720.0}
+    table = backtest(put(tmp_path / "d", doc), runs=3000, seed=3)
+    row = table.rows[0]
+
+    def cdf(h: float) -> float:
+        return 100.0 * (1.0 - math.exp(-h / 24.0))
+
+    # 3000 draws: the standard error of a percentile is at most 0.9 points
+    assert row["percentile"] == pytest.approx(cdf(10.0), abs=3.5)
+    low, high = row["percentile_range"]
+    assert low == pytest.approx(cdf(5.0), abs=3.5)
+    assert high == pytest.approx(cdf(40.0), abs=3.5)
+    assert row["percentile_censored"] is False
+    assert row["median_hold_hours"] == pytest.approx(24.0 * math.log(2.0), rel=0.1)
+
+
+# -- scores on known answers ---------------------------------------------------
+
+
+def test_a_scenario_that_always_holds_scores_zero_against_a_ceasefire_that_held(tmp_path):
+    table = backtest(put(tmp_path / "d", always_holds()))
+    row = table.rows[0]
+    assert row["p_agreement"]["estimate"] == 1.0
+    assert all(p["estimate"] == 1.0 for p in row["p_hold"].values())
+    assert row["observed"]["held"] == {"48h": True, "7d": True, "30d": True}
+    sc = table.scores
+    assert sc["cases"] == 1
+    assert sc["agreement"]["brier"]["model"] == 0.0
+    for label in ("48h", "7d", "30d"):
+        assert sc["milestones"][label]["brier"]["model"] == 0.0
+        assert sc["milestones"][label]["log_score"]["model"] == pytest.approx(math.log(1 - 1e-6))
+    assert sc["all_milestones"]["brier"]["model"] == 0.0
+    assert sc["all_milestones"]["pairs"] == 3
+    # held to the horizon, like every run: censored, and in the middle of the ties
+    assert row["percentile"] == 50.0 and row["percentile_censored"] is True
+
+
+def test_a_scenario_that_never_agrees_scores_one_against_a_ceasefire_that_held(tmp_path):
+    table = backtest(put(tmp_path / "d", never_agrees()))
+    row = table.rows[0]
+    assert row["p_agreement"]["estimate"] == 0.0
+    assert row["median_hold_hours"] is None and row["percentile"] is None
+    sc = table.scores
+    assert sc["agreement"]["brier"]["model"] == 1.0
+    for label in ("48h", "7d", "30d"):
+        assert sc["milestones"][label]["brier"]["model"] == 1.0
+        assert sc["milestones"][label]["log_score"]["model"] == pytest.approx(math.log(1e-6))
+        # one case: the base rate is its own outcome
+        assert sc["milestones"][label]["brier"]["base_rate"] == 0.0
+
+
+def test_base_rate_is_the_mean_observed_outcome_across_cases(tmp_path):
+    no_deal = {"agreed": False, "hours_held": 0.0}
+    table = backtest(put(tmp_path / "d", always_holds("a_held"),
+                         never_agrees("b_no_deal", no_deal)))
+    assert [r["scenario"] for r in table.rows] == ["a_held", "b_no_deal"]
+    sc = table.scores
+    for s in [sc["agreement"], *sc["milestones"].values()]:
+        assert s["cases"] == 2
+        assert s["base_rate"] == 0.5
+        assert s["brier"]["model"] == 0.0       # both forecasts were certain and right
+        assert s["brier"]["base_rate"] == 0.25
+        assert s["log_score"]["base_rate"] == pytest.approx(math.log(0.5))
+    assert sc["all_milestones"]["brier"]["base_rate"] == 0.25
+
+
+def test_milestones_reached_overrides_the_duration(tmp_path):
+    observed = {"agreed": True, "hours_held": 170.0, "hours_held_range": [160.0, 175.0],
+                "collapsed": True, "milestones_reached": {"7d": False}}
+    table = backtest(put(tmp_path / "d", always_holds(observed=observed)))
+    held = table.rows[0]["observed"]["held"]
+    assert held == {"48h": True, "7d": False, "30d": False}
+    assert table.scores["milestones"]["7d"]["brier"]["model"] == 1.0
+
+
+def test_milestones_after_a_still_holding_record_are_not_scored(tmp_path):
+    observed = {"agreed": True, "hours_held": 100.0, "collapsed": False}
+    table = backtest(put(tmp_path / "d", always_holds(observed=observed)))
+    assert table.rows[0]["observed"]["held"] == {"48h": True, "7d": None, "30d": None}
+    assert table.scores["milestones"]["7d"]["cases"] == 0
+    assert table.scores["all_milestones"]["pairs"] == 1
+
+
+# -- the observed record must fit its scenario -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("observed", "path"),
+    [
+        ({"hours_held": 800.0}, "observed.hours_held"),
+        ({"hours_held": 700.0, "hours_held_range": [650.0, 760.0]}, "observed.hours_held_range"),
+        ({"hours_held": 170.0, "hours_held_range": [160.0, 175.0]},
+         "observed.milestones_reached.7d"),
+        ({"hours_held": 50.0, "milestones_reached": {"9d": True}},
+         "observed.milestones_reached.9d"),
+        ({"hours_held": 50.0, "withdrew": "nobody"}, "observed.withdrew"),
+    ],
+)
+def test_an_observed_record_that_does_not_fit_is_a_scenario_error(observed, path):
+    sc = scenario_from_dict(always_holds(observed={"agreed": True, "collapsed": True,
+                                                   **observed}))
+    with pytest.raises(ScenarioError) as err:
+        observed_outcomes(sc)
+    assert err.value.path == path
+
+
+@pytest.mark.parametrize(
+    "observed",
+    [
+        {"hours_held": 10.0, "hours_held_range": [20.0, 30.0]},
+        {"hours_held": 10.0, "hours_held_range": [5.0]},
+        {"agreed": False, "hours_held": 10.0},
+        {"agreed": False, "milestones_reached": {"48h": True}},
+    ],
+)
+def test_an_inconsistent_observed_section_fails_validation(observed):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(always_holds(observed=observed))
+    assert err.value.path.startswith("observed")
+
+
+def test_the_repository_scenarios_load_and_their_records_fit():
+    files = sorted((ROOT / "scenarios").glob("*.toml"))
+    observed = 0
+    for path in files:
+        sc = load_scenario(path)
+        if sc.spec.observed is not None:
+            observed += 1
+            outcomes = observed_outcomes(sc)
+            assert all(v is not None for v in outcomes.values()), path
+    assert observed >= 2
+
+
+# -- directories -----------------------------------------------------------------
+
+
+def test_files_without_observed_are_skipped(tmp_path):
+    d = put(tmp_path / "d", always_holds(), with_keys(minimal_doc(), name="plain"))
+    table = backtest(d)
+    assert [r["scenario"] for r in table.rows] == ["always"]
+    assert [Path(s).name for s in table.skipped] == ["plain.toml"]
+    text = backtest_text(table)
+    assert "always" in text and "plain.toml" in text and "Brier" in text
+
+
+def test_a_directory_without_observed_scenarios_is_a_scenario_error(tmp_path):
+    d = put(tmp_path / "d", with_keys(minimal_doc(), name="plain"))
+    with pytest.raises(ScenarioError) as err:
+        backtest(d)
+    assert "[observed]" in err.value.allowed
+    with pytest.raises(ScenarioError):
+        backtest(tmp_path / "empty_missing")
+
+
+def test_a_bad_scenario_file_is_a_scenario_error(tmp_path):
+    d = put(tmp_path / "d", always_holds())
+    (d / "broken.toml").write_text("name = \n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        backtest(d)
+    assert "broken.toml" in err.value.file
+
+
+def test_csv_has_a_row_per_scenario_and_per_score(tmp_path):
+    table = backtest(put(tmp_path / "d", always_holds("a"), never_agrees("b")))
+    path = tmp_path / "backtest.csv"
+    table.write_csv(path)
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    kinds = [r["kind"] for r in rows]
+    assert kinds == ["scenario", "scenario"] + ["score"] * 6
+    assert [r["scenario"] for r in rows[:2]] == ["a", "b"]
+    scores = {r["scenario"]: r for r in rows if r["kind"] == "score"}
+    assert float(scores["brier_model"]["p_hold_7d"]) == 0.5
+    assert float(scores["brier_base_rate"]["p_hold_7d"]) == 0.0  # both held: base rate 1
+    assert float(scores["base_rate"]["p_agreement"]) == 1.0
+    assert float(rows[0]["p_hold_48h"]) == 1.0 and float(rows[1]["p_hold_48h"]) == 0.0
+    json.dumps(table.as_dict())  # JSON-able as it stands
+
+
+def test_calibration_figure_is_written(tmp_path):
+    from plots.calibration import calibration_figure, draw_calibration
+
+    table = backtest(put(tmp_path / "d", always_holds("a"), never_agrees("b")))
+    drawn = calibration_figure(table)
+    assert [b["event"] for b in drawn.data["brier"]] == [
+        "agreement", "holds 48h", "holds 7d", "holds 30d", "all holds"]
+    path = draw_calibration(table, tmp_path / "fig", "png")
+    assert path.name == "calibration.png" and path.stat().st_size > 10_000
+
+
+# -- command line ------------------------------------------------------------------
+
+
+def test_cli_backtest_writes_csv_and_prints_the_table(tmp_path):
+    d = put(tmp_path / "d", always_holds("a"), never_agrees("b"))
+    out = tmp_path / "out"
+    proc = cli("backtest", str(d), "--runs", "20", "--workers", "1", "--no-progress",
+               "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "backtest.csv").exists()
+    assert "Brier" in proc.stdout and "a" in proc.stdout
+    proc = cli("backtest", str(d), "--runs", "20", "--workers", "1", "--no-progress", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["scores"]["agreement"]["cases"] == 2
+    assert [r["scenario"] for r in data["rows"]] == ["a", "b"]
+
+
+def test_cli_backtest_exits_2_without_observed_scenarios(tmp_path):
+    d = put(tmp_path / "d", with_keys(minimal_doc(), name="plain"))
+    proc = cli("backtest", str(d), "--runs", "5", "--workers", "1", "--no-progress")
+    assert proc.returncode == 2
+    assert "[observed]" in proc.stderr and "Traceback" not in proc.stderr
+    proc = cli("backtest", str(tmp_path / "missing"), "--runs", "5", "--no-progress")
+    assert proc.returncode == 2

@@ -1,0 +1,184 @@
+"""Scenario inheritance: ``extends = "parent.toml"`` (relative to the child).
+
+The parent's document is read first and the child's tables are merged into it key by
+key; any other value in the child replaces the parent's. The resolved scenario carries
+no ``extends`` key. Cycles and missing parents are bad input (ScenarioError, exit 2).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import ROOT, cli, minimal_doc
+
+from sim.errors import ScenarioError
+from sim.output import toml_dumps
+from sim.scenario import load_scenario, resolve_document
+
+SCENARIOS = ROOT / "scenarios"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def parent(tmp_path: Path) -> Path:
+    return write(tmp_path / "parent.toml", toml_dumps(minimal_doc()))
+
+
+def leaf_paths(doc: Any, prefix: str = "") -> dict[str, Any]:
+    """Every leaf value of a nested document by dotted path."""
+    if not isinstance(doc, dict):
+        return {prefix: doc}
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        out.update(leaf_paths(value, f"{prefix}.{key}" if prefix else key))
+    return out
+
+
+def differing(a: dict[str, Any], b: dict[str, Any]) -> set[str]:
+    """Dotted paths whose value differs between two documents (or exists in one only)."""
+    la, lb = leaf_paths(a), leaf_paths(b)
+    return {k for k in la.keys() | lb.keys() if la.get(k, ...) != lb.get(k, ...)}
+
+
+def test_child_overrides_one_value_and_inherits_the_rest(parent: Path, tmp_path: Path):
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "child"\n'
+                  "[parties.red.behaviour]\nattack_rate = 3.5\n")
+    base, sc = load_scenario(parent), load_scenario(child)
+    assert sc.name == "child"
+    assert sc.spec.parties["red"].behaviour.attack_rate == 3.5
+    # a sibling key in the same table survives the merge
+    assert sc.spec.parties["red"].behaviour.tolerance == base.spec.parties["red"].behaviour.tolerance
+    assert differing(base.raw, sc.raw) == {"name", "parties.red.behaviour.attack_rate"}
+    assert "extends" not in sc.raw
+    assert sc.spec.extends is None
+
+
+def test_chain_resolves_relative_to_each_file(parent: Path, tmp_path: Path):
+    write(tmp_path / "mid" / "mid.toml", 'extends = "../parent.toml"\nname = "mid"\n'
+          "[negotiation]\ndeadline_hours = 120.0\n")
+    leaf = write(tmp_path / "leaf" / "deep" / "leaf.toml",
+                 'extends = "../../mid/mid.toml"\nname = "leaf"\n'
+                 "[negotiation]\nround_interval_hours = 12.0\n")
+    sc = load_scenario(leaf)
+    assert sc.spec.negotiation.deadline_hours == 120.0
+    assert sc.spec.negotiation.round_interval_hours == 12.0
+    assert sc.spec.parties.keys() == minimal_doc()["parties"].keys()
+
+
+def test_arrays_are_replaced_not_appended(tmp_path: Path):
+    doc = minimal_doc()
+    doc["sources"] = ["parent source"]
+    write(tmp_path / "parent.toml", toml_dumps(doc))
+    child = write(tmp_path / "child.toml",
+                  'extends = "parent.toml"\nsources = ["child source"]\n')
+    assert load_scenario(child).spec.sources == ["child source"]
+
+
+def test_cycle_is_a_scenario_error_naming_the_extends_key(tmp_path: Path):
+    write(tmp_path / "a.toml", 'extends = "b.toml"\nname = "a"\n')
+    write(tmp_path / "b.toml", 'extends = "a.toml"\nname = "b"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "a.toml")
+    assert err.value.path == "extends"
+    assert "cycle" in err.value.allowed
+    assert "a.toml" in str(err.value) and "b.toml" in str(err.value)
+
+
+def test_extending_itself_is_a_cycle(tmp_path: Path):
+    write(tmp_path / "self.toml", 'extends = "self.toml"\nname = "self"\n')
+    with pytest.raises(ScenarioError) as err:
+        resolve_document(tmp_path / "self.toml")
+    assert err.value.path == "extends"
+
+
+def test_missing_parent_is_a_scenario_error(tmp_path: Path):
+    child = write(tmp_path / "orphan.toml", 'extends = "nowhere.toml"\nname = "orphan"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert err.value.path == "extends"
+    assert err.value.value == "nowhere.toml"
+    assert "not found" in err.value.allowed
+
+
+def test_extends_must_be_a_path(parent: Path, tmp_path: Path):
+    child = write(tmp_path / "bad.toml", "extends = 3\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert err.value.path == "extends"
+
+
+def test_validate_command_exits_2_on_a_cycle(tmp_path: Path):
+    write(tmp_path / "a.toml", 'extends = "b.toml"\nname = "a"\n')
+    write(tmp_path / "b.toml", 'extends = "a.toml"\nname = "b"\n')
+    proc = cli("validate", str(tmp_path / "a.toml"))
+    assert proc.returncode == 2
+    assert "extends" in proc.stderr and "cycle" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_validate_command_checks_the_resolved_scenario(parent: Path, tmp_path: Path):
+    good = write(tmp_path / "good.toml", 'extends = "parent.toml"\nname = "good"\n')
+    # the child is fine alone, but its value breaks a rule of the merged scenario
+    bad = write(tmp_path / "bad.toml", 'extends = "parent.toml"\nname = "bad"\n'
+                "[ceasefire]\nhorizon_hours = 100.0\n")
+    proc = cli("validate", str(good), str(bad))
+    assert proc.returncode == 2
+    assert f"ok: {good}" in proc.stdout
+    assert "ceasefire.milestones" in proc.stderr
+
+
+def test_out_saves_the_resolved_scenario_without_extends(parent: Path, tmp_path: Path):
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "child"\n'
+                  "[parties.blue.behaviour]\ntolerance = 0.3\n")
+    out = tmp_path / "run"
+    proc = cli("run", str(child), "--runs", "5", "--workers", "1", "--no-progress",
+               "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    saved = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
+    assert "extends" not in saved
+    assert saved["parties"]["blue"]["behaviour"]["tolerance"] == 0.3
+    assert saved["parties"]["red"] == minimal_doc()["parties"]["red"]  # inherited
+    assert load_scenario(out / "scenario.toml").raw == load_scenario(child).raw
+
+
+VARIANTS = {
+    "geneva_full_delineation.toml": {"ceasefire.imposed.delineation"},
+    "geneva_real_verification.toml": {"ceasefire.imposed.verification"},
+    "geneva_no_colocation.toml": {"parties.jfs.behaviour.colocation"},
+    "geneva_patron_pressure.toml": {"parties.russia.behaviour.leverage",
+                                    "parties.us.behaviour.leverage"},
+}
+
+
+@pytest.mark.parametrize("file", sorted(VARIANTS))
+def test_counterfactual_variants_change_only_their_lever(file: str):
+    base = load_scenario(SCENARIOS / "geneva_2016.toml")
+    variant = load_scenario(SCENARIOS / file)
+    labels = {"name", "title", "description"}
+    assert differing(base.raw, variant.raw) == VARIANTS[file] | labels
+
+
+def test_the_authoring_reference_documents_every_field():
+    """docs/scenarios.md names every field of every table of the scenario format, as a
+    key (`` `name` ``) or as part of a table header (``[ceasefire.convoys]``)."""
+    import re
+
+    from pydantic import BaseModel
+
+    from sim import schema
+
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    models = [m for m in vars(schema).values()
+              if isinstance(m, type) and issubclass(m, BaseModel) and m is not schema.Strict
+              and m.__module__ == schema.__name__]
+    missing = [f"{m.__name__}.{f}" for m in models for f in m.model_fields
+               if not re.search(rf"[`\[.]{f}[`\].]", text)]
+    assert not missing, f"fields not documented in docs/scenarios.md: {missing}"
