@@ -1,0 +1,467 @@
+"""Figures: each is written, is a real non-blank image, and shows the results' numbers.
+
+The data come from the real simulator run small (300 replications of the default
+scenario, in-process). Every figure function returns the numbers it drew; the tests
+check those against the results (read back from ``runs.csv`` where the command line
+wrote them) and, for the key curves and bars, against the artists on the Axes.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+
+import plots
+from plots import style
+from plots.agreement import agreement_figure
+from plots.causes import causes_figure
+from plots.compare import compare_figure
+from plots.outcomes import outcomes_figure
+from plots.survival import survival_figure
+from plots.sweep import sweep_figure
+from plots.trace import trace_figure
+from sim.experiments import paired, sweep
+from sim.model import run_replication
+from sim.output import read_run
+from sim.records import Results
+from sim.runner import Runner
+from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.stats import milestones, summarize, survival
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "scenarios" / "geneva_2016.toml"
+RUNS = 300
+SEED = 2016
+RUN_FIGURES = ("survival", "outcomes", "collapse_causes", "agreement")
+
+
+def assert_image(path: Path) -> np.ndarray:
+    """The file exists, decodes as an image and is not a single flat colour."""
+    assert path.exists(), path
+    assert path.stat().st_size > 5_000, f"{path} is suspiciously small"
+    image = mpimg.imread(path)
+    assert image.ndim == 3 and image.shape[0] > 200 and image.shape[1] > 300
+    rgba = np.zeros((*image.shape[:2], 4), dtype=np.uint8)
+    rgba[..., : image.shape[2]] = np.round(image * 255)
+    colours = np.unique(rgba.reshape(-1, 4).view(np.uint32))
+    assert len(colours) > 10, f"{path} is blank"
+    return image
+
+
+def jsonable(value: Any) -> Any:
+    """NaN to None, as the command line does before handing a summary over."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return load_scenario(DEFAULT)
+
+
+@pytest.fixture(scope="module")
+def results(scenario: Scenario) -> Results:
+    with Runner(workers=1) as runner:
+        return runner.run(scenario, RUNS, SEED).results
+
+
+@pytest.fixture(scope="module")
+def summary(results: Results, scenario: Scenario) -> dict[str, Any]:
+    return jsonable(summarize(results, scenario, seed=SEED))
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run written and plotted by the command line."""
+    out = tmp_path_factory.mktemp("run")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs", str(RUNS),
+         "--workers", "1", "--no-progress", "--seed", str(SEED), "--out", str(out), "--plot"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def traced(scenario: Scenario) -> tuple[int, Any]:
+    """The first replication (by seed) that agreed and then collapsed, traced."""
+    for seed in range(SEED, SEED + 60):
+        outcome = run_replication(scenario, seed, 0, trace=True)
+        if outcome.agreed and outcome.collapsed:
+            return seed, outcome
+    pytest.skip("no agreed-and-collapsed replication among the seeds tried")
+
+
+def deadlock() -> Scenario:
+    """A scenario whose principals can never agree (disjoint hard limits)."""
+    return scenario_from_dict({
+        "name": "deadlock",
+        "issues": {"verification": {"low": 0.0, "high": 1.0}},
+        "parties": {
+            "east": {"role": "patron", "no_deal": 0.9,
+                     "positions": {"verification": {"ideal": 0.0, "max": 0.2}}},
+            "west": {"role": "patron", "no_deal": 0.9,
+                     "positions": {"verification": {"ideal": 1.0, "min": 0.8}}},
+            "red": {"role": "combatant", "patron": "east", "no_deal": 0.5},
+            "blue": {"role": "combatant", "patron": "west", "no_deal": 0.5},
+        },
+        "negotiation": {"round_interval_hours": 24.0, "deadline_hours": 120.0},
+    })
+
+
+# -- the command line's run --------------------------------------------------------
+
+
+def test_run_plot_writes_four_valid_images(run_dir: Path) -> None:
+    for name in RUN_FIGURES:
+        assert_image(run_dir / f"{name}.png")
+
+
+def test_survival_curve_equals_stats_survival_of_runs_csv(run_dir: Path) -> None:
+    scenario, results, summary, manifest = read_run(run_dir)
+    expected = survival(results, scenario)
+    drawn = survival_figure(scenario, results, summary)
+    for key in ("hours", "share", "low", "high"):
+        np.testing.assert_array_equal(drawn.data["curve"][key], expected[key])
+    # the step line on the Axes is that curve
+    ax = drawn.figure.axes[0]
+    line = next(ln for ln in ax.get_lines() if ln.get_label() == "still holding")
+    np.testing.assert_array_equal(line.get_xdata(), expected["hours"])
+    np.testing.assert_array_equal(line.get_ydata(), expected["share"])
+    # milestone values are the summary's P(hold | agreement)
+    for label, _ in milestones(scenario):
+        got = drawn.data["milestones"][label]
+        want = summary["p_hold_given_agreement"][label]
+        assert got["estimate"] == pytest.approx(want["estimate"])
+        assert got["low"] == pytest.approx(want["low"])
+        assert got["high"] == pytest.approx(want["high"])
+    assert f"seed {manifest['seed']}" in drawn.data["caption"]
+    assert f"{len(results):,} runs" in drawn.data["caption"]
+    assert scenario.name in drawn.data["caption"]
+
+
+def test_plot_command_redraws_the_same_files(run_dir: Path) -> None:
+    before = {n: (run_dir / f"{n}.png").read_bytes() for n in RUN_FIGURES}
+    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "plot", str(run_dir)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(Path(p).name for p in proc.stdout.split()) == sorted(
+        f"{n}.png" for n in RUN_FIGURES)
+    for name, data in before.items():
+        assert (run_dir / f"{name}.png").read_bytes() == data, f"{name} is not reproducible"
+
+
+# -- each run figure's numbers ----------------------------------------------------
+
+
+def test_outcomes_account_for_every_run(scenario: Scenario, results: Results,
+                                        summary: dict[str, Any]) -> None:
+    drawn = outcomes_figure(scenario, results, summary)
+    d = drawn.data
+    cols = results.columns
+    agreed, collapsed = cols["agreed"], cols["collapsed"]
+    assert d["collapsed"] + d["held_to_horizon"] + d["no_agreement"] == len(results)
+    assert d["no_agreement"] == int((~agreed).sum())
+    assert d["held_to_horizon"] == int((agreed & ~collapsed).sum())
+    want, _ = np.histogram(cols["hours_held"][agreed & collapsed], bins=d["edges"])
+    np.testing.assert_array_equal(d["counts"], want)
+    assert d["edges"][0] == 0 and d["edges"][-1] == scenario.spec.ceasefire.horizon_hours
+    # the drawn histogram and bars carry the same numbers
+    hist_ax, bar_ax = drawn.figure.axes[0], drawn.figure.axes[1]
+    stairs = [p for p in hist_ax.patches if hasattr(p, "get_data")]
+    np.testing.assert_array_equal(stairs[0].get_data().values, want)
+    heights = [p.get_height() for p in bar_ax.patches]
+    assert heights == [d["held_to_horizon"], d["no_agreement"]]
+
+
+def test_collapse_causes_match_the_columns(scenario: Scenario, results: Results,
+                                           summary: dict[str, Any]) -> None:
+    drawn = causes_figure(scenario, results, summary)
+    d = drawn.data
+    collapsed = results.columns["collapsed"]
+    withdrew = [w for w, c in zip(results.names("withdrew"), collapsed, strict=True) if c]
+    trigger = [t for t, c in zip(results.names("trigger"), collapsed, strict=True) if c]
+    blamed = [b for b, c in zip(results.names("blamed"), collapsed, strict=True) if c]
+    assert d["collapsed"] == int(collapsed.sum())
+    assert d["withdrew"] == dict(Counter(withdrew))
+    assert d["withdrew_trigger"] == dict(Counter(zip(withdrew, trigger, strict=True)))
+    assert d["trigger_blamed"] == dict(Counter(zip(trigger, blamed, strict=True)))
+    assert d["misattributed"] == int(results.columns["misattributed"].sum())
+    assert d["delineation_hit"] == int(results.columns["delineation_hit"].sum())
+    if d["collapsed"]:
+        for party, share in summary["collapse_causes"].items():
+            assert d["withdrew"][party] / d["collapsed"] == pytest.approx(share)
+        assert d["misattributed"] / d["collapsed"] == pytest.approx(summary["misattributed_share"])
+        assert d["delineation_hit"] / d["collapsed"] == pytest.approx(
+            summary["delineation_hit_share"])
+        # the attribution matrix sums to the collapses; misattribution is off its diagonal
+        matrix = d["attribution"]
+        assert matrix.sum() == d["collapsed"]
+        off = sum(n for (a, b), n in d["trigger_blamed"].items() if a != b)
+        assert off == d["misattributed"]
+        # the withdrawal bars, stacked by author, add up to the collapses
+        bars = sum(p.get_width() for p in drawn.figure.axes[0].patches)
+        assert bars == pytest.approx(1.0)
+
+
+def test_agreement_figure_shows_times_and_terms(scenario: Scenario, results: Results,
+                                                summary: dict[str, Any]) -> None:
+    drawn = agreement_figure(scenario, results, summary)
+    d = drawn.data
+    agreed = results.columns["agreed"]
+    assert d["agreed"] == int(agreed.sum()) and d["no_agreement"] == int((~agreed).sum())
+    want, _ = np.histogram(results.columns["agreement_hour"][agreed], bins=d["edges"])
+    np.testing.assert_array_equal(d["counts"], want)
+    assert d["counts"].sum() == d["agreed"]
+    assert [row["issue"] for row in d["issues"]] == list(scenario.issues)
+    for k, row in enumerate(d["issues"]):
+        np.testing.assert_array_equal(row["values"], results.columns["terms"][agreed, k])
+        assert row["counts"].sum() == d["agreed"]
+        assert (row["low"], row["high"]) == (scenario.lows[k], scenario.highs[k])
+        for name, pos in row["positions"].items():
+            spec = scenario.spec.parties[name].positions[row["issue"]]
+            assert pos == {"ideal": spec.ideal, "min": spec.min, "max": spec.max}
+        holders = {n for n in scenario.order
+                    if row["issue"] in scenario.spec.parties[n].positions}
+        assert set(row["positions"]) == holders
+
+
+# -- sweeps, comparisons, traces --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_param_sweep(scenario: Scenario) -> list[Any]:
+    with Runner(workers=1) as runner:
+        points, interrupted = sweep(scenario, [("parties.jfs.behaviour.colocation",
+                                                [0.0, 0.5, 1.0])], runner, 100, SEED)
+    assert not interrupted
+    return points
+
+
+def test_sweep_one_parameter_plots_the_summaries(one_param_sweep: list[Any],
+                                                 tmp_path: Path) -> None:
+    key = "parties.jfs.behaviour.colocation"
+    drawn = sweep_figure(one_param_sweep, [key])
+    np.testing.assert_array_equal(drawn.data["x"], [0.0, 0.5, 1.0])
+    for label, _ in milestones(one_param_sweep[0].scenario):
+        s = drawn.data["series"][f"hold {label}"]
+        for f in ("estimate", "low", "high"):
+            want = [pt.summary["p_hold"][label][f] for pt in one_param_sweep]
+            np.testing.assert_allclose(s[f], want)
+        line = next(ln for ln in drawn.figure.axes[0].get_lines()
+                    if ln.get_label() == f"P(holds {label})")
+        np.testing.assert_allclose(line.get_ydata(), s["estimate"])
+    paths = plots.draw("sweep", tmp_path, points=one_param_sweep, params=[key])
+    assert [p.name for p in paths] == ["sweep.png"]
+    assert_image(paths[0])
+
+
+def test_sweep_two_parameters_draws_heat_maps(scenario: Scenario, tmp_path: Path) -> None:
+    keys = ["parties.jfs.behaviour.colocation", "ceasefire.monitoring.coverage"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [0.0, 1.0]), (keys[1], [0.5, 0.9, 1.0])],
+                          runner, 60, SEED)
+    drawn = sweep_figure(points, keys)
+    grid = drawn.data["grids"]["hold 7d"]
+    assert grid["x"] == [0.0, 1.0] and grid["y"] == [0.5, 0.9, 1.0]
+    for pt in points:
+        i, j = grid["y"].index(pt.params[keys[1]]), grid["x"].index(pt.params[keys[0]])
+        assert grid["estimate"][i, j] == pytest.approx(pt.summary["p_hold"]["7d"]["estimate"])
+    images = [im for ax in drawn.figure.axes for im in ax.get_images()]
+    assert len(images) == len(drawn.data["grids"])
+    paths = plots.draw("sweep", tmp_path, points=points, params=keys)
+    assert_image(paths[0])
+
+
+def test_compare_forest_plot_shows_the_paired_differences(scenario: Scenario,
+                                                          tmp_path: Path) -> None:
+    from sim.scenario import with_overrides
+
+    a = with_overrides(scenario, {"parties.jfs.behaviour.colocation": 0.2})
+    with Runner(workers=1) as runner:
+        result, _, _, interrupted = paired(a, scenario, runner, 200, SEED)
+    assert not interrupted
+    result = jsonable({"a_name": "less colocation", "b_name": "as written", **result})
+    result = json.loads(json.dumps(result))  # exactly what compare --json prints
+    drawn = compare_figure(result)
+    rows = {r["name"]: r for r in drawn.data["rows"]}
+    assert rows["P(agreement)"]["estimate"] == pytest.approx(
+        result["diff"]["p_agreement"]["estimate"])
+    for label, d in result["diff"]["p_hold"].items():
+        row = rows[f"P(holds {label})"]
+        assert (row["estimate"], row["low"], row["high"]) == pytest.approx(
+            (d["estimate"], d["low"], d["high"]))
+        ind = result["diff"]["independent_p_hold"][label]
+        assert row["independent"] == pytest.approx((ind["low"], ind["high"]))
+        assert row["a"] == pytest.approx(result["a"]["p_hold"][label]["estimate"])
+    paths = plots.draw("compare", tmp_path, result=result)
+    assert [p.name for p in paths] == ["compare.png"]
+    assert_image(paths[0])
+
+
+def test_trace_figure_draws_the_event_log(scenario: Scenario, traced: tuple[int, Any],
+                                          tmp_path: Path) -> None:
+    seed, outcome = traced
+    drawn = trace_figure(scenario, outcome, seed)
+    d = drawn.data
+    events = outcome.trace
+    start = next(e for e in events if e.event == "ceasefire")
+    assert d["phases"]["start"] == start.time and d["phases"]["pause"] == start.value
+    withdraw = next(e for e in events if e.event == "withdraws")
+    assert d["phases"]["withdraw"] == withdraw and withdraw.party == outcome.withdrew
+    for party, (times, values) in d["trust"].items():
+        log = [e for e in events if e.event == "trust" and e.party == party]
+        assert values == [e.value for e in log]
+        assert times == [e.time - start.time for e in log]
+        assert d["tolerance"][party] == scenario.spec.parties[party].behaviour.tolerance
+    # every violation, attack and strike of the ceasefire has a marker in its lane
+    lane_events = d["lanes"]["ceasefire"]
+    for kind in ("violation", "attack", "strike"):
+        n = sum(1 for e in events if e.event == kind and e.time >= start.time)
+        drawn_n = sum(1 for lane in lane_events.values() for _, k, _ in lane
+                      if k == kind or (kind == "strike" and k == "strike lands on host"))
+        assert drawn_n == n
+    # the trust panel draws each signatory's tolerance line at its level
+    trust_ax = drawn.figure.axes[2]
+    levels = {round(float(ln.get_ydata()[0]), 9) for ln in trust_ax.get_lines()
+              if ln.get_linestyle() == "--"}
+    assert levels == {round(v, 9) for v in d["tolerance"].values()}
+    assert f"seed {seed}" in d["caption"]
+    paths = plots.draw("trace", tmp_path, scenario=scenario, outcome=outcome, seed=seed)
+    assert paths[0].name == f"trace_{seed}_{outcome.replication}.png"
+    assert_image(paths[0])
+
+
+def test_trace_without_agreement_and_without_a_log(tmp_path: Path) -> None:
+    sc = deadlock()
+    outcome = run_replication(sc, SEED, 0, trace=True)
+    assert not outcome.agreed
+    assert_image(plots.draw("trace", tmp_path, scenario=sc, outcome=outcome, seed=SEED)[0])
+    with pytest.raises(ValueError, match="trace"):
+        trace_figure(sc, run_replication(sc, SEED, 0), SEED)
+
+
+# -- robustness and the shared look ----------------------------------------------
+
+
+def test_run_figures_without_any_agreement(tmp_path: Path) -> None:
+    sc = deadlock()
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 20, SEED).results
+    assert not res.columns["agreed"].any()
+    summary = jsonable(summarize(res, sc, seed=SEED))
+    paths = plots.draw("run", tmp_path, scenario=sc, results=res, summary=summary)
+    assert [p.stem for p in paths] == list(RUN_FIGURES)
+    for p in paths:
+        assert_image(p)
+
+
+def test_svg_format(scenario: Scenario, results: Results, summary: dict[str, Any],
+                    tmp_path: Path) -> None:
+    paths = plots.draw("run", tmp_path, fmt="svg", scenario=scenario, results=results,
+                       summary=summary)
+    assert [p.suffix for p in paths] == [".svg"] * 4
+    assert all(p.read_text().lstrip().startswith("<?xml") for p in paths)
+
+
+def test_unknown_kind_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown figure kind"):
+        plots.draw("pie", tmp_path)
+
+
+def test_backtest_delegates_or_draws_nothing(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    fake = types.ModuleType("plots.calibration")
+    calls = []
+
+    def draw_calibration(table: Any, directory: Path, fmt: str) -> Path:
+        calls.append((table, directory, fmt))
+        return directory / f"calibration.{fmt}"
+
+    fake.draw_calibration = draw_calibration  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "plots.calibration", fake)
+    assert plots.draw("backtest", tmp_path, "svg", table="T") == [tmp_path / "calibration.svg"]
+    assert calls == [("T", tmp_path, "svg")]
+    monkeypatch.setitem(sys.modules, "plots.calibration", None)
+    assert plots.draw("backtest", tmp_path, table="T") == []
+
+
+def test_party_colours_are_fixed_and_shared_by_every_figure(
+        scenario: Scenario, results: Results, summary: dict[str, Any],
+        traced: tuple[int, Any]) -> None:
+    from matplotlib.colors import to_hex
+
+    assert style.party_colours(["us", "russia"]) == {"us": style.BLUE,
+                                                   "russia": style.VERMILLION}
+    # an unknown party's colour depends on the scenario's names only, never on a panel
+    names = ["east", "west", "red", "blue", "un"]
+    assert style.party_colours(names) == style.party_colours(list(reversed(names)))
+    assert len(set(style.party_colours(names).values())) == len(names)
+    okabe_ito = set(style.PARTY_COLOURS.values())
+    assert len(okabe_ito) == len(style.PARTY_COLOURS)
+
+    colours = style.party_colours(scenario.order)
+    label_of = {style.party_label(scenario.spec.parties, p): p for p in scenario.order}
+    seed, outcome = traced
+    trust_ax = trace_figure(scenario, outcome, seed).figure.axes[2]
+    for line in trust_ax.get_lines():
+        party = label_of.get(line.get_label())
+        if party:
+            assert to_hex(line.get_color()) == colours[party].lower()
+    legend = causes_figure(scenario, results, summary).figure.axes[0].get_legend()
+    if legend is not None:
+        for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+            party = label_of[text.get_text()]
+            assert to_hex(handle.get_facecolor()) == colours[party].lower()
+
+
+def test_sim_never_imports_plots_or_matplotlib() -> None:
+    for path in (ROOT / "sim").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(("plots", "matplotlib")), f"{path.name} imports {name}"
+
+
+def test_drawing_needs_no_display_and_no_pyplot(tmp_path: Path) -> None:
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "import plots\n"
+        "from sim.model import run_replication\n"
+        "from sim.scenario import load_scenario\n"
+        f"sc = load_scenario({str(DEFAULT)!r})\n"
+        f"out = run_replication(sc, {SEED}, 0, trace=True)\n"
+        f"paths = plots.draw('trace', Path({str(tmp_path)!r}), scenario=sc, outcome=out, "
+        f"seed={SEED})\n"
+        "assert len(paths) == 1 and paths[0].exists()\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
