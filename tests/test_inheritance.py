@@ -1,4 +1,5 @@
-"""Scenario inheritance: ``extends = "parent.toml"`` (relative to the child).
+"""Scenario inheritance (``extends = "parent.toml"``, relative to the child) and the
+consistency of the scenario library and its authoring reference.
 
 The parent's document is read first and the child's tables are merged into it key by
 key; any other value in the child replaces the parent's. The resolved scenario carries
@@ -182,3 +183,22 @@ def test_the_authoring_reference_documents_every_field():
     missing = [f"{m.__name__}.{f}" for m in models for f in m.model_fields
                if not re.search(rf"[`\[.]{f}[`\].]", text)]
     assert not missing, f"fields not documented in docs/scenarios.md: {missing}"
+
+
+def test_the_standalone_pause_keeps_the_defaults_behaviour():
+    """aleppo_48h_pause.toml cannot extend geneva_2016 (fewer issues and milestones), so
+    it copies the parties' behaviour and the ceasefire dynamics: they must stay equal."""
+    base = load_scenario(SCENARIOS / "geneva_2016.toml").spec
+    pause = load_scenario(SCENARIOS / "aleppo_48h_pause.toml").spec
+    for name, party in pause.parties.items():
+        ref = base.parties[name]
+        assert party.behaviour == ref.behaviour, name
+        assert (party.role, party.patron, party.opponent, party.host, party.no_deal,
+                party.no_deal_spread) == (ref.role, ref.patron, ref.opponent, ref.host,
+                                          ref.no_deal, ref.no_deal_spread), name
+    assert pause.parties.keys() == base.parties.keys()
+    for key in ("retaliation_half_life_hours", "trust_recovery_per_day", "patron_share",
+                "terms_effect", "convoys", "monitoring"):
+        assert getattr(pause.ceasefire, key) == getattr(base.ceasefire, key), key
+    assert pause.negotiation.shocks == base.negotiation.shocks
+    assert pause.negotiation.round_interval_hours == base.negotiation.round_interval_hours
