@@ -18,61 +18,90 @@ All decisions are rules from :mod:`sim.rules`; this module only handles timing.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim import rules
+from sim.scenario import Scenario
 
 if TYPE_CHECKING:
     from sim.world import World
 
 
-def red_line_box(world: World, names: list[str]) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Intersection of the named parties' red lines (issue by issue, where compatible)."""
+Box = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+@dataclass(frozen=True)
+class Table:
+    """What the talks need that never changes during a replication, per scenario."""
+
+    principals: tuple[str, ...]
+    boxes: dict[str, Box]
+    """Red lines each principal negotiates within: its own and, where compatible with
+    them, its clients' (a patron does not sign what its client must refuse)."""
+    targets: dict[str, tuple[float, ...]]
+    """The point each principal concedes toward: the mean of the other principals' ideals."""
+    mediator_box: Box | None
+    """Red lines of everyone at or behind the table, where compatible (mediator only)."""
+    bounds: tuple[tuple[tuple[float, ...], float], ...]
+    """Pairs (lam, b): no package gives the principals more than b in lam-weighted utility."""
+
+
+def table(scenario: Scenario) -> Table:
+    """The scenario's talks table, computed once and kept in the scenario's cache."""
+    cached = scenario.cache.get("talks")
+    if cached is None:
+        cached = scenario.cache["talks"] = _build_table(scenario)
+    return cached
+
+
+def _build_table(sc: Scenario) -> Table:
+    def box_of(names: list[str]) -> Box:
+        first = sc.parties[names[0]]
+        return rules.box_intersection([(sc.parties[n].lo, sc.parties[n].hi) for n in names],
+                                      (first.lo, first.hi))
+
+    clients = {n: [c for c in sc.combatants if sc.parties[c].patron == n] for n in sc.principals}
+    ideals = [sc.parties[n].ideal for n in sc.principals]
+    weights = [sc.parties[n].weight for n in sc.principals]
+    targets = {}
+    for name in sc.principals:
+        others = [sc.parties[o].ideal for o in sc.principals if o != name]
+        targets[name] = tuple(sum(col) / len(others) for col in zip(*others, strict=True))
+    return Table(
+        principals=sc.principals,
+        boxes={n: box_of([n, *clients[n]]) for n in sc.principals},
+        targets=targets,
+        mediator_box=box_of([*sc.principals, *sc.combatants]) if sc.mediator else None,
+        bounds=tuple((lam, rules.joint_bound(lam, ideals, weights))
+                     for lam in rules.frontier_weights(weights)),
+    )
+
+
+def aspirations(world: World, t: float) -> dict[str, float]:
+    """Each principal's aspiration at time ``t`` given its current no-deal value."""
+    deadline = world.scenario.spec.negotiation.deadline_hours
+    return {
+        n: rules.aspiration(t, deadline, world.no_deal[n], world.concession[n])
+        for n in world.scenario.principals
+    }
+
+
+def candidates(world: World, levels: dict[str, float]) -> list[tuple[str, tuple[float, ...]]]:
+    """The packages on the table: the mediator's text first, then each principal's offer
+    at its aspiration ``levels[name]`` (principals in canonical order)."""
     sc = world.scenario
-    boxes = [(sc.parties[n].lo, sc.parties[n].hi) for n in names]
-    first = boxes[0]
-    return rules.box_intersection(boxes, first)
-
-
-def principal_box(world: World, name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The red lines a principal negotiates within: its own and, where compatible with
-    them, its clients' (a patron does not sign what its client must refuse).
-
-    Red lines never move, so the box is computed once per replication."""
-    box = world.boxes.get(name)
-    if box is None:
-        box = world.boxes[name] = _principal_box(world, name)
-    return box
-
-
-def _principal_box(world: World, name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    sc = world.scenario
-    p = sc.parties[name]
-    names = [name, *world.clients[name]]
-    return rules.box_intersection([(sc.parties[c].lo, sc.parties[c].hi) for c in names],
-                                  (p.lo, p.hi))
-
-
-def candidates(world: World, t: float) -> list[tuple[str, tuple[float, ...]]]:
-    """The packages on the table at time ``t``: the mediator's text first, then each
-    principal's offer (principals in canonical order)."""
-    sc = world.scenario
-    deadline = sc.spec.negotiation.deadline_hours
+    tab = table(sc)
     offers: list[tuple[str, tuple[float, ...]]] = []
     for name in sc.principals:
         p = sc.parties[name]
-        others = [sc.parties[o].ideal for o in sc.principals if o != name]
-        target = tuple(sum(col) / len(others) for col in zip(*others, strict=True))
-        level = rules.aspiration(t, deadline, world.no_deal[name], world.concession[name])
-        lo, hi = principal_box(world, name)
-        offers.append((name, rules.offer(p.ideal, p.weight, target, level, lo, hi)))
-    if sc.mediator is None:
+        lo, hi = tab.boxes[name]
+        offers.append((name, rules.offer(p.ideal, p.weight, tab.targets[name], levels[name],
+                                         lo, hi)))
+    if sc.mediator is None or tab.mediator_box is None:
         return offers
     med = sc.parties[sc.mediator]
-    box = world.boxes.get("")
-    if box is None:
-        box = world.boxes[""] = red_line_box(world, [*sc.principals, *sc.combatants])
-    lo, hi = box
+    lo, hi = tab.mediator_box
     text = rules.mediator_text(
         [o for _, o in offers], med.ideal, med.weight, world.leverage[sc.mediator], lo, hi
     )
@@ -80,26 +109,31 @@ def candidates(world: World, t: float) -> list[tuple[str, tuple[float, ...]]]:
 
 
 def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
-    """The package every principal accepts at ``t`` with the largest Nash product."""
+    """The package every principal accepts at ``t`` with the largest Nash product.
+
+    When the principals' aspirations lie beyond what any package can give them
+    together (:func:`sim.rules.joint_bound`), no package can be acceptable and the
+    offers are not even drawn up.
+    """
     sc = world.scenario
-    deadline = sc.spec.negotiation.deadline_hours
-    levels = {
-        n: rules.aspiration(t, deadline, world.no_deal[n], world.concession[n])
-        for n in sc.principals
-    }
-    boxes = {n: principal_box(world, n) for n in sc.principals}
+    tab = table(sc)
+    levels = aspirations(world, t)
+    wanted = [levels[n] for n in sc.principals]
+    for lam, bound in tab.bounds:
+        if sum(lp * a for lp, a in zip(lam, wanted, strict=True)) > bound + 1e-9:
+            return None
     best: tuple[str, tuple[float, ...]] | None = None
     best_score = -1.0
-    for author, x in candidates(world, t):
+    for author, x in candidates(world, levels):
         ok = True
         utils = []
         for n in sc.principals:
             p = sc.parties[n]
-            lo, hi = boxes[n]
+            lo, hi = tab.boxes[n]
             if not rules.accepts(x, p.ideal, p.weight, lo, hi, levels[n]):
                 ok = False
                 break
-            utils.append(rules.utility(x, p.ideal, p.weight))
+            utils.append(rules.utility(x, p.ideal, p.weight))  # cheap; keeps accepts() pure
         if not ok:
             continue
         score = rules.nash_product(utils, [world.no_deal[n] for n in sc.principals])

@@ -48,13 +48,17 @@ def utility(x: Vector, ideal: Vector, weight: Vector) -> float:
     """
     loss = 0.0
     for xi, ii, wi in zip(x, ideal, weight, strict=True):
-        loss += wi * abs(xi - ii)
+        if wi:
+            loss += wi * abs(xi - ii)
     return 1.0 - loss
 
 
 def within_limits(x: Vector, lo: Vector, hi: Vector) -> bool:
     """True when every issue of ``x`` lies inside the party's hard limits."""
-    return all(lo_i <= xi <= hi_i for xi, lo_i, hi_i in zip(x, lo, hi, strict=True))
+    for xi, lo_i, hi_i in zip(x, lo, hi, strict=True):
+        if xi < lo_i or xi > hi_i:
+            return False
+    return True
 
 
 def aspiration(t: float, deadline: float, no_deal: float, concession: float) -> float:
@@ -70,10 +74,23 @@ def aspiration(t: float, deadline: float, no_deal: float, concession: float) -> 
 
 
 def clip_box(x: Vector, lo: Vector, hi: Vector) -> tuple[float, ...]:
-    """Project ``x`` onto the box ``[lo, hi]`` issue by issue, and onto 0..1."""
-    return tuple(
-        min(max(xi, lo_i, 0.0), hi_i, 1.0) for xi, lo_i, hi_i in zip(x, lo, hi, strict=True)
-    )
+    """Project ``x`` onto the box ``[lo, hi]`` issue by issue, and onto 0..1.
+
+    Each value is raised to ``max(lo, 0)`` and then lowered to ``min(hi, 1)``.
+    """
+    out = []
+    for xi, lo_i, hi_i in zip(x, lo, hi, strict=True):
+        v = xi
+        if v < lo_i:
+            v = lo_i
+        if v < 0.0:
+            v = 0.0
+        if v > hi_i:
+            v = hi_i
+        if v > 1.0:
+            v = 1.0
+        out.append(v)
+    return tuple(out)
 
 
 def offer(
@@ -86,7 +103,10 @@ def offer(
     the box ``[lo, hi]`` (its own red lines, and its clients' where compatible). Because
     the box contains the ideal, projection never lowers the proposer's utility.
     """
-    gap = sum(w * abs(t - i) for w, t, i in zip(weight, target, ideal, strict=True))
+    gap = 0.0
+    for w, t, i in zip(weight, target, ideal, strict=True):
+        if w:
+            gap += w * abs(t - i)
     step = 1.0 if gap <= 0 else min(max((1.0 - level) / gap, 0.0), 1.0)
     moved = [i + step * (t - i) for i, t in zip(ideal, target, strict=True)]
     return clip_box(moved, lo, hi)
@@ -109,11 +129,49 @@ def mediator_text(
     n = len(offers)
     out = []
     for k in range(len(ideal)):
-        mean = sum(o[k] for o in offers) / n
+        total = 0.0
+        for o in offers:
+            total += o[k]
+        mean = total / n
         if weight[k] > 0:
             mean = (1.0 - pull) * mean + pull * ideal[k]
         out.append(mean)
     return clip_box(out, lo, hi)
+
+
+def joint_bound(lam: Vector, ideals: Sequence[Vector], weights: Sequence[Vector]) -> float:
+    """Upper bound of ``sum_p lam_p u_p(x)`` over all packages ``x``.
+
+    Issue by issue, ``sum_p lam_p w_p |x - ideal_p|`` is convex and piecewise linear in
+    ``x``, so its minimum lies at one of the ideals. Red lines only lower the true
+    maximum. If the principals' aspirations ``a`` satisfy ``lam . a > bound`` for any
+    ``lam >= 0``, no package can meet all of them: the talks can skip drawing up offers.
+    """
+    total_loss = 0.0
+    for k in range(len(ideals[0])):
+        total_loss += min(
+            sum(lp * w[k] * abs(x - ideal[k])
+                for lp, ideal, w in zip(lam, ideals, weights, strict=True))
+            for x in (ideal[k] for ideal in ideals)
+        )
+    return sum(lam) - total_loss
+
+
+def frontier_weights(weights: Sequence[Vector]) -> list[tuple[float, ...]]:
+    """Weightings ``lam`` whose :func:`joint_bound` together trace the utility frontier.
+
+    For two parties the frontier of the unconstrained problem is piecewise linear with
+    kinks where ``lam_1 w_1k = lam_2 w_2k`` on some issue, so those weightings (and
+    equal weights) make the bound test exact. For more parties equal weights are used.
+    """
+    n = len(weights)
+    out = [tuple([1.0 / n] * n)]
+    if n == 2:
+        for w1, w2 in zip(weights[0], weights[1], strict=True):
+            if w1 + w2 > 0:
+                lam = w2 / (w1 + w2)
+                out.append((lam, 1.0 - lam))
+    return sorted(set(out))
 
 
 def nash_product(utilities: Sequence[float], no_deals: Sequence[float]) -> float:

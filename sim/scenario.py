@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,8 @@ class Scenario:
     combatants: tuple[str, ...]
     spoilers: tuple[str, ...]
     mediator: str | None
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Derived tables the model computes once per scenario (never part of equality)."""
 
     @property
     def name(self) -> str:

@@ -2,49 +2,50 @@
 
 Replication ``i`` of a run with root seed ``root`` owns ``SeedSequence(root,
 spawn_key=(i,))``. Inside it each party and each source of chance (shocks, perception,
-convoys) has its own stream, keyed by a stable number derived from its name, so adding
-a party or a source never shifts anybody else's draws, and a worker given
-``(root, first, last)`` rebuilds exactly the streams a serial run would use.
+convoys) has its own stream, seeded from the replication's entropy and the stream's
+name (``random.Random`` hashes bytes seeds with SHA-512), so adding a party or a source
+never shifts anybody else's draws, and a worker given ``(root, first, last)`` rebuilds
+exactly the streams a serial run would use.
 
 Streams are ``random.Random`` instances: drawing single numbers from them is several
 times faster than from numpy generators, and the model draws one number at a time.
+One SeedSequence per replication (not one per stream) keeps set-up cheap.
 """
 
 from __future__ import annotations
 
 import random
-import zlib
 
 import numpy as np
 
 
-def stream_key(name: str) -> int:
-    """A stable 32-bit key for a stream name (CRC-32, the same on every platform)."""
-    return zlib.crc32(name.encode("utf-8"))
+def replication_entropy(root: int, replication: int) -> bytes:
+    """128 bits from ``SeedSequence(root, spawn_key=(replication,))``."""
+    seq = np.random.SeedSequence(root, spawn_key=(replication,))
+    return seq.generate_state(4, dtype=np.uint32).tobytes()
 
 
-def make_stream(root: int, replication: int, name: str) -> random.Random:
-    """The stream called ``name`` in replication ``replication`` of root seed ``root``."""
-    seq = np.random.SeedSequence(root, spawn_key=(replication, stream_key(name)))
-    words = seq.generate_state(4, dtype=np.uint32)
-    return random.Random(int.from_bytes(words.tobytes(), "little"))
+def make_stream(entropy: bytes, name: str) -> random.Random:
+    """The stream called ``name`` of the replication with this entropy."""
+    return random.Random(entropy + b"/" + name.encode("utf-8"))
 
 
 class Streams:
     """Lazily created named streams of one replication."""
 
-    __slots__ = ("_cache", "replication", "root")
+    __slots__ = ("_cache", "_entropy", "replication", "root")
 
     def __init__(self, root: int, replication: int) -> None:
         self.root = root
         self.replication = replication
+        self._entropy = replication_entropy(root, replication)
         self._cache: dict[str, random.Random] = {}
 
     def get(self, name: str) -> random.Random:
         """The stream called ``name`` (created on first use)."""
         rng = self._cache.get(name)
         if rng is None:
-            rng = self._cache[name] = make_stream(self.root, self.replication, name)
+            rng = self._cache[name] = make_stream(self._entropy, name)
         return rng
 
     def party(self, name: str) -> random.Random:

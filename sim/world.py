@@ -43,8 +43,6 @@ class World:
             patron = scenario.parties[c].patron
             if patron is not None:
                 self.clients[patron].append(c)
-        self.boxes: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {}
-        """Red-line boxes per principal ('' for the mediator's), cached per replication."""
         self.agreed = False
         self.agreement_hour = math.nan
         self.terms: tuple[float, ...] = ()
