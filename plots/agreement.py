@@ -67,9 +67,8 @@ def plot_agreement_times(ax: Axes, data: dict[str, Any]) -> None:
     ax.set_xlim(0, data["edges"][-1])
     ax.set_xlabel("hours from the opening of talks to a ratified deal")
     ax.set_ylabel("replications")
-    ax.set_title(f"Time to agreement\n{data['agreed']:,} runs agreed "
-                 f"({pct(data['agreed'] / data['runs'])}), {data['no_agreement']:,} did not",
-                 fontsize=10, loc="left")
+    ax.set_title(f"Time to agreement\n{data['agreed']:,} of {data['runs']:,} runs agreed "
+                 f"({pct(data['agreed'] / data['runs'])})", fontsize=10, loc="left")
     days_axis(ax)
 
 
@@ -137,7 +136,7 @@ def plot_terms(sub: Figure | SubFigure, results: Results, scenario: Scenario,
         plot_issue(ax, row, lanes, colours, scenario.spec.issues[row["issue"]].unit)
     agreed = int(results.columns["agreed"].sum())
     sub.suptitle(f"Agreed terms ({agreed:,} agreed runs) against each party's position",
-                 fontsize=10, fontweight="bold", x=0.02, ha="left")
+                 fontsize=10, fontweight="bold")
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[p],
                       label=party_label(scenario.spec.parties, p)) for p in negotiators]
     handles += [

@@ -75,7 +75,8 @@ def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
     ax.set_title("Who withdrew, after whose act", fontsize=10, loc="left")
     ax.grid(axis="y", visible=False)
     ax.legend(handles=[Patch(color=colours[a], label=party_label(parties, a)) for a in authors],
-              title="act by", loc="lower right", fontsize=8, title_fontsize=8)
+              title="the act that pushed them out was by", loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=8, title_fontsize=8)
 
 
 def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.ndarray:

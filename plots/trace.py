@@ -291,6 +291,8 @@ def headline(outcome: Outcome, scenario: Scenario) -> str:
                  f"{outcome.hours_held:.0f} h, blaming {blamed}")
         if outcome.misattributed:
             text += f" for an act by {party_label(parties, outcome.trigger)}"
+        if outcome.delineation_hit:
+            text += " for a strike on a spoiler that landed on it"
     else:
         text += f"the ceasefire held to the horizon ({outcome.hours_held:.0f} h)"
     return text
@@ -333,7 +335,7 @@ def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
             talks_ax = fig.subplots()
             kinds = plot_talks(talks_ax, events, data, scenario, colours)
             _legend(talks_ax, kinds, None, False)
-        fig.suptitle(f"One replication, event by event\n{headline(outcome, scenario)}",
+        fig.suptitle(f"One replication, event by event\n{wrap(headline(outcome, scenario), 100)}",
                      fontsize=11)
         data["caption"] = caption(fig, scenario.name, None, seed,
                                   f"replication {outcome.replication}")
