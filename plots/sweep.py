@@ -147,10 +147,15 @@ def _one_or_many(fig: Figure, points: list[Any], params: list[str],
         ax.set_xlabel(wrap_key(params[0], 70))
     else:
         x = np.arange(len(points), dtype=float)
-        labels = ["\n".join(f"{k.split('.')[-1]}={_fmt(pt.params[k])}" for k in params)
-                  for pt in points]
+        labels = [", ".join(_fmt(pt.params[k]) for k in params) for pt in points]
         plot_lines(ax, x, data, labels)
-        ax.set_xlabel(wrap(", ".join(params), 70))
+        ax.set_xlim(-0.5, len(points) - 0.5)
+        if len(points) * max(len(lab) for lab in labels) > 60:
+            ax.tick_params(axis="x", labelrotation=35)
+            for tick in ax.get_xticklabels():
+                tick.set_horizontalalignment("right")
+                tick.set_rotation_mode("anchor")
+        ax.set_xlabel(wrap(", ".join(params), 80))
     return {"x": x}
 
 
@@ -198,8 +203,9 @@ def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
             fig = new_figure(8.0, 4.6)
         extra = _two(fig, points, params, data) if two else _one_or_many(fig, points, params, data)
         first = points[0]
-        what = " and ".join(p.split(".")[-1].replace("_", " ") for p in params)
-        fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 80))
+        names = [p.split(".")[-1].replace("_", " ") for p in params]
+        what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 60))
         result = {"series": data, **extra}
         result["caption"] = caption(fig, first.scenario.name, first.summary.get("runs"),
                                     first.summary.get("seed"), "runs per point, same seeds")

@@ -290,6 +290,24 @@ def test_sweep_two_parameters_draws_heat_maps(scenario: Scenario, tmp_path: Path
     assert_image(paths[0])
 
 
+def test_sweep_of_words_and_of_three_parameters_is_categorical(scenario: Scenario,
+                                                               tmp_path: Path) -> None:
+    params = [("negotiation.shocks.gainer", ["regime", "opposition"]),
+              ("parties.jfs.behaviour.colocation", [0.0, 1.0]),
+              ("ceasefire.monitoring.coverage", [0.5, 0.9])]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, params, runner, 20, SEED)
+    for keys in ([params[0][0]], [k for k, _ in params]):
+        subset = points if len(keys) == 3 else [p for p in points if
+                                                 p.params[params[1][0]] == 0.0 and
+                                                 p.params[params[2][0]] == 0.5]
+        drawn = sweep_figure(subset, keys)
+        np.testing.assert_array_equal(drawn.data["x"], np.arange(len(subset)))
+        ticks = [t.get_text() for t in drawn.figure.axes[0].get_xticklabels()]
+        assert ticks[0].startswith("regime") and len(ticks) == len(subset)
+    assert_image(plots.draw("sweep", tmp_path, points=points, params=[k for k, _ in params])[0])
+
+
 def test_compare_forest_plot_shows_the_paired_differences(scenario: Scenario,
                                                           tmp_path: Path) -> None:
     from sim.scenario import with_overrides
