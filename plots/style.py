@@ -49,8 +49,10 @@ PARTY_COLOURS: dict[str, str] = {
 }
 """Fixed colours of the parties every Syria scenario shares."""
 
-FALLBACK_COLOURS: tuple[str, ...] = (ORANGE, YELLOW, GREY, "#8C564B", "#17BECF", "#BCBD22")
-"""Colours handed to other parties, in sorted order of their names."""
+FALLBACK_COLOURS: tuple[str, ...] = (ORANGE, "#882255", "#999933", "#44AA99", "#332288", YELLOW)
+"""Colours handed to other parties, in sorted order of their names: the unused
+Okabe-Ito orange, then Paul Tol's wine, olive, teal and indigo, and last the yellow,
+which is faint on white."""
 
 SYSTEM_COLOUR = GREY
 """Events that belong to no party (rounds, convoys, milestones)."""
@@ -201,6 +203,8 @@ def no_data(ax: Axes, message: str) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
 
 
 def percent_axis(ax: Axes, axis: str = "y") -> None:

@@ -48,8 +48,14 @@ def plot_survival(ax: Axes, results: Results, scenario: Scenario) -> dict[str, A
     curve = survival(results, scenario)
     marks = milestone_values(results, scenario)
     horizon = scenario.spec.ceasefire.horizon_hours
-    data: dict[str, Any] = {"curve": curve, "milestones": marks,
-                            "agreed": int(results.columns["agreed"].sum())}
+    runs = max(len(results), 1)
+    data: dict[str, Any] = {
+        "curve": curve,
+        "milestones": marks,
+        "of_all_runs": {label: int(results.held(h).sum()) / runs
+                        for label, h in milestones(scenario)},
+        "agreed": int(results.columns["agreed"].sum()),
+    }
     if data["agreed"] == 0:
         no_data(ax, "no replication reached agreement,\nso there is no ceasefire to follow")
         return data
@@ -78,9 +84,8 @@ def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
     share_agreed = data["agreed"] / runs if runs else math.nan
     lines = []
     for label, value in data["milestones"].items():
-        est = value["estimate"]
         lines.append(f"{label}\n  {pct_interval(value, _digits(value))}\n"
-                     f"  {pct(est * share_agreed if data['agreed'] else None)} of all runs")
+                     f"  {pct(data['of_all_runs'][label])} of all runs")
     ax.text(0.0, 1.0, "Still holding, of agreed\nceasefires (95% interval)",
             transform=ax.transAxes, ha="left", va="top", fontsize=9, fontweight="bold")
     ax.text(0.0, 0.84, "\n\n".join(lines), transform=ax.transAxes, ha="left", va="top",

@@ -152,6 +152,8 @@ def test_survival_curve_equals_stats_survival_of_runs_csv(run_dir: Path) -> None
         assert got["estimate"] == pytest.approx(want["estimate"])
         assert got["low"] == pytest.approx(want["low"])
         assert got["high"] == pytest.approx(want["high"])
+        assert drawn.data["of_all_runs"][label] == pytest.approx(
+            summary["p_hold"][label]["estimate"])
     assert f"seed {manifest['seed']}" in drawn.data["caption"]
     assert f"{len(results):,} runs" in drawn.data["caption"]
     assert scenario.name in drawn.data["caption"]
