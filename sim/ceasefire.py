@@ -77,6 +77,7 @@ class Ceasefire:
         )
         mon = cf.monitoring
         self.notice, self.coverage = mon.notice, mon.coverage
+        self.reassurance = mon.reassurance
         self.half_life = cf.retaliation_half_life_hours
         self.recovery = cf.trust_recovery_per_day / 24.0
         self.patron_share = cf.patron_share
@@ -157,13 +158,29 @@ class Ceasefire:
             world.log("", "horizon", f"ceasefire still holding after {self.horizon:.0f} h")
 
     def actor(self, name: str) -> Generator[Any, Any, None]:
-        """An armed party's baseline acts: a Poisson process at its restrained rate."""
+        """An armed party's baseline acts: a Poisson process at its restrained rate.
+
+        With settling, a combatant's rate falls over time; it is drawn by thinning, the
+        current rate bounding every later one."""
         env, world = self.env, self.world
         rng = world.streams.party(name)
         rate = self.base[name]
+        cf = world.scenario.spec.ceasefire
+        settles = cf.settling_half_life_hours is not None and self.world.scenario.parties[
+            name].role == "combatant"
         while True:
-            yield env.timeout(rng.expovariate(rate))
+            share = (rules.settling(env.now - self.start, cf.settling_half_life_hours,
+                                    cf.settling_floor) if settles else 1.0)
+            bound = rate * share
+            if bound <= 0:
+                return
+            yield env.timeout(rng.expovariate(bound))
             world.events += 1
+            if settles:
+                now_share = rules.settling(env.now - self.start, cf.settling_half_life_hours,
+                                           cf.settling_floor)
+                if rng.random() * share > now_share:
+                    continue
             self.commit(name)
 
     def retaliate(self, name: str, _event: object) -> None:
@@ -225,6 +242,8 @@ class Ceasefire:
         if sc.parties[blamed].role == "spoiler":
             self.respond_to_spoiler(victim, author)
             return
+        if seen is rules.Seen.VERIFIED:
+            severity = rules.verified_severity(severity, self.reassurance)
         self.perceived_violation(victim, author, blamed, severity, delineation_hit=False)
 
     def respond_to_spoiler(self, victim: str, spoiler: str) -> None:

@@ -264,6 +264,19 @@ def violation_rate(
     return attack_rate_per_day / 24.0 * command * air * deter
 
 
+def settling(hours: float, half_life: float | None, floor: float) -> float:
+    """Share of its initial baseline a combatant's violation rate keeps after ``hours``
+    of ceasefire: ``floor + (1 - floor) 2^(-hours/half_life)``; 1 without settling.
+
+    Non-increasing in ``hours``, within ``[floor, 1]``: as the ceasefire holds, orders
+    take hold and local commanders settle (Fortna, *Peace Time*, 2004: the risk of
+    renewed war falls the longer peace lasts).
+    """
+    if half_life is None:
+        return 1.0
+    return floor + (1.0 - floor) * math.exp(-LN2 * hours / half_life)
+
+
 def spoiler_rate(attack_rate_per_day: float, vulnerability: float, joint_targeting: float) -> float:
     """Spoiler attacks per hour: unaffected by the deal, degraded by joint targeting."""
     return attack_rate_per_day / 24.0 * (1.0 - vulnerability * joint_targeting)
@@ -344,6 +357,12 @@ def perceive(
     if author_is_spoiler and u_blame < blame_probability(colocation, delineation):
         return Seen.BLAMED_HOST
     return Seen.OWN
+
+
+def verified_severity(severity: float, reassurance: float) -> float:
+    """Weight of a violation the monitors verified: part of its cost is absorbed by the
+    mechanism (recorded, attributed, answered), so the victim feels less of it."""
+    return severity * (1.0 - reassurance)
 
 
 def strike_hits_host(colocation: float, delineation: float) -> float:

@@ -111,12 +111,21 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "", text[:40], f"not valid TOML ({exc})") from None
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; any other value in ``override`` replaces the base's."""
+WHOLE_TABLES = frozenset({("ceasefire", "milestones")})
+"""Tables that are one value (a set of labels), replaced whole by a child, never merged:
+a child scenario with a shorter horizon must be able to drop its parent's milestones."""
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any],
+               path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Tables merge key by key; any other value in ``override`` replaces the base's, and
+    so do the tables in :data:`WHOLE_TABLES`."""
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
+        here = (*path, key)
+        if (isinstance(value, dict) and isinstance(out.get(key), dict)
+                and here not in WHOLE_TABLES):
+            out[key] = deep_merge(out[key], value, here)
         else:
             out[key] = copy.deepcopy(value)
     return out

@@ -211,6 +211,14 @@ class Monitoring(Strict):
     deterrence: float = Field(
         0.3, ge=0, le=1, description="Share of violations deterred by full verification."
     )
+    reassurance: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of a verified violation's cost (trust lost, grievance) absorbed "
+        "by the mechanism: the victim sees it recorded and answered by the monitors "
+        "instead of having to answer it itself.",
+    )
 
 
 class Links(Strict):
@@ -234,6 +242,17 @@ class Ceasefire(Strict):
         description="Label -> hours from the ceasefire start.",
     )
     retaliation_half_life_hours: float = Field(12.0, gt=0, le=10_000)
+    settling_half_life_hours: float | None = Field(
+        None,
+        gt=0,
+        le=100_000,
+        description="Combatants' baseline violations fall toward settling_floor of their "
+        "initial rate with this half-life as a ceasefire holds (the hazard of renewed "
+        "fighting falls with time at peace). Omitted: no settling.",
+    )
+    settling_floor: float = Field(
+        0.25, ge=0, le=1, description="Long-run share of the baseline violation rate."
+    )
     trust_recovery_per_day: float = Field(0.1, ge=0, le=100)
     patron_share: float = Field(
         0.5, ge=0, le=1, description="Share of a violation's trust cost felt by the patron."

@@ -198,7 +198,8 @@ def test_the_standalone_pause_keeps_the_defaults_behaviour():
                                           ref.no_deal, ref.no_deal_spread), name
     assert pause.parties.keys() == base.parties.keys()
     for key in ("retaliation_half_life_hours", "trust_recovery_per_day", "patron_share",
-                "terms_effect", "convoys", "monitoring"):
+                "terms_effect", "settling_half_life_hours", "settling_floor", "convoys",
+                "monitoring"):
         assert getattr(pause.ceasefire, key) == getattr(base.ceasefire, key), key
     assert pause.negotiation.shocks == base.negotiation.shocks
     assert pause.negotiation.round_interval_hours == base.negotiation.round_interval_hours

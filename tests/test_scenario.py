@@ -207,3 +207,15 @@ def test_schema_command_prints_json_schema(capsys):
 def test_validate_accepts_good_files(capsys):
     assert run_sim.main(["validate", str(DEFAULT)]) == 0
     assert "ok:" in capsys.readouterr().out
+
+
+def test_child_scenario_replaces_milestones_whole(tmp_path):
+    (tmp_path / "short.toml").write_text(
+        'extends = "%s"\nname = "short"\n[ceasefire]\nhorizon_hours = 48.0\n'
+        '[ceasefire.milestones]\n"24h" = 24.0\n"48h" = 48.0\n' % DEFAULT.as_posix(),
+        encoding="utf-8")
+    sc = load_scenario(tmp_path / "short.toml")
+    assert sc.spec.ceasefire.milestones == {"24h": 24.0, "48h": 48.0}
+    # other tables still merge key by key
+    assert sc.spec.ceasefire.pause.hours == 48.0
+    assert sc.spec.parties["russia"].positions["delineation"].min == 0.6
