@@ -296,6 +296,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from sim.report import trace_text
     from sim.scenario import load_scenario
 
+    from sim.errors import ScenarioError
+
+    if args.plot and args.out is None:
+        raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
+    if args.replication < 0:
+        raise ScenarioError("--replication", "", args.replication, "an integer >= 0")
     scenario = load_scenario(args.scenario, args.sets)
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)
     if args.json:
