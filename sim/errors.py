@@ -31,8 +31,9 @@ class ScenarioError(ValueError):
     def message(self) -> str:
         """One line naming the file, key path, bad value and what is allowed."""
         where = f"{self.file}: {self.path}" if self.path else self.file
-        shown = _show(self.value)
-        return f"{where}: bad value {shown}; {self.allowed}"
+        if self.value is None:  # a missing value: nothing to show but what is needed
+            return f"{where}: {self.allowed}"
+        return f"{where}: bad value {_show(self.value)}; {self.allowed}"
 
 
 def _show(value: Any) -> str:
