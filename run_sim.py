@@ -292,11 +292,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    from sim.errors import ScenarioError
     from sim.model import run_replication
     from sim.report import trace_text
     from sim.scenario import load_scenario
-
-    from sim.errors import ScenarioError
 
     if args.plot and args.out is None:
         raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")

@@ -6,8 +6,9 @@ import csv
 import json
 import tomllib
 
-import run_sim
 from helpers import DEFAULT, cli
+
+import run_sim
 from sim.output import read_run
 from sim.scenario import load_scenario
 

@@ -7,8 +7,8 @@ over enough replications that the direction is not noise.
 from __future__ import annotations
 
 import numpy as np
-
 from helpers import DEFAULT, minimal_doc, oracle_doc, with_keys
+
 from sim.model import run_replication
 from sim.runner import Runner
 from sim.scenario import load_scenario, scenario_from_dict

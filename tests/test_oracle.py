@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import oracle_doc
 from scipy.stats import poisson
 
-from helpers import oracle_doc
 from sim.runner import Runner
 from sim.scenario import scenario_from_dict
 from sim.stats import summarize, wilson

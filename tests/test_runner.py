@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from helpers import DEFAULT, ROOT, cli
 
 import run_sim
-from helpers import DEFAULT, ROOT, cli
 from sim.experiments import grid, parse_param
 from sim.runner import Runner, ranges
 from sim.scenario import load_scenario
@@ -98,7 +98,7 @@ def test_resume_finishes_an_interrupted_run_exactly(geneva):
     full = Runner(workers=1).run(geneva, 500, seed=13).results
     partial = Runner(workers=1).run(geneva, 180, seed=13).results
     # pretend some chunks finished out of order: keep a non-contiguous subset
-    keep = np.isin(partial.columns["replication"], list(range(0, 60)) + list(range(120, 180)))
+    keep = np.isin(partial.columns["replication"], list(range(60)) + list(range(120, 180)))
     subset = partial.take(len(partial))
     for name in subset.columns:
         subset.columns[name] = subset.columns[name][keep]
@@ -124,7 +124,7 @@ def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(tmp_path, workers)
                             cwd=ROOT)
     time.sleep(4.0)
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
+    _stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     summary = json.loads((out / "summary.json").read_text())

@@ -11,9 +11,9 @@ import math
 from pathlib import Path
 
 import pytest
+from helpers import DEFAULT, cli, minimal_doc, with_keys
 
 import run_sim
-from helpers import DEFAULT, cli, minimal_doc, with_keys
 from sim.errors import ScenarioError
 from sim.output import toml_dumps
 from sim.scenario import load_scenario, scenario_from_dict
@@ -211,8 +211,8 @@ def test_validate_accepts_good_files(capsys):
 
 def test_child_scenario_replaces_milestones_whole(tmp_path):
     (tmp_path / "short.toml").write_text(
-        'extends = "%s"\nname = "short"\n[ceasefire]\nhorizon_hours = 48.0\n'
-        '[ceasefire.milestones]\n"24h" = 24.0\n"48h" = 48.0\n' % DEFAULT.as_posix(),
+        f'extends = "{DEFAULT.as_posix()}"\nname = "short"\n[ceasefire]\nhorizon_hours = 48.0\n'
+        '[ceasefire.milestones]\n"24h" = 24.0\n"48h" = 48.0\n',
         encoding="utf-8")
     sc = load_scenario(tmp_path / "short.toml")
     assert sc.spec.ceasefire.milestones == {"24h": 24.0, "48h": 48.0}
