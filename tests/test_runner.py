@@ -231,3 +231,13 @@ def test_dask_cluster_gives_the_same_results(geneva):
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["p_agreement"]["estimate"] == local.columns["agreed"].mean()
+
+
+def test_spawned_workers_give_the_same_results(geneva):
+    """Work items carry everything they need: no state inherited by forking."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as ex:
+        spawned = Runner(executor=ex, chunk=50).run(geneva, 150, seed=23).results
+    same(Runner(workers=1).run(geneva, 150, seed=23).results, spawned)
