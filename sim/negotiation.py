@@ -197,7 +197,11 @@ def shocks(world: World) -> Generator[Any, Any, None]:
     env = world.env
     rng = world.streams.get("shocks")
     rate = spec.rate_per_day / 24.0
+    # Without a named gainer the shocks favour neither side; the sides of a shock are a
+    # combatant and its opponent, never "the first other name" (renaming parties must
+    # not change who gains).
     gainer = spec.gainer or sc.combatants[0]
+    share = spec.gainer_share if spec.gainer is not None else 0.5
     while True:
         dt = rng.expovariate(rate)
         if env.now + dt > sc.spec.negotiation.deadline_hours:
@@ -206,8 +210,8 @@ def shocks(world: World) -> Generator[Any, Any, None]:
         world.events += 1
         if world.agreed:
             return
-        winner = gainer if rng.random() < spec.gainer_share else _other(sc.combatants, gainer)
-        loser = _other(sc.combatants, winner)
+        winner = gainer if rng.random() < share else _side(sc, gainer)
+        loser = _side(sc, winner)
         world.shocks += 1
         for name, delta in ((winner, spec.size), (loser, -spec.size)):
             world.no_deal[name] = rules.shift_no_deal(world.no_deal[name], delta)
@@ -220,6 +224,8 @@ def shocks(world: World) -> Generator[Any, Any, None]:
                   f"{winner}={world.no_deal[winner]:.2f} {loser}={world.no_deal[loser]:.2f}")
 
 
-def _other(combatants: tuple[str, ...], name: str) -> str:
-    """The first combatant that is not ``name`` (the other side of a two-sided war)."""
-    return next(c for c in combatants if c != name)
+def _side(sc: Scenario, name: str) -> str:
+    """The other side of a shock favouring or hurting combatant ``name``: its opponent
+    (in a two-sided war, the other combatant)."""
+    opponent = sc.parties[name].opponent
+    return opponent if opponent is not None else next(c for c in sc.combatants if c != name)
