@@ -296,6 +296,12 @@ def _check_references(spec: ScenarioSpec, file: str) -> None:
                 raise ScenarioError(
                     file, f"{base}.host", party.host, f"the combatant it is co-located with: {combatants}"
                 )
+            if party.opponent is not None and party.opponent == party.host:
+                # its attacks would be blamed on their own victim
+                raise ScenarioError(
+                    file, f"{base}.opponent", party.opponent,
+                    f"a combatant other than its host {party.host!r}",
+                )
         elif party.host is not None:
             raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
         for issue, pos in party.positions.items():
