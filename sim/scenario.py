@@ -351,6 +351,38 @@ def _check_references(spec: ScenarioSpec, file: str) -> None:
         raise ScenarioError(
             file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours, "at most horizon_hours"
         )
+    _check_convoys(spec, file)
+
+
+MAX_PAUSE_HOURS = 10_000.0
+"""Longest pause, agreed or not (the bound of ``ceasefire.pause.hours``)."""
+MAX_CONVOYS = 10_000
+"""Most convoys one pause may dispatch (the bound of ``ceasefire.convoys.max_per_pause``):
+each is a process started with the ceasefire, so without a bound a long pause or a
+tiny interval makes a replication run out of time and memory."""
+
+
+def _check_convoys(spec: ScenarioSpec, file: str) -> None:
+    """An agreed pause is bounded like a default one, and so are the convoys it holds."""
+    cf = spec.ceasefire
+    longest = cf.pause.hours
+    link = cf.links.pause_hours
+    if link is not None and link in spec.issues:
+        rng = spec.issues[link]
+        if rng.high > MAX_PAUSE_HOURS:
+            raise ScenarioError(
+                file, f"issues.{link}.high", rng.high,
+                f"at most {MAX_PAUSE_HOURS:g}: the issue is the pause length in hours "
+                "(ceasefire.links.pause_hours)",
+            )
+        longest = max(longest, rng.high)
+    cv = cf.convoys
+    if cv.max_per_pause == 0 and (longest - cv.calm_hours) / cv.interval_hours + 1 > MAX_CONVOYS:
+        raise ScenarioError(
+            file, "ceasefire.convoys.interval_hours", cv.interval_hours,
+            f"at least {longest / MAX_CONVOYS:g} hours (a pause of up to {longest:g} h may "
+            f"dispatch at most {MAX_CONVOYS} convoys), or set max_per_pause",
+        )
 
 
 def _compile(spec: ScenarioSpec, file: str, doc: dict[str, Any]) -> Scenario:
