@@ -220,7 +220,8 @@ def _from_validation(file: str, exc: ValidationError) -> ScenarioError:
     """Turn pydantic's first error into a ScenarioError with a dotted key path."""
     err = exc.errors(include_url=False)[0]
     loc = tuple(err["loc"])
-    path = ".".join(str(p) for p in loc)
+    # an empty key (legal in TOML) is shown quoted, as TOML writes it, so the path names it
+    path = ".".join(str(p) if str(p) else '""' for p in loc)
     kind = err["type"]
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc)
