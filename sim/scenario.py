@@ -254,6 +254,9 @@ def _check_references(spec: ScenarioSpec, file: str) -> None:
         raise ScenarioError(file, "issues", {}, "declare at least one issue")
     roles: dict[str, list[str]] = {"patron": [], "combatant": [], "spoiler": [], "mediator": []}
     for name, party in spec.parties.items():
+        if not name:
+            # records use "" for "nobody" (no withdrawal, no trigger)
+            raise ScenarioError(file, 'parties.""', name, "a non-empty party name")
         roles[party.role].append(name)
     if len(roles["patron"]) < 2 or len(roles["combatant"]) < 2:
         raise ScenarioError(
