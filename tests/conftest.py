@@ -1,0 +1,42 @@
+"""Test configuration: hypothesis settings profiles.
+
+``dev`` (the default) explores with random examples; ``ci`` is derandomized (the same
+examples on every run, so a red build is reproducible), bounded in size, without
+per-example deadlines (shared CI machines stall), and prints the blob needed to replay
+a failure. ``CI`` in the environment selects ``ci``; otherwise ``HYPOTHESIS_PROFILE``
+names a profile, defaulting to ``dev``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+# Test modules import the shared builders as ``strategies``, whether or not ``tests``
+# is ever made a package.
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+settings.register_profile(
+    "dev",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+else:
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -1,0 +1,327 @@
+"""Laws of the decision rules (sim.rules), checked over generated inputs.
+
+Each test states one law in its docstring. The rules are pure functions, so these run
+without SimPy and can afford many examples.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+from strategies import bounded, exponents, preferences, uniforms, unit
+
+from sim import rules
+
+pytestmark = pytest.mark.property
+
+
+@st.composite
+def package_and_party(draw: st.DrawFn) -> tuple[tuple[float, ...], dict[str, tuple[float, ...]]]:
+    """A party's preferences and a package on the same issues (anywhere in 0..1)."""
+    pref = draw(preferences())
+    x = tuple(draw(unit) for _ in pref["ideal"])
+    return x, pref
+
+
+@st.composite
+def better_package(draw: st.DrawFn, x: tuple[float, ...], ideal: tuple[float, ...]) -> tuple[float, ...]:
+    """A package at least as good as ``x`` on every issue: each value moved from ``x``
+    toward the ideal (and kept between the two, whatever the rounding)."""
+    out = []
+    for xi, ii in zip(x, ideal, strict=True):
+        s = draw(unit)
+        yi = xi + s * (ii - xi)
+        out.append(min(max(yi, min(xi, ii)), max(xi, ii)))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# Acceptance
+# ---------------------------------------------------------------------------
+
+
+@given(package_and_party(), unit)
+def test_no_acceptance_beyond_red_lines(case, level):
+    """A principal never accepts a package outside its hard limits, at any aspiration."""
+    x, p = case
+    if rules.accepts(x, p["ideal"], p["weight"], p["lo"], p["hi"], level):
+        assert rules.within_limits(x, p["lo"], p["hi"])
+
+
+@given(package_and_party(), unit, bounded(0.0, 1.0), bounded(0.01, 10.0))
+def test_no_ratification_beyond_red_lines(case, no_deal, leverage, noise):
+    """A client ratifies a package beyond its hard limits with probability exactly zero,
+    whatever the pressure; within them the probability is a probability."""
+    x, p = case
+    prob = rules.ratify_probability(x, p["ideal"], p["weight"], p["lo"], p["hi"],
+                                    no_deal, leverage, noise)
+    assert 0.0 <= prob <= 1.0
+    if not rules.within_limits(x, p["lo"], p["hi"]):
+        assert prob == 0.0
+    if prob > 0.0:
+        assert rules.within_limits(x, p["lo"], p["hi"])
+
+
+@st.composite
+def accepted_package(draw: st.DrawFn) -> tuple[tuple[float, ...], dict[str, tuple[float, ...]], float]:
+    """Preferences, a package inside the party's red lines and an aspiration it meets
+    (built so, rather than filtered)."""
+    pref = draw(preferences())
+    x = tuple(
+        draw(bounded(max(lo, 0.0), min(hi, 1.0)))
+        for lo, hi in zip(pref["lo"], pref["hi"], strict=True)
+    )
+    u = rules.utility(x, pref["ideal"], pref["weight"])
+    level = draw(bounded(0.0, max(u, 0.0)))
+    return x, pref, level
+
+
+@given(st.data(), accepted_package())
+def test_acceptance_is_monotone_in_every_issue(data, case):
+    """If a principal accepts ``x``, it accepts every package that is at least as close
+    to its ideal on each issue (such a package is within its limits too, as the box
+    of red lines contains the ideal)."""
+    x, p, level = case
+    assume(rules.accepts(x, p["ideal"], p["weight"], p["lo"], p["hi"], level))
+    y = data.draw(better_package(x, p["ideal"]))
+    assert rules.accepts(y, p["ideal"], p["weight"], p["lo"], p["hi"], level)
+    assert rules.utility(y, p["ideal"], p["weight"]) >= rules.utility(x, p["ideal"], p["weight"])
+
+
+@given(st.data(), package_and_party(), unit, bounded(0.0, 1.0), bounded(0.01, 10.0))
+def test_ratification_is_monotone_in_every_issue(data, case, no_deal, leverage, noise):
+    """A package at least as good for the client on every issue is ratified at least as
+    often."""
+    x, p = case
+    y = data.draw(better_package(x, p["ideal"]))
+    px = rules.ratify_probability(x, p["ideal"], p["weight"], p["lo"], p["hi"],
+                                  no_deal, leverage, noise)
+    py = rules.ratify_probability(y, p["ideal"], p["weight"], p["lo"], p["hi"],
+                                  no_deal, leverage, noise)
+    assert py >= px
+
+
+@given(st.data(), unit)
+def test_offer_stays_in_box_and_never_loses_utility_to_projection(data, level):
+    """A principal's offer lies inside its negotiating box and meets its aspiration
+    whenever the unprojected step would (projection toward a box holding the ideal
+    never lowers the proposer's utility)."""
+    p = data.draw(preferences())
+    n = len(p["ideal"])
+    target = tuple(data.draw(unit) for _ in range(n))
+    x = rules.offer(p["ideal"], p["weight"], target, level, p["lo"], p["hi"])
+    assert rules.within_limits(x, p["lo"], p["hi"])
+    assert all(0.0 <= xi <= 1.0 for xi in x)
+    raw = rules.offer(p["ideal"], p["weight"], target, level, (-math.inf,) * n, (math.inf,) * n)
+    assert rules.utility(x, p["ideal"], p["weight"]) >= rules.utility(raw, p["ideal"], p["weight"]) - 1e-12
+
+
+# ---------------------------------------------------------------------------
+# Concession
+# ---------------------------------------------------------------------------
+
+
+@given(
+    bounded(-10.0, 1000.0), bounded(-10.0, 1000.0), bounded(1.0, 1000.0), unit, exponents
+)
+def test_aspiration_never_rises_and_stays_between_no_deal_and_ideal(t1, t2, deadline, no_deal, e):
+    """Aspiration is non-increasing in time and within ``[no_deal, 1]``, including
+    before the talks open and after the deadline."""
+    t1, t2 = min(t1, t2), max(t1, t2)
+    a1 = rules.aspiration(t1, deadline, no_deal, e)
+    a2 = rules.aspiration(t2, deadline, no_deal, e)
+    assert a2 <= a1
+    for a in (a1, a2):
+        assert no_deal <= a <= 1.0
+    assert rules.aspiration(0.0, deadline, no_deal, e) == pytest.approx(1.0, abs=1e-12)
+    assert rules.aspiration(deadline, deadline, no_deal, e) == pytest.approx(no_deal, abs=1e-12)
+
+
+@given(
+    bounded(0.0, 1000.0),
+    bounded(1.0, 1000.0),
+    unit,
+    st.floats(min_value=0.05, max_value=1.0, allow_subnormal=False),
+    st.floats(min_value=1.0, max_value=20.0, allow_subnormal=False),
+)
+def test_boulware_never_concedes_faster_than_a_conceder(t, deadline, no_deal, e_boulware, e_conceder):
+    """With the same ends, a Boulware party (e <= 1) insists on at least as much as a
+    conceder (e >= 1) at every moment."""
+    boulware = rules.aspiration(t, deadline, no_deal, e_boulware)
+    conceder = rules.aspiration(t, deadline, no_deal, e_conceder)
+    assert boulware >= conceder
+
+
+@given(unit, bounded(-1.0, 1.0))
+def test_shocks_keep_no_deal_values_in_range(value, delta):
+    """A battlefield shock moves a no-deal value by ``delta`` but never out of 0..1."""
+    moved = rules.shift_no_deal(value, delta)
+    assert 0.0 <= moved <= 1.0
+    if 0.0 <= value + delta <= 1.0:
+        assert moved == value + delta
+
+
+# ---------------------------------------------------------------------------
+# Violations
+# ---------------------------------------------------------------------------
+
+rates = bounded(0.0, 1000.0)
+
+
+@given(rates, unit, unit, unit, unit, unit, unit)
+def test_violation_rate_is_finite_and_non_negative(r0, c, cc, air, restraint, deter, ver):
+    """The baseline violation rate is a finite non-negative number of acts per hour."""
+    lam = rules.violation_rate(r0, c, cc, air, restraint, deter, ver)
+    assert math.isfinite(lam)
+    assert lam >= 0.0
+
+
+@given(rates, unit, unit, unit, unit, unit, unit, unit, unit, unit, bounded(0.0, 5.0), unit)
+def test_violations_never_rise_with_compliance(r0, c1, c2, cc, air, restraint, deter, ver,
+                                               terms, no_deal, effect, leverage):
+    """More intent to comply never raises the violation rate; effective compliance is
+    non-decreasing in compliance (and stays in 0..1)."""
+    lo_c, hi_c = min(c1, c2), max(c1, c2)
+    eff_lo = rules.effective_compliance(lo_c, terms, no_deal, effect, leverage)
+    eff_hi = rules.effective_compliance(hi_c, terms, no_deal, effect, leverage)
+    assert 0.0 <= eff_lo <= eff_hi <= 1.0
+    lam_lo = rules.violation_rate(r0, eff_lo, cc, air, restraint, deter, ver)
+    lam_hi = rules.violation_rate(r0, eff_hi, cc, air, restraint, deter, ver)
+    assert lam_hi <= lam_lo
+
+
+@given(rates, unit, unit, unit, unit, unit, unit)
+def test_violations_never_rise_with_restraint_or_verification(r0, c, cc, air, deter, a, b):
+    """Grounded aircraft and verification never raise the violation rate."""
+    lo, hi = min(a, b), max(a, b)
+    assert rules.violation_rate(r0, c, cc, air, hi, deter, 0.5) <= rules.violation_rate(
+        r0, c, cc, air, lo, deter, 0.5)
+    assert rules.violation_rate(r0, c, cc, air, 0.5, deter, hi) <= rules.violation_rate(
+        r0, c, cc, air, 0.5, deter, lo)
+
+
+@given(rates, unit, unit, unit)
+def test_spoiler_rate_never_rises_with_joint_targeting(r0, vulnerability, j1, j2):
+    """Spoiler attacks are finite, non-negative and non-increasing in joint targeting."""
+    lo, hi = min(j1, j2), max(j1, j2)
+    s_lo = rules.spoiler_rate(r0, vulnerability, lo)
+    s_hi = rules.spoiler_rate(r0, vulnerability, hi)
+    assert math.isfinite(s_lo) and math.isfinite(s_hi)
+    assert 0.0 <= s_hi <= s_lo
+
+
+@given(rates, bounded(0.0, 100.0), bounded(0.0, 1e6), bounded(0.0, 1e6), bounded(0.001, 1e4))
+def test_intensity_is_finite_non_negative_and_decays(base, retaliation, level, hours, half_life):
+    """Intensity is finite and at least the baseline; grievance only decays in time."""
+    g = rules.grievance(level, hours, half_life)
+    assert 0.0 <= g <= level
+    lam = rules.intensity(base, retaliation, g)
+    assert math.isfinite(lam)
+    assert lam >= base >= 0.0
+
+
+# ---------------------------------------------------------------------------
+# Perception
+# ---------------------------------------------------------------------------
+
+
+@given(unit, unit, unit, unit, uniforms, uniforms, uniforms, st.booleans())
+def test_full_delineation_means_no_blame_on_the_host(colocation, verification, notice, coverage,
+                                                     u1, u2, u3, spoiler):
+    """With full delineation a strike on a spoiler never lands on its host and no
+    spoiler attack is ever blamed on the host."""
+    assert rules.strike_hits_host(colocation, 1.0) == 0.0
+    seen = rules.perceive(
+        author_is_spoiler=spoiler, colocation=colocation, delineation=1.0,
+        verification=verification, notice=notice, coverage=coverage,
+        u_detect=u1, u_notice=u2, u_blame=u3,
+    )
+    assert seen is not rules.Seen.BLAMED_HOST
+
+
+@given(unit, unit, unit, uniforms, uniforms, uniforms, st.booleans())
+def test_full_verification_attributes_every_act(colocation, delineation, notice, u1, u2, u3, spoiler):
+    """With full verification and full coverage every act is seen and attributed to
+    its true author."""
+    seen = rules.perceive(
+        author_is_spoiler=spoiler, colocation=colocation, delineation=delineation,
+        verification=1.0, notice=notice, coverage=1.0,
+        u_detect=u1, u_notice=u2, u_blame=u3,
+    )
+    assert seen is rules.Seen.VERIFIED
+
+
+@given(unit, unit, unit, unit, unit, unit, uniforms, uniforms, uniforms)
+def test_only_spoiler_attacks_are_misattributed(colocation, delineation, verification, notice,
+                                                coverage, _unused, u1, u2, u3):
+    """A combatant's own violation is never blamed on someone else."""
+    seen = rules.perceive(
+        author_is_spoiler=False, colocation=colocation, delineation=delineation,
+        verification=verification, notice=notice, coverage=coverage,
+        u_detect=u1, u_notice=u2, u_blame=u3,
+    )
+    assert seen is not rules.Seen.BLAMED_HOST
+
+
+@given(unit, unit, unit)
+def test_misattribution_never_rises_with_delineation(colocation, d1, d2):
+    """Blame on the host and strikes landing on it are probabilities, non-increasing in
+    delineation."""
+    lo, hi = min(d1, d2), max(d1, d2)
+    for f in (rules.blame_probability, rules.strike_hits_host):
+        assert 0.0 <= f(colocation, hi) <= f(colocation, lo) <= 1.0
+
+
+# ---------------------------------------------------------------------------
+# Trust
+# ---------------------------------------------------------------------------
+
+
+@given(unit, unit, bounded(0.0, 100.0))
+def test_trust_after_violation_stays_in_range_and_falls(trust, sensitivity, severity):
+    """Trust after a perceived violation is in 0..1, never higher than before, and
+    strictly lower whenever there was trust to lose and the act hurt (by more than
+    rounding: a loss below 1e-12 may vanish in ``1.0 - loss``)."""
+    after = rules.trust_after_violation(trust, sensitivity, severity)
+    assert 0.0 <= after <= trust
+    if sensitivity * severity > 1e-12 and trust > 0:
+        assert after < trust
+
+
+@example(trust=0.08253770386876781, baseline=1.0, rate=0.0, hours=0.0)  # rounding lowered trust
+@given(unit, unit, bounded(0.0, 100.0), bounded(0.0, 1e5))
+def test_calm_never_lowers_trust(trust, baseline, rate, hours):
+    """Calm never lowers trust, keeps it in 0..1 and never carries it past the baseline
+    it recovers toward (unless it already was above)."""
+    after = rules.trust_after_calm(trust, baseline, rate, hours)
+    assert 0.0 <= after <= 1.0
+    assert after >= trust
+    assert after <= max(trust, baseline)
+
+
+@given(unit, unit)
+def test_withdrawal_is_exactly_trust_below_tolerance(trust, tolerance):
+    """A party withdraws exactly when its trust is strictly below its tolerance."""
+    assert rules.withdraws(trust, tolerance) == (trust < tolerance)
+
+
+# ---------------------------------------------------------------------------
+# Convoys
+# ---------------------------------------------------------------------------
+
+
+@given(bounded(0.0, 10_000.0), bounded(0.01, 10_000.0), bounded(0.01, 10_000.0), unit,
+       st.integers(0, 10_000))
+def test_convoys_fit_in_the_pause(pause, interval, calm, access, cap):
+    """Convoys are a non-negative count, zero when the pause is shorter than the calm
+    they need, capped when a cap is set, and never more at lower aid access."""
+    n = rules.convoy_count(pause, interval, calm, access, cap)
+    assert n >= 0
+    if pause < calm:
+        assert n == 0
+    if cap > 0:
+        assert n <= cap
+    assert rules.convoy_count(pause, interval, calm, access / 2, cap) <= n
