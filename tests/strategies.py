@@ -18,6 +18,7 @@ pin an issue, drop a party) and walk them for mutation fuzzing.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from typing import Any
 
@@ -27,6 +28,7 @@ from hypothesis.strategies import DrawFn, composite
 
 from sim.records import Outcome
 from sim.scenario import Scenario, scenario_from_dict
+
 
 def examples(n: int) -> settings:
     """Settings for a test that runs whole replications: about ``n`` examples under the
@@ -528,7 +530,7 @@ def check_record(o: Outcome, sc: Scenario) -> None:
         assert o.withdrew != o.blamed, "a party withdrew blaming itself"
     assert o.held(720.0) <= o.held(168.0) <= o.held(48.0) <= o.agreed
     marks = sorted(sc.spec.ceasefire.milestones.values())
-    for shorter, longer in zip(marks, marks[1:], strict=False):
+    for shorter, longer in itertools.pairwise(marks):
         assert o.held(longer) <= o.held(shorter)
     assert all(v >= 0 for v in o.violations)
     assert 0 <= o.convoys_delivered <= o.convoys_sent

@@ -26,13 +26,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, composite
-
-from sim import rules
-from sim.errors import ScenarioError
-from sim.model import run_replication
-from sim.output import toml_dumps
-from sim.scenario import Scenario, load_scenario, scenario_from_dict
-from sim.schema import ScenarioSpec
 from strategies import (
     NAME_FIELDS,
     check_record,
@@ -44,6 +37,13 @@ from strategies import (
     scenario_docs,
     seeds,
 )
+
+from sim import rules
+from sim.errors import ScenarioError
+from sim.model import run_replication
+from sim.output import toml_dumps
+from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.schema import ScenarioSpec
 
 pytestmark = pytest.mark.property
 
@@ -125,9 +125,22 @@ def explosive(sc: Scenario) -> bool:
     )
 
 
+def convoys_per_pause(sc: Scenario) -> int:
+    """Most convoys the longest possible pause dispatches (each is a SimPy process)."""
+    cf = sc.spec.ceasefire
+    longest = cf.pause.hours
+    k = sc.issue_index(cf.links.pause_hours)
+    if k is not None:
+        longest = max(longest, sc.highs[k])
+    cv = cf.convoys
+    return rules.convoy_count(longest, cv.interval_hours, cv.calm_hours, 1.0, cv.max_per_pause)
+
+
 def runs(sc: Scenario, seed: int) -> None:
-    """What loads runs: one replication finishes promptly with a consistent record
-    (unless retaliation is explosive, see :func:`explosive`)."""
+    """What loads runs: a pause dispatches a bounded number of convoys, and one
+    replication finishes promptly with a consistent record (unless retaliation is
+    explosive, see :func:`explosive`)."""
+    assert convoys_per_pause(sc) <= 10_000
     if explosive(sc):
         return
     with time_limit(5):

@@ -8,6 +8,7 @@ tests that need many of them run few examples.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 from typing import Any
@@ -22,21 +23,24 @@ from strategies import (
     examples,
     names,
     outcome_key,
-    plain_doc,
     pin_issue,
+    plain_doc,
     rename_parties,
     reorder_parties,
     scenario_docs,
     seeds,
     set_all,
     spoiler_name,
+    unit,
 )
 
+from sim import negotiation, rules
 from sim.model import run_replication
 from sim.records import Outcome, Results
 from sim.runner import Runner, run_chunk
 from sim.scenario import Scenario, scenario_from_dict
 from sim.stats import Z95, paired_difference
+from sim.world import World
 
 pytestmark = pytest.mark.property
 
@@ -114,6 +118,36 @@ def test_no_agreement_after_the_deadline(doc, seed):
             assert o.rejections <= o.rounds
 
 
+@examples(40)
+@given(st.data(), scenario_docs(), seeds)
+def test_the_talks_never_miss_an_acceptable_package(data, doc, seed):
+    """In any round, whatever the no-deal values shocks have led to, the talks pick a
+    package exactly when some package on the table is acceptable to every principal,
+    and the pick is one of those. (The talks skip drawing up offers when aspirations
+    exceed a bound on what any package can give the principals together: the bound
+    must never hide a deal.)"""
+    sc = scenario_from_dict(doc)
+    world = World(sc, seed, 0, False)
+    for n in sc.principals:
+        world.no_deal[n] = data.draw(unit, label=f"no_deal[{n}]")
+    deadline = sc.spec.negotiation.deadline_hours
+    tab = negotiation.table(sc)
+    for _ in range(3):
+        t = data.draw(bounded(0.0, 1.0), label="t") * deadline
+        levels = negotiation.aspirations(world, t)
+        acceptable = [
+            x for _, x in negotiation.candidates(world, levels)
+            if all(
+                rules.accepts(x, sc.parties[n].ideal, sc.parties[n].weight, *tab.boxes[n], levels[n])
+                for n in sc.principals
+            )
+        ]
+        pick = negotiation.choose(world, t)
+        assert (pick is None) == (not acceptable)
+        if pick is not None:
+            assert pick[1] in acceptable
+
+
 # ---------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------
@@ -134,15 +168,22 @@ def test_records_are_consistent(doc, seed):
 
 
 @examples(25)
-@given(scenario_docs(spoiler=True), seeds)
-def test_full_delineation_means_no_misattribution(doc, seed):
-    """With delineation forced to 1 (every principal and combatant insists on the top of
-    the issue's range), no collapse is ever misattributed or caused by a strike on the
-    spoiler landing on its host."""
-    sc = scenario_from_dict(pin_issue(doc, "delineation", 1.0))
+@given(scenario_docs(spoiler=True), seeds, st.booleans())
+def test_full_delineation_means_no_misattribution(doc, seed, imposed):
+    """With delineation forced to 1, no collapse is ever misattributed or caused by a
+    strike on the spoiler landing on its host. Forced either at the table (every
+    principal and combatant insists on the top of the issue's range, so that is what
+    is agreed) or by ``ceasefire.imposed`` (whatever was agreed)."""
+    if imposed:
+        forced = copy.deepcopy(doc)
+        forced["issues"].setdefault("delineation", {"low": 0.0, "high": 1.0})
+        forced["ceasefire"]["imposed"] = {"delineation": forced["issues"]["delineation"]["high"]}
+    else:
+        forced = pin_issue(doc, "delineation", 1.0)
+    sc = scenario_from_dict(forced)
     k = sc.issues.index("delineation")
     for o in replications(sc, seed, 20):
-        if o.agreed:
+        if o.agreed and not imposed:
             assert o.terms[k] == sc.highs[k]
         assert not o.misattributed
         assert not o.delineation_hit
@@ -309,8 +350,9 @@ def test_more_delineation_does_not_lower_the_chance_of_holding(doc, d1, d2, seed
     heavy co-location (``q = colocation * (1 - delineation) > 1/2``) more delineation
     means more spoiler attacks are correctly attributed, which draws strikes back at
     the spoiler, and each still lands on the host with probability ``q``: the host's
-    expected losses ``q (1 - q)`` *rise* as ``q`` falls toward 1/2. The rule-level
-    law (blame and stray strikes never rise with delineation) is in
+    expected losses ``q (1 - q)`` *rise* as ``q`` falls toward 1/2 (shown by
+    test_delineation_can_lower_the_chance_of_holding_when_strikes_go_astray). The
+    rule-level law (blame and stray strikes never rise with delineation) is in
     test_prop_rules.py.
     """
     lo, hi = min(d1, d2), max(d1, d2)
@@ -326,13 +368,15 @@ def test_more_verification_does_not_lower_the_chance_of_holding(doc, v1, v2, see
     """Raising verification does not lower P(hold 7 days), beyond sampling noise,
     when victims notice every act anyway and nobody strikes back at spoilers.
 
-    Verification does three things: it deters violations (fewer acts), attributes acts
-    correctly (less blame on a spoiler's host), and *detects* acts a victim would have
-    missed. The last makes more violations perceived, so with ``notice < 1`` the model
-    legitimately lets better verification lower trust and the chance of holding;
+    Verification deters violations (fewer acts), attributes acts correctly (less blame
+    on a spoiler's host), absorbs part of a verified act's cost (reassurance), and
+    *detects* acts a victim would have missed. The last makes more violations
+    perceived, so with ``notice < 1`` the model legitimately lets better verification
+    lower trust and the chance of holding (shown by
+    test_verification_can_lower_the_chance_of_holding_by_revealing_violations);
     correct attribution of spoiler attacks also draws more strikes back that may land
     on the host (see the delineation test). With ``notice = 1`` and no strikes back
-    only the first two remain, and both help. Verification is pinned, as above.
+    only the helpful effects remain. Verification is pinned, as above.
     """
     lo, hi = min(v1, v2), max(v1, v2)
     base = set_all(doc, "combatant", "strike_response", 0.0)
@@ -353,3 +397,35 @@ def test_more_spoiler_attacks_do_not_raise_the_chance_of_holding(doc, r1, r2, se
                              set_all(doc, "spoiler", "attack_rate", lo), seed)
     assert np.array_equal(r_hi.columns["agreed"], r_lo.columns["agreed"])
     assert not_lower(r_lo, r_hi)["high"] >= 0.0
+
+
+# Where the wider laws legitimately fail: one hand-built scenario each, so the
+# restrictions above are seen to be needed (these are oracles, not searches).
+
+
+def test_delineation_can_lower_the_chance_of_holding_when_strikes_go_astray():
+    """Only the spoiler acts; its victim ``cb`` shrugs off blame (sensitivity 0) but
+    always strikes back at a spoiler it identifies; the host ``ca`` is fragile. With
+    no delineation every noticed attack is blamed on ``ca`` and nobody strikes; with
+    half delineation half are attributed to the spoiler, and half of the strikes they
+    draw land on ``ca``, which withdraws. So more delineation, less calm."""
+    doc = plain_doc(horizon=240.0, spoiler={"attack_rate": 2.0, "colocation": 1.0},
+                    ceasefire={"monitoring": {"notice": 1.0, "coverage": 0.0}})
+    doc["parties"]["ca"]["behaviour"] = {"attack_rate": 0.0, "sensitivity": 0.2, "tolerance": 0.3}
+    doc["parties"]["cb"]["behaviour"] = {"attack_rate": 0.0, "sensitivity": 0.0, "strike_response": 1.0}
+    for patron in ("pa", "pb"):
+        doc["parties"][patron]["behaviour"] = {"sensitivity": 0.0}
+    half, none = paired_runs(pin_issue(doc, "delineation", 0.5), pin_issue(doc, "delineation", 0.0), 0)
+    assert not_lower(half, none)["high"] < 0.0
+
+
+def test_verification_can_lower_the_chance_of_holding_by_revealing_violations():
+    """Victims notice one violation in ten on their own; monitors at full verification
+    see them all and, with no deterrence and no reassurance, each costs the same trust.
+    So more verification, more perceived violations, less calm."""
+    doc = plain_doc(horizon=240.0, ceasefire={"monitoring": {
+        "notice": 0.1, "coverage": 1.0, "deterrence": 0.0, "reassurance": 0.0}})
+    for c in ("ca", "cb"):
+        doc["parties"][c]["behaviour"] = {"attack_rate": 1.0, "sensitivity": 0.1, "tolerance": 0.3}
+    full, none = paired_runs(pin_issue(doc, "verification", 1.0), pin_issue(doc, "verification", 0.0), 0)
+    assert not_lower(full, none)["high"] < 0.0

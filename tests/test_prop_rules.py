@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from strategies import bounded, exponents, preferences, uniforms, unit
+from strategies import weights as weights_of
 
 from sim import rules
 
@@ -117,6 +118,19 @@ def test_offer_stays_in_box_and_never_loses_utility_to_projection(data, level):
     assert all(0.0 <= xi <= 1.0 for xi in x)
     raw = rules.offer(p["ideal"], p["weight"], target, level, (-math.inf,) * n, (math.inf,) * n)
     assert rules.utility(x, p["ideal"], p["weight"]) >= rules.utility(raw, p["ideal"], p["weight"]) - 1e-12
+
+
+@given(st.data(), st.integers(2, 3), st.integers(1, 4))
+def test_joint_bound_bounds_what_any_package_gives_the_principals(data, parties, n):
+    """No package gives the principals more lam-weighted utility than joint_bound, for
+    every weighting the talks test (frontier_weights) and any other."""
+    ideals = [tuple(data.draw(unit) for _ in range(n)) for _ in range(parties)]
+    weights = [data.draw(weights_of(n)) for _ in range(parties)]
+    x = tuple(data.draw(unit) for _ in range(n))
+    lams = [*rules.frontier_weights(weights), tuple(data.draw(unit) for _ in range(parties))]
+    for lam in lams:
+        total = sum(lp * rules.utility(x, i, w) for lp, i, w in zip(lam, ideals, weights, strict=True))
+        assert total <= rules.joint_bound(lam, ideals, weights) + 1e-9
 
 
 # ---------------------------------------------------------------------------
