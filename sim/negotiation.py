@@ -137,7 +137,12 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
         if not ok:
             continue
         score = rules.nash_product(utils, [world.no_deal[n] for n in sc.principals])
-        if score > best_score:
+        # An exact tie between principals' offers goes to the smaller package, not to the
+        # first name, so renaming parties cannot change the deal; the mediator's text,
+        # listed first, keeps its ties.
+        if score > best_score or (
+            score == best_score and best is not None and best[0] != sc.mediator and x < best[1]
+        ):
             best, best_score = (author, x), score
     return best
 
