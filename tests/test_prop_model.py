@@ -225,7 +225,7 @@ def welch_z(x: np.ndarray, y: np.ndarray) -> float:
     diff = abs(x.mean() - y.mean())
     if diff <= 1e-9:
         return 0.0
-    se = math.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size) if min(x.size, y.size) > 1 else 0.0
+    se = math.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
     return diff / se if se > 0 else math.inf
 
 
@@ -237,10 +237,20 @@ RENAMING_PIN = plain_doc(
 RENAMING_PIN["parties"]["pa"]["no_deal"] = 0.0
 RENAMING_PIN["parties"]["pb"]["no_deal"] = 0.5
 
+TIE_PIN = plain_doc(
+    interval=36.0, deadline=220.0, horizon=360.0,
+    positions={"ca": {"delineation": {"ideal": 0.6}}, "cb": {"delineation": {"ideal": 1.0}}},
+)
+TIE_PIN["parties"]["pc"] = {"role": "patron", "no_deal": 0.45,
+                            "positions": {"delineation": {"ideal": 0.0, "min": 0.0, "salience": 0.0}}}
+TIE_PIN["parties"]["cb"]["patron"] = "pc"
+
 
 # Without a named gainer, shocks used to favour the alphabetically first combatant:
 # renaming ``ca`` to ``zz`` moved P(agreement) from 0.94 to 0.71.
 @example(doc=RENAMING_PIN, new_names=["pa", "pb", "zz", "cb", "e", "f", "g", "h"], seed=0)
+# Principals indifferent between their offers: the first name's offer used to win.
+@example(doc=TIE_PIN, new_names=["zz", "pb", "ca", "cb", "a", "f", "g", "h"], seed=0)
 @examples(6)
 @given(scenario_docs(min_horizon=WEEK), st.lists(names, min_size=8, max_size=8, unique=True), seeds)
 def test_renaming_parties_changes_no_probability(doc, new_names, seed):
