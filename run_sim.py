@@ -17,6 +17,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from sim.output import jsonable
+
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 DEFAULT_RUNS = 4000
 DEFAULT_SEED = 2016
@@ -128,17 +130,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     return parser
-
-
-def jsonable(value: Any) -> Any:
-    """Replace NaN and infinities (not valid JSON) with null, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def make_runner(args: argparse.Namespace, long_run: bool) -> Any:

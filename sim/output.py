@@ -69,6 +69,17 @@ def _value(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
+def jsonable(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) with null, recursively."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
 def package_versions() -> dict[str, str]:
     """Versions of the runtime dependencies, for the manifest."""
     out = {"python": platform.python_version()}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import json
-import math
 import os
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from plots.sweep import sweep_figure
 from plots.trace import trace_figure
 from sim.experiments import paired, sweep
 from sim.model import run_replication
-from sim.output import read_run
+from sim.output import jsonable, read_run
 from sim.records import Results
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
@@ -57,17 +56,6 @@ def assert_image(path: Path) -> np.ndarray:
     colours = np.unique(rgba.reshape(-1, 4).view(np.uint32))
     assert len(colours) > 10, f"{path} is blank"
     return image
-
-
-def jsonable(value: Any) -> Any:
-    """NaN to None, as the command line does before handing a summary over."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 @pytest.fixture(scope="module")
