@@ -1,0 +1,215 @@
+"""The backtest table of a directory of scenarios, as ``backtest.csv`` and as text.
+
+``backtest.csv`` holds one row per scenario (``kind = scenario``) and then one row per
+score (``kind = score``; the ``scenario`` column names the score, and each event's value
+sits in that event's probability column: ``p_agreement`` or ``p_hold_<label>``, with
+the pooled value over all milestones in ``all_milestones``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.scoring import event_labels
+
+
+@dataclass
+class BacktestTable:
+    """The backtest of a directory of scenarios."""
+
+    directory: str
+    runs: int
+    seed: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    """One dict per scenario with an ``[observed]`` section, in file-name order."""
+    scores: dict[str, Any] = field(default_factory=dict)
+    """Scores across scenarios: ``agreement``, ``milestones`` (per label) and
+    ``all_milestones``, each with ``cases``, ``base_rate``, ``brier`` and ``log_score``
+    (``{"model", "base_rate"}``)."""
+    skipped: list[str] = field(default_factory=list)
+    """Scenario files in the directory without an ``[observed]`` section."""
+
+    def labels(self) -> list[str]:
+        """Milestone labels across scenarios, shortest first."""
+        return [label for label, _ in event_labels(self.rows)]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-able values (NaN is left for the caller to map)."""
+        return {
+            "directory": self.directory,
+            "runs": self.runs,
+            "seed": self.seed,
+            "skipped": list(self.skipped),
+            "rows": self.rows,
+            "scores": self.scores,
+        }
+
+    def csv_header(self) -> list[str]:
+        """Columns of ``backtest.csv``."""
+        labels = self.labels()
+        head = ["kind", "scenario", "file", "runs", "horizon_hours",
+                "p_agreement", "p_agreement_low", "p_agreement_high"]
+        for label in labels:
+            head += [f"p_hold_{label}", f"p_hold_{label}_low", f"p_hold_{label}_high"]
+        head += ["median_hold_hours", "observed_agreed", "observed_hours_held",
+                 "observed_hours_low", "observed_hours_high"]
+        head += [f"observed_{label}" for label in labels]
+        head += ["observed_withdrew", "p_withdrew_observed", "percentile", "percentile_low",
+                 "percentile_high", "percentile_censored", "all_milestones"]
+        return head
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        """Rows of ``backtest.csv`` as dicts keyed by :meth:`csv_header` columns."""
+        labels = self.labels()
+        out: list[dict[str, Any]] = []
+        for r in self.rows:
+            obs = r["observed"]
+            span = obs["hours_held_range"] or [None, None]
+            pspan = r["percentile_range"] or [None, None]
+            row: dict[str, Any] = {
+                "kind": "scenario", "scenario": r["scenario"], "file": r["file"],
+                "runs": r["runs"], "horizon_hours": r["horizon_hours"],
+                "p_agreement": r["p_agreement"]["estimate"],
+                "p_agreement_low": r["p_agreement"]["low"],
+                "p_agreement_high": r["p_agreement"]["high"],
+                "median_hold_hours": r["median_hold_hours"],
+                "observed_agreed": int(obs["agreed"]),
+                "observed_hours_held": obs["hours_held"],
+                "observed_hours_low": span[0], "observed_hours_high": span[1],
+                "observed_withdrew": obs["withdrew"],
+                "p_withdrew_observed": r["p_withdrew_observed"],
+                "percentile": r["percentile"],
+                "percentile_low": pspan[0], "percentile_high": pspan[1],
+                "percentile_censored": int(r["percentile_censored"]),
+            }
+            for label in labels:
+                p = r["p_hold"].get(label)
+                if p is not None:
+                    row[f"p_hold_{label}"] = p["estimate"]
+                    row[f"p_hold_{label}_low"] = p["low"]
+                    row[f"p_hold_{label}_high"] = p["high"]
+                held = obs["held"].get(label)
+                row[f"observed_{label}"] = None if held is None else int(held)
+            out.append(row)
+        sc = self.scores
+        if not sc:
+            return out
+        getters = {
+            "cases": lambda s: s.get("cases", s.get("pairs")),
+            "base_rate": lambda s: s["base_rate"],
+            "brier_model": lambda s: s["brier"]["model"],
+            "brier_base_rate": lambda s: s["brier"]["base_rate"],
+            "log_score_model": lambda s: s["log_score"]["model"],
+            "log_score_base_rate": lambda s: s["log_score"]["base_rate"],
+        }
+        for name, get in getters.items():
+            row = {"kind": "score", "scenario": name, "p_agreement": get(sc["agreement"]),
+                   "all_milestones": get(sc["all_milestones"])}
+            for label in labels:
+                row[f"p_hold_{label}"] = get(sc["milestones"][label])
+            out.append(row)
+        return out
+
+    def write_csv(self, path: Path) -> None:
+        """Write ``backtest.csv``: one row per scenario, then one row per score."""
+        head = self.csv_header()
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=head)
+            writer.writeheader()
+            for row in self.csv_rows():
+                writer.writerow({k: _cell(row.get(k)) for k in head})
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------
+# Text
+# ---------------------------------------------------------------------------
+
+
+def _pct(p: dict[str, float]) -> str:
+    est = p["estimate"]
+    if est is None or math.isnan(est):
+        return "   n/a"
+    return f"{100 * est:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:5.1f}]"
+
+
+def _num(value: float | None, fmt: str = "{:.3f}") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return fmt.format(value)
+
+
+def _yes(value: bool | None, yes: str, no: str) -> str:
+    return "unknown" if value is None else (yes if value else no)
+
+
+def backtest_text(table: BacktestTable) -> str:
+    """The backtest as a readable table: forecasts beside the record, then the scores."""
+    lines = [
+        f"Backtest of {len(table.rows)} scenario(s) with an [observed] section in "
+        f"{table.directory} ({table.runs} runs each, seed {table.seed})",
+    ]
+    if table.skipped:
+        lines.append("Skipped (no [observed] section): "
+                     + ", ".join(Path(s).name for s in table.skipped))
+    for r in table.rows:
+        obs = r["observed"]
+        lines += ["", f"{r['scenario']}: {r['title']}" if r["title"] else r["scenario"]]
+        lines.append(f"  {'event':<12} {'predicted':>24}   observed")
+        lines.append(f"  {'agreement':<12} {_pct(r['p_agreement']):>24}   "
+                     f"{_yes(obs['agreed'], 'agreed', 'no agreement')}")
+        for label, p in r["p_hold"].items():
+            lines.append(f"  {'hold ' + label:<12} {_pct(p):>24}   "
+                         f"{_yes(obs['held'][label], 'held', 'not held')}")
+        med = r["median_hold_hours"]
+        if med is not None:
+            more = " (censored at the horizon)" if r["median_hold_censored"] else ""
+            lines.append(f"  median hours held (agreed runs): {med:.0f} h{more}")
+        if obs["agreed"]:
+            span = obs["hours_held_range"]
+            seen = f"{obs['hours_held']:.0f} h" + (
+                f" ({span[0]:.0f}-{span[1]:.0f})" if span else "")
+            pct = _num(r["percentile"], "{:.1f}")
+            if r["percentile_range"]:
+                lo, hi = r["percentile_range"]
+                pct += f" ({lo:.1f}-{hi:.1f})"
+            cens = " (censored: a lower bound)" if r["percentile_censored"] else ""
+            lines.append(f"  observed hours held: {seen}; its percentile among predicted "
+                         f"durations: {pct}{cens}")
+        if obs["withdrew"] and r["p_withdrew_observed"] is not None:
+            lines.append(f"  observed: {obs['withdrew']} withdrew; predicted share of "
+                         f"collapses with {obs['withdrew']} withdrawing: "
+                         f"{100 * r['p_withdrew_observed']:.1f}%")
+    sc = table.scores
+    lines += [
+        "",
+        f"Scores over {sc['cases']} case(s). Brier: 0 perfect, 1 worst. Log score: mean "
+        "ln P(observed outcome), 0 perfect.",
+        "Base rate: every case gets the mean observed outcome of the event (fitted in sample).",
+        f"  {'event':<12} {'cases':>5} {'base rate':>9}  {'Brier model':>11} {'Brier base':>10}"
+        f"  {'log model':>9} {'log base':>9}",
+    ]
+
+    def line(name: str, s: dict[str, Any], cases: int) -> str:
+        return (f"  {name:<12} {cases:>5} {_num(s['base_rate'], '{:.2f}'):>9}  "
+                f"{_num(s['brier']['model']):>11} {_num(s['brier']['base_rate']):>10}  "
+                f"{_num(s['log_score']['model'], '{:.2f}'):>9} "
+                f"{_num(s['log_score']['base_rate'], '{:.2f}'):>9}")
+
+    lines.append(line("agreement", sc["agreement"], sc["agreement"]["cases"]))
+    for label, s in sc["milestones"].items():
+        lines.append(line("hold " + label, s, s["cases"]))
+    pooled = sc["all_milestones"]
+    lines.append(line("all holds", pooled, pooled["pairs"]))
+    return "\n".join(lines)
