@@ -22,13 +22,14 @@ from plots.style import (
     HOLD_COLOUR,
     LIGHT_GREY,
     Drawn,
-    caption,
     days_axis,
+    mark_time,
     new_figure,
     no_data,
     party_colours,
     party_label,
     pct,
+    run_caption,
     styled,
 )
 from sim.records import Results
@@ -61,9 +62,8 @@ def plot_agreement_times(ax: Axes, data: dict[str, Any]) -> None:
     edges = data["edges"]
     ax.bar(edges[:-1], data["counts"], width=np.diff(edges), align="edge", color=HOLD_COLOUR,
            alpha=0.85, edgecolor="white", linewidth=0.8)
-    ax.axvline(data["deadline"], color=GREY, linestyle="--", linewidth=1)
-    ax.annotate("deadline", xy=(data["deadline"], 1.0), xycoords=("data", "axes fraction"),
-                xytext=(-3, -3), textcoords="offset points", ha="right", va="top", fontsize=9)
+    mark_time(ax, data["deadline"], "deadline", place="left", linestyle="--",
+              text_colour="black")
     ax.set_xlim(0, data["edges"][-1])
     ax.set_xlabel("hours from the opening of talks to a ratified deal")
     ax.set_ylabel("replications")
@@ -160,5 +160,5 @@ def agreement_figure(scenario: Scenario, results: Results, summary: dict[str, An
         plot_agreement_times(left.subplots(), data)
         data["issues"] = plot_terms(right, results, scenario, colours)
         fig.suptitle("When the parties agree, and on what")
-        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"))
+        data["caption"] = run_caption(fig, scenario, results, summary)
     return Drawn(fig, "agreement", data)

@@ -18,13 +18,13 @@ from matplotlib.ticker import MaxNLocator
 from plots.style import (
     GREY,
     Drawn,
-    caption,
     new_figure,
     no_data,
     party_colours,
     party_label,
     pct,
     percent_axis,
+    run_caption,
     sorted_by_share,
     styled,
     wrap,
@@ -156,5 +156,5 @@ def causes_figure(scenario: Scenario, results: Results, summary: dict[str, Any])
             data["delineation"] = plot_delineation(c, data, scenario)
         agreed = int(results.columns["agreed"].sum())
         fig.suptitle(f"Why ceasefires collapsed ({data['collapsed']:,} of {agreed:,} agreed)")
-        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"))
+        data["caption"] = run_caption(fig, scenario, results, summary)
     return Drawn(fig, "collapse_causes", data)

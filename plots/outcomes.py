@@ -12,11 +12,12 @@ from plots.style import (
     HOLD_COLOUR,
     LIGHT_GREY,
     Drawn,
-    caption,
     days_axis,
+    mark_time,
     new_figure,
     no_data,
     pct,
+    run_caption,
     styled,
 )
 from sim.records import Results
@@ -63,10 +64,7 @@ def plot_collapse_times(ax: Axes, data: dict[str, Any], scenario: Scenario) -> N
               label="collapsed (a party withdrew)")
     for label, at in milestones(scenario):
         if at < data["horizon"]:
-            ax.axvline(at, color=GREY, linestyle=":", linewidth=1)
-            ax.annotate(label, xy=(at, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(3, -3), textcoords="offset points", ha="left", va="top",
-                        fontsize=9, color="#444444")
+            mark_time(ax, at, label, place="right")
     ax.set_xlim(0, data["horizon"])
     width = edges[1] - edges[0]
     ax.set_xlabel(f"hours held before collapse (bins of {width:g} h)")
@@ -100,5 +98,5 @@ def outcomes_figure(scenario: Scenario, results: Results, summary: dict[str, Any
         plot_collapse_times(left, data, scenario)
         plot_endings(right, data)
         fig.suptitle("How each replication ended")
-        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"))
+        data["caption"] = run_caption(fig, scenario, results, summary)
     return Drawn(fig, "outcomes", data)

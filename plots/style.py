@@ -19,13 +19,17 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from sim.records import Results
+    from sim.scenario import Scenario
 
 # Okabe & Ito (2008), "Color Universal Design".
 BLACK = "#000000"
@@ -194,6 +198,38 @@ def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = Non
     text = "  ·  ".join(parts)
     fig.supxlabel(text, fontsize=8, color="#555555", fontweight="normal")
     return text
+
+
+def run_caption(fig: Figure, scenario: Scenario, results: Results,
+                summary: Mapping[str, Any], extra: str = "") -> str:
+    """:func:`caption` for a figure of one run, so all of a run's figures name it alike.
+
+    The seed comes from the run's summary, because the results do not carry it.
+    """
+    return caption(fig, scenario.name, len(results), summary.get("seed"), extra)
+
+
+MARK_PLACES: dict[str, tuple[tuple[float, float], str, str]] = {
+    "right": ((3, -3), "left", "top"),
+    "left": ((-3, -3), "right", "top"),
+    "above": ((0, 3), "center", "bottom"),
+}
+"""Where :func:`mark_time` puts its label: offset in points, then ``ha`` and ``va``."""
+
+
+def mark_time(ax: Axes, at: float, label: str, *,
+              place: Literal["right", "left", "above"] = "right",
+              linestyle: str = ":", text_colour: str = "#444444") -> None:
+    """A grey vertical line at ``at`` (a milestone, a deadline) labelled at the top edge.
+
+    The label is pinned to the top of the axes rather than to a data height, so it
+    stays clear of the data whatever the y range. ``place`` puts it inside the axes to
+    the right or left of the line, or centred above the axes.
+    """
+    offset, ha, va = MARK_PLACES[place]
+    ax.axvline(at, color=GREY, linestyle=linestyle, linewidth=1)
+    ax.annotate(label, xy=(at, 1.0), xycoords=("data", "axes fraction"), xytext=offset,
+                textcoords="offset points", ha=ha, va=va, fontsize=9, color=text_colour)
 
 
 def no_data(ax: Axes, message: str) -> None:

@@ -16,15 +16,15 @@ from matplotlib.axes import Axes
 
 from plots.style import (
     BAND_ALPHA,
-    GREY,
     HOLD_COLOUR,
     Drawn,
-    caption,
+    mark_time,
     new_figure,
     no_data,
     pct,
     pct_interval,
     percent_axis,
+    run_caption,
     styled,
 )
 from sim.records import Results
@@ -64,11 +64,8 @@ def plot_survival(ax: Axes, results: Results, scenario: Scenario) -> dict[str, A
                     alpha=BAND_ALPHA, linewidth=0, label="95% interval")
     ax.step(hours, share, where="post", color=HOLD_COLOUR, linewidth=2, label="still holding")
     for label, at in milestones(scenario):
-        ax.axvline(at, color=GREY, linestyle=":", linewidth=1)
+        mark_time(ax, at, label, place="above")
         ax.plot([at], [marks[label]["estimate"]], marker="o", color=HOLD_COLOUR, markersize=5)
-        ax.annotate(label, xy=(at, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=9,
-                    color="#444444")
     ax.set_xlim(0, horizon * 1.01)
     ax.set_ylim(0, 1.04)
     percent_axis(ax)
@@ -109,8 +106,8 @@ def survival_figure(scenario: Scenario, results: Results, summary: dict[str, Any
         data = plot_survival(ax, results, scenario)
         data["table"] = milestone_table(side, data, len(results))
         fig.suptitle("How long agreed ceasefires hold")
-        data["caption"] = caption(fig, scenario.name, len(results), summary.get("seed"),
-                                  f"median held {_median(summary)}")
+        data["caption"] = run_caption(fig, scenario, results, summary,
+                                      f"median held {_median(summary)}")
     return Drawn(fig, "survival", data)
 
 

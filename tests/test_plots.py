@@ -413,6 +413,37 @@ def test_backtest_delegates_or_draws_nothing(tmp_path: Path,
     assert plots.draw("backtest", tmp_path, table="T") == []
 
 
+def test_run_figures_name_the_run_alike(scenario: Scenario, results: Results,
+                                        summary: dict[str, Any]) -> None:
+    """Every figure of a run opens its caption with the same scenario, runs and seed."""
+    head = f"scenario {scenario.name}  ·  {len(results):,} runs  ·  seed {SEED}"
+    for figure in (survival_figure, outcomes_figure, causes_figure, agreement_figure):
+        assert figure(scenario, results, summary).data["caption"].startswith(head)
+
+
+@pytest.mark.parametrize("place", ["right", "left", "above"])
+def test_time_marks_are_labelled_at_the_top_edge(place: str) -> None:
+    """The label sits at the top of the axes, on the chosen side of the line, at any y range."""
+    with style.styled():
+        fig = style.new_figure(4.0, 3.0)
+        ax = fig.subplots()
+        ax.set_xlim(0, 100)
+        ax.set_ylim(-7, 350)
+        style.mark_time(ax, 40.0, "48h", place=place)  # type: ignore[arg-type]
+        fig.canvas.draw()
+    (line,) = ax.lines
+    (label,) = ax.texts
+    assert list(line.get_xdata()) == [40.0, 40.0] and label.get_text() == "48h"
+    box = label.get_window_extent()
+    top = ax.get_window_extent().y1
+    x = ax.transData.transform((40.0, 0.0))[0]
+    if place == "above":
+        assert box.y0 >= top and box.x0 < x < box.x1
+    else:
+        assert box.y1 <= top and box.y0 > ax.get_window_extent().y0
+        assert box.x0 > x if place == "right" else box.x1 < x
+
+
 def test_party_colours_are_fixed_and_shared_by_every_figure(
         scenario: Scenario, results: Results, summary: dict[str, Any],
         traced: tuple[int, Any]) -> None:
