@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import platform
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -26,7 +27,14 @@ PACKAGES = ("numpy", "simpy", "matplotlib", "pydantic", "tqdm")
 
 
 def toml_dumps(doc: dict[str, Any]) -> str:
-    """Serialise a scenario document (tables, scalars, arrays of scalars) as TOML."""
+    """Serialise a scenario document (tables, scalars, arrays of scalars) as TOML.
+
+    Any ``str`` key or value is written so that ``tomllib`` reads it back unchanged.
+
+    Raises:
+        ValueError: a key or string holds a lone surrogate (not encodable as UTF-8).
+        TypeError: a value has no TOML form.
+    """
     lines: list[str] = []
     _emit_table(doc, [], lines)
     return "\n".join(lines).strip() + "\n"
@@ -46,7 +54,37 @@ def _emit_table(table: dict[str, Any], path: list[str], lines: list[str]) -> Non
 
 def _key(key: str) -> str:
     bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
-    return key if bare else json.dumps(key)
+    return key if bare else _string(key)
+
+
+_ESCAPES = {'"': r"\"", "\\": r"\\", "\b": r"\b", "\t": r"\t", "\n": r"\n", "\f": r"\f", "\r": r"\r"}
+"""The short escapes of TOML basic strings (other control characters use ``\\uXXXX``)."""
+_MUST_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+def _string(text: str) -> str:
+    """A TOML basic string (also used for quoted keys).
+
+    TOML requires the quotation mark, the backslash and the control characters
+    U+0000..U+001F and U+007F to be escaped; every other character is written as itself
+    (the files are UTF-8). JSON's escapes are not TOML's: JSON with ASCII output writes a
+    character beyond the Basic Multilingual Plane as a surrogate pair (``\\ud83d\\ude00``),
+    which TOML rejects, and JSON leaves U+007F bare, which TOML forbids.
+
+    Raises:
+        ValueError: ``text`` holds a lone surrogate, which no UTF-8 file can hold.
+    """
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        raise ValueError(f"cannot write a lone surrogate (U+{ord(bad.group()):04X}) to TOML: "
+                         f"{text!r}")
+    return '"' + _MUST_ESCAPE.sub(_escape, text) + '"'
 
 
 def _value(value: Any) -> str:
@@ -61,7 +99,7 @@ def _value(value: Any) -> str:
             return "inf" if value > 0 else "-inf"
         return repr(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _string(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, dict):
