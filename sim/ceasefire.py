@@ -94,7 +94,7 @@ class Ceasefire:
                 )
                 self.retaliation[name] = 0.0
                 continue
-            patron_leverage = world.leverage[pm.patron] if pm.patron else 0.0
+            patron_leverage = sc.parties[pm.patron].behaviour.leverage if pm.patron else 0.0
             compliance = rules.effective_compliance(
                 b.compliance,
                 rules.utility(x, pm.ideal, pm.weight),
@@ -211,26 +211,21 @@ class Ceasefire:
 
     def commit(self, author: str) -> None:
         """An armed party acts: convoys, perception by the victim, consequences."""
-        sc, world = self.world.scenario, self.world
+        world = self.world
         self.violations[author] += 1
-        pm = sc.parties[author]
+        pm = world.scenario.parties[author]
         victim = pm.opponent or ""
         severity = 1.0
-        cv = sc.spec.ceasefire.convoys
-        for convoy in self.on_road:
-            convoy.spoiled = True
-            if self.convoy_rng.random() < cv.attack_probability and not convoy.attacked:
-                convoy.attacked = True
-                self.convoys_attacked += 1
-                severity = cv.grave_severity
-                world.log(author, "convoy attacked", f"convoy {convoy.number} (grave)")
+        if self.on_road:
+            severity = self.hit_convoys(author)
         is_spoiler = pm.role == "spoiler"
-        colocation = sc.spec.parties[author].behaviour.colocation if is_spoiler else 0.0
-        u1, u2, u3 = self.perception.random(), self.perception.random(), self.perception.random()
+        u = self.perception.random
         seen = rules.perceive(
-            author_is_spoiler=is_spoiler, colocation=colocation, delineation=self.delineation,
-            verification=self.verification, notice=self.notice, coverage=self.coverage,
-            u_detect=u1, u_notice=u2, u_blame=u3,
+            author_is_spoiler=is_spoiler,
+            colocation=pm.behaviour.colocation if is_spoiler else 0.0,
+            delineation=self.delineation, verification=self.verification,
+            notice=self.notice, coverage=self.coverage,
+            u_detect=u(), u_notice=u(), u_blame=u(),
         )
         if world.trace is not None:
             kind = "attack" if is_spoiler else "violation"
@@ -239,22 +234,36 @@ class Ceasefire:
         if seen is rules.Seen.UNSEEN:
             return
         blamed = pm.host if seen is rules.Seen.BLAMED_HOST and pm.host else author
-        if sc.parties[blamed].role == "spoiler":
+        if world.scenario.parties[blamed].role == "spoiler":
             self.respond_to_spoiler(victim, author)
             return
         if seen is rules.Seen.VERIFIED:
             severity = rules.verified_severity(severity, self.reassurance)
         self.perceived_violation(victim, author, blamed, severity, delineation_hit=False)
 
+    def hit_convoys(self, author: str) -> float:
+        """An act while convoys are on the road spoils their calm and may hit them;
+        returns the act's severity (grave if it hit one)."""
+        cv = self.world.scenario.spec.ceasefire.convoys
+        severity = 1.0
+        for convoy in self.on_road:
+            convoy.spoiled = True
+            if self.convoy_rng.random() < cv.attack_probability and not convoy.attacked:
+                convoy.attacked = True
+                self.convoys_attacked += 1
+                severity = cv.grave_severity
+                self.world.log(author, "convoy attacked", f"convoy {convoy.number} (grave)")
+        return severity
+
     def respond_to_spoiler(self, victim: str, spoiler: str) -> None:
         """The victim of a correctly attributed spoiler attack may strike the spoiler;
         with incomplete delineation the strike can land on the spoiler's host."""
         sc, world = self.world.scenario, self.world
-        response = sc.spec.parties[victim].behaviour.strike_response
+        response = sc.parties[victim].behaviour.strike_response
         if response <= 0 or world.streams.party(victim).random() >= response:
             return
         host = sc.parties[spoiler].host or ""
-        colocation = sc.spec.parties[spoiler].behaviour.colocation
+        colocation = sc.parties[spoiler].behaviour.colocation
         landed = self.perception.random() < rules.strike_hits_host(colocation, self.delineation)
         world.log(victim, "strike", f"on {spoiler}" + (f", lands on {host}" if landed else ""))
         if landed and host:
@@ -286,7 +295,7 @@ class Ceasefire:
         """Lower a signatory's trust; withdraw it if trust fell below its tolerance."""
         if name not in self.trust or self.withdrew:
             return
-        b = self.world.scenario.spec.parties[name].behaviour
+        b = self.world.scenario.parties[name].behaviour
         now = self.env.now
         trust = rules.trust_after_calm(
             self.trust[name], self.baseline[name], self.recovery, now - self.trust_at[name]

@@ -32,19 +32,51 @@ Box = tuple[tuple[float, ...], tuple[float, ...]]
 
 
 @dataclass(frozen=True)
-class Table:
-    """What the talks need that never changes during a replication, per scenario."""
+class Seat:
+    """A principal at the table: what its offers and its answers need, fixed per scenario."""
 
-    principals: tuple[str, ...]
-    boxes: dict[str, Box]
-    """Red lines each principal negotiates within: its own and, where compatible with
-    them, its clients' (a patron does not sign what its client must refuse)."""
-    targets: dict[str, tuple[float, ...]]
-    """The point each principal concedes toward: the mean of the other principals' ideals."""
-    mediator_box: Box | None
-    """Red lines of everyone at or behind the table, where compatible (mediator only)."""
-    bounds: tuple[tuple[tuple[float, ...], float], ...]
-    """Pairs (lam, b): no package gives the principals more than b in lam-weighted utility."""
+    name: str
+    ideal: tuple[float, ...]
+    weight: tuple[float, ...]
+    lo: tuple[float, ...]
+    hi: tuple[float, ...]
+    """Red lines it negotiates within: its own and, where compatible with them, its
+    clients' (a patron does not sign what its client must refuse)."""
+    target: tuple[float, ...]
+    """The point it concedes toward: the mean of the other principals' ideals."""
+    gap: float
+    """Its utility loss from its ideal to ``target`` (:func:`sim.rules.concession_gap`)."""
+    concession: float
+    """Its concession exponent (Boulware below 1, conceder above)."""
+
+
+@dataclass(frozen=True)
+class MediatorSeat:
+    """The mediator's single negotiating text needs its ideal, its pull and a box."""
+
+    name: str
+    ideal: tuple[float, ...]
+    weight: tuple[float, ...]
+    pull: float
+    lo: tuple[float, ...]
+    hi: tuple[float, ...]
+    """Red lines of everyone at or behind the table, where compatible."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """What the talks need that never changes during a replication, per scenario.
+
+    Computed once and kept in the scenario's cache, so a round only evaluates what
+    depends on time and on the no-deal values."""
+
+    seats: tuple[Seat, ...]
+    """The principals, in canonical order."""
+    mediator: MediatorSeat | None
+    limits: tuple[tuple[tuple[float, ...], float], ...]
+    """Pairs (lam, b): no package gives the principals more than b in lam-weighted
+    utility (:func:`sim.rules.joint_bound`, plus a rounding tolerance)."""
+    deadline: float
 
 
 def table(scenario: Scenario) -> Table:
@@ -61,51 +93,55 @@ def _build_table(sc: Scenario) -> Table:
         return rules.box_intersection([(sc.parties[n].lo, sc.parties[n].hi) for n in names],
                                       (first.lo, first.hi))
 
-    clients = {n: [c for c in sc.combatants if sc.parties[c].patron == n] for n in sc.principals}
-    ideals = [sc.parties[n].ideal for n in sc.principals]
-    weights = [sc.parties[n].weight for n in sc.principals]
-    targets = {}
-    for name in sc.principals:
-        others = [sc.parties[o].ideal for o in sc.principals if o != name]
-        targets[name] = tuple(sum(col) / len(others) for col in zip(*others, strict=True))
-    return Table(
-        principals=sc.principals,
-        boxes={n: box_of([n, *clients[n]]) for n in sc.principals},
-        targets=targets,
-        mediator_box=box_of([*sc.principals, *sc.combatants]) if sc.mediator else None,
-        bounds=tuple((lam, rules.joint_bound(lam, ideals, weights))
-                     for lam in rules.frontier_weights(weights)),
-    )
-
-
-def aspirations(world: World, t: float) -> dict[str, float]:
-    """Each principal's aspiration at time ``t`` given its current no-deal value."""
-    deadline = world.scenario.spec.negotiation.deadline_hours
-    return {
-        n: rules.aspiration(t, deadline, world.no_deal[n], world.concession[n])
-        for n in world.scenario.principals
-    }
-
-
-def candidates(world: World, levels: dict[str, float]) -> list[tuple[str, tuple[float, ...]]]:
-    """The packages on the table: the mediator's text first, then each principal's offer
-    at its aspiration ``levels[name]`` (principals in canonical order)."""
-    sc = world.scenario
-    tab = table(sc)
-    offers: list[tuple[str, tuple[float, ...]]] = []
+    seats = []
     for name in sc.principals:
         p = sc.parties[name]
-        lo, hi = tab.boxes[name]
-        offers.append((name, rules.offer(p.ideal, p.weight, tab.targets[name], levels[name],
-                                         lo, hi)))
-    if sc.mediator is None or tab.mediator_box is None:
-        return offers
-    med = sc.parties[sc.mediator]
-    lo, hi = tab.mediator_box
-    text = rules.mediator_text(
-        [o for _, o in offers], med.ideal, med.weight, world.leverage[sc.mediator], lo, hi
+        others = [sc.parties[o].ideal for o in sc.principals if o != name]
+        target = tuple(sum(col) / len(others) for col in zip(*others, strict=True))
+        lo, hi = box_of([name, *(c for c in sc.combatants if sc.parties[c].patron == name)])
+        seats.append(Seat(name, p.ideal, p.weight, lo, hi, target,
+                          rules.concession_gap(p.ideal, p.weight, target),
+                          sc.spec.parties[name].behaviour.concession))
+    mediator = None
+    if sc.mediator is not None:
+        m = sc.parties[sc.mediator]
+        lo, hi = box_of([*sc.principals, *sc.combatants])
+        mediator = MediatorSeat(m.name, m.ideal, m.weight,
+                                sc.spec.parties[m.name].behaviour.leverage, lo, hi)
+    ideals = [s.ideal for s in seats]
+    weights = [s.weight for s in seats]
+    return Table(
+        seats=tuple(seats),
+        mediator=mediator,
+        limits=tuple((lam, rules.joint_bound(lam, ideals, weights) + 1e-9)
+                     for lam in rules.frontier_weights(weights)),
+        deadline=sc.spec.negotiation.deadline_hours,
     )
-    return [(sc.mediator, text), *offers]
+
+
+def aspirations(world: World, t: float) -> tuple[float, ...]:
+    """Each principal's aspiration at time ``t`` given its current no-deal value
+    (principals in canonical order)."""
+    tab = table(world.scenario)
+    no_deal = world.no_deal
+    return tuple(rules.aspiration(t, tab.deadline, no_deal[s.name], s.concession)
+                 for s in tab.seats)
+
+
+def candidates(world: World, levels: tuple[float, ...]) -> list[tuple[str, tuple[float, ...]]]:
+    """The packages on the table: the mediator's text first, then each principal's offer
+    at its aspiration ``levels[k]`` (principals in canonical order)."""
+    tab = table(world.scenario)
+    offers = [
+        (s.name, rules.offer_along(s.ideal, s.target, s.gap, level, s.lo, s.hi))
+        for s, level in zip(tab.seats, levels, strict=True)
+    ]
+    med = tab.mediator
+    if med is None:
+        return offers
+    text = rules.mediator_text([o for _, o in offers], med.ideal, med.weight, med.pull,
+                               med.lo, med.hi)
+    return [(med.name, text), *offers]
 
 
 def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
@@ -115,35 +151,32 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
     together (:func:`sim.rules.joint_bound`), no package can be acceptable and the
     offers are not even drawn up.
     """
-    sc = world.scenario
-    tab = table(sc)
+    tab = table(world.scenario)
     levels = aspirations(world, t)
-    wanted = [levels[n] for n in sc.principals]
-    for lam, bound in tab.bounds:
-        if sum(lp * a for lp, a in zip(lam, wanted, strict=True)) > bound + 1e-9:
+    for lam, limit in tab.limits:
+        if rules.dot(lam, levels) > limit:
             return None
+    no_deals = [world.no_deal[s.name] for s in tab.seats]
+    mediator = tab.mediator.name if tab.mediator is not None else None
     best: tuple[str, tuple[float, ...]] | None = None
     best_score = -1.0
     for author, x in candidates(world, levels):
-        ok = True
         utils = []
-        for n in sc.principals:
-            p = sc.parties[n]
-            lo, hi = tab.boxes[n]
-            if not rules.accepts(x, p.ideal, p.weight, lo, hi, levels[n]):
-                ok = False
+        for s, level in zip(tab.seats, levels, strict=True):
+            u = rules.acceptable_utility(x, s.ideal, s.weight, s.lo, s.hi, level)
+            if u is None:
                 break
-            utils.append(rules.utility(x, p.ideal, p.weight))  # cheap; keeps accepts() pure
-        if not ok:
-            continue
-        score = rules.nash_product(utils, [world.no_deal[n] for n in sc.principals])
-        # An exact tie between principals' offers goes to the smaller package, not to the
-        # first name, so renaming parties cannot change the deal; the mediator's text,
-        # listed first, keeps its ties.
-        if score > best_score or (
-            score == best_score and best is not None and best[0] != sc.mediator and x < best[1]
-        ):
-            best, best_score = (author, x), score
+            utils.append(u)
+        else:
+            score = rules.nash_product(utils, no_deals)
+            # An exact tie between principals' offers goes to the smaller package, not
+            # to the first name, so renaming parties cannot change the deal; the
+            # mediator's text, listed first, keeps its ties.
+            if score > best_score or (
+                score == best_score and best is not None and best[0] != mediator
+                and x < best[1]
+            ):
+                best, best_score = (author, x), score
     return best
 
 
@@ -153,10 +186,10 @@ def ratify(world: World, x: tuple[float, ...]) -> str | None:
     for name in sc.combatants:
         c = sc.parties[name]
         patron = c.patron
-        leverage = world.leverage[patron] if patron is not None else 0.0
+        leverage = sc.parties[patron].behaviour.leverage if patron is not None else 0.0
         prob = rules.ratify_probability(
             x, c.ideal, c.weight, c.lo, c.hi, world.no_deal[name], leverage,
-            sc.spec.parties[name].behaviour.ratification_noise,
+            c.behaviour.ratification_noise,
         )
         draw = world.streams.party(name).random()
         if draw >= prob:

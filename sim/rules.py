@@ -40,17 +40,23 @@ LN2 = math.log(2.0)
 # ---------------------------------------------------------------------------
 
 
+def distance(x: Vector, ideal: Vector, weight: Vector) -> float:
+    """Salience-weighted distance ``sum_i w_i |x_i - x*_i|`` of ``x`` from an ideal
+    (issues of weight zero ignored)."""
+    loss = 0.0
+    for xi, ii, wi in zip(x, ideal, weight, strict=True):
+        if wi:
+            loss += wi * abs(xi - ii)
+    return loss
+
+
 def utility(x: Vector, ideal: Vector, weight: Vector) -> float:
     """Value of package ``x`` to a party: 1 at its ideal, falling linearly with distance.
 
     A party with no positions (all weights zero) is indifferent and values every
     package at 1.
     """
-    loss = 0.0
-    for xi, ii, wi in zip(x, ideal, weight, strict=True):
-        if wi:
-            loss += wi * abs(xi - ii)
-    return 1.0 - loss
+    return 1.0 - distance(x, ideal, weight)
 
 
 def within_limits(x: Vector, lo: Vector, hi: Vector) -> bool:
@@ -93,6 +99,23 @@ def clip_box(x: Vector, lo: Vector, hi: Vector) -> tuple[float, ...]:
     return tuple(out)
 
 
+def concession_gap(ideal: Vector, weight: Vector, target: Vector) -> float:
+    """Utility a principal gives up by moving all the way from its ideal to ``target``.
+
+    Fixed per principal: the talks compute it once per scenario."""
+    return distance(target, ideal, weight)
+
+
+def offer_along(ideal: Vector, target: Vector, gap: float, level: float, lo: Vector,
+                hi: Vector) -> tuple[float, ...]:
+    """:func:`offer`, given the principal's :func:`concession_gap` toward ``target``.
+
+    The gap is fixed per principal, so the talks compute it once per scenario.
+    """
+    step = 1.0 if gap <= 0 else min(max((1.0 - level) / gap, 0.0), 1.0)
+    return clip_box([i + step * (t - i) for i, t in zip(ideal, target, strict=True)], lo, hi)
+
+
 def offer(
     ideal: Vector, weight: Vector, target: Vector, level: float, lo: Vector, hi: Vector
 ) -> tuple[float, ...]:
@@ -103,18 +126,30 @@ def offer(
     the box ``[lo, hi]`` (its own red lines, and its clients' where compatible). Because
     the box contains the ideal, projection never lowers the proposer's utility.
     """
-    gap = 0.0
-    for w, t, i in zip(weight, target, ideal, strict=True):
-        if w:
-            gap += w * abs(t - i)
-    step = 1.0 if gap <= 0 else min(max((1.0 - level) / gap, 0.0), 1.0)
-    moved = [i + step * (t - i) for i, t in zip(ideal, target, strict=True)]
-    return clip_box(moved, lo, hi)
+    return offer_along(ideal, target, concession_gap(ideal, weight, target), level, lo, hi)
+
+
+def acceptable_utility(x: Vector, ideal: Vector, weight: Vector, lo: Vector, hi: Vector,
+                       level: float) -> float | None:
+    """The principal's utility of ``x`` if it accepts ``x`` (see :func:`accepts`), else
+    None: the talks need the value of every acceptable package for the Nash product."""
+    if not within_limits(x, lo, hi):
+        return None
+    u = utility(x, ideal, weight)
+    return u if u >= level - 1e-12 else None
 
 
 def accepts(x: Vector, ideal: Vector, weight: Vector, lo: Vector, hi: Vector, level: float) -> bool:
     """A principal accepts ``x`` iff it breaks no red line and meets its aspiration."""
-    return within_limits(x, lo, hi) and utility(x, ideal, weight) >= level - 1e-12
+    return acceptable_utility(x, ideal, weight, lo, hi, level) is not None
+
+
+def dot(a: Vector, b: Vector) -> float:
+    """``sum_k a_k b_k``, added in order (so it equals ``sum`` of the products)."""
+    total = 0.0
+    for ak, bk in zip(a, b, strict=True):
+        total += ak * bk
+    return total
 
 
 def mediator_text(

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
-from sim.schema import ScenarioSpec
+from sim.schema import Behaviour, ScenarioSpec
 
 INF = math.inf
 
@@ -45,6 +45,8 @@ class PartyModel:
     patron: str | None
     opponent: str | None
     host: str | None
+    behaviour: Behaviour
+    """The party's behavioural parameters (the spec's, kept here for the model's speed)."""
 
 
 @dataclass(frozen=True)
@@ -430,6 +432,7 @@ def _compile(spec: ScenarioSpec, file: str, doc: dict[str, Any]) -> Scenario:
             patron=p.patron,
             opponent=opponent,
             host=p.host,
+            behaviour=p.behaviour,
         )
     return Scenario(
         spec=spec,

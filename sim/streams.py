@@ -33,13 +33,14 @@ def make_stream(entropy: bytes, name: str) -> random.Random:
 class Streams:
     """Lazily created named streams of one replication."""
 
-    __slots__ = ("_cache", "_entropy", "replication", "root")
+    __slots__ = ("_cache", "_entropy", "_parties", "replication", "root")
 
     def __init__(self, root: int, replication: int) -> None:
         self.root = root
         self.replication = replication
         self._entropy = replication_entropy(root, replication)
         self._cache: dict[str, random.Random] = {}
+        self._parties: dict[str, random.Random] = {}
 
     def get(self, name: str) -> random.Random:
         """The stream called ``name`` (created on first use)."""
@@ -50,4 +51,7 @@ class Streams:
 
     def party(self, name: str) -> random.Random:
         """The stream of a party's own choices (timing of its acts, ratification)."""
-        return self.get("party:" + name)
+        rng = self._parties.get(name)
+        if rng is None:
+            rng = self._parties[name] = self.get("party:" + name)
+        return rng

@@ -36,13 +36,6 @@ class World:
                 u = self.streams.party(n).random()
                 value = rules.shift_no_deal(value, party.no_deal_spread * (2.0 * u - 1.0))
             self.no_deal[n] = value
-        self.concession = {n: spec.parties[n].behaviour.concession for n in scenario.order}
-        self.leverage = {n: spec.parties[n].behaviour.leverage for n in scenario.order}
-        self.clients: dict[str, list[str]] = {n: [] for n in scenario.order}
-        for c in scenario.combatants:
-            patron = scenario.parties[c].patron
-            if patron is not None:
-                self.clients[patron].append(c)
         self.agreed = False
         self.agreement_hour = math.nan
         self.terms: tuple[float, ...] = ()

@@ -138,8 +138,8 @@ def test_the_talks_never_miss_an_acceptable_package(data, doc, seed):
         acceptable = [
             x for _, x in negotiation.candidates(world, levels)
             if all(
-                rules.accepts(x, sc.parties[n].ideal, sc.parties[n].weight, *tab.boxes[n], levels[n])
-                for n in sc.principals
+                rules.accepts(x, seat.ideal, seat.weight, seat.lo, seat.hi, level)
+                for seat, level in zip(tab.seats, levels, strict=True)
             )
         ]
         pick = negotiation.choose(world, t)
