@@ -29,6 +29,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sim import rules
+from sim.errors import ScenarioError
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -114,6 +115,8 @@ class Ceasefire:
         self.trust_at = dict.fromkeys(self.signatories, self.start)
 
         self.violations = dict.fromkeys(self.armed, 0)
+        self.acts = 0
+        self.max_acts = cf.max_acts
         self.collapse = self.env.event()
         self.withdrew = ""
         self.trigger = ""
@@ -213,6 +216,9 @@ class Ceasefire:
         """An armed party acts: convoys, perception by the victim, consequences."""
         world = self.world
         self.violations[author] += 1
+        self.acts += 1
+        if self.acts > self.max_acts:
+            raise self.runaway()
         pm = world.scenario.parties[author]
         victim = pm.opponent or ""
         severity = 1.0
@@ -240,6 +246,23 @@ class Ceasefire:
         if seen is rules.Seen.VERIFIED:
             severity = rules.verified_severity(severity, self.reassurance)
         self.perceived_violation(victim, author, blamed, severity, delineation_hit=False)
+
+    def runaway(self) -> ScenarioError:
+        """The error for a replication whose acts passed ``ceasefire.max_acts``."""
+        sc = self.world.scenario
+        offspring = ", ".join(
+            f"{n} {rules.retaliation_mean(self.retaliation[n], 1.0, self.half_life):.2f}"
+            for n in self.armed if self.retaliation[n] > 0
+        )
+        return ScenarioError(
+            sc.file, "ceasefire.max_acts", self.max_acts,
+            f"replication {self.world.replication} passed this many acts "
+            f"{self.env.now - self.start:.0f} h into the ceasefire without anyone "
+            "withdrawing, so retaliation feeds itself (acts provoked per perceived "
+            f"violation: {offspring or 'none'}). Lower behaviour.retaliation or "
+            "ceasefire.retaliation_half_life_hours, let parties withdraw (behaviour."
+            "sensitivity and tolerance above 0), or raise ceasefire.max_acts",
+        )
 
     def hit_convoys(self, author: str) -> float:
         """An act while convoys are on the road spoils their calm and may hit them;

@@ -28,6 +28,10 @@ class ScenarioError(ValueError):
         self.allowed = allowed
         super().__init__(self.message())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuild from the four fields (a worker process raises it, the parent reports it)."""
+        return (type(self), (self.file, self.path, self.value, self.allowed))
+
     def message(self) -> str:
         """One line naming the file, key path, bad value and what is allowed."""
         where = f"{self.file}: {self.path}" if self.path else self.file

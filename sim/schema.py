@@ -260,6 +260,14 @@ class Ceasefire(Strict):
     terms_effect: float = Field(
         0.5, ge=0, le=5, description="How much valued terms add to compliance."
     )
+    max_acts: int = Field(
+        100_000,
+        ge=1,
+        le=100_000_000,
+        description="Acts (violations and spoiler attacks) one replication may reach before "
+        "the run stops with an error: retaliation that feeds itself while nobody can "
+        "withdraw never ends, and would otherwise exhaust time and memory.",
+    )
     imposed: dict[str, float] = Field(
         default_factory=dict,
         description="Issue -> value the ceasefire runs with whatever was agreed (a "

@@ -73,6 +73,19 @@ def oracle_doc(rate_per_day: float, trust: float, sensitivity: float, tolerance:
     }
 
 
+def runaway_doc(max_acts: int) -> dict[str, Any]:
+    """Both combatants retaliate about 1.4 acts per perceived violation (a Hawkes
+    process above criticality) and nobody's trust ever falls, so nobody withdraws."""
+    doc = minimal_doc()
+    for name in ("red", "blue"):
+        doc["parties"][name]["behaviour"].update(
+            {"retaliation": 2.0, "sensitivity": 0.0, "command_control": 0.0})
+    for name in ("east", "west"):
+        doc["parties"][name]["behaviour"] = {"sensitivity": 0.0}
+    return with_keys(doc, ceasefire__max_acts=max_acts,
+                     ceasefire__monitoring={"notice": 1.0, "coverage": 0.0})
+
+
 def with_keys(doc: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """A deep copy of ``doc`` with dotted keys (``a__b__c``) replaced."""
     out = copy.deepcopy(doc)

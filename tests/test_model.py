@@ -6,9 +6,13 @@ over enough replications that the direction is not noise.
 
 from __future__ import annotations
 
-import numpy as np
-from helpers import DEFAULT, minimal_doc, oracle_doc, with_keys
+import pickle
 
+import numpy as np
+import pytest
+from helpers import DEFAULT, minimal_doc, oracle_doc, runaway_doc, with_keys
+
+from sim.errors import ScenarioError
 from sim.model import run_replication
 from sim.runner import Runner
 from sim.scenario import load_scenario, scenario_from_dict
@@ -192,3 +196,29 @@ def test_collapse_is_recorded_consistently():
     assert ((withdrew != "") == res.columns["collapsed"]).all()
     assert (res.columns["hours_held"] <= 720.0).all()
     assert (res.columns["hours_held"][~res.columns["agreed"]] == 0).all()
+
+
+def test_self_feeding_retaliation_stops_with_a_scenario_error():
+    """A retaliation spiral nobody can leave would never end; past ``max_acts`` the
+    replication stops with an error naming the key, the limit and the spiral."""
+    sc = scenario_from_dict(runaway_doc(300))
+    with pytest.raises(ScenarioError) as info:
+        for i in range(20):
+            run_replication(sc, 1, i)
+    err = info.value
+    assert err.path == "ceasefire.max_acts" and err.value == 300
+    assert "red 1.44" in err.allowed and "blue 1.44" in err.allowed
+    # the same error survives the trip from a worker process to the parent
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.file, again.path, again.value, again.allowed) == (
+        err.file, err.path, err.value, err.allowed)
+
+
+def test_the_act_limit_changes_nothing_below_it():
+    """A replication that stays under the limit is the same whatever the limit."""
+    doc = minimal_doc()
+    low = scenario_from_dict(with_keys(doc, ceasefire__max_acts=400))
+    high = scenario_from_dict(with_keys(doc, ceasefire__max_acts=100_000_000))
+    outs = [run_replication(high, 3, i) for i in range(60)]
+    assert max(sum(o.violations) for o in outs) <= 400
+    assert outs == [run_replication(low, 3, i) for i in range(60)]

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 import pytest
-from helpers import DEFAULT, cli, minimal_doc, with_keys
+from helpers import DEFAULT, cli, minimal_doc, runaway_doc, with_keys
 
 import run_sim
 from sim.errors import ScenarioError
@@ -219,3 +219,17 @@ def test_child_scenario_replaces_milestones_whole(tmp_path):
     # other tables still merge key by key
     assert sc.spec.ceasefire.pause.hours == 48.0
     assert sc.spec.parties["russia"].positions["delineation"].min == 0.6
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_retaliation_spiral_exits_2_without_traceback(workers, tmp_path):
+    """A scenario whose retaliation feeds itself with nobody able to withdraw is bad
+    input found while running: exit 2 naming ``ceasefire.max_acts``, from a worker
+    process as from the main one."""
+    file = write(tmp_path, runaway_doc(300))
+    done = cli("run", str(file), "--runs", "40", "--workers", workers, "--no-progress",
+               timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert str(file) in done.stderr and "ceasefire.max_acts" in done.stderr
+    assert "retaliation feeds itself" in done.stderr
+    assert "Traceback" not in done.stderr
