@@ -310,6 +310,13 @@ def _check_references(spec: ScenarioSpec, file: str) -> None:
                 )
         elif party.host is not None:
             raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
+        b = party.behaviour
+        if party.role in ("patron", "combatant") and b.trust < b.tolerance:
+            raise ScenarioError(
+                file, f"{base}.behaviour.trust", b.trust,
+                f"at least its tolerance ({b.tolerance}): a signatory whose trust starts "
+                "below its tolerance would leave the ceasefire before it began",
+            )
         for issue, pos in party.positions.items():
             ppath = f"{base}.positions.{issue}"
             if issue not in spec.issues:

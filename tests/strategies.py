@@ -159,9 +159,12 @@ def positions_on(draw: DrawFn, issues: dict[str, dict[str, Any]], limits: bool =
 
 
 def _trust_block(draw: DrawFn) -> dict[str, Any]:
+    """Trust at the start, never below the tolerance (a signatory below it would leave
+    before the ceasefire began: the loader refuses that)."""
+    tolerance = draw(st.one_of(st.just(0.0), bounded(0.0, 0.6)))
     return {
-        "trust": draw(bounded(0.0, 1.0)),
-        "tolerance": draw(st.one_of(st.just(0.0), bounded(0.0, 0.6))),
+        "trust": draw(bounded(tolerance, 1.0)),
+        "tolerance": tolerance,
         "sensitivity": draw(bounded(0.0, 0.5)),
     }
 

@@ -109,6 +109,9 @@ BAD_DOCS = {
         "parties.x.host", "co-located"),
     "bad role": (with_keys(minimal_doc(), parties__red__role="warlord"),
                  "parties.red.role", "patron"),
+    "trust below tolerance": (
+        with_keys(minimal_doc(), parties__blue__behaviour__trust=0.1),
+        "parties.blue.behaviour.trust", "at least its tolerance (0.2)"),
 }
 
 
