@@ -1,0 +1,115 @@
+"""Build a scenario's resolved document: its TOML tables before any validation.
+
+A scenario file may name a parent with ``extends``; the child's tables merge over the
+parent's key by key (except :data:`WHOLE_TABLES`, replaced whole), and ``--set
+KEY=VALUE`` overrides go on top. All of this works on plain dicts and knows nothing of
+the schema, so it lives apart from validating and compiling (:mod:`sim.scenario`): the
+resolved document is what gets validated, and what a run saves as its ``scenario.toml``
+(rerunnable without the parents or the overrides).
+
+Every failure raises :class:`sim.errors.ScenarioError` naming the file (or ``--set``),
+the key path and the value.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ScenarioError
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every way it can fail into a ScenarioError."""
+    if not path.exists():
+        raise ScenarioError(str(path), "", None, "file does not exist")
+    if path.is_dir():
+        raise ScenarioError(str(path), "", None, "expected a .toml file, got a directory")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), "", None, f"cannot read file as UTF-8 text ({exc})") from None
+    if not text.strip():
+        raise ScenarioError(str(path), "", "", "the file is empty; a scenario needs TOML tables")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), "", text[:40], f"not valid TOML ({exc})") from None
+
+
+WHOLE_TABLES = frozenset({("ceasefire", "milestones")})
+"""Tables that are one value (a set of labels), replaced whole by a child, never merged:
+a child scenario with a shorter horizon must be able to drop its parent's milestones."""
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any],
+               path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Tables merge key by key; any other value in ``override`` replaces the base's, and
+    so do the tables in :data:`WHOLE_TABLES`."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        here = (*path, key)
+        if (isinstance(value, dict) and isinstance(out.get(key), dict)
+                and here not in WHOLE_TABLES):
+            out[key] = deep_merge(out[key], value, here)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario and its ``extends`` ancestors into one merged document."""
+    path = path.resolve() if path.exists() else path
+    if path in _chain:
+        cycle = " -> ".join(str(p.name) for p in (*_chain, path))
+        raise ScenarioError(str(_chain[-1]), "extends", str(path.name), f"extends cycle: {cycle}")
+    doc = read_toml(path)
+    parent = doc.get("extends")
+    if parent is None:
+        return doc
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError(str(path), "extends", parent, "a path to a parent .toml file")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise ScenarioError(str(path), "extends", parent, f"parent file {parent_path} not found")
+    merged = deep_merge(resolve_document(parent_path, (*_chain, path)), doc)
+    merged.pop("extends", None)
+    return merged
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``KEY=VALUE``; VALUE is read as a TOML value, else kept as a string."""
+    if "=" not in text:
+        raise ScenarioError("--set", text, text, "KEY=VALUE with a dotted KEY")
+    key, _, value = text.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError("--set", key, text, "a dotted key such as ceasefire.horizon_hours")
+    return key, parse_value(value.strip())
+
+
+def parse_value(text: str) -> Any:
+    """Read one TOML value (number, bool, string, array, inline table); bare words as strings."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_override(doc: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """Return a copy of ``doc`` with the dotted ``key`` set to ``value``."""
+    out = copy.deepcopy(doc)
+    node = out
+    parts = key.split(".")
+    for depth, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            where = ".".join(parts[: depth + 1])
+            raise ScenarioError("--set", key, value, f"{where} is a value, not a table")
+        node = child
+    node[parts[-1]] = value
+    return out

@@ -1,0 +1,214 @@
+"""What a scenario must satisfy beyond its per-field schema, and how failures read.
+
+:mod:`sim.schema` checks each field on its own. The rules here relate fields to each
+other: the roles a scenario needs, a combatant's patron and an armed party's opponent,
+a spoiler's host, positions on declared issues and within their ranges, milestones
+within the horizon, a bounded number of convoys. Pydantic's own errors are turned here
+into :class:`sim.errors.ScenarioError` with a dotted key path (and the allowed keys,
+for an unknown one). Kept apart from compiling (:mod:`sim.scenario`) so that what a
+scenario author must get right reads in one place, and compiling can assume it holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import ScenarioError
+from sim.schema import ScenarioSpec
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed at the table that holds ``loc[-1]`` (for unknown-key messages)."""
+    model: Any = ScenarioSpec
+    for part in loc[:-1]:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = model.model_fields.get(str(part))
+            if field is None:
+                return []
+            model = field.annotation
+        else:
+            # inside a dict[str, Model]: the key is a free name; the value type follows
+            args = getattr(model, "__args__", ())
+            model = args[-1] if args else None
+        while getattr(model, "__origin__", None) not in (None, dict):
+            args = [a for a in getattr(model, "__args__", ()) if a is not type(None)]
+            model = args[0] if args else None
+        if model is not None and type(model).__name__ == "UnionType":
+            args = [a for a in model.__args__ if a is not type(None)]
+            model = args[0] if args else None
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(model.model_fields)
+    return []
+
+
+def from_validation(file: str, exc: ValidationError) -> ScenarioError:
+    """Turn pydantic's first error into a ScenarioError with a dotted key path."""
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(err["loc"])
+    # an empty key (legal in TOML) is shown quoted, as TOML writes it, so the path names it
+    path = ".".join(str(p) if str(p) else '""' for p in loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc)
+        hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "no such key"
+        return ScenarioError(file, path, err.get("input"), f"unknown key; {hint}")
+    if kind == "missing":
+        return ScenarioError(file, path, None, "required key is missing")
+    msg = str(err["msg"])
+    if kind in {"finite_number"}:
+        msg = "must be a finite number (no nan or inf)"
+    value = err.get("input")
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    return ScenarioError(file, path, value, msg)
+
+
+def check_references(spec: ScenarioSpec, file: str) -> None:
+    """Cross-field rules pydantic cannot express per field."""
+    if not spec.issues:
+        raise ScenarioError(file, "issues", {}, "declare at least one issue")
+    roles: dict[str, list[str]] = {"patron": [], "combatant": [], "spoiler": [], "mediator": []}
+    for name, party in spec.parties.items():
+        if not name:
+            # records use "" for "nobody" (no withdrawal, no trigger)
+            raise ScenarioError(file, 'parties.""', name, "a non-empty party name")
+        roles[party.role].append(name)
+    if len(roles["patron"]) < 2 or len(roles["combatant"]) < 2:
+        raise ScenarioError(
+            file,
+            "parties",
+            sorted(spec.parties),
+            "a scenario needs at least two parties with role 'patron' (the negotiators) and "
+            f"two with role 'combatant'; found patrons {roles['patron']} and combatants "
+            f"{roles['combatant']}",
+        )
+    if len(roles["mediator"]) > 1:
+        raise ScenarioError(file, "parties", roles["mediator"], "at most one mediator")
+    combatants = roles["combatant"]
+    for name, party in spec.parties.items():
+        base = f"parties.{name}"
+        if party.role == "combatant":
+            if party.patron is None:
+                raise ScenarioError(file, f"{base}.patron", None, f"name one of {roles['patron']}")
+            if party.patron not in roles["patron"]:
+                raise ScenarioError(
+                    file, f"{base}.patron", party.patron, f"a party with role patron: {roles['patron']}"
+                )
+        elif party.patron is not None:
+            raise ScenarioError(file, f"{base}.patron", party.patron, "only combatants have a patron")
+        if party.role in ("combatant", "spoiler"):
+            others = [c for c in combatants if c != name and c != party.host]
+            if party.opponent is None and len(others) != 1:
+                raise ScenarioError(
+                    file, f"{base}.opponent", None, f"name the combatant it fights, one of {others}"
+                )
+            if party.opponent is not None and party.opponent not in combatants:
+                raise ScenarioError(
+                    file, f"{base}.opponent", party.opponent, f"a combatant: {combatants}"
+                )
+            if party.opponent == name:
+                raise ScenarioError(file, f"{base}.opponent", name, "a party other than itself")
+        elif party.opponent is not None:
+            raise ScenarioError(file, f"{base}.opponent", party.opponent, "only armed parties fight")
+        if party.role == "spoiler":
+            if party.host is None or party.host not in combatants:
+                raise ScenarioError(
+                    file, f"{base}.host", party.host, f"the combatant it is co-located with: {combatants}"
+                )
+            if party.opponent is not None and party.opponent == party.host:
+                # its attacks would be blamed on their own victim
+                raise ScenarioError(
+                    file, f"{base}.opponent", party.opponent,
+                    f"a combatant other than its host {party.host!r}",
+                )
+        elif party.host is not None:
+            raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
+        b = party.behaviour
+        if party.role in ("patron", "combatant") and b.trust < b.tolerance:
+            raise ScenarioError(
+                file, f"{base}.behaviour.trust", b.trust,
+                f"at least its tolerance ({b.tolerance}): a signatory whose trust starts "
+                "below its tolerance would leave the ceasefire before it began",
+            )
+        for issue, pos in party.positions.items():
+            ppath = f"{base}.positions.{issue}"
+            if issue not in spec.issues:
+                raise ScenarioError(file, ppath, issue, f"a declared issue: {sorted(spec.issues)}")
+            rng = spec.issues[issue]
+            for key in ("ideal", "min", "max"):
+                value = getattr(pos, key)
+                if value is not None and not rng.low <= value <= rng.high:
+                    raise ScenarioError(
+                        file, f"{ppath}.{key}", value, f"within the issue's range {rng.low}..{rng.high}"
+                    )
+            if pos.min is not None and pos.max is not None and pos.min > pos.max:
+                raise ScenarioError(file, f"{ppath}.min", pos.min, f"at most max ({pos.max})")
+    gainer = spec.negotiation.shocks.gainer
+    if gainer is not None and gainer not in combatants:
+        raise ScenarioError(file, "negotiation.shocks.gainer", gainer, f"a combatant: {combatants}")
+    if gainer is None and spec.negotiation.shocks.rate_per_day > 0 and len(combatants) != 2:
+        raise ScenarioError(file, "negotiation.shocks.gainer", None, f"one of {combatants}")
+    cf = spec.ceasefire
+    for label, hours in cf.milestones.items():
+        if not 0 < hours <= cf.horizon_hours:
+            raise ScenarioError(
+                file,
+                f"ceasefire.milestones.{label}",
+                hours,
+                f"hours in (0, horizon_hours={cf.horizon_hours}]",
+            )
+    if not cf.milestones:
+        raise ScenarioError(file, "ceasefire.milestones", {}, "at least one milestone")
+    for key in cf.links.model_fields_set:
+        issue = getattr(cf.links, key)
+        if issue is not None and issue not in spec.issues:
+            raise ScenarioError(
+                file, f"ceasefire.links.{key}", issue, f"a declared issue or omitted: {sorted(spec.issues)}"
+            )
+    for issue, value in cf.imposed.items():
+        if issue not in spec.issues:
+            raise ScenarioError(file, f"ceasefire.imposed.{issue}", issue,
+                                f"a declared issue: {sorted(spec.issues)}")
+        rng = spec.issues[issue]
+        if not rng.low <= value <= rng.high:
+            raise ScenarioError(file, f"ceasefire.imposed.{issue}", value,
+                                f"within the issue's range {rng.low}..{rng.high}")
+    if cf.convoys.calm_hours > cf.horizon_hours:
+        raise ScenarioError(
+            file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours, "at most horizon_hours"
+        )
+    _check_convoys(spec, file)
+
+
+MAX_PAUSE_HOURS = 10_000.0
+"""Longest pause, agreed or not (the bound of ``ceasefire.pause.hours``)."""
+MAX_CONVOYS = 10_000
+"""Most convoys one pause may dispatch (the bound of ``ceasefire.convoys.max_per_pause``):
+each is a process started with the ceasefire, so without a bound a long pause or a
+tiny interval makes a replication run out of time and memory."""
+
+
+def _check_convoys(spec: ScenarioSpec, file: str) -> None:
+    """An agreed pause is bounded like a default one, and so are the convoys it holds."""
+    cf = spec.ceasefire
+    longest = cf.pause.hours
+    link = cf.links.pause_hours
+    if link is not None and link in spec.issues:
+        rng = spec.issues[link]
+        if rng.high > MAX_PAUSE_HOURS:
+            raise ScenarioError(
+                file, f"issues.{link}.high", rng.high,
+                f"at most {MAX_PAUSE_HOURS:g}: the issue is the pause length in hours "
+                "(ceasefire.links.pause_hours)",
+            )
+        longest = max(longest, rng.high)
+    cv = cf.convoys
+    if cv.max_per_pause == 0 and (longest - cv.calm_hours) / cv.interval_hours + 1 > MAX_CONVOYS:
+        raise ScenarioError(
+            file, "ceasefire.convoys.interval_hours", cv.interval_hours,
+            f"at least {longest / MAX_CONVOYS:g} hours (a pause of up to {longest:g} h may "
+            f"dispatch at most {MAX_CONVOYS} convoys), or set max_per_pause",
+        )
+
