@@ -123,9 +123,14 @@ class Runner:
         return self._pool
 
     def close(self, cancel: bool = False) -> None:
-        """Shut the local pool down (the external executor is the caller's)."""
+        """Shut the local pool down (the external executor is the caller's).
+
+        ``cancel`` drops the work items not yet started. The pool is always waited for
+        (at most the chunks already running, a fraction of a second each): leaving it to
+        shut down on its own races with the interpreter's exit, which then prints a
+        traceback from the pool's management thread."""
         if self._pool is not None:
-            self._pool.shutdown(wait=not cancel, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
 
     def __enter__(self) -> Runner:
