@@ -6,8 +6,8 @@ the two phases. Field docstrings here are the reference for scenario authors; th
 Schema printed by ``run_sim.py schema`` is generated from them.
 
 Cross-references (a patron that exists, positions on declared issues, the required
-parties) are checked in :mod:`sim.scenario`, which also turns pydantic's errors into
-:class:`sim.errors.ScenarioError` with a key path.
+parties) are checked in :mod:`sim.validation`, which also turns pydantic's errors into
+:class:`sim.errors.ScenarioError` with a key path (:mod:`sim.scenario` is the entry point).
 """
 
 from __future__ import annotations
