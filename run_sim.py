@@ -182,6 +182,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             if saved.raw != scenario.raw or manifest.get("seed") != args.seed:
                 raise ScenarioError(str(args.out), "scenario.toml", args.seed,
                                     "the same scenario, --set values and --seed as the saved run")
+            held = int(existing.columns["replication"].max()) + 1 if len(existing) else 0
+            flag, limit = (("--max-runs", args.max_runs) if args.precision is not None
+                           else ("--runs", args.runs))
+            if held > limit:  # finishing would drop replications already computed
+                raise ScenarioError(flag, "", limit, f"at least {held}: {args.out} already "
+                                    f"holds replications up to {held - 1}")
     if args.plot and args.out is None:
         raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
     long_run = (args.precision is not None) or args.runs >= 2000

@@ -89,9 +89,9 @@ SCALARS: tuple[tuple[str, str], ...] = (
     ("replication", "i8"),
     ("agreed", "?"),
     ("agreement_hour", "f8"),
-    ("rounds", "i2"),
-    ("rejections", "i2"),
-    ("shocks", "i2"),
+    ("rounds", "i4"),
+    ("rejections", "i4"),
+    ("shocks", "i4"),
     ("hours_held", "f8"),
     ("collapsed", "?"),
     ("misattributed", "?"),
@@ -180,11 +180,12 @@ class Results:
             out.columns[name] = col[order]
         return out
 
-    def take(self, n: int) -> Results:
-        """The first ``n`` runs."""
+    def below(self, n: int) -> Results:
+        """The runs of replications ``0 .. n-1`` (whatever else is held, in any order)."""
+        keep = self.columns["replication"] < n
         out = Results(self.issues, self.armed, self.party_names)
         for name, col in self.columns.items():
-            out.columns[name] = col[:n]
+            out.columns[name] = col[keep]
         return out
 
     def names(self, field_name: str) -> list[str]:

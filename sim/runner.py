@@ -220,24 +220,24 @@ class Runner:
                 self._execute(scenario, seed, todo, parts.append, bar)
             else:
                 met = False
-                n = 0
-                while n < max_runs:
-                    upper = min(n + batch, max_runs)
-                    todo = [i for i in range(n, upper) if i not in done]
+                target = 0
+                while target < max_runs:
+                    upper = min(target + batch, max_runs)
+                    todo = [i for i in range(target, upper) if i not in done]
                     self._execute(scenario, seed, todo, parts.append, bar)
-                    n = upper
-                    current = collect().take(n)
-                    parts = [current]
-                    if n >= min_runs and precision_reached(current, scenario, precision):
+                    target = upper
+                    parts = [collect()]  # one block, so collecting stays linear
+                    if target >= min_runs and precision_reached(
+                            parts[0].below(target), scenario, precision):
                         met = True
                         break
-                target = n
         except KeyboardInterrupt:
             interrupted = True
             self.close(cancel=True)
         finally:
             bar.close()
         results = collect()
-        if precision is not None and not interrupted:
-            results = results.take(target)
+        if not interrupted:
+            # replications a resumed run holds beyond what this run asked for stay out
+            results = results.below(target)
         return RunOutcome(results, interrupted, time.perf_counter() - start, target, met)

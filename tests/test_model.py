@@ -54,6 +54,15 @@ def test_incompatible_red_lines_mean_no_agreement():
     assert (res.columns["rounds"] == 12).all()  # every round until the 600 h deadline
 
 
+def test_counts_beyond_the_int16_range_are_recorded():
+    """Hourly rounds for 40,000 hours: the round count must not wrap or overflow."""
+    sc = load_scenario(DEFAULT, ["parties.russia.positions.delineation.min=0.9",
+                                 "parties.opposition.positions.delineation.max=0.3",
+                                 "negotiation.round_interval_hours=1.0",
+                                 "negotiation.deadline_hours=40000.0"])
+    assert results(sc, 1).columns["rounds"].tolist() == [40_000]
+
+
 def test_agreement_never_after_the_deadline():
     sc = load_scenario(DEFAULT)
     res = results(sc, 300)

@@ -81,7 +81,7 @@ def test_adaptive_precision_stops_at_the_target_whatever_the_workers(geneva):
     for hours in (48.0, 168.0, 720.0):
         assert half_width(int(res.held(hours).sum()), n) <= eps
     # one batch fewer would not have been enough
-    fewer = res.take(n - 200)
+    fewer = res.below(n - 200)
     widths = [half_width(int(fewer.columns["agreed"].sum()), n - 200)] + [
         half_width(int(fewer.held(h).sum()), n - 200) for h in (48.0, 168.0, 720.0)]
     assert n - 200 < 200 or max(widths) > eps
@@ -98,12 +98,45 @@ def test_resume_finishes_an_interrupted_run_exactly(geneva):
     full = Runner(workers=1).run(geneva, 500, seed=13).results
     partial = Runner(workers=1).run(geneva, 180, seed=13).results
     # pretend some chunks finished out of order: keep a non-contiguous subset
-    keep = np.isin(partial.columns["replication"], list(range(60)) + list(range(120, 180)))
-    subset = partial.take(len(partial))
-    for name in subset.columns:
-        subset.columns[name] = subset.columns[name][keep]
-    resumed = Runner(workers=1).run(geneva, 500, seed=13, existing=subset).results
+    resumed = Runner(workers=1).run(geneva, 500, seed=13, existing=gappy(partial)).results
     same(full, resumed)
+
+
+def gappy(results):
+    """Replications 0-59 and 120-179 of ``results``: chunks finished out of order."""
+    keep = np.isin(results.columns["replication"], list(range(60)) + list(range(120, 180)))
+    out = results.below(len(results))
+    for name in out.columns:
+        out.columns[name] = out.columns[name][keep]
+    return out
+
+
+def test_resume_with_a_precision_target_keeps_every_saved_replication(geneva):
+    """An adaptive run resumed from an interrupted one ends exactly like an
+    uninterrupted adaptive run: no saved replication is dropped between batches."""
+    partial = Runner(workers=1).run(geneva, 180, seed=13).results
+    kwargs = {"precision": 1e-6, "min_runs": 1, "max_runs": 300, "batch": 100}
+    full = Runner(workers=1).run(geneva, 0, seed=13, **kwargs)
+    resumed = Runner(workers=1).run(geneva, 0, seed=13, existing=gappy(partial), **kwargs)
+    assert resumed.target == full.target == 300 and resumed.precision_met is False
+    same(full.results, resumed.results)
+
+
+def test_a_resumed_run_returns_only_the_replications_asked_for(geneva):
+    saved = Runner(workers=1).run(geneva, 120, seed=13).results
+    out = Runner(workers=1).run(geneva, 80, seed=13, existing=saved).results
+    same(out, saved.below(80))
+
+
+def test_resume_refuses_to_drop_replications_already_saved(tmp_path, capsys):
+    out = tmp_path / "run"
+    common = [str(DEFAULT), "--seed", "3", "--workers", "1", "--no-progress", "--out", str(out)]
+    assert run_sim.main(["run", *common, "--runs", "60"]) == 0
+    capsys.readouterr()
+    assert run_sim.main(["run", *common, "--runs", "40", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "--runs" in err and "at least 60" in err and "up to 59" in err
+    assert len((out / "runs.csv").read_text().splitlines()) == 61  # nothing was rewritten
 
 
 def _wait_for(path, timeout=60.0):
