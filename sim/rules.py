@@ -34,6 +34,9 @@ Vector = Sequence[float]
 
 LN2 = math.log(2.0)
 
+HOUR_TOLERANCE = 1e-9
+"""Hours below which two times count as the same (rounding of the issue scales)."""
+
 
 # ---------------------------------------------------------------------------
 # Preferences and offers
@@ -444,9 +447,12 @@ def convoy_count(pause_hours: float, interval: float, calm: float, aid_access: f
     As many departures as fit (each needs ``calm`` hours inside the pause), capped at
     ``cap`` when positive, scaled by the agreed share of besieged areas reached.
     """
-    if pause_hours < calm:
+    # a pause read back from the 0..1 issue scale can fall a rounding error short of a
+    # departure time (102 h comes back as 101.99999999999999 h): that must not cost a convoy
+    span = pause_hours - calm + HOUR_TOLERANCE
+    if span < 0:
         return 0
-    fit = int((pause_hours - calm) // interval) + 1
+    fit = int(span // interval) + 1
     if cap > 0:
         fit = min(fit, cap)
     return math.floor(aid_access * fit + 0.5)

@@ -180,8 +180,18 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours, "at most horizon_hours"
         )
     _check_convoys(spec, file)
+    neg = spec.negotiation
+    if neg.deadline_hours / neg.round_interval_hours > MAX_ROUNDS:
+        raise ScenarioError(
+            file, "negotiation.round_interval_hours", neg.round_interval_hours,
+            f"at least {neg.deadline_hours / MAX_ROUNDS:g} hours (a deadline of "
+            f"{neg.deadline_hours:g} h allows at most {MAX_ROUNDS:,} rounds)",
+        )
 
 
+MAX_ROUNDS = 1_000_000
+"""Most rounds of talks before the deadline: each is a SimPy event, so a tiny interval
+would make every replication run for hours."""
 MAX_PAUSE_HOURS = 10_000.0
 """Longest pause, agreed or not (the bound of ``ceasefire.pause.hours``)."""
 MAX_CONVOYS = 10_000

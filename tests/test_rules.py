@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import DEFAULT
 
 from sim import rules
 from sim.rules import Seen
+from sim.scenario import load_scenario
 
 INF = math.inf
 
@@ -126,3 +128,13 @@ def test_convoy_count():
     assert rules.convoy_count(48.0, 12.0, 6.0, 0.5, 0) == 2
     assert rules.convoy_count(48.0, 12.0, 6.0, 1.0, 3) == 3
     assert rules.convoy_count(4.0, 12.0, 6.0, 1.0, 0) == 0
+
+
+def test_a_pause_read_back_from_the_issue_scale_keeps_its_convoys():
+    """102 h on a 0..168 h issue comes back as 101.99999999999999 h; the ninth
+    departure (at 96 h, needing 6 h of calm) still fits."""
+    sc = load_scenario(DEFAULT)
+    k = sc.issues.index("pause_hours")
+    pause = sc.denormalise(k, sc.normalise(k, 102.0))
+    assert pause < 102.0  # the rounding this test is about
+    assert rules.convoy_count(pause, 12.0, 6.0, 1.0, 0) == 9

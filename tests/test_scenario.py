@@ -109,6 +109,9 @@ BAD_DOCS = {
         "parties.x.host", "co-located"),
     "bad role": (with_keys(minimal_doc(), parties__red__role="warlord"),
                  "parties.red.role", "patron"),
+    "too many rounds": (
+        with_keys(minimal_doc(), negotiation__round_interval_hours=0.0001),
+        "negotiation.round_interval_hours", "at most 1,000,000 rounds"),
     "trust below tolerance": (
         with_keys(minimal_doc(), parties__blue__behaviour__trust=0.1),
         "parties.blue.behaviour.trust", "at least its tolerance (0.2)"),
