@@ -4,6 +4,11 @@ Every point of a sweep, and both sides of a comparison, reuse the run's root see
 streams are keyed by replication and by party or source name, replication ``i`` of
 each variant sees the same shocks, the same perception draws and the same party draws
 wherever the variants agree, so differences between them are paired and tight.
+
+A sweep therefore reports, beside each point's own estimates, its paired difference
+from the reference point, the first point of the grid (every parameter at its first
+value): ``diff_from_reference`` in each point's summary, ``d_*`` columns in
+``sweep.csv``.
 """
 
 from __future__ import annotations
@@ -15,15 +20,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.errors import ScenarioError
 from sim.records import Results
 from sim.runner import Runner
 from sim.scenario import Scenario, parse_value, with_overrides
-from sim.stats import compare, milestones, summarize
+from sim.stats import compare, milestones, paired_difference, summarize
 
 
 def parse_param(text: str) -> tuple[str, list[Any]]:
-    """``KEY=V1,V2,...`` or ``KEY=start:stop:num`` (evenly spaced, both ends included)."""
+    """``KEY=V1,V2,...`` or ``KEY=start:stop:num`` (evenly spaced, both ends included).
+
+    A range is of integers when ``start`` and ``stop`` are written as integers and every
+    value is whole (``0:4:3`` is 0, 2, 4), so it can set an integer field; otherwise it
+    is of floats (``0:1:3`` is 0.0, 0.5, 1.0; ``0.0:4.0:3`` is 0.0, 2.0, 4.0).
+    """
     if "=" not in text:
         raise ScenarioError("--param", text, text, "KEY=V1,V2,... or KEY=start:stop:num")
     key, _, spec = text.partition("=")
@@ -31,20 +43,40 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
     if not key or not spec:
         raise ScenarioError("--param", key or text, text, "KEY=V1,V2,... or KEY=start:stop:num")
     if spec.count(":") == 2 and "," not in spec:
-        a, b, c = spec.split(":")
-        try:
-            start, stop, num = float(a), float(b), int(c)
-        except ValueError:
-            raise ScenarioError("--param", key, spec, "start:stop:num with numbers, num an integer "
-                                ">= 2") from None
-        if num < 2 or not (math.isfinite(start) and math.isfinite(stop)):
-            raise ScenarioError("--param", key, spec, "finite start and stop, num >= 2")
-        step = (stop - start) / (num - 1)
-        return key, [start + k * step for k in range(num)]
+        return key, _parse_range(key, spec)
     values = [parse_value(v.strip()) for v in spec.split(",") if v.strip()]
     if not values:
         raise ScenarioError("--param", key, spec, "at least one value")
     return key, values
+
+
+def _parse_range(key: str, spec: str) -> list[Any]:
+    """The values of ``start:stop:num``: integers if they can all be, else floats."""
+    a, b, c = spec.split(":")
+    try:
+        start, stop, num = float(a), float(b), int(c)
+    except ValueError:
+        raise ScenarioError("--param", key, spec, "start:stop:num with numbers, num an integer "
+                            ">= 2") from None
+    if num < 2 or not (math.isfinite(start) and math.isfinite(stop)):
+        raise ScenarioError("--param", key, spec, "finite start and stop, num >= 2")
+    whole = _as_int(a), _as_int(b)
+    if whole[0] is not None and whole[1] is not None:
+        first, span = whole[0], whole[1] - whole[0]
+        if span % (num - 1) == 0:
+            return [first + k * (span // (num - 1)) for k in range(num)]
+    # k * span / (num - 1) rather than k * step: 0:1:11 gives 0.3, not 0.30000000000000004
+    values = [start + k * (stop - start) / (num - 1) for k in range(num)]
+    values[-1] = stop
+    return values
+
+
+def _as_int(text: str) -> int | None:
+    """``text`` as an integer if it is written as one (``4``, ``-2``), else None."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 def grid(params: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -58,9 +90,13 @@ class SweepPoint:
     """One point of a sweep."""
 
     params: dict[str, Any]
+    """The swept keys and their values at this point."""
     scenario: Scenario
+    """The base scenario with those values set."""
     results: Results
+    """Its replications, on the sweep's root seed."""
     summary: dict[str, Any]
+    """Its summary (as ``run --json``) plus ``diff_from_reference``."""
 
 
 def sweep(
@@ -70,8 +106,12 @@ def sweep(
     runs: int,
     seed: int,
 ) -> tuple[list[SweepPoint], bool]:
-    """Run every grid point on the same seed; returns the points and whether interrupted."""
-    points = []
+    """Run every grid point on the same seed; returns the points and whether interrupted.
+
+    Each point's summary carries ``diff_from_reference``: its paired difference from the
+    first point (see :func:`reference_difference`).
+    """
+    points: list[SweepPoint] = []
     for assignment in grid(params):
         try:
             scenario = with_overrides(base, assignment)
@@ -80,14 +120,58 @@ def sweep(
         out = runner.run(scenario, runs, seed)
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
                             partial=out.interrupted)
-        points.append(SweepPoint(assignment, scenario, out.results, summary))
+        point = SweepPoint(assignment, scenario, out.results, summary)
+        ref = points[0] if points else point
+        diff = reference_difference(point, ref) if points else _reference_itself(point)
+        summary["diff_from_reference"] = {"reference": dict(ref.params), **diff}
+        points.append(point)
         if out.interrupted:
             return points, True
     return points, False
 
 
+def reference_difference(point: SweepPoint, ref: SweepPoint) -> dict[str, Any]:
+    """Paired differences ``point - ref`` in P(agreement) and each milestone's P(hold).
+
+    Both ran on the same seeds, so replication ``i`` of one is paired with replication
+    ``i`` of the other; the intervals come from :func:`sim.stats.paired_difference`.
+    Only replications both hold are paired (all of them, unless the sweep was
+    interrupted). Each side's P(hold) at a milestone label uses its own hours for that
+    label, as in its summary; labels the reference lacks are left out.
+
+    Returns:
+        ``runs`` (pairs) and, as ``{"estimate", "low", "high"}`` objects, ``p_agreement``
+        and ``p_hold`` keyed by milestone label.
+    """
+    _, i, j = np.intersect1d(point.results.columns["replication"],
+                             ref.results.columns["replication"], return_indices=True)
+    ref_hours = dict(milestones(ref.scenario))
+    p_hold = {
+        label: paired_difference(point.results.held(hours)[i], ref.results.held(ref_hours[label])[j])
+        for label, hours in milestones(point.scenario) if label in ref_hours
+    }
+    return {
+        "runs": int(i.size),
+        "p_agreement": paired_difference(point.results.columns["agreed"][i],
+                                         ref.results.columns["agreed"][j]),
+        "p_hold": p_hold,
+    }
+
+
+def _reference_itself(ref: SweepPoint) -> dict[str, Any]:
+    """The reference's difference from itself: exactly zero, no interval to report."""
+    zero = {"estimate": 0.0, "low": None, "high": None}
+    return {"runs": len(ref.results), "p_agreement": dict(zero),
+            "p_hold": {label: dict(zero) for label, _ in milestones(ref.scenario)}}
+
+
 def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
-    """``sweep.csv``: parameter values, every summary probability with its interval, runs."""
+    """``sweep.csv``: parameter values, every summary probability with its interval, runs,
+    then the paired differences from the reference (the first row).
+
+    The difference columns are ``d_agreement`` and ``d_hold_<label>`` with ``_low`` and
+    ``_high`` (95% interval); the reference row has 0 and empty interval ends.
+    """
     if not points:
         return [], []
     keys = list(points[0].params)
@@ -96,6 +180,8 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
     for prefix in ("p_hold", "p_hold_given_agreement"):
         for lab in labels:
             head += [f"{prefix}_{lab}", f"{prefix}_{lab}_low", f"{prefix}_{lab}_high"]
+    for name in ("d_agreement", *(f"d_hold_{lab}" for lab in labels)):
+        head += [name, f"{name}_low", f"{name}_high"]
     rows = []
     for pt in points:
         s = pt.summary
@@ -104,6 +190,9 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
         for prefix in ("p_hold", "p_hold_given_agreement"):
             for lab in labels:
                 row += [s[prefix][lab][f] for f in ("estimate", "low", "high")]
+        diff = s.get("diff_from_reference") or {"p_agreement": None, "p_hold": {}}
+        for d in (diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)):
+            row += [d[f] for f in ("estimate", "low", "high")] if d else [None] * 3
         rows.append(row)
     return head, rows
 

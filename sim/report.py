@@ -92,17 +92,72 @@ def trace_text(outcome: Outcome, scenario: Scenario) -> str:
 
 
 def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str]) -> str:
-    """A sweep as a table: one row per point."""
-    head = "  ".join(f"{p:>14}" for p in params)
-    head += f"  {'P(agreement)':>22}" + "".join(f"  {'P(hold ' + lab + ')':>22}" for lab in labels)
-    lines = [head]
-    for row in rows:
-        line = "  ".join(f"{_short(row['params'][p]):>14}" for p in params)
-        s = row["summary"]
-        line += f"  {pct(s['p_agreement']):>22}"
-        line += "".join(f"  {pct(s['p_hold'][lab]):>22}" for lab in labels)
-        lines.append(line)
+    """A sweep as two tables, one row per point: the estimates, then each point's paired
+    difference from the reference (the first row), in the same columns.
+
+    Each parameter's column is headed by the shortest dotted suffix of its key that tells
+    it from the others; the full keys are listed above the tables when they differ.
+    """
+    if not rows:
+        return "The sweep has no points."
+    names = _short_keys(params)
+    first = rows[0]["summary"]
+    points = f"{len(rows)} point" + ("s" if len(rows) > 1 else "")
+    lines = [f"Sweep: {points}, {first['runs']} replications each on the same seeds "
+             f"(seed {first['seed']})"]
+    lines += [f"  {name}: {key}" for name, key in zip(names, params, strict=True) if name != key]
+    partial = [r for r in rows if r["summary"].get("partial")]
+    if partial:
+        lines.append(f"  (PARTIAL: interrupted; the last point has {partial[-1]['summary']['runs']} "
+                     "runs, and its differences pair only those)")
+    heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
+    values = [[_short(r["params"][p]) for p in params] for r in rows]
+    estimates = [[pct(r["summary"]["p_agreement"]).strip(),
+                  *(pct(r["summary"]["p_hold"][lab]).strip() for lab in labels)] for r in rows]
+    diffs = [_diff_cells(r["summary"].get("diff_from_reference"), labels) for r in rows]
+    widths = [max(len(c) for c in [h, *(v[k] for v in values)]) for k, h in enumerate(names)]
+    widths += [max(len(c) for c in [h, *(e[k] for e in estimates), *(d[k] for d in diffs)])
+               for k, h in enumerate(heads)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    header = line([*names, *heads])
+    lines += ["", header, *(line([*v, *e]) for v, e in zip(values, estimates, strict=True))]
+    lines += ["", "Paired difference from the first row, percentage points [95% interval]",
+              header, *(line([*v, *d]) for v, d in zip(values, diffs, strict=True))]
     return "\n".join(lines)
+
+
+def _diff_cells(diff: dict[str, Any] | None, labels: Sequence[str]) -> list[str]:
+    """Table cells of a point's ``diff_from_reference``: ``reference`` on the first row."""
+    if diff is None:
+        return ["n/a"] * (1 + len(labels))
+    cells = [diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)]
+    if all(c is not None and c["low"] is None for c in cells):
+        return ["reference", *([""] * len(labels))]
+    return [_pp(c) for c in cells]
+
+
+def _pp(d: dict[str, Any] | None) -> str:
+    """A paired difference as ``+1.7 [+0.6, +2.8]`` (percentage points)."""
+    if d is None or d["estimate"] is None or math.isnan(d["estimate"]) or d["low"] is None:
+        return "n/a"
+    return f"{100 * d['estimate']:+.1f} [{100 * d['low']:+.1f}, {100 * d['high']:+.1f}]"
+
+
+def _short_keys(keys: Sequence[str]) -> list[str]:
+    """For each dotted key, its shortest suffix (whole parts) that no other key ends with."""
+    out = []
+    for key in keys:
+        parts = key.split(".")
+        for n in range(1, len(parts) + 1):
+            name = ".".join(parts[-n:])
+            if not any(other != key and (other == name or other.endswith("." + name))
+                       for other in keys):
+                break
+        out.append(name)
+    return out
 
 
 def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:

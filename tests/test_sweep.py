@@ -1,0 +1,233 @@
+"""Sweeps: paired differences from the reference point, and ``start:stop:num`` ranges."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import DEFAULT
+from hypothesis import given
+from hypothesis import strategies as st
+
+import run_sim
+from sim.errors import ScenarioError
+from sim.experiments import SweepPoint, parse_param, reference_difference, sweep
+from sim.output import read_run
+from sim.report import sweep_text
+from sim.runner import Runner
+from sim.scenario import Scenario, load_scenario, with_overrides
+from sim.stats import compare, milestones
+
+RUNS = "200"
+FIELDS = ("estimate", "low", "high")
+OLD_HEAD = [  # sweep.csv before the difference columns: kept, in this order, for old readers
+    "runs", "p_agreement", "p_agreement_low", "p_agreement_high",
+    *(f"p_hold_{m}{s}" for m in ("48h", "7d", "30d") for s in ("", "_low", "_high")),
+    *(f"p_hold_given_agreement_{m}{s}" for m in ("48h", "7d", "30d") for s in ("", "_low", "_high")),
+]
+
+
+def run_sweep(out: Path, *params: str, json_out: bool = True) -> Any:
+    """``sweep`` on the default scenario into ``out``: the JSON points, or the table."""
+    args = ["sweep", str(DEFAULT), "--runs", RUNS, "--workers", "1", "--no-progress",
+            "--out", str(out)]
+    for p in params:
+        args += ["--param", p]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert run_sim.main(args + (["--json"] if json_out else [])) == 0
+    return json.loads(printed.getvalue()) if json_out else printed.getvalue()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def num(text: str) -> float:
+    return float(text)
+
+
+# -- paired differences from the reference -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def geneva() -> Scenario:
+    return load_scenario(DEFAULT)
+
+
+@pytest.fixture(scope="module")
+def deterrence_sweep(tmp_path_factory) -> tuple[Path, list[dict]]:
+    out = tmp_path_factory.mktemp("sweep")
+    return out, run_sweep(out, "ceasefire.monitoring.deterrence=0.3,0.6,0.9")
+
+
+def test_differences_are_those_stats_computes_from_the_saved_replications(deterrence_sweep):
+    out, points = deterrence_sweep
+    rows = read_csv(out / "sweep.csv")
+    _, ref_results, _, _ = read_run(out / "points" / "000")
+    assert len(points) == len(rows) == 3
+    for k, (point, row) in enumerate(zip(points, rows, strict=True)):
+        scenario, results, summary, _ = read_run(out / "points" / f"{k:03d}")
+        assert summary["diff_from_reference"] == point["diff_from_reference"]
+        diff = point["diff_from_reference"]
+        assert diff["reference"] == {"ceasefire.monitoring.deterrence": 0.3}
+        assert diff["runs"] == int(RUNS)
+        if k == 0:
+            continue
+        want = compare(results, ref_results, scenario)
+        got = [("agreement", diff["p_agreement"], want["p_agreement"])]
+        got += [(f"hold_{m}", diff["p_hold"][m], want["p_hold"][m]) for m, _ in milestones(scenario)]
+        for name, d, w in got:
+            for f, suffix in zip(FIELDS, ("", "_low", "_high"), strict=True):
+                assert d[f] == pytest.approx(w[f], abs=1e-12), (k, name, f)
+                assert num(row[f"d_{name}{suffix}"]) == pytest.approx(w[f], abs=1e-12)
+        # the paired estimate is the difference of the two points' own estimates
+        for m, _ in milestones(scenario):
+            assert diff["p_hold"][m]["estimate"] == pytest.approx(
+                point["p_hold"][m]["estimate"] - points[0]["p_hold"][m]["estimate"], abs=1e-12)
+        # monitoring acts after the talks: on common random numbers agreement is unchanged
+        assert diff["p_agreement"]["estimate"] == 0
+
+
+def test_the_reference_row_is_the_first_point_with_zero_difference(deterrence_sweep):
+    out, points = deterrence_sweep
+    ref_row = read_csv(out / "sweep.csv")[0]
+    assert ref_row["ceasefire.monitoring.deterrence"] == "0.3"
+    for name in ("agreement", "hold_48h", "hold_7d", "hold_30d"):
+        assert num(ref_row[f"d_{name}"]) == 0
+        assert ref_row[f"d_{name}_low"] == ref_row[f"d_{name}_high"] == ""
+    diff = points[0]["diff_from_reference"]
+    for d in (diff["p_agreement"], *diff["p_hold"].values()):
+        assert d == {"estimate": 0.0, "low": None, "high": None}
+
+
+def test_csv_keeps_the_old_columns_and_adds_the_differences(deterrence_sweep):
+    out, _ = deterrence_sweep
+    with (out / "sweep.csv").open(newline="") as fh:
+        head = next(csv.reader(fh))
+    assert head[:1 + len(OLD_HEAD)] == ["ceasefire.monitoring.deterrence", *OLD_HEAD]
+    assert head[1 + len(OLD_HEAD):] == [
+        f"d_{name}{s}" for name in ("agreement", "hold_48h", "hold_7d", "hold_30d")
+        for s in ("", "_low", "_high")]
+
+
+def test_a_parameter_with_no_effect_gives_exactly_zero_difference(tmp_path):
+    # the title is a label: it changes no draw and no decision
+    points = run_sweep(tmp_path, "title=first,second")
+    assert [p["params"]["title"] for p in points] == ["first", "second"]
+    diff = points[1]["diff_from_reference"]
+    assert diff["runs"] == int(RUNS)
+    for d in (diff["p_agreement"], *diff["p_hold"].values()):
+        assert d["estimate"] == 0
+        assert d["low"] <= 0 <= d["high"]
+    rows = read_csv(tmp_path / "sweep.csv")
+    for name in ("agreement", "hold_48h", "hold_7d", "hold_30d"):
+        assert num(rows[1][f"d_{name}"]) == 0
+
+
+def test_the_table_shows_the_differences_under_the_estimates(tmp_path):
+    table = run_sweep(tmp_path, "ceasefire.monitoring.deterrence=0.3,0.6", json_out=False)
+    lines = table.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert "deterrence: ceasefire.monitoring.deterrence" in table
+    start = next(i for i, line in enumerate(lines) if line.startswith("Paired difference"))
+    head, ref, other = lines[start + 1:start + 4]
+    assert head.split() == ["deterrence", "P(agreement)", "P(hold", "48h)", "P(hold", "7d)",
+                            "P(hold", "30d)"]
+    assert ref.split() == ["0.3", "reference"]
+    rows = read_csv(tmp_path / "sweep.csv")
+    cells = [f"{100 * num(rows[1][f'd_{n}']):+.1f} [{100 * num(rows[1][f'd_{n}_low']):+.1f}, "
+             f"{100 * num(rows[1][f'd_{n}_high']):+.1f}]"
+             for n in ("agreement", "hold_48h", "hold_7d", "hold_30d")]
+    assert other.split() == ["0.6", *" ".join(cells).split()]
+    # each difference sits in the column of its estimate
+    for cell, title in zip(cells, ("P(agreement)", "P(hold 48h)", "P(hold 7d)", "P(hold 30d)"),
+                           strict=True):
+        assert other.index(cell) + len(cell) == head.index(title) + len(title)
+
+
+def test_table_names_keys_by_their_shortest_distinct_suffix():
+    rows = [{"params": {"a.x.min": 0, "b.y.min": 1}, "summary": {
+        "runs": 10, "seed": 1, "p_agreement": {"estimate": 0.5, "low": 0.2, "high": 0.8},
+        "p_hold": {}, "diff_from_reference": None}}]
+    text = sweep_text(rows, ["a.x.min", "b.y.min"], [])
+    assert "x.min: a.x.min" in text and "y.min: b.y.min" in text
+    assert sweep_text([], ["k"], ["7d"]) == "The sweep has no points."
+
+
+def test_an_interrupted_point_is_paired_on_the_replications_both_ran(geneva):
+    other = with_overrides(geneva, {"ceasefire.monitoring.deterrence": 0.9})
+    with Runner(workers=1) as runner:
+        ref_results = runner.run(geneva, 80, 5).results
+        full = runner.run(other, 80, 5).results
+    ref = SweepPoint({}, geneva, ref_results, {})
+    part = full.below(50)
+    diff = reference_difference(SweepPoint({}, other, part, {}), ref)
+    want = compare(part, ref_results.below(50), geneva)
+    assert diff["runs"] == 50
+    assert diff["p_agreement"] == pytest.approx(want["p_agreement"])
+    for m in want["p_hold"]:
+        assert diff["p_hold"][m] == pytest.approx(want["p_hold"][m])
+
+
+def test_sweeping_a_milestone_compares_each_side_at_its_own_hours(geneva):
+    with Runner(workers=1) as runner:
+        points, interrupted = sweep(geneva, [("ceasefire.milestones.7d", [168.0, 96.0])],
+                                    runner, 120, 3)
+    assert not interrupted
+    ref, moved = points
+    d = moved.summary["diff_from_reference"]["p_hold"]["7d"]
+    want = (moved.results.held(96.0).astype(float) - ref.results.held(168.0)).mean()
+    assert d["estimate"] == pytest.approx(want)
+    assert d["estimate"] >= 0  # holding 96 h is never rarer than holding 168 h
+
+
+# -- ranges ----------------------------------------------------------------------
+
+
+def test_integer_ends_give_integers_when_every_value_is_whole():
+    for spec, want in [("0:4:3", [0, 2, 4]), ("-2:2:5", [-2, -1, 0, 1, 2]), ("3:3:2", [3, 3]),
+                       ("10:0:3", [10, 5, 0])]:
+        _, values = parse_param(f"k={spec}")
+        assert values == want and all(type(v) is int for v in values), spec
+
+
+def test_float_ends_or_fractional_steps_give_floats():
+    for spec, want in [("0:1:3", [0.0, 0.5, 1.0]), ("0.0:4.0:3", [0.0, 2.0, 4.0]),
+                       ("0:4.0:3", [0.0, 2.0, 4.0]), ("0:1:11", [k / 10 for k in range(11)]),
+                       ("0:0.9:4", [0.0, 0.3, 0.6, 0.9]), ("0:4:4", [0.0, 4 / 3, 8 / 3, 4.0])]:
+        _, values = parse_param(f"k={spec}")
+        assert values == want and all(type(v) is float for v in values), spec
+
+
+@given(start=st.integers(-50, 50), stop=st.integers(-50, 50), num=st.integers(2, 12))
+def test_integer_range_is_evenly_spaced_with_both_ends(start, stop, num):
+    _, values = parse_param(f"k={start}:{stop}:{num}")
+    assert len(values) == num
+    assert values[0] == start and values[-1] == stop
+    whole = (stop - start) % (num - 1) == 0
+    assert all(type(v) is (int if whole else float) for v in values)
+    steps = [b - a for a, b in itertools.pairwise(values)]
+    assert max(steps) - min(steps) <= 1e-9 * max(1, abs(stop - start))
+
+
+def test_bad_ranges_are_refused():
+    for spec in ("0:1:1", "0:one:3", "0:1:2.5", "inf:1:3"):
+        with pytest.raises(ScenarioError):
+            parse_param(f"k={spec}")
+
+
+def test_an_integer_field_can_be_swept_by_range(tmp_path):
+    points = run_sweep(tmp_path, "ceasefire.convoys.max_per_pause=0:4:3")
+    assert [p["params"]["ceasefire.convoys.max_per_pause"] for p in points] == [0, 2, 4]
+    saved = load_scenario(tmp_path / "points" / "002" / "scenario.toml")
+    assert saved.spec.ceasefire.convoys.max_per_pause == 4
+    assert [r["ceasefire.convoys.max_per_pause"] for r in read_csv(tmp_path / "sweep.csv")] == [
+        "0", "2", "4"]
