@@ -215,10 +215,7 @@ class Ceasefire:
     def commit(self, author: str) -> None:
         """An armed party acts: convoys, perception by the victim, consequences."""
         world = self.world
-        self.violations[author] += 1
-        self.acts += 1
-        if self.acts > self.max_acts:
-            raise self.runaway()
+        self.count(author)
         pm = world.scenario.parties[author]
         victim = pm.opponent or ""
         severity = 1.0
@@ -246,6 +243,13 @@ class Ceasefire:
         if seen is rules.Seen.VERIFIED:
             severity = rules.verified_severity(severity, self.reassurance)
         self.perceived_violation(victim, author, blamed, severity, delineation_hit=False)
+
+    def count(self, author: str) -> None:
+        """One more act by ``author``; too many means retaliation is feeding itself."""
+        self.violations[author] += 1
+        self.acts += 1
+        if self.acts > self.max_acts:
+            raise self.runaway()
 
     def runaway(self) -> ScenarioError:
         """The error for a replication whose acts passed ``ceasefire.max_acts``."""
@@ -288,9 +292,18 @@ class Ceasefire:
         host = sc.parties[spoiler].host or ""
         colocation = sc.parties[spoiler].behaviour.colocation
         landed = self.perception.random() < rules.strike_hits_host(colocation, self.delineation)
-        world.log(victim, "strike", f"on {spoiler}" + (f", lands on {host}" if landed else ""))
-        if landed and host:
-            self.perceived_violation(host, victim, victim, 1.0, delineation_hit=True)
+        if not (landed and host):
+            world.log(victim, "strike", f"on {spoiler}")
+            return
+        # on the host's positions the strike is a violation by the striker, counted and
+        # seen like any other (and verified, and so softened, like any other)
+        self.count(victim)
+        seen = rules.perceive_strike(self.verification, self.coverage, self.perception.random())
+        world.log(victim, "strike", f"on {spoiler}, lands on {host}; perceived: {seen.value}")
+        severity = 1.0
+        if seen is rules.Seen.VERIFIED:
+            severity = rules.verified_severity(severity, self.reassurance)
+        self.perceived_violation(host, victim, victim, severity, delineation_hit=True)
 
     def perceived_violation(
         self, victim: str, author: str, blamed: str, severity: float, *, delineation_hit: bool

@@ -42,10 +42,14 @@ class Seat:
     hi: tuple[float, ...]
     """Red lines it negotiates within: its own and, where compatible with them, its
     clients' (a patron does not sign what its client must refuse)."""
-    target: tuple[float, ...]
-    """The point it concedes toward: the mean of the other principals' ideals."""
+    start: tuple[float, ...]
+    """Where its concessions start: its ideal, projected into its box."""
+    goal: tuple[float, ...]
+    """Where they end: the mean of the other principals' ideals, projected into its box."""
     gap: float
-    """Its utility loss from its ideal to ``target`` (:func:`sim.rules.concession_gap`)."""
+    """Utility it loses going all the way from ``start`` to ``goal``."""
+    top: float
+    """Its utility at ``start`` (1 unless its clients' red lines exclude its ideal)."""
     concession: float
     """Its concession exponent (Boulware below 1, conceder above)."""
 
@@ -99,9 +103,9 @@ def _build_table(sc: Scenario) -> Table:
         others = [sc.parties[o].ideal for o in sc.principals if o != name]
         target = tuple(sum(col) / len(others) for col in zip(*others, strict=True))
         lo, hi = box_of([name, *(c for c in sc.combatants if sc.parties[c].patron == name)])
-        seats.append(Seat(name, p.ideal, p.weight, lo, hi, target,
-                          rules.concession_gap(p.ideal, p.weight, target),
-                          sc.spec.parties[name].behaviour.concession))
+        seats.append(Seat(name, p.ideal, p.weight, lo, hi,
+                          *rules.offer_path(p.ideal, p.weight, target, lo, hi),
+                          p.behaviour.concession))
     mediator = None
     if sc.mediator is not None:
         m = sc.parties[sc.mediator]
@@ -133,7 +137,7 @@ def candidates(world: World, levels: tuple[float, ...]) -> list[tuple[str, tuple
     at its aspiration ``levels[k]`` (principals in canonical order)."""
     tab = table(world.scenario)
     offers = [
-        (s.name, rules.offer_along(s.ideal, s.target, s.gap, level, s.lo, s.hi))
+        (s.name, rules.offer_along(s.start, s.goal, s.gap, s.top, level, s.lo, s.hi))
         for s, level in zip(tab.seats, levels, strict=True)
     ]
     med = tab.mediator

@@ -10,8 +10,9 @@ Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the idea
 * utility          u(x)   = 1 - sum_i w_i |x_i - x*_i|
 * aspiration       a(t)   = d + (1 - d) (1 - (t/T)^(1/e))   (Faratin et al. 1998;
                      d the no-deal value, T the deadline, e<1 Boulware, e>1 conceder)
-* offer            x(l)   = x* + l (target - x*),  l = (1 - a)/D clipped to [0, 1],
-                     D = u-loss of the full step; then clipped into the red-line box
+* offer            x(l)   = s + l (g - s),  l = (u(s) - a)/D clipped to [0, 1], with s, g
+                     the ideal and the target projected into the red-line box and
+                     D = u(s) - u(g) (exact: the path leads away from x* on every issue)
 * ratification     P      = logistic((u + leverage - d) / noise), 0 beyond a red line
 * violation rate   lam    = r0 (1 - air_share air_restraint) (1 - deterrence v)
                               [cc (1 - c_eff) + (1 - cc)] + rho E(t)
@@ -102,21 +103,29 @@ def clip_box(x: Vector, lo: Vector, hi: Vector) -> tuple[float, ...]:
     return tuple(out)
 
 
-def concession_gap(ideal: Vector, weight: Vector, target: Vector) -> float:
-    """Utility a principal gives up by moving all the way from its ideal to ``target``.
+def offer_along(start: Vector, goal: Vector, gap: float, top: float, level: float,
+                lo: Vector, hi: Vector) -> tuple[float, ...]:
+    """:func:`offer`, from its parts: the proposer's ``start`` and ``goal`` in its box,
+    its utility ``top`` at ``start`` and the utility ``gap`` between start and goal.
 
-    Fixed per principal: the talks compute it once per scenario."""
-    return distance(target, ideal, weight)
-
-
-def offer_along(ideal: Vector, target: Vector, gap: float, level: float, lo: Vector,
-                hi: Vector) -> tuple[float, ...]:
-    """:func:`offer`, given the principal's :func:`concession_gap` toward ``target``.
-
-    The gap is fixed per principal, so the talks compute it once per scenario.
+    These are fixed per principal, so the talks compute them once per scenario. The
+    final projection only guards against rounding.
     """
-    step = 1.0 if gap <= 0 else min(max((1.0 - level) / gap, 0.0), 1.0)
-    return clip_box([i + step * (t - i) for i, t in zip(ideal, target, strict=True)], lo, hi)
+    step = 1.0 if gap <= 0 else min(max((top - level) / gap, 0.0), 1.0)
+    return clip_box([s + step * (g - s) for s, g in zip(start, goal, strict=True)], lo, hi)
+
+
+def offer_path(ideal: Vector, weight: Vector, target: Vector, lo: Vector, hi: Vector
+               ) -> tuple[tuple[float, ...], tuple[float, ...], float, float]:
+    """Where a principal's concessions start and end, and what they cost it.
+
+    Returns ``(start, goal, gap, top)``: its ideal and ``target`` projected into the box
+    ``[lo, hi]``, the utility it loses going all the way from start to goal, and its
+    utility at start (1 unless its clients' red lines exclude its ideal).
+    """
+    start = clip_box(ideal, lo, hi)
+    goal = clip_box(target, lo, hi)
+    return start, goal, distance(goal, start, weight), utility(start, ideal, weight)
 
 
 def offer(
@@ -124,12 +133,16 @@ def offer(
 ) -> tuple[float, ...]:
     """The package a principal proposes when its aspiration is ``level``.
 
-    It moves from its ideal straight toward ``target`` (the other side's ideal) just
-    far enough that its own utility falls to ``level``, then projects the result into
-    the box ``[lo, hi]`` (its own red lines, and its clients' where compatible). Because
-    the box contains the ideal, projection never lowers the proposer's utility.
+    It starts from its ideal projected into the box ``[lo, hi]`` (its own red lines and
+    its clients', where compatible; the ideal itself when it lies inside) and moves
+    straight toward ``target`` (the other side's ideal) projected into the box, just far
+    enough that its own utility falls to ``level``. On every issue that move leads away
+    from the ideal, so utility falls linearly along the way and the step is exact: the
+    proposer always accepts its own offer when any point of the path meets its
+    aspiration. When even the start falls short, it offers the start, the best it can
+    do within its box.
     """
-    return offer_along(ideal, target, concession_gap(ideal, weight, target), level, lo, hi)
+    return offer_along(*offer_path(ideal, weight, target, lo, hi), level, lo, hi)
 
 
 def acceptable_utility(x: Vector, ideal: Vector, weight: Vector, lo: Vector, hi: Vector,
@@ -395,6 +408,15 @@ def perceive(
     if author_is_spoiler and u_blame < blame_probability(colocation, delineation):
         return Seen.BLAMED_HOST
     return Seen.OWN
+
+
+def perceive_strike(verification: float, coverage: float, u_detect: float) -> Seen:
+    """Perception of a strike aimed at a spoiler that landed on its host's positions.
+
+    The host always notices being hit and knows who struck; monitors detect it with
+    probability ``coverage * verification``, as they detect any act.
+    """
+    return Seen.VERIFIED if u_detect < coverage * verification else Seen.OWN
 
 
 def verified_severity(severity: float, reassurance: float) -> float:

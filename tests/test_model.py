@@ -13,7 +13,7 @@ import pytest
 from helpers import DEFAULT, minimal_doc, oracle_doc, runaway_doc, with_keys
 
 from sim.errors import ScenarioError
-from sim.model import run_replication
+from sim.model import armed_parties, run_replication
 from sim.runner import Runner
 from sim.scenario import load_scenario, scenario_from_dict
 
@@ -120,6 +120,7 @@ def test_compliance_and_command_control_lower_violations():
     firm = load_scenario(DEFAULT, ["parties.regime.behaviour.compliance=1",
                                    "parties.regime.behaviour.command_control=1",
                                    "parties.regime.behaviour.retaliation=0",
+                                   "parties.regime.behaviour.strike_response=0",
                                    "ceasefire.terms_effect=0"])
     col = armed_index(lax, "regime")
     a, b = results(lax, 200), results(firm, 200)
@@ -160,6 +161,27 @@ def test_incomplete_delineation_causes_misattribution_and_host_hits():
             ).mean() > 0.1
     assert not b.columns["misattributed"].any()
     assert not b.columns["delineation_hit"].any()
+
+
+def test_strikes_landing_on_the_host_are_counted_seen_and_verified_like_violations():
+    """Only the spoiler attacks; half the regime's strikes on it land on the
+    opposition. Each landed strike is a regime violation in the record, and monitors
+    verify such strikes as they verify any act."""
+    sets = ["parties.regime.behaviour.attack_rate=0", "parties.opposition.behaviour.attack_rate=0",
+            "parties.jfs.behaviour.attack_rate=20", "parties.jfs.behaviour.colocation=0.5",
+            "parties.regime.behaviour.strike_response=1.0", "ceasefire.imposed.delineation=0.0",
+            "ceasefire.monitoring.coverage=1.0", "parties.regime.behaviour.retaliation=0",
+            "parties.opposition.behaviour.retaliation=0"]
+    for verification, seen in ((0.0, "perceived: own"), (1.0, "perceived: verified")):
+        sc = load_scenario(DEFAULT, [*sets, f"ceasefire.imposed.verification={verification}"])
+        landed = regime_violations = 0
+        for i in range(40):
+            out = run_replication(sc, 5, i, trace=True)
+            strikes = [e for e in out.trace if e.event == "strike" and "lands on" in e.detail]
+            assert all(seen in e.detail for e in strikes)
+            landed += len(strikes)
+            regime_violations += out.violations[armed_parties(sc).index("regime")]
+        assert landed > 0 and regime_violations == landed
 
 
 def test_convoys_need_calm_and_attacks_on_them_are_grave():

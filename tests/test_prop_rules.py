@@ -106,18 +106,35 @@ def test_ratification_is_monotone_in_every_issue(data, case, no_deal, leverage, 
 
 
 @given(st.data(), unit)
-def test_offer_stays_in_box_and_never_loses_utility_to_projection(data, level):
-    """A principal's offer lies inside its negotiating box and meets its aspiration
-    whenever the unprojected step would (projection toward a box holding the ideal
-    never lowers the proposer's utility)."""
+def test_offer_stays_in_box_and_concedes_exactly_to_the_aspiration(data, level):
+    """A principal's offer lies inside its negotiating box; it accepts its own offer
+    whenever its box lets it reach its aspiration at all; it concedes no less than its
+    aspiration allows; and projection toward a box holding its ideal never costs it
+    utility against the unconstrained offer."""
     p = data.draw(preferences())
     n = len(p["ideal"])
     target = tuple(data.draw(unit) for _ in range(n))
-    x = rules.offer(p["ideal"], p["weight"], target, level, p["lo"], p["hi"])
-    assert rules.within_limits(x, p["lo"], p["hi"])
+    lo, hi = list(p["lo"]), list(p["hi"])
+    if data.draw(st.booleans(), label="box excludes the ideal"):
+        # a client's red line that the patron's own ideal lies beyond
+        k = data.draw(st.integers(0, n - 1), label="issue")
+        cut = data.draw(unit, label="cut")
+        if cut < p["ideal"][k]:
+            hi[k], lo[k] = cut, min(lo[k], cut)
+        else:
+            lo[k], hi[k] = cut, max(hi[k], cut)
+    x = rules.offer(p["ideal"], p["weight"], target, level, lo, hi)
+    assert rules.within_limits(x, lo, hi)
     assert all(0.0 <= xi <= 1.0 for xi in x)
-    raw = rules.offer(p["ideal"], p["weight"], target, level, (-math.inf,) * n, (math.inf,) * n)
-    assert rules.utility(x, p["ideal"], p["weight"]) >= rules.utility(raw, p["ideal"], p["weight"]) - 1e-12
+    _, goal, _, top = rules.offer_path(p["ideal"], p["weight"], target, lo, hi)
+    u = rules.utility(x, p["ideal"], p["weight"])
+    if top >= level:
+        assert rules.accepts(x, p["ideal"], p["weight"], lo, hi, level)
+    assert u <= max(level, rules.utility(goal, p["ideal"], p["weight"]), top) + 1e-9
+    if rules.within_limits(p["ideal"], lo, hi):
+        raw = rules.offer(p["ideal"], p["weight"], target, level, (-math.inf,) * n,
+                          (math.inf,) * n)
+        assert u >= rules.utility(raw, p["ideal"], p["weight"]) - 1e-12
 
 
 @given(st.data(), st.integers(2, 3), st.integers(1, 4))

@@ -46,6 +46,19 @@ def test_offer_moves_toward_target_until_aspiration_then_respects_red_lines():
     assert capped == pytest.approx((0.6, 1.0))
 
 
+def test_offer_concedes_from_the_ideal_projected_into_a_client_red_line():
+    """A patron whose ideal lies beyond its client's red line starts conceding from the
+    red line, and its offer still meets its aspiration exactly."""
+    ideal, weight, target = (1.0, 0.0), (0.5, 0.5), (0.0, 1.0)
+    box = ((-INF, -INF), (0.5, INF))
+    x = rules.offer(ideal, weight, target, 0.6, *box)
+    assert x == pytest.approx((0.4, 0.2))
+    assert rules.utility(x, ideal, weight) == pytest.approx(0.6)
+    assert rules.accepts(x, ideal, weight, *box, 0.6)
+    # beyond what the box allows it offers the red line itself
+    assert rules.offer(ideal, weight, target, 0.9, *box) == pytest.approx((0.5, 0.0))
+
+
 def test_accepts_needs_both_aspiration_and_limits():
     ideal, weight = (0.0,), (1.0,)
     assert rules.accepts((0.2,), ideal, weight, (-INF,), (INF,), 0.8)
@@ -108,6 +121,12 @@ def test_perception(u, spoiler, expected):
                           verification=0.5, notice=0.5, coverage=0.6,
                           u_detect=u[0], u_notice=u[1], u_blame=u[2])
     assert seen is expected
+
+
+def test_a_strike_on_the_host_is_always_seen_and_verified_as_often_as_any_act():
+    assert rules.perceive_strike(0.0, 1.0, 0.0) is Seen.OWN
+    assert rules.perceive_strike(0.5, 0.8, 0.39) is Seen.VERIFIED
+    assert rules.perceive_strike(0.5, 0.8, 0.41) is Seen.OWN
 
 
 def test_blame_and_strike_probabilities():
