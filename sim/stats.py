@@ -2,9 +2,13 @@
 
 Probabilities get Wilson score intervals (good coverage even near 0 and 1, where the
 normal approximation fails); survival curves get a pointwise Wilson band (the only
-censoring is at the horizon, so the empirical survival is the Kaplan-Meier estimate);
-paired differences of two runs on common random numbers get a normal interval from
-the per-replication differences.
+censoring is at the horizon, so the empirical survival is the Kaplan-Meier estimate),
+and the median hours held is read off that curve. Differences between two runs on
+common random numbers get Newcombe's hybrid score interval for paired proportions,
+which combines the two Wilson intervals with the correlation of the paired outcomes;
+unlike a normal interval on the per-replication differences it neither collapses to
+a point when no pair disagrees nor claims a difference from a handful of discordant
+pairs that an exact test would not.
 """
 
 from __future__ import annotations
@@ -93,30 +97,152 @@ def survival(results: Results, scenario: Scenario) -> dict[str, np.ndarray]:
     }
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
-    """Mean of ``a - b`` over paired replications with a normal 95% interval.
+def newcombe_paired(
+    n11: int, n10: int, n01: int, n00: int, z: float = Z95
+) -> tuple[float, float, float]:
+    """Difference ``p1 - p2`` of two paired proportions and its hybrid score interval.
 
-    ``a`` and ``b`` are per-replication indicators (or values) from runs on the same
-    seeds. The interval uses the variance of the differences, so the shared noise
-    cancels: the point of common random numbers.
+    ``n11`` pairs succeed in both arms, ``n10`` only in the first, ``n01`` only in the
+    second, ``n00`` in neither; ``p1 = (n11 + n10) / n`` and ``p2 = (n11 + n01) / n``.
+    This is method 10 of Newcombe (1998), "Improved confidence intervals for the
+    difference between binomial proportions based on paired data", Statistics in
+    Medicine 17:2635-2650. With Wilson limits ``l1..u1`` of ``p1`` and ``l2..u2`` of
+    ``p2``::
+
+        low  = p1 - p2 - sqrt((p1 - l1)**2 - 2 phi (p1 - l1)(u2 - p2) + (u2 - p2)**2)
+        high = p1 - p2 + sqrt((u1 - p1)**2 - 2 phi (u1 - p1)(p2 - l2) + (p2 - l2)**2)
+
+    where ``phi`` is the correlation of the 2x2 table with Newcombe's continuity
+    correction: with ``A = n11 n00 - n10 n01`` and ``D`` the product of the four
+    margins, ``phi = (A - n/2) / sqrt(D)`` if ``A > n/2``, 0 if ``0 <= A <= n/2``,
+    ``A / sqrt(D)`` if ``A < 0``, and 0 when ``D == 0``. The correction matters here:
+    common random numbers make the outcomes almost perfectly correlated, and with the
+    uncorrected ``phi = 1`` a table without discordant pairs and ``p = 1/2`` would
+    again give a zero-width interval.
+
+    The interval always holds the estimate and lies within -1..1. With ``n == 0``
+    nothing is known: the estimate is nan and the interval -1..1.
     """
-    d = a.astype(float) - b.astype(float)
-    n = d.size
-    if n == 0:
-        return {"estimate": math.nan, "low": math.nan, "high": math.nan}
-    mean = float(d.mean())
-    sd = float(d.std(ddof=1)) if n > 1 else 0.0
-    half = Z95 * sd / math.sqrt(n)
+    # Python ints: the product of the margins overflows int64 past ~10^5 pairs.
+    n11, n10, n01, n00 = int(n11), int(n10), int(n01), int(n00)
+    n = n11 + n10 + n01 + n00
+    if n <= 0:
+        return math.nan, -1.0, 1.0
+    k1, k2 = n11 + n10, n11 + n01
+    p1, l1, u1 = wilson(k1, n, z)
+    p2, l2, u2 = wilson(k2, n, z)
+    margins = k1 * (n - k1) * k2 * (n - k2)
+    cross = n11 * n00 - n10 * n01
+    if margins == 0 or 0 <= cross <= n / 2:
+        phi = 0.0
+    elif cross > 0:
+        phi = (cross - n / 2) / math.sqrt(margins)
+    else:
+        phi = cross / math.sqrt(margins)
+    est = (n10 - n01) / n
+    down1, up1, down2, up2 = p1 - l1, u1 - p1, p2 - l2, u2 - p2
+    # max(0, .): with phi near 1 the radicand is a near-square that rounding can push
+    # a hair below zero.
+    delta = math.sqrt(max(0.0, down1 * down1 - 2.0 * phi * down1 * up2 + up2 * up2))
+    eps = math.sqrt(max(0.0, up1 * up1 - 2.0 * phi * up1 * down2 + down2 * down2))
+    return est, max(-1.0, est - delta), min(1.0, est + eps)
+
+
+def newcombe_unpaired(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
+    """Difference ``k1/n1 - k2/n2`` of independent proportions with its hybrid score
+    interval: Newcombe (1998), "Interval estimation for the difference between
+    independent proportions: comparison of eleven methods", Statistics in Medicine
+    17:873-890, method 10. It is :func:`newcombe_paired` with ``phi = 0``.
+
+    With either sample empty the estimate is nan and the interval -1..1.
+    """
+    if n1 <= 0 or n2 <= 0:
+        return math.nan, -1.0, 1.0
+    p1, l1, u1 = wilson(k1, n1, z)
+    p2, l2, u2 = wilson(k2, n2, z)
+    est = p1 - p2
+    delta = math.hypot(p1 - l1, u2 - p2)
+    eps = math.hypot(u1 - p1, p2 - l2)
+    return est, max(-1.0, est - delta), min(1.0, est + eps)
+
+
+def _binary(x: np.ndarray) -> bool:
+    """True when every value is 0 or 1 (indicators, of any dtype)."""
+    return x.dtype == np.bool_ or bool(np.isin(x, (0, 1)).all())
+
+
+def _normal_difference(a: np.ndarray, b: np.ndarray, paired: bool) -> dict[str, float]:
+    """Difference of means with a normal 95% interval (for values that are not 0/1)."""
+    a, b = a.astype(float), b.astype(float)
+    if paired:
+        d = a - b
+        mean = float(d.mean())
+        var = float(d.var(ddof=1)) / d.size if d.size > 1 else 0.0
+    else:
+        mean = float(a.mean() - b.mean())
+        var = float(a.var(ddof=1)) / a.size + float(b.var(ddof=1)) / b.size
+    half = Z95 * math.sqrt(var)
     return {"estimate": mean, "low": mean - half, "high": mean + half}
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Mean of ``a - b`` over paired replications with a 95% interval.
+
+    ``a`` and ``b`` are per-replication indicators from runs on the same seeds (or
+    values). Indicators get :func:`newcombe_paired` on their 2x2 table: the interval
+    uses the correlation of the pairs, so the shared noise cancels (the point of
+    common random numbers), yet stays honest when few or no pairs disagree. Other
+    values get a normal interval from the variance of the differences. No
+    replications: every field is nan.
+    """
+    if a.size == 0:
+        return {"estimate": math.nan, "low": math.nan, "high": math.nan}
+    if not (_binary(a) and _binary(b)):
+        return _normal_difference(a, b, paired=True)
+    x, y = a.astype(bool), b.astype(bool)
+    est, low, high = newcombe_paired(
+        int(np.sum(x & y)), int(np.sum(x & ~y)), int(np.sum(~x & y)), int(np.sum(~x & ~y))
+    )
+    return {"estimate": est, "low": low, "high": high}
 
 
 def independent_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
-    """As :func:`paired_difference`, but as if the runs were independent samples."""
-    a, b = a.astype(float), b.astype(float)
-    mean = float(a.mean() - b.mean())
-    var = a.var(ddof=1) / a.size + b.var(ddof=1) / b.size
-    half = Z95 * math.sqrt(var)
-    return {"estimate": mean, "low": mean - half, "high": mean + half}
+    """As :func:`paired_difference`, but as if the runs were independent samples.
+
+    Indicators get :func:`newcombe_unpaired`, the same interval with the correlation
+    set to 0, so the two differ only by what pairing buys.
+    """
+    if a.size == 0 or b.size == 0:
+        return {"estimate": math.nan, "low": math.nan, "high": math.nan}
+    if not (_binary(a) and _binary(b)):
+        return _normal_difference(a, b, paired=False)
+    est, low, high = newcombe_unpaired(
+        int(np.count_nonzero(a)), a.size, int(np.count_nonzero(b)), b.size
+    )
+    return {"estimate": est, "low": low, "high": high}
+
+
+def median_hold(results: Results, scenario: Scenario) -> tuple[float | None, bool]:
+    """Median hours held over agreed runs, read off the survival curve, and whether it
+    is censored.
+
+    The median is the first collapse time at which the share of agreed runs still
+    holding drops to one half or below (the Kaplan-Meier median; censoring happens
+    only at the horizon, so the estimate is the empirical survival). If more than
+    half held to the horizon the median lies beyond it: the horizon is returned,
+    flagged censored. ``(None, False)`` without agreed runs. Unlike ``np.median`` it
+    never averages a collapse time with the horizon into a duration no run had.
+    """
+    agreed = results.columns["agreed"]
+    n = int(agreed.sum())
+    if n == 0:
+        return None, False
+    collapsed = results.columns["collapsed"][agreed]
+    times = np.sort(results.columns["hours_held"][agreed][collapsed])
+    needed = (n + 1) // 2  # collapses that bring the share holding to <= 1/2
+    if times.size >= needed:
+        return float(times[needed - 1]), False
+    return float(scenario.spec.ceasefire.horizon_hours), True
 
 
 def summarize(
@@ -137,9 +263,7 @@ def summarize(
         k = int(results.held(hours).sum())
         p_hold[label] = interval(k, n)
         p_given[label] = interval(k, n_agreed)
-    held = cols["hours_held"][agreed]
-    horizon = scenario.spec.ceasefire.horizon_hours
-    median = float(np.median(held)) if n_agreed else None
+    median, median_censored = median_hold(results, scenario)
     collapsed = cols["collapsed"]
     n_collapsed = int(collapsed.sum())
 
@@ -157,7 +281,7 @@ def summarize(
         "p_hold": p_hold,
         "p_hold_given_agreement": p_given,
         "median_hold_hours": median,
-        "median_hold_censored": bool(median is not None and median >= horizon),
+        "median_hold_censored": median_censored,
         "median_agreement_hours": float(np.median(cols["agreement_hour"][agreed]))
         if n_agreed else None,
         "collapse_causes": shares("withdrew"),

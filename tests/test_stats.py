@@ -1,0 +1,332 @@
+"""Intervals and the median in :mod:`sim.stats`: published worked examples, invariants
+over every 2x2 table, coverage by simulation, and the median read off survival."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from helpers import minimal_doc
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.strategies import DrawFn, composite
+from scipy.stats import binomtest
+
+from sim.records import Outcome, Results
+from sim.scenario import Scenario, scenario_from_dict
+from sim.stats import (
+    Z95,
+    independent_difference,
+    median_hold,
+    newcombe_paired,
+    newcombe_unpaired,
+    paired_difference,
+    summarize,
+    survival,
+)
+
+# ---------------------------------------------------------------------------
+# Builders
+# ---------------------------------------------------------------------------
+
+
+@composite
+def paired_tables(draw: DrawFn, max_cell: int = 2000) -> tuple[int, int, int, int]:
+    """Counts ``(n11, n10, n01, n00)`` of a paired 2x2 table with at least one pair.
+
+    Cells are drawn one at a time, the last one raised to 1 if all else is empty
+    (built, not filtered)."""
+    cells = [draw(st.integers(0, max_cell)) for _ in range(4)]
+    if sum(cells) == 0:
+        cells[draw(st.integers(0, 3))] = 1
+    n11, n10, n01, n00 = cells
+    return n11, n10, n01, n00
+
+
+def arms(n11: int, n10: int, n01: int, n00: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-replication indicators of arms A and B with the given 2x2 table."""
+    a = np.array([True] * (n11 + n10) + [False] * (n01 + n00))
+    b = np.array([True] * n11 + [False] * n10 + [True] * n01 + [False] * n00)
+    return a, b
+
+
+def wald(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """The normal interval on per-replication differences (what the paired interval was)."""
+    d = a.astype(float) - b.astype(float)
+    sd = float(d.std(ddof=1)) if d.size > 1 else 0.0
+    half = Z95 * sd / math.sqrt(d.size)
+    return float(d.mean()) - half, float(d.mean()) + half
+
+
+# ---------------------------------------------------------------------------
+# Paired differences: worked examples
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "want"),
+    [
+        # Newcombe (1998), Stat Med 17:2635, Table II example (a): 36, 12, 2, 0 pairs,
+        # method 10 gives 0.2000 (0.0569 to 0.3404).
+        ((36, 12, 2, 0), (0.2000, 0.0569, 0.3404)),
+        # Cavo et al. (2012) complete response before/after consolidation, as analysed
+        # by Fagerland, Lydersen & Laake (2014), Stat Med 33:2850 (Newcombe
+        # square-and-add): -0.0621 (-0.1186 to -0.0046). Here phi needs the continuity
+        # correction: with the raw phi the limits would be -0.1174 and -0.0059.
+        ((59, 6, 16, 80), (-0.0621, -0.1186, -0.0046)),
+    ],
+)
+def test_paired_interval_matches_published_worked_examples(table, want):
+    assert newcombe_paired(*table) == pytest.approx(want, abs=5e-5)
+    d = paired_difference(*arms(*table))
+    assert (d["estimate"], d["low"], d["high"]) == pytest.approx(want, abs=5e-5)
+
+
+@pytest.mark.parametrize(
+    ("counts", "want"),
+    [
+        # Newcombe (1998), Stat Med 17:873, Table II, method 10: 56/70 - 48/80 and
+        # 9/10 - 3/10.
+        ((56, 70, 48, 80), (0.2000, 0.0524, 0.3339)),
+        ((9, 10, 3, 10), (0.6000, 0.1705, 0.8090)),
+    ],
+)
+def test_unpaired_interval_matches_published_worked_examples(counts, want):
+    assert newcombe_unpaired(*counts) == pytest.approx(want, abs=5e-5)
+    k1, n1, k2, n2 = counts
+    a = np.array([1] * k1 + [0] * (n1 - k1))
+    b = np.array([1] * k2 + [0] * (n2 - k2))
+    d = independent_difference(a, b)
+    assert (d["estimate"], d["low"], d["high"]) == pytest.approx(want, abs=5e-5)
+
+
+# ---------------------------------------------------------------------------
+# Paired differences: the two failures of the normal interval
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "table",
+    [(30, 0, 0, 30), (2649, 0, 0, 1351), (2000, 0, 0, 2000), (60, 0, 0, 0), (0, 0, 0, 60),
+     (1, 0, 0, 0)],
+)
+def test_no_discordant_pairs_still_give_an_interval_around_zero(table):
+    """Identical outcomes in every pair (common random numbers, a change that never
+    bites) say the difference is small, not that it is exactly zero."""
+    a, b = arms(*table)
+    assert wald(a, b) == (0.0, 0.0)  # what the normal interval said
+    d = paired_difference(a, b)
+    assert d["estimate"] == 0.0
+    assert d["low"] < 0.0 < d["high"]
+
+
+def test_four_discordant_pairs_in_one_direction_no_longer_exclude_zero():
+    """The 7-day row of ``compare geneva_2016 --set parties.regime.behaviour.
+    tolerance=0.17 --runs 4000``: 1976 held in both arms, 4 only in B, none only in A.
+
+    The exact McNemar test (4 of 4 discordant pairs one way, p = 2 / 2**4 = 0.125)
+    finds no difference at 5%. The normal interval on the differences did
+    (-0.198 to -0.002 pp): its standard error comes from the same four pairs and
+    shrinks with them. The hybrid score interval now includes 0 (about -0.209 to
+    +0.009 pp), and is also wider, because its half-widths come from the Wilson
+    limits of the two marginal shares (near 1/2, so far from degenerate), narrowed by
+    the pairs' correlation, which Newcombe's continuity correction keeps off 1.
+    """
+    table = (1976, 0, 4, 2020)
+    assert binomtest(0, 4, 0.5).pvalue == pytest.approx(0.125)
+    a, b = arms(*table)
+    w_low, w_high = wald(a, b)
+    assert w_high < 0.0  # the old interval excluded zero
+    d = paired_difference(a, b)
+    assert d["estimate"] == pytest.approx(-0.001)
+    assert d["low"] < 0.0 < d["high"]
+    assert d["high"] - d["low"] > w_high - w_low
+
+
+# ---------------------------------------------------------------------------
+# Paired differences: properties over every table
+# ---------------------------------------------------------------------------
+
+
+@given(paired_tables())
+@example((0, 0, 0, 1))
+@example((0, 0, 1, 0))  # estimate -1: the interval touches -1
+@example((0, 1, 0, 0))
+@example((2000, 0, 0, 2000))  # p = 1/2, no discordant pairs: raw phi = 1 gave [0, 0]
+@example((1976, 0, 4, 2020))
+def test_paired_interval_holds_the_estimate_within_minus_one_to_one(table):
+    est, low, high = newcombe_paired(*table)
+    _, n10, n01, _ = table
+    assert est == pytest.approx((n10 - n01) / sum(table), abs=1e-15)
+    assert -1.0 <= low <= est <= high <= 1.0
+    assert low < high
+
+
+@given(paired_tables())
+def test_swapping_the_arms_mirrors_the_interval(table):
+    n11, n10, n01, n00 = table
+    est, low, high = newcombe_paired(n11, n10, n01, n00)
+    assert newcombe_paired(n11, n01, n10, n00) == pytest.approx((-est, -high, -low), abs=1e-12)
+
+
+@given(paired_tables())
+def test_paired_difference_of_indicators_is_the_interval_of_their_table(table):
+    a, b = arms(*table)
+    d = paired_difference(a, b)
+    assert (d["estimate"], d["low"], d["high"]) == newcombe_paired(*table)
+    assert d["estimate"] == pytest.approx(float(np.mean(a.astype(int) - b.astype(int))))
+    # 0/1 integers are indicators too
+    assert paired_difference(a.astype(int), b.astype(np.int8)) == d
+
+
+@given(paired_tables())
+def test_uncorrelated_pairs_give_the_independent_interval(table):
+    """Newcombe's phi is 0 when ``0 <= n11 n00 - n10 n01 <= n / 2`` (or a margin is
+    empty); the paired interval is then the unpaired one on the same shares."""
+    n11, n10, n01, n00 = table
+    n = sum(table)
+    cross = n11 * n00 - n10 * n01
+    margins = (n11 + n10) * (n01 + n00) * (n11 + n01) * (n10 + n00)
+    paired = newcombe_paired(*table)
+    unpaired = newcombe_unpaired(n11 + n10, n, n11 + n01, n)
+    if margins == 0 or 0 <= cross <= n / 2:
+        assert paired == pytest.approx(unpaired, abs=1e-12)
+    elif cross > 0:  # positive correlation: pairing narrows the interval
+        assert paired[2] - paired[1] <= unpaired[2] - unpaired[1] + 1e-12
+    else:
+        assert paired[2] - paired[1] >= unpaired[2] - unpaired[1] - 1e-12
+
+
+def test_no_pairs_say_nothing():
+    assert all(math.isnan(v) for v in paired_difference(np.array([]), np.array([])).values())
+    est, low, high = newcombe_paired(0, 0, 0, 0)
+    assert math.isnan(est) and (low, high) == (-1.0, 1.0)
+
+
+def test_values_that_are_not_indicators_keep_the_normal_interval():
+    a, b = np.array([1.5, 2.0, 3.5, 4.0]), np.array([1.0, 2.5, 3.0, 3.0])
+    d = paired_difference(a, b)
+    low, high = wald(a, b)
+    assert (d["estimate"], d["low"], d["high"]) == pytest.approx((0.375, low, high))
+
+
+# ---------------------------------------------------------------------------
+# Paired differences: coverage by simulation
+# ---------------------------------------------------------------------------
+
+COVERAGE_SAMPLES = 2000
+COVERAGE_PAIRS = 200
+
+
+@pytest.mark.parametrize(
+    ("joint", "seed"),
+    [
+        # P(both), P(only A), P(only B), P(neither): moderate correlation
+        ((0.40, 0.10, 0.05, 0.45), 20160909),
+        # common-random-number-like: strongly correlated, about 6 discordant pairs
+        ((0.45, 0.02, 0.01, 0.52), 20160912),
+    ],
+)
+def test_paired_interval_covers_the_true_difference_95_percent_of_the_time(joint, seed):
+    """2000 paired samples of 200 pairs from a known joint distribution: the share of
+    95% intervals holding the true difference is within 0.93..0.97 (the binomial
+    sampling error of the share is 0.005, so the band is about four standard errors)."""
+    rng = np.random.default_rng(seed)
+    truth = joint[1] - joint[2]
+    cells = rng.choice(4, size=(COVERAGE_SAMPLES, COVERAGE_PAIRS), p=joint)
+    a_all = (cells == 0) | (cells == 1)
+    b_all = (cells == 0) | (cells == 2)
+    covered = 0
+    for a, b in zip(a_all, b_all, strict=True):
+        d = paired_difference(a, b)
+        covered += d["low"] <= truth <= d["high"]
+    coverage = covered / COVERAGE_SAMPLES
+    assert 0.93 <= coverage <= 0.97, coverage
+
+
+# ---------------------------------------------------------------------------
+# Median hours held
+# ---------------------------------------------------------------------------
+
+HORIZON = 240.0
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    """The minimal scenario: horizon 240 h."""
+    sc = scenario_from_dict(minimal_doc())
+    assert sc.spec.ceasefire.horizon_hours == HORIZON
+    return sc
+
+
+def outcome(i: int, *, agreed: bool = True, collapse_at: float | None = None) -> Outcome:
+    """One replication: agreed and holding to the horizon unless it collapses."""
+    collapsed = agreed and collapse_at is not None
+    return Outcome(
+        replication=i, agreed=agreed, agreement_hour=24.0 if agreed else math.nan, rounds=1,
+        rejections=0, shocks=0, terms=(0.5,) if agreed else (math.nan,),
+        hours_held=(collapse_at if collapsed else HORIZON) if agreed else 0.0,
+        collapsed=collapsed, withdrew="red" if collapsed else "", trigger="blue" if collapsed else "",
+        blamed="blue" if collapsed else "", misattributed=False, delineation_hit=False,
+        violations=(0, 0), convoys_sent=0, convoys_delivered=0, convoys_attacked=0, events=1,
+    )
+
+
+def results(collapses: list[float | None], not_agreed: int = 0) -> Results:
+    """Agreed runs collapsing at the given hours (None: held to the horizon), then
+    ``not_agreed`` runs without a deal."""
+    rows = [outcome(i, collapse_at=t) for i, t in enumerate(collapses)]
+    rows += [outcome(len(rows) + j, agreed=False) for j in range(not_agreed)]
+    return Results.from_outcomes(rows, ("verification",), ("red", "blue"),
+                                 ("east", "west", "red", "blue"))
+
+
+def test_median_is_the_collapse_that_brings_the_share_holding_to_half(scenario):
+    """Five agreed: after the third collapse (30 h) two of five still hold."""
+    res = results([30.0, 10.0, None, 20.0, None], not_agreed=4)
+    assert median_hold(res, scenario) == (30.0, False)
+    summary = summarize(res, scenario, seed=0)
+    assert (summary["median_hold_hours"], summary["median_hold_censored"]) == (30.0, False)
+
+
+def test_median_beyond_the_horizon_is_the_horizon_flagged_censored(scenario):
+    """Five agreed, two collapse: three in five outlast the horizon."""
+    res = results([10.0, None, None, 20.0, None])
+    assert median_hold(res, scenario) == (HORIZON, True)
+    summary = summarize(res, scenario, seed=0)
+    assert (summary["median_hold_hours"], summary["median_hold_censored"]) == (HORIZON, True)
+
+
+def test_exactly_half_collapsed_gives_the_last_collapse_not_an_average(scenario):
+    """Four agreed, two collapse (10 h, 50 h): the share holding is 1/2 from 50 h on, so
+    the median is 50 h, observed. ``np.median`` would have said (50 + 240) / 2 = 145 h,
+    a duration no run had, and called it uncensored."""
+    res = results([None, 50.0, 10.0, None], not_agreed=3)
+    assert float(np.median(res.columns["hours_held"][res.columns["agreed"]])) == 145.0
+    assert median_hold(res, scenario) == (50.0, False)
+    summary = summarize(res, scenario, seed=0)
+    assert (summary["median_hold_hours"], summary["median_hold_censored"]) == (50.0, False)
+
+
+def test_no_agreement_no_median(scenario):
+    res = results([], not_agreed=3)
+    assert median_hold(res, scenario) == (None, False)
+    summary = summarize(res, scenario, seed=0)
+    assert (summary["median_hold_hours"], summary["median_hold_censored"]) == (None, False)
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(0.0, HORIZON, exclude_max=True)), min_size=1,
+                max_size=40))
+@example([None, 50.0, 10.0, None])
+@example([5.0, 5.0, None, None])  # tied collapses
+def test_median_is_where_the_survival_curve_first_reaches_one_half(scenario, collapses):
+    res = results(collapses)
+    curve = survival(res, scenario)
+    median, censored = median_hold(res, scenario)
+    if curve["share"][-1] > 0.5:
+        assert (median, censored) == (HORIZON, True)
+    else:
+        first = int(np.argmax(curve["share"] <= 0.5))
+        assert (median, censored) == (float(curve["hours"][first]), False)
+        assert median in {t for t in collapses if t is not None}
