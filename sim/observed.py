@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from sim.errors import ScenarioError
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.scoring import percentile_of
-from sim.stats import interval, milestones
+from sim.stats import interval, median_hold, milestones
 
 
 def observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
@@ -94,7 +92,7 @@ def scenario_row(scenario: Scenario, results: Results) -> dict[str, Any]:
     horizon = scenario.spec.ceasefire.horizon_hours
     held = cols["hours_held"][agreed]
     p_hold = {label: interval(int(results.held(h).sum()), n) for label, h in milestones(scenario)}
-    median = float(np.median(held)) if n_agreed else None
+    median, median_censored = median_hold(results, scenario)
 
     percentile: float | None = None
     span: list[float] | None = None
@@ -125,7 +123,7 @@ def scenario_row(scenario: Scenario, results: Results) -> dict[str, Any]:
         "p_agreement": interval(n_agreed, n),
         "p_hold": p_hold,
         "median_hold_hours": median,
-        "median_hold_censored": bool(median is not None and median >= horizon),
+        "median_hold_censored": median_censored,
         "observed": {
             "agreed": obs.agreed,
             "hours_held": obs.hours_held,
