@@ -174,7 +174,18 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
     for label, d in result["diff"]["p_hold"].items():
         lines.append(f"{'P(hold ' + label + ')':<16}{pct(result['a']['p_hold'][label]):>22}"
                      f"{pct(result['b']['p_hold'][label]):>24}   {signed(d)}")
+    independent = result["diff"].get("independent_p_hold") or {}
+    if independent:
+        lines += ["", f"{'95% interval width of A - B':<30}{'paired':>9}"
+                  f"{'as if two independent runs':>30}"]
+        for label, d in result["diff"]["p_hold"].items():
+            lines.append(f"  {'P(hold ' + label + ')':<28}{_width(d) + ' pp':>9}"
+                         f"{_width(independent[label]) + ' pp':>30}")
     return "\n".join(lines)
+
+
+def _width(interval: dict[str, float]) -> str:
+    return f"{100 * (interval['high'] - interval['low']):.1f}"
 
 
 def _short(value: Any) -> str:

@@ -243,6 +243,13 @@ def test_paired_comparison_is_tighter_than_independent(capsys):
     assert result["diff"]["p_agreement"]["estimate"] == 0
     assert result["a"]["p_hold"]["7d"]["estimate"] - result["b"]["p_hold"]["7d"]["estimate"] \
         == pytest.approx(paired["estimate"])
+    # the text says how much pairing buys
+    run_sim.main(["compare", str(DEFAULT), "--set", "parties.jfs.behaviour.attack_rate=12",
+                  "--runs", "600", "--workers", "1", "--no-progress"])
+    row = next(line for line in capsys.readouterr().out.splitlines()
+               if line.strip().startswith("P(hold 7d)") and line.count("pp") == 2).split()
+    assert float(row[2]) == pytest.approx(100 * (paired["high"] - paired["low"]), abs=0.06)
+    assert float(row[4]) == pytest.approx(100 * (indep["high"] - indep["low"]), abs=0.06)
 
 
 def test_compare_needs_a_counterfactual(capsys):
