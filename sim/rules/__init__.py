@@ -1,0 +1,124 @@
+"""Decision rules: pure functions of (observation, parameters).
+
+Every choice an agent makes is here, as a function that returns a number, a
+probability or a choice. None of them draws random numbers: where chance matters the
+caller draws uniforms from its own stream and passes them in, so each rule can be
+checked by hypothesis without running SimPy. Issue values are normalised to 0..1.
+
+One module per stage, every name importable from here: :mod:`sim.rules.talks`
+(preferences, offers, acceptance, ratification), :mod:`sim.rules.violations`,
+:mod:`sim.rules.perception`, :mod:`sim.rules.trust` and :mod:`sim.rules.convoys`.
+
+Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the ideal):
+
+* utility          u(x)   = 1 - sum_i w_i |x_i - x*_i|
+* aspiration       a(t)   = d + (1 - d) (1 - (t/T)^(1/e))   (Faratin et al. 1998;
+                     d the no-deal value, T the deadline, e<1 Boulware, e>1 conceder)
+* offer            x(l)   = s + l (g - s),  l = (u(s) - a)/D clipped to [0, 1], with s, g
+                     the ideal and the target projected into the red-line box and
+                     D = u(s) - u(g) (exact: the path leads away from x* on every issue)
+* ratification     P      = logistic((u + leverage - d) / noise), 0 beyond a red line
+* violation rate   lam    = r0 (1 - air_share air_restraint) (1 - deterrence v)
+                              [cc (1 - c_eff) + (1 - cc)] + rho E(t)
+                     c_eff = 1 - (1 - clip(compliance + k (u(terms) - d)))(1 - leverage)
+* spoiler rate     lam_s  = r0 (1 - vulnerability j)
+* grievance        E(t)   = E0 2^(-(t - t0)/h), +severity per perceived violation;
+                     each jump provokes Poisson(rho/24 severity h/ln2) acts in all
+* trust            T     -> max(0, T - sensitivity severity) after a perceived violation,
+                     T(t)  = T0 - (T0 - T) exp(-rate dt) in calm (back toward T0)
+* withdrawal       T < tolerance
+"""
+
+from __future__ import annotations
+
+from sim.rules.base import (
+    HOUR_TOLERANCE,
+    LN2,
+    Vector,
+)
+from sim.rules.convoys import (
+    convoy_count,
+)
+from sim.rules.perception import (
+    Seen,
+    blame_probability,
+    perceive,
+    perceive_strike,
+    strike_hits_host,
+    verified_severity,
+)
+from sim.rules.talks import (
+    acceptable_utility,
+    accepts,
+    aspiration,
+    box_intersection,
+    clip_box,
+    distance,
+    dot,
+    frontier_weights,
+    joint_bound,
+    mediator_text,
+    nash_product,
+    offer,
+    offer_along,
+    offer_path,
+    ratify_probability,
+    shift_no_deal,
+    utility,
+    within_limits,
+)
+from sim.rules.trust import (
+    trust_after_calm,
+    trust_after_violation,
+    withdraws,
+)
+from sim.rules.violations import (
+    effective_compliance,
+    grievance,
+    intensity,
+    retaliation_mean,
+    settling,
+    spoiler_rate,
+    violation_rate,
+)
+
+__all__ = [
+    "HOUR_TOLERANCE",
+    "LN2",
+    "Seen",
+    "Vector",
+    "acceptable_utility",
+    "accepts",
+    "aspiration",
+    "blame_probability",
+    "box_intersection",
+    "clip_box",
+    "convoy_count",
+    "distance",
+    "dot",
+    "effective_compliance",
+    "frontier_weights",
+    "grievance",
+    "intensity",
+    "joint_bound",
+    "mediator_text",
+    "nash_product",
+    "offer",
+    "offer_along",
+    "offer_path",
+    "perceive",
+    "perceive_strike",
+    "ratify_probability",
+    "retaliation_mean",
+    "settling",
+    "shift_no_deal",
+    "spoiler_rate",
+    "strike_hits_host",
+    "trust_after_calm",
+    "trust_after_violation",
+    "utility",
+    "verified_severity",
+    "violation_rate",
+    "withdraws",
+    "within_limits",
+]

@@ -1,0 +1,25 @@
+"""Rules of the humanitarian pause: how many aid convoys it dispatches."""
+
+from __future__ import annotations
+
+import math
+
+from sim.rules.base import HOUR_TOLERANCE
+
+
+def convoy_count(pause_hours: float, interval: float, calm: float, aid_access: float,
+                 cap: int) -> int:
+    """Convoys dispatched during the pause.
+
+    As many departures as fit (each needs ``calm`` hours inside the pause), capped at
+    ``cap`` when positive, scaled by the agreed share of besieged areas reached.
+    """
+    # a pause read back from the 0..1 issue scale can fall a rounding error short of a
+    # departure time (102 h comes back as 101.99999999999999 h): that must not cost a convoy
+    span = pause_hours - calm + HOUR_TOLERANCE
+    if span < 0:
+        return 0
+    fit = int(span // interval) + 1
+    if cap > 0:
+        fit = min(fit, cap)
+    return math.floor(aid_access * fit + 0.5)

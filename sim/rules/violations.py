@@ -1,0 +1,77 @@
+"""Rules of ceasefire violations: compliance, baseline and spoiler rates, settling,
+and the grievance that drives retaliation (a Hawkes process)."""
+
+from __future__ import annotations
+
+import math
+
+from sim.rules.base import LN2
+
+
+def effective_compliance(compliance: float, terms_value: float, no_deal: float,
+                         terms_effect: float, patron_leverage: float) -> float:
+    """Restraint a combatant's leadership orders: its intent, raised by terms it values
+    above fighting on, and by its patron's pressure. In 0..1; non-decreasing in
+    ``compliance`` and in ``patron_leverage``."""
+    intent = min(max(compliance + terms_effect * (terms_value - no_deal), 0.0), 1.0)
+    return 1.0 - (1.0 - intent) * (1.0 - patron_leverage)
+
+
+def violation_rate(
+    attack_rate_per_day: float,
+    compliance_eff: float,
+    command_control: float,
+    air_share: float,
+    air_restraint: float,
+    deterrence: float,
+    verification: float,
+) -> float:
+    """Baseline ceasefire violations per hour of a combatant (before grievance).
+
+    Units under command violate as far as the leadership does not restrain them;
+    units outside command fight at war-time tempo. Grounded aircraft remove the air
+    share; verification deters. Non-increasing in compliance, command control, air
+    restraint and verification; zero when ``attack_rate_per_day`` is zero.
+    """
+    command = command_control * (1.0 - compliance_eff) + (1.0 - command_control)
+    air = 1.0 - air_share * air_restraint
+    deter = 1.0 - deterrence * verification
+    return attack_rate_per_day / 24.0 * command * air * deter
+
+
+def settling(hours: float, half_life: float | None, floor: float) -> float:
+    """Share of its initial baseline a combatant's violation rate keeps after ``hours``
+    of ceasefire: ``floor + (1 - floor) 2^(-hours/half_life)``; 1 without settling.
+
+    Non-increasing in ``hours``, within ``[floor, 1]``: as the ceasefire holds, orders
+    take hold and local commanders settle (Fortna, *Peace Time*, 2004: the risk of
+    renewed war falls the longer peace lasts).
+    """
+    if half_life is None:
+        return 1.0
+    return floor + (1.0 - floor) * math.exp(-LN2 * hours / half_life)
+
+
+def spoiler_rate(attack_rate_per_day: float, vulnerability: float, joint_targeting: float) -> float:
+    """Spoiler attacks per hour: unaffected by the deal, degraded by joint targeting."""
+    return attack_rate_per_day / 24.0 * (1.0 - vulnerability * joint_targeting)
+
+
+def grievance(level: float, hours: float, half_life: float) -> float:
+    """Grievance left after ``hours`` of decay with the given half-life."""
+    return level * math.exp(-LN2 * hours / half_life)
+
+
+def intensity(base: float, retaliation_per_day: float, grievance_now: float) -> float:
+    """Total violation intensity per hour: baseline plus retaliation for grievance."""
+    return base + retaliation_per_day / 24.0 * grievance_now
+
+
+def retaliation_mean(retaliation_per_day: float, severity: float, half_life: float) -> float:
+    """Expected retaliatory acts one perceived violation provokes.
+
+    The integral of the grievance term of :func:`intensity` after a jump of
+    ``severity``: ``rho/24 * severity * half_life / ln 2``. The model draws a Poisson
+    number with this mean (the cluster representation of the Hawkes process).
+    """
+    return retaliation_per_day / 24.0 * severity * half_life / LN2
