@@ -171,18 +171,19 @@ class Ceasefire:
         cf = world.scenario.spec.ceasefire
         settles = cf.settling_half_life_hours is not None and self.world.scenario.parties[
             name].role == "combatant"
+        half_life, floor = cf.settling_half_life_hours, cf.settling_floor
+        share = rules.settling(env.now - self.start, half_life, floor) if settles else 1.0
         while True:
-            share = (rules.settling(env.now - self.start, cf.settling_half_life_hours,
-                                    cf.settling_floor) if settles else 1.0)
             bound = rate * share
             if bound <= 0:
                 return
             yield env.timeout(rng.expovariate(bound))
             world.events += 1
             if settles:
-                now_share = rules.settling(env.now - self.start, cf.settling_half_life_hours,
-                                           cf.settling_floor)
-                if rng.random() * share > now_share:
+                # the share now both thins this candidate and bounds the next wait
+                # (committing an act takes no time)
+                then, share = share, rules.settling(env.now - self.start, half_life, floor)
+                if rng.random() * then > share:
                     continue
             self.commit(name)
 
@@ -293,7 +294,8 @@ class Ceasefire:
         colocation = sc.parties[spoiler].behaviour.colocation
         landed = self.perception.random() < rules.strike_hits_host(colocation, self.delineation)
         if not (landed and host):
-            world.log(victim, "strike", f"on {spoiler}")
+            if world.trace is not None:
+                world.log(victim, "strike", f"on {spoiler}")
             return
         # on the host's positions the strike is a violation by the striker, counted and
         # seen like any other (and verified, and so softened, like any other)

@@ -262,8 +262,9 @@ def shocks(world: World) -> Generator[Any, Any, None]:
                 world.no_deal[patron] = rules.shift_no_deal(
                     world.no_deal[patron], spec.patron_coupling * delta
                 )
-        world.log(winner, "advance", f"battlefield gain; no-deal values now "
-                  f"{winner}={world.no_deal[winner]:.2f} {loser}={world.no_deal[loser]:.2f}")
+        if world.trace is not None:
+            world.log(winner, "advance", f"battlefield gain; no-deal values now "
+                      f"{winner}={world.no_deal[winner]:.2f} {loser}={world.no_deal[loser]:.2f}")
 
 
 def _side(sc: Scenario, name: str) -> str:
