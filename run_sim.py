@@ -352,7 +352,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtest import backtest_text, run_backtest
 
     with make_runner(args, True) as runner:
-        table = run_backtest(args.directory, runner, args.runs, args.seed)
+        table = run_backtest(args.directory, runner, args.runs, args.seed, args.sets)
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         table.write_csv(args.out / "backtest.csv")

@@ -41,7 +41,8 @@ __all__ = [
 ]
 
 
-def run_backtest(directory: Path, runner: Runner, runs: int, seed: int) -> BacktestTable:
+def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
+                 overrides: list[str] | None = None) -> BacktestTable:
     """Run and score every scenario in ``directory`` that has an ``[observed]`` section.
 
     Args:
@@ -49,6 +50,8 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int) -> Backt
         runner: the runner to use (its executor, progress bar).
         runs: replications per scenario.
         seed: the root seed, the same for every scenario.
+        overrides: ``KEY=VALUE`` settings applied to every scenario (to see how the
+            scores move with a parameter the scenarios share).
 
     Raises:
         ScenarioError: the directory is missing or holds no scenario with an
@@ -63,7 +66,7 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int) -> Backt
     scenarios: list[Scenario] = []
     skipped: list[str] = []
     for path in files:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, overrides or [])
         if scenario.spec.observed is None:
             skipped.append(str(path))
             continue
@@ -75,7 +78,8 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int) -> Backt
             "at least one scenario with an [observed] section (what happened "
             "historically: agreed, hours_held, ...) to score",
         )
-    table = BacktestTable(str(directory), runs, seed, skipped=skipped)
+    table = BacktestTable(str(directory), runs, seed, skipped=skipped,
+                          overrides=list(overrides or []))
     for scenario in scenarios:
         out = runner.run(scenario, runs, seed)
         if out.interrupted:

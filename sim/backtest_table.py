@@ -32,6 +32,8 @@ class BacktestTable:
     (``{"model", "base_rate"}``)."""
     skipped: list[str] = field(default_factory=list)
     """Scenario files in the directory without an ``[observed]`` section."""
+    overrides: list[str] = field(default_factory=list)
+    """``KEY=VALUE`` settings applied to every scenario."""
 
     def labels(self) -> list[str]:
         """Milestone labels across scenarios, shortest first."""
@@ -44,6 +46,7 @@ class BacktestTable:
             "runs": self.runs,
             "seed": self.seed,
             "skipped": list(self.skipped),
+            "overrides": list(self.overrides),
             "rows": self.rows,
             "scores": self.scores,
         }
@@ -160,6 +163,8 @@ def backtest_text(table: BacktestTable) -> str:
         f"Backtest of {len(table.rows)} scenario(s) with an [observed] section in "
         f"{table.directory} ({table.runs} runs each, seed {table.seed})",
     ]
+    if table.overrides:
+        lines.append("Every scenario with: " + "  ".join(table.overrides))
     if table.skipped:
         lines.append("Skipped (no [observed] section): "
                      + ", ".join(Path(s).name for s in table.skipped))

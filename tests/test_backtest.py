@@ -332,3 +332,19 @@ def test_cli_backtest_exits_2_without_observed_scenarios(tmp_path):
     assert "[observed]" in proc.stderr and "Traceback" not in proc.stderr
     proc = cli("backtest", str(tmp_path / "missing"), "--runs", "5", "--no-progress")
     assert proc.returncode == 2
+
+
+def test_set_applies_to_every_scenario_and_is_on_record(tmp_path):
+    """``backtest --set`` changes every scenario (here: each violation costs less trust,
+    so the ceasefire ends at the third violation instead of the first)."""
+    d = put(tmp_path / "d", exponential_holds({"agreed": True, "collapsed": True,
+                                                "hours_held": 24.0}))
+    plain = backtest(d)
+    milder = run_backtest(d, Runner(workers=1), 40, 7,
+                           ["parties.blue.behaviour.sensitivity=0.1"])
+    assert plain.overrides == [] and milder.overrides == ["parties.blue.behaviour.sensitivity=0.1"]
+    assert milder.rows[0]["p_hold"]["7d"]["estimate"] > plain.rows[0]["p_hold"]["7d"]["estimate"]
+    proc = cli("backtest", str(d), "--runs", "20", "--workers", "1", "--no-progress", "--json",
+               "--set", "parties.blue.behaviour.sensitivity=0.1")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["overrides"] == ["parties.blue.behaviour.sensitivity=0.1"]
