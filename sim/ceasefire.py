@@ -253,21 +253,27 @@ class Ceasefire:
             raise self.runaway()
 
     def runaway(self) -> ScenarioError:
-        """The error for a replication whose acts passed ``ceasefire.max_acts``."""
+        """The error for a replication whose acts passed ``ceasefire.max_acts``.
+
+        Each perceived violation provokes on average ``retaliation_mean`` acts (at
+        severity 1): at 1 or more, retaliation sustains itself and only withdrawal ends
+        it; below 1, the limit is simply lower than this scenario needs."""
         sc = self.world.scenario
-        offspring = ", ".join(
-            f"{n} {rules.retaliation_mean(self.retaliation[n], 1.0, self.half_life):.2f}"
-            for n in self.armed if self.retaliation[n] > 0
-        )
-        return ScenarioError(
-            sc.file, "ceasefire.max_acts", self.max_acts,
-            f"replication {self.world.replication} passed this many acts "
-            f"{self.env.now - self.start:.0f} h into the ceasefire without anyone "
-            "withdrawing, so retaliation feeds itself (acts provoked per perceived "
-            f"violation: {offspring or 'none'}). Lower behaviour.retaliation or "
-            "ceasefire.retaliation_half_life_hours, let parties withdraw (behaviour."
-            "sensitivity and tolerance above 0), or raise ceasefire.max_acts",
-        )
+        means = {n: rules.retaliation_mean(self.retaliation[n], 1.0, self.half_life)
+                 for n in self.armed if self.retaliation[n] > 0}
+        offspring = ", ".join(f"{n} {m:.2f}" for n, m in means.items()) or "none"
+        where = (f"replication {self.world.replication} passed this many acts "
+                 f"{self.env.now - self.start:.0f} h into the ceasefire without anyone "
+                 "withdrawing")
+        if any(m >= 1 for m in means.values()):
+            advice = (f"so retaliation feeds itself (acts provoked per perceived violation: "
+                      f"{offspring}). Lower behaviour.retaliation or ceasefire.retaliation_"
+                      "half_life_hours, let parties withdraw (behaviour.sensitivity and "
+                      "tolerance above 0), or raise ceasefire.max_acts")
+        else:
+            advice = (f"although retaliation does not feed itself (acts provoked per "
+                      f"perceived violation: {offspring}): raise ceasefire.max_acts")
+        return ScenarioError(sc.file, "ceasefire.max_acts", self.max_acts, f"{where}, {advice}")
 
     def hit_convoys(self, author: str) -> float:
         """An act while convoys are on the road spoils their calm and may hit them;

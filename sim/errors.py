@@ -26,11 +26,13 @@ class ScenarioError(ValueError):
         self.path = path
         self.value = value
         self.allowed = allowed
-        super().__init__(self.message())
+        # the four fields are the exception's args, so copies made from them (SimPy
+        # re-raises a failed process's exception as ``type(e)(*e.args)``; pickling to
+        # and from worker processes does the same) are whole
+        super().__init__(file, path, value, allowed)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Rebuild from the four fields (a worker process raises it, the parent reports it)."""
-        return (type(self), (self.file, self.path, self.value, self.allowed))
+    def __str__(self) -> str:
+        return self.message()
 
     def message(self) -> str:
         """One line naming the file, key path, bad value and what is allowed."""

@@ -245,6 +245,21 @@ def test_self_feeding_retaliation_stops_with_a_scenario_error():
         err.file, err.path, err.value, err.allowed)
 
 
+def test_a_low_act_limit_stops_with_a_scenario_error_from_any_process():
+    """The limit can be crossed in an actor's own process, whose exception SimPy copies
+    as ``type(e)(*e.args)``, or in a retaliation callback: either way the run stops
+    with the scenario error (replication 64 crosses it in an actor), and the message
+    does not blame retaliation that is not self-sustaining."""
+    sc = load_scenario(DEFAULT, ["ceasefire.max_acts=100"])
+    with pytest.raises(ScenarioError) as info:
+        run_replication(sc, 2016, 64)
+    assert info.value.path == "ceasefire.max_acts"
+    assert "does not feed itself" in info.value.allowed and "raise ceasefire.max_acts" in str(
+        info.value)
+    copy = type(info.value)(*info.value.args)
+    assert str(copy) == str(info.value) and copy.allowed == info.value.allowed
+
+
 def test_the_act_limit_changes_nothing_below_it():
     """A replication that stays under the limit is the same whatever the limit."""
     doc = minimal_doc()
