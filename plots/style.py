@@ -85,6 +85,9 @@ RC: dict[str, Any] = {
     "figure.titlesize": 13,
     "figure.titleweight": "bold",
     "savefig.dpi": 150,
+    # labels come from scenario files: a "$" in a party's or a milestone's name is text,
+    # not mathematics (mathtext would fail on an unknown command such as "$\\foo$")
+    "text.parse_math": False,
 }
 """matplotlib settings applied while a figure is built and saved."""
 

@@ -122,6 +122,25 @@ def test_run_plot_writes_four_valid_images(run_dir: Path) -> None:
         assert_image(run_dir / f"{name}.png")
 
 
+def test_dollar_signs_in_scenario_labels_are_drawn_as_text(tmp_path: Path) -> None:
+    """A "$" in a party's label or a milestone's name is text, not mathematics (an
+    unknown command such as "$\\foo$" used to stop the figures)."""
+    sc = load_scenario(DEFAULT, [
+        "parties.opposition.label='$\\foo$ rebels'",
+        "ceasefire.milestones={'$\\bar$' = 48.0, '7d' = 168.0, '30d' = 720.0}",
+    ])
+    res = Runner(workers=1).run(sc, 60, seed=SEED).results
+    paths = plots.draw("run", tmp_path, scenario=sc, results=res,
+                       summary=jsonable(summarize(res, sc, seed=SEED)))
+    for path in paths:
+        assert_image(path)
+    assert sc.spec.parties["opposition"].label == "$\\foo$ rebels"
+    assert "$\\bar$" in sc.spec.ceasefire.milestones
+    seed, outcome = next((s, o) for s in range(200)
+                         if (o := run_replication(sc, s, 0, trace=True)).agreed)
+    assert_image(plots.draw("trace", tmp_path, scenario=sc, outcome=outcome, seed=seed)[0])
+
+
 def test_survival_curve_equals_stats_survival_of_runs_csv(run_dir: Path) -> None:
     scenario, results, summary, manifest = read_run(run_dir)
     expected = survival(results, scenario)
