@@ -30,8 +30,10 @@ class Strict(BaseModel):
 class IssueSpec(Strict):
     """One negotiable dimension of a deal."""
 
-    low: float = Field(description="Lowest value the issue can take.")
-    high: float = Field(description="Highest value the issue can take (must exceed low).")
+    low: float = Field(ge=-1e12, le=1e12, description="Lowest value the issue can take.")
+    high: float = Field(
+        ge=-1e12, le=1e12, description="Highest value the issue can take (must exceed low)."
+    )
     unit: str = Field("", description="Unit shown in reports, e.g. 'hours' or 'share'.")
     description: str = Field("", description="What the issue means on the ground.")
 

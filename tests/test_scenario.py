@@ -112,6 +112,9 @@ BAD_DOCS = {
     "too many rounds": (
         with_keys(minimal_doc(), negotiation__round_interval_hours=0.0001),
         "negotiation.round_interval_hours", "at most 1,000,000 rounds"),
+    "issue range too wide": (
+        with_keys(minimal_doc(), issues__verification={"low": -1e308, "high": 1e308}),
+        "issues.verification.low", "greater than or equal to"),
     "trust below tolerance": (
         with_keys(minimal_doc(), parties__blue__behaviour__trust=0.1),
         "parties.blue.behaviour.trust", "at least its tolerance (0.2)"),
