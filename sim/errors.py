@@ -44,5 +44,8 @@ class ScenarioError(ValueError):
 
 def _show(value: Any) -> str:
     """Render a value briefly so huge inputs do not flood the terminal."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a value nested thousands deep
+        return f"<{type(value).__name__} nested too deep to show>"
     return text if len(text) <= 120 else text[:117] + "..."

@@ -242,3 +242,13 @@ def test_a_retaliation_spiral_exits_2_without_traceback(workers, tmp_path):
     assert str(file) in done.stderr and "ceasefire.max_acts" in done.stderr
     assert "retaliation feeds itself" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_error_about_a_value_nested_thousands_deep_still_has_a_message():
+    deep: list = []
+    node = deep
+    for _ in range(5000):
+        node.append([])
+        node = node[0]
+    err = ScenarioError("f.toml", "issues", deep, "a table of issues")
+    assert str(err) == "f.toml: issues: bad value <list nested too deep to show>; a table of issues"
