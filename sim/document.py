@@ -7,6 +7,10 @@ the schema, so it lives apart from validating and compiling (:mod:`sim.scenario`
 resolved document is what gets validated, and what a run saves as its ``scenario.toml``
 (rerunnable without the parents or the overrides).
 
+An override's KEY is a TOML dotted key, read by TOML's grammar: bare parts
+(``A-Za-z0-9_-``) or quoted ones, which may hold dots (``ceasefire.milestones."1.5d"``).
+``extends`` belongs in the file, never in an override.
+
 Every failure raises :class:`sim.errors.ScenarioError` naming the file (or ``--set``),
 the key path and the value.
 """
@@ -14,6 +18,7 @@ the key path and the value.
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -79,15 +84,80 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
     return merged
 
 
+KEY_HELP = ('a dotted TOML key such as ceasefire.horizon_hours; quote a part that is not '
+            'a bare word of letters, digits, _ and -: ceasefire.milestones."1.5d"')
+
+_KEY_PART = re.compile(r"""[ \t]*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')[ \t]*""")
+"""One part of a dotted key and the blanks around it: a bare key, a basic string (with
+escapes) or a literal string, as in TOML 1.0."""
+
+
+def _scan_key(text: str) -> tuple[tuple[str, ...], int]:
+    """The parts of the dotted key at the start of ``text`` and where it ends.
+
+    Raises:
+        ValueError: no dotted key starts ``text``.
+    """
+    parts: list[str] = []
+    pos = 0
+    while True:
+        match = _KEY_PART.match(text, pos)
+        if match is None:
+            raise ValueError(text)
+        token = match.group(1)
+        if token[0] in "\"'":
+            try:  # the token is one whole string literal: tomllib decodes its escapes
+                token = tomllib.loads(f"k = {token}")["k"]
+            except tomllib.TOMLDecodeError:
+                raise ValueError(text) from None
+        parts.append(token)
+        pos = match.end()
+        if text[pos:pos + 1] != ".":
+            return tuple(parts), pos
+        pos += 1
+
+
+def split_key(key: str, source: str = "--set") -> tuple[str, ...]:
+    """The parts of a dotted TOML key: ``'a."b.c"'`` is ``("a", "b.c")``.
+
+    Raises:
+        ScenarioError: ``key`` is not a dotted key, naming ``source``.
+    """
+    try:
+        parts, end = _scan_key(key)
+    except ValueError:
+        end = -1
+    if end != len(key):
+        raise ScenarioError(source, key, key, KEY_HELP)
+    return parts
+
+
+def _refuse_extends(parts: tuple[str, ...], key: str, value: Any, source: str) -> None:
+    if parts[0] == "extends":
+        raise ScenarioError(source, key, value, "not an override: extends names a parent in the "
+                            "scenario file (relative to that file), so write it there")
+
+
 def parse_override(text: str) -> tuple[str, Any]:
-    """Split ``KEY=VALUE``; VALUE is read as a TOML value, else kept as a string."""
+    """Split ``KEY=VALUE``; VALUE is read as a TOML value, else kept as a string.
+
+    KEY is a dotted TOML key (quoted parts may hold ``.`` and ``=``); it is returned as
+    written, without the blanks around it.
+
+    Raises:
+        ScenarioError: no ``=``, a KEY TOML cannot read, or an ``extends`` KEY.
+    """
     if "=" not in text:
         raise ScenarioError("--set", text, text, "KEY=VALUE with a dotted KEY")
-    key, _, value = text.partition("=")
-    key = key.strip()
-    if not key or any(not part for part in key.split(".")):
-        raise ScenarioError("--set", key, text, "a dotted key such as ceasefire.horizon_hours")
-    return key, parse_value(value.strip())
+    try:
+        parts, end = _scan_key(text)
+    except ValueError:
+        parts, end = (), -1
+    if end < 0 or text[end:end + 1] != "=":
+        raise ScenarioError("--set", text.partition("=")[0].strip(), text, KEY_HELP)
+    key, value = text[:end].strip(), parse_value(text[end + 1:].strip())
+    _refuse_extends(parts, key, value, "--set")
+    return key, value
 
 
 def parse_value(text: str) -> Any:
@@ -98,18 +168,25 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def apply_override(doc: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
-    """Return a copy of ``doc`` with the dotted ``key`` set to ``value``."""
+def apply_override(doc: dict[str, Any], key: str, value: Any,
+                   source: str = "--set") -> dict[str, Any]:
+    """Return a copy of ``doc`` with the dotted TOML ``key`` set to ``value``.
+
+    Raises:
+        ScenarioError: naming ``source``, when ``key`` is not a dotted key, is
+            ``extends``, or passes through a value that is not a table.
+    """
+    parts = split_key(key, source)
+    _refuse_extends(parts, key, value, source)
     out = copy.deepcopy(doc)
     node = out
-    parts = key.split(".")
     for depth, part in enumerate(parts[:-1]):
         child = node.get(part)
         if child is None:
             child = node[part] = {}
         if not isinstance(child, dict):
             where = ".".join(parts[: depth + 1])
-            raise ScenarioError("--set", key, value, f"{where} is a value, not a table")
+            raise ScenarioError(source, key, value, f"{where} is a value, not a table")
         node = child
     node[parts[-1]] = value
     return out

@@ -4,6 +4,10 @@
 ``scenario.toml`` (the resolved scenario, overrides applied) and ``manifest.json``
 (version, root seed, command, package versions). ``plot DIR`` and ``--resume`` read
 them back; the saved scenario makes a run directory self-contained.
+
+Each file is replaced atomically, so a failed write (a full disk) never truncates what
+a run directory already holds; reading checks each file on its own and names the one at
+fault in a ScenarioError.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 from sim import __version__
 from sim.errors import ScenarioError
 from sim.model import armed_parties
-from sim.records import Results
+from sim.records import Results, atomic_writer
 from sim.scenario import Scenario, load_scenario
 
 PACKAGES = ("numpy", "simpy", "matplotlib", "pydantic", "tqdm")
@@ -137,11 +141,16 @@ def write_run(
     seed: int,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Write the four files of a run directory (creating it)."""
+    """Write the four files of a run directory (creating it), each replaced atomically.
+
+    The scenario and manifest go first and the runs before their summary: a failure part
+    way leaves the old runs with their own summary, or, in a new directory, no runs.csv,
+    which ``--resume`` reads as nothing done yet. The saved scenario never holds
+    ``extends``: it is the resolved document, and a parent path would be looked up
+    relative to the run directory.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    results.write_csv(out / "runs.csv")
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    (out / "scenario.toml").write_text(toml_dumps(scenario.raw), encoding="utf-8")
+    doc = {k: v for k, v in scenario.raw.items() if k != "extends"}
     manifest = {
         "version": __version__,
         "seed": seed,
@@ -150,21 +159,59 @@ def write_run(
         "packages": package_versions(),
         **(extra or {}),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write_text(out / "scenario.toml", toml_dumps(doc))
+    _write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    results.write_csv(out / "runs.csv")
+    _write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    with atomic_writer(path) as fh:
+        fh.write(text)
+
+
+RUN_FILES = ("runs.csv", "summary.json", "scenario.toml", "manifest.json")
 
 
 def read_run(out: Path) -> tuple[Scenario, Results, dict[str, Any], dict[str, Any]]:
-    """Read a run directory back: scenario, results, summary and manifest."""
-    for name in ("runs.csv", "summary.json", "scenario.toml", "manifest.json"):
-        if not (out / name).exists():
-            raise ScenarioError(str(out), name, None, "a run directory written by 'run --out'")
+    """Read a run directory back: scenario, results, summary and manifest.
+
+    Raises:
+        ScenarioError: a file is missing, unreadable or not what ``write_run`` writes,
+            naming that file (and, within runs.csv, the line and column).
+    """
+    for name in RUN_FILES:
+        if not (out / name).is_file():
+            raise ScenarioError(str(out / name), "", None,
+                                f"missing; {out} is not a run directory written by 'run --out'")
     scenario = load_scenario(out / "scenario.toml")
-    try:
-        results = Results.read_csv(
-            out / "runs.csv", scenario.issues, armed_parties(scenario), scenario.order
-        )
-        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    except (ValueError, KeyError, IndexError) as exc:
-        raise ScenarioError(str(out), "runs.csv", None, f"a readable run directory ({exc})") from None
+    results = Results.read_csv(
+        out / "runs.csv", scenario.issues, armed_parties(scenario), scenario.order
+    )
+    summary = _read_object(out / "summary.json")
+    manifest = _read_object(out / "manifest.json")
+    seed = manifest.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError(str(out / "manifest.json"), "seed", seed,
+                            "the run's root seed, a whole number >= 0")
     return scenario, results, summary, manifest
+
+
+def _read_object(path: Path) -> dict[str, Any]:
+    """A JSON file holding one object, or a ScenarioError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), "", None, f"cannot be read as UTF-8 text ({exc})") from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(str(path), f"line {exc.lineno}, column {exc.colno}", None,
+                            f"valid JSON, as 'run --out' writes it ({exc.msg})") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "", None, "valid JSON, as 'run --out' writes it "
+                            "(nested too deeply to read)") from None
+    if not isinstance(value, dict):
+        raise ScenarioError(str(path), "", value, "a JSON object ({...}), as 'run --out' "
+                            "writes it")
+    return value

@@ -2,18 +2,27 @@
 
 One replication returns one frozen :class:`Outcome`; many are kept as
 :class:`Results`, one numpy column per field (about a hundred bytes a replication), in
-replication order. ``runs.csv`` is written from and read back into these columns.
+replication order. ``runs.csv`` is written from and read back into these columns:
+written atomically (:func:`atomic_writer`), read back strictly (only what
+:meth:`Results.write_csv` writes is accepted; anything else is a ScenarioError naming
+the line and column).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
-from collections.abc import Iterable, Sequence
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
+
+from sim.errors import ScenarioError
 
 NONE = ""
 
@@ -102,7 +111,13 @@ SCALARS: tuple[tuple[str, str], ...] = (
     ("events", "i4"),
 )
 CODED = ("withdrew", "trigger", "blamed")
-"""Party-name fields stored as small integer codes into ``Results.party_names``."""
+"""Party-name fields stored as integer codes into ``Results.party_names`` (-1 for none)."""
+
+
+def code_dtype(parties: int) -> str:
+    """The dtype of party-name codes: 16-bit, room for 32,767 parties (8-bit codes
+    overflowed at 128); 32-bit beyond that."""
+    return "i2" if parties < 2**15 else "i4"
 
 
 @dataclass
@@ -125,7 +140,7 @@ class Results:
         for name, dtype in SCALARS:
             res.columns[name] = np.zeros(0, dtype=dtype)
         for name in CODED:
-            res.columns[name] = np.zeros(0, dtype="i1")
+            res.columns[name] = np.zeros(0, dtype=code_dtype(len(parties)))
         res.columns["terms"] = np.zeros((0, len(issues)), dtype="f8")
         res.columns["violations"] = np.zeros((0, len(armed)), dtype="i4")
         return res
@@ -146,7 +161,7 @@ class Results:
             res.columns[name] = np.array([getattr(o, name) for o in rows], dtype=dtype)
         for name in CODED:
             res.columns[name] = np.array(
-                [code.get(getattr(o, name), -1) for o in rows], dtype="i1"
+                [code.get(getattr(o, name), -1) for o in rows], dtype=code_dtype(len(parties))
             )
         res.columns["terms"] = np.array(
             [o.terms for o in rows], dtype="f8").reshape(len(rows), len(issues))
@@ -217,8 +232,9 @@ class Results:
             yield row
 
     def write_csv(self, path: Path) -> None:
-        """Write every run as one row of ``path``."""
-        with path.open("w", newline="", encoding="utf-8") as fh:
+        """Write every run as one row of ``path``, replacing it atomically: a failed
+        write (a full disk) leaves the file as it was."""
+        with atomic_writer(path) as fh:
             writer = csv.writer(fh)
             writer.writerow(self.header())
             writer.writerows(self.rows())
@@ -227,27 +243,170 @@ class Results:
     def read_csv(
         cls, path: Path, issues: Sequence[str], armed: Sequence[str], parties: Sequence[str]
     ) -> Results:
-        """Read a ``runs.csv`` written by :meth:`write_csv` for the same scenario layout."""
+        """Read a ``runs.csv`` written by :meth:`write_csv` for the same scenario layout.
+
+        Only what ``write_csv`` writes is accepted: the header of this scenario, one
+        value per column, booleans as ``1`` or ``0``, counts as whole numbers that fit
+        their column, party names of the scenario (empty for none), each replication
+        index once.
+
+        Raises:
+            ScenarioError: naming ``path`` and, for a bad value, its line and column.
+        """
         res = cls.empty(issues, armed, parties)
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            head = next(reader, None)
-            if head != res.header():
-                raise ValueError(f"{path}: columns do not match this scenario")
-            data = list(reader)
-        code = {name: i for i, name in enumerate(res.party_names)}
-        idx = {name: i for i, name in enumerate(head)}
+        file = str(path)
+        head = res.header()
+        lines: list[int] = []
+        data: list[list[str]] = []
+        try:
+            with path.open(newline="", encoding="utf-8") as fh:
+                reader = csv.reader(fh)
+                _check_header(file, next(reader, None), head)
+                for row in reader:
+                    if not row:  # a blank line holds no replication
+                        continue
+                    if len(row) != len(head):
+                        raise ScenarioError(file, f"line {reader.line_num}", f"{len(row)} values",
+                                            f"{len(head)} values, one per column of the header")
+                    lines.append(reader.line_num)
+                    data.append(row)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise ScenarioError(file, "", None, f"cannot be read as UTF-8 CSV ({exc})") from None
+        texts: dict[str, Sequence[str]] = dict.fromkeys(head, ())
+        if data:
+            texts.update(zip(head, zip(*data, strict=True), strict=True))
+
+        def column(name: str, parse: _Parser) -> np.ndarray:
+            try:
+                return parse.column(texts[name])
+            except IndexError as bad:
+                k = bad.args[0]
+                raise ScenarioError(file, f"line {lines[k]}, column {name}", texts[name][k],
+                                    parse.allowed) from None
+
+        cols = res.columns
         for name, dtype in SCALARS:
-            res.columns[name] = np.array([_parse(r[idx[name]], dtype) for r in data], dtype=dtype)
+            cols[name] = column(name, _Parser.of(dtype))
+        known = _Parser.names(res.party_names)
         for name in CODED:
-            res.columns[name] = np.array([code.get(r[idx[name]], -1) for r in data], dtype="i1")
-        res.columns["terms"] = np.array(
-            [[_parse(r[idx[f"terms.{i}"]], "f8") for i in res.issues] for r in data], dtype="f8"
-        ).reshape(len(data), len(res.issues))
-        res.columns["violations"] = np.array(
-            [[int(r[idx[f"violations.{a}"]]) for a in res.armed] for r in data], dtype="i4"
-        ).reshape(len(data), len(res.armed))
+            cols[name] = column(name, known)
+        terms = [column(f"terms.{i}", _Parser.of("f8")) for i in res.issues]
+        counts = [column(f"violations.{a}", _Parser.of("i4")) for a in res.armed]
+        cols["terms"] = np.array(terms, dtype="f8").T.reshape(len(data), len(res.issues))
+        cols["violations"] = np.array(counts, dtype="i4").T.reshape(len(data), len(res.armed))
+        first: dict[int, int] = {}
+        for k, rep in enumerate(cols["replication"].tolist()):
+            if rep in first:
+                raise ScenarioError(file, f"line {lines[k]}, column replication", str(rep),
+                                    f"each replication once (it is also on line {first[rep]})")
+            first[rep] = lines[k]
         return res
+
+
+def _check_header(file: str, head: list[str] | None, expected: list[str]) -> None:
+    """Raise a ScenarioError naming the first column that is not this scenario's."""
+    if head is None:
+        raise ScenarioError(file, "", None, "the file is empty; expected the header line and "
+                            "rows that 'run --out' writes")
+    if head == expected:
+        return
+    k = next((k for k, (a, b) in enumerate(zip(head, expected, strict=False)) if a != b),
+             min(len(head), len(expected)))
+    where = f"line 1, column {k + 1}"
+    if k >= len(head):
+        raise ScenarioError(file, where, None, f"missing column {expected[k]!r}: this "
+                            f"scenario's runs have {len(expected)} columns")
+    if k >= len(expected):
+        raise ScenarioError(file, where, head[k], f"no column after {expected[-1]!r}: this "
+                            f"scenario's runs have {len(expected)} columns")
+    raise ScenarioError(file, where, head[k], f"{expected[k]!r}, the column 'run --out' writes "
+                        "here for this scenario")
+
+
+@dataclass(frozen=True)
+class _Parser:
+    """Reads a ``runs.csv`` column, accepting only what ``write_csv`` writes; ``allowed``
+    says what that is."""
+
+    dtype: str
+    allowed: str
+    table: dict[str, int | bool] | None = None
+    """Every accepted text and its value (booleans and party names)."""
+
+    @classmethod
+    def of(cls, dtype: str) -> _Parser:
+        if dtype == "?":
+            return cls(dtype, "1 or 0 (true or false)", {"1": True, "0": False})
+        if dtype.startswith("f"):
+            return cls(dtype, "a number, or empty for none")
+        return cls(dtype, f"a whole number from 0 to {np.iinfo(dtype).max}")
+
+    @classmethod
+    def names(cls, parties: Sequence[str]) -> _Parser:
+        shown = ", ".join(parties) if len(parties) <= 12 else (
+            ", ".join(parties[:10]) + f", ... ({len(parties)} parties)")
+        return cls(code_dtype(len(parties)), f"a party of the scenario ({shown}), or empty "
+                   "for none", {NONE: -1, **{name: i for i, name in enumerate(parties)}})
+
+    def column(self, texts: Sequence[str]) -> np.ndarray:
+        """The column's values; IndexError carrying the index of the first bad cell.
+
+        Whole columns are converted with built-ins mapped over them (a resumed run may
+        read a million rows); the bad cell is looked for only when a column fails.
+        """
+        if self.table is not None:
+            values: list[float | int | bool | None] = list(map(self.table.get, texts))
+            if None in values:
+                raise IndexError(values.index(None))
+            return np.array(values, dtype=self.dtype)
+        if self.dtype.startswith("f"):
+            try:
+                return np.array([float(t) if t else math.nan for t in texts], dtype=self.dtype)
+            except ValueError:
+                raise IndexError(next(k for k, t in enumerate(texts) if not _is_number(t))) from None
+        top = int(np.iinfo(self.dtype).max)
+        # ASCII digits only (no sign, exponent or blanks); the length cap comes before int()
+        if (all(map(str.isdigit, texts)) and all(map(str.isascii, texts))
+                and max(map(len, texts), default=0) <= 19):
+            whole = list(map(int, texts))
+            if max(whole, default=0) <= top:
+                return np.array(whole, dtype=self.dtype)
+        raise IndexError(next(k for k, t in enumerate(texts) if not _is_whole(t, top)))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text or "nan")
+    except ValueError:
+        return False
+    return True
+
+
+def _is_whole(text: str, top: int) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= top
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """Open a temporary file beside ``path`` for UTF-8 text; on success it replaces ``path``.
+
+    The text is flushed and synced to disk before the rename, so whatever happens
+    (a full disk, a crash) ``path`` holds either its old content or the new, never part;
+    on failure the temporary file is removed. It is created like ``open`` would
+    (permissions from the umask), in the same directory so the rename stays atomic.
+    """
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _fmt(value: object) -> str:
@@ -257,11 +416,3 @@ def _fmt(value: object) -> str:
         f = float(value)
         return "" if math.isnan(f) else repr(f)
     return str(int(value))  # type: ignore[call-overload]
-
-
-def _parse(text: str, dtype: str) -> float | int | bool:
-    if dtype == "?":
-        return text == "1"
-    if dtype.startswith("f"):
-        return float(text) if text else math.nan
-    return int(text)

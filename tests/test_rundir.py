@@ -1,0 +1,478 @@
+"""Run directories: written atomically, read back strictly, self-contained.
+
+``run --out DIR`` leaves ``runs.csv``, ``summary.json``, ``scenario.toml`` and
+``manifest.json``; ``--resume`` and ``plot DIR`` read them back. A failed write (a full
+disk) must leave the files already saved as they were; a damaged file must be bad input
+(a ScenarioError naming that file, and the line and column of a bad ``runs.csv`` value),
+never an internal error nor a silently different set of runs; and the saved scenario
+must never point at a parent file (``extends``), which would be looked up relative to the
+run directory. The ``--set`` keys that shape a saved scenario follow TOML's dotted-key
+grammar, so quoted parts (``ceasefire.milestones."1.5d"``) mean what they say.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from helpers import DEFAULT, ROOT, minimal_doc
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import run_sim
+from sim import document
+from sim.document import apply_override, parse_override
+from sim.errors import ScenarioError
+from sim.output import _key, jsonable, read_run, write_run
+from sim.records import Outcome, Results
+from sim.runner import Runner, empty_results
+from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.stats import summarize
+
+FILES = ("manifest.json", "runs.csv", "scenario.toml", "summary.json")
+SEED = 7
+
+
+def fragile_doc() -> dict[str, Any]:
+    """The minimal scenario with combatants quick to withdraw: most ceasefires collapse."""
+    doc = minimal_doc()
+    for name in ("red", "blue"):
+        doc["parties"][name]["behaviour"]["tolerance"] = 0.4
+    return doc
+
+
+def save(out: Path, scenario: Scenario, results: Results) -> None:
+    summary = jsonable(summarize(results, scenario, seed=SEED))
+    write_run(out, results, summary, scenario, SEED)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run directory of 20 replications of the fragile scenario (copy before changing)."""
+    out = tmp_path_factory.mktemp("saved") / "run"
+    scenario = scenario_from_dict(fragile_doc())
+    save(out, scenario, Runner(workers=1).run(scenario, 20, SEED).results)
+    return out
+
+
+@pytest.fixture
+def rundir(saved: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(saved, tmp_path / "run"))
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def same_results(a: Results, b: Results) -> None:
+    assert (a.issues, a.armed, a.party_names) == (b.issues, b.armed, b.party_names)
+    assert a.columns.keys() == b.columns.keys()
+    for name, col in a.columns.items():
+        assert col.dtype == b.columns[name].dtype, name
+        np.testing.assert_array_equal(col, b.columns[name], err_msg=name)
+
+
+def test_a_run_directory_reads_back_unchanged(rundir: Path):
+    """Everything write_run writes, read_run accepts, and the columns are identical."""
+    scenario, results, summary, manifest = read_run(rundir)
+    assert sorted(p.name for p in rundir.iterdir()) == list(FILES)
+    assert len(results) == 20 and summary["runs"] == 20 and manifest["seed"] == SEED
+    assert any(results.names("withdrew")), "the check needs some collapses"
+    again = rundir.parent / "again"
+    save(again, scenario, results)
+    same_results(read_run(again)[1], results)
+    assert snapshot(again)["runs.csv"] == snapshot(rundir)["runs.csv"]
+
+
+# ---------------------------------------------------------------------------
+# Atomic writes (F3)
+# ---------------------------------------------------------------------------
+
+
+def test_a_rewrite_that_fails_midway_keeps_the_saved_runs(rundir: Path, monkeypatch):
+    """A resumed run rewrites runs.csv; when that write fails after some rows (a full
+    disk), the runs already saved are still there, whole, and no temporary file stays."""
+    before = snapshot(rundir)
+    scenario, results, summary, _ = read_run(rundir)
+    bigger = Runner(workers=1).run(scenario, 30, SEED, existing=results).results
+    real_rows = Results.rows
+
+    def rows_then_full_disk(self: Results):
+        for k, row in enumerate(real_rows(self)):
+            if k == 25:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            yield row
+
+    monkeypatch.setattr(Results, "rows", rows_then_full_disk)
+    with pytest.raises(OSError, match="No space"):
+        write_run(rundir, bigger, summary, scenario, SEED)
+    with pytest.raises(OSError, match="No space"):
+        bigger.write_csv(rundir / "runs.csv")
+    assert snapshot(rundir)["runs.csv"] == before["runs.csv"]
+    assert sorted(p.name for p in rundir.iterdir()) == list(FILES)
+    assert len(read_run(rundir)[1]) == 20
+
+
+def test_every_file_of_a_run_directory_is_replaced_atomically(rundir: Path, monkeypatch):
+    """Each file is written whole to a temporary file and synced before it replaces the
+    old one: a failure at the sync leaves all four files as they were."""
+    before = snapshot(rundir)
+    scenario, results, summary, _ = read_run(rundir)
+    summary = {**summary, "runs": 999}
+
+    def no_sync(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", no_sync)
+    with pytest.raises(OSError, match="Input/output"):
+        write_run(rundir, results, summary, scenario, SEED + 1)
+    assert snapshot(rundir) == before
+    monkeypatch.undo()
+    write_run(rundir, results, summary, scenario, SEED + 1)  # and the same write succeeds
+    assert sorted(p.name for p in rundir.iterdir()) == list(FILES)
+    assert read_run(rundir)[2]["runs"] == 999 and read_run(rundir)[3]["seed"] == SEED + 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs POSIX file-size limits")
+def test_a_file_size_limit_during_the_rewrite_keeps_the_saved_runs(rundir: Path):
+    """The tester's reproduction (``ulimit -f``): the rewrite hits the limit, fails with
+    an error, and the saved runs.csv is still the old one, whole."""
+    before = snapshot(rundir)
+    limit = len(before["runs.csv"]) + 2000
+    script = f"""
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from sim.output import read_run, write_run
+out = Path({str(rundir)!r})
+scenario, results, summary, _ = read_run(out)
+big = results
+for _ in range(4):
+    big = big.concat(big)
+resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+write_run(out, big, summary, scenario, {SEED})
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode != 0 and "File too large" in proc.stderr, proc.stderr
+    after = snapshot(rundir)
+    assert sorted(after) == list(FILES)
+    assert after["runs.csv"] == before["runs.csv"]
+    assert after["summary.json"] == before["summary.json"]
+
+
+# ---------------------------------------------------------------------------
+# Damaged run directories (F12)
+# ---------------------------------------------------------------------------
+
+
+def edit_csv(out: Path, change) -> None:
+    path = out / "runs.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    rows = change(rows)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+def set_cell(out: Path, line: int, column: str, value: str) -> None:
+    def change(rows: list[list[str]]) -> list[list[str]]:
+        rows[line - 1][rows[0].index(column)] = value
+        return rows
+    edit_csv(out, change)
+
+
+def read_error(out: Path) -> ScenarioError:
+    with pytest.raises(ScenarioError) as err:
+        read_run(out)
+    return err.value
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "value", "allowed"),
+    [
+        (2, "convoys_sent", "40000", "32767"),
+        (3, "events", "9999999999", "2147483647"),
+        (4, "replication", "99999999999999999999", "whole number"),
+        (4, "replication", "1e20", "whole number"),
+        (2, "replication", "-3", "whole number"),
+        (2, "replication", "", "whole number"),
+        (5, "rounds", "2.5", "whole number"),
+        (2, "violations.red", "1.5", "whole number"),
+        (3, "agreed", "yes", "1 or 0"),
+        (3, "agreed", "true", "1 or 0"),
+        (3, "collapsed", "", "1 or 0"),
+        (6, "hours_held", "long", "number"),
+        (2, "withdrew", "martians", "blue, east, red, west"),
+        (2, "blamed", "Red", "blue, east, red, west"),
+    ],
+)
+def test_a_bad_value_in_runs_csv_names_its_line_and_column(rundir, line, column, value, allowed):
+    """Only what write_csv writes is read: booleans as 1 or 0, counts as whole numbers
+    that fit their column, party names of the scenario (or empty for none)."""
+    set_cell(rundir, line, column, value)
+    err = read_error(rundir)
+    assert err.file == str(rundir / "runs.csv")
+    assert err.path == f"line {line}, column {column}"
+    assert err.value == value and allowed in err.allowed
+
+
+def test_a_replication_saved_twice_is_refused(rundir: Path):
+    """Duplicated rows would make a resumed run hold more replications than asked for."""
+    edit_csv(rundir, lambda rows: [*rows, *rows[1:6]])
+    err = read_error(rundir)
+    assert (err.file, err.path, err.value) == (str(rundir / "runs.csv"),
+                                               "line 22, column replication", "0")
+    assert "line 2" in err.allowed
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "allowed"),
+    [
+        pytest.param(lambda rows: [rows[0][:-1], *rows[1:]], "line 1, column 20",
+                     "missing column 'violations.red'", id="missing column"),
+        pytest.param(lambda rows: [[*rows[0], "extra"], *rows[1:]], "line 1, column 21",
+                     "'extra'", id="extra column"),
+        pytest.param(lambda rows: [[rows[0][1], rows[0][0], *rows[0][2:]], *rows[1:]],
+                     "line 1, column 1", "'replication'", id="swapped columns"),
+        pytest.param(lambda rows: [rows[0], *rows[1:3], rows[3][:-2], *rows[4:]], "line 4",
+                     "20 values", id="short row"),
+        pytest.param(lambda rows: [], "", "empty", id="empty file"),
+    ],
+)
+def test_columns_that_are_not_this_scenarios_are_refused(rundir, change, path, allowed):
+    edit_csv(rundir, change)
+    err = read_error(rundir)
+    assert err.file == str(rundir / "runs.csv") and err.path == path
+    assert allowed in str(err)
+
+
+@pytest.mark.parametrize("name", ["summary.json", "manifest.json"])
+@pytest.mark.parametrize(
+    ("content", "path", "allowed"),
+    [
+        pytest.param(b"[1, 2]", "", "a JSON object", id="array"),
+        pytest.param(b'"text"', "", "a JSON object", id="string"),
+        pytest.param(b'{\n  "seed": 7,\n', "line 3, column 1", "valid JSON", id="cut"),
+        pytest.param(b"", "line 1, column 1", "valid JSON", id="empty"),
+        pytest.param(b"\xff\xfe{}", "", "UTF-8", id="binary"),
+        pytest.param(b"[" * 100_000, "", "valid JSON", id="deep"),
+    ],
+)
+def test_a_damaged_json_file_is_named(rundir, name, content, path, allowed):
+    """Each JSON file is read on its own and named in the error, never as runs.csv."""
+    (rundir / name).write_bytes(content)
+    err = read_error(rundir)
+    assert err.file == str(rundir / name) and err.path == path and allowed in err.allowed
+
+
+@pytest.mark.parametrize("seed", ['"7"', "true", "-1", "null"])
+def test_the_manifest_must_hold_the_root_seed(rundir: Path, seed: str):
+    manifest = json.loads((rundir / "manifest.json").read_text(encoding="utf-8"))
+    text = json.dumps(manifest).replace('"seed": 7', f'"seed": {seed}')
+    (rundir / "manifest.json").write_text(text, encoding="utf-8")
+    err = read_error(rundir)
+    assert err.file == str(rundir / "manifest.json") and err.path == "seed"
+
+
+def test_a_missing_file_is_named(rundir: Path):
+    (rundir / "summary.json").unlink()
+    err = read_error(rundir)
+    assert err.file == str(rundir / "summary.json")
+
+
+@pytest.mark.parametrize(
+    ("damage", "command", "named"),
+    [
+        ("manifest", "resume", "manifest.json"),
+        ("duplicate", "resume", "runs.csv"),
+        ("overflow", "plot", "runs.csv"),
+        ("summary", "plot", "summary.json"),
+    ],
+)
+def test_the_command_line_exits_2_on_a_damaged_run_directory(rundir, capsys, damage, command,
+                                                              named):
+    """Bad input, so exit status 2 with a one-line message and no traceback; a resumed
+    run over duplicated rows must not silently hold more runs than asked for."""
+    if damage == "manifest":
+        (rundir / "manifest.json").write_text("[1, 2]\n", encoding="utf-8")
+    elif damage == "duplicate":
+        edit_csv(rundir, lambda rows: [*rows, *rows[1:6]])
+    elif damage == "overflow":
+        set_cell(rundir, 2, "convoys_sent", "40000")
+    else:
+        (rundir / "summary.json").write_text("{\n  'runs': 20\n}\n", encoding="utf-8")
+    before = snapshot(rundir)
+    if command == "resume":
+        args = ["run", str(rundir / "scenario.toml"), "--runs", "25", "--seed", str(SEED),
+                "--workers", "1", "--no-progress", "--out", str(rundir), "--resume"]
+    else:
+        args = ["plot", str(rundir)]
+    assert run_sim.main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert f"{rundir / named}:" in err
+    assert snapshot(rundir) == before
+
+
+# ---------------------------------------------------------------------------
+# More parties than a byte can count (F5)
+# ---------------------------------------------------------------------------
+
+
+def many_parties_doc(extra: int) -> dict[str, Any]:
+    """The fragile scenario plus ``extra`` idle spoilers named so that they sort before
+    every original party: the parties that withdraw get codes above 127."""
+    doc = fragile_doc()
+    for k in range(extra):
+        doc["parties"][f"a{k:03d}"] = {"role": "spoiler", "host": "red", "opponent": "blue",
+                                       "behaviour": {"attack_rate": 0.0}}
+    return doc
+
+
+def test_party_codes_hold_hundreds_of_parties():
+    """Results keep every party name, whatever its index, and read back from CSV."""
+    parties = [f"p{k:03d}" for k in range(300)]
+    outcomes = [
+        Outcome(replication=i, agreed=True, agreement_hour=1.0, rounds=1, rejections=0,
+                shocks=0, terms=(0.5,), hours_held=2.0, collapsed=True, withdrew=parties[-1 - i],
+                trigger=parties[200 + i], blamed=parties[i], misattributed=False,
+                delineation_hit=False, violations=(1,), convoys_sent=0, convoys_delivered=0,
+                convoys_attacked=0, events=3)
+        for i in range(3)
+    ]
+    res = Results.from_outcomes(outcomes, ["x"], ["p000"], parties)
+    assert res.names("withdrew") == ["p299", "p298", "p297"]
+    assert res.names("trigger") == ["p200", "p201", "p202"]
+    assert res.names("blamed") == ["p000", "p001", "p002"]
+    assert res.concat(Results.empty(["x"], ["p000"], parties)).names("withdrew")[0] == "p299"
+
+
+def test_a_scenario_with_130_parties_runs_and_saves(tmp_path: Path):
+    """The tester's crash: more than 127 parties overflowed the party-name codes."""
+    scenario = scenario_from_dict(many_parties_doc(130))
+    assert scenario.order.index("red") > 127
+    results = Runner(workers=1).run(scenario, 6, SEED).results
+    assert set(results.names("withdrew")) <= {"", "red", "blue"}
+    assert any(results.names("withdrew")), "the check needs some collapses"
+    save(tmp_path / "run", scenario, results)
+    same_results(read_run(tmp_path / "run")[1], results)
+
+
+def test_memory_per_replication_stays_small():
+    """Party codes are 16-bit: the columns of the default scenario stay near 116 bytes a
+    replication (the target is 200 or less)."""
+    res = empty_results(load_scenario(DEFAULT))
+    per_run = sum(c.dtype.itemsize * (c.shape[1] if c.ndim == 2 else 1)
+                  for c in res.columns.values())
+    assert {res.columns[n].dtype.itemsize for n in ("withdrew", "trigger", "blamed")} == {2}
+    assert per_run <= 120
+
+
+# ---------------------------------------------------------------------------
+# extends is not an override, and never saved (F10)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["extends=geneva_2016.toml", 'extends = "x.toml"',
+                                  "extends.x=1", '"extends"=other.toml'])
+def test_extends_is_refused_in_overrides(text: str):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, [text])
+    assert err.value.file == "--set" and err.value.path.strip('"').startswith("extends")
+    assert "scenario file" in err.value.allowed
+    with pytest.raises(ScenarioError):
+        apply_override({}, text.partition("=")[0], "x")
+
+
+def test_extends_via_the_command_line_exits_2(tmp_path: Path, capsys):
+    out = tmp_path / "run"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "3", "--workers", "1",
+                         "--no-progress", "--set", "extends=geneva_2016.toml",
+                         "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--set" in err and "extends" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_the_saved_scenario_never_names_a_parent(tmp_path: Path):
+    """A scenario read from a child file is saved resolved; one built from a document
+    that still names a parent is saved without it, so the directory stands alone."""
+    parent = tmp_path / "parent.toml"
+    parent.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "parent"\n', encoding="utf-8")
+    child = tmp_path / "sub" / "child.toml"
+    child.parent.mkdir()
+    child.write_text('extends = "../parent.toml"\nname = "child"\n', encoding="utf-8")
+    doc = {**minimal_doc(), "extends": "parent.toml"}
+    for k, scenario in enumerate([load_scenario(child), scenario_from_dict(doc)]):
+        out = tmp_path / f"run{k}"
+        save(out, scenario, empty_results(scenario))
+        saved_doc = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
+        assert "extends" not in saved_doc
+        assert read_run(out)[0].name == scenario.name
+
+
+# ---------------------------------------------------------------------------
+# --set keys follow TOML's dotted-key grammar (F13)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "value"),
+    [
+        ('ceasefire.milestones."48h"=50.0', ("ceasefire", "milestones", "48h"), 50.0),
+        ('ceasefire.milestones."1.5d"=36', ("ceasefire", "milestones", "1.5d"), 36),
+        ("ceasefire.milestones.'1.5d'=36", ("ceasefire", "milestones", "1.5d"), 36),
+        ('parties."russia".no_deal=0.3', ("parties", "russia", "no_deal"), 0.3),
+        ("parties . russia . no_deal = 0.3", ("parties", "russia", "no_deal"), 0.3),
+        ('name."a=b"=1', ("name", "a=b"), 1),
+        (r'parties."say \"hi\"".x=1', ("parties", 'say "hi"', "x"), 1),
+        (r'parties."caf\u00e9".x=1', ("parties", "café", "x"), 1),
+        ('parties."".x=1', ("parties", "", "x"), 1),
+        ("ceasefire.horizon_hours=1000", ("ceasefire", "horizon_hours"), 1000),
+    ],
+)
+def test_quoted_key_parts_are_read_as_toml_reads_them(text, parts, value):
+    key, parsed = parse_override(text)
+    assert document.split_key(key) == parts and parsed == value
+    node: Any = apply_override({"ceasefire": {"milestones": {"7d": 168.0}}}, key, parsed)
+    for part in parts:
+        node = node[part]
+    assert node == value
+
+
+def test_a_quoted_milestone_label_replaces_the_unquoted_one():
+    sc = load_scenario(DEFAULT, ['ceasefire.milestones."48h"=50.0',
+                                 'parties."russia".no_deal=0.3'])
+    assert sc.spec.ceasefire.milestones["48h"] == 50.0 and '"48h"' not in sc.spec.ceasefire.milestones
+    assert sc.spec.parties["russia"].no_deal == 0.3
+
+
+@pytest.mark.parametrize("text", ["a..b=1", ".a=1", "a.=1", "=1", "a b.c=1", '"unclosed.x=1',
+                                  'a."b"c=1', "a.'b\nc'=1", 'a."\\q"=1', "a.[b]=1", "a#b=1",
+                                  'a."""b"""=1', "a.b c=1"])
+def test_a_key_toml_cannot_read_is_refused(text: str):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, [text])
+    assert err.value.file == "--set" and "dotted TOML key" in err.value.allowed
+
+
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=5))
+@example(["ceasefire", "milestones", "1.5d"])
+@example(["a b", "'", '"', ".", "="])
+def test_any_key_written_as_toml_reads_back(parts: list[str]):
+    """Quoting each part as ``scenario.toml`` does and joining with dots gives a key
+    that splits back into the same parts."""
+    key = ".".join(_key(p) for p in parts)
+    assert document.split_key(key) == tuple(parts)
+    assert parse_override(f"{key}=1") == (key, 1)
