@@ -33,15 +33,28 @@ def read_toml(path: Path) -> dict[str, Any]:
     if path.is_dir():
         raise ScenarioError(str(path), "", None, "expected a .toml file, got a directory")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # bounded: the path may be a device or a pipe
+        # utf-8-sig: editors on Windows may start the file with a byte-order mark
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), "", None, f"cannot read file as UTF-8 text ({exc})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(str(path), "", None, f"a scenario file of at most "
+                            f"{MAX_FILE_BYTES // 2**20} MiB")
     if not text.strip():
         raise ScenarioError(str(path), "", "", "the file is empty; a scenario needs TOML tables")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), "", text[:40], f"not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "", None, "tables and arrays nested less deeply "
+                            "(the file nests them hundreds of levels deep)") from None
+
+
+MAX_FILE_BYTES = 16 * 2**20
+"""Largest scenario file read (a real one is a few kilobytes)."""
 
 
 WHOLE_TABLES = frozenset({("ceasefire", "milestones")})
@@ -76,7 +89,10 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
         return doc
     if not isinstance(parent, str) or not parent:
         raise ScenarioError(str(path), "extends", parent, "a path to a parent .toml file")
-    parent_path = (path.parent / parent).resolve()
+    try:
+        parent_path = (path.parent / parent).resolve()
+    except (OSError, ValueError):  # e.g. a NUL character in the name
+        raise ScenarioError(str(path), "extends", parent, "a path to a parent .toml file") from None
     if not parent_path.exists():
         raise ScenarioError(str(path), "extends", parent, f"parent file {parent_path} not found")
     merged = deep_merge(resolve_document(parent_path, (*_chain, path)), doc)

@@ -252,3 +252,29 @@ def test_an_error_about_a_value_nested_thousands_deep_still_has_a_message():
         node = node[0]
     err = ScenarioError("f.toml", "issues", deep, "a table of issues")
     assert str(err) == "f.toml: issues: bad value <list nested too deep to show>; a table of issues"
+
+
+def test_a_byte_order_mark_is_not_an_error(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + DEFAULT.read_bytes())
+    assert load_scenario(path).spec.name == "geneva_2016"
+
+
+def test_files_too_large_nested_too_deep_or_naming_a_nul_parent_are_bad_input(
+        tmp_path, monkeypatch):
+    import sim.document
+
+    deep = write(tmp_path, {}, "deep.toml")
+    deep.write_text("x = " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    nul = tmp_path / "nul.toml"
+    nul.write_text('extends = "a\\u0000b"\nname = "x"\n', encoding="utf-8")
+    big = write(tmp_path, minimal_doc(), "big.toml")
+    for path, key, allowed in ((deep, "", "nested less deeply"),
+                               (nul, "extends", "a path to a parent")):
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(path)
+        assert err.value.path == key and allowed in err.value.allowed
+    monkeypatch.setattr(sim.document, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(big)
+    assert "at most" in err.value.allowed
