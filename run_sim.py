@@ -9,14 +9,19 @@ message naming the file, key path, bad value and what is allowed; 1 internal err
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
+import os
 import sys
 import time
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sim.errors import ScenarioError
 from sim.output import jsonable
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
@@ -24,17 +29,22 @@ DEFAULT_RUNS = 4000
 DEFAULT_SEED = 2016
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+MAX_RUNS = 100_000_000
+MAX_WORKERS = 1024
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; a whole number >= 1") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; a whole number >= 1")
-    return value
+def count(high: int) -> Callable[[str], int]:
+    """argparse type: a whole number from 1 to ``high``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= high:
+            raise argparse.ArgumentTypeError(f"bad value {text!r}; a whole number from 1 to "
+                                             f"{high:,}")
+        return value
+    return parse
 
 
 def seed_int(text: str) -> int:
@@ -69,11 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser, runs: bool = True) -> None:
         if runs:
-            p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS,
+            p.add_argument("--runs", type=count(MAX_RUNS), default=DEFAULT_RUNS,
                            help=f"replications (default {DEFAULT_RUNS})")
         p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
                        help=f"root seed (default {DEFAULT_SEED})")
-        p.add_argument("--workers", type=positive_int, default=None,
+        p.add_argument("--workers", type=count(MAX_WORKERS), default=None,
                        help="worker processes (default: all cores; 1 runs in-process)")
         p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                        help="override a scenario value by dotted key (repeatable)")
@@ -92,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(run)
     run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
                      help="run until every Wilson 95%% half-width is <= EPS")
-    run.add_argument("--min-runs", type=positive_int, default=1000)
-    run.add_argument("--max-runs", type=positive_int, default=200_000)
+    run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
+                     help="with --precision: fewest runs (default 1000, or --max-runs if less)")
+    run.add_argument("--max-runs", type=count(MAX_RUNS), default=200_000)
     run.add_argument("--resume", action="store_true",
                      help="finish an interrupted run saved in --out DIR")
 
@@ -134,7 +145,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
     """A Runner on a local pool, or on a dask cluster with --dask."""
-    from sim.errors import ScenarioError
     from sim.runner import Runner
 
     executor = None
@@ -147,12 +157,41 @@ def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
                                 ) from None
         try:
             client = Client(args.dask, timeout=20)
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
             raise ScenarioError("--dask", "", args.dask,
                                 f"the address of a running dask scheduler ({exc})") from None
         executor = client.get_executor()
     return Runner(workers=args.workers, executor=executor,
                   progress=long_run and not args.no_progress)
+
+
+def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "") -> None:
+    """Create ``--out DIR`` before any computation, or refuse it: not a directory we can
+    write into, or already holding one of ``holds`` (an earlier result to keep)."""
+    if out is None:
+        return
+    held = next((name for name in holds if (out / name).exists()), None)
+    if held is not None:
+        raise ScenarioError("--out", "", str(out), f"a directory without earlier results, but it "
+                            f"holds {held}: {advice or 'use another directory'}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "not writable by this user")
+    except OSError as exc:
+        raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
+                            f"into ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def saving(out: Path) -> Iterator[None]:
+    """Report a failure to write into ``--out DIR`` (results already printed) as one line."""
+    try:
+        yield
+    except OSError as exc:
+        raise ScenarioError("--out", "", str(out), f"a directory that can hold the results, but "
+                            f"writing {exc.filename or 'into it'} failed ({exc.strerror or exc}); "
+                            "the results printed above were not saved") from None
 
 
 def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
@@ -166,47 +205,50 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.errors import ScenarioError
+    from sim.experiments import first_difference
     from sim.output import read_run, write_run
     from sim.report import summary_text
     from sim.scenario import load_scenario
     from sim.stats import summarize
 
     scenario = load_scenario(args.scenario, args.sets)
+    if args.min_runs is not None and args.min_runs > args.max_runs:
+        raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
     existing = None
     if args.resume:
         if args.out is None:
             raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
         if (args.out / "runs.csv").exists():
             saved, existing, _, manifest = read_run(args.out)
-            if saved.raw != scenario.raw or manifest.get("seed") != args.seed:
-                raise ScenarioError(str(args.out), "scenario.toml", args.seed,
-                                    "the same scenario, --set values and --seed as the saved run")
+            same = "(--resume needs the same scenario, --set values and --seed)"
+            if manifest.get("seed") != args.seed:
+                raise ScenarioError("--seed", "", args.seed, f"the seed of the run saved in "
+                                    f"{args.out}, {manifest.get('seed')!r} {same}")
+            if saved.raw != scenario.raw:
+                path, was, now = first_difference(saved.raw, scenario.raw) or ("", None, None)
+                was = "no value" if was is None else repr(was)
+                raise ScenarioError(str(args.scenario), path, now,
+                                    f"{was} as in the run saved in {args.out} {same}")
             held = int(existing.columns["replication"].max()) + 1 if len(existing) else 0
             flag, limit = (("--max-runs", args.max_runs) if args.precision is not None
                            else ("--runs", args.runs))
             if held > limit:  # finishing would drop replications already computed
                 raise ScenarioError(flag, "", limit, f"at least {held}: {args.out} already "
                                     f"holds replications up to {held - 1}")
-    if args.plot and args.out is None:
-        raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
+    prepare_out(args.out, () if args.resume else ("runs.csv",),
+                "use --resume to finish that run, or another directory")
     long_run = (args.precision is not None) or args.runs >= 2000
     with make_runner(args, long_run) as runner:
         out = runner.run(scenario, args.runs, args.seed, existing=existing,
-                         precision=args.precision, min_runs=args.min_runs,
-                         max_runs=args.max_runs)
+                         precision=args.precision, max_runs=args.max_runs,
+                         min_runs=min(1000, args.max_runs) if args.min_runs is None
+                         else args.min_runs)
     summary = summarize(out.results, scenario, seed=args.seed, wall_seconds=out.wall_seconds,
                         partial=out.interrupted)
     if args.precision is not None:
         summary["precision"] = {"target": args.precision, "met": out.precision_met,
                                 "runs": out.target}
     summary = jsonable(summary)
-    if args.out is not None:
-        write_run(args.out, out.results, summary, scenario, args.seed,
-                  {"runs_requested": args.runs, "precision": args.precision})
-        if args.plot and not out.interrupted:
-            draw("run", args.out, args.format, scenario=scenario, results=out.results,
-                 summary=summary)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -214,6 +256,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.precision is not None:
             state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
             print(f"precision {args.precision}: {state} after {out.target} runs")
+    if args.out is not None:
+        with saving(args.out):
+            write_run(args.out, out.results, summary, scenario, args.seed,
+                      {"runs_requested": args.runs, "precision": args.precision})
+            if args.plot and not out.interrupted:
+                draw("run", args.out, args.format, scenario=scenario, results=out.results,
+                     summary=summary)
     if out.interrupted:
         where = f"; finished runs kept in {args.out}" if args.out else ""
         print(f"interrupted after {len(out.results)} runs{where}", file=sys.stderr)
@@ -222,36 +271,47 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.experiments import parse_param, sweep, write_sweep_csv
-    from sim.output import write_run
+    from sim import experiments as ex
     from sim.report import sweep_text
     from sim.scenario import load_scenario
-    from sim.stats import milestones
 
     base = load_scenario(args.scenario, args.sets)
-    params = [parse_param(p) for p in args.param]
-    with make_runner(args, True) as runner:
-        points, interrupted = sweep(base, params, runner, args.runs, args.seed)
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        write_sweep_csv(args.out / "sweep.csv", points)
-        for k, pt in enumerate(points):
-            write_run(args.out / "points" / f"{k:03d}", pt.results, jsonable(pt.summary),
-                      pt.scenario, args.seed, {"sweep_point": pt.params})
-        if args.plot:
+    params = ex.parse_params(args.param)
+    todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
+    prepare_out(args.out, ("sweep.csv", "points"))
+    points: list[ex.SweepPoint] = []
+
+    def report() -> None:
+        if args.json:
+            print(json.dumps(jsonable([{"params": p.params, **p.summary} for p in points]),
+                             indent=2))
+        else:
+            rows = [{"params": p.params, "summary": p.summary} for p in points]
+            print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points)))
+        if args.out is not None:
+            with saving(args.out):
+                ex.write_sweep(args.out, points, args.seed)
+
+    try:
+        with make_runner(args, True) as runner:
+            for point in ex.run_sweep(todo, runner, args.runs, args.seed):
+                points.append(point)
+    except BaseException:
+        if points:  # a later point failed: show and keep those that finished
+            report()
+            where = f" (saved in {args.out})" if args.out is not None else ""
+            print(f"the sweep stopped after {len(points)} of {len(todo)} points{where}",
+                  file=sys.stderr)
+        raise
+    report()
+    if args.plot and args.out is not None:
+        with saving(args.out):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params])
-    labels = [lab for lab, _ in milestones(base)]
-    if args.json:
-        print(json.dumps(jsonable([{"params": p.params, **p.summary} for p in points]), indent=2))
-    else:
-        rows = [{"params": p.params, "summary": p.summary} for p in points]
-        print(sweep_text(rows, [k for k, _ in params], labels))
-    return EXIT_INTERRUPTED if interrupted else 0
+    return EXIT_INTERRUPTED if points and points[-1].interrupted else 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.errors import ScenarioError
-    from sim.experiments import paired
+    from sim.experiments import check_comparable, paired
     from sim.report import compare_text
     from sim.scenario import load_scenario
 
@@ -270,35 +330,35 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         raise ScenarioError("compare", "", [str(s) for s in args.scenarios],
                             "one or two scenario files")
+    check_comparable(a, b)
+    prepare_out(args.out)
     with make_runner(args, True) as runner:
         result, _ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed)
     if interrupted:
         print("interrupted before both sides finished; nothing compared", file=sys.stderr)
         return EXIT_INTERRUPTED
     result = jsonable({"a_name": name_a, "b_name": name_b, **result})
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
-        if args.plot:
-            draw("compare", args.out, args.format, result=result)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(compare_text(result, name_a, name_b))
+    if args.out is not None:
+        with saving(args.out):
+            (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
+            if args.plot:
+                draw("compare", args.out, args.format, result=result)
     return 0
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from sim.errors import ScenarioError
     from sim.model import run_replication
     from sim.report import trace_text
     from sim.scenario import load_scenario
 
-    if args.plot and args.out is None:
-        raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
     if args.replication < 0:
         raise ScenarioError("--replication", "", args.replication, "an integer >= 0")
     scenario = load_scenario(args.scenario, args.sets)
+    prepare_out(args.out if args.plot else None)  # only figures go there
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)
     if args.json:
         events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
@@ -310,12 +370,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
     else:
         print(trace_text(outcome, scenario))
     if args.plot and args.out is not None:
-        draw("trace", args.out, args.format, scenario=scenario, outcome=outcome, seed=args.seed)
+        with saving(args.out):
+            draw("trace", args.out, args.format, scenario=scenario, outcome=outcome,
+                 seed=args.seed)
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.errors import ScenarioError
     from sim.scenario import load_scenario
 
     status = 0
@@ -351,16 +412,17 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtest import backtest_text, run_backtest
 
+    prepare_out(args.out)
     with make_runner(args, True) as runner:
         table = run_backtest(args.directory, runner, args.runs, args.seed, args.sets)
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        table.write_csv(args.out / "backtest.csv")
-        draw("backtest", args.out, args.format, table=table)
     if args.json:
         print(json.dumps(jsonable(table.as_dict()), indent=2))
     else:
         print(backtest_text(table))
+    if args.out is not None:
+        with saving(args.out):
+            table.write_csv(args.out / "backtest.csv")
+            draw("backtest", args.out, args.format, table=table)
     return 0
 
 
@@ -383,10 +445,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse_args(argv)
-    from sim.errors import ScenarioError
 
     started = time.perf_counter()
     try:
+        if getattr(args, "plot", False) and args.out is None:
+            raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
         return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)

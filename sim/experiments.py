@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,17 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.output import jsonable, write_run
 from sim.records import Results
 from sim.runner import Runner
 from sim.scenario import Scenario, parse_value, with_overrides
 from sim.stats import compare, milestones, paired_difference, summarize
+
+MAX_VALUES = 10_000
+"""Most values one ``--param`` may list or a range may give."""
+MAX_POINTS = 10_000
+"""Most points a sweep's grid may have."""
+_FORMS = "KEY=V1,V2,... or KEY=start:stop:num"
 
 
 def parse_param(text: str) -> tuple[str, list[Any]]:
@@ -37,17 +45,40 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
     is of floats (``0:1:3`` is 0.0, 0.5, 1.0; ``0.0:4.0:3`` is 0.0, 2.0, 4.0).
     """
     if "=" not in text:
-        raise ScenarioError("--param", text, text, "KEY=V1,V2,... or KEY=start:stop:num")
+        raise ScenarioError("--param", text, text, _FORMS)
     key, _, spec = text.partition("=")
     key, spec = key.strip(), spec.strip()
     if not key or not spec:
-        raise ScenarioError("--param", key or text, text, "KEY=V1,V2,... or KEY=start:stop:num")
+        raise ScenarioError("--param", key or text, text, _FORMS)
     if spec.count(":") == 2 and "," not in spec:
         return key, _parse_range(key, spec)
-    values = [parse_value(v.strip()) for v in spec.split(",") if v.strip()]
-    if not values:
+    texts = [v.strip() for v in spec.split(",") if v.strip()]
+    if not texts:
         raise ScenarioError("--param", key, spec, "at least one value")
-    return key, values
+    if len(texts) > MAX_VALUES:
+        raise ScenarioError("--param", key, f"{len(texts)} values", f"at most {MAX_VALUES:,} values")
+    return key, [parse_value(v) for v in texts]
+
+
+def parse_params(texts: list[str]) -> list[tuple[str, list[Any]]]:
+    """Every ``--param`` (see :func:`parse_param`), each key once, at most ``MAX_POINTS``
+    grid points in all.
+
+    Raises:
+        ScenarioError: a malformed ``--param``, a key given twice, or too large a grid.
+    """
+    params: list[tuple[str, list[Any]]] = []
+    for text in texts:
+        key, values = parse_param(text)
+        if any(key == k for k, _ in params):
+            raise ScenarioError("--param", key, text, "each KEY once: list all its values in "
+                                "one --param KEY=V1,V2,...")
+        params.append((key, values))
+    size = math.prod(len(v) for _, v in params)
+    if size > MAX_POINTS:
+        raise ScenarioError("--param", ", ".join(k for k, _ in params), f"{size:,} grid points",
+                            f"at most {MAX_POINTS:,} points (the product of the numbers of values)")
+    return params
 
 
 def _parse_range(key: str, spec: str) -> list[Any]:
@@ -58,8 +89,9 @@ def _parse_range(key: str, spec: str) -> list[Any]:
     except ValueError:
         raise ScenarioError("--param", key, spec, "start:stop:num with numbers, num an integer "
                             ">= 2") from None
-    if num < 2 or not (math.isfinite(start) and math.isfinite(stop)):
-        raise ScenarioError("--param", key, spec, "finite start and stop, num >= 2")
+    if not (2 <= num <= MAX_VALUES and math.isfinite(start) and math.isfinite(stop)):
+        raise ScenarioError("--param", key, spec,
+                            f"finite start and stop, num from 2 to {MAX_VALUES:,}")
     whole = _as_int(a), _as_int(b)
     if whole[0] is not None and whole[1] is not None:
         first, span = whole[0], whole[1] - whole[0]
@@ -97,6 +129,46 @@ class SweepPoint:
     """Its replications, on the sweep's root seed."""
     summary: dict[str, Any]
     """Its summary (as ``run --json``) plus ``diff_from_reference``."""
+    interrupted: bool = False
+    """Stopped by Ctrl-C before all its replications ran (the sweep's last point)."""
+
+
+def sweep_scenarios(
+    base: Scenario, params: list[tuple[str, list[Any]]]
+) -> list[tuple[dict[str, Any], Scenario]]:
+    """Every grid point's assignment and scenario, all built and validated before any runs,
+    so a bad value in a late point costs no computation."""
+    out = []
+    for assignment in grid(params):
+        try:
+            out.append((assignment, with_overrides(base, assignment)))
+        except ScenarioError as exc:
+            raise ScenarioError(base.file, exc.path, exc.value, exc.allowed) from None
+    return out
+
+
+def run_sweep(
+    scenarios: list[tuple[dict[str, Any], Scenario]], runner: Runner, runs: int, seed: int
+) -> Iterator[SweepPoint]:
+    """Run the points in order on the same seed, yielding each as it finishes; an
+    interrupted point is the last.
+
+    Each point's summary carries ``diff_from_reference``: its paired difference from the
+    first point (see :func:`reference_difference`).
+    """
+    ref: SweepPoint | None = None
+    for assignment, scenario in scenarios:
+        out = runner.run(scenario, runs, seed)
+        summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
+                            partial=out.interrupted)
+        point = SweepPoint(assignment, scenario, out.results, summary, out.interrupted)
+        if ref is None:
+            ref = point
+        diff = reference_difference(point, ref) if ref is not point else _reference_itself(point)
+        summary["diff_from_reference"] = {"reference": dict(ref.params), **diff}
+        yield point
+        if out.interrupted:
+            return
 
 
 def sweep(
@@ -108,26 +180,17 @@ def sweep(
 ) -> tuple[list[SweepPoint], bool]:
     """Run every grid point on the same seed; returns the points and whether interrupted.
 
-    Each point's summary carries ``diff_from_reference``: its paired difference from the
-    first point (see :func:`reference_difference`).
+    Every point is validated before the first runs (:func:`sweep_scenarios`); the points
+    are those of :func:`run_sweep`.
     """
-    points: list[SweepPoint] = []
-    for assignment in grid(params):
-        try:
-            scenario = with_overrides(base, assignment)
-        except ScenarioError as exc:
-            raise ScenarioError(base.file, exc.path, exc.value, exc.allowed) from None
-        out = runner.run(scenario, runs, seed)
-        summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
-                            partial=out.interrupted)
-        point = SweepPoint(assignment, scenario, out.results, summary)
-        ref = points[0] if points else point
-        diff = reference_difference(point, ref) if points else _reference_itself(point)
-        summary["diff_from_reference"] = {"reference": dict(ref.params), **diff}
-        points.append(point)
-        if out.interrupted:
-            return points, True
-    return points, False
+    points = list(run_sweep(sweep_scenarios(base, params), runner, runs, seed))
+    return points, bool(points) and points[-1].interrupted
+
+
+def sweep_labels(points: list[SweepPoint]) -> list[str]:
+    """The milestone labels of every point, in order of first appearance (points may
+    sweep the milestones themselves)."""
+    return list(dict.fromkeys(lab for pt in points for lab, _ in milestones(pt.scenario)))
 
 
 def reference_difference(point: SweepPoint, ref: SweepPoint) -> dict[str, Any]:
@@ -170,12 +233,14 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
     then the paired differences from the reference (the first row).
 
     The difference columns are ``d_agreement`` and ``d_hold_<label>`` with ``_low`` and
-    ``_high`` (95% interval); the reference row has 0 and empty interval ends.
+    ``_high`` (95% interval); the reference row has 0 and empty interval ends. The
+    milestone columns are those of every point (:func:`sweep_labels`); a point without a
+    milestone, or whose reference lacks it, has empty cells there.
     """
     if not points:
         return [], []
     keys = list(points[0].params)
-    labels = [lab for lab, _ in milestones(points[0].scenario)]
+    labels = sweep_labels(points)
     head = [*keys, "runs", "p_agreement", "p_agreement_low", "p_agreement_high"]
     for prefix in ("p_hold", "p_hold_given_agreement"):
         for lab in labels:
@@ -188,13 +253,16 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
         row = [pt.params[k] for k in keys] + [s["runs"]]
         row += [s["p_agreement"][f] for f in ("estimate", "low", "high")]
         for prefix in ("p_hold", "p_hold_given_agreement"):
-            for lab in labels:
-                row += [s[prefix][lab][f] for f in ("estimate", "low", "high")]
+            row += _cells(s[prefix].get(lab) for lab in labels)
         diff = s.get("diff_from_reference") or {"p_agreement": None, "p_hold": {}}
-        for d in (diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)):
-            row += [d[f] for f in ("estimate", "low", "high")] if d else [None] * 3
+        row += _cells([diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)])
         rows.append(row)
     return head, rows
+
+
+def _cells(intervals: Iterable[dict[str, Any] | None]) -> list[Any]:
+    """Estimate, low and high of each interval; three empty cells for a missing one."""
+    return [d[f] if d else None for d in intervals for f in ("estimate", "low", "high")]
 
 
 def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
@@ -206,20 +274,30 @@ def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
         w.writerows(rows)
 
 
+def write_sweep(out: Path, points: list[SweepPoint], seed: int) -> None:
+    """Write a sweep directory: ``points/NNN`` (a run directory per point), then
+    ``sweep.csv``, so a table on disk always has its points beside it."""
+    for k, pt in enumerate(points):
+        write_run(out / "points" / f"{k:03d}", pt.results, jsonable(pt.summary), pt.scenario,
+                  seed, {"sweep_point": pt.params})
+    write_sweep_csv(out / "sweep.csv", points)
+
+
 def paired(
     a: Scenario, b: Scenario, runner: Runner, runs: int, seed: int
 ) -> tuple[dict[str, Any], Results, Results, bool]:
-    """Run two scenarios on the same seeds and difference them replication by replication."""
+    """Run two scenarios on the same seeds and difference them replication by replication.
+
+    Raises:
+        ScenarioError: the two have different milestones (checked before running either).
+    """
+    check_comparable(a, b)
     ra = runner.run(a, runs, seed)
     if ra.interrupted:
         return {}, ra.results, Results.empty(b.issues, (), b.order), True
     rb = runner.run(b, runs, seed)
     if rb.interrupted:
         return {}, ra.results, rb.results, True
-    if tuple(sorted(a.spec.ceasefire.milestones.items())) != tuple(
-            sorted(b.spec.ceasefire.milestones.items())):
-        raise ScenarioError(b.file, "ceasefire.milestones", b.spec.ceasefire.milestones,
-                            "the same milestones as the other scenario, to compare them")
     diff = compare(ra.results, rb.results, a)
     result = {
         "runs": runs,
@@ -229,3 +307,27 @@ def paired(
         "diff": diff,
     }
     return result, ra.results, rb.results, False
+
+
+def check_comparable(a: Scenario, b: Scenario) -> None:
+    """Refuse to pair two scenarios whose milestones differ: their P(hold) would not match.
+
+    Raises:
+        ScenarioError: naming ``b``'s file and milestones.
+    """
+    if a.spec.ceasefire.milestones != b.spec.ceasefire.milestones:
+        raise ScenarioError(b.file, "ceasefire.milestones", b.spec.ceasefire.milestones,
+                            f"the same milestones as {a.file} "
+                            f"({a.spec.ceasefire.milestones}), to compare them")
+
+
+def first_difference(a: Any, b: Any, path: str = "") -> tuple[str, Any, Any] | None:
+    """The first dotted key path at which two documents differ, with ``a``'s and ``b``'s
+    value there (``None`` for a key one of them lacks); ``None`` if they are equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in dict.fromkeys([*a, *b]):
+            found = first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+        return None
+    return None if a == b else (path, a, b)

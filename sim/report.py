@@ -10,9 +10,9 @@ from sim.records import Outcome
 from sim.scenario import Scenario
 
 
-def pct(p: dict[str, float]) -> str:
-    """``{"estimate", "low", "high"}`` as ``41.2% [38.1, 44.3]``."""
-    if p["estimate"] is None or math.isnan(p["estimate"]):
+def pct(p: dict[str, float] | None) -> str:
+    """``{"estimate", "low", "high"}`` as ``41.2% [38.1, 44.3]``; ``n/a`` for none."""
+    if p is None or p["estimate"] is None or math.isnan(p["estimate"]):
         return "   n/a"
     return f"{100 * p['estimate']:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
 
@@ -96,7 +96,8 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     difference from the reference (the first row), in the same columns.
 
     Each parameter's column is headed by the shortest dotted suffix of its key that tells
-    it from the others; the full keys are listed above the tables when they differ.
+    it from the others; the full keys are listed above the tables when they differ. A
+    point without one of the ``labels`` (a sweep of the milestones) shows ``n/a`` there.
     """
     if not rows:
         return "The sweep has no points."
@@ -113,7 +114,7 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
     values = [[_short(r["params"][p]) for p in params] for r in rows]
     estimates = [[pct(r["summary"]["p_agreement"]).strip(),
-                  *(pct(r["summary"]["p_hold"][lab]).strip() for lab in labels)] for r in rows]
+                  *(pct(r["summary"]["p_hold"].get(lab)).strip() for lab in labels)] for r in rows]
     diffs = [_diff_cells(r["summary"].get("diff_from_reference"), labels) for r in rows]
     widths = [max(len(c) for c in [h, *(v[k] for v in values)]) for k, h in enumerate(names)]
     widths += [max(len(c) for c in [h, *(e[k] for e in estimates), *(d[k] for d in diffs)])
@@ -134,7 +135,7 @@ def _diff_cells(diff: dict[str, Any] | None, labels: Sequence[str]) -> list[str]
     if diff is None:
         return ["n/a"] * (1 + len(labels))
     cells = [diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)]
-    if all(c is not None and c["low"] is None for c in cells):
+    if cells[0] is not None and all(c["low"] is None for c in cells if c is not None):
         return ["reference", *([""] * len(labels))]
     return [_pp(c) for c in cells]
 

@@ -6,6 +6,7 @@ import csv
 import json
 import tomllib
 
+import pytest
 from helpers import DEFAULT, cli
 
 import run_sim
@@ -117,3 +118,100 @@ def test_default_command_runs_the_default_scenario():
     proc = cli(env={"CI": "true"}, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "geneva_2016" in proc.stdout and "P(agreement)" in proc.stdout
+
+
+# -- bad options end with exit 2 and one line, before any computation --------------
+
+QUICK = ["--runs", "5", "--workers", "1", "--no-progress"]
+
+
+def no_runs(monkeypatch):
+    """Make any replication fail the test: the command must stop before running."""
+    import sim.model
+    from sim.runner import Runner
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("ran replications before checking the options")
+
+    monkeypatch.setattr(Runner, "run", refuse)
+    monkeypatch.setattr(sim.model, "run_replication", refuse)
+
+
+def test_an_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, monkeypatch,
+                                                                      capsys):
+    no_runs(monkeypatch)
+    afile = tmp_path / "afile"
+    afile.write_text("hi\n")
+    commands = [["run", str(DEFAULT), *QUICK], ["sweep", str(DEFAULT), "--param", "title=a,b",
+                                               *QUICK],
+                ["compare", str(DEFAULT), "--set", "title=x", *QUICK],
+                ["backtest", str(DEFAULT.parent), *QUICK], ["trace", str(DEFAULT), "--plot"]]
+    for out in (afile, afile / "sub", "/proc/no/such/dir"):
+        for command in commands:
+            assert run_sim.main([*command, "--out", str(out)]) == 2, (command, out)
+            err = capsys.readouterr().err
+            assert err.startswith(f"error: --out: bad value {str(out)!r}"), err
+            assert err.count("\n") == 1 and "Traceback" not in err
+    assert afile.read_text() == "hi\n"
+
+
+def test_a_failed_write_prints_the_results_first_and_ends_cleanly(tmp_path, monkeypatch, capsys):
+    import sim.output
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "run" / "runs.csv"))
+
+    monkeypatch.setattr(sim.output, "write_run", full_disk)
+    status = run_sim.main(["run", str(DEFAULT), *QUICK, "--json", "--out", str(tmp_path / "run")])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert json.loads(captured.out)["runs"] == 5  # the results are not lost
+    assert captured.err.startswith("error: --out: ") and captured.err.count("\n") == 1
+    assert "No space left on device" in captured.err and "not saved" in captured.err
+
+
+def test_run_refuses_an_out_that_holds_a_run_unless_resumed(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert run_sim.main(["run", str(DEFAULT), *QUICK, "--out", str(out)]) == 0
+    before = (out / "runs.csv").read_bytes()
+    capsys.readouterr()
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "3", "--workers", "1", "--no-progress",
+                         "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "runs.csv" in err and "--resume" in err
+    assert (out / "runs.csv").read_bytes() == before
+    # an empty directory is fine
+    (tmp_path / "empty").mkdir()
+    assert run_sim.main(["run", str(DEFAULT), *QUICK, "--out", str(tmp_path / "empty")]) == 0
+
+
+def test_option_values_out_of_range_exit_2(monkeypatch, capsys):
+    no_runs(monkeypatch)
+    for args in (["--workers", "99999999999999999999"], ["--workers", "1025"],
+                 ["--runs", "99999999999999999999999"], ["--runs", "100000001"],
+                 ["--precision", "0.1", "--max-runs", "100000001"], ["--runs", "0"]):
+        with pytest.raises(SystemExit) as stop:
+            run_sim.main(["run", str(DEFAULT), "--no-progress", *args])
+        assert stop.value.code == 2, args
+        assert "bad value" in capsys.readouterr().err
+    for address in ("foo://x:1", "127.0.0.1:abc"):
+        assert run_sim.main(["run", str(DEFAULT), *QUICK, "--dask", address]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: --dask: bad value {address!r}") and "Traceback" not in err
+
+
+def test_min_runs_above_max_runs_is_refused(monkeypatch, capsys):
+    no_runs(monkeypatch)
+    assert run_sim.main(["run", str(DEFAULT), "--workers", "1", "--no-progress", "--precision",
+                         "0.1", "--min-runs", "100", "--max-runs", "10"]) == 2
+    assert "--min-runs: bad value 100; at most --max-runs (10)" in capsys.readouterr().err
+
+
+def test_plot_needs_out_in_every_command(monkeypatch, capsys):
+    no_runs(monkeypatch)
+    for command in (["run", str(DEFAULT)], ["sweep", str(DEFAULT), "--param", "title=a,b"],
+                    ["compare", str(DEFAULT), "--set", "title=x"],
+                    ["backtest", str(DEFAULT.parent)]):
+        assert run_sim.main([*command, *QUICK, "--plot"]) == 2, command
+        assert "--plot needs --out DIR" in capsys.readouterr().err
+    assert run_sim.main(["trace", str(DEFAULT), "--plot"]) == 2

@@ -186,7 +186,25 @@ def test_resume_refuses_a_different_scenario(tmp_path, capsys):
     status = run_sim.main(["run", str(DEFAULT), "--runs", "80", "--workers", "1", "--no-progress",
                            "--out", str(out), "--resume", "--set", "parties.us.no_deal=0.1"])
     assert status == 2
-    assert "same scenario" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "same scenario" in err
+    # the message names what differs: the key, the value asked for and the saved one
+    saved = load_scenario(DEFAULT).raw["parties"]["us"]["no_deal"]
+    assert err.startswith(f"error: {DEFAULT}: parties.us.no_deal: bad value 0.1; {saved!r} as "
+                          f"in the run saved in {out}"), err
+    assert "--seed" not in err.split(";")[0]
+
+
+def test_resume_with_another_seed_names_the_seed(tmp_path, capsys):
+    out = tmp_path / "run"
+    common = ["run", str(DEFAULT), "--runs", "20", "--workers", "1", "--no-progress",
+              "--out", str(out)]
+    assert run_sim.main([*common, "--seed", "4"]) == 0
+    capsys.readouterr()
+    assert run_sim.main([*common, "--seed", "5", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --seed: bad value 5; the seed of the run saved in "), err
+    assert ", 4 (" in err
 
 
 def test_parse_param_values_and_ranges():

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import run_sim
 from sim.errors import ScenarioError
-from sim.experiments import SweepPoint, parse_param, reference_difference, sweep
+from sim.experiments import SweepPoint, parse_param, parse_params, reference_difference, sweep
 from sim.output import read_run
 from sim.report import sweep_text
 from sim.runner import Runner
@@ -231,3 +231,116 @@ def test_an_integer_field_can_be_swept_by_range(tmp_path):
     assert saved.spec.ceasefire.convoys.max_per_pause == 4
     assert [r["ceasefire.convoys.max_per_pause"] for r in read_csv(tmp_path / "sweep.csv")] == [
         "0", "2", "4"]
+
+
+# -- checked before running, and nothing computed is lost ---------------------------
+
+
+def refuse_runs(monkeypatch, allowed: int = 0) -> list[int]:
+    """Let ``allowed`` runs through, then fail the test; returns the list of run sizes."""
+    real = Runner.run
+    calls: list[int] = []
+
+    def run(self, scenario, runs, *args, **kwargs):
+        calls.append(runs)
+        assert len(calls) <= allowed, "ran a point before every point was checked"
+        return real(self, scenario, runs, *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "run", run)
+    return calls
+
+
+def sweep_status(out: Path, *params: str) -> int:
+    args = ["sweep", str(DEFAULT), "--runs", "20", "--workers", "1", "--no-progress",
+            "--out", str(out)]
+    for p in params:
+        args += ["--param", p]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_sim.main(args)
+
+
+def test_a_bad_value_in_a_later_point_is_refused_before_any_point_runs(tmp_path, monkeypatch,
+                                                                       capsys):
+    refuse_runs(monkeypatch)
+    out = tmp_path / "sweep"
+    assert sweep_status(out, "ceasefire.monitoring.deterrence=0.3,0.5,7") == 2
+    err = capsys.readouterr().err
+    assert "ceasefire.monitoring.deterrence: bad value 7" in err
+    assert not out.exists()
+
+
+def test_a_point_failing_while_it_runs_keeps_the_points_before_it(tmp_path, monkeypatch, capsys):
+    real = Runner.run
+
+    def run(self, scenario, runs, *args, **kwargs):
+        if scenario.spec.ceasefire.max_acts == 20:  # as a runaway replication would
+            raise ScenarioError(scenario.file, "ceasefire.max_acts", 20, "a larger limit")
+        return real(self, scenario, runs, *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "run", run)
+    out = tmp_path / "sweep"
+    args = ["sweep", str(DEFAULT), "--runs", "20", "--workers", "1", "--no-progress",
+            "--param", "ceasefire.max_acts=100000,50000,20,10", "--out", str(out), "--json"]
+    assert run_sim.main(args) == 2
+    printed = capsys.readouterr()
+    assert [p["params"]["ceasefire.max_acts"] for p in json.loads(printed.out)] == [100000, 50000]
+    assert f"stopped after 2 of 4 points (saved in {out})" in printed.err
+    assert printed.err.splitlines()[-1].startswith("error: ")
+    assert "ceasefire.max_acts: bad value 20" in printed.err
+    rows = read_csv(out / "sweep.csv")
+    assert [r["ceasefire.max_acts"] for r in rows] == ["100000", "50000"]
+    assert sorted(p.name for p in (out / "points").iterdir()) == ["000", "001"]
+    assert read_run(out / "points" / "001")[2]["runs"] == 20
+
+
+def test_points_may_sweep_the_milestones_themselves(tmp_path):
+    points = run_sweep(tmp_path, 'ceasefire.milestones={"48h"=48.0},{"7d"=168.0}')
+    assert [list(p["p_hold"]) for p in points] == [["48h"], ["7d"]]
+    rows = read_csv(tmp_path / "sweep.csv")
+    assert rows[0]["p_hold_48h"] != "" and rows[0]["p_hold_7d"] == ""
+    assert rows[1]["p_hold_48h"] == "" and rows[1]["p_hold_7d"] != ""
+    assert rows[1]["d_agreement"] != "" and rows[1]["d_hold_7d"] == ""  # no 7d in the reference
+    for k in range(2):
+        assert (tmp_path / "points" / f"{k:03d}" / "runs.csv").exists()
+    table = run_sweep(tmp_path / "again", 'ceasefire.milestones={"48h"=48.0},{"7d"=168.0}',
+                      json_out=False)
+    assert "P(hold 48h)" in table and "P(hold 7d)" in table and "n/a" in table
+
+
+def test_sweep_refuses_an_out_that_holds_an_earlier_sweep(tmp_path, monkeypatch, capsys):
+    refuse_runs(monkeypatch)
+    for name, make in (("sweep.csv", Path.touch), ("points", Path.mkdir)):
+        out = tmp_path / name.replace(".", "_")
+        out.mkdir()
+        make(out / name)
+        assert sweep_status(out, "title=a,b") == 2
+        err = capsys.readouterr().err
+        assert f"--out: bad value {str(out)!r}" in err and name in err
+
+
+def test_a_key_given_twice_is_refused(tmp_path, monkeypatch, capsys):
+    refuse_runs(monkeypatch)
+    key = "ceasefire.monitoring.deterrence"
+    with pytest.raises(ScenarioError, match="each KEY once"):
+        parse_params([f"{key}=0.1,0.2", f"{key}=0.3,0.9"])
+    assert sweep_status(tmp_path / "sweep", f"{key}=0.1,0.2", f"{key}=0.3,0.9") == 2
+    assert f"--param: {key}: bad value '{key}=0.3,0.9'" in capsys.readouterr().err
+
+
+def test_too_many_values_or_points_are_refused_before_building_them():
+    with pytest.raises(ScenarioError, match="num from 2 to 10,000"):
+        parse_param("k=0:1:100000000000")
+    with pytest.raises(ScenarioError, match="at most 10,000 values"):
+        parse_param("k=" + ",".join(["1"] * 10_001))
+    assert len(parse_param("k=0:1:10000")[1]) == 10_000
+    with pytest.raises(ScenarioError, match="at most 10,000 points"):
+        parse_params(["a=0:1:200", "b=0:1:200"])
+    assert [k for k, _ in parse_params(["a=0:1:100", "b=0:1:100"])] == ["a", "b"]
+
+
+def test_compare_checks_the_milestones_before_running(monkeypatch, capsys):
+    refuse_runs(monkeypatch)
+    other = DEFAULT.parent / "aleppo_48h_pause.toml"
+    assert run_sim.main(["compare", str(DEFAULT), str(other), "--runs", "50", "--workers", "1",
+                         "--no-progress"]) == 2
+    assert "ceasefire.milestones" in capsys.readouterr().err
