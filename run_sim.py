@@ -9,20 +9,18 @@ message naming the file, key path, bad value and what is allowed; 1 internal err
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import math
-import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
 from sim.output import jsonable
+from sim.rundir import prepare_out, saving
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 DEFAULT_RUNS = 4000
@@ -165,35 +163,6 @@ def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
                   progress=long_run and not args.no_progress)
 
 
-def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "") -> None:
-    """Create ``--out DIR`` before any computation, or refuse it: not a directory we can
-    write into, or already holding one of ``holds`` (an earlier result to keep)."""
-    if out is None:
-        return
-    held = next((name for name in holds if (out / name).exists()), None)
-    if held is not None:
-        raise ScenarioError("--out", "", str(out), f"a directory without earlier results, but it "
-                            f"holds {held}: {advice or 'use another directory'}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        if not os.access(out, os.W_OK | os.X_OK):
-            raise PermissionError(errno.EACCES, "not writable by this user")
-    except OSError as exc:
-        raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
-                            f"into ({exc.strerror or exc})") from None
-
-
-@contextmanager
-def saving(out: Path) -> Iterator[None]:
-    """Report a failure to write into ``--out DIR`` (results already printed) as one line."""
-    try:
-        yield
-    except OSError as exc:
-        raise ScenarioError("--out", "", str(out), f"a directory that can hold the results, but "
-                            f"writing {exc.filename or 'into it'} failed ({exc.strerror or exc}); "
-                            "the results printed above were not saved") from None
-
-
 def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
     """Draw figures if the plots package is importable."""
     try:
@@ -205,9 +174,9 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiments import first_difference
-    from sim.output import read_run, write_run
+    from sim.output import write_run
     from sim.report import summary_text
+    from sim.rundir import resumable
     from sim.scenario import load_scenario
     from sim.stats import summarize
 
@@ -218,23 +187,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.resume:
         if args.out is None:
             raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
-        if (args.out / "runs.csv").exists():
-            saved, existing, _, manifest = read_run(args.out)
-            same = "(--resume needs the same scenario, --set values and --seed)"
-            if manifest.get("seed") != args.seed:
-                raise ScenarioError("--seed", "", args.seed, f"the seed of the run saved in "
-                                    f"{args.out}, {manifest.get('seed')!r} {same}")
-            if saved.raw != scenario.raw:
-                path, was, now = first_difference(saved.raw, scenario.raw) or ("", None, None)
-                was = "no value" if was is None else repr(was)
-                raise ScenarioError(str(args.scenario), path, now,
-                                    f"{was} as in the run saved in {args.out} {same}")
-            held = int(existing.columns["replication"].max()) + 1 if len(existing) else 0
-            flag, limit = (("--max-runs", args.max_runs) if args.precision is not None
-                           else ("--runs", args.runs))
-            if held > limit:  # finishing would drop replications already computed
-                raise ScenarioError(flag, "", limit, f"at least {held}: {args.out} already "
-                                    f"holds replications up to {held - 1}")
+        limit = ("--max-runs", args.max_runs) if args.precision is not None else ("--runs", args.runs)
+        existing = resumable(args.out, scenario, str(args.scenario), args.seed, limit)
     prepare_out(args.out, () if args.resume else ("runs.csv",),
                 "use --resume to finish that run, or another directory")
     long_run = (args.precision is not None) or args.runs >= 2000

@@ -319,15 +319,3 @@ def check_comparable(a: Scenario, b: Scenario) -> None:
         raise ScenarioError(b.file, "ceasefire.milestones", b.spec.ceasefire.milestones,
                             f"the same milestones as {a.file} "
                             f"({a.spec.ceasefire.milestones}), to compare them")
-
-
-def first_difference(a: Any, b: Any, path: str = "") -> tuple[str, Any, Any] | None:
-    """The first dotted key path at which two documents differ, with ``a``'s and ``b``'s
-    value there (``None`` for a key one of them lacks); ``None`` if they are equal."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in dict.fromkeys([*a, *b]):
-            found = first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else key)
-            if found is not None:
-                return found
-        return None
-    return None if a == b else (path, a, b)

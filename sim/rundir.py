@@ -1,0 +1,84 @@
+"""Output directories of the command line: made (or refused) before any computation,
+written without losing what is printed, and checked before a run is resumed.
+
+A long run must not fail at the end because its ``--out DIR`` cannot be written, nor
+silently replace an earlier run kept there; and ``--resume`` must only finish a run of
+the same scenario and seed without dropping replications already saved.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sim.document import first_difference
+from sim.errors import ScenarioError
+from sim.output import read_run
+from sim.records import Results
+from sim.scenario import Scenario
+
+
+def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "") -> None:
+    """Create ``--out DIR`` before any computation, or refuse it: not a directory we can
+    write into, or already holding one of ``holds`` (an earlier result to keep)."""
+    if out is None:
+        return
+    held = next((name for name in holds if (out / name).exists()), None)
+    if held is not None:
+        raise ScenarioError("--out", "", str(out), f"a directory without earlier results, but it "
+                            f"holds {held}: {advice or 'use another directory'}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "not writable by this user")
+    except OSError as exc:
+        raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
+                            f"into ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def saving(out: Path) -> Iterator[None]:
+    """Report a failure to write into ``--out DIR`` (results already printed) as one line."""
+    try:
+        yield
+    except OSError as exc:
+        raise ScenarioError("--out", "", str(out), f"a directory that can hold the results, but "
+                            f"writing {exc.filename or 'into it'} failed ({exc.strerror or exc}); "
+                            "the results printed above were not saved") from None
+
+
+def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
+              limit: tuple[str, int]) -> Results | None:
+    """The replications saved in ``out`` that a resumed run keeps (None if none yet).
+
+    Args:
+        out: the run directory given with ``--resume``.
+        scenario: the scenario as resolved now (file, ``--set`` values).
+        scenario_file: how the user named it, for messages.
+        seed: the root seed given now.
+        limit: the option bounding the run and its value (``--runs`` or ``--max-runs``).
+
+    Raises:
+        ScenarioError: another seed or scenario than the saved run's (naming the first
+            key that differs), or fewer runs asked for than are already saved.
+    """
+    if not (out / "runs.csv").exists():
+        return None
+    saved, existing, _, manifest = read_run(out)
+    same = "(--resume needs the same scenario, --set values and --seed)"
+    if manifest.get("seed") != seed:
+        raise ScenarioError("--seed", "", seed, f"the seed of the run saved in "
+                            f"{out}, {manifest.get('seed')!r} {same}")
+    if saved.raw != scenario.raw:
+        path, was, now = first_difference(saved.raw, scenario.raw) or ("", None, None)
+        was = "no value" if was is None else repr(was)
+        raise ScenarioError(scenario_file, path, now, f"{was} as in the run saved in {out} {same}")
+    held = int(existing.columns["replication"].max()) + 1 if len(existing) else 0
+    flag, most = limit
+    if held > most:  # finishing would drop replications already computed
+        raise ScenarioError(flag, "", most, f"at least {held}: {out} already holds "
+                            f"replications up to {held - 1}")
+    return existing
