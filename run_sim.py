@@ -102,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run until every Wilson 95%% half-width is <= EPS")
     run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
                      help="with --precision: fewest runs (default 1000, or --max-runs if less)")
-    run.add_argument("--max-runs", type=count(MAX_RUNS), default=200_000)
+    run.add_argument("--max-runs", type=count(MAX_RUNS), default=200_000,
+                     help="with --precision: most runs (default 200000)")
     run.add_argument("--resume", action="store_true",
                      help="finish an interrupted run saved in --out DIR")
 
@@ -198,7 +199,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                          min_runs=min(1000, args.max_runs) if args.min_runs is None
                          else args.min_runs)
     summary = summarize(out.results, scenario, seed=args.seed, wall_seconds=out.wall_seconds,
-                        partial=out.interrupted)
+                        partial=out.interrupted, ran=out.ran)
     if args.precision is not None:
         summary["precision"] = {"target": args.precision, "met": out.precision_met,
                                 "runs": out.target}

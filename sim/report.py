@@ -59,8 +59,13 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
                          f"strike on spoiler landing on host: {100 * (hit or 0):.1f}%")
     rps = summary.get("runs_per_second")
     lines.append("")
-    lines.append(f"{summary['events']} events in {summary['wall_seconds']:.2f} s"
-                 + (f" ({rps:.0f} runs/s)" if rps else ""))
+    speed = f" ({rps:.0f} runs/s)" if rps else ""
+    ran = summary.get("runs_this_session", summary["runs"])
+    if ran < summary["runs"]:  # a resumed run: only the new runs took the time
+        lines.append(f"{summary['events']} events over {summary['runs']} runs; this session "
+                     f"ran {ran} in {summary['wall_seconds']:.2f} s{speed}")
+    else:
+        lines.append(f"{summary['events']} events in {summary['wall_seconds']:.2f} s{speed}")
     return "\n".join(lines)
 
 

@@ -84,6 +84,8 @@ class RunOutcome:
     target: int
     """Runs asked for (or, with a precision target, where the run stopped)."""
     precision_met: bool | None = None
+    ran: int = 0
+    """Replications run by this call (fewer than ``results`` when resuming)."""
     """With a precision target: whether it was reached before the maximum."""
 
 
@@ -208,6 +210,13 @@ class Runner:
         met: bool | None = None
         target = runs
 
+        ran = 0
+
+        def keep(chunk: Results) -> None:
+            nonlocal ran
+            parts.append(chunk)
+            ran += len(chunk)
+
         def collect() -> Results:
             out = empty_results(scenario)
             for p in parts:
@@ -217,14 +226,14 @@ class Runner:
         try:
             if precision is None:
                 todo = [i for i in range(runs) if i not in done]
-                self._execute(scenario, seed, todo, parts.append, bar)
+                self._execute(scenario, seed, todo, keep, bar)
             else:
                 met = False
                 target = 0
                 while target < max_runs:
                     upper = min(target + batch, max_runs)
                     todo = [i for i in range(target, upper) if i not in done]
-                    self._execute(scenario, seed, todo, parts.append, bar)
+                    self._execute(scenario, seed, todo, keep, bar)
                     target = upper
                     parts = [collect()]  # one block, so collecting stays linear
                     if target >= min_runs and precision_reached(
@@ -240,4 +249,4 @@ class Runner:
         if not interrupted:
             # replications a resumed run holds beyond what this run asked for stay out
             results = results.below(target)
-        return RunOutcome(results, interrupted, time.perf_counter() - start, target, met)
+        return RunOutcome(results, interrupted, time.perf_counter() - start, target, met, ran)

@@ -252,8 +252,12 @@ def summarize(
     seed: int,
     wall_seconds: float = 0.0,
     partial: bool = False,
+    ran: int | None = None,
 ) -> dict[str, Any]:
-    """The summary object of a run (the ``--json`` output and ``summary.json``)."""
+    """The summary object of a run (the ``--json`` output and ``summary.json``).
+
+    ``ran`` is how many of the runs took ``wall_seconds`` (all of them unless the run
+    was resumed): the speed is theirs."""
     cols = results.columns
     n = len(results)
     agreed = cols["agreed"]
@@ -301,7 +305,9 @@ def summarize(
         },
         "events": int(cols["events"].sum()),
         "wall_seconds": wall_seconds,
-        "runs_per_second": (n / wall_seconds) if wall_seconds > 0 else None,
+        "runs_this_session": n if ran is None else ran,
+        "runs_per_second": ((n if ran is None else ran) / wall_seconds)
+        if wall_seconds > 0 else None,
     }
 
 

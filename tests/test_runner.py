@@ -17,9 +17,10 @@ from helpers import DEFAULT, ROOT, cli
 
 import run_sim
 from sim.experiments import grid, parse_param
+from sim.report import summary_text
 from sim.runner import Runner, ranges
 from sim.scenario import load_scenario
-from sim.stats import half_width
+from sim.stats import half_width, summarize
 
 
 def same(a, b) -> None:
@@ -120,6 +121,15 @@ def test_resume_with_a_precision_target_keeps_every_saved_replication(geneva):
     resumed = Runner(workers=1).run(geneva, 0, seed=13, existing=gappy(partial), **kwargs)
     assert resumed.target == full.target == 300 and resumed.precision_met is False
     same(full.results, resumed.results)
+
+
+def test_a_resumed_run_counts_only_its_own_runs_in_its_speed(geneva):
+    saved = Runner(workers=1).run(geneva, 120, seed=13).results
+    out = Runner(workers=1).run(geneva, 200, seed=13, existing=saved)
+    assert out.ran == 80 and len(out.results) == 200
+    summary = summarize(out.results, geneva, seed=13, wall_seconds=2.0, ran=out.ran)
+    assert summary["runs_this_session"] == 80 and summary["runs_per_second"] == 40.0
+    assert "this session ran 80 in 2.00 s (40 runs/s)" in summary_text(summary, geneva)
 
 
 def test_a_resumed_run_returns_only_the_replications_asked_for(geneva):
