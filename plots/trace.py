@@ -248,7 +248,12 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         wide = scenario.parties[party].role == "combatant"
         ax.plot(times, values, color=c, linewidth=3.2 if wide else 1.4, marker="o",
                 markersize=3 if wide else 2, label=party_label(scenario.spec.parties, party))
-        ax.axhline(data["tolerance"][party], color=c, linestyle="--", linewidth=1.1, alpha=0.9)
+    # equal tolerances share one line: the party that withdrew, if any, is drawn last so
+    # the line its trust crossed shows in its colour
+    withdrew = next((e.party for e in events if e.event == "withdraws"), None)
+    for party in sorted(signatories, key=lambda p: p == withdrew):
+        ax.axhline(data["tolerance"][party], color=colours[party], linestyle="--",
+                   linewidth=1.1, alpha=0.9)
     _ceasefire_marks(ax, data, events, label=False)
     top = max([max(v) for _, v in data["trust"].values()] + [0.1])
     ax.set_ylim(0, min(1.0, top * 1.15 + 0.02))

@@ -492,8 +492,25 @@ def test_party_colours_are_fixed_and_shared_by_every_figure(
             assert to_hex(handle.get_facecolor()) == colours[party].lower()
 
 
+def test_the_tolerance_line_crossed_shows_in_the_colour_of_who_withdrew(
+        scenario: Scenario, traced: tuple[int, Any]) -> None:
+    """Signatories with equal tolerances share one dashed line; the one drawn last (on
+    top) belongs to the party that withdrew."""
+    from matplotlib.colors import to_hex
+
+    seed, outcome = traced
+    trust_ax = trace_figure(scenario, outcome, seed).figure.axes[2]
+    dashed = [line for line in trust_ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == len([p for p in scenario.order
+                               if scenario.parties[p].role in ("patron", "combatant")])
+    withdrew = style.party_colours(scenario.order)[outcome.withdrew]
+    assert to_hex(dashed[-1].get_color()) == withdrew.lower()
+    tolerance = scenario.spec.parties[outcome.withdrew].behaviour.tolerance
+    assert dashed[-1].get_ydata()[0] == tolerance
+
+
 def test_sim_never_imports_plots_or_matplotlib() -> None:
-    for path in (ROOT / "sim").glob("*.py"):
+    for path in (ROOT / "sim").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []
