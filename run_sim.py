@@ -262,7 +262,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.plot and args.out is not None:
         with saving(args.out):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params])
-    return EXIT_INTERRUPTED if points and points[-1].interrupted else 0
+    if points and points[-1].interrupted:
+        where = f"; finished points kept in {args.out}" if args.out is not None else ""
+        print(f"interrupted during point {len(points)} of {len(todo)}{where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

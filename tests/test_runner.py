@@ -189,6 +189,25 @@ def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(tmp_path, workers)
     assert json.loads((out / "summary.json").read_text())["partial"] is False
 
 
+def test_ctrl_c_during_a_sweep_keeps_and_marks_the_points_run_so_far(tmp_path):
+    out = tmp_path / "sweep"
+    args = [sys.executable, str(ROOT / "run_sim.py"), "sweep", str(DEFAULT), "--param",
+            "ceasefire.monitoring.deterrence=0.1,0.2,0.3", "--runs", "60000", "--workers", "1",
+            "--no-progress", "--out", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    time.sleep(4.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted during point" in stderr
+    assert "PARTIAL" in stdout
+    summaries = sorted((out / "points").glob("*/summary.json"))
+    assert summaries and json.loads(summaries[-1].read_text())["partial"] is True
+    with (out / "sweep.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == len(summaries)
+
+
 def test_resume_refuses_a_different_scenario(tmp_path, capsys):
     out = tmp_path / "run"
     assert run_sim.main(["run", str(DEFAULT), "--runs", "50", "--workers", "1", "--no-progress",
