@@ -293,8 +293,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     prepare_out(args.out)
     with make_runner(args, True) as runner:
         result, _ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed)
-    if interrupted:
-        print("interrupted before both sides finished; nothing compared", file=sys.stderr)
+    if not result:
+        print("interrupted before the second side started; nothing compared", file=sys.stderr)
         return EXIT_INTERRUPTED
     result = jsonable({"a_name": name_a, "b_name": name_b, **result})
     if args.json:
@@ -306,6 +306,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
             (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
             if args.plot:
                 draw("compare", args.out, args.format, result=result)
+    if interrupted:
+        print(f"interrupted: compared on the {result['runs']} replications both sides "
+              "finished", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 

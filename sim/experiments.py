@@ -288,6 +288,10 @@ def paired(
 ) -> tuple[dict[str, Any], Results, Results, bool]:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
+    Interrupted while running ``b``, the comparison pairs the replications both sides
+    finished and is marked ``partial``; interrupted while running ``a``, there is
+    nothing to pair (an empty result).
+
     Raises:
         ScenarioError: the two have different milestones (checked before running either).
     """
@@ -296,17 +300,22 @@ def paired(
     if ra.interrupted:
         return {}, ra.results, Results.empty(b.issues, (), b.order), True
     rb = runner.run(b, runs, seed)
+    results_a = ra.results
     if rb.interrupted:
-        return {}, ra.results, rb.results, True
-    diff = compare(ra.results, rb.results, a)
+        if not len(rb.results):
+            return {}, ra.results, rb.results, True
+        results_a = ra.results.among(rb.results.columns["replication"])
+    diff = compare(results_a, rb.results, a)
     result = {
-        "runs": runs,
+        "runs": len(results_a),
         "seed": seed,
-        "a": summarize(ra.results, a, seed=seed, wall_seconds=ra.wall_seconds),
-        "b": summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds),
+        "partial": rb.interrupted,
+        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds),
+        "b": summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
+                       partial=rb.interrupted),
         "diff": diff,
     }
-    return result, ra.results, rb.results, False
+    return result, results_a, rb.results, rb.interrupted
 
 
 def check_comparable(a: Scenario, b: Scenario) -> None:

@@ -197,7 +197,13 @@ class Results:
 
     def below(self, n: int) -> Results:
         """The runs of replications ``0 .. n-1`` (whatever else is held, in any order)."""
-        keep = self.columns["replication"] < n
+        return self._where(self.columns["replication"] < n)
+
+    def among(self, replications: np.ndarray) -> Results:
+        """The runs of the given replication indices (to pair two partial runs)."""
+        return self._where(np.isin(self.columns["replication"], replications))
+
+    def _where(self, keep: np.ndarray) -> Results:
         out = Results(self.issues, self.armed, self.party_names)
         for name, col in self.columns.items():
             out.columns[name] = col[keep]

@@ -172,6 +172,8 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
         f"Paired comparison on {result['runs']} common-random-number replications",
         f"  A: {name_a}",
         f"  B: {name_b}",
+        *(["  (PARTIAL: interrupted; only the replications both sides finished)"]
+          if result.get("partial") else []),
         "",
         f"{'':<16}{'A':>22}{'B':>24}   A - B (paired 95% interval)",
         f"{'P(agreement)':<16}{pct(result['a']['p_agreement']):>22}"

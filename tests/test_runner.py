@@ -208,6 +208,34 @@ def test_ctrl_c_during_a_sweep_keeps_and_marks_the_points_run_so_far(tmp_path):
         assert len(list(csv.DictReader(fh))) == len(summaries)
 
 
+def test_ctrl_c_during_a_comparison_pairs_the_replications_both_sides_finished(
+        tmp_path, capsys, monkeypatch):
+    """Ctrl-C while the second side runs: the comparison pairs the replications both
+    sides finished, says so, keeps it in --out and exits 130."""
+    import sim.runner
+
+    real, calls = sim.runner.run_chunk, []
+
+    def interrupting(*args):
+        calls.append(args)
+        if len(calls) == 6:  # side A is 4 chunks of 250; stop B after its first chunk
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(sim.runner, "run_chunk", interrupting)
+    out = tmp_path / "cmp"
+    status = run_sim.main(["compare", str(DEFAULT), "--set", "ceasefire.imposed.delineation=1",
+                           "--runs", "1000", "--workers", "1", "--no-progress", "--json",
+                           "--out", str(out)])
+    captured = capsys.readouterr()
+    assert status == 130
+    assert "compared on the 250 replications both sides finished" in captured.err
+    result = json.loads(captured.out)
+    assert result["partial"] is True and result["runs"] == 250
+    assert result["a"]["runs"] == result["b"]["runs"] == 250
+    assert json.loads((out / "compare.json").read_text())["runs"] == 250
+
+
 def test_resume_refuses_a_different_scenario(tmp_path, capsys):
     out = tmp_path / "run"
     assert run_sim.main(["run", str(DEFAULT), "--runs", "50", "--workers", "1", "--no-progress",
