@@ -386,6 +386,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         with saving(args.out):
             table.write_csv(args.out / "backtest.csv")
             draw("backtest", args.out, args.format, table=table)
+    if table.partial:
+        print(f"interrupted: {len(table.rows)} scenario(s) scored", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 

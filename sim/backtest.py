@@ -56,7 +56,9 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
     Raises:
         ScenarioError: the directory is missing or holds no scenario with an
             ``[observed]`` section, or a scenario file in it is invalid.
-        KeyboardInterrupt: the run was interrupted (nothing is scored).
+        KeyboardInterrupt: interrupted before any scenario finished (nothing to score);
+            interrupted later, the scenarios that finished are scored and the table is
+            marked ``partial``.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -83,7 +85,10 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
     for scenario in scenarios:
         out = runner.run(scenario, runs, seed)
         if out.interrupted:
-            raise KeyboardInterrupt
+            if not table.rows:
+                raise KeyboardInterrupt
+            table.partial = True
+            break
         table.rows.append(scenario_row(scenario, out.results))
     table.scores = compute_scores(table.rows)
     return table

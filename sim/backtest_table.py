@@ -34,6 +34,8 @@ class BacktestTable:
     """Scenario files in the directory without an ``[observed]`` section."""
     overrides: list[str] = field(default_factory=list)
     """``KEY=VALUE`` settings applied to every scenario."""
+    partial: bool = False
+    """Interrupted: only the scenarios in ``rows`` finished and are scored."""
 
     def labels(self) -> list[str]:
         """Milestone labels across scenarios, shortest first."""
@@ -47,6 +49,7 @@ class BacktestTable:
             "seed": self.seed,
             "skipped": list(self.skipped),
             "overrides": list(self.overrides),
+            "partial": self.partial,
             "rows": self.rows,
             "scores": self.scores,
         }
@@ -163,6 +166,8 @@ def backtest_text(table: BacktestTable) -> str:
         f"Backtest of {len(table.rows)} scenario(s) with an [observed] section in "
         f"{table.directory} ({table.runs} runs each, seed {table.seed})",
     ]
+    if table.partial:
+        lines.append("PARTIAL: interrupted; only the scenarios below finished and are scored")
     if table.overrides:
         lines.append("Every scenario with: " + "  ".join(table.overrides))
     if table.skipped:
