@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.document import split_key
 from sim.errors import ScenarioError
 from sim.output import jsonable, write_run
 from sim.records import Results
@@ -50,6 +51,7 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
     key, spec = key.strip(), spec.strip()
     if not key or not spec:
         raise ScenarioError("--param", key or text, text, _FORMS)
+    split_key(key, "--param")  # a malformed key is refused before any value is read
     if spec.count(":") == 2 and "," not in spec:
         return key, _parse_range(key, spec)
     texts = [v.strip() for v in spec.split(",") if v.strip()]
@@ -140,10 +142,8 @@ def sweep_scenarios(
     so a bad value in a late point costs no computation."""
     out = []
     for assignment in grid(params):
-        try:
-            out.append((assignment, with_overrides(base, assignment)))
-        except ScenarioError as exc:
-            raise ScenarioError(base.file, exc.path, exc.value, exc.allowed) from None
+        # a key that cannot be set names --param; a value the scenario refuses, its file
+        out.append((assignment, with_overrides(base, assignment, "--param")))
     return out
 
 

@@ -198,9 +198,11 @@ def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
     return validate_document(copy.deepcopy(doc), file)
 
 
-def with_overrides(scenario: Scenario, assignments: dict[str, Any]) -> Scenario:
-    """A copy of ``scenario`` with dotted keys set to values, revalidated."""
+def with_overrides(scenario: Scenario, assignments: dict[str, Any],
+                   source: str = "--set") -> Scenario:
+    """A copy of ``scenario`` with dotted keys set to values, revalidated (a key that
+    cannot be set is reported against ``source``, the option that gave it)."""
     doc = scenario.raw
     for key, value in assignments.items():
-        doc = apply_override(doc, key, value)
+        doc = apply_override(doc, key, value, source)
     return validate_document(doc, scenario.file)

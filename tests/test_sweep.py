@@ -344,3 +344,11 @@ def test_compare_checks_the_milestones_before_running(monkeypatch, capsys):
     assert run_sim.main(["compare", str(DEFAULT), str(other), "--runs", "50", "--workers", "1",
                          "--no-progress"]) == 2
     assert "ceasefire.milestones" in capsys.readouterr().err
+
+
+def test_a_param_key_that_cannot_be_set_is_reported_against_param(capsys):
+    for key in ("parties.x..y", "parties.russia.role.x"):
+        status = run_sim.main(["sweep", str(DEFAULT), "--param", f"{key}=1,2", "--runs", "5",
+                               "--workers", "1", "--no-progress"])
+        err = capsys.readouterr().err
+        assert status == 2 and err.startswith("error: --param: ") and key in err
