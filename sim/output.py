@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
+from sim.csvio import atomic_writer
 from sim.errors import ScenarioError
 from sim.model import armed_parties
-from sim.records import Results, atomic_writer
+from sim.records import Results
 from sim.scenario import Scenario, load_scenario
 
 PACKAGES = ("numpy", "simpy", "matplotlib", "pydantic", "tqdm")

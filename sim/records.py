@@ -3,25 +3,22 @@
 One replication returns one frozen :class:`Outcome`; many are kept as
 :class:`Results`, one numpy column per field (about a hundred bytes a replication), in
 replication order. ``runs.csv`` is written from and read back into these columns:
-written atomically (:func:`atomic_writer`), read back strictly (only what
+written atomically (:func:`sim.csvio.atomic_writer`), read back strictly (only what
 :meth:`Results.write_csv` writes is accepted; anything else is a ScenarioError naming
 the line and column).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import math
-import os
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 
+from sim.csvio import Parser, atomic_writer, check_header, csv_cell
 from sim.errors import ScenarioError
 
 NONE = ""
@@ -231,10 +228,10 @@ class Results:
         cols = self.columns
         decoded = {n: self.names(n) for n in CODED}
         for r in range(len(self)):
-            row = [_fmt(cols[n][r]) for n, _ in SCALARS]
+            row = [csv_cell(cols[n][r]) for n, _ in SCALARS]
             row += [decoded[n][r] for n in CODED]
-            row += [_fmt(v) for v in cols["terms"][r]]
-            row += [_fmt(v) for v in cols["violations"][r]]
+            row += [csv_cell(v) for v in cols["terms"][r]]
+            row += [csv_cell(v) for v in cols["violations"][r]]
             yield row
 
     def write_csv(self, path: Path) -> None:
@@ -267,7 +264,7 @@ class Results:
         try:
             with path.open(newline="", encoding="utf-8") as fh:
                 reader = csv.reader(fh)
-                _check_header(file, next(reader, None), head)
+                check_header(file, next(reader, None), head)
                 for row in reader:
                     if not row:  # a blank line holds no replication
                         continue
@@ -282,7 +279,7 @@ class Results:
         if data:
             texts.update(zip(head, zip(*data, strict=True), strict=True))
 
-        def column(name: str, parse: _Parser) -> np.ndarray:
+        def column(name: str, parse: Parser) -> np.ndarray:
             try:
                 return parse.column(texts[name])
             except IndexError as bad:
@@ -292,12 +289,12 @@ class Results:
 
         cols = res.columns
         for name, dtype in SCALARS:
-            cols[name] = column(name, _Parser.of(dtype))
-        known = _Parser.names(res.party_names)
+            cols[name] = column(name, Parser.of(dtype))
+        known = Parser.names(res.party_names, code_dtype(len(res.party_names)), NONE)
         for name in CODED:
             cols[name] = column(name, known)
-        terms = [column(f"terms.{i}", _Parser.of("f8")) for i in res.issues]
-        counts = [column(f"violations.{a}", _Parser.of("i4")) for a in res.armed]
+        terms = [column(f"terms.{i}", Parser.of("f8")) for i in res.issues]
+        counts = [column(f"violations.{a}", Parser.of("i4")) for a in res.armed]
         cols["terms"] = np.array(terms, dtype="f8").T.reshape(len(data), len(res.issues))
         cols["violations"] = np.array(counts, dtype="i4").T.reshape(len(data), len(res.armed))
         first: dict[int, int] = {}
@@ -307,118 +304,3 @@ class Results:
                                     f"each replication once (it is also on line {first[rep]})")
             first[rep] = lines[k]
         return res
-
-
-def _check_header(file: str, head: list[str] | None, expected: list[str]) -> None:
-    """Raise a ScenarioError naming the first column that is not this scenario's."""
-    if head is None:
-        raise ScenarioError(file, "", None, "the file is empty; expected the header line and "
-                            "rows that 'run --out' writes")
-    if head == expected:
-        return
-    k = next((k for k, (a, b) in enumerate(zip(head, expected, strict=False)) if a != b),
-             min(len(head), len(expected)))
-    where = f"line 1, column {k + 1}"
-    if k >= len(head):
-        raise ScenarioError(file, where, None, f"missing column {expected[k]!r}: this "
-                            f"scenario's runs have {len(expected)} columns")
-    if k >= len(expected):
-        raise ScenarioError(file, where, head[k], f"no column after {expected[-1]!r}: this "
-                            f"scenario's runs have {len(expected)} columns")
-    raise ScenarioError(file, where, head[k], f"{expected[k]!r}, the column 'run --out' writes "
-                        "here for this scenario")
-
-
-@dataclass(frozen=True)
-class _Parser:
-    """Reads a ``runs.csv`` column, accepting only what ``write_csv`` writes; ``allowed``
-    says what that is."""
-
-    dtype: str
-    allowed: str
-    table: dict[str, int | bool] | None = None
-    """Every accepted text and its value (booleans and party names)."""
-
-    @classmethod
-    def of(cls, dtype: str) -> _Parser:
-        if dtype == "?":
-            return cls(dtype, "1 or 0 (true or false)", {"1": True, "0": False})
-        if dtype.startswith("f"):
-            return cls(dtype, "a number, or empty for none")
-        return cls(dtype, f"a whole number from 0 to {np.iinfo(dtype).max}")
-
-    @classmethod
-    def names(cls, parties: Sequence[str]) -> _Parser:
-        shown = ", ".join(parties) if len(parties) <= 12 else (
-            ", ".join(parties[:10]) + f", ... ({len(parties)} parties)")
-        return cls(code_dtype(len(parties)), f"a party of the scenario ({shown}), or empty "
-                   "for none", {NONE: -1, **{name: i for i, name in enumerate(parties)}})
-
-    def column(self, texts: Sequence[str]) -> np.ndarray:
-        """The column's values; IndexError carrying the index of the first bad cell.
-
-        Whole columns are converted with built-ins mapped over them (a resumed run may
-        read a million rows); the bad cell is looked for only when a column fails.
-        """
-        if self.table is not None:
-            values: list[float | int | bool | None] = list(map(self.table.get, texts))
-            if None in values:
-                raise IndexError(values.index(None))
-            return np.array(values, dtype=self.dtype)
-        if self.dtype.startswith("f"):
-            try:
-                return np.array([float(t) if t else math.nan for t in texts], dtype=self.dtype)
-            except ValueError:
-                raise IndexError(next(k for k, t in enumerate(texts) if not _is_number(t))) from None
-        top = int(np.iinfo(self.dtype).max)
-        # ASCII digits only (no sign, exponent or blanks); the length cap comes before int()
-        if (all(map(str.isdigit, texts)) and all(map(str.isascii, texts))
-                and max(map(len, texts), default=0) <= 19):
-            whole = list(map(int, texts))
-            if max(whole, default=0) <= top:
-                return np.array(whole, dtype=self.dtype)
-        raise IndexError(next(k for k, t in enumerate(texts) if not _is_whole(t, top)))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text or "nan")
-    except ValueError:
-        return False
-    return True
-
-
-def _is_whole(text: str, top: int) -> bool:
-    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= top
-
-
-@contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """Open a temporary file beside ``path`` for UTF-8 text; on success it replaces ``path``.
-
-    The text is flushed and synced to disk before the rename, so whatever happens
-    (a full disk, a crash) ``path`` holds either its old content or the new, never part;
-    on failure the temporary file is removed. It is created like ``open`` would
-    (permissions from the umask), in the same directory so the rename stays atomic.
-    """
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, np.bool_ | bool):
-        return "1" if value else "0"
-    if isinstance(value, np.floating | float):
-        f = float(value)
-        return "" if math.isnan(f) else repr(f)
-    return str(int(value))  # type: ignore[call-overload]
