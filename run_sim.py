@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path)
     common(run)
     run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
-                     help="run until every Wilson 95%% half-width is <= EPS")
+                     help="run until every Wilson 95%% half-width is <= EPS (--runs is "
+                          "then ignored; see --min-runs and --max-runs)")
     run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
                      help="with --precision: fewest runs (default 1000, or --max-runs if less)")
     run.add_argument("--max-runs", type=count(MAX_RUNS), default=200_000,
@@ -321,21 +322,22 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if args.replication < 0:
         raise ScenarioError("--replication", "", args.replication, "an integer >= 0")
     scenario = load_scenario(args.scenario, args.sets)
-    prepare_out(args.out if args.plot else None)  # only figures go there
+    prepare_out(args.out)
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)
-    if args.json:
-        events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
-                  for e in outcome.trace or ()]
-        print(json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
-                                   "hours_held": outcome.hours_held,
-                                   "collapsed": outcome.collapsed,
-                                   "withdrew": outcome.withdrew}), indent=2))
-    else:
-        print(trace_text(outcome, scenario))
-    if args.plot and args.out is not None:
+    events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
+              for e in outcome.trace or ()]
+    record = json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
+                                  "hours_held": outcome.hours_held,
+                                  "collapsed": outcome.collapsed,
+                                  "withdrew": outcome.withdrew}), indent=2)
+    print(record if args.json else trace_text(outcome, scenario))
+    if args.out is not None:
         with saving(args.out):
-            draw("trace", args.out, args.format, scenario=scenario, outcome=outcome,
-                 seed=args.seed)
+            name = f"trace_{args.seed}_{args.replication}"
+            (args.out / f"{name}.json").write_text(record + "\n", encoding="utf-8")
+            if args.plot:
+                draw("trace", args.out, args.format, scenario=scenario, outcome=outcome,
+                     seed=args.seed)
     return 0
 
 

@@ -112,6 +112,14 @@ def test_trace_json(capsys):
     assert data["events"] and {"time", "party", "event", "detail"} <= set(data["events"][0])
 
 
+def test_trace_out_keeps_the_record(tmp_path, capsys):
+    out = tmp_path / "trace"
+    assert run_sim.main(["trace", str(DEFAULT), "--seed", "1", "--replication", "2", "--json",
+                         "--out", str(out)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert json.loads((out / "trace_1_2.json").read_text(encoding="utf-8")) == printed
+
+
 def test_default_command_runs_the_default_scenario():
     proc = cli("--help")
     assert proc.returncode == 0 and "run" in proc.stdout
