@@ -220,6 +220,16 @@ MARK_PLACES: dict[str, tuple[tuple[float, float], str, str]] = {
 """Where :func:`mark_time` puts its label: offset in points, then ``ha`` and ``va``."""
 
 
+LABEL_CHARS = 16
+"""Longest label a figure shows in full; scenario files may name things at any length."""
+
+
+def shorten(label: str, limit: int = LABEL_CHARS) -> str:
+    """``label``, cut to ``limit`` characters with an ellipsis so a long name cannot
+    squeeze the plot."""
+    return label if len(label) <= limit else label[: limit - 1] + "\u2026"
+
+
 def mark_time(ax: Axes, at: float, label: str, *,
               place: Literal["right", "left", "above"] = "right",
               linestyle: str = ":", text_colour: str = "#444444") -> None:
@@ -231,7 +241,7 @@ def mark_time(ax: Axes, at: float, label: str, *,
     """
     offset, ha, va = MARK_PLACES[place]
     ax.axvline(at, color=GREY, linestyle=linestyle, linewidth=1)
-    ax.annotate(label, xy=(at, 1.0), xycoords=("data", "axes fraction"), xytext=offset,
+    ax.annotate(shorten(label), xy=(at, 1.0), xycoords=("data", "axes fraction"), xytext=offset,
                 textcoords="offset points", ha=ha, va=va, fontsize=9, color=text_colour)
 
 

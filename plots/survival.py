@@ -25,6 +25,7 @@ from plots.style import (
     pct_interval,
     percent_axis,
     run_caption,
+    shorten,
     styled,
 )
 from sim.records import Results
@@ -81,7 +82,7 @@ def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
     share_agreed = data["agreed"] / runs if runs else math.nan
     lines = []
     for label, value in data["milestones"].items():
-        lines.append(f"{label}\n  {pct_interval(value, _digits(value))}\n"
+        lines.append(f"{shorten(label)}\n  {pct_interval(value, _digits(value))}\n"
                      f"  {pct(data['of_all_runs'][label])} of all runs")
     ax.text(0.0, 1.0, "Still holding, of agreed\nceasefires (95% interval)",
             transform=ax.transAxes, ha="left", va="top", fontsize=9, fontweight="bold")

@@ -141,6 +141,18 @@ def test_dollar_signs_in_scenario_labels_are_drawn_as_text(tmp_path: Path) -> No
     assert_image(plots.draw("trace", tmp_path, scenario=sc, outcome=outcome, seed=seed)[0])
 
 
+def test_a_very_long_milestone_label_does_not_squeeze_the_survival_plot() -> None:
+    assert style.shorten("48h") == "48h"
+    assert style.shorten("m" * 5000) == "m" * (style.LABEL_CHARS - 1) + "\u2026"
+    long = "m" * 5000
+    sc = load_scenario(DEFAULT, [
+        f'ceasefire.milestones={{"48h" = 48.0, "7d" = 168.0, "{long}" = 720.0}}'])
+    res = Runner(workers=1).run(sc, 60, seed=SEED).results
+    fig = survival_figure(sc, res, jsonable(summarize(res, sc, seed=SEED))).figure
+    fig.canvas.draw()
+    assert fig.axes[0].get_position().width > 0.5  # the curve keeps most of the width
+
+
 def test_survival_curve_equals_stats_survival_of_runs_csv(run_dir: Path) -> None:
     scenario, results, summary, manifest = read_run(run_dir)
     expected = survival(results, scenario)
