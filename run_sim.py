@@ -10,137 +10,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sim.arguments import build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import prepare_out, saving
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
-DEFAULT_RUNS = 4000
-DEFAULT_SEED = 2016
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-MAX_RUNS = 100_000_000
-MAX_WORKERS = 1024
-
-
-def count(high: int) -> Callable[[str], int]:
-    """argparse type: a whole number from 1 to ``high``."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if not 1 <= value <= high:
-            raise argparse.ArgumentTypeError(f"bad value {text!r}; a whole number from 1 to "
-                                             f"{high:,}")
-        return value
-    return parse
-
-
-def seed_int(text: str) -> int:
-    """argparse type: a seed, an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; an integer >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; an integer >= 0")
-    return value
-
-
-def precision_float(text: str) -> float:
-    """argparse type: a half-width in (0, 0.5)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; a number in (0, 0.5)") from None
-    if not (math.isfinite(value) and 0 < value < 0.5):
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; a number in (0, 0.5)")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """All subcommands and their options."""
-    parser = argparse.ArgumentParser(
-        prog="run_sim.py",
-        description="Estimate whether a Syrian ceasefire is agreed and whether it holds.",
-    )
-    sub = parser.add_subparsers(dest="command")
-
-    def common(p: argparse.ArgumentParser, runs: bool = True) -> None:
-        if runs:
-            p.add_argument("--runs", type=count(MAX_RUNS), default=DEFAULT_RUNS,
-                           help=f"replications (default {DEFAULT_RUNS})")
-        p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
-                       help=f"root seed (default {DEFAULT_SEED})")
-        p.add_argument("--workers", type=count(MAX_WORKERS), default=None,
-                       help="worker processes (default: all cores; 1 runs in-process)")
-        p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                       help="override a scenario value by dotted key (repeatable)")
-        p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                       help="write results into DIR")
-        p.add_argument("--json", action="store_true", help="print a JSON object")
-        p.add_argument("--no-progress", action="store_true", help="no progress bar")
-        p.add_argument("--dask", default=None, metavar="ADDRESS",
-                       help="run on a dask.distributed scheduler (extra 'distributed')")
-        p.add_argument("--plot", action="store_true", help="draw figures into --out DIR")
-        p.add_argument("--format", choices=("png", "svg"), default="png",
-                       help="figure format (default png)")
-
-    run = sub.add_parser("run", help="estimate P(agreement) and P(hold) for a scenario")
-    run.add_argument("scenario", type=Path)
-    common(run)
-    run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
-                     help="run until every Wilson 95%% half-width is <= EPS (--runs is "
-                          "then ignored; see --min-runs and --max-runs)")
-    run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
-                     help="with --precision: fewest runs (default 1000, or --max-runs if less)")
-    run.add_argument("--max-runs", type=count(MAX_RUNS), default=200_000,
-                     help="with --precision: most runs (default 200000)")
-    run.add_argument("--resume", action="store_true",
-                     help="finish an interrupted run saved in --out DIR")
-
-    sw = sub.add_parser("sweep", help="vary parameters on common random numbers")
-    sw.add_argument("scenario", type=Path)
-    sw.add_argument("--param", action="append", default=[], required=True,
-                    metavar="KEY=V1,V2,...|KEY=start:stop:num")
-    common(sw)
-
-    cmp_ = sub.add_parser("compare", help="paired difference of two scenarios or a counterfactual")
-    cmp_.add_argument("scenarios", type=Path, nargs="+")
-    common(cmp_)
-
-    bt = sub.add_parser("backtest", help="score scenarios with an [observed] section")
-    bt.add_argument("directory", type=Path)
-    common(bt)
-
-    pl = sub.add_parser("plot", help="figures from a saved run directory")
-    pl.add_argument("directory", type=Path)
-    pl.add_argument("--format", choices=("png", "svg"), default="png")
-
-    tr = sub.add_parser("trace", help="one replication, event by event")
-    tr.add_argument("scenario", type=Path)
-    tr.add_argument("--seed", type=seed_int, default=DEFAULT_SEED)
-    tr.add_argument("--replication", type=int, default=0)
-    tr.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    tr.add_argument("--json", action="store_true")
-    tr.add_argument("--out", type=Path, default=None, metavar="DIR")
-    tr.add_argument("--plot", action="store_true")
-    tr.add_argument("--format", choices=("png", "svg"), default="png")
-
-    va = sub.add_parser("validate", help="check scenario files")
-    va.add_argument("scenarios", type=Path, nargs="+")
-
-    sub.add_parser("schema", help="print the JSON Schema of the scenario format")
-    return parser
 
 
 def make_runner(args: argparse.Namespace, long_run: bool) -> Any:

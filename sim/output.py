@@ -63,7 +63,8 @@ def _key(key: str) -> str:
 
 
 _ESCAPES = {'"': r"\"", "\\": r"\\", "\b": r"\b", "\t": r"\t", "\n": r"\n", "\f": r"\f", "\r": r"\r"}
-"""The short escapes of TOML basic strings (other control characters use ``\\uXXXX``)."""
+"""The short escapes of TOML basic strings (other control characters are written as
+``\\u`` and four hex digits)."""
 _MUST_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 

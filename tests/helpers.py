@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +109,30 @@ def cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
         [sys.executable, str(ROOT / "run_sim.py"), *args],
         capture_output=True, text=True, timeout=timeout, env=full_env, cwd=cwd or ROOT,
     )
+
+
+def interrupt_chunk(monkeypatch: Any, at: int) -> None:
+    """Make the ``at``-th work item of an in-process run raise KeyboardInterrupt, as a
+    Ctrl-C would, so interruption is tested at a known point rather than after a sleep."""
+    import sim.runner
+
+    real, calls = sim.runner.run_chunk, []
+
+    def interrupting(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == at:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(sim.runner, "run_chunk", interrupting)
+
+
+def interrupt_cli(args: list[str], after: float = 4.0) -> subprocess.CompletedProcess[str]:
+    """Run ``python run_sim.py ARGS``, send it SIGINT after ``after`` seconds, and return
+    what it printed and its exit status."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    time.sleep(after)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import ROOT, cli, minimal_doc, oracle_doc, with_keys
+from helpers import ROOT, cli, interrupt_chunk, minimal_doc, oracle_doc, with_keys
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -351,18 +351,8 @@ def test_set_applies_to_every_scenario_and_is_on_record(tmp_path):
 
 
 def test_an_interrupted_backtest_scores_the_scenarios_that_finished(tmp_path, monkeypatch):
-    import sim.runner
-
     d = put(tmp_path / "d", always_holds("a"), always_holds("b"))
-    real, calls = sim.runner.run_chunk, []
-
-    def interrupting(*args):
-        calls.append(args)
-        if len(calls) == 2:  # scenario a is one chunk; stop during b
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(sim.runner, "run_chunk", interrupting)
+    interrupt_chunk(monkeypatch, 2)  # scenario a is one chunk; stop during b
     table = backtest(d, runs=40)
     assert table.partial and [r["scenario"] for r in table.rows] == ["a"]
     assert table.as_dict()["partial"] is True and "PARTIAL" in backtest_text(table)

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, ROOT, cli
+from helpers import DEFAULT, cli, interrupt_chunk, interrupt_cli
 
 import run_sim
 from sim.experiments import grid, parse_param
@@ -161,15 +158,10 @@ def _wait_for(path, timeout=60.0):
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(tmp_path, workers):
     out = tmp_path / "run"
-    args = [sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs", "60000",
-            "--seed", "5", "--workers", workers, "--no-progress", "--out", str(out)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT)
-    time.sleep(4.0)
-    proc.send_signal(signal.SIGINT)
-    _stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
-    assert "Traceback" not in stderr
+    proc = interrupt_cli(["run", str(DEFAULT), "--runs", "60000", "--seed", "5", "--workers",
+                          workers, "--no-progress", "--out", str(out)])
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["partial"] is True
     with (out / "runs.csv").open() as fh:
@@ -191,17 +183,12 @@ def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(tmp_path, workers)
 
 def test_ctrl_c_during_a_sweep_keeps_and_marks_the_points_run_so_far(tmp_path):
     out = tmp_path / "sweep"
-    args = [sys.executable, str(ROOT / "run_sim.py"), "sweep", str(DEFAULT), "--param",
-            "ceasefire.monitoring.deterrence=0.1,0.2,0.3", "--runs", "60000", "--workers", "1",
-            "--no-progress", "--out", str(out)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT)
-    time.sleep(4.0)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
-    assert "Traceback" not in stderr and "interrupted during point" in stderr
-    assert "PARTIAL" in stdout
+    proc = interrupt_cli(["sweep", str(DEFAULT), "--param",
+                          "ceasefire.monitoring.deterrence=0.1,0.2,0.3", "--runs", "60000",
+                          "--workers", "1", "--no-progress", "--out", str(out)])
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr and "interrupted during point" in proc.stderr
+    assert "PARTIAL" in proc.stdout
     summaries = sorted((out / "points").glob("*/summary.json"))
     assert summaries and json.loads(summaries[-1].read_text())["partial"] is True
     with (out / "sweep.csv").open() as fh:
@@ -212,17 +199,7 @@ def test_ctrl_c_during_a_comparison_pairs_the_replications_both_sides_finished(
         tmp_path, capsys, monkeypatch):
     """Ctrl-C while the second side runs: the comparison pairs the replications both
     sides finished, says so, keeps it in --out and exits 130."""
-    import sim.runner
-
-    real, calls = sim.runner.run_chunk, []
-
-    def interrupting(*args):
-        calls.append(args)
-        if len(calls) == 6:  # side A is 4 chunks of 250; stop B after its first chunk
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(sim.runner, "run_chunk", interrupting)
+    interrupt_chunk(monkeypatch, 6)  # side A is 4 chunks of 250; stop B after its first chunk
     out = tmp_path / "cmp"
     status = run_sim.main(["compare", str(DEFAULT), "--set", "ceasefire.imposed.delineation=1",
                            "--runs", "1000", "--workers", "1", "--no-progress", "--json",
