@@ -11,6 +11,9 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 DEFAULT_RUNS = 4000
 DEFAULT_SEED = 2016
@@ -18,40 +21,31 @@ MAX_RUNS = 100_000_000
 MAX_WORKERS = 1024
 
 
-def count(high: int) -> Callable[[str], int]:
-    """argparse type: a whole number from 1 to ``high``."""
-    def parse(text: str) -> int:
+def checked(convert: Callable[[str], T], ok: Callable[[T], bool], allowed: str
+            ) -> Callable[[str], T]:
+    """argparse type: ``convert`` the text, and refuse it unless ``ok``, saying ``allowed``."""
+    def parse(text: str) -> T:
         try:
-            value = int(text)
+            value = convert(text)
         except ValueError:
-            value = 0
-        if not 1 <= value <= high:
-            raise argparse.ArgumentTypeError(f"bad value {text!r}; a whole number from 1 to "
-                                             f"{high:,}")
+            raise argparse.ArgumentTypeError(f"bad value {text!r}; {allowed}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"bad value {text!r}; {allowed}")
         return value
     return parse
 
 
-def seed_int(text: str) -> int:
-    """argparse type: a seed, an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; an integer >= 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; an integer >= 0")
-    return value
+def count(high: int) -> Callable[[str], int]:
+    """argparse type: a whole number from 1 to ``high``."""
+    return checked(int, lambda v: 1 <= v <= high, f"a whole number from 1 to {high:,}")
 
 
-def precision_float(text: str) -> float:
-    """argparse type: a half-width in (0, 0.5)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; a number in (0, 0.5)") from None
-    if not (math.isfinite(value) and 0 < value < 0.5):
-        raise argparse.ArgumentTypeError(f"bad value {text!r}; a number in (0, 0.5)")
-    return value
+seed_int = checked(int, lambda v: v >= 0, "an integer >= 0")
+"""argparse type: a seed, an integer >= 0."""
+
+precision_float = checked(float, lambda v: math.isfinite(v) and 0 < v < 0.5,
+                          "a number in (0, 0.5)")
+"""argparse type: a half-width in (0, 0.5)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
