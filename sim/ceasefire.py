@@ -30,9 +30,88 @@ from typing import TYPE_CHECKING, Any
 
 from sim import rules
 from sim.errors import ScenarioError
+from sim.scenario import Scenario
 
 if TYPE_CHECKING:
     from sim.world import World
+
+
+@dataclass(frozen=True, slots=True)
+class Fighter:
+    """An armed party as its acts need it; fixed per scenario, so looked up once."""
+
+    name: str
+    victim: str
+    """Whom its acts hit: its opponent ("" when it has none)."""
+    spoiler: bool
+    colocation: float
+    """How intermingled a spoiler is with its host (0 for a combatant)."""
+    host: str
+    """The spoiler's host ("" when none)."""
+    blamed: str
+    """Who is held responsible when a victim blames the act on the host: the host, or
+    the party itself when it has none."""
+    answer_spoiler_own: bool
+    """Whether a correctly attributed act of this party is answered as a spoiler's
+    attack (a strike) rather than as a violation of the deal."""
+    answer_spoiler_blamed: bool
+    """The same, for an act blamed on the host."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signatory:
+    """A party whose trust holds the ceasefire together; fixed per scenario."""
+
+    name: str
+    sensitivity: float
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who fights and who signs, as the ceasefire's processes need it.
+
+    Computed once per scenario and kept in its cache: the per-act rules then read plain
+    fields instead of walking the scenario's tables on every act."""
+
+    armed: tuple[str, ...]
+    fighters: dict[str, Fighter]
+    signatories: dict[str, Signatory]
+    patrons: dict[str, str]
+    """Each party's patron, which feels a share of every violation the party suffers."""
+    strike_response: dict[str, float]
+    """Each party's chance of striking a spoiler that attacked it."""
+
+
+def cast(scenario: Scenario) -> Cast:
+    """The scenario's cast, computed once and kept in the scenario's cache."""
+    cached = scenario.cache.get("ceasefire")
+    if cached is None:
+        cached = scenario.cache["ceasefire"] = _build_cast(scenario)
+    return cached
+
+
+def _build_cast(sc: Scenario) -> Cast:
+    parties = sc.parties
+    armed = tuple(n for n in sc.order if parties[n].role in ("combatant", "spoiler"))
+    fighters = {}
+    for name in armed:
+        pm = parties[name]
+        spoiler = pm.role == "spoiler"
+        blamed = pm.host or name
+        fighters[name] = Fighter(
+            name=name, victim=pm.opponent or "", spoiler=spoiler,
+            colocation=pm.behaviour.colocation if spoiler else 0.0, host=pm.host or "",
+            blamed=blamed, answer_spoiler_own=spoiler,
+            answer_spoiler_blamed=parties[blamed].role == "spoiler",
+        )
+    signatories = {
+        n: Signatory(n, parties[n].behaviour.sensitivity, parties[n].behaviour.tolerance)
+        for n in sc.order if parties[n].role in ("patron", "combatant")
+    }
+    patrons = {n: p.patron for n, p in parties.items() if p.patron is not None}
+    strike_response = {n: p.behaviour.strike_response for n, p in parties.items()}
+    return Cast(armed, fighters, signatories, patrons, strike_response)
 
 
 @dataclass(slots=True)
@@ -83,7 +162,12 @@ class Ceasefire:
         self.recovery = cf.trust_recovery_per_day / 24.0
         self.patron_share = cf.patron_share
 
-        self.armed = tuple(n for n in sc.order if sc.parties[n].role in ("combatant", "spoiler"))
+        roles = cast(sc)
+        self.armed = roles.armed
+        self.fighters = roles.fighters
+        self.signatories = roles.signatories
+        self.patrons = roles.patrons
+        self.strike_response = roles.strike_response
         self.base: dict[str, float] = {}
         self.retaliation: dict[str, float] = {}
         for name in self.armed:
@@ -109,7 +193,6 @@ class Ceasefire:
             )
             self.retaliation[name] = b.retaliation
 
-        self.signatories = tuple(n for n in sc.order if sc.parties[n].role in ("patron", "combatant"))
         self.trust = {n: sc.spec.parties[n].behaviour.trust for n in self.signatories}
         self.baseline = dict(self.trust)
         self.trust_at = dict.fromkeys(self.signatories, self.start)
@@ -215,35 +298,32 @@ class Ceasefire:
 
     def commit(self, author: str) -> None:
         """An armed party acts: convoys, perception by the victim, consequences."""
-        world = self.world
         self.count(author)
-        pm = world.scenario.parties[author]
-        victim = pm.opponent or ""
-        severity = 1.0
-        if self.on_road:
-            severity = self.hit_convoys(author)
-        is_spoiler = pm.role == "spoiler"
+        f = self.fighters[author]
+        severity = self.hit_convoys(author) if self.on_road else 1.0
         u = self.perception.random
         seen = rules.perceive(
-            author_is_spoiler=is_spoiler,
-            colocation=pm.behaviour.colocation if is_spoiler else 0.0,
+            author_is_spoiler=f.spoiler, colocation=f.colocation,
             delineation=self.delineation, verification=self.verification,
             notice=self.notice, coverage=self.coverage,
             u_detect=u(), u_notice=u(), u_blame=u(),
         )
-        if world.trace is not None:
-            kind = "attack" if is_spoiler else "violation"
-            world.log(author, kind, f"against {victim}; perceived: {seen.value}"
-                      + (f", blamed on {pm.host}" if seen is rules.Seen.BLAMED_HOST else ""))
+        if self.world.trace is not None:
+            self.world.log(author, "attack" if f.spoiler else "violation",
+                           f"against {f.victim}; perceived: {seen.value}"
+                           + (f", blamed on {f.host}" if seen is rules.Seen.BLAMED_HOST else ""))
         if seen is rules.Seen.UNSEEN:
             return
-        blamed = pm.host if seen is rules.Seen.BLAMED_HOST and pm.host else author
-        if world.scenario.parties[blamed].role == "spoiler":
-            self.respond_to_spoiler(victim, author)
+        if seen is rules.Seen.BLAMED_HOST:
+            blamed, at_spoiler = f.blamed, f.answer_spoiler_blamed
+        else:
+            blamed, at_spoiler = author, f.answer_spoiler_own
+        if at_spoiler:
+            self.respond_to_spoiler(f.victim, f)
             return
         if seen is rules.Seen.VERIFIED:
             severity = rules.verified_severity(severity, self.reassurance)
-        self.perceived_violation(victim, author, blamed, severity, delineation_hit=False)
+        self.perceived_violation(f.victim, author, blamed, severity, delineation_hit=False)
 
     def count(self, author: str) -> None:
         """One more act by ``author``; too many means retaliation is feeding itself."""
@@ -289,25 +369,27 @@ class Ceasefire:
                 self.world.log(author, "convoy attacked", f"convoy {convoy.number} (grave)")
         return severity
 
-    def respond_to_spoiler(self, victim: str, spoiler: str) -> None:
+    def respond_to_spoiler(self, victim: str, spoiler: Fighter) -> None:
         """The victim of a correctly attributed spoiler attack may strike the spoiler;
         with incomplete delineation the strike can land on the spoiler's host."""
-        sc, world = self.world.scenario, self.world
-        response = sc.parties[victim].behaviour.strike_response
+        world = self.world
+        response = self.strike_response[victim]
         if response <= 0 or world.streams.party(victim).random() >= response:
             return
-        host = sc.parties[spoiler].host or ""
-        colocation = sc.parties[spoiler].behaviour.colocation
-        landed = self.perception.random() < rules.strike_hits_host(colocation, self.delineation)
+        host = spoiler.host
+        landed = self.perception.random() < rules.strike_hits_host(spoiler.colocation,
+                                                                   self.delineation)
         if not (landed and host):
             if world.trace is not None:
-                world.log(victim, "strike", f"on {spoiler}")
+                world.log(victim, "strike", f"on {spoiler.name}")
             return
         # on the host's positions the strike is a violation by the striker, counted and
         # seen like any other (and verified, and so softened, like any other)
         self.count(victim)
         seen = rules.perceive_strike(self.verification, self.coverage, self.perception.random())
-        world.log(victim, "strike", f"on {spoiler}, lands on {host}; perceived: {seen.value}")
+        if world.trace is not None:
+            world.log(victim, "strike", f"on {spoiler.name}, lands on {host}; "
+                      f"perceived: {seen.value}")
         severity = 1.0
         if seen is rules.Seen.VERIFIED:
             severity = rules.verified_severity(severity, self.reassurance)
@@ -317,13 +399,15 @@ class Ceasefire:
         self, victim: str, author: str, blamed: str, severity: float, *, delineation_hit: bool
     ) -> None:
         """A victim perceives a violation by ``blamed`` (truly by ``author``)."""
-        sc = self.world.scenario
         if self.retaliation.get(victim, 0.0) > 0:
             self.schedule_retaliation(victim, severity)
-        self.hurt(victim, severity, author, blamed, delineation_hit)
-        patron = sc.parties[victim].patron
+        signatory = self.signatories.get(victim)
+        if signatory is not None:
+            self.hurt(signatory, severity, author, blamed, delineation_hit)
+        patron = self.patrons.get(victim)
         if patron is not None:
-            self.hurt(patron, severity * self.patron_share, author, blamed, delineation_hit)
+            self.hurt(self.signatories[patron], severity * self.patron_share, author, blamed,
+                      delineation_hit)
 
     def schedule_retaliation(self, victim: str, severity: float) -> None:
         """The grievance's offspring: a Poisson number of acts at exponential delays."""
@@ -334,22 +418,22 @@ class Ceasefire:
             event = self.env.timeout(rng.expovariate(decay))
             event.callbacks.append(partial(self.retaliate, victim))
 
-    def hurt(self, name: str, severity: float, author: str, blamed: str,
+    def hurt(self, signatory: Signatory, severity: float, author: str, blamed: str,
              delineation_hit: bool) -> None:
         """Lower a signatory's trust; withdraw it if trust fell below its tolerance."""
-        if name not in self.trust or self.withdrew:
+        if self.withdrew:
             return
-        b = self.world.scenario.parties[name].behaviour
+        name = signatory.name
         now = self.env.now
         trust = rules.trust_after_calm(
             self.trust[name], self.baseline[name], self.recovery, now - self.trust_at[name]
         )
-        trust = rules.trust_after_violation(trust, b.sensitivity, severity)
+        trust = rules.trust_after_violation(trust, signatory.sensitivity, severity)
         self.trust[name], self.trust_at[name] = trust, now
         if self.world.trace is not None:
-            self.world.log(name, "trust", f"{trust:.3f} (tolerance {b.tolerance:.2f}) "
+            self.world.log(name, "trust", f"{trust:.3f} (tolerance {signatory.tolerance:.2f}) "
                            f"after act by {blamed}", trust)
-        if rules.withdraws(trust, b.tolerance):
+        if rules.withdraws(trust, signatory.tolerance):
             self.withdrew, self.trigger, self.blamed = name, author, blamed
             self.misattributed = author != blamed
             self.delineation_hit = delineation_hit

@@ -126,8 +126,10 @@ def _build_table(sc: Scenario) -> Table:
 def aspirations(world: World, t: float) -> tuple[float, ...]:
     """Each principal's aspiration at time ``t`` given its current no-deal value
     (principals in canonical order)."""
-    tab = table(world.scenario)
-    no_deal = world.no_deal
+    return _aspirations(table(world.scenario), world.no_deal, t)
+
+
+def _aspirations(tab: Table, no_deal: dict[str, float], t: float) -> tuple[float, ...]:
     return tuple(rules.aspiration(t, tab.deadline, no_deal[s.name], s.concession)
                  for s in tab.seats)
 
@@ -135,7 +137,10 @@ def aspirations(world: World, t: float) -> tuple[float, ...]:
 def candidates(world: World, levels: tuple[float, ...]) -> list[tuple[str, tuple[float, ...]]]:
     """The packages on the table: the mediator's text first, then each principal's offer
     at its aspiration ``levels[k]`` (principals in canonical order)."""
-    tab = table(world.scenario)
+    return _candidates(table(world.scenario), levels)
+
+
+def _candidates(tab: Table, levels: tuple[float, ...]) -> list[tuple[str, tuple[float, ...]]]:
     offers = [
         (s.name, rules.offer_along(s.start, s.goal, s.gap, s.top, level, s.lo, s.hi))
         for s, level in zip(tab.seats, levels, strict=True)
@@ -156,15 +161,15 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
     offers are not even drawn up.
     """
     tab = table(world.scenario)
-    levels = aspirations(world, t)
+    no_deal = world.no_deal
+    levels = _aspirations(tab, no_deal, t)
     for lam, limit in tab.limits:
         if rules.dot(lam, levels) > limit:
             return None
-    no_deals = [world.no_deal[s.name] for s in tab.seats]
     mediator = tab.mediator.name if tab.mediator is not None else None
     best: tuple[str, tuple[float, ...]] | None = None
     best_score = -1.0
-    for author, x in candidates(world, levels):
+    for author, x in _candidates(tab, levels):
         utils = []
         for s, level in zip(tab.seats, levels, strict=True):
             u = rules.acceptable_utility(x, s.ideal, s.weight, s.lo, s.hi, level)
@@ -172,7 +177,7 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
                 break
             utils.append(u)
         else:
-            score = rules.nash_product(utils, no_deals)
+            score = rules.nash_product(utils, [no_deal[s.name] for s in tab.seats])
             # An exact tie between principals' offers goes to the smaller package, not
             # to the first name, so renaming parties cannot change the deal; the
             # mediator's text, listed first, keeps its ties.
