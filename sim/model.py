@@ -12,6 +12,7 @@ from collections.abc import Generator
 from typing import Any
 
 from sim import negotiation
+from sim.cast import cast
 from sim.ceasefire import Ceasefire
 from sim.records import Outcome, TraceEvent
 from sim.scenario import Scenario
@@ -20,9 +21,7 @@ from sim.world import World
 
 def armed_parties(scenario: Scenario) -> tuple[str, ...]:
     """Armed parties (combatants and spoilers) in canonical order: the violation columns."""
-    return tuple(
-        n for n in scenario.order if scenario.parties[n].role in ("combatant", "spoiler")
-    )
+    return cast(scenario).armed
 
 
 def run_replication(scenario: Scenario, root: int, replication: int,
