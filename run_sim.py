@@ -19,7 +19,7 @@ from typing import Any
 from sim.arguments import build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
-from sim.rundir import prepare_out, saving
+from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -83,27 +83,34 @@ def cmd_run(args: argparse.Namespace) -> int:
                          min_runs=min(1000, args.max_runs) if args.min_runs is None
                          else args.min_runs)
     summary = summarize(out.results, scenario, seed=args.seed, wall_seconds=out.wall_seconds,
-                        partial=out.interrupted, ran=out.ran)
+                        partial=out.partial, ran=out.ran)
     if args.precision is not None:
         summary["precision"] = {"target": args.precision, "met": out.precision_met,
                                 "runs": out.target}
+    if out.error is not None:
+        summary["error"] = out.error.message()
     summary = jsonable(summary)
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print(summary_text(summary, scenario))
-        if args.precision is not None:
-            state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
-            print(f"precision {args.precision}: {state} after {out.target} runs")
+    if out.error is None:
+        if args.json:
+            print(json.dumps(summary, indent=2))
+        else:
+            print(summary_text(summary, scenario))
+            if args.precision is not None:
+                state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
+                print(f"precision {args.precision}: {state} after {out.target} runs")
     if args.out is not None:
         with saving(args.out):
             write_run(args.out, out.results, summary, scenario, args.seed,
                       {"runs_requested": args.runs, "precision": args.precision})
-            if args.plot and not out.interrupted:
+        if args.plot and not out.partial:
+            with saving(args.out, FIGURES_UNSAVED):
                 draw("run", args.out, args.format, scenario=scenario, results=out.results,
                      summary=summary)
+    where = f"; finished runs kept in {args.out}" if args.out else ""
+    if out.error is not None:
+        print(f"stopped after {len(out.results)} finished runs{where}", file=sys.stderr)
+        raise out.error
     if out.interrupted:
-        where = f"; finished runs kept in {args.out}" if args.out else ""
         print(f"interrupted after {len(out.results)} runs{where}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
@@ -144,7 +151,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise
     report()
     if args.plot and args.out is not None:
-        with saving(args.out):
+        with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params])
     if points and points[-1].interrupted:
         where = f"; finished points kept in {args.out}" if args.out is not None else ""
@@ -188,7 +195,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         with saving(args.out):
             (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
-            if args.plot:
+        if args.plot:
+            with saving(args.out, FIGURES_UNSAVED):
                 draw("compare", args.out, args.format, result=result)
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
@@ -218,7 +226,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         with saving(args.out):
             name = f"trace_{args.seed}_{args.replication}"
             (args.out / f"{name}.json").write_text(record + "\n", encoding="utf-8")
-            if args.plot:
+        if args.plot:
+            with saving(args.out, FIGURES_UNSAVED):
                 draw("trace", args.out, args.format, scenario=scenario, outcome=outcome,
                      seed=args.seed)
     return 0
@@ -250,8 +259,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from sim.output import read_run
 
     scenario, results, summary, _ = read_run(args.directory)
-    paths = draw("run", args.directory, args.format, scenario=scenario, results=results,
-                 summary=summary)
+    if not len(results):
+        raise ScenarioError(str(args.directory / "runs.csv"), "", None,
+                            "at least one finished replication to plot (this run was stopped "
+                            "before any finished: finish it with 'run --resume')")
+    with saving(args.directory, "the figures were not all drawn", option="plot"):
+        paths = draw("run", args.directory, args.format, scenario=scenario, results=results,
+                     summary=summary)
     for p in paths:
         print(p)
     return 0
@@ -270,6 +284,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.out is not None:
         with saving(args.out):
             table.write_csv(args.out / "backtest.csv")
+        with saving(args.out, FIGURES_UNSAVED):
             draw("backtest", args.out, args.format, table=table)
     if table.partial:
         print(f"interrupted: {len(table.rows)} scenario(s) scored", file=sys.stderr)

@@ -177,11 +177,16 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def parse_value(text: str) -> Any:
-    """Read one TOML value (number, bool, string, array, inline table); bare words as strings."""
+    """Read one TOML value (number, bool, string, array, inline table); bare words as strings.
+
+    Text that is not exactly one value (``0.5`` followed by a new line and more keys,
+    or arrays nested too deep to read) stays the string it is, so validation refuses it
+    by name instead of a part of it being applied silently."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+        doc = tomllib.loads(f"v = {text}")
+    except (tomllib.TOMLDecodeError, RecursionError):
         return text
+    return doc["v"] if len(doc) == 1 else text
 
 
 def apply_override(doc: dict[str, Any], key: str, value: Any,

@@ -210,9 +210,11 @@ def _read_object(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ScenarioError(str(path), f"line {exc.lineno}, column {exc.colno}", None,
                             f"valid JSON, as 'run --out' writes it ({exc.msg})") from None
-    except RecursionError:
+    except (RecursionError, ValueError) as exc:  # ValueError: a number of 4300+ digits
+        reason = ("nested too deeply to read" if isinstance(exc, RecursionError)
+                  else "holds a number too long to read")
         raise ScenarioError(str(path), "", None, "valid JSON, as 'run --out' writes it "
-                            "(nested too deeply to read)") from None
+                            f"({reason})") from None
     if not isinstance(value, dict):
         raise ScenarioError(str(path), "", value, "a JSON object ({...}), as 'run --out' "
                             "writes it")

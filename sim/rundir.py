@@ -39,15 +39,19 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "")
                             f"into ({exc.strerror or exc})") from None
 
 
+RESULTS_UNSAVED = "the results printed above were not saved"
+FIGURES_UNSAVED = "the results were saved; the figures were not all drawn"
+
+
 @contextmanager
-def saving(out: Path) -> Iterator[None]:
-    """Report a failure to write into ``--out DIR`` (results already printed) as one line."""
+def saving(out: Path, lost: str = RESULTS_UNSAVED, option: str = "--out") -> Iterator[None]:
+    """Report a failure to write into ``out`` as one line saying what was ``lost``."""
     try:
         yield
     except OSError as exc:
-        raise ScenarioError("--out", "", str(out), f"a directory that can hold the results, but "
+        raise ScenarioError(option, "", str(out), f"a directory that can hold the results, but "
                             f"writing {exc.filename or 'into it'} failed ({exc.strerror or exc}); "
-                            "the results printed above were not saved") from None
+                            f"{lost}") from None
 
 
 def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,

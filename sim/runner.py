@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
+from sim.errors import ScenarioError
 from sim.model import armed_parties, run_replication
 from sim.records import Results
 from sim.scenario import Scenario
@@ -84,9 +85,18 @@ class RunOutcome:
     target: int
     """Runs asked for (or, with a precision target, where the run stopped)."""
     precision_met: bool | None = None
+    """With a precision target: whether it was reached before the maximum."""
     ran: int = 0
     """Replications run by this call (fewer than ``results`` when resuming)."""
-    """With a precision target: whether it was reached before the maximum."""
+    error: ScenarioError | None = None
+    """The scenario error that stopped the run part way (a replication the scenario's
+    own limits refuse, such as ``ceasefire.max_acts``); the replications finished
+    before it are in ``results``."""
+
+    @property
+    def partial(self) -> bool:
+        """Stopped before its target, by Ctrl-C or by a scenario error."""
+        return self.interrupted or self.error is not None
 
 
 class Runner:
@@ -163,12 +173,24 @@ class Runner:
         futures: list[Future[Results]] = [
             ex.submit(run_chunk, scenario, root, first, last) for first, last in work
         ]
+        kept: set[Future[Results]] = set()
         try:
             for fut in as_completed(futures):
                 res = fut.result()
                 sink(res)
+                kept.add(fut)
                 if bar is not None:
                     bar.update(len(res))
+        except ScenarioError:
+            # a replication the scenario refuses: nothing more starts, but what already
+            # finished or is running is the user's work, and is kept
+            for fut in futures:
+                fut.cancel()
+            for fut in futures:
+                if fut in kept or fut.cancelled() or fut.exception() is not None:
+                    continue
+                sink(fut.result())
+            raise
         except BaseException:
             for fut in futures:
                 fut.cancel()
@@ -197,7 +219,8 @@ class Runner:
             batch: replications between precision checks.
 
         A Ctrl-C (KeyboardInterrupt) stops the run; the finished replications are
-        returned with ``interrupted=True``.
+        returned with ``interrupted=True``. A scenario error in a replication stops it
+        too; the replications finished are returned with the error.
         """
         start = time.perf_counter()
         parts: list[Results] = [existing] if existing is not None and len(existing) else []
@@ -207,6 +230,7 @@ class Runner:
                    disable=not self.progress, unit="run", file=None, leave=False,
                    dynamic_ncols=True)
         interrupted = False
+        error: ScenarioError | None = None
         met: bool | None = None
         target = runs
 
@@ -243,10 +267,13 @@ class Runner:
         except KeyboardInterrupt:
             interrupted = True
             self.close(cancel=True)
+        except ScenarioError as exc:
+            error = exc
         finally:
             bar.close()
         results = collect()
-        if not interrupted:
+        if not interrupted and error is None:
             # replications a resumed run holds beyond what this run asked for stay out
             results = results.below(target)
-        return RunOutcome(results, interrupted, time.perf_counter() - start, target, met, ran)
+        return RunOutcome(results, interrupted, time.perf_counter() - start, target, met, ran,
+                          error)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.document import apply_override, parse_override, parse_value, resolve_document
+from sim.errors import ScenarioError
 from sim.schema import Behaviour, ScenarioSpec
 from sim.validation import check_references, from_validation
 
@@ -186,11 +189,12 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
         ScenarioError: on any problem, naming file, key path, value and what is allowed.
     """
     path = Path(path)
-    doc = resolve_document(path)
-    for text in overrides:
-        key, value = parse_override(text)
-        doc = apply_override(doc, key, value)
-    return validate_document(doc, str(path))
+    with _not_too_deep(str(path)):
+        doc = resolve_document(path)
+        for text in overrides:
+            key, value = parse_override(text)
+            doc = apply_override(doc, key, value)
+        return validate_document(doc, str(path))
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
@@ -202,7 +206,20 @@ def with_overrides(scenario: Scenario, assignments: dict[str, Any],
                    source: str = "--set") -> Scenario:
     """A copy of ``scenario`` with dotted keys set to values, revalidated (a key that
     cannot be set is reported against ``source``, the option that gave it)."""
-    doc = scenario.raw
-    for key, value in assignments.items():
-        doc = apply_override(doc, key, value, source)
-    return validate_document(doc, scenario.file)
+    with _not_too_deep(f"{scenario.file} with {source}"):
+        doc = scenario.raw
+        for key, value in assignments.items():
+            doc = apply_override(doc, key, value, source)
+        return validate_document(doc, scenario.file)
+
+
+@contextmanager
+def _not_too_deep(where: str) -> Iterator[None]:
+    """Tables nested thousands deep (a dotted key of a thousand parts, in a file, a
+    parent or ``--set``) exhaust Python's recursion in copying and merging: bad input,
+    reported as such."""
+    try:
+        yield
+    except RecursionError:
+        raise ScenarioError(where, "", None, "tables nested less deeply (a dotted key of "
+                            "hundreds of parts, in the file, a parent or --set)") from None

@@ -476,3 +476,53 @@ def test_any_key_written_as_toml_reads_back(parts: list[str]):
     key = ".".join(_key(p) for p in parts)
     assert document.split_key(key) == tuple(parts)
     assert parse_override(f"{key}=1") == (key, 1)
+
+
+def test_plot_of_a_run_stopped_before_any_replication_finished_is_bad_input(
+        rundir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = rundir / "runs.csv"
+    runs.write_text(runs.read_text().splitlines()[0] + "\n")
+    assert run_sim.main(["plot", str(rundir)]) == 2
+    err = capsys.readouterr().err
+    assert "runs.csv" in err and "at least one finished replication" in err
+    assert not list(rundir.glob("*.png"))
+
+
+def test_a_figure_that_cannot_be_written_is_one_line_saying_what_was_kept(
+        rundir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (rundir / "survival.png").mkdir()
+    assert run_sim.main(["plot", str(rundir)]) == 2
+    assert "survival.png" in capsys.readouterr().err
+    out = rundir.parent / "new"
+    (out / "survival.png").mkdir(parents=True)
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "5", "--workers", "1", "--no-progress",
+                         "--out", str(out), "--plot"]) == 2
+    err = capsys.readouterr().err
+    assert "the results were saved; the figures were not all drawn" in err
+    assert "Traceback" not in err and (out / "runs.csv").is_file()
+
+
+def test_a_number_too_long_for_python_in_a_saved_json_file_is_a_damaged_file(
+        rundir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (rundir / "summary.json").write_text('{"a": ' + "9" * 5000 + "}\n")
+    assert run_sim.main(["plot", str(rundir)]) == 2
+    err = capsys.readouterr().err
+    assert "summary.json" in err and "number too long" in err
+
+
+def test_a_set_value_with_more_after_a_new_line_is_refused_whole() -> None:
+    """Only the first line of ``0.5\\nother = 1`` used to be applied, silently."""
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, ['ceasefire.monitoring.deterrence=0.5\nbogus = "x"'])
+    assert err.value.path == "ceasefire.monitoring.deterrence"
+    assert parse_override("a=[1, 2]") == ("a", [1, 2])
+
+
+def test_keys_nested_hundreds_deep_are_bad_input(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text(f'extends = "{DEFAULT}"\n' + "x." * 600 + "y = 1\n", encoding="utf-8")
+    for path, sets in ((deep, []), (DEFAULT, ["a." * 600 + "b=1", "x=1"]),
+                       (DEFAULT, ["ceasefire.imposed=" + "[" * 3000 + "]" * 3000])):
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(path, sets)
+        assert str(path) in str(err.value)

@@ -333,3 +333,33 @@ def test_spawned_workers_give_the_same_results(geneva):
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as ex:
         spawned = Runner(executor=ex, chunk=50).run(geneva, 150, seed=23).results
     same(Runner(workers=1).run(geneva, 150, seed=23).results, spawned)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_scenario_error_part_way_keeps_the_replications_finished_before_it(geneva, workers):
+    """``ceasefire.max_acts`` set too low stops the run at replication 1155 (seed 2016);
+    the chunks finished before it are returned with the error, not thrown away."""
+    low = load_scenario(DEFAULT, ["ceasefire.max_acts=120"])
+    with Runner(workers=workers, chunk=250) as runner:
+        out = runner.run(low, 3000, 2016)
+    assert out.error is not None and out.error.path == "ceasefire.max_acts"
+    assert out.partial and not out.interrupted
+    kept = set(out.results.columns["replication"].tolist())
+    assert set(range(1000)) <= kept and 1155 not in kept
+    with Runner(workers=1) as runner:
+        fine = runner.run(geneva, 1000, 2016).results
+    same(out.results.below(1000), fine)
+
+
+def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partial(tmp_path):
+    out = tmp_path / "run"
+    done = cli("run", str(DEFAULT), "--runs", "1500", "--workers", "1", "--no-progress",
+               "--set", "ceasefire.max_acts=120", "--out", str(out), timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "ceasefire.max_acts" in done.stderr and "Traceback" not in done.stderr
+    assert f"finished runs kept in {out}" in done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["partial"] is True and "max_acts" in summary["error"]
+    with open(out / "runs.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 1000 and summary["runs"] == len(rows)
