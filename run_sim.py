@@ -234,12 +234,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.observed import observed_outcomes
     from sim.scenario import load_scenario
 
     status = 0
     for path in args.scenarios:
         try:
             sc = load_scenario(path)
+            if sc.spec.observed is not None:  # what backtest will ask of the record
+                observed_outcomes(sc)
         except ScenarioError as exc:
             print(f"error: {exc.message()}", file=sys.stderr)
             status = EXIT_BAD_INPUT

@@ -188,7 +188,9 @@ def read_run(out: Path) -> tuple[Scenario, Results, dict[str, Any], dict[str, An
                                 f"missing; {out} is not a run directory written by 'run --out'")
     scenario = load_scenario(out / "scenario.toml")
     results = Results.read_csv(
-        out / "runs.csv", scenario.issues, armed_parties(scenario), scenario.order
+        out / "runs.csv", scenario.issues, armed_parties(scenario), scenario.order,
+        horizon=scenario.spec.ceasefire.horizon_hours,
+        ranges=tuple(zip(scenario.lows, scenario.highs, strict=True)),
     )
     summary = _read_object(out / "summary.json")
     manifest = _read_object(out / "manifest.json")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,14 +244,17 @@ class Results:
 
     @classmethod
     def read_csv(
-        cls, path: Path, issues: Sequence[str], armed: Sequence[str], parties: Sequence[str]
+        cls, path: Path, issues: Sequence[str], armed: Sequence[str], parties: Sequence[str],
+        horizon: float = math.inf, ranges: Sequence[tuple[float, float]] = (),
     ) -> Results:
         """Read a ``runs.csv`` written by :meth:`write_csv` for the same scenario layout.
 
         Only what ``write_csv`` writes is accepted: the header of this scenario, one
         value per column, booleans as ``1`` or ``0``, counts as whole numbers that fit
         their column, party names of the scenario (empty for none), each replication
-        index once.
+        index once, and rows a replication can produce (:func:`_refuse_impossible`):
+        hours held within 0 and ``horizon``, terms within their issue's range
+        (``ranges``, low and high per issue) when agreed and empty when not.
 
         Raises:
             ScenarioError: naming ``path`` and, for a bad value, its line and column.
@@ -303,4 +306,37 @@ class Results:
                 raise ScenarioError(file, f"line {lines[k]}, column replication", str(rep),
                                     f"each replication once (it is also on line {first[rep]})")
             first[rep] = lines[k]
+
+        def refuse(bad: np.ndarray, name: str, allowed: str) -> None:
+            if bad.any():
+                k = int(np.argmax(bad))
+                raise ScenarioError(file, f"line {lines[k]}, column {name}", texts[name][k],
+                                    allowed)
+
+        _refuse_impossible(res, refuse, horizon, ranges)
         return res
+
+
+def _refuse_impossible(res: Results, refuse: Callable[[np.ndarray, str, str], None],
+                       horizon: float, ranges: Sequence[tuple[float, float]]) -> None:
+    """Call ``refuse(bad_rows, column, allowed)`` for each kind of row no replication
+    produces, so a damaged or hand-edited ``runs.csv`` cannot enter the statistics."""
+    c = res.columns
+    agreed, collapsed = c["agreed"], c["collapsed"]
+    held, hour = c["hours_held"], c["agreement_hour"]
+    refuse(~agreed & collapsed, "collapsed", "0 in a run without agreement")
+    refuse(collapsed != (c["withdrew"] >= 0), "withdrew",
+           "the party that withdrew exactly when the ceasefire collapsed, else empty")
+    refuse(~(np.isfinite(held) & (held >= 0) & (held <= horizon)), "hours_held",
+           f"hours from 0 to the horizon ({horizon:g})")
+    refuse(~agreed & (held != 0), "hours_held", "0 in a run without agreement")
+    refuse(agreed & ~(np.isfinite(hour) & (hour >= 0)), "agreement_hour",
+           "the hour of agreement, a number >= 0, in an agreed run")
+    refuse(~agreed & ~np.isnan(hour), "agreement_hour", "empty in a run without agreement")
+    for k, (low, high) in enumerate(ranges):
+        name = f"terms.{res.issues[k]}"
+        terms = c["terms"][:, k]
+        slack = 1e-9 * (high - low)  # the range's ends, read back through 0..1
+        refuse(agreed & ~((terms >= low - slack) & (terms <= high + slack)), name,
+               f"the agreed value, within the issue's range [{low:g}, {high:g}]")
+        refuse(~agreed & ~np.isnan(terms), name, "empty in a run without agreement")

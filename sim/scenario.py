@@ -24,7 +24,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.document import apply_override, parse_override, parse_value, resolve_document
+from sim.document import (
+    apply_override,
+    parse_override,
+    parse_value,
+    resolve_document,
+    split_key,
+)
 from sim.errors import ScenarioError
 from sim.schema import Behaviour, ScenarioSpec
 from sim.validation import check_references, from_validation
@@ -191,10 +197,13 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     path = Path(path)
     with _not_too_deep(str(path)):
         doc = resolve_document(path)
+        keys = []
         for text in overrides:
             key, value = parse_override(text)
             doc = apply_override(doc, key, value)
-        return validate_document(doc, str(path))
+            keys.append(key)
+        with _blaming_option(keys, "--set"):
+            return validate_document(doc, str(path))
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
@@ -210,7 +219,23 @@ def with_overrides(scenario: Scenario, assignments: dict[str, Any],
         doc = scenario.raw
         for key, value in assignments.items():
             doc = apply_override(doc, key, value, source)
-        return validate_document(doc, scenario.file)
+        with _blaming_option(list(assignments), source):
+            return validate_document(doc, scenario.file)
+
+
+@contextmanager
+def _blaming_option(keys: list[str], source: str) -> Iterator[None]:
+    """A bad value the user gave on the command line is reported as coming from the
+    option (``source``) that set it, not as if the scenario file held it."""
+    try:
+        yield
+    except ScenarioError as exc:
+        for key in keys:
+            dotted = ".".join(split_key(key, source))
+            if exc.path == dotted or exc.path.startswith(dotted + "."):
+                raise ScenarioError(f"{exc.file} with {source}", exc.path, exc.value,
+                                    exc.allowed) from None
+        raise
 
 
 @contextmanager

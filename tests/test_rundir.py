@@ -526,3 +526,42 @@ def test_keys_nested_hundreds_deep_are_bad_input(tmp_path: Path) -> None:
         with pytest.raises(ScenarioError) as err:
             load_scenario(path, sets)
         assert str(path) in str(err.value)
+
+
+def edit_row(runs: Path, agreed: bool, **cells: str) -> None:
+    """Change some cells of the first row whose ``agreed`` is as given."""
+    with open(runs, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    row = next(r for r in rows if r["agreed"] == ("1" if agreed else "0"))
+    row.update(cells)
+    with open(runs, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(("agreed", "cells", "column"), [
+    (True, {"hours_held": "inf"}, "hours_held"),
+    (True, {"hours_held": "-50.0"}, "hours_held"),
+    (True, {"hours_held": "nan"}, "hours_held"),
+    (True, {"hours_held": "1e9"}, "hours_held"),
+    (False, {"hours_held": "12.0"}, "hours_held"),
+    (True, {"agreement_hour": "-1e300"}, "agreement_hour"),
+    (False, {"agreement_hour": "48.0"}, "agreement_hour"),
+    (True, {"terms.delineation": "55.0"}, "terms.delineation"),
+    (False, {"terms.delineation": "0.5"}, "terms.delineation"),
+    (False, {"collapsed": "1"}, "collapsed"),
+    (True, {"collapsed": "1", "withdrew": ""}, "withdrew"),
+])
+def test_a_saved_row_no_replication_could_produce_is_refused(
+        tmp_path_factory, agreed, cells, column):
+    """Hand-edited values used to pass ``--resume`` and ``plot`` and move the results."""
+    rundir = tmp_path_factory.mktemp("edited") / "run"
+    scenario = load_scenario(DEFAULT)
+    save(rundir, scenario, Runner(workers=1).run(scenario, 30, 2016).results)
+    read_run(rundir)  # as written, it reads back
+    edit_row(rundir / "runs.csv", agreed, **cells)
+    with pytest.raises(ScenarioError) as err:
+        read_run(rundir)
+    assert err.value.file == str(rundir / "runs.csv")
+    assert err.value.path.startswith("line ") and err.value.path.endswith(f"column {column}")

@@ -218,6 +218,20 @@ def test_validate_accepts_good_files(capsys):
     assert "ok:" in capsys.readouterr().out
 
 
+def test_validate_checks_an_observed_record_as_backtest_will(tmp_path, capsys):
+    """An [observed] section naming a party or milestone the scenario lacks passed
+    ``validate`` and failed only later, in ``backtest``."""
+    source = DEFAULT.parent / "kerry_lavrov_sep_2016.toml"
+    assert run_sim.main(["validate", str(source)]) == 0
+    bad = tmp_path / "bad.toml"  # beside its parent, which it extends by name
+    (tmp_path / DEFAULT.name).write_bytes(DEFAULT.read_bytes())
+    bad.write_text(source.read_text(encoding="utf-8").replace(
+        'withdrew = "', 'withdrew = "nobody_', 1), encoding="utf-8")
+    assert run_sim.main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "observed.withdrew" in err and "nobody_" in err
+
+
 def test_child_scenario_replaces_milestones_whole(tmp_path):
     (tmp_path / "short.toml").write_text(
         f'extends = "{DEFAULT.as_posix()}"\nname = "short"\n[ceasefire]\nhorizon_hours = 48.0\n'
@@ -278,3 +292,18 @@ def test_files_too_large_nested_too_deep_or_naming_a_nul_parent_are_bad_input(
     with pytest.raises(ScenarioError) as err:
         load_scenario(big)
     assert "at most" in err.value.allowed
+
+
+def test_a_bad_value_given_on_the_command_line_is_reported_against_the_option():
+    """``--set ceasefire.horizon_hours=abc`` was reported as if the file held 'abc'."""
+    from sim.scenario import with_overrides
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, ["ceasefire.horizon_hours=abc"])
+    assert err.value.file == f"{DEFAULT} with --set"
+    assert err.value.path == "ceasefire.horizon_hours" and err.value.value == "abc"
+    with pytest.raises(ScenarioError) as err:
+        with_overrides(load_scenario(DEFAULT), {"ceasefire.convoys": {"max_per_pause": -3}},
+                       source="--param")
+    assert err.value.file == f"{DEFAULT} with --param"
+    assert err.value.path == "ceasefire.convoys.max_per_pause"
