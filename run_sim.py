@@ -210,8 +210,6 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from sim.report import trace_text
     from sim.scenario import load_scenario
 
-    if args.replication < 0:
-        raise ScenarioError("--replication", "", args.replication, "an integer >= 0")
     scenario = load_scenario(args.scenario, args.sets)
     prepare_out(args.out)
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from sim.errors import show
+
 T = TypeVar("T")
 
 DEFAULT_RUNS = 4000
@@ -28,20 +30,35 @@ def checked(convert: Callable[[str], T], ok: Callable[[T], bool], allowed: str
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"bad value {text!r}; {allowed}") from None
+            raise argparse.ArgumentTypeError(f"bad value {show(text)}; {allowed}") from None
         if not ok(value):
-            raise argparse.ArgumentTypeError(f"bad value {text!r}; {allowed}")
+            raise argparse.ArgumentTypeError(f"bad value {show(text)}; {allowed}")
         return value
     return parse
 
 
+def whole(text: str) -> int:
+    """An integer written in at most 60 characters (longer text is refused before Python
+    converts it: beyond 4,300 digits it refuses with its own, unrelated, message)."""
+    if len(text) > 60:
+        raise ValueError(text)
+    return int(text)
+
+
 def count(high: int) -> Callable[[str], int]:
     """argparse type: a whole number from 1 to ``high``."""
-    return checked(int, lambda v: 1 <= v <= high, f"a whole number from 1 to {high:,}")
+    return checked(whole, lambda v: 1 <= v <= high, f"a whole number from 1 to {high:,}")
 
 
-seed_int = checked(int, lambda v: v >= 0, "an integer >= 0")
-"""argparse type: a seed, an integer >= 0."""
+SEED_LIMIT = 2**128
+"""Seeds are below this: SeedSequence keeps 128 bits of a run's entropy in its pool."""
+
+seed_int = checked(whole, lambda v: 0 <= v < SEED_LIMIT, "an integer from 0 to 2**128 - 1")
+"""argparse type: a root seed."""
+
+replication_int = checked(whole, lambda v: 0 <= v < MAX_RUNS,
+                          f"a replication index from 0 to {MAX_RUNS - 1:,}")
+"""argparse type: the index of one replication."""
 
 precision_float = checked(float, lambda v: math.isfinite(v) and 0 < v < 0.5,
                           "a number in (0, 0.5)")
@@ -110,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("trace", help="one replication, event by event")
     tr.add_argument("scenario", type=Path)
     tr.add_argument("--seed", type=seed_int, default=DEFAULT_SEED)
-    tr.add_argument("--replication", type=int, default=0)
+    tr.add_argument("--replication", type=replication_int, default=0)
     tr.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     tr.add_argument("--json", action="store_true")
     tr.add_argument("--out", type=Path, default=None, metavar="DIR")

@@ -39,10 +39,10 @@ class ScenarioError(ValueError):
         where = f"{self.file}: {self.path}" if self.path else self.file
         if self.value is None:  # a missing value: nothing to show but what is needed
             return f"{where}: {self.allowed}"
-        return f"{where}: bad value {_show(self.value)}; {self.allowed}"
+        return f"{where}: bad value {show(self.value)}; {self.allowed}"
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     """Render a value briefly so huge inputs do not flood the terminal."""
     try:
         text = repr(value)

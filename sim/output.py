@@ -145,9 +145,11 @@ def write_run(
 ) -> None:
     """Write the four files of a run directory (creating it), each replaced atomically.
 
-    The scenario and manifest go first and the runs before their summary: a failure part
-    way leaves the old runs with their own summary, or, in a new directory, no runs.csv,
-    which ``--resume`` reads as nothing done yet. The saved scenario never holds
+    The scenario and manifest go first and the runs before their summary. A failure
+    before the runs leaves the old runs with their own summary or, in a new directory,
+    no runs.csv, which ``--resume`` reads as nothing done yet; a failure between the runs
+    and the summary leaves the new runs without their summary, which ``--resume``
+    accepts (it rewrites the summary) and ``plot`` refuses. The saved scenario never holds
     ``extends``: it is the resolved document, and a parent path would be looked up
     relative to the run directory.
     """
@@ -175,14 +177,21 @@ def _write_text(path: Path, text: str) -> None:
 RUN_FILES = ("runs.csv", "summary.json", "scenario.toml", "manifest.json")
 
 
-def read_run(out: Path) -> tuple[Scenario, Results, dict[str, Any], dict[str, Any]]:
+def read_run(out: Path, summary_needed: bool = True
+             ) -> tuple[Scenario, Results, dict[str, Any], dict[str, Any]]:
     """Read a run directory back: scenario, results, summary and manifest.
+
+    ``summary_needed=False`` (for ``--resume``, which rewrites the summary) accepts a
+    directory whose summary was never written: ``write_run`` writes it last, so a
+    failure just before leaves the finished runs without one. Its summary is then {}.
 
     Raises:
         ScenarioError: a file is missing, unreadable or not what ``write_run`` writes,
             naming that file (and, within runs.csv, the line and column).
     """
     for name in RUN_FILES:
+        if name == "summary.json" and not summary_needed:
+            continue
         if not (out / name).is_file():
             raise ScenarioError(str(out / name), "", None,
                                 f"missing; {out} is not a run directory written by 'run --out'")
@@ -192,7 +201,8 @@ def read_run(out: Path) -> tuple[Scenario, Results, dict[str, Any], dict[str, An
         horizon=scenario.spec.ceasefire.horizon_hours,
         ranges=tuple(zip(scenario.lows, scenario.highs, strict=True)),
     )
-    summary = _read_object(out / "summary.json")
+    summary = (_read_object(out / "summary.json")
+               if summary_needed or (out / "summary.json").exists() else {})
     manifest = _read_object(out / "manifest.json")
     seed = manifest.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

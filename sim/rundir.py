@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.document import first_difference
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, show
 from sim.output import read_run
 from sim.records import Results
 from sim.scenario import Scenario
@@ -71,11 +71,11 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     """
     if not (out / "runs.csv").exists():
         return None
-    saved, existing, _, manifest = read_run(out)
+    saved, existing, _, manifest = read_run(out, summary_needed=False)
     same = "(--resume needs the same scenario, --set values and --seed)"
     if manifest.get("seed") != seed:
         raise ScenarioError("--seed", "", seed, f"the seed of the run saved in "
-                            f"{out}, {manifest.get('seed')!r} {same}")
+                            f"{out}, {show(manifest.get('seed'))} {same}")
     if saved.raw != scenario.raw:
         path, was, now = first_difference(saved.raw, scenario.raw) or ("", None, None)
         was = "no value" if was is None else repr(was)

@@ -202,6 +202,16 @@ def test_option_values_out_of_range_exit_2(monkeypatch, capsys):
             run_sim.main(["run", str(DEFAULT), "--no-progress", *args])
         assert stop.value.code == 2, args
         assert "bad value" in capsys.readouterr().err
+    for args in (["--seed", str(2**128)], ["--seed", "-1"], ["--seed", "9" * 5000]):
+        with pytest.raises(SystemExit) as stop:
+            run_sim.main(["run", str(DEFAULT), "--no-progress", *args])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and "an integer from 0 to 2**128 - 1" in err, args
+        assert len(err) < 600  # a 5000-digit value is shown cut short
+    for args in (["--replication", "-1"], ["--replication", "100000000"]):
+        with pytest.raises(SystemExit) as stop:
+            run_sim.main(["trace", str(DEFAULT), *args])
+        assert stop.value.code == 2 and "a replication index from 0" in capsys.readouterr().err
     for address in ("foo://x:1", "127.0.0.1:abc"):
         assert run_sim.main(["run", str(DEFAULT), *QUICK, "--dask", address]) == 2
         err = capsys.readouterr().err

@@ -35,6 +35,7 @@ from sim.document import apply_override, parse_override
 from sim.errors import ScenarioError
 from sim.output import _key, jsonable, read_run, write_run
 from sim.records import Outcome, Results
+from sim.rundir import resumable
 from sim.runner import Runner, empty_results
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
 from sim.stats import summarize
@@ -565,3 +566,15 @@ def test_a_saved_row_no_replication_could_produce_is_refused(
         read_run(rundir)
     assert err.value.file == str(rundir / "runs.csv")
     assert err.value.path.startswith("line ") and err.value.path.endswith(f"column {column}")
+
+
+def test_resume_finishes_a_run_whose_summary_was_never_written(rundir: Path) -> None:
+    """``write_run`` writes the summary last: a failure just before it left runs.csv
+    alone, which neither --resume nor a fresh run would accept."""
+    (rundir / "summary.json").unlink()
+    scenario = load_scenario(rundir / "scenario.toml")
+    existing = resumable(rundir, scenario, "scenario.toml", SEED, ("--runs", 30))
+    assert existing is not None and len(existing) == 20
+    with pytest.raises(ScenarioError) as err:
+        read_run(rundir)
+    assert err.value.file == str(rundir / "summary.json")
