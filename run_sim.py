@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import build_parser
+from sim.arguments import DEFAULT_MAX_RUNS, build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
@@ -31,6 +31,9 @@ def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
     from sim.runner import Runner
 
     executor = None
+    if getattr(args, "dask", None) == "":
+        raise ScenarioError("--dask", "", "", "the address of a running dask scheduler, "
+                            "such as tcp://127.0.0.1:8786")
     if getattr(args, "dask", None):
         try:
             from distributed import Client
@@ -65,6 +68,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
     from sim.stats import summarize
 
+    for flag, given in (("--min-runs", args.min_runs), ("--max-runs", args.max_runs)):
+        if given is not None and args.precision is None:
+            raise ScenarioError(flag, "", given, "only with --precision, whose adaptive run it "
+                                "bounds; a fixed run takes --runs")
+    if args.max_runs is None:
+        args.max_runs = DEFAULT_MAX_RUNS
     scenario = load_scenario(args.scenario, args.sets)
     if args.min_runs is not None and args.min_runs > args.max_runs:
         raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")

@@ -19,6 +19,8 @@ T = TypeVar("T")
 
 DEFAULT_RUNS = 4000
 DEFAULT_SEED = 2016
+DEFAULT_MAX_RUNS = 200_000
+"""Most runs an adaptive (``--precision``) run makes unless ``--max-runs`` says."""
 MAX_RUNS = 100_000_000
 MAX_WORKERS = 1024
 
@@ -101,8 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "then ignored; see --min-runs and --max-runs)")
     run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
                      help="with --precision: fewest runs (default 1000, or --max-runs if less)")
-    run.add_argument("--max-runs", type=count(MAX_RUNS), default=200_000,
-                     help="with --precision: most runs (default 200000)")
+    run.add_argument("--max-runs", type=count(MAX_RUNS), default=None,
+                     help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
     run.add_argument("--resume", action="store_true",
                      help="finish an interrupted run saved in --out DIR")
 

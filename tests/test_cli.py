@@ -225,6 +225,16 @@ def test_min_runs_above_max_runs_is_refused(monkeypatch, capsys):
     assert "--min-runs: bad value 100; at most --max-runs (10)" in capsys.readouterr().err
 
 
+def test_bounds_of_an_adaptive_run_without_precision_are_refused_not_ignored(
+        monkeypatch, capsys):
+    no_runs(monkeypatch)
+    for flag in ("--min-runs", "--max-runs"):
+        assert run_sim.main(["run", str(DEFAULT), *QUICK, flag, "50"]) == 2
+        assert f"{flag}: bad value 50; only with --precision" in capsys.readouterr().err
+    assert run_sim.main(["run", str(DEFAULT), *QUICK, "--dask", ""]) == 2
+    assert "--dask: bad value ''" in capsys.readouterr().err
+
+
 def test_plot_needs_out_in_every_command(monkeypatch, capsys):
     no_runs(monkeypatch)
     for command in (["run", str(DEFAULT)], ["sweep", str(DEFAULT), "--param", "title=a,b"],
