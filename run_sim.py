@@ -65,6 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
     from sim.report import summary_text
     from sim.rundir import resumable
+    from sim.runner import shielded
     from sim.scenario import load_scenario
     from sim.stats import summarize
 
@@ -91,11 +92,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                          precision=args.precision, max_runs=args.max_runs,
                          min_runs=min(1000, args.max_runs) if args.min_runs is None
                          else args.min_runs)
+    if out.beyond:
+        raise ScenarioError("--precision", "", args.precision, f"a precision {args.out} has "
+                            f"not passed: it holds {out.beyond} replications beyond the "
+                            f"{out.target} this precision stops at, and resuming would drop "
+                            "them (left as they were); resume with --runs, or a smaller --precision")
     summary = summarize(out.results, scenario, seed=args.seed, wall_seconds=out.wall_seconds,
                         partial=out.partial, ran=out.ran)
     if args.precision is not None:
         summary["precision"] = {"target": args.precision, "met": out.precision_met,
-                                "runs": out.target}
+                                "runs": len(out.results) if out.partial else out.target}
     if out.error is not None:
         summary["error"] = out.error.message()
     summary = jsonable(summary)
@@ -104,11 +110,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(json.dumps(summary, indent=2))
         else:
             print(summary_text(summary, scenario))
-            if args.precision is not None:
+            if args.precision is not None and out.interrupted:
+                print(f"precision {args.precision}: not reached when interrupted after "
+                      f"{len(out.results)} runs")
+            elif args.precision is not None:
                 state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
                 print(f"precision {args.precision}: {state} after {out.target} runs")
     if args.out is not None:
-        with saving(args.out):
+        with saving(args.out), shielded():  # a late Ctrl-C must not lose the finished runs
             write_run(args.out, out.results, summary, scenario, args.seed,
                       {"runs_requested": args.runs, "precision": args.precision})
         if args.plot and not out.partial:

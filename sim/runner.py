@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -46,6 +48,29 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
 def _ignore_sigint() -> None:
     """Pool worker initializer: Ctrl-C is the parent's to handle, not the workers'."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
+    """Run counts at which an adaptive run checks its precision: ``min_runs``, then each
+    multiple of ``batch`` above it, and ``max_runs`` last. They depend on the options
+    only, so the stopping point does not depend on the workers."""
+    first = min(max(min_runs, 1), max_runs)
+    points = [first, *range((first // batch + 1) * batch, max_runs, batch)]
+    return points if points[-1] == max_runs else [*points, max_runs]
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Ignore Ctrl-C for the duration (in the main thread; elsewhere signals cannot
+    arrive): what runs inside saves finished work and must not be cut short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def default_workers() -> int:
@@ -92,6 +117,10 @@ class RunOutcome:
     """The scenario error that stopped the run part way (a replication the scenario's
     own limits refuse, such as ``ceasefire.max_acts``); the replications finished
     before it are in ``results``."""
+
+    beyond: int = 0
+    """Saved replications (``--resume``) at or past where this run stopped, left out of
+    ``results``: an adaptive run can stop before a saved run's last replication."""
 
     @property
     def partial(self) -> bool:
@@ -254,26 +283,27 @@ class Runner:
             else:
                 met = False
                 target = 0
-                while target < max_runs:
-                    upper = min(target + batch, max_runs)
+                for upper in check_points(min_runs, max_runs, batch):
                     todo = [i for i in range(target, upper) if i not in done]
                     self._execute(scenario, seed, todo, keep, bar)
                     target = upper
                     parts = [collect()]  # one block, so collecting stays linear
-                    if target >= min_runs and precision_reached(
-                            parts[0].below(target), scenario, precision):
+                    if precision_reached(parts[0].below(target), scenario, precision):
                         met = True
                         break
         except KeyboardInterrupt:
             interrupted = True
-            self.close(cancel=True)
+            with shielded():  # a second Ctrl-C must not abandon the pool half shut
+                self.close(cancel=True)
         except ScenarioError as exc:
             error = exc
         finally:
             bar.close()
         results = collect()
+        beyond = 0
         if not interrupted and error is None:
-            # replications a resumed run holds beyond what this run asked for stay out
+            # replications a resumed run holds beyond where this run stopped stay out
+            beyond = len(results) - len(results.below(target))
             results = results.below(target)
         return RunOutcome(results, interrupted, time.perf_counter() - start, target, met, ran,
-                          error)
+                          error, beyond)

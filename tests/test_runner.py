@@ -363,3 +363,62 @@ def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partia
     with open(out / "runs.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 1000 and summary["runs"] == len(rows)
+
+
+def test_a_second_ctrl_c_while_the_pool_winds_down_still_keeps_the_finished_runs(tmp_path):
+    """The second of two quick SIGINTs used to land while the pool waited for its running
+    chunks: nothing was saved, and the process could hang on its orphaned workers."""
+    out = tmp_path / "run"
+    proc = interrupt_cli(["run", str(DEFAULT), "--runs", "60000", "--workers", "2",
+                          "--no-progress", "--out", str(out)], after=4.0, again=0.02)
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        assert summary["partial"] is True and summary["runs"] == len(list(csv.DictReader(fh)))
+
+
+def test_ctrl_c_is_ignored_only_while_shielded():
+    import os
+    import signal
+
+    from sim.runner import shielded
+
+    before = signal.getsignal(signal.SIGINT)
+    with shielded():
+        os.kill(os.getpid(), signal.SIGINT)  # ignored: no KeyboardInterrupt here
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is before
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+
+
+def test_adaptive_runs_check_at_min_runs_then_every_batch():
+    from sim.runner import check_points
+
+    assert check_points(1000, 200_000, 2000)[:4] == [1000, 2000, 4000, 6000]
+    assert check_points(200, 1000, 2000) == [200, 1000]
+    assert check_points(4000, 9000, 2000) == [4000, 6000, 8000, 9000]
+    assert check_points(100, 100, 2000) == [100]
+
+
+def test_an_adaptive_run_stops_at_min_runs_when_precise_enough(geneva):
+    """``--min-runs 200`` had no effect below the first batch of 2000."""
+    with Runner(workers=1) as runner:
+        out = runner.run(geneva, 0, 3, precision=0.1, min_runs=200, max_runs=5000)
+    assert out.precision_met and out.target == 200 and len(out.results) == 200
+
+
+def test_resuming_with_a_precision_reached_before_the_saved_runs_is_refused(tmp_path):
+    """Resuming 3000 saved runs with --precision 0.05 (reached at 1000) silently cut
+    runs.csv down to 1000; now the directory is left as it was."""
+    out = tmp_path / "run"
+    assert cli("run", str(DEFAULT), "--runs", "3000", "--workers", "1", "--no-progress",
+               "--out", str(out)).returncode == 0
+    before = (out / "runs.csv").read_bytes()
+    done = cli("run", str(DEFAULT), "--precision", "0.05", "--workers", "1", "--no-progress",
+               "--out", str(out), "--resume")
+    assert done.returncode == 2 and "--precision: bad value 0.05" in done.stderr, done.stderr
+    assert "2000 replications beyond the 1000" in done.stderr
+    assert (out / "runs.csv").read_bytes() == before
