@@ -11,6 +11,7 @@ scenario author must get right reads in one place, and compiling can assume it h
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -71,9 +72,12 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         raise ScenarioError(file, "issues", {}, "declare at least one issue")
     roles: dict[str, list[str]] = {"patron": [], "combatant": [], "spoiler": [], "mediator": []}
     for name, party in spec.parties.items():
-        if not name:
-            # records use "" for "nobody" (no withdrawal, no trigger)
-            raise ScenarioError(file, 'parties.""', name, "a non-empty party name")
+        if not name.strip() or any(ch < " " or ch == "\x7f" for ch in name):
+            # records use "" for "nobody" (no withdrawal, no trigger); blanks and control
+            # characters would be invisible in tables and figures
+            raise ScenarioError(file, f"parties.{json.dumps(name)}", name,
+                                "a party name with a visible character and no control "
+                                "characters (new lines, tabs, NUL)")
         roles[party.role].append(name)
     if len(roles["patron"]) < 2 or len(roles["combatant"]) < 2:
         raise ScenarioError(

@@ -307,3 +307,16 @@ def test_a_bad_value_given_on_the_command_line_is_reported_against_the_option():
                        source="--param")
     assert err.value.file == f"{DEFAULT} with --param"
     assert err.value.path == "ceasefire.convoys.max_per_pause"
+
+
+@pytest.mark.parametrize("bad", ["", " ", "\t", "re\ngime", "a\x00b", "x\x7f"])
+def test_party_names_must_be_visible_without_control_characters(bad):
+    from strategies import plain_doc, rename_parties
+
+    doc = rename_parties(plain_doc(), {"pa": "pa", "pb": "pb", "ca": bad, "cb": "cb"})
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert err.value.path.startswith("parties.") and err.value.value == bad
+    assert "visible character" in err.value.allowed
+    fine = {"pa": "pa", "pb": "pb", "ca": "Free Syrian Army ✦", "cb": "cb"}
+    assert scenario_from_dict(rename_parties(plain_doc(), fine)).parties["Free Syrian Army ✦"]
