@@ -89,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     long_run = (args.precision is not None) or args.runs >= 2000
     with make_runner(args, long_run) as runner:
         out = runner.run(scenario, args.runs, args.seed, existing=existing,
-                         precision=args.precision, max_runs=args.max_runs,
+                         precision=args.precision, max_runs=args.max_runs, keep_on_error=True,
                          min_runs=min(1000, args.max_runs) if args.min_runs is None
                          else args.min_runs)
     if out.beyond:

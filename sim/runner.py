@@ -235,6 +235,7 @@ class Runner:
         min_runs: int = 1000,
         max_runs: int = 1_000_000,
         batch: int = DEFAULT_BATCH,
+        keep_on_error: bool = False,
     ) -> RunOutcome:
         """Run replications ``0 .. runs-1`` (or adaptively), keeping what finishes.
 
@@ -246,10 +247,13 @@ class Runner:
             precision: stop when every Wilson half-width is at most this.
             min_runs, max_runs: bounds of an adaptive run.
             batch: replications between precision checks.
+            keep_on_error: on a scenario error in a replication, return what finished
+                with the error (``RunOutcome.error``) instead of raising it.
 
         A Ctrl-C (KeyboardInterrupt) stops the run; the finished replications are
         returned with ``interrupted=True``. A scenario error in a replication stops it
-        too; the replications finished are returned with the error.
+        too, and is raised (or, with ``keep_on_error``, returned with the replications
+        finished before it).
         """
         start = time.perf_counter()
         parts: list[Results] = [existing] if existing is not None and len(existing) else []
@@ -296,6 +300,8 @@ class Runner:
             with shielded():  # a second Ctrl-C must not abandon the pool half shut
                 self.close(cancel=True)
         except ScenarioError as exc:
+            if not keep_on_error:
+                raise
             error = exc
         finally:
             bar.close()

@@ -13,6 +13,7 @@ import pytest
 from helpers import DEFAULT, cli, interrupt_chunk, interrupt_cli
 
 import run_sim
+from sim.errors import ScenarioError
 from sim.experiments import grid, parse_param
 from sim.report import summary_text
 from sim.runner import Runner, ranges
@@ -341,7 +342,9 @@ def test_a_scenario_error_part_way_keeps_the_replications_finished_before_it(gen
     the chunks finished before it are returned with the error, not thrown away."""
     low = load_scenario(DEFAULT, ["ceasefire.max_acts=120"])
     with Runner(workers=workers, chunk=250) as runner:
-        out = runner.run(low, 3000, 2016)
+        with pytest.raises(ScenarioError):  # by default the error is raised
+            runner.run(low, 3000, 2016)
+        out = runner.run(low, 3000, 2016, keep_on_error=True)
     assert out.error is not None and out.error.path == "ceasefire.max_acts"
     assert out.partial and not out.interrupted
     kept = set(out.results.columns["replication"].tolist())

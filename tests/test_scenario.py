@@ -258,6 +258,22 @@ def test_a_retaliation_spiral_exits_2_without_traceback(workers, tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("command", ["sweep", "compare", "backtest"])
+def test_a_retaliation_spiral_stops_every_command_with_exit_2(command, tmp_path):
+    """The error is raised, not taken for a finished run (only ``run`` keeps what
+    finished and returns the error with it)."""
+    file = write(tmp_path, {**runaway_doc(300), "observed": {"agreed": True,
+                                                             "collapsed": False,
+                                                             "hours_held": 10.0}})
+    args = {"sweep": ["sweep", str(file), "--param", "ceasefire.max_acts=300,301"],
+            "compare": ["compare", str(file), "--set", "ceasefire.max_acts=301"],
+            "backtest": ["backtest", str(tmp_path)]}[command]
+    done = cli(*args, "--runs", "40", "--workers", "1", "--no-progress", timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "ceasefire.max_acts" in done.stderr and "Traceback" not in done.stderr
+    assert "P(hold" not in done.stdout
+
+
 def test_an_error_about_a_value_nested_thousands_deep_still_has_a_message():
     deep: list = []
     node = deep
