@@ -95,18 +95,42 @@ def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
+FULL_LABELS = 6
+"""Largest grid side whose cells show the estimate and its interval."""
+SHORT_LABELS = 14
+"""Largest grid side whose cells show the estimate alone; beyond, colour only (the
+numbers are in sweep.csv)."""
+
+
+def cell_detail(rows: int, cols: int) -> str:
+    """What a heat map's cells can carry legibly: ``full`` (estimate and interval),
+    ``estimate``, or ``none``."""
+    side = max(rows, cols)
+    return "full" if side <= FULL_LABELS else "estimate" if side <= SHORT_LABELS else "none"
+
+
 def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], title: str,
                  lows: np.ndarray, highs: np.ndarray) -> Any:
-    """One heat map of a probability over two parameters, each cell labelled."""
+    """One heat map of a probability over two parameters, cells labelled as far as
+    they legibly can be (:func:`cell_detail`)."""
     image = ax.imshow(values, cmap="cividis", vmin=0.0, vmax=1.0, origin="lower", aspect="auto")
-    for i in range(values.shape[0]):
+    detail = cell_detail(*values.shape)
+    for i in range(values.shape[0]) if detail != "none" else ():
         for j in range(values.shape[1]):
             v = values[i, j]
-            text = "n/a" if math.isnan(v) else f"{pct(v)}\n[{100 * lows[i, j]:.0f}, {100 * highs[i, j]:.0f}]"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+            if math.isnan(v):
+                text = "n/a"
+            elif detail == "full":
+                text = f"{pct(v)}\n[{100 * lows[i, j]:.0f}, {100 * highs[i, j]:.0f}]"
+            else:
+                text = f"{100 * v:.0f}"
+            ax.text(j, i, text, ha="center", va="center",
+                    fontsize=8 if detail == "full" else 6.5,
                     color="black" if not math.isnan(v) and v > 0.55 else "white")
-    ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs], fontsize=8)
-    ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys], fontsize=8)
+    ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs], fontsize=8 if len(xs) <= 8 else 6.5)
+    ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys], fontsize=8 if len(ys) <= 8 else 6.5)
+    if detail == "estimate":
+        title += " (%)"
     ax.set_title(title, fontsize=10)
     ax.grid(False)
     return image
@@ -198,7 +222,11 @@ def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
         if two:
             ncols = 2 if len(data) == 4 else min(len(data), 3)
             nrows = math.ceil(len(data) / ncols)
-            fig = new_figure(3.6 * ncols + 1.2, 2.9 * nrows + 1.0)
+            # panels grow with the grid, so cells and tick labels keep their room
+            nx = len({repr(pt.params[params[0]]) for pt in points})
+            ny = len({repr(pt.params[params[1]]) for pt in points})
+            width, height = max(3.6, 0.42 * nx + 1.2), max(2.9, 0.3 * ny + 1.2)
+            fig = new_figure(width * ncols + 1.2, height * nrows + 1.0)
         else:
             fig = new_figure(8.0, 4.6)
         extra = _two(fig, points, params, data) if two else _one_or_many(fig, points, params, data)
@@ -207,6 +235,9 @@ def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
         what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 60))
         result = {"series": data, **extra}
+        note = "runs per point, same seeds"
+        if two and cell_detail(ny, nx) != "full":
+            note += "; intervals in sweep.csv"
         result["caption"] = caption(fig, first.scenario.name, first.summary.get("runs"),
-                                    first.summary.get("seed"), "runs per point, same seeds")
+                                    first.summary.get("seed"), note)
     return Drawn(fig, "sweep", result)

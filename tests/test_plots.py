@@ -311,6 +311,31 @@ def test_sweep_two_parameters_draws_heat_maps(scenario: Scenario, tmp_path: Path
     assert_image(paths[0])
 
 
+@pytest.mark.parametrize(("side", "detail"), [(3, "full"), (11, "estimate"), (16, "none")])
+def test_large_sweep_grids_keep_their_cells_legible(scenario: Scenario, side: int,
+                                                    detail: str) -> None:
+    """An 11 x 11 grid (the README's cluster example) drew two-line labels in every cell,
+    overlapping their neighbours; now large grids carry fewer words and bigger panels."""
+    from plots.sweep import cell_detail
+
+    keys = ["ceasefire.imposed.delineation", "ceasefire.imposed.verification"]
+    values = [k / (side - 1) for k in range(side)]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], values), (keys[1], values)], runner, 3, SEED)
+    drawn = sweep_figure(points, keys)
+    assert cell_detail(side, side) == detail
+    heat = drawn.figure.axes[0]
+    texts = [t.get_text() for t in heat.texts]
+    if detail == "none":
+        assert texts == []
+    else:
+        assert len(texts) == side * side
+        assert all(("\n" in t) == (detail == "full") for t in texts if t != "n/a")
+    width, height = drawn.figure.get_size_inches()
+    assert width >= 2 * (0.42 * side + 1.2) and height >= 2 * (0.3 * side + 1.2)
+    assert ("intervals in sweep.csv" in drawn.data["caption"]) == (detail != "full")
+
+
 def test_sweep_of_words_and_of_three_parameters_is_categorical(scenario: Scenario,
                                                                tmp_path: Path) -> None:
     params = [("negotiation.shocks.gainer", ["regime", "opposition"]),
