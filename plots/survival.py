@@ -81,8 +81,10 @@ def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
     ax.axis("off")
     share_agreed = data["agreed"] / runs if runs else math.nan
     lines = []
+    # one precision for the whole list, so the rows compare at a glance
+    digits = max((_digits(v) for v in data["milestones"].values()), default=0)
     for label, value in data["milestones"].items():
-        lines.append(f"{shorten(label)}\n  {pct_interval(value, _digits(value))}\n"
+        lines.append(f"{shorten(label)}\n  {pct_interval(value, digits)}\n"
                      f"  {pct(data['of_all_runs'][label])} of all runs")
     ax.text(0.0, 1.0, "Still holding, of agreed\nceasefires (95% interval)",
             transform=ax.transAxes, ha="left", va="top", fontsize=9, fontweight="bold")
@@ -95,7 +97,8 @@ def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
 
 
 def _digits(p: dict[str, float]) -> int:
-    """One decimal when the interval is too narrow to show in whole percent."""
+    """One decimal when the interval is too narrow to show in whole percent (the list
+    then shows every milestone with one)."""
     return 1 if p["high"] - p["low"] < 0.03 else 0
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 import plots
 from plots import style
@@ -176,6 +177,23 @@ def test_survival_curve_equals_stats_survival_of_runs_csv(run_dir: Path) -> None
     assert f"seed {manifest['seed']}" in drawn.data["caption"]
     assert f"{len(results):,} runs" in drawn.data["caption"]
     assert scenario.name in drawn.data["caption"]
+
+
+def test_the_milestone_list_uses_one_precision_for_every_row() -> None:
+    """A narrow interval needs a decimal; the list then gives every row one, so 94.1%
+    is not set beside 77%."""
+    from plots.survival import milestone_table
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    narrow = {"estimate": 0.941, "low": 0.928, "high": 0.952}
+    wide = {"estimate": 0.77, "low": 0.75, "high": 0.79}
+    data = {"agreed": 100, "milestones": {"48h": narrow, "7d": wide},
+            "of_all_runs": {"48h": 0.69, "7d": 0.57}}
+    lines = milestone_table(ax, data, 150)
+    assert "94.1% [92.8, 95.2]" in lines[0] and "77.0% [75.0, 79.0]" in lines[1]
+    data["milestones"] = {"7d": wide}
+    assert "77% [75, 79]" in milestone_table(ax, data, 150)[0]
 
 
 def test_plot_command_redraws_the_same_files(run_dir: Path) -> None:
