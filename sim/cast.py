@@ -63,10 +63,7 @@ class Cast:
 
 def cast(scenario: Scenario) -> Cast:
     """The scenario's cast, computed once and kept in the scenario's cache."""
-    cached = scenario.cache.get("ceasefire")
-    if cached is None:
-        cached = scenario.cache["ceasefire"] = _build_cast(scenario)
-    return cached
+    return scenario.derived("ceasefire", _build_cast)
 
 
 def _build_cast(sc: Scenario) -> Cast:

@@ -85,10 +85,7 @@ class Table:
 
 def table(scenario: Scenario) -> Table:
     """The scenario's talks table, computed once and kept in the scenario's cache."""
-    cached = scenario.cache.get("talks")
-    if cached is None:
-        cached = scenario.cache["talks"] = _build_table(scenario)
-    return cached
+    return scenario.derived("talks", _build_table)
 
 
 def _build_table(sc: Scenario) -> Table:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 INF = math.inf
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,14 @@ class Scenario:
     def denormalise(self, issue: int, value: float) -> float:
         """Map a 0..1 value back onto the issue's declared range."""
         return self.lows[issue] + value * (self.highs[issue] - self.lows[issue])
+
+    def derived(self, key: str, build: Callable[[Scenario], T]) -> T:
+        """``build(self)``, computed once per scenario and kept in its cache: tables the
+        model would otherwise rebuild in every replication."""
+        value = self.cache.get(key)
+        if value is None:
+            value = self.cache[key] = build(self)
+        return cast(T, value)
 
     def issue_index(self, name: str | None) -> int | None:
         """Index of a declared issue, or None when the name is None or undeclared."""
