@@ -20,10 +20,12 @@ from sim.arguments import DEFAULT_MAX_RUNS, build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
+from sim.signals import TermGuard
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
@@ -65,8 +67,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
     from sim.report import summary_text
     from sim.rundir import resumable
-    from sim.runner import shielded
     from sim.scenario import load_scenario
+    from sim.signals import shielded
     from sim.stats import summarize
 
     for flag, given in (("--min-runs", args.min_runs), ("--max-runs", args.max_runs)):
@@ -331,6 +333,14 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse_args(argv)
 
+    with TermGuard() as guard:
+        status = _dispatch(args)
+    # stopped by SIGTERM rather than Ctrl-C: the shell's convention, 128 + 15
+    return EXIT_TERMINATED if guard.terminated and status == EXIT_INTERRUPTED else status
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the command; bad input, interruption and broken pipes become exit statuses."""
     started = time.perf_counter()
     try:
         if getattr(args, "plot", False) and args.out is None:

@@ -14,12 +14,9 @@ the seed alone, not on how the batches were spread over workers.
 from __future__ import annotations
 
 import os
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -28,6 +25,7 @@ from sim.errors import ScenarioError
 from sim.model import armed_parties, run_replication
 from sim.records import Results
 from sim.scenario import Scenario
+from sim.signals import ignore_stop_signals, shielded
 from sim.stats import precision_reached
 
 DEFAULT_CHUNK = 250
@@ -45,11 +43,6 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
     return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario), scenario.order)
 
 
-def _ignore_sigint() -> None:
-    """Pool worker initializer: Ctrl-C is the parent's to handle, not the workers'."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
     """Run counts at which an adaptive run checks its precision: ``min_runs``, then each
     multiple of ``batch`` above it, and ``max_runs`` last. They depend on the options
@@ -57,20 +50,6 @@ def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
     first = min(max(min_runs, 1), max_runs)
     points = [first, *range((first // batch + 1) * batch, max_runs, batch)]
     return points if points[-1] == max_runs else [*points, max_runs]
-
-
-@contextmanager
-def shielded() -> Iterator[None]:
-    """Ignore Ctrl-C for the duration (in the main thread; elsewhere signals cannot
-    arrive): what runs inside saves finished work and must not be cut short."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def default_workers() -> int:
@@ -160,7 +139,7 @@ class Runner:
         if self.workers <= 1:
             return None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_sigint)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_stop_signals)
         return self._pool
 
     def close(self, cancel: bool = False) -> None:

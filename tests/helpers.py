@@ -127,17 +127,17 @@ def interrupt_chunk(monkeypatch: Any, at: int) -> None:
     monkeypatch.setattr(sim.runner, "run_chunk", interrupting)
 
 
-def interrupt_cli(args: list[str], after: float = 4.0, again: float | None = None
-                  ) -> subprocess.CompletedProcess[str]:
-    """Run ``python run_sim.py ARGS``, send it SIGINT after ``after`` seconds (and once
-    more ``again`` seconds later, as an impatient user or ``timeout`` does), and return
-    what it printed and its exit status."""
+def interrupt_cli(args: list[str], after: float = 4.0, again: float | None = None,
+                  sig: int = signal.SIGINT) -> subprocess.CompletedProcess[str]:
+    """Run ``python run_sim.py ARGS``, send it ``sig`` (Ctrl-C's SIGINT by default) after
+    ``after`` seconds (and once more ``again`` seconds later, as an impatient user or
+    ``timeout`` does), and return what it printed and its exit status."""
     proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     time.sleep(after)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     if again is not None:
         time.sleep(again)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)

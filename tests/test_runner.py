@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -381,20 +383,43 @@ def test_a_second_ctrl_c_while_the_pool_winds_down_still_keeps_the_finished_runs
         assert summary["partial"] is True and summary["runs"] == len(list(csv.DictReader(fh)))
 
 
-def test_ctrl_c_is_ignored_only_while_shielded():
-    import os
-    import signal
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path, workers):
+    """``timeout``, ``kill`` and cluster schedulers send SIGTERM, which used to end the
+    process with nothing saved; now it stops the run like Ctrl-C, exit 143."""
+    out = tmp_path / "run"
+    proc = interrupt_cli(["run", str(DEFAULT), "--runs", "60000", "--workers", workers,
+                          "--no-progress", "--out", str(out)], after=4.0, sig=signal.SIGTERM)
+    assert proc.returncode == 143, proc.stderr
+    assert "Traceback" not in proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        rows = len(list(csv.DictReader(fh)))
+    assert summary["partial"] is True and summary["runs"] == rows and 0 < rows < 60000
 
-    from sim.runner import shielded
 
-    before = signal.getsignal(signal.SIGINT)
+def test_stop_signals_are_ignored_only_while_shielded():
+    from sim.signals import shielded
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     with shielded():
         os.kill(os.getpid(), signal.SIGINT)  # ignored: no KeyboardInterrupt here
+        os.kill(os.getpid(), signal.SIGTERM)  # ignored: the test process lives on
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-    assert signal.getsignal(signal.SIGINT) is before
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
     with pytest.raises(KeyboardInterrupt):
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(1)
+
+
+def test_sigterm_is_raised_as_an_interrupt_only_inside_the_guard():
+    from sim.signals import TermGuard, Terminated
+
+    before = signal.getsignal(signal.SIGTERM)
+    with TermGuard() as guard, pytest.raises(Terminated):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+    assert guard.terminated and signal.getsignal(signal.SIGTERM) == before
 
 
 def test_adaptive_runs_check_at_min_runs_then_every_batch():
