@@ -20,12 +20,14 @@ from sim.arguments import DEFAULT_MAX_RUNS, build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
+from sim.runner import WorkerLostError
 from sim.signals import TermGuard
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+EXIT_FAILED = 1
 
 
 def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
@@ -105,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary["precision"] = {"target": args.precision, "met": out.precision_met,
                                 "runs": len(out.results) if out.partial else out.target}
     if out.error is not None:
-        summary["error"] = out.error.message()
+        summary["error"] = str(out.error)
     summary = jsonable(summary)
     if out.error is None:
         if args.json:
@@ -349,6 +351,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except WorkerLostError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"interrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return EXIT_INTERRUPTED

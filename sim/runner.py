@@ -16,7 +16,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+)
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -25,7 +31,7 @@ from sim.errors import ScenarioError
 from sim.model import armed_parties, run_replication
 from sim.records import Results
 from sim.scenario import Scenario
-from sim.signals import ignore_stop_signals, shielded
+from sim.signals import detach_worker, shielded
 from sim.stats import precision_reached
 
 DEFAULT_CHUNK = 250
@@ -41,6 +47,11 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
     """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item)."""
     outcomes = (run_replication(scenario, root, i) for i in range(first, last))
     return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario), scenario.order)
+
+
+class WorkerLostError(RuntimeError):
+    """A pool worker died mid-run (killed, or out of memory). Neither bad input nor a
+    bug of the model, so it is reported in one line, with the finished work kept."""
 
 
 def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
@@ -92,9 +103,9 @@ class RunOutcome:
     """With a precision target: whether it was reached before the maximum."""
     ran: int = 0
     """Replications run by this call (fewer than ``results`` when resuming)."""
-    error: ScenarioError | None = None
-    """The scenario error that stopped the run part way (a replication the scenario's
-    own limits refuse, such as ``ceasefire.max_acts``); the replications finished
+    error: ScenarioError | WorkerLostError | None = None
+    """What stopped the run part way: a replication the scenario's own limits refuse
+    (``ceasefire.max_acts``), or a worker process that died; the replications finished
     before it are in ``results``."""
 
     beyond: int = 0
@@ -139,7 +150,7 @@ class Runner:
         if self.workers <= 1:
             return None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=ignore_stop_signals)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=detach_worker)
         return self._pool
 
     def close(self, cancel: bool = False) -> None:
@@ -182,6 +193,17 @@ class Runner:
             ex.submit(run_chunk, scenario, root, first, last) for first, last in work
         ]
         kept: set[Future[Results]] = set()
+
+        def keep_finished() -> None:
+            # nothing more starts, but what already finished or is still running is the
+            # user's work, and is kept
+            for fut in futures:
+                fut.cancel()
+            for fut in futures:
+                if fut in kept or fut.cancelled() or fut.exception() is not None:
+                    continue
+                sink(fut.result())
+
         try:
             for fut in as_completed(futures):
                 res = fut.result()
@@ -189,16 +211,14 @@ class Runner:
                 kept.add(fut)
                 if bar is not None:
                     bar.update(len(res))
-        except ScenarioError:
-            # a replication the scenario refuses: nothing more starts, but what already
-            # finished or is running is the user's work, and is kept
-            for fut in futures:
-                fut.cancel()
-            for fut in futures:
-                if fut in kept or fut.cancelled() or fut.exception() is not None:
-                    continue
-                sink(fut.result())
+        except ScenarioError:  # a replication the scenario refuses
+            keep_finished()
             raise
+        except BrokenExecutor:
+            keep_finished()
+            raise WorkerLostError("a worker process died (killed by a signal, or by the system "
+                             "for lack of memory); the replications finished before it are "
+                             "kept, and --resume with --out finishes the run") from None
         except BaseException:
             for fut in futures:
                 fut.cancel()
@@ -242,7 +262,7 @@ class Runner:
                    disable=not self.progress, unit="run", file=None, leave=False,
                    dynamic_ncols=True)
         interrupted = False
-        error: ScenarioError | None = None
+        error: ScenarioError | WorkerLostError | None = None
         met: bool | None = None
         target = runs
 
@@ -278,7 +298,9 @@ class Runner:
             interrupted = True
             with shielded():  # a second Ctrl-C must not abandon the pool half shut
                 self.close(cancel=True)
-        except ScenarioError as exc:
+        except (ScenarioError, WorkerLostError) as exc:
+            if isinstance(exc, WorkerLostError):
+                self.close(cancel=True)  # a broken pool takes no more work
             if not keep_on_error:
                 raise
             error = exc

@@ -6,13 +6,17 @@ KeyboardInterrupt, which the runner catches. SIGTERM, which ``timeout``, ``kill`
 same exception (:class:`Terminated`), so it is handled the same way instead of ending
 the process with nothing saved.
 
-Pool workers ignore both signals: stopping is the parent's to handle, and a worker
-killed mid-chunk would break the pool under the parent. While finished work is being
-saved, the parent ignores them too (:func:`shielded`).
+Stopping is the parent's to handle: pool workers run in a session of their own, so a
+signal sent to the command's process group (Ctrl-C at a terminal, ``timeout``, ``kill
+-- -PGID``) reaches the parent alone, and they ignore Ctrl-C besides. They keep the
+default SIGTERM, which is how the pool stops the workers left when one of them dies.
+While finished work is being saved, the parent ignores both signals
+(:func:`shielded`).
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -27,10 +31,14 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where Ctrl-C would raise KeyboardInterrupt."""
 
 
-def ignore_stop_signals() -> None:
-    """Pool worker initializer: stopping is the parent's to handle, not the workers'."""
-    for sig in STOP_SIGNALS:
-        signal.signal(sig, signal.SIG_IGN)
+def detach_worker() -> None:
+    """Pool worker initializer: stopping is the parent's to handle, not the workers'.
+
+    Ignoring SIGTERM as well would be wrong: a pool that loses a worker stops the others
+    with SIGTERM, and would wait for them for ever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, if forked
+    os.setsid()
 
 
 def _in_main_thread() -> bool:

@@ -7,12 +7,15 @@ import csv
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, cli, interrupt_chunk, interrupt_cli
+from helpers import DEFAULT, ROOT, cli, interrupt_chunk, interrupt_cli
 
 import run_sim
 from sim.errors import ScenarioError
@@ -450,3 +453,27 @@ def test_resuming_with_a_precision_reached_before_the_saved_runs_is_refused(tmp_
     assert done.returncode == 2 and "--precision: bad value 0.05" in done.stderr, done.stderr
     assert "2000 replications beyond the 1000" in done.stderr
     assert (out / "runs.csv").read_bytes() == before
+
+
+def test_a_worker_killed_mid_run_keeps_the_finished_runs_and_ends_the_run(tmp_path):
+    """A worker killed outright (SIGKILL, or the out-of-memory killer) broke the pool:
+    an internal-error traceback, and nothing saved. Now the finished runs are kept, the
+    message says what happened, and the other worker is stopped (no hang, no orphan)."""
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
+                             "--runs", "60000", "--workers", "2", "--no-progress",
+                             "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    time.sleep(4.0)
+    workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert len(workers) == 2
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr
+    assert "a worker process died" in stderr and "Traceback" not in stderr
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        rows = len(list(csv.DictReader(fh)))
+    assert summary["partial"] is True and "worker process died" in summary["error"]
+    assert summary["runs"] == rows and rows > 0
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
