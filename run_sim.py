@@ -67,6 +67,7 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
+    from sim.records import Results
     from sim.report import summary_text
     from sim.rundir import resumable
     from sim.scenario import load_scenario
@@ -91,11 +92,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     prepare_out(args.out, () if args.resume else ("runs.csv",),
                 "use --resume to finish that run, or another directory")
     long_run = (args.precision is not None) or args.runs >= 2000
+    extra = {"runs_requested": args.runs, "precision": args.precision}
+
+    def checkpoint(results: Results) -> None:
+        """Save the runs finished so far, marked partial, as an interrupted run is."""
+        partial = jsonable(summarize(results, scenario, seed=args.seed, partial=True))
+        with saving(args.out):
+            write_run(args.out, results, partial, scenario, args.seed, extra)
+
     with make_runner(args, long_run) as runner:
         out = runner.run(scenario, args.runs, args.seed, existing=existing,
                          precision=args.precision, max_runs=args.max_runs, keep_on_error=True,
                          min_runs=min(1000, args.max_runs) if args.min_runs is None
-                         else args.min_runs)
+                         else args.min_runs,
+                         checkpoint=checkpoint if args.out and args.checkpoint > 0 else None,
+                         checkpoint_every=args.checkpoint)
     if out.beyond:
         raise ScenarioError("--precision", "", args.precision, f"a precision {args.out} has "
                             f"not passed: it holds {out.beyond} replications beyond the "
@@ -122,8 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"precision {args.precision}: {state} after {out.target} runs")
     if args.out is not None:
         with saving(args.out), shielded():  # a late Ctrl-C must not lose the finished runs
-            write_run(args.out, out.results, summary, scenario, args.seed,
-                      {"runs_requested": args.runs, "precision": args.precision})
+            write_run(args.out, out.results, summary, scenario, args.seed, extra)
         if args.plot and not out.partial:
             with saving(args.out, FIGURES_UNSAVED):
                 draw("run", args.out, args.format, scenario=scenario, results=out.results,

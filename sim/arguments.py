@@ -19,6 +19,8 @@ T = TypeVar("T")
 
 DEFAULT_RUNS = 4000
 DEFAULT_SEED = 2016
+DEFAULT_CHECKPOINT = 60.0
+"""Seconds between saves of a running run's finished replications (``--checkpoint``)."""
 DEFAULT_MAX_RUNS = 200_000
 """Most runs an adaptive (``--precision``) run makes unless ``--max-runs`` says."""
 MAX_RUNS = 100_000_000
@@ -61,6 +63,10 @@ seed_int = checked(whole, lambda v: 0 <= v < SEED_LIMIT, "an integer from 0 to 2
 replication_int = checked(whole, lambda v: 0 <= v < MAX_RUNS,
                           f"a replication index from 0 to {MAX_RUNS - 1:,}")
 """argparse type: the index of one replication."""
+
+seconds = checked(float, lambda v: math.isfinite(v) and 0 <= v <= 86_400,
+                  "a number of seconds from 0 to 86400")
+"""argparse type: a time interval, 0 to a day."""
 
 precision_float = checked(float, lambda v: math.isfinite(v) and 0 < v < 0.5,
                           "a number in (0, 0.5)")
@@ -107,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
     run.add_argument("--resume", action="store_true",
                      help="finish an interrupted run saved in --out DIR")
+    run.add_argument("--checkpoint", type=seconds, default=DEFAULT_CHECKPOINT,
+                     metavar="SECONDS",
+                     help="with --out: save the finished runs this often while running, so "
+                          "a crash loses at most this much (default "
+                          f"{DEFAULT_CHECKPOINT:g}; 0: only at the end)")
 
     sw = sub.add_parser("sweep", help="vary parameters on common random numbers")
     sw.add_argument("scenario", type=Path)

@@ -13,6 +13,7 @@ the seed alone, not on how the batches were spread over workers.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -235,6 +236,8 @@ class Runner:
         max_runs: int = 1_000_000,
         batch: int = DEFAULT_BATCH,
         keep_on_error: bool = False,
+        checkpoint: Callable[[Results], None] | None = None,
+        checkpoint_every: float = 60.0,
     ) -> RunOutcome:
         """Run replications ``0 .. runs-1`` (or adaptively), keeping what finishes.
 
@@ -248,6 +251,10 @@ class Runner:
             batch: replications between precision checks.
             keep_on_error: on a scenario error in a replication, return what finished
                 with the error (``RunOutcome.error``) instead of raising it.
+            checkpoint: called with every replication finished so far (``existing``
+                included) about every ``checkpoint_every`` seconds, to save them while the
+                run goes on: a crash then loses at most that much. Saving a large run
+                takes time, so the interval grows to at least ten times the last save.
 
         A Ctrl-C (KeyboardInterrupt) stops the run; the finished replications are
         returned with ``interrupted=True``. A scenario error in a replication stops it
@@ -268,10 +275,19 @@ class Runner:
 
         ran = 0
 
+        save_at = start + checkpoint_every if checkpoint is not None else math.inf
+
         def keep(chunk: Results) -> None:
-            nonlocal ran
+            nonlocal ran, parts, save_at
             parts.append(chunk)
             ran += len(chunk)
+            if checkpoint is not None and time.perf_counter() >= save_at:
+                save_at = math.inf  # a save that fails is not retried at every chunk
+                parts = [collect()]  # one block, so collecting stays linear
+                began = time.perf_counter()
+                checkpoint(parts[0])
+                spent = time.perf_counter() - began
+                save_at = time.perf_counter() + max(checkpoint_every, 10 * spent)
 
         def collect() -> Results:
             out = empty_results(scenario)

@@ -208,6 +208,10 @@ def test_option_values_out_of_range_exit_2(monkeypatch, capsys):
         err = capsys.readouterr().err
         assert stop.value.code == 2 and "an integer from 0 to 2**128 - 1" in err, args
         assert len(err) < 600  # a 5000-digit value is shown cut short
+    for args in (["--checkpoint", "-1"], ["--checkpoint", "nan"], ["--checkpoint", "1e9"]):
+        with pytest.raises(SystemExit) as stop:
+            run_sim.main(["run", str(DEFAULT), "--no-progress", *args])
+        assert stop.value.code == 2 and "seconds from 0 to 86400" in capsys.readouterr().err
     for args in (["--replication", "-1"], ["--replication", "100000000"]):
         with pytest.raises(SystemExit) as stop:
             run_sim.main(["trace", str(DEFAULT), *args])

@@ -477,3 +477,39 @@ def test_a_worker_killed_mid_run_keeps_the_finished_runs_and_ends_the_run(tmp_pa
     assert summary["partial"] is True and "worker process died" in summary["error"]
     assert summary["runs"] == rows and rows > 0
     assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+
+
+def test_checkpoints_hand_over_every_replication_finished_so_far(geneva):
+    saved: list[list[int]] = []
+    with Runner(workers=1, chunk=100) as runner:
+        out = runner.run(geneva, 500, 3, checkpoint=lambda r: saved.append(
+            r.columns["replication"].tolist()), checkpoint_every=0.0)
+    assert len(saved) == 5  # after every chunk, with an interval of 0
+    assert saved == [list(range(100 * (k + 1))) for k in range(5)]
+    same(out.results, Runner(workers=1).run(geneva, 500, 3).results)
+
+
+def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
+    """SIGKILL (or a power cut) leaves no chance to save: the checkpoints taken while
+    running are what --resume finishes, and the result equals an uninterrupted run."""
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
+                             "--runs", "60000", "--seed", "5", "--workers", "2",
+                             "--no-progress", "--out", str(out), "--checkpoint", "0.5"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                            start_new_session=True)
+    time.sleep(4.0)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        done = [int(r["replication"]) for r in csv.DictReader(fh)]
+    assert summary["partial"] is True and summary["runs"] == len(done) > 0
+    target = max(done) + 200
+    resumed = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", "1",
+                  "--no-progress", "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    fresh = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", "2",
+                "--no-progress", "--out", str(tmp_path / "fresh"))
+    assert fresh.returncode == 0, fresh.stderr
+    assert (out / "runs.csv").read_bytes() == (tmp_path / "fresh" / "runs.csv").read_bytes()
