@@ -152,6 +152,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_text
     from sim.scenario import load_scenario
+    from sim.signals import shielded
 
     base = load_scenario(args.scenario, args.sets)
     params = ex.parse_params(args.param)
@@ -174,6 +175,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with make_runner(args, True) as runner:
             for point in ex.run_sweep(todo, runner, args.runs, args.seed):
                 points.append(point)
+                if args.out is not None:  # saved as it finishes: a crash keeps it
+                    with saving(args.out), shielded():
+                        ex.write_sweep(args.out, points, args.seed, only_last=True)
     except BaseException:
         if points:  # a later point failed: show and keep those that finished
             report()

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.csvio import atomic_writer
 from sim.document import split_key
 from sim.errors import ScenarioError
 from sim.output import jsonable, write_run
@@ -266,20 +267,30 @@ def _cells(intervals: Iterable[dict[str, Any] | None]) -> list[Any]:
 
 
 def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
-    """Write ``sweep.csv``, one row per point."""
+    """Write ``sweep.csv``, one row per point (replaced atomically)."""
     head, rows = sweep_rows(points)
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_writer(path) as fh:
         w = csv.writer(fh)
         w.writerow(head)
         w.writerows(rows)
 
 
-def write_sweep(out: Path, points: list[SweepPoint], seed: int) -> None:
+def write_point(out: Path, k: int, point: SweepPoint, seed: int) -> None:
+    """Write point ``k`` of a sweep as the run directory ``points/NNN``."""
+    write_run(out / "points" / f"{k:03d}", point.results, jsonable(point.summary),
+              point.scenario, seed, {"sweep_point": point.params})
+
+
+def write_sweep(out: Path, points: list[SweepPoint], seed: int,
+                only_last: bool = False) -> None:
     """Write a sweep directory: ``points/NNN`` (a run directory per point), then
-    ``sweep.csv``, so a table on disk always has its points beside it."""
+    ``sweep.csv``, so a table on disk always has its points beside it.
+
+    ``only_last`` writes the newest point alone (with the table of all so far): a sweep
+    saves each point as it finishes, so one killed outright keeps those it finished."""
     for k, pt in enumerate(points):
-        write_run(out / "points" / f"{k:03d}", pt.results, jsonable(pt.summary), pt.scenario,
-                  seed, {"sweep_point": pt.params})
+        if not only_last or k == len(points) - 1:
+            write_point(out, k, pt, seed)
     write_sweep_csv(out / "sweep.csv", points)
 
 

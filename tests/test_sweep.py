@@ -7,11 +7,16 @@ import csv
 import io
 import itertools
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import DEFAULT
+from helpers import DEFAULT, ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -352,3 +357,23 @@ def test_a_param_key_that_cannot_be_set_is_reported_against_param(capsys):
                                "--workers", "1", "--no-progress"])
         err = capsys.readouterr().err
         assert status == 2 and err.startswith("error: --param: ") and key in err
+
+
+def test_a_sweep_killed_outright_keeps_the_points_it_finished(tmp_path):
+    """Points used to be written when the sweep ended: a SIGKILL lost all of them."""
+    out = tmp_path / "sweep"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_sim.py"), "sweep", str(DEFAULT), "--param",
+         "ceasefire.imposed.delineation=0,0.25,0.5,0.75,1", "--runs", "3000", "--workers", "1",
+         "--no-progress", "--out", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    deadline = time.time() + 120
+    while not (out / "points" / "001" / "summary.json").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    with (out / "sweep.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert 2 <= len(rows) < 5
+    for k in range(len(rows)):
+        assert json.loads((out / "points" / f"{k:03d}" / "summary.json").read_text())["runs"] == 3000
