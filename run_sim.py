@@ -68,7 +68,6 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
     from sim.records import Results
-    from sim.report import summary_text
     from sim.rundir import resumable
     from sim.scenario import load_scenario
     from sim.signals import shielded
@@ -95,10 +94,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     extra = {"runs_requested": args.runs, "precision": args.precision}
 
     def checkpoint(results: Results) -> None:
-        """Save the runs finished so far, marked partial, as an interrupted run is."""
+        """Save the runs finished so far, marked partial, as an interrupted run is; a
+        save that fails is reported and the run goes on (the final save may succeed)."""
         partial = jsonable(summarize(results, scenario, seed=args.seed, partial=True))
-        with saving(args.out):
-            write_run(args.out, results, partial, scenario, args.seed, extra)
+        try:
+            with shielded():
+                write_run(args.out, results, partial, scenario, args.seed, extra)
+        except OSError as exc:
+            print(f"warning: could not save the runs so far in {args.out} "
+                  f"({exc.strerror or exc}); the run goes on", file=sys.stderr)
 
     with make_runner(args, long_run) as runner:
         out = runner.run(scenario, args.runs, args.seed, existing=existing,
@@ -107,37 +111,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                          else args.min_runs,
                          checkpoint=checkpoint if args.out and args.checkpoint > 0 else None,
                          checkpoint_every=args.checkpoint)
-    if out.beyond:
-        raise ScenarioError("--precision", "", args.precision, f"a precision {args.out} has "
-                            f"not passed: it holds {out.beyond} replications beyond the "
-                            f"{out.target} this precision stops at, and resuming would drop "
-                            "them (left as they were); resume with --runs, or a smaller --precision")
-    summary = summarize(out.results, scenario, seed=args.seed, wall_seconds=out.wall_seconds,
-                        partial=out.partial, ran=out.ran)
-    if args.precision is not None:
-        summary["precision"] = {"target": args.precision, "met": out.precision_met,
-                                "runs": len(out.results) if out.partial else out.target}
-    if out.error is not None:
-        summary["error"] = str(out.error)
-    summary = jsonable(summary)
-    if out.error is None:
-        if args.json:
-            print(json.dumps(summary, indent=2))
-        else:
-            print(summary_text(summary, scenario))
-            if args.precision is not None and out.interrupted:
-                print(f"precision {args.precision}: not reached when interrupted after "
-                      f"{len(out.results)} runs")
-            elif args.precision is not None:
-                state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
-                print(f"precision {args.precision}: {state} after {out.target} runs")
-    if args.out is not None:
-        with saving(args.out), shielded():  # a late Ctrl-C must not lose the finished runs
-            write_run(args.out, out.results, summary, scenario, args.seed, extra)
-        if args.plot and not out.partial:
-            with saving(args.out, FIGURES_UNSAVED):
-                draw("run", args.out, args.format, scenario=scenario, results=out.results,
-                     summary=summary)
+    # the finished runs are reported and saved before anything else may stop the command:
+    # a Ctrl-C or SIGTERM now waits for that (and is moot when the run stopped already)
+    with shielded(redeliver=not out.partial):
+        summary = report_run(args, scenario, out)
+        if args.out is not None:
+            with saving(args.out):
+                write_run(args.out, out.results, summary, scenario, args.seed, extra)
+    if args.out is not None and args.plot and not out.partial:
+        with saving(args.out, FIGURES_UNSAVED):
+            draw("run", args.out, args.format, scenario=scenario, results=out.results,
+                 summary=summary)
     where = f"; finished runs kept in {args.out}" if args.out else ""
     if out.error is not None:
         print(f"stopped after {len(out.results)} finished runs{where}", file=sys.stderr)
@@ -146,6 +130,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"interrupted after {len(out.results)} runs{where}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
+
+
+def report_run(args: argparse.Namespace, scenario: Any, out: Any) -> dict[str, Any]:
+    """The summary of a run (printed, unless the run stopped on an error)."""
+    from sim.report import precision_line, run_summary, summary_text
+
+    if out.beyond:
+        raise ScenarioError("--precision", "", args.precision, f"a precision {args.out} has "
+                            f"not passed: it holds {out.beyond} replications beyond the "
+                            f"{out.target} this precision stops at, and resuming would drop "
+                            "them (left as they were); resume with --runs, or a smaller --precision")
+    summary = jsonable(run_summary(out, scenario, args.seed, args.precision))
+    if out.error is None:
+        print(json.dumps(summary, indent=2) if args.json else summary_text(summary, scenario))
+        if args.precision is not None and not args.json:
+            print(precision_line(out, args.precision))
+    return summary
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

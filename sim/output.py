@@ -203,6 +203,13 @@ def read_run(out: Path, summary_needed: bool = True
     )
     summary = (_read_object(out / "summary.json")
                if summary_needed or (out / "summary.json").exists() else {})
+    counted = summary.get("runs")
+    if summary_needed and counted is not None and counted != len(results):
+        # runs.csv is written before summary.json: a kill between the two (a checkpoint
+        # included) leaves new runs beside an older summary
+        raise ScenarioError(str(out / "summary.json"), "runs", counted,
+                            f"{len(results)}, the replications in runs.csv (the run was "
+                            "stopped while saving them): finish it with 'run --resume'")
     manifest = _read_object(out / "manifest.json")
     seed = manifest.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

@@ -174,14 +174,16 @@ class Results:
         """Memory held by the columns."""
         return sum(int(c.nbytes) for c in self.columns.values())
 
-    def concat(self, other: Results) -> Results:
-        """These runs followed by ``other``'s (same scenario layout)."""
-        if (other.issues, other.armed, other.party_names) != (
-            self.issues, self.armed, self.party_names):
-            raise ValueError("cannot join results of scenarios with different layouts")
+    def concat(self, *others: Results) -> Results:
+        """These runs followed by the others' (same scenario layout), joined in one
+        pass: joining a long run's chunks one by one would copy it over and over."""
+        for other in others:
+            if (other.issues, other.armed, other.party_names) != (
+                    self.issues, self.armed, self.party_names):
+                raise ValueError("cannot join results of scenarios with different layouts")
         out = Results(self.issues, self.armed, self.party_names)
         for name, col in self.columns.items():
-            out.columns[name] = np.concatenate([col, other.columns[name]])
+            out.columns[name] = np.concatenate([col, *(o.columns[name] for o in others)])
         return out
 
     def sorted(self) -> Results:

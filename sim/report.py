@@ -8,6 +8,7 @@ from typing import Any
 
 from sim.records import Outcome
 from sim.scenario import Scenario
+from sim.stats import summarize
 
 
 def pct(p: dict[str, float] | None) -> str:
@@ -200,3 +201,26 @@ def _short(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def run_summary(out: Any, scenario: Scenario, seed: int, precision: float | None
+                ) -> dict[str, Any]:
+    """The summary of a run (a :class:`sim.runner.RunOutcome`) as saved and printed: the
+    statistics, the precision target and where it stopped, and what stopped it part way."""
+    summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
+                        partial=out.partial, ran=out.ran)
+    if precision is not None:
+        summary["precision"] = {"target": precision, "met": out.precision_met,
+                                "runs": len(out.results) if out.partial else out.target}
+    if out.error is not None:
+        summary["error"] = str(out.error)
+    return summary
+
+
+def precision_line(out: Any, precision: float) -> str:
+    """Whether an adaptive run reached its precision, and after how many runs."""
+    if out.interrupted:
+        return (f"precision {precision}: not reached when interrupted after "
+                f"{len(out.results)} runs")
+    state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
+    return f"precision {precision}: {state} after {out.target} runs"

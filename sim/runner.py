@@ -190,9 +190,7 @@ class Runner:
                 if bar is not None:
                     bar.update(last - first)
             return
-        futures: list[Future[Results]] = [
-            ex.submit(run_chunk, scenario, root, first, last) for first, last in work
-        ]
+        futures: list[Future[Results]] = []
         kept: set[Future[Results]] = set()
 
         def keep_finished() -> None:
@@ -206,10 +204,14 @@ class Runner:
                 sink(fut.result())
 
         try:
+            # submitted inside: a pool that broke while idle (between the batches of an
+            # adaptive run) refuses new work, and that too is a lost worker
+            futures.extend(ex.submit(run_chunk, scenario, root, first, last)
+                           for first, last in work)
             for fut in as_completed(futures):
                 res = fut.result()
+                kept.add(fut)  # before the sink, which may raise once it has kept them
                 sink(res)
-                kept.add(fut)
                 if bar is not None:
                     bar.update(len(res))
         except ScenarioError:  # a replication the scenario refuses
@@ -290,10 +292,7 @@ class Runner:
                 save_at = time.perf_counter() + max(checkpoint_every, 10 * spent)
 
         def collect() -> Results:
-            out = empty_results(scenario)
-            for p in parts:
-                out = out.concat(p)
-            return out.sorted()
+            return empty_results(scenario).concat(*parts).sorted()
 
         try:
             if precision is None:
@@ -312,8 +311,6 @@ class Runner:
                         break
         except KeyboardInterrupt:
             interrupted = True
-            with shielded():  # a second Ctrl-C must not abandon the pool half shut
-                self.close(cancel=True)
         except (ScenarioError, WorkerLostError) as exc:
             if isinstance(exc, WorkerLostError):
                 self.close(cancel=True)  # a broken pool takes no more work
@@ -322,7 +319,14 @@ class Runner:
             error = exc
         finally:
             bar.close()
-        results = collect()
+        if interrupted:
+            # stopping already: a second Ctrl-C must not abandon the pool half shut, nor
+            # the finished replications uncollected
+            with shielded(redeliver=False):
+                self.close(cancel=True)
+                results = collect()
+        else:
+            results = collect()
         beyond = 0
         if not interrupted and error is None:
             # replications a resumed run holds beyond where this run stopped stay out

@@ -9,9 +9,9 @@ the process with nothing saved.
 Stopping is the parent's to handle: pool workers run in a session of their own, so a
 signal sent to the command's process group (Ctrl-C at a terminal, ``timeout``, ``kill
 -- -PGID``) reaches the parent alone, and they ignore Ctrl-C besides. They keep the
-default SIGTERM, which is how the pool stops the workers left when one of them dies.
-While finished work is being saved, the parent ignores both signals
-(:func:`shielded`).
+default SIGTERM, which is how the pool stops the workers left when one of them dies,
+and exit by themselves when the parent is gone. While finished work is being saved, the
+parent holds both signals back until the save is done (:func:`shielded`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -35,10 +36,21 @@ def detach_worker() -> None:
     """Pool worker initializer: stopping is the parent's to handle, not the workers'.
 
     Ignoring SIGTERM as well would be wrong: a pool that loses a worker stops the others
-    with SIGTERM, and would wait for them for ever."""
+    with SIGTERM, and would wait for them for ever. In a session of its own, a worker
+    also outlives a parent killed outright, so it watches for that and exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, if forked
     os.setsid()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="exit-with-parent").start()
+
+
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    # a forked worker holds both ends of its work queue's pipe, so it would never see
+    # the queue close: it would wait for work for ever once its parent is gone
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _in_main_thread() -> bool:
@@ -47,18 +59,28 @@ def _in_main_thread() -> bool:
 
 
 @contextmanager
-def shielded() -> Iterator[None]:
-    """Ignore Ctrl-C and SIGTERM for the duration: what runs inside saves finished work
-    and must not be cut short (a second Ctrl-C, or ``timeout`` following its SIGTERM)."""
+def shielded(redeliver: bool = True) -> Iterator[list[int]]:
+    """Hold Ctrl-C and SIGTERM back for the duration: what runs inside saves finished
+    work and must not be cut short (a second Ctrl-C, or ``timeout`` following its
+    SIGTERM). Signals that came are delivered when it ends, or with ``redeliver=False``
+    (the caller is stopping already) only listed in the value it yields."""
+    held: list[int] = []
     if not _in_main_thread():
-        yield
+        yield held
         return
-    previous = [signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS]
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    previous = [signal.signal(sig, hold) for sig in STOP_SIGNALS]
     try:
-        yield
+        yield held
     finally:
         for sig, handler in zip(STOP_SIGNALS, previous, strict=True):
             signal.signal(sig, handler)
+        if redeliver:
+            for signum in dict.fromkeys(held):
+                signal.raise_signal(signum)
 
 
 class TermGuard:

@@ -129,7 +129,7 @@ def test_every_file_of_a_run_directory_is_replaced_atomically(rundir: Path, monk
     old one: a failure at the sync leaves all four files as they were."""
     before = snapshot(rundir)
     scenario, results, summary, _ = read_run(rundir)
-    summary = {**summary, "runs": 999}
+    summary = {**summary, "note": "rewritten"}
 
     def no_sync(fd: int) -> None:
         raise OSError(errno.EIO, "Input/output error")
@@ -141,7 +141,7 @@ def test_every_file_of_a_run_directory_is_replaced_atomically(rundir: Path, monk
     monkeypatch.undo()
     write_run(rundir, results, summary, scenario, SEED + 1)  # and the same write succeeds
     assert sorted(p.name for p in rundir.iterdir()) == list(FILES)
-    assert read_run(rundir)[2]["runs"] == 999 and read_run(rundir)[3]["seed"] == SEED + 1
+    assert read_run(rundir)[2]["note"] == "rewritten" and read_run(rundir)[3]["seed"] == SEED + 1
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs POSIX file-size limits")
@@ -483,6 +483,8 @@ def test_plot_of_a_run_stopped_before_any_replication_finished_is_bad_input(
         rundir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     runs = rundir / "runs.csv"
     runs.write_text(runs.read_text().splitlines()[0] + "\n")
+    summary = json.loads((rundir / "summary.json").read_text())
+    (rundir / "summary.json").write_text(json.dumps({**summary, "runs": 0}))
     assert run_sim.main(["plot", str(rundir)]) == 2
     err = capsys.readouterr().err
     assert "runs.csv" in err and "at least one finished replication" in err
@@ -501,6 +503,19 @@ def test_a_figure_that_cannot_be_written_is_one_line_saying_what_was_kept(
     err = capsys.readouterr().err
     assert "the results were saved; the figures were not all drawn" in err
     assert "Traceback" not in err and (out / "runs.csv").is_file()
+
+
+def test_runs_beside_an_older_summary_are_refused_by_plot_and_resumed(
+        rundir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A kill between writing runs.csv and summary.json (a checkpoint included) left new
+    runs beside an older summary, which plot drew as if they matched."""
+    summary = json.loads((rundir / "summary.json").read_text())
+    (rundir / "summary.json").write_text(json.dumps({**summary, "runs": 12}))
+    assert run_sim.main(["plot", str(rundir)]) == 2
+    err = capsys.readouterr().err
+    assert "summary.json: runs: bad value 12; 20, the replications in runs.csv" in err
+    scenario = load_scenario(rundir / "scenario.toml")
+    assert len(resumable(rundir, scenario, "scenario.toml", SEED, ("--runs", 30)) or ()) == 20
 
 
 def test_a_number_too_long_for_python_in_a_saved_json_file_is_a_damaged_file(

@@ -401,18 +401,22 @@ def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path, workers):
     assert summary["partial"] is True and summary["runs"] == rows and 0 < rows < 60000
 
 
-def test_stop_signals_are_ignored_only_while_shielded():
+def test_stop_signals_are_held_back_while_shielded_then_delivered():
     from sim.signals import shielded
 
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    with shielded():
-        os.kill(os.getpid(), signal.SIGINT)  # ignored: no KeyboardInterrupt here
-        os.kill(os.getpid(), signal.SIGTERM)  # ignored: the test process lives on
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    with shielded(redeliver=False) as held:
+        os.kill(os.getpid(), signal.SIGTERM)  # held: the test process lives on
+        os.kill(os.getpid(), signal.SIGINT)  # held: no KeyboardInterrupt here
+        time.sleep(0.1)
+    assert held == [signal.SIGTERM, signal.SIGINT]
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
-    with pytest.raises(KeyboardInterrupt):
+    finished = False
+    with pytest.raises(KeyboardInterrupt), shielded():
         os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(1)
+        time.sleep(0.1)
+        finished = True  # the save inside is not cut short ...
+    assert finished  # ... and the Ctrl-C comes once it is done
 
 
 def test_sigterm_is_raised_as_an_interrupt_only_inside_the_guard():
@@ -499,8 +503,14 @@ def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
                             start_new_session=True)
     time.sleep(4.0)
-    os.killpg(proc.pid, signal.SIGKILL)
+    workers = children(proc.pid)
+    assert len(workers) == 2
+    os.killpg(proc.pid, signal.SIGKILL)  # the parent alone: workers have their own session
     proc.wait(timeout=30)
+    deadline = time.time() + 10
+    while [w for w in workers if alive(w)] and time.time() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if alive(w)], "workers outlived their parent"
     summary = json.loads((out / "summary.json").read_text())
     with (out / "runs.csv").open() as fh:
         done = [int(r["replication"]) for r in csv.DictReader(fh)]
@@ -513,3 +523,52 @@ def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
                 "--no-progress", "--out", str(tmp_path / "fresh"))
     assert fresh.returncode == 0, fresh.stderr
     assert (out / "runs.csv").read_bytes() == (tmp_path / "fresh" / "runs.csv").read_bytes()
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux)."""
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (not gone, not a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_a_failing_checkpoint_neither_duplicates_nor_loses_replications(geneva):
+    """The chunk whose checkpoint failed was kept twice: once by the sink, once more by
+    the clean-up of the error."""
+    calls = []
+
+    def failing(results):
+        calls.append(len(results))
+        if len(calls) == 2:
+            raise ScenarioError("--out", "", "x", "a directory that can hold the results")
+
+    with Runner(workers=2, chunk=50) as runner:
+        out = runner.run(geneva, 600, 3, checkpoint=failing, checkpoint_every=0.0,
+                         keep_on_error=True)
+    reps = out.results.columns["replication"].tolist()
+    assert out.error is not None and len(reps) == len(set(reps)) >= 100
+
+
+def test_a_pool_broken_while_idle_is_a_lost_worker_with_the_runs_kept(geneva):
+    """A worker that died between two runs (or two batches) made the next submission
+    raise BrokenProcessPool out of the runner: an internal error."""
+    from sim.runner import WorkerLostError
+
+    others = set(children(os.getpid()))  # processes earlier tests left to this one
+    with Runner(workers=2, chunk=50) as runner:
+        first = runner.run(geneva, 100, 3)
+        pool = [c for c in children(os.getpid()) if alive(c) and c not in others]
+        assert len(pool) == 2
+        os.kill(pool[0], signal.SIGKILL)
+        time.sleep(0.5)
+        with pytest.raises(WorkerLostError):
+            runner.run(geneva, 200, 3)
+        again = runner.run(geneva, 200, 3, existing=first.results)  # on a new pool
+    assert again.error is None
+    same(again.results, Runner(workers=1).run(geneva, 200, 3).results)
