@@ -141,3 +141,12 @@ def interrupt_cli(args: list[str], after: float = 4.0, again: float | None = Non
         proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def same_results(a: Any, b: Any) -> None:
+    """Two :class:`sim.records.Results` hold the same runs, column by column, exactly."""
+    import numpy as np
+
+    assert len(a) == len(b)
+    for name, col in a.columns.items():
+        np.testing.assert_array_equal(col, b.columns[name], err_msg=name)

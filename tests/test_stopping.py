@@ -1,0 +1,299 @@
+"""Stopping a run without losing work: Ctrl-C, SIGTERM, a second signal while saving,
+a scenario error part way, a worker killed outright, and checkpoints that let a run
+killed outright resume."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import DEFAULT, ROOT, cli, interrupt_chunk, interrupt_cli, same_results
+
+import run_sim
+from sim.errors import ScenarioError
+from sim.runner import Runner
+from sim.scenario import load_scenario
+
+same = same_results
+
+
+@pytest.fixture(scope="module")
+def geneva():
+    return load_scenario(DEFAULT)
+
+
+def _wait_for(path, timeout=60.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if path.exists():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(tmp_path, workers):
+    out = tmp_path / "run"
+    proc = interrupt_cli(["run", str(DEFAULT), "--runs", "60000", "--seed", "5", "--workers",
+                          workers, "--no-progress", "--out", str(out)])
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["partial"] is True
+    with (out / "runs.csv").open() as fh:
+        done = [int(r["replication"]) for r in csv.DictReader(fh)]
+    assert 0 < len(done) < 60000
+    assert summary["runs"] == len(done)
+    # resume a smaller total so the test stays quick: it must equal an uninterrupted run
+    target = max(done) + 300
+    resumed = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", workers,
+                  "--no-progress", "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    fresh = tmp_path / "fresh"
+    direct = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", "2",
+                 "--no-progress", "--out", str(fresh))
+    assert direct.returncode == 0, direct.stderr
+    assert (out / "runs.csv").read_bytes() == (fresh / "runs.csv").read_bytes()
+    assert json.loads((out / "summary.json").read_text())["partial"] is False
+
+
+def test_ctrl_c_during_a_sweep_keeps_and_marks_the_points_run_so_far(tmp_path):
+    out = tmp_path / "sweep"
+    proc = interrupt_cli(["sweep", str(DEFAULT), "--param",
+                          "ceasefire.monitoring.deterrence=0.1,0.2,0.3", "--runs", "60000",
+                          "--workers", "1", "--no-progress", "--out", str(out)])
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr and "interrupted during point" in proc.stderr
+    assert "PARTIAL" in proc.stdout
+    summaries = sorted((out / "points").glob("*/summary.json"))
+    assert summaries and json.loads(summaries[-1].read_text())["partial"] is True
+    with (out / "sweep.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == len(summaries)
+
+
+def test_ctrl_c_during_a_comparison_pairs_the_replications_both_sides_finished(
+        tmp_path, capsys, monkeypatch):
+    """Ctrl-C while the second side runs: the comparison pairs the replications both
+    sides finished, says so, keeps it in --out and exits 130."""
+    interrupt_chunk(monkeypatch, 6)  # side A is 4 chunks of 250; stop B after its first chunk
+    out = tmp_path / "cmp"
+    status = run_sim.main(["compare", str(DEFAULT), "--set", "ceasefire.imposed.delineation=1",
+                           "--runs", "1000", "--workers", "1", "--no-progress", "--json",
+                           "--out", str(out)])
+    captured = capsys.readouterr()
+    assert status == 130
+    assert "compared on the 250 replications both sides finished" in captured.err
+    result = json.loads(captured.out)
+    assert result["partial"] is True and result["runs"] == 250
+    assert result["a"]["runs"] == result["b"]["runs"] == 250
+    assert json.loads((out / "compare.json").read_text())["runs"] == 250
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_scenario_error_part_way_keeps_the_replications_finished_before_it(geneva, workers):
+    """``ceasefire.max_acts`` set too low stops the run at replication 1155 (seed 2016);
+    the chunks finished before it are returned with the error, not thrown away."""
+    low = load_scenario(DEFAULT, ["ceasefire.max_acts=120"])
+    with Runner(workers=workers, chunk=250) as runner:
+        with pytest.raises(ScenarioError):  # by default the error is raised
+            runner.run(low, 3000, 2016)
+        out = runner.run(low, 3000, 2016, keep_on_error=True)
+    assert out.error is not None and out.error.path == "ceasefire.max_acts"
+    assert out.partial and not out.interrupted
+    kept = set(out.results.columns["replication"].tolist())
+    assert set(range(1000)) <= kept and 1155 not in kept
+    with Runner(workers=1) as runner:
+        fine = runner.run(geneva, 1000, 2016).results
+    same(out.results.below(1000), fine)
+
+
+def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partial(tmp_path):
+    out = tmp_path / "run"
+    done = cli("run", str(DEFAULT), "--runs", "1500", "--workers", "1", "--no-progress",
+               "--set", "ceasefire.max_acts=120", "--out", str(out), timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "ceasefire.max_acts" in done.stderr and "Traceback" not in done.stderr
+    assert f"finished runs kept in {out}" in done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["partial"] is True and "max_acts" in summary["error"]
+    with open(out / "runs.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 1000 and summary["runs"] == len(rows)
+
+
+def test_a_second_ctrl_c_while_the_pool_winds_down_still_keeps_the_finished_runs(tmp_path):
+    """The second of two quick SIGINTs used to land while the pool waited for its running
+    chunks: nothing was saved, and the process could hang on its orphaned workers."""
+    out = tmp_path / "run"
+    proc = interrupt_cli(["run", str(DEFAULT), "--runs", "60000", "--workers", "2",
+                          "--no-progress", "--out", str(out)], after=4.0, again=0.02)
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        assert summary["partial"] is True and summary["runs"] == len(list(csv.DictReader(fh)))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path, workers):
+    """``timeout``, ``kill`` and cluster schedulers send SIGTERM, which used to end the
+    process with nothing saved; now it stops the run like Ctrl-C, exit 143."""
+    out = tmp_path / "run"
+    proc = interrupt_cli(["run", str(DEFAULT), "--runs", "60000", "--workers", workers,
+                          "--no-progress", "--out", str(out)], after=4.0, sig=signal.SIGTERM)
+    assert proc.returncode == 143, proc.stderr
+    assert "Traceback" not in proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        rows = len(list(csv.DictReader(fh)))
+    assert summary["partial"] is True and summary["runs"] == rows and 0 < rows < 60000
+
+
+def test_stop_signals_are_held_back_while_shielded_then_delivered():
+    from sim.signals import shielded
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with shielded(redeliver=False) as held:
+        os.kill(os.getpid(), signal.SIGTERM)  # held: the test process lives on
+        os.kill(os.getpid(), signal.SIGINT)  # held: no KeyboardInterrupt here
+        time.sleep(0.1)
+    assert held == [signal.SIGTERM, signal.SIGINT]
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+    finished = False
+    with pytest.raises(KeyboardInterrupt), shielded():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+        finished = True  # the save inside is not cut short ...
+    assert finished  # ... and the Ctrl-C comes once it is done
+
+
+def test_sigterm_is_raised_as_an_interrupt_only_inside_the_guard():
+    from sim.signals import TermGuard, Terminated
+
+    before = signal.getsignal(signal.SIGTERM)
+    with TermGuard() as guard, pytest.raises(Terminated):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+    assert guard.terminated and signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_worker_killed_mid_run_keeps_the_finished_runs_and_ends_the_run(tmp_path):
+    """A worker killed outright (SIGKILL, or the out-of-memory killer) broke the pool:
+    an internal-error traceback, and nothing saved. Now the finished runs are kept, the
+    message says what happened, and the other worker is stopped (no hang, no orphan)."""
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
+                             "--runs", "60000", "--workers", "2", "--no-progress",
+                             "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    time.sleep(4.0)
+    workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert len(workers) == 2
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr
+    assert "a worker process died" in stderr and "Traceback" not in stderr
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        rows = len(list(csv.DictReader(fh)))
+    assert summary["partial"] is True and "worker process died" in summary["error"]
+    assert summary["runs"] == rows and rows > 0
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+
+
+def test_checkpoints_hand_over_every_replication_finished_so_far(geneva):
+    saved: list[list[int]] = []
+    with Runner(workers=1, chunk=100) as runner:
+        out = runner.run(geneva, 500, 3, checkpoint=lambda r: saved.append(
+            r.columns["replication"].tolist()), checkpoint_every=0.0)
+    assert len(saved) == 5  # after every chunk, with an interval of 0
+    assert saved == [list(range(100 * (k + 1))) for k in range(5)]
+    same(out.results, Runner(workers=1).run(geneva, 500, 3).results)
+
+
+def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
+    """SIGKILL (or a power cut) leaves no chance to save: the checkpoints taken while
+    running are what --resume finishes, and the result equals an uninterrupted run."""
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
+                             "--runs", "60000", "--seed", "5", "--workers", "2",
+                             "--no-progress", "--out", str(out), "--checkpoint", "0.5"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                            start_new_session=True)
+    time.sleep(4.0)
+    workers = children(proc.pid)
+    assert len(workers) == 2
+    os.killpg(proc.pid, signal.SIGKILL)  # the parent alone: workers have their own session
+    proc.wait(timeout=30)
+    deadline = time.time() + 10
+    while [w for w in workers if alive(w)] and time.time() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if alive(w)], "workers outlived their parent"
+    summary = json.loads((out / "summary.json").read_text())
+    with (out / "runs.csv").open() as fh:
+        done = [int(r["replication"]) for r in csv.DictReader(fh)]
+    assert summary["partial"] is True and summary["runs"] == len(done) > 0
+    target = max(done) + 200
+    resumed = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", "1",
+                  "--no-progress", "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    fresh = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", "2",
+                "--no-progress", "--out", str(tmp_path / "fresh"))
+    assert fresh.returncode == 0, fresh.stderr
+    assert (out / "runs.csv").read_bytes() == (tmp_path / "fresh" / "runs.csv").read_bytes()
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux)."""
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (not gone, not a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_a_failing_checkpoint_neither_duplicates_nor_loses_replications(geneva):
+    """The chunk whose checkpoint failed was kept twice: once by the sink, once more by
+    the clean-up of the error."""
+    calls = []
+
+    def failing(results):
+        calls.append(len(results))
+        if len(calls) == 2:
+            raise ScenarioError("--out", "", "x", "a directory that can hold the results")
+
+    with Runner(workers=2, chunk=50) as runner:
+        out = runner.run(geneva, 600, 3, checkpoint=failing, checkpoint_every=0.0,
+                         keep_on_error=True)
+    reps = out.results.columns["replication"].tolist()
+    assert out.error is not None and len(reps) == len(set(reps)) >= 100
+
+
+def test_a_pool_broken_while_idle_is_a_lost_worker_with_the_runs_kept(geneva):
+    """A worker that died between two runs (or two batches) made the next submission
+    raise BrokenProcessPool out of the runner: an internal error."""
+    from sim.runner import WorkerLostError
+
+    others = set(children(os.getpid()))  # processes earlier tests left to this one
+    with Runner(workers=2, chunk=50) as runner:
+        first = runner.run(geneva, 100, 3)
+        pool = [c for c in children(os.getpid()) if alive(c) and c not in others]
+        assert len(pool) == 2
+        os.kill(pool[0], signal.SIGKILL)
+        time.sleep(0.5)
+        with pytest.raises(WorkerLostError):
+            runner.run(geneva, 200, 3)
+        again = runner.run(geneva, 200, 3, existing=first.results)  # on a new pool
+    assert again.error is None
+    same(again.results, Runner(workers=1).run(geneva, 200, 3).results)
