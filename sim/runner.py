@@ -223,8 +223,18 @@ class Runner:
                              "for lack of memory); the replications finished before it are "
                              "kept, and --resume with --out finishes the run") from None
         except BaseException:
-            for fut in futures:
-                fut.cancel()
+            # stopping (Ctrl-C, SIGTERM): nothing more starts and nothing running is
+            # waited for, but the chunks already finished are the user's work, and are
+            # kept (a signal held back through a checkpoint's save lands here, with the
+            # chunks finished meanwhile)
+            with shielded(redeliver=False):
+                for fut in futures:
+                    fut.cancel()
+                for fut in futures:
+                    if (fut not in kept and fut.done() and not fut.cancelled()
+                            and fut.exception() is None):
+                        kept.add(fut)
+                        sink(fut.result())
             raise
 
     def run(
@@ -312,21 +322,21 @@ class Runner:
         except KeyboardInterrupt:
             interrupted = True
         except (ScenarioError, WorkerLostError) as exc:
-            if isinstance(exc, WorkerLostError):
-                self.close(cancel=True)  # a broken pool takes no more work
             if not keep_on_error:
+                if isinstance(exc, WorkerLostError):
+                    self.close(cancel=True)  # a broken pool takes no more work
                 raise
             error = exc
         finally:
             bar.close()
-        if interrupted:
-            # stopping already: a second Ctrl-C must not abandon the pool half shut, nor
-            # the finished replications uncollected
-            with shielded(redeliver=False):
+        # the finished replications are collected (and a stopped or broken pool shut)
+        # with stop signals held back, so a second Ctrl-C cannot lose them; one that comes
+        # now stops the run as if it had come a moment earlier
+        with shielded(redeliver=False) as held:
+            if interrupted or isinstance(error, WorkerLostError):
                 self.close(cancel=True)
-                results = collect()
-        else:
             results = collect()
+        interrupted = interrupted or bool(held)
         beyond = 0
         if not interrupted and error is None:
             # replications a resumed run holds beyond where this run stopped stay out

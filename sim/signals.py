@@ -16,10 +16,11 @@ parent holds both signals back until the save is done (:func:`shielded`).
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -41,15 +42,18 @@ def detach_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, if forked
     os.setsid()
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
-                     name="exit-with-parent").start()
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,), daemon=True,
+                         name="exit-with-parent").start()
 
 
-def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+def _exit_with_parent(sentinel: int) -> None:
     # a forked worker holds both ends of its work queue's pipe, so it would never see
-    # the queue close: it would wait for work for ever once its parent is gone
-    while os.getppid() == parent:
-        time.sleep(every)
+    # the queue close: it would wait for work for ever once its parent is gone. The
+    # parent's sentinel (the process that made the pool, whatever the start method: a
+    # fork server is not it) becomes ready when that process ends.
+    multiprocessing.connection.wait([sentinel])
     os._exit(1)
 
 

@@ -251,8 +251,23 @@ def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
 
 
 def children(pid: int) -> list[int]:
-    """The child processes of ``pid`` (Linux)."""
-    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    """The child processes of ``pid`` (Linux; none once it is gone)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
+def descendants(pid: int) -> set[int]:
+    """Children, grandchildren and so on of ``pid``."""
+    out: set[int] = set()
+    todo = children(pid)
+    while todo:
+        kid = todo.pop()
+        if kid not in out:
+            out.add(kid)
+            todo.extend(children(kid))
+    return out
 
 
 def alive(pid: int) -> bool:
@@ -297,3 +312,64 @@ def test_a_pool_broken_while_idle_is_a_lost_worker_with_the_runs_kept(geneva):
         again = runner.run(geneva, 200, 3, existing=first.results)  # on a new pool
     assert again.error is None
     same(again.results, Runner(workers=1).run(geneva, 200, 3).results)
+
+
+def test_a_ctrl_c_held_through_a_checkpoint_keeps_the_chunks_finished_meanwhile(geneva):
+    """The signal a checkpoint held back is raised when its save ends; the chunks the
+    workers finished during the save were then dropped (thousands, for a large run)."""
+    def slow_save_then_ctrl_c(results):
+        time.sleep(1.0)  # a large save: the workers go on meanwhile
+        raise KeyboardInterrupt  # the Ctrl-C it held back
+
+    with Runner(workers=2, chunk=50) as runner:
+        out = runner.run(geneva, 4000, 3, checkpoint=slow_save_then_ctrl_c,
+                         checkpoint_every=0.0)
+    reps = out.results.columns["replication"].tolist()
+    assert out.interrupted and len(reps) == len(set(reps))
+    assert len(reps) >= 500, "the chunks finished during the save were dropped"
+
+
+def test_a_ctrl_c_while_the_finished_runs_are_collected_does_not_lose_them(
+        geneva, monkeypatch):
+    import sim.runner
+
+    real = sim.runner.empty_results
+
+    def ctrl_c_now(scenario):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(scenario)
+
+    monkeypatch.setattr(sim.runner, "empty_results", ctrl_c_now)
+    with Runner(workers=1) as runner:
+        out = runner.run(geneva, 300, 3)
+    assert out.interrupted and len(out.results) == 300
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_workers_exit_with_their_parent_whatever_the_start_method(method, tmp_path):
+    """Under a fork server a worker's own parent is the server, which outlives the run:
+    the workers watch the process that made the pool instead."""
+    script = tmp_path / "pool.py"
+    script.write_text(f"""
+import multiprocessing, sys
+sys.path.insert(0, {str(ROOT)!r})
+if __name__ == "__main__":
+    multiprocessing.set_start_method({method!r})
+    from sim.runner import Runner
+    from sim.scenario import load_scenario
+    with Runner(workers=2) as runner:
+        runner.run(load_scenario({str(DEFAULT)!r}), 10**6, 1)
+""")
+    proc = subprocess.Popen([sys.executable, str(script)], stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while len(descendants(proc.pid)) < 2 and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # the workers are at work
+    family = descendants(proc.pid)
+    assert len(family) >= 2
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.time() + 10
+    while [p for p in family if alive(p)] and time.time() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in family if alive(p)], "workers outlived their parent"
