@@ -168,9 +168,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         else:
             rows = [{"params": p.params, "summary": p.summary} for p in points]
             print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points)))
-        if args.out is not None:
-            with saving(args.out):
-                ex.write_sweep(args.out, points, args.seed)
 
     try:
         with make_runner(args, True) as runner:
@@ -178,9 +175,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 points.append(point)
                 if args.out is not None:  # saved as it finishes: a crash keeps it
                     with saving(args.out), shielded():
-                        ex.write_sweep(args.out, points, args.seed, only_last=True)
+                        ex.save_point(args.out, points, args.seed)
     except BaseException:
-        if points:  # a later point failed: show and keep those that finished
+        if points:  # a later point failed: show those that finished
             report()
             where = f" (saved in {args.out})" if args.out is not None else ""
             print(f"the sweep stopped after {len(points)} of {len(todo)} points{where}",

@@ -147,11 +147,15 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _axis(points: list[Any], key: str) -> list[Any]:
+    """The values a swept parameter takes, in order of first appearance."""
+    return list(dict.fromkeys(pt.params[key] for pt in points))
+
+
 def _grid(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tuple[
         list[Any], list[Any], np.ndarray, np.ndarray, np.ndarray]:
     """Arrange one quantity of a two-parameter sweep as (rows: second, columns: first)."""
-    xs = list(dict.fromkeys(pt.params[params[0]] for pt in points))
-    ys = list(dict.fromkeys(pt.params[params[1]] for pt in points))
+    xs, ys = _axis(points, params[0]), _axis(points, params[1])
     grids = [np.full((len(ys), len(xs)), np.nan) for _ in range(3)]
     for k, pt in enumerate(points):
         i, j = ys.index(pt.params[params[1]]), xs.index(pt.params[params[0]])
@@ -223,8 +227,7 @@ def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
             ncols = 2 if len(data) == 4 else min(len(data), 3)
             nrows = math.ceil(len(data) / ncols)
             # panels grow with the grid, so cells and tick labels keep their room
-            nx = len({repr(pt.params[params[0]]) for pt in points})
-            ny = len({repr(pt.params[params[1]]) for pt in points})
+            nx, ny = len(_axis(points, params[0])), len(_axis(points, params[1]))
             width, height = max(3.6, 0.42 * nx + 1.2), max(2.9, 0.3 * ny + 1.2)
             fig = new_figure(width * ncols + 1.2, height * nrows + 1.0)
         else:

@@ -28,11 +28,10 @@ class Fighter:
     blamed: str
     """Who is held responsible when a victim blames the act on the host: the host, or
     the party itself when it has none."""
-    answer_spoiler_own: bool
-    """Whether a correctly attributed act of this party is answered as a spoiler's
-    attack (a strike) rather than as a violation of the deal."""
-    answer_spoiler_blamed: bool
-    """The same, for an act blamed on the host."""
+    blamed_is_spoiler: bool
+    """Whether an act blamed on the host is answered as a spoiler's attack (a strike)
+    rather than as a violation of the deal (a correctly attributed act is, exactly when
+    the party is a spoiler)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +76,7 @@ def _build_cast(sc: Scenario) -> Cast:
         fighters[name] = Fighter(
             name=name, victim=pm.opponent or "", spoiler=spoiler,
             colocation=pm.behaviour.colocation if spoiler else 0.0, host=pm.host or "",
-            blamed=blamed, answer_spoiler_own=spoiler,
-            answer_spoiler_blamed=parties[blamed].role == "spoiler",
+            blamed=blamed, blamed_is_spoiler=parties[blamed].role == "spoiler",
         )
     signatories = {
         n: Signatory(n, parties[n].behaviour.sensitivity, parties[n].behaviour.tolerance)

@@ -237,9 +237,9 @@ class Ceasefire:
         if seen is rules.Seen.UNSEEN:
             return
         if seen is rules.Seen.BLAMED_HOST:
-            blamed, at_spoiler = f.blamed, f.answer_spoiler_blamed
+            blamed, at_spoiler = f.blamed, f.blamed_is_spoiler
         else:
-            blamed, at_spoiler = author, f.answer_spoiler_own
+            blamed, at_spoiler = author, f.spoiler
         if at_spoiler:
             self.respond_to_spoiler(f.victim, f)
             return

@@ -275,22 +275,15 @@ def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
         w.writerows(rows)
 
 
-def write_point(out: Path, k: int, point: SweepPoint, seed: int) -> None:
-    """Write point ``k`` of a sweep as the run directory ``points/NNN``."""
+def save_point(out: Path, points: list[SweepPoint], seed: int) -> None:
+    """Save the newest of a sweep's points as the run directory ``points/NNN``, then
+    ``sweep.csv`` with every point so far, so a table on disk always has its points
+    beside it. A sweep saves each point as it finishes: one killed outright keeps those
+    it finished."""
+    k = len(points) - 1
+    point = points[k]
     write_run(out / "points" / f"{k:03d}", point.results, jsonable(point.summary),
               point.scenario, seed, {"sweep_point": point.params})
-
-
-def write_sweep(out: Path, points: list[SweepPoint], seed: int,
-                only_last: bool = False) -> None:
-    """Write a sweep directory: ``points/NNN`` (a run directory per point), then
-    ``sweep.csv``, so a table on disk always has its points beside it.
-
-    ``only_last`` writes the newest point alone (with the table of all so far): a sweep
-    saves each point as it finishes, so one killed outright keeps those it finished."""
-    for k, pt in enumerate(points):
-        if not only_last or k == len(points) - 1:
-            write_point(out, k, pt, seed)
     write_sweep_csv(out / "sweep.csv", points)
 
 

@@ -115,7 +115,8 @@ class RunOutcome:
 
     @property
     def partial(self) -> bool:
-        """Stopped before its target, by Ctrl-C or by a scenario error."""
+        """Stopped before its target: by Ctrl-C or SIGTERM, a scenario error or a lost
+        worker."""
         return self.interrupted or self.error is not None
 
 
@@ -193,14 +194,16 @@ class Runner:
         futures: list[Future[Results]] = []
         kept: set[Future[Results]] = set()
 
-        def keep_finished() -> None:
-            # nothing more starts, but what already finished or is still running is the
-            # user's work, and is kept
+        def keep_finished(wait: bool) -> None:
+            # nothing more starts, but the chunks already finished (and, with ``wait``,
+            # those still running) are the user's work, and are kept
             for fut in futures:
                 fut.cancel()
             for fut in futures:
-                if fut in kept or fut.cancelled() or fut.exception() is not None:
+                if (fut in kept or fut.cancelled() or not (wait or fut.done())
+                        or fut.exception() is not None):
                     continue
+                kept.add(fut)
                 sink(fut.result())
 
         try:
@@ -215,26 +218,20 @@ class Runner:
                 if bar is not None:
                     bar.update(len(res))
         except ScenarioError:  # a replication the scenario refuses
-            keep_finished()
+            keep_finished(wait=True)
             raise
         except BrokenExecutor:
-            keep_finished()
-            raise WorkerLostError("a worker process died (killed by a signal, or by the system "
-                             "for lack of memory); the replications finished before it are "
-                             "kept, and --resume with --out finishes the run") from None
+            keep_finished(wait=True)
+            raise WorkerLostError("a worker process died (killed by a signal, or by the "
+                                  "system for lack of memory); the replications finished "
+                                  "before it are kept, and --resume with --out finishes the "
+                                  "run") from None
         except BaseException:
-            # stopping (Ctrl-C, SIGTERM): nothing more starts and nothing running is
-            # waited for, but the chunks already finished are the user's work, and are
-            # kept (a signal held back through a checkpoint's save lands here, with the
-            # chunks finished meanwhile)
+            # stopping (Ctrl-C, SIGTERM): nothing running is waited for (a signal held
+            # back through a checkpoint's save lands here, with the chunks finished
+            # meanwhile)
             with shielded(redeliver=False):
-                for fut in futures:
-                    fut.cancel()
-                for fut in futures:
-                    if (fut not in kept and fut.done() and not fut.cancelled()
-                            and fut.exception() is None):
-                        kept.add(fut)
-                        sink(fut.result())
+                keep_finished(wait=False)
             raise
 
     def run(
@@ -284,9 +281,7 @@ class Runner:
         error: ScenarioError | WorkerLostError | None = None
         met: bool | None = None
         target = runs
-
         ran = 0
-
         save_at = start + checkpoint_every if checkpoint is not None else math.inf
 
         def keep(chunk: Results) -> None:
