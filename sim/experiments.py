@@ -54,13 +54,26 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
         raise ScenarioError("--param", key or text, text, _FORMS)
     split_key(key, "--param")  # a malformed key is refused before any value is read
     if spec.count(":") == 2 and "," not in spec:
-        return key, _parse_range(key, spec)
+        return key, _distinct(key, spec, _parse_range(key, spec))
     texts = [v.strip() for v in spec.split(",") if v.strip()]
     if not texts:
         raise ScenarioError("--param", key, spec, "at least one value")
     if len(texts) > MAX_VALUES:
         raise ScenarioError("--param", key, f"{len(texts)} values", f"at most {MAX_VALUES:,} values")
-    return key, [parse_value(v) for v in texts]
+    return key, _distinct(key, spec, [parse_value(v) for v in texts])
+
+
+def _distinct(key: str, spec: str, values: list[Any]) -> list[Any]:
+    """``values``, refused when one repeats: a repeated point would be run twice on the
+    same seeds and appear as two rows of one result (``1`` and ``1.0`` are one value)."""
+    seen: set[Any] = set()
+    for v in values:
+        same = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else repr(v)
+        if same in seen:
+            raise ScenarioError("--param", key, spec,
+                                f"distinct values ({v!r} comes more than once)")
+        seen.add(same)
+    return values
 
 
 def parse_params(texts: list[str]) -> list[tuple[str, list[Any]]]:

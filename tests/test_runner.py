@@ -210,6 +210,16 @@ def test_sweep_bad_param_exits_2(capsys):
     assert "parties.us.no_deal" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("spec", ["0.5:0.5:2", "1,2,1", "1,1.0", '"a","a"'])
+def test_sweep_refuses_a_value_given_twice(spec, capsys):
+    status = run_sim.main(["sweep", str(DEFAULT), "--param", f"parties.us.no_deal={spec}",
+                           "--runs", "10", "--workers", "1", "--no-progress"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --param: parties.us.no_deal: bad value"), err
+    assert "distinct values" in err and "more than once" in err
+
+
 def test_paired_comparison_is_tighter_than_independent(capsys):
     status = run_sim.main(["compare", str(DEFAULT), "--set", "parties.jfs.behaviour.attack_rate=12",
                            "--runs", "600", "--workers", "1", "--no-progress", "--json"])
