@@ -85,6 +85,11 @@ def shielded(redeliver: bool = True) -> Iterator[list[int]]:
         if redeliver:
             for signum in dict.fromkeys(held):
                 signal.raise_signal(signum)
+        elif signal.SIGTERM in held:
+            # not delivered, but the exit status must still say SIGTERM stopped the run
+            guard = getattr(previous[STOP_SIGNALS.index(signal.SIGTERM)], "__self__", None)
+            if isinstance(guard, TermGuard):
+                guard.terminated = True
 
 
 class TermGuard:

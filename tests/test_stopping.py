@@ -184,6 +184,23 @@ def test_sigterm_is_raised_as_an_interrupt_only_inside_the_guard():
     assert guard.terminated and signal.getsignal(signal.SIGTERM) == before
 
 
+def test_a_sigterm_held_back_and_not_delivered_still_counts_as_terminated():
+    """A SIGTERM held while the finished runs are collected stops the run without being
+    delivered; the exit status must still be 143, not Ctrl-C's 130."""
+    from sim.signals import TermGuard, shielded
+
+    with TermGuard() as guard:
+        with shielded(redeliver=False) as held:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.1)
+        assert held == [signal.SIGTERM] and guard.terminated
+    with TermGuard() as guard:
+        with shielded(redeliver=False) as held:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)
+        assert held == [signal.SIGINT] and not guard.terminated
+
+
 def test_a_worker_killed_mid_run_keeps_the_finished_runs_and_ends_the_run(tmp_path):
     """A worker killed outright (SIGKILL, or the out-of-memory killer) broke the pool:
     an internal-error traceback, and nothing saved. Now the finished runs are kept, the
