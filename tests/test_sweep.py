@@ -198,7 +198,7 @@ def test_sweeping_a_milestone_compares_each_side_at_its_own_hours(geneva):
 
 
 def test_integer_ends_give_integers_when_every_value_is_whole():
-    for spec, want in [("0:4:3", [0, 2, 4]), ("-2:2:5", [-2, -1, 0, 1, 2]), ("3:3:2", [3, 3]),
+    for spec, want in [("0:4:3", [0, 2, 4]), ("-2:2:5", [-2, -1, 0, 1, 2]),
                        ("10:0:3", [10, 5, 0])]:
         _, values = parse_param(f"k={spec}")
         assert values == want and all(type(v) is int for v in values), spec
