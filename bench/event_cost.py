@@ -115,6 +115,10 @@ def main() -> None:
           f"{1e6 * floor / events:5.2f} us = {floor / model:4.0%} of the model's time")
     rest = per_model - per_bare - floor / events
     print(f"  the model's rules and bookkeeping             {1e6 * rest:5.2f} us")
+    # what the target leaves for the rules once SimPy and the seeding are paid for
+    budget = 3 * per_bare - per_bare - floor / events
+    print(f"at 3x, the rules would have {1e6 * budget:5.2f} us/event: "
+          f"{max(budget, 0.0) / rest:.0%} of what they take now")
 
 
 if __name__ == "__main__":
