@@ -11,12 +11,12 @@ scenario author must get right reads in one place, and compiling can assume it h
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, key_path
 from sim.schema import ScenarioSpec
 
 
@@ -66,6 +66,19 @@ def from_validation(file: str, exc: ValidationError) -> ScenarioError:
     return ScenarioError(file, path, value, msg)
 
 
+def _refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
+    """Names are case-sensitive, so ``US`` beside ``us`` would be a second party (or
+    issue): almost surely a typing slip, as when a child scenario meant to override its
+    parent's. Refused rather than simulated."""
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            raise ScenarioError(file, key_path(table, name), name,
+                                f"a name that differs from {other!r} in more than case "
+                                f"(names are case-sensitive: these would be two {table})")
+
+
 def check_references(spec: ScenarioSpec, file: str) -> None:
     """Cross-field rules pydantic cannot express per field."""
     if not spec.issues:
@@ -75,10 +88,12 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         if not name.strip() or any(ch < " " or ch == "\x7f" for ch in name):
             # records use "" for "nobody" (no withdrawal, no trigger); blanks and control
             # characters would be invisible in tables and figures
-            raise ScenarioError(file, f"parties.{json.dumps(name)}", name,
+            raise ScenarioError(file, key_path("parties", name), name,
                                 "a party name with a visible character and no control "
                                 "characters (new lines, tabs, NUL)")
         roles[party.role].append(name)
+    _refuse_case_twins(file, "parties", spec.parties)
+    _refuse_case_twins(file, "issues", spec.issues)
     if len(roles["patron"]) < 2 or len(roles["combatant"]) < 2:
         raise ScenarioError(
             file,

@@ -336,3 +336,31 @@ def test_party_names_must_be_visible_without_control_characters(bad):
     assert "visible character" in err.value.allowed
     fine = {"pa": "pa", "pb": "pb", "ca": "Free Syrian Army ✦", "cb": "cb"}
     assert scenario_from_dict(rename_parties(plain_doc(), fine)).parties["Free Syrian Army ✦"]
+
+
+def test_names_that_differ_only_in_case_are_refused():
+    """``US`` beside ``us`` would silently be a second party: a typing slip, refused."""
+    from strategies import plain_doc, rename_parties
+
+    doc = rename_parties(plain_doc(), {"pa": "us", "pb": "pb", "ca": "US", "cb": "cb"})
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert err.value.path == "parties.US" and err.value.value == "US"
+    assert "'us'" in err.value.allowed and "case" in err.value.allowed
+    doc = plain_doc()
+    first = next(iter(doc["issues"]))
+    doc["issues"][first.upper()] = dict(doc["issues"][first])
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert err.value.path == f"issues.{first.upper()}"
+
+
+def test_a_child_scenario_overriding_a_party_in_the_wrong_case_is_refused(tmp_path, capsys):
+    import run_sim
+
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{DEFAULT}"\n[parties.Regime]\nrole = "combatant"\n'
+                     'patron = "russia"\nno_deal = 0.4\n')
+    assert run_sim.main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err
+    assert "parties.Regime" in err and "'regime'" in err and "Traceback" not in err
