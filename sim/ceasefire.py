@@ -275,7 +275,8 @@ class Ceasefire:
         else:
             advice = (f"although retaliation does not feed itself (acts provoked per "
                       f"perceived violation: {offspring}): raise ceasefire.max_acts")
-        return ScenarioError(sc.file, "ceasefire.max_acts", self.max_acts, f"{where}, {advice}")
+        return ScenarioError(sc.where("ceasefire.max_acts"), "ceasefire.max_acts", self.max_acts,
+                             f"{where}, {advice}")
 
     def hit_convoys(self, author: str) -> float:
         """An act while convoys are on the road spoils their calm and may hit them;

@@ -339,9 +339,14 @@ def check_comparable(a: Scenario, b: Scenario) -> None:
     """Refuse to pair two scenarios whose milestones differ: their P(hold) would not match.
 
     Raises:
-        ScenarioError: naming ``b``'s file and milestones.
+        ScenarioError: naming ``b``'s file and milestones, or ``a``'s when an option set
+            them there.
     """
+    key = "ceasefire.milestones"
+    if a.where(key) != a.file and b.where(key) == b.file:
+        a, b = b, a
     if a.spec.ceasefire.milestones != b.spec.ceasefire.milestones:
-        raise ScenarioError(b.file, "ceasefire.milestones", b.spec.ceasefire.milestones,
-                            f"the same milestones as {a.file} "
+        raise ScenarioError(b.where("ceasefire.milestones"), "ceasefire.milestones",
+                            b.spec.ceasefire.milestones,
+                            f"the same milestones as {a.where('ceasefire.milestones')} "
                             f"({a.spec.ceasefire.milestones}), to compare them")

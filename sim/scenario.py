@@ -18,7 +18,7 @@ import copy
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -33,7 +33,7 @@ from sim.document import (
 )
 from sim.errors import ScenarioError
 from sim.schema import Behaviour, ScenarioSpec
-from sim.validation import check_references, from_validation
+from sim.validation import check_references, from_validation, refuse_case_twins
 
 __all__ = [
     "PartyModel",
@@ -95,6 +95,8 @@ class Scenario:
     mediator: str | None
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Derived tables the model computes once per scenario (never part of equality)."""
+    set_by: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Dotted keys set on the command line, each with the option that set it."""
 
     @property
     def name(self) -> str:
@@ -117,6 +119,14 @@ class Scenario:
             value = self.cache[key] = build(self)
         return cast(T, value)
 
+    def where(self, path: str) -> str:
+        """Whom a problem with the value at ``path`` is reported against: the option
+        that set it (``FILE with --set``), or else the file."""
+        for key, source in self.set_by.items():
+            if path == key or path.startswith(key + "."):
+                return f"{self.file} with {source}"
+        return self.file
+
     def issue_index(self, name: str | None) -> int | None:
         """Index of a declared issue, or None when the name is None or undeclared."""
         if name is None or name not in self.issues:
@@ -126,6 +136,11 @@ class Scenario:
 
 def validate_document(doc: dict[str, Any], file: str) -> Scenario:
     """Validate a resolved document and compile it into a :class:`Scenario`."""
+    # before the schema: a table misspelt only in case (``[parties.US.behaviour]`` over
+    # a parent's ``us``) would otherwise be reported as a party missing its role
+    for table in ("parties", "issues"):
+        if isinstance(doc.get(table), dict):
+            refuse_case_twins(file, table, doc[table])
     try:
         spec = ScenarioSpec.model_validate(doc)
     except ValidationError as exc:
@@ -205,14 +220,15 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     """
     path = Path(path)
     with _not_too_deep(str(path)):
-        doc = resolve_document(path)
+        base = doc = resolve_document(path)
         keys = []
         for text in overrides:
             key, value = parse_override(text)
             doc = apply_override(doc, key, value)
             keys.append(key)
-        with _blaming_option(keys, "--set"):
-            return validate_document(doc, str(path))
+        with _blaming_option(keys, "--set", base):
+            scenario = validate_document(doc, str(path))
+    return _set_by(scenario, {}, keys, "--set")
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
@@ -228,23 +244,56 @@ def with_overrides(scenario: Scenario, assignments: dict[str, Any],
         doc = scenario.raw
         for key, value in assignments.items():
             doc = apply_override(doc, key, value, source)
-        with _blaming_option(list(assignments), source):
-            return validate_document(doc, scenario.file)
+        with _blaming_option(list(assignments), source, scenario.raw):
+            new = validate_document(doc, scenario.file)
+    return _set_by(new, scenario.set_by, list(assignments), source)
+
+
+def _set_by(scenario: Scenario, earlier: dict[str, str], keys: list[str],
+            source: str) -> Scenario:
+    """``scenario``, remembering which option set ``keys`` (after ``earlier`` ones), so
+    a problem found later, while it runs, is reported against that option."""
+    set_by = {**earlier, **{".".join(split_key(k, source)): source for k in keys}}
+    return replace(scenario, set_by=set_by) if set_by else scenario
 
 
 @contextmanager
-def _blaming_option(keys: list[str], source: str) -> Iterator[None]:
+def _blaming_option(keys: list[str], source: str, base: dict[str, Any]) -> Iterator[None]:
     """A bad value the user gave on the command line is reported as coming from the
-    option (``source``) that set it, not as if the scenario file held it."""
+    option (``source``) that set it, not as if the scenario file held it. So is a
+    problem inside a table the option created (``base`` lacks it): usually a misspelt
+    name (``parties.rusia.behaviour.leverage``), which the message points out."""
     try:
         yield
     except ScenarioError as exc:
         for key in keys:
-            dotted = ".".join(split_key(key, source))
-            if exc.path == dotted or exc.path.startswith(dotted + "."):
-                raise ScenarioError(f"{exc.file} with {source}", exc.path, exc.value,
-                                    exc.allowed) from None
+            parts = split_key(key, source)
+            dotted = ".".join(parts)
+            allowed = exc.allowed
+            new = _new_table(base, parts)
+            if new is not None and _under(exc.path, new):
+                if exc.path != new:  # (an unknown key's message lists the known ones)
+                    allowed += (f" ({source} {key} made a new table {new}, which the "
+                                "scenario does not have: is its name spelt right?)")
+            elif not _under(exc.path, dotted):
+                continue
+            raise ScenarioError(f"{exc.file} with {source}", exc.path, exc.value,
+                                allowed) from None
         raise
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + ".")
+
+
+def _new_table(base: dict[str, Any], parts: tuple[str, ...]) -> str | None:
+    """The first table on the way to the key ``parts`` that ``base`` lacks, if any."""
+    node: Any = base
+    for depth, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or part not in node:
+            return ".".join(parts[: depth + 1])
+        node = node[part]
+    return None
 
 
 @contextmanager

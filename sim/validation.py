@@ -66,7 +66,7 @@ def from_validation(file: str, exc: ValidationError) -> ScenarioError:
     return ScenarioError(file, path, value, msg)
 
 
-def _refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
+def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
     """Names are case-sensitive, so ``US`` beside ``us`` would be a second party (or
     issue): almost surely a typing slip, as when a child scenario meant to override its
     parent's. Refused rather than simulated."""
@@ -92,8 +92,6 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                                 "a party name with a visible character and no control "
                                 "characters (new lines, tabs, NUL)")
         roles[party.role].append(name)
-    _refuse_case_twins(file, "parties", spec.parties)
-    _refuse_case_twins(file, "issues", spec.issues)
     if len(roles["patron"]) < 2 or len(roles["combatant"]) < 2:
         raise ScenarioError(
             file,

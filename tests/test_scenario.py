@@ -359,8 +359,39 @@ def test_a_child_scenario_overriding_a_party_in_the_wrong_case_is_refused(tmp_pa
     import run_sim
 
     child = tmp_path / "child.toml"
-    child.write_text(f'extends = "{DEFAULT}"\n[parties.Regime]\nrole = "combatant"\n'
-                     'patron = "russia"\nno_deal = 0.4\n')
-    assert run_sim.main(["validate", str(child)]) == 2
+    for table in ('[parties.Regime]\nrole = "combatant"\npatron = "russia"\nno_deal = 0.4\n',
+                  "[parties.Regime.behaviour]\nretaliation = 0.5\n"):
+        child.write_text(f'extends = "{DEFAULT}"\n{table}')
+        assert run_sim.main(["validate", str(child)]) == 2
+        err = capsys.readouterr().err
+        assert "parties.Regime: bad value 'Regime'" in err and "'regime'" in err, err
+
+
+@pytest.mark.parametrize(("key", "path"), [
+    ("parties.rusia.behaviour.leverage", "parties.rusia.role"),
+    ("parties.russia.behavior.leverage", "parties.russia.behavior"),
+])
+def test_a_misspelt_table_in_set_is_reported_against_set(key, path):
+    """A misspelt name makes --set create a new table, which then fails validation: the
+    error belonged to the option, not to the file, and says what probably happened."""
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, [f"{key}=0.8"])
+    assert err.value.file == f"{DEFAULT} with --set" and err.value.path == path
+    if path == "parties.rusia.role":
+        assert "new table parties.rusia" in err.value.allowed
+        assert "spelt right" in err.value.allowed
+
+
+def test_a_value_set_by_an_option_that_fails_while_running_names_the_option(capsys):
+    import run_sim
+
+    args = ["run", str(DEFAULT), "--runs", "50", "--workers", "1", "--no-progress"]
+    assert run_sim.main([*args, "--set", "ceasefire.max_acts=30"]) == 2
     err = capsys.readouterr().err
-    assert "parties.Regime" in err and "'regime'" in err and "Traceback" not in err
+    assert f"{DEFAULT} with --set: ceasefire.max_acts: bad value 30" in err
+    assert run_sim.main(["compare", str(DEFAULT), "--set",
+                         'ceasefire.milestones={ "7d" = 168.0 }', "--runs", "10",
+                         "--workers", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {DEFAULT} with --set: ceasefire.milestones: bad value "
+                          "{'7d': 168.0}; the same milestones as "), err
