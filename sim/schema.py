@@ -165,7 +165,9 @@ class Shocks(Strict):
     gainer: str | None = Field(
         None, description="Combatant favoured by a shock with probability gainer_share."
     )
-    gainer_share: float = Field(0.5, ge=0, le=1)
+    gainer_share: float = Field(
+        0.5, ge=0, le=1, description="Probability that a shock favours gainer (needs a gainer)."
+    )
     patron_coupling: float = Field(
         0.5, ge=0, le=1, description="Share of a client's change passed to its patron."
     )

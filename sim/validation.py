@@ -167,6 +167,12 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         raise ScenarioError(file, "negotiation.shocks.gainer", gainer, f"a combatant: {combatants}")
     if gainer is None and spec.negotiation.shocks.rate_per_day > 0 and len(combatants) != 2:
         raise ScenarioError(file, "negotiation.shocks.gainer", None, f"one of {combatants}")
+    shocks = spec.negotiation.shocks
+    if gainer is None and "gainer_share" in shocks.model_fields_set:
+        # without a gainer the shocks favour each side equally: a share would be ignored
+        raise ScenarioError(file, "negotiation.shocks.gainer_share", shocks.gainer_share,
+                            f"a gainer to give it to: set negotiation.shocks.gainer to one of "
+                            f"{combatants}, or drop gainer_share")
     cf = spec.ceasefire
     for label, hours in cf.milestones.items():
         if not 0 < hours <= cf.horizon_hours:

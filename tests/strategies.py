@@ -303,11 +303,12 @@ def scenario_docs(
         shock: dict[str, Any] = {
             "rate_per_day": draw(bounded(0.0, 1.0)),
             "size": draw(bounded(0.0, 0.2)),
-            "gainer_share": draw(unit),
             "patron_coupling": draw(unit),
         }
         if n_combatants > 2 or draw(st.booleans()):
+            # a share needs a gainer (without one, shocks favour each side equally)
             shock["gainer"] = draw(st.sampled_from(combatants))
+            shock["gainer_share"] = draw(unit)
         negotiation["shocks"] = shock
 
     horizon = draw(bounded(max(min_horizon, 24.0), max(min_horizon, 24.0) + 192.0))

@@ -231,7 +231,7 @@ def welch_z(x: np.ndarray, y: np.ndarray) -> float:
 
 RENAMING_PIN = plain_doc(
     interval=24.0, deadline=240.0, horizon=240.0,
-    shocks={"rate_per_day": 0.5, "size": 0.2, "gainer_share": 1.0},
+    shocks={"rate_per_day": 0.5, "size": 0.2},
     positions={"pa": {"delineation": {"ideal": 1.0}}, "pb": {"delineation": {"ideal": 0.0}}},
 )
 RENAMING_PIN["parties"]["pa"]["no_deal"] = 0.0

@@ -395,3 +395,16 @@ def test_a_value_set_by_an_option_that_fails_while_running_names_the_option(caps
     err = capsys.readouterr().err
     assert err.startswith(f"error: {DEFAULT} with --set: ceasefire.milestones: bad value "
                           "{'7d': 168.0}; the same milestones as "), err
+
+
+def test_a_gainer_share_without_a_gainer_is_refused_not_ignored():
+    """Without a gainer, shocks favour each side equally, so a share would do nothing."""
+    from strategies import plain_doc
+
+    doc = plain_doc(shocks={"rate_per_day": 0.5, "size": 0.2, "gainer_share": 0.9})
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert err.value.path == "negotiation.shocks.gainer_share" and err.value.value == 0.9
+    assert "gainer" in err.value.allowed
+    doc["negotiation"]["shocks"]["gainer"] = "ca"
+    assert scenario_from_dict(doc).spec.negotiation.shocks.gainer_share == 0.9
