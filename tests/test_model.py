@@ -268,3 +268,44 @@ def test_the_act_limit_changes_nothing_below_it():
     outs = [run_replication(high, 3, i) for i in range(60)]
     assert max(sum(o.violations) for o in outs) <= 400
     assert outs == [run_replication(low, 3, i) for i in range(60)]
+
+
+def test_the_act_limit_is_exact():
+    """A replication of T acts passes with ``max_acts = T`` and stops at ``T - 1``."""
+    sc = load_scenario(DEFAULT)
+    out = next(o for o in (run_replication(sc, 7, i) for i in range(40))
+               if sum(o.violations) > 5)
+    acts = sum(out.violations)
+    at = load_scenario(DEFAULT, [f"ceasefire.max_acts={acts}"])
+    assert run_replication(at, 7, out.replication) == out
+    below = load_scenario(DEFAULT, [f"ceasefire.max_acts={acts - 1}"])
+    with pytest.raises(ScenarioError):
+        run_replication(below, 7, out.replication)
+
+
+def test_the_mediators_text_stays_inside_everyones_red_lines():
+    """The mediator's box is the intersection of every principal's and combatant's red
+    lines: Russia's delineation floor, the opposition's ceiling and aid floor, the US
+    verification floor (geneva_2016)."""
+    from sim import negotiation
+
+    sc = load_scenario(DEFAULT)
+    med = negotiation.table(sc).mediator
+    assert med is not None
+    k = {name: sc.issues.index(name) for name in sc.issues}
+    assert (med.lo[k["delineation"]], med.hi[k["delineation"]]) == (0.6, 0.7)
+    assert med.lo[k["aid_access"]] == 0.5 and med.lo[k["verification"]] == 0.4
+
+
+def test_with_three_principals_each_concedes_toward_the_mean_of_the_others():
+    from strategies import plain_doc
+
+    from sim import negotiation
+
+    doc = plain_doc(positions={"pa": {"delineation": {"ideal": 0.0}},
+                               "pb": {"delineation": {"ideal": 0.9}}})
+    doc["parties"]["pc"] = {"role": "patron", "positions": {"delineation": {"ideal": 0.3}}}
+    seats = {s.name: s for s in negotiation.table(scenario_from_dict(doc)).seats}
+    assert seats["pa"].goal == pytest.approx((0.6,))
+    assert seats["pb"].goal == pytest.approx((0.15,))
+    assert seats["pc"].goal == pytest.approx((0.45,))

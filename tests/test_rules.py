@@ -147,6 +147,40 @@ def test_convoy_count():
     assert rules.convoy_count(48.0, 12.0, 6.0, 0.5, 0) == 2
     assert rules.convoy_count(48.0, 12.0, 6.0, 1.0, 3) == 3
     assert rules.convoy_count(4.0, 12.0, 6.0, 1.0, 0) == 0
+    # a pause exactly as long as the calm a convoy needs sends one; a cap of 1 is a cap
+    assert rules.convoy_count(6.0, 12.0, 6.0, 1.0, 0) == 1
+    assert rules.convoy_count(6.5, 12.0, 6.0, 1.0, 0) == 1
+    assert rules.convoy_count(48.0, 12.0, 6.0, 1.0, 1) == 1
+
+
+def test_ratification_is_the_logistic_on_both_sides_of_indifference():
+    """``P = 1 / (1 + exp(-z))`` with ``z = (u + leverage - no_deal) / noise``; the two
+    branches (computed apart to avoid overflow) meet it on either side."""
+    x = ideal = (0.5,)
+    args = (x, ideal, (1.0,), (-INF,), (INF,))
+    for no_deal, z in ((1.2, -2.0), (0.8, 2.0), (1.0, 0.0), (1.5, -5.0)):
+        p = rules.ratify_probability(*args, no_deal=no_deal, leverage=0.0, noise=0.1)
+        assert p == pytest.approx(1.0 / (1.0 + math.exp(-z)), rel=1e-9), no_deal
+    low = rules.ratify_probability(*args, no_deal=1.2, leverage=0.0, noise=0.1)
+    high = rules.ratify_probability(*args, no_deal=0.8, leverage=0.0, noise=0.1)
+    assert low + high == pytest.approx(1.0)
+
+
+def test_dot_and_the_frontier_weights_of_two_parties():
+    assert rules.dot((1.0, 2.0, 3.0), (4.0, 5.0, 6.0)) == 32.0
+    # two parties: equal weights plus one weighting per issue where their saliences
+    # trade off (lam_1 w_1k = lam_2 w_2k); more parties: equal weights alone
+    two = rules.frontier_weights([(0.75, 0.25), (0.25, 0.75)])
+    assert two == [(0.25, 0.75), (0.5, 0.5), (0.75, 0.25)]
+    assert rules.frontier_weights([(1.0, 0.0), (0.0, 1.0), (0.5, 0.5)]) == [(1 / 3,) * 3]
+
+
+def test_settling_starts_at_one_and_halves_its_excess_every_half_life():
+    assert rules.settling(0.0, 24.0, 0.25) == 1.0
+    assert rules.settling(24.0, 24.0, 0.25) == pytest.approx(0.25 + 0.75 / 2)
+    assert rules.settling(48.0, 24.0, 0.25) == pytest.approx(0.25 + 0.75 / 4)
+    assert rules.settling(1e6, 24.0, 0.25) == pytest.approx(0.25)
+    assert rules.settling(100.0, None, 0.25) == 1.0
 
 
 def test_a_pause_read_back_from_the_issue_scale_keeps_its_convoys():
