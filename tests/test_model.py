@@ -190,6 +190,12 @@ def test_convoys_need_calm_and_attacks_on_them_are_grave():
     res = results(calm, 20)
     assert (res.columns["convoys_sent"] == 4).all()
     assert (res.columns["convoys_delivered"] == 4).all()
+    # the trace numbers them from 1, leaving every interval_hours (12) from the start
+    trace = run_replication(calm, 1, 0, trace=True).trace
+    assert trace is not None
+    start = next(e.time for e in trace if e.event == "ceasefire")
+    departures = [(e.time - start, e.detail) for e in trace if e.event == "convoy departs"]
+    assert departures == [(12.0 * k, f"convoy {k + 1}") for k in range(4)]
     busy = scenario_from_dict(with_keys(
         oracle_doc(48.0, 0.9, 0.01, 0.05), ceasefire__pause={"hours": 48.0},
         ceasefire__convoys={"attack_probability": 1.0, "grave_severity": 50.0}))

@@ -211,6 +211,30 @@ def test_values_that_are_not_indicators_keep_the_normal_interval():
     assert (d["estimate"], d["low"], d["high"]) == pytest.approx((0.375, low, high))
 
 
+def test_one_side_of_indicators_is_not_enough_for_the_indicator_interval():
+    """Only when both sides are 0/1 is the 2x2 table meaningful; counts on one side
+    (mean violations, say) give the normal interval of the differences."""
+    a, b = np.array([0, 1, 1]), np.array([2, 3, 0])
+    d = paired_difference(a, b)
+    low, high = wald(a, b)
+    assert (d["estimate"], d["low"], d["high"]) == pytest.approx((-1.0, low, high))
+
+
+def test_independent_values_get_the_unpooled_normal_interval():
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+    d = independent_difference(a, b)
+    half = Z95 * math.sqrt(1.0 / 3 + 4.0 / 3)  # sample variances 1 and 4 (ddof=1)
+    assert (d["estimate"], d["low"], d["high"]) == pytest.approx((-2.0, -2.0 - half, -2.0 + half))
+
+
+def test_the_paired_interval_takes_numpy_counts_of_any_size():
+    """The product of the margins passes int64 at about 2 * 10^5 pairs."""
+    big = [np.int64(100_000), np.int64(1_000), np.int64(2_000), np.int64(97_000)]
+    est, low, high = newcombe_paired(*big)
+    assert est == pytest.approx(-1_000 / 200_000) and low < est < high
+    assert (est, low, high) == pytest.approx(newcombe_paired(*(int(v) for v in big)))
+
+
 # ---------------------------------------------------------------------------
 # Paired differences: coverage by simulation
 # ---------------------------------------------------------------------------
