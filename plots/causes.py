@@ -60,13 +60,23 @@ def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
     authors = sorted({t for (_, t) in data["withdrew_trigger"]}, key=scenario.order.index)
     for y, who in enumerate(order):
         left = 0.0
+        counts = []
         for author in authors:
-            share = data["withdrew_trigger"].get((who, author), 0) / n
-            if share > 0:
-                ax.barh(y, share, left=left, color=colours[author], edgecolor="white", height=0.6)
-                left += share
+            count = data["withdrew_trigger"].get((who, author), 0)
+            if count > 0:
+                ax.barh(y, count / n, left=left, color=colours[author], edgecolor="white",
+                        height=0.6)
+                left += count / n
+                counts.append((count, author))
         ax.annotate(f"{pct(left)} ({data['withdrew'][who]:,})", xy=(left, y), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize=9)
+        if len(counts) > 1:
+            # a segment of a few acts is too thin to see: the counts say who they were
+            detail = ", ".join(f"{party_label(parties, a)} {c:,}"
+                               for c, a in sorted(counts, key=lambda ca: -ca[0]))
+            ax.annotate(wrap(f"after acts by {detail}", 40), xy=(0, y + 0.3), xytext=(1, 2),
+                        textcoords="offset points", va="bottom", ha="left", fontsize=7.5,
+                        color="#444444")
     ax.set_yticks(range(len(order)), [wrap(party_label(parties, w), 16) for w in order])
     ax.set_xlim(0, 1.3)
     ax.set_xticks(np.linspace(0, 1, 5))

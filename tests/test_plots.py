@@ -258,6 +258,31 @@ def test_collapse_causes_match_the_columns(scenario: Scenario, results: Results,
         # the withdrawal bars, stacked by author, add up to the collapses
         bars = sum(p.get_width() for p in drawn.figure.axes[0].patches)
         assert bars == pytest.approx(1.0)
+        assert_authors_named(scenario, drawn)
+
+
+def assert_authors_named(scenario: Scenario, drawn: Any) -> set[str]:
+    """A withdrawal bar of several authors names each with its count (a segment of a
+    few acts is too thin to see); returns the parties with such bars."""
+    d = drawn.data
+    notes = [t.get_text().replace("\n", " ") for t in drawn.figure.axes[0].texts
+             if t.get_text().startswith("after acts by")]
+    mixed = {w for w in d["withdrew"]
+             if sum(1 for (who, _) in d["withdrew_trigger"] if who == w) > 1}
+    assert len(notes) == len(mixed)
+    for w in mixed:
+        assert any(all(f"{style.party_label(scenario.spec.parties, a)} {k:,}" in note
+                       for (who, a), k in d["withdrew_trigger"].items() if who == w)
+                   for note in notes), (w, notes)
+    return mixed
+
+
+def test_collapse_causes_name_every_author_of_a_mixed_bar() -> None:
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml")
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 200, SEED).results
+    drawn = causes_figure(sc, res, jsonable(summarize(res, sc, seed=SEED)))
+    assert assert_authors_named(sc, drawn)  # the government's bar: JFS and the opposition
 
 
 def test_agreement_figure_shows_times_and_terms(scenario: Scenario, results: Results,
