@@ -18,8 +18,10 @@ the key path and the value.
 from __future__ import annotations
 
 import copy
+import json
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -213,13 +215,30 @@ def apply_override(doc: dict[str, Any], key: str, value: Any,
     return out
 
 
-def first_difference(a: Any, b: Any, path: str = "") -> tuple[str, Any, Any] | None:
+def first_difference(a: Any, b: Any, parts: tuple[str, ...] = ()) -> tuple[str, Any, Any] | None:
     """The first dotted key path at which two documents differ, with ``a``'s and ``b``'s
     value there (``None`` for a key one of them lacks); ``None`` if they are equal."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in dict.fromkeys([*a, *b]):
-            found = first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+            found = first_difference(a.get(key), b.get(key), (*parts, str(key)))
             if found is not None:
                 return found
         return None
-    return None if a == b else (path, a, b)
+    return None if a == b else (join_key(parts), a, b)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def join_key(parts: Iterable[str]) -> str:
+    """The dotted key of ``parts``, the inverse of :func:`split_key`: each part bare
+    where TOML allows, else quoted (``parties."u.s".no_deal``), so every message spells
+    a path one way, and that way can be pasted into ``--set``."""
+    return ".".join(p if _BARE_KEY.fullmatch(p) else json.dumps(p, ensure_ascii=False)
+                    for p in parts)
+
+
+def under(path: str, prefix: str) -> bool:
+    """Whether the dotted key ``path`` is ``prefix`` or lies inside it (both as
+    :func:`join_key` writes them)."""
+    return path == prefix or path.startswith(prefix + ".")

@@ -8,11 +8,7 @@ and exit status 2; nothing else in the library prints tracebacks at users.
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class ScenarioError(ValueError):
@@ -54,7 +50,3 @@ def show(value: Any) -> str:
         return f"<{type(value).__name__} nested too deep to show>"
     return text if len(text) <= 120 else text[:117] + "..."
 
-
-def key_path(table: str, name: str) -> str:
-    """``table.name`` as TOML writes it: the name bare when it can be, else quoted."""
-    return f"{table}.{name if _BARE_KEY.fullmatch(name) else json.dumps(name)}"

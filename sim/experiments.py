@@ -68,7 +68,10 @@ def _distinct(key: str, spec: str, values: list[Any]) -> list[Any]:
     same seeds and appear as two rows of one result (``1`` and ``1.0`` are one value)."""
     seen: set[Any] = set()
     for v in values:
-        same = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else repr(v)
+        # numbers compare as numbers (hashing keeps 1 == 1.0 without a float of a huge
+        # integer); anything else by how it reads
+        same = ("number", v) if isinstance(v, int | float) and not isinstance(v, bool) \
+            else ("text", repr(v))
         if same in seen:
             raise ScenarioError("--param", key, spec,
                                 f"distinct values ({v!r} comes more than once)")
@@ -86,7 +89,8 @@ def parse_params(texts: list[str]) -> list[tuple[str, list[Any]]]:
     params: list[tuple[str, list[Any]]] = []
     for text in texts:
         key, values = parse_param(text)
-        if any(key == k for k, _ in params):
+        # one key however it is written ("ceasefire".max_acts, ceasefire . max_acts)
+        if any(split_key(key, "--param") == split_key(k, "--param") for k, _ in params):
             raise ScenarioError("--param", key, text, "each KEY once: list all its values in "
                                 "one --param KEY=V1,V2,...")
         params.append((key, values))
@@ -156,7 +160,7 @@ def sweep_scenarios(
     so a bad value in a late point costs no computation."""
     out = []
     for assignment in grid(params):
-        # a key that cannot be set names --param; a value the scenario refuses, its file
+        # a key that cannot be set, or a value the scenario refuses, is named against --param
         out.append((assignment, with_overrides(base, assignment, "--param")))
     return out
 

@@ -79,7 +79,9 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     if saved.raw != scenario.raw:
         path, was, now = first_difference(saved.raw, scenario.raw) or ("", None, None)
         was = "no value" if was is None else repr(was)
-        raise ScenarioError(scenario_file, path, now, f"{was} as in the run saved in {out} {same}")
+        source = scenario.setter(path)
+        where = scenario_file if source is None else f"{scenario_file} with {source}"
+        raise ScenarioError(where, path, now, f"{was} as in the run saved in {out} {same}")
     held = int(existing.columns["replication"].max()) + 1 if len(existing) else 0
     flag, most = limit
     if held > most:  # finishing would drop replications already computed

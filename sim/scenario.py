@@ -26,10 +26,12 @@ from pydantic import ValidationError
 
 from sim.document import (
     apply_override,
+    join_key,
     parse_override,
     parse_value,
     resolve_document,
     split_key,
+    under,
 )
 from sim.errors import ScenarioError
 from sim.schema import Behaviour, ScenarioSpec
@@ -96,7 +98,8 @@ class Scenario:
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Derived tables the model computes once per scenario (never part of equality)."""
     set_by: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-    """Dotted keys set on the command line, each with the option that set it."""
+    """Keys set on the command line (as :func:`sim.document.join_key` writes them), each
+    with the option that set it."""
 
     @property
     def name(self) -> str:
@@ -119,13 +122,16 @@ class Scenario:
             value = self.cache[key] = build(self)
         return cast(T, value)
 
+    def setter(self, path: str) -> str | None:
+        """The option that set the value at ``path``, or a key inside it (the latest,
+        most specific one), or None when the file holds it as written."""
+        return _setter(self.set_by, path)
+
     def where(self, path: str) -> str:
         """Whom a problem with the value at ``path`` is reported against: the option
         that set it (``FILE with --set``), or else the file."""
-        for key, source in self.set_by.items():
-            if path == key or path.startswith(key + "."):
-                return f"{self.file} with {source}"
-        return self.file
+        source = self.setter(path)
+        return self.file if source is None else f"{self.file} with {source}"
 
     def issue_index(self, name: str | None) -> int | None:
         """Index of a declared issue, or None when the name is None or undeclared."""
@@ -226,7 +232,7 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
             key, value = parse_override(text)
             doc = apply_override(doc, key, value)
             keys.append(key)
-        with _blaming_option(keys, "--set", base):
+        with _blaming_option(keys, "--set", base, {}):
             scenario = validate_document(doc, str(path))
     return _set_by(scenario, {}, keys, "--set")
 
@@ -244,7 +250,7 @@ def with_overrides(scenario: Scenario, assignments: dict[str, Any],
         doc = scenario.raw
         for key, value in assignments.items():
             doc = apply_override(doc, key, value, source)
-        with _blaming_option(list(assignments), source, scenario.raw):
+        with _blaming_option(list(assignments), source, scenario.raw, scenario.set_by):
             new = validate_document(doc, scenario.file)
     return _set_by(new, scenario.set_by, list(assignments), source)
 
@@ -253,47 +259,64 @@ def _set_by(scenario: Scenario, earlier: dict[str, str], keys: list[str],
             source: str) -> Scenario:
     """``scenario``, remembering which option set ``keys`` (after ``earlier`` ones), so
     a problem found later, while it runs, is reported against that option."""
-    set_by = {**earlier, **{".".join(split_key(k, source)): source for k in keys}}
+    set_by = {**earlier}
+    for key in keys:
+        joined = join_key(split_key(key, source))
+        set_by.pop(joined, None)  # re-inserted last: the latest setting wins
+        set_by[joined] = source
     return replace(scenario, set_by=set_by) if set_by else scenario
 
 
+def _setter(set_by: dict[str, str], path: str) -> str | None:
+    # a value set whole or inside (the milestones' 48h): the longest such key, latest
+    # first among equals, decides
+    found = [(len(key), -i, source) for i, (key, source) in enumerate(set_by.items())
+             if under(path, key) or under(key, path)]
+    return max(found)[2] if found else None
+
+
 @contextmanager
-def _blaming_option(keys: list[str], source: str, base: dict[str, Any]) -> Iterator[None]:
+def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
+                    earlier: dict[str, str]) -> Iterator[None]:
     """A bad value the user gave on the command line is reported as coming from the
-    option (``source``) that set it, not as if the scenario file held it. So is a
-    problem inside a table the option created (``base`` lacks it): usually a misspelt
-    name (``parties.rusia.behaviour.leverage``), which the message points out."""
+    option (``source``, or for ``earlier`` keys the option that set them) that set it,
+    not as if the scenario file held it. So is a problem inside a table the option
+    created (``base`` lacks it); when that table is a new party or issue, the name is
+    probably misspelt (``parties.rusia.behaviour.leverage``), and the message says so."""
     try:
         yield
     except ScenarioError as exc:
+        blamed = _setter({join_key(split_key(k, source)): source for k in keys}, exc.path)
+        allowed = exc.allowed
         for key in keys:
-            parts = split_key(key, source)
-            dotted = ".".join(parts)
-            allowed = exc.allowed
-            new = _new_table(base, parts)
-            if new is not None and _under(exc.path, new):
-                if exc.path != new:  # (an unknown key's message lists the known ones)
-                    allowed += (f" ({source} {key} made a new table {new}, which the "
-                                "scenario does not have: is its name spelt right?)")
-            elif not _under(exc.path, dotted):
-                continue
-            raise ScenarioError(f"{exc.file} with {source}", exc.path, exc.value,
-                                allowed) from None
-        raise
+            new = _new_table(base, split_key(key, source))
+            if new is not None and under(exc.path, join_key(new)):
+                blamed = source
+                if _is_name(new) and exc.path != join_key(new):
+                    allowed += (f" ({source} {key} made a new table {join_key(new)}, which "
+                                "the scenario does not have: is its name spelt right?)")
+                break
+        blamed = blamed or _setter(earlier, exc.path)
+        if blamed is None:
+            raise
+        raise ScenarioError(f"{exc.file} with {blamed}", exc.path, exc.value, allowed) from None
 
 
-def _under(path: str, prefix: str) -> bool:
-    return path == prefix or path.startswith(prefix + ".")
-
-
-def _new_table(base: dict[str, Any], parts: tuple[str, ...]) -> str | None:
+def _new_table(base: dict[str, Any], parts: tuple[str, ...]) -> tuple[str, ...] | None:
     """The first table on the way to the key ``parts`` that ``base`` lacks, if any."""
     node: Any = base
     for depth, part in enumerate(parts[:-1]):
         if not isinstance(node, dict) or part not in node:
-            return ".".join(parts[: depth + 1])
+            return parts[: depth + 1]
         node = node[part]
     return None
+
+
+def _is_name(table: tuple[str, ...]) -> bool:
+    """Whether a table is named by the user (a party, an issue, a party's position on
+    an issue) rather than by the format (``ceasefire.links``)."""
+    return (len(table) == 2 and table[0] in ("parties", "issues")) or (
+        len(table) == 4 and table[0] == "parties" and table[2] == "positions")
 
 
 @contextmanager

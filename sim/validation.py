@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError, key_path
+from sim.document import join_key
+from sim.errors import ScenarioError
 from sim.schema import ScenarioSpec
 
 
@@ -49,7 +50,7 @@ def from_validation(file: str, exc: ValidationError) -> ScenarioError:
     err = exc.errors(include_url=False)[0]
     loc = tuple(err["loc"])
     # an empty key (legal in TOML) is shown quoted, as TOML writes it, so the path names it
-    path = ".".join(str(p) if str(p) else '""' for p in loc)
+    path = join_key(str(p) for p in loc)
     kind = err["type"]
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc)
@@ -72,9 +73,9 @@ def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
     parent's. Refused rather than simulated."""
     seen: dict[str, str] = {}
     for name in names:
-        other = seen.setdefault(name.casefold(), name)
+        other = seen.setdefault(name.lower(), name)
         if other != name:
-            raise ScenarioError(file, key_path(table, name), name,
+            raise ScenarioError(file, join_key((table, name)), name,
                                 f"a name that differs from {other!r} in more than case "
                                 f"(names are case-sensitive: these would be two {table})")
 
@@ -88,7 +89,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         if not name.strip() or any(ch < " " or ch == "\x7f" for ch in name):
             # records use "" for "nobody" (no withdrawal, no trigger); blanks and control
             # characters would be invisible in tables and figures
-            raise ScenarioError(file, key_path("parties", name), name,
+            raise ScenarioError(file, join_key(("parties", name)), name,
                                 "a party name with a visible character and no control "
                                 "characters (new lines, tabs, NUL)")
         roles[party.role].append(name)
@@ -105,7 +106,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         raise ScenarioError(file, "parties", roles["mediator"], "at most one mediator")
     combatants = roles["combatant"]
     for name, party in spec.parties.items():
-        base = f"parties.{name}"
+        base = join_key(("parties", name))
         if party.role == "combatant":
             if party.patron is None:
                 raise ScenarioError(file, f"{base}.patron", None, f"name one of {roles['patron']}")
@@ -232,7 +233,7 @@ def _check_convoys(spec: ScenarioSpec, file: str) -> None:
         rng = spec.issues[link]
         if rng.high > MAX_PAUSE_HOURS:
             raise ScenarioError(
-                file, f"issues.{link}.high", rng.high,
+                file, join_key(("issues", link, "high")), rng.high,
                 f"at most {MAX_PAUSE_HOURS:g}: the issue is the pause length in hours "
                 "(ceasefire.links.pause_hours)",
             )

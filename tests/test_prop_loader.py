@@ -39,6 +39,7 @@ from strategies import (
 )
 
 from sim import rules
+from sim.document import split_key
 from sim.errors import ScenarioError
 from sim.model import run_replication
 from sim.output import toml_dumps
@@ -79,8 +80,8 @@ def assert_names_a_key_path(exc: ScenarioError, doc: dict[str, Any]) -> None:
     """The error names a key path, starting at a key of the format or of the document
     (an unknown key is named as written), and the message shows it."""
     assert exc.path, f"no key path in: {exc}"
-    first = exc.path.split(".")[0]
-    assert (first if first != '""' else "") in TOP_KEYS | set(doc), exc.path
+    first = split_key(exc.path)[0]  # paths quote the parts TOML would
+    assert first in TOP_KEYS | set(doc), exc.path
     assert exc.path in exc.message()
 
 

@@ -152,8 +152,8 @@ def test_resume_refuses_a_different_scenario(tmp_path, capsys):
     assert "same scenario" in err
     # the message names what differs: the key, the value asked for and the saved one
     saved = load_scenario(DEFAULT).raw["parties"]["us"]["no_deal"]
-    assert err.startswith(f"error: {DEFAULT}: parties.us.no_deal: bad value 0.1; {saved!r} as "
-                          f"in the run saved in {out}"), err
+    assert err.startswith(f"error: {DEFAULT} with --set: parties.us.no_deal: bad value 0.1; "
+                          f"{saved!r} as in the run saved in {out}"), err
     assert "--seed" not in err.split(";")[0]
 
 

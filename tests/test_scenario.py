@@ -408,3 +408,54 @@ def test_a_gainer_share_without_a_gainer_is_refused_not_ignored():
     assert "gainer" in err.value.allowed
     doc["negotiation"]["shocks"]["gainer"] = "ca"
     assert scenario_from_dict(doc).spec.negotiation.shocks.gainer_share == 0.9
+
+
+def test_quoted_names_are_attributed_and_spelt_one_way():
+    """A name TOML must quote (a dot, a space, an accent) is written quoted in every
+    path, so a problem inside a table --set made is still blamed on --set."""
+    from strategies import plain_doc, rename_parties
+
+    from sim.scenario import with_overrides
+
+    sc = scenario_from_dict(rename_parties(plain_doc(), {"pa": "u.s", "pb": "pb", "ca": "ca",
+                                                         "cb": "cb"}), "x.toml")
+    with pytest.raises(ScenarioError) as err:
+        with_overrides(sc, {'parties."U.S".role': "patron"})
+    assert (err.value.file, err.value.path) == ("x.toml with --set", 'parties."U.S"')
+    with pytest.raises(ScenarioError) as err:
+        with_overrides(sc, {'parties." ".role': "mediator"})
+    assert (err.value.file, err.value.path) == ("x.toml with --set", 'parties." "')
+    with pytest.raises(ScenarioError) as err:
+        with_overrides(sc, {'parties."u.s".behaviour.trust': 2.0})
+    assert (err.value.file, err.value.path) == ("x.toml with --set",
+                                                'parties."u.s".behaviour.trust')
+
+
+def test_the_spelling_hint_is_only_for_new_parties_and_issues():
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, ["ceasefire.links.pause_hours=pause_hourz"])
+    assert err.value.file == f"{DEFAULT} with --set" and "spelt" not in err.value.allowed
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, ["parties.jfs.positions.aid_access.ideal=5"])
+    assert err.value.file == f"{DEFAULT} with --set" and "spelt" not in err.value.allowed
+
+
+def test_a_value_set_inside_a_table_blames_the_option_for_the_table():
+    """``--set ceasefire.milestones.48h=24`` changes the milestones: a problem with them
+    (here, in a comparison) is the option's, and an earlier --set stays blamed when a
+    later --param makes it fail."""
+    from sim.experiments import check_comparable
+    from sim.scenario import with_overrides
+
+    base = load_scenario(DEFAULT)
+    changed = load_scenario(DEFAULT, ["ceasefire.milestones.48h=24"])
+    assert changed.where("ceasefire.milestones") == f"{DEFAULT} with --set"
+    assert base.where("ceasefire.milestones") == str(DEFAULT)
+    with pytest.raises(ScenarioError) as err:
+        check_comparable(base, changed)
+    assert err.value.file == f"{DEFAULT} with --set" and err.value.value["48h"] == 24
+    one = load_scenario(DEFAULT, ['ceasefire.milestones={ "48h" = 48.0 }'])
+    with pytest.raises(ScenarioError) as err:
+        with_overrides(one, {"ceasefire.horizon_hours": 24}, "--param")
+    assert err.value.path == "ceasefire.milestones.48h"
+    assert err.value.file == f"{DEFAULT} with --set"

@@ -381,3 +381,30 @@ def test_a_sweep_killed_outright_keeps_the_points_it_finished(tmp_path):
     assert 2 <= len(rows) < 5
     for k in range(len(rows)):
         assert json.loads((out / "points" / f"{k:03d}" / "summary.json").read_text())["runs"] == 3000
+
+
+def test_huge_and_nearly_equal_integers_are_distinct_values():
+    _, values = parse_param("k=9007199254740992,9007199254740993")
+    assert values == [9007199254740992, 9007199254740993]
+    big = "1" + "0" * 400
+    _, values = parse_param(f"k={big},2")
+    assert values == [int(big), 2]
+
+
+def test_a_huge_integer_in_a_sweep_is_refused_by_name(capsys):
+    import run_sim
+
+    status = run_sim.main(["sweep", str(DEFAULT), "--param",
+                           "ceasefire.max_acts=1" + "0" * 400 + ",2", "--runs", "5",
+                           "--workers", "1", "--no-progress"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "ceasefire.max_acts" in err and "Traceback" not in err
+
+
+def test_one_key_spelt_two_ways_is_one_key():
+    from sim.experiments import parse_params
+
+    for other in ('"ceasefire".max_acts=7000', "ceasefire . max_acts=7000"):
+        with pytest.raises(ScenarioError, match="each KEY once"):
+            parse_params(["ceasefire.max_acts=5000,6000", other])
