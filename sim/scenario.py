@@ -232,7 +232,7 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
             key, value = parse_override(text)
             doc = apply_override(doc, key, value)
             keys.append(key)
-        with _blaming_option(keys, "--set", base, {}):
+        with _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
             scenario = validate_document(doc, str(path))
     return _set_by(scenario, {}, keys, "--set")
 
@@ -250,7 +250,9 @@ def with_overrides(scenario: Scenario, assignments: dict[str, Any],
         doc = scenario.raw
         for key, value in assignments.items():
             doc = apply_override(doc, key, value, source)
-        with _blaming_option(list(assignments), source, scenario.raw, scenario.set_by):
+        # the scenario was valid, so whatever fails now, the new values made it fail
+        with _blaming_option(list(assignments), source, scenario.raw, scenario.set_by,
+                             lambda: True):
             new = validate_document(doc, scenario.file)
     return _set_by(new, scenario.set_by, list(assignments), source)
 
@@ -277,12 +279,14 @@ def _setter(set_by: dict[str, str], path: str) -> str | None:
 
 @contextmanager
 def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
-                    earlier: dict[str, str]) -> Iterator[None]:
+                    earlier: dict[str, str], base_valid: Callable[[], bool]) -> Iterator[None]:
     """A bad value the user gave on the command line is reported as coming from the
     option (``source``, or for ``earlier`` keys the option that set them) that set it,
     not as if the scenario file held it. So is a problem inside a table the option
     created (``base`` lacks it); when that table is a new party or issue, the name is
-    probably misspelt (``parties.rusia.behaviour.leverage``), and the message says so."""
+    probably misspelt (``parties.rusia.behaviour.leverage``), and the message says so.
+    And so is any other problem (a milestone beyond a horizon the option shortened)
+    when the document without the option's values is valid (``base_valid``)."""
     try:
         yield
     except ScenarioError as exc:
@@ -297,9 +301,19 @@ def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
                                 "the scenario does not have: is its name spelt right?)")
                 break
         blamed = blamed or _setter(earlier, exc.path)
+        if blamed is None and keys and base_valid():
+            blamed = source
         if blamed is None:
             raise
         raise ScenarioError(f"{exc.file} with {blamed}", exc.path, exc.value, allowed) from None
+
+
+def _valid(doc: dict[str, Any], file: str) -> bool:
+    try:
+        validate_document(copy.deepcopy(doc), file)
+    except ScenarioError:
+        return False
+    return True
 
 
 def _new_table(base: dict[str, Any], parts: tuple[str, ...]) -> tuple[str, ...] | None:

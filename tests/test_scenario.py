@@ -459,3 +459,23 @@ def test_a_value_set_inside_a_table_blames_the_option_for_the_table():
         with_overrides(one, {"ceasefire.horizon_hours": 24}, "--param")
     assert err.value.path == "ceasefire.milestones.48h"
     assert err.value.file == f"{DEFAULT} with --set"
+
+
+@pytest.mark.parametrize(("override", "path"), [
+    ("ceasefire.horizon_hours=100", "ceasefire.milestones.7d"),
+    ("parties.russia.behaviour.tolerance=0.9", "parties.russia.behaviour.trust"),
+])
+def test_a_rule_across_fields_broken_by_set_is_blamed_on_set(override, path):
+    """The file is valid alone, so a cross-field rule the --set value breaks is the
+    option's fault, even though the rule names another key."""
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT, [override])
+    assert (err.value.file, err.value.path) == (f"{DEFAULT} with --set", path)
+
+
+def test_a_file_invalid_alone_is_still_blamed_with_set(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DEFAULT.read_text().replace("horizon_hours = 720.0", "horizon_hours = 100.0"))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(bad, ["parties.russia.behaviour.leverage=0.5"])
+    assert (err.value.file, err.value.path) == (str(bad), "ceasefire.milestones.7d")
