@@ -253,10 +253,14 @@ def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
     while [w for w in workers if alive(w)] and time.time() < deadline:
         time.sleep(0.1)
     assert not [w for w in workers if alive(w)], "workers outlived their parent"
-    summary = json.loads((out / "summary.json").read_text())
     with (out / "runs.csv").open() as fh:
         done = [int(r["replication"]) for r in csv.DictReader(fh)]
-    assert summary["partial"] is True and summary["runs"] == len(done) > 0
+    assert done
+    # runs.csv is saved before summary.json, so the kill may land between them: the
+    # summary then still describes the save before (or none), which --resume accepts
+    if (out / "summary.json").exists():
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["partial"] is True and 0 < summary["runs"] <= len(done)
     target = max(done) + 200
     resumed = cli("run", str(DEFAULT), "--runs", str(target), "--seed", "5", "--workers", "1",
                   "--no-progress", "--out", str(out), "--resume")
