@@ -371,8 +371,13 @@ def test_a_sweep_killed_outright_keeps_the_points_it_finished(tmp_path):
          "ceasefire.imposed.delineation=0,0.25,0.5,0.75,1", "--runs", "3000", "--workers", "1",
          "--no-progress", "--out", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    def saved_points() -> int:  # sweep.csv is replaced whole, so it is never half written
+        with contextlib.suppress(FileNotFoundError), (out / "sweep.csv").open() as fh:
+            return len(list(csv.DictReader(fh)))
+        return 0
+
     deadline = time.time() + 120
-    while not (out / "points" / "001" / "summary.json").exists() and time.time() < deadline:
+    while saved_points() < 2 and time.time() < deadline:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
