@@ -270,9 +270,9 @@ def _set_by(scenario: Scenario, earlier: dict[str, str], keys: list[str],
 
 
 def _setter(set_by: dict[str, str], path: str) -> str | None:
-    # a value set whole or inside (the milestones' 48h): the longest such key, latest
-    # first among equals, decides
-    found = [(len(key), -i, source) for i, (key, source) in enumerate(set_by.items())
+    # a value set whole or inside (the milestones' 48h): the longest such key decides,
+    # and among keys as long, the one set last
+    found = [(len(key), i, source) for i, (key, source) in enumerate(set_by.items())
              if under(path, key) or under(key, path)]
     return max(found)[2] if found else None
 
