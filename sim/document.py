@@ -230,15 +230,24 @@ def first_difference(a: Any, b: Any, parts: tuple[str, ...] = ()) -> tuple[str, 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
+def is_bare_key(part: str) -> bool:
+    """Whether TOML allows ``part`` as a bare key (letters, digits, ``_`` and ``-``)."""
+    return _BARE_KEY.fullmatch(part) is not None
+
+
 def join_key(parts: Iterable[str]) -> str:
     """The dotted key of ``parts``, the inverse of :func:`split_key`: each part bare
     where TOML allows, else quoted (``parties."u.s".no_deal``), so every message spells
     a path one way, and that way can be pasted into ``--set``."""
-    return ".".join(p if _BARE_KEY.fullmatch(p) else json.dumps(p, ensure_ascii=False)
-                    for p in parts)
+    return ".".join(p if is_bare_key(p) else json.dumps(p, ensure_ascii=False) for p in parts)
 
 
 def under(path: str, prefix: str) -> bool:
     """Whether the dotted key ``path`` is ``prefix`` or lies inside it (both as
     :func:`join_key` writes them)."""
     return path == prefix or path.startswith(prefix + ".")
+
+
+def related(a: str, b: str) -> bool:
+    """Whether one dotted key lies inside the other (or they are the same)."""
+    return under(a, b) or under(b, a)

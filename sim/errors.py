@@ -49,4 +49,3 @@ def show(value: Any) -> str:
     except RecursionError:  # a value nested thousands deep
         return f"<{type(value).__name__} nested too deep to show>"
     return text if len(text) <= 120 else text[:117] + "..."
-

@@ -347,10 +347,9 @@ def check_comparable(a: Scenario, b: Scenario) -> None:
             them there.
     """
     key = "ceasefire.milestones"
-    if a.where(key) != a.file and b.where(key) == b.file:
+    if a.setter(key) is not None and b.setter(key) is None:
         a, b = b, a
     if a.spec.ceasefire.milestones != b.spec.ceasefire.milestones:
-        raise ScenarioError(b.where("ceasefire.milestones"), "ceasefire.milestones",
-                            b.spec.ceasefire.milestones,
-                            f"the same milestones as {a.where('ceasefire.milestones')} "
+        raise ScenarioError(b.where(key), key, b.spec.ceasefire.milestones,
+                            f"the same milestones as {a.where(key)} "
                             f"({a.spec.ceasefire.milestones}), to compare them")

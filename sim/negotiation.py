@@ -163,6 +163,7 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
     for lam, limit in tab.limits:
         if rules.dot(lam, levels) > limit:
             return None
+    no_deals = [no_deal[s.name] for s in tab.seats]
     mediator = tab.mediator.name if tab.mediator is not None else None
     best: tuple[str, tuple[float, ...]] | None = None
     best_score = -1.0
@@ -174,7 +175,7 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
                 break
             utils.append(u)
         else:
-            score = rules.nash_product(utils, [no_deal[s.name] for s in tab.seats])
+            score = rules.nash_product(utils, no_deals)
             # An exact tie between principals' offers goes to the smaller package, not
             # to the first name, so renaming parties cannot change the deal; the
             # mediator's text, listed first, keeps its ties.

@@ -23,6 +23,7 @@ from typing import Any
 
 from sim import __version__
 from sim.csvio import atomic_writer
+from sim.document import is_bare_key
 from sim.errors import ScenarioError
 from sim.model import armed_parties
 from sim.records import Results
@@ -58,8 +59,7 @@ def _emit_table(table: dict[str, Any], path: list[str], lines: list[str]) -> Non
 
 
 def _key(key: str) -> str:
-    bare = key.replace("_", "").replace("-", "").isalnum() and key.isascii()
-    return key if bare else _string(key)
+    return key if is_bare_key(key) else _string(key)
 
 
 _ESCAPES = {'"': r"\"", "\\": r"\\", "\b": r"\b", "\t": r"\t", "\n": r"\n", "\f": r"\f", "\r": r"\r"}

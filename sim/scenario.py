@@ -29,6 +29,7 @@ from sim.document import (
     join_key,
     parse_override,
     parse_value,
+    related,
     resolve_document,
     split_key,
     under,
@@ -273,7 +274,7 @@ def _setter(set_by: dict[str, str], path: str) -> str | None:
     # a value set whole or inside (the milestones' 48h): the longest such key decides,
     # and among keys as long, the one set last
     found = [(len(key), i, source) for i, (key, source) in enumerate(set_by.items())
-             if under(path, key) or under(key, path)]
+             if related(path, key)]
     return max(found)[2] if found else None
 
 
@@ -290,16 +291,19 @@ def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
     try:
         yield
     except ScenarioError as exc:
-        blamed = _setter({join_key(split_key(k, source)): source for k in keys}, exc.path)
+        blamed: str | None = None
         allowed = exc.allowed
         for key in keys:
-            new = _new_table(base, split_key(key, source))
+            parts = split_key(key, source)
+            new = _new_table(base, parts)
             if new is not None and under(exc.path, join_key(new)):
                 blamed = source
                 if _is_name(new) and exc.path != join_key(new):
                     allowed += (f" ({source} {key} made a new table {join_key(new)}, which "
                                 "the scenario does not have: is its name spelt right?)")
                 break
+            if related(exc.path, join_key(parts)):
+                blamed = source
         blamed = blamed or _setter(earlier, exc.path)
         if blamed is None and keys and base_valid():
             blamed = source

@@ -473,7 +473,7 @@ def test_a_rule_across_fields_broken_by_set_is_blamed_on_set(override, path):
     assert (err.value.file, err.value.path) == (f"{DEFAULT} with --set", path)
 
 
-def test_a_file_invalid_alone_is_still_blamed_with_set(tmp_path):
+def test_a_file_invalid_alone_is_blamed_on_the_file_even_with_set(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(DEFAULT.read_text().replace("horizon_hours = 720.0", "horizon_hours = 100.0"))
     with pytest.raises(ScenarioError) as err:
