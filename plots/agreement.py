@@ -78,7 +78,10 @@ def issue_data(results: Results, scenario: Scenario, k: int, bins: int = 30) -> 
     low, high = scenario.lows[k], scenario.highs[k]
     values = results.columns["terms"][results.columns["agreed"], k]
     values = values[~np.isnan(values)]
-    counts, edges = np.histogram(values, bins=np.linspace(low, high, bins + 1))
+    # bins centred on low, low + w, ..., high: terms often sit exactly on a bound (a
+    # clipped offer) or a round share, and an edge there would draw the bar beside it
+    half = (high - low) / bins / 2
+    counts, edges = np.histogram(values, bins=np.linspace(low - half, high + half, bins + 2))
     positions = {}
     for name in scenario.order:
         pos = scenario.spec.parties[name].positions.get(issue)

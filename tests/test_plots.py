@@ -299,6 +299,9 @@ def test_agreement_figure_shows_times_and_terms(scenario: Scenario, results: Res
         np.testing.assert_array_equal(row["values"], results.columns["terms"][agreed, k])
         assert row["counts"].sum() == d["agreed"]
         assert (row["low"], row["high"]) == (scenario.lows[k], scenario.highs[k])
+        # the range's ends are bin centres, so a term clipped to a bound is drawn on it
+        centres = (row["edges"][:-1] + row["edges"][1:]) / 2
+        np.testing.assert_allclose([centres[0], centres[-1]], [row["low"], row["high"]], atol=1e-9)
         for name, pos in row["positions"].items():
             spec = scenario.spec.parties[name].positions[row["issue"]]
             assert pos == {"ideal": spec.ideal, "min": spec.min, "max": spec.max}
