@@ -48,7 +48,8 @@ def forest_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             "a": _num((pa or {}).get("estimate")), "b": _num((pb or {}).get("estimate")),
         })
 
-    row("P(agreement)", diff.get("p_agreement"), None, a.get("p_agreement"), b.get("p_agreement"))
+    row("P(agreement)", diff.get("p_agreement"), diff.get("independent_p_agreement"),
+        a.get("p_agreement"), b.get("p_agreement"))
     for label, d in (diff.get("p_hold") or {}).items():
         row(f"P(holds {label})", d, (diff.get("independent_p_hold") or {}).get(label),
             (a.get("p_hold") or {}).get(label), (b.get("p_hold") or {}).get(label))

@@ -187,9 +187,13 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
     if independent:
         lines += ["", f"{'95% interval width of A - B':<30}{'paired':>9}"
                   f"{'as if two independent runs':>30}"]
-        for label, d in result["diff"]["p_hold"].items():
-            lines.append(f"  {'P(hold ' + label + ')':<28}{_width(d) + ' pp':>9}"
-                         f"{_width(independent[label]) + ' pp':>30}")
+        rows = [("P(agreement)", result["diff"]["p_agreement"],
+                 result["diff"].get("independent_p_agreement"))]
+        rows += [(f"P(hold {label})", d, independent[label])
+                 for label, d in result["diff"]["p_hold"].items()]
+        for name, d, ind in rows:
+            if ind is not None:  # compare.json written before agreement had one
+                lines.append(f"  {name:<28}{_width(d) + ' pp':>9}{_width(ind) + ' pp':>30}")
     return "\n".join(lines)
 
 

@@ -318,6 +318,8 @@ def compare(a: Results, b: Results, scenario: Scenario) -> dict[str, Any]:
     out: dict[str, Any] = {
         "runs": len(a),
         "p_agreement": paired_difference(a.columns["agreed"], b.columns["agreed"]),
+        "independent_p_agreement": independent_difference(a.columns["agreed"],
+                                                          b.columns["agreed"]),
         "p_hold": {},
         "independent_p_hold": {},
     }

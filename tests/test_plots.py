@@ -414,6 +414,8 @@ def test_compare_forest_plot_shows_the_paired_differences(scenario: Scenario,
     rows = {r["name"]: r for r in drawn.data["rows"]}
     assert rows["P(agreement)"]["estimate"] == pytest.approx(
         result["diff"]["p_agreement"]["estimate"])
+    ind = result["diff"]["independent_p_agreement"]
+    assert rows["P(agreement)"]["independent"] == pytest.approx((ind["low"], ind["high"]))
     for label, d in result["diff"]["p_hold"].items():
         row = rows[f"P(holds {label})"]
         assert (row["estimate"], row["low"], row["high"]) == pytest.approx(

@@ -229,17 +229,25 @@ def test_paired_comparison_is_tighter_than_independent(capsys):
     indep = result["diff"]["independent_p_hold"]["7d"]
     assert paired["estimate"] == pytest.approx(indep["estimate"])
     assert paired["high"] - paired["low"] < indep["high"] - indep["low"]
-    # the counterfactual changes nothing in the talks: identical agreement
+    # the counterfactual changes nothing in the talks: identical agreement, and a paired
+    # interval far tighter than two independent runs' would be
     assert result["diff"]["p_agreement"]["estimate"] == 0
+    agreement, indep_agreement = (result["diff"][k] for k in ("p_agreement",
+                                                              "independent_p_agreement"))
+    assert agreement["high"] - agreement["low"] < (indep_agreement["high"]
+                                                   - indep_agreement["low"]) / 4
     assert result["a"]["p_hold"]["7d"]["estimate"] - result["b"]["p_hold"]["7d"]["estimate"] \
         == pytest.approx(paired["estimate"])
     # the text says how much pairing buys
     run_sim.main(["compare", str(DEFAULT), "--set", "parties.jfs.behaviour.attack_rate=12",
                   "--runs", "600", "--workers", "1", "--no-progress"])
-    row = next(line for line in capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines()
                if line.strip().startswith("P(hold 7d)") and line.count("pp") == 2).split()
     assert float(row[2]) == pytest.approx(100 * (paired["high"] - paired["low"]), abs=0.06)
     assert float(row[4]) == pytest.approx(100 * (indep["high"] - indep["low"]), abs=0.06)
+    assert any(line.split()[:1] == ["P(agreement)"] and line.count("pp") == 2
+               for line in out.splitlines())
 
 
 def test_compare_needs_a_counterfactual(capsys):
