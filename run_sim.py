@@ -16,11 +16,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import DEFAULT_MAX_RUNS, build_parser
+from sim.arguments import build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
-from sim.runner import WorkerLostError
+from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import TermGuard
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
@@ -107,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with make_runner(args, long_run) as runner:
         out = runner.run(scenario, args.runs, args.seed, existing=existing,
                          precision=args.precision, max_runs=args.max_runs, keep_on_error=True,
-                         min_runs=min(1000, args.max_runs) if args.min_runs is None
+                         min_runs=min(DEFAULT_MIN_RUNS, args.max_runs) if args.min_runs is None
                          else args.min_runs,
                          checkpoint=checkpoint if args.out and args.checkpoint > 0 else None,
                          checkpoint_every=args.checkpoint)

@@ -1,4 +1,4 @@
-"""How long agreed ceasefires hold: the survival curve with its 95% band.
+"""How long agreed ceasefires hold: the survival curve with its pointwise 95% band.
 
 The curve is the share of agreed ceasefires still holding against hours since the
 ceasefire started (``sim.stats.survival``: the only censoring is at the horizon, so
@@ -62,7 +62,7 @@ def plot_survival(ax: Axes, results: Results, scenario: Scenario) -> dict[str, A
         return data
     hours, share = curve["hours"], curve["share"]
     ax.fill_between(hours, curve["low"], curve["high"], step="post", color=HOLD_COLOUR,
-                    alpha=BAND_ALPHA, linewidth=0, label="95% interval")
+                    alpha=BAND_ALPHA, linewidth=0, label="pointwise 95% interval")
     ax.step(hours, share, where="post", color=HOLD_COLOUR, linewidth=2, label="still holding")
     for label, at in milestones(scenario):
         mark_time(ax, at, label, place="above")
@@ -120,4 +120,4 @@ def _median(summary: dict[str, Any]) -> str:
     med = summary.get("median_hold_hours")
     if med is None or (isinstance(med, float) and math.isnan(med)):
         return "n/a"
-    return f"{med:.0f} h" + (" (censored)" if summary.get("median_hold_censored") else "")
+    return ("> " if summary.get("median_hold_censored") else "") + f"{med:.0f} h"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sim.errors import show
+from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 
 T = TypeVar("T")
 
@@ -21,8 +22,6 @@ DEFAULT_RUNS = 4000
 DEFAULT_SEED = 2016
 DEFAULT_CHECKPOINT = 60.0
 """Seconds between saves of a running run's finished replications (``--checkpoint``)."""
-DEFAULT_MAX_RUNS = 200_000
-"""Most runs an adaptive (``--precision``) run makes unless ``--max-runs`` says."""
 MAX_RUNS = 100_000_000
 MAX_WORKERS = 1024
 
@@ -108,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run until every Wilson 95%% half-width is <= EPS (--runs is "
                           "then ignored; see --min-runs and --max-runs)")
     run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
-                     help="with --precision: fewest runs (default 1000, or --max-runs if less)")
+                     help=f"with --precision: fewest runs (default {DEFAULT_MIN_RUNS}, "
+                     "or --max-runs if less)")
     run.add_argument("--max-runs", type=count(MAX_RUNS), default=None,
                      help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
     run.add_argument("--resume", action="store_true",

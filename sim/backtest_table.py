@@ -184,8 +184,8 @@ def backtest_text(table: BacktestTable) -> str:
                          f"{_yes(obs['held'][label], 'held', 'not held')}")
         med = r["median_hold_hours"]
         if med is not None:
-            more = " (censored at the horizon)" if r["median_hold_censored"] else ""
-            lines.append(f"  median hours held (agreed runs): {med:.0f} h{more}")
+            beyond = "> " if r["median_hold_censored"] else ""  # more than half held
+            lines.append(f"  median hours held (agreed runs): {beyond}{med:.0f} h")
         if obs["agreed"]:
             span = obs["hours_held_range"]
             seen = f"{obs['hours_held']:.0f} h" + (

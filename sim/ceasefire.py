@@ -1,10 +1,11 @@
 """Ceasefire phase: violations, perception, trust, withdrawal and aid convoys.
 
-Each armed party commits acts as a self-exciting point process (Hawkes with an
+Each armed party commits acts as a mutually exciting point process (Hawkes with an
 exponential kernel): a baseline rate that falls with compliance (valued terms, command
 control, patron pressure, grounded aircraft, deterrence by verification), plus a
 retaliation intensity that jumps by ``retaliation * severity`` after each violation the
-party perceived against itself and halves every ``retaliation_half_life_hours``.
+party perceived against itself and halves every ``retaliation_half_life_hours``. The
+opponent's acts excite a party's rate, and its acts excite the opponent's.
 
 It is simulated through the cluster (immigration-birth) representation of the Hawkes
 process, which is exact: one SimPy process draws the baseline Poisson acts, and each
@@ -258,23 +259,33 @@ class Ceasefire:
         """The error for a replication whose acts passed ``ceasefire.max_acts``.
 
         Each perceived violation provokes on average ``retaliation_mean`` acts (at
-        severity 1): at 1 or more, retaliation sustains itself and only withdrawal ends
-        it; below 1, the limit is simply lower than this scenario needs."""
+        severity 1) from its victim, whose acts provoke its own victim in turn: when the
+        :func:`~sim.rules.branching_ratio` of that chain reaches 1, retaliation sustains
+        itself and only withdrawal ends it; below 1, the limit is simply lower than this
+        scenario needs. (Convoy hits are grave but last only the pause: they can hasten
+        a spiral, not sustain one.)"""
         sc = self.world.scenario
         means = {n: rules.retaliation_mean(self.retaliation[n], 1.0, self.half_life)
                  for n in self.armed if self.retaliation[n] > 0}
+        felt = rules.expected_felt_severity(self.verification, self.coverage, self.notice,
+                                            self.reassurance)
+        victims = {n: f.victim for n, f in self.fighters.items() if not f.spoiler}
+        ratio = rules.branching_ratio(
+            {n: means.get(v, 0.0) * felt for n, v in victims.items()}, victims)
         offspring = ", ".join(f"{n} {m:.2f}" for n, m in means.items()) or "none"
+        chain = (f"each act provokes {ratio:.2f} more per round of retaliation, as seen "
+                 f"by its victim; acts provoked per perceived violation: {offspring}")
         where = (f"replication {self.world.replication} passed this many acts "
                  f"{self.env.now - self.start:.0f} h into the ceasefire without anyone "
                  "withdrawing")
-        if any(m >= 1 for m in means.values()):
-            advice = (f"so retaliation feeds itself (acts provoked per perceived violation: "
-                      f"{offspring}). Lower behaviour.retaliation or ceasefire.retaliation_"
-                      "half_life_hours, let parties withdraw (behaviour.sensitivity and "
-                      "tolerance above 0), or raise ceasefire.max_acts")
+        if ratio >= 1:
+            advice = (f"so retaliation feeds itself ({chain}). Lower behaviour.retaliation "
+                      "or ceasefire.retaliation_half_life_hours, let parties withdraw "
+                      "(behaviour.sensitivity and tolerance above 0), or raise "
+                      "ceasefire.max_acts")
         else:
-            advice = (f"although retaliation does not feed itself (acts provoked per "
-                      f"perceived violation: {offspring}): raise ceasefire.max_acts")
+            advice = (f"although retaliation does not feed itself ({chain}): raise "
+                      "ceasefire.max_acts")
         return ScenarioError(sc.where("ceasefire.max_acts"), "ceasefire.max_acts", self.max_acts,
                              f"{where}, {advice}")
 

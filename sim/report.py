@@ -34,7 +34,7 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     ]
     if summary.get("median_agreement_hours") is not None:
         h = summary["median_agreement_hours"]
-        lines.append(f"  median time to agreement       {h:.0f} h ({h / 24:.1f} days)")
+        lines.append(f"  median time to agreement (agreed runs) {h:.0f} h ({h / 24:.1f} days)")
     lines.append("")
     lines.append("Ceasefire holds at       unconditional              given agreement")
     for label in summary["p_hold"]:
@@ -42,8 +42,11 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
                      f"     {pct(summary['p_hold_given_agreement'][label])}")
     med = summary.get("median_hold_hours")
     if med is not None:
-        more = " (censored: most held to the horizon)" if summary.get("median_hold_censored") else ""
-        lines.append(f"  median hours held (agreed runs) {med:.0f} h{more}")
+        if summary.get("median_hold_censored"):  # the median lies beyond the horizon
+            lines.append(f"  median hours held (agreed runs) > {med:.0f} h "
+                         "(more than half held to the horizon)")
+        else:
+            lines.append(f"  median hours held (agreed runs) {med:.0f} h")
     causes = summary.get("collapse_causes") or {}
     if causes:
         lines.append("")

@@ -36,6 +36,10 @@ from sim.signals import detach_worker, shielded
 from sim.stats import precision_reached
 
 DEFAULT_CHUNK = 250
+DEFAULT_MIN_RUNS = 1000
+"""Fewest runs an adaptive (``--precision``) run makes unless told otherwise."""
+DEFAULT_MAX_RUNS = 200_000
+"""Most runs an adaptive run makes unless told otherwise."""
 DEFAULT_BATCH = 2000
 
 
@@ -241,8 +245,8 @@ class Runner:
         seed: int,
         existing: Results | None = None,
         precision: float | None = None,
-        min_runs: int = 1000,
-        max_runs: int = 1_000_000,
+        min_runs: int = DEFAULT_MIN_RUNS,
+        max_runs: int = DEFAULT_MAX_RUNS,
         batch: int = DEFAULT_BATCH,
         keep_on_error: bool = False,
         checkpoint: Callable[[Results], None] | None = None,

@@ -6,6 +6,7 @@ over enough replications that the direction is not noise.
 
 from __future__ import annotations
 
+import math
 import pickle
 
 import numpy as np
@@ -264,6 +265,29 @@ def test_a_low_act_limit_stops_with_a_scenario_error_from_any_process():
         info.value)
     copy = type(info.value)(*info.value.args)
     assert str(copy) == str(info.value) and copy.allowed == info.value.allowed
+
+
+@pytest.mark.parametrize(("red", "blue", "notice", "ratio", "verdict"), [
+    (1.6, 0.5, 1.0, 0.89, "does not feed itself"),  # one party above 1 is not enough
+    (1.44, 1.44, 0.5, 0.72, "does not feed itself"),  # half the acts go unnoticed
+    (1.44, 1.44, 1.0, 1.44, "so retaliation feeds itself"),
+])
+def test_the_act_limit_message_judges_the_chain_of_retaliation(red, blue, notice, ratio,
+                                                               verdict):
+    """Each side retaliates for the other's acts it perceives: the spiral sustains itself
+    when the geometric mean of what each provokes, times the share of acts noticed,
+    reaches 1, whatever one party alone provokes."""
+    doc = runaway_doc(60)
+    for name, mean in (("red", red), ("blue", blue)):  # half-life 12 h
+        doc["parties"][name]["behaviour"]["retaliation"] = mean * 24 * math.log(2) / 12
+    doc["ceasefire"]["monitoring"]["notice"] = notice
+    sc = scenario_from_dict(doc)
+    with pytest.raises(ScenarioError) as info:
+        for i in range(50):
+            run_replication(sc, 1, i)
+    assert verdict in info.value.allowed
+    assert f"each act provokes {ratio:.2f} more" in info.value.allowed
+    assert f"red {red:.2f}" in info.value.allowed and f"blue {blue:.2f}" in info.value.allowed
 
 
 def test_the_act_limit_changes_nothing_below_it():

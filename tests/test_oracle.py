@@ -1,4 +1,5 @@
-"""Closed-form oracle: a single Poisson violation source and a fixed tolerance.
+"""Closed-form oracles: a single Poisson violation source and a fixed tolerance, and the
+mean number of acts of mutually exciting retaliation.
 
 In :func:`helpers.oracle_doc` the ceasefire holds to ``t`` exactly when fewer than
 ``k`` violations have happened by ``t``; violations are Poisson with rate ``lam``, so
@@ -16,6 +17,8 @@ import pytest
 from helpers import oracle_doc
 from scipy.stats import poisson
 
+from sim import rules
+from sim.model import run_replication
 from sim.runner import Runner
 from sim.scenario import scenario_from_dict
 from sim.stats import summarize, wilson
@@ -62,3 +65,42 @@ def test_hold_hours_are_gamma_distributed():
     mean, sd = k / (rate_per_day / 24.0), math.sqrt(k) / (rate_per_day / 24.0)
     se = sd / math.sqrt(held.size)
     assert abs(held.mean() - mean) < 4 * se
+
+
+def mean_acts(base_per_hour: float, offspring: float, half_life: float, hours: float) -> float:
+    """Expected acts in ``hours`` of a Hawkes process with a constant baseline, mean
+    ``offspring`` acts per act and an exponential kernel of this half-life.
+
+    The mean intensity obeys ``L(t) = mu + m beta int_0^t exp(-beta (t - s)) L(s) ds``;
+    solved, ``E N(T) = mu T / (1 - m) - mu m (1 - exp(-beta (1 - m) T)) / (beta (1 -
+    m)^2)``. Two parties retaliating for each other's acts with the same mean count as
+    one such process: each act begets ``m`` acts, whoever commits them."""
+    beta = math.log(2) / half_life
+    decay = beta * (1 - offspring)
+    return (base_per_hour * hours / (1 - offspring)
+            - base_per_hour * offspring * (1 - math.exp(-decay * hours)) / (beta * (1 - offspring)
+                                                                            ** 2))
+
+
+@pytest.mark.parametrize(("retaliation_mean", "notice"), [(0.6, 1.0), (0.9, 0.6)])
+def test_acts_of_mutual_retaliation_match_the_hawkes_mean(retaliation_mean, notice):
+    """``red`` acts at a constant baseline, and each side retaliates for the other's acts
+    it notices, nobody ever withdrawing: the mean acts over a 240-hour ceasefire is the
+    Hawkes process's, with ``notice`` scaling each act's offspring."""
+    half_life, hours, rate_per_day = 12.0, 240.0, 2.0
+    doc = oracle_doc(rate_per_day, 0.5, 0.0, 0.0, horizon=hours)
+    doc["ceasefire"].update(retaliation_half_life_hours=half_life, milestones={"end": hours})
+    doc["ceasefire"]["monitoring"]["notice"] = notice
+    per_day = retaliation_mean * 24 * math.log(2) / half_life
+    for name in ("red", "blue"):
+        doc["parties"][name]["behaviour"].update(retaliation=per_day, sensitivity=0.0)
+    sc = scenario_from_dict(doc)
+    acts = [sum(run_replication(sc, 7, i).violations) for i in range(1500)]
+    offspring = rules.branching_ratio(
+        {p: retaliation_mean * rules.expected_felt_severity(0.0, 0.0, notice, 0.0)
+         for p in ("red", "blue")}, {"red": "blue", "blue": "red"})
+    assert offspring == pytest.approx(retaliation_mean * notice)
+    exact = mean_acts(rate_per_day / 24, offspring, half_life, hours)
+    mean = sum(acts) / len(acts)
+    sd = math.sqrt(sum((a - mean) ** 2 for a in acts) / (len(acts) - 1))
+    assert abs(mean - exact) < 4 * sd / math.sqrt(len(acts)), (mean, exact)

@@ -111,11 +111,13 @@ def load_or_error(doc: dict[str, Any]) -> Scenario | None:
 
 
 def explosive(sc: Scenario) -> bool:
-    """Whether a perceived act may provoke, on average, one retaliation or more.
+    """Whether some party's perceived grievance may provoke, on average, one act or more.
 
-    Retaliation is a Hawkes process; above this threshold it is supercritical and the
-    model's violations legitimately grow without bound until somebody withdraws, which
-    nobody may (tolerance 0). Such scenarios load, but need not finish promptly.
+    A screen on the safe side: retaliation is mutually exciting, and its branching
+    ratio (:func:`sim.rules.branching_ratio`, a geometric mean of these) cannot reach 1
+    unless one of them does. Above it the model's violations may legitimately grow
+    without bound until somebody withdraws, which nobody may (tolerance 0). Such
+    scenarios load, but need not finish promptly.
     """
     cf = sc.spec.ceasefire
     worst = max(cf.convoys.grave_severity, 1.0)

@@ -6,6 +6,7 @@ without SimPy and can afford many examples.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -356,3 +357,62 @@ def test_convoys_fit_in_the_pause(pause, interval, calm, access, cap):
     if cap > 0:
         assert n <= cap
     assert rules.convoy_count(pause, interval, calm, access / 2, cap) <= n
+
+
+@given(unit, unit, unit, unit)
+@example(0.5, 0.5, 0.3, 0.0)  # the thresholds equal: a rectangle of zero width
+def test_expected_felt_severity_is_the_mean_over_what_perceive_decides(verification, coverage,
+                                                                       notice, reassurance):
+    """``perceive`` is constant on the four rectangles its two thresholds cut from the
+    unit square of (u_detect, u_notice): its mean weight (1 seen, 1 - reassurance
+    verified, 0 unseen) over them, weighted by area, is the expected felt severity."""
+    cuts = {"u_detect": [0.0, coverage * verification, 1.0], "u_notice": [0.0, notice, 1.0]}
+    total = 0.0
+    for d0, d1 in itertools.pairwise(cuts["u_detect"]):
+        for n0, n1 in itertools.pairwise(cuts["u_notice"]):
+            area = (d1 - d0) * (n1 - n0)
+            if area == 0:
+                continue
+            seen = rules.perceive(
+                author_is_spoiler=False, colocation=0.0, delineation=0.0,
+                verification=verification, notice=notice, coverage=coverage,
+                u_detect=(d0 + d1) / 2, u_notice=(n0 + n1) / 2, u_blame=0.5)
+            weight = {rules.Seen.UNSEEN: 0.0, rules.Seen.OWN: 1.0,
+                      rules.Seen.VERIFIED: 1.0 - reassurance}[seen]
+            total += area * weight
+    felt = rules.expected_felt_severity(verification, coverage, notice, reassurance)
+    assert felt == pytest.approx(total, abs=1e-12)
+    assert 0.0 <= felt <= 1.0
+
+
+@st.composite
+def retaliation_graphs(draw: st.DrawFn) -> tuple[dict[str, float], dict[str, str]]:
+    """Up to five parties, each hitting one victim (maybe itself, maybe nobody), each
+    act provoking a mean number of acts from that victim."""
+    names = [f"p{i}" for i in range(draw(st.integers(1, 5)))]
+    victim = {n: draw(st.sampled_from([*names, ""])) for n in names}
+    offspring = {n: draw(bounded(0.0, 3.0)) for n in names}
+    return offspring, victim
+
+
+@given(retaliation_graphs())
+@example(({"red": 1.6, "blue": 0.5}, {"red": "blue", "blue": "red"}))
+def test_branching_ratio_is_the_spectral_radius_of_the_offspring_matrix(graph):
+    """Acts by ``p`` beget ``offspring[p]`` acts by ``victim[p]`` on average: the long-run
+    growth per generation is the largest eigenvalue's modulus of that matrix (so one
+    party at 1.6 against another at 0.5 is subcritical, 0.89)."""
+    import numpy as np
+
+    offspring, victim = graph
+    names = list(offspring)
+    matrix = np.zeros((len(names), len(names)))
+    for i, p in enumerate(names):
+        if victim[p]:
+            matrix[i, names.index(victim[p])] = offspring[p]
+    radius = float(max(abs(np.linalg.eigvals(matrix))))
+    # abs: a chain into a cycle makes zero a repeated eigenvalue, which eigvals returns
+    # only to about (machine epsilon)^(1/5) for five parties
+    assert rules.branching_ratio(offspring, victim) == pytest.approx(radius, rel=1e-6, abs=5e-3)
+    if len(names) == 2 and victim == {names[0]: names[1], names[1]: names[0]}:
+        assert rules.branching_ratio(offspring, victim) == pytest.approx(
+            math.sqrt(offspring[names[0]] * offspring[names[1]]))

@@ -18,6 +18,7 @@ from sim.scenario import Scenario, scenario_from_dict
 from sim.stats import (
     Z95,
     independent_difference,
+    lower_median,
     median_hold,
     newcombe_paired,
     newcombe_unpaired,
@@ -354,3 +355,36 @@ def test_median_is_where_the_survival_curve_first_reaches_one_half(scenario, col
         first = int(np.argmax(curve["share"] <= 0.5))
         assert (median, censored) == (float(curve["hours"][first]), False)
         assert median in {t for t in collapses if t is not None}
+
+
+@given(st.lists(st.sampled_from([12.0, 24.0, 36.0, 48.0]), max_size=30))
+@example([12.0, 24.0])  # np.median would say 18 h, a time no deal was struck
+def test_median_time_to_agreement_is_a_time_some_run_agreed(hours):
+    """The lower middle value: one of the values, with at least half of them at or
+    below it and more than half at or above it."""
+    values = np.array(hours)
+    median = lower_median(values)
+    if not hours:
+        assert median is None
+        return
+    assert median in hours
+    assert 2 * np.sum(values <= median) >= len(hours)
+    assert 2 * np.sum(values >= median) > len(hours)
+
+
+def test_summary_median_time_to_agreement_is_over_agreed_runs_only(scenario):
+    res = results([None, None], not_agreed=5)  # agreed runs struck their deal at 24 h
+    assert summarize(res, scenario, seed=0)["median_agreement_hours"] == 24.0
+    assert summarize(results([], not_agreed=2), scenario, seed=0)[
+        "median_agreement_hours"] is None
+
+
+def test_the_summary_text_says_which_runs_each_median_is_over(scenario):
+    """Both medians are over agreed runs, and a censored one reads as a lower bound."""
+    from sim.report import summary_text
+
+    censored = summary_text(summarize(results([10.0, None, None]), scenario, seed=0), scenario)
+    assert "median time to agreement (agreed runs) 24 h" in censored
+    assert f"median hours held (agreed runs) > {HORIZON:.0f} h" in censored
+    observed = summary_text(summarize(results([10.0, 20.0, None]), scenario, seed=0), scenario)
+    assert "median hours held (agreed runs) 20 h\n" in observed + "\n"

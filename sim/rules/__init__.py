@@ -23,7 +23,10 @@ Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the idea
                      c_eff = 1 - (1 - clip(compliance + k (u(terms) - d)))(1 - leverage)
 * spoiler rate     lam_s  = r0 (1 - vulnerability j)
 * grievance        E(t)   = E0 2^(-(t - t0)/h), +severity per perceived violation;
-                     each jump provokes Poisson(rho/24 severity h/ln2) acts in all
+                     each jump provokes Poisson(rho/24 severity h/ln2) acts in all;
+                     the victim's acts excite the author's grievance in turn, so the
+                     process is critical when the geometric mean of offspring around
+                     a cycle of victims reaches 1
 * trust            T     -> max(0, T - sensitivity severity) after a perceived violation,
                      T(t)  = T0 - (T0 - T) exp(-rate dt) in calm (back toward T0)
 * withdrawal       T < tolerance
@@ -42,6 +45,7 @@ from sim.rules.convoys import (
 from sim.rules.perception import (
     Seen,
     blame_probability,
+    expected_felt_severity,
     perceive,
     perceive_strike,
     strike_hits_host,
@@ -73,6 +77,7 @@ from sim.rules.trust import (
     withdraws,
 )
 from sim.rules.violations import (
+    branching_ratio,
     effective_compliance,
     grievance,
     intensity,
@@ -92,11 +97,13 @@ __all__ = [
     "aspiration",
     "blame_probability",
     "box_intersection",
+    "branching_ratio",
     "clip_box",
     "convoy_count",
     "distance",
     "dot",
     "effective_compliance",
+    "expected_felt_severity",
     "frontier_weights",
     "grievance",
     "intensity",

@@ -73,6 +73,16 @@ def verified_severity(severity: float, reassurance: float) -> float:
     return severity * (1.0 - reassurance)
 
 
+def expected_felt_severity(verification: float, coverage: float, notice: float,
+                           reassurance: float) -> float:
+    """Mean severity a combatant's act of severity 1 carries for its victim, unseen acts
+    counting 0: verified with probability ``coverage * verification`` (and softened by
+    ``reassurance``), otherwise noticed with probability ``notice`` (as in
+    :func:`perceive`). In 0..1; the share of retaliation the act provokes on average."""
+    verified = coverage * verification
+    return verified * (1.0 - reassurance) + (1.0 - verified) * notice
+
+
 def strike_hits_host(colocation: float, delineation: float) -> float:
     """Chance that a strike aimed at a spoiler lands on its host's positions."""
     return colocation * (1.0 - delineation)

@@ -4,6 +4,7 @@ and the grievance that drives retaliation (a Hawkes process)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from sim.rules.base import LN2
 
@@ -75,3 +76,30 @@ def retaliation_mean(retaliation_per_day: float, severity: float, half_life: flo
     number with this mean (the cluster representation of the Hawkes process).
     """
     return retaliation_per_day / 24.0 * severity * half_life / LN2
+
+
+def branching_ratio(offspring: Mapping[str, float], victim: Mapping[str, str]) -> float:
+    """Acts an act provokes per generation of retaliation, in the long run.
+
+    ``offspring[p]`` is the mean number of acts one act by ``p`` provokes from its
+    victim ``victim[p]`` (who retaliates against its own victim in turn). Retaliation
+    is mutually exciting, not self-exciting: red's grievances drive red's acts, but
+    blue's acts cause them. The ratio is the spectral radius of the offspring matrix;
+    each party hits one victim, so it is the largest geometric mean of offspring around
+    a cycle of the victim graph (0 without a cycle). At 1 or more the process is
+    critical and acts multiply without end; one party provoking 1.6 and its opponent
+    0.5 is subcritical (ratio 0.89).
+    """
+    best = 0.0
+    for start in offspring:
+        seen: list[str] = []
+        party = start
+        while party in offspring and party not in seen:
+            seen.append(party)
+            party = victim.get(party, "")
+        if party not in seen:  # the chain ends at a party that does not fight
+            continue
+        cycle = seen[seen.index(party):]
+        product = math.prod(offspring[p] for p in cycle)
+        best = max(best, product ** (1.0 / len(cycle)))
+    return best
