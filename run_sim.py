@@ -51,8 +51,11 @@ def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
             raise ScenarioError("--dask", "", args.dask,
                                 f"the address of a running dask scheduler ({exc})") from None
         executor = client.get_executor()
-    return Runner(workers=args.workers, executor=executor,
-                  progress=long_run and not args.no_progress)
+        # enough work in flight for every thread of the cluster
+        workers = args.workers or sum(client.nthreads().values()) or None
+        return Runner(workers=workers, executor=executor,
+                      progress=long_run and not args.no_progress)
+    return Runner(workers=args.workers, progress=long_run and not args.no_progress)
 
 
 def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:

@@ -1,10 +1,12 @@
 """Many replications: seeds, executors, adaptive stopping, interruption and resume.
 
-Work is cut into chunks of consecutive replication indices. A work item is
-``(scenario, root, first, last)``; the worker rebuilds every seed from those numbers
-(:mod:`sim.streams`), so the results are bit-identical whatever the executor, the
-number of workers or the chunk size. Any :class:`concurrent.futures.Executor` will do:
-a local process pool by default, or a dask.distributed cluster's executor.
+Work is cut into chunks of consecutive replication indices (:mod:`sim.chunks`, sized
+to take about half a second each). A work item is ``(scenario, root, first, last)``;
+the worker rebuilds every seed from those numbers (:mod:`sim.streams`), so the results
+are bit-identical whatever the executor, the number of workers or the chunk size. Any
+:class:`concurrent.futures.Executor` will do: a local process pool by default, or a
+dask.distributed cluster's executor. A few items per worker are in flight at a time,
+so a stop waits only for those.
 
 With a precision target the run proceeds in fixed batches of replication indices and
 checks the Wilson half-widths after each whole batch, so where it stops depends on
@@ -16,18 +18,21 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import (
+    FIRST_COMPLETED,
     BrokenExecutor,
+    CancelledError,
     Executor,
     Future,
     ProcessPoolExecutor,
-    as_completed,
+    wait,
 )
 from dataclasses import dataclass
 
 from tqdm import tqdm
 
+from sim.chunks import Sizer, items
 from sim.errors import ScenarioError
 from sim.model import armed_parties, run_replication
 from sim.records import Results
@@ -36,6 +41,10 @@ from sim.signals import detach_worker, shielded
 from sim.stats import precision_reached
 
 DEFAULT_CHUNK = 250
+"""Most replications in one work item."""
+AHEAD_SECONDS = 2.0
+"""Work kept queued per worker, in seconds: enough that no worker waits for work while
+the main process saves a checkpoint; items not yet started are dropped at a stop."""
 DEFAULT_MIN_RUNS = 1000
 """Fewest runs an adaptive (``--precision``) run makes unless told otherwise."""
 DEFAULT_MAX_RUNS = 200_000
@@ -52,6 +61,13 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
     """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item)."""
     outcomes = (run_replication(scenario, root, i) for i in range(first, last))
     return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario), scenario.order)
+
+
+def run_timed_chunk(scenario: Scenario, root: int, first: int, last: int
+                    ) -> tuple[Results, float]:
+    """:func:`run_chunk` and the seconds it took the worker, to size later items."""
+    began = time.perf_counter()
+    return run_chunk(scenario, root, first, last), time.perf_counter() - began
 
 
 class WorkerLostError(RuntimeError):
@@ -74,23 +90,6 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
-
-
-def ranges(indices: Iterable[int], chunk: int) -> list[tuple[int, int]]:
-    """Cut sorted replication indices into runs of consecutive ones, at most ``chunk`` long."""
-    out: list[tuple[int, int]] = []
-    start = prev = None
-    for i in sorted(indices):
-        if start is None:
-            start = prev = i
-        elif i == prev + 1 and i - start < chunk:  # type: ignore[operator]
-            prev = i
-        else:
-            out.append((start, prev + 1))  # type: ignore[operator]
-            start = prev = i
-    if start is not None:
-        out.append((start, prev + 1))  # type: ignore[operator]
-    return out
 
 
 @dataclass
@@ -129,8 +128,10 @@ class Runner:
 
     Args:
         workers: processes for the local pool (default: all cores); 1 runs in-process.
-        executor: an existing executor to use instead of a local pool (e.g. dask's).
-        chunk: replications per work item.
+        executor: an existing executor to use instead of a local pool (e.g. dask's);
+            ``workers`` is then how many items it can run at once.
+        chunk: replications per work item; by default each item is sized from the
+            time earlier ones took (about half a second), at most ``DEFAULT_CHUNK``.
         progress: show a progress bar on stderr.
     """
 
@@ -138,13 +139,13 @@ class Runner:
         self,
         workers: int | None = None,
         executor: Executor | None = None,
-        chunk: int = DEFAULT_CHUNK,
+        chunk: int | None = None,
         progress: bool = False,
     ) -> None:
         self.workers = workers or default_workers()
         self._external = executor
         self._pool: Executor | None = None
-        self.chunk = max(1, chunk)
+        self.chunk = None if chunk is None else max(1, chunk)
         self.progress = progress
 
     # -- executor lifecycle ----------------------------------------------------
@@ -163,7 +164,7 @@ class Runner:
         """Shut the local pool down (the external executor is the caller's).
 
         ``cancel`` drops the work items not yet started. The pool is always waited for
-        (at most the chunks already running, a fraction of a second each): leaving it to
+        (at most the chunks already running, about half a second each): leaving it to
         shut down on its own races with the interpreter's exit, which then prints a
         traceback from the pool's management thread."""
         if self._pool is not None:
@@ -187,55 +188,74 @@ class Runner:
         bar: tqdm | None,
     ) -> None:
         """Run the given replication indices, handing each finished chunk to ``sink``."""
-        work = ranges(indices, self.chunk)
+        sizer = Sizer(DEFAULT_CHUNK, self.chunk)
+        work = items(indices, sizer)
         ex = self.executor()
         if ex is None:
             for first, last in work:
-                sink(run_chunk(scenario, root, first, last))
+                res, seconds = run_timed_chunk(scenario, root, first, last)
+                sizer.observe(len(res), seconds)
+                sink(res)
                 if bar is not None:
-                    bar.update(last - first)
+                    bar.update(len(res))
             return
-        futures: list[Future[Results]] = []
-        kept: set[Future[Results]] = set()
+        pending: set[Future[tuple[Results, float]]] = set()
 
-        def keep_finished(wait: bool) -> None:
-            # nothing more starts, but the chunks already finished (and, with ``wait``,
-            # those still running) are the user's work, and are kept
-            for fut in futures:
+        def keep_finished(wait_running: bool) -> None:
+            # nothing more starts, but the chunks already finished (and, when waited
+            # for, those still running) are the user's work, and are kept
+            for fut in pending:
                 fut.cancel()
-            for fut in futures:
-                if (fut in kept or fut.cancelled() or not (wait or fut.done())
+            for fut in list(pending):
+                if (fut.cancelled() or not (wait_running or fut.done())
                         or fut.exception() is not None):
                     continue
-                kept.add(fut)
-                sink(fut.result())
+                pending.discard(fut)  # before the sink, which may raise once it kept it
+                sink(fut.result()[0])
+
+        def refill() -> None:
+            while len(pending) < self.workers * sizer.items_for(AHEAD_SECONDS):
+                item = next(work, None)
+                if item is None:
+                    return
+                pending.add(ex.submit(run_timed_chunk, scenario, root, *item))
 
         try:
             # submitted inside: a pool that broke while idle (between the batches of an
             # adaptive run) refuses new work, and that too is a lost worker
-            futures.extend(ex.submit(run_chunk, scenario, root, first, last)
-                           for first, last in work)
-            for fut in as_completed(futures):
-                res = fut.result()
-                kept.add(fut)  # before the sink, which may raise once it has kept them
-                sink(res)
-                if bar is not None:
-                    bar.update(len(res))
+            refill()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    if fut.exception() is None:
+                        res, seconds = fut.result()
+                        sizer.observe(len(res), seconds)
+                # the workers get their next items before the sink, which may take a
+                # while (a checkpoint's save)
+                refill()
+                for fut in done:
+                    res, _ = fut.result()
+                    pending.discard(fut)  # before the sink, which may raise once it kept it
+                    sink(res)
+                    if bar is not None:
+                        bar.update(len(res))
         except ScenarioError:  # a replication the scenario refuses
-            keep_finished(wait=True)
+            keep_finished(wait_running=True)
             raise
-        except BrokenExecutor:
-            keep_finished(wait=True)
+        except (BrokenExecutor, CancelledError):
+            # a local worker died, or a cluster cancelled the work (its scheduler lost)
+            keep_finished(wait_running=False)
             raise WorkerLostError("a worker process died (killed by a signal, or by the "
-                                  "system for lack of memory); the replications finished "
-                                  "before it are kept, and --resume with --out finishes the "
-                                  "run") from None
+                                  "system for lack of memory) or the cluster was lost; the "
+                                  "replications finished before it are kept, and --resume "
+                                  "with --out finishes the run") from None
         except BaseException:
-            # stopping (Ctrl-C, SIGTERM): nothing running is waited for (a signal held
-            # back through a checkpoint's save lands here, with the chunks finished
-            # meanwhile)
+            # stopping (Ctrl-C, SIGTERM): the chunks running are short and a local pool
+            # is waited for anyway, so theirs are kept too; a cluster's are not waited
+            # for (a signal held back through a checkpoint's save lands here, with the
+            # chunks finished meanwhile)
             with shielded(redeliver=False):
-                keep_finished(wait=False)
+                keep_finished(wait_running=self._external is None)
             raise
 
     def run(

@@ -111,11 +111,16 @@ def cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
     )
 
 
-def interrupt_chunk(monkeypatch: Any, at: int) -> None:
+def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250) -> None:
     """Make the ``at``-th work item of an in-process run raise KeyboardInterrupt, as a
-    Ctrl-C would, so interruption is tested at a known point rather than after a sleep."""
+    Ctrl-C would, so interruption is tested at a known point rather than after a sleep.
+
+    Work items are then ``size`` replications each (or fewer, where a run ends), not
+    sized from how long earlier ones took, so the point is known exactly."""
+    import sim.chunks
     import sim.runner
 
+    monkeypatch.setattr(sim.chunks.Sizer, "size", lambda self: self.fixed or size)
     real, calls = sim.runner.run_chunk, []
 
     def interrupting(*args: Any) -> Any:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import csv
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from helpers import DEFAULT, cli, same_results
 
 import run_sim
+from sim.chunks import ranges
 from sim.experiments import grid, parse_param
 from sim.report import summary_text
-from sim.runner import Runner, ranges
+from sim.runner import Runner
 from sim.scenario import load_scenario
 from sim.stats import half_width, summarize
 
@@ -269,6 +270,37 @@ def test_dask_cluster_gives_the_same_results(geneva):
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["p_agreement"]["estimate"] == local.columns["agreed"].mean()
+
+
+class LosingExecutor(Executor):
+    """Runs the first ``ok`` items, then cancels the rest, as a dask cluster does when
+    its scheduler is lost."""
+
+    def __init__(self, ok: int) -> None:
+        self.ok, self.sent = ok, 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut: Future = Future()
+        self.sent += 1
+        if self.sent <= self.ok:
+            fut.set_result(fn(*args, **kwargs))
+        else:
+            fut.cancel()
+            fut.set_running_or_notify_cancel()
+        return fut
+
+
+def test_a_cluster_lost_mid_run_is_a_lost_worker_with_the_finished_runs_kept(geneva):
+    """A lost dask scheduler cancels the work: that was an internal error with a
+    traceback, and every finished replication lost."""
+    from sim.runner import WorkerLostError
+
+    out = Runner(workers=1, executor=LosingExecutor(2), chunk=20).run(
+        geneva, 200, seed=17, keep_on_error=True)
+    assert isinstance(out.error, WorkerLostError) and "cluster was lost" in str(out.error)
+    same(out.results, Runner(workers=1).run(geneva, 40, seed=17).results)
+    with pytest.raises(WorkerLostError):
+        Runner(workers=1, executor=LosingExecutor(2), chunk=20).run(geneva, 200, seed=17)
 
 
 def test_spawned_workers_give_the_same_results(geneva):

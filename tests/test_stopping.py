@@ -64,6 +64,51 @@ def test_ctrl_c_keeps_finished_runs_and_resume_completes_them(tmp_path, workers)
     assert json.loads((out / "summary.json").read_text())["partial"] is False
 
 
+SLOW = """
+# a long, violent ceasefire nobody leaves: a replication takes about a tenth of a second
+extends = "{parent}"
+name = "slow"
+[ceasefire]
+horizon_hours = 2000.0
+milestones = {{ "x" = 2000.0 }}
+max_acts = 100000000
+[parties.opposition.behaviour]
+tolerance = 0.0
+[parties.regime.behaviour]
+tolerance = 0.0
+[parties.us.behaviour]
+tolerance = 0.0
+[parties.russia.behaviour]
+tolerance = 0.0
+[parties.jfs.behaviour]
+attack_rate = 1000.0
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_in_a_slow_scenario_keeps_the_replications_finished(tmp_path, workers):
+    """Work items were 250 replications whatever they cost: a Ctrl-C in a scenario
+    taking a second a replication waited minutes for the running items, then dropped
+    them. Items are now sized from the time earlier ones took, so the replications
+    finished before the Ctrl-C are kept, and resuming finishes the run exactly."""
+    file = tmp_path / "slow.toml"
+    file.write_text(SLOW.format(parent=DEFAULT.as_posix()))
+    out = tmp_path / "run"
+    proc = interrupt_cli(["run", str(file), "--runs", "200", "--workers", workers,
+                          "--no-progress", "--out", str(out)], after=3.0)
+    assert proc.returncode == 130, proc.stderr
+    with (out / "runs.csv").open() as fh:
+        kept = [int(r["replication"]) for r in csv.DictReader(fh)]
+    assert 0 < len(kept) < 200 and len(kept) == len(set(kept))
+    resumed = cli("run", str(file), "--runs", str(max(kept) + 3), "--workers", workers,
+                  "--no-progress", "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    fresh = cli("run", str(file), "--runs", str(max(kept) + 3), "--workers", "2",
+                "--no-progress", "--out", str(tmp_path / "fresh"))
+    assert fresh.returncode == 0, fresh.stderr
+    assert (out / "runs.csv").read_bytes() == (tmp_path / "fresh" / "runs.csv").read_bytes()
+
+
 def test_ctrl_c_during_a_sweep_keeps_and_marks_the_points_run_so_far(tmp_path):
     out = tmp_path / "sweep"
     proc = interrupt_cli(["sweep", str(DEFAULT), "--param",
@@ -125,7 +170,9 @@ def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partia
     assert summary["partial"] is True and "max_acts" in summary["error"]
     with open(out / "runs.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) >= 1000 and summary["runs"] == len(rows)
+    # replication 1155 fails: its work item (at most 250 long) is lost, those before kept
+    assert sorted(int(r["replication"]) for r in rows) == list(range(len(rows)))
+    assert 1155 - 250 < len(rows) <= 1155 and summary["runs"] == len(rows)
 
 
 def test_a_second_ctrl_c_while_the_pool_winds_down_still_keeps_the_finished_runs(tmp_path):
