@@ -218,7 +218,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ScenarioError("compare", "", [str(s) for s in args.scenarios],
                             "one or two scenario files")
     check_comparable(a, b)
-    prepare_out(args.out)
+    prepare_out(args.out, ("compare.json",))
     with make_runner(args, True) as runner:
         result, _ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed)
     if not result:
@@ -248,7 +248,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.sets)
-    prepare_out(args.out)
+    name = f"trace_{args.seed}_{args.replication}"
+    prepare_out(args.out, (f"{name}.json",))
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)
     events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
               for e in outcome.trace or ()]
@@ -259,7 +260,6 @@ def cmd_trace(args: argparse.Namespace) -> int:
     print(record if args.json else trace_text(outcome, scenario))
     if args.out is not None:
         with saving(args.out):
-            name = f"trace_{args.seed}_{args.replication}"
             (args.out / f"{name}.json").write_text(record + "\n", encoding="utf-8")
         if args.plot:
             with saving(args.out, FIGURES_UNSAVED):
@@ -312,7 +312,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtest import backtest_text, run_backtest
 
-    prepare_out(args.out)
+    prepare_out(args.out, ("backtest.csv",))
     with make_runner(args, True) as runner:
         table = run_backtest(args.directory, runner, args.runs, args.seed, args.sets)
     if args.json:

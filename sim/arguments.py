@@ -67,6 +67,16 @@ seconds = checked(float, lambda v: math.isfinite(v) and 0 <= v <= 86_400,
                   "a number of seconds from 0 to 86400")
 """argparse type: a time interval, 0 to a day."""
 
+def out_dir(text: str) -> Path:
+    """argparse type: an output directory. Empty text is refused: it is usually a shell
+    variable left unset, and would write into the current directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"bad value {show(text)}; a directory path (empty text would write into the "
+            "current directory; give . for that)")
+    return Path(text)
+
+
 precision_float = checked(float, lambda v: math.isfinite(v) and 0 < v < 0.5,
                           "a number in (0, 0.5)")
 """argparse type: a half-width in (0, 0.5)."""
@@ -90,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes (default: all cores; 1 runs in-process)")
         p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                        help="override a scenario value by dotted key (repeatable)")
-        p.add_argument("--out", type=Path, default=None, metavar="DIR",
+        p.add_argument("--out", type=out_dir, default=None, metavar="DIR",
                        help="write results into DIR")
         p.add_argument("--json", action="store_true", help="print a JSON object")
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -143,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--replication", type=replication_int, default=0)
     tr.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     tr.add_argument("--json", action="store_true")
-    tr.add_argument("--out", type=Path, default=None, metavar="DIR")
+    tr.add_argument("--out", type=out_dir, default=None, metavar="DIR")
     tr.add_argument("--plot", action="store_true")
     tr.add_argument("--format", choices=("png", "svg"), default="png")
 

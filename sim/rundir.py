@@ -8,8 +8,7 @@ the same scenario and seed without dropping replications already saved.
 
 from __future__ import annotations
 
-import errno
-import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,8 +31,10 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "")
                             f"holds {held}: {advice or 'use another directory'}")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        if not os.access(out, os.W_OK | os.X_OK):
-            raise PermissionError(errno.EACCES, "not writable by this user")
+        # a file made and removed: permissions alone do not tell (a root user, a
+        # read-only or kernel file system, a full disk)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".probe-"):
+            pass
     except OSError as exc:
         raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
                             f"into ({exc.strerror or exc})") from None

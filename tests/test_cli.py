@@ -163,6 +163,66 @@ def test_an_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, m
     assert afile.read_text() == "hi\n"
 
 
+OUT_COMMANDS = [["run", str(DEFAULT), *QUICK],
+                ["sweep", str(DEFAULT), "--param", "title=a,b", *QUICK],
+                ["compare", str(DEFAULT), "--set", "title=x", *QUICK],
+                ["backtest", str(DEFAULT.parent), *QUICK], ["trace", str(DEFAULT), "--plot"]]
+
+
+def test_an_out_that_refuses_new_files_is_refused_before_running(tmp_path, monkeypatch,
+                                                                   capsys):
+    """Write permission was judged by ``os.access`` alone, which a root user, a read-only
+    file system or a kernel directory (``/sys/kernel``) fools: the whole run went ahead
+    and then failed to save. A file is now made and removed first."""
+    import tempfile
+
+    import sim.rundir
+
+    no_runs(monkeypatch)
+
+    def refused(*_args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(kwargs.get("dir")))
+
+    real = tempfile.NamedTemporaryFile
+    monkeypatch.setattr(sim.rundir.tempfile, "NamedTemporaryFile", refused)
+    for command in OUT_COMMANDS:
+        out = tmp_path / command[0]
+        assert run_sim.main([*command, "--out", str(out)]) == 2, command
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: --out: bad value {str(out)!r}") and "Permission" in err
+    monkeypatch.setattr(sim.rundir.tempfile, "NamedTemporaryFile", real)
+    sim.rundir.prepare_out(tmp_path / "fine")
+    assert list((tmp_path / "fine").iterdir()) == []  # the probe is gone
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_out_is_refused_not_taken_for_the_current_directory(empty, monkeypatch,
+                                                                       capsys, tmp_path):
+    no_runs(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    for command in OUT_COMMANDS:
+        with pytest.raises(SystemExit) as info:
+            run_sim.main([*command, "--out", empty])
+        assert info.value.code == 2
+        assert "argument --out: bad value" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("command", "held"), [
+    (["compare", str(DEFAULT), "--set", "title=x", *QUICK], "compare.json"),
+    (["trace", str(DEFAULT), "--seed", "3", "--replication", "4"], "trace_3_4.json"),
+])
+def test_an_earlier_result_in_out_is_kept_not_overwritten(command, held, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert run_sim.main([*command, "--out", str(out)]) == 0
+    before = (out / held).read_bytes()
+    capsys.readouterr()
+    assert run_sim.main([*command, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out: bad value {str(out)!r}") and held in err
+    assert (out / held).read_bytes() == before
+
+
 def test_a_failed_write_prints_the_results_first_and_ends_cleanly(tmp_path, monkeypatch, capsys):
     import sim.output
 
