@@ -80,18 +80,37 @@ def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
                                 f"(names are case-sensitive: these would be two {table})")
 
 
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (a new line, a tab, NUL, ESC...)."""
+    return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
+
+
+def check_printable(spec: ScenarioSpec, file: str) -> None:
+    """Names and labels shown in tables, file columns and figures: each with a visible
+    character and no control characters, which would be invisible there or, printed to
+    a terminal, act on it (an ESC sequence can clear the screen). Records use "" for
+    "nobody" (no withdrawal, no trigger), so a blank party name would vanish."""
+    named: list[tuple[tuple[str, ...], str, str]] = [(("name",), spec.name, "a scenario name")]
+    named += [(("parties", n), n, "a party name") for n in spec.parties]
+    named += [(("issues", n), n, "an issue name") for n in spec.issues]
+    named += [(("ceasefire", "milestones", n), n, "a milestone label")
+              for n in spec.ceasefire.milestones]
+    for parts, text, what in named:
+        if not text.strip() or has_control(text):
+            raise ScenarioError(file, join_key(parts), text, f"{what} with a visible character "
+                                "and no control characters (new lines, tabs, NUL, ESC)")
+    if has_control(spec.title):
+        raise ScenarioError(file, "title", spec.title,
+                            "one line of text without control characters")
+
+
 def check_references(spec: ScenarioSpec, file: str) -> None:
     """Cross-field rules pydantic cannot express per field."""
     if not spec.issues:
         raise ScenarioError(file, "issues", {}, "declare at least one issue")
+    check_printable(spec, file)
     roles: dict[str, list[str]] = {"patron": [], "combatant": [], "spoiler": [], "mediator": []}
     for name, party in spec.parties.items():
-        if not name.strip() or any(ch < " " or ch == "\x7f" for ch in name):
-            # records use "" for "nobody" (no withdrawal, no trigger); blanks and control
-            # characters would be invisible in tables and figures
-            raise ScenarioError(file, join_key(("parties", name)), name,
-                                "a party name with a visible character and no control "
-                                "characters (new lines, tabs, NUL)")
         roles[party.role].append(name)
     if len(roles["patron"]) < 2 or len(roles["combatant"]) < 2:
         raise ScenarioError(
@@ -176,13 +195,15 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                             f"{combatants}, or drop gainer_share")
     cf = spec.ceasefire
     for label, hours in cf.milestones.items():
+        key = join_key(("ceasefire", "milestones", label))
         if not 0 < hours <= cf.horizon_hours:
-            raise ScenarioError(
-                file,
-                f"ceasefire.milestones.{label}",
-                hours,
-                f"hours in (0, horizon_hours={cf.horizon_hours}]",
-            )
+            raise ScenarioError(file, key, hours, f"hours in (0, horizon_hours={cf.horizon_hours}]")
+        for end in ("_low", "_high"):
+            # sweep.csv names a milestone's interval ends <label>_low and <label>_high
+            if label.endswith(end) and label.removesuffix(end) in cf.milestones:
+                raise ScenarioError(file, key, label, f"a label other than milestone "
+                                    f"{label.removesuffix(end)!r}'s with {end} added (table "
+                                    "columns name its interval ends so)")
     if not cf.milestones:
         raise ScenarioError(file, "ceasefire.milestones", {}, "at least one milestone")
     for key in cf.links.model_fields_set:

@@ -14,6 +14,7 @@ import pytest
 from helpers import DEFAULT, cli, minimal_doc, runaway_doc, with_keys
 
 import run_sim
+from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.output import toml_dumps
 from sim.scenario import load_scenario, scenario_from_dict
@@ -336,6 +337,48 @@ def test_party_names_must_be_visible_without_control_characters(bad):
     assert "visible character" in err.value.allowed
     fine = {"pa": "pa", "pb": "pb", "ca": "Free Syrian Army ✦", "cb": "cb"}
     assert scenario_from_dict(rename_parties(plain_doc(), fine)).parties["Free Syrian Army ✦"]
+
+
+@pytest.mark.parametrize("bad", ["", " ", "a\tb", "a\x00b", "\x1b[2J", "x\x9b"])
+@pytest.mark.parametrize("where", ["name", "issues", "milestones"])
+def test_names_and_labels_shown_to_users_must_be_visible_without_control_characters(bad,
+                                                                                     where):
+    """A scenario name, an issue name or a milestone label reaches terminals, file
+    columns and figures as the party names do: an ESC sequence printed as the scenario's
+    name cleared the screen."""
+    doc = minimal_doc()
+    if where == "name":
+        doc["name"], path = bad, "name"
+    elif where == "issues":
+        doc["issues"][bad] = {"low": 0.0, "high": 1.0}
+        path = join_key(("issues", bad))
+    else:
+        doc["ceasefire"]["milestones"] = {"48h": 48.0, bad: 24.0}
+        path = join_key(("ceasefire", "milestones", bad))
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert (err.value.path, err.value.value) == (path, bad)
+    assert "visible character" in err.value.allowed or (where, bad) == ("name", "")  # schema
+
+
+@pytest.mark.parametrize("bad", ["t\rX", "a\nb", "\x1b[2J"])
+def test_a_title_is_one_line_without_control_characters(bad):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict({**minimal_doc(), "title": bad})
+    assert err.value.path == "title" and "control characters" in err.value.allowed
+    assert scenario_from_dict({**minimal_doc(), "title": "Geneva, août 2016 — draft"})
+
+
+def test_a_milestone_label_cannot_name_another_milestones_interval_end():
+    """``sweep.csv`` names the ends of milestone 7d's interval ``p_hold_7d_low`` and
+    ``p_hold_7d_high``: a milestone called ``7d_low`` made two columns of one name."""
+    doc = minimal_doc()
+    doc["ceasefire"]["milestones"] = {"7d": 168.0, "7d_low": 100.0}
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert err.value.path == "ceasefire.milestones.7d_low" and "_low" in err.value.allowed
+    doc["ceasefire"]["milestones"] = {"low": 168.0, "7d_high_": 100.0, "48h": 48.0}
+    assert scenario_from_dict(doc)  # no clash
 
 
 def test_names_that_differ_only_in_case_are_refused():
