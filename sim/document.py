@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,7 +46,10 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "", None, f"a scenario file of at most "
                             f"{MAX_FILE_BYTES // 2**20} MiB")
     if not text.strip():
-        raise ScenarioError(str(path), "", "", "the file is empty; a scenario needs TOML tables")
+        once = (" (a pipe can be read only once, and some commands read the scenario "
+                "twice: save it to a file)") if stat.S_ISFIFO(path.stat().st_mode) else ""
+        raise ScenarioError(str(path), "", "", "the file is empty; a scenario needs TOML "
+                            f"tables{once}")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -81,7 +85,9 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any],
 
 def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario and its ``extends`` ancestors into one merged document."""
-    path = path.resolve() if path.exists() else path
+    if path.exists():
+        # a pipe (/dev/stdin, <(...)) resolves to a name that is no file: read it as given
+        path = path.resolve() if path.resolve().exists() else path.absolute()
     if path in _chain:
         cycle = " -> ".join(str(p.name) for p in (*_chain, path))
         raise ScenarioError(str(_chain[-1]), "extends", str(path.name), f"extends cycle: {cycle}")
@@ -97,6 +103,9 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
         raise ScenarioError(str(path), "extends", parent, "a path to a parent .toml file") from None
     if not parent_path.exists():
         raise ScenarioError(str(path), "extends", parent, f"parent file {parent_path} not found")
+    if parent_path.is_dir():
+        raise ScenarioError(str(path), "extends", parent,
+                            f"a path to a parent .toml file, but {parent_path} is a directory")
     merged = deep_merge(resolve_document(parent_path, (*_chain, path)), doc)
     merged.pop("extends", None)
     return merged

@@ -109,6 +109,29 @@ def test_missing_parent_is_a_scenario_error(tmp_path: Path):
     assert "not found" in err.value.allowed
 
 
+def test_a_parent_that_is_a_directory_is_blamed_on_the_child_s_extends(tmp_path: Path):
+    child = write(tmp_path / "child.toml", f'extends = "{tmp_path.as_posix()}"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.file, err.value.path) == (str(child), "extends")
+    assert "is a directory" in err.value.allowed
+
+
+def test_a_scenario_read_from_a_pipe_is_read_as_given(parent: Path, tmp_path: Path):
+    """``validate <(cat FILE)`` and ``cat FILE | ... /dev/stdin``: the pipe's path
+    resolves to a name that is no file, which was reported as missing."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    text = parent.read_text()
+    done = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "validate", "/dev/stdin"],
+                          input=text, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "ok: /dev/stdin" in done.stdout
+
+
 def test_extends_must_be_a_path(parent: Path, tmp_path: Path):
     child = write(tmp_path / "bad.toml", "extends = 3\n")
     with pytest.raises(ScenarioError) as err:
