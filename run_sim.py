@@ -214,6 +214,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         a = load_scenario(args.scenarios[0], args.sets)
         b = load_scenario(args.scenarios[1], args.sets)
         name_a, name_b = a.name, b.name
+        if name_a == name_b:  # two versions of one scenario: the files tell them apart
+            name_a, name_b = (f"{name_a} ({path})" for path in args.scenarios)
     else:
         raise ScenarioError("compare", "", [str(s) for s in args.scenarios],
                             "one or two scenario files")

@@ -189,6 +189,9 @@ def read_run(out: Path, summary_needed: bool = True
         ScenarioError: a file is missing, unreadable or not what ``write_run`` writes,
             naming that file (and, within runs.csv, the line and column).
     """
+    if not out.is_dir():
+        raise ScenarioError(str(out), "", None, "a run directory written by 'run --out', but "
+                            + ("it is not a directory" if out.exists() else "it does not exist"))
     for name in RUN_FILES:
         if name == "summary.json" and not summary_needed:
             continue

@@ -593,3 +593,14 @@ def test_resume_finishes_a_run_whose_summary_was_never_written(rundir: Path) -> 
     with pytest.raises(ScenarioError) as err:
         read_run(rundir)
     assert err.value.file == str(rundir / "summary.json")
+
+
+def test_plot_of_a_directory_that_does_not_exist_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It said ``runs.csv: missing``, as if the directory were there but incomplete."""
+    assert run_sim.main(["plot", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: a run directory written "
+                                       "by 'run --out', but it does not exist\n")
+    (tmp_path / "afile").write_text("x")
+    assert run_sim.main(["plot", str(tmp_path / "afile")]) == 2
+    assert "it is not a directory" in capsys.readouterr().err

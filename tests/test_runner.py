@@ -251,6 +251,16 @@ def test_paired_comparison_is_tighter_than_independent(capsys):
                for line in out.splitlines())
 
 
+def test_two_versions_of_one_scenario_are_told_apart_by_their_files(tmp_path, capsys):
+    other = tmp_path / "geneva_2016.toml"
+    other.write_text(DEFAULT.read_text())  # a copy kept elsewhere, perhaps then edited
+    assert run_sim.main(["compare", str(DEFAULT), str(other), "--runs", "10", "--workers", "1",
+                         "--no-progress", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["a_name"] == f"geneva_2016 ({DEFAULT})"
+    assert result["b_name"] == f"geneva_2016 ({other})"
+
+
 def test_compare_needs_a_counterfactual(capsys):
     assert run_sim.main(["compare", str(DEFAULT), "--runs", "5", "--workers", "1"]) == 2
     assert "--set" in capsys.readouterr().err
