@@ -163,7 +163,7 @@ def plot_lanes(ax: Axes, lane_events: dict[str, list], order: list[str], scenari
     ax.set_yticks(range(len(order)),
                   [wrap(party_label(scenario.spec.parties, k) if k in scenario.parties else k, 18)
                    for k in order], fontsize=9)
-    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_ylim(max(len(order), 1) - 0.5, -0.5)  # one empty lane when nothing happened
     ax.grid(axis="y", visible=False)
     return kinds
 
