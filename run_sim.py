@@ -32,30 +32,10 @@ EXIT_FAILED = 1
 
 def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
     """A Runner on a local pool, or on a dask cluster with --dask."""
-    from sim.runner import Runner
+    from sim.cluster import make_runner as runner
 
-    executor = None
-    if getattr(args, "dask", None) == "":
-        raise ScenarioError("--dask", "", "", "the address of a running dask scheduler, "
-                            "such as tcp://127.0.0.1:8786")
-    if getattr(args, "dask", None):
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ScenarioError("--dask", "", args.dask,
-                                "install the 'distributed' extra: pip install -e '.[distributed]'"
-                                ) from None
-        try:
-            client = Client(args.dask, timeout=20)
-        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
-            raise ScenarioError("--dask", "", args.dask,
-                                f"the address of a running dask scheduler ({exc})") from None
-        executor = client.get_executor()
-        # enough work in flight for every thread of the cluster
-        workers = args.workers or sum(client.nthreads().values()) or None
-        return Runner(workers=workers, executor=executor,
-                      progress=long_run and not args.no_progress)
-    return Runner(workers=args.workers, progress=long_run and not args.no_progress)
+    return runner(args.workers, getattr(args, "dask", None),
+                  progress=long_run and not args.no_progress)
 
 
 def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:

@@ -282,6 +282,21 @@ def test_option_values_out_of_range_exit_2(monkeypatch, capsys):
         assert err.startswith(f"error: --dask: bad value {address!r}") and "Traceback" not in err
 
 
+def test_a_scheduler_port_that_cannot_exist_is_refused_without_connecting(monkeypatch,
+                                                                          capsys):
+    """Connecting to port 99999 waited out the whole 20-second timeout."""
+    import distributed
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("connected to an impossible address")
+
+    monkeypatch.setattr(distributed, "Client", never)
+    for address in ("tcp://127.0.0.1:99999", "127.0.0.1:-1", "tcp://[::1]:abc"):
+        assert run_sim.main(["run", str(DEFAULT), *QUICK, "--dask", address]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: --dask: bad value {address!r}") and "port" in err.lower()
+
+
 def test_min_runs_above_max_runs_is_refused(monkeypatch, capsys):
     no_runs(monkeypatch)
     assert run_sim.main(["run", str(DEFAULT), "--workers", "1", "--no-progress", "--precision",
