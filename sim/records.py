@@ -335,6 +335,11 @@ def _refuse_impossible(res: Results, refuse: Callable[[np.ndarray, str, str], No
     refuse(agreed & ~(np.isfinite(hour) & (hour >= 0)), "agreement_hour",
            "the hour of agreement, a number >= 0, in an agreed run")
     refuse(~agreed & ~np.isnan(hour), "agreement_hour", "empty in a run without agreement")
+    sent, delivered, attacked = c["convoys_sent"], c["convoys_delivered"], c["convoys_attacked"]
+    refuse(~agreed & (sent != 0), "convoys_sent", "0 in a run without agreement")
+    # an attacked convoy turns back, so it is never also delivered
+    refuse(delivered.astype(np.int64) + attacked > sent, "convoys_delivered",
+           "convoys delivered and attacked together at most convoys_sent")
     for k, (low, high) in enumerate(ranges):
         name = f"terms.{res.issues[k]}"
         terms = c["terms"][:, k]

@@ -216,6 +216,7 @@ def read_error(out: Path) -> ScenarioError:
         (6, "hours_held", "long", "number"),
         (2, "withdrew", "martians", "blue, east, red, west"),
         (2, "blamed", "Red", "blue, east, red, west"),
+        (2, "convoys_delivered", "5", "at most convoys_sent"),
     ],
 )
 def test_a_bad_value_in_runs_csv_names_its_line_and_column(rundir, line, column, value, allowed):
