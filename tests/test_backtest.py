@@ -356,3 +356,139 @@ def test_an_interrupted_backtest_scores_the_scenarios_that_finished(tmp_path, mo
     table = backtest(d, runs=40)
     assert table.partial and [r["scenario"] for r in table.rows] == ["a"]
     assert table.as_dict()["partial"] is True and "PARTIAL" in backtest_text(table)
+
+
+def _backtest(tmp_path, doc, runs=400, seed=3):
+    from sim.backtest import run_backtest
+    from sim.output import toml_dumps
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / f"{doc['name']}.toml").write_text(toml_dumps(doc), encoding="utf-8")
+    return run_backtest(d, Runner(workers=1), runs, seed)
+
+
+def _oracle(name, rate, observed):
+    from helpers import oracle_doc
+
+    doc = oracle_doc(rate, 0.5, 0.5, 0.25, horizon=720.0)
+    doc["name"] = name
+    doc["observed"] = observed
+    return doc
+
+
+def test_backtest_csv_puts_the_low_percentile_in_percentile_low(tmp_path):
+    import csv
+
+    from helpers import oracle_doc
+
+    doc = oracle_doc(1.0, 0.5, 0.5, 0.25, horizon=720.0)
+    doc["name"] = "exponential"
+    doc["observed"] = {"agreed": True, "hours_held": 10.0, "hours_held_range": [5.0, 40.0],
+                       "collapsed": True}
+    table = _backtest(tmp_path, doc)
+    low, high = table.rows[0]["percentile_range"]
+    assert low < high
+    table.write_csv(tmp_path / "backtest.csv")
+    with (tmp_path / "backtest.csv").open(newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert float(row["percentile_low"]) == low and float(row["percentile_high"]) == high
+    assert float(row["observed_hours_low"]) == 5.0 and float(row["observed_hours_high"]) == 40.0
+
+
+def test_a_collapse_observed_at_the_horizon_is_a_censored_percentile(tmp_path):
+    """Runs are censored at the horizon, so an observed duration at (or past) it is a
+    lower bound there, even if the ceasefire then collapsed."""
+    from helpers import oracle_doc
+
+    doc = oracle_doc(0.05, 0.5, 0.5, 0.25, horizon=720.0)
+    doc["name"] = "late"
+    doc["observed"] = {"agreed": True, "hours_held": 720.0, "collapsed": True,
+                       "withdrew": "blue"}
+    row = _backtest(tmp_path, doc).rows[0]
+    assert row["percentile_censored"] is True
+
+
+def test_the_share_of_collapses_with_the_observed_party_withdrawing_counts_collapses_only(
+        tmp_path):
+    """Only blue ever withdraws; some runs hold to the horizon. Among collapses, blue
+    withdrew in all of them: the share is 1, not the share of all runs."""
+    from helpers import oracle_doc
+
+    doc = oracle_doc(0.05, 0.5, 0.5, 0.25, horizon=720.0)
+    doc["name"] = "sometimes"
+    doc["observed"] = {"agreed": True, "hours_held": 100.0, "collapsed": True,
+                       "withdrew": "blue"}
+    table = _backtest(tmp_path, doc)
+    row = table.rows[0]
+    assert 0.0 < row["p_hold"]["30d"]["estimate"] < 1.0  # some runs held, some collapsed
+    assert row["p_withdrew_observed"] == 1.0
+
+
+def test_backtest_csv_leaves_a_milestone_the_record_cannot_settle_empty(tmp_path):
+    import csv
+
+    observed = {"agreed": True, "hours_held": 100.0, "collapsed": False}
+    table = _backtest(tmp_path, _oracle("still", 0.0, observed), runs=20)
+    assert table.rows[0]["observed"]["held"] == {"48h": True, "7d": None, "30d": None}
+    table.write_csv(tmp_path / "backtest.csv")
+    with (tmp_path / "backtest.csv").open(newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert (row["observed_48h"], row["observed_7d"], row["observed_30d"]) == ("1", "", "")
+
+
+def test_a_record_longer_than_the_horizon_ranks_as_a_tie_with_runs_censored_there(tmp_path):
+    """Nobody violates: every run holds to the 720 h horizon. A ceasefire observed still
+    holding after 1000 h is, at the horizon, a tie with all of them: percentile 50."""
+    observed = {"agreed": True, "hours_held": 1000.0, "collapsed": False}
+    row = _backtest(tmp_path, _oracle("long", 0.0, observed), runs=20).rows[0]
+    assert row["percentile"] == 50.0 and row["percentile_censored"] is True
+
+
+def test_the_record_is_checked_before_any_scenario_runs(tmp_path, monkeypatch):
+    """A record that does not fit (b's withdrawing party does not exist) is refused
+    before a's runs are spent."""
+    from sim.backtest import run_backtest
+    from sim.errors import ScenarioError
+    from sim.output import toml_dumps
+
+    d = tmp_path / "d"
+    d.mkdir()
+    good = _oracle("a", 0.0, {"agreed": True, "hours_held": 720.0, "collapsed": False})
+    bad = _oracle("b", 0.0, {"agreed": True, "hours_held": 50.0, "collapsed": True,
+                             "withdrew": "nobody"})
+    for doc in (good, bad):
+        (d / f"{doc['name']}.toml").write_text(toml_dumps(doc), encoding="utf-8")
+    runs = []
+    monkeypatch.setattr(Runner, "run", lambda self, *a, **k: runs.append(a) or None)
+    with pytest.raises(ScenarioError, match=r"observed\.withdrew"):
+        run_backtest(d, Runner(workers=1), 20, 3)
+    assert runs == []
+
+
+def test_the_observed_duration_is_ranked_among_agreed_runs_only(tmp_path):
+    """Runs without agreement held nothing (0 h): ranked among them too, an observed
+    duration would look longer than the forecast expected. Four agreed runs held 10, 20,
+    30 and 40 h, four never agreed: 25 h sits at the 50th percentile, not the 75th."""
+    from sim.model import armed_parties
+    from sim.observed import scenario_row
+    from sim.records import Outcome, Results
+    from sim.scenario import scenario_from_dict
+
+    sc = scenario_from_dict(_oracle("ranked", 1.0, {"agreed": True, "hours_held": 25.0,
+                                                     "collapsed": True, "withdrew": "blue"}))
+
+    def run(i: int, held: float | None) -> Outcome:
+        agreed = held is not None
+        return Outcome(replication=i, agreed=agreed, agreement_hour=1.0 if agreed else math.nan,
+                       rounds=1, rejections=0, shocks=0,
+                       terms=(0.0,) if agreed else (math.nan,), hours_held=held or 0.0,
+                       collapsed=agreed, withdrew="blue" if agreed else "",
+                       trigger="red" if agreed else "", blamed="red" if agreed else "",
+                       misattributed=False, delineation_hit=False, violations=(3, 0),
+                       convoys_sent=0, convoys_delivered=0, convoys_attacked=0, events=5)
+
+    held = [10.0, None, 20.0, None, 30.0, None, 40.0, None]
+    results = Results.from_outcomes([run(i, h) for i, h in enumerate(held)], sc.issues,
+                                    armed_parties(sc), sc.order)
+    assert scenario_row(sc, results)["percentile"] == 50.0

@@ -605,3 +605,108 @@ def test_plot_of_a_directory_that_does_not_exist_says_so(
     (tmp_path / "afile").write_text("x")
     assert run_sim.main(["plot", str(tmp_path / "afile")]) == 2
     assert "it is not a directory" in capsys.readouterr().err
+
+
+def test_runs_csv_leaves_missing_values_empty(tmp_path, capsys):
+    """A run without agreement has no agreement hour and no terms: empty cells, as the
+    format says ("empty for none"), not 'nan'."""
+    import csv
+
+    import run_sim
+
+    out = tmp_path / "run"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "40", "--workers", "1",
+                         "--no-progress", "--out", str(out)]) == 0
+    capsys.readouterr()
+    with (out / "runs.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    unagreed = [r for r in rows if r["agreed"] == "0"]
+    assert unagreed, "the seed gives at least one run without agreement"
+    for r in unagreed:
+        assert r["agreement_hour"] == ""
+        assert all(v == "" for k, v in r.items() if k.startswith("terms."))
+    assert "nan" not in (out / "runs.csv").read_text()
+
+
+def test_resume_of_a_finished_run_with_the_same_runs_rewrites_its_summary(tmp_path, capsys):
+    """A run killed after writing runs.csv but before summary.json holds all it asked
+    for: resuming it with the same --runs is allowed and only writes the summary."""
+    import json
+
+    import run_sim
+
+    out = tmp_path / "run"
+    common = ["run", str(DEFAULT), "--runs", "60", "--seed", "3", "--workers", "1",
+              "--no-progress", "--out", str(out)]
+    assert run_sim.main(common) == 0
+    before = (out / "runs.csv").read_bytes()
+    (out / "summary.json").unlink()
+    assert run_sim.main([*common, "--resume"]) == 0, capsys.readouterr().err
+    assert (out / "runs.csv").read_bytes() == before
+    assert json.loads((out / "summary.json").read_text())["runs"] == 60
+
+
+def test_a_19_digit_count_that_fits_its_column_is_read():
+    from sim.csvio import Parser
+
+    top = str(2**63 - 1)  # 19 digits, the largest replication index an i8 column holds
+    assert Parser.of("i8").column([top, "0"]).tolist() == [2**63 - 1, 0]
+
+
+def test_a_run_with_seed_zero_can_be_plotted_and_resumed(tmp_path, capsys):
+    """0 is a valid root seed (--seed takes 0 .. 2**128 - 1): its run directory reads back."""
+    import run_sim
+    from sim.output import read_run
+
+    out = tmp_path / "run"
+    common = ["run", str(DEFAULT), "--seed", "0", "--workers", "1", "--no-progress",
+              "--out", str(out)]
+    assert run_sim.main([*common, "--runs", "20"]) == 0
+    assert read_run(out)[3]["seed"] == 0
+    assert run_sim.main([*common, "--runs", "30", "--resume"]) == 0, capsys.readouterr().err
+
+
+def test_agreed_terms_at_the_end_of_a_range_read_back(tmp_path):
+    """A term at its issue's end comes back from 0..1 a rounding error past it
+    (0.3 + 1.0 * (0.9 - 0.3) is 0.9000000000000001): runs.csv must still be accepted."""
+    from sim.records import Outcome, Results
+
+    high = 0.3 + 1.0 * (0.9 - 0.3)  # Scenario.denormalise of the range's top
+    assert high > 0.9
+    row = Outcome(replication=0, agreed=True, agreement_hour=5.0, rounds=1, rejections=0,
+                  shocks=0, terms=(high,), hours_held=10.0, collapsed=False, withdrew="",
+                  trigger="", blamed="", misattributed=False, delineation_hit=False,
+                  violations=(0, 0), convoys_sent=0, convoys_delivered=0, convoys_attacked=0,
+                  events=1)
+    res = Results.from_outcomes([row], ("x",), ("a", "b"), ("a", "b", "c", "d"))
+    res.write_csv(tmp_path / "runs.csv")
+    back = Results.read_csv(tmp_path / "runs.csv", ("x",), ("a", "b"), ("a", "b", "c", "d"),
+                            horizon=240.0, ranges=((0.3, 0.9),))
+    same_results(back, res)
+
+
+def test_a_rewrite_whose_runs_fail_to_save_leaves_the_old_runs_with_their_own_summary(
+        tmp_path, monkeypatch):
+    """runs.csv is written before summary.json: when the runs cannot be written, the
+    directory keeps the old runs beside the summary that describes them."""
+    import errno
+
+    from sim.output import read_run, write_run
+    from sim.records import Results
+    from sim.stats import summarize
+
+    geneva = load_scenario(DEFAULT)
+    out = tmp_path / "run"
+    first = Runner(workers=1).run(geneva, 20, 3).results
+    write_run(out, first, summarize(first, geneva, seed=3), geneva, 3)
+    more = Runner(workers=1).run(geneva, 30, 3, existing=first).results
+
+    def full_disk(self, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Results, "write_csv", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        write_run(out, more, summarize(more, geneva, seed=3), geneva, 3)
+    monkeypatch.undo()
+    _, results, summary, _ = read_run(out)  # plot would read it: still consistent
+    assert len(results) == summary["runs"] == 20

@@ -351,3 +351,72 @@ def test_resuming_with_a_precision_reached_before_the_saved_runs_is_refused(tmp_
     assert done.returncode == 2 and "--precision: bad value 0.05" in done.stderr, done.stderr
     assert "2000 replications beyond the 1000" in done.stderr
     assert (out / "runs.csv").read_bytes() == before
+
+
+def test_the_summary_lists_who_withdrew_most_often_first(geneva):
+    from sim.report import summary_text
+    from sim.stats import summarize
+
+    res = Runner(workers=1).run(geneva, 400, seed=5).results
+    summary = summarize(res, geneva, seed=5)
+    causes = summary["collapse_causes"]
+    assert len(set(causes.values())) > 1
+    lines = summary_text(summary, geneva).splitlines()
+    start = lines.index("Collapses: who withdrew") + 1
+    shown = [line.split()[0] for line in lines[start:start + len(causes)]]
+    assert shown == sorted(causes, key=lambda p: -causes[p])
+
+
+def test_a_fresh_run_does_not_claim_to_be_a_resumed_session(geneva):
+    from sim.report import summary_text
+    from sim.stats import summarize
+
+    out = Runner(workers=1).run(geneva, 50, seed=3)
+    summary = summarize(out.results, geneva, seed=3, wall_seconds=1.0, ran=out.ran)
+    text = summary_text(summary, geneva)
+    assert "this session" not in text and "events in 1.00 s" in text
+
+
+def test_compare_with_set_puts_the_counterfactual_on_side_a(capsys):
+    """``compare FILE --set K=V``: A is the file with the change, B the file as written,
+    and the difference is A - B (more attacks by jfs: the ceasefire holds less)."""
+    import json
+
+    import run_sim
+
+    assert run_sim.main(["compare", str(DEFAULT), "--set", "parties.jfs.behaviour.attack_rate=12",
+                         "--runs", "300", "--workers", "1", "--no-progress", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert "with parties.jfs.behaviour.attack_rate=12" in result["a_name"]
+    assert result["b_name"].endswith("as written")
+    assert result["diff"]["p_hold"]["7d"]["estimate"] < 0
+    assert result["a"]["p_hold"]["7d"]["estimate"] < result["b"]["p_hold"]["7d"]["estimate"]
+
+
+def test_a_precision_of_one_half_is_refused(capsys):
+    """Every Wilson half-width is at most 0.5: such a "target" would stop at once."""
+    import run_sim
+
+    with pytest.raises(SystemExit) as exc:
+        run_sim.main(["run", str(DEFAULT), "--workers", "1", "--precision", "0.5"])
+    assert exc.value.code == 2
+    assert "--precision: bad value '0.5'" in capsys.readouterr().err
+
+
+def test_min_runs_may_equal_max_runs(capsys):
+    import run_sim
+
+    assert run_sim.main(["run", str(DEFAULT), "--workers", "1", "--no-progress", "--json",
+                         "--precision", "0.2", "--min-runs", "50", "--max-runs", "50"]) == 0
+    assert capsys.readouterr().out
+
+
+def test_an_adaptive_run_with_json_prints_only_json(capsys):
+    import json
+
+    import run_sim
+
+    assert run_sim.main(["run", str(DEFAULT), "--workers", "1", "--no-progress", "--json",
+                         "--precision", "0.2", "--min-runs", "50", "--max-runs", "200"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["precision"]["target"] == 0.2

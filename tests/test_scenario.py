@@ -522,3 +522,19 @@ def test_a_file_invalid_alone_is_blamed_on_the_file_even_with_set(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(bad, ["parties.russia.behaviour.leverage=0.5"])
     assert (err.value.file, err.value.path) == (str(bad), "ceasefire.milestones.7d")
+
+
+def test_a_key_is_not_under_another_whose_name_it_merely_starts_with():
+    from sim.document import related, under
+
+    assert under("parties.us.no_deal", "parties.us")
+    assert not under("parties.usa.no_deal", "parties.us")
+    assert not related("ceasefire.max_acts", "ceasefire.max")
+
+
+def test_the_most_specific_setting_of_a_key_names_its_option():
+    from sim.scenario import _setter
+
+    set_by = {"ceasefire.max_acts": "--set", "ceasefire": "--param"}
+    assert _setter(set_by, "ceasefire.max_acts") == "--set"
+    assert _setter(set_by, "ceasefire.horizon_hours") == "--param"

@@ -441,3 +441,127 @@ if __name__ == "__main__":
     while [p for p in family if alive(p)] and time.time() < deadline:
         time.sleep(0.1)
     assert not [p for p in family if alive(p)], "workers outlived their parent"
+
+
+def test_a_resumed_adaptive_run_checks_precision_on_the_runs_below_each_check_point(geneva):
+    """Saved replications past a check point must not count towards its precision:
+    the resumed run stops where an uninterrupted one does, the rest reported beyond."""
+    kwargs = {"precision": 0.04, "min_runs": 100, "max_runs": 5000, "batch": 100}
+    fresh = Runner(workers=1).run(geneva, 0, seed=13, **kwargs)
+    assert fresh.precision_met and fresh.target > 100
+    saved = Runner(workers=1).run(geneva, fresh.target + 300, seed=13).results
+    resumed = Runner(workers=1).run(geneva, 0, seed=13, existing=saved, **kwargs)
+    assert resumed.target == fresh.target and resumed.beyond == 300
+    same(resumed.results, fresh.results)
+
+
+def test_an_adaptive_run_interrupted_mid_batch_keeps_the_batchs_finished_chunks(
+        geneva, monkeypatch):
+    """Ctrl-C during the second batch: the chunks of that batch that finished are the
+    user's work and are kept, though they lie past the last check point."""
+    from helpers import interrupt_chunk
+
+    interrupt_chunk(monkeypatch, at=4)  # chunks 0-50, 50-100 | 100-150, then Ctrl-C
+    out = Runner(workers=1, chunk=50).run(geneva, 0, seed=3, precision=1e-6, min_runs=100,
+                                          max_runs=1000, batch=100)
+    assert out.interrupted
+    assert out.results.columns["replication"].tolist() == list(range(150))
+
+
+def test_a_slow_checkpoint_pushes_the_next_one_back(geneva):
+    """Saving a large run takes time: the next save waits at least ten times as long as
+    the last took, so checkpoints cannot eat the run (here 0.2 s each, 2 s apart)."""
+    import time
+
+    saves = []
+
+    def slow(results):
+        saves.append(len(results))
+        time.sleep(0.2)
+
+    with Runner(workers=1, chunk=20) as runner:
+        out = runner.run(geneva, 400, 3, checkpoint=slow, checkpoint_every=0.0)
+    assert len(out.results) == 400
+    assert saves[0] == 20 and len(saves) <= 3, saves
+
+
+def test_a_scenario_error_in_a_pool_keeps_the_chunks_still_running_when_it_came(
+        geneva, monkeypatch):
+    """Chunk 0 fails at once while chunk 1 is still running: chunk 1 is waited for and
+    kept (the failed chunk itself is not, and does not stop the others being kept)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sim.runner
+    from sim.errors import ScenarioError
+
+    real = sim.runner.run_chunk
+
+    def first_fails_second_is_slow(scenario, root, first, last):
+        if first == 0:
+            time.sleep(0.2)  # chunk 1 has started meanwhile
+            raise ScenarioError("x.toml", "ceasefire.max_acts", 1, "more acts")
+        time.sleep(0.6)
+        return real(scenario, root, first, last)
+
+    monkeypatch.setattr(sim.runner, "run_chunk", first_fails_second_is_slow)
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        out = Runner(executor=ex, chunk=10).run(geneva, 20, 3, keep_on_error=True)
+    assert out.error is not None and out.error.path == "ceasefire.max_acts"
+    assert out.results.columns["replication"].tolist() == list(range(10, 20))
+
+
+def test_an_interrupted_adaptive_runs_summary_counts_the_runs_it_holds(geneva, monkeypatch):
+    from helpers import interrupt_chunk
+
+    from sim.report import precision_line, run_summary
+
+    interrupt_chunk(monkeypatch, at=4)
+    out = Runner(workers=1, chunk=50).run(geneva, 0, seed=3, precision=1e-6, min_runs=100,
+                                          max_runs=1000, batch=100)
+    summary = run_summary(out, geneva, 3, 1e-6)
+    assert summary["partial"] is True and summary["runs"] == 150
+    assert summary["precision"] == {"target": 1e-6, "met": False, "runs": 150}
+    assert "not reached when interrupted after 150 runs" in precision_line(out, 1e-6)
+
+
+def test_checkpoint_zero_saves_only_at_the_end(tmp_path, monkeypatch, capsys):
+    import run_sim
+    import sim.output
+
+    real, calls = sim.output.write_run, []
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[1]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.output, "write_run", counting)
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "600", "--workers", "1",
+                         "--no-progress", "--checkpoint", "0", "--out", str(tmp_path / "r")]) == 0
+    assert calls == [600]
+
+
+def test_resuming_an_adaptive_run_is_bounded_by_max_runs_not_runs(tmp_path, capsys):
+    """--runs is ignored with --precision: 4100 saved runs (more than the default
+    --runs 4000) resume under --max-runs 5000."""
+    import run_sim
+
+    out = tmp_path / "run"
+    common = ["run", str(DEFAULT), "--workers", "1", "--no-progress", "--out", str(out)]
+    assert run_sim.main([*common, "--runs", "4100"]) == 0
+    capsys.readouterr()
+    assert run_sim.main([*common, "--resume", "--precision", "0.2", "--min-runs", "4100",
+                         "--max-runs", "5000", "--json"]) == 0, capsys.readouterr().err
+
+
+def test_compare_interrupted_before_its_second_side_ends_as_interrupted(monkeypatch, capsys):
+    """Ctrl-C while side A runs leaves nothing to pair: exit 130 with a one-line message,
+    not an internal error from printing an empty comparison."""
+    import run_sim
+    import sim.experiments
+
+    monkeypatch.setattr(sim.experiments, "paired", lambda *a, **k: ({}, None, None, True))
+    status = run_sim.main(["compare", str(DEFAULT), "--set", "parties.us.no_deal=0.1",
+                           "--runs", "10", "--workers", "1", "--no-progress"])
+    err = capsys.readouterr().err
+    assert status == 130 and "nothing compared" in err and "Traceback" not in err

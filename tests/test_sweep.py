@@ -413,3 +413,46 @@ def test_one_key_spelt_two_ways_is_one_key():
     for other in ('"ceasefire".max_acts=7000', "ceasefire . max_acts=7000"):
         with pytest.raises(ScenarioError, match="each KEY once"):
             parse_params(["ceasefire.max_acts=5000,6000", other])
+
+
+def test_a_param_may_list_exactly_the_most_values_allowed():
+    from sim.errors import ScenarioError
+    from sim.experiments import MAX_VALUES, parse_param
+
+    values = ",".join(str(v) for v in range(MAX_VALUES))
+    assert len(parse_param(f"x={values}")[1]) == MAX_VALUES
+    with pytest.raises(ScenarioError):
+        parse_param(f"x={values},{MAX_VALUES}")
+
+
+def test_sweep_csv_holds_each_points_estimate_between_its_interval_ends(tmp_path, capsys):
+    import csv
+    import json
+
+    import run_sim
+
+    out = tmp_path / "sweep"
+    assert run_sim.main(["sweep", str(DEFAULT), "--param", "parties.us.no_deal=0.1,0.3",
+                         "--runs", "100", "--workers", "1", "--no-progress", "--json",
+                         "--out", str(out)]) == 0
+    points = json.loads(capsys.readouterr().out)
+    with (out / "sweep.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row, point in zip(rows, points, strict=True):
+        for name, interval in [("p_agreement", point["p_agreement"]),
+                               *((f"p_hold_{m}", p) for m, p in point["p_hold"].items())]:
+            assert [float(row[name + s]) for s in ("", "_low", "_high")] == pytest.approx(
+                [interval["estimate"], interval["low"], interval["high"]])
+            assert float(row[name + "_low"]) <= float(row[name]) <= float(row[name + "_high"])
+
+
+def test_sweep_points_remember_which_option_set_the_base_scenarios_values():
+    """A problem found while a sweep point runs (ceasefire.max_acts too low) must be
+    reported against --set when --set gave that value, not against the file."""
+    from sim.scenario import with_overrides
+
+    base = load_scenario(DEFAULT, ["ceasefire.max_acts=5"])
+    point = with_overrides(base, {"ceasefire.monitoring.notice": 0.5}, "--param")
+    assert point.setter("ceasefire.max_acts") == "--set"
+    assert point.setter("ceasefire.monitoring.notice") == "--param"
+    assert point.where("ceasefire.max_acts") == f"{DEFAULT} with --set"
