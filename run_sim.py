@@ -116,7 +116,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def report_run(args: argparse.Namespace, scenario: Any, out: Any) -> dict[str, Any]:
-    """The summary of a run (printed, unless the run stopped on an error)."""
+    """The summary of a run, printed (with ``--json``, the object with its ``error`` when
+    an error stopped the run part way)."""
     from sim.report import precision_line, run_summary, summary_text
 
     if out.beyond:
@@ -125,10 +126,9 @@ def report_run(args: argparse.Namespace, scenario: Any, out: Any) -> dict[str, A
                             f"{out.target} this precision stops at, and resuming would drop "
                             "them (left as they were); resume with --runs, or a smaller --precision")
     summary = jsonable(run_summary(out, scenario, args.seed, args.precision))
-    if out.error is None:
-        print(json.dumps(summary, indent=2) if args.json else summary_text(summary, scenario))
-        if args.precision is not None and not args.json:
-            print(precision_line(out, args.precision))
+    print(json.dumps(summary, indent=2) if args.json else summary_text(summary, scenario))
+    if args.precision is not None and not args.json:
+        print(precision_line(out, args.precision))
     return summary
 
 

@@ -28,7 +28,8 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     lines = [
         f"Scenario: {scenario.spec.title or scenario.name} ({scenario.name})",
         f"Runs: {summary['runs']}   seed: {summary['seed']}"
-        + ("   (PARTIAL: interrupted)" if summary.get("partial") else ""),
+        + (("   (PARTIAL: stopped by the error below)" if summary.get("error")
+            else "   (PARTIAL: interrupted)") if summary.get("partial") else ""),
         "",
         f"P(agreement)                     {pct(summary['p_agreement'])}",
     ]

@@ -57,9 +57,29 @@ def empty_results(scenario: Scenario) -> Results:
     return Results.empty(scenario.issues, armed_parties(scenario), scenario.order)
 
 
+class StoppedChunkError(Exception):
+    """A work item stopped by a replication its scenario refuses (``error``), with the
+    replications it finished before that one (``finished``), which are the user's."""
+
+    def __init__(self, finished: Results, error: ScenarioError) -> None:
+        super().__init__(finished, error)  # as args: it crosses to the parent pickled
+        self.finished, self.error = finished, error
+
+
 def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
-    """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item)."""
-    outcomes = (run_replication(scenario, root, i) for i in range(first, last))
+    """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item).
+
+    Raises:
+        StoppedChunkError: a replication raised a :class:`ScenarioError`.
+    """
+    outcomes = []
+    try:
+        for i in range(first, last):
+            outcomes.append(run_replication(scenario, root, i))
+    except ScenarioError as exc:
+        raise StoppedChunkError(Results.from_outcomes(outcomes, scenario.issues,
+                                                 armed_parties(scenario), scenario.order),
+                           exc) from None
     return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario), scenario.order)
 
 
@@ -193,7 +213,11 @@ class Runner:
         ex = self.executor()
         if ex is None:
             for first, last in work:
-                res, seconds = run_timed_chunk(scenario, root, first, last)
+                try:
+                    res, seconds = run_timed_chunk(scenario, root, first, last)
+                except StoppedChunkError as stop:
+                    sink(stop.finished)
+                    raise stop.error from None
                 sizer.observe(len(res), seconds)
                 sink(res)
                 if bar is not None:
@@ -207,11 +231,13 @@ class Runner:
             for fut in pending:
                 fut.cancel()
             for fut in list(pending):
-                if (fut.cancelled() or not (wait_running or fut.done())
-                        or fut.exception() is not None):
+                if fut.cancelled() or not (wait_running or fut.done()):
+                    continue
+                failed = fut.exception()
+                if failed is not None and not isinstance(failed, StoppedChunkError):
                     continue
                 pending.discard(fut)  # before the sink, which may raise once it kept it
-                sink(fut.result()[0])
+                sink(failed.finished if isinstance(failed, StoppedChunkError) else fut.result()[0])
 
         def refill() -> None:
             while len(pending) < self.workers * sizer.items_for(AHEAD_SECONDS):
@@ -239,7 +265,10 @@ class Runner:
                     sink(res)
                     if bar is not None:
                         bar.update(len(res))
-        except ScenarioError:  # a replication the scenario refuses
+        except StoppedChunkError as stop:  # a replication the scenario refuses
+            keep_finished(wait_running=True)  # the stopped item's finished runs too
+            raise stop.error from None
+        except ScenarioError:  # a checkpoint that could not save
             keep_finished(wait_running=True)
             raise
         except (BrokenExecutor, CancelledError):

@@ -153,7 +153,7 @@ def test_a_scenario_error_part_way_keeps_the_replications_finished_before_it(gen
     assert out.error is not None and out.error.path == "ceasefire.max_acts"
     assert out.partial and not out.interrupted
     kept = set(out.results.columns["replication"].tolist())
-    assert set(range(1000)) <= kept and 1155 not in kept
+    assert set(range(1155)) <= kept and 1155 not in kept  # the failing item's first runs too
     with Runner(workers=1) as runner:
         fine = runner.run(geneva, 1000, 2016).results
     same(out.results.below(1000), fine)
@@ -170,9 +170,9 @@ def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partia
     assert summary["partial"] is True and "max_acts" in summary["error"]
     with open(out / "runs.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    # replication 1155 fails: its work item (at most 250 long) is lost, those before kept
-    assert sorted(int(r["replication"]) for r in rows) == list(range(len(rows)))
-    assert 1155 - 250 < len(rows) <= 1155 and summary["runs"] == len(rows)
+    # replication 1155 fails: every one before it is kept, those of its work item too
+    assert sorted(int(r["replication"]) for r in rows) == list(range(1155))
+    assert summary["runs"] == len(rows)
 
 
 def test_a_second_ctrl_c_while_the_pool_winds_down_still_keeps_the_finished_runs(tmp_path):
@@ -565,3 +565,18 @@ def test_compare_interrupted_before_its_second_side_ends_as_interrupted(monkeypa
                            "--runs", "10", "--workers", "1", "--no-progress"])
     err = capsys.readouterr().err
     assert status == 130 and "nothing compared" in err and "Traceback" not in err
+
+
+def test_a_run_stopped_by_a_scenario_error_still_prints_its_summary(capsys):
+    """``--json`` printed nothing (and the text nothing) when an error stopped the run,
+    though the finished replications' summary, with the error, is the user's."""
+    status = run_sim.main(["run", str(DEFAULT), "--runs", "1200", "--workers", "1",
+                           "--no-progress", "--json", "--set", "ceasefire.max_acts=120"])
+    captured = capsys.readouterr()
+    assert status == 2
+    summary = json.loads(captured.out)
+    assert summary["partial"] is True and "ceasefire.max_acts" in summary["error"]
+    assert summary["runs"] > 0 and f"stopped after {summary['runs']} finished runs" in captured.err
+    run_sim.main(["run", str(DEFAULT), "--runs", "1200", "--workers", "1", "--no-progress",
+                  "--set", "ceasefire.max_acts=120"])
+    assert "(PARTIAL: stopped by the error below)" in capsys.readouterr().out
