@@ -322,3 +322,23 @@ def test_plot_needs_out_in_every_command(monkeypatch, capsys):
         assert run_sim.main([*command, *QUICK, "--plot"]) == 2, command
         assert "--plot needs --out DIR" in capsys.readouterr().err
     assert run_sim.main(["trace", str(DEFAULT), "--plot"]) == 2
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_results_being_saved(tmp_path):
+    """``run ... --out DIR | head``: the results are printed before they are saved, and
+    a print into a closed pipe ended the command with status 0 and nothing saved."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
+                             "--runs", "50", "--workers", "1", "--no-progress", "--out",
+                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before anything is printed
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+    assert json.loads((out / "summary.json").read_text())["runs"] == 50
