@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sim.arguments import build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
 from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS, WorkerLostError
-from sim.signals import TermGuard
+from sim.signals import ClosedPipeGuard, TermGuard
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -323,39 +322,6 @@ COMMANDS = {
     "plot": cmd_plot,
     "backtest": cmd_backtest,
 }
-
-
-class ClosedPipeGuard:
-    """Standard output that a closed pipe (``| head``, ``| true``) cannot stop.
-
-    Results are printed before they are saved, so a print that raised BrokenPipeError
-    ended the command before ``--out`` was written. Once the reader is gone, the rest of
-    the output goes to the null device and the command goes on to save."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        try:
-            return self._stream.write(text)
-        except BrokenPipeError:
-            self._discard()
-            return len(text)
-
-    def flush(self) -> None:
-        try:
-            self._stream.flush()
-        except BrokenPipeError:
-            self._discard()
-
-    def _discard(self) -> None:
-        # the interpreter flushes stdout again at exit: point its descriptor at nothing
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, self._stream.fileno())
-        os.close(devnull)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
 
 
 def main(argv: list[str] | None = None) -> int:

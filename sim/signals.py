@@ -12,6 +12,10 @@ signal sent to the command's process group (Ctrl-C at a terminal, ``timeout``, `
 default SIGTERM, which is how the pool stops the workers left when one of them dies,
 and exit by themselves when the parent is gone. While finished work is being saved, the
 parent holds both signals back until the save is done (:func:`shielded`).
+
+A reader that goes away (``| head``) is the third way out: Python ignores SIGPIPE, so a
+print raises BrokenPipeError instead, and :class:`ClosedPipeGuard` lets the command go
+on to save what it printed.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -115,3 +119,36 @@ class TermGuard:
         if self._active:
             signal.signal(signal.SIGTERM, self._previous)
             self._active = False
+
+
+class ClosedPipeGuard:
+    """Standard output that a closed pipe (``| head``, ``| true``) cannot stop.
+
+    Results are printed before they are saved, so a print that raised BrokenPipeError
+    ended the command before ``--out`` was written. Once the reader is gone, the rest of
+    the output goes to the null device and the command goes on to save."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._discard()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._discard()
+
+    def _discard(self) -> None:
+        # the interpreter flushes stdout again at exit: point its descriptor at nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
