@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import build_parser
+from sim.arguments import DEFAULT_CHECKPOINT, build_parser
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
@@ -62,6 +62,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                                 "bounds; a fixed run takes --runs")
     if args.max_runs is None:
         args.max_runs = DEFAULT_MAX_RUNS
+    if args.checkpoint is not None and args.out is None:
+        raise ScenarioError("--checkpoint", "", args.checkpoint, "only with --out DIR, where "
+                            "the finished runs are saved")
+    if args.checkpoint is None:
+        args.checkpoint = DEFAULT_CHECKPOINT
     scenario = load_scenario(args.scenario, args.sets)
     if args.min_runs is not None and args.min_runs > args.max_runs:
         raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
@@ -196,6 +201,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         name_a, name_b = a.name, b.name
         if name_a == name_b:  # two versions of one scenario: the files tell them apart
             name_a, name_b = (f"{name_a} ({path})" for path in args.scenarios)
+        if args.sets:  # applied to both sides
+            name_a, name_b = (f"{name} with " + " ".join(args.sets) for name in (name_a, name_b))
     else:
         raise ScenarioError("compare", "", [str(s) for s in args.scenarios],
                             "one or two scenario files")

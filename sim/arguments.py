@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
     run.add_argument("--resume", action="store_true",
                      help="finish an interrupted run saved in --out DIR")
-    run.add_argument("--checkpoint", type=seconds, default=DEFAULT_CHECKPOINT,
+    run.add_argument("--checkpoint", type=seconds, default=None,
                      metavar="SECONDS",
                      help="with --out: save the finished runs this often while running, so "
                           "a crash loses at most this much (default "
@@ -149,13 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("trace", help="one replication, event by event")
     tr.add_argument("scenario", type=Path)
-    tr.add_argument("--seed", type=seed_int, default=DEFAULT_SEED)
-    tr.add_argument("--replication", type=replication_int, default=0)
-    tr.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    tr.add_argument("--json", action="store_true")
-    tr.add_argument("--out", type=out_dir, default=None, metavar="DIR")
-    tr.add_argument("--plot", action="store_true")
-    tr.add_argument("--format", choices=("png", "svg"), default="png")
+    tr.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
+                    help=f"root seed of the run it belongs to (default {DEFAULT_SEED})")
+    tr.add_argument("--replication", type=replication_int, default=0,
+                    help="which replication of that run (default 0)")
+    tr.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a scenario value by dotted key (repeatable)")
+    tr.add_argument("--json", action="store_true", help="print the event log as JSON")
+    tr.add_argument("--out", type=out_dir, default=None, metavar="DIR",
+                    help="write trace_<seed>_<replication>.json into DIR")
+    tr.add_argument("--plot", action="store_true", help="draw the trace figure into --out DIR")
+    tr.add_argument("--format", choices=("png", "svg"), default="png",
+                    help="figure format (default png)")
 
     va = sub.add_parser("validate", help="check scenario files")
     va.add_argument("scenarios", type=Path, nargs="+")

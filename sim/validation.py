@@ -126,6 +126,9 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     combatants = roles["combatant"]
     for name, party in spec.parties.items():
         base = join_key(("parties", name))
+        if party.host is not None and party.role != "spoiler":
+            # first: a combatant's host would also hide who its opponent is
+            raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
         if party.role == "combatant":
             if party.patron is None:
                 raise ScenarioError(file, f"{base}.patron", None, f"name one of {roles['patron']}")
@@ -160,8 +163,6 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                     file, f"{base}.opponent", party.opponent,
                     f"a combatant other than its host {party.host!r}",
                 )
-        elif party.host is not None:
-            raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
         b = party.behaviour
         if party.role in ("patron", "combatant") and b.trust < b.tolerance:
             raise ScenarioError(

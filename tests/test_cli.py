@@ -285,12 +285,14 @@ def test_option_values_out_of_range_exit_2(monkeypatch, capsys):
 def test_a_scheduler_port_that_cannot_exist_is_refused_without_connecting(monkeypatch,
                                                                           capsys):
     """Connecting to port 99999 waited out the whole 20-second timeout."""
-    import distributed
+    import sys
+    import types
 
     def never(*_args, **_kwargs):
         raise AssertionError("connected to an impossible address")
 
-    monkeypatch.setattr(distributed, "Client", never)
+    # a stand-in for the optional 'distributed' extra, which need not be installed
+    monkeypatch.setitem(sys.modules, "distributed", types.SimpleNamespace(Client=never))
     for address in ("tcp://127.0.0.1:99999", "127.0.0.1:-1", "tcp://[::1]:abc"):
         assert run_sim.main(["run", str(DEFAULT), *QUICK, "--dask", address]) == 2
         err = capsys.readouterr().err
@@ -312,6 +314,8 @@ def test_bounds_of_an_adaptive_run_without_precision_are_refused_not_ignored(
         assert f"{flag}: bad value 50; only with --precision" in capsys.readouterr().err
     assert run_sim.main(["run", str(DEFAULT), *QUICK, "--dask", ""]) == 2
     assert "--dask: bad value ''" in capsys.readouterr().err
+    assert run_sim.main(["run", str(DEFAULT), *QUICK, "--checkpoint", "5"]) == 2
+    assert "--checkpoint: bad value 5.0; only with --out DIR" in capsys.readouterr().err
 
 
 def test_plot_needs_out_in_every_command(monkeypatch, capsys):

@@ -259,6 +259,12 @@ def test_two_versions_of_one_scenario_are_told_apart_by_their_files(tmp_path, ca
     result = json.loads(capsys.readouterr().out)
     assert result["a_name"] == f"geneva_2016 ({DEFAULT})"
     assert result["b_name"] == f"geneva_2016 ({other})"
+    # --set with two files changes both sides, and both names say so
+    assert run_sim.main(["compare", str(DEFAULT), str(other), "--runs", "10", "--workers", "1",
+                         "--no-progress", "--json", "--set", "ceasefire.max_acts=5000"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["a_name"].endswith(" with ceasefire.max_acts=5000")
+    assert result["b_name"].endswith(" with ceasefire.max_acts=5000")
 
 
 def test_compare_needs_a_counterfactual(capsys):

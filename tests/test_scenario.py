@@ -538,3 +538,16 @@ def test_the_most_specific_setting_of_a_key_names_its_option():
     set_by = {"ceasefire.max_acts": "--set", "ceasefire": "--param"}
     assert _setter(set_by, "ceasefire.max_acts") == "--set"
     assert _setter(set_by, "ceasefire.horizon_hours") == "--param"
+
+
+def test_a_combatant_with_a_host_is_refused_for_its_host(tmp_path):
+    """It was refused for its opponent (``name the combatant it fights, one of []``):
+    the host hid the only other combatant, so the message named neither the key nor
+    the value at fault."""
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "c"\n'
+                     '[parties.regime]\nhost = "opposition"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.path, err.value.value) == ("parties.regime.host", "opposition")
+    assert err.value.allowed == "only spoilers have a host"
