@@ -4,6 +4,8 @@ A reader must be able to check each parameter against the quote or fact behind i
 see that it is a modelling judgement. A number counts as cited when a comment sits on
 its line, or heads its paragraph (the run of non-blank lines it belongs to, after its
 table's header). Issue ranges are definitions of the scale, not claims, and are exempt.
+Numbers count wherever TOML can hold them: under dotted or quoted keys, in inline
+tables and in arrays written over several lines (not inside strings).
 """
 
 from __future__ import annotations
@@ -16,8 +18,24 @@ import pytest
 from tests.helpers import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
-_KEY = re.compile(r"^\s*[A-Za-z0-9_\-\"]+\s*=\s*(?P<value>.*)$")
-_CLAIM = re.compile(r"^(?:[-+]?[0-9.]|\[\s*[-+]?[0-9.]|true\b|false\b|[-+]?inf\b|nan\b)")
+_KEY = re.compile(r"""^\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')"""
+                  r"""(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*\s*=\s*(?P<value>.*)$""")
+"""A key (bare, quoted or dotted, as TOML allows) and its value."""
+_NUMBER = r"(?:[-+]?[0-9.]|true\b|false\b|[-+]?inf\b|nan\b)"
+_CLAIM = re.compile(rf"^(?:{_NUMBER}|\[\s*{_NUMBER})")
+_INLINE_CLAIM = re.compile(rf"(?:=|,|\[)\s*{_NUMBER}")
+"""A number inside an inline table (``{ "48h" = 48.0 }``) or an array."""
+
+
+_STRING = re.compile(r"'[^']*'" + r'|"(?:[^"\\]|\\.)*"')
+
+
+def _claims(value: str) -> bool:
+    """Whether a value (an inline table or array written whole) states a number; the
+    text of strings in it (a source's date) does not count."""
+    if value.startswith(("{", "[")):
+        return _INLINE_CLAIM.search(_STRING.sub('""', value)) is not None
+    return _CLAIM.match(value) is not None
 
 
 def uncited(text: str) -> list[tuple[int, str]]:
@@ -26,10 +44,21 @@ def uncited(text: str) -> list[tuple[int, str]]:
     table = ""
     headed = False  # a comment has opened the current paragraph
     in_string = False
+    array: tuple[int, str, str] | None = None  # an array written over several lines
     for number, line in enumerate(text.splitlines(), 1):
         s = line.strip()
         if in_string:
             in_string = '"""' not in s
+            continue
+        if array is not None:
+            start, first, value = array
+            value += " " + s
+            if "]" not in s:
+                array = (start, first, value)
+                continue
+            array = None
+            if _claims(value) and "#" not in value and not headed:
+                out.append((start, first))
             continue
         if not s:
             headed = False
@@ -41,7 +70,10 @@ def uncited(text: str) -> list[tuple[int, str]]:
             value = m["value"]
             if value.startswith('"""') and value.count('"""') == 1:
                 in_string = True
-            elif (_CLAIM.match(value) and not table.startswith("[issues")
+            elif value.startswith("[") and "]" not in value:
+                if not table.startswith("[issues"):
+                    array = (number, s, value)
+            elif (_claims(value) and not table.startswith("[issues")
                   and "#" not in value and not headed):
                 out.append((number, s))
     return out
@@ -77,6 +109,22 @@ hours_held_range = [1.0, 2.0]
 description = """
 7 = 7
 """
+
+[ceasefire]
+milestones = { "48h" = 48.0 }
+imposed = {delineation = 1.0}  # the deal's text
+monitoring.notice = 0.5
+"quoted".x = -1
+sources = ["a", "b"]
+pauses = [
+  3.0,
+  4.0,
+]
+cited = [
+  5.0,  # a source
+]
 '''
     assert [line for _, line in uncited(text)] == [
-        "no_deal = 0.3", "tolerance = 0.1", "agreed = true", "hours_held_range = [1.0, 2.0]"]
+        "no_deal = 0.3", "tolerance = 0.1", "agreed = true", "hours_held_range = [1.0, 2.0]",
+        'milestones = { "48h" = 48.0 }', "monitoring.notice = 0.5", '"quoted".x = -1',
+        "pauses = ["]
