@@ -25,6 +25,7 @@ from plots.style import (
     styled,
     wrap,
 )
+from sim.report import points
 
 
 def _num(x: Any) -> float:
@@ -93,8 +94,8 @@ def plot_values(ax: Axes, rows: list[dict[str, Any]]) -> None:
         ax.text(0.0, y, pct(r["a"]), ha="left", va="center", fontsize=9)
         ax.text(0.3, y, pct(r["b"]), ha="left", va="center", fontsize=9)
         est = r["estimate"]
-        text = "n/a" if math.isnan(est) else (f"{100 * est:+.1f} pp\n"
-                                              f"[{100 * r['low']:+.1f}, {100 * r['high']:+.1f}]")
+        text = "n/a" if math.isnan(est) else (f"{points(est)} pp\n"
+                                              f"[{points(r['low'])}, {points(r['high'])}]")
         ax.text(0.6, y, text, ha="left", va="center", fontsize=9)
     ax.legend(handles=[
         Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",

@@ -18,9 +18,15 @@ def pct(p: dict[str, float] | None) -> str:
     return f"{100 * p['estimate']:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
 
 
+def points(share: float) -> str:
+    """A signed difference in percentage points to one decimal, never ``-0.0`` (a
+    difference that rounds to nothing has no sign)."""
+    return f"{round(100 * share, 1) + 0.0:+.1f}"
+
+
 def signed(p: dict[str, float]) -> str:
     """A paired difference in percentage points with its interval."""
-    return (f"{100 * p['estimate']:+6.1f} pp [{100 * p['low']:+.1f}, {100 * p['high']:+.1f}]")
+    return f"{points(p['estimate']):>6} pp [{points(p['low'])}, {points(p['high'])}]"
 
 
 def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
@@ -154,7 +160,7 @@ def _pp(d: dict[str, Any] | None) -> str:
     """A paired difference as ``+1.7 [+0.6, +2.8]`` (percentage points)."""
     if d is None or d["estimate"] is None or math.isnan(d["estimate"]) or d["low"] is None:
         return "n/a"
-    return f"{100 * d['estimate']:+.1f} [{100 * d['low']:+.1f}, {100 * d['high']:+.1f}]"
+    return f"{points(d['estimate'])} [{points(d['low'])}, {points(d['high'])}]"
 
 
 def _short_keys(keys: Sequence[str]) -> list[str]:

@@ -388,3 +388,14 @@ def test_the_summary_text_says_which_runs_each_median_is_over(scenario):
     assert f"median hours held (agreed runs) > {HORIZON:.0f} h" in censored
     observed = summary_text(summarize(results([10.0, 20.0, None]), scenario, seed=0), scenario)
     assert "median hours held (agreed runs) 20 h\n" in observed + "\n"
+
+
+@given(st.floats(-1.0, 1.0))
+@example(-0.0)
+@example(-0.0004)
+def test_a_difference_in_points_that_rounds_to_nothing_has_no_sign(share):
+    """``compare`` printed intervals such as ``[-0.0, +10.0]``."""
+    from sim.report import points
+
+    text = points(share)
+    assert text != "-0.0" and float(text) == pytest.approx(100 * share, abs=0.05 + 1e-9)
