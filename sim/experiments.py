@@ -161,8 +161,25 @@ def sweep_scenarios(
     out = []
     for assignment in grid(params):
         # a key that cannot be set, or a value the scenario refuses, is named against --param
-        out.append((assignment, with_overrides(base, assignment, "--param")))
+        try:
+            out.append((assignment, with_overrides(base, assignment, "--param")))
+        except ScenarioError as exc:
+            raise _steps_not_whole(exc, params) from None
     return out
+
+
+def _steps_not_whole(exc: ScenarioError, params: list[tuple[str, list[Any]]]) -> ScenarioError:
+    """An integer field refusing a range's values: name the value that is not whole
+    (the first refused, 0.0 of 0:3:3, is whole but written as a float because 1.5 is
+    not), or leave the error as it was."""
+    for key, values in params:
+        broken = [v for v in values if isinstance(v, float) and not v.is_integer()]
+        if broken and exc.path == key and "integer" in exc.allowed:
+            return ScenarioError(exc.file, exc.path, broken[0],
+                                 f"a whole number (an integer field); the values "
+                                 f"{', '.join(f'{v:g}' for v in values)} are not all whole: "
+                                 "give start:stop:num whose steps are whole")
+    return exc
 
 
 def run_sweep(

@@ -242,6 +242,16 @@ def test_an_integer_field_can_be_swept_by_range(tmp_path):
         "0", "2", "4"]
 
 
+def test_an_integer_field_refuses_a_range_naming_the_value_that_is_not_whole(geneva):
+    """``0:3:3`` is 0.0, 1.5, 3.0: the error named 0.0, a whole number, as the bad value."""
+    from sim.experiments import parse_params, sweep_scenarios
+
+    with pytest.raises(ScenarioError) as err:
+        sweep_scenarios(geneva, parse_params(["ceasefire.convoys.max_per_pause=0:3:3"]))
+    assert (err.value.path, err.value.value) == ("ceasefire.convoys.max_per_pause", 1.5)
+    assert "whole" in err.value.allowed and "0, 1.5, 3" in err.value.allowed
+
+
 # -- checked before running, and nothing computed is lost ---------------------------
 
 
