@@ -93,6 +93,11 @@ def _string(text: str) -> str:
     return '"' + _MUST_ESCAPE.sub(_escape, text) + '"'
 
 
+def toml_value(value: Any) -> str:
+    """A value as TOML writes it inline (``{ 48h = 48.0 }``, ``[1, 2]``, ``"text"``)."""
+    return _value(value)
+
+
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from sim.output import toml_value
 from sim.records import Outcome
 from sim.scenario import Scenario
 from sim.stats import summarize
@@ -212,9 +213,13 @@ def _width(interval: dict[str, float]) -> str:
 
 
 def _short(value: Any) -> str:
+    """A parameter value as a table cell: floats short, anything else as TOML writes it
+    (a table as ``{ 48h = 48.0 }``, not Python's ``{'48h': 48.0}``)."""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    if isinstance(value, str):
+        return value
+    return toml_value(value)
 
 
 def run_summary(out: Any, scenario: Scenario, seed: int, precision: float | None

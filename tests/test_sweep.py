@@ -466,3 +466,14 @@ def test_sweep_points_remember_which_option_set_the_base_scenarios_values():
     assert point.setter("ceasefire.max_acts") == "--set"
     assert point.setter("ceasefire.monitoring.notice") == "--param"
     assert point.where("ceasefire.max_acts") == f"{DEFAULT} with --set"
+
+
+def test_a_table_swept_is_labelled_as_toml_writes_it(capsys):
+    """Rows of a sweep over a table were labelled in Python's spelling, {'48h': 48.0}."""
+    import run_sim
+
+    assert run_sim.main(["sweep", str(DEFAULT), "--param",
+                         'ceasefire.milestones={"48h"=48.0},{"48h"=24.0}', "--runs", "20",
+                         "--workers", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "{ 48h = 48.0 }" in out and "{ 48h = 24.0 }" in out and "'48h'" not in out
