@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator
 TARGET_SECONDS = 0.5
 """How long a work item should keep a worker busy: short enough that a Ctrl-C or a
 checkpoint waits little, long enough that sending the item costs little."""
-FIRST_SIZE = 4
-"""Replications in each item before any has been timed."""
+FIRST_SIZE = 1
+"""Replications in each item before any has been timed: one, since a replication of
+some scenario takes seconds and a stop waits for the items running."""
 
 
 def ranges(indices: Iterable[int], chunk: int) -> list[tuple[int, int]]:

@@ -45,6 +45,6 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
     except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
         raise ScenarioError("--dask", "", dask, f"{ADDRESS_HELP} ({exc})") from None
     # enough work in flight for every thread of the cluster
-    threads = sum(client.nthreads().values())
+    threads = sum(client.nthreads().values())  # none yet on a cluster that scales up
     return Runner(workers=workers or threads or None, executor=client.get_executor(),
                   progress=progress)

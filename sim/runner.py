@@ -45,6 +45,9 @@ DEFAULT_CHUNK = 250
 AHEAD_SECONDS = 2.0
 """Work kept queued per worker, in seconds: enough that no worker waits for work while
 the main process saves a checkpoint; items not yet started are dropped at a stop."""
+EXTERNAL_WORKERS = 64
+"""Items an external executor of unknown size is taken to run at once (a cluster may
+be large, or grow): too few would leave its workers idle."""
 DEFAULT_MIN_RUNS = 1000
 """Fewest runs an adaptive (``--precision``) run makes unless told otherwise."""
 DEFAULT_MAX_RUNS = 200_000
@@ -162,10 +165,13 @@ class Runner:
         chunk: int | None = None,
         progress: bool = False,
     ) -> None:
-        self.workers = workers or default_workers()
+        self.workers = workers or (default_workers() if executor is None else EXTERNAL_WORKERS)
         self._external = executor
         self._pool: Executor | None = None
         self.chunk = None if chunk is None else max(1, chunk)
+        self._sized: tuple[Scenario, Sizer] | None = None
+        """The last scenario run and its sizer: an adaptive run's batches (and a resumed
+        run) go on with the item size learnt so far instead of starting small again."""
         self.progress = progress
 
     # -- executor lifecycle ----------------------------------------------------
@@ -208,7 +214,9 @@ class Runner:
         bar: tqdm | None,
     ) -> None:
         """Run the given replication indices, handing each finished chunk to ``sink``."""
-        sizer = Sizer(DEFAULT_CHUNK, self.chunk)
+        if self._sized is None or self._sized[0] is not scenario:
+            self._sized = (scenario, Sizer(DEFAULT_CHUNK, self.chunk))
+        sizer = self._sized[1]
         work = items(indices, sizer)
         ex = self.executor()
         if ex is None:
@@ -276,6 +284,15 @@ class Runner:
             keep_finished(wait_running=False)
             raise WorkerLostError("a worker process died (killed by a signal, or by the "
                                   "system for lack of memory) or the cluster was lost; the "
+                                  "replications finished before it are kept, and --resume "
+                                  "with --out finishes the run") from None
+        except Exception as exc:
+            if self._external is None:
+                raise  # a bug of the model, shown as one
+            # a cluster's own failures (dask: a task whose workers keep dying, a closed
+            # client) are not bugs of the model: the finished work is kept the same way
+            keep_finished(wait_running=False)
+            raise WorkerLostError(f"the cluster failed ({type(exc).__name__}: {exc}); the "
                                   "replications finished before it are kept, and --resume "
                                   "with --out finishes the run") from None
         except BaseException:

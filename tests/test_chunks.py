@@ -52,3 +52,25 @@ def test_enough_items_are_queued_for_the_time_asked():
     assert sizer.items_for(2.0) == 16
     sizer.observe(1, 5.0)
     assert sizer.items_for(2.0) == 2  # never fewer than two per worker
+
+
+def test_an_adaptive_run_keeps_the_item_size_it_learnt_across_batches(monkeypatch):
+    """Every batch (and every point of a sweep) started again from one-replication
+    items: for a slow scenario, a second start-up delay at each."""
+    from helpers import DEFAULT
+
+    import sim.runner
+    from sim.runner import Runner
+    from sim.scenario import load_scenario
+
+    real, firsts = sim.runner.run_chunk, []
+
+    def recording(scenario, root, first, last):
+        firsts.append((first, last - first))
+        return real(scenario, root, first, last)
+
+    monkeypatch.setattr(sim.runner, "run_chunk", recording)
+    Runner(workers=1).run(load_scenario(DEFAULT), 0, seed=3, precision=1e-6, min_runs=100,
+                          max_runs=300, batch=100)
+    assert firsts[0] == (0, FIRST_SIZE)
+    assert [size for first, size in firsts if first in (100, 200)] == [100, 100]

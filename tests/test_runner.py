@@ -290,16 +290,19 @@ def test_dask_cluster_gives_the_same_results(geneva):
 
 class LosingExecutor(Executor):
     """Runs the first ``ok`` items, then cancels the rest, as a dask cluster does when
-    its scheduler is lost."""
+    its scheduler is lost (or, given ``failure``, fails them with it, as dask does with
+    KilledWorker when a task's workers keep dying)."""
 
-    def __init__(self, ok: int) -> None:
-        self.ok, self.sent = ok, 0
+    def __init__(self, ok: int, failure: Exception | None = None) -> None:
+        self.ok, self.sent, self.failure = ok, 0, failure
 
     def submit(self, fn, /, *args, **kwargs):
         fut: Future = Future()
         self.sent += 1
         if self.sent <= self.ok:
             fut.set_result(fn(*args, **kwargs))
+        elif self.failure is not None:
+            fut.set_exception(self.failure)
         else:
             fut.cancel()
             fut.set_running_or_notify_cancel()
@@ -317,6 +320,20 @@ def test_a_cluster_lost_mid_run_is_a_lost_worker_with_the_finished_runs_kept(gen
     same(out.results, Runner(workers=1).run(geneva, 40, seed=17).results)
     with pytest.raises(WorkerLostError):
         Runner(workers=1, executor=LosingExecutor(2), chunk=20).run(geneva, 200, seed=17)
+
+
+def test_a_cluster_s_own_failure_is_a_lost_worker_not_a_model_bug(geneva):
+    """dask's KilledWorker (a task whose workers keep dying) is a plain Exception: it
+    ended as an internal error with a traceback and every finished replication lost."""
+    from sim.runner import WorkerLostError
+
+    class KilledWorker(Exception):  # noqa: N818 - named as dask names it
+        pass
+
+    out = Runner(workers=1, executor=LosingExecutor(2, KilledWorker("task x")), chunk=20).run(
+        geneva, 200, seed=17, keep_on_error=True)
+    assert isinstance(out.error, WorkerLostError) and "KilledWorker: task x" in str(out.error)
+    same(out.results, Runner(workers=1).run(geneva, 40, seed=17).results)
 
 
 def test_spawned_workers_give_the_same_results(geneva):
