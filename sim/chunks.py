@@ -1,4 +1,5 @@
-"""Cutting replications into work items, sized to take about the same time each.
+"""Work items: replications cut into items sized to take about the same time each, and
+run, in whatever process, keeping what finished.
 
 A work item is a range ``first .. last - 1`` of consecutive replication indices. Its
 size changes nothing in the results (every replication rebuilds its own seeds), only
@@ -12,8 +13,16 @@ the finished ones took, to last about :data:`TARGET_SECONDS`, within ``1 .. most
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Iterator
 
+from sim.errors import ScenarioError
+from sim.model import armed_parties, run_replication
+from sim.records import Outcome, Results
+from sim.scenario import Scenario
+
+DEFAULT_CHUNK = 250
+"""Most replications in one work item."""
 TARGET_SECONDS = 0.5
 """How long a work item should keep a worker busy: short enough that a Ctrl-C or a
 checkpoint waits little, long enough that sending the item costs little."""
@@ -87,3 +96,39 @@ def items(indices: Iterable[int], sizer: Sizer) -> Iterator[tuple[int, int]]:
             end = min(last, first + sizer.size())
             yield first, end
             first = end
+
+
+class StoppedChunkError(Exception):
+    """A work item stopped by a replication its scenario refuses (``error``), with the
+    replications it finished before that one (``finished``), which are the user's."""
+
+    def __init__(self, finished: Results, error: ScenarioError) -> None:
+        super().__init__(finished, error)  # as args: it crosses to the parent pickled
+        self.finished, self.error = finished, error
+
+
+def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
+    """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item).
+
+    Raises:
+        StoppedChunkError: a replication raised a :class:`ScenarioError`.
+    """
+    outcomes: list[Outcome] = []
+
+    def table() -> Results:
+        return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario),
+                                     scenario.order)
+
+    try:
+        for i in range(first, last):
+            outcomes.append(run_replication(scenario, root, i))
+    except ScenarioError as exc:
+        raise StoppedChunkError(table(), exc) from None
+    return table()
+
+
+def run_timed_chunk(scenario: Scenario, root: int, first: int, last: int
+                    ) -> tuple[Results, float]:
+    """:func:`run_chunk` and the seconds it took the worker, to size later items."""
+    began = time.perf_counter()
+    return run_chunk(scenario, root, first, last), time.perf_counter() - began

@@ -87,7 +87,8 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
     """Read a scenario and its ``extends`` ancestors into one merged document."""
     if path.exists():
         # a pipe (/dev/stdin, <(...)) resolves to a name that is no file: read it as given
-        path = path.resolve() if path.resolve().exists() else path.absolute()
+        resolved = path.resolve()
+        path = resolved if resolved.exists() else path.absolute()
     if path in _chain:
         cycle = " -> ".join(str(p.name) for p in (*_chain, path))
         raise ScenarioError(str(_chain[-1]), "extends", str(path.name), f"extends cycle: {cycle}")

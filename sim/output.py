@@ -53,7 +53,7 @@ def _emit_table(table: dict[str, Any], path: list[str], lines: list[str]) -> Non
         lines.append("")
         lines.append("[" + ".".join(_key(p) for p in path) + "]")
     for key, value in scalars.items():
-        lines.append(f"{_key(key)} = {_value(value)}")
+        lines.append(f"{_key(key)} = {toml_value(value)}")
     for key, value in tables.items():
         _emit_table(value, [*path, key], lines)
 
@@ -95,10 +95,6 @@ def _string(text: str) -> str:
 
 def toml_value(value: Any) -> str:
     """A value as TOML writes it inline (``{ 48h = 48.0 }``, ``[1, 2]``, ``"text"``)."""
-    return _value(value)
-
-
-def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -112,9 +108,9 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 

@@ -32,16 +32,14 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from sim.chunks import Sizer, items
+from sim.chunks import DEFAULT_CHUNK, Sizer, StoppedChunkError, items, run_timed_chunk
 from sim.errors import ScenarioError
-from sim.model import armed_parties, run_replication
+from sim.model import armed_parties
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import detach_worker, shielded
 from sim.stats import precision_reached
 
-DEFAULT_CHUNK = 250
-"""Most replications in one work item."""
 AHEAD_SECONDS = 2.0
 """Work kept queued per worker, in seconds: enough that no worker waits for work while
 the main process saves a checkpoint; items not yet started are dropped at a stop."""
@@ -58,39 +56,6 @@ DEFAULT_BATCH = 2000
 def empty_results(scenario: Scenario) -> Results:
     """A results table with this scenario's layout and no runs."""
     return Results.empty(scenario.issues, armed_parties(scenario), scenario.order)
-
-
-class StoppedChunkError(Exception):
-    """A work item stopped by a replication its scenario refuses (``error``), with the
-    replications it finished before that one (``finished``), which are the user's."""
-
-    def __init__(self, finished: Results, error: ScenarioError) -> None:
-        super().__init__(finished, error)  # as args: it crosses to the parent pickled
-        self.finished, self.error = finished, error
-
-
-def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
-    """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item).
-
-    Raises:
-        StoppedChunkError: a replication raised a :class:`ScenarioError`.
-    """
-    outcomes = []
-    try:
-        for i in range(first, last):
-            outcomes.append(run_replication(scenario, root, i))
-    except ScenarioError as exc:
-        raise StoppedChunkError(Results.from_outcomes(outcomes, scenario.issues,
-                                                 armed_parties(scenario), scenario.order),
-                           exc) from None
-    return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario), scenario.order)
-
-
-def run_timed_chunk(scenario: Scenario, root: int, first: int, last: int
-                    ) -> tuple[Results, float]:
-    """:func:`run_chunk` and the seconds it took the worker, to size later items."""
-    began = time.perf_counter()
-    return run_chunk(scenario, root, first, last), time.perf_counter() - began
 
 
 class WorkerLostError(RuntimeError):

@@ -118,10 +118,9 @@ def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250) -> None:
     Work items are then ``size`` replications each (or fewer, where a run ends), not
     sized from how long earlier ones took, so the point is known exactly."""
     import sim.chunks
-    import sim.runner
 
     monkeypatch.setattr(sim.chunks.Sizer, "size", lambda self: self.fixed or size)
-    real, calls = sim.runner.run_chunk, []
+    real, calls = sim.chunks.run_chunk, []
 
     def interrupting(*args: Any) -> Any:
         calls.append(args)
@@ -129,7 +128,7 @@ def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250) -> None:
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(sim.runner, "run_chunk", interrupting)
+    monkeypatch.setattr(sim.chunks, "run_chunk", interrupting)
 
 
 def interrupt_cli(args: list[str], after: float = 4.0, again: float | None = None,

@@ -59,17 +59,17 @@ def test_an_adaptive_run_keeps_the_item_size_it_learnt_across_batches(monkeypatc
     items: for a slow scenario, a second start-up delay at each."""
     from helpers import DEFAULT
 
-    import sim.runner
+    import sim.chunks
     from sim.runner import Runner
     from sim.scenario import load_scenario
 
-    real, firsts = sim.runner.run_chunk, []
+    real, firsts = sim.chunks.run_chunk, []
 
     def recording(scenario, root, first, last):
         firsts.append((first, last - first))
         return real(scenario, root, first, last)
 
-    monkeypatch.setattr(sim.runner, "run_chunk", recording)
+    monkeypatch.setattr(sim.chunks, "run_chunk", recording)
     Runner(workers=1).run(load_scenario(DEFAULT), 0, seed=3, precision=1e-6, min_runs=100,
                           max_runs=300, batch=100)
     assert firsts[0] == (0, FIRST_SIZE)

@@ -18,7 +18,7 @@ sys.path.insert(0, str(GOLDEN))
 
 from regenerate import CASES, TRACED, golden_path, trace_lines, trace_path  # noqa: E402
 
-from sim.runner import run_chunk  # noqa: E402
+from sim.chunks import run_chunk  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,9 +35,10 @@ from strategies import (
 )
 
 from sim import negotiation, rules
+from sim.chunks import run_chunk
 from sim.model import run_replication
 from sim.records import Outcome, Results
-from sim.runner import Runner, run_chunk
+from sim.runner import Runner
 from sim.scenario import Scenario, scenario_from_dict
 from sim.stats import newcombe_paired
 from sim.world import World

@@ -492,10 +492,10 @@ def test_a_scenario_error_in_a_pool_keeps_the_chunks_still_running_when_it_came(
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    import sim.runner
+    import sim.chunks
     from sim.errors import ScenarioError
 
-    real = sim.runner.run_chunk
+    real = sim.chunks.run_chunk
 
     def first_fails_second_is_slow(scenario, root, first, last):
         if first == 0:
@@ -504,7 +504,7 @@ def test_a_scenario_error_in_a_pool_keeps_the_chunks_still_running_when_it_came(
         time.sleep(0.6)
         return real(scenario, root, first, last)
 
-    monkeypatch.setattr(sim.runner, "run_chunk", first_fails_second_is_slow)
+    monkeypatch.setattr(sim.chunks, "run_chunk", first_fails_second_is_slow)
     with ThreadPoolExecutor(max_workers=2) as ex:
         out = Runner(executor=ex, chunk=10).run(geneva, 20, 3, keep_on_error=True)
     assert out.error is not None and out.error.path == "ceasefire.max_acts"

@@ -14,8 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
+from sim.chunks import run_chunk  # noqa: E402
 from sim.model import run_replication  # noqa: E402
-from sim.runner import run_chunk  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 CASES = {
