@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from sim.errors import ScenarioError
 from sim.model import armed_parties, run_replication
 from sim.records import Outcome, Results
 from sim.scenario import Scenario
+from sim.signals import StopRequest
 
 DEFAULT_CHUNK = 250
 """Most replications in one work item."""
@@ -107,8 +108,12 @@ class StoppedChunkError(Exception):
         self.finished, self.error = finished, error
 
 
-def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
+def run_chunk(scenario: Scenario, root: int, first: int, last: int,
+              stopped: Callable[[], bool] | None = None) -> Results:
     """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item).
+
+    In the main process, ``stopped`` is asked before each replication: once it says
+    a stop was asked for, the item ends early with the replications it finished.
 
     Raises:
         StoppedChunkError: a replication raised a :class:`ScenarioError`.
@@ -121,14 +126,40 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int) -> Results:
 
     try:
         for i in range(first, last):
+            if stopped is not None and stopped():
+                break
             outcomes.append(run_replication(scenario, root, i))
     except ScenarioError as exc:
         raise StoppedChunkError(table(), exc) from None
     return table()
 
 
-def run_timed_chunk(scenario: Scenario, root: int, first: int, last: int
-                    ) -> tuple[Results, float]:
+def run_timed_chunk(scenario: Scenario, root: int, first: int, last: int,
+                    stopped: Callable[[], bool] | None = None) -> tuple[Results, float]:
     """:func:`run_chunk` and the seconds it took the worker, to size later items."""
     began = time.perf_counter()
-    return run_chunk(scenario, root, first, last), time.perf_counter() - began
+    return run_chunk(scenario, root, first, last, stopped), time.perf_counter() - began
+
+
+def run_here(scenario: Scenario, root: int, work: Iterable[tuple[int, int]], sizer: Sizer,
+             sink: Callable[[Results], None], stop: StopRequest) -> None:
+    """Run work items in this process, handing each finished one to ``sink``.
+
+    A stop signal recorded in ``stop`` ends the item running after its current
+    replication (kept, with the others that finished) and is then raised; a second one
+    is raised at once, for a user who will not wait for a slow replication."""
+    stop.raise_on_repeat = True
+    try:
+        for first, last in work:
+            stop.check()
+            try:
+                res, seconds = run_timed_chunk(scenario, root, first, last,
+                                               lambda: stop.requested)
+            except StoppedChunkError as stopped:
+                sink(stopped.finished)
+                raise stopped.error from None
+            sizer.observe(len(res), seconds)
+            sink(res)
+        stop.check()
+    finally:
+        stop.raise_on_repeat = False

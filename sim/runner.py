@@ -32,17 +32,26 @@ from dataclasses import dataclass
 
 from tqdm import tqdm
 
-from sim.chunks import DEFAULT_CHUNK, Sizer, StoppedChunkError, items, run_timed_chunk
+from sim.chunks import (
+    DEFAULT_CHUNK,
+    Sizer,
+    StoppedChunkError,
+    items,
+    run_here,
+    run_timed_chunk,
+)
 from sim.errors import ScenarioError
 from sim.model import armed_parties
 from sim.records import Results
 from sim.scenario import Scenario
-from sim.signals import detach_worker, shielded
+from sim.signals import StopRequest, deferred_stop, detach_worker
 from sim.stats import precision_reached
 
 AHEAD_SECONDS = 2.0
 """Work kept queued per worker, in seconds: enough that no worker waits for work while
 the main process saves a checkpoint; items not yet started are dropped at a stop."""
+POLL_SECONDS = 0.1
+"""How often a run waiting on its workers looks for a stop signal."""
 EXTERNAL_WORKERS = 64
 """Items an external executor of unknown size is taken to run at once (a cluster may
 be large, or grow): too few would leave its workers idle."""
@@ -162,6 +171,17 @@ class Runner:
             self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
 
+    def _kill_pool(self) -> None:
+        """Stop the local pool's workers at once, dropping the items they run (a second
+        Ctrl-C: the user will not wait for them). Items already handed to a worker
+        process cannot be cancelled, only ended with it."""
+        if self._pool is None:
+            return
+        # the pool's own table of its worker processes; no public API ends them
+        processes = getattr(self._pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
+
     def __enter__(self) -> Runner:
         return self
 
@@ -176,35 +196,34 @@ class Runner:
         root: int,
         indices: list[int],
         sink: Callable[[Results], None],
-        bar: tqdm | None,
+        stop: StopRequest,
     ) -> None:
-        """Run the given replication indices, handing each finished chunk to ``sink``."""
+        """Run the given replication indices, handing each finished chunk to ``sink``;
+        a stop signal recorded in ``stop`` is raised once the finished work is kept."""
         if self._sized is None or self._sized[0] is not scenario:
             self._sized = (scenario, Sizer(DEFAULT_CHUNK, self.chunk))
         sizer = self._sized[1]
         work = items(indices, sizer)
         ex = self.executor()
         if ex is None:
-            for first, last in work:
-                try:
-                    res, seconds = run_timed_chunk(scenario, root, first, last)
-                except StoppedChunkError as stop:
-                    sink(stop.finished)
-                    raise stop.error from None
-                sizer.observe(len(res), seconds)
-                sink(res)
-                if bar is not None:
-                    bar.update(len(res))
+            run_here(scenario, root, work, sizer, sink, stop)
             return
         pending: set[Future[tuple[Results, float]]] = set()
 
         def keep_finished(wait_running: bool) -> None:
             # nothing more starts, but the chunks already finished (and, when waited
-            # for, those still running) are the user's work, and are kept
+            # for, those still running, unless a second stop signal says not to) are
+            # the user's work, and are kept
             for fut in pending:
                 fut.cancel()
-            for fut in list(pending):
-                if fut.cancelled() or not (wait_running or fut.done()):
+            running = [fut for fut in pending if not fut.cancelled()]
+            while wait_running and not all(fut.done() for fut in running):
+                wait(running, timeout=POLL_SECONDS)
+                if stop.insisted:
+                    self._kill_pool()
+                    break
+            for fut in running:
+                if not fut.done():
                     continue
                 failed = fut.exception()
                 if failed is not None and not isinstance(failed, StoppedChunkError):
@@ -224,23 +243,25 @@ class Runner:
             # adaptive run) refuses new work, and that too is a lost worker
             refill()
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                # a stop signal only sets a flag (raising inside wait's locks breaks
+                # them), so the wait is short and the flag looked at after it
+                done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for fut in done:
                     if fut.exception() is None:
                         res, seconds = fut.result()
                         sizer.observe(len(res), seconds)
                 # the workers get their next items before the sink, which may take a
                 # while (a checkpoint's save)
-                refill()
+                if not stop.requested:
+                    refill()
                 for fut in done:
                     res, _ = fut.result()
                     pending.discard(fut)  # before the sink, which may raise once it kept it
                     sink(res)
-                    if bar is not None:
-                        bar.update(len(res))
-        except StoppedChunkError as stop:  # a replication the scenario refuses
+                stop.check()
+        except StoppedChunkError as stop_error:  # a replication the scenario refuses
             keep_finished(wait_running=True)  # the stopped item's finished runs too
-            raise stop.error from None
+            raise stop_error.error from None
         except ScenarioError:  # a checkpoint that could not save
             keep_finished(wait_running=True)
             raise
@@ -262,11 +283,9 @@ class Runner:
                                   "with --out finishes the run") from None
         except BaseException:
             # stopping (Ctrl-C, SIGTERM): the chunks running are short and a local pool
-            # is waited for anyway, so theirs are kept too; a cluster's are not waited
-            # for (a signal held back through a checkpoint's save lands here, with the
-            # chunks finished meanwhile)
-            with shielded(redeliver=False):
-                keep_finished(wait_running=self._external is None)
+            # is waited for anyway, so theirs are kept too (a second signal drops them);
+            # a cluster's are not waited for
+            keep_finished(wait_running=self._external is None)
             raise
 
     def run(
@@ -300,8 +319,9 @@ class Runner:
                 run goes on: a crash then loses at most that much. Saving a large run
                 takes time, so the interval grows to at least ten times the last save.
 
-        A Ctrl-C (KeyboardInterrupt) stops the run; the finished replications are
-        returned with ``interrupted=True``. A scenario error in a replication stops it
+        A Ctrl-C or SIGTERM stops the run once the work items running have finished (a
+        second one drops them); the finished replications are returned with
+        ``interrupted=True``. A scenario error in a replication stops it
         too, and is raised (or, with ``keep_on_error``, returned with the replications
         finished before it).
         """
@@ -323,6 +343,7 @@ class Runner:
             nonlocal ran, parts, save_at
             parts.append(chunk)
             ran += len(chunk)
+            bar.update(len(chunk))
             if checkpoint is not None and time.perf_counter() >= save_at:
                 save_at = math.inf  # a save that fails is not retried at every chunk
                 parts = [collect()]  # one block, so collecting stays linear
@@ -334,39 +355,41 @@ class Runner:
         def collect() -> Results:
             return empty_results(scenario).concat(*parts).sorted()
 
-        try:
-            if precision is None:
-                todo = [i for i in range(runs) if i not in done]
-                self._execute(scenario, seed, todo, keep, bar)
-            else:
-                met = False
-                target = 0
-                for upper in check_points(min_runs, max_runs, batch):
-                    todo = [i for i in range(target, upper) if i not in done]
-                    self._execute(scenario, seed, todo, keep, bar)
-                    target = upper
-                    parts = [collect()]  # one block, so collecting stays linear
-                    if precision_reached(parts[0].below(target), scenario, precision):
-                        met = True
-                        break
-        except KeyboardInterrupt:
-            interrupted = True
-        except (ScenarioError, WorkerLostError) as exc:
-            if not keep_on_error:
-                if isinstance(exc, WorkerLostError):
-                    self.close(cancel=True)  # a broken pool takes no more work
-                raise
-            error = exc
-        finally:
-            bar.close()
-        # the finished replications are collected (and a stopped or broken pool shut)
-        # with stop signals held back, so a second Ctrl-C cannot lose them; one that comes
-        # now stops the run as if it had come a moment earlier
-        with shielded(redeliver=False) as held:
+        # stop signals are recorded, and acted on between steps (see StopRequest); one
+        # that comes while the finished replications are collected stops the run as if
+        # it had come a moment earlier, and cannot lose them
+        with deferred_stop(redeliver=False) as stop:
+            try:
+                if precision is None:
+                    todo = [i for i in range(runs) if i not in done]
+                    self._execute(scenario, seed, todo, keep, stop)
+                else:
+                    met = False
+                    target = 0
+                    for upper in check_points(min_runs, max_runs, batch):
+                        todo = [i for i in range(target, upper) if i not in done]
+                        self._execute(scenario, seed, todo, keep, stop)
+                        target = upper
+                        parts = [collect()]  # one block, so collecting stays linear
+                        if precision_reached(parts[0].below(target), scenario, precision):
+                            met = True
+                            break
+            except KeyboardInterrupt:
+                interrupted = True
+            except (ScenarioError, WorkerLostError) as exc:
+                if not keep_on_error:
+                    if isinstance(exc, WorkerLostError):
+                        self.close(cancel=True)  # a broken pool takes no more work
+                    raise
+                error = exc
+            finally:
+                bar.close()
             if interrupted or isinstance(error, WorkerLostError):
+                if stop.insisted:
+                    self._kill_pool()
                 self.close(cancel=True)
             results = collect()
-        interrupted = interrupted or bool(held)
+            interrupted = interrupted or stop.requested
         beyond = 0
         if not interrupted and error is None:
             # replications a resumed run holds beyond where this run stopped stay out

@@ -1,10 +1,12 @@
 """Stopping a run from outside: Ctrl-C (SIGINT) and SIGTERM.
 
-A run that is stopped keeps every replication it finished. Ctrl-C raises
-KeyboardInterrupt, which the runner catches. SIGTERM, which ``timeout``, ``kill``,
-``docker stop`` and cluster schedulers send before they kill a job, is turned into the
-same exception (:class:`Terminated`), so it is handled the same way instead of ending
-the process with nothing saved.
+A run that is stopped keeps every replication it finished. While replications run,
+the runner records stop signals (:func:`deferred_stop`) and acts on them between
+steps: it waits for the work items running, keeps them, and returns what finished. A
+second signal drops the items still running. SIGTERM, which ``timeout``, ``kill``,
+``docker stop`` and cluster schedulers send before they kill a job, stops a run the
+same way; outside a run it is turned into an exception like Ctrl-C's
+(:class:`Terminated`), so it too ends the command with its work saved and exit 143.
 
 Stopping is the parent's to handle: pool workers run in a session of their own, so a
 signal sent to the command's process group (Ctrl-C at a terminal, ``timeout``, ``kill
@@ -66,34 +68,88 @@ def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+class StopRequest:
+    """Stop signals (Ctrl-C, SIGTERM) recorded as they come, to be acted on where that
+    is safe.
+
+    A handler that raises KeyboardInterrupt wherever the main thread happens to be can
+    land inside the locks of ``concurrent.futures.wait`` (or tqdm's) and leave them
+    half released; a second signal a moment later then ended the run as an internal
+    error ("release unlocked lock") with nothing saved. So the runner records signals
+    here and looks at them between steps. ``raise_on_repeat`` makes a repeated signal
+    raise at once, for code with no locks to break (the model, running in-process),
+    where waiting for a slow replication to end would ignore an impatient user."""
+
+    def __init__(self) -> None:
+        self.signals: list[int] = []
+        self.raise_on_repeat = False
+
+    def record(self, signum: int, frame: FrameType | None) -> None:
+        """The signal handler."""
+        self.signals.append(signum)
+        if self.raise_on_repeat and len(self.signals) > 1:
+            raise self.interrupt()
+
+    @property
+    def requested(self) -> bool:
+        """A stop signal came."""
+        return bool(self.signals)
+
+    @property
+    def insisted(self) -> bool:
+        """More than one came: the user will not wait for the work running to finish."""
+        return len(self.signals) > 1
+
+    def interrupt(self) -> KeyboardInterrupt:
+        """The exception a stop is raised as: :class:`Terminated` if SIGTERM came."""
+        return Terminated() if signal.SIGTERM in self.signals else KeyboardInterrupt()
+
+    def check(self) -> None:
+        """Raise the stop, if one came."""
+        if self.signals:
+            raise self.interrupt()
+
+
+@contextmanager
+def deferred_stop(redeliver: bool = True) -> Iterator[StopRequest]:
+    """Record Ctrl-C and SIGTERM for the duration instead of acting on them (see
+    :class:`StopRequest`). When it ends, the signals that came are delivered to the
+    handlers of before, or with ``redeliver=False`` (the caller has acted on them)
+    only passed on to an enclosing :class:`StopRequest` or :class:`TermGuard`, so that
+    the exit status still says SIGTERM stopped the run."""
+    request = StopRequest()
+    if not _in_main_thread():
+        yield request
+        return
+    previous = [signal.signal(sig, request.record) for sig in STOP_SIGNALS]
+    try:
+        yield request
+    finally:
+        for sig, handler in zip(STOP_SIGNALS, previous, strict=True):
+            signal.signal(sig, handler)
+        if redeliver:
+            for signum in dict.fromkeys(request.signals):
+                signal.raise_signal(signum)
+        elif request.signals:
+            _pass_on(previous[STOP_SIGNALS.index(signal.SIGTERM)], request.signals)
+
+
+def _pass_on(handler: object, signals: list[int]) -> None:
+    owner = getattr(handler, "__self__", None)
+    if isinstance(owner, StopRequest):
+        owner.signals.extend(signals)
+    elif isinstance(owner, TermGuard) and signal.SIGTERM in signals:
+        owner.terminated = True
+
+
 @contextmanager
 def shielded(redeliver: bool = True) -> Iterator[list[int]]:
     """Hold Ctrl-C and SIGTERM back for the duration: what runs inside saves finished
     work and must not be cut short (a second Ctrl-C, or ``timeout`` following its
     SIGTERM). Signals that came are delivered when it ends, or with ``redeliver=False``
     (the caller is stopping already) only listed in the value it yields."""
-    held: list[int] = []
-    if not _in_main_thread():
-        yield held
-        return
-
-    def hold(signum: int, frame: FrameType | None) -> None:
-        held.append(signum)
-
-    previous = [signal.signal(sig, hold) for sig in STOP_SIGNALS]
-    try:
-        yield held
-    finally:
-        for sig, handler in zip(STOP_SIGNALS, previous, strict=True):
-            signal.signal(sig, handler)
-        if redeliver:
-            for signum in dict.fromkeys(held):
-                signal.raise_signal(signum)
-        elif signal.SIGTERM in held:
-            # not delivered, but the exit status must still say SIGTERM stopped the run
-            guard = getattr(previous[STOP_SIGNALS.index(signal.SIGTERM)], "__self__", None)
-            if isinstance(guard, TermGuard):
-                guard.terminated = True
+    with deferred_stop(redeliver) as request:
+        yield request.signals
 
 
 class TermGuard:

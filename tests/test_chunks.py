@@ -65,9 +65,9 @@ def test_an_adaptive_run_keeps_the_item_size_it_learnt_across_batches(monkeypatc
 
     real, firsts = sim.chunks.run_chunk, []
 
-    def recording(scenario, root, first, last):
+    def recording(scenario, root, first, last, *stopped):
         firsts.append((first, last - first))
-        return real(scenario, root, first, last)
+        return real(scenario, root, first, last, *stopped)
 
     monkeypatch.setattr(sim.chunks, "run_chunk", recording)
     Runner(workers=1).run(load_scenario(DEFAULT), 0, seed=3, precision=1e-6, min_runs=100,

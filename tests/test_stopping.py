@@ -497,7 +497,7 @@ def test_a_scenario_error_in_a_pool_keeps_the_chunks_still_running_when_it_came(
 
     real = sim.chunks.run_chunk
 
-    def first_fails_second_is_slow(scenario, root, first, last):
+    def first_fails_second_is_slow(scenario, root, first, last, *stopped):
         if first == 0:
             time.sleep(0.2)  # chunk 1 has started meanwhile
             raise ScenarioError("x.toml", "ceasefire.max_acts", 1, "more acts")
@@ -580,3 +580,90 @@ def test_a_run_stopped_by_a_scenario_error_still_prints_its_summary(capsys):
     run_sim.main(["run", str(DEFAULT), "--runs", "1200", "--workers", "1", "--no-progress",
                   "--set", "ceasefire.max_acts=120"])
     assert "(PARTIAL: stopped by the error below)" in capsys.readouterr().out
+
+
+def test_a_stop_request_records_signals_and_raises_only_when_asked():
+    """Stop signals are recorded, not raised where they land: raising inside the locks
+    of concurrent.futures.wait broke them ("release unlocked lock")."""
+    from sim.signals import Terminated, deferred_stop
+
+    with deferred_stop(redeliver=False) as stop:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert stop.requested and not stop.insisted
+        with pytest.raises(KeyboardInterrupt) as raised:
+            stop.check()
+        assert not isinstance(raised.value, Terminated)
+        stop.raise_on_repeat = True
+        with pytest.raises(Terminated):  # the second signal raises at once, as what it is
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        assert stop.insisted
+
+
+def test_a_stop_signal_landing_inside_the_wait_for_workers_is_not_raised_there(
+        geneva, monkeypatch):
+    import sim.runner
+
+    real, raised_inside = sim.runner.wait, []
+
+    def wait_hit_by_ctrl_c(*args, **kwargs):
+        try:
+            if not raised_inside:
+                os.kill(os.getpid(), signal.SIGINT)  # lands while the runner waits
+            return real(*args, **kwargs)
+        except BaseException as exc:
+            raised_inside.append(exc)
+            raise
+
+    monkeypatch.setattr(sim.runner, "wait", wait_hit_by_ctrl_c)
+    with Runner(workers=2, chunk=50) as runner:
+        out = runner.run(geneva, 4000, 3)
+    assert raised_inside == [], "the signal was raised inside concurrent.futures.wait"
+    reps = out.results.columns["replication"].tolist()
+    assert out.interrupted and 0 < len(reps) < 4000 and len(reps) == len(set(reps))
+
+
+def test_ctrl_c_in_process_keeps_the_replications_of_the_item_running(geneva, monkeypatch):
+    """With one worker a Ctrl-C used to drop the work item it landed in (up to half a
+    second of replications); the item now ends after its current replication."""
+    import sim.chunks
+
+    real = sim.chunks.run_replication
+
+    def ctrl_c_during_300(scenario, root, i, *rest):
+        if i == 300:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(scenario, root, i, *rest)
+
+    monkeypatch.setattr(sim.chunks, "run_replication", ctrl_c_during_300)
+    out = Runner(workers=1, chunk=250).run(geneva, 1000, 3)
+    assert out.interrupted
+    assert out.results.columns["replication"].tolist() == list(range(301))
+
+
+def test_a_second_ctrl_c_does_not_wait_for_the_items_running(geneva, monkeypatch):
+    """The first Ctrl-C waits for the items the workers run, to keep them; a second
+    one ends them, and the run returns with what had finished."""
+    import sim.chunks
+
+    real = sim.chunks.run_chunk
+
+    def stuck_after_the_first_items(scenario, root, first, last, *stopped):
+        if first >= 4:
+            time.sleep(60)  # (in the forked workers, which inherit this patch)
+        return real(scenario, root, first, last, *stopped)
+
+    def two_ctrl_c(results):
+        for _ in range(2):  # apart: two signals pending at once are delivered as one
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+
+    monkeypatch.setattr(sim.chunks, "run_chunk", stuck_after_the_first_items)
+    began = time.monotonic()
+    with Runner(workers=2, chunk=2) as runner:
+        out = runner.run(geneva, 100, 3, checkpoint=two_ctrl_c, checkpoint_every=0.0)
+    assert time.monotonic() - began < 30, "the stop waited for the stuck items"
+    assert out.interrupted
+    # the signals come at the first item's save, while the second may still run
+    assert out.results.columns["replication"].tolist() in ([0, 1], [0, 1, 2, 3])
