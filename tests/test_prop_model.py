@@ -40,7 +40,7 @@ from sim.model import run_replication
 from sim.records import Outcome, Results
 from sim.runner import Runner
 from sim.scenario import Scenario, scenario_from_dict
-from sim.stats import newcombe_paired
+from sim.stats import tango_paired
 from sim.world import World
 
 pytestmark = pytest.mark.property
@@ -339,8 +339,8 @@ def not_lower(high: Results, low: Results) -> dict[str, float]:
     paired interval of ``sim.stats`` at z = 2.576; it is not symmetric, so it cannot
     be had by stretching the 95% one)."""
     a, b = high.held(WEEK), low.held(WEEK)
-    est, lo, hi = newcombe_paired(int(np.sum(a & b)), int(np.sum(a & ~b)),
-                                  int(np.sum(~a & b)), int(np.sum(~a & ~b)), z=Z99)
+    est, lo, hi = tango_paired(int(np.sum(a & b)), int(np.sum(a & ~b)),
+                              int(np.sum(~a & b)), int(np.sum(~a & ~b)), z=Z99)
     return {"estimate": est, "low": lo, "high": hi}
 
 
