@@ -667,3 +667,31 @@ def test_a_second_ctrl_c_does_not_wait_for_the_items_running(geneva, monkeypatch
     assert out.interrupted
     # the signals come at the first item's save, while the second may still run
     assert out.results.columns["replication"].tolist() in ([0, 1], [0, 1, 2, 3])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_progress_bar_counts_every_replication_kept(geneva, monkeypatch, workers):
+    """Items finished while a run stops are kept, and the bar counts them too."""
+    import sim.runner
+
+    counted: list[int] = []
+
+    class Bar:
+        def __init__(self, *args, initial=0, **kwargs):
+            counted.append(initial)
+
+        def update(self, n):
+            counted.append(n)
+
+        def close(self):
+            pass
+
+    def stop_at_first_save(results):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+
+    monkeypatch.setattr(sim.runner, "tqdm", Bar)
+    with Runner(workers=workers, chunk=20, progress=True) as runner:
+        out = runner.run(geneva, 5000, 3, checkpoint=stop_at_first_save, checkpoint_every=0.0)
+    assert out.interrupted and 0 < len(out.results) < 5000
+    assert sum(counted) == len(out.results)
