@@ -329,9 +329,6 @@ class Runner:
         parts: list[Results] = [existing] if existing is not None and len(existing) else []
         done = set(existing.columns["replication"].tolist()) if existing is not None else set()
         total = max_runs if precision is not None else runs
-        bar = tqdm(total=total if precision is None else None, initial=len(done),
-                   disable=not self.progress, unit="run", file=None, leave=False,
-                   dynamic_ncols=True)
         interrupted = False
         error: ScenarioError | WorkerLostError | None = None
         met: bool | None = None
@@ -357,8 +354,11 @@ class Runner:
 
         # stop signals are recorded, and acted on between steps (see StopRequest); one
         # that comes while the finished replications are collected stops the run as if
-        # it had come a moment earlier, and cannot lose them
+        # it had come a moment earlier, and cannot lose them (nor break the bar's locks)
         with deferred_stop(redeliver=False) as stop:
+            bar = tqdm(total=total if precision is None else None, initial=len(done),
+                       disable=not self.progress, unit="run", file=None, leave=False,
+                       dynamic_ncols=True)
             try:
                 if precision is None:
                     todo = [i for i in range(runs) if i not in done]
