@@ -9,7 +9,8 @@ differences the score test for paired data does not reject. Unlike a normal inte
 on the per-replication differences it does not collapse to a point when no pair
 disagrees (with none in 1,000 pairs it is +-0.38 pp), and where few pairs disagree,
 mostly one way (what a counterfactual on common random numbers gives), its coverage
-stays at or above 95% where Newcombe's hybrid interval fell to 88%.
+stays near 95% (93% at worst, the oscillation of any score interval) where Newcombe's
+hybrid interval fell to 88-90%.
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def tango_paired(
     Why this one: with common random numbers most pairs agree, and a change that
     matters moves a few pairs one way. In simulations of such tables Newcombe's
     hybrid interval (1998, method 10) covered the true difference 88-90% of the time,
-    this one 93-98%; where the pairs disagree often the two are alike.
+    this one 93-98%; where the pairs disagree often the two are alike. (Neither
+    stays at 95% everywhere: score intervals dip to about 93% where some 4-6
+    discordant pairs are expected.)
 
     The interval always holds the estimate and lies within -1..1. With ``n == 0``
     nothing is known: the estimate is nan and the interval -1..1.
@@ -132,6 +135,24 @@ def tango_paired(
     n = int(n11) + b + c + int(n00)
     if n <= 0:
         return math.nan, -1.0, 1.0
+    est = (b - c) / n
+    # computed for the arm that did better, then mirrored: with d near -1 the terms
+    # cancel and precision is lost, near +1 not; swapping the arms then mirrors the
+    # interval exactly
+    if b > c:
+        lower, upper = _tango_limits(b, c, n, z)
+    elif b == c:  # symmetric about 0
+        upper = _tango_limits(b, c, n, z)[1]
+        lower = -upper
+    else:
+        low, high = _tango_limits(c, b, n, z)
+        lower, upper = -high, -low
+    return est, min(lower, est), max(upper, est)
+
+
+def _tango_limits(b: int, c: int, n: int, z: float) -> tuple[float, float]:
+    """Tango's limits for ``b`` pairs succeeding in the first arm alone and ``c`` in
+    the second alone, of ``n``."""
     est = (b - c) / n
 
     def score(d: float) -> float:
@@ -146,8 +167,8 @@ def tango_paired(
             return 0.0 if num == 0 else math.copysign(math.inf, num)
         return num / math.sqrt(var)
 
-    def limit(low: float, high: float, target: float) -> float:
-        # score falls as d rises: bisect for score(d) == target
+    def solve(low: float, high: float, target: float) -> float:
+        # the score falls as d rises: bisect for score(d) == target
         for _ in range(100):
             mid = 0.5 * (low + high)
             if mid in (low, high):
@@ -158,9 +179,9 @@ def tango_paired(
                 high = mid
         return 0.5 * (low + high)
 
-    lower = -1.0 if est <= -1.0 else limit(-1.0, est, z)
-    upper = 1.0 if est >= 1.0 else limit(est, 1.0, -z)
-    return est, min(lower, est), max(upper, est)
+    lower = -1.0 if est <= -1.0 else solve(-1.0, est, z)
+    upper = 1.0 if est >= 1.0 else solve(est, 1.0, -z)
+    return lower, upper
 
 
 def newcombe_unpaired(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
