@@ -232,11 +232,16 @@ class Runner:
                 sink(failed.finished if isinstance(failed, StoppedChunkError) else fut.result()[0])
 
         def refill() -> None:
-            while len(pending) < self.workers * sizer.items_for(AHEAD_SECONDS):
+            # counts the items not yet finished: finished ones still waiting for the
+            # sink must not stand in for work, or a slow save that let every item in
+            # flight finish would end the run early
+            flying = sum(not fut.done() for fut in pending)
+            while flying < self.workers * sizer.items_for(AHEAD_SECONDS):
                 item = next(work, None)
                 if item is None:
                     return
                 pending.add(ex.submit(run_timed_chunk, scenario, root, *item))
+                flying += 1
 
         try:
             # submitted inside: a pool that broke while idle (between the batches of an
@@ -259,6 +264,8 @@ class Runner:
                     pending.discard(fut)  # before the sink, which may raise once it kept it
                     sink(res)
                 stop.check()
+            if next(work, None) is not None:  # never silently fewer runs than asked
+                raise RuntimeError("work items were left unsubmitted")
         except StoppedChunkError as stop_error:  # a replication the scenario refuses
             keep_finished(wait_running=True)  # the stopped item's finished runs too
             raise stop_error.error from None

@@ -695,3 +695,26 @@ def test_the_progress_bar_counts_every_replication_kept(geneva, monkeypatch, wor
         out = runner.run(geneva, 5000, 3, checkpoint=stop_at_first_save, checkpoint_every=0.0)
     assert out.interrupted and 0 < len(out.results) < 5000
     assert sum(counted) == len(out.results)
+
+
+def test_a_save_long_enough_for_every_item_in_flight_to_finish_does_not_end_the_run(
+        geneva, monkeypatch):
+    """The items finished during a slow checkpoint were counted as work in flight; if
+    the number of items to keep in flight had meanwhile fallen (it follows the time
+    items take), none was sent, nothing was left running once they were handed on,
+    and the run ended part way as if complete (exit 0, not partial)."""
+    import sim.chunks
+
+    slept = []
+
+    def slow_save_once(results):
+        if len(results) >= 200 and not slept:
+            slept.append(len(results))
+            time.sleep(1.0)  # every item in flight finishes meanwhile
+
+    # items are now timed as slower: fewer are to be kept in flight than are
+    monkeypatch.setattr(sim.chunks.Sizer, "items_for", lambda self, *a, **k: 1 if slept else 4)
+    with Runner(workers=2, chunk=50) as runner:
+        out = runner.run(geneva, 3000, 3, checkpoint=slow_save_once, checkpoint_every=0.0)
+    assert slept and not out.partial
+    assert out.results.columns["replication"].tolist() == list(range(3000))
