@@ -21,7 +21,7 @@ from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
 from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS, WorkerLostError
-from sim.signals import ClosedPipeGuard, TermGuard
+from sim.signals import ClosedPipeGuard, TermGuard, deferred_stop
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -92,16 +92,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"warning: could not save the runs so far in {args.out} "
                   f"({exc.strerror or exc}); the run goes on", file=sys.stderr)
 
-    with make_runner(args, long_run) as runner:
-        out = runner.run(scenario, args.runs, args.seed, existing=existing,
-                         precision=args.precision, max_runs=args.max_runs, keep_on_error=True,
-                         min_runs=min(DEFAULT_MIN_RUNS, args.max_runs) if args.min_runs is None
-                         else args.min_runs,
-                         checkpoint=checkpoint if args.out and args.checkpoint > 0 else None,
-                         checkpoint_every=args.checkpoint)
-    # the finished runs are reported and saved before anything else may stop the command:
-    # a Ctrl-C or SIGTERM now waits for that (and is moot when the run stopped already)
-    with shielded(redeliver=not out.partial):
+    # a Ctrl-C or SIGTERM waits until the finished runs are reported and saved: the
+    # runner acts on one that comes while it runs; one that comes later stops the
+    # command once they are saved (and is moot when the run stopped already)
+    with deferred_stop() as stop:
+        with make_runner(args, long_run) as runner:
+            out = runner.run(scenario, args.runs, args.seed, existing=existing,
+                             precision=args.precision, max_runs=args.max_runs,
+                             keep_on_error=True, checkpoint_every=args.checkpoint,
+                             min_runs=min(DEFAULT_MIN_RUNS, args.max_runs)
+                             if args.min_runs is None else args.min_runs,
+                             checkpoint=checkpoint if args.out and args.checkpoint > 0 else None)
+        stop.redeliver = not out.partial
         summary = report_run(args, scenario, out)
         if args.out is not None:
             with saving(args.out):
@@ -141,7 +143,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_text
     from sim.scenario import load_scenario
-    from sim.signals import shielded
 
     base = load_scenario(args.scenario, args.sets)
     params = ex.parse_params(args.param)
@@ -158,12 +159,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points)))
 
     try:
-        with make_runner(args, True) as runner:
+        # a stop signal waits for the point running to be saved (see cmd_run)
+        with deferred_stop() as stop, make_runner(args, True) as runner:
             for point in ex.run_sweep(todo, runner, args.runs, args.seed):
                 points.append(point)
                 if args.out is not None:  # saved as it finishes: a crash keeps it
-                    with saving(args.out), shielded():
+                    with saving(args.out):
                         ex.save_point(args.out, points, args.seed)
+            stop.redeliver = not (points and points[-1].interrupted)
     except BaseException:
         if points:  # a later point failed: show those that finished
             report()
@@ -208,22 +211,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
                             "one or two scenario files")
     check_comparable(a, b)
     prepare_out(args.out, ("compare.json",))
-    with make_runner(args, True) as runner:
-        result, _ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed)
-    if not result:
-        print("interrupted before the second side started; nothing compared", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    result = jsonable({"a_name": name_a, "b_name": name_b, **result})
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(compare_text(result, name_a, name_b))
-    if args.out is not None:
-        with saving(args.out):
-            (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
-        if args.plot:
-            with saving(args.out, FIGURES_UNSAVED):
-                draw("compare", args.out, args.format, result=result)
+    with deferred_stop() as stop:  # a stop signal waits for the result to be saved
+        with make_runner(args, True) as runner:
+            result, _ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed)
+        stop.redeliver = not interrupted
+        if not result:
+            print("interrupted before the second side started; nothing compared",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        result = jsonable({"a_name": name_a, "b_name": name_b, **result})
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            print(compare_text(result, name_a, name_b))
+        if args.out is not None:
+            with saving(args.out):
+                (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
+    if args.out is not None and args.plot:
+        with saving(args.out, FIGURES_UNSAVED):
+            draw("compare", args.out, args.format, result=result)
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
               "finished", file=sys.stderr)
@@ -302,15 +308,18 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtest import backtest_text, run_backtest
 
     prepare_out(args.out, ("backtest.csv",))
-    with make_runner(args, True) as runner:
-        table = run_backtest(args.directory, runner, args.runs, args.seed, args.sets)
-    if args.json:
-        print(json.dumps(jsonable(table.as_dict()), indent=2))
-    else:
-        print(backtest_text(table))
+    with deferred_stop() as stop:  # a stop signal waits for the table to be saved
+        with make_runner(args, True) as runner:
+            table = run_backtest(args.directory, runner, args.runs, args.seed, args.sets)
+        stop.redeliver = not table.partial
+        if args.json:
+            print(json.dumps(jsonable(table.as_dict()), indent=2))
+        else:
+            print(backtest_text(table))
+        if args.out is not None:
+            with saving(args.out):
+                table.write_csv(args.out / "backtest.csv")
     if args.out is not None:
-        with saving(args.out):
-            table.write_csv(args.out / "backtest.csv")
         with saving(args.out, FIGURES_UNSAVED):
             draw("backtest", args.out, args.format, table=table)
     if table.partial:

@@ -108,6 +108,15 @@ class StoppedChunkError(Exception):
         self.finished, self.error = finished, error
 
 
+class InterruptedChunkError(KeyboardInterrupt):
+    """A work item run in the main process and stopped at once (a repeated Ctrl-C,
+    raised by :class:`~sim.signals.StopRequest`), with the replications it finished."""
+
+    def __init__(self, finished: Results, stop: KeyboardInterrupt) -> None:
+        super().__init__()
+        self.finished, self.stop = finished, stop
+
+
 def run_chunk(scenario: Scenario, root: int, first: int, last: int,
               stopped: Callable[[], bool] | None = None) -> Results:
     """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item).
@@ -117,6 +126,7 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int,
 
     Raises:
         StoppedChunkError: a replication raised a :class:`ScenarioError`.
+        InterruptedChunkError: a repeated stop signal, in the main process.
     """
     outcomes: list[Outcome] = []
 
@@ -131,6 +141,8 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int,
             outcomes.append(run_replication(scenario, root, i))
     except ScenarioError as exc:
         raise StoppedChunkError(table(), exc) from None
+    except KeyboardInterrupt as stop:  # (in the main process only: workers ignore it)
+        raise InterruptedChunkError(table(), stop) from None
     return table()
 
 
@@ -158,6 +170,9 @@ def run_here(scenario: Scenario, root: int, work: Iterable[tuple[int, int]], siz
             except StoppedChunkError as stopped:
                 sink(stopped.finished)
                 raise stopped.error from None
+            except InterruptedChunkError as stopped:
+                sink(stopped.finished)
+                raise stopped.stop from None
             sizer.observe(len(res), seconds)
             sink(res)
         stop.check()

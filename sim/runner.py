@@ -45,11 +45,12 @@ from sim.model import armed_parties
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import StopRequest, deferred_stop, detach_worker
-from sim.stats import precision_reached
+from sim.stats import check_points, precision_reached
 
 AHEAD_SECONDS = 2.0
 """Work kept queued per worker, in seconds: enough that no worker waits for work while
-the main process saves a checkpoint; items not yet started are dropped at a stop."""
+the main process saves a checkpoint. A stop drops the items not yet handed to a worker
+process (a local pool hands on one beyond those running)."""
 POLL_SECONDS = 0.1
 """How often a run waiting on its workers looks for a stop signal."""
 EXTERNAL_WORKERS = 64
@@ -70,15 +71,6 @@ def empty_results(scenario: Scenario) -> Results:
 class WorkerLostError(RuntimeError):
     """A pool worker died mid-run (killed, or out of memory). Neither bad input nor a
     bug of the model, so it is reported in one line, with the finished work kept."""
-
-
-def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
-    """Run counts at which an adaptive run checks its precision: ``min_runs``, then each
-    multiple of ``batch`` above it, and ``max_runs`` last. They depend on the options
-    only, so the stopping point does not depend on the workers."""
-    first = min(max(min_runs, 1), max_runs)
-    points = [first, *range((first // batch + 1) * batch, max_runs, batch)]
-    return points if points[-1] == max_runs else [*points, max_runs]
 
 
 def default_workers() -> int:
@@ -175,8 +167,6 @@ class Runner:
         """Stop the local pool's workers at once, dropping the items they run (a second
         Ctrl-C: the user will not wait for them). Items already handed to a worker
         process cannot be cancelled, only ended with it."""
-        if self._pool is None:
-            return
         # the pool's own table of its worker processes; no public API ends them
         processes = getattr(self._pool, "_processes", None) or {}
         for process in list(processes.values()):
@@ -244,6 +234,7 @@ class Runner:
                 flying += 1
 
         try:
+            stop.check()  # a signal that came before: none of this run's work starts
             # submitted inside: a pool that broke while idle (between the batches of an
             # adaptive run) refuses new work, and that too is a lost worker
             refill()
@@ -396,7 +387,9 @@ class Runner:
                     self._kill_pool()
                 self.close(cancel=True)
             results = collect()
-            interrupted = interrupted or stop.requested
+            # a signal that came once every replication had finished stops nothing: it is
+            # handed to an enclosing deferred_stop (the command's, acting once they're saved)
+            interrupted = interrupted or (stop.requested and len(results.below(target)) < target)
         beyond = 0
         if not interrupted and error is None:
             # replications a resumed run holds beyond where this run stopped stay out

@@ -27,6 +27,7 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -68,6 +69,11 @@ def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+REPEAT_SECONDS = 0.2
+"""A second stop signal counts as the user insisting only this long after the first:
+``timeout`` sends its signal twice at once (to the command, then to its group)."""
+
+
 class StopRequest:
     """Stop signals (Ctrl-C, SIGTERM) recorded as they come, to be acted on where that
     is safe.
@@ -78,16 +84,21 @@ class StopRequest:
     error ("release unlocked lock") with nothing saved. So the runner records signals
     here and looks at them between steps. ``raise_on_repeat`` makes a repeated signal
     raise at once, for code with no locks to break (the model, running in-process),
-    where waiting for a slow replication to end would ignore an impatient user."""
+    where waiting for a slow replication to end would ignore an impatient user.
+    ``redeliver`` says whether the signals are delivered to the handlers of before
+    when :func:`deferred_stop` ends (not when the caller has acted on them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, redeliver: bool = True) -> None:
         self.signals: list[int] = []
+        self.times: list[float] = []
         self.raise_on_repeat = False
+        self.redeliver = redeliver
 
     def record(self, signum: int, frame: FrameType | None) -> None:
         """The signal handler."""
         self.signals.append(signum)
-        if self.raise_on_repeat and len(self.signals) > 1:
+        self.times.append(time.monotonic())
+        if self.raise_on_repeat and self.insisted:
             raise self.interrupt()
 
     @property
@@ -97,8 +108,9 @@ class StopRequest:
 
     @property
     def insisted(self) -> bool:
-        """More than one came: the user will not wait for the work running to finish."""
-        return len(self.signals) > 1
+        """Another came :data:`REPEAT_SECONDS` or more after the first: the user will
+        not wait for the work running to finish."""
+        return bool(self.times) and self.times[-1] - self.times[0] >= REPEAT_SECONDS
 
     def interrupt(self) -> KeyboardInterrupt:
         """The exception a stop is raised as: :class:`Terminated` if SIGTERM came."""
@@ -109,37 +121,45 @@ class StopRequest:
         if self.signals:
             raise self.interrupt()
 
+    def take(self, other: StopRequest) -> None:
+        """Move ``other``'s signals into this one (``other`` gets new, empty lists: the
+        ones it had may have been handed out, as :func:`shielded` does)."""
+        self.signals.extend(other.signals)
+        self.times.extend(other.times)
+        other.signals, other.times = [], []
+
 
 @contextmanager
 def deferred_stop(redeliver: bool = True) -> Iterator[StopRequest]:
     """Record Ctrl-C and SIGTERM for the duration instead of acting on them (see
-    :class:`StopRequest`). When it ends, the signals that came are delivered to the
-    handlers of before, or with ``redeliver=False`` (the caller has acted on them)
-    only passed on to an enclosing :class:`StopRequest` or :class:`TermGuard`, so that
-    the exit status still says SIGTERM stopped the run."""
-    request = StopRequest()
+    :class:`StopRequest`).
+
+    Deferrals nest: an inner one takes over the signals the enclosing one recorded
+    (the inner code acts on them) and hands back all it holds when it ends. The
+    outermost delivers them to the handlers of before when it ends, or, if its
+    request's ``redeliver`` is false (the caller has acted on them), only tells a
+    :class:`TermGuard` that SIGTERM came, so that the exit status still says so."""
+    request = StopRequest(redeliver)
     if not _in_main_thread():
         yield request
         return
     previous = [signal.signal(sig, request.record) for sig in STOP_SIGNALS]
+    outer = getattr(previous[STOP_SIGNALS.index(signal.SIGINT)], "__self__", None)
+    if isinstance(outer, StopRequest):
+        request.take(outer)
     try:
         yield request
     finally:
         for sig, handler in zip(STOP_SIGNALS, previous, strict=True):
             signal.signal(sig, handler)
-        if redeliver:
+        guard = getattr(previous[STOP_SIGNALS.index(signal.SIGTERM)], "__self__", None)
+        if isinstance(outer, StopRequest):
+            outer.take(request)
+        elif request.redeliver:
             for signum in dict.fromkeys(request.signals):
                 signal.raise_signal(signum)
-        elif request.signals:
-            _pass_on(previous[STOP_SIGNALS.index(signal.SIGTERM)], request.signals)
-
-
-def _pass_on(handler: object, signals: list[int]) -> None:
-    owner = getattr(handler, "__self__", None)
-    if isinstance(owner, StopRequest):
-        owner.signals.extend(signals)
-    elif isinstance(owner, TermGuard) and signal.SIGTERM in signals:
-        owner.terminated = True
+        elif isinstance(guard, TermGuard) and signal.SIGTERM in request.signals:
+            guard.terminated = True
 
 
 @contextmanager

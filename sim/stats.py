@@ -71,6 +71,15 @@ def precision_reached(results: Results, scenario: Scenario, eps: float) -> bool:
     return all(half_width(int(results.held(h).sum()), n) <= eps for _, h in milestones(scenario))
 
 
+def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
+    """Run counts at which an adaptive run checks its precision: ``min_runs``, then each
+    multiple of ``batch`` above it, and ``max_runs`` last. They depend on the options
+    only, so the stopping point does not depend on the workers."""
+    first = min(max(min_runs, 1), max_runs)
+    points = [first, *range((first // batch + 1) * batch, max_runs, batch)]
+    return points if points[-1] == max_runs else [*points, max_runs]
+
+
 def survival(results: Results, scenario: Scenario) -> dict[str, np.ndarray]:
     """Share of agreed ceasefires still holding against hours since the start.
 

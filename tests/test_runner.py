@@ -347,7 +347,7 @@ def test_spawned_workers_give_the_same_results(geneva):
 
 
 def test_adaptive_runs_check_at_min_runs_then_every_batch():
-    from sim.runner import check_points
+    from sim.stats import check_points
 
     assert check_points(1000, 200_000, 2000)[:4] == [1000, 2000, 4000, 6000]
     assert check_points(200, 1000, 2000) == [200, 1000]

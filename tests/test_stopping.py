@@ -400,6 +400,7 @@ def test_a_ctrl_c_held_through_a_checkpoint_keeps_the_chunks_finished_meanwhile(
 def test_a_ctrl_c_while_the_finished_runs_are_collected_does_not_lose_them(
         geneva, monkeypatch):
     import sim.runner
+    from sim.signals import deferred_stop
 
     real = sim.runner.empty_results
 
@@ -408,9 +409,12 @@ def test_a_ctrl_c_while_the_finished_runs_are_collected_does_not_lose_them(
         return real(scenario)
 
     monkeypatch.setattr(sim.runner, "empty_results", ctrl_c_now)
-    with Runner(workers=1) as runner:
+    with deferred_stop(redeliver=False) as command, Runner(workers=1) as runner:
         out = runner.run(geneva, 300, 3)
-    assert out.interrupted and len(out.results) == 300
+    # every replication had finished: nothing was stopped, and the signal is the
+    # command's to act on once it has saved them
+    assert not out.interrupted and len(out.results) == 300
+    assert command.signals == [signal.SIGINT]
 
 
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
@@ -595,7 +599,11 @@ def test_a_stop_request_records_signals_and_raises_only_when_asked():
             stop.check()
         assert not isinstance(raised.value, Terminated)
         stop.raise_on_repeat = True
-        with pytest.raises(Terminated):  # the second signal raises at once, as what it is
+        os.kill(os.getpid(), signal.SIGINT)  # as timeout sends its signal twice at once
+        time.sleep(0.05)
+        assert not stop.insisted
+        time.sleep(0.2)
+        with pytest.raises(Terminated):  # one that comes later raises at once, as what it is
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(1)
         assert stop.insisted
@@ -655,9 +663,9 @@ def test_a_second_ctrl_c_does_not_wait_for_the_items_running(geneva, monkeypatch
         return real(scenario, root, first, last, *stopped)
 
     def two_ctrl_c(results):
-        for _ in range(2):  # apart: two signals pending at once are delivered as one
+        for _ in range(2):  # apart, as a user presses twice (not as timeout sends twice)
             os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.05)
+            time.sleep(0.25)
 
     monkeypatch.setattr(sim.chunks, "run_chunk", stuck_after_the_first_items)
     began = time.monotonic()
@@ -718,3 +726,72 @@ def test_a_save_long_enough_for_every_item_in_flight_to_finish_does_not_end_the_
         out = runner.run(geneva, 3000, 3, checkpoint=slow_save_once, checkpoint_every=0.0)
     assert slept and not out.partial
     assert out.results.columns["replication"].tolist() == list(range(3000))
+
+
+def test_a_second_ctrl_c_in_process_keeps_the_items_finished_replications(geneva, monkeypatch):
+    """A second Ctrl-C stops a replication at once; those its work item finished
+    before are kept (they used to go with the item)."""
+    import sim.chunks
+
+    real = sim.chunks.run_replication
+
+    def twice_during_300(scenario, root, i, *rest):
+        if i == 300:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.25)
+            os.kill(os.getpid(), signal.SIGINT)  # raised here, inside the replication
+            time.sleep(1)
+        return real(scenario, root, i, *rest)
+
+    monkeypatch.setattr(sim.chunks, "run_replication", twice_during_300)
+    out = Runner(workers=1, chunk=250).run(geneva, 1000, 3)
+    assert out.interrupted
+    assert out.results.columns["replication"].tolist() == list(range(300))
+
+
+def test_a_ctrl_c_as_the_pool_shuts_down_after_a_run_waits_for_the_save(
+        tmp_path, monkeypatch, capsys):
+    """A signal landing while the pool shut down after the last replication ended the
+    command with nothing saved; it now stops the command once the runs are saved."""
+    import sim.runner
+
+    real = sim.runner.Runner.close
+
+    def ctrl_c_then_close(self, cancel=False):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        real(self, cancel)
+
+    monkeypatch.setattr(sim.runner.Runner, "close", ctrl_c_then_close)
+    out = tmp_path / "run"
+    status = run_sim.main(["run", str(DEFAULT), "--runs", "400", "--workers", "2",
+                           "--no-progress", "--out", str(out)])
+    assert status == 130
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["partial"] is False and summary["runs"] == 400  # all ran, all kept
+    with (out / "runs.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == 400
+
+
+def test_a_ctrl_c_after_a_sweep_point_finished_keeps_that_point(tmp_path, monkeypatch):
+    """A signal between a point's last replication and its save lost the point; the
+    point is now saved whole, and the next one stops at once."""
+    import sim.experiments
+
+    real, calls = sim.experiments.summarize, []
+
+    def ctrl_c_while_summarizing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.experiments, "summarize", ctrl_c_while_summarizing)
+    out = tmp_path / "sweep"
+    status = run_sim.main(["sweep", str(DEFAULT), "--param",
+                           "ceasefire.monitoring.deterrence=0.1,0.2,0.3", "--runs", "300",
+                           "--workers", "1", "--no-progress", "--out", str(out)])
+    assert status == 130
+    first = json.loads((out / "points" / "000" / "summary.json").read_text())
+    assert first["partial"] is False and first["runs"] == 300
