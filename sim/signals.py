@@ -152,14 +152,15 @@ def deferred_stop(redeliver: bool = True) -> Iterator[StopRequest]:
     finally:
         for sig, handler in zip(STOP_SIGNALS, previous, strict=True):
             signal.signal(sig, handler)
-        guard = getattr(previous[STOP_SIGNALS.index(signal.SIGTERM)], "__self__", None)
         if isinstance(outer, StopRequest):
             outer.take(request)
         elif request.redeliver:
             for signum in dict.fromkeys(request.signals):
                 signal.raise_signal(signum)
-        elif isinstance(guard, TermGuard) and signal.SIGTERM in request.signals:
-            guard.terminated = True
+        elif signal.SIGTERM in request.signals:
+            guard = getattr(previous[STOP_SIGNALS.index(signal.SIGTERM)], "__self__", None)
+            if isinstance(guard, TermGuard):
+                guard.terminated = True
 
 
 @contextmanager

@@ -144,18 +144,16 @@ def tango_paired(
     n = int(n11) + b + c + int(n00)
     if n <= 0:
         return math.nan, -1.0, 1.0
+    if b < c:
+        # computed for the arm that did better, then mirrored: with d near -1 the terms
+        # cancel and precision is lost, near +1 not; swapping the arms then mirrors the
+        # interval exactly
+        est, low, high = tango_paired(n11, n01, n10, n00, z)
+        return -est, -high, -low
     est = (b - c) / n
-    # computed for the arm that did better, then mirrored: with d near -1 the terms
-    # cancel and precision is lost, near +1 not; swapping the arms then mirrors the
-    # interval exactly
-    if b > c:
-        lower, upper = _tango_limits(b, c, n, z)
-    elif b == c:  # symmetric about 0
-        upper = _tango_limits(b, c, n, z)[1]
-        lower = -upper
-    else:
-        low, high = _tango_limits(c, b, n, z)
-        lower, upper = -high, -low
+    lower, upper = _tango_limits(b, c, n, z)
+    if b == c:
+        lower = -upper  # symmetric about 0, exactly
     return est, min(lower, est), max(upper, est)
 
 
