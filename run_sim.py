@@ -3,14 +3,27 @@
 
 Exit status: 0 success; 2 bad input (scenario file or arguments), with a one-line
 message naming the file, key path, bad value and what is allowed; 1 internal error;
-130 interrupted (finished replications are kept in --out DIR).
+130 interrupted by Ctrl-C, 143 by SIGTERM (finished replications are kept in --out DIR).
 """
 
 from __future__ import annotations
 
+import sys
+
+from sim.signals import (
+    ClosedPipeGuard,
+    TermGuard,
+    deferred_stop,
+    exit_once_done,
+    guard_start,
+    hand_stops_to_commands,
+)
+
+if __name__ == "__main__":  # the imports below take a few tenths of a second
+    guard_start()
+
 import argparse
 import json
-import sys
 import time
 import traceback
 from pathlib import Path
@@ -21,7 +34,6 @@ from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
 from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS, WorkerLostError
-from sim.signals import ClosedPipeGuard, TermGuard, deferred_stop
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -166,7 +178,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 if args.out is not None:  # saved as it finishes: a crash keeps it
                     with saving(args.out):
                         ex.save_point(args.out, points, args.seed)
-            stop.redeliver = not (points and points[-1].interrupted)
+                if stop.requested:  # came as the point ended: the next does not start
+                    break
+            stopped = len(points) < len(todo) or points[-1].interrupted
+            stop.redeliver = not stopped
     except BaseException:
         if points:  # a later point failed: show those that finished
             report()
@@ -175,12 +190,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         raise
     report()
-    if args.plot and args.out is not None:
+    if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params])
-    if points and points[-1].interrupted:
+    if stopped:
+        at = "during" if points and points[-1].interrupted else "after"
         where = f"; finished points kept in {args.out}" if args.out is not None else ""
-        print(f"interrupted during point {len(points)} of {len(todo)}{where}", file=sys.stderr)
+        print(f"interrupted {at} point {len(points)} of {len(todo)}{where}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 
@@ -380,5 +396,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
+    hand_stops_to_commands()
     sys.stdout = ClosedPipeGuard(sys.stdout)  # type: ignore[assignment]
-    sys.exit(main(sys.argv[1:]))
+    exit_once_done(main(sys.argv[1:]))

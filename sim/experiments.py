@@ -186,7 +186,8 @@ def run_sweep(
     scenarios: list[tuple[dict[str, Any], Scenario]], runner: Runner, runs: int, seed: int
 ) -> Iterator[SweepPoint]:
     """Run the points in order on the same seed, yielding each as it finishes; an
-    interrupted point is the last.
+    interrupted point is the last, and is not yielded if none of its replications
+    finished (a stop that came between points).
 
     Each point's summary carries ``diff_from_reference``: its paired difference from the
     first point (see :func:`reference_difference`).
@@ -194,6 +195,8 @@ def run_sweep(
     ref: SweepPoint | None = None
     for assignment, scenario in scenarios:
         out = runner.run(scenario, runs, seed)
+        if out.interrupted and not len(out.results):
+            return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
                             partial=out.interrupted)
         point = SweepPoint(assignment, scenario, out.results, summary, out.interrupted)
@@ -213,13 +216,15 @@ def sweep(
     runs: int,
     seed: int,
 ) -> tuple[list[SweepPoint], bool]:
-    """Run every grid point on the same seed; returns the points and whether interrupted.
+    """Run every grid point on the same seed; returns the points and whether interrupted
+    (some point did not run, or did not finish).
 
     Every point is validated before the first runs (:func:`sweep_scenarios`); the points
     are those of :func:`run_sweep`.
     """
-    points = list(run_sweep(sweep_scenarios(base, params), runner, runs, seed))
-    return points, bool(points) and points[-1].interrupted
+    todo = sweep_scenarios(base, params)
+    points = list(run_sweep(todo, runner, runs, seed))
+    return points, len(points) < len(todo) or points[-1].interrupted
 
 
 def sweep_labels(points: list[SweepPoint]) -> list[str]:

@@ -28,7 +28,6 @@ from concurrent.futures import (
     ProcessPoolExecutor,
     wait,
 )
-from dataclasses import dataclass
 
 from tqdm import tqdm
 
@@ -43,6 +42,7 @@ from sim.chunks import (
 from sim.errors import ScenarioError
 from sim.model import armed_parties
 from sim.records import Results
+from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.scenario import Scenario
 from sim.signals import StopRequest, deferred_stop, detach_worker
 from sim.stats import check_points, precision_reached
@@ -68,48 +68,12 @@ def empty_results(scenario: Scenario) -> Results:
     return Results.empty(scenario.issues, armed_parties(scenario), scenario.order)
 
 
-class WorkerLostError(RuntimeError):
-    """A pool worker died mid-run (killed, or out of memory). Neither bad input nor a
-    bug of the model, so it is reported in one line, with the finished work kept."""
-
-
 def default_workers() -> int:
     """All cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
-
-
-@dataclass
-class RunOutcome:
-    """What a run produced."""
-
-    results: Results
-    """Finished replications in index order."""
-    interrupted: bool
-    """Stopped by Ctrl-C before reaching its target."""
-    wall_seconds: float
-    target: int
-    """Runs asked for (or, with a precision target, where the run stopped)."""
-    precision_met: bool | None = None
-    """With a precision target: whether it was reached before the maximum."""
-    ran: int = 0
-    """Replications run by this call (fewer than ``results`` when resuming)."""
-    error: ScenarioError | WorkerLostError | None = None
-    """What stopped the run part way: a replication the scenario's own limits refuse
-    (``ceasefire.max_acts``), or a worker process that died; the replications finished
-    before it are in ``results``."""
-
-    beyond: int = 0
-    """Saved replications (``--resume``) at or past where this run stopped, left out of
-    ``results``: an adaptive run can stop before a saved run's last replication."""
-
-    @property
-    def partial(self) -> bool:
-        """Stopped before its target: by Ctrl-C or SIGTERM, a scenario error or a lost
-        worker."""
-        return self.interrupted or self.error is not None
 
 
 class Runner:
@@ -319,9 +283,9 @@ class Runner:
 
         A Ctrl-C or SIGTERM stops the run once the work items running have finished (a
         second one drops them); the finished replications are returned with
-        ``interrupted=True``. A scenario error in a replication stops it
-        too, and is raised (or, with ``keep_on_error``, returned with the replications
-        finished before it).
+        ``interrupted=True``, unless the items it waited for completed the run. A
+        scenario error in a replication stops it too, and is raised (or, with
+        ``keep_on_error``, returned with the replications finished before it).
         """
         start = time.perf_counter()
         parts: list[Results] = [existing] if existing is not None and len(existing) else []
@@ -330,7 +294,7 @@ class Runner:
         interrupted = False
         error: ScenarioError | WorkerLostError | None = None
         met: bool | None = None
-        target = runs
+        target = aim = runs  # where the run stops; the run count it is working towards
         ran = 0
         save_at = start + checkpoint_every if checkpoint is not None else math.inf
 
@@ -364,10 +328,10 @@ class Runner:
                 else:
                     met = False
                     target = 0
-                    for upper in check_points(min_runs, max_runs, batch):
-                        todo = [i for i in range(target, upper) if i not in done]
+                    for aim in check_points(min_runs, max_runs, batch):
+                        todo = [i for i in range(target, aim) if i not in done]
                         self._execute(scenario, seed, todo, keep, stop)
-                        target = upper
+                        target = aim
                         parts = [collect()]  # one block, so collecting stays linear
                         if precision_reached(parts[0].below(target), scenario, precision):
                             met = True
@@ -387,6 +351,15 @@ class Runner:
                     self._kill_pool()
                 self.close(cancel=True)
             results = collect()
+            if interrupted and len(results.below(aim)) == aim:
+                # the wait for the items running let them finish what the stop cut short:
+                # the whole run, or a whole batch that ends the adaptive run
+                if precision is None:
+                    interrupted = False
+                else:
+                    met = precision_reached(results.below(aim), scenario, precision)
+                    if met or aim == max_runs:
+                        interrupted, target = False, aim
             # a signal that came once every replication had finished stops nothing: it is
             # handed to an enclosing deferred_stop (the command's, acting once they're saved)
             interrupted = interrupted or (stop.requested and len(results.below(target)) < target)

@@ -26,12 +26,13 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -229,3 +230,34 @@ class ClosedPipeGuard:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
+    print("interrupted while starting; nothing was run", file=sys.stderr)
+    raise SystemExit(128 + signum)
+
+
+def guard_start() -> None:
+    """Until :func:`hand_stops_to_commands`, Ctrl-C or SIGTERM ends the program with one
+    line and status 130 or 143: it is still loading its modules, nothing has run and
+    nothing is lost (Ctrl-C printed Python's traceback from deep in an import)."""
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, _stopped_while_starting)
+
+
+def hand_stops_to_commands() -> None:
+    """Python's own handling again (Ctrl-C raises KeyboardInterrupt), which the commands
+    build on: they defer stops while they run and save, and act on them after."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def exit_once_done(status: int) -> NoReturn:
+    """Exit with ``status`` once the command has saved and printed everything. A stop
+    signal from here on can stop nothing: it ends the process at once with that same
+    status, instead of killing it (status -15) or being lost while Python shuts down."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, lambda *_: os._exit(status))
+    sys.exit(status)

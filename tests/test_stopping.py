@@ -773,9 +773,11 @@ def test_a_ctrl_c_as_the_pool_shuts_down_after_a_run_waits_for_the_save(
         assert len(list(csv.DictReader(fh))) == 400
 
 
-def test_a_ctrl_c_after_a_sweep_point_finished_keeps_that_point(tmp_path, monkeypatch):
+def test_a_ctrl_c_after_a_sweep_point_finished_keeps_that_point(tmp_path, monkeypatch,
+                                                                capsys):
     """A signal between a point's last replication and its save lost the point; the
-    point is now saved whole, and the next one stops at once."""
+    point is now saved whole, and the next one does not start (it was saved as an
+    empty point, with no runs)."""
     import sim.experiments
 
     real, calls = sim.experiments.summarize, []
@@ -795,3 +797,121 @@ def test_a_ctrl_c_after_a_sweep_point_finished_keeps_that_point(tmp_path, monkey
     assert status == 130
     first = json.loads((out / "points" / "000" / "summary.json").read_text())
     assert first["partial"] is False and first["runs"] == 300
+    assert sorted(p.name for p in (out / "points").iterdir()) == ["000"]
+    with (out / "sweep.csv").open() as fh:
+        assert [row["runs"] for row in csv.DictReader(fh)] == ["300"]
+    assert f"interrupted after point 1 of 3; finished points kept in {out}" in capsys.readouterr().err
+
+
+def test_a_sweep_stopped_between_points_is_interrupted_with_no_empty_point(geneva, monkeypatch):
+    """A stop that comes after one point finished ends the sweep there: the library's
+    sweep reports it interrupted, and lists no point that ran nothing."""
+    import sim.experiments
+    from sim.experiments import sweep
+    from sim.signals import deferred_stop
+
+    real, calls = sim.experiments.summarize, []
+
+    def ctrl_c_after_the_first_point(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.experiments, "summarize", ctrl_c_after_the_first_point)
+    with deferred_stop(redeliver=False), Runner(workers=1) as runner:
+        points, interrupted = sweep(geneva, [("ceasefire.monitoring.deterrence", [0.1, 0.2])],
+                                    runner, 50, 3)
+    assert interrupted
+    assert [len(p.results) for p in points] == [50] and not points[0].interrupted
+
+
+def _ctrl_c_during(monkeypatch, index: int) -> None:
+    """Send a Ctrl-C while replication ``index`` runs (in this process)."""
+    import sim.chunks
+
+    real = sim.chunks.run_replication
+
+    def signalling(scenario, root, i, *rest):
+        if i == index:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(scenario, root, i, *rest)
+
+    monkeypatch.setattr(sim.chunks, "run_replication", signalling)
+
+
+def test_a_stop_during_the_last_replication_leaves_the_run_complete(geneva, monkeypatch):
+    """The stop lets the replication running finish; when that was the last, nothing is
+    missing and the run is not marked partial (``--resume`` would have nothing to do)."""
+    _ctrl_c_during(monkeypatch, 599)
+    out = Runner(workers=1, chunk=250).run(geneva, 600, 3)
+    assert not out.interrupted and not out.partial
+    assert out.results.columns["replication"].tolist() == list(range(600))
+
+
+def test_a_stop_whose_wait_lets_the_pool_finish_the_run_leaves_it_complete(geneva):
+    """Both items are with the workers from the start; a Ctrl-C at the first one's save
+    waits for the second, which ends the run: it is complete, not partial."""
+    def ctrl_c(results):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+
+    with Runner(workers=2, chunk=100) as runner:
+        out = runner.run(geneva, 200, 3, checkpoint=ctrl_c, checkpoint_every=0.0)
+    assert not out.interrupted
+    assert out.results.columns["replication"].tolist() == list(range(200))
+
+
+@pytest.mark.parametrize(("precision", "complete"), [(0.5, True), (0.001, False)])
+def test_a_stop_during_an_adaptive_runs_last_needed_replication(geneva, monkeypatch,
+                                                                 precision, complete):
+    """A stop in a batch's last replication completes the batch; the run is complete
+    if that batch meets the precision, and interrupted (at that batch) if more were due."""
+    _ctrl_c_during(monkeypatch, 999)
+    out = Runner(workers=1, chunk=250).run(geneva, 0, 3, precision=precision, min_runs=1000,
+                                           max_runs=5000)
+    assert out.interrupted is not complete
+    assert out.precision_met is complete
+    assert out.results.columns["replication"].tolist() == list(range(1000))
+    assert out.target == (1000 if complete else 0)
+
+
+STARTUP_STOP = """
+import importlib.abc, os, runpy, signal, sys
+
+class SignalOnImport(importlib.abc.MetaPathFinder):
+    # sends the signal as the command line's modules load, after run_sim's first lines
+    def find_spec(self, name, path, target=None):
+        if name == "sim.arguments":
+            os.kill(os.getpid(), signal.{sig})
+        return None
+
+sys.meta_path.insert(0, SignalOnImport())
+sys.argv = ["run_sim.py", "run", "--runs", "10", "--no-progress"]
+runpy.run_path({path!r}, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(("sig", "status"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_stop_while_the_modules_load_ends_in_one_line(sig, status):
+    """Ctrl-C during start-up printed Python's traceback from inside an import."""
+    proc = subprocess.run([sys.executable, "-c", STARTUP_STOP.format(
+        sig=sig, path=str(ROOT / "run_sim.py"))], capture_output=True, text=True, cwd=ROOT,
+        timeout=60)
+    assert proc.returncode == status, proc.stderr
+    assert proc.stderr == "interrupted while starting; nothing was run\n"
+    assert proc.stdout == ""
+
+
+def test_a_stop_signal_after_the_command_is_done_keeps_its_exit_status():
+    """Everything saved and printed, a SIGTERM during the interpreter's shutdown used to
+    kill the process (status -15); it now exits with the command's own status."""
+    code = ("import atexit, os, signal, time\n"
+            "from sim.signals import exit_once_done\n"
+            "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGTERM), time.sleep(5)))\n"
+            "print('done')\n"
+            "exit_once_done(3)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout == "done\n"
