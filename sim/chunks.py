@@ -12,7 +12,9 @@ the finished ones took, to last about :data:`TARGET_SECONDS`, within ``1 .. most
 
 from __future__ import annotations
 
+import ctypes
 import math
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
 
@@ -20,7 +22,7 @@ from sim.errors import ScenarioError
 from sim.model import armed_parties, run_replication
 from sim.records import Outcome, Results
 from sim.scenario import Scenario
-from sim.signals import StopRequest
+from sim.signals import StopRequest, detach_worker
 
 DEFAULT_CHUNK = 250
 """Most replications in one work item."""
@@ -29,7 +31,32 @@ TARGET_SECONDS = 0.5
 checkpoint waits little, long enough that sending the item costs little."""
 FIRST_SIZE = 1
 """Replications in each item before any has been timed: one, since a replication of
-some scenario takes seconds and a stop waits for the items running."""
+some scenario takes seconds, and a checkpoint waits for the items running."""
+
+
+_halt: ctypes.c_bool | None = None
+"""In a local pool's worker: the pool's stop flag (:func:`stop_flag`)."""
+
+
+def stop_flag() -> ctypes.c_bool:
+    """A flag shared with a local pool's workers: once the parent sets it (a run is
+    stopping), the items they run end after their current replication, and those not
+    started end at once, keeping what they finished. Without it a stop waited for the
+    items running and for those a local pool had queued, which cannot be cancelled: on
+    a scenario whose replications take seconds, for many of them."""
+    return multiprocessing.RawValue(ctypes.c_bool, False)
+
+
+def init_worker(halt: ctypes.c_bool) -> None:
+    """Pool worker initializer: stops are the parent's (:func:`sim.signals.detach_worker`),
+    and it says so through ``halt``."""
+    global _halt
+    detach_worker()
+    _halt = halt
+
+
+def _halted() -> bool:
+    return _halt is not None and _halt.value
 
 
 def ranges(indices: Iterable[int], chunk: int) -> list[tuple[int, int]]:
@@ -121,14 +148,17 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int,
               stopped: Callable[[], bool] | None = None) -> Results:
     """Replications ``first`` .. ``last - 1`` of root seed ``root`` (the work item).
 
-    In the main process, ``stopped`` is asked before each replication: once it says
-    a stop was asked for, the item ends early with the replications it finished.
+    ``stopped`` is asked before each replication (in a pool's worker, by default, its
+    stop flag): once it says a stop was asked for, the item ends early with the
+    replications it finished.
 
     Raises:
         StoppedChunkError: a replication raised a :class:`ScenarioError`.
         InterruptedChunkError: a repeated stop signal, in the main process.
     """
     outcomes: list[Outcome] = []
+    if stopped is None and _halt is not None:
+        stopped = _halted
 
     def table() -> Results:
         return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario),

@@ -5,8 +5,9 @@ to take about half a second each). A work item is ``(scenario, root, first, last
 the worker rebuilds every seed from those numbers (:mod:`sim.streams`), so the results
 are bit-identical whatever the executor, the number of workers or the chunk size. Any
 :class:`concurrent.futures.Executor` will do: a local process pool by default, or a
-dask.distributed cluster's executor. A few items per worker are in flight at a time,
-so a stop waits only for those.
+dask.distributed cluster's executor. A few items per worker are in flight at a time;
+a stop drops those not started, and a local pool's workers end the ones they run after
+their current replication (a cluster's items are not waited for).
 
 With a precision target the run proceeds in fixed batches of replication indices and
 checks the Wilson half-widths after each whole batch, so where it stops depends on
@@ -15,6 +16,7 @@ the seed alone, not on how the batches were spread over workers.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import time
@@ -35,22 +37,24 @@ from sim.chunks import (
     DEFAULT_CHUNK,
     Sizer,
     StoppedChunkError,
+    init_worker,
     items,
     run_here,
     run_timed_chunk,
+    stop_flag,
 )
 from sim.errors import ScenarioError
 from sim.model import armed_parties
 from sim.records import Results
 from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.scenario import Scenario
-from sim.signals import StopRequest, deferred_stop, detach_worker
+from sim.signals import StopRequest, deferred_stop
 from sim.stats import check_points, precision_reached
 
 AHEAD_SECONDS = 2.0
 """Work kept queued per worker, in seconds: enough that no worker waits for work while
-the main process saves a checkpoint. A stop drops the items not yet handed to a worker
-process (a local pool hands on one beyond those running)."""
+the main process saves a checkpoint. A stop cancels the items not yet handed to a
+worker process; those a local pool handed on end at once (its stop flag)."""
 POLL_SECONDS = 0.1
 """How often a run waiting on its workers looks for a stop signal."""
 EXTERNAL_WORKERS = 64
@@ -98,6 +102,8 @@ class Runner:
         self.workers = workers or (default_workers() if executor is None else EXTERNAL_WORKERS)
         self._external = executor
         self._pool: Executor | None = None
+        self._halt: ctypes.c_bool | None = None
+        """The local pool's stop flag (:func:`sim.chunks.stop_flag`)."""
         self.chunk = None if chunk is None else max(1, chunk)
         self._sized: tuple[Scenario, Sizer] | None = None
         """The last scenario run and its sizer: an adaptive run's batches (and a resumed
@@ -113,7 +119,9 @@ class Runner:
         if self.workers <= 1:
             return None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=detach_worker)
+            self._halt = stop_flag()
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=init_worker,
+                                             initargs=(self._halt,))
         return self._pool
 
     def close(self, cancel: bool = False) -> None:
@@ -159,6 +167,8 @@ class Runner:
         sizer = self._sized[1]
         work = items(indices, sizer)
         ex = self.executor()
+        if self._halt is not None:
+            self._halt.value = False  # nothing of an earlier run is still running
         if ex is None:
             run_here(scenario, root, work, sizer, sink, stop)
             return
@@ -167,7 +177,10 @@ class Runner:
         def keep_finished(wait_running: bool) -> None:
             # nothing more starts, but the chunks already finished (and, when waited
             # for, those still running, unless a second stop signal says not to) are
-            # the user's work, and are kept
+            # the user's work, and are kept; a local pool's end after their current
+            # replication
+            if self._halt is not None:
+                self._halt.value = True
             for fut in pending:
                 fut.cancel()
             running = [fut for fut in pending if not fut.cancelled()]

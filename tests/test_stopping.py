@@ -915,3 +915,31 @@ def test_a_stop_signal_after_the_command_is_done_keeps_its_exit_status():
                           cwd=ROOT, timeout=60)
     assert proc.returncode == 3, proc.stderr
     assert proc.stdout == "done\n"
+
+
+def test_a_stop_ends_the_pools_items_after_their_current_replication(geneva, monkeypatch):
+    """Items a local pool had already queued cannot be cancelled, so a single Ctrl-C
+    waited for them and for every replication of the items running (on a slow
+    scenario, many seconds). The pool's stop flag now ends each item after its current
+    replication, and the queued ones before their first; every finished one is kept."""
+    import threading
+
+    import sim.chunks
+
+    real = sim.chunks.run_replication
+
+    def slow(scenario, root, i, *rest):
+        time.sleep(0.1)  # (in the forked workers, which inherit this patch)
+        return real(scenario, root, i, *rest)
+
+    monkeypatch.setattr(sim.chunks, "run_replication", slow)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    with Runner(workers=2, chunk=20) as runner:
+        timer.start()
+        out = runner.run(geneva, 200, 3)
+    reps = out.results.columns["replication"].tolist()
+    assert out.interrupted
+    # each worker had begun one item of 20 and held another queued: parts of the first
+    # two are kept, nothing of the queued ones, and no replication twice
+    assert 0 < len(reps) < 40 and len(reps) == len(set(reps))
+    assert all(i < 40 for i in reps)
