@@ -22,6 +22,7 @@ on to save what it printed.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -256,8 +257,9 @@ def exit_once_done(status: int) -> NoReturn:
     """Exit with ``status`` once the command has saved and printed everything. A stop
     signal from here on can stop nothing: it ends the process at once with that same
     status, instead of killing it (status -15) or being lost while Python shuts down."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader gone: nothing more to tell it
+            stream.flush()
     for stop in STOP_SIGNALS:
         signal.signal(stop, lambda *_: os._exit(status))
     sys.exit(status)
