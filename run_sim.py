@@ -8,19 +8,24 @@ message naming the file, key path, bad value and what is allowed; 1 internal err
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
-from sim.signals import (
-    ClosedPipeGuard,
-    TermGuard,
-    deferred_stop,
-    exit_once_done,
-    guard_start,
-    hand_stops_to_commands,
-)
 
-if __name__ == "__main__":  # the imports below take a few tenths of a second
-    guard_start()
+def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C or SIGTERM before the command starts (its modules load in a few tenths of
+    a second): nothing has run, so nothing is lost. The program is going, so a second
+    signal changes nothing (not even the exit status, as Python shuts down)."""
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.SIG_IGN)
+    print("interrupted while starting; nothing was run", file=sys.stderr)
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    for _stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_stop, _stopped_while_starting)
 
 import argparse
 import json
@@ -34,6 +39,7 @@ from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
 from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS, WorkerLostError
+from sim.signals import ClosedPipeGuard, TermGuard, deferred_stop, hand_stops_to_commands, ignore_stops
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -194,9 +200,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params])
     if stopped:
-        at = "during" if points and points[-1].interrupted else "after"
+        at = "during" if not points or points[-1].interrupted else "after"
         where = f"; finished points kept in {args.out}" if args.out is not None else ""
-        print(f"interrupted {at} point {len(points)} of {len(todo)}{where}", file=sys.stderr)
+        if not points:
+            where = "; no replication had finished"
+        print(f"interrupted {at} point {max(len(points), 1)} of {len(todo)}{where}",
+              file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 
@@ -356,22 +365,25 @@ COMMANDS = {
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
+def main(argv: list[str] | None = None, program: bool = False) -> int:
+    """Entry point; returns the exit status. ``program``: this is the program, which
+    ends with the command (a stop signal after the command cannot stop anything)."""
     parser = build_parser()
     argv = list(argv or [])
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse_args(argv)
-
-    with TermGuard() as guard:
-        status = _dispatch(args)
+    if program:
+        hand_stops_to_commands()  # until now a stop ended the program: nothing had run
+    with TermGuard(restore=not program) as guard:
+        status = _dispatch(args, settle=program)
     # stopped by SIGTERM rather than Ctrl-C: the shell's convention, 128 + 15
     return EXIT_TERMINATED if guard.terminated and status == EXIT_INTERRUPTED else status
 
 
-def _dispatch(args: argparse.Namespace) -> int:
-    """Run the command; bad input, interruption and broken pipes become exit statuses."""
+def _dispatch(args: argparse.Namespace, settle: bool = False) -> int:
+    """Run the command; bad input, interruption and broken pipes become exit statuses.
+    ``settle``: then ignore stop signals (:func:`sim.signals.ignore_stops`)."""
     started = time.perf_counter()
     try:
         if getattr(args, "plot", False) and args.out is None:
@@ -393,9 +405,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("internal error (exit 1): please report it with the command above",
               file=sys.stderr)
         return 1
+    finally:
+        if settle:
+            ignore_stops()
 
 
 if __name__ == "__main__":
-    hand_stops_to_commands()
     sys.stdout = ClosedPipeGuard(sys.stdout)  # type: ignore[assignment]
-    exit_once_done(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:], program=True))
+    finally:
+        ignore_stops()  # (also after --help, or arguments refused before any command)

@@ -22,18 +22,16 @@ on to save what it printed.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -177,9 +175,13 @@ def shielded(redeliver: bool = True) -> Iterator[list[int]]:
 
 class TermGuard:
     """Within ``with TermGuard() as guard``, SIGTERM raises :class:`Terminated`;
-    ``guard.terminated`` then says it came, so the exit status can say so (143)."""
+    ``guard.terminated`` then says it came, so the exit status can say so (143).
 
-    def __init__(self) -> None:
+    With ``restore=False`` the handler of SIGTERM is left as it is at the end (a
+    program ending with it, which may have chosen to ignore stops by then)."""
+
+    def __init__(self, restore: bool = True) -> None:
+        self.restore = restore
         self.terminated = False
         self._previous: Callable[[int, FrameType | None], Any] | int | None = None
         self._active = False
@@ -196,7 +198,8 @@ class TermGuard:
 
     def __exit__(self, *exc: object) -> None:
         if self._active:
-            signal.signal(signal.SIGTERM, self._previous)
+            if self.restore:
+                signal.signal(signal.SIGTERM, self._previous)
             self._active = False
 
 
@@ -233,33 +236,18 @@ class ClosedPipeGuard:
         return getattr(self._stream, name)
 
 
-def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
-    print("interrupted while starting; nothing was run", file=sys.stderr)
-    raise SystemExit(128 + signum)
-
-
-def guard_start() -> None:
-    """Until :func:`hand_stops_to_commands`, Ctrl-C or SIGTERM ends the program with one
-    line and status 130 or 143: it is still loading its modules, nothing has run and
-    nothing is lost (Ctrl-C printed Python's traceback from deep in an import)."""
-    for stop in STOP_SIGNALS:
-        signal.signal(stop, _stopped_while_starting)
-
 
 def hand_stops_to_commands() -> None:
-    """Python's own handling again (Ctrl-C raises KeyboardInterrupt), which the commands
-    build on: they defer stops while they run and save, and act on them after."""
+    """Python's own handling of stop signals (Ctrl-C raises KeyboardInterrupt), which the
+    commands build on: they defer stops while they run and save, and act on them after."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def exit_once_done(status: int) -> NoReturn:
-    """Exit with ``status`` once the command has saved and printed everything. A stop
-    signal from here on can stop nothing: it ends the process at once with that same
-    status, instead of killing it (status -15) or being lost while Python shuts down."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError):  # a reader gone: nothing more to tell it
-            stream.flush()
+def ignore_stops() -> None:
+    """Ignore Ctrl-C and SIGTERM from now on: the program's command has saved and printed
+    everything, and a stop can stop nothing. Ignored, not handled: while Python shuts
+    down it puts the default handlers back in place of its own, and a late SIGTERM then
+    killed the process (status -15) after a complete run."""
     for stop in STOP_SIGNALS:
-        signal.signal(stop, lambda *_: os._exit(status))
-    sys.exit(status)
+        signal.signal(stop, signal.SIG_IGN)

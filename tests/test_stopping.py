@@ -877,7 +877,7 @@ def test_a_stop_during_an_adaptive_runs_last_needed_replication(geneva, monkeypa
 
 
 STARTUP_STOP = """
-import importlib.abc, os, runpy, signal, sys
+import atexit, importlib.abc, os, runpy, signal, sys
 
 class SignalOnImport(importlib.abc.MetaPathFinder):
     # sends the signal as the command line's modules load, after run_sim's first lines
@@ -886,6 +886,8 @@ class SignalOnImport(importlib.abc.MetaPathFinder):
             os.kill(os.getpid(), signal.{sig})
         return None
 
+# the same signal once more as the program ends (timeout, or an impatient user)
+atexit.register(os.kill, os.getpid(), signal.{sig})
 sys.meta_path.insert(0, SignalOnImport())
 sys.argv = ["run_sim.py", "run", "--runs", "10", "--no-progress"]
 runpy.run_path({path!r}, run_name="__main__")
@@ -894,7 +896,8 @@ runpy.run_path({path!r}, run_name="__main__")
 
 @pytest.mark.parametrize(("sig", "status"), [("SIGINT", 130), ("SIGTERM", 143)])
 def test_a_stop_while_the_modules_load_ends_in_one_line(sig, status):
-    """Ctrl-C during start-up printed Python's traceback from inside an import."""
+    """Ctrl-C during start-up printed Python's traceback from inside an import; a second
+    signal as the program ended then killed it."""
     proc = subprocess.run([sys.executable, "-c", STARTUP_STOP.format(
         sig=sig, path=str(ROOT / "run_sim.py"))], capture_output=True, text=True, cwd=ROOT,
         timeout=60)
@@ -903,18 +906,36 @@ def test_a_stop_while_the_modules_load_ends_in_one_line(sig, status):
     assert proc.stdout == ""
 
 
-def test_a_stop_signal_after_the_command_is_done_keeps_its_exit_status():
-    """Everything saved and printed, a SIGTERM during the interpreter's shutdown used to
-    kill the process (status -15); it now exits with the command's own status."""
-    code = ("import atexit, os, signal, time\n"
-            "from sim.signals import exit_once_done\n"
-            "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGTERM), time.sleep(5)))\n"
-            "print('done')\n"
-            "exit_once_done(3)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
-    assert proc.returncode == 3, proc.stderr
-    assert proc.stdout == "done\n"
+LATE_STOP = """
+import os, runpy, signal, sys, time
+
+class LateSignal:
+    # a global of this __main__ module, torn down as Python shuts down: after it has put
+    # the default handlers back in place of its own
+    def __del__(self):
+        os.kill(os.getpid(), signal.{sig})
+        time.sleep(0.5)
+
+late = LateSignal()
+sys.argv = ["run_sim.py", *{args!r}]
+runpy.run_path({path!r}, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(("args", "status"), [
+    (["run", str(DEFAULT), "--runs", "5", "--workers", "1", "--no-progress"], 0),
+    (["run", "missing.toml"], 2),
+    (["run", "--no-such-option"], 2),
+])
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_as_the_program_shuts_down_leaves_its_exit_status(args, status, sig):
+    """Once the command is done (everything saved and printed), a stop signal can stop
+    nothing; one during Python's shutdown killed the process (status -15 or -2)."""
+    proc = subprocess.run([sys.executable, "-c", LATE_STOP.format(
+        sig=sig, args=args, path=str(ROOT / "run_sim.py"))], capture_output=True, text=True,
+        cwd=ROOT, timeout=120)
+    assert proc.returncode == status, proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_a_stop_ends_the_pools_items_after_their_current_replication(geneva, monkeypatch):
