@@ -8,24 +8,12 @@ message naming the file, key path, bad value and what is allowed; 1 internal err
 
 from __future__ import annotations
 
-import signal
 import sys
-from types import FrameType
 
+from sim.startup import guard_start, hand_stops_to_commands, ignore_stops
 
-def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C or SIGTERM before the command starts (its modules load in a few tenths of
-    a second): nothing has run, so nothing is lost. The program is going, so a second
-    signal changes nothing (not even the exit status, as Python shuts down)."""
-    for stop in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop, signal.SIG_IGN)
-    print("interrupted while starting; nothing was run", file=sys.stderr)
-    raise SystemExit(128 + signum)
-
-
-if __name__ == "__main__":
-    for _stop in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(_stop, _stopped_while_starting)
+if __name__ == "__main__":  # first: the modules below take a few tenths of a second
+    guard_start()
 
 import argparse
 import json
@@ -34,12 +22,12 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import DEFAULT_CHECKPOINT, build_parser
+from sim.arguments import build_parser, complete_run_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
-from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS, WorkerLostError
-from sim.signals import ClosedPipeGuard, TermGuard, deferred_stop, hand_stops_to_commands, ignore_stops
+from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
+from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -74,20 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.signals import shielded
     from sim.stats import summarize
 
-    for flag, given in (("--min-runs", args.min_runs), ("--max-runs", args.max_runs)):
-        if given is not None and args.precision is None:
-            raise ScenarioError(flag, "", given, "only with --precision, whose adaptive run it "
-                                "bounds; a fixed run takes --runs")
-    if args.max_runs is None:
-        args.max_runs = DEFAULT_MAX_RUNS
-    if args.checkpoint is not None and args.out is None:
-        raise ScenarioError("--checkpoint", "", args.checkpoint, "only with --out DIR, where "
-                            "the finished runs are saved")
-    if args.checkpoint is None:
-        args.checkpoint = DEFAULT_CHECKPOINT
+    complete_run_options(args)
     scenario = load_scenario(args.scenario, args.sets)
-    if args.min_runs is not None and args.min_runs > args.max_runs:
-        raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
     existing = None
     if args.resume:
         if args.out is None:
@@ -373,22 +349,26 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse_args(argv)
-    if program:
-        hand_stops_to_commands()  # until now a stop ended the program: nothing had run
-    with TermGuard(restore=not program) as guard:
-        status = _dispatch(args, settle=program)
+    guard = TermGuard(restore=not program)
+    status = _dispatch(args, guard, program)
     # stopped by SIGTERM rather than Ctrl-C: the shell's convention, 128 + 15
     return EXIT_TERMINATED if guard.terminated and status == EXIT_INTERRUPTED else status
 
 
-def _dispatch(args: argparse.Namespace, settle: bool = False) -> int:
-    """Run the command; bad input, interruption and broken pipes become exit statuses.
-    ``settle``: then ignore stop signals (:func:`sim.signals.ignore_stops`)."""
+def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False) -> int:
+    """Run the command within ``guard``; bad input, interruption and broken pipes become
+    exit statuses. For the ``program``, the stop signals (until now the start-up's: the
+    program ends at once) go to the command as it starts, within this function's
+    handlers, and are ignored once it is done (:func:`sim.signals.ignore_stops`)."""
     started = time.perf_counter()
     try:
-        if getattr(args, "plot", False) and args.out is None:
-            raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
-        return COMMANDS[args.command](args)
+        with guard:  # (the command's own start: SIGTERM, then Ctrl-C, are the command's)
+            if program:
+                hand_stops_to_commands()
+            if getattr(args, "plot", False) and args.out is None:
+                raise ScenarioError("--plot", "", None,
+                                    "--plot needs --out DIR to write figures into")
+            return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -406,7 +386,7 @@ def _dispatch(args: argparse.Namespace, settle: bool = False) -> int:
               file=sys.stderr)
         return 1
     finally:
-        if settle:
+        if program:
             ignore_stops()
 
 
@@ -414,5 +394,7 @@ if __name__ == "__main__":
     sys.stdout = ClosedPipeGuard(sys.stdout)  # type: ignore[assignment]
     try:
         sys.exit(main(sys.argv[1:], program=True))
+    except KeyboardInterrupt as stop:  # in the instant the command ended (it is done)
+        sys.exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED)
     finally:
         ignore_stops()  # (also after --help, or arguments refused before any command)

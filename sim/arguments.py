@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sim.errors import show
+from sim.errors import ScenarioError, show
 from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 
 T = TypeVar("T")
@@ -167,3 +167,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     return parser
+
+
+def complete_run_options(args: argparse.Namespace) -> None:
+    """Check the options of ``run`` that depend on one another, and fill in the defaults
+    that depend on others.
+
+    Raises:
+        ScenarioError: ``--min-runs`` or ``--max-runs`` without ``--precision``,
+            ``--checkpoint`` without ``--out``, or ``--min-runs`` above ``--max-runs``.
+    """
+    for flag, given in (("--min-runs", args.min_runs), ("--max-runs", args.max_runs)):
+        if given is not None and args.precision is None:
+            raise ScenarioError(flag, "", given, "only with --precision, whose adaptive run it "
+                                "bounds; a fixed run takes --runs")
+    if args.max_runs is None:
+        args.max_runs = DEFAULT_MAX_RUNS
+    if args.checkpoint is not None and args.out is None:
+        raise ScenarioError("--checkpoint", "", args.checkpoint, "only with --out DIR, where "
+                            "the finished runs are saved")
+    if args.checkpoint is None:
+        args.checkpoint = DEFAULT_CHECKPOINT
+    if args.min_runs is not None and args.min_runs > args.max_runs:
+        raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")

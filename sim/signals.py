@@ -234,20 +234,3 @@ class ClosedPipeGuard:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
-
-
-
-def hand_stops_to_commands() -> None:
-    """Python's own handling of stop signals (Ctrl-C raises KeyboardInterrupt), which the
-    commands build on: they defer stops while they run and save, and act on them after."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def ignore_stops() -> None:
-    """Ignore Ctrl-C and SIGTERM from now on: the program's command has saved and printed
-    everything, and a stop can stop nothing. Ignored, not handled: while Python shuts
-    down it puts the default handlers back in place of its own, and a late SIGTERM then
-    killed the process (status -15) after a complete run."""
-    for stop in STOP_SIGNALS:
-        signal.signal(stop, signal.SIG_IGN)
