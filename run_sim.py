@@ -395,6 +395,7 @@ if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:], program=True))
     except KeyboardInterrupt as stop:  # in the instant the command ended (it is done)
+        ignore_stops()
         sys.exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED)
     finally:
         ignore_stops()  # (also after --help, or arguments refused before any command)

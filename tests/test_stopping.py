@@ -964,3 +964,37 @@ def test_a_stop_ends_the_pools_items_after_their_current_replication(geneva, mon
     # two are kept, nothing of the queued ones, and no replication twice
     assert 0 < len(reps) < 40 and len(reps) == len(set(reps))
     assert all(i < 40 for i in reps)
+
+
+AS_IT_ENDS = """
+import os, runpy, signal, sys, time
+import sim.startup
+
+real, calls = sim.startup.ignore_stops, []
+
+def stop_first(*args):
+    calls.append(1)
+    if len(calls) == 1:  # the signal comes just before the stops are ignored
+        os.kill(os.getpid(), signal.{sig})
+        time.sleep(0.5)
+    real()
+
+sim.startup.ignore_stops = stop_first
+sys.argv = ["run_sim.py", "run", {scenario!r}, "--runs", "5", "--workers", "1",
+            "--no-progress", "--out", {out!r}]
+runpy.run_path({path!r}, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(("sig", "status"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_stop_in_the_instant_the_command_ends_exits_without_a_traceback(tmp_path, sig,
+                                                                           status):
+    """The command is done and saved, but its stops are not yet ignored: the stop
+    escapes it, and the program exits as stopped, with no traceback."""
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-c", AS_IT_ENDS.format(
+        sig=sig, scenario=str(DEFAULT), out=str(out), path=str(ROOT / "run_sim.py"))],
+        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == status, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert json.loads((out / "summary.json").read_text())["partial"] is False
