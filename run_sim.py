@@ -357,9 +357,8 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
 
 def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False) -> int:
     """Run the command within ``guard``; bad input, interruption and broken pipes become
-    exit statuses. For the ``program``, the stop signals (until now the start-up's: the
-    program ends at once) go to the command as it starts, within this function's
-    handlers, and are ignored once it is done (:func:`sim.signals.ignore_stops`)."""
+    exit statuses. The ``program``'s stops (until now the start-up's) go to the command
+    inside this function's handlers, and are ignored once it is done (sim.startup)."""
     started = time.perf_counter()
     try:
         with guard:  # (the command's own start: SIGTERM, then Ctrl-C, are the command's)
