@@ -160,8 +160,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 if args.out is not None:  # saved as it finishes: a crash keeps it
                     with saving(args.out):
                         ex.save_point(args.out, points, args.seed)
-                if stop.requested:  # came as the point ended: the next does not start
-                    break
             stopped = len(points) < len(todo) or points[-1].interrupted
             stop.redeliver = not stopped
     except BaseException:

@@ -373,9 +373,8 @@ class Runner:
                     met = precision_reached(results.below(aim), scenario, precision)
                     if met or aim == max_runs:
                         interrupted, target = False, aim
-            # a signal that came once every replication had finished stops nothing: it is
-            # handed to an enclosing deferred_stop (the command's, acting once they're saved)
-            interrupted = interrupted or (stop.requested and len(results.below(target)) < target)
+            # a signal that came once every replication had finished stops nothing here: it
+            # is handed to an enclosing deferred_stop (the command's, acting once saved)
         beyond = 0
         if not interrupted and error is None:
             # replications a resumed run holds beyond where this run stopped stay out

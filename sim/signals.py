@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, TextIO
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+from sim.startup import STOP_SIGNALS
 
 
 class Terminated(KeyboardInterrupt):

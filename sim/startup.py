@@ -16,7 +16,7 @@ import signal
 import sys
 from types import FrameType
 
-STOPS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
@@ -28,7 +28,7 @@ def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
 def guard_start() -> None:
     """Until the command starts, Ctrl-C or SIGTERM ends the program with one line and
     status 130 or 143."""
-    for stop in STOPS:
+    for stop in STOP_SIGNALS:
         signal.signal(stop, _stopped_while_starting)
 
 
@@ -44,5 +44,5 @@ def ignore_stops() -> None:
     everything, and a stop can stop nothing. Ignored, not handled: as Python shuts down
     it puts the default handlers back in place of its own, and a late SIGTERM then
     killed the process (status -15) after a complete run."""
-    for stop in STOPS:
+    for stop in STOP_SIGNALS:
         signal.signal(stop, signal.SIG_IGN)

@@ -849,12 +849,13 @@ def test_a_stop_during_the_last_replication_leaves_the_run_complete(geneva, monk
     assert out.results.columns["replication"].tolist() == list(range(600))
 
 
-def test_a_stop_whose_wait_lets_the_pool_finish_the_run_leaves_it_complete(geneva):
-    """Both items are with the workers from the start; a Ctrl-C at the first one's save
-    waits for the second, which ends the run: it is complete, not partial."""
+def test_a_stop_once_the_pool_finished_the_run_leaves_it_complete(geneva):
+    """Both items are with the workers from the start; a Ctrl-C at the first one's save,
+    once the second has finished too, stops a run that has nothing left to do: the
+    second item is kept and the run is complete, not partial."""
     def ctrl_c(results):
+        time.sleep(0.5)  # the second item (100 replications, about 0.05 s) finishes
         os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.05)
 
     with Runner(workers=2, chunk=100) as runner:
         out = runner.run(geneva, 200, 3, checkpoint=ctrl_c, checkpoint_every=0.0)
