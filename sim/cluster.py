@@ -16,14 +16,17 @@ ADDRESS_HELP = "the address of a running dask scheduler, such as tcp://127.0.0.1
 
 
 def check_address(address: str) -> None:
-    """Refuse at once an empty address, or one whose port cannot exist (connecting to it
-    would wait out the whole timeout)."""
+    """Refuse at once an empty address, one without a port or one whose port cannot
+    exist: connecting would wait out the whole timeout (and dask's client, refusing an
+    address without a port, was left to time out as it was collected)."""
     if not address:
         raise ScenarioError("--dask", "", address, ADDRESS_HELP)
     try:
-        _port = urlsplit(address if "://" in address else f"tcp://{address}").port
+        port = urlsplit(address if "://" in address else f"tcp://{address}").port
     except ValueError as exc:  # port out of range, or not a number
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({exc})") from None
+    if port is None:
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (with its port)")
 
 
 def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner:

@@ -160,6 +160,29 @@ def split_key(key: str, source: str = "--set") -> tuple[str, ...]:
     return parts
 
 
+def refuse_replacing(earlier: Iterable[tuple[str, str]], key: str, source: str,
+                     text: str) -> None:
+    """Refuse setting ``key`` where that would replace a value given before it: the same
+    key again, or a table holding it (``ceasefire.monitoring={...}`` after
+    ``ceasefire.monitoring.deterrence=0.9``). The earlier value would be dropped without
+    a word while the run's labels still named it. A key inside an earlier table refines
+    that table, and is allowed.
+
+    Args:
+        earlier: ``(source, key)`` of each value given before, in order.
+        text: the option as written, to show.
+    """
+    parts = split_key(key, source)
+    for first_source, first in earlier:
+        inside = split_key(first, first_source)
+        if inside[:len(parts)] == parts:
+            what = "the same key" if inside == parts else f"it holds {first}"
+            raise ScenarioError(source, key, text,
+                                f"a key that does not replace one given before ({what}, "
+                                f"set by {first_source}): give each value once, and a table "
+                                "before the keys inside it")
+
+
 def _refuse_extends(parts: tuple[str, ...], key: str, value: Any, source: str) -> None:
     if parts[0] == "extends":
         raise ScenarioError(source, key, value, "not an override: extends names a parent in the "
@@ -175,17 +198,54 @@ def parse_override(text: str) -> tuple[str, Any]:
     Raises:
         ScenarioError: no ``=``, a KEY TOML cannot read, or an ``extends`` KEY.
     """
-    if "=" not in text:
-        raise ScenarioError("--set", text, text, "KEY=VALUE with a dotted KEY")
-    try:
-        parts, end = _scan_key(text)
-    except ValueError:
-        parts, end = (), -1
-    if end < 0 or text[end:end + 1] != "=":
-        raise ScenarioError("--set", text.partition("=")[0].strip(), text, KEY_HELP)
-    key, value = text[:end].strip(), parse_value(text[end + 1:].strip())
-    _refuse_extends(parts, key, value, "--set")
+    key, rest = split_assignment(text, "--set", "KEY=VALUE with a dotted KEY")
+    value = parse_value(rest)
+    _refuse_extends(split_key(key), key, value, "--set")
     return key, value
+
+
+def split_assignment(text: str, source: str, forms: str) -> tuple[str, str]:
+    """``KEY=VALUE`` split at the ``=`` that ends the dotted KEY (a quoted part of KEY may
+    hold ``=`` and ``.``): KEY as written, without the blanks around it, and VALUE's text.
+
+    Raises:
+        ScenarioError: naming ``source``; no ``=`` (``forms`` says what is accepted), or
+            a KEY TOML cannot read.
+    """
+    if "=" not in text:
+        raise ScenarioError(source, text, text, forms)
+    try:
+        _parts, end = _scan_key(text)
+    except ValueError:
+        end = -1
+    if end < 0 or text[end:end + 1] != "=":
+        raise ScenarioError(source, text.partition("=")[0].strip(), text, KEY_HELP)
+    return text[:end].strip(), text[end + 1:].strip()
+
+
+def split_values(text: str) -> list[str]:
+    """``text`` split at each comma that separates values, not at those inside an array,
+    a table or a string (``{a = 1, b = 2},{a = 3}`` is two values); each stripped."""
+    values, start, depth, quote, pos = [], 0, 0, "", 0
+    while pos < len(text):
+        char = text[pos]
+        if quote:
+            if char == "\\" and quote == '"':
+                pos += 1  # an escaped character, a quote included
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            values.append(text[start:pos].strip())
+            start = pos + 1
+        pos += 1
+    values.append(text[start:].strip())
+    return values
 
 
 def parse_value(text: str) -> Any:

@@ -14,7 +14,6 @@ value): ``diff_from_reference`` in each point's summary, ``d_*`` columns in
 from __future__ import annotations
 
 import csv
-import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,117 +23,33 @@ from typing import Any
 import numpy as np
 
 from sim.csvio import atomic_writer
-from sim.document import split_key
+from sim.document import refuse_replacing
 from sim.errors import ScenarioError
-from sim.output import jsonable, write_run
+from sim.output import jsonable, toml_value, write_run
+from sim.params import MAX_POINTS, MAX_VALUES, grid, parse_param, parse_params
 from sim.records import Results
 from sim.runner import Runner
-from sim.scenario import Scenario, parse_value, with_overrides
+from sim.scenario import Scenario, with_overrides
 from sim.stats import compare, milestones, paired_difference, summarize
 
-MAX_VALUES = 10_000
-"""Most values one ``--param`` may list or a range may give."""
-MAX_POINTS = 10_000
-"""Most points a sweep's grid may have."""
-_FORMS = "KEY=V1,V2,... or KEY=start:stop:num"
-
-
-def parse_param(text: str) -> tuple[str, list[Any]]:
-    """``KEY=V1,V2,...`` or ``KEY=start:stop:num`` (evenly spaced, both ends included).
-
-    A range is of integers when ``start`` and ``stop`` are written as integers and every
-    value is whole (``0:4:3`` is 0, 2, 4), so it can set an integer field; otherwise it
-    is of floats (``0:1:3`` is 0.0, 0.5, 1.0; ``0.0:4.0:3`` is 0.0, 2.0, 4.0).
-    """
-    if "=" not in text:
-        raise ScenarioError("--param", text, text, _FORMS)
-    key, _, spec = text.partition("=")
-    key, spec = key.strip(), spec.strip()
-    if not key or not spec:
-        raise ScenarioError("--param", key or text, text, _FORMS)
-    split_key(key, "--param")  # a malformed key is refused before any value is read
-    if spec.count(":") == 2 and "," not in spec:
-        return key, _distinct(key, spec, _parse_range(key, spec))
-    texts = [v.strip() for v in spec.split(",") if v.strip()]
-    if not texts:
-        raise ScenarioError("--param", key, spec, "at least one value")
-    if len(texts) > MAX_VALUES:
-        raise ScenarioError("--param", key, f"{len(texts)} values", f"at most {MAX_VALUES:,} values")
-    return key, _distinct(key, spec, [parse_value(v) for v in texts])
-
-
-def _distinct(key: str, spec: str, values: list[Any]) -> list[Any]:
-    """``values``, refused when one repeats: a repeated point would be run twice on the
-    same seeds and appear as two rows of one result (``1`` and ``1.0`` are one value)."""
-    seen: set[Any] = set()
-    for v in values:
-        # numbers compare as numbers (hashing keeps 1 == 1.0 without a float of a huge
-        # integer); anything else by how it reads
-        same = ("number", v) if isinstance(v, int | float) and not isinstance(v, bool) \
-            else ("text", repr(v))
-        if same in seen:
-            raise ScenarioError("--param", key, spec,
-                                f"distinct values ({v!r} comes more than once)")
-        seen.add(same)
-    return values
-
-
-def parse_params(texts: list[str]) -> list[tuple[str, list[Any]]]:
-    """Every ``--param`` (see :func:`parse_param`), each key once, at most ``MAX_POINTS``
-    grid points in all.
-
-    Raises:
-        ScenarioError: a malformed ``--param``, a key given twice, or too large a grid.
-    """
-    params: list[tuple[str, list[Any]]] = []
-    for text in texts:
-        key, values = parse_param(text)
-        # one key however it is written ("ceasefire".max_acts, ceasefire . max_acts)
-        if any(split_key(key, "--param") == split_key(k, "--param") for k, _ in params):
-            raise ScenarioError("--param", key, text, "each KEY once: list all its values in "
-                                "one --param KEY=V1,V2,...")
-        params.append((key, values))
-    size = math.prod(len(v) for _, v in params)
-    if size > MAX_POINTS:
-        raise ScenarioError("--param", ", ".join(k for k, _ in params), f"{size:,} grid points",
-                            f"at most {MAX_POINTS:,} points (the product of the numbers of values)")
-    return params
-
-
-def _parse_range(key: str, spec: str) -> list[Any]:
-    """The values of ``start:stop:num``: integers if they can all be, else floats."""
-    a, b, c = spec.split(":")
-    try:
-        start, stop, num = float(a), float(b), int(c)
-    except ValueError:
-        raise ScenarioError("--param", key, spec, "start:stop:num with numbers, num an integer "
-                            ">= 2") from None
-    if not (2 <= num <= MAX_VALUES and math.isfinite(start) and math.isfinite(stop)):
-        raise ScenarioError("--param", key, spec,
-                            f"finite start and stop, num from 2 to {MAX_VALUES:,}")
-    whole = _as_int(a), _as_int(b)
-    if whole[0] is not None and whole[1] is not None:
-        first, span = whole[0], whole[1] - whole[0]
-        if span % (num - 1) == 0:
-            return [first + k * (span // (num - 1)) for k in range(num)]
-    # k * span / (num - 1) rather than k * step: 0:1:11 gives 0.3, not 0.30000000000000004
-    values = [start + k * (stop - start) / (num - 1) for k in range(num)]
-    values[-1] = stop
-    return values
-
-
-def _as_int(text: str) -> int | None:
-    """``text`` as an integer if it is written as one (``4``, ``-2``), else None."""
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-def grid(params: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
-    """Every combination of the parameters' values (the first parameter varies slowest)."""
-    keys = [k for k, _ in params]
-    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in params))]
+__all__ = [
+    "MAX_POINTS",
+    "MAX_VALUES",
+    "SweepPoint",
+    "check_comparable",
+    "grid",
+    "paired",
+    "parse_param",
+    "parse_params",
+    "reference_difference",
+    "run_sweep",
+    "save_point",
+    "sweep",
+    "sweep_labels",
+    "sweep_rows",
+    "sweep_scenarios",
+    "write_sweep_csv",
+]
 
 
 @dataclass
@@ -157,7 +72,15 @@ def sweep_scenarios(
     base: Scenario, params: list[tuple[str, list[Any]]]
 ) -> list[tuple[dict[str, Any], Scenario]]:
     """Every grid point's assignment and scenario, all built and validated before any runs,
-    so a bad value in a late point costs no computation."""
+    so a bad value in a late point costs no computation.
+
+    Raises:
+        ScenarioError: a bad value, or a ``--param`` that would replace a value the
+            base's ``--set`` gave (the same key, or a table holding it).
+    """
+    given = [("--set", k) for k, source in base.set_by.items() if source == "--set"]
+    for key, values in params:
+        refuse_replacing(given, key, "--param", f"{key}={','.join(map(str, values))}")
     out = []
     for assignment in grid(params):
         # a key that cannot be set, or a value the scenario refuses, is named against --param
@@ -290,7 +213,10 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
     rows = []
     for pt in points:
         s = pt.summary
-        row = [pt.params[k] for k in keys] + [s["runs"]]
+        # a table or an array as TOML writes it, as the scenario and the table show it
+        row = [toml_value(v) if isinstance(v, dict | list) else v
+               for v in (pt.params[k] for k in keys)]
+        row += [s["runs"]]
         row += [s["p_agreement"][f] for f in ("estimate", "low", "high")]
         for prefix in ("p_hold", "p_hold_given_agreement"):
             row += _cells(s[prefix].get(lab) for lab in labels)
@@ -301,8 +227,15 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
 
 
 def _cells(intervals: Iterable[dict[str, Any] | None]) -> list[Any]:
-    """Estimate, low and high of each interval; three empty cells for a missing one."""
-    return [d[f] if d else None for d in intervals for f in ("estimate", "low", "high")]
+    """Estimate, low and high of each interval; three empty cells for a missing one, and
+    an empty cell for an estimate that does not exist (P(hold) given agreement where
+    nothing was agreed), as ``summary.json`` writes null."""
+    return [None if not d or _missing(d[f]) else d[f]
+            for d in intervals for f in ("estimate", "low", "high")]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:

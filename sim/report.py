@@ -121,7 +121,8 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     names = _short_keys(params)
     first = rows[0]["summary"]
     points = f"{len(rows)} point" + ("s" if len(rows) > 1 else "")
-    lines = [f"Sweep: {points}, {first['runs']} replications each on the same seeds "
+    each = f"{first['runs']} replication" + ("s" if first["runs"] != 1 else "")
+    lines = [f"Sweep: {points}, {each} each on the same seeds "
              f"(seed {first['seed']})"]
     lines += [f"  {name}: {key}" for name, key in zip(names, params, strict=True) if name != key]
     partial = [r for r in rows if r["summary"].get("partial")]
@@ -129,7 +130,8 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
         lines.append(f"  (PARTIAL: interrupted; the last point has {partial[-1]['summary']['runs']} "
                      "runs, and its differences pair only those)")
     heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
-    values = [[_short(r["params"][p]) for p in params] for r in rows]
+    columns = [_column([r["params"][p] for r in rows]) for p in params]
+    values = [list(cells) for cells in zip(*columns, strict=True)] if columns else [[] for _ in rows]
     estimates = [[pct(r["summary"]["p_agreement"]).strip(),
                   *(pct(r["summary"]["p_hold"].get(lab)).strip() for lab in labels)] for r in rows]
     diffs = [_diff_cells(r["summary"].get("diff_from_reference"), labels) for r in rows]
@@ -212,11 +214,23 @@ def _width(interval: dict[str, float]) -> str:
     return f"{100 * (interval['high'] - interval['low']):.1f}"
 
 
-def _short(value: Any) -> str:
-    """A parameter value as a table cell: floats short, anything else as TOML writes it
-    (a table as ``{ 48h = 48.0 }``, not Python's ``{'48h': 48.0}``)."""
+def _column(values: list[Any]) -> list[str]:
+    """A swept parameter's values as table cells: floats to 4 significant digits, or as
+    many more as tell the column's distinct values apart (0.30001 and 0.3 are two
+    rows, not two rows of 0.3); anything else as TOML writes it (a table as
+    ``{ 48h = 48.0 }``, not Python's ``{'48h': 48.0}``)."""
+    distinct = len({repr(v) for v in values})
+    for digits in range(4, 18):
+        cells = [_short(v, digits) for v in values]
+        if len(set(cells)) == distinct:
+            return cells
+    return [_short(v, 17) for v in values]
+
+
+def _short(value: Any, digits: int = 4) -> str:
+    """One parameter value as a table cell (see :func:`_column`)."""
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.{digits}g}"
     if isinstance(value, str):
         return value
     return toml_value(value)

@@ -29,6 +29,7 @@ from sim.document import (
     join_key,
     parse_override,
     parse_value,
+    refuse_replacing,
     related,
     resolve_document,
     split_key,
@@ -228,9 +229,10 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     path = Path(path)
     with _not_too_deep(str(path)):
         base = doc = resolve_document(path)
-        keys = []
+        keys: list[str] = []
         for text in overrides:
             key, value = parse_override(text)
+            refuse_replacing((("--set", k) for k in keys), key, "--set", text)
             doc = apply_override(doc, key, value)
             keys.append(key)
         with _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):

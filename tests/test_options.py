@@ -1,0 +1,138 @@
+"""How ``--set`` and ``--param`` values are read and combined, and what the sweep shows
+of them: no value given is dropped without a word, and what is shown tells the values
+apart."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from helpers import DEFAULT
+from test_sweep import refuse_runs
+
+import run_sim
+from sim.cluster import check_address
+from sim.document import split_values
+from sim.errors import ScenarioError
+from sim.experiments import parse_param, parse_params, sweep_scenarios
+from sim.scenario import load_scenario
+
+QUICK = ["--runs", "20", "--workers", "1", "--no-progress"]
+DETERRENCE = "ceasefire.monitoring.deterrence"
+
+
+def status(*args: str) -> int:
+    return run_sim.main([*args, *QUICK])
+
+
+def test_a_param_and_a_table_holding_it_are_refused_in_either_order(monkeypatch, capsys):
+    """Both were run: the table replaced the key (or the reverse), and rows labelled with
+    different values of the key were identical."""
+    refuse_runs(monkeypatch)
+    table = "ceasefire.monitoring={notice=0.7},{notice=0.8}"
+    for first, second in ((f"{DETERRENCE}=0.3,0.6", table), (table, f"{DETERRENCE}=0.3,0.6")):
+        with pytest.raises(ScenarioError, match="one lies inside the other"):
+            parse_params([first, second])
+        assert status("sweep", str(DEFAULT), "--param", first, "--param", second) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: --param: ") and "one lies inside the other" in err
+
+
+def test_a_set_replacing_an_earlier_set_is_refused(monkeypatch, capsys):
+    refuse_runs(monkeypatch)
+    for later in ("ceasefire.monitoring={notice=0.7}", f"{DETERRENCE}=0.8"):
+        assert status("compare", str(DEFAULT), "--set", f"{DETERRENCE}=0.9",
+                      "--set", later) == 2
+        err = capsys.readouterr().err
+        assert f"error: --set: {later.partition('=')[0]}: bad value {later!r}" in err
+        assert "does not replace one given before" in err
+
+
+def test_a_set_inside_an_earlier_table_refines_it():
+    scenario = load_scenario(DEFAULT, ["ceasefire.monitoring={notice=0.7}",
+                                       f"{DETERRENCE}=0.9"])
+    monitoring = scenario.spec.ceasefire.monitoring
+    assert (monitoring.notice, monitoring.deterrence) == (0.7, 0.9)
+
+
+def test_a_param_replacing_a_set_value_is_refused_but_one_inside_its_table_is_not():
+    base = load_scenario(DEFAULT, [f"{DETERRENCE}=0.9"])
+    for key in ("ceasefire.monitoring", DETERRENCE):
+        params = parse_params([f"{key}=" + ("{notice=0.7},{notice=0.8}" if key != DETERRENCE
+                                            else "0.1,0.2")])
+        with pytest.raises(ScenarioError, match=r"set by --set"):
+            sweep_scenarios(base, params)
+    base = load_scenario(DEFAULT, ["ceasefire.monitoring={notice=0.7}"])
+    points = sweep_scenarios(base, parse_params([f"{DETERRENCE}=0.1,0.2"]))
+    assert [(p.spec.ceasefire.monitoring.notice, p.spec.ceasefire.monitoring.deterrence)
+            for _, p in points] == [(0.7, 0.1), (0.7, 0.2)]
+
+
+def test_values_split_at_the_commas_between_them_only():
+    assert split_values("{a = 1, b = 2},{a = 3}") == ["{a = 1, b = 2}", "{a = 3}"]
+    assert split_values('"x, y", z') == ['"x, y"', "z"]
+    assert split_values("'x, y',z") == ["'x, y'", "z"]
+    assert split_values('"a\\", b",c') == ['"a\\", b"', "c"]
+    assert split_values("[1, [2, 3]], 4") == ["[1, [2, 3]]", "4"]
+    _, values = parse_param("ceasefire.monitoring={notice=0.7, coverage=0.5},{notice=0.8}")
+    assert values == [{"notice": 0.7, "coverage": 0.5}, {"notice": 0.8}]
+
+
+def test_a_quoted_key_may_hold_an_equals_sign():
+    assert parse_param('ceasefire.milestones."a=b"=24,48') == ('ceasefire.milestones."a=b"',
+                                                                [24, 48])
+
+
+@pytest.mark.parametrize(("spec", "allowed"), [
+    ("0:1:3,0.7", "a range or a list, not both"),
+    ("0.1,,0.2", "one is empty"),
+    ("0.1,0.2,", "one is empty"),
+    ("1e308:-1e308:3", "span stop - start is a finite number"),
+])
+def test_malformed_values_are_named(spec, allowed):
+    with pytest.raises(ScenarioError, match=allowed) as caught:
+        parse_param(f"{DETERRENCE}={spec}")
+    assert caught.value.value == spec
+
+
+def test_an_address_without_a_port_is_refused_at_once(capsys):
+    """dask's client refused it only after waiting out its timeout, with a traceback."""
+    for address in ("notanaddress", "tcp://127.0.0.1"):
+        with pytest.raises(ScenarioError, match="with its port"):
+            check_address(address)
+    check_address("tcp://127.0.0.1:8786")
+    check_address("127.0.0.1:8786")
+    assert status("run", str(DEFAULT), "--dask", "notanaddress") == 2
+    assert "with its port" in capsys.readouterr().err
+
+
+def test_sweep_labels_tell_close_values_apart(capsys):
+    assert status("sweep", str(DEFAULT), "--param", f"{DETERRENCE}=0.30001,0.30002,0.3") == 0
+    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines()
+            if line.strip().startswith("0.3")]
+    assert rows[:3] == ["0.30001", "0.30002", "0.3"]
+
+
+def test_sweep_csv_leaves_an_estimate_that_does_not_exist_empty(tmp_path, capsys):
+    """With nothing agreed, P(hold) given agreement has no estimate: summary.json writes
+    null, and sweep.csv wrote nan."""
+    out = tmp_path / "sweep"
+    assert status("sweep", str(DEFAULT), "--param",
+                  "parties.russia.positions.delineation.min=0.6,0.8", "--out", str(out)) == 0
+    with (out / "sweep.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    never = rows[1]
+    assert float(never["p_agreement"]) == 0.0
+    assert never["p_hold_given_agreement_48h"] == ""
+    assert (never["p_hold_given_agreement_48h_low"], never["p_hold_given_agreement_48h_high"]
+            ) == ("0.0", "1.0")
+    assert "nan" not in (out / "sweep.csv").read_text()
+
+
+def test_sweep_csv_writes_a_table_as_toml(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert status("sweep", str(DEFAULT), "--param",
+                  'ceasefire.milestones={"48h"=48.0},{"48h"=24.0}', "--out", str(out)) == 0
+    with (out / "sweep.csv").open() as fh:
+        assert [row["ceasefire.milestones"] for row in csv.DictReader(fh)] == [
+            "{ 48h = 48.0 }", "{ 48h = 24.0 }"]
