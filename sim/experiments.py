@@ -116,8 +116,8 @@ def run_sweep(
     first point (see :func:`reference_difference`).
     """
     ref: SweepPoint | None = None
-    for assignment, scenario in scenarios:
-        out = runner.run(scenario, runs, seed)
+    for k, (assignment, scenario) in enumerate(scenarios):
+        out = runner.run(scenario, runs, seed, label=f"point {k + 1}/{len(scenarios)}")
         if out.interrupted and not len(out.results):
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
@@ -272,10 +272,10 @@ def paired(
         ScenarioError: the two have different milestones (checked before running either).
     """
     check_comparable(a, b)
-    ra = runner.run(a, runs, seed)
+    ra = runner.run(a, runs, seed, label="A")
     if ra.interrupted:
         return {}, ra.results, Results.empty(b.issues, (), b.order), True
-    rb = runner.run(b, runs, seed)
+    rb = runner.run(b, runs, seed, label="B")
     results_a = ra.results
     if rb.interrupted:
         if not len(rb.results):

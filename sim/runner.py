@@ -276,6 +276,7 @@ class Runner:
         keep_on_error: bool = False,
         checkpoint: Callable[[Results], None] | None = None,
         checkpoint_every: float = 60.0,
+        label: str = "",
     ) -> RunOutcome:
         """Run replications ``0 .. runs-1`` (or adaptively), keeping what finishes.
 
@@ -293,6 +294,7 @@ class Runner:
                 included) about every ``checkpoint_every`` seconds, to save them while the
                 run goes on: a crash then loses at most that much. Saving a large run
                 takes time, so the interval grows to at least ten times the last save.
+            label: what the progress bar calls this run (a sweep's point, a side).
 
         A Ctrl-C or SIGTERM stops the run once the work items running have finished (a
         second one drops them); the finished replications are returned with
@@ -331,9 +333,10 @@ class Runner:
         # that comes while the finished replications are collected stops the run as if
         # it had come a moment earlier, and cannot lose them (nor break the bar's locks)
         with deferred_stop(redeliver=False) as stop:
+            # shown on a terminal only: a log file would fill with the bar's redraws
             bar = tqdm(total=total if precision is None else None, initial=len(done),
-                       disable=not self.progress, unit="run", file=None, leave=False,
-                       dynamic_ncols=True)
+                       disable=None if self.progress else True, unit="run", file=None,
+                       leave=False, dynamic_ncols=True, desc=label or None)
             try:
                 if precision is None:
                     todo = [i for i in range(runs) if i not in done]
