@@ -136,12 +136,20 @@ def report_run(args: argparse.Namespace, scenario: Any, out: Any) -> dict[str, A
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_text
+    from sim.rundir import resumable_sweep
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
     params = ex.parse_params(args.param)
     todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
-    prepare_out(args.out, ("sweep.csv", "points"))
+    existing = None
+    if args.resume:
+        if args.out is None:
+            raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier sweep")
+        existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario),
+                                   args.seed, args.runs)
+    prepare_out(args.out, () if args.resume else ("sweep.csv", "points"),
+                "use --resume to finish that sweep, or another directory")
     points: list[ex.SweepPoint] = []
 
     def report() -> None:
@@ -155,7 +163,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         # a stop signal waits for the point running to be saved (see cmd_run)
         with deferred_stop() as stop, make_runner(args, True) as runner:
-            for point in ex.run_sweep(todo, runner, args.runs, args.seed):
+            for point in ex.run_sweep(todo, runner, args.runs, args.seed, existing):
                 points.append(point)
                 if args.out is not None:  # saved as it finishes: a crash keeps it
                     with saving(args.out):
@@ -185,29 +193,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiments import check_comparable, paired
+    from sim.experiments import check_comparable, paired, sides
     from sim.report import compare_text
-    from sim.scenario import load_scenario
 
-    if len(args.scenarios) == 1:
-        if not args.sets:
-            raise ScenarioError("compare", "", str(args.scenarios[0]),
-                                "two scenario files, or one file with --set KEY=VALUE")
-        b = load_scenario(args.scenarios[0])
-        a = load_scenario(args.scenarios[0], args.sets)
-        name_a = f"{a.name} with " + " ".join(args.sets)
-        name_b = f"{b.name} as written"
-    elif len(args.scenarios) == 2:
-        a = load_scenario(args.scenarios[0], args.sets)
-        b = load_scenario(args.scenarios[1], args.sets)
-        name_a, name_b = a.name, b.name
-        if name_a == name_b:  # two versions of one scenario: the files tell them apart
-            name_a, name_b = (f"{name_a} ({path})" for path in args.scenarios)
-        if args.sets:  # applied to both sides
-            name_a, name_b = (f"{name} with " + " ".join(args.sets) for name in (name_a, name_b))
-    else:
-        raise ScenarioError("compare", "", [str(s) for s in args.scenarios],
-                            "one or two scenario files")
+    a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
     prepare_out(args.out, ("compare.json",))
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved

@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--param", action="append", default=[], required=True,
                     metavar="KEY=V1,V2,...|KEY=start:stop:num")
     common(sw)
+    sw.add_argument("--resume", action="store_true",
+                    help="finish an interrupted sweep saved in --out DIR (its finished "
+                         "points are kept, the interrupted one finished, the rest run)")
 
     cmp_ = sub.add_parser("compare", help="paired difference of two scenarios or a counterfactual")
     cmp_.add_argument("scenarios", type=Path, nargs="+")

@@ -29,7 +29,7 @@ from sim.output import jsonable, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, grid, parse_param, parse_params
 from sim.records import Results
 from sim.runner import Runner
-from sim.scenario import Scenario, with_overrides
+from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.stats import compare, milestones, paired_difference, summarize
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "reference_difference",
     "run_sweep",
     "save_point",
+    "sides",
     "sweep",
     "sweep_labels",
     "sweep_rows",
@@ -106,18 +107,21 @@ def _steps_not_whole(exc: ScenarioError, params: list[tuple[str, list[Any]]]) ->
 
 
 def run_sweep(
-    scenarios: list[tuple[dict[str, Any], Scenario]], runner: Runner, runs: int, seed: int
+    scenarios: list[tuple[dict[str, Any], Scenario]], runner: Runner, runs: int, seed: int,
+    existing: list[Results | None] | None = None,
 ) -> Iterator[SweepPoint]:
     """Run the points in order on the same seed, yielding each as it finishes; an
     interrupted point is the last, and is not yielded if none of its replications
-    finished (a stop that came between points).
+    finished (a stop that came between points). ``existing`` holds each point's
+    replications saved by an earlier, interrupted sweep: they are kept, not rerun.
 
     Each point's summary carries ``diff_from_reference``: its paired difference from the
     first point (see :func:`reference_difference`).
     """
     ref: SweepPoint | None = None
     for k, (assignment, scenario) in enumerate(scenarios):
-        out = runner.run(scenario, runs, seed, label=f"point {k + 1}/{len(scenarios)}")
+        out = runner.run(scenario, runs, seed, existing=existing[k] if existing else None,
+                         label=f"point {k + 1}/{len(scenarios)}")
         if out.interrupted and not len(out.results):
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
@@ -292,6 +296,31 @@ def paired(
         "diff": diff,
     }
     return result, results_a, rb.results, rb.interrupted
+
+
+def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:
+    """The two sides of a comparison and their names: one file with ``--set`` values (A)
+    against the file as written (B), or two files, each with the ``--set`` values.
+
+    Raises:
+        ScenarioError: no ``--set`` with one file, or other than one or two files.
+    """
+    if len(files) == 1:
+        if not sets:
+            raise ScenarioError("compare", "", str(files[0]),
+                                "two scenario files, or one file with --set KEY=VALUE")
+        b = load_scenario(files[0])
+        a = load_scenario(files[0], sets)
+        return a, b, f"{a.name} with " + " ".join(sets), f"{b.name} as written"
+    if len(files) != 2:
+        raise ScenarioError("compare", "", [str(s) for s in files], "one or two scenario files")
+    a, b = load_scenario(files[0], sets), load_scenario(files[1], sets)
+    name_a, name_b = a.name, b.name
+    if name_a == name_b:  # two versions of one scenario: the files tell them apart
+        name_a, name_b = (f"{name_a} ({path})" for path in files)
+    if sets:  # applied to both sides
+        name_a, name_b = (f"{name} with " + " ".join(sets) for name in (name_a, name_b))
+    return a, b, name_a, name_b
 
 
 def check_comparable(a: Scenario, b: Scenario) -> None:

@@ -89,3 +89,22 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         raise ScenarioError(flag, "", most, f"at least {held}: {out} already holds "
                             f"replications up to {held - 1}")
     return existing
+
+
+def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, seed: int,
+                    runs: int) -> list[Results | None]:
+    """For each point of a sweep resumed from ``out``, the replications it keeps (None for
+    a point not saved yet), checked as :func:`resumable` checks a run.
+
+    Raises:
+        ScenarioError: a point saved with another scenario, seed or more runs, or a
+            point saved beyond this sweep's points (its grid is not the saved one).
+    """
+    saved = sorted(p.name for p in (out / "points").glob("[0-9][0-9][0-9]") if p.is_dir())
+    beyond = [name for name in saved if int(name) >= len(scenarios)]
+    if beyond:
+        raise ScenarioError("--param", "", f"{len(scenarios)} points", f"the grid of the sweep "
+                            f"saved in {out}, which holds point {beyond[0]} (points count from "
+                            "000) (--resume needs the same --param values)")
+    return [resumable(out / "points" / f"{k:03d}", sc, scenario_file, seed, ("--runs", runs))
+            for k, sc in enumerate(scenarios)]

@@ -1,0 +1,93 @@
+"""``sweep --resume``: an interrupted sweep is finished where it stopped, and ends as if
+it had never been interrupted; a resume that does not match the saved sweep is refused
+without touching it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+from helpers import DEFAULT, interrupt_chunk
+
+import run_sim
+
+PARAM = "ceasefire.monitoring.deterrence=0.1,0.4,0.7"
+
+
+def sweep(out, *extra: str, param: str = PARAM, runs: str = "600") -> int:
+    args = ["sweep", str(DEFAULT), "--param", param, "--runs", runs, "--workers", "1",
+            "--no-progress", "--out", str(out), *extra]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_sim.main(args)
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    """The same sweep, never interrupted."""
+    out = tmp_path_factory.mktemp("whole") / "sweep"
+    assert sweep(out) == 0
+    return out
+
+
+def test_a_resumed_sweep_equals_one_never_interrupted(tmp_path, monkeypatch, whole):
+    out = tmp_path / "sweep"
+    interrupt_chunk(monkeypatch, 5, size=250)  # point 000 is 3 items; stop in point 001
+    assert sweep(out) == 130
+    summary = json.loads((out / "points" / "001" / "summary.json").read_text())
+    assert summary["partial"] is True and summary["runs"] == 250
+    assert not (out / "points" / "002").exists()
+    monkeypatch.undo()
+
+    assert sweep(out, "--resume") == 0
+    for k in ("000", "001", "002"):
+        assert (out / "points" / k / "runs.csv").read_bytes() == (
+            whole / "points" / k / "runs.csv").read_bytes()
+        assert json.loads((out / "points" / k / "summary.json").read_text())["partial"] is False
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
+
+
+def test_resuming_a_finished_sweep_runs_nothing_and_changes_no_result(tmp_path, monkeypatch,
+                                                                       whole):
+    out = tmp_path / "sweep"
+    assert sweep(out) == 0
+    import sim.chunks
+
+    monkeypatch.setattr(sim.chunks, "run_chunk", lambda *a: pytest.fail("ran a replication"))
+    assert sweep(out, "--resume") == 0
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
+
+
+@pytest.mark.parametrize(("extra", "param", "message"), [
+    (["--seed", "7"], PARAM, "--seed: bad value 7"),
+    ([], "ceasefire.monitoring.deterrence=0.1,0.5,0.7", "ceasefire.monitoring.deterrence: bad value 0.5"),
+    ([], "ceasefire.monitoring.deterrence=0.1,0.4", "holds point 002"),
+    (["--runs", "100"], PARAM, "--runs: bad value 100; at least 600"),
+])
+def test_a_resume_that_does_not_match_the_saved_sweep_is_refused(tmp_path, capsys, extra, param,
+                                                                  message):
+    out = tmp_path / "sweep"
+    assert sweep(out) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    args = ["sweep", str(DEFAULT), "--param", param, "--runs", "600", "--workers", "1",
+            "--no-progress", "--out", str(out), "--resume", *extra]
+    assert run_sim.main(args) == 2
+    assert message in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_resume_needs_out_and_a_new_sweep_refuses_a_saved_one(tmp_path, capsys):
+    assert run_sim.main(["sweep", str(DEFAULT), "--param", PARAM, "--resume"]) == 2
+    assert "--resume needs --out DIR of the earlier sweep" in capsys.readouterr().err
+    out = tmp_path / "sweep"
+    assert sweep(out, param="ceasefire.monitoring.deterrence=0.1,0.4", runs="50") == 0
+    assert sweep(out, param="ceasefire.monitoring.deterrence=0.1,0.4", runs="50") == 2
+    assert "use --resume to finish that sweep" in capsys.readouterr().err
+
+
+def test_a_resume_with_values_added_to_the_first_param_extends_the_sweep(tmp_path, whole):
+    out = tmp_path / "sweep"
+    assert sweep(out, param="ceasefire.monitoring.deterrence=0.1,0.4") == 0
+    assert sweep(out, "--resume") == 0
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
