@@ -26,7 +26,7 @@ from sim.csvio import atomic_writer
 from sim.document import refuse_replacing
 from sim.errors import ScenarioError
 from sim.output import jsonable, toml_value, write_run
-from sim.params import MAX_POINTS, MAX_VALUES, grid, parse_param, parse_params
+from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
 from sim.records import Results
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario, with_overrides
@@ -93,16 +93,25 @@ def sweep_scenarios(
 
 
 def _steps_not_whole(exc: ScenarioError, params: list[tuple[str, list[Any]]]) -> ScenarioError:
-    """An integer field refusing a range's values: name the value that is not whole
-    (the first refused, 0.0 of 0:3:3, is whole but written as a float because 1.5 is
-    not), or leave the error as it was."""
+    """An integer field refusing swept values that are not whole: name the first (the
+    first refused, 0.0 of 0:3:3, is whole but written as a float because 1.5 is not),
+    and say how to write a range of integers; or leave the error as it was."""
     for key, values in params:
+        if exc.path != key or "integer" not in exc.allowed:
+            continue
         broken = [v for v in values if isinstance(v, float) and not v.is_integer()]
-        if broken and exc.path == key and "integer" in exc.allowed:
+        if broken and isinstance(values, Range):
             return ScenarioError(exc.file, exc.path, broken[0],
                                  f"a whole number (an integer field); the values "
                                  f"{', '.join(f'{v:g}' for v in values)} are not all whole: "
                                  "give start:stop:num whose steps are whole")
+        if broken:
+            return ScenarioError(exc.file, exc.path, broken[0], "a whole number (an integer "
+                                 "field)")
+        if isinstance(values, Range):  # 0.0:4.0:3, whole values written as floats
+            return ScenarioError(exc.file, exc.path, exc.value, "a whole number (an integer "
+                                 "field): write the range's ends as integers (0:4:3, not "
+                                 "0.0:4.0:3) to sweep it")
     return exc
 
 

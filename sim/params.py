@@ -30,7 +30,7 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
     split_key(key, "--param")  # a malformed key is refused before any value is read
     texts = split_values(spec)
     if len(texts) == 1 and _is_range(spec):
-        return key, _distinct(key, spec, _parse_range(key, spec))
+        return key, Range(_distinct(key, spec, _parse_range(key, spec)))
     if any(_is_range(v) for v in texts):
         raise ScenarioError("--param", key, spec, f"{_FORMS}: a range or a list, not both")
     if "" in texts:
@@ -85,6 +85,11 @@ def parse_params(texts: list[str]) -> list[tuple[str, list[Any]]]:
         raise ScenarioError("--param", ", ".join(k for k, _ in params), f"{size:,} grid points",
                             f"at most {MAX_POINTS:,} points (the product of the numbers of values)")
     return params
+
+
+class Range(list[Any]):
+    """The values a ``start:stop:num`` range gave (an error can then say how to write
+    the range, which would make no sense for a list of values)."""
 
 
 def _is_range(text: str) -> bool:

@@ -136,3 +136,18 @@ def test_sweep_csv_writes_a_table_as_toml(tmp_path, capsys):
     with (out / "sweep.csv").open() as fh:
         assert [row["ceasefire.milestones"] for row in csv.DictReader(fh)] == [
             "{ 48h = 48.0 }", "{ 48h = 24.0 }"]
+
+
+@pytest.mark.parametrize(("values", "says", "never"), [
+    ("0.5,1", "bad value 0.5; a whole number (an integer field)", "start:stop:num"),
+    ("0.0:4.0:3", "write the range's ends as integers (0:4:3", "Input should be"),
+    ("0:3:3", "bad value 1.5; a whole number (an integer field); the values 0, 1.5, 3",
+     "Input should be"),
+])
+def test_an_integer_field_says_how_to_write_its_values(capsys, values, says, never):
+    """A list of values was told to "give start:stop:num whose steps are whole", and a
+    range of whole floats got no hint at all."""
+    assert status("sweep", str(DEFAULT), "--param",
+                  f"ceasefire.convoys.max_per_pause={values}") == 2
+    err = capsys.readouterr().err
+    assert says in err and never not in err
