@@ -7,11 +7,18 @@ an optional extra, imported only when ``--dask`` is given.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from sim.errors import ScenarioError
 from sim.runner import Runner
+from sim.signals import deferred_stop
 
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+"""Protocols of a scheduler's address (dask's in-process one cannot be reached from here)."""
 ADDRESS_HELP = "the address of a running dask scheduler, such as tcp://127.0.0.1:8786"
 
 
@@ -21,12 +28,86 @@ def check_address(address: str) -> None:
     address without a port, was left to time out as it was collected)."""
     if not address:
         raise ScenarioError("--dask", "", address, ADDRESS_HELP)
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in SCHEMES:
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (a protocol dask speaks "
+                            f"across machines: {', '.join(SCHEMES)})")
     try:
-        port = urlsplit(address if "://" in address else f"tcp://{address}").port
+        port = parts.port
     except ValueError as exc:  # port out of range, or not a number
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({exc})") from None
     if port is None:
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (with its port)")
+
+
+CONNECT_SECONDS = 20.0
+"""How long to wait for the scheduler to answer."""
+
+
+def connect(client_type: Any, address: str, timeout: float = CONNECT_SECONDS) -> Any:
+    """A client of the scheduler at ``address``, made in a thread of its own.
+
+    dask's own timeout does not cover a server that accepts the connection and never
+    answers (the scheduler's dashboard port, any other service): its client then waits
+    for ever, and from the main thread it would not even see Ctrl-C. Here the command
+    waits at most ``timeout`` seconds (and a little more for dask to report its own
+    timeout), and a stop signal ends the wait at once. A connection left hanging is
+    abandoned in its thread, which ends with the program.
+
+    Raises:
+        ScenarioError: nothing answered as a scheduler in time, or dask refused the
+            address.
+    """
+    made: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            # not the process's default client: nothing is left for dask's exit hook
+            # to close (a Ctrl-C while connecting made it print a traceback)
+            made["client"] = client_type(address, timeout=timeout, set_as_default=False)
+        except Exception as exc:  # handed to the main thread
+            made["error"] = exc
+
+    thread = threading.Thread(target=attempt, name="dask-connect", daemon=True)
+    with deferred_stop() as stop:
+        thread.start()
+        deadline = time.monotonic() + timeout + 2.0
+        while thread.is_alive() and time.monotonic() < deadline:
+            thread.join(0.05)
+            stop.check()
+    if "client" in made:
+        return made["client"]
+    error = made.get("error")
+    if error is None:
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP}: nothing there answered as "
+                            f"a dask scheduler within {timeout:g} s (is it the scheduler's "
+                            "port, 8786 by default, and not its dashboard's, 8787?)")
+    if isinstance(error, OSError | ValueError | TypeError):  # unreachable, or not an address
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({error})")
+    raise error
+
+
+def check_workers(client: Any, address: str, timeout: float = CONNECT_SECONDS) -> None:
+    """Refuse a cluster whose workers cannot import the simulator.
+
+    A worker that cannot unpack a work item (its function lives in this package) dies,
+    and the run would wait for ever for workers that never come. So one task that needs
+    nothing but Python's builtins imports the package on a worker first. A cluster with
+    no workers yet, or too busy to answer within ``timeout``, is not held up.
+    """
+    if not client.nthreads():
+        return
+    probe = client.submit(eval, "__import__('sim.chunks') and None", pure=False)
+    try:
+        probe.result(timeout=timeout)
+    except ImportError as exc:
+        client.close()
+        raise ScenarioError("--dask", "", address, f"a cluster whose workers can import this "
+                            f"simulator, but they cannot ({exc}): install it on every worker "
+                            "node, in the environment 'dask worker' runs in (pip install -e .)"
+                            ) from None
+    except Exception:  # busy, or lost meanwhile: the run will tell
+        return
 
 
 def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner:
@@ -41,12 +122,11 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
         raise ScenarioError("--dask", "", dask,
                             "install the 'distributed' extra: pip install -e '.[distributed]'"
                             ) from None
-    try:
-        # not the process's default client: nothing is left for dask's exit hook to
-        # close (a Ctrl-C while connecting made it print a traceback)
-        client = Client(dask, timeout=20, set_as_default=False)
-    except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
-        raise ScenarioError("--dask", "", dask, f"{ADDRESS_HELP} ({exc})") from None
+    # the command reports a lost cluster in one line; dask's own log would print its
+    # tracebacks first
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    client = connect(Client, dask)
+    check_workers(client, dask)
     # enough work in flight for every thread of the cluster
     threads = sum(client.nthreads().values())  # none yet on a cluster that scales up
     return Runner(workers=workers or threads or None, executor=client.get_executor(),

@@ -1,0 +1,102 @@
+"""Reaching a dask cluster: a wrong address, a server that never answers, a stop while
+waiting, and workers that cannot import the simulator all end the command at once
+with one line, never a wait without end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+
+import distributed  # the 'distributed' extra, installed by the test set-up
+import pytest
+from helpers import DEFAULT, interrupt_cli
+
+from sim.cluster import check_address, check_workers, connect
+from sim.errors import ScenarioError
+
+NO_SIM = """
+import sys
+
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sim" or name.startswith("sim."):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return None
+
+
+sys.meta_path.insert(0, Block())
+"""
+
+
+@pytest.fixture
+def silent_server():
+    """A server that accepts connections and never says a word (a dashboard's port,
+    any service that is not a scheduler)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for conn in held:
+        conn.close()
+
+
+@pytest.mark.parametrize(("address", "says"), [
+    ("notanaddress", "with its port"),
+    ("127.0.0.1", "with its port"),
+    ("http://127.0.0.1:8786", "a protocol dask speaks"),
+    ("inproc://foo", "a protocol dask speaks"),
+    ("tcp://127.0.0.1:99999", "Port out of range"),
+])
+def test_an_address_dask_cannot_use_is_refused_before_connecting(address, says):
+    with pytest.raises(ScenarioError, match=says):
+        check_address(address)
+
+
+def test_a_server_that_never_answers_is_given_up_on_in_time(silent_server):
+    """dask's client waited for ever there (its timeout does not cover a silent peer)."""
+    start = time.monotonic()
+    with pytest.raises(ScenarioError, match="nothing there answered as a dask scheduler"):
+        connect(distributed.Client, silent_server, timeout=1.0)
+    assert time.monotonic() - start < 10
+
+
+def test_a_stop_while_connecting_ends_the_wait_at_once(silent_server):
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        connect(distributed.Client, silent_server, timeout=30.0)
+    assert time.monotonic() - start < 5
+
+
+def test_the_command_stops_at_a_signal_while_connecting(silent_server):
+    proc = interrupt_cli(["run", str(DEFAULT), "--runs", "20", "--no-progress", "--dask",
+                          silent_server], after=2.0)
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_workers_that_cannot_import_the_simulator_are_refused(tmp_path):
+    """Such a worker died unpacking the first work item, and the run waited for ever."""
+    preload = tmp_path / "no_sim.py"
+    preload.write_text(NO_SIM)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, preload=[str(preload)]) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client, \
+            pytest.raises(ScenarioError, match="No module named 'sim'"):
+        check_workers(client, cluster.scheduler_address)
