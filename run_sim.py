@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import build_parser, complete_run_options
+from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
@@ -57,23 +57,27 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
     from sim.records import Results
-    from sim.rundir import resumable
+    from sim.rundir import resumable, saved_manifest
     from sim.scenario import load_scenario
     from sim.signals import shielded
     from sim.stats import summarize
 
+    if args.resume and args.out is None:
+        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
+    if args.resume and (taken := resume_options(args, saved_manifest(args.out))):
+        print(f"resuming with the saved run's {' '.join(taken)}", file=sys.stderr)
+    fill_runs(args)
     complete_run_options(args)
     scenario = load_scenario(args.scenario, args.sets)
     existing = None
     if args.resume:
-        if args.out is None:
-            raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
         limit = ("--max-runs", args.max_runs) if args.precision is not None else ("--runs", args.runs)
         existing = resumable(args.out, scenario, str(args.scenario), args.seed, limit)
     prepare_out(args.out, () if args.resume else ("runs.csv",),
                 "use --resume to finish that run, or another directory")
     long_run = (args.precision is not None) or args.runs >= 2000
-    extra = {"runs_requested": args.runs, "precision": args.precision}
+    extra = {"runs_requested": None if args.precision is not None else args.runs,
+             "precision": args.precision, "min_runs": args.min_runs, "max_runs": args.max_runs}
 
     def checkpoint(results: Results) -> None:
         """Save the runs finished so far, marked partial, as an interrupted run is; a
@@ -136,7 +140,7 @@ def report_run(args: argparse.Namespace, scenario: Any, out: Any) -> dict[str, A
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_text
-    from sim.rundir import resumable_sweep
+    from sim.rundir import resumable_sweep, saved_manifest
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
@@ -146,8 +150,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.resume:
         if args.out is None:
             raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier sweep")
+        if args.runs is None:  # as saved, like a run's (see resume_options)
+            args.runs = saved_manifest(args.out / "points" / "000").get("runs_requested")
+        fill_runs(args)
         existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario),
                                    args.seed, args.runs)
+    fill_runs(args)
     prepare_out(args.out, () if args.resume else ("sweep.csv", "points"),
                 "use --resume to finish that sweep, or another directory")
     points: list[ex.SweepPoint] = []
@@ -167,7 +175,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 points.append(point)
                 if args.out is not None:  # saved as it finishes: a crash keeps it
                     with saving(args.out):
-                        ex.save_point(args.out, points, args.seed)
+                        ex.save_point(args.out, points, args.seed, args.runs)
             stopped = len(points) < len(todo) or points[-1].interrupted
             stop.redeliver = not stopped
     except BaseException:
@@ -196,6 +204,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiments import check_comparable, paired, sides
     from sim.report import compare_text
 
+    fill_runs(args)
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
     prepare_out(args.out, ("compare.json",))
@@ -295,6 +304,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtest import backtest_text, run_backtest
 
+    fill_runs(args)
     prepare_out(args.out, ("backtest.csv",))
     with deferred_stop() as stop:  # a stop signal waits for the table to be saved
         with make_runner(args, True) as runner:

@@ -11,7 +11,7 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sim.errors import ScenarioError, show
 from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
@@ -92,8 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser, runs: bool = True) -> None:
         if runs:
-            p.add_argument("--runs", type=count(MAX_RUNS), default=DEFAULT_RUNS,
-                           help=f"replications (default {DEFAULT_RUNS})")
+            # None until filled in (fill_runs): a resumed run takes its saved size
+            p.add_argument("--runs", type=count(MAX_RUNS), default=None,
+                           help=f"replications (default {DEFAULT_RUNS}; with --resume, "
+                                "as saved)")
         p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
                        help=f"root seed (default {DEFAULT_SEED})")
         p.add_argument("--workers", type=count(MAX_WORKERS), default=None,
@@ -193,3 +195,31 @@ def complete_run_options(args: argparse.Namespace) -> None:
         args.checkpoint = DEFAULT_CHECKPOINT
     if args.min_runs is not None and args.min_runs > args.max_runs:
         raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
+
+
+def fill_runs(args: argparse.Namespace) -> None:
+    """``--runs`` as given, or its default."""
+    if getattr(args, "runs", DEFAULT_RUNS) is None:
+        args.runs = DEFAULT_RUNS
+
+
+def resume_options(args: argparse.Namespace, saved: dict[str, Any]) -> list[str]:
+    """Options a resumed run takes from the run it finishes (``saved``, its manifest)
+    when none of them is given again: its ``--runs``, or its ``--precision`` with its
+    bounds. Finishing a 6,000-run job at the default 4,000, or an adaptive one as a
+    fixed run, would look finished and not be. Returns the options taken, as written."""
+    given = [args.runs, args.precision, args.min_runs, args.max_runs]
+    if any(v is not None for v in given) or "runs_requested" not in saved:
+        return []
+    taken = []
+    if saved.get("precision") is not None:
+        args.precision = saved["precision"]
+        taken.append(f"--precision {args.precision:g}")
+        for flag, key in (("--min-runs", "min_runs"), ("--max-runs", "max_runs")):
+            if isinstance(saved.get(key), int):
+                setattr(args, key, saved[key])
+                taken.append(f"{flag} {saved[key]}")
+    elif isinstance(saved["runs_requested"], int):
+        args.runs = saved["runs_requested"]
+        taken.append(f"--runs {args.runs}")
+    return taken

@@ -260,7 +260,7 @@ def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
         w.writerows(rows)
 
 
-def save_point(out: Path, points: list[SweepPoint], seed: int) -> None:
+def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int) -> None:
     """Save the newest of a sweep's points as the run directory ``points/NNN``, then
     ``sweep.csv`` with every point so far, so a table on disk always has its points
     beside it. A sweep saves each point as it finishes: one killed outright keeps those
@@ -268,7 +268,7 @@ def save_point(out: Path, points: list[SweepPoint], seed: int) -> None:
     k = len(points) - 1
     point = points[k]
     write_run(out / "points" / f"{k:03d}", point.results, jsonable(point.summary),
-              point.scenario, seed, {"sweep_point": point.params})
+              point.scenario, seed, {"sweep_point": point.params, "runs_requested": runs})
     write_sweep_csv(out / "sweep.csv", points)
 
 

@@ -8,10 +8,12 @@ the same scenario and seed without dropping replications already saved.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sim.document import first_difference
 from sim.errors import ScenarioError, show
@@ -108,3 +110,13 @@ def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, se
                             "000) (--resume needs the same --param values)")
     return [resumable(out / "points" / f"{k:03d}", sc, scenario_file, seed, ("--runs", runs))
             for k, sc in enumerate(scenarios)]
+
+
+def saved_manifest(out: Path) -> dict[str, Any]:
+    """The manifest of the run saved in ``out`` (its options), or {} if there is none
+    to read (a broken one is reported when the run itself is read)."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}

@@ -91,3 +91,14 @@ def test_a_resume_with_values_added_to_the_first_param_extends_the_sweep(tmp_pat
     assert sweep(out, param="ceasefire.monitoring.deterrence=0.1,0.4") == 0
     assert sweep(out, "--resume") == 0
     assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
+
+
+def test_a_resumed_sweep_without_runs_takes_the_saved_sweeps(tmp_path, whole):
+    """It ran the default 4,000 replications a point, extending the finished points."""
+    out = tmp_path / "sweep"
+    assert sweep(out, param="ceasefire.monitoring.deterrence=0.1,0.4") == 0
+    args = ["sweep", str(DEFAULT), "--param", PARAM, "--workers", "1", "--no-progress",
+            "--out", str(out), "--resume"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert run_sim.main(args) == 0
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()

@@ -1,0 +1,54 @@
+"""A resumed run finishes the run that was started: without ``--runs`` or
+``--precision`` it takes the saved run's, rather than the defaults (a 6,000-run job
+resumed without ``--runs`` ended at 4,000 and looked finished)."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import DEFAULT, interrupt_chunk
+
+import run_sim
+
+QUIET = ["--workers", "1", "--no-progress"]
+
+
+def run(*args: str) -> int:
+    return run_sim.main(["run", str(DEFAULT), *QUIET, *args])
+
+
+def test_a_resume_without_runs_finishes_the_saved_run_size(tmp_path, monkeypatch, capsys):
+    out, fresh = tmp_path / "run", tmp_path / "fresh"
+    interrupt_chunk(monkeypatch, 3, size=250)
+    assert run("--runs", "1200", "--seed", "5", "--out", str(out)) == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert run("--seed", "5", "--out", str(out), "--resume", "--json") == 0
+    captured = capsys.readouterr()
+    assert "resuming with the saved run's --runs 1200" in captured.err
+    assert json.loads(captured.out)["runs"] == 1200
+    assert run("--runs", "1200", "--seed", "5", "--out", str(fresh)) == 0
+    assert (out / "runs.csv").read_bytes() == (fresh / "runs.csv").read_bytes()
+
+
+def test_a_resume_without_precision_stays_adaptive(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    interrupt_chunk(monkeypatch, 3, size=250)
+    assert run("--precision", "0.04", "--min-runs", "600", "--max-runs", "5000",
+               "--out", str(out)) == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert run("--out", str(out), "--resume", "--json") == 0
+    captured = capsys.readouterr()
+    assert "--precision 0.04 --min-runs 600 --max-runs 5000" in captured.err
+    summary = json.loads(captured.out)
+    assert summary["precision"]["target"] == 0.04 and summary["runs"] == 600
+
+
+def test_options_given_again_are_the_resumes_own(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert run("--runs", "300", "--out", str(out)) == 0
+    capsys.readouterr()
+    assert run("--runs", "500", "--out", str(out), "--resume", "--json") == 0
+    captured = capsys.readouterr()
+    assert "resuming with" not in captured.err and json.loads(captured.out)["runs"] == 500
