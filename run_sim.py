@@ -64,8 +64,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.resume and args.out is None:
         raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
-    if args.resume and (taken := resume_options(args, saved_manifest(args.out))):
-        print(f"resuming with the saved run's {' '.join(taken)}", file=sys.stderr)
+    if args.resume and (note := resume_options(args, saved_manifest(args.out))):
+        print(note, file=sys.stderr)
     fill_runs(args)
     complete_run_options(args)
     scenario = load_scenario(args.scenario, args.sets)

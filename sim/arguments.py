@@ -203,14 +203,17 @@ def fill_runs(args: argparse.Namespace) -> None:
         args.runs = DEFAULT_RUNS
 
 
-def resume_options(args: argparse.Namespace, saved: dict[str, Any]) -> list[str]:
+def resume_options(args: argparse.Namespace, saved: dict[str, Any]) -> str:
     """Options a resumed run takes from the run it finishes (``saved``, its manifest)
     when none of them is given again: its ``--runs``, or its ``--precision`` with its
     bounds. Finishing a 6,000-run job at the default 4,000, or an adaptive one as a
-    fixed run, would look finished and not be. Returns the options taken, as written."""
+    fixed run, would look finished and not be. Returns what to tell the user: the
+    options taken, or that nothing was saved to resume (a mistyped ``--out``)."""
+    if not saved:
+        return f"nothing saved in {args.out} to resume: the run starts afresh"
     given = [args.runs, args.precision, args.min_runs, args.max_runs]
     if any(v is not None for v in given) or "runs_requested" not in saved:
-        return []
+        return ""
     taken = []
     if saved.get("precision") is not None:
         args.precision = saved["precision"]
@@ -222,4 +225,4 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any]) -> list[str]
     elif isinstance(saved["runs_requested"], int):
         args.runs = saved["runs_requested"]
         taken.append(f"--runs {args.runs}")
-    return taken
+    return f"resuming with the saved run's {' '.join(taken)}" if taken else ""

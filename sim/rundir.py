@@ -31,6 +31,8 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "")
     if held is not None:
         raise ScenarioError("--out", "", str(out), f"a directory without earlier results, but it "
                             f"holds {held}: {advice or 'use another directory'}")
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", "", str(out), "a directory, but it is a file (left as it is)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         # a file made and removed: permissions alone do not tell (a root user, a

@@ -160,6 +160,8 @@ def test_an_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, m
             err = capsys.readouterr().err
             assert err.startswith(f"error: --out: bad value {str(out)!r}"), err
             assert err.count("\n") == 1 and "Traceback" not in err
+            if out == afile:  # it said "(File exists)"
+                assert "a directory, but it is a file" in err
     assert afile.read_text() == "hi\n"
 
 

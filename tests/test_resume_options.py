@@ -52,3 +52,10 @@ def test_options_given_again_are_the_resumes_own(tmp_path, capsys):
     assert run("--runs", "500", "--out", str(out), "--resume", "--json") == 0
     captured = capsys.readouterr()
     assert "resuming with" not in captured.err and json.loads(captured.out)["runs"] == 500
+
+
+def test_a_resume_of_a_directory_holding_nothing_says_it_starts_afresh(tmp_path, capsys):
+    """A mistyped --out started a fresh run without a word."""
+    out = tmp_path / "typo"
+    assert run("--runs", "50", "--out", str(out), "--resume") == 0
+    assert f"nothing saved in {out} to resume: the run starts afresh" in capsys.readouterr().err
