@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options
+from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options, saved_count
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
@@ -146,16 +146,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     base = load_scenario(args.scenario, args.sets)
     params = ex.parse_params(args.param)
     todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
-    existing = None
-    if args.resume:
-        if args.out is None:
-            raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier sweep")
-        if args.runs is None:  # as saved, like a run's (see resume_options)
-            args.runs = saved_manifest(args.out / "points" / "000").get("runs_requested")
-        fill_runs(args)
-        existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario),
-                                   args.seed, args.runs)
+    if args.resume and args.out is None:
+        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier sweep")
+    if args.resume and args.runs is None:  # as saved, like a run's (see resume_options)
+        args.runs = saved_count(saved_manifest(args.out / "points" / "000").get("runs_requested"))
     fill_runs(args)
+    existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario), args.seed,
+                               args.runs) if args.resume else None
     prepare_out(args.out, () if args.resume else ("sweep.csv", "points"),
                 "use --resume to finish that sweep, or another directory")
     points: list[ex.SweepPoint] = []

@@ -215,14 +215,21 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any]) -> str:
     if any(v is not None for v in given) or "runs_requested" not in saved:
         return ""
     taken = []
-    if saved.get("precision") is not None:
-        args.precision = saved["precision"]
-        taken.append(f"--precision {args.precision:g}")
+    precision = saved.get("precision")
+    if isinstance(precision, float) and 0 < precision < 0.5:
+        args.precision = precision
+        taken.append(f"--precision {precision:g}")
         for flag, key in (("--min-runs", "min_runs"), ("--max-runs", "max_runs")):
-            if isinstance(saved.get(key), int):
-                setattr(args, key, saved[key])
-                taken.append(f"{flag} {saved[key]}")
-    elif isinstance(saved["runs_requested"], int):
-        args.runs = saved["runs_requested"]
-        taken.append(f"--runs {args.runs}")
+            if (value := saved_count(saved.get(key))) is not None:
+                setattr(args, key, value)
+                taken.append(f"{flag} {value}")
+    elif (runs := saved_count(saved["runs_requested"])) is not None:
+        args.runs = runs
+        taken.append(f"--runs {runs}")
     return f"resuming with the saved run's {' '.join(taken)}" if taken else ""
+
+
+def saved_count(value: Any) -> int | None:
+    """A run count read from a manifest, if it is one (the file may have been edited)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_RUNS
+    return value if ok else None

@@ -81,7 +81,7 @@ def sweep_scenarios(
     """
     given = [("--set", k) for k, source in base.set_by.items() if source == "--set"]
     for key, values in params:
-        refuse_replacing(given, key, "--param", f"{key}={','.join(map(str, values))}")
+        refuse_replacing(given, key, "--param", f"{key}={','.join(map(toml_value, values))}")
     out = []
     for assignment in grid(params):
         # a key that cannot be set, or a value the scenario refuses, is named against --param

@@ -59,3 +59,15 @@ def test_a_resume_of_a_directory_holding_nothing_says_it_starts_afresh(tmp_path,
     out = tmp_path / "typo"
     assert run("--runs", "50", "--out", str(out), "--resume") == 0
     assert f"nothing saved in {out} to resume: the run starts afresh" in capsys.readouterr().err
+
+
+def test_an_edited_manifest_is_not_trusted_for_the_resumes_options(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert run("--runs", "300", "--out", str(out)) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    for bad in (True, "300", -5, 1.5):
+        (out / "manifest.json").write_text(json.dumps({**manifest, "runs_requested": bad}))
+        capsys.readouterr()
+        assert run("--out", str(out), "--resume", "--json") == 0
+        captured = capsys.readouterr()
+        assert "resuming with" not in captured.err and "Traceback" not in captured.err
