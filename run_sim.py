@@ -149,7 +149,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.resume and args.out is None:
         raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier sweep")
     if args.resume and args.runs is None:  # as saved, like a run's (see resume_options)
-        args.runs = saved_count(saved_manifest(args.out / "points" / "000").get("runs_requested"))
+        args.runs = saved_count((saved_manifest(args.out / "points" / "000") or {}).get(
+            "runs_requested"))
     fill_runs(args)
     existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario), args.seed,
                                args.runs) if args.resume else None

@@ -203,13 +203,14 @@ def fill_runs(args: argparse.Namespace) -> None:
         args.runs = DEFAULT_RUNS
 
 
-def resume_options(args: argparse.Namespace, saved: dict[str, Any]) -> str:
+def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None) -> str:
     """Options a resumed run takes from the run it finishes (``saved``, its manifest)
     when none of them is given again: its ``--runs``, or its ``--precision`` with its
     bounds. Finishing a 6,000-run job at the default 4,000, or an adaptive one as a
     fixed run, would look finished and not be. Returns what to tell the user: the
-    options taken, or that nothing was saved to resume (a mistyped ``--out``)."""
-    if not saved:
+    options taken, or that nothing was saved to resume (``saved`` is None: a mistyped
+    ``--out``, say)."""
+    if saved is None:
         return f"nothing saved in {args.out} to resume: the run starts afresh"
     given = [args.runs, args.precision, args.min_runs, args.max_runs]
     if any(v is not None for v in given) or "runs_requested" not in saved:

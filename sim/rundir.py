@@ -114,9 +114,12 @@ def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, se
             for k, sc in enumerate(scenarios)]
 
 
-def saved_manifest(out: Path) -> dict[str, Any]:
-    """The manifest of the run saved in ``out`` (its options), or {} if there is none
-    to read (a broken one is reported when the run itself is read)."""
+def saved_manifest(out: Path) -> dict[str, Any] | None:
+    """The manifest of the run saved in ``out`` (its options): None when ``out`` holds
+    no run at all, {} when the manifest cannot be read (the run itself is then refused,
+    naming the damage, when it is read)."""
+    if not (out / "manifest.json").exists() and not (out / "runs.csv").exists():
+        return None
     try:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
