@@ -127,6 +127,8 @@ def main() -> None:
     budget = 3 * per_bare - per_bare - floor / events
     print(f"at 3x, the rules would have {1e6 * budget:5.2f} us/event: "
           f"{max(budget, 0.0) / rest:.0%} of what they take now")
+    print("  (if SimPy cost the model no more per event than the bare loop; it costs more:")
+    print("   the model also starts processes and waits on conditions, see where_time_goes.py)")
 
 
 if __name__ == "__main__":
