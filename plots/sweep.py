@@ -1,8 +1,10 @@
 """What changes the odds: P(hold) across the points of a parameter sweep.
 
 One swept parameter gives lines of P(hold) at each milestone (and P(agreement)) against
-the parameter, with Wilson 95% bands. Two give one heat map per milestone. More are
-shown as one line over the grid points in sweep order.
+the parameter, with Wilson 95% bands, above each point's paired difference from the
+first point with its interval (the sweep's common random numbers make those far
+tighter than the bands). Two give one heat map per milestone. More are shown as lines
+over the grid points in sweep order, with their differences.
 """
 
 from __future__ import annotations
@@ -83,10 +85,11 @@ def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
                 linewidth=1.8, label=_title(name))
     if "agreement" in data:
         s = data["agreement"]
-        ax.plot(x, s["low"], color="black", linestyle=":", linewidth=0.8)
-        ax.plot(x, s["high"], color="black", linestyle=":", linewidth=0.8)
         ax.plot(x, s["estimate"], color="black", linestyle="--", linewidth=1.2,
                 label="P(agreement)")
+        ax.plot(x, s["low"], color="black", linestyle=":", linewidth=0.8,
+                label="its 95% interval")
+        ax.plot(x, s["high"], color="black", linestyle=":", linewidth=0.8)
     if ticklabels is not None:
         ax.set_xticks(x, ticklabels, fontsize=8)
     ax.set_ylim(-0.02, 1.02)
@@ -164,27 +167,70 @@ def _grid(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tup
     return xs, ys, grids[0], grids[1], grids[2]
 
 
+def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
+    """Each point's paired difference from the reference (the first point), as arrays in
+    point order: P(agreement) and P(hold) per milestone, with their 95% intervals (nan
+    where there is none: the reference itself has no interval)."""
+    labels = [lab for lab, _ in milestones(points[0].scenario)]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    keys: list[tuple[str, str, str | None]] = [("agreement", "p_agreement", None)]
+    keys += [(f"hold {lab}", "p_hold", lab) for lab in labels]
+    for name, field, label in keys:
+        vals = np.array([_value(_pick(pt.summary.get("diff_from_reference") or {}, field, label))
+                         for pt in points], dtype=float).reshape(-1, 3)
+        out[name] = {"estimate": vals[:, 0], "low": vals[:, 1], "high": vals[:, 2]}
+    return out
+
+
+def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]]) -> None:
+    """Paired differences from the first point with their intervals, side by side at each
+    point: on common random numbers they are far tighter than the bands above."""
+    names = list(diffs)
+    holds = [n for n in names if n != "agreement"]
+    step = np.min(np.diff(np.sort(x))) if len(x) > 1 else 1.0
+    width = 0.25 * step / max(len(names), 1)
+    for k, name in enumerate(names):
+        d = diffs[name]
+        shift = (k - (len(names) - 1) / 2) * width
+        colour = "black" if name == "agreement" else _colour(holds.index(name), len(holds))
+        marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
+        below = np.nan_to_num(d["estimate"] - d["low"])
+        above = np.nan_to_num(d["high"] - d["estimate"])
+        ax.errorbar(x + shift, d["estimate"], yerr=[below, above], color=colour, marker=marker,
+                    markersize=4, linestyle="none", capsize=2, elinewidth=1.0,
+                    fillstyle="none" if name == "agreement" else "full")
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:+.0f}" if round(100 * v) else "0")
+    ax.set_ylabel(wrap("paired difference from the first point, pp (95% interval; "
+                       "open circle: agreement)", 30), fontsize=9)
+
+
 def _one_or_many(fig: Figure, points: list[Any], params: list[str],
                  data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
-    """Line plot against one parameter, or against the grid points in order."""
-    ax = fig.add_subplot()
+    """Line plot against one parameter, or against the grid points in order, above the
+    paired differences from the first point."""
+    ax, below = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    diffs = differences(points)
     values = [pt.params[params[0]] for pt in points] if len(params) == 1 else []
     if len(params) == 1 and _numeric(values):
         x = np.array(values, dtype=float)
         plot_lines(ax, x, data)
-        ax.set_xlabel(wrap_key(params[0], 70))
+        plot_differences(below, x, diffs)
+        below.set_xlabel(wrap_key(params[0], 70))
     else:
         x = np.arange(len(points), dtype=float)
         labels = [", ".join(_fmt(pt.params[k]) for k in params) for pt in points]
         plot_lines(ax, x, data, labels)
-        ax.set_xlim(-0.5, len(points) - 0.5)
+        plot_differences(below, x, diffs)
+        below.set_xticks(x, labels, fontsize=8)
+        below.set_xlim(-0.5, len(points) - 0.5)
         if len(points) * max(len(lab) for lab in labels) > 60:
-            ax.tick_params(axis="x", labelrotation=35)
-            for tick in ax.get_xticklabels():
+            below.tick_params(axis="x", labelrotation=35)
+            for tick in below.get_xticklabels():
                 tick.set_horizontalalignment("right")
                 tick.set_rotation_mode("anchor")
-        ax.set_xlabel(wrap(", ".join(params), 80))
-    return {"x": x}
+        below.set_xlabel(wrap(", ".join(params), 80))
+    return {"x": x, "differences": diffs}
 
 
 def _two(fig: Figure, points: list[Any], params: list[str],
@@ -231,7 +277,7 @@ def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
             width, height = max(3.6, 0.42 * nx + 1.2), max(2.9, 0.3 * ny + 1.2)
             fig = new_figure(width * ncols + 1.2, height * nrows + 1.0)
         else:
-            fig = new_figure(8.0, 4.6)
+            fig = new_figure(8.0, 6.8)
         extra = _two(fig, points, params, data) if two else _one_or_many(fig, points, params, data)
         first = points[0]
         names = [p.split(".")[-1].replace("_", " ") for p in params]

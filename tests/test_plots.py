@@ -340,6 +340,24 @@ def test_sweep_one_parameter_plots_the_summaries(one_param_sweep: list[Any],
     assert_image(paths[0])
 
 
+def test_sweep_lines_stand_above_the_paired_differences(one_param_sweep: list[Any]) -> None:
+    """The common random numbers' payoff: each point's paired difference from the first,
+    with its interval, under the lines whose bands overlap."""
+    drawn = sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"])
+    diffs = drawn.data["differences"]
+    for label, _ in milestones(one_param_sweep[0].scenario):
+        d = diffs[f"hold {label}"]
+        for k, pt in enumerate(one_param_sweep):
+            want = pt.summary["diff_from_reference"]["p_hold"][label]
+            assert d["estimate"][k] == want["estimate"]
+            if k:  # the reference has no interval of its own
+                assert (d["low"][k], d["high"][k]) == (want["low"], want["high"])
+        assert d["estimate"][0] == 0 and np.isnan(d["low"][0])
+    lower = drawn.figure.axes[1]
+    bars = [c for c in lower.containers if c.__class__.__name__ == "ErrorbarContainer"]
+    assert len(bars) == 1 + len(milestones(one_param_sweep[0].scenario))
+
+
 def test_sweep_two_parameters_draws_heat_maps(scenario: Scenario, tmp_path: Path) -> None:
     keys = ["parties.jfs.behaviour.colocation", "ceasefire.monitoring.coverage"]
     with Runner(workers=1) as runner:
@@ -395,7 +413,8 @@ def test_sweep_of_words_and_of_three_parameters_is_categorical(scenario: Scenari
                                                  p.params[params[2][0]] == 0.5]
         drawn = sweep_figure(subset, keys)
         np.testing.assert_array_equal(drawn.data["x"], np.arange(len(subset)))
-        ticks = [t.get_text() for t in drawn.figure.axes[0].get_xticklabels()]
+        # the points are named under the lower panel, which the upper one shares
+        ticks = [t.get_text() for t in drawn.figure.axes[1].get_xticklabels()]
         assert ticks[0].startswith("regime") and len(ticks) == len(subset)
     assert_image(plots.draw("sweep", tmp_path, points=points, params=[k for k, _ in params])[0])
 
