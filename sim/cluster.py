@@ -7,6 +7,7 @@ an optional extra, imported only when ``--dask`` is given.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -38,6 +39,8 @@ def check_address(address: str) -> None:
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({exc})") from None
     if port is None:
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (with its port)")
+    if parts.path or parts.query or parts.fragment:
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (nothing after the port)")
 
 
 CONNECT_SECONDS = 20.0
@@ -59,55 +62,59 @@ def connect(client_type: Any, address: str, timeout: float = CONNECT_SECONDS) ->
             address.
     """
     made: dict[str, Any] = {}
+    done = threading.Event()
 
     def attempt() -> None:
         try:
             # not the process's default client: nothing is left for dask's exit hook
             # to close (a Ctrl-C while connecting made it print a traceback)
             made["client"] = client_type(address, timeout=timeout, set_as_default=False)
-        except Exception as exc:  # handed to the main thread
-            made["error"] = exc
+        except Exception as exc:  # handed to the main thread as its type and message
+            made["error"] = (type(exc), str(exc))
+        done.set()
+        # a client that failed half made waits 40 s to close when it is collected: let
+        # that happen here, in a thread the program does not wait for, not at its exit
+        gc.collect()
 
-    thread = threading.Thread(target=attempt, name="dask-connect", daemon=True)
+    threading.Thread(target=attempt, name="dask-connect", daemon=True).start()
     with deferred_stop() as stop:
-        thread.start()
         deadline = time.monotonic() + timeout + 2.0
-        while thread.is_alive() and time.monotonic() < deadline:
-            thread.join(0.05)
+        while not done.wait(0.05) and time.monotonic() < deadline:
             stop.check()
+        stop.check()
     if "client" in made:
         return made["client"]
-    error = made.get("error")
-    if error is None:
+    if "error" not in made:
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP}: nothing there answered as "
                             f"a dask scheduler within {timeout:g} s (is it the scheduler's "
                             "port, 8786 by default, and not its dashboard's, 8787?)")
-    if isinstance(error, OSError | ValueError | TypeError):  # unreachable, or not an address
-        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({error})")
-    raise error
+    kind, message = made["error"]
+    raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({kind.__name__}: {message})")
 
 
-def check_workers(client: Any, address: str, timeout: float = CONNECT_SECONDS) -> None:
-    """Refuse a cluster whose workers cannot import the simulator.
+def check_workers(client: Any, address: str) -> None:
+    """Refuse a cluster where a worker cannot import the simulator.
 
     A worker that cannot unpack a work item (its function lives in this package) dies,
-    and the run would wait for ever for workers that never come. So one task that needs
-    nothing but Python's builtins imports the package on a worker first. A cluster with
-    no workers yet, or too busy to answer within ``timeout``, is not held up.
+    and with no worker left the run waits for ever. So every worker first imports the
+    package, through a call that needs nothing but Python's builtins (``Client.run``
+    runs it on each worker, outside the task queue). A cluster with no workers yet is
+    not held up; workers that join later are not checked.
     """
     if not client.nthreads():
         return
-    probe = client.submit(eval, "__import__('sim.chunks') and None", pure=False)
     try:
-        probe.result(timeout=timeout)
-    except ImportError as exc:
-        client.close()
-        raise ScenarioError("--dask", "", address, f"a cluster whose workers can import this "
-                            f"simulator, but they cannot ({exc}): install it on every worker "
-                            "node, in the environment 'dask worker' runs in (pip install -e .)"
-                            ) from None
-    except Exception:  # busy, or lost meanwhile: the run will tell
+        answers = client.run(eval, "__import__('sim.chunks') and None", on_error="return")
+    except Exception:  # lost meanwhile: the run will tell
         return
+    failed = {w: a for w, a in answers.items() if isinstance(a, BaseException)}
+    if failed:
+        client.close()
+        worker, error = next(iter(failed.items()))
+        raise ScenarioError("--dask", "", address, f"a cluster whose workers can import this "
+                            f"simulator, but {len(failed)} of {len(answers)} cannot ({worker}: "
+                            f"{error}): install it on every worker node, in the environment "
+                            "'dask worker' runs in (pip install -e .)")
 
 
 def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner:

@@ -12,7 +12,7 @@ import time
 
 import distributed  # the 'distributed' extra, installed by the test set-up
 import pytest
-from helpers import DEFAULT, interrupt_cli
+from helpers import DEFAULT, cli, interrupt_cli
 
 from sim.cluster import check_address, check_workers, connect
 from sim.errors import ScenarioError
@@ -61,6 +61,7 @@ def silent_server():
     ("http://127.0.0.1:8786", "a protocol dask speaks"),
     ("inproc://foo", "a protocol dask speaks"),
     ("tcp://127.0.0.1:99999", "Port out of range"),
+    ("tcp://127.0.0.1:8786/", "nothing after the port"),
 ])
 def test_an_address_dask_cannot_use_is_refused_before_connecting(address, says):
     with pytest.raises(ScenarioError, match=says):
@@ -100,3 +101,43 @@ def test_workers_that_cannot_import_the_simulator_are_refused(tmp_path):
             distributed.Client(cluster, set_as_default=False) as client, \
             pytest.raises(ScenarioError, match="No module named 'sim'"):
         check_workers(client, cluster.scheduler_address)
+
+
+class MixedClient:
+    """A cluster where one worker of two cannot import the simulator (``Client.run``
+    answers per worker; the failing one with its exception)."""
+
+    closed = False
+
+    def nthreads(self) -> dict[str, int]:
+        return {"tcp://a:1": 1, "tcp://b:1": 1}
+
+    def run(self, function, *args, on_error="raise"):
+        assert on_error == "return"
+        return {"tcp://a:1": function(*args),
+                "tcp://b:1": ModuleNotFoundError("No module named 'sim'")}
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_every_worker_is_checked_not_one():
+    """One probe task reached one worker: a mixed cluster passed or not by chance."""
+    client = MixedClient()
+    with pytest.raises(ScenarioError, match=r"1 of 2 cannot \(tcp://b:1: No module named 'sim'\)"):
+        check_workers(client, "tcp://a:1")
+    assert client.closed
+
+
+def test_a_client_that_fails_half_made_does_not_hold_the_exit(tmp_path):
+    """dask's client refusing a TLS address without TLS settings was collected at exit,
+    where it waited 40 s and printed a traceback."""
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        address = cluster.scheduler_address.replace("tcp://", "tls://")
+        start = time.monotonic()
+        proc = cli("run", str(DEFAULT), "--runs", "20", "--no-progress", "--dask", address,
+                   timeout=30)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "TLS" in proc.stderr
+    assert time.monotonic() - start < 20
