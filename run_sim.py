@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options, saved_count
+from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
 from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
@@ -140,7 +140,7 @@ def report_run(args: argparse.Namespace, scenario: Any, out: Any) -> dict[str, A
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_text
-    from sim.rundir import resumable_sweep, saved_manifest
+    from sim.rundir import resumable_sweep, resume_sweep_runs
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
@@ -148,9 +148,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
     if args.resume and args.out is None:
         raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier sweep")
-    if args.resume and args.runs is None:  # as saved, like a run's (see resume_options)
-        args.runs = saved_count((saved_manifest(args.out / "points" / "000") or {}).get(
-            "runs_requested"))
+    if args.resume:  # without --runs, the saved sweep's (as a run's, see resume_options)
+        args.runs, note = resume_sweep_runs(args.out, args.runs)
+        if note:
+            print(note, file=sys.stderr)
     fill_runs(args)
     existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario), args.seed,
                                args.runs) if args.resume else None

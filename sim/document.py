@@ -160,27 +160,42 @@ def split_key(key: str, source: str = "--set") -> tuple[str, ...]:
     return parts
 
 
-def refuse_replacing(earlier: Iterable[tuple[str, str]], key: str, source: str,
+def refuse_replacing(earlier: Iterable[tuple[str, str, Any]], key: str, source: str,
                      text: str) -> None:
     """Refuse setting ``key`` where that would replace a value given before it: the same
-    key again, or a table holding it (``ceasefire.monitoring={...}`` after
-    ``ceasefire.monitoring.deterrence=0.9``). The earlier value would be dropped without
-    a word while the run's labels still named it. A key inside an earlier table refines
-    that table, and is allowed.
+    key again, a table holding it (``ceasefire.monitoring={...}`` after
+    ``ceasefire.monitoring.deterrence=0.9``), or a key an earlier table gave
+    (``ceasefire.monitoring.deterrence=0.5`` after
+    ``ceasefire.monitoring={deterrence=0.6}``). The earlier value would be dropped
+    without a word while the run's labels still named it. A key inside an earlier table
+    that the table does not give refines it, and is allowed.
 
     Args:
-        earlier: ``(source, key)`` of each value given before, in order.
+        earlier: ``(source, key, value)`` of each value given before, in order.
         text: the option as written, to show.
     """
     parts = split_key(key, source)
-    for first_source, first in earlier:
+    for first_source, first, value in earlier:
         inside = split_key(first, first_source)
         if inside[:len(parts)] == parts:
             what = "the same key" if inside == parts else f"it holds {first}"
-            raise ScenarioError(source, key, text,
-                                f"a key that does not replace one given before ({what}, "
-                                f"set by {first_source}): give each value once, and a table "
-                                "before the keys inside it")
+        elif parts[:len(inside)] == inside and value_at(value, parts[len(inside):]) is not None:
+            what = f"the table {first} gave it"
+        else:
+            continue
+        raise ScenarioError(source, key, text,
+                            f"a key that does not replace one given before ({what}, set by "
+                            f"{first_source}): give each value once, and a table before the "
+                            "keys inside it that it does not give")
+
+
+def value_at(doc: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a key path inside nested tables, or None where there is none."""
+    for part in parts:
+        if not isinstance(doc, dict) or part not in doc:
+            return None
+        doc = doc[part]
+    return doc
 
 
 def _refuse_extends(parts: tuple[str, ...], key: str, value: Any, source: str) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from sim.csvio import atomic_writer
-from sim.document import refuse_replacing
+from sim.document import refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
 from sim.output import jsonable, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
@@ -79,7 +79,9 @@ def sweep_scenarios(
         ScenarioError: a bad value, or a ``--param`` that would replace a value the
             base's ``--set`` gave (the same key, or a table holding it).
     """
-    given = [("--set", k) for k, source in base.set_by.items() if source == "--set"]
+    # a --set table replaced the file's whole, so what the document holds there it gave
+    given = [("--set", k, value_at(base.raw, split_key(k))) for k, source in base.set_by.items()
+             if source == "--set"]
     for key, values in params:
         refuse_replacing(given, key, "--param", f"{key}={','.join(map(toml_value, values))}")
     out = []

@@ -9,6 +9,7 @@ from typing import Any
 
 from sim.document import join_key, parse_value, related, split_assignment, split_key, split_values
 from sim.errors import ScenarioError
+from sim.output import toml_value
 
 MAX_VALUES = 10_000
 """Most values one ``--param`` may list or a range may give."""
@@ -46,15 +47,25 @@ def _distinct(key: str, spec: str, values: list[Any]) -> list[Any]:
     same seeds and appear as two rows of one result (``1`` and ``1.0`` are one value)."""
     seen: set[Any] = set()
     for v in values:
-        # numbers compare as numbers (hashing keeps 1 == 1.0 without a float of a huge
-        # integer); anything else by how it reads
-        same = ("number", v) if isinstance(v, int | float) and not isinstance(v, bool) \
-            else ("text", repr(v))
+        same = _identity(v)
         if same in seen:
             raise ScenarioError("--param", key, spec,
-                                f"distinct values ({v!r} comes more than once)")
+                                f"distinct values ({toml_value(v)} comes more than once)")
         seen.add(same)
     return values
+
+
+def _identity(value: Any) -> Any:
+    """What makes two values one: numbers compare as numbers (hashing keeps 1 == 1.0
+    without a float of a huge integer), tables whatever the order of their keys, arrays
+    item by item, anything else by how it reads."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return ("number", value)
+    if isinstance(value, dict):
+        return ("table", tuple(sorted((k, _identity(v)) for k, v in value.items())))
+    if isinstance(value, list):
+        return ("array", tuple(_identity(v) for v in value))
+    return ("text", repr(value))
 
 
 def parse_params(texts: list[str]) -> list[tuple[str, list[Any]]]:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sim.arguments import saved_count
 from sim.document import first_difference
 from sim.errors import ScenarioError, show
 from sim.output import read_run
@@ -74,6 +75,9 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         ScenarioError: another seed or scenario than the saved run's (naming the first
             key that differs), or fewer runs asked for than are already saved.
     """
+    if (out / "sweep.csv").exists() or (out / "points").is_dir():
+        raise ScenarioError("--out", "", str(out), "the directory of the run to resume, but it "
+                            "holds a sweep (sweep.csv, points/): resume it with 'sweep --resume'")
     if not (out / "runs.csv").exists():
         return None
     saved, existing, _, manifest = read_run(out, summary_needed=False)
@@ -95,17 +99,50 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     return existing
 
 
+def holds_nothing(out: Path) -> bool:
+    """Whether ``out`` holds no run and no sweep to resume (a mistyped ``--out``, say)."""
+    return not any((out / name).exists() for name in ("runs.csv", "manifest.json",
+                                                       "sweep.csv", "points"))
+
+
+def saved_points(out: Path) -> list[Path]:
+    """The point directories of the sweep saved in ``out``, in order."""
+    points = out / "points"
+    if not points.is_dir():
+        return []
+    return sorted((p for p in points.iterdir() if p.is_dir() and p.name.isdigit()),
+                  key=lambda p: int(p.name))
+
+
+def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
+    """The ``--runs`` a resumed sweep takes (``runs`` as given, or else the saved
+    sweep's, as a resumed run does) and what to tell the user about it."""
+    points = saved_points(out)
+    if holds_nothing(out):
+        return runs, f"nothing saved in {out} to resume: the sweep starts afresh"
+    if runs is not None:
+        return runs, ""
+    for point in points:
+        saved = saved_count((saved_manifest(point) or {}).get("runs_requested"))
+        if saved is not None:
+            return saved, f"resuming with the saved sweep's --runs {saved}"
+    return None, ""
+
+
 def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, seed: int,
                     runs: int) -> list[Results | None]:
     """For each point of a sweep resumed from ``out``, the replications it keeps (None for
     a point not saved yet), checked as :func:`resumable` checks a run.
 
     Raises:
-        ScenarioError: a point saved with another scenario, seed or more runs, or a
-            point saved beyond this sweep's points (its grid is not the saved one).
+        ScenarioError: ``out`` holds a run, not a sweep; a point saved with another
+            scenario, seed or more runs; or a point saved beyond this sweep's points (its
+            grid is not the saved one).
     """
-    saved = sorted(p.name for p in (out / "points").glob("[0-9][0-9][0-9]") if p.is_dir())
-    beyond = [name for name in saved if int(name) >= len(scenarios)]
+    if (out / "runs.csv").exists():
+        raise ScenarioError("--out", "", str(out), "the directory of the sweep to resume, but "
+                            "it holds a run (runs.csv): resume it with 'run --resume'")
+    beyond = [p.name for p in saved_points(out) if int(p.name) >= len(scenarios)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(scenarios)} points", f"the grid of the sweep "
                             f"saved in {out}, which holds point {beyond[0]} (points count from "
@@ -116,9 +153,9 @@ def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, se
 
 def saved_manifest(out: Path) -> dict[str, Any] | None:
     """The manifest of the run saved in ``out`` (its options): None when ``out`` holds
-    no run at all, {} when the manifest cannot be read (the run itself is then refused,
-    naming the damage, when it is read)."""
-    if not (out / "manifest.json").exists() and not (out / "runs.csv").exists():
+    nothing to resume, {} when there is no manifest to read (the run itself is then
+    refused, naming what is wrong, when it is read)."""
+    if holds_nothing(out):
         return None
     try:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -229,12 +229,13 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     path = Path(path)
     with _not_too_deep(str(path)):
         base = doc = resolve_document(path)
-        keys: list[str] = []
+        given: list[tuple[str, str, Any]] = []
         for text in overrides:
             key, value = parse_override(text)
-            refuse_replacing((("--set", k) for k in keys), key, "--set", text)
+            refuse_replacing(given, key, "--set", text)
             doc = apply_override(doc, key, value)
-            keys.append(key)
+            given.append(("--set", key, value))
+        keys = [key for _, key, _ in given]
         with _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
             scenario = validate_document(doc, str(path))
     return _set_by(scenario, {}, keys, "--set")

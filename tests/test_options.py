@@ -151,3 +151,23 @@ def test_an_integer_field_says_how_to_write_its_values(capsys, values, says, nev
                   f"ceasefire.convoys.max_per_pause={values}") == 2
     err = capsys.readouterr().err
     assert says in err and never not in err
+
+
+@pytest.mark.parametrize("table", ["ceasefire.monitoring={deterrence=0.6}",
+                                   "ceasefire={monitoring.deterrence=0.6}"])
+def test_a_key_a_table_gave_is_not_replaced_by_a_later_set(table, monkeypatch, capsys):
+    """'A key after the table refines it' let a key the table itself gave be replaced."""
+    refuse_runs(monkeypatch)
+    assert status("run", str(DEFAULT), "--set", table, "--set", f"{DETERRENCE}=0.5") == 2
+    assert "gave it, set by --set" in capsys.readouterr().err
+
+
+def test_a_param_on_a_key_a_set_table_gave_is_refused():
+    base = load_scenario(DEFAULT, ["ceasefire.monitoring={deterrence=0.7}"])
+    with pytest.raises(ScenarioError, match=r"the table ceasefire\.monitoring gave it"):
+        sweep_scenarios(base, parse_params([f"{DETERRENCE}=0.4,0.5"]))
+
+
+def test_a_table_is_one_value_whatever_the_order_of_its_keys():
+    with pytest.raises(ScenarioError, match="comes more than once"):
+        parse_param("ceasefire.monitoring={notice=0.7, coverage=0.5},{coverage=0.5, notice=0.7}")

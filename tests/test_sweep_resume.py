@@ -102,3 +102,45 @@ def test_a_resumed_sweep_without_runs_takes_the_saved_sweeps(tmp_path, whole):
     with contextlib.redirect_stdout(io.StringIO()):
         assert run_sim.main(args) == 0
     assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
+
+
+def test_a_run_and_a_sweep_do_not_resume_in_each_others_directory(tmp_path, capsys):
+    """Each started afresh beside the other's files."""
+    run_dir, sweep_dir = tmp_path / "run", tmp_path / "sweep"
+    quick = ["--runs", "50", "--workers", "1", "--no-progress"]
+    assert run_sim.main(["run", str(DEFAULT), *quick, "--out", str(run_dir)]) == 0
+    assert sweep(sweep_dir, runs="50") == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in run_dir.iterdir())
+    assert sweep(run_dir, "--resume", runs="50") == 2
+    assert "it holds a run (runs.csv)" in capsys.readouterr().err
+    assert sorted(p.name for p in run_dir.iterdir()) == before
+    assert run_sim.main(["run", str(DEFAULT), *quick, "--out", str(sweep_dir), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "it holds a sweep" in err and "starts afresh" not in err
+    assert not (sweep_dir / "runs.csv").exists()
+
+
+def test_a_resumed_sweep_takes_its_runs_from_any_saved_point(tmp_path, capsys, whole):
+    out = tmp_path / "sweep"
+    assert sweep(out) == 0
+    for name in ("000", "001"):
+        for f in (out / "points" / name).iterdir():
+            f.unlink()
+        (out / "points" / name).rmdir()
+    capsys.readouterr()
+    args = ["sweep", str(DEFAULT), "--param", PARAM, "--workers", "1", "--no-progress",
+            "--out", str(out), "--resume"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert run_sim.main(args) == 0
+    assert "resuming with the saved sweep's --runs 600" in capsys.readouterr().err
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
+
+
+def test_a_resume_with_fewer_points_than_saved_is_refused_beyond_999(tmp_path, capsys):
+    """Point directories from 1000 on were not seen, and were left orphaned."""
+    out = tmp_path / "sweep"
+    assert sweep(out, param="ceasefire.monitoring.deterrence=0.1,0.4") == 0
+    (out / "points" / "001").rename(out / "points" / "1000")
+    assert sweep(out, "--resume", param="ceasefire.monitoring.deterrence=0.1") == 2
+    assert "holds point 1000" in capsys.readouterr().err
