@@ -64,8 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.resume and args.out is None:
         raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
-    if args.resume and (note := resume_options(args, saved_manifest(args.out))):
-        print(note, file=sys.stderr)
+    note = resume_options(args, saved_manifest(args.out)) if args.resume else ""
     fill_runs(args)
     complete_run_options(args)
     scenario = load_scenario(args.scenario, args.sets)
@@ -73,6 +72,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.resume:
         limit = ("--max-runs", args.max_runs) if args.precision is not None else ("--runs", args.runs)
         existing = resumable(args.out, scenario, str(args.scenario), args.seed, limit)
+    if note:  # once the saved run is known to be the one to finish
+        print(note, file=sys.stderr)
     prepare_out(args.out, () if args.resume else ("runs.csv",),
                 "use --resume to finish that run, or another directory")
     long_run = (args.precision is not None) or args.runs >= 2000

@@ -213,7 +213,7 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None) -> st
     if saved is None:
         return f"nothing saved in {args.out} to resume: the run starts afresh"
     given = [args.runs, args.precision, args.min_runs, args.max_runs]
-    if any(v is not None for v in given) or "runs_requested" not in saved:
+    if any(v is not None for v in given) or not saved:  # none: the run is refused later
         return ""
     taken = []
     precision = saved.get("precision")
@@ -224,10 +224,14 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None) -> st
             if (value := saved_count(saved.get(key))) is not None:
                 setattr(args, key, value)
                 taken.append(f"{flag} {value}")
-    elif (runs := saved_count(saved["runs_requested"])) is not None:
+    elif (runs := saved_count(saved.get("runs_requested"))) is not None:
         args.runs = runs
         taken.append(f"--runs {runs}")
-    return f"resuming with the saved run's {' '.join(taken)}" if taken else ""
+    else:  # an edited manifest: finishing at the default would look finished and not be
+        raise ScenarioError("--runs", "", None, f"give --runs (or --precision): the run saved "
+                            f"in {args.out} does not say how far it was to go (its "
+                            "manifest.json has no valid runs_requested or precision)")
+    return f"resuming with the saved run's {' '.join(taken)}"
 
 
 def saved_count(value: Any) -> int | None:

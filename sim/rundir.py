@@ -114,19 +114,29 @@ def saved_points(out: Path) -> list[Path]:
                   key=lambda p: int(p.name))
 
 
+def _refuse_a_run(out: Path) -> None:
+    held = next((n for n in ("runs.csv", "manifest.json") if (out / n).exists()), None)
+    if held is not None:
+        raise ScenarioError("--out", "", str(out), "the directory of the sweep to resume, but "
+                            f"it holds a run ({held}): resume it with 'run --resume'")
+
+
 def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
     """The ``--runs`` a resumed sweep takes (``runs`` as given, or else the saved
     sweep's, as a resumed run does) and what to tell the user about it."""
-    points = saved_points(out)
     if holds_nothing(out):
         return runs, f"nothing saved in {out} to resume: the sweep starts afresh"
+    _refuse_a_run(out)
     if runs is not None:
         return runs, ""
-    for point in points:
+    for point in saved_points(out):
         saved = saved_count((saved_manifest(point) or {}).get("runs_requested"))
         if saved is not None:
             return saved, f"resuming with the saved sweep's --runs {saved}"
-    return None, ""
+    # finishing at the default would look finished and not be
+    raise ScenarioError("--runs", "", None, f"give --runs: the sweep saved in {out} does not "
+                        "say how many runs its points were to have (no point's manifest.json "
+                        "holds a valid runs_requested)")
 
 
 def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, seed: int,
@@ -139,9 +149,7 @@ def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, se
             scenario, seed or more runs; or a point saved beyond this sweep's points (its
             grid is not the saved one).
     """
-    if (out / "runs.csv").exists():
-        raise ScenarioError("--out", "", str(out), "the directory of the sweep to resume, but "
-                            "it holds a run (runs.csv): resume it with 'run --resume'")
+    _refuse_a_run(out)
     beyond = [p.name for p in saved_points(out) if int(p.name) >= len(scenarios)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(scenarios)} points", f"the grid of the sweep "

@@ -62,12 +62,26 @@ def test_a_resume_of_a_directory_holding_nothing_says_it_starts_afresh(tmp_path,
 
 
 def test_an_edited_manifest_is_not_trusted_for_the_resumes_options(tmp_path, capsys):
+    """A damaged count was passed over, and the run finished at the default 4,000 without
+    a word: it looked finished and was not."""
     out = tmp_path / "run"
     assert run("--runs", "300", "--out", str(out)) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    for bad in (True, "300", -5, 1.5):
+    for bad in (True, "300", -5, 1.5, None, 10**400):
         (out / "manifest.json").write_text(json.dumps({**manifest, "runs_requested": bad}))
         capsys.readouterr()
-        assert run("--out", str(out), "--resume", "--json") == 0
-        captured = capsys.readouterr()
-        assert "resuming with" not in captured.err and "Traceback" not in captured.err
+        assert run("--out", str(out), "--resume", "--json") == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: --runs: give --runs (or --precision)"), err
+        assert "Traceback" not in err and "resuming with" not in err
+    assert run("--runs", "300", "--out", str(out), "--resume", "--json") == 0
+
+
+def test_the_saved_options_are_told_only_once_the_run_is_known_to_be_resumable(tmp_path,
+                                                                               capsys):
+    out = tmp_path / "run"
+    assert run("--runs", "300", "--seed", "3", "--out", str(out)) == 0
+    capsys.readouterr()
+    assert run("--seed", "4", "--out", str(out), "--resume") == 2
+    err = capsys.readouterr().err
+    assert "--seed: bad value 4" in err and "resuming with" not in err

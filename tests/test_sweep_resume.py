@@ -144,3 +144,18 @@ def test_a_resume_with_fewer_points_than_saved_is_refused_beyond_999(tmp_path, c
     (out / "points" / "001").rename(out / "points" / "1000")
     assert sweep(out, "--resume", param="ceasefire.monitoring.deterrence=0.1") == 2
     assert "holds point 1000" in capsys.readouterr().err
+
+
+def test_a_sweep_whose_saved_runs_cannot_be_read_asks_for_runs(tmp_path, capsys):
+    """It went on with the default 4,000 a point, extending the saved points silently."""
+    out = tmp_path / "sweep"
+    assert sweep(out) == 0
+    for point in (out / "points").iterdir():
+        manifest = json.loads((point / "manifest.json").read_text())
+        (point / "manifest.json").write_text(json.dumps({**manifest, "runs_requested": "600"}))
+    capsys.readouterr()
+    args = ["sweep", str(DEFAULT), "--param", PARAM, "--workers", "1", "--no-progress",
+            "--out", str(out), "--resume"]
+    assert run_sim.main(args) == 2
+    assert "give --runs" in capsys.readouterr().err
+    assert sweep(out, "--resume") == 0  # with --runs given, it resumes
