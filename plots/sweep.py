@@ -30,6 +30,7 @@ from plots.style import (
     wrap,
     wrap_key,
 )
+from sim.output import toml_value
 from sim.stats import milestones
 
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
@@ -44,9 +45,15 @@ def _value(p: dict[str, Any] | None) -> tuple[float, float, float]:
                  for k in ("estimate", "low", "high"))
 
 
+def _labels(points: list[Any]) -> list[str]:
+    """Every point's milestone labels, in order of first appearance (a sweep may change
+    the milestones themselves)."""
+    return list(dict.fromkeys(lab for pt in points for lab, _ in milestones(pt.scenario)))
+
+
 def series(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
     """P(agreement) and P(hold) per milestone at every point, as arrays in point order."""
-    labels = [lab for lab, _ in milestones(points[0].scenario)]
+    labels = _labels(points)
     out: dict[str, dict[str, np.ndarray]] = {}
     keys: list[tuple[str, str, str | None]] = [("agreement", "p_agreement", None)]
     keys += [(f"hold {lab}", "p_hold", lab) for lab in labels]
@@ -145,14 +152,22 @@ def _title(name: str) -> str:
 
 
 def _fmt(v: Any) -> str:
+    """A parameter value as a tick label, as the table shows it (a table as TOML)."""
     if isinstance(v, float):
         return f"{v:.3g}"
-    return str(v)
+    if isinstance(v, str):
+        return v
+    return toml_value(v)
 
 
 def _axis(points: list[Any], key: str) -> list[Any]:
-    """The values a swept parameter takes, in order of first appearance."""
-    return list(dict.fromkeys(pt.params[key] for pt in points))
+    """The values a swept parameter takes, in order of first appearance (tables and
+    arrays among them, which cannot be hashed)."""
+    values: list[Any] = []
+    for pt in points:
+        if pt.params[key] not in values:
+            values.append(pt.params[key])
+    return values
 
 
 def _grid(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tuple[
@@ -171,7 +186,7 @@ def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
     """Each point's paired difference from the reference (the first point), as arrays in
     point order: P(agreement) and P(hold) per milestone, with their 95% intervals (nan
     where there is none: the reference itself has no interval)."""
-    labels = [lab for lab, _ in milestones(points[0].scenario)]
+    labels = _labels(points)
     out: dict[str, dict[str, np.ndarray]] = {}
     keys: list[tuple[str, str, str | None]] = [("agreement", "p_agreement", None)]
     keys += [(f"hold {lab}", "p_hold", lab) for lab in labels]
@@ -200,9 +215,20 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
                     markersize=4, linestyle="none", capsize=2, elinewidth=1.0,
                     fillstyle="none" if name == "agreement" else "full")
     ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:+.0f}" if round(100 * v) else "0")
+    # at least +-1 pp, so that a null result does not fill the panel with its interval
+    low, high = ax.get_ylim()
+    ax.set_ylim(min(low, -0.01), max(high, 0.01))
+    ax.yaxis.set_major_formatter(lambda v, _: _points(v, ax.yaxis.get_majorticklocs()))
     ax.set_ylabel(wrap("paired difference from the first point, pp (95% interval; "
                        "open circle: agreement)", 30), fontsize=9)
+
+
+def _points(value: float, ticks: np.ndarray) -> str:
+    """A tick of the differences panel in percentage points, with as many decimals as
+    the ticks drawn need (0.25 pp is not +0.3)."""
+    pp = 100 * np.asarray(ticks, dtype=float)
+    decimals = next((d for d in range(4) if np.allclose(np.round(pp, d), pp, atol=1e-9)), 3)
+    return "0" if round(100 * value, decimals) == 0 else f"{100 * value:+.{decimals}f}"
 
 
 def _one_or_many(fig: Figure, points: list[Any], params: list[str],

@@ -37,10 +37,11 @@ def check_address(address: str) -> None:
         port = parts.port
     except ValueError as exc:  # port out of range, or not a number
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({exc})") from None
-    if port is None:
+    if not port:
         raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (with its port)")
-    if parts.path or parts.query or parts.fragment:
-        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (nothing after the port)")
+    if parts.username is not None or parts.path or parts.query or parts.fragment:
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} (a host and a port, nothing "
+                            "more)")
 
 
 CONNECT_SECONDS = 20.0

@@ -61,7 +61,9 @@ def silent_server():
     ("http://127.0.0.1:8786", "a protocol dask speaks"),
     ("inproc://foo", "a protocol dask speaks"),
     ("tcp://127.0.0.1:99999", "Port out of range"),
-    ("tcp://127.0.0.1:8786/", "nothing after the port"),
+    ("tcp://127.0.0.1:8786/", "a host and a port, nothing more"),
+    ("tcp://user@127.0.0.1:8786", "a host and a port, nothing more"),
+    ("tcp://127.0.0.1:0", "with its port"),
 ])
 def test_an_address_dask_cannot_use_is_refused_before_connecting(address, says):
     with pytest.raises(ScenarioError, match=says):

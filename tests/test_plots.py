@@ -658,3 +658,34 @@ def test_drawing_needs_no_display_and_no_pyplot(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_swept_table_can_be_one_of_two_parameters(scenario: Scenario, tmp_path: Path) -> None:
+    """Its values, tables, cannot be hashed: the figure failed with a TypeError."""
+    params = [("ceasefire.milestones", [{"48h": 48.0}, {"48h": 24.0}]),
+              ("ceasefire.monitoring.deterrence", [0.1, 0.6])]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, params, runner, 20, SEED)
+    drawn = sweep_figure(points, [k for k, _ in params])
+    assert drawn.data["grids"]["hold 48h"]["x"] == [{"48h": 48.0}, {"48h": 24.0}]
+    ticks = [t.get_text() for t in drawn.figure.axes[0].get_xticklabels()]
+    assert ticks == ["{ 48h = 48.0 }", "{ 48h = 24.0 }"]  # as the table writes them
+
+
+def test_every_points_milestones_are_drawn(scenario: Scenario) -> None:
+    """A milestone the first point lacks was left out of the figure."""
+    params = [("ceasefire.milestones", [{"48h": 48.0}, {"48h": 48.0, "14d": 336.0}])]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, params, runner, 20, SEED)
+    drawn = sweep_figure(points, ["ceasefire.milestones"])
+    assert set(drawn.data["series"]) == {"agreement", "hold 48h", "hold 14d"}
+    assert np.isnan(drawn.data["series"]["hold 14d"]["estimate"][0])
+
+
+def test_difference_ticks_have_the_decimals_they_need() -> None:
+    from plots.sweep import _points
+
+    quarters = np.array([-0.005, -0.0025, 0.0, 0.0025, 0.005])
+    assert [_points(v, quarters) for v in quarters] == ["-0.50", "-0.25", "0", "+0.25", "+0.50"]
+    tens = np.array([-0.1, 0.0, 0.1, 0.2])
+    assert [_points(v, tens) for v in tens] == ["-10", "0", "+10", "+20"]
