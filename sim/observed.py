@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.records import Results
 from sim.scenario import Scenario
@@ -42,7 +43,7 @@ def observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
                             f"a party of the scenario: {sorted(scenario.parties)}")
     for label in obs.milestones_reached:
         if label not in labels:
-            raise ScenarioError(file, f"observed.milestones_reached.{label}", label,
+            raise ScenarioError(file, join_key(("observed", "milestones_reached", label)), label,
                                 f"a milestone label of the scenario: {list(labels)}")
     low, high = obs.hours_held_range or (obs.hours_held, obs.hours_held)
     if obs.agreed and obs.collapsed and high > cf.horizon_hours:
@@ -62,7 +63,7 @@ def observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
             out[label] = False
         elif low < hours <= high:
             raise ScenarioError(
-                file, f"observed.milestones_reached.{label}", None,
+                file, join_key(("observed", "milestones_reached", label)), None,
                 f"the milestone ({hours} h) lies inside hours_held_range [{low}, {high}]; "
                 "state whether it was reached",
             )

@@ -171,7 +171,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                 "below its tolerance would leave the ceasefire before it began",
             )
         for issue, pos in party.positions.items():
-            ppath = f"{base}.positions.{issue}"
+            ppath = join_key(("parties", name, "positions", issue))
             if issue not in spec.issues:
                 raise ScenarioError(file, ppath, issue, f"a declared issue: {sorted(spec.issues)}")
             rng = spec.issues[issue]
@@ -215,11 +215,11 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             )
     for issue, value in cf.imposed.items():
         if issue not in spec.issues:
-            raise ScenarioError(file, f"ceasefire.imposed.{issue}", issue,
+            raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), issue,
                                 f"a declared issue: {sorted(spec.issues)}")
         rng = spec.issues[issue]
         if not rng.low <= value <= rng.high:
-            raise ScenarioError(file, f"ceasefire.imposed.{issue}", value,
+            raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), value,
                                 f"within the issue's range {rng.low}..{rng.high}")
     if cf.convoys.calm_hours > cf.horizon_hours:
         raise ScenarioError(

@@ -116,6 +116,14 @@ BAD_DOCS = {
     "issue range too wide": (
         with_keys(minimal_doc(), issues__verification={"low": -1e308, "high": 1e308}),
         "issues.verification.low", "greater than or equal to"),
+    # paths quote a part TOML would quote, so they can be pasted into --set (an empty
+    # issue name gave "parties.east.positions.", which is no key)
+    "position on an undeclared issue named ''": (
+        with_keys(minimal_doc(), parties__east__positions={"": {"ideal": 0.5}}),
+        'parties.east.positions.""', "a declared issue"),
+    "imposed value on an undeclared issue named 'a b'": (
+        with_keys(minimal_doc(), ceasefire__imposed={"a b": 0.5}),
+        'ceasefire.imposed."a b"', "declared issue"),
     "trust below tolerance": (
         with_keys(minimal_doc(), parties__blue__behaviour__trust=0.1),
         "parties.blue.behaviour.trust", "at least its tolerance (0.2)"),
