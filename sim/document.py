@@ -300,6 +300,26 @@ def apply_override(doc: dict[str, Any], key: str, value: Any,
     return out
 
 
+def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
+    """The file of a scenario's ``extends`` chain that gives the value at ``parts``: the
+    scenario itself or the nearest ancestor that does (None if none does, or the chain
+    cannot be read now). Messages name it, not the child that only inherits it."""
+    seen: set[Path] = set()
+    current: Path | None = path
+    while current is not None and current not in seen and current.is_file():  # no pipe
+        seen.add(current)
+        try:
+            doc = read_toml(current)
+        except ScenarioError:
+            return None
+        if value_at(doc, parts) is not None:
+            return current
+        parent = doc.get("extends")
+        current = (current.parent / parent).resolve() if isinstance(parent, str) and parent \
+            else None
+    return None
+
+
 def first_difference(a: Any, b: Any, parts: tuple[str, ...] = ()) -> tuple[str, Any, Any] | None:
     """The first dotted key path at which two documents differ, with ``a``'s and ``b``'s
     value there (``None`` for a key one of them lacks); ``None`` if they are equal."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.arguments import saved_count
-from sim.document import first_difference
+from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
 from sim.output import read_run
 from sim.records import Results
@@ -89,7 +89,9 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         path, was, now = first_difference(saved.raw, scenario.raw) or ("", None, None)
         was = "no value" if was is None else repr(was)
         source = scenario.setter(path)
-        where = scenario_file if source is None else f"{scenario_file} with {source}"
+        origin = defining_file(Path(scenario_file), split_key(path)) if path else None
+        given = scenario_file if origin is None or origin == Path(scenario_file) else str(origin)
+        where = given if source is None else f"{scenario_file} with {source}"
         raise ScenarioError(where, path, now, f"{was} as in the run saved in {out} {same}")
     held = int(existing.columns["replication"].max()) + 1 if len(existing) else 0
     flag, most = limit

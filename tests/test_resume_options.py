@@ -85,3 +85,21 @@ def test_the_saved_options_are_told_only_once_the_run_is_known_to_be_resumable(t
     assert run("--seed", "4", "--out", str(out), "--resume") == 2
     err = capsys.readouterr().err
     assert "--seed: bad value 4" in err and "resuming with" not in err
+
+
+def test_a_resume_mismatch_names_the_file_of_the_chain_that_changed(tmp_path, capsys):
+    """A change in a parent file was reported against the child that only extends it."""
+    parent = tmp_path / "parent.toml"
+    parent.write_text(DEFAULT.read_text())
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nname = "child"\n')
+    out = tmp_path / "run"
+    quick = ["--runs", "50", "--workers", "1", "--no-progress", "--out", str(out)]
+    assert run_sim.main(["run", str(child), *quick]) == 0
+    text = parent.read_text()
+    assert "deterrence = 0.3" in text
+    parent.write_text(text.replace("deterrence = 0.3", "deterrence = 0.4"))
+    capsys.readouterr()
+    assert run_sim.main(["run", str(child), *quick, "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {parent}: ceasefire.monitoring.deterrence: bad value 0.4")
