@@ -204,7 +204,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.experiments import check_comparable, paired, sides
     from sim.report import compare_text
 
-    fill_runs(args)
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
     prepare_out(args.out, ("compare.json",))
@@ -304,7 +303,6 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from sim.backtest import backtest_text, run_backtest
 
-    fill_runs(args)
     prepare_out(args.out, ("backtest.csv",))
     with deferred_stop() as stop:  # a stop signal waits for the table to be saved
         with make_runner(args, True) as runner:

@@ -53,12 +53,17 @@ def _labels(points: list[Any]) -> list[str]:
 
 def series(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
     """P(agreement) and P(hold) per milestone at every point, as arrays in point order."""
-    labels = _labels(points)
-    out: dict[str, dict[str, np.ndarray]] = {}
+    return _arrays(points, [pt.summary for pt in points])
+
+
+def _arrays(points: list[Any], summaries: list[dict[str, Any]]) -> dict[str, dict[str, np.ndarray]]:
+    """``p_agreement`` and ``p_hold`` of each point's ``summaries`` entry (its summary, or
+    its difference from the reference), as estimate, low and high arrays in point order."""
     keys: list[tuple[str, str, str | None]] = [("agreement", "p_agreement", None)]
-    keys += [(f"hold {lab}", "p_hold", lab) for lab in labels]
+    keys += [(f"hold {lab}", "p_hold", lab) for lab in _labels(points)]
+    out: dict[str, dict[str, np.ndarray]] = {}
     for name, field, label in keys:
-        vals = np.array([_value(_pick(pt.summary, field, label)) for pt in points],
+        vals = np.array([_value(_pick(summary, field, label)) for summary in summaries],
                         dtype=float).reshape(-1, 3)
         out[name] = {"estimate": vals[:, 0], "low": vals[:, 1], "high": vals[:, 2]}
     return out
@@ -186,15 +191,7 @@ def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
     """Each point's paired difference from the reference (the first point), as arrays in
     point order: P(agreement) and P(hold) per milestone, with their 95% intervals (nan
     where there is none: the reference itself has no interval)."""
-    labels = _labels(points)
-    out: dict[str, dict[str, np.ndarray]] = {}
-    keys: list[tuple[str, str, str | None]] = [("agreement", "p_agreement", None)]
-    keys += [(f"hold {lab}", "p_hold", lab) for lab in labels]
-    for name, field, label in keys:
-        vals = np.array([_value(_pick(pt.summary.get("diff_from_reference") or {}, field, label))
-                         for pt in points], dtype=float).reshape(-1, 3)
-        out[name] = {"estimate": vals[:, 0], "low": vals[:, 1], "high": vals[:, 2]}
-    return out
+    return _arrays(points, [pt.summary.get("diff_from_reference") or {} for pt in points])
 
 
 def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]]) -> None:

@@ -90,12 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
 
-    def common(p: argparse.ArgumentParser, runs: bool = True) -> None:
-        if runs:
+    def common(p: argparse.ArgumentParser, runs: bool = True, resumable: bool = False) -> None:
+        if runs and resumable:
             # None until filled in (fill_runs): a resumed run takes its saved size
             p.add_argument("--runs", type=count(MAX_RUNS), default=None,
                            help=f"replications (default {DEFAULT_RUNS}; with --resume, "
                                 "as saved)")
+        elif runs:
+            p.add_argument("--runs", type=count(MAX_RUNS), default=DEFAULT_RUNS,
+                           help=f"replications (default {DEFAULT_RUNS})")
         p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
                        help=f"root seed (default {DEFAULT_SEED})")
         p.add_argument("--workers", type=count(MAX_WORKERS), default=None,
@@ -114,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="estimate P(agreement) and P(hold) for a scenario")
     run.add_argument("scenario", type=Path)
-    common(run)
+    common(run, resumable=True)
     run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
                      help="run until every Wilson 95%% half-width is <= EPS (--runs is "
                           "then ignored; see --min-runs and --max-runs)")
@@ -135,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("scenario", type=Path)
     sw.add_argument("--param", action="append", default=[], required=True,
                     metavar="KEY=V1,V2,...|KEY=start:stop:num")
-    common(sw)
+    common(sw, resumable=True)
     sw.add_argument("--resume", action="store_true",
                     help="finish an interrupted sweep saved in --out DIR (its finished "
                          "points are kept, the interrupted one finished, the rest run)")
@@ -198,8 +201,9 @@ def complete_run_options(args: argparse.Namespace) -> None:
 
 
 def fill_runs(args: argparse.Namespace) -> None:
-    """``--runs`` as given, or its default."""
-    if getattr(args, "runs", DEFAULT_RUNS) is None:
+    """``--runs`` as given, or its default (a command with ``--resume``, once it has
+    taken a resumed run's own)."""
+    if args.runs is None:
         args.runs = DEFAULT_RUNS
 
 

@@ -14,7 +14,6 @@ value): ``diff_from_reference`` in each point's summary, ``d_*`` columns in
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,12 +244,7 @@ def _cells(intervals: Iterable[dict[str, Any] | None]) -> list[Any]:
     """Estimate, low and high of each interval; three empty cells for a missing one, and
     an empty cell for an estimate that does not exist (P(hold) given agreement where
     nothing was agreed), as ``summary.json`` writes null."""
-    return [None if not d or _missing(d[f]) else d[f]
-            for d in intervals for f in ("estimate", "low", "high")]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return [jsonable(d[f]) if d else None for d in intervals for f in ("estimate", "low", "high")]
 
 
 def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
