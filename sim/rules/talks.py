@@ -53,19 +53,20 @@ def clip_box(x: Vector, lo: Vector, hi: Vector) -> tuple[float, ...]:
 
     Each value is raised to ``max(lo, 0)`` and then lowered to ``min(hi, 1)``.
     """
-    out = []
-    for xi, lo_i, hi_i in zip(x, lo, hi, strict=True):
-        v = xi
-        if v < lo_i:
-            v = lo_i
-        if v < 0.0:
-            v = 0.0
-        if v > hi_i:
-            v = hi_i
-        if v > 1.0:
-            v = 1.0
-        out.append(v)
-    return tuple(out)
+    return tuple([_clip(xi, lo_i, hi_i) for xi, lo_i, hi_i in zip(x, lo, hi, strict=True)])
+
+
+def _clip(v: float, lo: float, hi: float) -> float:
+    """One issue of :func:`clip_box`."""
+    if v < lo:
+        v = lo
+    if v < 0.0:
+        v = 0.0
+    if v > hi:
+        v = hi
+    if v > 1.0:
+        v = 1.0
+    return v
 
 
 def offer_along(start: Vector, goal: Vector, gap: float, top: float, level: float,
@@ -77,7 +78,10 @@ def offer_along(start: Vector, goal: Vector, gap: float, top: float, level: floa
     final projection only guards against rounding.
     """
     step = 1.0 if gap <= 0 else min(max((top - level) / gap, 0.0), 1.0)
-    return clip_box([s + step * (g - s) for s, g in zip(start, goal, strict=True)], lo, hi)
+    out = []
+    for s, g, lo_i, hi_i in zip(start, goal, lo, hi, strict=True):
+        out.append(_clip(s + step * (g - s), lo_i, hi_i))
+    return tuple(out)
 
 
 def offer_path(ideal: Vector, weight: Vector, target: Vector, lo: Vector, hi: Vector
@@ -113,10 +117,19 @@ def offer(
 def acceptable_utility(x: Vector, ideal: Vector, weight: Vector, lo: Vector, hi: Vector,
                        level: float) -> float | None:
     """The principal's utility of ``x`` if it accepts ``x`` (see :func:`accepts`), else
-    None: the talks need the value of every acceptable package for the Nash product."""
-    if not within_limits(x, lo, hi):
-        return None
-    u = utility(x, ideal, weight)
+    None: the talks need the value of every acceptable package for the Nash product.
+
+    It is :func:`within_limits` and :func:`utility` in one pass over the issues (the
+    talks call it some 25 times a replication); the loss adds up in the same order, so
+    the value is the same to the last bit.
+    """
+    loss = 0.0
+    for xi, ii, wi, lo_i, hi_i in zip(x, ideal, weight, lo, hi, strict=True):
+        if xi < lo_i or xi > hi_i:
+            return None
+        if wi:
+            loss += wi * abs(xi - ii)
+    u = 1.0 - loss
     return u if u >= level - 1e-12 else None
 
 
