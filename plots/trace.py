@@ -4,8 +4,10 @@ Top: the talks, one lane per party (rounds, refusals, battlefield advances, the
 agreement), in hours since the talks opened. Middle: the ceasefire, one lane per party
 (violations, spoiler attacks, strikes on spoilers, the withdrawal) and a lane of aid
 convoys, in hours since the ceasefire started, with the humanitarian pause shaded.
-Bottom: each signatory's trust in the deal, recorded at every perceived violation, with
-its tolerance: the party withdraws when its trust falls below that line.
+Bottom: each signatory's trust in the deal, with its tolerance: the party withdraws when
+its trust falls below that line. Trust is logged only at each perceived violation (a
+marker); between them it is drawn as the model moves it, recovering in calm toward where
+it started, and each logged value is reached by a drop.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from plots.style import (
     styled,
     wrap,
 )
+from sim import rules
 from sim.records import Outcome, TraceEvent
 from sim.scenario import Scenario
 
@@ -137,6 +140,32 @@ def trust_series(events: tuple[TraceEvent, ...], start: float) -> dict[str, tupl
             times.append(e.time - start)
             values.append(e.value)
     return out
+
+
+def trust_path(times: list[float], values: list[float], rate_per_hour: float, end: float,
+               samples: int = 24) -> tuple[list[float], list[float]]:
+    """Trust as the model moves it, from the values logged at ``times``.
+
+    The first logged value is the starting level, to which trust recovers in calm
+    (:func:`sim.rules.trust_after_calm`); every later one was logged just after a drop.
+    Joining the logged values with straight lines would draw each drop as a slow slope
+    and hide the recovery, so between two values the path follows the recovery curve
+    (``samples`` points) and then falls straight down; after the last value it recovers
+    until ``end`` (hours since the ceasefire started)."""
+    if not times:
+        return [], []
+    baseline = values[0]
+    xs, ys = [times[0]], [values[0]]
+    for k, (t, v) in enumerate(zip(times, values, strict=True)):
+        until = times[k + 1] if k + 1 < len(times) else max(end, t)
+        for j in range(1, samples + 1):
+            x = t + (until - t) * j / samples
+            xs.append(x)
+            ys.append(rules.trust_after_calm(v, baseline, rate_per_hour, x - t))
+        if k + 1 < len(times):
+            xs.append(times[k + 1])
+            ys.append(values[k + 1])
+    return xs, ys
 
 
 def _lane_order(keys: list[str], scenario: Scenario) -> list[str]:
@@ -246,8 +275,9 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         times, values = data["trust"][party]
         c = colours[party]
         wide = scenario.parties[party].role == "combatant"
-        ax.plot(times, values, color=c, linewidth=3.2 if wide else 1.4, marker="o",
-                markersize=3 if wide else 2, label=party_label(scenario.spec.parties, party))
+        ax.plot(*data["trust_path"][party], color=c, linewidth=3.2 if wide else 1.4,
+                label=party_label(scenario.spec.parties, party))
+        ax.plot(times, values, color=c, linestyle="", marker="o", markersize=3 if wide else 2)
     # equal tolerances share one line: the party that withdrew, if any, is drawn last so
     # the line its trust crossed shows in its colour
     withdrew = next((e.party for e in events if e.event == "withdraws"), None)
@@ -315,6 +345,9 @@ def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
         data["convoys"] = convoys(events, start)
         data["trust"] = trust_series(events, start)
         data["tolerance"] = {p: scenario.spec.parties[p].behaviour.tolerance for p in data["trust"]}
+        rate = scenario.spec.ceasefire.trust_recovery_per_day / 24.0
+        data["trust_path"] = {p: trust_path(*series, rate, ph["end"] - start)
+                              for p, series in data["trust"].items()}
     return data
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import subprocess
 import sys
@@ -30,7 +31,8 @@ from plots.compare import compare_figure
 from plots.outcomes import outcomes_figure
 from plots.survival import survival_figure
 from plots.sweep import sweep_figure
-from plots.trace import trace_figure
+from plots.trace import trace_figure, trust_path
+from sim import rules
 from sim.experiments import paired, sweep
 from sim.model import run_replication
 from sim.output import jsonable, read_run
@@ -608,6 +610,43 @@ def test_party_colours_are_fixed_and_shared_by_every_figure(
         for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
             party = label_of[text.get_text()]
             assert to_hex(handle.get_facecolor()) == colours[party].lower()
+
+
+def test_trust_path_recovers_in_calm_and_drops_to_each_logged_value() -> None:
+    """Half-life 5 h: from 0.3 logged at hour 10, trust is back to 0.4 at 15 and 0.45 at
+    20; it stays at its starting level until the first drop."""
+    rate = math.log(2) / 5.0
+    xs, ys = trust_path([0.0, 10.0], [0.5, 0.3], rate, 20.0, samples=2)
+    assert xs == [0.0, 5.0, 10.0, 10.0, 15.0, 20.0]
+    assert ys == pytest.approx([0.5, 0.5, 0.5, 0.3, 0.4, 0.45])
+    assert trust_path([], [], rate, 20.0) == ([], [])
+
+
+def test_the_drawn_trust_follows_the_model_between_logged_values(
+        scenario: Scenario, traced: tuple[int, Any]) -> None:
+    """Just before each logged drop the drawn trust is where calm had brought it back to
+    (above the logged value, not on a straight line to it), and it runs to the end of
+    the ceasefire."""
+    seed, outcome = traced
+    drawn = trace_figure(scenario, outcome, seed)
+    d = drawn.data
+    rate = scenario.spec.ceasefire.trust_recovery_per_day / 24.0
+    end = d["phases"]["end"] - d["phases"]["start"]
+    recoveries = 0
+    for party, (times, values) in d["trust"].items():
+        xs, ys = d["trust_path"][party]
+        assert xs[-1] == pytest.approx(end) and xs[0] == times[0] and ys[0] == values[0]
+        for k in range(1, len(times)):
+            i = xs.index(times[k])
+            recovered = rules.trust_after_calm(values[k - 1], values[0], rate,
+                                               times[k] - times[k - 1])
+            assert ys[i] == pytest.approx(recovered) and ys[i + 1] == values[k]
+            assert ys[i] >= ys[i + 1]
+            recoveries += ys[i] > values[k - 1]
+        line = next(ln for ln in drawn.figure.axes[2].get_lines()
+                    if ln.get_label() == style.party_label(scenario.spec.parties, party))
+        assert list(line.get_xdata()) == xs and list(line.get_ydata()) == ys
+    assert recoveries > 0
 
 
 def test_the_tolerance_line_crossed_shows_in_the_colour_of_who_withdrew(
