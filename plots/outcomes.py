@@ -13,6 +13,7 @@ from plots.style import (
     LIGHT_GREY,
     Drawn,
     days_axis,
+    label_rows,
     mark_time,
     new_figure,
     no_data,
@@ -62,9 +63,11 @@ def plot_collapse_times(ax: Axes, data: dict[str, Any], scenario: Scenario) -> N
     edges = data["edges"]
     ax.stairs(data["counts"], edges, fill=True, color=HOLD_COLOUR, alpha=0.85,
               label="collapsed (a party withdrew)")
-    for label, at in milestones(scenario):
-        if at < data["horizon"]:
-            mark_time(ax, at, label, place="right")
+    marked = [(label, at) for label, at in milestones(scenario) if at < data["horizon"]]
+    rows = label_rows([at for _, at in marked], [label for label, _ in marked],
+                      data["horizon"], PLOT_WIDTH_POINTS, place="right")
+    for (label, at), row in zip(marked, rows, strict=True):
+        mark_time(ax, at, label, place="right", row=row)
     ax.set_xlim(0, data["horizon"])
     width = edges[1] - edges[0]
     ax.set_xlabel(f"hours held before collapse (bins of {width:g} h)")
@@ -72,6 +75,10 @@ def plot_collapse_times(ax: Axes, data: dict[str, Any], scenario: Scenario) -> N
     ax.set_title(f"{data['collapsed']:,} agreed ceasefires collapsed "
                  f"({pct(data['collapsed'] / data['runs'])} of all runs)", fontsize=10, loc="left")
     days_axis(ax)
+
+
+PLOT_WIDTH_POINTS = 400.0
+"""Approximate width of the histogram in points (for spacing its milestone labels)."""
 
 
 def plot_endings(ax: Axes, data: dict[str, Any]) -> None:

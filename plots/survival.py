@@ -18,6 +18,7 @@ from plots.style import (
     BAND_ALPHA,
     HOLD_COLOUR,
     Drawn,
+    label_rows,
     mark_time,
     new_figure,
     no_data,
@@ -64,8 +65,11 @@ def plot_survival(ax: Axes, results: Results, scenario: Scenario) -> dict[str, A
     ax.fill_between(hours, curve["low"], curve["high"], step="post", color=HOLD_COLOUR,
                     alpha=BAND_ALPHA, linewidth=0, label="pointwise 95% interval")
     ax.step(hours, share, where="post", color=HOLD_COLOUR, linewidth=2, label="still holding")
-    for label, at in milestones(scenario):
-        mark_time(ax, at, label, place="above")
+    marked = milestones(scenario)
+    rows = label_rows([at for _, at in marked], [label for label, _ in marked],
+                      horizon * 1.01, PLOT_WIDTH_POINTS)
+    for (label, at), row in zip(marked, rows, strict=True):
+        mark_time(ax, at, label, place="above", row=row)
         ax.plot([at], [marks[label]["estimate"]], marker="o", color=HOLD_COLOUR, markersize=5)
     ax.set_xlim(0, horizon * 1.01)
     ax.set_ylim(0, 1.04)
@@ -88,12 +92,35 @@ def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
                      f"  {pct(data['of_all_runs'][label])} of all runs")
     ax.text(0.0, 1.0, "Still holding, of agreed\nceasefires (95% interval)",
             transform=ax.transAxes, ha="left", va="top", fontsize=9, fontweight="bold")
-    ax.text(0.0, 0.84, "\n\n".join(lines), transform=ax.transAxes, ha="left", va="top",
-            fontsize=9, linespacing=1.3)
-    ax.text(0.0, 0.0, f"{data['agreed']:,} of {runs:,} runs\nreached agreement "
-            f"({pct(share_agreed)})", transform=ax.transAxes, ha="left", va="bottom",
-            fontsize=9, color="#444444")
+    # the list and the note below it flow from the heading in points, not in axes
+    # fractions, so they cannot run into each other; the figure grows to fit them
+    ax.annotate("\n\n".join(lines), xy=(0.0, 1.0), xycoords="axes fraction",
+                xytext=(0, -LIST_TOP), textcoords="offset points", ha="left", va="top",
+                fontsize=9, linespacing=LIST_SPACING, annotation_clip=False)
+    ax.annotate(f"{data['agreed']:,} of {runs:,} runs\nreached agreement "
+                f"({pct(share_agreed)})", xy=(0.0, 1.0), xycoords="axes fraction",
+                xytext=(0, -LIST_TOP - _list_points(len(lines)) - 12), textcoords="offset points",
+                ha="left", va="top", fontsize=9, color="#444444", annotation_clip=False)
     return lines
+
+
+PLOT_WIDTH_POINTS = 380.0
+"""Approximate width of the survival plot in points (for spacing its milestone labels)."""
+LIST_TOP = 30.0
+"""Points from the top of the milestone list's panel to its first line (under the heading)."""
+LIST_SPACING = 1.3
+
+
+def _list_points(entries: int) -> float:
+    """Height in points of the milestone list: three lines an entry and a blank between."""
+    lines = max(4 * entries - 1, 0)
+    return lines * 9.0 * LIST_SPACING
+
+
+def _height(entries: int) -> float:
+    """Figure height in inches: 4.4, or taller when the milestone list needs it (the
+    title, axis label and caption take about 1.5 inches; the agreement note 40 points)."""
+    return max(4.4, 1.5 + (LIST_TOP + _list_points(entries) + 40.0) / 72.0)
 
 
 def _digits(p: dict[str, float]) -> int:
@@ -105,7 +132,7 @@ def _digits(p: dict[str, float]) -> int:
 def survival_figure(scenario: Scenario, results: Results, summary: dict[str, Any]) -> Drawn:
     """The survival figure of a run."""
     with styled():
-        fig = new_figure(8.0, 4.4)
+        fig = new_figure(8.0, _height(len(milestones(scenario))))
         ax, side = fig.subplots(1, 2, width_ratios=[3.4, 1])
         data = plot_survival(ax, results, scenario)
         data["table"] = milestone_table(side, data, len(results))

@@ -346,8 +346,8 @@ def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
         data["trust"] = trust_series(events, start)
         data["tolerance"] = {p: scenario.spec.parties[p].behaviour.tolerance for p in data["trust"]}
         rate = scenario.spec.ceasefire.trust_recovery_per_day / 24.0
-        data["trust_path"] = {p: trust_path(*series, rate, ph["end"] - start)
-                              for p, series in data["trust"].items()}
+        data["trust_path"] = {p: trust_path(times, values, rate, ph["end"] - start)
+                              for p, (times, values) in data["trust"].items()}
     return data
 
 

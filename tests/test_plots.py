@@ -612,6 +612,45 @@ def test_party_colours_are_fixed_and_shared_by_every_figure(
             assert to_hex(handle.get_facecolor()) == colours[party].lower()
 
 
+def test_label_rows_lift_only_labels_that_would_overlap() -> None:
+    # on a 720-hour axis 400 points wide, 24 h is 13 points and a label about 23: a
+    # label clashes with its neighbours a day away, not with one two days away
+    assert style.label_rows([24.0, 48.0, 72.0, 168.0, 720.0], ["24h", "48h", "72h", "7d", "30d"],
+                            720.0, 400.0) == [0, 1, 0, 0, 0]
+    assert style.label_rows([24.0, 36.0, 48.0], ["24h", "36h", "48h"], 720.0, 400.0) == [0, 1, 2]
+    # labels to the right of their lines clash only with the label on their left
+    assert style.label_rows([24.0, 48.0, 72.0, 168.0], ["24h", "48h", "72h", "7d"],
+                            720.0, 400.0, place="right") == [0, 1, 0, 0]
+
+
+def _overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of visible, non-empty texts of ``fig`` whose drawn extents overlap."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if box_a.overlaps(box_b)]
+
+
+def test_many_and_close_milestones_leave_every_text_readable(tmp_path: Path) -> None:
+    """Six milestones, three of them a day apart: the list beside the survival curve
+    and the labels over both figures overlap nothing (they ran into each other and off
+    the figure)."""
+    path = tmp_path / "six.toml"
+    path.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "six"\n[ceasefire]\n'
+                    'milestones = { "24h" = 24.0, "48h" = 48.0, "72h" = 72.0, "7d" = 168.0, '
+                    '"14d" = 336.0, "30d" = 720.0 }\n')
+    six = load_scenario(path)
+    with Runner(workers=1) as runner:
+        res = runner.run(six, 300, SEED).results
+    summ = jsonable(summarize(res, six, seed=SEED))
+    for figure in (survival_figure, outcomes_figure):
+        assert _overlapping_texts(figure(six, res, summ).figure) == []
+
+
 def test_trust_path_recovers_in_calm_and_drops_to_each_logged_value() -> None:
     """Half-life 5 h: from 0.3 logged at hour 10, trust is back to 0.4 at 15 and 0.45 at
     20; it stays at its starting level until the first drop."""
