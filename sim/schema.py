@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Role = Literal["patron", "combatant", "spoiler", "mediator"]
 
@@ -312,7 +312,9 @@ class Observed(Strict):
         True, description="The ceasefire broke down (ignored without agreement)."
     )
     withdrew: str | None = Field(
-        None, description="The party that walked out or declared the ceasefire over."
+        None, description="The party that walked out or declared the ceasefire over; \"\" "
+        "for none (how a file clears a parent's, as TOML has no null). Only with a "
+        "ceasefire agreed and collapsed.",
     )
     milestones_reached: dict[str, bool] = Field(
         default_factory=dict,
@@ -323,6 +325,11 @@ class Observed(Strict):
     )
     note: str = Field("", description="What happened, in a sentence or two.")
     sources: list[str] = Field(default_factory=list, description="Where the facts come from.")
+
+    @field_validator("withdrew", mode="before")
+    @classmethod
+    def _none_when_empty(cls, value: object) -> object:
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Observed:
@@ -338,6 +345,13 @@ class Observed(Strict):
                 raise ValueError(f"hours_held ({self.hours_held}) must be 0 without agreement")
             if any(self.milestones_reached.values()):
                 raise ValueError("no milestone can be reached without agreement")
+        if self.withdrew is not None and not (self.agreed and self.collapsed):
+            happened = "was never agreed" if not self.agreed else "did not collapse"
+            raise ValueError(
+                f"withdrew ({self.withdrew!r}) says who ended the ceasefire, but the record "
+                f"says it {happened}: set withdrew = \"\" or correct "
+                f"{'agreed' if not self.agreed else 'collapsed'}"
+            )
         return self
 
 

@@ -230,12 +230,31 @@ def test_an_observed_record_that_does_not_fit_is_a_scenario_error(observed, path
         {"hours_held": 10.0, "hours_held_range": [5.0]},
         {"agreed": False, "hours_held": 10.0},
         {"agreed": False, "milestones_reached": {"48h": True}},
+        {"agreed": True, "collapsed": False, "hours_held": 100.0, "withdrew": "blue"},
+        {"agreed": False, "withdrew": "blue"},
     ],
 )
 def test_an_inconsistent_observed_section_fails_validation(observed):
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(always_holds(observed=observed))
     assert err.value.path.startswith("observed")
+
+
+def test_an_empty_withdrew_clears_the_one_a_parent_gave(tmp_path):
+    """TOML has no null: a child that records a ceasefire as holding clears its parent's
+    ``withdrew`` with an empty string (keeping it would be refused as contradictory)."""
+    parent = always_holds(observed={"agreed": True, "collapsed": True, "hours_held": 50.0,
+                                    "withdrew": "blue"})
+    child = {"observed": {"collapsed": False, "hours_held": 100.0, "withdrew": ""}}
+    assert scenario_from_dict(parent).spec.observed.withdrew == "blue"
+    (tmp_path / "parent.toml").write_text(toml_dumps(parent))
+    (tmp_path / "child.toml").write_text('extends = "parent.toml"\nname = "child"\n'
+                                         + toml_dumps(child))
+    assert load_scenario(tmp_path / "child.toml").spec.observed.withdrew is None
+    (tmp_path / "kept.toml").write_text('extends = "parent.toml"\nname = "kept"\n'
+                                        '[observed]\ncollapsed = false\nhours_held = 100.0\n')
+    with pytest.raises(ScenarioError, match="did not collapse"):
+        load_scenario(tmp_path / "kept.toml")
 
 
 def test_the_repository_scenarios_load_and_their_records_fit():
