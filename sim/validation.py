@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.document import join_key
 from sim.errors import ScenarioError
-from sim.schema import ScenarioSpec
+from sim.schema import READ_BY, ScenarioSpec
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -164,6 +164,14 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                     f"a combatant other than its host {party.host!r}",
                 )
         b = party.behaviour
+        for key in sorted(b.model_fields_set):
+            if party.role not in READ_BY[key]:
+                readers = " and ".join(f"{r}s" for r in READ_BY[key])
+                raise ScenarioError(
+                    file, f"{base}.behaviour.{key}", getattr(b, key),
+                    f"no key of a {party.role}: only {readers} use behaviour.{key}, and for a "
+                    f"{party.role} the model would ignore it; remove it",
+                )
         if party.role in ("patron", "combatant") and b.trust < b.tolerance:
             raise ScenarioError(
                 file, f"{base}.behaviour.trust", b.trust,

@@ -16,8 +16,10 @@ from helpers import DEFAULT, cli, minimal_doc, runaway_doc, with_keys
 import run_sim
 from sim.document import join_key
 from sim.errors import ScenarioError
+from sim.model import run_replication
 from sim.output import toml_dumps
-from sim.scenario import load_scenario, scenario_from_dict
+from sim.scenario import _compile, load_scenario, scenario_from_dict
+from sim.schema import READ_BY, Behaviour, ScenarioSpec
 
 
 def write(tmp_path: Path, doc: dict, name: str = "s.toml") -> Path:
@@ -559,3 +561,45 @@ def test_a_combatant_with_a_host_is_refused_for_its_host(tmp_path):
         load_scenario(child)
     assert (err.value.path, err.value.value) == ("parties.regime.host", "opposition")
     assert err.value.allowed == "only spoilers have a host"
+
+
+# -- behaviour keys belong to the roles that use them ------------------------------
+
+ROLES = ("patron", "combatant", "spoiler", "mediator")
+UNREAD = [(key, role) for key in READ_BY for role in ROLES if role not in READ_BY[key]]
+NEW_VALUE = {"concession": 3.0, "ratification_noise": 0.5}
+"""A legal value other than the default for keys whose range is not 0..1."""
+
+
+def _party_of(doc: dict, role: str) -> str:
+    return next(n for n, p in doc["parties"].items() if p["role"] == role)
+
+
+def test_every_behaviour_key_names_the_roles_that_use_it():
+    assert set(READ_BY) == set(Behaviour.model_fields)
+    assert all(set(roles) <= set(ROLES) and roles for roles in READ_BY.values())
+
+
+@pytest.mark.parametrize(("key", "role"), UNREAD)
+def test_a_behaviour_key_the_role_does_not_use_is_refused(key, role):
+    """50 attacks a day for a patron, or trust for a spoiler, would change nothing."""
+    doc = load_scenario(DEFAULT).raw
+    name = _party_of(doc, role)
+    bad = with_keys(doc, **{f"parties__{name}__behaviour__{key}": NEW_VALUE.get(key, 0.7)})
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(bad)
+    assert err.value.path == f"parties.{name}.behaviour.{key}"
+    assert f"no key of a {role}" in str(err.value)
+
+
+@pytest.mark.parametrize(("key", "role"), UNREAD)
+def test_the_model_really_ignores_what_it_refuses(key, role):
+    """The claim behind the refusal: with validation bypassed, the key changes no
+    replication of the default scenario (which has every role)."""
+    base = load_scenario(DEFAULT)
+    doc = base.spec.model_dump()
+    name = _party_of(doc, role)
+    doc["parties"][name]["behaviour"][key] = NEW_VALUE.get(key, 0.7)
+    changed = _compile(ScenarioSpec.model_validate(doc), base.file, base.raw)
+    for i in range(60):
+        assert run_replication(changed, 5, i) == run_replication(base, 5, i)
