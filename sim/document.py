@@ -53,7 +53,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), "", text[:40], f"not valid TOML ({exc})") from None
+        raise ScenarioError(str(path), "", _line_of(text, str(exc)), f"not valid TOML ({exc})"
+                            ) from None
     except RecursionError:
         raise ScenarioError(str(path), "", None, "tables and arrays nested less deeply "
                             "(the file nests them hundreds of levels deep)") from None
@@ -67,6 +68,16 @@ WHOLE_TABLES = frozenset({("ceasefire", "milestones")})
 """Tables that are one value (a set of labels), replaced whole by a child, never merged:
 a child scenario with a shorter horizon must be able to drop its parent's milestones."""
 
+
+
+def _line_of(text: str, error: str) -> str | None:
+    """The line a TOML error points at (``at line N``), stripped, or None (at the end of
+    the document, or when the message names no line): the mistake, to quote."""
+    found = re.search(r"at line (\d+)", error)
+    lines = text.splitlines()
+    if found is None or not 1 <= int(found.group(1)) <= len(lines):
+        return None
+    return lines[int(found.group(1)) - 1].strip() or None
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any],
                path: tuple[str, ...] = ()) -> dict[str, Any]:

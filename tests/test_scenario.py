@@ -179,6 +179,21 @@ def test_empty_and_non_toml_files(tmp_path, capsys, content, expected):
     assert expected in err and str(file) in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("content", "quoted"),
+    [('name = "x"\n\n  compliance = 0,6   \nb = 1\n', "bad value 'compliance = 0,6';"),
+     ('name = "x"\n[issues\n', "bad value '[issues';"),
+     ('name = "x"\na = """never closed\n', "x: not valid TOML")],
+)
+def test_a_toml_error_quotes_the_line_it_is_on(tmp_path, capsys, content, quoted):
+    """Not the file's first characters (a comment, usually): the line the parser names,
+    or nothing when the error is at the end of the document."""
+    file = tmp_path / "x"
+    file.write_text(content, encoding="utf-8")
+    assert run_sim.main(["validate", str(file)]) == 2
+    assert quoted in capsys.readouterr().err
+
+
 def test_missing_file_and_directory(tmp_path, capsys):
     assert run_sim.main(["validate", str(tmp_path / "nope.toml")]) == 2
     assert "does not exist" in capsys.readouterr().err
