@@ -225,7 +225,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         ScenarioError: no ``=``, a KEY TOML cannot read, or an ``extends`` KEY.
     """
     key, rest = split_assignment(text, "--set", "KEY=VALUE with a dotted KEY")
-    value = parse_value(rest)
+    value = parse_value(rest, "--set", key)
     _refuse_extends(split_key(key), key, value, "--set")
     return key, value
 
@@ -274,15 +274,27 @@ def split_values(text: str) -> list[str]:
     return values
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str, source: str = "--set", key: str = "") -> Any:
     """Read one TOML value (number, bool, string, array, inline table); bare words as strings.
 
     Text that is not exactly one value (``0.5`` followed by a new line and more keys,
     or arrays nested too deep to read) stays the string it is, so validation refuses it
-    by name instead of a part of it being applied silently."""
+    by name instead of a part of it being applied silently.
+
+    Raises:
+        ScenarioError: naming ``source`` and ``key``, when the text opens an array, an
+            inline table or a quoted string that TOML cannot read (``[1,2`` or
+            ``{notice=}``): taken as a string, it would set a name to ``[1,2`` or be
+            refused as "not a table", hiding the typing slip.
+    """
     try:
         doc = tomllib.loads(f"v = {text}")
-    except (tomllib.TOMLDecodeError, RecursionError):
+    except RecursionError:
+        return text
+    except tomllib.TOMLDecodeError as exc:
+        if text.lstrip()[:1] in ("[", "{", '"', "'"):
+            detail = re.sub(r" \(at (line \d+, column \d+|end of document)\)", "", str(exc))
+            raise ScenarioError(source, key, text, f"a TOML value ({detail})") from None
         return text
     return doc["v"] if len(doc) == 1 else text
 

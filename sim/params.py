@@ -39,7 +39,7 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
                             "is empty)")
     if len(texts) > MAX_VALUES:
         raise ScenarioError("--param", key, f"{len(texts)} values", f"at most {MAX_VALUES:,} values")
-    return key, _distinct(key, spec, [parse_value(v) for v in texts])
+    return key, _distinct(key, spec, [parse_value(v, "--param", key) for v in texts])
 
 
 def _distinct(key: str, spec: str, values: list[Any]) -> list[Any]:

@@ -95,6 +95,26 @@ def test_malformed_values_are_named(spec, allowed):
     assert caught.value.value == spec
 
 
+@pytest.mark.parametrize(("option", "assignment", "says"), [
+    ("--set", "name=[1,2", "Unclosed array"),
+    ("--set", "ceasefire.monitoring={notice=}", "Invalid value"),
+    ("--set", 'title="unclosed', "Unterminated string"),
+    ("--param", "ceasefire.monitoring={notice=0.7},{notice=", "Invalid value"),
+])
+def test_a_value_that_opens_an_array_a_table_or_a_string_must_be_toml(
+        option, assignment, says, capsys):
+    """Read as a bare word it would name the scenario ``[1,2`` or be refused as "not a
+    table"; the TOML error says what is wrong with what was typed."""
+    command = "sweep" if option == "--param" else "run"
+    assert status(command, str(DEFAULT), option, assignment) == 2
+    err = capsys.readouterr().err
+    assert f"error: {option}: " in err and says in err and "at end of document" not in err
+
+
+def test_a_bare_word_is_still_a_string():
+    assert load_scenario(DEFAULT, ["title=it works"]).spec.title == "it works"
+
+
 def test_an_address_without_a_port_is_refused_at_once(capsys):
     """dask's client refused it only after waiting out its timeout, with a traceback."""
     for address in ("notanaddress", "tcp://127.0.0.1"):
