@@ -32,21 +32,24 @@ def signed(p: dict[str, float]) -> str:
 
 def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     """The human summary of a run."""
+    # milestone labels longer than 8 characters widen the columns, not break them
+    wide = max((len(label) for label in summary["p_hold"]), default=0)
+    wide = max(wide - 8, 0)
     lines = [
         f"Scenario: {scenario.spec.title or scenario.name} ({scenario.name})",
         f"Runs: {summary['runs']}   seed: {summary['seed']}"
         + (("   (PARTIAL: stopped by the error below)" if summary.get("error")
             else "   (PARTIAL: interrupted)") if summary.get("partial") else ""),
         "",
-        f"P(agreement)                     {pct(summary['p_agreement'])}",
+        f"P(agreement)                     {' ' * wide}{pct(summary['p_agreement'])}",
     ]
     if summary.get("median_agreement_hours") is not None:
         h = summary["median_agreement_hours"]
         lines.append(f"  median time to agreement (agreed runs) {h:.0f} h ({h / 24:.1f} days)")
     lines.append("")
-    lines.append("Ceasefire holds at       unconditional              given agreement")
+    lines.append(f"Ceasefire holds at       {' ' * wide}unconditional              given agreement")
     for label in summary["p_hold"]:
-        lines.append(f"  {label:<8}               {pct(summary['p_hold'][label])}"
+        lines.append(f"  {label:<{8 + wide}}               {pct(summary['p_hold'][label])}"
                      f"     {pct(summary['p_hold_given_agreement'][label])}")
     med = summary.get("median_hold_hours")
     if med is not None:
@@ -182,6 +185,8 @@ def _short_keys(keys: Sequence[str]) -> list[str]:
 
 def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
     """A paired comparison A - B."""
+    # the row names' column fits the longest milestone label (16 fits "P(hold 30d)")
+    w = max([16] + [len(f"P(hold {label})") + 2 for label in result["diff"]["p_hold"]])
     lines = [
         f"Paired comparison on {result['runs']} common-random-number replications",
         f"  A: {name_a}",
@@ -189,16 +194,16 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
         *(["  (PARTIAL: interrupted; only the replications both sides finished)"]
           if result.get("partial") else []),
         "",
-        f"{'':<16}{'A':>22}{'B':>24}   A - B (paired 95% interval)",
-        f"{'P(agreement)':<16}{pct(result['a']['p_agreement']):>22}"
+        f"{'':<{w}}{'A':>22}{'B':>24}   A - B (paired 95% interval)",
+        f"{'P(agreement)':<{w}}{pct(result['a']['p_agreement']):>22}"
         f"{pct(result['b']['p_agreement']):>24}   {signed(result['diff']['p_agreement'])}",
     ]
     for label, d in result["diff"]["p_hold"].items():
-        lines.append(f"{'P(hold ' + label + ')':<16}{pct(result['a']['p_hold'][label]):>22}"
+        lines.append(f"{'P(hold ' + label + ')':<{w}}{pct(result['a']['p_hold'][label]):>22}"
                      f"{pct(result['b']['p_hold'][label]):>24}   {signed(d)}")
     independent = result["diff"].get("independent_p_hold") or {}
     if independent:
-        lines += ["", f"{'95% interval width of A - B':<30}{'paired':>9}"
+        lines += ["", f"{'95% interval width of A - B':<{w + 14}}{'paired':>9}"
                   f"{'as if two independent runs':>30}"]
         rows = [("P(agreement)", result["diff"]["p_agreement"],
                  result["diff"].get("independent_p_agreement"))]
@@ -206,7 +211,7 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
                  for label, d in result["diff"]["p_hold"].items()]
         for name, d, ind in rows:
             if ind is not None:  # compare.json written before agreement had one
-                lines.append(f"  {name:<28}{_width(d) + ' pp':>9}{_width(ind) + ' pp':>30}")
+                lines.append(f"  {name:<{w + 12}}{_width(d) + ' pp':>9}{_width(ind) + ' pp':>30}")
     return "\n".join(lines)
 
 

@@ -443,3 +443,38 @@ def test_an_adaptive_run_with_json_prints_only_json(capsys):
                          "--precision", "0.2", "--min-runs", "50", "--max-runs", "200"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["precision"]["target"] == 0.2
+
+
+def test_a_long_milestone_label_widens_the_tables_instead_of_breaking_them(tmp_path):
+    """Every estimate of a column starts where its heading says, in the run's summary
+    and in a comparison, however long the milestone labels are."""
+    from sim.experiments import paired
+    from sim.report import compare_text, summary_text
+    from sim.stats import summarize
+
+    path = tmp_path / "long.toml"
+    path.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "long"\n[ceasefire]\n'
+                    'milestones = { "48h" = 48.0, "30 days after the start" = 720.0 }\n')
+    long = load_scenario(path)
+    with Runner(workers=1) as runner:
+        res = runner.run(long, 60, seed=5).results
+        result, *_ = paired(load_scenario(path, ["ceasefire.monitoring.coverage=0.5"]), long,
+                            runner, 60, 5)
+    def offsets(text: str, labels: list[str]) -> set[int]:
+        """Where each row's first estimate ends, measured from its column's heading."""
+        lines = text.splitlines()
+        head = next(line for line in lines if line.startswith("Ceasefire holds at"))
+        rows = [line for line in lines if line.strip().split("  ")[0] in labels]
+        assert len(rows) == len(labels)
+        return {row.index("%") - head.index("unconditional") for row in rows}
+
+    long_text = summary_text(summarize(res, long, seed=5), long)
+    default_text = summary_text(summarize(res, load_scenario(DEFAULT), seed=5),
+                                load_scenario(DEFAULT))
+    assert offsets(long_text, ["48h", "30 days after the start"]) == offsets(
+        default_text, ["48h", "7d", "30d"])
+    lines = compare_text(result, "a", "b").splitlines()
+    table = [line for line in lines if line.startswith("P(")]
+    assert len({line.index("%") for line in table}) == 1
+    widths = [line for line in lines if line.startswith("  P(")]
+    assert len({line.index(" pp") for line in widths}) == 1
