@@ -19,6 +19,7 @@ import argparse
 import json
 import time
 import traceback
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
     from sim.records import Results
+    from sim.report import report_run
     from sim.rundir import resumable, saved_manifest
     from sim.scenario import load_scenario
     from sim.signals import shielded
@@ -103,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                              if args.min_runs is None else args.min_runs,
                              checkpoint=checkpoint if args.out and args.checkpoint > 0 else None)
         stop.redeliver = not out.partial
-        summary = report_run(args, scenario, out)
+        summary = report_run(out, scenario, args.seed, args.precision, args.out, args.json)
         if args.out is not None:
             with saving(args.out):
                 write_run(args.out, out.results, summary, scenario, args.seed, extra)
@@ -119,23 +121,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"interrupted after {len(out.results)} runs{where}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
-
-
-def report_run(args: argparse.Namespace, scenario: Any, out: Any) -> dict[str, Any]:
-    """The summary of a run, printed (with ``--json``, the object with its ``error`` when
-    an error stopped the run part way)."""
-    from sim.report import precision_line, run_summary, summary_text
-
-    if out.beyond:
-        raise ScenarioError("--precision", "", args.precision, f"a precision {args.out} has "
-                            f"not passed: it holds {out.beyond} replications beyond the "
-                            f"{out.target} this precision stops at, and resuming would drop "
-                            "them (left as they were); resume with --runs, or a smaller --precision")
-    summary = jsonable(run_summary(out, scenario, args.seed, args.precision))
-    print(json.dumps(summary, indent=2) if args.json else summary_text(summary, scenario))
-    if args.precision is not None and not args.json:
-        print(precision_line(out, args.precision))
-    return summary
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -201,18 +186,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiments import check_comparable, paired, sides
+    from sim.experiments import check_comparable, paired, save_side, sides
     from sim.report import compare_text
+    from sim.rundir import resume_comparison
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
-    prepare_out(args.out, ("compare.json",))
+    existing: tuple[Any, Any] = (None, None)
+    if args.resume:
+        args.runs, existing, note = resume_comparison(args.out, args.runs, (a, b),
+                                                      args.scenarios, args.seed)
+        if note:
+            print(note, file=sys.stderr)
+    fill_runs(args)
+    out = args.out
+    prepare_out(out, () if args.resume else ("compare.json", "a", "b"),
+                "use --resume to finish that comparison, or another directory")
+    save = partial(save_side, out, seed=args.seed, runs=args.runs) if out else None
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:
-            result, _ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed)
+            result, ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed, existing,
+                                                  save)
         stop.redeliver = not interrupted
         if not result:
-            print("interrupted before the second side started; nothing compared",
+            kept = f"; side A's finished runs are kept in {out / 'a'}" if out and len(ra) else ""
+            print(f"interrupted before the second side started; nothing compared{kept}",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
         result = jsonable({"a_name": name_a, "b_name": name_b, **result})
@@ -235,19 +233,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from sim.model import run_replication
-    from sim.report import trace_text
+    from sim.report import trace_record, trace_text
     from sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.sets)
     name = f"trace_{args.seed}_{args.replication}"
     prepare_out(args.out, (f"{name}.json",))
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)
-    events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
-              for e in outcome.trace or ()]
-    record = json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
-                                  "hours_held": outcome.hours_held,
-                                  "collapsed": outcome.collapsed,
-                                  "withdrew": outcome.withdrew}), indent=2)
+    record = trace_record(outcome)
     print(record if args.json else trace_text(outcome, scenario))
     if args.out is not None:
         with saving(args.out):

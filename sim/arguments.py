@@ -145,7 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmp_ = sub.add_parser("compare", help="paired difference of two scenarios or a counterfactual")
     cmp_.add_argument("scenarios", type=Path, nargs="+")
-    common(cmp_)
+    common(cmp_, resumable=True)
+    cmp_.add_argument("--resume", action="store_true",
+                      help="finish an interrupted comparison saved in --out DIR (each side's "
+                           "finished replications are kept)")
 
     bt = sub.add_parser("backtest", help="score scenarios with an [observed] section")
     bt.add_argument("directory", type=Path)

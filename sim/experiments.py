@@ -14,7 +14,7 @@ value): ``diff_from_reference`` in each point's summary, ``d_*`` columns in
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from sim.errors import ScenarioError
 from sim.output import jsonable, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
 from sim.records import Results
+from sim.run_outcome import RunOutcome
+from sim.rundir import saving
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.stats import compare, milestones, paired_difference, summarize
@@ -269,7 +271,9 @@ def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int) -> Non
 
 
 def paired(
-    a: Scenario, b: Scenario, runner: Runner, runs: int, seed: int
+    a: Scenario, b: Scenario, runner: Runner, runs: int, seed: int,
+    existing: tuple[Results | None, Results | None] = (None, None),
+    save: Callable[[str, Scenario, RunOutcome], None] | None = None,
 ) -> tuple[dict[str, Any], Results, Results, bool]:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
@@ -277,14 +281,25 @@ def paired(
     finished and is marked ``partial``; interrupted while running ``a``, there is
     nothing to pair (an empty result).
 
+    Args:
+        existing: each side's replications kept from an interrupted comparison
+            (``compare --resume``); not rerun.
+        save: called with the side (``"a"`` or ``"b"``), its scenario and its run as each
+            side stops with replications, finished or interrupted, before anything else
+            runs: a stop keeps what either side finished (:func:`save_side`).
+
     Raises:
         ScenarioError: the two have different milestones (checked before running either).
     """
     check_comparable(a, b)
-    ra = runner.run(a, runs, seed, label="A")
+    ra = runner.run(a, runs, seed, existing=existing[0], label="A")
+    if save is not None and len(ra.results):
+        save("a", a, ra)
     if ra.interrupted:
         return {}, ra.results, Results.empty(b.issues, (), b.order), True
-    rb = runner.run(b, runs, seed, label="B")
+    rb = runner.run(b, runs, seed, existing=existing[1], label="B")
+    if save is not None and len(rb.results):
+        save("b", b, rb)
     results_a = ra.results
     if rb.interrupted:
         if not len(rb.results):
@@ -301,6 +316,17 @@ def paired(
         "diff": diff,
     }
     return result, results_a, rb.results, rb.interrupted
+
+
+def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, seed: int,
+              runs: int) -> None:
+    """Save one side of a comparison as the run directory ``out/side``, marked partial
+    when interrupted: ``compare --resume`` finishes it, and ``plot`` draws it as any run."""
+    summary = summarize(run.results, scenario, seed=seed, wall_seconds=run.wall_seconds,
+                        partial=run.interrupted)
+    with saving(out):
+        write_run(out / side, run.results, jsonable(summary), scenario, seed,
+                  {"compare_side": side, "runs_requested": runs})
 
 
 def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:

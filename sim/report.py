@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from sim.output import toml_value
+from sim.errors import ScenarioError
+from sim.output import jsonable, toml_value
 from sim.records import Outcome
 from sim.scenario import Scenario
 from sim.stats import summarize
@@ -82,6 +85,16 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     else:
         lines.append(f"{summary['events']} events in {summary['wall_seconds']:.2f} s{speed}")
     return "\n".join(lines)
+
+
+def trace_record(outcome: Outcome) -> str:
+    """A traced replication as the JSON ``trace`` prints and saves: its events and how
+    it ended."""
+    events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
+              for e in outcome.trace or ()]
+    return json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
+                                "hours_held": outcome.hours_held, "collapsed": outcome.collapsed,
+                                "withdrew": outcome.withdrew}), indent=2)
 
 
 def trace_text(outcome: Outcome, scenario: Scenario) -> str:
@@ -262,3 +275,24 @@ def precision_line(out: Any, precision: float) -> str:
                 f"{len(out.results)} runs")
     state = "reached" if out.precision_met else "NOT reached (hit --max-runs)"
     return f"precision {precision}: {state} after {out.target} runs"
+
+
+def report_run(out: Any, scenario: Scenario, seed: int, precision: float | None,
+               directory: Path | None, as_json: bool) -> dict[str, Any]:
+    """Print the summary of a run (a :class:`sim.runner.RunOutcome`), as JSON with
+    ``as_json`` (with its ``error`` when an error stopped the run part way), and return it.
+
+    Raises:
+        ScenarioError: a run resumed from ``directory`` already holds replications beyond
+            where ``precision`` stops, which finishing it would drop.
+    """
+    if out.beyond:
+        raise ScenarioError("--precision", "", precision, f"a precision {directory} has "
+                            f"not passed: it holds {out.beyond} replications beyond the "
+                            f"{out.target} this precision stops at, and resuming would drop "
+                            "them (left as they were); resume with --runs, or a smaller --precision")
+    summary = jsonable(run_summary(out, scenario, seed, precision))
+    print(json.dumps(summary, indent=2) if as_json else summary_text(summary, scenario))
+    if precision is not None and not as_json:
+        print(precision_line(out, precision))
+    return summary

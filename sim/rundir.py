@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import saved_count
+from sim.arguments import DEFAULT_RUNS, saved_count
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
 from sim.output import read_run
@@ -44,6 +44,9 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "")
         raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
                             f"into ({exc.strerror or exc})") from None
 
+
+SIDES = ("a", "b")
+"""The run directories of a comparison's two sides inside its ``--out DIR``."""
 
 RESULTS_UNSAVED = "the results printed above were not saved"
 FIGURES_UNSAVED = "the results were saved; the figures were not all drawn"
@@ -78,6 +81,7 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     if (out / "sweep.csv").exists() or (out / "points").is_dir():
         raise ScenarioError("--out", "", str(out), "the directory of the run to resume, but it "
                             "holds a sweep (sweep.csv, points/): resume it with 'sweep --resume'")
+    refuse_a_comparison(out, "run")
     if not (out / "runs.csv").exists():
         return None
     saved, existing, _, manifest = read_run(out, summary_needed=False)
@@ -99,6 +103,15 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         raise ScenarioError(flag, "", most, f"at least {held}: {out} already holds "
                             f"replications up to {held - 1}")
     return existing
+
+
+def refuse_a_comparison(out: Path, command: str) -> None:
+    """Refuse to resume a ``command`` (run, sweep) in a comparison's directory: it would
+    start afresh beside the comparison's files."""
+    if (out / "compare.json").exists() or any((out / s / "runs.csv").exists() for s in SIDES):
+        raise ScenarioError("--out", "", str(out), f"the directory of the {command} to resume, "
+                            "but it holds a comparison (compare.json, a/, b/): resume it with "
+                            "'compare --resume'")
 
 
 def holds_nothing(out: Path) -> bool:
@@ -126,6 +139,7 @@ def _refuse_a_run(out: Path) -> None:
 def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
     """The ``--runs`` a resumed sweep takes (``runs`` as given, or else the saved
     sweep's, as a resumed run does) and what to tell the user about it."""
+    refuse_a_comparison(out, "sweep")
     if holds_nothing(out):
         return runs, f"nothing saved in {out} to resume: the sweep starts afresh"
     _refuse_a_run(out)
@@ -152,6 +166,7 @@ def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, se
             grid is not the saved one).
     """
     _refuse_a_run(out)
+    refuse_a_comparison(out, "sweep")
     beyond = [p.name for p in saved_points(out) if int(p.name) >= len(scenarios)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(scenarios)} points", f"the grid of the sweep "
@@ -172,3 +187,43 @@ def saved_manifest(out: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
+
+
+def resume_comparison(out: Path | None, runs: int | None, scenarios: tuple[Scenario, Scenario],
+                      files: list[Path], seed: int,
+                      ) -> tuple[int, tuple[Results | None, Results | None], str]:
+    """What ``compare --resume`` keeps of the comparison saved in ``out``: the run count
+    (``runs`` as given, or else the saved sides', as a resumed run does), each side's
+    saved replications (None for a side not saved yet), checked as :func:`resumable`
+    checks a run, and what to tell the user.
+
+    Raises:
+        ScenarioError: no ``out``; ``out`` holds a run or a sweep; a side saved with
+            another scenario, ``--set`` values or seed, or with more runs than ``runs``.
+    """
+    if out is None:
+        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier "
+                            "comparison")
+    held = next((n for n in ("runs.csv", "manifest.json", "sweep.csv", "points")
+                 if (out / n).exists()), None)
+    if held is not None:
+        command = "sweep" if held in ("sweep.csv", "points") else "run"
+        raise ScenarioError("--out", "", str(out), "the directory of the comparison to resume, "
+                            f"but it holds a {command} ({held}): resume it with "
+                            f"'{command} --resume'")
+    saved = [saved_count((saved_manifest(out / side) or {}).get("runs_requested"))
+             for side in SIDES]
+    note = ""
+    if not any((out / side).exists() for side in SIDES):
+        note = f"nothing saved in {out} to resume: the comparison starts afresh"
+    elif runs is None:
+        runs = next((n for n in saved if n is not None), None)
+        if runs is None:  # finishing at the default would look finished and not be
+            raise ScenarioError("--runs", "", None, f"give --runs: the comparison saved in "
+                                f"{out} does not say how many runs it was to have")
+        note = f"resuming with the saved comparison's --runs {runs}"
+    runs = DEFAULT_RUNS if runs is None else runs
+    names = [files[0], files[-1]]  # one file with --set values gives both sides
+    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs))
+                     for side, sc, name in zip(SIDES, scenarios, names, strict=True))
+    return runs, (existing[0], existing[1]), note

@@ -1,0 +1,100 @@
+"""``compare --out DIR`` keeps each side's finished replications, and ``compare
+--resume`` finishes an interrupted comparison as if it had never been interrupted; a
+resume that does not match the saved comparison is refused."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+from helpers import DEFAULT, interrupt_chunk
+
+import run_sim
+
+COUNTERFACTUAL = "ceasefire.monitoring.coverage=0.5"
+
+
+def compare(out, *extra: str, runs: str | None = "600", setting: str = COUNTERFACTUAL) -> int:
+    args = ["compare", str(DEFAULT), "--set", setting, "--workers", "1", "--no-progress",
+            "--out", str(out), *(["--runs", runs] if runs else []), *extra]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_sim.main(args)
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    """The same comparison, never interrupted."""
+    out = tmp_path_factory.mktemp("whole") / "compare"
+    assert compare(out) == 0
+    return out
+
+
+def same_as(out, whole) -> None:
+    for side in ("a", "b"):
+        assert (out / side / "runs.csv").read_bytes() == (whole / side / "runs.csv").read_bytes()
+    done, ref = (json.loads((d / "compare.json").read_text()) for d in (out, whole))
+    assert done["diff"] == ref["diff"] and done["runs"] == ref["runs"] == 600
+    assert not done["partial"]
+
+
+@pytest.mark.parametrize(("at", "side_a", "side_b"), [(2, 250, None), (5, 600, 250)])
+def test_a_resumed_comparison_equals_one_never_interrupted(tmp_path, monkeypatch, whole, at,
+                                                           side_a, side_b, capsys):
+    """Stopped in side A (its second work item) or in side B (its second):
+    the finished replications are kept as run directories, marked partial, and the
+    resumed comparison pairs exactly what an uninterrupted one does."""
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, at, size=250)
+    assert compare(out) == 130
+    a = json.loads((out / "a" / "summary.json").read_text())
+    assert a["runs"] == side_a and a["partial"] is (side_b is None)
+    if side_b is None:
+        assert not (out / "b").exists() and not (out / "compare.json").exists()
+        assert f"side A's finished runs are kept in {out / 'a'}" in capsys.readouterr().err
+    else:
+        b = json.loads((out / "b" / "summary.json").read_text())
+        assert b["runs"] == side_b and b["partial"] is True
+        assert json.loads((out / "compare.json").read_text())["partial"] is True
+    monkeypatch.undo()
+    assert compare(out, "--resume", runs=None) == 0
+    assert "resuming with the saved comparison's --runs 600" in capsys.readouterr().err
+    same_as(out, whole)
+
+
+@pytest.mark.parametrize(("extra", "setting", "says"), [
+    (("--seed", "7"), COUNTERFACTUAL, "--seed: bad value 7"),
+    ((), "ceasefire.monitoring.coverage=0.4", "ceasefire.monitoring.coverage: bad value 0.4"),
+    (("--runs", "100"), COUNTERFACTUAL, "--runs: bad value 100; at least 600"),
+])
+def test_a_resume_that_does_not_match_the_saved_comparison_is_refused(
+        tmp_path, whole, capsys, extra, setting, says):
+    out = tmp_path / "copy"
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())
+    before = (out / "a" / "runs.csv").read_bytes()
+    assert compare(out, "--resume", *extra, runs=None, setting=setting) == 2
+    assert says in capsys.readouterr().err
+    assert (out / "a" / "runs.csv").read_bytes() == before
+
+
+def test_a_new_comparison_refuses_a_saved_one_and_commands_refuse_each_others(
+        tmp_path, whole, capsys):
+    assert compare(whole) == 2
+    assert "use --resume to finish that comparison" in capsys.readouterr().err
+    for command in (["run", str(DEFAULT)],
+                    ["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.coverage=0.1,0.2"]):
+        assert run_sim.main([*command, "--runs", "10", "--out", str(whole), "--resume"]) == 2
+        err = capsys.readouterr().err
+        assert "holds a comparison" in err and "starts afresh" not in err
+    run_dir = tmp_path / "run"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
+                         "--no-progress", "--out", str(run_dir)]) == 0
+    capsys.readouterr()
+    assert compare(run_dir, "--resume") == 2
+    assert "holds a run (runs.csv): resume it with 'run --resume'" in capsys.readouterr().err
+    assert run_sim.main(["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--resume"]) == 2
+    assert "--resume needs --out DIR" in capsys.readouterr().err
