@@ -17,6 +17,9 @@ The simulator never imports this package.
 
 from __future__ import annotations
 
+import re
+import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -78,15 +81,40 @@ def draw(kind: str, directory: Path, fmt: str = "png", **data: Any) -> list[Path
         **data: what the kind needs (see the module docstring).
     """
     directory = Path(directory)
-    if kind == "backtest":
-        try:
-            from plots.calibration import draw_calibration
-        except ModuleNotFoundError as exc:
-            if exc.name != "plots.calibration":
-                raise
-            return []
-        return [draw_calibration(data["table"], directory, fmt)]
-    return [save(d, directory, fmt) for d in figures(kind, **data)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if kind == "backtest":
+            try:
+                from plots.calibration import draw_calibration
+            except ModuleNotFoundError as exc:
+                if exc.name != "plots.calibration":
+                    raise
+                return []
+            paths = [draw_calibration(data["table"], directory, fmt)]
+        else:
+            paths = [save(d, directory, fmt) for d in figures(kind, **data)]
+    _report(caught)
+    return paths
+
+
+def missing_glyphs(messages: list[str]) -> list[str]:
+    """The characters matplotlib's font could not draw, from its warnings
+    (``Glyph 128330 (\\N{DOVE OF PEACE}) missing from font(s) DejaVu Sans.``)."""
+    codes = {int(m.group(1)) for text in messages
+             if (m := re.match(r"Glyph (\d+) .*missing from", text))}
+    return [chr(c) for c in sorted(codes)]
+
+
+def _report(caught: list[warnings.WarningMessage]) -> None:
+    """One line for the characters of names the font lacks (matplotlib warns once per
+    figure and character, with a path into its own code); other warnings as they were."""
+    glyphs = missing_glyphs([str(w.message) for w in caught])
+    if glyphs:
+        print(f"note: the figures' font has no glyph for {' '.join(glyphs)} (in a name or "
+              "label); drawn as boxes", file=sys.stderr)
+    for w in caught:
+        if not missing_glyphs([str(w.message)]):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 __all__ = ["Drawn", "draw", "figures"]

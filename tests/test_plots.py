@@ -767,3 +767,16 @@ def test_difference_ticks_have_the_decimals_they_need() -> None:
     assert [_points(v, quarters) for v in quarters] == ["-0.50", "-0.25", "0", "+0.25", "+0.50"]
     tens = np.array([-0.1, 0.0, 0.1, 0.2])
     assert [_points(v, tens) for v in tens] == ["-10", "0", "+10", "+20"]
+
+
+def test_a_character_the_font_lacks_is_reported_once(results, tmp_path, capsys, recwarn):
+    """matplotlib warns once per figure and character, with a path into its own code;
+    the user gets one line naming the characters drawn as boxes."""
+    dove = load_scenario(DEFAULT, ["name=peace \U0001f54a"])
+    paths = plots.draw("run", tmp_path, scenario=dove, results=results, summary={})
+    assert len(paths) == 4
+    err = capsys.readouterr().err
+    assert err.count("note: the figures' font has no glyph for \U0001f54a") == 1
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]
+    assert plots.missing_glyphs(["Glyph 128330 (\\N{DOVE OF PEACE}) missing from font(s) "
+                                 "DejaVu Sans.", "something else"]) == ["\U0001f54a"]
