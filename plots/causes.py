@@ -72,8 +72,12 @@ def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
                     textcoords="offset points", va="center", fontsize=9)
         if len(counts) > 1:
             # a segment of a few acts is too thin to see: the counts say who they were
-            detail = ", ".join(f"{party_label(parties, a)} {c:,}"
-                               for c, a in sorted(counts, key=lambda ca: -ca[0]))
+            # (the first few; the rest in one sum, so the note stays clear of the bars)
+            ranked = sorted(counts, key=lambda ca: -ca[0])
+            shown, rest = ranked[:DETAIL_AUTHORS], ranked[DETAIL_AUTHORS:]
+            detail = ", ".join(f"{party_label(parties, a)} {c:,}" for c, a in shown)
+            if rest:
+                detail += f", {len(rest)} others {sum(c for c, _ in rest):,}"
             ax.annotate(wrap(f"after acts by {detail}", 40), xy=(0, y + 0.3), xytext=(1, 2),
                         textcoords="offset points", va="bottom", ha="left", fontsize=7.5,
                         color="#444444")
@@ -84,9 +88,27 @@ def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
     ax.set_xlabel("share of collapses")
     ax.set_title("Who withdrew, after whose act", fontsize=10, loc="left")
     ax.grid(axis="y", visible=False)
-    ax.legend(handles=[Patch(color=colours[a], label=party_label(parties, a)) for a in authors],
-              title="the act that pushed them out was by", loc="upper center",
-              bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=8, title_fontsize=8)
+
+
+DETAIL_AUTHORS = 3
+"""Authors named in a withdrawal bar's note; any others are summed."""
+
+
+def author_legend(ax: Axes, data: dict[str, Any], scenario: Scenario,
+                  colours: dict[str, str]) -> None:
+    """The authors' colours of the left panel, in a row of their own under all three
+    panels (under the left panel alone, many armed parties made a legend wider than the
+    figure, and the layout gave up)."""
+    ax.axis("off")
+    authors = sorted({t for (_, t) in data["withdrew_trigger"]}, key=scenario.order.index)
+    ax.legend(handles=[Patch(color=colours[a], label=party_label(scenario.spec.parties, a))
+                       for a in authors],
+              title="colour in the left panel: the act that pushed them out was by",
+              loc="center", ncols=min(len(authors), LEGEND_COLUMNS), fontsize=8,
+              title_fontsize=8, frameon=False)
+
+
+LEGEND_COLUMNS = 4
 
 
 def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.ndarray:
@@ -105,9 +127,10 @@ def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.n
             ax.text(j, i, f"{matrix[i, j]:,}", ha="center", va="center", fontsize=9,
                     color="white" if dark else ("#B00000" if wrong else "black"),
                     fontweight="bold" if wrong else "normal")
-    ax.set_xticks(range(len(blamed)), [wrap(party_label(parties, b), 12) for b in blamed],
+    # two lines at most: a row is about a third of an inch (see causes_figure)
+    ax.set_xticks(range(len(blamed)), [wrap(party_label(parties, b), 12, 2) for b in blamed],
                   fontsize=8)
-    ax.set_yticks(range(len(authors)), [wrap(party_label(parties, a), 12) for a in authors],
+    ax.set_yticks(range(len(authors)), [wrap(party_label(parties, a), 14, 2) for a in authors],
                   fontsize=8)
     ax.set_xlabel("blamed by the withdrawing party")
     ax.set_ylabel("true author of the act")
@@ -123,10 +146,10 @@ def plot_delineation(ax: Axes, data: dict[str, Any], scenario: Scenario) -> dict
     n = data["collapsed"]
     parties = scenario.spec.parties
     pairs = [(s, h) for s in scenario.spoilers if (h := scenario.parties[s].host)]
-    if pairs:
-        strike = "; ".join(f"strike on {party_label(parties, s)} landed on "
-                           f"{party_label(parties, h)}" for s, h in pairs)
-    else:
+    if len(pairs) == 1:
+        (s, h), = pairs
+        strike = f"strike on {party_label(parties, s)} landed on {party_label(parties, h)}"
+    else:  # several spoilers would make a label taller than the panel
         strike = "strike on a spoiler landed on its host"
     labels = [wrap("act blamed on the wrong party", 18), wrap(strike, 18)]
     counts = [data["misattributed"], data["delineation_hit"]]
@@ -155,15 +178,24 @@ def causes_figure(scenario: Scenario, results: Results, summary: dict[str, Any])
     data = collapse_tables(results)
     colours = party_colours(scenario.order)
     with styled():
-        fig = new_figure(10.0, 4.4)
-        a, b, c = fig.subplots(1, 3, width_ratios=[1.3, 1.0, 1.1])
+        # the attribution matrix needs about a third of an inch a row (an author), and
+        # the legend a fifth of an inch a line
+        authors = len({a for a, _ in data["trigger_blamed"]})
+        panels = max(3.0, 1.6 + 0.36 * authors)
+        legend = 0.25 + 0.19 * (1 + -(-authors // LEGEND_COLUMNS)) if authors else 0.1
+        fig = new_figure(10.0, panels + legend + 1.0)
+        grid = fig.add_gridspec(2, 3, width_ratios=[1.3, 1.0, 1.1], height_ratios=[panels, legend])
+        a, b, c = (fig.add_subplot(grid[0, k]) for k in range(3))
+        key = fig.add_subplot(grid[1, :])
         if data["collapsed"] == 0:
             for ax in (a, b, c):
                 no_data(ax, "no ceasefire collapsed")
+            key.axis("off")
         else:
             plot_withdrawals(a, data, scenario, colours)
             data["attribution"] = plot_attribution(b, data, scenario)
             data["delineation"] = plot_delineation(c, data, scenario)
+            author_legend(key, data, scenario, colours)
         agreed = int(results.columns["agreed"].sum())
         fig.suptitle(f"Why ceasefires collapsed ({data['collapsed']:,} of {agreed:,} agreed)")
         data["caption"] = run_caption(fig, scenario, results, summary)

@@ -311,11 +311,12 @@ def days_axis(ax: Axes) -> None:
     sec.tick_params(labelsize=8)
 
 
-def wrap(text: str, width: int = 60) -> str:
-    """Break a long title or name into lines of at most ``width`` characters."""
+def wrap(text: str, width: int = 60, lines: int | None = None) -> str:
+    """Break a long title or name into lines of at most ``width`` characters (and at most
+    ``lines`` of them, the last ending in an ellipsis where text was cut)."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width)) or text
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" \u2026")) or text
 
 
 def wrap_key(key: str, width: int = 30) -> str:

@@ -22,11 +22,12 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 import plots
 from plots import style
 from plots.agreement import agreement_figure
-from plots.causes import causes_figure
+from plots.causes import causes_figure, collapse_tables
 from plots.compare import compare_figure
 from plots.outcomes import outcomes_figure
 from plots.survival import survival_figure
@@ -605,11 +606,11 @@ def test_party_colours_are_fixed_and_shared_by_every_figure(
         party = label_of.get(line.get_label())
         if party:
             assert to_hex(line.get_color()) == colours[party].lower()
-    legend = causes_figure(scenario, results, summary).figure.axes[0].get_legend()
-    if legend is not None:
-        for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
-            party = label_of[text.get_text()]
-            assert to_hex(handle.get_facecolor()) == colours[party].lower()
+    legend = causes_figure(scenario, results, summary).figure.axes[3].get_legend()
+    assert legend is not None
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+        party = label_of[text.get_text()]
+        assert to_hex(handle.get_facecolor()) == colours[party].lower()
 
 
 def test_label_rows_lift_only_labels_that_would_overlap() -> None:
@@ -623,13 +624,25 @@ def test_label_rows_lift_only_labels_that_would_overlap() -> None:
                             720.0, 400.0, place="right") == [0, 1, 0, 0]
 
 
-def _overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
-    """Pairs of visible, non-empty texts of ``fig`` whose drawn extents overlap."""
-    from matplotlib.text import Text
-
+def _drawn_texts(fig: Figure) -> list[Text]:
+    """The visible, non-empty texts of ``fig`` once drawn (tick labels of ticks outside
+    their axis's limits are kept by matplotlib but not drawn)."""
     fig.canvas.draw()
+    hidden = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                    hidden |= {id(tick.label1), id(tick.label2)}
+    return [t for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
+
+
+def _overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of drawn texts of ``fig`` whose extents overlap."""
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    texts = _drawn_texts(fig)
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
     return [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
             if box_a.overlaps(box_b)]
@@ -780,3 +793,29 @@ def test_a_character_the_font_lacks_is_reported_once(results, tmp_path, capsys, 
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
     assert plots.missing_glyphs(["Glyph 128330 (\\N{DOVE OF PEACE}) missing from font(s) "
                                  "DejaVu Sans.", "something else"]) == ["\U0001f54a"]
+
+
+def test_many_armed_parties_with_long_names_leave_the_causes_figure_readable(tmp_path):
+    """Six more spoilers with long names: no text of the collapse-causes figure overlaps
+    another, and every one lies inside the figure (the legend grew wider than the
+    figure and the layout gave up; the matrix's names ran into each other)."""
+    names = ["Islamic State of Iraq and the Levant", "Ahrar al-Sham Islamic Movement",
+             "Jund al-Aqsa brigade", "Harakat Nour al-Din al-Zenki",
+             "Turkistan Islamic Party in Syria", "Jaish al-Islam hardliners"]
+    text = f'extends = "{DEFAULT.as_posix()}"\nname = "crowded"\n'
+    for k, label in enumerate(names):
+        text += (f'[parties.sp{k}]\nrole = "spoiler"\nhost = "opposition"\nopponent = "regime"\n'
+                 f'label = "{label}"\nno_deal = 1.0\n[parties.sp{k}.behaviour]\n'
+                 'attack_rate = 1.0\ncolocation = 0.5\n')
+    (tmp_path / "crowded.toml").write_text(text)
+    crowded = load_scenario(tmp_path / "crowded.toml")
+    with Runner(workers=1) as runner:
+        res = runner.run(crowded, 1000, SEED).results
+    fig = causes_figure(crowded, res, {}).figure
+    assert len({a for a, _ in collapse_tables(res)["trigger_blamed"]}) >= 6
+    assert _overlapping_texts(fig) == []
+    width, _ = fig.canvas.get_width_height()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for t in _drawn_texts(fig):
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1, t.get_text()
