@@ -339,3 +339,60 @@ def test_with_three_principals_each_concedes_toward_the_mean_of_the_others():
     assert seats["pa"].goal == pytest.approx((0.6,))
     assert seats["pb"].goal == pytest.approx((0.15,))
     assert seats["pc"].goal == pytest.approx((0.45,))
+
+
+# -- exact choices of the talks --------------------------------------------------------
+
+
+def _tie_doc(mediator_ideal: float | None = None) -> dict:
+    """Two principals at opposite ends of one issue, equally weighted, with no-deal value
+    0 and linear concession: at hour 180 of 240 both insist on exactly 0.25, offer 0.75
+    and 0.25, and both packages give Nash product 0.75 * 0.25, an exact tie."""
+    doc = with_keys(minimal_doc(),
+                    parties__east__positions={"verification": {"ideal": 0.0}},
+                    parties__west__positions={"verification": {"ideal": 1.0}},
+                    parties__east__no_deal=0.0, parties__west__no_deal=0.0)
+    if mediator_ideal is not None:
+        doc["parties"]["un"] = {"role": "mediator", "no_deal": 0.0, "behaviour": {"leverage": 1.0},
+                                "positions": {"verification": {"ideal": mediator_ideal}}}
+    return doc
+
+
+def _choice(doc: dict) -> tuple[str, tuple[float, ...]] | None:
+    from sim import negotiation
+    from sim.world import World
+
+    world = World(scenario_from_dict(doc), 1, 0, False)
+    return negotiation.choose(world, 180.0)
+
+
+def test_an_exact_tie_between_offers_goes_to_the_smaller_package():
+    """Not to whichever principal is listed first: renaming parties must not change the
+    deal."""
+    assert _choice(_tie_doc()) == ("west", (0.25,))
+    renamed = _tie_doc()
+    renamed["parties"]["aaa"] = renamed["parties"].pop("west")
+    renamed["parties"]["blue"]["patron"] = "aaa"
+    assert _choice(renamed) == ("aaa", (0.25,))
+
+
+def test_the_mediators_text_keeps_an_exact_tie_with_a_principals_offer():
+    """A mediator pulled all the way to 0.75 tables east's offer as its text, which ties
+    with west's 0.25: the text, listed first, keeps the tie although 0.25 is smaller."""
+    assert _choice(_tie_doc(mediator_ideal=0.75)) == ("un", (0.75,))
+
+
+def test_a_shock_hurts_the_declared_opponent_not_the_first_other_combatant():
+    """Three combatants: a's opponent is c. A shock that a gains must lower c's no-deal
+    value, not b's (the first other name)."""
+    from sim import negotiation
+
+    doc = minimal_doc()
+    doc["parties"]["green"] = {"role": "combatant", "patron": "east", "no_deal": 0.1,
+                               "opponent": "red"}
+    doc["parties"]["red"]["opponent"] = "green"
+    doc["parties"]["blue"]["opponent"] = "red"
+    sc = scenario_from_dict(doc)
+    assert next(c for c in sc.combatants if c != "red") == "blue"
+    assert negotiation._side(sc, "red") == "green"
+    assert negotiation._side(sc, "blue") == "red"

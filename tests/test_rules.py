@@ -191,3 +191,11 @@ def test_a_pause_read_back_from_the_issue_scale_keeps_its_convoys():
     pause = sc.denormalise(k, sc.normalise(k, 102.0))
     assert pause < 102.0  # the rounding this test is about
     assert rules.convoy_count(pause, 12.0, 6.0, 1.0, 0) == 9
+
+
+def test_an_offer_concedes_at_once_what_costs_the_proposer_nothing():
+    """Moving toward the target only on issues the proposer gives no weight costs it
+    nothing (the path's utility gap is 0): it offers the whole way at any aspiration."""
+    for level in (1.0, 0.6, 0.0):
+        assert rules.offer((0.0, 0.5), (0.0, 1.0), (1.0, 0.5), level, (-INF, -INF),
+                           (INF, INF)) == (1.0, 0.5)

@@ -140,6 +140,11 @@ def test_resume_refuses_to_drop_replications_already_saved(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--runs" in err and "at least 60" in err and "up to 59" in err
     assert len((out / "runs.csv").read_text().splitlines()) == 61  # nothing was rewritten
+    # one fewer is one dropped; exactly as many finishes nothing and drops nothing
+    assert run_sim.main(["run", *common, "--runs", "59", "--resume"]) == 2
+    assert "at least 60" in capsys.readouterr().err
+    assert run_sim.main(["run", *common, "--runs", "60", "--resume"]) == 0
+    assert len((out / "runs.csv").read_text().splitlines()) == 61
 
 
 def test_resume_refuses_a_different_scenario(tmp_path, capsys):

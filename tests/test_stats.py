@@ -4,6 +4,7 @@ over every 2x2 table, coverage by simulation, and the median read off survival."
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,11 +18,15 @@ from sim.records import Outcome, Results
 from sim.scenario import Scenario, scenario_from_dict
 from sim.stats import (
     Z95,
+    compare,
+    half_width,
     independent_difference,
     lower_median,
     median_hold,
+    milestones,
     newcombe_unpaired,
     paired_difference,
+    precision_reached,
     summarize,
     survival,
     tango_paired,
@@ -436,3 +441,31 @@ def test_a_difference_in_points_that_rounds_to_nothing_has_no_sign(share):
 
     text = points(share)
     assert text != "-0.0" and float(text) == pytest.approx(100 * share, abs=0.05 + 1e-9)
+
+
+def test_precision_needs_p_agreement_as_tight_as_every_milestone(scenario):
+    """Half the runs agree and every agreed ceasefire collapses within the hour: P(hold)
+    is 0 with a narrow interval, P(agreement) a half with a wide one; EPS 0.05 is not
+    reached until both are within it."""
+    res = results([1.0] * 50, not_agreed=50)
+    assert all(half_width(int(res.held(h).sum()), 100) <= 0.05 for _, h in milestones(scenario))
+    assert not precision_reached(res, scenario, 0.05)
+    assert precision_reached(res, scenario, 0.1)
+
+
+def test_mean_violations_are_over_agreed_runs_only(scenario):
+    """Runs without agreement have no ceasefire to violate; counting their zeros would
+    halve the mean here."""
+    agreed = [replace(outcome(i), violations=(4, 2)) for i in range(10)]
+    rows = agreed + [outcome(10 + j, agreed=False) for j in range(10)]
+    res = Results.from_outcomes(rows, ("verification",), ("red", "blue"),
+                                ("east", "west", "red", "blue"))
+    assert summarize(res, scenario, seed=1)["mean_violations"] == {"red": 4.0, "blue": 2.0}
+
+
+def test_a_comparison_refuses_sides_of_different_replications(scenario):
+    a = results([None] * 10)
+    b = Results.from_outcomes([outcome(i + 1) for i in range(10)], ("verification",),
+                              ("red", "blue"), ("east", "west", "red", "blue"))
+    with pytest.raises(ValueError, match="same replications"):
+        compare(a, b, scenario)

@@ -890,6 +890,17 @@ def test_a_stop_during_an_adaptive_runs_last_needed_replication(geneva, monkeypa
     assert out.target == (1000 if complete else 0)
 
 
+def test_a_stop_in_the_last_replication_an_adaptive_run_may_run_completes_it(geneva,
+                                                                            monkeypatch):
+    """At --max-runs nothing more is due, whatever the precision: a stop in the last
+    replication leaves the run complete (precision not met), not interrupted."""
+    _ctrl_c_during(monkeypatch, 999)
+    out = Runner(workers=1, chunk=250).run(geneva, 0, 3, precision=0.001, min_runs=1000,
+                                           max_runs=1000)
+    assert not out.interrupted and out.precision_met is False and out.target == 1000
+    assert out.results.columns["replication"].tolist() == list(range(1000))
+
+
 STARTUP_STOP = """
 import atexit, importlib.abc, os, runpy, signal, sys
 
