@@ -77,7 +77,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if note:  # once the saved run is known to be the one to finish
         print(note, file=sys.stderr)
     prepare_out(args.out, () if args.resume else ("runs.csv",),
-                "use --resume to finish that run, or another directory")
+                "use --resume to finish that run, or another directory",
+                None if args.resume else "run")
     long_run = (args.precision is not None) or args.runs >= 2000
     extra = {"runs_requested": None if args.precision is not None else args.runs,
              "precision": args.precision, "min_runs": args.min_runs, "max_runs": args.max_runs}
@@ -142,7 +143,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario), args.seed,
                                args.runs) if args.resume else None
     prepare_out(args.out, () if args.resume else ("sweep.csv", "points"),
-                "use --resume to finish that sweep, or another directory")
+                "use --resume to finish that sweep, or another directory",
+                None if args.resume else "sweep")
     points: list[ex.SweepPoint] = []
 
     def report() -> None:
@@ -201,7 +203,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     fill_runs(args)
     out = args.out
     prepare_out(out, () if args.resume else ("compare.json", "a", "b"),
-                "use --resume to finish that comparison, or another directory")
+                "use --resume to finish that comparison, or another directory",
+                None if args.resume else "compare")
+    if args.resume:  # the saved result goes stale; a new one is written when sides pair
+        with saving(out):
+            (out / "compare.json").unlink(missing_ok=True)
     save = partial(save_side, out, seed=args.seed, runs=args.runs) if out else None
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:

@@ -27,6 +27,7 @@ from sim.errors import ScenarioError
 from sim.output import jsonable, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
 from sim.records import Results
+from sim.report import run_summary
 from sim.run_outcome import RunOutcome
 from sim.rundir import saving
 from sim.runner import Runner
@@ -273,7 +274,7 @@ def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int) -> Non
 def paired(
     a: Scenario, b: Scenario, runner: Runner, runs: int, seed: int,
     existing: tuple[Results | None, Results | None] = (None, None),
-    save: Callable[[str, Scenario, RunOutcome], None] | None = None,
+    save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None = None,
 ) -> tuple[dict[str, Any], Results, Results, bool]:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
@@ -284,22 +285,23 @@ def paired(
     Args:
         existing: each side's replications kept from an interrupted comparison
             (``compare --resume``); not rerun.
-        save: called with the side (``"a"`` or ``"b"``), its scenario and its run as each
-            side stops with replications, finished or interrupted, before anything else
-            runs: a stop keeps what either side finished (:func:`save_side`).
+        save: called with the side (``"a"`` or ``"b"``), its scenario, its run and the
+            other side's scenario as each side stops with replications (finished,
+            interrupted, or stopped by an error), before anything else runs: a stop keeps
+            what either side finished (:func:`save_side`).
 
     Raises:
-        ScenarioError: the two have different milestones (checked before running either).
+        ScenarioError: the two have different milestones (checked before running either),
+            or a replication passed its scenario's limits (once the side is saved).
+        WorkerLostError: a worker process died (once the side is saved).
     """
     check_comparable(a, b)
-    ra = runner.run(a, runs, seed, existing=existing[0], label="A")
-    if save is not None and len(ra.results):
-        save("a", a, ra)
+    ra = runner.run(a, runs, seed, existing=existing[0], label="A", keep_on_error=True)
+    _kept(save, "a", a, ra, b)
     if ra.interrupted:
         return {}, ra.results, Results.empty(b.issues, (), b.order), True
-    rb = runner.run(b, runs, seed, existing=existing[1], label="B")
-    if save is not None and len(rb.results):
-        save("b", b, rb)
+    rb = runner.run(b, runs, seed, existing=existing[1], label="B", keep_on_error=True)
+    _kept(save, "b", b, rb, a)
     results_a = ra.results
     if rb.interrupted:
         if not len(rb.results):
@@ -318,15 +320,26 @@ def paired(
     return result, results_a, rb.results, rb.interrupted
 
 
-def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, seed: int,
-              runs: int) -> None:
+def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, side: str,
+          scenario: Scenario, run: RunOutcome, other: Scenario) -> None:
+    """Save a side that stopped with replications, then raise the error that stopped it
+    (as a run keeps its finished replications before reporting one)."""
+    if save is not None and len(run.results):
+        save(side, scenario, run, other)
+    if run.error is not None:
+        raise run.error
+
+
+def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,
+              seed: int, runs: int) -> None:
     """Save one side of a comparison as the run directory ``out/side``, marked partial
-    when interrupted: ``compare --resume`` finishes it, and ``plot`` draws it as any run."""
-    summary = summarize(run.results, scenario, seed=seed, wall_seconds=run.wall_seconds,
-                        partial=run.interrupted)
+    when stopped early: ``compare --resume`` finishes it, and ``plot`` draws it as any
+    run. Its manifest names the scenario it is paired with, so a resume with another
+    is refused even while the other side has nothing saved."""
+    summary = run_summary(run, scenario, seed, None)
     with saving(out):
         write_run(out / side, run.results, jsonable(summary), scenario, seed,
-                  {"compare_side": side, "runs_requested": runs})
+                  {"compare_side": side, "runs_requested": runs, "paired_with": other.raw})
 
 
 def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:

@@ -22,12 +22,26 @@ from sim.output import read_run
 from sim.records import Results
 from sim.scenario import Scenario
 
+RESULTS = {"run": ("runs.csv", "manifest.json"), "sweep": ("sweep.csv", "points"),
+           "compare": ("compare.json", "a/runs.csv", "b/runs.csv")}
+"""What each resumable command leaves in its ``--out DIR``."""
+KINDS = {"run": "run", "sweep": "sweep", "compare": "comparison"}
 
-def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "") -> None:
+
+def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
+                command: str | None = None) -> None:
     """Create ``--out DIR`` before any computation, or refuse it: not a directory we can
-    write into, or already holding one of ``holds`` (an earlier result to keep)."""
+    write into, or already holding one of ``holds`` (an earlier result to keep) or, for
+    a fresh ``command`` (run, sweep, compare), another command's result: mixed in one
+    directory, neither could be resumed."""
     if out is None:
         return
+    for other, names in RESULTS.items():
+        held = next((n for n in names if (out / n).exists()), None)
+        if other != command and command is not None and held is not None:
+            raise ScenarioError("--out", "", str(out), f"a directory without another "
+                                f"command's results, but it holds a {KINDS[other]} ({held}): "
+                                f"use another directory, or '{other} --resume' to finish it")
     held = next((name for name in holds if (out / name).exists()), None)
     if held is not None:
         raise ScenarioError("--out", "", str(out), f"a directory without earlier results, but it "
@@ -64,7 +78,7 @@ def saving(out: Path, lost: str = RESULTS_UNSAVED, option: str = "--out") -> Ite
 
 
 def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
-              limit: tuple[str, int]) -> Results | None:
+              limit: tuple[str, int], part: str = "") -> Results | None:
     """The replications saved in ``out`` that a resumed run keeps (None if none yet).
 
     Args:
@@ -73,6 +87,8 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         scenario_file: how the user named it, for messages.
         seed: the root seed given now.
         limit: the option bounding the run and its value (``--runs`` or ``--max-runs``).
+        part: ``sweep_point`` or ``compare_side`` when ``out`` is one of a sweep's points
+            or one of a comparison's sides (its manifest says which it is), "" for a run.
 
     Raises:
         ScenarioError: another seed or scenario than the saved run's (naming the first
@@ -85,6 +101,13 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     if not (out / "runs.csv").exists():
         return None
     saved, existing, _, manifest = read_run(out, summary_needed=False)
+    for key, what, command, home in (
+            ("sweep_point", "a point of the sweep", "sweep", out.parent.parent),
+            ("compare_side", "a side of the comparison", "compare", out.parent)):
+        if key != part and key in manifest:  # finished alone, it would no longer pair
+            raise ScenarioError("--out", "", str(out), f"the directory of the run to resume, "
+                                f"but it holds {what} in {home}: resume that with "
+                                f"'{command} --resume'")
     same = "(--resume needs the same scenario, --set values and --seed)"
     if manifest.get("seed") != seed:
         raise ScenarioError("--seed", "", seed, f"the seed of the run saved in "
@@ -172,8 +195,8 @@ def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, se
         raise ScenarioError("--param", "", f"{len(scenarios)} points", f"the grid of the sweep "
                             f"saved in {out}, which holds point {beyond[0]} (points count from "
                             "000) (--resume needs the same --param values)")
-    return [resumable(out / "points" / f"{k:03d}", sc, scenario_file, seed, ("--runs", runs))
-            for k, sc in enumerate(scenarios)]
+    return [resumable(out / "points" / f"{k:03d}", sc, scenario_file, seed, ("--runs", runs),
+                      "sweep_point") for k, sc in enumerate(scenarios)]
 
 
 def saved_manifest(out: Path) -> dict[str, Any] | None:
@@ -211,11 +234,12 @@ def resume_comparison(out: Path | None, runs: int | None, scenarios: tuple[Scena
         raise ScenarioError("--out", "", str(out), "the directory of the comparison to resume, "
                             f"but it holds a {command} ({held}): resume it with "
                             f"'{command} --resume'")
-    saved = [saved_count((saved_manifest(out / side) or {}).get("runs_requested"))
-             for side in SIDES]
+    manifests = [saved_manifest(out / side) for side in SIDES]
+    saved = [saved_count((m or {}).get("runs_requested")) for m in manifests]
     note = ""
-    if not any((out / side).exists() for side in SIDES):
-        note = f"nothing saved in {out} to resume: the comparison starts afresh"
+    if all(m is None for m in manifests):  # (a side killed before its first save holds none)
+        note = f"nothing saved in {out} to resume: the comparison starts afresh" \
+            if out.is_dir() or not out.exists() else ""
     elif runs is None:
         runs = next((n for n in saved if n is not None), None)
         if runs is None:  # finishing at the default would look finished and not be
@@ -224,6 +248,13 @@ def resume_comparison(out: Path | None, runs: int | None, scenarios: tuple[Scena
         note = f"resuming with the saved comparison's --runs {runs}"
     runs = DEFAULT_RUNS if runs is None else runs
     names = [files[0], files[-1]]  # one file with --set values gives both sides
-    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs))
+    for k, manifest in enumerate(manifests):  # each side names the scenario it pairs with
+        other = (manifest or {}).get("paired_with")
+        if isinstance(other, dict) and other != scenarios[1 - k].raw:
+            path, was, now = first_difference(other, scenarios[1 - k].raw) or ("", None, None)
+            raise ScenarioError(str(names[1 - k]), path, now, f"{show(was)} as in the "
+                                f"comparison saved in {out}, whose side {SIDES[k]} was paired "
+                                "with it (--resume needs the same scenarios)")
+    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), "compare_side")
                      for side, sc, name in zip(SIDES, scenarios, names, strict=True))
     return runs, (existing[0], existing[1]), note

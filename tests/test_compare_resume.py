@@ -98,3 +98,72 @@ def test_a_new_comparison_refuses_a_saved_one_and_commands_refuse_each_others(
     assert "holds a run (runs.csv): resume it with 'run --resume'" in capsys.readouterr().err
     assert run_sim.main(["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--resume"]) == 2
     assert "--resume needs --out DIR" in capsys.readouterr().err
+
+
+def test_a_side_stopped_by_a_scenario_error_is_kept_before_the_error_is_reported(
+        tmp_path, capsys):
+    """As a run keeps its finished replications when one passes the scenario's limits."""
+    out = tmp_path / "compare"
+    assert compare(out, setting="ceasefire.max_acts=60") == 2
+    assert "ceasefire.max_acts" in capsys.readouterr().err
+    summary = json.loads((out / "a" / "summary.json").read_text())
+    assert summary["partial"] is True and "max_acts" in summary["error"]
+    assert 0 < summary["runs"] < 600 and not (out / "b").exists()
+
+
+def test_fresh_commands_refuse_each_others_results_and_a_run_refuses_a_part(
+        tmp_path, whole, capsys):
+    """Mixed in one directory, neither result could be resumed; a side of a comparison
+    (or a point of a sweep) finished as a run would no longer pair with the rest."""
+    run_dir = tmp_path / "run"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
+                         "--no-progress", "--out", str(run_dir)]) == 0
+    capsys.readouterr()
+    assert compare(run_dir) == 2
+    assert "holds a run (runs.csv)" in capsys.readouterr().err
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--out", str(whole)]) == 2
+    assert "holds a comparison (compare.json)" in capsys.readouterr().err
+    assert run_sim.main(["run", str(DEFAULT), "--set", COUNTERFACTUAL, "--runs", "700",
+                         "--out", str(whole / "a"), "--resume"]) == 2
+    assert "a side of the comparison" in capsys.readouterr().err
+    assert json.loads((whole / "a" / "manifest.json").read_text())["compare_side"] == "a"
+
+
+def test_a_resume_refuses_another_second_scenario_before_it_was_saved(tmp_path, monkeypatch,
+                                                                     capsys):
+    """Stopped in side A, the comparison has nothing of B saved; A's manifest names the
+    scenario it is paired with, so another B is refused, not silently compared."""
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, 2, size=250)
+    assert compare(out) == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    args = ["compare", str(DEFAULT), str(DEFAULT.parent / "geneva_full_delineation.toml"),
+            "--workers", "1", "--no-progress", "--out", str(out), "--resume"]
+    assert run_sim.main(args) == 2
+    err = capsys.readouterr().err
+    assert "whose side a was paired with it" in err and "geneva_full_delineation" in err
+
+
+def test_a_resume_drops_the_stale_result_and_a_side_saved_empty_is_nothing(tmp_path, whole,
+                                                                          monkeypatch):
+    """Extending a finished comparison and stopped in side A: no compare.json claims the
+    comparison is finished. A side killed before its first save holds nothing to resume."""
+    from sim.rundir import resume_comparison
+    from sim.scenario import load_scenario
+
+    out = tmp_path / "copy"
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())
+    (out / "compare.json").write_bytes((whole / "compare.json").read_bytes())
+    interrupt_chunk(monkeypatch, 1, size=250)
+    assert compare(out, "--resume", runs="900") == 130
+    assert not (out / "compare.json").exists()
+    empty = tmp_path / "empty"
+    (empty / "a").mkdir(parents=True)
+    (empty / "a" / ".runs.csv.1234.tmp").write_text("replication\n")
+    sides = (load_scenario(DEFAULT, [COUNTERFACTUAL]), load_scenario(DEFAULT))
+    runs, existing, note = resume_comparison(empty, None, sides, [DEFAULT], 2016)
+    assert runs == 4000 and existing == (None, None) and "starts afresh" in note
