@@ -5,7 +5,7 @@ In :func:`helpers.oracle_doc` the ceasefire holds to ``t`` exactly when fewer th
 ``k`` violations have happened by ``t``; violations are Poisson with rate ``lam``, so
 P(hold t) = P(Poisson(lam t) <= k - 1). The simulated estimate must contain the exact
 value within its interval at every milestone. The run reports 95% intervals; with
-nine checks in this file a 95% level would fail one in three correct runs, so the test
+twelve checks in this file a 95% level would fail one in three correct runs, so the test
 widens each to 99.9% (Wilson, z = 3.29), which keeps the family-wise level near 1%.
 """
 
@@ -52,6 +52,28 @@ def test_hold_probability_matches_poisson(rate_per_day, trust, sensitivity, tole
         est, low, high = wilson(held, n, z=3.29)
         assert summary["p_hold_given_agreement"][label]["estimate"] == est
         assert low <= exact <= high, (label, exact, (est, low, high))
+
+
+def test_with_settling_violations_are_poisson_with_the_settled_mean():
+    """With settling, red's acts are a Poisson process whose rate falls as
+    ``floor + (1 - floor) 2^(-t/h)`` of the initial one, so by ``t`` their number is
+    Poisson with mean ``lam (floor t + (1 - floor) h / ln 2 (1 - 2^(-t/h)))``."""
+    rate_per_day, trust, sensitivity, tolerance = 1.0, 0.5, 0.1, 0.25
+    half_life, floor = 48.0, 0.2
+    doc = oracle_doc(rate_per_day, trust, sensitivity, tolerance)
+    doc["ceasefire"].update(settling_half_life_hours=half_life, settling_floor=floor)
+    sc = scenario_from_dict(doc)
+    res = Runner(workers=1).run(sc, 3000, seed=11).results
+    k = violations_to_withdraw(trust, sensitivity, tolerance)
+    lam = rate_per_day / 24.0
+    for hours in sc.spec.ceasefire.milestones.values():
+        mean = lam * (floor * hours + (1 - floor) * half_life / math.log(2)
+                      * (1 - 2 ** (-hours / half_life)))
+        exact = poisson.cdf(k - 1, mean)
+        est, low, high = wilson(int(res.held(hours).sum()), len(res), z=3.29)
+        assert low <= exact <= high, (hours, exact, (est, low, high))
+        # without settling the ceasefire would hold far less often
+        assert poisson.cdf(k - 1, lam * hours) < low or hours < 24
 
 
 def test_hold_hours_are_gamma_distributed():
