@@ -5,7 +5,7 @@ In :func:`helpers.oracle_doc` the ceasefire holds to ``t`` exactly when fewer th
 ``k`` violations have happened by ``t``; violations are Poisson with rate ``lam``, so
 P(hold t) = P(Poisson(lam t) <= k - 1). The simulated estimate must contain the exact
 value within its interval at every milestone. The run reports 95% intervals; with
-twelve checks in this file a 95% level would fail one in three correct runs, so the test
+fifteen such checks in this file a 95% level would fail one in three correct runs, so the test
 widens each to 99.9% (Wilson, z = 3.29), which keeps the family-wise level near 1%.
 """
 
@@ -74,6 +74,45 @@ def test_with_settling_violations_are_poisson_with_the_settled_mean():
         assert low <= exact <= high, (hours, exact, (est, low, high))
         # without settling the ceasefire would hold far less often
         assert poisson.cdf(k - 1, lam * hours) < low or hours < 24
+
+
+@pytest.mark.parametrize(("leverage", "no_deal"), [(0.0, 0.0), (0.8, 0.0), (0.8, 0.6)])
+def test_restraint_follows_the_patrons_leverage_and_the_clients_stake(leverage, no_deal):
+    """Red's leadership controls every unit (command_control 1), so it violates at
+    ``rate (1 - c_eff)`` with ``c_eff = 1 - (1 - intent)(1 - leverage)`` and ``intent =
+    compliance + terms_effect (u(terms) - no_deal)``: its patron's pressure and the terms'
+    worth over fighting on, both. Nobody withdraws, so the count is Poisson."""
+    doc = oracle_doc(6.0, 0.5, 0.0, 0.0)
+    red = doc["parties"]["red"]
+    red["behaviour"].update(command_control=1.0, compliance=0.1)
+    red["no_deal"] = no_deal
+    doc["parties"]["east"]["behaviour"] = {"leverage": leverage}
+    doc["ceasefire"]["terms_effect"] = 0.5
+    sc = scenario_from_dict(doc)
+    res = Runner(workers=1).run(sc, 1000, seed=11).results
+    intent = 0.1 + 0.5 * (1.0 - no_deal)  # red has no positions: every package is worth 1
+    mean = 6.0 / 24.0 * (1 - intent) * (1 - leverage) * 720.0
+    counts = res.columns["violations"][:, list(res.armed).index("red")]
+    assert abs(counts.mean() - mean) < 4 * math.sqrt(mean / len(counts)), (counts.mean(), mean)
+
+
+def test_a_verified_violation_costs_trust_softened_by_reassurance():
+    """Monitors see every act (verification agreed at 1, full coverage), and the mechanism
+    absorbs ``reassurance`` of each: blue loses ``sensitivity (1 - reassurance)`` of
+    trust an act, so it withdraws after twice as many acts as unmonitored."""
+    rate_per_day, trust, sensitivity, tolerance = 1.0, 0.5, 0.1, 0.25
+    doc = oracle_doc(rate_per_day, trust, sensitivity, tolerance)
+    for patron in ("east", "west"):
+        doc["parties"][patron]["positions"] = {"verification": {"ideal": 1.0}}
+    doc["ceasefire"]["monitoring"].update(coverage=1.0, reassurance=0.5)
+    sc = scenario_from_dict(doc)
+    res = Runner(workers=1).run(sc, 3000, seed=11).results
+    k = violations_to_withdraw(trust, sensitivity * 0.5, tolerance)
+    assert k == 2 * violations_to_withdraw(trust, sensitivity, tolerance)
+    for hours in sc.spec.ceasefire.milestones.values():
+        exact = poisson.cdf(k - 1, rate_per_day / 24.0 * hours)
+        est, low, high = wilson(int(res.held(hours).sum()), len(res), z=3.29)
+        assert low <= exact <= high, (hours, exact, (est, low, high))
 
 
 def test_hold_hours_are_gamma_distributed():
