@@ -241,6 +241,22 @@ def test_a_strike_on_a_spoiler_that_lands_on_its_host_is_a_delineation_hit():
     assert ordinary.withdrew == "red" and not ordinary.delineation_hit
 
 
+def test_a_verified_strike_on_the_host_is_softened_like_any_verified_act():
+    """Reassurance 0.5: the strike that lands on red, verified, costs red half its
+    sensitivity of trust (0.4 * 0.5), not all of it, so red stays in."""
+    doc = with_spoiler(quiet_doc(
+        parties__blue__behaviour__strike_response=1.0,
+        parties__red__behaviour={"trust": 0.5, "sensitivity": 0.4, "tolerance": 0.2,
+                                 "command_control": 0.0, "ratification_noise": 0.001},
+        ceasefire__monitoring={"notice": 1.0, "coverage": 1.0, "deterrence": 0.0,
+                               "reassurance": 0.5},
+    ))
+    cf = ceasefire(doc, terms=(1.0,))
+    cf.commit("sp")
+    assert cf.violations["blue"] == 1 and not cf.withdrew
+    assert cf.trust["red"] == pytest.approx(0.5 - 0.4 * 0.5)
+
+
 # ---------------------------------------------------------------------------
 # Battlefield shocks during the talks
 # ---------------------------------------------------------------------------
