@@ -42,7 +42,6 @@ class Convoy:
     """One aid convoy on the road."""
 
     number: int
-    departed: float
     spoiled: bool = False
     attacked: bool = False
 
@@ -204,7 +203,7 @@ class Ceasefire:
         env, world = self.env, self.world
         yield env.timeout(depart)
         world.events += 1
-        convoy = Convoy(number, env.now)
+        convoy = Convoy(number)
         self.on_road.append(convoy)
         self.convoys_sent += 1
         world.log("", "convoy departs", f"convoy {number}")
