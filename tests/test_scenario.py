@@ -129,6 +129,21 @@ BAD_DOCS = {
     "trust below tolerance": (
         with_keys(minimal_doc(), parties__blue__behaviour__trust=0.1),
         "parties.blue.behaviour.trust", "at least its tolerance (0.2)"),
+    "imposed value outside its issue's range": (
+        with_keys(minimal_doc(), ceasefire__imposed={"verification": 1.5}),
+        "ceasefire.imposed.verification", "within the issue's range 0.0..1.0"),
+    "convoys needing more calm than the ceasefire lasts": (
+        with_keys(minimal_doc(), ceasefire__convoys={"calm_hours": 241.0}),
+        "ceasefire.convoys.calm_hours", "at most horizon_hours"),
+    "two mediators": (
+        with_keys(minimal_doc(), **{f"parties__{m}": {"role": "mediator", "no_deal": 0.0}
+                                    for m in ("un", "eu")}),
+        "parties", "at most one mediator"),
+    "an agreed pause long enough for more convoys than allowed": (
+        with_keys(minimal_doc(), issues__pause={"low": 0.0, "high": 10_000.0},
+                  ceasefire__links__pause_hours="pause",
+                  ceasefire__convoys={"interval_hours": 0.5, "calm_hours": 1.0}),
+        "ceasefire.convoys.interval_hours", "a pause of up to 10000 h"),
 }
 
 
