@@ -213,6 +213,9 @@ def test_milestones_after_a_still_holding_record_are_not_scored(tmp_path):
         ({"hours_held": 50.0, "milestones_reached": {"9d": True}},
          "observed.milestones_reached.9d"),
         ({"hours_held": 50.0, "withdrew": "nobody"}, "observed.withdrew"),
+        # a milestone at the range's upper end may or may not have been reached
+        ({"hours_held": 160.0, "hours_held_range": [150.0, 168.0]},
+         "observed.milestones_reached.7d"),
     ],
 )
 def test_an_observed_record_that_does_not_fit_is_a_scenario_error(observed, path):

@@ -167,3 +167,28 @@ def test_a_resume_drops_the_stale_result_and_a_side_saved_empty_is_nothing(tmp_p
     sides = (load_scenario(DEFAULT, [COUNTERFACTUAL]), load_scenario(DEFAULT))
     runs, existing, note = resume_comparison(empty, None, sides, [DEFAULT], 2016)
     assert runs == 4000 and existing == (None, None) and "starts afresh" in note
+
+
+def test_a_side_stopped_before_any_replication_leaves_nothing_to_resume(tmp_path, monkeypatch):
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, 1, size=250)
+    assert compare(out) == 130
+    assert not (out / "a").exists() and not (out / "compare.json").exists()
+
+
+def test_a_resume_takes_the_runs_from_whichever_side_says(tmp_path, whole, capsys):
+    """Side A's manifest damaged, side B's intact: B's count is the comparison's."""
+    from sim.rundir import resume_comparison
+    from sim.scenario import load_scenario
+
+    out = tmp_path / "copy"
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())
+    manifest = json.loads((out / "a" / "manifest.json").read_text())
+    manifest["runs_requested"] = "many"
+    (out / "a" / "manifest.json").write_text(json.dumps(manifest))
+    sides = (load_scenario(DEFAULT, [COUNTERFACTUAL]), load_scenario(DEFAULT))
+    runs, _, note = resume_comparison(out, None, sides, [DEFAULT], 2016)
+    assert runs == 600 and "--runs 600" in note

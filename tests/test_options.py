@@ -191,3 +191,10 @@ def test_a_param_on_a_key_a_set_table_gave_is_refused():
 def test_a_table_is_one_value_whatever_the_order_of_its_keys():
     with pytest.raises(ScenarioError, match="comes more than once"):
         parse_param("ceasefire.monitoring={notice=0.7, coverage=0.5},{coverage=0.5, notice=0.7}")
+
+
+def test_a_float_range_ends_exactly_at_its_stop():
+    """0.1 + 3 * (0.9 - 0.1) / 3 is 0.9000000000000001 in floats: the last point is the
+    stop as written, so it matches a list that names it."""
+    _, values = parse_param(f"{DETERRENCE}=0.1:0.9:4")
+    assert values[-1] == 0.9 and values[0] == 0.1 and len(values) == 4
