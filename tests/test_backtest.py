@@ -380,6 +380,15 @@ def test_an_interrupted_backtest_scores_the_scenarios_that_finished(tmp_path, mo
     assert table.as_dict()["partial"] is True and "PARTIAL" in backtest_text(table)
 
 
+def test_a_backtest_stopped_before_any_scenario_finished_is_an_interruption(tmp_path,
+                                                                          monkeypatch):
+    """Not an empty table marked partial: there is nothing to score or to save."""
+    d = put(tmp_path / "d", always_holds("a"), always_holds("b"))
+    interrupt_chunk(monkeypatch, 1)
+    with pytest.raises(KeyboardInterrupt):
+        backtest(d, runs=40)
+
+
 def _backtest(tmp_path, doc, runs=400, seed=3):
     from sim.backtest import run_backtest
     from sim.output import toml_dumps

@@ -198,3 +198,14 @@ def test_a_float_range_ends_exactly_at_its_stop():
     stop as written, so it matches a list that names it."""
     _, values = parse_param(f"{DETERRENCE}=0.1:0.9:4")
     assert values[-1] == 0.9 and values[0] == 0.1 and len(values) == 4
+
+
+def test_a_grid_may_hold_exactly_the_most_points():
+    """100 x 100 values make 10,000 points, the most a sweep takes; 73 x 137 = 10,001 is
+    refused."""
+    def values(n: int) -> str:
+        return ",".join(str(k) for k in range(n))
+
+    assert len(parse_params([f"seed_a={values(100)}", f"seed_b={values(100)}"])) == 2
+    with pytest.raises(ScenarioError, match="at most 10,000 points"):
+        parse_params([f"seed_a={values(73)}", f"seed_b={values(137)}"])

@@ -75,6 +75,10 @@ def test_an_edited_manifest_is_not_trusted_for_the_resumes_options(tmp_path, cap
         assert err.startswith("error: --runs: give --runs (or --precision)"), err
         assert "Traceback" not in err and "resuming with" not in err
     assert run("--runs", "300", "--out", str(out), "--resume", "--json") == 0
+    for bad in (0.0, 0.5, 2.0, -0.01):  # a precision no run could have been started with
+        (out / "manifest.json").write_text(json.dumps({**manifest, "precision": bad}))
+        assert run("--out", str(out), "--resume", "--json") == 0
+        assert "resuming with the saved run's --runs 300" in capsys.readouterr().err
 
 
 def test_the_saved_options_are_told_only_once_the_run_is_known_to_be_resumable(tmp_path,
