@@ -31,6 +31,14 @@ def whole(tmp_path_factory):
     return out
 
 
+def copy_sides(whole, out) -> None:
+    """Copy the finished comparison's two side directories into ``out``."""
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())
+
+
 def same_as(out, whole) -> None:
     for side in ("a", "b"):
         assert (out / side / "runs.csv").read_bytes() == (whole / side / "runs.csv").read_bytes()
@@ -71,10 +79,7 @@ def test_a_resumed_comparison_equals_one_never_interrupted(tmp_path, monkeypatch
 def test_a_resume_that_does_not_match_the_saved_comparison_is_refused(
         tmp_path, whole, capsys, extra, setting, says):
     out = tmp_path / "copy"
-    for side in ("a", "b"):
-        (out / side).mkdir(parents=True)
-        for f in (whole / side).iterdir():
-            (out / side / f.name).write_bytes(f.read_bytes())
+    copy_sides(whole, out)
     before = (out / "a" / "runs.csv").read_bytes()
     assert compare(out, "--resume", *extra, runs=None, setting=setting) == 2
     assert says in capsys.readouterr().err
@@ -153,10 +158,7 @@ def test_a_resume_drops_the_stale_result_and_a_side_saved_empty_is_nothing(tmp_p
     from sim.scenario import load_scenario
 
     out = tmp_path / "copy"
-    for side in ("a", "b"):
-        (out / side).mkdir(parents=True)
-        for f in (whole / side).iterdir():
-            (out / side / f.name).write_bytes(f.read_bytes())
+    copy_sides(whole, out)
     (out / "compare.json").write_bytes((whole / "compare.json").read_bytes())
     interrupt_chunk(monkeypatch, 1, size=250)
     assert compare(out, "--resume", runs="900") == 130
@@ -182,10 +184,7 @@ def test_a_resume_takes_the_runs_from_whichever_side_says(tmp_path, whole, capsy
     from sim.scenario import load_scenario
 
     out = tmp_path / "copy"
-    for side in ("a", "b"):
-        (out / side).mkdir(parents=True)
-        for f in (whole / side).iterdir():
-            (out / side / f.name).write_bytes(f.read_bytes())
+    copy_sides(whole, out)
     manifest = json.loads((out / "a" / "manifest.json").read_text())
     manifest["runs_requested"] = "many"
     (out / "a" / "manifest.json").write_text(json.dumps(manifest))

@@ -95,19 +95,28 @@ def test_a_convoy_on_the_road_when_any_act_happens_is_turned_back():
     assert outcomes["convoy delivers"] > 0 and outcomes["convoy turned back"] > 0
 
 
+GRAVE = quiet_doc(ceasefire__convoys__attack_probability=1.0,
+                  ceasefire__convoys__grave_severity=4.0)
+"""Every act hits every convoy on the road, and a hit weighs four ordinary acts."""
+
+
+def convoy_on_road() -> Ceasefire:
+    """A ceasefire of :data:`GRAVE` one hour after convoy 1 left, still on the road."""
+    cf = ceasefire(GRAVE)
+    cf.env.process(cf.convoy(1, 0.0, CALM))
+    cf.env.run(until=1.0)
+    return cf
+
+
 def test_an_act_that_hits_a_convoy_is_grave():
     """An act that hits a convoy on the road weighs ``grave_severity`` times an ordinary
     one for its victim: blue loses 4 x 0.05 of trust instead of 0.05."""
-    doc = quiet_doc(ceasefire__convoys__attack_probability=1.0,
-                    ceasefire__convoys__grave_severity=4.0)
-    cf = ceasefire(doc)
-    cf.env.process(cf.convoy(1, 0.0, CALM))
-    cf.env.run(until=1.0)
+    cf = convoy_on_road()
     cf.commit("red")
     assert cf.convoys_attacked == 1
     assert cf.trust["blue"] == pytest.approx(0.9 - 4.0 * 0.05)
     # the same act with no convoy on the road costs the ordinary severity
-    plain = ceasefire(doc)
+    plain = ceasefire(GRAVE)
     plain.commit("red")
     assert plain.trust["blue"] == pytest.approx(0.9 - 0.05)
 
@@ -116,11 +125,7 @@ def test_a_convoy_is_attacked_at_most_once():
     """A convoy already hit is not hit again: with every act hitting any convoy in
     reach, the second act against the same convoy counts no second attack and is
     an ordinary act (severity 1), not another grave one."""
-    doc = quiet_doc(ceasefire__convoys__attack_probability=1.0,
-                    ceasefire__convoys__grave_severity=4.0)
-    cf = ceasefire(doc)
-    cf.env.process(cf.convoy(1, 0.0, CALM))
-    cf.env.run(until=1.0)
+    cf = convoy_on_road()
     cf.commit("red")
     cf.commit("red")
     assert cf.convoys_attacked == 1
