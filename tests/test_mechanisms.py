@@ -222,18 +222,24 @@ def test_a_withdrawal_records_who_acted_and_who_was_blamed():
     assert not own.misattributed
 
 
+def strike_doc(reassurance: float) -> dict[str, Any]:
+    """Monitors verify every act; blue always strikes a spoiler that attacks it; red,
+    the spoiler's host, loses 0.4 of trust per unit of severity and withdraws below 0.2."""
+    return with_spoiler(quiet_doc(
+        parties__blue__behaviour__strike_response=1.0,
+        parties__red__behaviour={"trust": 0.5, "sensitivity": 0.4, "tolerance": 0.2,
+                                 "command_control": 0.0, "ratification_noise": 0.001},
+        ceasefire__monitoring={"notice": 1.0, "coverage": 1.0, "deterrence": 0.0,
+                               "reassurance": reassurance},
+    ))
+
+
 def test_a_strike_on_a_spoiler_that_lands_on_its_host_is_a_delineation_hit():
     """With full verification blue correctly blames the spoiler and strikes back; with
     no delineation the strike lands on the intermingled host red, which takes it as
     blue's violation and withdraws. The record marks the collapse as a delineation hit
     (an ordinary violation's collapse is not one)."""
-    doc = with_spoiler(quiet_doc(
-        parties__blue__behaviour__strike_response=1.0,
-        parties__red__behaviour={"trust": 0.5, "sensitivity": 0.4, "tolerance": 0.2,
-                                 "command_control": 0.0, "ratification_noise": 0.001},
-        ceasefire__monitoring={"notice": 1.0, "coverage": 1.0, "deterrence": 0.0,
-                               "reassurance": 0.0},
-    ))
+    doc = strike_doc(reassurance=0.0)
     cf = ceasefire(doc, terms=(1.0,))  # verification 1
     assert cf.verification == 1.0 and cf.delineation == 0.0
     cf.commit("sp")
@@ -249,13 +255,7 @@ def test_a_strike_on_a_spoiler_that_lands_on_its_host_is_a_delineation_hit():
 def test_a_verified_strike_on_the_host_is_softened_like_any_verified_act():
     """Reassurance 0.5: the strike that lands on red, verified, costs red half its
     sensitivity of trust (0.4 * 0.5), not all of it, so red stays in."""
-    doc = with_spoiler(quiet_doc(
-        parties__blue__behaviour__strike_response=1.0,
-        parties__red__behaviour={"trust": 0.5, "sensitivity": 0.4, "tolerance": 0.2,
-                                 "command_control": 0.0, "ratification_noise": 0.001},
-        ceasefire__monitoring={"notice": 1.0, "coverage": 1.0, "deterrence": 0.0,
-                               "reassurance": 0.5},
-    ))
+    doc = strike_doc(reassurance=0.5)
     cf = ceasefire(doc, terms=(1.0,))
     cf.commit("sp")
     assert cf.violations["blue"] == 1 and not cf.withdrew
