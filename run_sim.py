@@ -26,7 +26,7 @@ from typing import Any
 from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
-from sim.rundir import FIGURES_UNSAVED, prepare_out, saving
+from sim.rundir import FIGURES_UNSAVED, KINDS, prepare_out, saving
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
 
@@ -64,8 +64,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.signals import shielded
     from sim.stats import summarize
 
-    if args.resume and args.out is None:
-        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier run")
     note = resume_options(args, saved_manifest(args.out)) if args.resume else ""
     fill_runs(args)
     complete_run_options(args)
@@ -133,8 +131,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     base = load_scenario(args.scenario, args.sets)
     params = ex.parse_params(args.param)
     todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
-    if args.resume and args.out is None:
-        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier sweep")
     if args.resume:  # without --runs, the saved sweep's (as a run's, see resume_options)
         args.runs, note = resume_sweep_runs(args.out, args.runs)
         if note:
@@ -361,6 +357,9 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             if getattr(args, "plot", False) and args.out is None:
                 raise ScenarioError("--plot", "", None,
                                     "--plot needs --out DIR to write figures into")
+            if getattr(args, "resume", False) and args.out is None:
+                raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the "
+                                    f"earlier {KINDS[args.command]} to finish")
             return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)

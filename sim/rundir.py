@@ -36,12 +36,8 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
     directory, neither could be resumed."""
     if out is None:
         return
-    for other, names in RESULTS.items():
-        held = next((n for n in names if (out / n).exists()), None)
-        if other != command and command is not None and held is not None:
-            raise ScenarioError("--out", "", str(out), f"a directory without another "
-                                f"command's results, but it holds a {KINDS[other]} ({held}): "
-                                f"use another directory, or '{other} --resume' to finish it")
+    if command is not None:
+        refuse_others(out, command, resuming=False)
     held = next((name for name in holds if (out / name).exists()), None)
     if held is not None:
         raise ScenarioError("--out", "", str(out), f"a directory without earlier results, but it "
@@ -57,6 +53,23 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
     except OSError as exc:
         raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
                             f"into ({exc.strerror or exc})") from None
+
+
+def refuse_others(out: Path, command: str, resuming: bool) -> None:
+    """Refuse ``out`` for ``command`` (run, sweep, compare) when it holds another of these
+    commands' results: mixed in one directory, neither could be resumed, and a resume
+    there would start afresh beside the other's files."""
+    for other, names in RESULTS.items():
+        held = next((n for n in names if (out / n).exists()), None)
+        if other == command or held is None:
+            continue
+        if resuming:
+            raise ScenarioError("--out", "", str(out), f"the directory of the {KINDS[command]} "
+                                f"to resume, but it holds a {KINDS[other]} ({held}): resume it "
+                                f"with '{other} --resume'")
+        raise ScenarioError("--out", "", str(out), f"a directory without another command's "
+                            f"results, but it holds a {KINDS[other]} ({held}): use another "
+                            f"directory, or '{other} --resume' to finish it")
 
 
 SIDES = ("a", "b")
@@ -94,10 +107,7 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         ScenarioError: another seed or scenario than the saved run's (naming the first
             key that differs), or fewer runs asked for than are already saved.
     """
-    if (out / "sweep.csv").exists() or (out / "points").is_dir():
-        raise ScenarioError("--out", "", str(out), "the directory of the run to resume, but it "
-                            "holds a sweep (sweep.csv, points/): resume it with 'sweep --resume'")
-    refuse_a_comparison(out, "run")
+    refuse_others(out, "run", resuming=True)
     if not (out / "runs.csv").exists():
         return None
     saved, existing, _, manifest = read_run(out, summary_needed=False)
@@ -128,15 +138,6 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     return existing
 
 
-def refuse_a_comparison(out: Path, command: str) -> None:
-    """Refuse to resume a ``command`` (run, sweep) in a comparison's directory: it would
-    start afresh beside the comparison's files."""
-    if (out / "compare.json").exists() or any((out / s / "runs.csv").exists() for s in SIDES):
-        raise ScenarioError("--out", "", str(out), f"the directory of the {command} to resume, "
-                            "but it holds a comparison (compare.json, a/, b/): resume it with "
-                            "'compare --resume'")
-
-
 def holds_nothing(out: Path) -> bool:
     """Whether ``out`` holds no run and no sweep to resume (a mistyped ``--out``, say)."""
     return not any((out / name).exists() for name in ("runs.csv", "manifest.json",
@@ -152,20 +153,12 @@ def saved_points(out: Path) -> list[Path]:
                   key=lambda p: int(p.name))
 
 
-def _refuse_a_run(out: Path) -> None:
-    held = next((n for n in ("runs.csv", "manifest.json") if (out / n).exists()), None)
-    if held is not None:
-        raise ScenarioError("--out", "", str(out), "the directory of the sweep to resume, but "
-                            f"it holds a run ({held}): resume it with 'run --resume'")
-
-
 def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
     """The ``--runs`` a resumed sweep takes (``runs`` as given, or else the saved
     sweep's, as a resumed run does) and what to tell the user about it."""
-    refuse_a_comparison(out, "sweep")
+    refuse_others(out, "sweep", resuming=True)
     if holds_nothing(out):
         return runs, f"nothing saved in {out} to resume: the sweep starts afresh"
-    _refuse_a_run(out)
     if runs is not None:
         return runs, ""
     for point in saved_points(out):
@@ -188,8 +181,7 @@ def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, se
             scenario, seed or more runs; or a point saved beyond this sweep's points (its
             grid is not the saved one).
     """
-    _refuse_a_run(out)
-    refuse_a_comparison(out, "sweep")
+    refuse_others(out, "sweep", resuming=True)
     beyond = [p.name for p in saved_points(out) if int(p.name) >= len(scenarios)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(scenarios)} points", f"the grid of the sweep "
@@ -212,7 +204,7 @@ def saved_manifest(out: Path) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def resume_comparison(out: Path | None, runs: int | None, scenarios: tuple[Scenario, Scenario],
+def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Scenario],
                       files: list[Path], seed: int,
                       ) -> tuple[int, tuple[Results | None, Results | None], str]:
     """What ``compare --resume`` keeps of the comparison saved in ``out``: the run count
@@ -221,19 +213,10 @@ def resume_comparison(out: Path | None, runs: int | None, scenarios: tuple[Scena
     checks a run, and what to tell the user.
 
     Raises:
-        ScenarioError: no ``out``; ``out`` holds a run or a sweep; a side saved with
-            another scenario, ``--set`` values or seed, or with more runs than ``runs``.
+        ScenarioError: ``out`` holds a run or a sweep; a side saved with another
+            scenario, ``--set`` values or seed, or with more runs than ``runs``.
     """
-    if out is None:
-        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the earlier "
-                            "comparison")
-    held = next((n for n in ("runs.csv", "manifest.json", "sweep.csv", "points")
-                 if (out / n).exists()), None)
-    if held is not None:
-        command = "sweep" if held in ("sweep.csv", "points") else "run"
-        raise ScenarioError("--out", "", str(out), "the directory of the comparison to resume, "
-                            f"but it holds a {command} ({held}): resume it with "
-                            f"'{command} --resume'")
+    refuse_others(out, "compare", resuming=True)
     manifests = [saved_manifest(out / side) for side in SIDES]
     saved = [saved_count((m or {}).get("runs_requested")) for m in manifests]
     note = ""
