@@ -65,8 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.stats import summarize
 
     note = resume_options(args, saved_manifest(args.out)) if args.resume else ""
-    fill_runs(args)
     complete_run_options(args)
+    fill_runs(args)
     scenario = load_scenario(args.scenario, args.sets)
     existing = None
     if args.resume:

@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path)
     common(run, resumable=True)
     run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
-                     help="run until every Wilson 95%% half-width is <= EPS (--runs is "
-                          "then ignored; see --min-runs and --max-runs)")
+                     help="run until every Wilson 95%% half-width is <= EPS (instead of "
+                          "--runs; see --min-runs and --max-runs)")
     run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
                      help=f"with --precision: fewest runs (default {DEFAULT_MIN_RUNS}, "
                      "or --max-runs if less)")
@@ -186,8 +186,12 @@ def complete_run_options(args: argparse.Namespace) -> None:
 
     Raises:
         ScenarioError: ``--min-runs`` or ``--max-runs`` without ``--precision``,
-            ``--checkpoint`` without ``--out``, or ``--min-runs`` above ``--max-runs``.
+            ``--runs`` with it, ``--checkpoint`` without ``--out``, or ``--min-runs``
+            above ``--max-runs``.
     """
+    if args.runs is not None and args.precision is not None:  # which count was meant?
+        raise ScenarioError("--runs", "", args.runs, "only without --precision, whose adaptive "
+                            "run sets its own count (bound it with --min-runs and --max-runs)")
     for flag, given in (("--min-runs", args.min_runs), ("--max-runs", args.max_runs)):
         if given is not None and args.precision is None:
             raise ScenarioError(flag, "", given, "only with --precision, whose adaptive run it "

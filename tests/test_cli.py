@@ -308,6 +308,17 @@ def test_min_runs_above_max_runs_is_refused(monkeypatch, capsys):
     assert "--min-runs: bad value 100; at most --max-runs (10)" in capsys.readouterr().err
 
 
+def test_runs_with_precision_is_refused_not_ignored(monkeypatch, capsys):
+    """--precision chose its own count and silently dropped --runs: a user who gave
+    both could not tell which was meant. Also on a resume that names both."""
+    no_runs(monkeypatch)
+    for extra in ([], ["--resume", "--out", "never-made"]):
+        assert run_sim.main(["run", str(DEFAULT), "--workers", "1", "--no-progress",
+                             "--runs", "500", "--precision", "0.1", *extra]) == 2
+        err = capsys.readouterr().err
+        assert "--runs: bad value 500; only without --precision" in err, err
+
+
 def test_bounds_of_an_adaptive_run_without_precision_are_refused_not_ignored(
         monkeypatch, capsys):
     no_runs(monkeypatch)
