@@ -56,7 +56,7 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.output import write_run
+    from sim.output import sessions_before, write_run
     from sim.records import Results
     from sim.report import report_run
     from sim.rundir import resumable, saved_manifest
@@ -77,6 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     prepare_out(args.out, () if args.resume else ("runs.csv",),
                 "use --resume to finish that run, or another directory",
                 None if args.resume else "run")
+    earlier = sessions_before(args.out) if args.resume else []  # before this one saves
     long_run = (args.precision is not None) or args.runs >= 2000
     extra = {"runs_requested": None if args.precision is not None else args.runs,
              "precision": args.precision, "min_runs": args.min_runs, "max_runs": args.max_runs}
@@ -87,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         partial = jsonable(summarize(results, scenario, seed=args.seed, partial=True))
         try:
             with shielded():
-                write_run(args.out, results, partial, scenario, args.seed, extra)
+                write_run(args.out, results, partial, scenario, args.seed, extra, earlier)
         except OSError as exc:
             print(f"warning: could not save the runs so far in {args.out} "
                   f"({exc.strerror or exc}); the run goes on", file=sys.stderr)
@@ -107,7 +108,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = report_run(out, scenario, args.seed, args.precision, args.out, args.json)
         if args.out is not None:
             with saving(args.out):
-                write_run(args.out, out.results, summary, scenario, args.seed, extra)
+                write_run(args.out, out.results, summary, scenario, args.seed, extra,
+                          earlier)
     if args.out is not None and args.plot and not out.partial:
         with saving(args.out, FIGURES_UNSAVED):
             draw("run", args.out, args.format, scenario=scenario, results=out.results,

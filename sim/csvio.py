@@ -10,8 +10,10 @@ written to a temporary file beside the target and renamed over it, so a failed w
 from __future__ import annotations
 
 import contextlib
+import glob
 import math
 import os
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -116,7 +118,7 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     on failure the temporary file is removed. It is created like ``open`` would
     (permissions from the umask), in the same directory so the rename stays atomic.
     """
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:TAG]}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -128,6 +130,21 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+TAG = 12
+"""Hex digits that tell apart temporary files of one path."""
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove the temporary files that writes of ``path`` killed outright (SIGKILL, a
+    power cut: nothing runs to clean up) left beside it. Only for a file that one
+    process at a time writes: another's write in progress would lose its file."""
+    pattern = re.compile(re.escape(f".{path.name}.") + f"[0-9a-f]{{{TAG}}}" + r"\.tmp")
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        if pattern.fullmatch(leftover.name):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def csv_cell(value: object) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 from sim.csvio import atomic_writer
 from sim.document import refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
-from sim.output import jsonable, toml_value, write_run
+from sim.output import jsonable, sessions_before, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
 from sim.records import Results
 from sim.report import run_summary
@@ -265,9 +265,10 @@ def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int) -> Non
     beside it. A sweep saves each point as it finishes: one killed outright keeps those
     it finished."""
     k = len(points) - 1
-    point = points[k]
-    write_run(out / "points" / f"{k:03d}", point.results, jsonable(point.summary),
-              point.scenario, seed, {"sweep_point": point.params, "runs_requested": runs})
+    point, where = points[k], out / "points" / f"{k:03d}"
+    # saved once a session: what is there came from the sessions before
+    write_run(where, point.results, jsonable(point.summary), point.scenario, seed,
+              {"sweep_point": point.params, "runs_requested": runs}, sessions_before(where))
     write_sweep_csv(out / "sweep.csv", points)
 
 
@@ -337,9 +338,10 @@ def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: 
     run. Its manifest names the scenario it is paired with, so a resume with another
     is refused even while the other side has nothing saved."""
     summary = run_summary(run, scenario, seed, None)
-    with saving(out):
+    with saving(out):  # saved once a session: what is there came from the sessions before
         write_run(out / side, run.results, jsonable(summary), scenario, seed,
-                  {"compare_side": side, "runs_requested": runs, "paired_with": other.raw})
+                  {"compare_side": side, "runs_requested": runs, "paired_with": other.raw},
+                  sessions_before(out / side))
 
 
 def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:

@@ -2,8 +2,9 @@
 
 ``--out DIR`` holds ``runs.csv`` (one row per replication), ``summary.json``,
 ``scenario.toml`` (the resolved scenario, overrides applied) and ``manifest.json``
-(version, root seed, command, package versions). ``plot DIR`` and ``--resume`` read
-them back; the saved scenario makes a run directory self-contained.
+(version, root seed, command, package versions, and those of the sessions it
+resumed). ``plot DIR`` and ``--resume`` read them back; the saved scenario makes a run
+directory self-contained.
 
 Each file is replaced atomically, so a failed write (a full disk) never truncates what
 a run directory already holds; reading checks each file on its own and names the one at
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.csvio import atomic_writer
+from sim.csvio import atomic_writer, remove_leftovers
 from sim.document import is_bare_key
 from sim.errors import ScenarioError
 from sim.model import armed_parties
@@ -143,8 +144,14 @@ def write_run(
     scenario: Scenario,
     seed: int,
     extra: dict[str, Any] | None = None,
+    earlier: list[dict[str, Any]] | None = None,
 ) -> None:
     """Write the four files of a run directory (creating it), each replaced atomically.
+
+    The manifest names the command, version and packages of this session and, in
+    ``earlier`` (from ``sessions_before``, read when a resumed run started), those of
+    the sessions that ran its replications before: a resumed run's results may come
+    from several. A save also removes the temporary files a save killed outright left.
 
     The scenario and manifest go first and the runs before their summary. A failure
     before the runs leaves the old runs with their own summary or, in a new directory,
@@ -164,10 +171,33 @@ def write_run(
         "packages": package_versions(),
         **(extra or {}),
     }
+    if earlier:
+        manifest["earlier"] = earlier
     _write_text(out / "scenario.toml", toml_dumps(doc))
     _write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     results.write_csv(out / "runs.csv")
     _write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    for name in RUN_FILES:
+        remove_leftovers(out / name)
+
+SESSION_KEYS = ("version", "command", "packages")
+"""What a manifest records of the session that wrote it."""
+
+
+def sessions_before(out: Path) -> list[dict[str, Any]]:
+    """The sessions that ran the replications saved in ``out``, oldest first, as its
+    manifest records them ([] when nothing readable is saved there). Read before a
+    resumed run saves, it is that run's ``earlier``."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(manifest, dict):
+        return []
+    earlier = manifest.get("earlier")
+    sessions = [e for e in earlier if isinstance(e, dict)] if isinstance(earlier, list) else []
+    last = {key: manifest[key] for key in SESSION_KEYS if key in manifest}
+    return [*sessions, last] if last else sessions
 
 
 def _write_text(path: Path, text: str) -> None:

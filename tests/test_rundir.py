@@ -710,3 +710,54 @@ def test_a_rewrite_whose_runs_fail_to_save_leaves_the_old_runs_with_their_own_su
     monkeypatch.undo()
     _, results, summary, _ = read_run(out)  # plot would read it: still consistent
     assert len(results) == summary["runs"] == 20
+
+
+def test_a_resumed_run_keeps_the_sessions_that_ran_it(tmp_path, capsys, monkeypatch):
+    """Resuming rewrote the manifest with the resuming command alone: the command that
+    started the run, and the versions it ran under, were lost. Each resume now keeps the
+    sessions before it, oldest first; and sweep points and comparison sides do too."""
+    out = tmp_path / "run"
+    common = ["run", str(DEFAULT), "--seed", "3", "--workers", "1", "--no-progress",
+              "--out", str(out)]
+    commands = [[*common, "--runs", "40"], [*common, "--runs", "80", "--resume"],
+                [*common, "--resume"]]
+    for k, argv in enumerate(commands):
+        monkeypatch.setattr(sys, "argv", ["run_sim.py", *argv, f"session {k}"])
+        assert run_sim.main(argv) == 0, capsys.readouterr().err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"][-1] == "session 2"
+    assert [e["command"][-1] for e in manifest["earlier"]] == ["session 0", "session 1"]
+    assert all(e["version"] == manifest["version"] and e["packages"] == manifest["packages"]
+               for e in manifest["earlier"])
+    assert read_run(out)[3]["earlier"] == manifest["earlier"]
+
+    for command, part in (("sweep", "points/000"), ("compare", "a")):
+        where = tmp_path / command
+        argv = [command, str(DEFAULT), "--runs", "30", "--workers", "1", "--no-progress",
+                "--out", str(where), *(["--param", "parties.us.no_deal=0.1"]
+                                       if command == "sweep" else ["--set",
+                                                                   "parties.us.no_deal=0.1"])]
+        for k, extra in enumerate(([], ["--resume"])):
+            monkeypatch.setattr(sys, "argv", ["run_sim.py", *argv, *extra, f"{command} {k}"])
+            assert run_sim.main([*argv, *extra]) == 0, capsys.readouterr().err
+        manifest = json.loads((where / part / "manifest.json").read_text())
+        assert manifest["command"][-1] == f"{command} 1", command
+        assert [e["command"][-1] for e in manifest["earlier"]] == [f"{command} 0"], command
+
+
+def test_a_fresh_run_has_no_earlier_sessions(rundir: Path):
+    assert "earlier" not in read_run(rundir)[3]
+
+
+def test_a_save_removes_temporary_files_a_killed_save_left(rundir: Path):
+    """A save killed outright (SIGKILL) leaves its temporary file beside the run; the
+    next save removes such files, and only those."""
+    scenario, results, _, _ = read_run(rundir)
+    leftovers = [rundir / f".{name}.0123456789ab.tmp" for name in FILES]
+    kept = [rundir / ".runs.csv.notes.tmp", rundir / ".runs.csv.0123456789AB.tmp",
+            rundir / "runs.csv.0123456789ab.tmp", rundir / ".other.0123456789ab.tmp"]
+    for path in leftovers + kept:
+        path.write_text("x")
+    save(rundir, scenario, results)
+    assert not any(p.exists() for p in leftovers)
+    assert all(p.exists() for p in kept)
