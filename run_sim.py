@@ -26,7 +26,7 @@ from typing import Any
 from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
-from sim.rundir import FIGURES_UNSAVED, KINDS, prepare_out, saving
+from sim.rundir import FIGURES_UNSAVED, KINDS, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
 
@@ -114,6 +114,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         with saving(args.out, FIGURES_UNSAVED):
             draw("run", args.out, args.format, scenario=scenario, results=out.results,
                  summary=summary)
+    elif args.resume and (stale := stale_figures(args.out)):
+        print(stale, file=sys.stderr)
     where = f"; finished runs kept in {args.out}" if args.out else ""
     if out.error is not None:
         print(f"stopped after {len(out.results)} finished runs{where}", file=sys.stderr)
@@ -173,7 +175,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     report()
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
-            draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params])
+            draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
+                 planned=len(todo))
     if stopped:
         at = "during" if not points or points[-1].interrupted else "after"
         where = f"; finished points kept in {args.out}" if args.out is not None else ""
@@ -228,6 +231,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None and args.plot:
         with saving(args.out, FIGURES_UNSAVED):
             draw("compare", args.out, args.format, result=result)
+    for side in "ab" if args.resume else "":  # drawn by 'plot DIR/a', which --plot does not redo
+        if stale := stale_figures(args.out / side):
+            print(stale, file=sys.stderr)
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
               "finished", file=sys.stderr)
@@ -321,16 +327,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
-    "run": cmd_run,
-    "sweep": cmd_sweep,
-    "compare": cmd_compare,
-    "trace": cmd_trace,
-    "validate": cmd_validate,
-    "schema": cmd_schema,
-    "plot": cmd_plot,
-    "backtest": cmd_backtest,
-}
+COMMANDS = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "trace": cmd_trace,
+            "validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot,
+            "backtest": cmd_backtest}
 
 
 def main(argv: list[str] | None = None, program: bool = False) -> int:

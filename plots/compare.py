@@ -122,5 +122,7 @@ def compare_figure(result: dict[str, Any]) -> Drawn:
                      loc="left", fontsize=9, fontweight="normal")
         scenario = (result.get("a") or {}).get("scenario", a_name)
         seed = result.get("seed", (result.get("a") or {}).get("seed"))
-        text = caption(fig, scenario, result.get("runs"), seed, "paired on the same seeds")
+        text = caption(fig, scenario, result.get("runs"), seed, "paired on the same seeds",
+                       "interrupted, the runs both sides finished" if result.get("partial")
+                       else "")
     return Drawn(fig, "compare", {"rows": rows, "caption": text})

@@ -189,9 +189,14 @@ def _isnan(x: Any) -> bool:
 
 
 def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = None,
-            extra: str = "") -> str:
-    """Put 'scenario · runs · seed' under the figure, inside the layout; returns the text."""
-    parts = [f"scenario {scenario}"]
+            extra: str = "", partial: str = "") -> str:
+    """Put 'scenario · runs · seed' under the figure, inside the layout; returns the text.
+
+    ``partial`` says what an interrupted run's figure lacks; it leads the caption, so a
+    figure drawn from a run later finished cannot pass for the finished run's.
+    """
+    parts = [f"PARTIAL: {partial}"] if partial else []
+    parts.append(f"scenario {scenario}")
     if runs is not None:
         parts.append(f"{runs:,} runs")
     if seed is not None:
@@ -209,7 +214,12 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
 
     The seed comes from the run's summary, because the results do not carry it.
     """
-    return caption(fig, scenario.name, len(results), summary.get("seed"), extra)
+    return caption(fig, scenario.name, len(results), summary.get("seed"), extra,
+                   PARTIAL_RUN if summary.get("partial") else "")
+
+
+PARTIAL_RUN = "interrupted, the runs finished so far"
+"""What the caption of a stopped run's figure says it shows."""
 
 
 MARK_PLACES: dict[str, tuple[tuple[float, float], str, str]] = {

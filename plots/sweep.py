@@ -283,8 +283,9 @@ def _two(fig: Figure, points: list[Any], params: list[str],
     return {"grids": grids}
 
 
-def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
-    """The figure of a sweep: lines for one parameter, heat maps for two."""
+def sweep_figure(points: list[Any], params: list[str], planned: int | None = None) -> Drawn:
+    """The figure of a sweep: lines for one parameter, heat maps for two. ``planned``
+    is the grid's size: a sweep stopped before its end is marked so in the caption."""
     with styled():
         if not points:
             fig = new_figure(7.0, 3.0)
@@ -310,6 +311,9 @@ def sweep_figure(points: list[Any], params: list[str]) -> Drawn:
         note = "runs per point, same seeds"
         if two and cell_detail(ny, nx) != "full":
             note += "; intervals in sweep.csv"
+        stopped = (f"interrupted, {len(points)} of {planned or len(points)} points"
+                   + (", the last unfinished" if points[-1].interrupted else "")
+                   if points[-1].interrupted or len(points) < (planned or 0) else "")
         result["caption"] = caption(fig, first.scenario.name, first.summary.get("runs"),
-                                    first.summary.get("seed"), note)
+                                    first.summary.get("seed"), note, stopped)
     return Drawn(fig, "sweep", result)

@@ -75,6 +75,21 @@ def refuse_others(out: Path, command: str, resuming: bool) -> None:
 SIDES = ("a", "b")
 """The run directories of a comparison's two sides inside its ``--out DIR``."""
 
+RUN_FIGURES = ("survival", "outcomes", "collapse_causes", "agreement")
+"""The figures ``plot DIR`` draws of a run directory (without their extension)."""
+
+
+def stale_figures(out: Path) -> str:
+    """What to tell the user when a resume (without ``--plot``) added runs beside figures
+    drawn before it, which show only the runs saved then: "" if there are none."""
+    drawn = sorted(p.name for p in out.glob("*.*")
+                   if p.stem in RUN_FIGURES and p.suffix in (".png", ".svg"))
+    if not drawn:
+        return ""
+    return (f"note: {', '.join(drawn)} in {out} show the runs saved before this resume; "
+            f"redraw them with 'plot {out}'")
+
+
 RESULTS_UNSAVED = "the results printed above were not saved"
 FIGURES_UNSAVED = "the results were saved; the figures were not all drawn"
 

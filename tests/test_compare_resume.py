@@ -191,3 +191,29 @@ def test_a_resume_takes_the_runs_from_whichever_side_says(tmp_path, whole, capsy
     sides = (load_scenario(DEFAULT, [COUNTERFACTUAL]), load_scenario(DEFAULT))
     runs, _, note = resume_comparison(out, None, sides, [DEFAULT], 2016)
     assert runs == 600 and "--runs 600" in note
+
+
+def test_a_resume_says_which_figures_show_the_runs_saved_before_it(tmp_path, capsys):
+    """Figures drawn by 'plot DIR' (or 'plot DIR/a') from a stopped run stayed beside the
+    finished runs after a resume, as if they showed them. The resume now names them and
+    says how to redraw them; a resume with --plot redraws a run's figures instead."""
+    out = tmp_path / "run"
+    common = ["run", str(DEFAULT), "--workers", "1", "--no-progress", "--out", str(out)]
+    assert run_sim.main([*common, "--runs", "40"]) == 0
+    assert run_sim.main(["plot", str(out)]) == 0
+    capsys.readouterr()
+    assert run_sim.main([*common, "--runs", "60", "--resume"]) == 0
+    err = capsys.readouterr().err
+    assert (f"note: agreement.png, collapse_causes.png, outcomes.png, survival.png in {out} "
+            f"show the runs saved before this resume; redraw them with 'plot {out}'") in err
+    assert run_sim.main([*common, "--runs", "80", "--resume", "--plot"]) == 0
+    assert "show the runs saved before" not in capsys.readouterr().err
+
+    where = tmp_path / "compare"
+    assert compare(where, runs="40") == 0
+    assert run_sim.main(["plot", str(where / "b"), "--format", "svg"]) == 0
+    capsys.readouterr()
+    assert compare(where, "--resume", "--plot", runs="60") == 0
+    err = capsys.readouterr().err
+    assert f"survival.svg in {where / 'b'} show the runs saved before" in err
+    assert str(where / "a") not in err

@@ -819,3 +819,32 @@ def test_many_armed_parties_with_long_names_leave_the_causes_figure_readable(tmp
     for t in _drawn_texts(fig):
         box = t.get_window_extent(renderer)
         assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1, t.get_text()
+
+
+def test_figures_of_an_interrupted_run_say_so(scenario: Scenario, results: Results,
+                                              summary: dict[str, Any],
+                                              one_param_sweep: list[Any]) -> None:
+    """A figure drawn from a stopped run (``plot DIR`` on a partial run, a sweep stopped
+    early, a comparison of the runs both sides finished) looked like a finished run's;
+    its caption now opens with what it lacks, and a finished run's does not."""
+    stopped = {**summary, "partial": True}
+    for figure in (survival_figure, outcomes_figure, causes_figure, agreement_figure):
+        assert figure(scenario, results, stopped).data["caption"].startswith(
+            f"PARTIAL: {style.PARTIAL_RUN}  ·  scenario {scenario.name}")
+        assert "PARTIAL" not in figure(scenario, results, summary).data["caption"]
+    assert sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"], 5
+                        ).data["caption"].startswith("PARTIAL: interrupted, 3 of 5 points  ·")
+    assert "PARTIAL" not in sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"],
+                                         3).data["caption"]
+    with Runner(workers=1) as runner:
+        result, _, _, _ = paired(scenario, scenario, runner, 20, SEED)
+    result = jsonable(result)
+    assert "PARTIAL" not in compare_figure(result).data["caption"]
+    assert compare_figure({**result, "partial": True}).data["caption"].startswith(
+        "PARTIAL: interrupted, the runs both sides finished  ·")
+
+
+def test_the_run_figures_named_in_rundir_are_those_drawn() -> None:
+    from sim.rundir import RUN_FIGURES as NAMED
+
+    assert NAMED == RUN_FIGURES
