@@ -23,10 +23,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import build_parser, complete_run_options, fill_runs, resume_options
+from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
-from sim.rundir import FIGURES_UNSAVED, KINDS, prepare_out, saving, stale_figures
+from sim.rundir import FIGURES_UNSAVED, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
 
@@ -56,12 +56,11 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.output import sessions_before, write_run
+    from sim.output import Resumed, write_run
     from sim.records import Results
     from sim.report import report_run
-    from sim.rundir import resumable, saved_manifest
+    from sim.rundir import resumable, saved_manifest, saving_so_far
     from sim.scenario import load_scenario
-    from sim.signals import shielded
     from sim.stats import summarize
 
     note = resume_options(args, saved_manifest(args.out)) if args.resume else ""
@@ -77,21 +76,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     prepare_out(args.out, () if args.resume else ("runs.csv",),
                 "use --resume to finish that run, or another directory",
                 None if args.resume else "run")
-    earlier = sessions_before(args.out) if args.resume else []  # before this one saves
+    resumed = Resumed() if args.resume else None
     long_run = (args.precision is not None) or args.runs >= 2000
     extra = {"runs_requested": None if args.precision is not None else args.runs,
              "precision": args.precision, "min_runs": args.min_runs, "max_runs": args.max_runs}
 
     def checkpoint(results: Results) -> None:
-        """Save the runs finished so far, marked partial, as an interrupted run is; a
-        save that fails is reported and the run goes on (the final save may succeed)."""
+        """Save the runs finished so far, marked partial, as an interrupted run is."""
         partial = jsonable(summarize(results, scenario, seed=args.seed, partial=True))
-        try:
-            with shielded():
-                write_run(args.out, results, partial, scenario, args.seed, extra, earlier)
-        except OSError as exc:
-            print(f"warning: could not save the runs so far in {args.out} "
-                  f"({exc.strerror or exc}); the run goes on", file=sys.stderr)
+        with saving_so_far(args.out):
+            write_run(args.out, results, partial, scenario, args.seed, extra, resumed)
 
     # a Ctrl-C or SIGTERM waits until the finished runs are reported and saved: the
     # runner acts on one that comes while it runs; one that comes later stops the
@@ -109,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.out is not None:
             with saving(args.out):
                 write_run(args.out, out.results, summary, scenario, args.seed, extra,
-                          earlier)
+                          resumed)
     if args.out is not None and args.plot and not out.partial:
         with saving(args.out, FIGURES_UNSAVED):
             draw("run", args.out, args.format, scenario=scenario, results=out.results,
@@ -128,8 +122,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
+    from sim.output import Resumed
     from sim.report import sweep_text
-    from sim.rundir import resumable_sweep, resume_sweep_runs
+    from sim.rundir import checkpointed, resumable_sweep, resume_sweep_runs
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
@@ -146,6 +141,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 "use --resume to finish that sweep, or another directory",
                 None if args.resume else "sweep")
     points: list[ex.SweepPoint] = []
+    resumed = Resumed() if args.resume else None
+    checkpoint = checkpointed(args.out, partial(ex.save_running_point, args.out, seed=args.seed,
+                                                runs=args.runs, resumed=resumed))
 
     def report() -> None:
         if args.json:
@@ -158,11 +156,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         # a stop signal waits for the point running to be saved (see cmd_run)
         with deferred_stop() as stop, make_runner(args, True) as runner:
-            for point in ex.run_sweep(todo, runner, args.runs, args.seed, existing):
+            for point in ex.run_sweep(todo, runner, args.runs, args.seed, existing,
+                                      checkpoint if args.out and args.checkpoint else None,
+                                      args.checkpoint):
                 points.append(point)
                 if args.out is not None:  # saved as it finishes: a crash keeps it
                     with saving(args.out):
-                        ex.save_point(args.out, points, args.seed, args.runs)
+                        ex.save_point(args.out, points, args.seed, args.runs, resumed)
             stopped = len(points) < len(todo) or points[-1].interrupted
             stop.redeliver = not stopped
     except BaseException:
@@ -189,9 +189,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiments import check_comparable, paired, save_side, sides
+    from sim.comparison import check_comparable, paired, save_running_side, save_side, sides
+    from sim.output import Resumed
     from sim.report import compare_text
-    from sim.rundir import resume_comparison
+    from sim.rundir import checkpointed, resume_comparison
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
@@ -209,11 +210,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.resume:  # the saved result goes stale; a new one is written when sides pair
         with saving(out):
             (out / "compare.json").unlink(missing_ok=True)
-    save = partial(save_side, out, seed=args.seed, runs=args.runs) if out else None
+    resumed = Resumed() if args.resume else None
+    save = partial(save_side, out, seed=args.seed, runs=args.runs, resumed=resumed)
+    checkpoint = checkpointed(out, partial(save_running_side, out, seed=args.seed,
+                                           runs=args.runs, resumed=resumed))
+
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:
-            result, ra, _rb, interrupted = paired(a, b, runner, args.runs, args.seed, existing,
-                                                  save)
+            result, ra, _rb, interrupted = paired(
+                a, b, runner, args.runs, args.seed, existing, save if out else None,
+                checkpoint if out and args.checkpoint else None, args.checkpoint)
         stop.redeliver = not interrupted
         if not result:
             kept = f"; side A's finished runs are kept in {out / 'a'}" if out and len(ra) else ""
@@ -355,12 +361,7 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
         with guard:  # (the command's own start: SIGTERM, then Ctrl-C, are the command's)
             if program:
                 hand_stops_to_commands()
-            if getattr(args, "plot", False) and args.out is None:
-                raise ScenarioError("--plot", "", None,
-                                    "--plot needs --out DIR to write figures into")
-            if getattr(args, "resume", False) and args.out is None:
-                raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the "
-                                    f"earlier {KINDS[args.command]} to finish")
+            check_out_options(args)
             return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)

@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--plot", action="store_true", help="draw figures into --out DIR")
         p.add_argument("--format", choices=("png", "svg"), default="png",
                        help="figure format (default png)")
+        if resumable:
+            p.add_argument("--checkpoint", type=seconds, default=None, metavar="SECONDS",
+                           help="with --out: save the finished runs this often while "
+                                "running, so a crash loses at most this much (default "
+                                f"{DEFAULT_CHECKPOINT:g}; 0: only as each part ends)")
 
     run = sub.add_parser("run", help="estimate P(agreement) and P(hold) for a scenario")
     run.add_argument("scenario", type=Path)
@@ -128,11 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
     run.add_argument("--resume", action="store_true",
                      help="finish an interrupted run saved in --out DIR")
-    run.add_argument("--checkpoint", type=seconds, default=None,
-                     metavar="SECONDS",
-                     help="with --out: save the finished runs this often while running, so "
-                          "a crash loses at most this much (default "
-                          f"{DEFAULT_CHECKPOINT:g}; 0: only at the end)")
 
     sw = sub.add_parser("sweep", help="vary parameters on common random numbers")
     sw.add_argument("scenario", type=Path)
@@ -186,8 +186,7 @@ def complete_run_options(args: argparse.Namespace) -> None:
 
     Raises:
         ScenarioError: ``--min-runs`` or ``--max-runs`` without ``--precision``,
-            ``--runs`` with it, ``--checkpoint`` without ``--out``, or ``--min-runs``
-            above ``--max-runs``.
+            ``--runs`` with it, or ``--min-runs`` above ``--max-runs``.
     """
     if args.runs is not None and args.precision is not None:  # which count was meant?
         raise ScenarioError("--runs", "", args.runs, "only without --precision, whose adaptive "
@@ -198,13 +197,33 @@ def complete_run_options(args: argparse.Namespace) -> None:
                                 "bounds; a fixed run takes --runs")
     if args.max_runs is None:
         args.max_runs = DEFAULT_MAX_RUNS
+    if args.min_runs is not None and args.min_runs > args.max_runs:
+        raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
+
+
+def check_out_options(args: argparse.Namespace) -> None:
+    """Refuse the options that need ``--out DIR`` without it, and fill in the checkpoint
+    interval of a command that saves as it goes (run, sweep, compare).
+
+    Raises:
+        ScenarioError: ``--plot``, ``--resume`` or ``--checkpoint`` without ``--out``.
+    """
+    if getattr(args, "plot", False) and args.out is None:
+        raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
+    if getattr(args, "resume", False) and args.out is None:
+        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the "
+                            f"earlier {KINDS[args.command]} to finish")
+    if not hasattr(args, "checkpoint"):
+        return
     if args.checkpoint is not None and args.out is None:
         raise ScenarioError("--checkpoint", "", args.checkpoint, "only with --out DIR, where "
                             "the finished runs are saved")
     if args.checkpoint is None:
         args.checkpoint = DEFAULT_CHECKPOINT
-    if args.min_runs is not None and args.min_runs > args.max_runs:
-        raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
+
+
+KINDS = {"run": "run", "sweep": "sweep", "compare": "comparison"}
+"""What each command that saves as it goes leaves: a run, a sweep, a comparison."""
 
 
 def fill_runs(args: argparse.Namespace) -> None:

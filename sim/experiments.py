@@ -1,9 +1,10 @@
-"""Sweeps and paired comparisons on common random numbers.
+"""Sweeps on common random numbers.
 
 Every point of a sweep, and both sides of a comparison, reuse the run's root seed. As
 streams are keyed by replication and by party or source name, replication ``i`` of
 each variant sees the same shocks, the same perception draws and the same party draws
-wherever the variants agree, so differences between them are paired and tight.
+wherever the variants agree, so differences between them are paired and tight (as in
+a paired comparison, :mod:`sim.comparison`).
 
 A sweep therefore reports, beside each point's own estimates, its paired difference
 from the reference point, the first point of the grid (every parameter at its first
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,29 +26,23 @@ import numpy as np
 from sim.csvio import atomic_writer
 from sim.document import refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
-from sim.output import jsonable, sessions_before, toml_value, write_run
+from sim.output import Resumed, jsonable, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
 from sim.records import Results
-from sim.report import run_summary
-from sim.run_outcome import RunOutcome
-from sim.rundir import saving
 from sim.runner import Runner
-from sim.scenario import Scenario, load_scenario, with_overrides
-from sim.stats import compare, milestones, paired_difference, summarize
+from sim.scenario import Scenario, with_overrides
+from sim.stats import milestones, paired_difference, summarize
 
 __all__ = [
     "MAX_POINTS",
     "MAX_VALUES",
     "SweepPoint",
-    "check_comparable",
     "grid",
-    "paired",
     "parse_param",
     "parse_params",
     "reference_difference",
     "run_sweep",
     "save_point",
-    "sides",
     "sweep",
     "sweep_labels",
     "sweep_rows",
@@ -122,11 +118,16 @@ def _steps_not_whole(exc: ScenarioError, params: list[tuple[str, list[Any]]]) ->
 def run_sweep(
     scenarios: list[tuple[dict[str, Any], Scenario]], runner: Runner, runs: int, seed: int,
     existing: list[Results | None] | None = None,
+    checkpoint: Callable[[int, dict[str, Any], Scenario, Results], None] | None = None,
+    checkpoint_every: float = 60.0,
 ) -> Iterator[SweepPoint]:
     """Run the points in order on the same seed, yielding each as it finishes; an
     interrupted point is the last, and is not yielded if none of its replications
     finished (a stop that came between points). ``existing`` holds each point's
     replications saved by an earlier, interrupted sweep: they are kept, not rerun.
+    ``checkpoint`` is called with the running point's index, parameters, scenario and
+    finished replications about every ``checkpoint_every`` seconds (as
+    :meth:`Runner.run` calls its own), to save them while the point runs.
 
     Each point's summary carries ``diff_from_reference``: its paired difference from the
     first point (see :func:`reference_difference`).
@@ -134,7 +135,10 @@ def run_sweep(
     ref: SweepPoint | None = None
     for k, (assignment, scenario) in enumerate(scenarios):
         out = runner.run(scenario, runs, seed, existing=existing[k] if existing else None,
-                         label=f"point {k + 1}/{len(scenarios)}")
+                         label=f"point {k + 1}/{len(scenarios)}",
+                         checkpoint=None if checkpoint is None
+                         else partial(checkpoint, k, assignment, scenario),
+                         checkpoint_every=checkpoint_every)
         if out.interrupted and not len(out.results):
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
@@ -259,127 +263,25 @@ def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
         w.writerows(rows)
 
 
-def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int) -> None:
+def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int,
+               resumed: Resumed | None = None) -> None:
     """Save the newest of a sweep's points as the run directory ``points/NNN``, then
     ``sweep.csv`` with every point so far, so a table on disk always has its points
     beside it. A sweep saves each point as it finishes: one killed outright keeps those
-    it finished."""
+    it finished (and, from its checkpoints, part of the one running)."""
     k = len(points) - 1
-    point, where = points[k], out / "points" / f"{k:03d}"
-    # saved once a session: what is there came from the sessions before
-    write_run(where, point.results, jsonable(point.summary), point.scenario, seed,
-              {"sweep_point": point.params, "runs_requested": runs}, sessions_before(where))
+    point = points[k]
+    write_run(out / "points" / f"{k:03d}", point.results, jsonable(point.summary),
+              point.scenario, seed, {"sweep_point": point.params, "runs_requested": runs},
+              resumed)
     write_sweep_csv(out / "sweep.csv", points)
 
 
-def paired(
-    a: Scenario, b: Scenario, runner: Runner, runs: int, seed: int,
-    existing: tuple[Results | None, Results | None] = (None, None),
-    save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None = None,
-) -> tuple[dict[str, Any], Results, Results, bool]:
-    """Run two scenarios on the same seeds and difference them replication by replication.
-
-    Interrupted while running ``b``, the comparison pairs the replications both sides
-    finished and is marked ``partial``; interrupted while running ``a``, there is
-    nothing to pair (an empty result).
-
-    Args:
-        existing: each side's replications kept from an interrupted comparison
-            (``compare --resume``); not rerun.
-        save: called with the side (``"a"`` or ``"b"``), its scenario, its run and the
-            other side's scenario as each side stops with replications (finished,
-            interrupted, or stopped by an error), before anything else runs: a stop keeps
-            what either side finished (:func:`save_side`).
-
-    Raises:
-        ScenarioError: the two have different milestones (checked before running either),
-            or a replication passed its scenario's limits (once the side is saved).
-        WorkerLostError: a worker process died (once the side is saved).
-    """
-    check_comparable(a, b)
-    ra = runner.run(a, runs, seed, existing=existing[0], label="A", keep_on_error=True)
-    _kept(save, "a", a, ra, b)
-    if ra.interrupted:
-        return {}, ra.results, Results.empty(b.issues, (), b.order), True
-    rb = runner.run(b, runs, seed, existing=existing[1], label="B", keep_on_error=True)
-    _kept(save, "b", b, rb, a)
-    results_a = ra.results
-    if rb.interrupted:
-        if not len(rb.results):
-            return {}, ra.results, rb.results, True
-        results_a = ra.results.among(rb.results.columns["replication"])
-    diff = compare(results_a, rb.results, a)
-    result = {
-        "runs": len(results_a),
-        "seed": seed,
-        "partial": rb.interrupted,
-        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds),
-        "b": summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
-                       partial=rb.interrupted),
-        "diff": diff,
-    }
-    return result, results_a, rb.results, rb.interrupted
-
-
-def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, side: str,
-          scenario: Scenario, run: RunOutcome, other: Scenario) -> None:
-    """Save a side that stopped with replications, then raise the error that stopped it
-    (as a run keeps its finished replications before reporting one)."""
-    if save is not None and len(run.results):
-        save(side, scenario, run, other)
-    if run.error is not None:
-        raise run.error
-
-
-def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,
-              seed: int, runs: int) -> None:
-    """Save one side of a comparison as the run directory ``out/side``, marked partial
-    when stopped early: ``compare --resume`` finishes it, and ``plot`` draws it as any
-    run. Its manifest names the scenario it is paired with, so a resume with another
-    is refused even while the other side has nothing saved."""
-    summary = run_summary(run, scenario, seed, None)
-    with saving(out):  # saved once a session: what is there came from the sessions before
-        write_run(out / side, run.results, jsonable(summary), scenario, seed,
-                  {"compare_side": side, "runs_requested": runs, "paired_with": other.raw},
-                  sessions_before(out / side))
-
-
-def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:
-    """The two sides of a comparison and their names: one file with ``--set`` values (A)
-    against the file as written (B), or two files, each with the ``--set`` values.
-
-    Raises:
-        ScenarioError: no ``--set`` with one file, or other than one or two files.
-    """
-    if len(files) == 1:
-        if not sets:
-            raise ScenarioError("compare", "", str(files[0]),
-                                "two scenario files, or one file with --set KEY=VALUE")
-        b = load_scenario(files[0])
-        a = load_scenario(files[0], sets)
-        return a, b, f"{a.name} with " + " ".join(sets), f"{b.name} as written"
-    if len(files) != 2:
-        raise ScenarioError("compare", "", [str(s) for s in files], "one or two scenario files")
-    a, b = load_scenario(files[0], sets), load_scenario(files[1], sets)
-    name_a, name_b = a.name, b.name
-    if name_a == name_b:  # two versions of one scenario: the files tell them apart
-        name_a, name_b = (f"{name_a} ({path})" for path in files)
-    if sets:  # applied to both sides
-        name_a, name_b = (f"{name} with " + " ".join(sets) for name in (name_a, name_b))
-    return a, b, name_a, name_b
-
-
-def check_comparable(a: Scenario, b: Scenario) -> None:
-    """Refuse to pair two scenarios whose milestones differ: their P(hold) would not match.
-
-    Raises:
-        ScenarioError: naming ``b``'s file and milestones, or ``a``'s when an option set
-            them there.
-    """
-    key = "ceasefire.milestones"
-    if a.setter(key) is not None and b.setter(key) is None:
-        a, b = b, a
-    if a.spec.ceasefire.milestones != b.spec.ceasefire.milestones:
-        raise ScenarioError(b.where(key), key, b.spec.ceasefire.milestones,
-                            f"the same milestones as {a.where(key)} "
-                            f"({a.spec.ceasefire.milestones}), to compare them")
+def save_running_point(out: Path, k: int, params: dict[str, Any], scenario: Scenario,
+                       results: Results, seed: int, runs: int,
+                       resumed: Resumed | None = None) -> None:
+    """Save the point running, ``points/NNN``, marked partial (a checkpoint): its row
+    joins ``sweep.csv`` when it finishes, and ``sweep --resume`` finishes it."""
+    summary = jsonable(summarize(results, scenario, seed=seed, partial=True))
+    write_run(out / "points" / f"{k:03d}", results, summary, scenario, seed,
+              {"sweep_point": params, "runs_requested": runs}, resumed)

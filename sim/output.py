@@ -144,14 +144,14 @@ def write_run(
     scenario: Scenario,
     seed: int,
     extra: dict[str, Any] | None = None,
-    earlier: list[dict[str, Any]] | None = None,
+    resumed: Resumed | None = None,
 ) -> None:
     """Write the four files of a run directory (creating it), each replaced atomically.
 
-    The manifest names the command, version and packages of this session and, in
-    ``earlier`` (from ``sessions_before``, read when a resumed run started), those of
-    the sessions that ran its replications before: a resumed run's results may come
-    from several. A save also removes the temporary files a save killed outright left.
+    The manifest names the command, version and packages of this session and, for a
+    run ``resumed``, under ``earlier`` those of the sessions that saved it before: a
+    resumed run's results may come from several. A save also removes the temporary
+    files a save killed outright left.
 
     The scenario and manifest go first and the runs before their summary. A failure
     before the runs leaves the old runs with their own summary or, in a new directory,
@@ -171,7 +171,7 @@ def write_run(
         "packages": package_versions(),
         **(extra or {}),
     }
-    if earlier:
+    if resumed is not None and (earlier := resumed.before(out)):
         manifest["earlier"] = earlier
     _write_text(out / "scenario.toml", toml_dumps(doc))
     _write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
@@ -184,10 +184,23 @@ SESSION_KEYS = ("version", "command", "packages")
 """What a manifest records of the session that wrote it."""
 
 
+class Resumed:
+    """A command resuming saved work: which sessions saved each of its run directories
+    before it. Each is read at the directory's first save by this command, before that
+    save replaces the manifest; later saves (checkpoints) keep what was read."""
+
+    def __init__(self) -> None:
+        self._before: dict[Path, list[dict[str, Any]]] = {}
+
+    def before(self, out: Path) -> list[dict[str, Any]]:
+        if out not in self._before:
+            self._before[out] = sessions_before(out)
+        return self._before[out]
+
+
 def sessions_before(out: Path) -> list[dict[str, Any]]:
-    """The sessions that ran the replications saved in ``out``, oldest first, as its
-    manifest records them ([] when nothing readable is saved there). Read before a
-    resumed run saves, it is that run's ``earlier``."""
+    """The sessions that saved the run in ``out``, oldest first, as its manifest records
+    them ([] when nothing readable is saved there)."""
     try:
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

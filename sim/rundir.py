@@ -9,23 +9,24 @@ the same scenario and seed without dropping replications already saved.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import DEFAULT_RUNS, saved_count
+from sim.arguments import DEFAULT_RUNS, KINDS, saved_count
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
 from sim.output import read_run
 from sim.records import Results
 from sim.scenario import Scenario
+from sim.signals import shielded
 
 RESULTS = {"run": ("runs.csv", "manifest.json"), "sweep": ("sweep.csv", "points"),
            "compare": ("compare.json", "a/runs.csv", "b/runs.csv")}
 """What each resumable command leaves in its ``--out DIR``."""
-KINDS = {"run": "run", "sweep": "sweep", "compare": "comparison"}
 
 
 def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
@@ -92,6 +93,28 @@ def stale_figures(out: Path) -> str:
 
 RESULTS_UNSAVED = "the results printed above were not saved"
 FIGURES_UNSAVED = "the results were saved; the figures were not all drawn"
+
+
+@contextmanager
+def saving_so_far(out: Path) -> Iterator[None]:
+    """A checkpoint's save, while the run goes on: stop signals wait until it is done,
+    and a save that fails is one warning line, not the end of the run (the next save,
+    or the last, may succeed)."""
+    try:
+        with shielded():
+            yield
+    except OSError as exc:
+        print(f"warning: could not save the runs so far in {out} "
+              f"({exc.strerror or exc}); the run goes on", file=sys.stderr)
+
+
+def checkpointed(out: Path, save: Callable[..., None]) -> Callable[..., None]:
+    """``save`` (of the runs finished so far into ``out``) made a checkpoint's save, as
+    :func:`saving_so_far` makes it."""
+    def checkpoint(*args: Any) -> None:
+        with saving_so_far(out):
+            save(*args)
+    return checkpoint
 
 
 @contextmanager

@@ -111,9 +111,11 @@ def cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
     )
 
 
-def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250) -> None:
+def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250,
+                    raising: type[BaseException] = KeyboardInterrupt) -> None:
     """Make the ``at``-th work item of an in-process run raise KeyboardInterrupt, as a
-    Ctrl-C would, so interruption is tested at a known point rather than after a sleep.
+    Ctrl-C would, so interruption is tested at a known point rather than after a sleep
+    (or ``raising``: a BaseException nothing handles stands for a kill outright).
 
     Work items are then ``size`` replications each (or fewer, where a run ends), not
     sized from how long earlier ones took, so the point is known exactly."""
@@ -125,7 +127,7 @@ def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250) -> None:
     def interrupting(*args: Any) -> Any:
         calls.append(args)
         if len(calls) == at:
-            raise KeyboardInterrupt
+            raise raising
         return real(*args)
 
     monkeypatch.setattr(sim.chunks, "run_chunk", interrupting)

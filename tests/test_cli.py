@@ -327,8 +327,10 @@ def test_bounds_of_an_adaptive_run_without_precision_are_refused_not_ignored(
         assert f"{flag}: bad value 50; only with --precision" in capsys.readouterr().err
     assert run_sim.main(["run", str(DEFAULT), *QUICK, "--dask", ""]) == 2
     assert "--dask: bad value ''" in capsys.readouterr().err
-    assert run_sim.main(["run", str(DEFAULT), *QUICK, "--checkpoint", "5"]) == 2
-    assert "--checkpoint: bad value 5.0; only with --out DIR" in capsys.readouterr().err
+    for command in (["run", str(DEFAULT)], ["sweep", str(DEFAULT), "--param", "seed=1,2"],
+                    ["compare", str(DEFAULT), "--set", "seed=1"]):
+        assert run_sim.main([*command, *QUICK, "--checkpoint", "5"]) == 2
+        assert "--checkpoint: bad value 5.0; only with --out DIR" in capsys.readouterr().err
 
 
 def test_plot_needs_out_in_every_command(monkeypatch, capsys):

@@ -217,3 +217,56 @@ def test_a_resume_says_which_figures_show_the_runs_saved_before_it(tmp_path, cap
     err = capsys.readouterr().err
     assert f"survival.svg in {where / 'b'} show the runs saved before" in err
     assert str(where / "a") not in err
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing catches it, so no save runs after it."""
+
+
+def test_a_comparison_killed_outright_resumes_from_its_checkpoints(tmp_path, monkeypatch,
+                                                                    whole):
+    """Killing the process outright lost the side running: compare saved a side only
+    when it stopped. It now saves it every --checkpoint seconds too (here at every work
+    item), and the resume equals a comparison never interrupted."""
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, 5, size=250, raising=Killed)  # side B's second item
+    with pytest.raises(Killed):
+        compare(out, "--checkpoint", "0.000001")
+    monkeypatch.undo()
+    b = json.loads((out / "b" / "summary.json").read_text())
+    assert b["runs"] == 250 and b["partial"] is True
+    assert json.loads((out / "a" / "summary.json").read_text())["runs"] == 600
+    assert not (out / "compare.json").exists()
+    assert compare(out, "--resume") == 0
+    same_as(out, whole)
+
+
+def test_without_checkpoints_a_comparison_killed_outright_keeps_only_finished_sides(
+        tmp_path, monkeypatch):
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, 5, size=250, raising=Killed)
+    with pytest.raises(Killed):
+        compare(out, "--checkpoint", "0")
+    assert (out / "a" / "runs.csv").exists() and not (out / "b").exists()
+
+
+def test_a_checkpoint_that_cannot_save_warns_and_the_comparison_goes_on(tmp_path, monkeypatch,
+                                                                         capsys, whole):
+    import errno
+
+    import sim.comparison
+
+    real, calls = sim.comparison.write_run, []
+
+    def full_disk_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.comparison, "write_run", full_disk_once)
+    out = tmp_path / "compare"
+    assert compare(out, "--checkpoint", "0.000001") == 0
+    assert (f"warning: could not save the runs so far in {out} (No space left on device); "
+            "the run goes on") in capsys.readouterr().err
+    same_as(out, whole)

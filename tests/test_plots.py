@@ -34,7 +34,8 @@ from plots.survival import survival_figure
 from plots.sweep import sweep_figure
 from plots.trace import trace_figure, trust_path
 from sim import rules
-from sim.experiments import paired, sweep
+from sim.comparison import paired
+from sim.experiments import sweep
 from sim.model import run_replication
 from sim.output import jsonable, read_run
 from sim.records import Results

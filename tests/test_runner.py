@@ -453,7 +453,7 @@ def test_an_adaptive_run_with_json_prints_only_json(capsys):
 def test_a_long_milestone_label_widens_the_tables_instead_of_breaking_them(tmp_path):
     """Every estimate of a column starts where its heading says, in the run's summary
     and in a comparison, however long the milestone labels are."""
-    from sim.experiments import paired
+    from sim.comparison import paired
     from sim.report import compare_text, summary_text
     from sim.stats import summarize
 

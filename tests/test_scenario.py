@@ -527,7 +527,7 @@ def test_a_value_set_inside_a_table_blames_the_option_for_the_table():
     """``--set ceasefire.milestones.48h=24`` changes the milestones: a problem with them
     (here, in a comparison) is the option's, and an earlier --set stays blamed when a
     later --param makes it fail."""
-    from sim.experiments import check_comparable
+    from sim.comparison import check_comparable
     from sim.scenario import with_overrides
 
     base = load_scenario(DEFAULT)

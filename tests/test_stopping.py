@@ -575,9 +575,9 @@ def test_compare_interrupted_before_its_second_side_ends_as_interrupted(monkeypa
     """Ctrl-C while side A runs leaves nothing to pair: exit 130 with a one-line message,
     not an internal error from printing an empty comparison."""
     import run_sim
-    import sim.experiments
+    import sim.comparison
 
-    monkeypatch.setattr(sim.experiments, "paired", lambda *a, **k: ({}, None, None, True))
+    monkeypatch.setattr(sim.comparison, "paired", lambda *a, **k: ({}, None, None, True))
     status = run_sim.main(["compare", str(DEFAULT), "--set", "parties.us.no_deal=0.1",
                            "--runs", "10", "--workers", "1", "--no-progress"])
     err = capsys.readouterr().err

@@ -159,3 +159,27 @@ def test_a_sweep_whose_saved_runs_cannot_be_read_asks_for_runs(tmp_path, capsys)
     assert run_sim.main(args) == 2
     assert "give --runs" in capsys.readouterr().err
     assert sweep(out, "--resume") == 0  # with --runs given, it resumes
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing catches it, so no save runs after it."""
+
+
+def test_a_sweep_killed_outright_resumes_from_its_checkpoints(tmp_path, monkeypatch, whole):
+    """Killing the process outright lost the point running: a sweep saved a point only
+    when it finished. It now saves it every --checkpoint seconds too (here at every
+    work item), and the resume equals a sweep never interrupted."""
+    out = tmp_path / "sweep"
+    interrupt_chunk(monkeypatch, 5, size=250, raising=Killed)  # point 001's second item
+    with pytest.raises(Killed):
+        sweep(out, "--checkpoint", "0.000001")
+    monkeypatch.undo()
+    running = json.loads((out / "points" / "001" / "summary.json").read_text())
+    assert running["partial"] is True and running["runs"] == 250
+    with (out / "sweep.csv").open() as fh:  # its row joins the table once it finishes
+        assert len(fh.read().splitlines()) == 2
+    assert sweep(out, "--resume") == 0
+    for k in ("000", "001", "002"):
+        assert (out / "points" / k / "runs.csv").read_bytes() == (
+            whole / "points" / k / "runs.csv").read_bytes()
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()

@@ -1,0 +1,168 @@
+"""Paired comparisons: two scenarios, or a scenario and its counterfactual, on the
+same seeds.
+
+Both sides reuse the run's root seed, so replication ``i`` of each sees the same shocks,
+perception draws and party draws wherever the two agree (see :mod:`sim.experiments`),
+and the difference between them is measured replication by replication: its interval
+is far narrower than that of two independent runs of the same size. ``compare --out``
+saves each side as a run directory (``a/``, ``b/``), which ``compare --resume`` finishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.output import Resumed, jsonable, write_run
+from sim.records import Results
+from sim.report import run_summary
+from sim.run_outcome import RunOutcome
+from sim.rundir import saving
+from sim.runner import Runner
+from sim.scenario import Scenario, load_scenario
+from sim.stats import compare, summarize
+
+__all__ = ["check_comparable", "paired", "save_running_side", "save_side", "sides"]
+
+
+def paired(
+    a: Scenario, b: Scenario, runner: Runner, runs: int, seed: int,
+    existing: tuple[Results | None, Results | None] = (None, None),
+    save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None = None,
+    checkpoint: Callable[[str, Scenario, Results, Scenario], None] | None = None,
+    checkpoint_every: float = 60.0,
+) -> tuple[dict[str, Any], Results, Results, bool]:
+    """Run two scenarios on the same seeds and difference them replication by replication.
+
+    Interrupted while running ``b``, the comparison pairs the replications both sides
+    finished and is marked ``partial``; interrupted while running ``a``, there is
+    nothing to pair (an empty result).
+
+    Args:
+        existing: each side's replications kept from an interrupted comparison
+            (``compare --resume``); not rerun.
+        save: called with the side (``"a"`` or ``"b"``), its scenario, its run and the
+            other side's scenario as each side stops with replications (finished,
+            interrupted, or stopped by an error), before anything else runs: a stop keeps
+            what either side finished (:func:`save_side`).
+        checkpoint: called likewise, with the side's finished replications, about every
+            ``checkpoint_every`` seconds while it runs (:func:`save_running_side`): a
+            comparison killed outright keeps most of the side it was running.
+
+    Raises:
+        ScenarioError: the two have different milestones (checked before running either),
+            or a replication passed its scenario's limits (once the side is saved).
+        WorkerLostError: a worker process died (once the side is saved).
+    """
+    check_comparable(a, b)
+
+    def side(name: str, scenario: Scenario, other: Scenario, kept: Results | None
+             ) -> RunOutcome:
+        def save_so_far(results: Results) -> None:
+            if checkpoint is not None:
+                checkpoint(name, scenario, results, other)
+
+        run = runner.run(scenario, runs, seed, existing=kept, label=name.upper(),
+                         keep_on_error=True, checkpoint_every=checkpoint_every,
+                         checkpoint=None if checkpoint is None else save_so_far)
+        _kept(save, name, scenario, run, other)
+        return run
+
+    ra = side("a", a, b, existing[0])
+    if ra.interrupted:
+        return {}, ra.results, Results.empty(b.issues, (), b.order), True
+    rb = side("b", b, a, existing[1])
+    results_a = ra.results
+    if rb.interrupted:
+        if not len(rb.results):
+            return {}, ra.results, rb.results, True
+        results_a = ra.results.among(rb.results.columns["replication"])
+    diff = compare(results_a, rb.results, a)
+    result = {
+        "runs": len(results_a),
+        "seed": seed,
+        "partial": rb.interrupted,
+        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds),
+        "b": summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
+                       partial=rb.interrupted),
+        "diff": diff,
+    }
+    return result, results_a, rb.results, rb.interrupted
+
+
+def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, side: str,
+          scenario: Scenario, run: RunOutcome, other: Scenario) -> None:
+    """Save a side that stopped with replications, then raise the error that stopped it
+    (as a run keeps its finished replications before reporting one)."""
+    if save is not None and len(run.results):
+        save(side, scenario, run, other)
+    if run.error is not None:
+        raise run.error
+
+
+def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,
+              seed: int, runs: int, resumed: Resumed | None = None,
+              wrapped: bool = True) -> None:
+    """Save one side of a comparison as the run directory ``out/side``, marked partial
+    when stopped early: ``compare --resume`` finishes it, and ``plot`` draws it as any
+    run. Its manifest names the scenario it is paired with, so a resume with another
+    is refused even while the other side has nothing saved. A failure to write is a
+    ScenarioError naming ``--out`` or, not ``wrapped``, the OSError itself."""
+    summary = run_summary(run, scenario, seed, None)
+    with saving(out) if wrapped else nullcontext():
+        write_run(out / side, run.results, jsonable(summary), scenario, seed,
+                  {"compare_side": side, "runs_requested": runs, "paired_with": other.raw},
+                  resumed)
+
+
+def save_running_side(out: Path, side: str, scenario: Scenario, results: Results,
+                      other: Scenario, seed: int, runs: int,
+                      resumed: Resumed | None = None) -> None:
+    """Save the side running as ``out/side``, marked partial (a checkpoint), as
+    :func:`save_side` saves one stopped."""
+    save_side(out, side, scenario, RunOutcome(results, True, 0.0, runs), other, seed, runs,
+              resumed, wrapped=False)
+
+
+def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:
+    """The two sides of a comparison and their names: one file with ``--set`` values (A)
+    against the file as written (B), or two files, each with the ``--set`` values.
+
+    Raises:
+        ScenarioError: no ``--set`` with one file, or other than one or two files.
+    """
+    if len(files) == 1:
+        if not sets:
+            raise ScenarioError("compare", "", str(files[0]),
+                                "two scenario files, or one file with --set KEY=VALUE")
+        b = load_scenario(files[0])
+        a = load_scenario(files[0], sets)
+        return a, b, f"{a.name} with " + " ".join(sets), f"{b.name} as written"
+    if len(files) != 2:
+        raise ScenarioError("compare", "", [str(s) for s in files], "one or two scenario files")
+    a, b = load_scenario(files[0], sets), load_scenario(files[1], sets)
+    name_a, name_b = a.name, b.name
+    if name_a == name_b:  # two versions of one scenario: the files tell them apart
+        name_a, name_b = (f"{name_a} ({path})" for path in files)
+    if sets:  # applied to both sides
+        name_a, name_b = (f"{name} with " + " ".join(sets) for name in (name_a, name_b))
+    return a, b, name_a, name_b
+
+
+def check_comparable(a: Scenario, b: Scenario) -> None:
+    """Refuse to pair two scenarios whose milestones differ: their P(hold) would not match.
+
+    Raises:
+        ScenarioError: naming ``b``'s file and milestones, or ``a``'s when an option set
+            them there.
+    """
+    key = "ceasefire.milestones"
+    if a.setter(key) is not None and b.setter(key) is None:
+        a, b = b, a
+    if a.spec.ceasefire.milestones != b.spec.ceasefire.milestones:
+        raise ScenarioError(b.where(key), key, b.spec.ceasefire.milestones,
+                            f"the same milestones as {a.where(key)} "
+                            f"({a.spec.ceasefire.milestones}), to compare them")
