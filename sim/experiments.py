@@ -28,6 +28,7 @@ from sim.document import refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
 from sim.output import Resumed, jsonable, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
+from sim.reads import is_descriptive
 from sim.records import Results
 from sim.runner import Runner
 from sim.scenario import Scenario, with_overrides
@@ -81,7 +82,13 @@ def sweep_scenarios(
     given = [("--set", k, value_at(base.raw, split_key(k))) for k, source in base.set_by.items()
              if source == "--set"]
     for key, values in params:
-        refuse_replacing(given, key, "--param", f"{key}={','.join(map(toml_value, values))}")
+        text = ",".join(map(toml_value, values))
+        if is_descriptive(split_key(key)):
+            raise ScenarioError("--param", key, text, "a key the model reads: name, title, "
+                                "description, sources, issue units and descriptions, party "
+                                "labels and [observed] describe the scenario or score it, and "
+                                "would vary nothing")
+        refuse_replacing(given, key, "--param", f"{key}={text}")
     out = []
     for assignment in grid(params):
         # a key that cannot be set, or a value the scenario refuses, is named against --param

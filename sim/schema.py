@@ -131,29 +131,6 @@ class Behaviour(Strict):
     )
 
 
-READ_BY: dict[str, tuple[str, ...]] = {
-    "concession": ("patron",),
-    "compliance": ("combatant",),
-    "command_control": ("combatant",),
-    "attack_rate": ("combatant", "spoiler"),
-    "air_share": ("combatant",),
-    "retaliation": ("combatant",),
-    "strike_response": ("combatant",),
-    "trust": ("patron", "combatant"),
-    "tolerance": ("patron", "combatant"),
-    "sensitivity": ("patron", "combatant"),
-    "leverage": ("patron", "mediator"),
-    "ratification_noise": ("combatant",),
-    "targeting_vulnerability": ("spoiler",),
-    "colocation": ("spoiler",),
-}
-"""The roles whose :class:`Behaviour` key the model reads. Patrons negotiate, press their
-clients and sign; combatants ratify, fight, retaliate, strike spoilers and sign;
-spoilers attack from among their hosts; the mediator pulls its text. A key given to any
-other role would change nothing, silently (50 attacks a day for a patron), so
-validation refuses it."""
-
-
 class Party(Strict):
     """An actor: patron, combatant, spoiler or mediator."""
 

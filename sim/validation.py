@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from sim.document import join_key
 from sim.errors import ScenarioError
-from sim.schema import READ_BY, ScenarioSpec
+from sim.reads import READ_BY
+from sim.schema import ScenarioSpec
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

@@ -11,15 +11,16 @@ import math
 from pathlib import Path
 
 import pytest
-from helpers import DEFAULT, cli, minimal_doc, runaway_doc, with_keys
+from helpers import DEFAULT, ROOT, cli, minimal_doc, runaway_doc, with_keys
 
 import run_sim
 from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.model import run_replication
 from sim.output import toml_dumps
+from sim.reads import READ_BY
 from sim.scenario import _compile, load_scenario, scenario_from_dict
-from sim.schema import READ_BY, Behaviour, ScenarioSpec
+from sim.schema import Behaviour, ScenarioSpec
 
 
 def write(tmp_path: Path, doc: dict, name: str = "s.toml") -> Path:
@@ -633,3 +634,50 @@ def test_the_model_really_ignores_what_it_refuses(key, role):
     changed = _compile(ScenarioSpec.model_validate(doc), base.file, base.raw)
     for i in range(60):
         assert run_replication(changed, 5, i) == run_replication(base, 5, i)
+
+
+# -- keys that only describe the scenario --------------------------------------------
+
+DESCRIBED = ["name", "title", "description", "sources", "issues.delineation.unit",
+             "issues.delineation.description", "parties.us.label"]
+
+
+@pytest.mark.parametrize("key", DESCRIBED)
+def test_the_model_really_ignores_what_only_describes_the_scenario(key):
+    """The claim behind refusing a sweep of these keys: a new value (and, for the
+    backtest's record, no record at all) changes no replication."""
+    from sim.reads import is_descriptive
+    from sim.scenario import with_overrides
+
+    assert is_descriptive(key.split("."))
+    base = load_scenario(DEFAULT)
+    value = ["another"] if key == "sources" else "another"
+    changed = with_overrides(base, {key: value})
+    for i in range(40):
+        assert run_replication(changed, 5, i) == run_replication(base, 5, i)
+
+
+def test_the_record_of_what_happened_changes_no_replication():
+    from sim.reads import is_descriptive
+
+    assert is_descriptive(["observed", "agreed"]) and is_descriptive(["observed"])
+    assert not is_descriptive(["parties", "us", "behaviour", "trust"])
+    assert not is_descriptive(["named"]) and not is_descriptive(["issues", "unit"])
+    recorded = next(p for p in sorted((ROOT / "scenarios").glob("*.toml"))
+                    if load_scenario(p).spec.observed is not None)
+    base = load_scenario(recorded)
+    doc = {k: v for k, v in base.raw.items() if k not in ("observed", "extends")}
+    bare = scenario_from_dict(doc)
+    for i in range(40):
+        assert run_replication(bare, 5, i) == run_replication(base, 5, i)
+
+
+def test_a_sweep_of_a_key_that_only_describes_the_scenario_is_refused(capsys):
+    import run_sim
+
+    for key in ("title=a,b", "observed.agreed=true,false", "parties.us.label=A,B"):
+        assert run_sim.main(["sweep", str(DEFAULT), "--param", key, "--runs", "10",
+                             "--workers", "1", "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert f"--param: {key.split('=')[0]}: bad value" in err, err
+        assert "would vary nothing" in err and "Traceback" not in err
