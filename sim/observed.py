@@ -14,6 +14,7 @@ observed duration within the predicted hours held of agreed runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sim.document import join_key
@@ -59,6 +60,11 @@ def observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
     for label, hours in labels.items():
         if label in obs.milestones_reached:
             out[label] = obs.milestones_reached[label]
+            if out[label] and obs.agreed and obs.collapsed and hours > high:
+                raise ScenarioError(
+                    file, join_key(("observed", "milestones_reached", label)), True,
+                    f"false: the milestone ({hours:g} h) lies beyond the collapse the record "
+                    f"gives (hours_held {_span(obs.hours_held, obs.hours_held_range)})")
         elif not obs.agreed:
             out[label] = False
         elif low < hours <= high:
@@ -72,7 +78,33 @@ def observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
         else:
             # a ceasefire still holding when the record stops says nothing about later
             out[label] = False if obs.collapsed else None
+    _check_order(file, labels, out, set(obs.milestones_reached))
     return out
+
+
+def _span(hours: float, span: Sequence[float] | None) -> str:
+    return f"{hours:g}" if span is None else f"{hours:g}, within [{span[0]:g}, {span[1]:g}]"
+
+
+def _check_order(file: str, labels: dict[str, float], held: dict[str, bool | None],
+                 stated: set[str]) -> None:
+    """Refuse a record in which a milestone was reached after an earlier one was not: a
+    ceasefire that has ended cannot hold on. Names the stated outcome at fault (the
+    later one when both are stated).
+
+    Raises:
+        ScenarioError: at ``observed.milestones_reached.<label>``.
+    """
+    missed: str | None = None
+    for label, hours in sorted(labels.items(), key=lambda item: item[1]):
+        if held[label] is False and missed is None:
+            missed = label
+        elif held[label] and missed is not None:
+            fault = label if label in stated else missed
+            raise ScenarioError(
+                file, join_key(("observed", "milestones_reached", fault)), held[fault],
+                f"an outcome in time order: {label} ({hours:g} h) reached after {missed} "
+                f"({labels[missed]:g} h) was not (a milestone not stated follows hours_held)")
 
 
 # ---------------------------------------------------------------------------

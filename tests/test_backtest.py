@@ -216,6 +216,18 @@ def test_milestones_after_a_still_holding_record_are_not_scored(tmp_path):
         # a milestone at the range's upper end may or may not have been reached
         ({"hours_held": 160.0, "hours_held_range": [150.0, 168.0]},
          "observed.milestones_reached.7d"),
+        # reached beyond the collapse the record gives
+        ({"hours_held": 100.0, "milestones_reached": {"7d": True}},
+         "observed.milestones_reached.7d"),
+        ({"hours_held": 100.0, "hours_held_range": [90.0, 120.0],
+          "milestones_reached": {"30d": True}}, "observed.milestones_reached.30d"),
+        # reached after an earlier milestone was not: the stated one is at fault...
+        ({"hours_held": 700.0, "milestones_reached": {"48h": False}},
+         "observed.milestones_reached.48h"),
+        # ...the later one when both are stated
+        ({"hours_held": 30.0, "collapsed": False,
+          "milestones_reached": {"48h": False, "30d": True}},
+         "observed.milestones_reached.30d"),
     ],
 )
 def test_an_observed_record_that_does_not_fit_is_a_scenario_error(observed, path):
@@ -224,6 +236,20 @@ def test_an_observed_record_that_does_not_fit_is_a_scenario_error(observed, path
     with pytest.raises(ScenarioError) as err:
         observed_outcomes(sc)
     assert err.value.path == path
+
+
+def test_a_record_that_says_more_than_hours_held_is_accepted():
+    """What ``milestones_reached`` is for: a truce that nominally lasted seven days
+    although the seven days of calm it required never came; and a milestone stated
+    reached, within the range of a collapse, before a later one not reached."""
+    for observed, held in (
+            ({"hours_held": 200.0, "milestones_reached": {"7d": False}},
+             {"48h": True, "7d": False, "30d": False}),
+            ({"hours_held": 160.0, "hours_held_range": [150.0, 180.0],
+              "milestones_reached": {"7d": True}}, {"48h": True, "7d": True, "30d": False})):
+        sc = scenario_from_dict(always_holds(observed={"agreed": True, "collapsed": True,
+                                                       **observed}))
+        assert observed_outcomes(sc) == held
 
 
 @pytest.mark.parametrize(
