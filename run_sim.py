@@ -151,7 +151,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                              indent=2))
         else:
             rows = [{"params": p.params, "summary": p.summary} for p in points]
-            print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points)))
+            print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points), len(todo),
+                             args.runs))
 
     try:
         # a stop signal waits for the point running to be saved (see cmd_run)
@@ -177,6 +178,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
                  planned=len(todo))
+    elif args.resume and (stale := stale_figures(args.out, ("sweep",), "the same command "
+                                                 "and --plot")):
+        print(stale, file=sys.stderr)
     if stopped:
         at = "during" if not points or points[-1].interrupted else "after"
         where = f"; finished points kept in {args.out}" if args.out is not None else ""

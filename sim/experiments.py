@@ -221,7 +221,8 @@ def _reference_itself(ref: SweepPoint) -> dict[str, Any]:
 
 def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
     """``sweep.csv``: parameter values, every summary probability with its interval, runs,
-    then the paired differences from the reference (the first row).
+    the paired differences from the reference (the first row), then whether the point
+    was stopped part way (``partial``).
 
     The difference columns are ``d_agreement`` and ``d_hold_<label>`` with ``_low`` and
     ``_high`` (95% interval); the reference row has 0 and empty interval ends. The
@@ -238,6 +239,7 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
             head += [f"{prefix}_{lab}", f"{prefix}_{lab}_low", f"{prefix}_{lab}_high"]
     for name in ("d_agreement", *(f"d_hold_{lab}" for lab in labels)):
         head += [name, f"{name}_low", f"{name}_high"]
+    head.append("partial")  # last: the columns before keep their places for old readers
     rows = []
     for pt in points:
         s = pt.summary
@@ -250,6 +252,7 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
             row += _cells(s[prefix].get(lab) for lab in labels)
         diff = s.get("diff_from_reference") or {"p_agreement": None, "p_hold": {}}
         row += _cells([diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)])
+        row.append(int(bool(s.get("partial"))))  # the point an interruption stopped part way
         rows.append(row)
     return head, rows
 

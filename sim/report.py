@@ -124,9 +124,12 @@ def trace_text(outcome: Outcome, scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
-def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str]) -> str:
+def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],
+               planned: int | None = None, runs: int | None = None) -> str:
     """A sweep as two tables, one row per point: the estimates, then each point's paired
-    difference from the reference (the first row), in the same columns.
+    difference from the reference (the first row), in the same columns. ``planned`` (the
+    grid's points) and ``runs`` (each point's replications) describe the sweep asked
+    for, which an interrupted one's rows fall short of.
 
     Each parameter's column is headed by the shortest dotted suffix of its key that tells
     it from the others; the full keys are listed above the tables when they differ. A
@@ -136,8 +139,11 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
         return "The sweep has no points."
     names = _short_keys(params)
     first = rows[0]["summary"]
-    points = f"{len(rows)} point" + ("s" if len(rows) > 1 else "")
-    each = f"{first['runs']} replication" + ("s" if first["runs"] != 1 else "")
+    planned = max(planned or 0, len(rows))
+    points = (f"{len(rows)} of " if len(rows) < planned else "") + f"{planned} point" + (
+        "s" if planned > 1 else "")
+    runs = first["runs"] if runs is None else runs
+    each = f"{runs} replication" + ("s" if runs != 1 else "")
     lines = [f"Sweep: {points}, {each} each on the same seeds "
              f"(seed {first['seed']})"]
     lines += [f"  {name}: {key}" for name, key in zip(names, params, strict=True) if name != key]

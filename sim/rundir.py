@@ -80,15 +80,16 @@ RUN_FIGURES = ("survival", "outcomes", "collapse_causes", "agreement")
 """The figures ``plot DIR`` draws of a run directory (without their extension)."""
 
 
-def stale_figures(out: Path) -> str:
+def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str = "") -> str:
     """What to tell the user when a resume (without ``--plot``) added runs beside figures
-    drawn before it, which show only the runs saved then: "" if there are none."""
+    drawn before it (``names``), which show only the runs saved then: "" if there are
+    none. ``redraw`` says how to redraw them (by default, ``plot`` of ``out``)."""
     drawn = sorted(p.name for p in out.glob("*.*")
-                   if p.stem in RUN_FIGURES and p.suffix in (".png", ".svg"))
+                   if p.stem in names and p.suffix in (".png", ".svg"))
     if not drawn:
         return ""
     return (f"note: {', '.join(drawn)} in {out} show the runs saved before this resume; "
-            f"redraw them with 'plot {out}'")
+            f"redraw them with {redraw or repr(f'plot {out}')}")
 
 
 RESULTS_UNSAVED = "the results printed above were not saved"

@@ -13,6 +13,8 @@ import run_sim
 from sim.output import read_run
 from sim.scenario import load_scenario
 
+NO_EFFECT = "ceasefire.max_acts=50000,60000"
+"""A sweep that changes nothing (no replication comes near the limit)."""
 
 def run_json(capsys, *args: str) -> dict:
     assert run_sim.main(["run", str(DEFAULT), "--workers", "1", "--no-progress", "--json",
@@ -150,7 +152,7 @@ def test_an_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, m
     no_runs(monkeypatch)
     afile = tmp_path / "afile"
     afile.write_text("hi\n")
-    commands = [["run", str(DEFAULT), *QUICK], ["sweep", str(DEFAULT), "--param", "title=a,b",
+    commands = [["run", str(DEFAULT), *QUICK], ["sweep", str(DEFAULT), "--param", NO_EFFECT,
                                                *QUICK],
                 ["compare", str(DEFAULT), "--set", "title=x", *QUICK],
                 ["backtest", str(DEFAULT.parent), *QUICK], ["trace", str(DEFAULT), "--plot"]]
@@ -166,7 +168,7 @@ def test_an_out_that_cannot_be_a_directory_is_refused_before_running(tmp_path, m
 
 
 OUT_COMMANDS = [["run", str(DEFAULT), *QUICK],
-                ["sweep", str(DEFAULT), "--param", "title=a,b", *QUICK],
+                ["sweep", str(DEFAULT), "--param", NO_EFFECT, *QUICK],
                 ["compare", str(DEFAULT), "--set", "title=x", *QUICK],
                 ["backtest", str(DEFAULT.parent), *QUICK], ["trace", str(DEFAULT), "--plot"]]
 
@@ -335,7 +337,7 @@ def test_bounds_of_an_adaptive_run_without_precision_are_refused_not_ignored(
 
 def test_plot_needs_out_in_every_command(monkeypatch, capsys):
     no_runs(monkeypatch)
-    for command in (["run", str(DEFAULT)], ["sweep", str(DEFAULT), "--param", "title=a,b"],
+    for command in (["run", str(DEFAULT)], ["sweep", str(DEFAULT), "--param", NO_EFFECT],
                     ["compare", str(DEFAULT), "--set", "title=x"],
                     ["backtest", str(DEFAULT.parent)]):
         assert run_sim.main([*command, *QUICK, "--plot"]) == 2, command

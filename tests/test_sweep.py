@@ -120,13 +120,14 @@ def test_csv_keeps_the_old_columns_and_adds_the_differences(deterrence_sweep):
     assert head[:1 + len(OLD_HEAD)] == ["ceasefire.monitoring.deterrence", *OLD_HEAD]
     assert head[1 + len(OLD_HEAD):] == [
         f"d_{name}{s}" for name in ("agreement", "hold_48h", "hold_7d", "hold_30d")
-        for s in ("", "_low", "_high")]
+        for s in ("", "_low", "_high")] + ["partial"]
+    assert {row["partial"] for row in read_csv(out / "sweep.csv")} == {"0"}
 
 
 def test_a_parameter_with_no_effect_gives_exactly_zero_difference(tmp_path):
-    # the title is a label: it changes no draw and no decision
-    points = run_sweep(tmp_path, "title=first,second")
-    assert [p["params"]["title"] for p in points] == ["first", "second"]
+    # a limit no replication comes near: it changes no draw and no decision
+    points = run_sweep(tmp_path, "ceasefire.max_acts=50000,60000")
+    assert [p["params"]["ceasefire.max_acts"] for p in points] == [50000, 60000]
     diff = points[1]["diff_from_reference"]
     assert diff["runs"] == int(RUNS)
     for d in (diff["p_agreement"], *diff["p_hold"].values()):
@@ -332,7 +333,7 @@ def test_sweep_refuses_an_out_that_holds_an_earlier_sweep(tmp_path, monkeypatch,
         out = tmp_path / name.replace(".", "_")
         out.mkdir()
         make(out / name)
-        assert sweep_status(out, "title=a,b") == 2
+        assert sweep_status(out, "ceasefire.max_acts=50000,60000") == 2
         err = capsys.readouterr().err
         assert f"--out: bad value {str(out)!r}" in err and name in err
 

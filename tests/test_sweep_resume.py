@@ -5,6 +5,7 @@ without touching it."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 
@@ -183,3 +184,31 @@ def test_a_sweep_killed_outright_resumes_from_its_checkpoints(tmp_path, monkeypa
         assert (out / "points" / k / "runs.csv").read_bytes() == (
             whole / "points" / k / "runs.csv").read_bytes()
     assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
+
+
+def test_an_interrupted_sweep_says_how_much_of_the_grid_it_ran(tmp_path, monkeypatch, capsys):
+    """The header read 'Sweep: 2 points, 250 replications each' for a sweep of three
+    points of 600 stopped in its second; and sweep.csv did not flag the point stopped
+    part way."""
+    out = tmp_path / "sweep"
+    interrupt_chunk(monkeypatch, 5, size=250)
+    assert run_sim.main(["sweep", str(DEFAULT), "--param", PARAM, "--runs", "600",
+                         "--workers", "1", "--no-progress", "--out", str(out)]) == 130
+    text = capsys.readouterr().out
+    assert text.startswith("Sweep: 2 of 3 points, 600 replications each on the same seeds")
+    with (out / "sweep.csv").open() as fh:
+        assert [row["partial"] for row in csv.DictReader(fh)] == ["0", "1"]
+
+
+def test_a_resume_without_plot_says_the_sweep_figure_shows_the_points_before_it(
+        tmp_path, monkeypatch, capsys):
+    out = tmp_path / "sweep"
+    interrupt_chunk(monkeypatch, 5, size=250)
+    assert sweep(out, "--plot") == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert sweep(out, "--resume") == 0
+    assert (f"note: sweep.png in {out} show the runs saved before this resume; redraw them "
+            "with the same command and --plot") in capsys.readouterr().err
+    assert sweep(out, "--resume", "--plot") == 0
+    assert "saved before this resume" not in capsys.readouterr().err
