@@ -225,7 +225,8 @@ def calibration_figure(table: Any) -> Drawn:
             for ax in (top, left, right):
                 no_data(ax, "no scenario with an [observed] section")
         fig.suptitle("Backtest: predicted ceasefire outcomes against the historical record")
-        fig.supxlabel(f"{len(table.rows)} historical case(s) from {table.directory}  ·  "
+        stopped = "PARTIAL: interrupted, the cases scored before it  ·  " if table.partial else ""
+        fig.supxlabel(f"{stopped}{len(table.rows)} historical case(s) from {table.directory}  ·  "
                       f"{table.runs:,} runs each  ·  seed {table.seed}  ·  interval: Wilson "
                       "95%  ·  a right-pointing marker: observed duration censored",
                       fontsize=8, color="#555555", fontweight="normal")

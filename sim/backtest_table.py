@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.csvio import atomic_writer
 from sim.scoring import event_labels
 
 
@@ -65,7 +66,7 @@ class BacktestTable:
                  "observed_hours_low", "observed_hours_high"]
         head += [f"observed_{label}" for label in labels]
         head += ["observed_withdrew", "p_withdrew_observed", "percentile", "percentile_low",
-                 "percentile_high", "percentile_censored", "all_milestones"]
+                 "percentile_high", "percentile_censored", "all_milestones", "partial"]
         return head
 
     def csv_rows(self) -> list[dict[str, Any]]:
@@ -121,13 +122,15 @@ class BacktestTable:
         return out
 
     def write_csv(self, path: Path) -> None:
-        """Write ``backtest.csv``: one row per scenario, then one row per score."""
+        """Write ``backtest.csv`` (replaced atomically): one row per scenario, then one row
+        per score; each ends with ``partial``, 1 when an interruption left scenarios
+        unscored (the scores then cover the scenarios above alone)."""
         head = self.csv_header()
-        with path.open("w", newline="", encoding="utf-8") as fh:
+        with atomic_writer(path) as fh:
             writer = csv.DictWriter(fh, fieldnames=head)
             writer.writeheader()
             for row in self.csv_rows():
-                writer.writerow({k: _cell(row.get(k)) for k in head})
+                writer.writerow({k: _cell(row.get(k)) for k in head} | {"partial": int(self.partial)})
 
 
 def _cell(value: Any) -> str:

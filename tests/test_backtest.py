@@ -404,6 +404,20 @@ def test_an_interrupted_backtest_scores_the_scenarios_that_finished(tmp_path, mo
     table = backtest(d, runs=40)
     assert table.partial and [r["scenario"] for r in table.rows] == ["a"]
     assert table.as_dict()["partial"] is True and "PARTIAL" in backtest_text(table)
+    # the saved table and figure say so too: they looked like a whole backtest's
+    table.write_csv(tmp_path / "backtest.csv")
+    with (tmp_path / "backtest.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {row["partial"] for row in rows} == {"1"}
+    from plots.calibration import calibration_figure
+
+    caption = calibration_figure(table).figure.get_supxlabel()
+    assert caption.startswith("PARTIAL: interrupted, the cases scored before it  ·  1 ")
+    whole = backtest(d, runs=40)
+    whole.write_csv(tmp_path / "whole.csv")
+    with (tmp_path / "whole.csv").open() as fh:
+        assert {row["partial"] for row in csv.DictReader(fh)} == {"0"}
+    assert "PARTIAL" not in calibration_figure(whole).figure.get_supxlabel()
 
 
 def test_a_backtest_stopped_before_any_scenario_finished_is_an_interruption(tmp_path,
