@@ -230,7 +230,10 @@ def talks(world: World) -> Generator[Any, Any, None]:
         world.agree(x)
         world.log(author, "agreement", f"round {k}: {world.describe(x)}")
         return
-    world.log("", "deadline", "no agreement by the deadline")
+    # logged when the talks end, at the last round: the deadline itself is no event
+    last = f"the last round was at {env.now:g} h" if world.rounds else "no round was held"
+    world.log("", "deadline", f"no agreement by the deadline ({neg.deadline_hours:g} h; "
+              f"{last})")
 
 
 def shocks(world: World) -> Generator[Any, Any, None]:

@@ -120,7 +120,7 @@ def trace_text(outcome: Outcome, scenario: Scenario) -> str:
     if outcome.agreed:
         terms = ", ".join(f"{n}={v:.3g}" for n, v in zip(scenario.issues, outcome.terms, strict=True))
         lines.append(f"Terms: {terms}")
-    lines.append(f"Events: {outcome.events}")
+    lines.append(f"SimPy events processed: {outcome.events} (the runs.csv column 'events')")
     return "\n".join(lines)
 
 

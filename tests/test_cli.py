@@ -108,6 +108,18 @@ def test_trace_prints_events_in_time_order_and_the_ending(capsys):
     assert "trust" in out
 
 
+def test_trace_says_when_talks_without_agreement_ended_and_what_it_counts(capsys):
+    """The deadline was logged at the last round with no word of the deadline itself
+    (576 h against 600), and 'Events: 19' under a longer table read as a miscount."""
+    status = run_sim.main(["trace", str(DEFAULT), "--replication", "3"])
+    out = capsys.readouterr().out
+    assert status == 0 and "no agreement after 12 rounds" in out
+    assert "no agreement by the deadline (600 h; the last round was at 576 h)" in out
+    assert "SimPy events processed: " in out and "\nEvents:" not in out
+    assert run_sim.main(["trace", str(DEFAULT), "--set", "negotiation.deadline_hours=10"]) == 0
+    assert "no agreement by the deadline (10 h; no round was held)" in capsys.readouterr().out
+
+
 def test_trace_json(capsys):
     assert run_sim.main(["trace", str(DEFAULT), "--seed", "1", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
