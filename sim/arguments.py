@@ -107,13 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a scenario value by dotted key (repeatable)")
         p.add_argument("--out", type=out_dir, default=None, metavar="DIR",
                        help="write results into DIR")
-        p.add_argument("--json", action="store_true", help="print a JSON object")
+        p.add_argument("--json", action="store_true",
+                       help="print JSON (sweep: a list, one object per point)")
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a dask.distributed scheduler (extra 'distributed')")
         p.add_argument("--plot", action="store_true", help="draw figures into --out DIR")
-        p.add_argument("--format", choices=("png", "svg"), default="png",
-                       help="figure format (default png)")
+        p.add_argument("--format", choices=("png", "svg"), default=None,
+                       help="with --plot: figure format (default png)")
         if resumable:
             p.add_argument("--checkpoint", type=seconds, default=None, metavar="SECONDS",
                            help="with --out: save the finished runs this often while "
@@ -137,7 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     sw = sub.add_parser("sweep", help="vary parameters on common random numbers")
     sw.add_argument("scenario", type=Path)
     sw.add_argument("--param", action="append", default=[], required=True,
-                    metavar="KEY=V1,V2,...|KEY=start:stop:num")
+                    metavar="KEY=V1,V2,...|KEY=start:stop:num",
+                    help="a scenario key and its values: listed, or num evenly spaced from "
+                         "start to stop (repeatable: several make a grid; the first value "
+                         "of each is the reference)")
     common(sw, resumable=True)
     sw.add_argument("--resume", action="store_true",
                     help="finish an interrupted sweep saved in --out DIR (its finished "
@@ -170,8 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", type=out_dir, default=None, metavar="DIR",
                     help="write trace_<seed>_<replication>.json into DIR")
     tr.add_argument("--plot", action="store_true", help="draw the trace figure into --out DIR")
-    tr.add_argument("--format", choices=("png", "svg"), default="png",
-                    help="figure format (default png)")
+    tr.add_argument("--format", choices=("png", "svg"), default=None,
+                    help="with --plot: figure format (default png)")
 
     va = sub.add_parser("validate", help="check scenario files")
     va.add_argument("scenarios", type=Path, nargs="+")
@@ -206,13 +210,23 @@ def check_out_options(args: argparse.Namespace) -> None:
     interval of a command that saves as it goes (run, sweep, compare).
 
     Raises:
-        ScenarioError: ``--plot``, ``--resume`` or ``--checkpoint`` without ``--out``.
+        ScenarioError: ``--plot``, ``--resume`` or ``--checkpoint`` without ``--out``, or
+            ``--format`` without ``--plot`` (or, for ``backtest``, without ``--out``).
     """
     if getattr(args, "plot", False) and args.out is None:
         raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
     if getattr(args, "resume", False) and args.out is None:
         raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the "
                             f"earlier {KINDS[args.command]} to finish")
+    if args.command in ("backtest", "plot"):  # backtest draws with --out alone
+        if args.command == "backtest" and args.format is not None and args.out is None:
+            raise ScenarioError("--format", "", args.format, "only with --out DIR, where the "
+                                "backtest draws its figure")
+    elif getattr(args, "format", None) is not None and not args.plot:
+        raise ScenarioError("--format", "", args.format, "only with --plot, whose figures "
+                            "it sets")
+    if hasattr(args, "format"):
+        args.format = args.format or "png"
     if not hasattr(args, "checkpoint"):
         return
     if args.checkpoint is not None and args.out is None:

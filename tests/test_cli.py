@@ -120,6 +120,18 @@ def test_trace_says_when_talks_without_agreement_ended_and_what_it_counts(capsys
     assert "no agreement by the deadline (10 h; no round was held)" in capsys.readouterr().out
 
 
+def test_a_figure_format_without_figures_to_draw_is_refused(monkeypatch, capsys):
+    """--format svg without --plot was accepted and drew nothing, while --plot without
+    --out is refused."""
+    no_runs(monkeypatch)
+    for command in (["run", str(DEFAULT)], ["sweep", str(DEFAULT), "--param", NO_EFFECT],
+                    ["compare", str(DEFAULT), "--set", "title=x"], ["trace", str(DEFAULT)]):
+        assert run_sim.main([*command, "--format", "svg"]) == 2
+        assert "--format: bad value 'svg'; only with --plot" in capsys.readouterr().err
+    assert run_sim.main(["backtest", str(DEFAULT.parent), "--format", "svg"]) == 2
+    assert "--format: bad value 'svg'; only with --out DIR" in capsys.readouterr().err
+
+
 def test_trace_json(capsys):
     assert run_sim.main(["trace", str(DEFAULT), "--seed", "1", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
