@@ -55,7 +55,8 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
 
     Raises:
         ScenarioError: the directory is missing or holds no scenario with an
-            ``[observed]`` section, or a scenario file in it is invalid.
+            ``[observed]`` section, a scenario file in it is invalid, or two scored
+            scenarios share a name.
         KeyboardInterrupt: interrupted before any scenario finished (nothing to score);
             interrupted later, the scenarios that finished are scored and the table is
             marked ``partial``.
@@ -73,6 +74,10 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
             skipped.append(str(path))
             continue
         observed_outcomes(scenario)  # check the record before spending time on runs
+        twin = next((sc for sc in scenarios if sc.name == scenario.name), None)
+        if twin is not None:  # the table, the text and the figure tell cases by name
+            raise ScenarioError(str(path), "name", scenario.name, f"a name no other scored "
+                                f"scenario has, but {twin.file} has it too")
         scenarios.append(scenario)
     if not scenarios:
         raise ScenarioError(

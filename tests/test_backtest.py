@@ -563,3 +563,14 @@ def test_the_observed_duration_is_ranked_among_agreed_runs_only(tmp_path):
     results = Results.from_outcomes([run(i, h) for i, h in enumerate(held)], sc.issues,
                                     armed_parties(sc), sc.order)
     assert scenario_row(sc, results)["percentile"] == 50.0
+
+
+def test_two_scored_scenarios_with_one_name_are_refused(tmp_path):
+    """The table, the text and the figure tell the cases apart by name: two of one name
+    drew one legend entry twice and coloured a case as the other."""
+    d = put(tmp_path / "d", always_holds("a"))
+    (d / "b.toml").write_text(toml_dumps(always_holds("a")), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        backtest(d)
+    assert (err.value.file, err.value.path, err.value.value) == (str(d / "b.toml"), "name", "a")
+    assert str(d / "a.toml") in err.value.allowed
