@@ -56,14 +56,6 @@ class Position(Strict):
         None, description="Hard limit: any package with this issue above it is unacceptable."
     )
 
-    @model_validator(mode="after")
-    def _limits(self) -> Position:
-        if self.min is not None and self.ideal < self.min:
-            raise ValueError(f"ideal ({self.ideal}) is below the party's own min ({self.min})")
-        if self.max is not None and self.ideal > self.max:
-            raise ValueError(f"ideal ({self.ideal}) is above the party's own max ({self.max})")
-        return self
-
 
 class Behaviour(Strict):
     """Behavioural parameters; all are per party and most are judgement, not fact."""
@@ -330,29 +322,6 @@ class Observed(Strict):
     @classmethod
     def _none_when_empty(cls, value: object) -> object:
         return None if value == "" else value
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Observed:
-        if self.hours_held_range is not None:
-            low, high = self.hours_held_range
-            if not 0 <= low <= self.hours_held <= high <= 100_000:
-                raise ValueError(
-                    f"hours_held_range [{low}, {high}] must be ordered, within 0..100000 and "
-                    f"contain hours_held ({self.hours_held})"
-                )
-        if not self.agreed:
-            if self.hours_held != 0:
-                raise ValueError(f"hours_held ({self.hours_held}) must be 0 without agreement")
-            if any(self.milestones_reached.values()):
-                raise ValueError("no milestone can be reached without agreement")
-        if self.withdrew is not None and not (self.agreed and self.collapsed):
-            happened = "was never agreed" if not self.agreed else "did not collapse"
-            raise ValueError(
-                f"withdrew ({self.withdrew!r}) says who ended the ceasefire, but the record "
-                f"says it {happened}: set withdrew = \"\" or correct "
-                f"{'agreed' if not self.agreed else 'collapsed'}"
-            )
-        return self
 
 
 class ScenarioSpec(Strict):

@@ -191,7 +191,16 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                         file, f"{ppath}.{key}", value, f"within the issue's range {rng.low}..{rng.high}"
                     )
             if pos.min is not None and pos.max is not None and pos.min > pos.max:
-                raise ScenarioError(file, f"{ppath}.min", pos.min, f"at most max ({pos.max})")
+                raise ScenarioError(file, f"{ppath}.min", pos.min, f"at most max ({pos.max}): "
+                                    "the red lines must leave some value acceptable")
+            # a red line the party's own ideal crosses: the limit is named, as the ideal
+            # (inside the issue's range) is the party's stance and the limit its bound
+            if pos.min is not None and pos.ideal < pos.min:
+                raise ScenarioError(file, f"{ppath}.min", pos.min, f"at most the party's ideal "
+                                    f"({pos.ideal}): min <= ideal <= max")
+            if pos.max is not None and pos.ideal > pos.max:
+                raise ScenarioError(file, f"{ppath}.max", pos.max, f"at least the party's ideal "
+                                    f"({pos.ideal}): min <= ideal <= max")
     gainer = spec.negotiation.shocks.gainer
     if gainer is not None and gainer not in combatants:
         raise ScenarioError(file, "negotiation.shocks.gainer", gainer, f"a combatant: {combatants}")
@@ -235,6 +244,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours, "at most horizon_hours"
         )
     _check_convoys(spec, file)
+    check_observed(spec, file)
     neg = spec.negotiation
     if neg.deadline_hours / neg.round_interval_hours > MAX_ROUNDS:
         raise ScenarioError(
@@ -253,6 +263,34 @@ MAX_CONVOYS = 10_000
 """Most convoys one pause may dispatch (the bound of ``ceasefire.convoys.max_per_pause``):
 each is a process started with the ceasefire, so without a bound a long pause or a
 tiny interval makes a replication run out of time and memory."""
+
+
+def check_observed(spec: ScenarioSpec, file: str) -> None:
+    """The ``[observed]`` record must be one thing that happened: its range contains its
+    best estimate, nothing holds without agreement, and only a collapse has an author.
+    (What it says of the scenario's milestones is checked by ``observed_outcomes``.)"""
+    obs = spec.observed
+    if obs is None:
+        return
+    if obs.hours_held_range is not None:
+        low, high = obs.hours_held_range
+        if not 0 <= low <= obs.hours_held <= high <= 100_000:
+            raise ScenarioError(file, "observed.hours_held_range", list(obs.hours_held_range),
+                                f"[low, high], ordered, within 0..100000 and containing "
+                                f"hours_held ({obs.hours_held})")
+    if not obs.agreed:
+        if obs.hours_held != 0:
+            raise ScenarioError(file, "observed.hours_held", obs.hours_held,
+                                "0 without agreement (agreed = false)")
+        reached = next((label for label, held in obs.milestones_reached.items() if held), None)
+        if reached is not None:
+            raise ScenarioError(file, join_key(("observed", "milestones_reached", reached)),
+                                True, "false without agreement (agreed = false)")
+    if obs.withdrew is not None and not (obs.agreed and obs.collapsed):
+        happened = "was never agreed" if not obs.agreed else "did not collapse"
+        raise ScenarioError(file, "observed.withdrew", obs.withdrew,
+                            f"\"\" (none): it says who ended the ceasefire, but the record says "
+                            f"it {happened} (or correct {'agreed' if not obs.agreed else 'collapsed'})")
 
 
 def _check_convoys(spec: ScenarioSpec, file: str) -> None:

@@ -100,7 +100,19 @@ BAD_DOCS = {
     "limits contradict ideal": (
         with_keys(minimal_doc(),
                   parties__east__positions={"verification": {"ideal": 0.2, "min": 0.5}}),
-        "parties.east.positions.verification", "below the party's own min"),
+        "parties.east.positions.verification.min", "at most the party's ideal (0.2)"),
+    "ideal above its max": (
+        with_keys(minimal_doc(),
+                  parties__east__positions={"verification": {"ideal": 0.8, "max": 0.5}}),
+        "parties.east.positions.verification.max", "at least the party's ideal (0.8)"),
+    "limits that cross": (
+        with_keys(minimal_doc(), parties__east__positions={
+            "verification": {"ideal": 0.3, "min": 0.6, "max": 0.1}}),
+        "parties.east.positions.verification.min", "at most max (0.1)"),
+    "a limit outside the issue's range, not its ideal, is named": (
+        with_keys(minimal_doc(),
+                  parties__east__positions={"verification": {"ideal": 0.2, "min": 1.5}}),
+        "parties.east.positions.verification.min", "within the issue's range 0.0..1.0"),
     "issue range reversed": (with_keys(minimal_doc(),
                                        issues={"verification": {"low": 1.0, "high": 0.0}}),
                              "issues.verification", "greater than low"),
