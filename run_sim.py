@@ -135,7 +135,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if note:
             print(note, file=sys.stderr)
     fill_runs(args)
-    existing = resumable_sweep(args.out, [sc for _, sc in todo], str(args.scenario), args.seed,
+    existing = resumable_sweep(args.out, todo, str(args.scenario), args.seed,
                                args.runs) if args.resume else None
     prepare_out(args.out, () if args.resume else ("sweep.csv", "points"),
                 "use --resume to finish that sweep, or another directory",

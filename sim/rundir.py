@@ -19,7 +19,7 @@ from typing import Any
 from sim.arguments import DEFAULT_RUNS, KINDS, saved_count
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
-from sim.output import read_run
+from sim.output import jsonable, read_run, toml_value
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import shielded
@@ -210,24 +210,41 @@ def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
                         "holds a valid runs_requested)")
 
 
-def resumable_sweep(out: Path, scenarios: list[Scenario], scenario_file: str, seed: int,
-                    runs: int) -> list[Results | None]:
-    """For each point of a sweep resumed from ``out``, the replications it keeps (None for
-    a point not saved yet), checked as :func:`resumable` checks a run.
+def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
+                    scenario_file: str, seed: int, runs: int) -> list[Results | None]:
+    """For each point of a sweep resumed from ``out`` (its parameter values and scenario),
+    the replications it keeps (None for a point not saved yet), checked as
+    :func:`resumable` checks a run.
 
     Raises:
-        ScenarioError: ``out`` holds a run, not a sweep; a point saved with another
-            scenario, seed or more runs; or a point saved beyond this sweep's points (its
-            grid is not the saved one).
+        ScenarioError: ``out`` holds a run, not a sweep; a point saved with other
+            parameter values (the grid is not the saved one, nor the saved one extended
+            by values added to the first ``--param``), another scenario, seed or more
+            runs; or a point saved beyond this sweep's points.
     """
     refuse_others(out, "sweep", resuming=True)
-    beyond = [p.name for p in saved_points(out) if int(p.name) >= len(scenarios)]
+    same = ("--resume needs the same --param values; only values added at the end of the "
+            "first --param extend a saved sweep")
+    beyond = [p.name for p in saved_points(out) if int(p.name) >= len(points)]
     if beyond:
-        raise ScenarioError("--param", "", f"{len(scenarios)} points", f"the grid of the sweep "
+        raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
                             f"saved in {out}, which holds point {beyond[0]} (points count from "
-                            "000) (--resume needs the same --param values)")
+                            f"000) ({same})")
+    for k, (assignment, _) in enumerate(points):
+        saved = (saved_manifest(out / "points" / f"{k:03d}") or {}).get("sweep_point")
+        now = json.loads(json.dumps(jsonable(assignment)))
+        if saved is not None and saved != now:
+            raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} of "
+                                f"the sweep saved in {out}, {_values(saved)} ({same})")
     return [resumable(out / "points" / f"{k:03d}", sc, scenario_file, seed, ("--runs", runs),
-                      "sweep_point") for k, sc in enumerate(scenarios)]
+                      "sweep_point") for k, (_, sc) in enumerate(points)]
+
+
+def _values(assignment: Any) -> str:
+    """A point's parameter values as ``--param`` writes them."""
+    if not isinstance(assignment, dict):
+        return repr(assignment)
+    return " ".join(f"{key}={toml_value(value)}" for key, value in assignment.items())
 
 
 def saved_manifest(out: Path) -> dict[str, Any] | None:

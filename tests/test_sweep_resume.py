@@ -62,7 +62,8 @@ def test_resuming_a_finished_sweep_runs_nothing_and_changes_no_result(tmp_path, 
 
 @pytest.mark.parametrize(("extra", "param", "message"), [
     (["--seed", "7"], PARAM, "--seed: bad value 7"),
-    ([], "ceasefire.monitoring.deterrence=0.1,0.5,0.7", "ceasefire.monitoring.deterrence: bad value 0.5"),
+    ([], "ceasefire.monitoring.deterrence=0.1,0.5,0.7",
+     "--param: bad value 'ceasefire.monitoring.deterrence=0.5'; the values of point 001"),
     ([], "ceasefire.monitoring.deterrence=0.1,0.4", "holds point 002"),
     (["--runs", "100"], PARAM, "--runs: bad value 100; at least 600"),
 ])
@@ -212,3 +213,23 @@ def test_a_resume_without_plot_says_the_sweep_figure_shows_the_points_before_it(
             "with the same command and --plot") in capsys.readouterr().err
     assert sweep(out, "--resume", "--plot") == 0
     assert "saved before this resume" not in capsys.readouterr().err
+
+
+def test_a_resume_that_adds_values_to_a_later_param_names_the_points_that_moved(
+        tmp_path, capsys):
+    """Adding a value to the second --param moves every later point; the refusal blamed
+    the first key that differed in a point's scenario (the first --param's), which had
+    not changed."""
+    out = tmp_path / "sweep"
+    first = "ceasefire.imposed.delineation=0,1"
+    assert sweep(out, "--param", "ceasefire.imposed.verification=0,0.5", param=first,
+                 runs="20") == 0
+    before = {p.name: (p / "runs.csv").read_bytes() for p in (out / "points").iterdir()}
+    capsys.readouterr()
+    assert sweep(out, "--param", "ceasefire.imposed.verification=0,0.5,0.75", "--resume",
+                 param=first, runs="20") == 2
+    err = capsys.readouterr().err
+    assert ("--param: bad value 'ceasefire.imposed.delineation=0 "
+            "ceasefire.imposed.verification=0.75'; the values of point 002") in err
+    assert "only values added at the end of the first --param extend" in err
+    assert {p.name: (p / "runs.csv").read_bytes() for p in (out / "points").iterdir()} == before
