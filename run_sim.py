@@ -291,9 +291,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sim.schema import ScenarioSpec
+    from sim.file_schema import scenario_file_schema
 
-    print(json.dumps(ScenarioSpec.model_json_schema(), indent=2))
+    print(json.dumps(scenario_file_schema(), indent=2))
     return 0
 
 
