@@ -123,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.output import Resumed
-    from sim.report import sweep_text
+    from sim.report import sweep_stopped, sweep_text
     from sim.rundir import checkpointed, resumable_sweep, resume_sweep_runs
     from sim.scenario import load_scenario
 
@@ -182,12 +182,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                                  "and --plot")):
         print(stale, file=sys.stderr)
     if stopped:
-        at = "during" if not points or points[-1].interrupted else "after"
-        where = f"; finished points kept in {args.out}" if args.out is not None else ""
-        if not points:
-            where = "; no replication had finished"
-        print(f"interrupted {at} point {max(len(points), 1)} of {len(todo)}{where}",
-              file=sys.stderr)
+        print(sweep_stopped(points, len(todo), args.out), file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 
@@ -273,6 +268,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.citations import citation_errors
     from sim.observed import observed_outcomes
     from sim.scenario import load_scenario
 
@@ -286,7 +282,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"error: {exc.message()}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
-        print(f"ok: {path} ({sc.name}: {len(sc.issues)} issues, {len(sc.order)} parties)")
+        missing = citation_errors(path) if args.citations else []
+        print("".join(f"error: {message}\n" for message in missing), end="", file=sys.stderr)
+        status = EXIT_BAD_INPUT if missing else status
+        print(f"{'uncited' if missing else 'ok'}: {path} ({sc.name}: {len(sc.issues)} issues, "
+              f"{len(sc.order)} parties)")
     return status
 
 

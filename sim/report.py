@@ -171,6 +171,15 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     return "\n".join(lines)
 
 
+def sweep_stopped(points: Sequence[Any], planned: int, out: Path | None) -> str:
+    """The line that says where an interrupted sweep stopped and what it kept."""
+    at = "during" if not points or points[-1].interrupted else "after"
+    where = f"; finished points kept in {out}" if out is not None else ""
+    if not points:
+        where = "; no replication had finished"
+    return f"interrupted {at} point {max(len(points), 1)} of {planned}{where}"
+
+
 def _diff_cells(diff: dict[str, Any] | None, labels: Sequence[str]) -> list[str]:
     """Table cells of a point's ``diff_from_reference``: ``reference`` on the first row."""
     if diff is None:

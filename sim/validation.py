@@ -103,6 +103,14 @@ def check_printable(spec: ScenarioSpec, file: str) -> None:
     if has_control(spec.title):
         raise ScenarioError(file, "title", spec.title,
                             "one line of text without control characters")
+    cited = [("sources", spec.sources)]
+    if spec.observed is not None:
+        cited.append(("observed.sources", spec.observed.sources))
+    for key, sources in cited:  # a blank entry cites nothing
+        blank = next((k for k, text in enumerate(sources) if not text.strip()), None)
+        if blank is not None:
+            raise ScenarioError(file, f"{key}[{blank}]", sources[blank], "a source a reader "
+                                "can look up (who said or reported it, where and when)")
 
 
 def check_references(spec: ScenarioSpec, file: str) -> None:

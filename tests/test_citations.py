@@ -1,82 +1,16 @@
-"""Every number in a shipped scenario says where it comes from.
-
-A reader must be able to check each parameter against the quote or fact behind it, or
-see that it is a modelling judgement. A number counts as cited when a comment sits on
-its line, or heads its paragraph (the run of non-blank lines it belongs to, after its
-table's header). Issue ranges are definitions of the scale, not claims, and are exempt.
-Numbers count wherever TOML can hold them: under dotted or quoted keys, in inline
-tables and in arrays written over several lines (not inside strings).
-"""
+"""Every number in a shipped scenario says where it comes from (the rule is in
+:mod:`sim.citations`), and the check finds the numbers that do not."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from sim.citations import uncited
 from tests.helpers import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
-_KEY = re.compile(r"""^\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')"""
-                  r"""(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*\s*=\s*(?P<value>.*)$""")
-"""A key (bare, quoted or dotted, as TOML allows) and its value."""
-_NUMBER = r"(?:[-+]?[0-9.]|true\b|false\b|[-+]?inf\b|nan\b)"
-_CLAIM = re.compile(rf"^(?:{_NUMBER}|\[\s*{_NUMBER})")
-_INLINE_CLAIM = re.compile(rf"(?:=|,|\[)\s*{_NUMBER}")
-"""A number inside an inline table (``{ "48h" = 48.0 }``) or an array."""
-
-
-_STRING = re.compile(r"'[^']*'" + r'|"(?:[^"\\]|\\.)*"')
-
-
-def _claims(value: str) -> bool:
-    """Whether a value (an inline table or array written whole) states a number; the
-    text of strings in it (a source's date) does not count."""
-    if value.startswith(("{", "[")):
-        return _INLINE_CLAIM.search(_STRING.sub('""', value)) is not None
-    return _CLAIM.match(value) is not None
-
-
-def uncited(text: str) -> list[tuple[int, str]]:
-    """Lines (number, text) holding a number or a boolean with no comment to cite it."""
-    out = []
-    table = ""
-    headed = False  # a comment has opened the current paragraph
-    in_string = False
-    array: tuple[int, str, str] | None = None  # an array written over several lines
-    for number, line in enumerate(text.splitlines(), 1):
-        s = line.strip()
-        if in_string:
-            in_string = '"""' not in s
-            continue
-        if array is not None:
-            start, first, value = array
-            value += " " + s
-            if "]" not in s:
-                array = (start, first, value)
-                continue
-            array = None
-            if _claims(value) and "#" not in value and not headed:
-                out.append((start, first))
-            continue
-        if not s:
-            headed = False
-        elif s.startswith("#"):
-            headed = True
-        elif s.startswith("["):
-            table, headed = s, False
-        elif (m := _KEY.match(line)) is not None:
-            value = m["value"]
-            if value.startswith('"""') and value.count('"""') == 1:
-                in_string = True
-            elif value.startswith("[") and "]" not in value:
-                if not table.startswith("[issues"):
-                    array = (number, s, value)
-            elif (_claims(value) and not table.startswith("[issues")
-                  and "#" not in value and not headed):
-                out.append((number, s))
-    return out
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
@@ -128,3 +62,39 @@ cited = [
         "no_deal = 0.3", "tolerance = 0.1", "agreed = true", "hours_held_range = [1.0, 2.0]",
         'milestones = { "48h" = 48.0 }', "monitoring.notice = 0.5", '"quoted".x = -1',
         "pauses = ["]
+
+
+def test_validate_citations_holds_any_file_to_the_rule(tmp_path, capsys) -> None:
+    """The rule was the tests' alone: a user's file with every comment stripped passed
+    validate. With --citations each uncited number is an error naming file, line and
+    text (exit 2); the shipped files pass; without the option nothing changes."""
+    import re
+
+    import run_sim
+
+    text = (ROOT / "scenarios" / "geneva_2016.toml").read_text(encoding="utf-8")
+    bare = tmp_path / "bare.toml"
+    bare.write_text(re.sub(r"#.*", "", text), encoding="utf-8")
+    assert run_sim.main(["validate", str(bare)]) == 0
+    capsys.readouterr()
+    assert run_sim.main(["validate", "--citations", str(bare)]) == 2
+    captured = capsys.readouterr()
+    errors = captured.err.splitlines()
+    expected = uncited(bare.read_text(encoding="utf-8"))
+    assert len(errors) == len(expected) > 20
+    line, first = expected[0]
+    assert errors[0] == (f"error: {bare}:{line}: {first}: a number without a comment citing "
+                         "its source (on its line or heading its paragraph), or saying "
+                         "JUDGEMENT")
+    assert captured.out.startswith(f"uncited: {bare}")
+    assert run_sim.main(["validate", "--citations", *map(str, SCENARIOS)]) == 0
+
+
+@pytest.mark.parametrize("key", ["sources", "observed.sources"])
+def test_a_blank_source_is_refused(key: str) -> None:
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(ROOT / "scenarios" / "cessation_feb_2016.toml", [f'{key}=["a", " "]'])
+    assert (err.value.path, err.value.value) == (f"{key}[1]", " ")

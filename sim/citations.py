@@ -1,0 +1,85 @@
+"""Whether every number in a scenario file says where it comes from.
+
+A reader must be able to check each parameter against the quote or fact behind it, or
+see that it is a modelling judgement (``JUDGEMENT``). A number counts as cited when a
+comment sits on its line, or heads its paragraph (the run of non-blank lines it belongs
+to, after its table's header). Issue ranges are definitions of the scale, not claims,
+and are exempt. Numbers count wherever TOML can hold them: under dotted or quoted keys,
+in inline tables and in arrays written over several lines (not inside strings).
+
+The shipped scenarios are held to this by the tests; ``run_sim.py validate --citations``
+holds any file to it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_KEY = re.compile(r"""^\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*')"""
+                  r"""(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"[^"]*"|'[^']*'))*\s*=\s*(?P<value>.*)$""")
+"""A key (bare, quoted or dotted, as TOML allows) and its value."""
+_NUMBER = r"(?:[-+]?[0-9.]|true\b|false\b|[-+]?inf\b|nan\b)"
+_CLAIM = re.compile(rf"^(?:{_NUMBER}|\[\s*{_NUMBER})")
+_INLINE_CLAIM = re.compile(rf"(?:=|,|\[)\s*{_NUMBER}")
+"""A number inside an inline table (``{ "48h" = 48.0 }``) or an array."""
+
+
+_STRING = re.compile(r"'[^']*'" + r'|"(?:[^"\\]|\\.)*"')
+
+
+def _claims(value: str) -> bool:
+    """Whether a value (an inline table or array written whole) states a number; the
+    text of strings in it (a source's date) does not count."""
+    if value.startswith(("{", "[")):
+        return _INLINE_CLAIM.search(_STRING.sub('""', value)) is not None
+    return _CLAIM.match(value) is not None
+
+
+def uncited(text: str) -> list[tuple[int, str]]:
+    """Lines (number, text) holding a number or a boolean with no comment to cite it."""
+    out = []
+    table = ""
+    headed = False  # a comment has opened the current paragraph
+    in_string = False
+    array: tuple[int, str, str] | None = None  # an array written over several lines
+    for number, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if in_string:
+            in_string = '"""' not in s
+            continue
+        if array is not None:
+            start, first, value = array
+            value += " " + s
+            if "]" not in s:
+                array = (start, first, value)
+                continue
+            array = None
+            if _claims(value) and "#" not in value and not headed:
+                out.append((start, first))
+            continue
+        if not s:
+            headed = False
+        elif s.startswith("#"):
+            headed = True
+        elif s.startswith("["):
+            table, headed = s, False
+        elif (m := _KEY.match(line)) is not None:
+            value = m["value"]
+            if value.startswith('"""') and value.count('"""') == 1:
+                in_string = True
+            elif value.startswith("[") and "]" not in value:
+                if not table.startswith("[issues"):
+                    array = (number, s, value)
+            elif (_claims(value) and not table.startswith("[issues")
+                  and "#" not in value and not headed):
+                out.append((number, s))
+    return out
+
+
+def citation_errors(path: Path) -> list[str]:
+    """One message per uncited number of the scenario file at ``path``, naming the file,
+    the line and the line's text."""
+    return [f"{path}:{line}: {text}: a number without a comment citing its source (on its "
+            "line or heading its paragraph), or saying JUDGEMENT"
+            for line, text in uncited(path.read_text(encoding="utf-8"))]
