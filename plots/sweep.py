@@ -1,10 +1,11 @@
 """What changes the odds: P(hold) across the points of a parameter sweep.
 
 One swept parameter gives lines of P(hold) at each milestone (and P(agreement)) against
-the parameter, with Wilson 95% bands, above each point's paired difference from the
-first point with its interval (the sweep's common random numbers make those far
-tighter than the bands). Two give one heat map per milestone. More are shown as lines
-over the grid points in sweep order, with their differences.
+the parameter, in order of its value, with Wilson 95% bands, above each point's paired
+difference from the first point given with its interval (the sweep's common random
+numbers make those far tighter than the bands). Two give one heat map per milestone,
+numeric axes in order of value. More are shown as lines over the grid points in sweep
+order, with their differences.
 """
 
 from __future__ import annotations
@@ -166,13 +167,15 @@ def _fmt(v: Any) -> str:
 
 
 def _axis(points: list[Any], key: str) -> list[Any]:
-    """The values a swept parameter takes, in order of first appearance (tables and
-    arrays among them, which cannot be hashed)."""
+    """The values a swept parameter takes: numbers in ascending order, so a heat map's
+    axis runs one way even when the values were not given in order (a sweep extended on
+    resume appends its new values); anything else in order of first appearance (tables
+    and arrays among them, which cannot be hashed)."""
     values: list[Any] = []
     for pt in points:
         if pt.params[key] not in values:
             values.append(pt.params[key])
-    return values
+    return sorted(values) if _numeric(values) else values
 
 
 def _grid(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tuple[
@@ -194,9 +197,12 @@ def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
     return _arrays(points, [pt.summary.get("diff_from_reference") or {} for pt in points])
 
 
-def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]]) -> None:
-    """Paired differences from the first point with their intervals, side by side at each
-    point: on common random numbers they are far tighter than the bands above."""
+def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]],
+                     reference: str = "the first point") -> None:
+    """Paired differences from the reference with their intervals, side by side at each
+    point: on common random numbers they are far tighter than the bands above.
+    ``reference`` names it on the axis (points drawn in order of value may not start
+    with it)."""
     names = list(diffs)
     holds = [n for n in names if n != "agreement"]
     step = np.min(np.diff(np.sort(x))) if len(x) > 1 else 1.0
@@ -216,7 +222,7 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
     low, high = ax.get_ylim()
     ax.set_ylim(min(low, -0.01), max(high, 0.01))
     ax.yaxis.set_major_formatter(lambda v, _: _points(v, ax.yaxis.get_majorticklocs()))
-    ax.set_ylabel(wrap("paired difference from the first point, pp (95% interval; "
+    ax.set_ylabel(wrap(f"paired difference from {reference}, pp (95% interval; "
                        "open circle: agreement)", 30), fontsize=9)
 
 
@@ -231,29 +237,58 @@ def _points(value: float, ticks: np.ndarray) -> str:
 def _one_or_many(fig: Figure, points: list[Any], params: list[str],
                  data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
     """Line plot against one parameter, or against the grid points in order, above the
-    paired differences from the first point."""
+    paired differences from the first point.
+
+    A numeric parameter is drawn in order of value; the returned ``x`` (each point's
+    value) and the series stay in point order, and ``order`` says in which order the
+    points are drawn."""
     ax, below = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     diffs = differences(points)
     values = [pt.params[params[0]] for pt in points] if len(params) == 1 else []
     if len(params) == 1 and _numeric(values):
-        x = np.array(values, dtype=float)
-        plot_lines(ax, x, data)
-        plot_differences(below, x, diffs)
-        below.set_xlabel(wrap_key(params[0], 70))
-    else:
-        x = np.arange(len(points), dtype=float)
-        labels = [", ".join(_fmt(pt.params[k]) for k in params) for pt in points]
-        plot_lines(ax, x, data, labels)
-        plot_differences(below, x, diffs)
-        below.set_xticks(x, labels, fontsize=8)
-        below.set_xlim(-0.5, len(points) - 0.5)
-        if len(points) * max(len(lab) for lab in labels) > 60:
-            below.tick_params(axis="x", labelrotation=35)
-            for tick in below.get_xticklabels():
-                tick.set_horizontalalignment("right")
-                tick.set_rotation_mode("anchor")
-        below.set_xlabel(wrap(", ".join(params), 80))
-    return {"x": x, "differences": diffs}
+        return _against_value(ax, below, values, params[0], data, diffs)
+    return _against_points(ax, below, points, params, data, diffs)
+
+
+def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
+                   data: dict[str, dict[str, np.ndarray]],
+                   diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """Lines against a numeric parameter, drawn in order of value; the differences are
+    still from the first point given, which the axis names."""
+    x = np.array(values, dtype=float)
+    order = np.argsort(x, kind="stable")
+    plot_lines(ax, x[order], _taken(data, order))
+    reference = f"{key.split('.')[-1].replace('_', ' ')} = {_fmt(values[0])}"
+    plot_differences(below, x[order], _taken(diffs, order), reference)
+    below.set_xlabel(wrap_key(key, 70))
+    return {"x": x, "order": order, "differences": diffs}
+
+
+def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
+                    data: dict[str, dict[str, np.ndarray]],
+                    diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """Lines against the grid points in sweep order, each named under the lower panel."""
+    x = np.arange(len(points), dtype=float)
+    labels = [", ".join(_fmt(pt.params[k]) for k in params) for pt in points]
+    plot_lines(ax, x, data, labels)
+    plot_differences(below, x, diffs)
+    below.set_xticks(x, labels, fontsize=8)
+    below.set_xlim(-0.5, len(points) - 0.5)
+    if len(points) * max(len(lab) for lab in labels) > 60:
+        below.tick_params(axis="x", labelrotation=35)
+        for tick in below.get_xticklabels():
+            tick.set_horizontalalignment("right")
+            tick.set_rotation_mode("anchor")
+    below.set_xlabel(wrap(", ".join(params), 80))
+    return {"x": x, "order": np.arange(len(points)), "differences": diffs}
+
+
+def _taken(data: dict[str, dict[str, np.ndarray]], order: np.ndarray
+           ) -> dict[str, dict[str, np.ndarray]]:
+    """``data`` (arrays in point order) rearranged into ``order``: lines and bands drawn
+    in the order the values were given would fold back wherever the values do not
+    ascend (the reference, given first, is often mid-range)."""
+    return {name: {key: a[order] for key, a in s.items()} for name, s in data.items()}
 
 
 def _two(fig: Figure, points: list[Any], params: list[str],

@@ -849,3 +849,60 @@ def test_the_run_figures_named_in_rundir_are_those_drawn() -> None:
     from sim.rundir import RUN_FIGURES as NAMED
 
     assert NAMED == RUN_FIGURES
+
+
+# -- sweeps: order, single points, tick labels -------------------------------------
+
+
+def _turns(xs: np.ndarray) -> int:
+    """How often a sequence of x coordinates changes direction (a band's outline runs
+    out along one edge and back along the other: one turn)."""
+    steps = np.sign(np.diff(np.asarray(xs, dtype=float)))
+    steps = steps[steps != 0]
+    return int(np.count_nonzero(steps[1:] != steps[:-1]))
+
+
+def test_a_sweep_given_out_of_order_is_drawn_in_order_of_value(scenario: Scenario) -> None:
+    """The reference is listed first, so values are often not ascending: the lines were
+    drawn in the order given, zigzagging, and the bands folded back on themselves."""
+    key = "ceasefire.monitoring.deterrence"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [0.3, 0.0, 0.6])], runner, 60, SEED)
+    drawn = sweep_figure(points, [key])
+    d = drawn.data
+    np.testing.assert_array_equal(d["x"], [0.3, 0.0, 0.6])  # each point's value, as given
+    upper, lower = drawn.figure.axes[:2]
+    for name, s in d["series"].items():
+        label = "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
+        line = next(ln for ln in upper.get_lines() if ln.get_label() == label)
+        assert list(line.get_xdata()) == [0.0, 0.3, 0.6]
+        np.testing.assert_allclose(line.get_ydata(), s["estimate"][[1, 0, 2]])
+    bands = [c for c in upper.collections if len(c.get_paths())]
+    assert len(bands) == len(d["series"]) - 1
+    for band in bands:
+        assert _turns(band.get_paths()[0].vertices[:-1, 0]) == 1
+    for bar in lower.containers:
+        assert np.all(np.diff(bar.lines[0].get_xdata()) > 0)
+    # the differences are still from the first point given, which the axis names
+    assert "deterrence = 0.3" in lower.get_ylabel().replace("\n", " ")
+    assert d["differences"]["agreement"]["estimate"][0] == 0
+    np.testing.assert_array_equal(d["order"], [1, 0, 2])
+
+
+def test_heat_map_axes_run_in_order_of_value(scenario: Scenario) -> None:
+    """A sweep extended on resume appends its new values (0, 1, then 0.5): the heat
+    map's axis ran 0, 1, 0.5."""
+    keys = ["ceasefire.monitoring.deterrence", "ceasefire.monitoring.notice"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [0.0, 1.0, 0.5]), (keys[1], [0.7, 0.5])],
+                          runner, 20, SEED)
+    drawn = sweep_figure(points, keys)
+    for name, grid in drawn.data["grids"].items():
+        assert grid["x"] == [0.0, 0.5, 1.0] and grid["y"] == [0.5, 0.7]
+        s = drawn.data["series"][name]
+        for k, pt in enumerate(points):
+            i, j = grid["y"].index(pt.params[keys[1]]), grid["x"].index(pt.params[keys[0]])
+            assert grid["estimate"][i, j] == s["estimate"][k]
+    heat = drawn.figure.axes[0]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["0", "0.5", "1"]
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["0.5", "0.7"]
