@@ -89,7 +89,22 @@ def _colour(k: int, n: int) -> Any:
 
 def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
                ticklabels: list[str] | None = None) -> None:
-    """One line with a band per quantity against ``x``."""
+    """One line with a band per quantity against ``x``; at a single point, which has
+    no line or band to draw, a marker with its interval per quantity."""
+    if len(x) == 1:
+        _plot_point(ax, x, data)
+    else:
+        _plot_bands(ax, x, data)
+    if ticklabels is not None:
+        ax.set_xticks(x, ticklabels, fontsize=8)
+    ax.set_ylim(-0.02, 1.02)
+    percent_axis(ax)
+    ax.set_ylabel("probability, all runs (95% interval)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _plot_bands(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
+    """Each P(hold) as a line in its band; P(agreement) dashed between its dotted ends."""
     holds = [name for name in data if name != "agreement"]
     for k, name in enumerate(holds):
         s, colour = data[name], _colour(k, len(holds))
@@ -103,12 +118,47 @@ def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
         ax.plot(x, s["low"], color="black", linestyle=":", linewidth=0.8,
                 label="its 95% interval")
         ax.plot(x, s["high"], color="black", linestyle=":", linewidth=0.8)
-    if ticklabels is not None:
-        ax.set_xticks(x, ticklabels, fontsize=8)
-    ax.set_ylim(-0.02, 1.02)
-    percent_axis(ax)
-    ax.set_ylabel("probability, all runs (95% interval)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _plot_point(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
+    """Each quantity as a marker with its interval, side by side in the order and at the
+    offsets of the differences below, so each stands above its own difference; agreement
+    is drawn last, so the legend lists it last, as beside the lines."""
+    names = list(data)
+    shifts = dict(zip(names, _side_by_side(x, len(names)), strict=True))
+    for name in sorted(names, key=lambda n: n == "agreement"):
+        _errorbar(ax, x + shifts[name], data[name], name, names, markersize=6,
+                  label=_title(name))
+
+
+def _side_by_side(x: np.ndarray, n: int) -> list[float]:
+    """Offsets of ``n`` markers drawn side by side at each point: together they take a
+    quarter of the distance between the closest points, or of the unit width a single
+    point is given (see :func:`_single_point_axis`)."""
+    step = float(np.min(np.diff(np.sort(x)))) if len(x) > 1 else 1.0
+    width = 0.25 * step / max(n, 1)
+    return [(k - (n - 1) / 2) * width for k in range(n)]
+
+
+def _errorbar(ax: Axes, x: np.ndarray, s: dict[str, np.ndarray], name: str, names: list[str],
+              markersize: float, label: str | None = None) -> None:
+    """``s`` as markers with their intervals, in the look of quantity ``name`` (an open
+    black circle for agreement, the milestone's colour and marker for a hold)."""
+    holds = [n for n in names if n != "agreement"]
+    colour = "black" if name == "agreement" else _colour(holds.index(name), len(holds))
+    marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
+    below = np.nan_to_num(s["estimate"] - s["low"])
+    above = np.nan_to_num(s["high"] - s["estimate"])
+    ax.errorbar(x, s["estimate"], yerr=[below, above], color=colour, marker=marker,
+                markersize=markersize, linestyle="none", capsize=2, elinewidth=1.0,
+                fillstyle="none" if name == "agreement" else "full", label=label)
+
+
+def _single_point_axis(ax: Axes, x: float, label: str) -> None:
+    """One point on a unit-wide axis, its one tick naming its value: autoscaling would
+    spread the markers set side by side at it across the whole axis."""
+    ax.set_xlim(x - 0.5, x + 0.5)
+    ax.set_xticks([x], [label])
 
 
 FULL_LABELS = 6
@@ -204,19 +254,8 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
     ``reference`` names it on the axis (points drawn in order of value may not start
     with it)."""
     names = list(diffs)
-    holds = [n for n in names if n != "agreement"]
-    step = np.min(np.diff(np.sort(x))) if len(x) > 1 else 1.0
-    width = 0.25 * step / max(len(names), 1)
-    for k, name in enumerate(names):
-        d = diffs[name]
-        shift = (k - (len(names) - 1) / 2) * width
-        colour = "black" if name == "agreement" else _colour(holds.index(name), len(holds))
-        marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
-        below = np.nan_to_num(d["estimate"] - d["low"])
-        above = np.nan_to_num(d["high"] - d["estimate"])
-        ax.errorbar(x + shift, d["estimate"], yerr=[below, above], color=colour, marker=marker,
-                    markersize=4, linestyle="none", capsize=2, elinewidth=1.0,
-                    fillstyle="none" if name == "agreement" else "full")
+    for name, shift in zip(names, _side_by_side(x, len(names)), strict=True):
+        _errorbar(ax, x + shift, diffs[name], name, names, markersize=4)
     ax.axhline(0.0, color="black", linewidth=0.8)
     # at least +-1 pp, so that a null result does not fill the panel with its interval
     low, high = ax.get_ylim()
@@ -260,6 +299,8 @@ def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
     plot_lines(ax, x[order], _taken(data, order))
     reference = f"{key.split('.')[-1].replace('_', ' ')} = {_fmt(values[0])}"
     plot_differences(below, x[order], _taken(diffs, order), reference)
+    if len(x) == 1:
+        _single_point_axis(below, float(x[0]), _fmt(values[0]))
     below.set_xlabel(wrap_key(key, 70))
     return {"x": x, "order": order, "differences": diffs}
 

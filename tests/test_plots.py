@@ -906,3 +906,35 @@ def test_heat_map_axes_run_in_order_of_value(scenario: Scenario) -> None:
     heat = drawn.figure.axes[0]
     assert [t.get_text() for t in heat.get_xticklabels()] == ["0", "0.5", "1"]
     assert [t.get_text() for t in heat.get_yticklabels()] == ["0.5", "0.7"]
+
+
+def test_a_single_point_is_drawn_as_markers_with_intervals(scenario: Scenario) -> None:
+    """One point has no line or band: the legend listed P(agreement) and the bands, and
+    neither showed; and the differences were spread along the parameter's axis."""
+    from matplotlib.container import ErrorbarContainer
+
+    key = "ceasefire.monitoring.deterrence"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [0.3])], runner, 60, SEED)
+    drawn = sweep_figure(points, [key])
+    upper, lower = drawn.figure.axes[:2]
+    legend = upper.get_legend()
+    assert legend is not None
+    listed = [t.get_text() for t in legend.get_texts()]
+    bars = {c.get_label(): c for c in upper.containers if isinstance(c, ErrorbarContainer)}
+    assert sorted(listed) == sorted(bars)  # everything listed is drawn
+    for name, s in drawn.data["series"].items():
+        label = "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
+        marker, _, (interval,) = bars[label].lines
+        assert list(marker.get_ydata()) == [s["estimate"][0]]
+        (segment,) = interval.get_segments()
+        assert list(segment[:, 1]) == pytest.approx([s["low"][0], s["high"][0]])
+    # the differences stand at the point itself, close together
+    low, high = lower.get_xlim()
+    diffs = [c for c in lower.containers if isinstance(c, ErrorbarContainer)]
+    assert len(diffs) == len(drawn.data["series"])
+    for bar in diffs:
+        assert abs(bar.lines[0].get_xdata()[0] - 0.3) <= 0.15 * (high - low)
+    shown = [t.get_text() for t in lower.get_xticklabels()
+             if low <= t.get_position()[0] <= high]
+    assert shown == ["0.3"]
