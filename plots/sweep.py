@@ -23,11 +23,13 @@ from plots.style import (
     BAND_ALPHA,
     Drawn,
     caption,
+    category_ticks,
     new_figure,
     no_data,
     pct,
     percent_axis,
     styled,
+    text_width,
     wrap,
     wrap_key,
 )
@@ -131,6 +133,12 @@ def _plot_point(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
                   label=_title(name))
 
 
+LINE_AXIS = 340.0
+"""About the length in points of the line plot's x axis (the figure's 8 inches less the
+y labels and the legend): grid points whose names all fit along it are named upright,
+more are turned on end. Which names are shown is decided on the axis as drawn."""
+
+
 def _side_by_side(x: np.ndarray, n: int) -> list[float]:
     """Offsets of ``n`` markers drawn side by side at each point: together they take a
     quarter of the distance between the closest points, or of the unit width a single
@@ -193,8 +201,8 @@ def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], tit
             ax.text(j, i, text, ha="center", va="center",
                     fontsize=8 if detail == "full" else 6.5,
                     color="black" if not math.isnan(v) and v > 0.55 else "white")
-    ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs], fontsize=8 if len(xs) <= 8 else 6.5)
-    ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys], fontsize=8 if len(ys) <= 8 else 6.5)
+    category_ticks(ax.xaxis, [_fmt(v) for v in xs], 8 if len(xs) <= 8 else 6.5)
+    category_ticks(ax.yaxis, [_fmt(v) for v in ys], 8 if len(ys) <= 8 else 6.5)
     if detail == "estimate":
         title += " (%)"
     ax.set_title(title, fontsize=10)
@@ -311,15 +319,11 @@ def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
     """Lines against the grid points in sweep order, each named under the lower panel."""
     x = np.arange(len(points), dtype=float)
     labels = [", ".join(_fmt(pt.params[k]) for k in params) for pt in points]
-    plot_lines(ax, x, data, labels)
+    plot_lines(ax, x, data)
     plot_differences(below, x, diffs)
-    below.set_xticks(x, labels, fontsize=8)
     below.set_xlim(-0.5, len(points) - 0.5)
-    if len(points) * max(len(lab) for lab in labels) > 60:
-        below.tick_params(axis="x", labelrotation=35)
-        for tick in below.get_xticklabels():
-            tick.set_horizontalalignment("right")
-            tick.set_rotation_mode("anchor")
+    upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
+    category_ticks(below.xaxis, labels, 8, upright)
     below.set_xlabel(wrap(", ".join(params), 80))
     return {"x": x, "order": np.arange(len(points)), "differences": diffs}
 

@@ -938,3 +938,24 @@ def test_a_single_point_is_drawn_as_markers_with_intervals(scenario: Scenario) -
     shown = [t.get_text() for t in lower.get_xticklabels()
              if low <= t.get_position()[0] <= high]
     assert shown == ["0.3"]
+
+
+def test_the_names_of_many_grid_points_do_not_overlap(scenario: Scenario) -> None:
+    """A sweep of three parameters names its points under the lines: 100 of them wrote
+    100 names on top of each other. As many are named as fit, the first among them."""
+    params = [("ceasefire.imposed.delineation", [0.0, 0.25, 0.5, 0.75, 1.0]),
+              ("ceasefire.imposed.verification", [0.0, 0.25, 0.5, 0.75, 1.0]),
+              ("ceasefire.monitoring.deterrence", [0.1, 0.3, 0.5, 0.7])]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, params, runner, 2, SEED)
+    drawn = sweep_figure(points, [k for k, _ in params])
+    fig = drawn.figure
+    assert _overlapping_texts(fig) == []
+    below = fig.axes[1]
+    shown = [t for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert len(shown) >= len(points) // 5
+    names = [f"{pt.params[params[0][0]]:g}, {pt.params[params[1][0]]:g}, "
+             f"{pt.params[params[2][0]]:g}" for pt in points]
+    for t in shown:
+        assert t.get_text() == names[round(t.get_position()[0])]
+    assert shown[0].get_text() == names[0]
