@@ -959,3 +959,20 @@ def test_the_names_of_many_grid_points_do_not_overlap(scenario: Scenario) -> Non
     for t in shown:
         assert t.get_text() == names[round(t.get_position()[0])]
     assert shown[0].get_text() == names[0]
+
+
+def test_the_ticks_of_a_heat_map_do_not_overlap(scenario: Scenario) -> None:
+    """Twelve tables (milestones) along a heat map's axis: a cell is narrower than the
+    table written out, and every label was drawn, into its neighbours. As many are
+    named as fit, the first among them."""
+    keys = ["ceasefire.milestones", "ceasefire.monitoring.deterrence"]
+    tables = [{"48h": 24.0 + 4 * k} for k in range(12)]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], tables), (keys[1], [0.1, 0.6])], runner, 5, SEED)
+    fig = sweep_figure(points, keys).figure
+    assert _overlapping_texts(fig) == []
+    heat = fig.axes[0]
+    shown = [t for t in _drawn_texts(fig) if t in heat.get_xticklabels()]
+    assert len(shown) >= 3 and shown[0].get_text() == "{ 48h = 24.0 }"
+    for t in shown:
+        assert t.get_text() == f"{{ 48h = {24.0 + 4 * round(t.get_position()[0])} }}"
