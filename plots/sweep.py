@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from plots.style import (
     BAND_ALPHA,
@@ -33,7 +34,7 @@ from plots.style import (
     wrap,
     wrap_key,
 )
-from sim.output import toml_value
+from sim.report import _column
 from sim.stats import milestones
 
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
@@ -201,8 +202,8 @@ def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], tit
             ax.text(j, i, text, ha="center", va="center",
                     fontsize=8 if detail == "full" else 6.5,
                     color="black" if not math.isnan(v) and v > 0.55 else "white")
-    category_ticks(ax.xaxis, [_fmt(v) for v in xs], 8 if len(xs) <= 8 else 6.5)
-    category_ticks(ax.yaxis, [_fmt(v) for v in ys], 8 if len(ys) <= 8 else 6.5)
+    category_ticks(ax.xaxis, tick_labels(xs), 8 if len(xs) <= 8 else 6.5)
+    category_ticks(ax.yaxis, tick_labels(ys), 8 if len(ys) <= 8 else 6.5)
     if detail == "estimate":
         title += " (%)"
     ax.set_title(title, fontsize=10)
@@ -215,13 +216,20 @@ def _title(name: str) -> str:
     return "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
 
 
-def _fmt(v: Any) -> str:
-    """A parameter value as a tick label, as the table shows it (a table as TOML)."""
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    if isinstance(v, str):
-        return v
-    return toml_value(v)
+def tick_labels(values: list[Any]) -> list[str]:
+    """A swept parameter's values as tick labels, as the sweep's table writes them: with
+    as many digits as tell them apart (0.12341 and 0.12342 are not both 0.123), a table
+    as TOML; but a large number written out (hours: 10080, not 1.008e+04)."""
+    return [_written_out(v, cell) for v, cell in zip(values, _column(values), strict=True)]
+
+
+def _written_out(value: Any, cell: str) -> str:
+    """``cell``, the float ``value`` rounded to a few digits, without a power of ten
+    where the number is at least 1 (a small one keeps it: 1e-05 reads better than
+    0.00001)."""
+    if not isinstance(value, float) or "e" not in cell or abs(float(cell)) < 1:
+        return cell
+    return str(np.format_float_positional(float(cell), trim="-"))
 
 
 def _axis(points: list[Any], key: str) -> list[Any]:
@@ -305,10 +313,13 @@ def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
     x = np.array(values, dtype=float)
     order = np.argsort(x, kind="stable")
     plot_lines(ax, x[order], _taken(data, order))
-    reference = f"{key.split('.')[-1].replace('_', ' ')} = {_fmt(values[0])}"
+    labels = tick_labels(values)
+    reference = f"{key.split('.')[-1].replace('_', ' ')} = {labels[0]}"
     plot_differences(below, x[order], _taken(diffs, order), reference)
     if len(x) == 1:
-        _single_point_axis(below, float(x[0]), _fmt(values[0]))
+        _single_point_axis(below, float(x[0]), labels[0])
+    elif all(isinstance(v, int) for v in values):  # an integer field: no tick at 1.5
+        below.xaxis.set_major_locator(MaxNLocator(integer=True))
     below.set_xlabel(wrap_key(key, 70))
     return {"x": x, "order": order, "differences": diffs}
 
@@ -318,7 +329,8 @@ def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
                     diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
     """Lines against the grid points in sweep order, each named under the lower panel."""
     x = np.arange(len(points), dtype=float)
-    labels = [", ".join(_fmt(pt.params[k]) for k in params) for pt in points]
+    columns = [tick_labels([pt.params[k] for pt in points]) for k in params]
+    labels = [", ".join(cells) for cells in zip(*columns, strict=True)]
     plot_lines(ax, x, data)
     plot_differences(below, x, diffs)
     below.set_xlim(-0.5, len(points) - 0.5)

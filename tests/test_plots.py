@@ -961,6 +961,40 @@ def test_the_names_of_many_grid_points_do_not_overlap(scenario: Scenario) -> Non
     assert shown[0].get_text() == names[0]
 
 
+def test_tick_labels_tell_values_apart_and_write_large_numbers_out() -> None:
+    from plots.sweep import tick_labels
+
+    assert tick_labels([0.12341, 0.12342]) == ["0.12341", "0.12342"]
+    assert tick_labels([600.0, 1440.0, 10080.0]) == ["600", "1440", "10080"]
+    assert tick_labels([0.1 + 0.2, 0.5]) == ["0.3", "0.5"]
+    assert tick_labels([1, 2, 3]) == ["1", "2", "3"]
+    assert tick_labels(["regime", {"48h": 48.0}]) == ["regime", "{ 48h = 48.0 }"]
+
+
+def test_heat_map_ticks_tell_close_values_apart_and_write_hours_out(scenario: Scenario) -> None:
+    """Three significant figures drew 0.12341 and 0.12342 both as 0.123, and 1200 hours
+    as 1.2e+03."""
+    keys = ["ceasefire.monitoring.deterrence", "negotiation.deadline_hours"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [0.12341, 0.12342]), (keys[1], [600.0, 1200.0])],
+                          runner, 5, SEED)
+    heat = sweep_figure(points, keys).figure.axes[0]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["0.12341", "0.12342"]
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["600", "1200"]
+
+
+def test_a_sweep_of_an_integer_field_has_integer_ticks(scenario: Scenario) -> None:
+    """Convoys per pause of 1, 2 and 3 were drawn with ticks at 1.5 and 2.5."""
+    key = "ceasefire.convoys.max_per_pause"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [1, 2, 3])], runner, 10, SEED)
+    fig = sweep_figure(points, [key]).figure
+    below = fig.axes[1]
+    shown = [t for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert [t.get_text() for t in shown] == ["1", "2", "3"]
+    assert [t.get_position()[0] for t in shown] == [1.0, 2.0, 3.0]
+
+
 def test_the_ticks_of_a_heat_map_do_not_overlap(scenario: Scenario) -> None:
     """Twelve tables (milestones) along a heat map's axis: a cell is narrower than the
     table written out, and every label was drawn, into its neighbours. As many are
