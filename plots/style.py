@@ -166,6 +166,19 @@ def party_label(spec_parties: Mapping[str, Any], name: str) -> str:
     return label or name
 
 
+NAME_CHARS = 24
+"""Longest line of a party's name in a legend or beside a lane: a name of ordinary
+length (a government's or an alliance's) takes two lines rather than widening the
+legend past the figure's edge or squeezing the plot."""
+
+
+def party_name(spec_parties: Mapping[str, Any], name: str, width: int = NAME_CHARS,
+               lines: int = 3) -> str:
+    """:func:`party_label` broken into lines of at most ``width`` characters, and at most
+    ``lines`` of them (the last ending in an ellipsis where the name was cut)."""
+    return wrap(party_label(spec_parties, name), width, lines)
+
+
 # -- text ---------------------------------------------------------------------
 
 
@@ -298,6 +311,19 @@ def text_width(text: str, fontsize: float) -> float:
     font = FontProperties(size=fontsize)
     return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
                for line in text.split("\n"))
+
+
+def legend_columns(labels: Sequence[str], fontsize: float, room: float, most: int) -> int:
+    """The most columns, up to ``most``, a legend of ``labels`` can have within ``room``
+    points of width (each column taken as wide as the widest label, with the default
+    handle, padding and spacing): a legend wider than its room ran off the figure or
+    over the panel beside it."""
+    em = fontsize
+    column = max((text_width(label, fontsize) for label in labels), default=0.0) + 2.8 * em
+    for n in range(max(most, 1), 1, -1):
+        if n * column + (n - 1) * 2.0 * em + 2.0 * em <= room:
+            return n
+    return 1
 
 
 class FittingTicks(Locator):

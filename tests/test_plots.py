@@ -1010,3 +1010,57 @@ def test_the_ticks_of_a_heat_map_do_not_overlap(scenario: Scenario) -> None:
     assert len(shown) >= 3 and shown[0].get_text() == "{ 48h = 24.0 }"
     for t in shown:
         assert t.get_text() == f"{{ 48h = {24.0 + 4 * round(t.get_position()[0])} }}"
+
+
+# -- party names of ordinary length ------------------------------------------------
+
+
+MID_LABELS = ["parties.opposition.label='Free Syrian Army and allied factions'",
+              "parties.regime.label='Government of the Syrian Arab Republic'"]
+"""Party names of ordinary length (36 and 38 characters)."""
+LONG_LABELS = [
+    "parties.opposition.label='Free Syrian Army, the Southern Front and their allied armed "
+    "factions'",
+    "parties.regime.label='Government of the Syrian Arab Republic and its allied militias'",
+    "parties.jfs.label='Jabhat Fatah al-Sham, formerly Jabhat al-Nusra (al-Qaeda in Syria)'"]
+"""Long party names (62 to 68 characters)."""
+
+
+def _readable_texts(fig: Figure) -> list[Text]:
+    """:func:`_drawn_texts`, less the tick labels of secondary axes (the days over an
+    axis in hours) at ticks outside their limits, which are not drawn either."""
+    texts = _drawn_texts(fig)
+    hidden = set()
+    for ax in fig.axes:
+        for child in ax.child_axes:
+            for axis in (child.xaxis, child.yaxis):
+                low, high = sorted(axis.get_view_interval())
+                for tick in axis.get_major_ticks():
+                    if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                        hidden |= {id(tick.label1), id(tick.label2)}
+    return [t for t in texts if id(t) not in hidden]
+
+
+def _assert_readable(fig: Figure) -> None:
+    """No drawn text of ``fig`` overlaps another, and every one lies inside the figure."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = _readable_texts(fig)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    assert [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if box_a.overlaps(box_b)] == []
+    width, height = fig.canvas.get_width_height()
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.x1 <= width + 1, t.get_text()
+        assert box.y0 >= -1 and box.y1 <= height + 1, t.get_text()
+
+
+@pytest.mark.parametrize("labels", [MID_LABELS, LONG_LABELS], ids=["ordinary", "long"])
+def test_party_names_of_ordinary_length_leave_the_agreement_figure_readable(
+        labels: list[str]) -> None:
+    """The terms' legend, three columns of names of 36 and 38 characters, ran off the
+    figure's right edge and over the time panel's axis label."""
+    sc = load_scenario(DEFAULT, labels)
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 200, SEED).results
+    _assert_readable(agreement_figure(sc, res, {}).figure)
