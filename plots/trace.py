@@ -32,6 +32,7 @@ from plots.style import (
     new_figure,
     party_colours,
     party_label,
+    party_name,
     styled,
     wrap,
 )
@@ -174,6 +175,25 @@ def _lane_order(keys: list[str], scenario: Scenario) -> list[str]:
     return parties + [k for k in (CONVOYS, TALKS) if k in keys]
 
 
+def lane_labels(order: list[str], scenario: Scenario) -> list[str]:
+    """The name of each lane: a party's name in lines of at most 24 characters, or what
+    the lane holds."""
+    return [party_name(scenario.spec.parties, k) if k in scenario.parties else k for k in order]
+
+
+def lanes_height(order: list[str], scenario: Scenario, least: float) -> float:
+    """Inches of axes that ``order``'s lanes need, at least ``least``: each as tall as
+    its longest name's lines (or the tallest marker), so a name broken over two or three
+    lines does not run into the next lane's."""
+    lines = max((label.count("\n") + 1 for label in lane_labels(order, scenario)), default=1)
+    lane = max(LANE_INCHES, (lines * 1.2 * 9 + 6) / 72)
+    return max(least, lane * len(order) + 0.2)
+
+
+LANE_INCHES = 0.25
+"""Height of a lane whose name takes one line (the agreement's star is 15 points)."""
+
+
 def plot_lanes(ax: Axes, lane_events: dict[str, list], order: list[str], scenario: Scenario,
                colours: dict[str, str]) -> set[str]:
     """Scatter every lane's events; returns the kinds drawn (for the legend)."""
@@ -189,9 +209,7 @@ def plot_lanes(ax: Axes, lane_events: dict[str, list], order: list[str], scenari
                 style.pop("edgecolors", None)
             ax.scatter(times, [y] * len(times), color=colour, zorder=3, **style)
             kinds.add(kind)
-    ax.set_yticks(range(len(order)),
-                  [wrap(party_label(scenario.spec.parties, k) if k in scenario.parties else k, 18)
-                   for k in order], fontsize=9)
+    ax.set_yticks(range(len(order)), lane_labels(order, scenario), fontsize=9)
     ax.set_ylim(max(len(order), 1) - 0.5, -0.5)  # one empty lane when nothing happened
     ax.grid(axis="y", visible=False)
     return kinds
@@ -276,7 +294,7 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         c = colours[party]
         wide = scenario.parties[party].role == "combatant"
         ax.plot(*data["trust_path"][party], color=c, linewidth=3.2 if wide else 1.4,
-                label=party_label(scenario.spec.parties, party))
+                label=party_name(scenario.spec.parties, party))
         ax.plot(times, values, color=c, linestyle="", marker="o", markersize=3 if wide else 2)
     # equal tolerances share one line: the party that withdrew, if any, is drawn last so
     # the line its trust crossed shows in its colour
@@ -351,18 +369,27 @@ def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
     return data
 
 
+TRUST_INCHES = 2.0
+"""Height of the trust panel."""
+DECORATION_INCHES = 2.85
+"""What the trace figure's titles, axis labels and caption take of its height."""
+
+
 def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
     """The timeline of one traced replication."""
     data = trace_data(scenario, outcome)
     events = outcome.trace or ()
     colours = party_colours(scenario.order)
     ceasefire = data["phases"]["start"] is not None
+    talks = lanes_height(_lane_order(list(data["lanes"]["talks"]), scenario), scenario, 1.35)
     with styled():
-        fig = new_figure(9.5, 8.0 if ceasefire else 3.6)
         if ceasefire:
-            n_lanes = len(_lane_order([*data["lanes"]["ceasefire"], CONVOYS], scenario))
-            talks_ax, cease_ax, trust_ax = fig.subplots(
-                3, 1, height_ratios=[1.2, max(1.6, 0.4 * n_lanes), 1.8])
+            cease = lanes_height(_lane_order([*data["lanes"]["ceasefire"], CONVOYS], scenario),
+                                 scenario, 1.8)
+            # the panels' heights in inches, and as much again for titles and labels
+            heights = [talks, cease, TRUST_INCHES]
+            fig = new_figure(9.5, sum(heights) + DECORATION_INCHES)
+            talks_ax, cease_ax, trust_ax = fig.subplots(3, 1, height_ratios=heights)
             cease_ax.sharex(trust_ax)
             kinds = plot_talks(talks_ax, events, data, scenario, colours)
             kinds |= plot_ceasefire(cease_ax, events, data, scenario, colours)
@@ -370,6 +397,7 @@ def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
             cease_ax.tick_params(labelbottom=False)
             _legend(cease_ax, kinds, data["phases"]["pause"], bool(data["convoys"]))
         else:
+            fig = new_figure(9.5, max(3.6, talks + 2.25))
             talks_ax = fig.subplots()
             kinds = plot_talks(talks_ax, events, data, scenario, colours)
             _legend(talks_ax, kinds, None, False)

@@ -1064,3 +1064,14 @@ def test_party_names_of_ordinary_length_leave_the_agreement_figure_readable(
     with Runner(workers=1) as runner:
         res = runner.run(sc, 200, SEED).results
     _assert_readable(agreement_figure(sc, res, {}).figure)
+
+
+@pytest.mark.parametrize("labels", [MID_LABELS, LONG_LABELS], ids=["ordinary", "long"])
+def test_party_names_of_ordinary_length_leave_the_trace_figure_readable(
+        labels: list[str]) -> None:
+    """The talks' lanes were a fixed height: names of 36 and 38 characters, three lines
+    each, ran into each other."""
+    sc = load_scenario(DEFAULT, labels)
+    outcome = run_replication(sc, SEED, 0, trace=True)
+    assert outcome.agreed and outcome.collapsed
+    _assert_readable(trace_figure(sc, outcome, SEED).figure)
