@@ -1075,3 +1075,43 @@ def test_party_names_of_ordinary_length_leave_the_trace_figure_readable(
     outcome = run_replication(sc, SEED, 0, trace=True)
     assert outcome.agreed and outcome.collapsed
     _assert_readable(trace_figure(sc, outcome, SEED).figure)
+
+
+def test_long_party_names_leave_the_causes_figure_readable() -> None:
+    """Names of 62 to 68 characters: the authors' legend grew wider than the figure and
+    the layout gave up, so the panels' titles and the bar's note ran into each other."""
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml", LONG_LABELS)
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 200, SEED).results
+    drawn = causes_figure(sc, res, {})
+    assert any(t.get_text().startswith("after acts by") for t in drawn.figure.axes[0].texts)
+    _assert_readable(drawn.figure)
+
+
+def test_the_note_over_the_top_withdrawal_bar_stays_under_the_title(
+        results: Results, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The party withdrawing most often, after acts by three parties of long names: its
+    bar's note, five lines over the bar, wrote over the panel's title."""
+    import plots.causes
+
+    tables = {
+        "collapsed": 300, "withdrew": {"opposition": 200, "regime": 100},
+        "withdrew_trigger": {("opposition", "regime"): 120, ("opposition", "jfs"): 50,
+                             ("opposition", "russia"): 30, ("regime", "opposition"): 60,
+                             ("regime", "jfs"): 40},
+        "trigger_blamed": {("regime", "regime"): 120, ("jfs", "regime"): 90,
+                           ("russia", "regime"): 30, ("opposition", "opposition"): 60,
+                           ("jfs", "opposition"): 0},
+        "misattributed": 120, "delineation_hit": 50,
+    }
+    monkeypatch.setattr(plots.causes, "collapse_tables", lambda _: {
+        k: dict(v) if isinstance(v, dict) else v for k, v in tables.items()})
+    sc = load_scenario(DEFAULT, LONG_LABELS)
+    fig = causes_figure(sc, results, {}).figure
+    _assert_readable(fig)
+    panel = fig.axes[0]
+    notes = [t for t in panel.texts if t.get_text().startswith("after acts by")]
+    assert len(notes) == 2
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    top = max(notes, key=lambda t: t.xy[1])
+    assert top.get_window_extent(renderer).y1 <= panel.get_window_extent(renderer).y1
