@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -25,6 +26,7 @@ from plots.style import (
     GREY,
     HOLD_COLOUR,
     LIGHT_GREY,
+    NAME_CHARS,
     SYSTEM_COLOUR,
     YELLOW,
     Drawn,
@@ -33,6 +35,7 @@ from plots.style import (
     party_colours,
     party_label,
     party_name,
+    shorten,
     styled,
     wrap,
 )
@@ -284,7 +287,8 @@ def _ceasefire_marks(ax: Axes, data: dict[str, Any], events: tuple[TraceEvent, .
 
 def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple[TraceEvent, ...],
                colours: dict[str, str]) -> None:
-    """Each signatory's trust, with its tolerance as a dashed line of the same colour."""
+    """Each signatory's trust, with its tolerance as a dashed line of the same colour
+    (parties sharing a level take turns along one line), named in the legend."""
     # Clients and patrons often share a trust path; clients are drawn first and wider,
     # so a patron's line on top leaves its client's visible as a halo.
     signatories = [p for p in scenario.order if p in data["trust"]]
@@ -296,20 +300,50 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         ax.plot(*data["trust_path"][party], color=c, linewidth=3.2 if wide else 1.4,
                 label=party_name(scenario.spec.parties, party))
         ax.plot(times, values, color=c, linestyle="", marker="o", markersize=3 if wide else 2)
-    # equal tolerances share one line: the party that withdrew, if any, is drawn last so
-    # the line its trust crossed shows in its colour
     withdrew = next((e.party for e in events if e.event == "withdraws"), None)
-    for party in sorted(signatories, key=lambda p: p == withdrew):
-        ax.axhline(data["tolerance"][party], color=colours[party], linestyle="--",
-                   linewidth=1.1, alpha=0.9)
+    levels = tolerance_levels(data["tolerance"], signatories, withdrew)
+    handles, labels = ax.get_legend_handles_labels()
+    entries: list[Any] = list(handles)
+    for level, parties in levels.items():
+        lines = [ax.axhline(level, color=colours[p], linestyle=dashes(k, len(parties)),
+                            linewidth=1.1, alpha=0.9) for k, p in enumerate(parties)]
+        names = ", ".join(shorten(party_label(scenario.spec.parties, p), NAME_CHARS)
+                          for p in sorted(parties, key=scenario.order.index))
+        entries.append(tuple(lines))
+        labels.append(wrap(f"tolerance (withdraws below): {names}", 30))
+    data["tolerance_levels"] = levels
     _ceasefire_marks(ax, data, events, label=False)
     top = max([max(v) for _, v in data["trust"].values()] + [0.1])
     ax.set_ylim(0, min(1.0, top * 1.15 + 0.02))
     ax.set_xlabel("hours since the ceasefire started")
     ax.set_ylabel("trust in the deal")
-    handles, _ = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], color=GREY, linestyle="--", label="tolerance (withdraws below)"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    # a shared level's entry overlays its parties' lines, dashes taking turns as drawn
+    ax.legend(entries, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+
+
+def tolerance_levels(tolerance: dict[str, float], signatories: list[str],
+                     withdrew: str | None) -> dict[float, list[str]]:
+    """The signatories at each tolerance level, highest level first but the level of the
+    party that withdrew (if any) last, and that party last in it: drawn last, on top, the
+    line its trust crossed shows in its colour where the dashes meet."""
+    levels: dict[float, list[str]] = {}
+    for party in sorted(signatories, key=lambda p: p == withdrew):
+        levels.setdefault(tolerance[party], []).append(party)
+    return dict(sorted(levels.items(), key=lambda lp: (withdrew in lp[1], -lp[0])))
+
+
+DASH = 4.0
+"""Length of one party's dash on a tolerance line, in line widths."""
+
+
+def dashes(k: int, n: int) -> str | tuple[float, tuple[float, float]]:
+    """The dash pattern of the ``k``-th of ``n`` parties sharing a tolerance line: their
+    dashes take turns along it, so every party's colour shows (one line drawn over the
+    others hid whose tolerance it also was); a line of its own is plainly dashed."""
+    if n == 1:
+        return "--"
+    return (k * DASH, (DASH, (n - 1) * DASH))
 
 
 def _legend(ax: Axes, kinds: set[str], pause: float | None, with_convoys: bool) -> None:

@@ -1115,3 +1115,38 @@ def test_the_note_over_the_top_withdrawal_bar_stays_under_the_title(
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     top = max(notes, key=lambda t: t.xy[1])
     assert top.get_window_extent(renderer).y1 <= panel.get_window_extent(renderer).y1
+
+
+def test_every_party_sharing_a_tolerance_shows_on_its_line(
+        scenario: Scenario, traced: tuple[int, Any]) -> None:
+    """The opposition, the government and the US all withdraw below 0.15: their three
+    dashed lines were drawn on top of each other, so only one colour showed and nothing
+    said whose the line also was."""
+    from matplotlib.colors import to_rgb
+
+    seed, outcome = traced
+    drawn = trace_figure(scenario, outcome, seed)
+    levels: dict[float, list[str]] = {}
+    for party, level in drawn.data["tolerance"].items():
+        levels.setdefault(level, []).append(party)
+    assert sorted(levels[0.15]) == ["opposition", "regime", "us"]
+    fig, trust_ax = drawn.figure, drawn.figure.axes[2]
+    legend = trust_ax.get_legend()
+    assert legend is not None
+    entries = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    for parties in levels.values():  # each level names every party at it
+        assert any(all(style.party_label(scenario.spec.parties, p) in entry for p in parties)
+                   for entry in entries if entry.startswith("tolerance")), entries
+    # and every party's colour shows along its line
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(float)
+    box = trust_ax.get_window_extent()
+    colours = style.party_colours(scenario.order)
+    for level, parties in levels.items():
+        row = rgb.shape[0] - round(float(trust_ax.transData.transform((0.0, level))[1]))
+        band = rgb[row - 1: row + 2, round(box.x0) + 3: round(box.x1) - 3].reshape(-1, 3)
+        for party in parties:
+            near = np.linalg.norm(band - 255 * np.array(to_rgb(colours[party])), axis=1) < 60
+            assert near.sum() >= 30, (level, party, int(near.sum()))
+    assert {k: sorted(v) for k, v in drawn.data["tolerance_levels"].items()} == {
+        k: sorted(v) for k, v in levels.items()}
