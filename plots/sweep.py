@@ -90,16 +90,14 @@ def _colour(k: int, n: int) -> Any:
     return colormaps["cividis"](0.1 + 0.75 * k / max(n - 1, 1))
 
 
-def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
-               ticklabels: list[str] | None = None) -> None:
+def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
     """One line with a band per quantity against ``x``; at a single point, which has
-    no line or band to draw, a marker with its interval per quantity."""
+    no line or band to draw, a marker with its interval per quantity. (The points are
+    named under the differences below, which share this axis.)"""
     if len(x) == 1:
         _plot_point(ax, x, data)
     else:
         _plot_bands(ax, x, data)
-    if ticklabels is not None:
-        ax.set_xticks(x, ticklabels, fontsize=8)
     ax.set_ylim(-0.02, 1.02)
     percent_axis(ax)
     ax.set_ylabel("probability, all runs (95% interval)")
@@ -132,12 +130,6 @@ def _plot_point(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
     for name in sorted(names, key=lambda n: n == "agreement"):
         _errorbar(ax, x + shifts[name], data[name], name, names, markersize=6,
                   label=_title(name))
-
-
-LINE_AXIS = 340.0
-"""About the length in points of the line plot's x axis (the figure's 8 inches less the
-y labels and the legend): grid points whose names all fit along it are named upright,
-more are turned on end. Which names are shown is decided on the axis as drawn."""
 
 
 def _side_by_side(x: np.ndarray, n: int) -> list[float]:
@@ -338,6 +330,12 @@ def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
     category_ticks(below.xaxis, labels, 8, upright)
     below.set_xlabel(wrap(", ".join(params), 80))
     return {"x": x, "order": np.arange(len(points)), "differences": diffs}
+
+
+LINE_AXIS = 340.0
+"""About the length in points of the line plot's x axis (the figure's 8 inches less the
+y labels and the legend): grid points whose names all fit along it are named upright,
+more are turned on end. Which names are shown is decided on the axis as drawn."""
 
 
 def _taken(data: dict[str, dict[str, np.ndarray]], order: np.ndarray
