@@ -21,16 +21,19 @@ from plots.style import (
     GREY,
     HOLD_COLOUR,
     LIGHT_GREY,
+    NAME_CHARS,
     Drawn,
     days_axis,
+    legend_columns,
     mark_time,
     new_figure,
     no_data,
     party_colours,
-    party_label,
+    party_name,
     pct,
     run_caption,
     styled,
+    wrap,
 )
 from sim.records import Results
 from sim.scenario import Scenario
@@ -65,7 +68,7 @@ def plot_agreement_times(ax: Axes, data: dict[str, Any]) -> None:
     mark_time(ax, data["deadline"], "deadline", place="left", linestyle="--",
               text_colour="black")
     ax.set_xlim(0, data["edges"][-1])
-    ax.set_xlabel("hours from the opening of talks to a ratified deal")
+    ax.set_xlabel("hours from the opening of talks\nto a ratified deal")  # its half's width
     ax.set_ylabel("replications")
     ax.set_title(f"Time to agreement\n{data['agreed']:,} of {data['runs']:,} runs agreed "
                  f"({pct(data['agreed'] / data['runs'])})", fontsize=10, loc="left")
@@ -141,16 +144,26 @@ def plot_terms(sub: Figure | SubFigure, results: Results, scenario: Scenario,
     sub.suptitle(f"Agreed terms ({agreed:,} agreed runs) against each party's position",
                  fontsize=10, fontweight="bold")
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[p],
-                      label=party_label(scenario.spec.parties, p)) for p in negotiators]
+                      label=party_name(scenario.spec.parties, p)) for p in negotiators]
     handles += [
         Line2D([], [], color=LIGHT_GREY, linewidth=6, label="agreed terms (histogram)"),
         Line2D([], [], color="black", linewidth=1.2, label="median agreed"),
         Line2D([], [], marker="o", linestyle="", color=GREY, label="ideal point"),
         Line2D([], [], marker="|", markersize=9, mew=2, color=GREY, linewidth=1.6,
-               label="hard limit and the values it rejects"),
+               label=wrap("hard limit and the values it rejects", NAME_CHARS)),
     ]
-    sub.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
+    # as many columns as the terms' half of the figure holds: a wider legend ran off its
+    # right edge and over the time panel's axis label
+    room = 0.95 * 72.0 * FIG_WIDTH * TERMS_SHARE
+    ncols = legend_columns([str(h.get_label()) for h in handles], 8, room, 3)
+    sub.legend(handles=handles, loc="outside lower center", ncols=ncols, fontsize=8)
     return rows
+
+
+FIG_WIDTH = 10.0
+"""Width of the agreement figure, inches."""
+TERMS_SHARE = 1.4 / 2.15
+"""The terms panel's share of it (its subfigure's width ratio)."""
 
 
 def agreement_figure(scenario: Scenario, results: Results, summary: dict[str, Any]) -> Drawn:
@@ -158,8 +171,9 @@ def agreement_figure(scenario: Scenario, results: Results, summary: dict[str, An
     colours = party_colours(scenario.order)
     data = agreement_times(results, scenario)
     with styled():
-        fig = new_figure(10.0, 7.0)
-        left, right = np.asarray(fig.subfigures(1, 2, width_ratios=[0.75, 1.4])).ravel()
+        fig = new_figure(FIG_WIDTH, 7.0)
+        left, right = np.asarray(fig.subfigures(
+            1, 2, width_ratios=[1.0 - TERMS_SHARE, TERMS_SHARE])).ravel()
         plot_agreement_times(left.subplots(), data)
         data["issues"] = plot_terms(right, results, scenario, colours)
         fig.suptitle("When the parties agree, and on what")

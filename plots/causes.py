@@ -17,14 +17,18 @@ from matplotlib.ticker import MaxNLocator
 
 from plots.style import (
     GREY,
+    NAME_CHARS,
     Drawn,
+    legend_columns,
     new_figure,
     no_data,
     party_colours,
     party_label,
+    party_name,
     pct,
     percent_axis,
     run_caption,
+    shorten,
     sorted_by_share,
     styled,
     wrap,
@@ -58,36 +62,63 @@ def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
     parties = scenario.spec.parties
     order = list(reversed(sorted_by_share(data["withdrew"])))
     authors = sorted({t for (_, t) in data["withdrew_trigger"]}, key=scenario.order.index)
+    notes = withdrawal_notes(data, scenario)
     for y, who in enumerate(order):
         left = 0.0
-        counts = []
         for author in authors:
             count = data["withdrew_trigger"].get((who, author), 0)
             if count > 0:
                 ax.barh(y, count / n, left=left, color=colours[author], edgecolor="white",
-                        height=0.6)
+                        height=BAR_HEIGHT)
                 left += count / n
-                counts.append((count, author))
         ax.annotate(f"{pct(left)} ({data['withdrew'][who]:,})", xy=(left, y), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize=9)
-        if len(counts) > 1:
-            # a segment of a few acts is too thin to see: the counts say who they were
-            # (the first few; the rest in one sum, so the note stays clear of the bars)
-            ranked = sorted(counts, key=lambda ca: -ca[0])
-            shown, rest = ranked[:DETAIL_AUTHORS], ranked[DETAIL_AUTHORS:]
-            detail = ", ".join(f"{party_label(parties, a)} {c:,}" for c, a in shown)
-            if rest:
-                detail += f", {len(rest)} others {sum(c for c, _ in rest):,}"
-            ax.annotate(wrap(f"after acts by {detail}", 40), xy=(0, y + 0.3), xytext=(1, 2),
-                        textcoords="offset points", va="bottom", ha="left", fontsize=7.5,
+        if who in notes:
+            ax.annotate(notes[who], xy=(0, y + BAR_HEIGHT / 2), xytext=(1, 2),
+                        textcoords="offset points", va="bottom", ha="left", fontsize=NOTE_SIZE,
                         color="#444444")
-    ax.set_yticks(range(len(order)), [wrap(party_label(parties, w), 16) for w in order])
+    ax.set_yticks(range(len(order)), [wrap(party_label(parties, w), 16, 4) for w in order])
+    # the top bar's note needs the room above it that the others have below the next bar
+    ax.set_ylim(-0.5, len(order) - 0.5 + (GAP - 0.2 if order and order[-1] in notes else 0.0))
     ax.set_xlim(0, 1.3)
     ax.set_xticks(np.linspace(0, 1, 5))
     percent_axis(ax, "x")
     ax.set_xlabel("share of collapses")
     ax.set_title("Who withdrew, after whose act", fontsize=10, loc="left")
     ax.grid(axis="y", visible=False)
+
+
+BAR_HEIGHT = 0.6
+"""Height of a withdrawal bar, in bars (one a unit)."""
+GAP = 1.0 - BAR_HEIGHT
+"""Room between two withdrawal bars, where the lower one's note goes."""
+NOTE_SIZE = 7.5
+"""Font size of a withdrawal bar's note, points."""
+NOTE_NAME = NAME_CHARS
+"""Longest name in a note (the colours' legend gives each in full)."""
+
+
+def withdrawal_notes(data: dict[str, Any], scenario: Scenario) -> dict[str, str]:
+    """The note over each withdrawal bar of several authors: a segment of a few acts is
+    too thin to see, so the note names who they were, the first few with their counts
+    and the rest in one sum; names are cut at 24 characters and the note at three lines,
+    so that it fits between the bars."""
+    parties = scenario.spec.parties
+    notes = {}
+    for who in data["withdrew"]:
+        counts = sorted(((c, a) for (w, a), c in data["withdrew_trigger"].items() if w == who),
+                        key=lambda ca: (-ca[0], scenario.order.index(ca[1])))
+        if len(counts) < 2:
+            continue
+        shown, rest = counts[:DETAIL_AUTHORS], counts[DETAIL_AUTHORS:]
+        detail = ", ".join(f"{shorten(party_label(parties, a), NOTE_NAME)} {c:,}" for c, a in shown)
+        if rest:
+            detail += f", {len(rest)} others {sum(c for c, _ in rest):,}"
+        notes[who] = wrap(f"after acts by {detail}", 40, NOTE_LINES)
+    return notes
+
+
+NOTE_LINES = 3
 
 
 DETAIL_AUTHORS = 3
@@ -101,14 +132,45 @@ def author_legend(ax: Axes, data: dict[str, Any], scenario: Scenario,
     figure, and the layout gave up)."""
     ax.axis("off")
     authors = sorted({t for (_, t) in data["withdrew_trigger"]}, key=scenario.order.index)
-    ax.legend(handles=[Patch(color=colours[a], label=party_label(scenario.spec.parties, a))
-                       for a in authors],
+    labels = [party_name(scenario.spec.parties, a) for a in authors]
+    ax.legend(handles=[Patch(color=colours[a], label=label)
+                       for a, label in zip(authors, labels, strict=True)],
               title="colour in the left panel: the act that pushed them out was by",
-              loc="center", ncols=min(len(authors), LEGEND_COLUMNS), fontsize=8,
+              loc="center", ncols=legend_shape(labels)[0], fontsize=8,
               title_fontsize=8, frameon=False)
 
 
 LEGEND_COLUMNS = 4
+FIG_WIDTH = 10.0
+"""Width of the collapse-causes figure, inches."""
+
+
+def legend_shape(labels: list[str]) -> tuple[int, float]:
+    """Columns and height (inches) of the authors' legend: as many columns as the
+    figure's width holds (up to four), each row as tall as the longest name's lines
+    (names of ordinary length take two), a fifth of an inch a line."""
+    if not labels:
+        return 1, 0.1
+    ncols = legend_columns(labels, 8, 0.95 * 72.0 * FIG_WIDTH, LEGEND_COLUMNS)
+    lines = max(label.count("\n") + 1 for label in labels)
+    rows = -(-len(labels) // ncols)
+    return ncols, 0.25 + 0.19 * (1 + rows) + 0.135 * rows * (lines - 1)
+
+
+def withdrawals_height(data: dict[str, Any], scenario: Scenario) -> float:
+    """Inches the row of panels needs for the withdrawal bars' notes to fit between the
+    bars (and the top one under the title): each bar's room above it, ``GAP`` of a bar's
+    spacing, must hold the longest note's lines."""
+    notes = withdrawal_notes(data, scenario)
+    if not notes:
+        return 0.0
+    lines = max(note.count("\n") + 1 for note in notes.values())
+    spacing = (lines * 1.2 * NOTE_SIZE + 4.0) / GAP / 72.0
+    return PANEL_DECORATION + (len(data["withdrew"]) + GAP - 0.2) * spacing
+
+
+PANEL_DECORATION = 1.0
+"""Inches of a panel's height that its title, ticks and axis label take."""
 
 
 def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.ndarray:
@@ -148,10 +210,11 @@ def plot_delineation(ax: Axes, data: dict[str, Any], scenario: Scenario) -> dict
     pairs = [(s, h) for s in scenario.spoilers if (h := scenario.parties[s].host)]
     if len(pairs) == 1:
         (s, h), = pairs
-        strike = f"strike on {party_label(parties, s)} landed on {party_label(parties, h)}"
+        strike = (f"strike on {shorten(party_label(parties, s), NOTE_NAME)} landed on "
+                  f"{shorten(party_label(parties, h), NOTE_NAME)}")
     else:  # several spoilers would make a label taller than the panel
         strike = "strike on a spoiler landed on its host"
-    labels = [wrap("act blamed on the wrong party", 18), wrap(strike, 18)]
+    labels = [wrap("act blamed on the wrong party", 18), wrap(strike, 18, 6)]
     counts = [data["misattributed"], data["delineation_hit"]]
     bars = []
     for y, k in enumerate(counts):
@@ -180,10 +243,10 @@ def causes_figure(scenario: Scenario, results: Results, summary: dict[str, Any])
     with styled():
         # the attribution matrix needs about a third of an inch a row (an author), and
         # the legend a fifth of an inch a line
-        authors = len({a for a, _ in data["trigger_blamed"]})
-        panels = max(3.0, 1.6 + 0.36 * authors)
-        legend = 0.25 + 0.19 * (1 + -(-authors // LEGEND_COLUMNS)) if authors else 0.1
-        fig = new_figure(10.0, panels + legend + 1.0)
+        authors = sorted({a for a, _ in data["trigger_blamed"]}, key=scenario.order.index)
+        panels = max(3.0, 1.6 + 0.36 * len(authors), withdrawals_height(data, scenario))
+        _, legend = legend_shape([party_name(scenario.spec.parties, a) for a in authors])
+        fig = new_figure(FIG_WIDTH, panels + legend + 1.0)
         grid = fig.add_gridspec(2, 3, width_ratios=[1.3, 1.0, 1.1], height_ratios=[panels, legend])
         a, b, c = (fig.add_subplot(grid[0, k]) for k in range(3))
         key = fig.add_subplot(grid[1, :])

@@ -1,10 +1,11 @@
 """What changes the odds: P(hold) across the points of a parameter sweep.
 
 One swept parameter gives lines of P(hold) at each milestone (and P(agreement)) against
-the parameter, with Wilson 95% bands, above each point's paired difference from the
-first point with its interval (the sweep's common random numbers make those far
-tighter than the bands). Two give one heat map per milestone. More are shown as lines
-over the grid points in sweep order, with their differences.
+the parameter, in order of its value, with Wilson 95% bands, above each point's paired
+difference from the first point given with its interval (the sweep's common random
+numbers make those far tighter than the bands). Two give one heat map per milestone,
+numeric axes in order of value. More are shown as lines over the grid points in sweep
+order, with their differences.
 """
 
 from __future__ import annotations
@@ -17,20 +18,23 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from plots.style import (
     BAND_ALPHA,
     Drawn,
     caption,
+    category_ticks,
     new_figure,
     no_data,
     pct,
     percent_axis,
     styled,
+    text_width,
     wrap,
     wrap_key,
 )
-from sim.output import toml_value
+from sim.report import _column
 from sim.stats import milestones
 
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
@@ -86,9 +90,22 @@ def _colour(k: int, n: int) -> Any:
     return colormaps["cividis"](0.1 + 0.75 * k / max(n - 1, 1))
 
 
-def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
-               ticklabels: list[str] | None = None) -> None:
-    """One line with a band per quantity against ``x``."""
+def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
+    """One line with a band per quantity against ``x``; at a single point, which has
+    no line or band to draw, a marker with its interval per quantity. (The points are
+    named under the differences below, which share this axis.)"""
+    if len(x) == 1:
+        _plot_point(ax, x, data)
+    else:
+        _plot_bands(ax, x, data)
+    ax.set_ylim(-0.02, 1.02)
+    percent_axis(ax)
+    ax.set_ylabel("probability, all runs (95% interval)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _plot_bands(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
+    """Each P(hold) as a line in its band; P(agreement) dashed between its dotted ends."""
     holds = [name for name in data if name != "agreement"]
     for k, name in enumerate(holds):
         s, colour = data[name], _colour(k, len(holds))
@@ -102,12 +119,47 @@ def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
         ax.plot(x, s["low"], color="black", linestyle=":", linewidth=0.8,
                 label="its 95% interval")
         ax.plot(x, s["high"], color="black", linestyle=":", linewidth=0.8)
-    if ticklabels is not None:
-        ax.set_xticks(x, ticklabels, fontsize=8)
-    ax.set_ylim(-0.02, 1.02)
-    percent_axis(ax)
-    ax.set_ylabel("probability, all runs (95% interval)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _plot_point(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
+    """Each quantity as a marker with its interval, side by side in the order and at the
+    offsets of the differences below, so each stands above its own difference; agreement
+    is drawn last, so the legend lists it last, as beside the lines."""
+    names = list(data)
+    shifts = dict(zip(names, _side_by_side(x, len(names)), strict=True))
+    for name in sorted(names, key=lambda n: n == "agreement"):
+        _errorbar(ax, x + shifts[name], data[name], name, names, markersize=6,
+                  label=_title(name))
+
+
+def _side_by_side(x: np.ndarray, n: int) -> list[float]:
+    """Offsets of ``n`` markers drawn side by side at each point: together they take a
+    quarter of the distance between the closest points, or of the unit width a single
+    point is given (see :func:`_single_point_axis`)."""
+    step = float(np.min(np.diff(np.sort(x)))) if len(x) > 1 else 1.0
+    width = 0.25 * step / max(n, 1)
+    return [(k - (n - 1) / 2) * width for k in range(n)]
+
+
+def _errorbar(ax: Axes, x: np.ndarray, s: dict[str, np.ndarray], name: str, names: list[str],
+              markersize: float, label: str | None = None) -> None:
+    """``s`` as markers with their intervals, in the look of quantity ``name`` (an open
+    black circle for agreement, the milestone's colour and marker for a hold)."""
+    holds = [n for n in names if n != "agreement"]
+    colour = "black" if name == "agreement" else _colour(holds.index(name), len(holds))
+    marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
+    below = np.nan_to_num(s["estimate"] - s["low"])
+    above = np.nan_to_num(s["high"] - s["estimate"])
+    ax.errorbar(x, s["estimate"], yerr=[below, above], color=colour, marker=marker,
+                markersize=markersize, linestyle="none", capsize=2, elinewidth=1.0,
+                fillstyle="none" if name == "agreement" else "full", label=label)
+
+
+def _single_point_axis(ax: Axes, x: float, label: str) -> None:
+    """One point on a unit-wide axis, its one tick naming its value: autoscaling would
+    spread the markers set side by side at it across the whole axis."""
+    ax.set_xlim(x - 0.5, x + 0.5)
+    ax.set_xticks([x], [label])
 
 
 FULL_LABELS = 6
@@ -142,8 +194,8 @@ def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], tit
             ax.text(j, i, text, ha="center", va="center",
                     fontsize=8 if detail == "full" else 6.5,
                     color="black" if not math.isnan(v) and v > 0.55 else "white")
-    ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs], fontsize=8 if len(xs) <= 8 else 6.5)
-    ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys], fontsize=8 if len(ys) <= 8 else 6.5)
+    category_ticks(ax.xaxis, tick_labels(xs), 8 if len(xs) <= 8 else 6.5)
+    category_ticks(ax.yaxis, tick_labels(ys), 8 if len(ys) <= 8 else 6.5)
     if detail == "estimate":
         title += " (%)"
     ax.set_title(title, fontsize=10)
@@ -156,23 +208,32 @@ def _title(name: str) -> str:
     return "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
 
 
-def _fmt(v: Any) -> str:
-    """A parameter value as a tick label, as the table shows it (a table as TOML)."""
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    if isinstance(v, str):
-        return v
-    return toml_value(v)
+def tick_labels(values: list[Any]) -> list[str]:
+    """A swept parameter's values as tick labels, as the sweep's table writes them: with
+    as many digits as tell them apart (0.12341 and 0.12342 are not both 0.123), a table
+    as TOML; but a large number written out (hours: 10080, not 1.008e+04)."""
+    return [_written_out(v, cell) for v, cell in zip(values, _column(values), strict=True)]
+
+
+def _written_out(value: Any, cell: str) -> str:
+    """``cell``, the float ``value`` rounded to a few digits, without a power of ten
+    where the number is at least 1 (a small one keeps it: 1e-05 reads better than
+    0.00001)."""
+    if not isinstance(value, float) or "e" not in cell or abs(float(cell)) < 1:
+        return cell
+    return str(np.format_float_positional(float(cell), trim="-"))
 
 
 def _axis(points: list[Any], key: str) -> list[Any]:
-    """The values a swept parameter takes, in order of first appearance (tables and
-    arrays among them, which cannot be hashed)."""
+    """The values a swept parameter takes: numbers in ascending order, so a heat map's
+    axis runs one way even when the values were not given in order (a sweep extended on
+    resume appends its new values); anything else in order of first appearance (tables
+    and arrays among them, which cannot be hashed)."""
     values: list[Any] = []
     for pt in points:
         if pt.params[key] not in values:
             values.append(pt.params[key])
-    return values
+    return sorted(values) if _numeric(values) else values
 
 
 def _grid(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tuple[
@@ -194,29 +255,21 @@ def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
     return _arrays(points, [pt.summary.get("diff_from_reference") or {} for pt in points])
 
 
-def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]]) -> None:
-    """Paired differences from the first point with their intervals, side by side at each
-    point: on common random numbers they are far tighter than the bands above."""
+def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]],
+                     reference: str = "the first point") -> None:
+    """Paired differences from the reference with their intervals, side by side at each
+    point: on common random numbers they are far tighter than the bands above.
+    ``reference`` names it on the axis (points drawn in order of value may not start
+    with it)."""
     names = list(diffs)
-    holds = [n for n in names if n != "agreement"]
-    step = np.min(np.diff(np.sort(x))) if len(x) > 1 else 1.0
-    width = 0.25 * step / max(len(names), 1)
-    for k, name in enumerate(names):
-        d = diffs[name]
-        shift = (k - (len(names) - 1) / 2) * width
-        colour = "black" if name == "agreement" else _colour(holds.index(name), len(holds))
-        marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
-        below = np.nan_to_num(d["estimate"] - d["low"])
-        above = np.nan_to_num(d["high"] - d["estimate"])
-        ax.errorbar(x + shift, d["estimate"], yerr=[below, above], color=colour, marker=marker,
-                    markersize=4, linestyle="none", capsize=2, elinewidth=1.0,
-                    fillstyle="none" if name == "agreement" else "full")
+    for name, shift in zip(names, _side_by_side(x, len(names)), strict=True):
+        _errorbar(ax, x + shift, diffs[name], name, names, markersize=4)
     ax.axhline(0.0, color="black", linewidth=0.8)
     # at least +-1 pp, so that a null result does not fill the panel with its interval
     low, high = ax.get_ylim()
     ax.set_ylim(min(low, -0.01), max(high, 0.01))
     ax.yaxis.set_major_formatter(lambda v, _: _points(v, ax.yaxis.get_majorticklocs()))
-    ax.set_ylabel(wrap("paired difference from the first point, pp (95% interval; "
+    ax.set_ylabel(wrap(f"paired difference from {reference}, pp (95% interval; "
                        "open circle: agreement)", 30), fontsize=9)
 
 
@@ -231,29 +284,66 @@ def _points(value: float, ticks: np.ndarray) -> str:
 def _one_or_many(fig: Figure, points: list[Any], params: list[str],
                  data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
     """Line plot against one parameter, or against the grid points in order, above the
-    paired differences from the first point."""
+    paired differences from the first point.
+
+    A numeric parameter is drawn in order of value; the returned ``x`` (each point's
+    value) and the series stay in point order, and ``order`` says in which order the
+    points are drawn."""
     ax, below = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     diffs = differences(points)
     values = [pt.params[params[0]] for pt in points] if len(params) == 1 else []
     if len(params) == 1 and _numeric(values):
-        x = np.array(values, dtype=float)
-        plot_lines(ax, x, data)
-        plot_differences(below, x, diffs)
-        below.set_xlabel(wrap_key(params[0], 70))
-    else:
-        x = np.arange(len(points), dtype=float)
-        labels = [", ".join(_fmt(pt.params[k]) for k in params) for pt in points]
-        plot_lines(ax, x, data, labels)
-        plot_differences(below, x, diffs)
-        below.set_xticks(x, labels, fontsize=8)
-        below.set_xlim(-0.5, len(points) - 0.5)
-        if len(points) * max(len(lab) for lab in labels) > 60:
-            below.tick_params(axis="x", labelrotation=35)
-            for tick in below.get_xticklabels():
-                tick.set_horizontalalignment("right")
-                tick.set_rotation_mode("anchor")
-        below.set_xlabel(wrap(", ".join(params), 80))
-    return {"x": x, "differences": diffs}
+        return _against_value(ax, below, values, params[0], data, diffs)
+    return _against_points(ax, below, points, params, data, diffs)
+
+
+def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
+                   data: dict[str, dict[str, np.ndarray]],
+                   diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """Lines against a numeric parameter, drawn in order of value; the differences are
+    still from the first point given, which the axis names."""
+    x = np.array(values, dtype=float)
+    order = np.argsort(x, kind="stable")
+    plot_lines(ax, x[order], _taken(data, order))
+    labels = tick_labels(values)
+    reference = f"{key.split('.')[-1].replace('_', ' ')} = {labels[0]}"
+    plot_differences(below, x[order], _taken(diffs, order), reference)
+    if len(x) == 1:
+        _single_point_axis(below, float(x[0]), labels[0])
+    elif all(isinstance(v, int) for v in values):  # an integer field: no tick at 1.5
+        below.xaxis.set_major_locator(MaxNLocator(integer=True))
+    below.set_xlabel(wrap_key(key, 70))
+    return {"x": x, "order": order, "differences": diffs}
+
+
+def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
+                    data: dict[str, dict[str, np.ndarray]],
+                    diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """Lines against the grid points in sweep order, each named under the lower panel."""
+    x = np.arange(len(points), dtype=float)
+    columns = [tick_labels([pt.params[k] for pt in points]) for k in params]
+    labels = [", ".join(cells) for cells in zip(*columns, strict=True)]
+    plot_lines(ax, x, data)
+    plot_differences(below, x, diffs)
+    below.set_xlim(-0.5, len(points) - 0.5)
+    upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
+    category_ticks(below.xaxis, labels, 8, upright)
+    below.set_xlabel(wrap(", ".join(params), 80))
+    return {"x": x, "order": np.arange(len(points)), "differences": diffs}
+
+
+LINE_AXIS = 340.0
+"""About the length in points of the line plot's x axis (the figure's 8 inches less the
+y labels and the legend): grid points whose names all fit along it are named upright,
+more are turned on end. Which names are shown is decided on the axis as drawn."""
+
+
+def _taken(data: dict[str, dict[str, np.ndarray]], order: np.ndarray
+           ) -> dict[str, dict[str, np.ndarray]]:
+    """``data`` (arrays in point order) rearranged into ``order``: lines and bands drawn
+    in the order the values were given would fold back wherever the values do not
+    ascend (the reference, given first, is often mid-range)."""
+    return {name: {key: a[order] for key, a in s.items()} for name, s in data.items()}
 
 
 def _two(fig: Figure, points: list[Any], params: list[str],

@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -25,6 +26,7 @@ from plots.style import (
     GREY,
     HOLD_COLOUR,
     LIGHT_GREY,
+    NAME_CHARS,
     SYSTEM_COLOUR,
     YELLOW,
     Drawn,
@@ -32,6 +34,8 @@ from plots.style import (
     new_figure,
     party_colours,
     party_label,
+    party_name,
+    shorten,
     styled,
     wrap,
 )
@@ -174,6 +178,25 @@ def _lane_order(keys: list[str], scenario: Scenario) -> list[str]:
     return parties + [k for k in (CONVOYS, TALKS) if k in keys]
 
 
+def lane_labels(order: list[str], scenario: Scenario) -> list[str]:
+    """The name of each lane: a party's name in lines of at most 24 characters, or what
+    the lane holds."""
+    return [party_name(scenario.spec.parties, k) if k in scenario.parties else k for k in order]
+
+
+def lanes_height(order: list[str], scenario: Scenario, least: float) -> float:
+    """Inches of axes that ``order``'s lanes need, at least ``least``: each as tall as
+    its longest name's lines (or the tallest marker), so a name broken over two or three
+    lines does not run into the next lane's."""
+    lines = max((label.count("\n") + 1 for label in lane_labels(order, scenario)), default=1)
+    lane = max(LANE_INCHES, (lines * 1.2 * 9 + 6) / 72)
+    return max(least, lane * len(order) + 0.2)
+
+
+LANE_INCHES = 0.25
+"""Height of a lane whose name takes one line (the agreement's star is 15 points)."""
+
+
 def plot_lanes(ax: Axes, lane_events: dict[str, list], order: list[str], scenario: Scenario,
                colours: dict[str, str]) -> set[str]:
     """Scatter every lane's events; returns the kinds drawn (for the legend)."""
@@ -189,9 +212,7 @@ def plot_lanes(ax: Axes, lane_events: dict[str, list], order: list[str], scenari
                 style.pop("edgecolors", None)
             ax.scatter(times, [y] * len(times), color=colour, zorder=3, **style)
             kinds.add(kind)
-    ax.set_yticks(range(len(order)),
-                  [wrap(party_label(scenario.spec.parties, k) if k in scenario.parties else k, 18)
-                   for k in order], fontsize=9)
+    ax.set_yticks(range(len(order)), lane_labels(order, scenario), fontsize=9)
     ax.set_ylim(max(len(order), 1) - 0.5, -0.5)  # one empty lane when nothing happened
     ax.grid(axis="y", visible=False)
     return kinds
@@ -266,7 +287,8 @@ def _ceasefire_marks(ax: Axes, data: dict[str, Any], events: tuple[TraceEvent, .
 
 def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple[TraceEvent, ...],
                colours: dict[str, str]) -> None:
-    """Each signatory's trust, with its tolerance as a dashed line of the same colour."""
+    """Each signatory's trust, with its tolerance as a dashed line of the same colour
+    (parties sharing a level take turns along one line), named in the legend."""
     # Clients and patrons often share a trust path; clients are drawn first and wider,
     # so a patron's line on top leaves its client's visible as a halo.
     signatories = [p for p in scenario.order if p in data["trust"]]
@@ -276,22 +298,52 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         c = colours[party]
         wide = scenario.parties[party].role == "combatant"
         ax.plot(*data["trust_path"][party], color=c, linewidth=3.2 if wide else 1.4,
-                label=party_label(scenario.spec.parties, party))
+                label=party_name(scenario.spec.parties, party))
         ax.plot(times, values, color=c, linestyle="", marker="o", markersize=3 if wide else 2)
-    # equal tolerances share one line: the party that withdrew, if any, is drawn last so
-    # the line its trust crossed shows in its colour
     withdrew = next((e.party for e in events if e.event == "withdraws"), None)
-    for party in sorted(signatories, key=lambda p: p == withdrew):
-        ax.axhline(data["tolerance"][party], color=colours[party], linestyle="--",
-                   linewidth=1.1, alpha=0.9)
+    levels = tolerance_levels(data["tolerance"], signatories, withdrew)
+    handles, labels = ax.get_legend_handles_labels()
+    entries: list[Any] = list(handles)
+    for level, parties in levels.items():
+        lines = [ax.axhline(level, color=colours[p], linestyle=dashes(k, len(parties)),
+                            linewidth=1.1, alpha=0.9) for k, p in enumerate(parties)]
+        names = ", ".join(shorten(party_label(scenario.spec.parties, p), NAME_CHARS)
+                          for p in sorted(parties, key=scenario.order.index))
+        entries.append(tuple(lines))
+        labels.append(wrap(f"tolerance (withdraws below): {names}", 30))
+    data["tolerance_levels"] = levels
     _ceasefire_marks(ax, data, events, label=False)
     top = max([max(v) for _, v in data["trust"].values()] + [0.1])
     ax.set_ylim(0, min(1.0, top * 1.15 + 0.02))
     ax.set_xlabel("hours since the ceasefire started")
     ax.set_ylabel("trust in the deal")
-    handles, _ = ax.get_legend_handles_labels()
-    handles.append(Line2D([], [], color=GREY, linestyle="--", label="tolerance (withdraws below)"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    # a shared level's entry overlays its parties' lines, dashes taking turns as drawn
+    ax.legend(entries, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+
+
+def tolerance_levels(tolerance: dict[str, float], signatories: list[str],
+                     withdrew: str | None) -> dict[float, list[str]]:
+    """The signatories at each tolerance level, highest level first but the level of the
+    party that withdrew (if any) last, and that party last in it: drawn last, on top, the
+    line its trust crossed shows in its colour where the dashes meet."""
+    levels: dict[float, list[str]] = {}
+    for party in sorted(signatories, key=lambda p: p == withdrew):
+        levels.setdefault(tolerance[party], []).append(party)
+    return dict(sorted(levels.items(), key=lambda lp: (withdrew in lp[1], -lp[0])))
+
+
+DASH = 4.0
+"""Length of one party's dash on a tolerance line, in line widths."""
+
+
+def dashes(k: int, n: int) -> str | tuple[float, tuple[float, float]]:
+    """The dash pattern of the ``k``-th of ``n`` parties sharing a tolerance line: their
+    dashes take turns along it, so every party's colour shows (one line drawn over the
+    others hid whose tolerance it also was); a line of its own is plainly dashed."""
+    if n == 1:
+        return "--"
+    return (k * DASH, (DASH, (n - 1) * DASH))
 
 
 def _legend(ax: Axes, kinds: set[str], pause: float | None, with_convoys: bool) -> None:
@@ -351,18 +403,27 @@ def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
     return data
 
 
+TRUST_INCHES = 2.0
+"""Height of the trust panel."""
+DECORATION_INCHES = 2.85
+"""What the trace figure's titles, axis labels and caption take of its height."""
+
+
 def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
     """The timeline of one traced replication."""
     data = trace_data(scenario, outcome)
     events = outcome.trace or ()
     colours = party_colours(scenario.order)
     ceasefire = data["phases"]["start"] is not None
+    talks = lanes_height(_lane_order(list(data["lanes"]["talks"]), scenario), scenario, 1.35)
     with styled():
-        fig = new_figure(9.5, 8.0 if ceasefire else 3.6)
         if ceasefire:
-            n_lanes = len(_lane_order([*data["lanes"]["ceasefire"], CONVOYS], scenario))
-            talks_ax, cease_ax, trust_ax = fig.subplots(
-                3, 1, height_ratios=[1.2, max(1.6, 0.4 * n_lanes), 1.8])
+            cease = lanes_height(_lane_order([*data["lanes"]["ceasefire"], CONVOYS], scenario),
+                                 scenario, 1.8)
+            # the panels' heights in inches, and as much again for titles and labels
+            heights = [talks, cease, TRUST_INCHES]
+            fig = new_figure(9.5, sum(heights) + DECORATION_INCHES)
+            talks_ax, cease_ax, trust_ax = fig.subplots(3, 1, height_ratios=heights)
             cease_ax.sharex(trust_ax)
             kinds = plot_talks(talks_ax, events, data, scenario, colours)
             kinds |= plot_ceasefire(cease_ax, events, data, scenario, colours)
@@ -370,6 +431,7 @@ def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
             cease_ax.tick_params(labelbottom=False)
             _legend(cease_ax, kinds, data["phases"]["pause"], bool(data["convoys"]))
         else:
+            fig = new_figure(9.5, max(3.6, talks + 2.25))
             talks_ax = fig.subplots()
             kinds = plot_talks(talks_ax, events, data, scenario, colours)
             _legend(talks_ax, kinds, None, False)

@@ -849,3 +849,304 @@ def test_the_run_figures_named_in_rundir_are_those_drawn() -> None:
     from sim.rundir import RUN_FIGURES as NAMED
 
     assert NAMED == RUN_FIGURES
+
+
+# -- sweeps: order, single points, tick labels -------------------------------------
+
+
+def _turns(xs: np.ndarray) -> int:
+    """How often a sequence of x coordinates changes direction (a band's outline runs
+    out along one edge and back along the other: one turn)."""
+    steps = np.sign(np.diff(np.asarray(xs, dtype=float)))
+    steps = steps[steps != 0]
+    return int(np.count_nonzero(steps[1:] != steps[:-1]))
+
+
+def test_a_sweep_given_out_of_order_is_drawn_in_order_of_value(scenario: Scenario) -> None:
+    """The reference is listed first, so values are often not ascending: the lines were
+    drawn in the order given, zigzagging, and the bands folded back on themselves."""
+    key = "ceasefire.monitoring.deterrence"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [0.3, 0.0, 0.6])], runner, 60, SEED)
+    drawn = sweep_figure(points, [key])
+    d = drawn.data
+    np.testing.assert_array_equal(d["x"], [0.3, 0.0, 0.6])  # each point's value, as given
+    upper, lower = drawn.figure.axes[:2]
+    for name, s in d["series"].items():
+        label = "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
+        line = next(ln for ln in upper.get_lines() if ln.get_label() == label)
+        assert list(line.get_xdata()) == [0.0, 0.3, 0.6]
+        np.testing.assert_allclose(line.get_ydata(), s["estimate"][[1, 0, 2]])
+    bands = [c for c in upper.collections if len(c.get_paths())]
+    assert len(bands) == len(d["series"]) - 1
+    for band in bands:
+        assert _turns(band.get_paths()[0].vertices[:-1, 0]) == 1
+    for bar in lower.containers:
+        assert np.all(np.diff(bar.lines[0].get_xdata()) > 0)
+    # the differences are still from the first point given, which the axis names
+    assert "deterrence = 0.3" in lower.get_ylabel().replace("\n", " ")
+    assert d["differences"]["agreement"]["estimate"][0] == 0
+    np.testing.assert_array_equal(d["order"], [1, 0, 2])
+
+
+def test_heat_map_axes_run_in_order_of_value(scenario: Scenario) -> None:
+    """A sweep extended on resume appends its new values (0, 1, then 0.5): the heat
+    map's axis ran 0, 1, 0.5."""
+    keys = ["ceasefire.monitoring.deterrence", "ceasefire.monitoring.notice"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [0.0, 1.0, 0.5]), (keys[1], [0.7, 0.5])],
+                          runner, 20, SEED)
+    drawn = sweep_figure(points, keys)
+    for name, grid in drawn.data["grids"].items():
+        assert grid["x"] == [0.0, 0.5, 1.0] and grid["y"] == [0.5, 0.7]
+        s = drawn.data["series"][name]
+        for k, pt in enumerate(points):
+            i, j = grid["y"].index(pt.params[keys[1]]), grid["x"].index(pt.params[keys[0]])
+            assert grid["estimate"][i, j] == s["estimate"][k]
+    heat = drawn.figure.axes[0]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["0", "0.5", "1"]
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["0.5", "0.7"]
+
+
+def test_a_single_point_is_drawn_as_markers_with_intervals(scenario: Scenario) -> None:
+    """One point has no line or band: the legend listed P(agreement) and the bands, and
+    neither showed; and the differences were spread along the parameter's axis."""
+    from matplotlib.container import ErrorbarContainer
+
+    key = "ceasefire.monitoring.deterrence"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [0.3])], runner, 60, SEED)
+    drawn = sweep_figure(points, [key])
+    upper, lower = drawn.figure.axes[:2]
+    legend = upper.get_legend()
+    assert legend is not None
+    listed = [t.get_text() for t in legend.get_texts()]
+    bars = {c.get_label(): c for c in upper.containers if isinstance(c, ErrorbarContainer)}
+    assert sorted(listed) == sorted(bars)  # everything listed is drawn
+    for name, s in drawn.data["series"].items():
+        label = "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
+        marker, _, (interval,) = bars[label].lines
+        assert list(marker.get_ydata()) == [s["estimate"][0]]
+        (segment,) = interval.get_segments()
+        assert list(segment[:, 1]) == pytest.approx([s["low"][0], s["high"][0]])
+    # the differences stand at the point itself, close together
+    low, high = lower.get_xlim()
+    diffs = [c for c in lower.containers if isinstance(c, ErrorbarContainer)]
+    assert len(diffs) == len(drawn.data["series"])
+    for bar in diffs:
+        assert abs(bar.lines[0].get_xdata()[0] - 0.3) <= 0.15 * (high - low)
+    shown = [t.get_text() for t in lower.get_xticklabels()
+             if low <= t.get_position()[0] <= high]
+    assert shown == ["0.3"]
+
+
+def test_the_names_of_many_grid_points_do_not_overlap(scenario: Scenario) -> None:
+    """A sweep of three parameters names its points under the lines: 100 of them wrote
+    100 names on top of each other. As many are named as fit, the first among them."""
+    params = [("ceasefire.imposed.delineation", [0.0, 0.25, 0.5, 0.75, 1.0]),
+              ("ceasefire.imposed.verification", [0.0, 0.25, 0.5, 0.75, 1.0]),
+              ("ceasefire.monitoring.deterrence", [0.1, 0.3, 0.5, 0.7])]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, params, runner, 2, SEED)
+    drawn = sweep_figure(points, [k for k, _ in params])
+    fig = drawn.figure
+    assert _overlapping_texts(fig) == []
+    below = fig.axes[1]
+    shown = [t for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert len(shown) >= len(points) // 5
+    names = [f"{pt.params[params[0][0]]:g}, {pt.params[params[1][0]]:g}, "
+             f"{pt.params[params[2][0]]:g}" for pt in points]
+    for t in shown:
+        assert t.get_text() == names[round(t.get_position()[0])]
+    assert shown[0].get_text() == names[0]
+
+
+def test_tick_labels_tell_values_apart_and_write_large_numbers_out() -> None:
+    from plots.sweep import tick_labels
+
+    assert tick_labels([0.12341, 0.12342]) == ["0.12341", "0.12342"]
+    assert tick_labels([600.0, 1440.0, 10080.0]) == ["600", "1440", "10080"]
+    assert tick_labels([0.1 + 0.2, 0.5]) == ["0.3", "0.5"]
+    assert tick_labels([1, 2, 3]) == ["1", "2", "3"]
+    assert tick_labels(["regime", {"48h": 48.0}]) == ["regime", "{ 48h = 48.0 }"]
+
+
+def test_heat_map_ticks_tell_close_values_apart_and_write_hours_out(scenario: Scenario) -> None:
+    """Three significant figures drew 0.12341 and 0.12342 both as 0.123, and 1200 hours
+    as 1.2e+03."""
+    keys = ["ceasefire.monitoring.deterrence", "negotiation.deadline_hours"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [0.12341, 0.12342]), (keys[1], [600.0, 1200.0])],
+                          runner, 5, SEED)
+    heat = sweep_figure(points, keys).figure.axes[0]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["0.12341", "0.12342"]
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["600", "1200"]
+
+
+def test_a_sweep_of_an_integer_field_has_integer_ticks(scenario: Scenario) -> None:
+    """Convoys per pause of 1, 2 and 3 were drawn with ticks at 1.5 and 2.5."""
+    key = "ceasefire.convoys.max_per_pause"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [1, 2, 3])], runner, 10, SEED)
+    fig = sweep_figure(points, [key]).figure
+    below = fig.axes[1]
+    shown = [t for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert [t.get_text() for t in shown] == ["1", "2", "3"]
+    assert [t.get_position()[0] for t in shown] == [1.0, 2.0, 3.0]
+
+
+def test_the_ticks_of_a_heat_map_do_not_overlap(scenario: Scenario) -> None:
+    """Twelve tables (milestones) along a heat map's axis: a cell is narrower than the
+    table written out, and every label was drawn, into its neighbours. As many are
+    named as fit, the first among them."""
+    keys = ["ceasefire.milestones", "ceasefire.monitoring.deterrence"]
+    tables = [{"48h": 24.0 + 4 * k} for k in range(12)]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], tables), (keys[1], [0.1, 0.6])], runner, 5, SEED)
+    fig = sweep_figure(points, keys).figure
+    assert _overlapping_texts(fig) == []
+    heat = fig.axes[0]
+    shown = [t for t in _drawn_texts(fig) if t in heat.get_xticklabels()]
+    assert len(shown) >= 3 and shown[0].get_text() == "{ 48h = 24.0 }"
+    for t in shown:
+        assert t.get_text() == f"{{ 48h = {24.0 + 4 * round(t.get_position()[0])} }}"
+
+
+# -- party names of ordinary length ------------------------------------------------
+
+
+MID_LABELS = ["parties.opposition.label='Free Syrian Army and allied factions'",
+              "parties.regime.label='Government of the Syrian Arab Republic'"]
+"""Party names of ordinary length (36 and 38 characters)."""
+LONG_LABELS = [
+    "parties.opposition.label='Free Syrian Army, the Southern Front and their allied armed "
+    "factions'",
+    "parties.regime.label='Government of the Syrian Arab Republic and its allied militias'",
+    "parties.jfs.label='Jabhat Fatah al-Sham, formerly Jabhat al-Nusra (al-Qaeda in Syria)'"]
+"""Long party names (62 to 68 characters)."""
+
+
+def _readable_texts(fig: Figure) -> list[Text]:
+    """:func:`_drawn_texts`, less the tick labels of secondary axes (the days over an
+    axis in hours) at ticks outside their limits, which are not drawn either."""
+    texts = _drawn_texts(fig)
+    hidden = set()
+    for ax in fig.axes:
+        for child in ax.child_axes:
+            for axis in (child.xaxis, child.yaxis):
+                low, high = sorted(axis.get_view_interval())
+                for tick in axis.get_major_ticks():
+                    if not low - 1e-9 <= tick.get_loc() <= high + 1e-9:
+                        hidden |= {id(tick.label1), id(tick.label2)}
+    return [t for t in texts if id(t) not in hidden]
+
+
+def _assert_readable(fig: Figure) -> None:
+    """No drawn text of ``fig`` overlaps another, and every one lies inside the figure."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = _readable_texts(fig)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    assert [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:]
+            if box_a.overlaps(box_b)] == []
+    width, height = fig.canvas.get_width_height()
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.x1 <= width + 1, t.get_text()
+        assert box.y0 >= -1 and box.y1 <= height + 1, t.get_text()
+
+
+@pytest.mark.parametrize("labels", [MID_LABELS, LONG_LABELS], ids=["ordinary", "long"])
+def test_party_names_of_ordinary_length_leave_the_agreement_figure_readable(
+        labels: list[str]) -> None:
+    """The terms' legend, three columns of names of 36 and 38 characters, ran off the
+    figure's right edge and over the time panel's axis label."""
+    sc = load_scenario(DEFAULT, labels)
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 200, SEED).results
+    _assert_readable(agreement_figure(sc, res, {}).figure)
+
+
+@pytest.mark.parametrize("labels", [MID_LABELS, LONG_LABELS], ids=["ordinary", "long"])
+def test_party_names_of_ordinary_length_leave_the_trace_figure_readable(
+        labels: list[str]) -> None:
+    """The talks' lanes were a fixed height: names of 36 and 38 characters, three lines
+    each, ran into each other."""
+    sc = load_scenario(DEFAULT, labels)
+    outcome = run_replication(sc, SEED, 0, trace=True)
+    assert outcome.agreed and outcome.collapsed
+    _assert_readable(trace_figure(sc, outcome, SEED).figure)
+
+
+def test_long_party_names_leave_the_causes_figure_readable() -> None:
+    """Names of 62 to 68 characters: the authors' legend grew wider than the figure and
+    the layout gave up, so the panels' titles and the bar's note ran into each other."""
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml", LONG_LABELS)
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 200, SEED).results
+    drawn = causes_figure(sc, res, {})
+    assert any(t.get_text().startswith("after acts by") for t in drawn.figure.axes[0].texts)
+    _assert_readable(drawn.figure)
+
+
+def test_the_note_over_the_top_withdrawal_bar_stays_under_the_title(
+        results: Results, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The party withdrawing most often, after acts by three parties of long names: its
+    bar's note, five lines over the bar, wrote over the panel's title."""
+    import plots.causes
+
+    tables = {
+        "collapsed": 300, "withdrew": {"opposition": 200, "regime": 100},
+        "withdrew_trigger": {("opposition", "regime"): 120, ("opposition", "jfs"): 50,
+                             ("opposition", "russia"): 30, ("regime", "opposition"): 60,
+                             ("regime", "jfs"): 40},
+        "trigger_blamed": {("regime", "regime"): 120, ("jfs", "regime"): 90,
+                           ("russia", "regime"): 30, ("opposition", "opposition"): 60,
+                           ("jfs", "opposition"): 0},
+        "misattributed": 120, "delineation_hit": 50,
+    }
+    monkeypatch.setattr(plots.causes, "collapse_tables", lambda _: {
+        k: dict(v) if isinstance(v, dict) else v for k, v in tables.items()})
+    sc = load_scenario(DEFAULT, LONG_LABELS)
+    fig = causes_figure(sc, results, {}).figure
+    _assert_readable(fig)
+    panel = fig.axes[0]
+    notes = [t for t in panel.texts if t.get_text().startswith("after acts by")]
+    assert len(notes) == 2
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    top = max(notes, key=lambda t: t.xy[1])
+    assert top.get_window_extent(renderer).y1 <= panel.get_window_extent(renderer).y1
+
+
+def test_every_party_sharing_a_tolerance_shows_on_its_line(
+        scenario: Scenario, traced: tuple[int, Any]) -> None:
+    """The opposition, the government and the US all withdraw below 0.15: their three
+    dashed lines were drawn on top of each other, so only one colour showed and nothing
+    said whose the line also was."""
+    from matplotlib.colors import to_rgb
+
+    seed, outcome = traced
+    drawn = trace_figure(scenario, outcome, seed)
+    levels: dict[float, list[str]] = {}
+    for party, level in drawn.data["tolerance"].items():
+        levels.setdefault(level, []).append(party)
+    assert sorted(levels[0.15]) == ["opposition", "regime", "us"]
+    fig, trust_ax = drawn.figure, drawn.figure.axes[2]
+    legend = trust_ax.get_legend()
+    assert legend is not None
+    entries = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    for parties in levels.values():  # each level names every party at it
+        assert any(all(style.party_label(scenario.spec.parties, p) in entry for p in parties)
+                   for entry in entries if entry.startswith("tolerance")), entries
+    # and every party's colour shows along its line
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(float)
+    box = trust_ax.get_window_extent()
+    colours = style.party_colours(scenario.order)
+    for level, parties in levels.items():
+        row = rgb.shape[0] - round(float(trust_ax.transData.transform((0.0, level))[1]))
+        band = rgb[row - 1: row + 2, round(box.x0) + 3: round(box.x1) - 3].reshape(-1, 3)
+        for party in parties:
+            near = np.linalg.norm(band - 255 * np.array(to_rgb(colours[party])), axis=1) < 60
+            assert near.sum() >= 30, (level, party, int(near.sum()))
+    assert {k: sorted(v) for k, v in drawn.data["tolerance_levels"].items()} == {
+        k: sorted(v) for k, v in levels.items()}
