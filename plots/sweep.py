@@ -34,7 +34,7 @@ from plots.style import (
     wrap,
     wrap_key,
 )
-from sim.report import _column
+from sim.report import value_cells
 from sim.stats import milestones
 
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
@@ -212,7 +212,7 @@ def tick_labels(values: list[Any]) -> list[str]:
     """A swept parameter's values as tick labels, as the sweep's table writes them: with
     as many digits as tell them apart (0.12341 and 0.12342 are not both 0.123), a table
     as TOML; but a large number written out (hours: 10080, not 1.008e+04)."""
-    return [_written_out(v, cell) for v, cell in zip(values, _column(values), strict=True)]
+    return [_written_out(v, cell) for v, cell in zip(values, value_cells(values), strict=True)]
 
 
 def _written_out(value: Any, cell: str) -> str:

@@ -230,13 +230,13 @@ def plot_talks(ax: Axes, events: tuple[TraceEvent, ...], data: dict[str, Any],
         ax.annotate("ceasefire\n(below)", xy=((ph["start"] + ph["end"]) / 2, 0.5),
                     xycoords=("data", "axes fraction"), ha="center", va="center", fontsize=8,
                     color="#444444")
-    if ph["deadline"] is not None:
-        ax.axvline(ph["deadline"].time, color=GREY, linestyle="--", linewidth=1)
-        ax.annotate("no agreement\nby the deadline", xy=(ph["deadline"].time, 0.5),
+    deadline = scenario.spec.negotiation.deadline_hours
+    if ph["deadline"] is not None:  # logged at the last round; drawn at the deadline itself
+        ax.axvline(deadline, color=GREY, linestyle="--", linewidth=1)
+        ax.annotate(f"no agreement\nby the deadline\n({deadline:g} h)", xy=(deadline, 0.5),
                     xycoords=("data", "axes fraction"), xytext=(-4, 0), textcoords="offset points",
                     ha="right", va="center", fontsize=9, color="#444444",
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
-    deadline = scenario.spec.negotiation.deadline_hours
     right = max(right, deadline if ph["start"] is None else 0.0)
     ax.set_xlim(0, right * 1.01 + 1)
     ax.set_xlabel("hours since the talks opened")

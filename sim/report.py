@@ -152,7 +152,7 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
         lines.append(f"  (PARTIAL: interrupted; the last point has {partial[-1]['summary']['runs']} "
                      "runs, and its differences pair only those)")
     heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
-    columns = [_column([r["params"][p] for r in rows]) for p in params]
+    columns = [value_cells([r["params"][p] for r in rows]) for p in params]
     values = [list(cells) for cells in zip(*columns, strict=True)] if columns else [[] for _ in rows]
     estimates = [[pct(r["summary"]["p_agreement"]).strip(),
                   *(pct(r["summary"]["p_hold"].get(lab)).strip() for lab in labels)] for r in rows]
@@ -247,7 +247,7 @@ def _width(interval: dict[str, float]) -> str:
     return f"{100 * (interval['high'] - interval['low']):.1f}"
 
 
-def _column(values: list[Any]) -> list[str]:
+def value_cells(values: list[Any]) -> list[str]:
     """A swept parameter's values as table cells: floats to 4 significant digits, or as
     many more as tell the column's distinct values apart (0.30001 and 0.3 are two
     rows, not two rows of 0.3); anything else as TOML writes it (a table as
@@ -261,7 +261,7 @@ def _column(values: list[Any]) -> list[str]:
 
 
 def _short(value: Any, digits: int = 4) -> str:
-    """One parameter value as a table cell (see :func:`_column`)."""
+    """One parameter value as a table cell (see :func:`value_cells`)."""
     if isinstance(value, float):
         return f"{value:.{digits}g}"
     if isinstance(value, str):

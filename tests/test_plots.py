@@ -1150,3 +1150,17 @@ def test_every_party_sharing_a_tolerance_shows_on_its_line(
             assert near.sum() >= 30, (level, party, int(near.sum()))
     assert {k: sorted(v) for k, v in drawn.data["tolerance_levels"].items()} == {
         k: sorted(v) for k, v in levels.items()}
+
+
+def test_talks_without_agreement_end_at_the_deadline_in_the_trace_figure(tmp_path: Path
+                                                                          ) -> None:
+    """The 'no agreement by the deadline' line stood at the last round (576 h), logged
+    when the talks ended, not at the deadline (600 h)."""
+    sc = load_scenario(DEFAULT)
+    outcome = next(o for o in (run_replication(sc, SEED, i, trace=True) for i in range(40))
+                   if not o.agreed)
+    drawn = trace_figure(sc, outcome, SEED)
+    talks = next(ax for ax in drawn.figure.axes if ax.get_title(loc="left") == "The talks")
+    dashed = [line.get_xdata()[0] for line in talks.get_lines() if line.get_linestyle() == "--"]
+    assert dashed == [sc.spec.negotiation.deadline_hours] != [outcome.rounds * 48.0]
+    assert any("(600 h)" in t.get_text() for t in talks.texts)
