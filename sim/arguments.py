@@ -210,8 +210,10 @@ def complete_run_options(args: argparse.Namespace) -> None:
 
 
 def check_out_options(args: argparse.Namespace) -> None:
-    """Refuse the options that need ``--out DIR`` without it, and fill in the checkpoint
-    interval of a command that saves as it goes (run, sweep, compare).
+    """Refuse an option given without the one it needs (``--out DIR`` to write into,
+    ``--plot`` to draw), and fill in the defaults that wait for that check: the figure
+    format, and the checkpoint interval of a command that saves as it goes (run, sweep,
+    compare).
 
     Raises:
         ScenarioError: ``--plot``, ``--resume`` or ``--checkpoint`` without ``--out``, or

@@ -180,6 +180,7 @@ def write_run(
     for name in RUN_FILES:
         remove_leftovers(out / name)
 
+
 SESSION_KEYS = ("version", "command", "packages")
 """What a manifest records of the session that wrote it."""
 
