@@ -17,6 +17,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
+from plots.fitting import legend_columns
 from plots.style import (
     GREY,
     HOLD_COLOUR,
@@ -24,7 +25,6 @@ from plots.style import (
     NAME_CHARS,
     Drawn,
     days_axis,
-    legend_columns,
     mark_time,
     new_figure,
     no_data,

@@ -15,11 +15,11 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from plots.fitting import legend_columns
 from plots.style import (
     GREY,
     NAME_CHARS,
     Drawn,
-    legend_columns,
     new_figure,
     no_data,
     party_colours,

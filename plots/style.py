@@ -24,10 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis, XAxis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, Locator
 
 if TYPE_CHECKING:
     from sim.records import Results
@@ -300,88 +298,6 @@ def label_rows(at: Sequence[float], labels: Sequence[str], span: float, width_po
             ends[row] = left + width
         rows[i] = row
     return rows
-
-
-def text_width(text: str, fontsize: float) -> float:
-    """Width in points of the widest line of ``text`` in the figures' font, measured
-    from the font's outlines: the same on every machine, and known before drawing."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
-
-    font = FontProperties(size=fontsize)
-    return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
-               for line in text.split("\n"))
-
-
-def legend_columns(labels: Sequence[str], fontsize: float, room: float, most: int) -> int:
-    """The most columns, up to ``most``, a legend of ``labels`` can have within ``room``
-    points of width (each column taken as wide as the widest label, with the default
-    handle, padding and spacing): a legend wider than its room ran off the figure or
-    over the panel beside it."""
-    em = fontsize
-    column = max((text_width(label, fontsize) for label in labels), default=0.0) + 2.8 * em
-    for n in range(max(most, 1), 1, -1):
-        if n * column + (n - 1) * 2.0 * em + 2.0 * em <= room:
-            return n
-    return 1
-
-
-class FittingTicks(Locator):
-    """Ticks at categories 0, k, 2k, ... of ``n`` (at 0, 1, ... n - 1 on the axis), ``k``
-    the smallest step at which labels taking ``footprint`` points along the axis clear
-    each other. The step is chosen when the figure is drawn, once the layout has given
-    the axis its length, so it holds whatever the figure's size."""
-
-    def __init__(self, n: int, footprint: float) -> None:
-        self.n = n
-        self.footprint = footprint
-
-    def __call__(self) -> list[float]:
-        if self.axis is None:
-            return []
-        low, high = self.axis.get_view_interval()
-        return self.tick_values(low, high)
-
-    def tick_values(self, vmin: float, vmax: float) -> list[float]:
-        low, high = sorted((vmin, vmax))
-        step = self.step(high - low)
-        return [float(i) for i in range(0, self.n, step) if low - 1e-9 <= i <= high + 1e-9]
-
-    def step(self, span: float) -> int:
-        """Every how many categories a label fits, on an axis showing ``span`` of them."""
-        axis = self.axis
-        if not isinstance(axis, Axis) or span <= 0:
-            return 1
-        box = axis.axes.bbox
-        length = (box.width if isinstance(axis, XAxis) else box.height) * 72.0 / axis.axes.figure.dpi
-        if length <= 0:
-            return 1
-        return max(1, math.ceil(self.footprint * span / length))
-
-
-def category_ticks(axis: Axis, labels: Sequence[str], fontsize: float,
-                   upright: bool = True) -> None:
-    """Name the categories at 0 .. n - 1 on ``axis`` with ``labels``: all of them where
-    they fit, else every k-th (:class:`FittingTicks`, starting with the first, the
-    reference of a sweep), with an unlabelled tick at each of the others. ``upright``
-    False turns an x axis's labels on end, so each takes only a line's height of it."""
-    lines = max(label.count("\n") + 1 for label in labels) if labels else 1
-    if isinstance(axis, XAxis) and upright:
-        footprint = 1.1 * max((text_width(label, fontsize) for label in labels), default=0.0) + 4.0
-    else:
-        footprint = lines * 1.25 * fontsize + 2.0
-    n = len(labels)
-    axis.set_major_locator(FittingTicks(n, footprint))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: _category(labels, v)))
-    axis.set_minor_locator(FixedLocator([float(i) for i in range(n)]))
-    axis.set_tick_params(which="major", labelsize=fontsize,
-                         labelrotation=0 if upright or not isinstance(axis, XAxis) else 90)
-
-
-def _category(labels: Sequence[str], at: float) -> str:
-    """The label of the category at ``at`` ('' between categories and beyond them)."""
-    k = round(at)
-    return labels[k] if 0 <= k < len(labels) and abs(at - k) < 1e-6 else ""
 
 
 def no_data(ax: Axes, message: str) -> None:

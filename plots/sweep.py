@@ -20,17 +20,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from plots.fitting import category_ticks, text_width
 from plots.style import (
     BAND_ALPHA,
     Drawn,
     caption,
-    category_ticks,
     new_figure,
     no_data,
     pct,
     percent_axis,
     styled,
-    text_width,
     wrap,
     wrap_key,
 )
