@@ -32,7 +32,8 @@ from plots.compare import compare_figure
 from plots.outcomes import outcomes_figure
 from plots.survival import survival_figure
 from plots.sweep import sweep_figure
-from plots.trace import trace_figure, trust_path
+from plots.trace import trace_figure
+from plots.trace_log import trust_path
 from sim import rules
 from sim.comparison import paired
 from sim.experiments import sweep
@@ -384,7 +385,7 @@ def test_large_sweep_grids_keep_their_cells_legible(scenario: Scenario, side: in
                                                     detail: str) -> None:
     """An 11 x 11 grid (the README's cluster example) drew two-line labels in every cell,
     overlapping their neighbours; now large grids carry fewer words and bigger panels."""
-    from plots.sweep import cell_detail
+    from plots.heatmap import cell_detail
 
     keys = ["ceasefire.imposed.delineation", "ceasefire.imposed.verification"]
     values = [k / (side - 1) for k in range(side)]
@@ -962,7 +963,7 @@ def test_the_names_of_many_grid_points_do_not_overlap(scenario: Scenario) -> Non
 
 
 def test_tick_labels_tell_values_apart_and_write_large_numbers_out() -> None:
-    from plots.sweep import tick_labels
+    from plots.heatmap import tick_labels
 
     assert tick_labels([0.12341, 0.12342]) == ["0.12341", "0.12342"]
     assert tick_labels([600.0, 1440.0, 10080.0]) == ["600", "1440", "10080"]
