@@ -343,9 +343,10 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         note = "runs per point, same seeds"
         if two and cell_detail(ny, nx) != "full":
             note += "; intervals in sweep.csv"
-        stopped = (f"interrupted, {len(points)} of {planned or len(points)} points"
-                   + (", the last unfinished" if points[-1].interrupted else "")
-                   if points[-1].interrupted or len(points) < (planned or 0) else "")
+        stopped = ""
+        if points[-1].interrupted or len(points) < (planned or 0):
+            stopped = f"interrupted, {len(points)} of {max(planned or 0, len(points))} points"
+            stopped += ", the last unfinished" if points[-1].interrupted else ""
         result["caption"] = caption(fig, first.scenario.name, first.summary.get("runs"),
                                     first.summary.get("seed"), note, stopped)
     return Drawn(fig, "sweep", result)

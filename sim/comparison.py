@@ -11,7 +11,6 @@ saves each side as a run directory (``a/``, ``b/``), which ``compare --resume`` 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -104,27 +103,31 @@ def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, si
 
 
 def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,
-              seed: int, runs: int, resumed: Resumed | None = None,
-              wrapped: bool = True) -> None:
+              seed: int, runs: int, resumed: Resumed | None = None) -> None:
     """Save one side of a comparison as the run directory ``out/side``, marked partial
     when stopped early: ``compare --resume`` finishes it, and ``plot`` draws it as any
     run. Its manifest names the scenario it is paired with, so a resume with another
     is refused even while the other side has nothing saved. A failure to write is a
-    ScenarioError naming ``--out`` or, not ``wrapped``, the OSError itself."""
-    summary = run_summary(run, scenario, seed, None)
-    with saving(out) if wrapped else nullcontext():
-        write_run(out / side, run.results, jsonable(summary), scenario, seed,
-                  {"compare_side": side, "runs_requested": runs, "paired_with": other.raw},
-                  resumed)
+    ScenarioError naming ``--out``."""
+    with saving(out):
+        _write_side(out, side, scenario, run, other, seed, runs, resumed)
 
 
 def save_running_side(out: Path, side: str, scenario: Scenario, results: Results,
                       other: Scenario, seed: int, runs: int,
                       resumed: Resumed | None = None) -> None:
     """Save the side running as ``out/side``, marked partial (a checkpoint), as
-    :func:`save_side` saves one stopped."""
-    save_side(out, side, scenario, RunOutcome(results, True, 0.0, runs), other, seed, runs,
-              resumed, wrapped=False)
+    :func:`save_side` saves one stopped; a failure to write is the OSError itself, for
+    the checkpoint to report while the run goes on."""
+    _write_side(out, side, scenario, RunOutcome(results, True, 0.0, runs), other, seed, runs,
+                resumed)
+
+
+def _write_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,
+                seed: int, runs: int, resumed: Resumed | None) -> None:
+    summary = run_summary(run, scenario, seed, None)
+    write_run(out / side, run.results, jsonable(summary), scenario, seed,
+              {"compare_side": side, "runs_requested": runs, "paired_with": other.raw}, resumed)
 
 
 def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:

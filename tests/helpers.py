@@ -156,3 +156,24 @@ def same_results(a: Any, b: Any) -> None:
     assert len(a) == len(b)
     for name, col in a.columns.items():
         np.testing.assert_array_equal(col, b.columns[name], err_msg=name)
+
+
+def counting_bar(monkeypatch: Any) -> list[int]:
+    """Replace the runner's progress bar by one that records its ``initial`` count and
+    each update, in the list returned."""
+    import sim.runner
+
+    counted: list[int] = []
+
+    class Bar:
+        def __init__(self, *args: Any, initial: int = 0, **kwargs: Any) -> None:
+            counted.append(initial)
+
+        def update(self, n: int) -> None:
+            counted.append(n)
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(sim.runner, "tqdm", Bar)
+    return counted

@@ -12,7 +12,7 @@ import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 import pytest
-from helpers import DEFAULT
+from helpers import DEFAULT, counting_bar
 from test_rundir import edit_row, save
 
 from sim.chunks import Sizer
@@ -75,21 +75,8 @@ def test_the_text_is_flushed_before_it_is_synced(tmp_path, monkeypatch):
 
 
 def test_a_resumed_runs_progress_bar_ends_at_the_runs_asked_for(geneva, monkeypatch):
-    import sim.runner
-    counted = []
-
-    class Bar:
-        def __init__(self, *a, initial=0, **k):
-            counted.append(initial)
-
-        def update(self, n):
-            counted.append(n)
-
-        def close(self):
-            pass
-
     first = Runner(workers=1).run(geneva, 30, 3).results
-    monkeypatch.setattr(sim.runner, "tqdm", Bar)
+    counted = counting_bar(monkeypatch)
     Runner(workers=1, progress=True).run(geneva, 50, 3, existing=first)
     assert sum(counted) == 50
 

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, ROOT, cli, interrupt_chunk, interrupt_cli, same_results
+from helpers import (
+    DEFAULT,
+    ROOT,
+    cli,
+    counting_bar,
+    interrupt_chunk,
+    interrupt_cli,
+    same_results,
+)
 
 import run_sim
 from sim.errors import ScenarioError
@@ -693,25 +701,11 @@ def test_a_second_ctrl_c_does_not_wait_for_the_items_running(geneva, monkeypatch
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_progress_bar_counts_every_replication_kept(geneva, monkeypatch, workers):
     """Items finished while a run stops are kept, and the bar counts them too."""
-    import sim.runner
-
-    counted: list[int] = []
-
-    class Bar:
-        def __init__(self, *args, initial=0, **kwargs):
-            counted.append(initial)
-
-        def update(self, n):
-            counted.append(n)
-
-        def close(self):
-            pass
-
     def stop_at_first_save(results):
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.05)
 
-    monkeypatch.setattr(sim.runner, "tqdm", Bar)
+    counted = counting_bar(monkeypatch)
     with Runner(workers=workers, chunk=20, progress=True) as runner:
         out = runner.run(geneva, 5000, 3, checkpoint=stop_at_first_save, checkpoint_every=0.0)
     assert out.interrupted and 0 < len(out.results) < 5000
