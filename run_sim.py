@@ -26,7 +26,7 @@ from typing import Any
 from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
-from sim.rundir import FIGURES_UNSAVED, prepare_out, saving, stale_figures
+from sim.rundir import FIGURES_UNSAVED, open_out, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
 
@@ -46,17 +46,14 @@ def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
 
 
 def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
-    """Draw figures if the plots package is importable."""
-    try:
-        import plots
-    except ImportError:
-        print("plots package not available; no figures drawn", file=sys.stderr)
-        return []
+    """Draw figures (matplotlib is imported only by the commands that draw)."""
+    import plots
+
     return plots.draw(kind, directory, fmt=fmt, **data)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.output import Resumed, write_run
+    from sim.output import write_run
     from sim.records import Results
     from sim.report import report_run
     from sim.rundir import resumable, saved_manifest, saving_so_far
@@ -71,12 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.resume:
         limit = ("--max-runs", args.max_runs) if args.precision is not None else ("--runs", args.runs)
         existing = resumable(args.out, scenario, str(args.scenario), args.seed, limit)
-    if note:  # once the saved run is known to be the one to finish
-        print(note, file=sys.stderr)
-    prepare_out(args.out, () if args.resume else ("runs.csv",),
-                "use --resume to finish that run, or another directory",
-                None if args.resume else "run")
-    resumed = Resumed() if args.resume else None
+    resumed = open_out(args.out, "run", args.resume, ("runs.csv",), note)
     long_run = (args.precision is not None) or args.runs >= 2000
     extra = {"runs_requested": None if args.precision is not None else args.runs,
              "precision": args.precision, "min_runs": args.min_runs, "max_runs": args.max_runs}
@@ -122,7 +114,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
-    from sim.output import Resumed
     from sim.report import sweep_stopped, sweep_text
     from sim.rundir import checkpointed, resumable_sweep, resume_sweep_runs
     from sim.scenario import load_scenario
@@ -130,18 +121,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     base = load_scenario(args.scenario, args.sets)
     params = ex.parse_params(args.param)
     todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
-    if args.resume:  # without --runs, the saved sweep's (as a run's, see resume_options)
-        args.runs, note = resume_sweep_runs(args.out, args.runs)
-        if note:
-            print(note, file=sys.stderr)
+    # without --runs, a resumed sweep takes the saved one's (as a run does, see resume_options)
+    args.runs, note = resume_sweep_runs(args.out, args.runs) if args.resume else (args.runs, "")
     fill_runs(args)
     existing = resumable_sweep(args.out, todo, str(args.scenario), args.seed,
                                args.runs) if args.resume else None
-    prepare_out(args.out, () if args.resume else ("sweep.csv", "points"),
-                "use --resume to finish that sweep, or another directory",
-                None if args.resume else "sweep")
+    resumed = open_out(args.out, "sweep", args.resume, ("sweep.csv", "points"), note)
     points: list[ex.SweepPoint] = []
-    resumed = Resumed() if args.resume else None
     checkpoint = checkpointed(args.out, partial(ex.save_running_point, args.out, seed=args.seed,
                                                 runs=args.runs, resumed=resumed))
 
@@ -189,27 +175,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.comparison import check_comparable, paired, save_running_side, save_side, sides
-    from sim.output import Resumed
     from sim.report import compare_text
     from sim.rundir import checkpointed, resume_comparison
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
     existing: tuple[Any, Any] = (None, None)
+    note = ""
     if args.resume:
         args.runs, existing, note = resume_comparison(args.out, args.runs, (a, b),
                                                       args.scenarios, args.seed)
-        if note:
-            print(note, file=sys.stderr)
     fill_runs(args)
     out = args.out
-    prepare_out(out, () if args.resume else ("compare.json", "a", "b"),
-                "use --resume to finish that comparison, or another directory",
-                None if args.resume else "compare")
+    resumed = open_out(out, "compare", args.resume, ("compare.json", "a", "b"), note)
     if args.resume:  # the saved result goes stale; a new one is written when sides pair
         with saving(out):
             (out / "compare.json").unlink(missing_ok=True)
-    resumed = Resumed() if args.resume else None
     save = partial(save_side, out, seed=args.seed, runs=args.runs, resumed=resumed)
     checkpoint = checkpointed(out, partial(save_running_side, out, seed=args.seed,
                                            runs=args.runs, resumed=resumed))
@@ -314,25 +295,39 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from sim.backtest import backtest_text, run_backtest
+    from sim.backtest import backtest_text, save_case, save_running_case, score_cases, scored_cases
+    from sim.rundir import checkpointed, resume_backtest
 
-    prepare_out(args.out, ("backtest.csv",))
+    cases = scored_cases(args.directory, args.sets)  # every file checked before any runs
+    existing, note, out = None, "", args.out
+    if args.resume:
+        args.runs, existing, note = resume_backtest(out, args.runs, cases.directory,
+                                                    cases.scenarios, args.seed)
+    fill_runs(args)
+    resumed = open_out(out, "backtest", args.resume, ("backtest.csv", "cases"), note)
+    keep = {"seed": args.seed, "runs": args.runs, "resumed": resumed}
+    kept = f"; finished runs kept in {out}: finish with 'backtest --resume'" if out else ""
     with deferred_stop() as stop:  # a stop signal waits for the table to be saved
-        with make_runner(args, True) as runner:
-            table = run_backtest(args.directory, runner, args.runs, args.seed, args.sets)
+        try:
+            with make_runner(args, True) as runner:
+                table = score_cases(cases, runner, args.runs, args.seed, existing,
+                                    partial(save_case, out, **keep) if out else None,
+                                    checkpointed(out, partial(save_running_case, out, **keep))
+                                    if out and args.checkpoint else None, args.checkpoint)
+        except KeyboardInterrupt:  # before any scenario finished
+            print(f"interrupted before a scenario finished{kept}", file=sys.stderr)
+            raise
         stop.redeliver = not table.partial
-        if args.json:
-            print(json.dumps(jsonable(table.as_dict()), indent=2))
-        else:
-            print(backtest_text(table))
-        if args.out is not None:
-            with saving(args.out):
-                table.write_csv(args.out / "backtest.csv")
-    if args.out is not None:
-        with saving(args.out, FIGURES_UNSAVED):
-            draw("backtest", args.out, args.format, table=table)
+        print(json.dumps(jsonable(table.as_dict()), indent=2) if args.json
+              else backtest_text(table))
+        if out is not None:
+            with saving(out):
+                table.write_csv(out / "backtest.csv")
+    if out is not None:
+        with saving(out, FIGURES_UNSAVED):
+            draw("backtest", out, args.format, table=table)
     if table.partial:
-        print(f"interrupted: {len(table.rows)} scenario(s) scored", file=sys.stderr)
+        print(f"interrupted: {len(table.rows)} scenario(s) scored{kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 

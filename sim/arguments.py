@@ -156,7 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("backtest", help="score scenarios with an [observed] section")
     bt.add_argument("directory", type=Path)
-    common(bt)
+    common(bt, resumable=True)
+    bt.add_argument("--resume", action="store_true",
+                    help="finish an interrupted backtest saved in --out DIR (each scenario's "
+                         "finished replications are kept)")
 
     pl = sub.add_parser("plot", help="figures from a saved run directory")
     pl.add_argument("directory", type=Path)
@@ -242,8 +245,9 @@ def check_out_options(args: argparse.Namespace) -> None:
         args.checkpoint = DEFAULT_CHECKPOINT
 
 
-KINDS = {"run": "run", "sweep": "sweep", "compare": "comparison"}
-"""What each command that saves as it goes leaves: a run, a sweep, a comparison."""
+KINDS = {"run": "run", "sweep": "sweep", "compare": "comparison", "backtest": "backtest"}
+"""What each command that saves as it goes leaves: a run, a sweep, a comparison, a
+backtest."""
 
 
 def fill_runs(args: argparse.Namespace) -> None:

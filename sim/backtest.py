@@ -13,15 +13,28 @@ forecasts with the record:
 The result is a :class:`BacktestTable` (:mod:`sim.backtest_table`), written as
 ``backtest.csv`` and printed by :func:`backtest_text`. This module is the entry point:
 the names of those modules that callers use are importable from here too.
+
+With ``--out DIR`` each scenario's replications are saved as it runs, as the run
+directory ``DIR/cases/<file name>`` (:func:`save_case`): a backtest stopped, or killed
+outright, keeps them, and ``backtest --resume`` finishes it from there, scoring the same
+table as a backtest never interrupted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sim.backtest_table import BacktestTable, backtest_text
 from sim.errors import ScenarioError
 from sim.observed import observed_outcomes, scenario_row
+from sim.output import Resumed, jsonable, write_run
+from sim.records import Results
+from sim.report import run_summary
+from sim.run_outcome import RunOutcome
+from sim.rundir import case_directory, saving
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario
 from sim.scoring import CLIP, brier, compute_scores, event_labels, log_score, percentile_of
@@ -29,6 +42,7 @@ from sim.scoring import CLIP, brier, compute_scores, event_labels, log_score, pe
 __all__ = [
     "CLIP",
     "BacktestTable",
+    "Cases",
     "backtest_text",
     "brier",
     "compute_scores",
@@ -37,29 +51,33 @@ __all__ = [
     "observed_outcomes",
     "percentile_of",
     "run_backtest",
+    "save_case",
+    "save_running_case",
     "scenario_row",
+    "score_cases",
+    "scored_cases",
 ]
 
 
-def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
-                 overrides: list[str] | None = None) -> BacktestTable:
-    """Run and score every scenario in ``directory`` that has an ``[observed]`` section.
+@dataclass(frozen=True)
+class Cases:
+    """The scenarios of a backtest directory: those scored, in file-name order, and the
+    files skipped (no ``[observed]`` section), each loaded with ``overrides``."""
 
-    Args:
-        directory: a folder of scenario files (``*.toml``, taken in name order).
-        runner: the runner to use (its executor, progress bar).
-        runs: replications per scenario.
-        seed: the root seed, the same for every scenario.
-        overrides: ``KEY=VALUE`` settings applied to every scenario (to see how the
-            scores move with a parameter the scenarios share).
+    directory: str
+    scenarios: list[Scenario]
+    skipped: list[str]
+    overrides: list[str]
+
+
+def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
+    """Load and check every scenario of ``directory`` before any runs, so a bad file or
+    record late in the directory costs no computation.
 
     Raises:
         ScenarioError: the directory is missing or holds no scenario with an
             ``[observed]`` section, a scenario file in it is invalid, or two scored
             scenarios share a name.
-        KeyboardInterrupt: interrupted before any scenario finished (nothing to score);
-            interrupted later, the scenarios that finished are scored and the table is
-            marked ``partial``.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -85,10 +103,59 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
             "at least one scenario with an [observed] section (what happened "
             "historically: agreed, hours_held, ...) to score",
         )
-    table = BacktestTable(str(directory), runs, seed, skipped=skipped,
-                          overrides=list(overrides or []))
-    for scenario in scenarios:
-        out = runner.run(scenario, runs, seed)
+    return Cases(str(directory), scenarios, skipped, list(overrides or []))
+
+
+def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
+                 overrides: list[str] | None = None) -> BacktestTable:
+    """Run and score every scenario in ``directory`` that has an ``[observed]`` section
+    (:func:`scored_cases`, then :func:`score_cases`).
+
+    Args:
+        directory: a folder of scenario files (``*.toml``, taken in name order).
+        runner: the runner to use (its executor, progress bar).
+        runs: replications per scenario.
+        seed: the root seed, the same for every scenario.
+        overrides: ``KEY=VALUE`` settings applied to every scenario (to see how the
+            scores move with a parameter the scenarios share).
+    """
+    return score_cases(scored_cases(directory, overrides), runner, runs, seed)
+
+
+def score_cases(
+    cases: Cases, runner: Runner, runs: int, seed: int,
+    existing: dict[str, Results] | None = None,
+    save: Callable[[Scenario, RunOutcome], None] | None = None,
+    checkpoint: Callable[[Scenario, Results], None] | None = None,
+    checkpoint_every: float = 60.0,
+) -> BacktestTable:
+    """Run the scenarios in order on the same seed and score them.
+
+    Args:
+        cases: the scenarios to score (:func:`scored_cases`).
+        runner, runs, seed: as :func:`run_backtest`.
+        existing: replications an earlier, interrupted backtest saved, by scenario
+            file: kept, not rerun.
+        save: called with each scenario and its outcome as it finishes or is stopped
+            part way (with at least one replication), so a backtest stopped, or killed
+            outright, keeps them for ``--resume``.
+        checkpoint: called with the running scenario and its finished replications
+            about every ``checkpoint_every`` seconds (as :meth:`Runner.run` calls its own).
+
+    Raises:
+        KeyboardInterrupt: interrupted before any scenario finished (nothing to score);
+            interrupted later, the scenarios that finished are scored and the table is
+            marked ``partial``.
+    """
+    table = BacktestTable(cases.directory, runs, seed, skipped=list(cases.skipped),
+                          overrides=list(cases.overrides))
+    for k, scenario in enumerate(cases.scenarios):
+        out = runner.run(scenario, runs, seed, existing=(existing or {}).get(scenario.file),
+                         label=f"scenario {k + 1}/{len(cases.scenarios)}",
+                         checkpoint=None if checkpoint is None else partial(checkpoint, scenario),
+                         checkpoint_every=checkpoint_every)
+        if save is not None and len(out.results):
+            save(scenario, out)
         if out.interrupted:
             if not table.rows:
                 raise KeyboardInterrupt
@@ -97,3 +164,27 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
         table.rows.append(scenario_row(scenario, out.results))
     table.scores = compute_scores(table.rows)
     return table
+
+
+def save_case(out: Path, scenario: Scenario, run: RunOutcome, seed: int, runs: int,
+              resumed: Resumed | None = None) -> None:
+    """Save a scenario's replications as the run directory ``out/cases/<file name>``,
+    marked partial when stopped early: ``backtest --resume`` finishes it, and ``plot``
+    draws it as any run. A failure to write is a ScenarioError naming ``--out``."""
+    with saving(out):
+        _write_case(out, scenario, run, seed, runs, resumed)
+
+
+def save_running_case(out: Path, scenario: Scenario, results: Results, seed: int, runs: int,
+                      resumed: Resumed | None = None) -> None:
+    """Save the scenario running, marked partial (a checkpoint), as :func:`save_case`
+    saves one stopped; a failure to write is the OSError itself, for the checkpoint to
+    report while the backtest goes on."""
+    _write_case(out, scenario, RunOutcome(results, True, 0.0, runs), seed, runs, resumed)
+
+
+def _write_case(out: Path, scenario: Scenario, run: RunOutcome, seed: int, runs: int,
+                resumed: Resumed | None) -> None:
+    summary = run_summary(run, scenario, seed, None)
+    write_run(case_directory(out, scenario), run.results, jsonable(summary), scenario, seed,
+              {"backtest_case": Path(scenario.file).name, "runs_requested": runs}, resumed)

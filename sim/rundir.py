@@ -19,13 +19,17 @@ from typing import Any
 from sim.arguments import DEFAULT_RUNS, KINDS, saved_count
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
-from sim.output import jsonable, read_run, toml_value
+from sim.output import Resumed, jsonable, read_run, toml_value
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import shielded
 
+CASES = "cases"
+"""The folder of a backtest's ``--out DIR`` that holds each scenario's replications."""
+
 RESULTS = {"run": ("runs.csv", "manifest.json"), "sweep": ("sweep.csv", "points"),
-           "compare": ("compare.json", "a/runs.csv", "b/runs.csv")}
+           "compare": ("compare.json", "a/runs.csv", "b/runs.csv"),
+           "backtest": ("backtest.csv", CASES)}
 """What each resumable command leaves in its ``--out DIR``."""
 
 
@@ -54,6 +58,22 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
     except OSError as exc:
         raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
                             f"into ({exc.strerror or exc})") from None
+
+
+def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...],
+             note: str = "") -> Resumed | None:
+    """Make ``--out DIR`` ready for ``command`` (run, sweep, compare, backtest), as
+    :func:`prepare_out` does: a fresh command refuses a directory holding earlier
+    results (``holds``) or another command's; a resumed one writes beside its own, and
+    tells the user its ``note`` (what it took from the saved work), now that the saved
+    work is known to be the one to finish. Returns the record of earlier sessions a
+    resumed command's saves keep (None for a fresh one)."""
+    if note:
+        print(note, file=sys.stderr)
+    prepare_out(out, () if resume else holds,
+                f"use --resume to finish that {KINDS[command]}, or another directory",
+                None if resume else command)
+    return Resumed() if resume else None
 
 
 def refuse_others(out: Path, command: str, resuming: bool) -> None:
@@ -139,8 +159,9 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         scenario_file: how the user named it, for messages.
         seed: the root seed given now.
         limit: the option bounding the run and its value (``--runs`` or ``--max-runs``).
-        part: ``sweep_point`` or ``compare_side`` when ``out`` is one of a sweep's points
-            or one of a comparison's sides (its manifest says which it is), "" for a run.
+        part: ``sweep_point``, ``compare_side`` or ``backtest_case`` when ``out`` is one
+            of a sweep's points, a comparison's sides or a backtest's scenarios (its
+            manifest says which it is), "" for a run.
 
     Raises:
         ScenarioError: another seed or scenario than the saved run's (naming the first
@@ -152,7 +173,8 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     saved, existing, _, manifest = read_run(out, summary_needed=False)
     for key, what, command, home in (
             ("sweep_point", "a point of the sweep", "sweep", out.parent.parent),
-            ("compare_side", "a side of the comparison", "compare", out.parent)):
+            ("compare_side", "a side of the comparison", "compare", out.parent),
+            ("backtest_case", "a scenario of the backtest", "backtest", out.parent.parent)):
         if key != part and key in manifest:  # finished alone, it would no longer pair
             raise ScenarioError("--out", "", str(out), f"the directory of the run to resume, "
                                 f"but it holds {what} in {home}: resume that with "
@@ -297,3 +319,50 @@ def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Sc
     existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), "compare_side")
                      for side, sc, name in zip(SIDES, scenarios, names, strict=True))
     return runs, (existing[0], existing[1]), note
+
+
+def case_directory(out: Path, scenario: Scenario) -> Path:
+    """Where a backtest with ``--out out`` keeps a scenario's replications: a run
+    directory named after its file (unique within the backtest's directory), which
+    ``plot`` draws as any run and ``backtest --resume`` finishes."""
+    return out / CASES / Path(scenario.file).stem
+
+
+def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list[Scenario],
+                    seed: int) -> tuple[int, dict[str, Results], str]:
+    """What ``backtest --resume`` keeps of the backtest saved in ``out`` when it scores
+    ``scenarios`` of ``directory`` (as given on the command line): the run count
+    (``runs`` as given, or else the saved scenarios', as a resumed run does), the
+    replications saved for each scenario file, checked as :func:`resumable` checks a
+    run, and what to tell the user.
+
+    Raises:
+        ScenarioError: ``out`` holds a run, a sweep or a comparison; a scenario saved
+            there that is not scored now (a file removed, renamed or without its
+            ``[observed]`` section); one saved with another scenario, ``--set`` values
+            or seed, or with more runs than ``runs``.
+    """
+    refuse_others(out, "backtest", resuming=True)
+    saved = sorted(p for p in (out / CASES).glob("*") if p.is_dir())
+    homes = {case_directory(out, sc): sc for sc in scenarios}
+    stray = next((p for p in saved if p not in homes), None)
+    if stray is not None:
+        raise ScenarioError(directory, "", f"{len(scenarios)} scored scenario(s)", f"a directory "
+                            f"scoring {stray.name}.toml, whose runs the backtest saved in "
+                            f"{out} holds ({stray}) (--resume needs the same directory of "
+                            f"scenarios, each with its [observed] section, or another --out)")
+    note = "" if saved else f"nothing saved in {out} to resume: the backtest starts afresh"
+    if saved and runs is None:
+        counts = (saved_count((saved_manifest(p) or {}).get("runs_requested")) for p in saved)
+        runs = next((n for n in counts if n is not None), None)
+        if runs is None:  # finishing at the default would look finished and not be
+            raise ScenarioError("--runs", "", None, f"give --runs: the backtest saved in {out} "
+                                "does not say how many runs its scenarios were to have")
+        note = f"resuming with the saved backtest's --runs {runs}"
+    runs = DEFAULT_RUNS if runs is None else runs
+    existing = {}
+    for home, sc in homes.items():
+        held = resumable(home, sc, sc.file, seed, ("--runs", runs), "backtest_case")
+        if held is not None:
+            existing[sc.file] = held
+    return runs, existing, note
