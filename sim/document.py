@@ -343,6 +343,22 @@ def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
     return None
 
 
+def giving_file(path: Path, key: str) -> Path | None:
+    """The file of a scenario's ``extends`` chain a problem at dotted ``key`` lies in:
+    the nearest that gives the value there or, for a key none gives (a missing value,
+    an item inside an array), the nearest that gives the deepest table or array
+    holding it. None when ``key`` is no key path or the chain cannot be read now."""
+    try:
+        parts = split_key(key)
+    except ScenarioError:
+        return None
+    for depth in range(len(parts), 0, -1):
+        found = defining_file(path, parts[:depth])
+        if found is not None:
+            return found
+    return None
+
+
 def first_difference(a: Any, b: Any, parts: tuple[str, ...] = ()) -> tuple[str, Any, Any] | None:
     """The first dotted key path at which two documents differ, with ``a``'s and ``b``'s
     value there (``None`` for a key one of them lacks); ``None`` if they are equal."""

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from sim.document import (
     apply_override,
+    giving_file,
     join_key,
     parse_override,
     parse_value,
@@ -236,9 +237,32 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
             doc = apply_override(doc, key, value)
             given.append(("--set", key, value))
         keys = [key for _, key, _ in given]
-        with _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
+        with _blaming_parent(path), \
+                _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
             scenario = validate_document(doc, str(path))
     return _set_by(scenario, {}, keys, "--set")
+
+
+@contextmanager
+def _blaming_parent(path: Path) -> Iterator[None]:
+    """A bad value the scenario file only inherits is reported against the ancestor
+    that gives it (:func:`sim.document.giving_file`), where the user has to mend it,
+    and the message names the file that inherits it. Only when that ancestor is bad
+    alone, at the same key: a value that is bad only with the child's (a milestone
+    beyond a horizon the child shortened) stays the child's problem."""
+    try:
+        yield
+    except ScenarioError as exc:
+        origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
+        if origin is None or origin.resolve() == path.resolve():
+            raise
+        try:
+            load_scenario(origin)
+        except ScenarioError as own:
+            if own.path == exc.path:
+                raise ScenarioError(own.file, own.path, own.value,
+                                    f"{own.allowed} (inherited by {path})") from None
+        raise
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:

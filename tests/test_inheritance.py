@@ -226,3 +226,69 @@ def test_the_standalone_pause_keeps_the_defaults_behaviour():
         assert getattr(pause.ceasefire, key) == getattr(base.ceasefire, key), key
     assert pause.negotiation.shocks == base.negotiation.shocks
     assert pause.negotiation.round_interval_hours == base.negotiation.round_interval_hours
+
+
+# -- a bad value is reported where it is written ------------------------------------
+
+
+def bad_parent(tmp_path: Path, **behaviour: Any) -> Path:
+    doc = minimal_doc()
+    doc["parties"]["red"]["behaviour"].update(behaviour)
+    return write(tmp_path / "parent.toml", toml_dumps(doc))
+
+
+def test_a_bad_value_a_child_inherits_is_reported_against_the_parent(tmp_path: Path):
+    """It was reported against the child, which does not hold it: the user looked for
+    it in the wrong file."""
+    bad_parent(tmp_path, trust=1.5)
+    child = write(tmp_path / "kids" / "child.toml", 'extends = "../parent.toml"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert Path(err.value.file).resolve() == (tmp_path / "parent.toml").resolve()
+    assert (err.value.path, err.value.value) == ("parties.red.behaviour.trust", 1.5)
+    assert err.value.allowed.endswith(f"(inherited by {child})")
+    proc = cli("validate", str(child))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "parent.toml: parties.red.behaviour.trust: bad value 1.5" in proc.stderr
+
+
+def test_through_a_chain_the_file_that_writes_the_value_is_named(tmp_path: Path):
+    bad_parent(tmp_path, trust=1.5)
+    write(tmp_path / "mid.toml", 'extends = "parent.toml"\nname = "mid"\n'
+          "[parties.red.behaviour]\ntolerance = 0.3\n")
+    child = write(tmp_path / "child.toml", 'extends = "mid.toml"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert Path(err.value.file).name == "parent.toml"
+    assert "(inherited by" in err.value.allowed and str(child) in err.value.allowed
+
+
+def test_a_child_that_gives_the_bad_value_itself_is_named(tmp_path: Path):
+    bad_parent(tmp_path, trust=1.5)
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  "[parties.red.behaviour]\ntrust = 2.5\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.file, err.value.value) == (str(child), 2.5)
+    assert "inherited" not in err.value.allowed
+
+
+def test_a_parent_value_bad_only_with_the_child_s_stays_the_child_s_problem(
+        parent: Path, tmp_path: Path):
+    """The milestones are the parent's, but the child's shorter horizon makes them bad:
+    the parent alone is valid, so the child is named."""
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  "[ceasefire]\nhorizon_hours = 100.0\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert err.value.file == str(child) and err.value.path.startswith("ceasefire.milestones")
+    assert "inherited" not in err.value.allowed
+
+
+def test_a_set_value_is_still_blamed_on_the_option(tmp_path: Path):
+    bad_parent(tmp_path, trust=1.5)
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child, ["parties.red.behaviour.trust=3.0"])
+    assert err.value.file == f"{child} with --set" and err.value.value == 3.0
+    assert load_scenario(child, ["parties.red.behaviour.trust=0.5"]).name == "c"
