@@ -115,7 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_stopped, sweep_text
-    from sim.rundir import checkpointed, resumable_sweep, resume_sweep_runs
+    from sim.rundir import checkpointed, resumable_sweep, resume_sweep_runs, stale_point_figures
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
@@ -166,6 +166,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                  planned=len(todo))
     elif args.resume and (stale := stale_figures(args.out, ("sweep",), "the same command "
                                                  "and --plot")):
+        print(stale, file=sys.stderr)
+    for stale in stale_point_figures(args.out, existing or [], args.runs):  # plot DIR/points/NNN
         print(stale, file=sys.stderr)
     if stopped:
         print(sweep_stopped(points, len(todo), args.out), file=sys.stderr)

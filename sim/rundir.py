@@ -112,6 +112,16 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
             f"redraw them with {redraw or repr(f'plot {out}')}")
 
 
+def stale_point_figures(out: Path, existing: list[Results | None], runs: int) -> list[str]:
+    """What to tell the user, per point, when a resumed sweep added runs to points
+    whose run figures (drawn by ``plot DIR/points/NNN``; ``sweep --plot`` draws only
+    the sweep's) show only the runs saved before: ``existing`` holds each point's
+    replications saved before the resume (None for a point not saved)."""
+    notes = (stale_figures(out / "points" / f"{k:03d}") for k, saved in enumerate(existing)
+             if saved is not None and len(saved) < runs)
+    return [note for note in notes if note]
+
+
 RESULTS_UNSAVED = "the results printed above were not saved"
 FIGURES_UNSAVED = "the results were saved; the figures were not all drawn"
 

@@ -215,6 +215,26 @@ def test_a_resume_without_plot_says_the_sweep_figure_shows_the_points_before_it(
     assert "saved before this resume" not in capsys.readouterr().err
 
 
+def test_a_resume_names_the_run_figures_of_the_points_it_added_runs_to(tmp_path, monkeypatch,
+                                                                       capsys):
+    """Figures drawn by 'plot DIR/points/NNN' of a point the resume finished showed only
+    the runs saved before it, without a word; those of a point finished before the
+    interruption are still right, and are not named."""
+    out = tmp_path / "sweep"
+    interrupt_chunk(monkeypatch, 5, size=250)  # the second point's second work item
+    assert sweep(out) == 130
+    monkeypatch.undo()
+    for k in ("000", "001"):
+        assert run_sim.main(["plot", str(out / "points" / k)]) == 0
+    capsys.readouterr()
+    assert sweep(out, "--resume", "--plot") == 0
+    err = capsys.readouterr().err
+    assert (f"note: agreement.png, collapse_causes.png, outcomes.png, survival.png in "
+            f"{out / 'points' / '001'} show the runs saved before this resume; redraw them "
+            f"with 'plot {out / 'points' / '001'}'") in err
+    assert str(out / "points" / "000") not in err
+
+
 def test_a_resume_that_adds_values_to_a_later_param_names_the_points_that_moved(
         tmp_path, capsys):
     """Adding a value to the second --param moves every later point; the refusal blamed
