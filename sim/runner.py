@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import (
@@ -45,6 +46,7 @@ from sim.chunks import (
 )
 from sim.errors import ScenarioError
 from sim.model import armed_parties
+from sim.progress import bar_size, terminal_size
 from sim.records import Results
 from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.scenario import Scenario
@@ -334,9 +336,10 @@ class Runner:
         # it had come a moment earlier, and cannot lose them (nor break the bar's locks)
         with deferred_stop(redeliver=False) as stop:
             # shown on a terminal only: a log file would fill with the bar's redraws
+            # (and sized as it says, unless it says 0 columns: sim.progress)
             bar = tqdm(total=total if precision is None else None, initial=len(done),
                        disable=None if self.progress else True, unit="run", file=None,
-                       leave=False, dynamic_ncols=True, desc=label or None)
+                       leave=False, desc=label or None, **bar_size(terminal_size(sys.stderr)))
             try:
                 if precision is None:
                     todo = [i for i in range(runs) if i not in done]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,15 +103,93 @@ def with_keys(doc: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return out
 
 
+FAMILY_VAR = "CEASEFIRE_TEST_FAMILY"
+"""Set, to a value of its own, in the environment of every child a test starts: its
+descendants inherit it, so they can be found when they are in a session of their own
+(the command's pool workers are) or have lost their parent."""
+
+
+@contextlib.contextmanager
+def running(args: Sequence[str], env: dict[str, str] | None = None,
+            **popen: Any) -> Iterator[subprocess.Popen[Any]]:
+    """Start ``args`` (``subprocess.Popen`` with ``popen``), and end it and everything
+    it started when the block is left, however it is left.
+
+    A test that fails (an assertion, a timeout, Ctrl-C of pytest) while its child runs
+    would otherwise leave the child, and the child's pool workers, running. The child
+    leads a process group of its own, so what it leaves in that group is killed with
+    it, and the processes holding its :data:`FAMILY_VAR` (the workers, which leave the
+    group) are killed too. Signals sent to ``proc.pid`` reach the child alone, as
+    before: this only changes what happens once the test is done with it."""
+    tag = uuid.uuid4().hex
+    full_env = dict(os.environ if env is None else env)
+    full_env[FAMILY_VAR] = tag
+    proc = subprocess.Popen(args, env=full_env, start_new_session=True, **popen)
+    try:
+        yield proc
+    finally:
+        end_family(proc, tag)
+
+
+def end_family(proc: subprocess.Popen[Any], tag: str, timeout: float = 10.0) -> None:
+    """Kill ``proc``'s process group and every process holding ``tag`` as its
+    :data:`FAMILY_VAR`, wait until they are gone, and reap ``proc``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        # the group outlives its leader while members are left, so its id is not reused
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        family = tagged(tag)
+        for pid in family:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        if not family or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    proc.wait(timeout=timeout)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def tagged(tag: str) -> list[int]:
+    """The running processes (Linux: read from /proc; none elsewhere) whose environment
+    holds ``tag`` as :data:`FAMILY_VAR`. A zombie's environment reads empty: it is gone."""
+    marker = f"\0{FAMILY_VAR}={tag}\0".encode()
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                environ = Path(entry.path, "environ").read_bytes()
+            except OSError:  # gone meanwhile, or another user's
+                continue
+            if marker in b"\0" + environ:
+                found.append(int(entry.name))
+    return found
+
+
+def run_child(args: Sequence[str], timeout: float, input: str | None = None,
+              env: dict[str, str] | None = None,
+              cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run(args, capture_output=True, text=True, ...)``, but a timeout (or
+    any other way out) also ends what the child started: ``subprocess.run`` kills the
+    child alone, and its pool workers went on."""
+    with running(args, env=env, cwd=cwd, text=True, stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE,
+                 stdin=subprocess.PIPE if input is not None else None) as proc:
+        stdout, stderr = proc.communicate(input, timeout=timeout)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
 def cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python run_sim.py ARGS`` in a subprocess and capture its output."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_sim.py"), *args],
-        capture_output=True, text=True, timeout=timeout, env=full_env, cwd=cwd or ROOT,
-    )
+    return run_child([sys.executable, str(ROOT / "run_sim.py"), *args], timeout=timeout,
+                     env=full_env, cwd=cwd or ROOT)
 
 
 def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250,
@@ -138,15 +219,43 @@ def interrupt_cli(args: list[str], after: float = 4.0, again: float | None = Non
     """Run ``python run_sim.py ARGS``, send it ``sig`` (Ctrl-C's SIGINT by default) after
     ``after`` seconds (and once more ``again`` seconds later, as an impatient user or
     ``timeout`` does), and return what it printed and its exit status."""
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(after)
-    proc.send_signal(sig)
-    if again is not None:
-        time.sleep(again)
-        proc.send_signal(sig)
-    stdout, stderr = proc.communicate(timeout=120)
+    with running([sys.executable, str(ROOT / "run_sim.py"), *args], stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE, text=True, cwd=ROOT) as proc:
+        time.sleep(after)
+        proc.send_signal(sig)  # the command alone, as before: its workers are not told
+        if again is not None:
+            time.sleep(again)
+            proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux; none once it is gone)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
+def descendants(pid: int) -> set[int]:
+    """Children, grandchildren and so on of ``pid``."""
+    out: set[int] = set()
+    todo = children(pid)
+    while todo:
+        kid = todo.pop()
+        if kid not in out:
+            out.add(kid)
+            todo.extend(children(kid))
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (not gone, not a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
 
 
 def same_results(a: Any, b: Any) -> None:

@@ -375,15 +375,15 @@ def test_a_reader_that_goes_away_does_not_stop_the_results_being_saved(tmp_path)
     import subprocess
     import sys
 
-    from helpers import ROOT
+    from helpers import ROOT, running
 
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
-                             "--runs", "50", "--workers", "1", "--no-progress", "--out",
-                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()  # the reader is gone before anything is printed
-    stderr = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 0, stderr
+    with running([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs", "50",
+                  "--workers", "1", "--no-progress", "--out", str(out)],
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before anything is printed
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0, stderr
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
     assert json.loads((out / "summary.json").read_text())["runs"] == 50

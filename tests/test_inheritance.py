@@ -120,14 +120,13 @@ def test_a_parent_that_is_a_directory_is_blamed_on_the_child_s_extends(tmp_path:
 def test_a_scenario_read_from_a_pipe_is_read_as_given(parent: Path, tmp_path: Path):
     """``validate <(cat FILE)`` and ``cat FILE | ... /dev/stdin``: the pipe's path
     resolves to a name that is no file, which was reported as missing."""
-    import subprocess
     import sys
 
-    from helpers import ROOT
+    from helpers import ROOT, run_child
 
     text = parent.read_text()
-    done = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "validate", "/dev/stdin"],
-                          input=text, capture_output=True, text=True, timeout=60)
+    done = run_child([sys.executable, str(ROOT / "run_sim.py"), "validate", "/dev/stdin"],
+                     input=text, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "ok: /dev/stdin" in done.stdout
 

@@ -12,7 +12,6 @@ import ast
 import json
 import math
 import os
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
+from helpers import run_child
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -84,10 +84,10 @@ def summary(results: Results, scenario: Scenario) -> dict[str, Any]:
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A run written and plotted by the command line."""
     out = tmp_path_factory.mktemp("run")
-    proc = subprocess.run(
+    proc = run_child(
         [sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs", str(RUNS),
          "--workers", "1", "--no-progress", "--seed", str(SEED), "--out", str(out), "--plot"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        cwd=ROOT, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     return out
@@ -203,8 +203,8 @@ def test_the_milestone_list_uses_one_precision_for_every_row() -> None:
 
 def test_plot_command_redraws_the_same_files(run_dir: Path) -> None:
     before = {n: (run_dir / f"{n}.png").read_bytes() for n in RUN_FIGURES}
-    proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "plot", str(run_dir)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = run_child([sys.executable, str(ROOT / "run_sim.py"), "plot", str(run_dir)],
+                     cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(Path(p).name for p in proc.stdout.split()) == sorted(
         f"{n}.png" for n in RUN_FIGURES)
@@ -748,8 +748,7 @@ def test_drawing_needs_no_display_and_no_pyplot(tmp_path: Path) -> None:
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND")}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=60)
+    proc = run_child([sys.executable, "-c", code], cwd=ROOT, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
 
 

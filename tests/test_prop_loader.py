@@ -14,7 +14,6 @@ import contextlib
 import copy
 import math
 import signal
-import subprocess
 import sys
 import tempfile
 import tomllib
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import run_child
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, composite
@@ -385,10 +385,8 @@ def test_validate_exits_2_on_a_broken_file(doc):
         path.write_text(toml_dumps(doc), encoding="utf-8")
         with pytest.raises(ScenarioError) as info:
             load_scenario(path)
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "run_sim.py"), "validate", str(path)],
-            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
-        )
+        proc = run_child([sys.executable, str(ROOT / "run_sim.py"), "validate", str(path)],
+                         timeout=120, cwd=ROOT)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert str(path) in proc.stderr

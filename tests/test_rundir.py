@@ -17,7 +17,6 @@ import errno
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, ROOT, minimal_doc
+from helpers import DEFAULT, ROOT, minimal_doc, run_child
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -163,8 +162,7 @@ for _ in range(4):
 resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
 write_run(out, big, summary, scenario, {SEED})
 """
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
+    proc = run_child([sys.executable, "-c", script], timeout=120)
     assert proc.returncode != 0 and "File too large" in proc.stderr, proc.stderr
     after = snapshot(rundir)
     assert sorted(after) == list(FILES)

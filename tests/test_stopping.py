@@ -18,10 +18,15 @@ import pytest
 from helpers import (
     DEFAULT,
     ROOT,
+    alive,
+    children,
     cli,
     counting_bar,
+    descendants,
     interrupt_chunk,
     interrupt_cli,
+    run_child,
+    running,
     same_results,
 )
 
@@ -274,15 +279,16 @@ def test_a_worker_killed_mid_run_keeps_the_finished_runs_and_ends_the_run(tmp_pa
     an internal-error traceback, and nothing saved. Now the finished runs are kept, the
     message says what happened, and the other worker is stopped (no hang, no orphan)."""
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
-                             "--runs", "60000", "--workers", "2", "--no-progress",
-                             "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(4.0)
-    workers = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
-    assert len(workers) == 2
-    os.kill(int(workers[0]), signal.SIGKILL)
-    _, stderr = proc.communicate(timeout=120)
+    with running([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs",
+                  "60000", "--workers", "2", "--no-progress", "--out", str(out)],
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) as proc:
+        time.sleep(4.0)
+        workers = children(proc.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=120)
+        # looked at before the clean-up, which would end them in any case
+        ended = not [w for w in workers if Path(f"/proc/{w}").exists()]
     assert proc.returncode == 1, stderr
     assert "a worker process died" in stderr and "Traceback" not in stderr
     summary = json.loads((out / "summary.json").read_text())
@@ -290,7 +296,7 @@ def test_a_worker_killed_mid_run_keeps_the_finished_runs_and_ends_the_run(tmp_pa
         rows = len(list(csv.DictReader(fh)))
     assert summary["partial"] is True and "worker process died" in summary["error"]
     assert summary["runs"] == rows and rows > 0
-    assert not [w for w in workers if Path(f"/proc/{w}").exists()]
+    assert ended
 
 
 def test_checkpoints_hand_over_every_replication_finished_so_far(geneva):
@@ -307,20 +313,19 @@ def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
     """SIGKILL (or a power cut) leaves no chance to save: the checkpoints taken while
     running are what --resume finishes, and the result equals an uninterrupted run."""
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT),
-                             "--runs", "60000", "--seed", "5", "--workers", "2",
-                             "--no-progress", "--out", str(out), "--checkpoint", "0.5"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-                            start_new_session=True)
-    time.sleep(4.0)
-    workers = children(proc.pid)
-    assert len(workers) == 2
-    os.killpg(proc.pid, signal.SIGKILL)  # the parent alone: workers have their own session
-    proc.wait(timeout=30)
-    deadline = time.time() + 10
-    while [w for w in workers if alive(w)] and time.time() < deadline:
-        time.sleep(0.1)
-    assert not [w for w in workers if alive(w)], "workers outlived their parent"
+    with running([sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs",
+                  "60000", "--seed", "5", "--workers", "2", "--no-progress", "--out", str(out),
+                  "--checkpoint", "0.5"],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT) as proc:
+        time.sleep(4.0)
+        workers = children(proc.pid)
+        assert len(workers) == 2
+        os.killpg(proc.pid, signal.SIGKILL)  # the parent alone: workers have their own session
+        proc.wait(timeout=30)
+        deadline = time.time() + 10
+        while [w for w in workers if alive(w)] and time.time() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if alive(w)], "workers outlived their parent"
     with (out / "runs.csv").open() as fh:
         done = [int(r["replication"]) for r in csv.DictReader(fh)]
     assert done
@@ -337,34 +342,6 @@ def test_a_run_killed_outright_resumes_from_its_last_checkpoint(tmp_path):
                 "--no-progress", "--out", str(tmp_path / "fresh"))
     assert fresh.returncode == 0, fresh.stderr
     assert (out / "runs.csv").read_bytes() == (tmp_path / "fresh" / "runs.csv").read_bytes()
-
-
-def children(pid: int) -> list[int]:
-    """The child processes of ``pid`` (Linux; none once it is gone)."""
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        return []
-
-
-def descendants(pid: int) -> set[int]:
-    """Children, grandchildren and so on of ``pid``."""
-    out: set[int] = set()
-    todo = children(pid)
-    while todo:
-        kid = todo.pop()
-        if kid not in out:
-            out.add(kid)
-            todo.extend(children(kid))
-    return out
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` is a running process (not gone, not a zombie)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (FileNotFoundError, ProcessLookupError):
-        return False
 
 
 def test_a_failing_checkpoint_neither_duplicates_nor_loses_replications(geneva):
@@ -453,19 +430,19 @@ if __name__ == "__main__":
     with Runner(workers=2) as runner:
         runner.run(load_scenario({str(DEFAULT)!r}), 10**6, 1)
 """)
-    proc = subprocess.Popen([sys.executable, str(script)], stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while len(descendants(proc.pid)) < 2 and time.time() < deadline:
-        time.sleep(0.2)
-    time.sleep(1.0)  # the workers are at work
-    family = descendants(proc.pid)
-    assert len(family) >= 2
-    proc.kill()
-    proc.wait(timeout=30)
-    deadline = time.time() + 10
-    while [p for p in family if alive(p)] and time.time() < deadline:
-        time.sleep(0.1)
-    assert not [p for p in family if alive(p)], "workers outlived their parent"
+    with running([sys.executable, str(script)], stderr=subprocess.DEVNULL) as proc:
+        deadline = time.time() + 60
+        while len(descendants(proc.pid)) < 2 and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # the workers are at work
+        family = descendants(proc.pid)
+        assert len(family) >= 2
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.time() + 10
+        while [p for p in family if alive(p)] and time.time() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in family if alive(p)], "workers outlived their parent"
 
 
 def test_a_resumed_adaptive_run_checks_precision_on_the_runs_below_each_check_point(geneva):
@@ -917,9 +894,8 @@ runpy.run_path({path!r}, run_name="__main__")
 def test_a_stop_while_the_modules_load_ends_in_one_line(sig, status):
     """Ctrl-C during start-up printed Python's traceback from inside an import; a second
     signal as the program ended then killed it."""
-    proc = subprocess.run([sys.executable, "-c", STARTUP_STOP.format(
-        sig=sig, path=str(ROOT / "run_sim.py"))], capture_output=True, text=True, cwd=ROOT,
-        timeout=60)
+    proc = run_child([sys.executable, "-c", STARTUP_STOP.format(
+        sig=sig, path=str(ROOT / "run_sim.py"))], cwd=ROOT, timeout=60)
     assert proc.returncode == status, proc.stderr
     assert proc.stderr == "interrupted while starting; nothing was run\n"
     assert proc.stdout == ""
@@ -950,9 +926,8 @@ runpy.run_path({path!r}, run_name="__main__")
 def test_a_stop_signal_as_the_program_shuts_down_leaves_its_exit_status(args, status, sig):
     """Once the command is done (everything saved and printed), a stop signal can stop
     nothing; one during Python's shutdown killed the process (status -15 or -2)."""
-    proc = subprocess.run([sys.executable, "-c", LATE_STOP.format(
-        sig=sig, args=args, path=str(ROOT / "run_sim.py"))], capture_output=True, text=True,
-        cwd=ROOT, timeout=120)
+    proc = run_child([sys.executable, "-c", LATE_STOP.format(
+        sig=sig, args=args, path=str(ROOT / "run_sim.py"))], cwd=ROOT, timeout=120)
     assert proc.returncode == status, proc.stderr
     assert "Traceback" not in proc.stderr
 
@@ -1011,9 +986,9 @@ def test_a_stop_in_the_instant_the_command_ends_exits_without_a_traceback(tmp_pa
     """The command is done and saved, but its stops are not yet ignored: the stop
     escapes it, and the program exits as stopped, with no traceback."""
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-c", AS_IT_ENDS.format(
+    proc = run_child([sys.executable, "-c", AS_IT_ENDS.format(
         sig=sig, scenario=str(DEFAULT), out=str(out), path=str(ROOT / "run_sim.py"))],
-        capture_output=True, text=True, cwd=ROOT, timeout=120)
+        cwd=ROOT, timeout=120)
     assert proc.returncode == status, proc.stderr
     assert "Traceback" not in proc.stderr
     assert json.loads((out / "summary.json").read_text())["partial"] is False

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import DEFAULT, ROOT
+from helpers import DEFAULT, ROOT, running
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -377,21 +377,21 @@ def test_a_param_key_that_cannot_be_set_is_reported_against_param(capsys):
 def test_a_sweep_killed_outright_keeps_the_points_it_finished(tmp_path):
     """Points used to be written when the sweep ended: a SIGKILL lost all of them."""
     out = tmp_path / "sweep"
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run_sim.py"), "sweep", str(DEFAULT), "--param",
-         "ceasefire.imposed.delineation=0,0.25,0.5,0.75,1", "--runs", "3000", "--workers", "1",
-         "--no-progress", "--out", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
     def saved_points() -> int:  # sweep.csv is replaced whole, so it is never half written
         with contextlib.suppress(FileNotFoundError), (out / "sweep.csv").open() as fh:
             return len(list(csv.DictReader(fh)))
         return 0
 
-    deadline = time.time() + 120
-    while saved_points() < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    with running(
+            [sys.executable, str(ROOT / "run_sim.py"), "sweep", str(DEFAULT), "--param",
+             "ceasefire.imposed.delineation=0,0.25,0.5,0.75,1", "--runs", "3000", "--workers",
+             "1", "--no-progress", "--out", str(out)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT) as proc:
+        deadline = time.time() + 120
+        while saved_points() < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
     with (out / "sweep.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert 2 <= len(rows) < 5

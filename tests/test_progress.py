@@ -1,0 +1,60 @@
+"""The progress bar on a terminal that reports a size of 0 columns (sim.progress)."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+import pytest
+from helpers import DEFAULT
+
+from sim.progress import bar_size, terminal_size
+from sim.runner import Runner
+from sim.scenario import load_scenario
+
+
+class FakeTerminal(io.StringIO):
+    """Standard error as a terminal: tqdm draws on it, and the test reads what it drew
+    (its size is whatever the patched ``os.get_terminal_size`` says)."""
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 2
+
+
+def drawn(monkeypatch: pytest.MonkeyPatch, columns: int, lines: int) -> list[str]:
+    """The non-blank lines a run's progress bar draws on a terminal that reports
+    ``columns`` x ``lines``."""
+    size = os.terminal_size((columns, lines))
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: size)
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    Runner(workers=1, progress=True).run(load_scenario(DEFAULT), 300, 3)
+    return [line for line in terminal.getvalue().split("\r") if line.strip()]
+
+
+@pytest.mark.parametrize(("columns", "lines", "width"), [(100, 30, 99), (0, 0, 79)])
+def test_the_bar_is_drawn_whatever_size_the_terminal_reports(monkeypatch, columns, lines,
+                                                             width):
+    """On a terminal that reported 0 columns (and rows), tqdm drew nothing at all; the
+    bar is now drawn 80 columns wide there, and as wide as the terminal elsewhere."""
+    bar = drawn(monkeypatch, columns, lines)
+    assert bar and "/300" in bar[0]
+    assert {len(line) for line in bar} == {width}  # the bar fills the line, less one
+
+
+def test_a_terminals_size_is_followed_unless_it_is_zero():
+    assert bar_size(None) == {"dynamic_ncols": True}
+    assert bar_size(os.terminal_size((120, 40))) == {"dynamic_ncols": True}
+    assert bar_size(os.terminal_size((0, 0))) == {"ncols": 79, "nrows": 23}
+    assert bar_size(os.terminal_size((0, 50))) == {"ncols": 79, "nrows": 49}
+    assert bar_size(os.terminal_size((132, 0))) == {"ncols": 131, "nrows": 23}
+
+
+def test_a_stream_that_is_no_terminal_has_no_size():
+    assert terminal_size(io.StringIO()) is None
+    with open(os.devnull, "w") as devnull:
+        assert terminal_size(devnull) is None
