@@ -1,5 +1,6 @@
-"""Fitting text to figures: measured text widths, legends that keep to their room, and
-axis labels thinned until they clear each other.
+"""Fitting text to figures: measured text widths, text broken into lines that keep to
+their room, legends that keep to theirs, and axis labels thinned until they clear each
+other.
 
 Widths come from the font's outlines, so they are the same on every machine and known
 before anything is drawn; tick spacing is chosen when the figure is drawn, once the
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 from matplotlib.axis import Axis, XAxis
 from matplotlib.ticker import FixedLocator, FuncFormatter, Locator
 
 
+@lru_cache(maxsize=4096)
 def text_width(text: str, fontsize: float) -> float:
     """Width in points of the widest line of ``text`` in the figures' font, measured
     from the font's outlines: the same on every machine, and known before drawing."""
@@ -24,6 +27,24 @@ def text_width(text: str, fontsize: float) -> float:
     font = FontProperties(size=fontsize)
     return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
                for line in text.split("\n"))
+
+
+def fit_lines(text: str, fontsize: float, room: float) -> str:
+    """``text`` broken at spaces into lines at most ``room`` points wide in the figures'
+    font, none of it left out: a name cut short could not be told from another that
+    begins alike. A word wider than ``room`` on its own is broken inside itself."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", fontsize) <= room:
+            lines[-1] += " " + word
+            continue
+        while len(word) > 1 and text_width(word, fontsize) > room:
+            cut = max((k for k in range(1, len(word)) if text_width(word[:k], fontsize) <= room),
+                      default=1)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return "\n".join(lines) or text
 
 
 def legend_columns(labels: Sequence[str], fontsize: float, room: float, most: int) -> int:
@@ -37,6 +58,15 @@ def legend_columns(labels: Sequence[str], fontsize: float, room: float, most: in
         if n * column + (n - 1) * 2.0 * em + 2.0 * em <= room:
             return n
     return 1
+
+
+def legend_height(labels: Sequence[str], fontsize: float) -> float:
+    """About the height in points of a one-column legend of ``labels`` (each its lines
+    tall, with the default spacing and padding), a little over rather than under: a
+    panel at least this tall holds the legend beside it, which would otherwise hang
+    below the panel into whatever is there."""
+    more = sum(label.count("\n") for label in labels)
+    return fontsize * (0.3 + 1.5 * len(labels) + 1.45 * more)
 
 
 class FittingTicks(Locator):
@@ -95,3 +125,4 @@ def _category(labels: Sequence[str], at: float) -> str:
     """The label of the category at ``at`` ('' between categories and beyond them)."""
     k = round(at)
     return labels[k] if 0 <= k < len(labels) and abs(at - k) < 1e-6 else ""
+
