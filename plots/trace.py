@@ -315,6 +315,16 @@ def _legend(ax: Axes, kinds: set[str], pause: float | None, with_convoys: bool) 
               title="colour: who acted", title_fontsize=LEGEND_SIZE)
 
 
+def markers_inches(data: dict[str, Any]) -> float:
+    """Height of the legend of event markers beside the ceasefire's lanes (its title, and
+    a line for each kind of event drawn, the pause and the convoys): the ceasefire panel
+    is made as tall, so the legend does not hang below it."""
+    kinds = {kind for lanes in data["lanes"].values() for events in lanes.values()
+             for _, kind, _ in events}
+    entries = 1 + len(kinds) + bool(data["phases"]["pause"]) + 2 * bool(data.get("convoys"))
+    return legend_height(["-"] * entries, LEGEND_SIZE) / 72.0 + 0.1
+
+
 def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
     """Everything the trace figure draws, read off the outcome's event log."""
     if outcome.trace is None:
@@ -349,7 +359,7 @@ def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
     with styled():
         if ceasefire:
             cease = lanes_height(_lane_order([*data["lanes"]["ceasefire"], CONVOYS], scenario),
-                                 scenario, 1.8)
+                                 scenario, max(1.8, markers_inches(data)))
             # the panels' heights in inches, and as much again for titles and labels
             heights = [talks, cease, trust_inches(data, scenario)]
             fig = new_figure(9.5, sum(heights) + DECORATION_INCHES)

@@ -1227,6 +1227,22 @@ def test_every_party_sharing_a_tolerance_shows_on_its_line(
         k: sorted(v) for k, v in levels.items()}
 
 
+@pytest.mark.parametrize("labels", [[], LONG_LABELS], ids=["default", "long"])
+def test_the_trace_figure_legends_stay_beside_their_panels(labels: list[str]) -> None:
+    """The legend of event markers, thirteen lines, hung below the ceasefire's lanes into
+    the gap over the trust panel; the trust legend, with names in full, would hang below
+    its panel. Each panel is as tall as its legend."""
+    sc = load_scenario(DEFAULT, labels)
+    fig = trace_figure(sc, run_replication(sc, SEED, 0, trace=True), SEED).figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes[1:3]:
+        legend = ax.get_legend()
+        assert legend is not None
+        box, panel = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+        assert panel.y0 - 1 <= box.y0 and box.y1 <= panel.y1 + 1
+
+
 def test_talks_without_agreement_end_at_the_deadline_in_the_trace_figure(tmp_path: Path
                                                                           ) -> None:
     """The 'no agreement by the deadline' line stood at the last round (576 h), logged
