@@ -126,3 +126,64 @@ def _category(labels: Sequence[str], at: float) -> str:
     k = round(at)
     return labels[k] if 0 <= k < len(labels) and abs(at - k) < 1e-6 else ""
 
+
+class ValueTicks(Locator):
+    """Ticks at the given values on a numeric axis, as many of them as can be labelled
+    without their labels (``widths`` points along the axis) running into each other:
+    the first value given (a sweep's reference) first, then the others from the lowest
+    up, each where it clears those already taken. Chosen when the figure is drawn, once
+    the layout has given the axis its length."""
+
+    def __init__(self, values: Sequence[float], widths: Sequence[float]) -> None:
+        self.values = [float(v) for v in values]
+        self.widths = list(widths)
+
+    def __call__(self) -> list[float]:
+        if self.axis is None:
+            return sorted(self.values)
+        low, high = self.axis.get_view_interval()
+        return self.tick_values(low, high)
+
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        low, high = sorted((vmin, vmax))
+        slack = 1e-9 * (high - low)
+        inside = [k for k, v in enumerate(self.values) if low - slack <= v <= high + slack]
+        scale = self.scale(high - low)
+        taken: list[int] = []
+        for k in sorted(inside, key=lambda k: (k != 0, self.values[k])):
+            if all(abs(self.values[k] - self.values[j]) * scale >= (self.widths[k] + self.widths[j]) / 2
+                   for j in taken):
+                taken.append(k)
+        return sorted(self.values[k] for k in taken)
+
+    def scale(self, span: float) -> float:
+        """Points along the axis per unit of value (infinite while the axis has no length
+        yet: then every value is taken)."""
+        axis = self.axis
+        if not isinstance(axis, Axis) or span <= 0:
+            return math.inf
+        box = axis.axes.bbox
+        length = (box.width if isinstance(axis, XAxis) else box.height) * 72.0 / axis.axes.figure.dpi
+        return length / span if length > 0 else math.inf
+
+
+def value_ticks(axis: Axis, values: Sequence[float], labels: Sequence[str], fontsize: float) -> None:
+    """Label ``axis`` at ``values`` themselves with ``labels`` (written with as many digits
+    as tell the values apart), as many as fit (:class:`ValueTicks`), with an unlabelled
+    tick at each of the others. matplotlib's own ticks fall between the values and, for
+    values that differ only in the fifth digit, are written as an offset (1e-5+1e-1)
+    that the reader must add up."""
+    if isinstance(axis, XAxis):
+        widths = [text_width(label, fontsize) + 6.0 for label in labels]
+    else:
+        widths = [(label.count("\n") + 1) * 1.25 * fontsize + 2.0 for label in labels]
+    axis.set_major_locator(ValueTicks(values, widths))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _value_label(values, labels, v)))
+    axis.set_minor_locator(FixedLocator([float(v) for v in values]))
+    axis.set_tick_params(which="major", labelsize=fontsize)
+
+
+def _value_label(values: Sequence[float], labels: Sequence[str], at: float) -> str:
+    """The label of the value at ``at`` ('' where no value is)."""
+    return next((label for v, label in zip(values, labels, strict=True)
+                 if math.isclose(float(v), at, rel_tol=1e-9, abs_tol=1e-300)), "")

@@ -984,6 +984,39 @@ def test_heat_map_ticks_tell_close_values_apart_and_write_hours_out(scenario: Sc
     assert [t.get_text() for t in heat.get_yticklabels()] == ["600", "1200"]
 
 
+def test_close_swept_values_are_written_out_under_the_lines(scenario: Scenario) -> None:
+    """Sizes of 0.10001, 0.10002 and 0.10003: matplotlib wrote the axis as 1.0, 2.0 and
+    3.0 with an offset of 1e-5+1e-1 in its corner, for the reader to add up. The values
+    are written as the sweep's table writes them, no offset."""
+    key = "negotiation.shocks.size"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [0.10002, 0.10001, 0.10003])], runner, 5, SEED)
+    fig = sweep_figure(points, [key]).figure
+    assert _overlapping_texts(fig) == []  # draws the figure
+    upper, below = fig.axes[:2]
+    for ax in (upper, below):
+        assert ax.xaxis.get_offset_text().get_text() == ""
+    shown = [t.get_text() for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert shown == ["0.10001", "0.10002", "0.10003"]
+    assert "size = 0.10002" in below.get_ylabel().replace("\n", " ")
+
+
+def test_swept_values_too_close_to_label_all_keep_clear_of_each_other(scenario: Scenario
+                                                                       ) -> None:
+    """600 and 1200 hours are a label's width apart on an axis running to 10080: the
+    reference and the far value are named, the point between them has its tick alone."""
+    key = "negotiation.deadline_hours"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [1200.0, 600.0, 10080.0])], runner, 3, SEED)
+    fig = sweep_figure(points, [key]).figure
+    assert _overlapping_texts(fig) == []
+    below = fig.axes[1]
+    shown = [t.get_text() for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert shown == ["1200", "10080"]
+    assert list(below.xaxis.get_minorticklocs()) == [600.0]  # the others are labelled
+    assert below.xaxis.get_offset_text().get_text() == ""
+
+
 def test_a_sweep_of_an_integer_field_has_integer_ticks(scenario: Scenario) -> None:
     """Convoys per pause of 1, 2 and 3 were drawn with ticks at 1.5 and 2.5."""
     key = "ceasefire.convoys.max_per_pause"
