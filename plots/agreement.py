@@ -17,12 +17,12 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
-from plots.fitting import legend_columns
+from plots.fitting import fit_lines, legend_columns
 from plots.style import (
     GREY,
     HOLD_COLOUR,
     LIGHT_GREY,
-    NAME_CHARS,
+    NAME_POINTS,
     Drawn,
     days_axis,
     mark_time,
@@ -33,7 +33,6 @@ from plots.style import (
     pct,
     run_caption,
     styled,
-    wrap,
 )
 from sim.records import Results
 from sim.scenario import Scenario
@@ -144,13 +143,13 @@ def plot_terms(sub: Figure | SubFigure, results: Results, scenario: Scenario,
     sub.suptitle(f"Agreed terms ({agreed:,} agreed runs) against each party's position",
                  fontsize=10, fontweight="bold")
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[p],
-                      label=party_name(scenario.spec.parties, p)) for p in negotiators]
+                      label=party_name(scenario.spec.parties, p, 8)) for p in negotiators]
     handles += [
         Line2D([], [], color=LIGHT_GREY, linewidth=6, label="agreed terms (histogram)"),
         Line2D([], [], color="black", linewidth=1.2, label="median agreed"),
         Line2D([], [], marker="o", linestyle="", color=GREY, label="ideal point"),
         Line2D([], [], marker="|", markersize=9, mew=2, color=GREY, linewidth=1.6,
-               label=wrap("hard limit and the values it rejects", NAME_CHARS)),
+               label=fit_lines("hard limit and the values it rejects", 8, NAME_POINTS)),
     ]
     # as many columns as the terms' half of the figure holds: a wider legend ran off its
     # right edge and over the time panel's axis label

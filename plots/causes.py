@@ -15,10 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from plots.fitting import legend_columns
+from plots.fitting import fit_lines, legend_columns
 from plots.style import (
     GREY,
-    NAME_CHARS,
     Drawn,
     new_figure,
     no_data,
@@ -28,10 +27,8 @@ from plots.style import (
     pct,
     percent_axis,
     run_caption,
-    shorten,
     sorted_by_share,
     styled,
-    wrap,
 )
 from sim.records import Results
 from sim.scenario import Scenario
@@ -77,7 +74,8 @@ def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
             ax.annotate(notes[who], xy=(0, y + BAR_HEIGHT / 2), xytext=(1, 2),
                         textcoords="offset points", va="bottom", ha="left", fontsize=NOTE_SIZE,
                         color="#444444")
-    ax.set_yticks(range(len(order)), [wrap(party_label(parties, w), 16, 4) for w in order])
+    ax.set_yticks(range(len(order)), [fit_lines(party_label(parties, w), TICK_SIZE, WITHDREW_POINTS)
+                                      for w in order], fontsize=TICK_SIZE)
     # the top bar's note needs the room above it that the others have below the next bar
     ax.set_ylim(-0.5, len(order) - 0.5 + (GAP - 0.2 if order and order[-1] in notes else 0.0))
     ax.set_xlim(0, 1.3)
@@ -94,15 +92,22 @@ GAP = 1.0 - BAR_HEIGHT
 """Room between two withdrawal bars, where the lower one's note goes."""
 NOTE_SIZE = 7.5
 """Font size of a withdrawal bar's note, points."""
-NOTE_NAME = NAME_CHARS
-"""Longest name in a note (the colours' legend gives each in full)."""
+NOTE_POINTS = 150.0
+"""Widest line of a withdrawal bar's note, points: about the panel's width."""
+TICK_SIZE = 9.0
+"""Font size of the withdrawing parties' names, points."""
+WITHDREW_POINTS = 80.0
+"""Widest line of a withdrawing party's name beside its bar, points."""
+LINE = 1.25
+"""Height of a line of text, in its font size (with the gap to the next)."""
 
 
 def withdrawal_notes(data: dict[str, Any], scenario: Scenario) -> dict[str, str]:
     """The note over each withdrawal bar of several authors: a segment of a few acts is
     too thin to see, so the note names who they were, the first few with their counts
-    and the rest in one sum; names are cut at 24 characters and the note at three lines,
-    so that it fits between the bars."""
+    and the rest in one sum, every name in full (a name cut short could not be told from
+    another party's that begins alike); the note takes as many lines as it needs, and the
+    panel grows until they fit between the bars (:func:`withdrawals_height`)."""
     parties = scenario.spec.parties
     notes = {}
     for who in data["withdrew"]:
@@ -111,14 +116,11 @@ def withdrawal_notes(data: dict[str, Any], scenario: Scenario) -> dict[str, str]
         if len(counts) < 2:
             continue
         shown, rest = counts[:DETAIL_AUTHORS], counts[DETAIL_AUTHORS:]
-        detail = ", ".join(f"{shorten(party_label(parties, a), NOTE_NAME)} {c:,}" for c, a in shown)
+        detail = ", ".join(f"{party_label(parties, a)} {c:,}" for c, a in shown)
         if rest:
             detail += f", {len(rest)} others {sum(c for c, _ in rest):,}"
-        notes[who] = wrap(f"after acts by {detail}", 40, NOTE_LINES)
+        notes[who] = fit_lines(f"after acts by {detail}", NOTE_SIZE, NOTE_POINTS)
     return notes
-
-
-NOTE_LINES = 3
 
 
 DETAIL_AUTHORS = 3
@@ -158,27 +160,73 @@ def legend_shape(labels: list[str]) -> tuple[int, float]:
 
 
 def withdrawals_height(data: dict[str, Any], scenario: Scenario) -> float:
-    """Inches the row of panels needs for the withdrawal bars' notes to fit between the
-    bars (and the top one under the title): each bar's room above it, ``GAP`` of a bar's
-    spacing, must hold the longest note's lines."""
+    """Inches of axes the withdrawal bars need for their notes to fit between the bars
+    (and the top one under the title): each bar's room above it, ``GAP`` of a bar's
+    spacing, must hold the longest note's lines, and the spacing itself the longest
+    name's beside the bars."""
     notes = withdrawal_notes(data, scenario)
-    if not notes:
-        return 0.0
-    lines = max(note.count("\n") + 1 for note in notes.values())
-    spacing = (lines * 1.2 * NOTE_SIZE + 4.0) / GAP / 72.0
-    return PANEL_DECORATION + (len(data["withdrew"]) + GAP - 0.2) * spacing
+    lines = max((note.count("\n") + 1 for note in notes.values()), default=0)
+    names = max(fit_lines(party_label(scenario.spec.parties, w), TICK_SIZE, WITHDREW_POINTS
+                          ).count("\n") + 1 for w in data["withdrew"]) if data["withdrew"] else 0
+    spacing = max((lines * LINE * NOTE_SIZE + 4.0) / GAP if notes else 0.0,
+                  names * LINE * TICK_SIZE + 4.0) / 72.0
+    return (len(data["withdrew"]) + (GAP - 0.2 if notes else 0.0)) * spacing
+
+
+def panels_height(data: dict[str, Any], scenario: Scenario) -> float:
+    """Inches of the row of panels: the axes as tall as the tallest of the three needs
+    (:func:`withdrawals_height`, :func:`matrix_height`, :func:`delineation_height`), and
+    under them room for as many lines of the blamed parties' names as the longest takes
+    (the panels of a row share their margins, so those lines take room from all three)."""
+    blamed = max((n.count("\n") + 1 for n in matrix_names(data, scenario)[0]), default=1)
+    decoration = PANEL_DECORATION + max(blamed - 2, 0) * LINE * MATRIX_SIZE / 72.0
+    need = max(withdrawals_height(data, scenario), matrix_height(data, scenario),
+               delineation_height(scenario))
+    return max(3.0, decoration + need)
 
 
 PANEL_DECORATION = 1.0
-"""Inches of a panel's height that its title, ticks and axis label take."""
+"""Inches of a panel's height that its title, ticks and axis label take (two lines of
+tick labels under the matrix)."""
+
+
+def _matrix_parties(data: dict[str, Any], scenario: Scenario) -> tuple[list[str], list[str]]:
+    """The matrix's true authors (rows) and the parties blamed (columns), in scenario order."""
+    pairs = data["trigger_blamed"]
+    return (sorted({a for a, _ in pairs}, key=scenario.order.index),
+            sorted({b for _, b in pairs}, key=scenario.order.index))
+
+
+def matrix_names(data: dict[str, Any], scenario: Scenario) -> tuple[list[str], list[str]]:
+    """The names under the matrix's columns and beside its rows, in full: those under it
+    share its width, those beside it take :data:`AUTHOR_POINTS`."""
+    parties = scenario.spec.parties
+    authors, blamed = _matrix_parties(data, scenario)
+    room = max(MATRIX_POINTS / max(len(blamed), 1) - 8.0, 40.0)
+    return ([fit_lines(party_label(parties, b), MATRIX_SIZE, room) for b in blamed],
+            [fit_lines(party_label(parties, a), MATRIX_SIZE, AUTHOR_POINTS) for a in authors])
+
+
+def matrix_height(data: dict[str, Any], scenario: Scenario) -> float:
+    """Inches of axes the matrix needs: each row (an author) about a third of an inch,
+    or as tall as the longest author's name where that takes more lines."""
+    beside = matrix_names(data, scenario)[1]
+    lines = max((n.count("\n") + 1 for n in beside), default=1)
+    return 0.6 + len(beside) * max(0.36, (lines * LINE * MATRIX_SIZE + 4.0) / 72.0)
+
+
+MATRIX_SIZE = 8.0
+"""Font size of the names around the matrix, points."""
+MATRIX_POINTS = 120.0
+"""About the matrix's width, points: the blamed parties' names share it."""
+AUTHOR_POINTS = 70.0
+"""Widest line of an author's name beside the matrix, points."""
 
 
 def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.ndarray:
     """Matrix of true author (rows) against the party blamed (columns); returns it."""
-    parties = scenario.spec.parties
     pairs = data["trigger_blamed"]
-    authors = sorted({a for a, _ in pairs}, key=scenario.order.index)
-    blamed = sorted({b for _, b in pairs}, key=scenario.order.index)
+    authors, blamed = _matrix_parties(data, scenario)
     matrix = np.array([[pairs.get((a, b), 0) for b in blamed] for a in authors])
     vmax = max(int(matrix.max()), 1) * 1.3
     ax.imshow(matrix, cmap="Greys", vmin=0, vmax=vmax, aspect="auto")
@@ -189,11 +237,9 @@ def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.n
             ax.text(j, i, f"{matrix[i, j]:,}", ha="center", va="center", fontsize=9,
                     color="white" if dark else ("#B00000" if wrong else "black"),
                     fontweight="bold" if wrong else "normal")
-    # two lines at most: a row is about a third of an inch (see causes_figure)
-    ax.set_xticks(range(len(blamed)), [wrap(party_label(parties, b), 12, 2) for b in blamed],
-                  fontsize=8)
-    ax.set_yticks(range(len(authors)), [wrap(party_label(parties, a), 14, 2) for a in authors],
-                  fontsize=8)
+    below, beside = matrix_names(data, scenario)
+    ax.set_xticks(range(len(blamed)), below, fontsize=MATRIX_SIZE)
+    ax.set_yticks(range(len(authors)), beside, fontsize=MATRIX_SIZE)
     ax.set_xlabel("blamed by the withdrawing party")
     ax.set_ylabel("true author of the act")
     ax.set_title("Who acted, who was blamed", fontsize=10, loc="left")
@@ -203,18 +249,37 @@ def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.n
     return matrix
 
 
-def plot_delineation(ax: Axes, data: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
-    """Shares of collapses with a misattributed trigger or a strike landing on a host."""
-    n = data["collapsed"]
+def delineation_labels(scenario: Scenario) -> list[str]:
+    """The delineation panel's two bars' names, every party's name in full."""
     parties = scenario.spec.parties
     pairs = [(s, h) for s in scenario.spoilers if (h := scenario.parties[s].host)]
     if len(pairs) == 1:
         (s, h), = pairs
-        strike = (f"strike on {shorten(party_label(parties, s), NOTE_NAME)} landed on "
-                  f"{shorten(party_label(parties, h), NOTE_NAME)}")
+        strike = f"strike on {party_label(parties, s)} landed on {party_label(parties, h)}"
     else:  # several spoilers would make a label taller than the panel
         strike = "strike on a spoiler landed on its host"
-    labels = [wrap("act blamed on the wrong party", 18), wrap(strike, 18, 6)]
+    return [fit_lines(text, MATRIX_SIZE, DELINEATION_POINTS)
+            for text in ("act blamed on the wrong party", strike)]
+
+
+DELINEATION_POINTS = 85.0
+"""Widest line of a delineation bar's name, points."""
+
+
+def delineation_height(scenario: Scenario) -> float:
+    """Inches of axes the delineation panel needs for its bars' names: the second, centred
+    on its bar, must keep above the axis (0.6 of a bar's spacing below it) and clear the
+    first (a spacing above it), the axes being 2.2 spacings tall."""
+    first, second = (label.count("\n") + 1 for label in delineation_labels(scenario))
+    line = LINE * MATRIX_SIZE
+    spacing = max(second * line / 2 / 0.6 + 2.0, (first + second) * line / 2 + 6.0)
+    return 2.2 * spacing / 72.0
+
+
+def plot_delineation(ax: Axes, data: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+    """Shares of collapses with a misattributed trigger or a strike landing on a host."""
+    n = data["collapsed"]
+    labels = delineation_labels(scenario)
     counts = [data["misattributed"], data["delineation_hit"]]
     bars = []
     for y, k in enumerate(counts):
@@ -227,7 +292,7 @@ def plot_delineation(ax: Axes, data: dict[str, Any], scenario: Scenario) -> dict
     top = max(b["high"] for b in bars)
     ax.set_xlim(0, min(1.0, top * 1.6) if top > 0 else 0.05)
     ax.set_ylim(1.6, -0.6)
-    ax.set_yticks(range(2), labels, fontsize=8)
+    ax.set_yticks(range(2), labels, fontsize=MATRIX_SIZE)
     percent_axis(ax, "x")
     ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.set_xlabel("share of collapses\n(95% interval)")
@@ -241,10 +306,9 @@ def causes_figure(scenario: Scenario, results: Results, summary: dict[str, Any])
     data = collapse_tables(results)
     colours = party_colours(scenario.order)
     with styled():
-        # the attribution matrix needs about a third of an inch a row (an author), and
-        # the legend a fifth of an inch a line
-        authors = sorted({a for a, _ in data["trigger_blamed"]}, key=scenario.order.index)
-        panels = max(3.0, 1.6 + 0.36 * len(authors), withdrawals_height(data, scenario))
+        # each panel as tall as its names need, and the legend a fifth of an inch a line
+        authors = _matrix_parties(data, scenario)[0]
+        panels = panels_height(data, scenario)
         _, legend = legend_shape([party_name(scenario.spec.parties, a) for a in authors])
         fig = new_figure(FIG_WIDTH, panels + legend + 1.0)
         grid = fig.add_gridspec(2, 3, width_ratios=[1.3, 1.0, 1.1], height_ratios=[panels, legend])

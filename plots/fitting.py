@@ -1,5 +1,6 @@
-"""Fitting text to figures: measured text widths, legends that keep to their room, and
-axis labels thinned until they clear each other.
+"""Fitting text to figures: measured text widths, text broken into lines that keep to
+their room, legends that keep to theirs, and axis labels thinned until they clear each
+other.
 
 Widths come from the font's outlines, so they are the same on every machine and known
 before anything is drawn; tick spacing is chosen when the figure is drawn, once the
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 from matplotlib.axis import Axis, XAxis
 from matplotlib.ticker import FixedLocator, FuncFormatter, Locator
 
 
+@lru_cache(maxsize=4096)
 def text_width(text: str, fontsize: float) -> float:
     """Width in points of the widest line of ``text`` in the figures' font, measured
     from the font's outlines: the same on every machine, and known before drawing."""
@@ -24,6 +27,24 @@ def text_width(text: str, fontsize: float) -> float:
     font = FontProperties(size=fontsize)
     return max(text_to_path.get_text_width_height_descent(line, font, ismath=False)[0]
                for line in text.split("\n"))
+
+
+def fit_lines(text: str, fontsize: float, room: float) -> str:
+    """``text`` broken at spaces into lines at most ``room`` points wide in the figures'
+    font, none of it left out: a name cut short could not be told from another that
+    begins alike. A word wider than ``room`` on its own is broken inside itself."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", fontsize) <= room:
+            lines[-1] += " " + word
+            continue
+        while len(word) > 1 and text_width(word, fontsize) > room:
+            cut = max((k for k in range(1, len(word)) if text_width(word[:k], fontsize) <= room),
+                      default=1)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return "\n".join(lines) or text
 
 
 def legend_columns(labels: Sequence[str], fontsize: float, room: float, most: int) -> int:
@@ -37,6 +58,15 @@ def legend_columns(labels: Sequence[str], fontsize: float, room: float, most: in
         if n * column + (n - 1) * 2.0 * em + 2.0 * em <= room:
             return n
     return 1
+
+
+def legend_height(labels: Sequence[str], fontsize: float) -> float:
+    """About the height in points of a one-column legend of ``labels`` (each its lines
+    tall, with the default spacing and padding), a little over rather than under: a
+    panel at least this tall holds the legend beside it, which would otherwise hang
+    below the panel into whatever is there."""
+    more = sum(label.count("\n") for label in labels)
+    return fontsize * (0.3 + 1.5 * len(labels) + 1.45 * more)
 
 
 class FittingTicks(Locator):
@@ -95,3 +125,65 @@ def _category(labels: Sequence[str], at: float) -> str:
     """The label of the category at ``at`` ('' between categories and beyond them)."""
     k = round(at)
     return labels[k] if 0 <= k < len(labels) and abs(at - k) < 1e-6 else ""
+
+
+class ValueTicks(Locator):
+    """Ticks at the given values on a numeric axis, as many of them as can be labelled
+    without their labels (``widths`` points along the axis) running into each other:
+    the first value given (a sweep's reference) first, then the others from the lowest
+    up, each where it clears those already taken. Chosen when the figure is drawn, once
+    the layout has given the axis its length."""
+
+    def __init__(self, values: Sequence[float], widths: Sequence[float]) -> None:
+        self.values = [float(v) for v in values]
+        self.widths = list(widths)
+
+    def __call__(self) -> list[float]:
+        if self.axis is None:
+            return sorted(self.values)
+        low, high = self.axis.get_view_interval()
+        return self.tick_values(low, high)
+
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        low, high = sorted((vmin, vmax))
+        slack = 1e-9 * (high - low)
+        inside = [k for k, v in enumerate(self.values) if low - slack <= v <= high + slack]
+        scale = self.scale(high - low)
+        taken: list[int] = []
+        for k in sorted(inside, key=lambda k: (k != 0, self.values[k])):
+            if all(abs(self.values[k] - self.values[j]) * scale >= (self.widths[k] + self.widths[j]) / 2
+                   for j in taken):
+                taken.append(k)
+        return sorted(self.values[k] for k in taken)
+
+    def scale(self, span: float) -> float:
+        """Points along the axis per unit of value (infinite while the axis has no length
+        yet: then every value is taken)."""
+        axis = self.axis
+        if not isinstance(axis, Axis) or span <= 0:
+            return math.inf
+        box = axis.axes.bbox
+        length = (box.width if isinstance(axis, XAxis) else box.height) * 72.0 / axis.axes.figure.dpi
+        return length / span if length > 0 else math.inf
+
+
+def value_ticks(axis: Axis, values: Sequence[float], labels: Sequence[str], fontsize: float) -> None:
+    """Label ``axis`` at ``values`` themselves with ``labels`` (written with as many digits
+    as tell the values apart), as many as fit (:class:`ValueTicks`), with an unlabelled
+    tick at each of the others. matplotlib's own ticks fall between the values and, for
+    values that differ only in the fifth digit, are written as an offset (1e-5+1e-1)
+    that the reader must add up."""
+    if isinstance(axis, XAxis):
+        widths = [text_width(label, fontsize) + 6.0 for label in labels]
+    else:
+        widths = [(label.count("\n") + 1) * 1.25 * fontsize + 2.0 for label in labels]
+    axis.set_major_locator(ValueTicks(values, widths))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _value_label(values, labels, v)))
+    axis.set_minor_locator(FixedLocator([float(v) for v in values]))
+    axis.set_tick_params(which="major", labelsize=fontsize)
+
+
+def _value_label(values: Sequence[float], labels: Sequence[str], at: float) -> str:
+    """The label of the value at ``at`` ('' where no value is)."""
+    return next((label for v, label in zip(values, labels, strict=True)
+                 if math.isclose(float(v), at, rel_tol=1e-9, abs_tol=1e-300)), "")

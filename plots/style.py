@@ -27,6 +27,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from plots.fitting import fit_lines
+
 if TYPE_CHECKING:
     from sim.records import Results
     from sim.scenario import Scenario
@@ -164,17 +166,19 @@ def party_label(spec_parties: Mapping[str, Any], name: str) -> str:
     return label or name
 
 
-NAME_CHARS = 24
-"""Longest line of a party's name in a legend or beside a lane: a name of ordinary
-length (a government's or an alliance's) takes two lines rather than widening the
-legend past the figure's edge or squeezing the plot."""
+NAME_POINTS = 125.0
+"""Widest line of a party's name in a legend or beside a lane, in points (about 24
+characters at 9 points): a name of ordinary length (a government's or an alliance's)
+takes two lines rather than widening the legend past the figure's edge or squeezing
+the plot, and a long one takes as many as it needs."""
 
 
-def party_name(spec_parties: Mapping[str, Any], name: str, width: int = NAME_CHARS,
-               lines: int = 3) -> str:
-    """:func:`party_label` broken into lines of at most ``width`` characters, and at most
-    ``lines`` of them (the last ending in an ellipsis where the name was cut)."""
-    return wrap(party_label(spec_parties, name), width, lines)
+def party_name(spec_parties: Mapping[str, Any], name: str, fontsize: float = 9.0,
+               room: float = NAME_POINTS) -> str:
+    """:func:`party_label` in full, broken into lines at most ``room`` points wide at
+    ``fontsize`` (measured from the font): a name cut short could not be told from
+    another party's that begins alike."""
+    return fit_lines(party_label(spec_parties, name), fontsize, room)
 
 
 # -- text ---------------------------------------------------------------------

@@ -18,9 +18,8 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from plots.fitting import category_ticks, text_width
+from plots.fitting import category_ticks, text_width, value_ticks
 from plots.heatmap import cell_detail, plot_heatmap, tick_labels
 from plots.style import (
     BAND_ALPHA,
@@ -154,11 +153,10 @@ def _errorbar(ax: Axes, x: np.ndarray, s: dict[str, np.ndarray], name: str, name
                 fillstyle="none" if name == "agreement" else "full", label=label)
 
 
-def _single_point_axis(ax: Axes, x: float, label: str) -> None:
-    """One point on a unit-wide axis, its one tick naming its value: autoscaling would
-    spread the markers set side by side at it across the whole axis."""
+def _single_point_axis(ax: Axes, x: float) -> None:
+    """One point on a unit-wide axis: autoscaling would spread the markers set side by
+    side at it across the whole axis."""
     ax.set_xlim(x - 0.5, x + 0.5)
-    ax.set_xticks([x], [label])
 
 
 def _title(name: str) -> str:
@@ -243,7 +241,10 @@ def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
                    data: dict[str, dict[str, np.ndarray]],
                    diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
     """Lines against a numeric parameter, drawn in order of value; the differences are
-    still from the first point given, which the axis names."""
+    still from the first point given, which the axis names. The axis is labelled at the
+    swept values, written as the sweep's table writes them (an integer field gets no
+    tick at 1.5; values that differ in the fifth digit are written out in full, with no
+    offset to add up)."""
     x = np.array(values, dtype=float)
     order = np.argsort(x, kind="stable")
     plot_lines(ax, x[order], _taken(data, order))
@@ -251,9 +252,8 @@ def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
     reference = f"{key.split('.')[-1].replace('_', ' ')} = {labels[0]}"
     plot_differences(below, x[order], _taken(diffs, order), reference)
     if len(x) == 1:
-        _single_point_axis(below, float(x[0]), labels[0])
-    elif all(isinstance(v, int) for v in values):  # an integer field: no tick at 1.5
-        below.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _single_point_axis(below, float(x[0]))
+    value_ticks(below.xaxis, [float(v) for v in values], labels, TICK_SIZE)
     below.set_xlabel(wrap_key(key, 70))
     return {"x": x, "order": order, "differences": diffs}
 
@@ -273,6 +273,9 @@ def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
     below.set_xlabel(wrap(", ".join(params), 80))
     return {"x": x, "order": np.arange(len(points)), "differences": diffs}
 
+
+TICK_SIZE = 9.0
+"""Font size of the swept values under the line plot, points."""
 
 LINE_AXIS = 340.0
 """About the length in points of the line plot's x axis (the figure's 8 inches less the

@@ -21,11 +21,12 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from plots.fitting import fit_lines, legend_height
 from plots.style import (
     GREY,
     HOLD_COLOUR,
     LIGHT_GREY,
-    NAME_CHARS,
+    NAME_POINTS,
     SYSTEM_COLOUR,
     YELLOW,
     Drawn,
@@ -34,7 +35,6 @@ from plots.style import (
     party_colours,
     party_label,
     party_name,
-    shorten,
     styled,
     wrap,
 )
@@ -107,14 +107,14 @@ def _lane_order(keys: list[str], scenario: Scenario) -> list[str]:
 
 
 def lane_labels(order: list[str], scenario: Scenario) -> list[str]:
-    """The name of each lane: a party's name in lines of at most 24 characters, or what
-    the lane holds."""
+    """The name of each lane: a party's name in full, in lines as wide as
+    :data:`plots.style.NAME_POINTS`, or what the lane holds."""
     return [party_name(scenario.spec.parties, k) if k in scenario.parties else k for k in order]
 
 
 def lanes_height(order: list[str], scenario: Scenario, least: float) -> float:
     """Inches of axes that ``order``'s lanes need, at least ``least``: each as tall as
-    its longest name's lines (or the tallest marker), so a name broken over two or three
+    its longest name's lines (or the tallest marker), so a name broken over several
     lines does not run into the next lane's."""
     lines = max((label.count("\n") + 1 for label in lane_labels(order, scenario)), default=1)
     lane = max(LANE_INCHES, (lines * 1.2 * 9 + 6) / 72)
@@ -226,7 +226,7 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         c = colours[party]
         wide = scenario.parties[party].role == "combatant"
         ax.plot(*data["trust_path"][party], color=c, linewidth=3.2 if wide else 1.4,
-                label=party_name(scenario.spec.parties, party))
+                label=party_name(scenario.spec.parties, party, LEGEND_SIZE))
         ax.plot(times, values, color=c, linestyle="", marker="o", markersize=3 if wide else 2)
     withdrew = next((e.party for e in events if e.event == "withdraws"), None)
     levels = tolerance_levels(data["tolerance"], signatories, withdrew)
@@ -235,10 +235,8 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
     for level, parties in levels.items():
         lines = [ax.axhline(level, color=colours[p], linestyle=dashes(k, len(parties)),
                             linewidth=1.1, alpha=0.9) for k, p in enumerate(parties)]
-        names = ", ".join(shorten(party_label(scenario.spec.parties, p), NAME_CHARS)
-                          for p in sorted(parties, key=scenario.order.index))
         entries.append(tuple(lines))
-        labels.append(wrap(f"tolerance (withdraws below): {names}", 30))
+        labels.append(tolerance_label(parties, scenario))
     data["tolerance_levels"] = levels
     _ceasefire_marks(ax, data, events, label=False)
     top = max([max(v) for _, v in data["trust"].values()] + [0.1])
@@ -247,7 +245,31 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
     ax.set_ylabel("trust in the deal")
     # a shared level's entry overlays its parties' lines, dashes taking turns as drawn
     ax.legend(entries, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
-              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND_SIZE)
+
+
+def tolerance_label(parties: list[str], scenario: Scenario) -> str:
+    """The legend's entry for a tolerance line: every party at that level, in scenario
+    order and in full, under a line saying what the line is, broken into lines as wide
+    as a party's name."""
+    names = ", ".join(party_label(scenario.spec.parties, p)
+                      for p in sorted(parties, key=scenario.order.index))
+    return f"tolerance (withdraws below):\n{fit_lines(names, LEGEND_SIZE, NAME_POINTS)}"
+
+
+LEGEND_SIZE = 9.0
+"""Font size of the trace figure's legends, points."""
+
+
+def trust_inches(data: dict[str, Any], scenario: Scenario) -> float:
+    """Height of the trust panel: :data:`TRUST_INCHES`, or as tall as its legend (a line
+    per signatory and per tolerance level, every name in full) where that is taller, so
+    the legend does not hang below the panel into the caption."""
+    signatories = [p for p in scenario.order if p in data["trust"]]
+    labels = [party_name(scenario.spec.parties, p, LEGEND_SIZE) for p in signatories]
+    labels += [tolerance_label(parties, scenario)
+               for parties in tolerance_levels(data["tolerance"], signatories, None).values()]
+    return max(TRUST_INCHES, legend_height(labels, LEGEND_SIZE) / 72.0 + 0.1)
 
 
 def tolerance_levels(tolerance: dict[str, float], signatories: list[str],
@@ -289,8 +311,18 @@ def _legend(ax: Axes, kinds: set[str], pause: float | None, with_convoys: bool) 
         handles.append(Line2D([], [], color=HOLD_COLOUR, linewidth=4, label="convoy delivers"))
         handles.append(Line2D([], [], color=GREY, linewidth=2, linestyle=(0, (2, 1)),
                               label="convoy turned back"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9,
-              title="colour: who acted", title_fontsize=9)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND_SIZE,
+              title="colour: who acted", title_fontsize=LEGEND_SIZE)
+
+
+def markers_inches(data: dict[str, Any]) -> float:
+    """Height of the legend of event markers beside the ceasefire's lanes (its title, and
+    a line for each kind of event drawn, the pause and the convoys): the ceasefire panel
+    is made as tall, so the legend does not hang below it."""
+    kinds = {kind for lanes in data["lanes"].values() for events in lanes.values()
+             for _, kind, _ in events}
+    entries = 1 + len(kinds) + bool(data["phases"]["pause"]) + 2 * bool(data.get("convoys"))
+    return legend_height(["-"] * entries, LEGEND_SIZE) / 72.0 + 0.1
 
 
 def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
@@ -312,7 +344,7 @@ def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:
 
 
 TRUST_INCHES = 2.0
-"""Height of the trust panel."""
+"""Height of the trust panel, unless its legend needs more (:func:`trust_inches`)."""
 DECORATION_INCHES = 2.85
 """What the trace figure's titles, axis labels and caption take of its height."""
 
@@ -327,9 +359,9 @@ def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
     with styled():
         if ceasefire:
             cease = lanes_height(_lane_order([*data["lanes"]["ceasefire"], CONVOYS], scenario),
-                                 scenario, 1.8)
+                                 scenario, max(1.8, markers_inches(data)))
             # the panels' heights in inches, and as much again for titles and labels
-            heights = [talks, cease, TRUST_INCHES]
+            heights = [talks, cease, trust_inches(data, scenario)]
             fig = new_figure(9.5, sum(heights) + DECORATION_INCHES)
             talks_ax, cease_ax, trust_ax = fig.subplots(3, 1, height_ratios=heights)
             cease_ax.sharex(trust_ax)

@@ -983,6 +983,39 @@ def test_heat_map_ticks_tell_close_values_apart_and_write_hours_out(scenario: Sc
     assert [t.get_text() for t in heat.get_yticklabels()] == ["600", "1200"]
 
 
+def test_close_swept_values_are_written_out_under_the_lines(scenario: Scenario) -> None:
+    """Sizes of 0.10001, 0.10002 and 0.10003: matplotlib wrote the axis as 1.0, 2.0 and
+    3.0 with an offset of 1e-5+1e-1 in its corner, for the reader to add up. The values
+    are written as the sweep's table writes them, no offset."""
+    key = "negotiation.shocks.size"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [0.10002, 0.10001, 0.10003])], runner, 5, SEED)
+    fig = sweep_figure(points, [key]).figure
+    assert _overlapping_texts(fig) == []  # draws the figure
+    upper, below = fig.axes[:2]
+    for ax in (upper, below):
+        assert ax.xaxis.get_offset_text().get_text() == ""
+    shown = [t.get_text() for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert shown == ["0.10001", "0.10002", "0.10003"]
+    assert "size = 0.10002" in below.get_ylabel().replace("\n", " ")
+
+
+def test_swept_values_too_close_to_label_all_keep_clear_of_each_other(scenario: Scenario
+                                                                       ) -> None:
+    """600 and 1200 hours are a label's width apart on an axis running to 10080: the
+    reference and the far value are named, the point between them has its tick alone."""
+    key = "negotiation.deadline_hours"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, [1200.0, 600.0, 10080.0])], runner, 3, SEED)
+    fig = sweep_figure(points, [key]).figure
+    assert _overlapping_texts(fig) == []
+    below = fig.axes[1]
+    shown = [t.get_text() for t in _drawn_texts(fig) if t in below.get_xticklabels()]
+    assert shown == ["1200", "10080"]
+    assert list(below.xaxis.get_minorticklocs()) == [600.0]  # the others are labelled
+    assert below.xaxis.get_offset_text().get_text() == ""
+
+
 def test_a_sweep_of_an_integer_field_has_integer_ticks(scenario: Scenario) -> None:
     """Convoys per pause of 1, 2 and 3 were drawn with ticks at 1.5 and 2.5."""
     key = "ceasefire.convoys.max_per_pause"
@@ -1088,6 +1121,80 @@ def test_long_party_names_leave_the_causes_figure_readable() -> None:
     _assert_readable(drawn.figure)
 
 
+def _flat(text: str) -> str:
+    """``text`` on one line (names are broken into lines to fit their room)."""
+    return " ".join(text.split())
+
+
+def test_names_are_broken_into_lines_that_keep_to_their_room() -> None:
+    """Every word is kept, each line measured from the font fits, and a word wider than
+    the room on its own is broken inside itself rather than cut."""
+    from plots.fitting import fit_lines, text_width
+
+    name = "Jabhat Fatah al-Sham, formerly Jabhat al-Nusra (al-Qaeda in Syria)"
+    lines = fit_lines(name, 9, style.NAME_POINTS).split("\n")
+    assert " ".join(lines) == name and len(lines) == 3
+    assert all(text_width(line, 9) <= style.NAME_POINTS for line in lines)
+    word = "Hayat-Tahrir-al-Sham-and-affiliated-brigades-of-the-north"
+    pieces = fit_lines(word, 9, 60.0).split("\n")
+    assert "".join(pieces) == word and len(pieces) > 1
+    assert all(text_width(piece, 9) <= 60.0 for piece in pieces)
+    assert fit_lines("Russia", 9, 60.0) == "Russia"
+
+
+@pytest.mark.parametrize("labels", [MID_LABELS, LONG_LABELS], ids=["ordinary", "long"])
+def test_the_trace_figure_names_every_party_in_full(labels: list[str]) -> None:
+    """The tolerance legend cut names at 24 characters ('Free Syrian Army, the S...',
+    'Government of the Syria...'), and beside the lanes and in the trust legend at three
+    lines of 24. Every name is shown in full, in lines measured from the font."""
+    sc = load_scenario(DEFAULT, labels)
+    outcome = run_replication(sc, SEED, 0, trace=True)
+    drawn = trace_figure(sc, outcome, SEED)
+    fig, names = drawn.figure, sc.spec.parties
+    _assert_readable(fig)
+    assert not [t.get_text() for t in _readable_texts(fig) if "\u2026" in t.get_text()]
+    talks, cease, trust = fig.axes[:3]
+    for ax, lanes in ((talks, drawn.data["lanes"]["talks"]),
+                      (cease, drawn.data["lanes"]["ceasefire"])):
+        beside = {_flat(t.get_text()) for t in ax.get_yticklabels()}
+        assert {style.party_label(names, p) for p in lanes if p in sc.parties} <= beside
+    legend = trust.get_legend()
+    assert legend is not None
+    entries = [_flat(t.get_text()) for t in legend.get_texts()]
+    assert {style.party_label(names, p) for p in drawn.data["trust"]} <= set(entries)
+    for parties in drawn.data["tolerance_levels"].values():
+        want = ", ".join(style.party_label(names, p) for p in sorted(parties, key=sc.order.index))
+        assert f"tolerance (withdraws below): {want}" in entries
+
+
+def test_the_causes_figure_names_every_party_in_full() -> None:
+    """The note over a withdrawal bar and the delineation panel's label cut names at 24
+    characters ('after acts by Free Syrian Army, the S... 32'), the bars' and the
+    matrix's names at a few lines. Every name is shown in full, and the panels grow to
+    hold the lines it takes."""
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml", LONG_LABELS)
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 200, SEED).results
+    drawn = causes_figure(sc, res, {})
+    fig, d, names = drawn.figure, drawn.data, sc.spec.parties
+    _assert_readable(fig)
+    assert not [t.get_text() for t in _readable_texts(fig) if "\u2026" in t.get_text()]
+    assert assert_authors_named(sc, drawn)
+    bars, matrix, delineation = fig.axes[:3]
+    assert [_flat(t.get_text()) for t in bars.get_yticklabels()] == [
+        style.party_label(names, w) for w in reversed(style.sorted_by_share(d["withdrew"]))]
+    authors = sorted({a for a, _ in d["trigger_blamed"]}, key=sc.order.index)
+    blamed = sorted({b for _, b in d["trigger_blamed"]}, key=sc.order.index)
+    assert [_flat(t.get_text()) for t in matrix.get_yticklabels()] == [
+        style.party_label(names, a) for a in authors]
+    assert [_flat(t.get_text()) for t in matrix.get_xticklabels()] == [
+        style.party_label(names, b) for b in blamed]
+    (spoiler,) = sc.spoilers
+    host = sc.parties[spoiler].host
+    assert _flat(delineation.get_yticklabels()[1].get_text()) == (
+        f"strike on {style.party_label(names, spoiler)} landed on {style.party_label(names, host)}")
+
+
 def test_the_note_over_the_top_withdrawal_bar_stays_under_the_title(
         results: Results, monkeypatch: pytest.MonkeyPatch) -> None:
     """The party withdrawing most often, after acts by three parties of long names: its
@@ -1150,6 +1257,22 @@ def test_every_party_sharing_a_tolerance_shows_on_its_line(
             assert near.sum() >= 30, (level, party, int(near.sum()))
     assert {k: sorted(v) for k, v in drawn.data["tolerance_levels"].items()} == {
         k: sorted(v) for k, v in levels.items()}
+
+
+@pytest.mark.parametrize("labels", [[], LONG_LABELS], ids=["default", "long"])
+def test_the_trace_figure_legends_stay_beside_their_panels(labels: list[str]) -> None:
+    """The legend of event markers, thirteen lines, hung below the ceasefire's lanes into
+    the gap over the trust panel; the trust legend, with names in full, would hang below
+    its panel. Each panel is as tall as its legend."""
+    sc = load_scenario(DEFAULT, labels)
+    fig = trace_figure(sc, run_replication(sc, SEED, 0, trace=True), SEED).figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes[1:3]:
+        legend = ax.get_legend()
+        assert legend is not None
+        box, panel = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
+        assert panel.y0 - 1 <= box.y0 and box.y1 <= panel.y1 + 1
 
 
 def test_talks_without_agreement_end_at_the_deadline_in_the_trace_figure(tmp_path: Path
