@@ -344,14 +344,12 @@ def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
 
 
 def giving_file(path: Path, key: str) -> Path | None:
-    """The file of a scenario's ``extends`` chain a problem at dotted ``key`` lies in:
-    the nearest that gives the value there or, for a key none gives (a missing value,
-    an item inside an array), the nearest that gives the deepest table or array
-    holding it. None when ``key`` is no key path or the chain cannot be read now."""
-    try:
-        parts = split_key(key)
-    except ScenarioError:
-        return None
+    """The file of a scenario's ``extends`` chain that writes the value a problem at
+    ``key`` (dotted, with ``[i]`` or ``.i`` for an array's items) is about: the nearest
+    that gives the value there or, for a key none gives (a missing value, an item
+    inside an array), the nearest that gives the deepest table or array holding it.
+    None when no file does, or the chain cannot be read now."""
+    parts = tuple(p for p in re.split(r"[.\[\]]", key) if p)  # sources[1]: sources, 1
     for depth in range(len(parts), 0, -1):
         found = defining_file(path, parts[:depth])
         if found is not None:

@@ -15,12 +15,13 @@ observed duration within the predicted hours held of agreed runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.records import Results
-from sim.scenario import Scenario
+from sim.scenario import Scenario, noting_origin
 from sim.scoring import percentile_of
 from sim.stats import interval, median_hold, milestones
 
@@ -31,8 +32,14 @@ def observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
     Raises:
         ScenarioError: when the ``[observed]`` section does not fit the scenario (an
             unknown party or milestone, a collapse beyond the horizon, a milestone
-            inside ``hours_held_range`` whose outcome is not stated).
+            inside ``hours_held_range`` whose outcome is not stated), saying which
+            file writes the value when the scenario inherits it.
     """
+    with noting_origin(Path(scenario.file)):
+        return _observed_outcomes(scenario)
+
+
+def _observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
     obs = scenario.spec.observed
     if obs is None:
         raise ScenarioError(scenario.file, "observed", None, "an [observed] section")

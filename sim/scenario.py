@@ -237,32 +237,37 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
             doc = apply_override(doc, key, value)
             given.append(("--set", key, value))
         keys = [key for _, key, _ in given]
-        with _blaming_parent(path), \
+        with noting_origin(path), \
                 _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
             scenario = validate_document(doc, str(path))
     return _set_by(scenario, {}, keys, "--set")
 
 
 @contextmanager
-def _blaming_parent(path: Path) -> Iterator[None]:
-    """A bad value the scenario file only inherits is reported against the ancestor
-    that gives it (:func:`sim.document.giving_file`), where the user has to mend it,
-    and the message names the file that inherits it. Only when that ancestor is bad
-    alone, at the same key: a value that is bad only with the child's (a milestone
-    beyond a horizon the child shortened) stays the child's problem."""
+def noting_origin(path: Path) -> Iterator[None]:
+    """A problem with a value the scenario file ``path`` inherits through ``extends``
+    says which file writes that value (:func:`sim.document.giving_file`): the file to
+    look in, to mend the value or what it conflicts with. The problem stays reported
+    against ``path``, the file whose merged document has it: an ancestor may be valid
+    alone (a milestone beyond a horizon the child shortened)."""
     try:
         yield
     except ScenarioError as exc:
         origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
         if origin is None or origin.resolve() == path.resolve():
             raise
-        try:
-            load_scenario(origin)
-        except ScenarioError as own:
-            if own.path == exc.path:
-                raise ScenarioError(own.file, own.path, own.value,
-                                    f"{own.allowed} (inherited by {path})") from None
-        raise
+        raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} (the value is "
+                            f"written in {shown_path(origin)}, which {path.name} extends)"
+                            ) from None
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a message shows it: relative to the working directory when it lies
+    inside it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:

@@ -227,61 +227,88 @@ def test_the_standalone_pause_keeps_the_defaults_behaviour():
     assert pause.negotiation.round_interval_hours == base.negotiation.round_interval_hours
 
 
-# -- a bad value is reported where it is written ------------------------------------
+# -- a problem with an inherited value says which file writes it --------------------
 
 
-def bad_parent(tmp_path: Path, **behaviour: Any) -> Path:
+def bad_parent(tmp_path: Path, name: str = "parent.toml", **behaviour: Any) -> Path:
     doc = minimal_doc()
     doc["parties"]["red"]["behaviour"].update(behaviour)
-    return write(tmp_path / "parent.toml", toml_dumps(doc))
+    return write(tmp_path / name, toml_dumps(doc))
 
 
-def test_a_bad_value_a_child_inherits_is_reported_against_the_parent(tmp_path: Path):
-    """It was reported against the child, which does not hold it: the user looked for
-    it in the wrong file."""
+def test_a_bad_value_a_child_inherits_names_the_file_that_writes_it(tmp_path: Path,
+                                                                    monkeypatch):
+    """The message named the child alone, which does not hold the value: the user
+    looked for it in the wrong file."""
     bad_parent(tmp_path, trust=1.5)
     child = write(tmp_path / "kids" / "child.toml", 'extends = "../parent.toml"\nname = "c"\n')
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
-    assert Path(err.value.file).resolve() == (tmp_path / "parent.toml").resolve()
-    assert (err.value.path, err.value.value) == ("parties.red.behaviour.trust", 1.5)
-    assert err.value.allowed.endswith(f"(inherited by {child})")
+    assert (err.value.file, err.value.path, err.value.value) == (
+        str(child), "parties.red.behaviour.trust", 1.5)
+    assert err.value.allowed.endswith("(the value is written in parent.toml, which "
+                                      "child.toml extends)")
     proc = cli("validate", str(child))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "parent.toml: parties.red.behaviour.trust: bad value 1.5" in proc.stderr
+    assert f"{child}: parties.red.behaviour.trust: bad value 1.5" in proc.stderr
+    assert f"written in {tmp_path / 'parent.toml'}, which child.toml extends" in proc.stderr
 
 
 def test_through_a_chain_the_file_that_writes_the_value_is_named(tmp_path: Path):
-    bad_parent(tmp_path, trust=1.5)
-    write(tmp_path / "mid.toml", 'extends = "parent.toml"\nname = "mid"\n'
+    bad_parent(tmp_path, "root.toml", trust=1.5)
+    write(tmp_path / "mid.toml", 'extends = "root.toml"\nname = "mid"\n'
           "[parties.red.behaviour]\ntolerance = 0.3\n")
     child = write(tmp_path / "child.toml", 'extends = "mid.toml"\nname = "c"\n')
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
-    assert Path(err.value.file).name == "parent.toml"
-    assert "(inherited by" in err.value.allowed and str(child) in err.value.allowed
+    assert err.value.file == str(child)
+    assert "root.toml, which child.toml extends)" in err.value.allowed
 
 
-def test_a_child_that_gives_the_bad_value_itself_is_named(tmp_path: Path):
+def test_a_value_bad_only_with_a_later_file_s_names_where_it_is_written(tmp_path: Path):
+    """A milestone of the root, valid there, beyond the horizon a middle file shortened:
+    the file loaded is named, with the file writing the milestone."""
+    write(tmp_path / "root.toml", toml_dumps(minimal_doc()))
+    write(tmp_path / "mid.toml", 'extends = "root.toml"\nname = "mid"\n'
+          "[ceasefire]\nhorizon_hours = 200.0\n")
+    child = write(tmp_path / "child.toml", 'extends = "mid.toml"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert err.value.file == str(child) and err.value.path == "ceasefire.milestones.10d"
+    assert "root.toml, which child.toml extends)" in err.value.allowed
+
+
+def test_a_child_that_gives_the_bad_value_itself_is_named_alone(tmp_path: Path):
     bad_parent(tmp_path, trust=1.5)
     child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
                   "[parties.red.behaviour]\ntrust = 2.5\n")
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
     assert (err.value.file, err.value.value) == (str(child), 2.5)
-    assert "inherited" not in err.value.allowed
+    assert "written in" not in err.value.allowed
 
 
-def test_a_parent_value_bad_only_with_the_child_s_stays_the_child_s_problem(
-        parent: Path, tmp_path: Path):
-    """The milestones are the parent's, but the child's shorter horizon makes them bad:
-    the parent alone is valid, so the child is named."""
-    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
-                  "[ceasefire]\nhorizon_hours = 100.0\n")
+def test_an_inherited_blank_source_and_observed_record_name_the_parent(tmp_path: Path):
+    """Paths with an array item (sources[1]) and the [observed] checks made after
+    loading named the child alone."""
+    from sim.observed import observed_outcomes
+
+    doc = minimal_doc()
+    doc["sources"] = ["a source", " "]
+    write(tmp_path / "blank.toml", toml_dumps(doc))
+    child = write(tmp_path / "child.toml", 'extends = "blank.toml"\nname = "c"\n')
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
-    assert err.value.file == str(child) and err.value.path.startswith("ceasefire.milestones")
-    assert "inherited" not in err.value.allowed
+    assert err.value.path == "sources[1]" and "blank.toml, which" in err.value.allowed
+    doc = minimal_doc()
+    doc["observed"] = {"agreed": True, "hours_held": 50.0, "collapsed": True,
+                       "withdrew": "nobody"}
+    write(tmp_path / "record.toml", toml_dumps(doc))
+    child = write(tmp_path / "child2.toml", 'extends = "record.toml"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as err:
+        observed_outcomes(load_scenario(child))
+    assert err.value.path == "observed.withdrew" and "record.toml, which" in err.value.allowed
 
 
 def test_a_set_value_is_still_blamed_on_the_option(tmp_path: Path):
