@@ -26,7 +26,7 @@ from typing import Any
 from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import jsonable
-from sim.rundir import FIGURES_UNSAVED, open_out, prepare_out, saving, stale_figures
+from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
 
@@ -115,7 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_stopped, sweep_text
-    from sim.rundir import checkpointed, resumable_sweep, resume_sweep_runs, stale_point_figures
+    from sim.resuming import resumable_sweep, resume_sweep_runs, stale_point_figures
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
@@ -167,7 +167,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elif args.resume and (stale := stale_figures(args.out, ("sweep",), "the same command "
                                                  "and --plot")):
         print(stale, file=sys.stderr)
-    for stale in stale_point_figures(args.out, existing or [], args.runs):  # plot DIR/points/NNN
+    for stale in stale_point_figures(args.out, existing or [], [len(p.results) for p in points]):
         print(stale, file=sys.stderr)
     if stopped:
         print(sweep_stopped(points, len(todo), args.out), file=sys.stderr)
@@ -178,7 +178,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.comparison import check_comparable, paired, save_running_side, save_side, sides
     from sim.report import compare_text
-    from sim.rundir import checkpointed, resume_comparison
+    from sim.resuming import resume_comparison
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
@@ -281,13 +281,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.output import read_run
+    from sim.output import read_plottable_run
 
-    scenario, results, summary, _ = read_run(args.directory)
-    if not len(results):
-        raise ScenarioError(str(args.directory / "runs.csv"), "", None,
-                            "at least one finished replication to plot (this run was stopped "
-                            "before any finished: finish it with 'run --resume')")
+    scenario, results, summary = read_plottable_run(args.directory)
     with saving(args.directory, "the figures were not all drawn", option="plot"):
         paths = draw("run", args.directory, args.format, scenario=scenario, results=results,
                      summary=summary)
@@ -297,39 +293,47 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from sim.backtest import backtest_text, save_case, save_running_case, score_cases, scored_cases
-    from sim.rundir import checkpointed, resume_backtest
+    from sim.backtest import BacktestSaver, backtest_text, score_cases, scored_cases
+    from sim.resuming import resume_backtest
 
     cases = scored_cases(args.directory, args.sets)  # every file checked before any runs
-    existing, note, out = None, "", args.out
+    existing: dict[str, Any] = {}
+    note, out = "", args.out
     if args.resume:
         args.runs, existing, note = resume_backtest(out, args.runs, cases.directory,
                                                     cases.scenarios, args.seed)
     fill_runs(args)
     resumed = open_out(out, "backtest", args.resume, ("backtest.csv", "cases"), note)
-    keep = {"seed": args.seed, "runs": args.runs, "resumed": resumed}
-    kept = f"; finished runs kept in {out}: finish with 'backtest --resume'" if out else ""
+    saver = BacktestSaver(out, args.seed, args.runs, resumed, existing) if out else None
+    if saver is not None and args.resume:
+        saver.drop_table()  # stale as the resume adds runs; written again once scored
+    kept = saver.kept if saver is not None else (lambda resumable=True: "")
     with deferred_stop() as stop:  # a stop signal waits for the table to be saved
         try:
             with make_runner(args, True) as runner:
-                table = score_cases(cases, runner, args.runs, args.seed, existing,
-                                    partial(save_case, out, **keep) if out else None,
-                                    checkpointed(out, partial(save_running_case, out, **keep))
-                                    if out and args.checkpoint else None, args.checkpoint)
+                table = score_cases(
+                    cases, runner, args.runs, args.seed, existing=existing,
+                    save=saver.save if saver else None, checkpoint_every=args.checkpoint or 0,
+                    checkpoint=checkpointed(out, saver.checkpoint)
+                    if saver and args.checkpoint else None)
         except KeyboardInterrupt:  # before any scenario finished
-            print(f"interrupted before a scenario finished{kept}", file=sys.stderr)
+            print(f"interrupted before a scenario finished{kept()}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except (ScenarioError, WorkerLostError) as exc:
+            print(f"the backtest stopped{kept(isinstance(exc, WorkerLostError))}", file=sys.stderr)
             raise
         stop.redeliver = not table.partial
         print(json.dumps(jsonable(table.as_dict()), indent=2) if args.json
               else backtest_text(table))
-        if out is not None:
-            with saving(out):
-                table.write_csv(out / "backtest.csv")
+        if saver is not None:
+            saver.write_table(table)
     if out is not None:
         with saving(out, FIGURES_UNSAVED):
             draw("backtest", out, args.format, table=table)
+    for stale in saver.stale_notes(cases) if saver and args.resume else []:
+        print(stale, file=sys.stderr)
     if table.partial:
-        print(f"interrupted: {len(table.rows)} scenario(s) scored{kept}", file=sys.stderr)
+        print(f"interrupted: {len(table.rows)} scenario(s) scored{kept()}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 

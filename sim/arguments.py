@@ -216,7 +216,7 @@ def check_out_options(args: argparse.Namespace) -> None:
     """Refuse an option given without the one it needs (``--out DIR`` to write into,
     ``--plot`` to draw), and fill in the defaults that wait for that check: the figure
     format, and the checkpoint interval of a command that saves as it goes (run, sweep,
-    compare).
+    compare, backtest).
 
     Raises:
         ScenarioError: ``--plot``, ``--resume`` or ``--checkpoint`` without ``--out``, or

@@ -15,9 +15,9 @@ The result is a :class:`BacktestTable` (:mod:`sim.backtest_table`), written as
 the names of those modules that callers use are importable from here too.
 
 With ``--out DIR`` each scenario's replications are saved as it runs, as the run
-directory ``DIR/cases/<file name>`` (:func:`save_case`): a backtest stopped, or killed
-outright, keeps them, and ``backtest --resume`` finishes it from there, scoring the same
-table as a backtest never interrupted.
+directory ``DIR/cases/<file name without .toml>`` (:func:`save_case`): a backtest
+stopped, or killed outright, keeps them, and ``backtest --resume`` finishes it from
+there, scoring the same table as a backtest never interrupted.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from sim.observed import observed_outcomes, scenario_row
 from sim.output import Resumed, jsonable, write_run
 from sim.records import Results
 from sim.report import run_summary
+from sim.resuming import stale_run_figures
 from sim.run_outcome import RunOutcome
 from sim.rundir import case_directory, saving
 from sim.runner import Runner
@@ -41,6 +42,7 @@ from sim.scoring import CLIP, brier, compute_scores, event_labels, log_score, pe
 
 __all__ = [
     "CLIP",
+    "BacktestSaver",
     "BacktestTable",
     "Cases",
     "backtest_text",
@@ -87,6 +89,9 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
     scenarios: list[Scenario] = []
     skipped: list[str] = []
     for path in files:
+        if not path.stem.strip("."):  # its runs are saved under its name: cases/..
+            raise ScenarioError(str(path), "", path.name, "a scenario file whose name, "
+                                "before .toml, is more than dots")
         scenario = load_scenario(path, overrides or [])
         if scenario.spec.observed is None:
             skipped.append(str(path))
@@ -123,7 +128,7 @@ def run_backtest(directory: Path, runner: Runner, runs: int, seed: int,
 
 
 def score_cases(
-    cases: Cases, runner: Runner, runs: int, seed: int,
+    cases: Cases, runner: Runner, runs: int, seed: int, *,
     existing: dict[str, Results] | None = None,
     save: Callable[[Scenario, RunOutcome], None] | None = None,
     checkpoint: Callable[[Scenario, Results], None] | None = None,
@@ -137,8 +142,9 @@ def score_cases(
         existing: replications an earlier, interrupted backtest saved, by scenario
             file: kept, not rerun.
         save: called with each scenario and its outcome as it finishes or is stopped
-            part way (with at least one replication), so a backtest stopped, or killed
-            outright, keeps them for ``--resume``.
+            part way (by a stop signal, a scenario error or a lost worker; with at least
+            one replication), so a backtest stopped, or killed outright, keeps them for
+            ``--resume``.
         checkpoint: called with the running scenario and its finished replications
             about every ``checkpoint_every`` seconds (as :meth:`Runner.run` calls its own).
 
@@ -146,29 +152,83 @@ def score_cases(
         KeyboardInterrupt: interrupted before any scenario finished (nothing to score);
             interrupted later, the scenarios that finished are scored and the table is
             marked ``partial``.
+        ScenarioError, WorkerLostError: a replication the scenario's limits refuse, or a
+            lost worker, once the scenario's finished replications are saved.
     """
     table = BacktestTable(cases.directory, runs, seed, skipped=list(cases.skipped),
                           overrides=list(cases.overrides))
     for k, scenario in enumerate(cases.scenarios):
-        out = runner.run(scenario, runs, seed, existing=(existing or {}).get(scenario.file),
-                         label=f"scenario {k + 1}/{len(cases.scenarios)}",
+        run = runner.run(scenario, runs, seed, existing=(existing or {}).get(scenario.file),
+                         label=f"scenario {k + 1}/{len(cases.scenarios)}", keep_on_error=True,
                          checkpoint=None if checkpoint is None else partial(checkpoint, scenario),
                          checkpoint_every=checkpoint_every)
-        if save is not None and len(out.results):
-            save(scenario, out)
-        if out.interrupted:
+        if save is not None and len(run.results):
+            save(scenario, run)
+        if run.error is not None:
+            raise run.error
+        if run.interrupted:
             if not table.rows:
                 raise KeyboardInterrupt
             table.partial = True
             break
-        table.rows.append(scenario_row(scenario, out.results))
+        table.rows.append(scenario_row(scenario, run.results))
     table.scores = compute_scores(table.rows)
     return table
 
 
+class BacktestSaver:
+    """What a backtest writes into its ``--out DIR``: each scenario as a run directory in
+    ``cases/`` while it runs, and the table once scored. It remembers what each scenario
+    holds, so the command can say what it kept and which figures a resume made stale."""
+
+    def __init__(self, out: Path, seed: int, runs: int, resumed: Resumed | None = None,
+                 existing: dict[str, Results] | None = None) -> None:
+        self.out, self.seed, self.runs, self.resumed = out, seed, runs, resumed
+        self.before = {file: len(results) for file, results in (existing or {}).items()}
+        """Replications each scenario file held before this session."""
+        self.held: dict[str, int] = dict(self.before)
+        """Replications each scenario file holds now, as saved."""
+
+    def save(self, scenario: Scenario, run: RunOutcome) -> None:
+        """Save a scenario that finished or stopped (see :func:`save_case`)."""
+        save_case(self.out, scenario, run, self.seed, self.runs, self.resumed)
+        self.held[scenario.file] = len(run.results)
+
+    def checkpoint(self, scenario: Scenario, results: Results) -> None:
+        """Save the scenario running (see :func:`save_running_case`)."""
+        save_running_case(self.out, scenario, results, self.seed, self.runs, self.resumed)
+
+    def kept(self, resumable: bool = True) -> str:
+        """What a stopped backtest tells the user it kept ("" if nothing), and, when the
+        same command can finish it (not after a scenario error), how."""
+        if not any(self.held.values()):
+            return ""
+        how = ": finish with 'backtest --resume'" if resumable else ""
+        return f"; finished runs kept in {self.out}{how}"
+
+    def write_table(self, table: BacktestTable) -> None:
+        """Write ``backtest.csv`` (a failure to write is a ScenarioError naming --out)."""
+        with saving(self.out):
+            table.write_csv(self.out / "backtest.csv")
+
+    def drop_table(self) -> None:
+        """Remove the table and figure of the backtest resumed: they go stale as it
+        adds runs, and are written again once it scores."""
+        with saving(self.out):
+            for name in ("backtest.csv", "calibration.png", "calibration.svg"):
+                (self.out / name).unlink(missing_ok=True)
+
+    def stale_notes(self, cases: Cases) -> list[str]:
+        """What to tell the user of the run figures of ``cases`` drawn before this
+        session (by ``plot DIR/cases/NAME``) that show only the runs saved then
+        (:func:`sim.resuming.stale_run_figures`)."""
+        return stale_run_figures((case_directory(self.out, sc), self.before.get(sc.file, 0),
+                                  self.held.get(sc.file, 0)) for sc in cases.scenarios)
+
+
 def save_case(out: Path, scenario: Scenario, run: RunOutcome, seed: int, runs: int,
               resumed: Resumed | None = None) -> None:
-    """Save a scenario's replications as the run directory ``out/cases/<file name>``,
+    """Save a scenario's replications as the run directory ``out/cases/<file name without .toml>``,
     marked partial when stopped early: ``backtest --resume`` finishes it, and ``plot``
     draws it as any run. A failure to write is a ScenarioError naming ``--out``."""
     with saving(out):

@@ -30,6 +30,7 @@ from sim.output import Resumed, jsonable, toml_value, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
 from sim.reads import is_descriptive
 from sim.records import Results
+from sim.rundir import point_directory
 from sim.runner import Runner
 from sim.scenario import Scenario, with_overrides
 from sim.stats import milestones, paired_difference, summarize
@@ -281,7 +282,7 @@ def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int,
     it finished (and, from its checkpoints, part of the one running)."""
     k = len(points) - 1
     point = points[k]
-    write_run(out / "points" / f"{k:03d}", point.results, jsonable(point.summary),
+    write_run(point_directory(out, k), point.results, jsonable(point.summary),
               point.scenario, seed, {"sweep_point": point.params, "runs_requested": runs},
               resumed)
     write_sweep_csv(out / "sweep.csv", points)
@@ -293,5 +294,5 @@ def save_running_point(out: Path, k: int, params: dict[str, Any], scenario: Scen
     """Save the point running, ``points/NNN``, marked partial (a checkpoint): its row
     joins ``sweep.csv`` when it finishes, and ``sweep --resume`` finishes it."""
     summary = jsonable(summarize(results, scenario, seed=seed, partial=True))
-    write_run(out / "points" / f"{k:03d}", results, summary, scenario, seed,
+    write_run(point_directory(out, k), results, summary, scenario, seed,
               {"sweep_point": params, "runs_requested": runs}, resumed)

@@ -222,6 +222,36 @@ def _write_text(path: Path, text: str) -> None:
 RUN_FILES = ("runs.csv", "summary.json", "scenario.toml", "manifest.json")
 
 
+PARTS = {"sweep_point": ("sweep", 2), "compare_side": ("compare", 1),
+         "backtest_case": ("backtest", 2)}
+"""Manifest keys of a run directory that is part of a larger result: the command that
+saved it, and how many levels up that command's ``--out DIR`` is."""
+
+
+def resume_advice(out: Path, manifest: dict[str, Any]) -> str:
+    """How to finish the run saved in ``out`` (its ``manifest``): the command that saved
+    it with ``--resume`` and its ``--out``. A sweep's point, a comparison's side or a
+    backtest's scenario is finished by its whole."""
+    for key, (command, up) in PARTS.items():
+        if key in manifest:
+            return f"'{command} ... --resume --out {out.parents[up - 1]}'"
+    return f"'run ... --resume --out {out}'"
+
+
+def read_plottable_run(out: Path) -> tuple[Scenario, Results, dict[str, Any]]:
+    """A saved run to draw (:func:`read_run`): scenario, results and summary.
+
+    Raises:
+        ScenarioError: as :func:`read_run`, or no replication finished yet.
+    """
+    scenario, results, summary, manifest = read_run(out)
+    if not len(results):
+        raise ScenarioError(str(out / "runs.csv"), "", None, "at least one finished "
+                            "replication to plot (this run was stopped before any "
+                            f"finished: finish it with {resume_advice(out, manifest)})")
+    return scenario, results, summary
+
+
 def read_run(out: Path, summary_needed: bool = True
              ) -> tuple[Scenario, Results, dict[str, Any], dict[str, Any]]:
     """Read a run directory back: scenario, results, summary and manifest.
@@ -252,13 +282,14 @@ def read_run(out: Path, summary_needed: bool = True
     summary = (_read_object(out / "summary.json")
                if summary_needed or (out / "summary.json").exists() else {})
     counted = summary.get("runs")
+    manifest = _read_object(out / "manifest.json")
     if summary_needed and counted is not None and counted != len(results):
         # runs.csv is written before summary.json: a kill between the two (a checkpoint
         # included) leaves new runs beside an older summary
         raise ScenarioError(str(out / "summary.json"), "runs", counted,
                             f"{len(results)}, the replications in runs.csv (the run was "
-                            "stopped while saving them): finish it with 'run --resume'")
-    manifest = _read_object(out / "manifest.json")
+                            f"stopped while saving them): finish it with "
+                            f"{resume_advice(out, manifest)}")
     seed = manifest.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError(str(out / "manifest.json"), "seed", seed,

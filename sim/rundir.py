@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import DEFAULT_RUNS, KINDS, saved_count
+from sim.arguments import KINDS
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
-from sim.output import Resumed, jsonable, read_run, toml_value
+from sim.output import Resumed, read_run
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import shielded
@@ -37,7 +37,7 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
                 command: str | None = None) -> None:
     """Create ``--out DIR`` before any computation, or refuse it: not a directory we can
     write into, or already holding one of ``holds`` (an earlier result to keep) or, for
-    a fresh ``command`` (run, sweep, compare), another command's result: mixed in one
+    a fresh ``command`` (run, sweep, compare, backtest), another command's result: mixed in one
     directory, neither could be resumed."""
     if out is None:
         return
@@ -65,19 +65,19 @@ def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...
     """Make ``--out DIR`` ready for ``command`` (run, sweep, compare, backtest), as
     :func:`prepare_out` does: a fresh command refuses a directory holding earlier
     results (``holds``) or another command's; a resumed one writes beside its own, and
-    tells the user its ``note`` (what it took from the saved work), now that the saved
-    work is known to be the one to finish. Returns the record of earlier sessions a
-    resumed command's saves keep (None for a fresh one)."""
-    if note:
-        print(note, file=sys.stderr)
+    tells the user its ``note`` (what it took from the saved work), once the saved work
+    is known to be the one to finish and ``out`` to be usable. Returns the record of
+    earlier sessions a resumed command's saves keep (None for a fresh one)."""
     prepare_out(out, () if resume else holds,
                 f"use --resume to finish that {KINDS[command]}, or another directory",
                 None if resume else command)
+    if note:
+        print(note, file=sys.stderr)
     return Resumed() if resume else None
 
 
 def refuse_others(out: Path, command: str, resuming: bool) -> None:
-    """Refuse ``out`` for ``command`` (run, sweep, compare) when it holds another of these
+    """Refuse ``out`` for ``command`` (run, sweep, compare, backtest) when it holds another of these
     commands' results: mixed in one directory, neither could be resumed, and a resume
     there would start afresh beside the other's files."""
     for other, names in RESULTS.items():
@@ -110,16 +110,6 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
         return ""
     return (f"note: {', '.join(drawn)} in {out} show the runs saved before this resume; "
             f"redraw them with {redraw or repr(f'plot {out}')}")
-
-
-def stale_point_figures(out: Path, existing: list[Results | None], runs: int) -> list[str]:
-    """What to tell the user, per point, when a resumed sweep added runs to points
-    whose run figures (drawn by ``plot DIR/points/NNN``; ``sweep --plot`` draws only
-    the sweep's) show only the runs saved before: ``existing`` holds each point's
-    replications saved before the resume (None for a point not saved)."""
-    notes = (stale_figures(out / "points" / f"{k:03d}") for k, saved in enumerate(existing)
-             if saved is not None and len(saved) < runs)
-    return [note for note in notes if note]
 
 
 RESULTS_UNSAVED = "the results printed above were not saved"
@@ -215,70 +205,6 @@ def holds_nothing(out: Path) -> bool:
                                                        "sweep.csv", "points"))
 
 
-def saved_points(out: Path) -> list[Path]:
-    """The point directories of the sweep saved in ``out``, in order."""
-    points = out / "points"
-    if not points.is_dir():
-        return []
-    return sorted((p for p in points.iterdir() if p.is_dir() and p.name.isdigit()),
-                  key=lambda p: int(p.name))
-
-
-def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
-    """The ``--runs`` a resumed sweep takes (``runs`` as given, or else the saved
-    sweep's, as a resumed run does) and what to tell the user about it."""
-    refuse_others(out, "sweep", resuming=True)
-    if holds_nothing(out):
-        return runs, f"nothing saved in {out} to resume: the sweep starts afresh"
-    if runs is not None:
-        return runs, ""
-    for point in saved_points(out):
-        saved = saved_count((saved_manifest(point) or {}).get("runs_requested"))
-        if saved is not None:
-            return saved, f"resuming with the saved sweep's --runs {saved}"
-    # finishing at the default would look finished and not be
-    raise ScenarioError("--runs", "", None, f"give --runs: the sweep saved in {out} does not "
-                        "say how many runs its points were to have (no point's manifest.json "
-                        "holds a valid runs_requested)")
-
-
-def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
-                    scenario_file: str, seed: int, runs: int) -> list[Results | None]:
-    """For each point of a sweep resumed from ``out`` (its parameter values and scenario),
-    the replications it keeps (None for a point not saved yet), checked as
-    :func:`resumable` checks a run.
-
-    Raises:
-        ScenarioError: ``out`` holds a run, not a sweep; a point saved with other
-            parameter values (the grid is not the saved one, nor the saved one extended
-            by values added to the first ``--param``), another scenario, seed or more
-            runs; or a point saved beyond this sweep's points.
-    """
-    refuse_others(out, "sweep", resuming=True)
-    same = ("--resume needs the same --param values; only values added at the end of the "
-            "first --param extend a saved sweep")
-    beyond = [p.name for p in saved_points(out) if int(p.name) >= len(points)]
-    if beyond:
-        raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
-                            f"saved in {out}, which holds point {beyond[0]} (points count from "
-                            f"000) ({same})")
-    for k, (assignment, _) in enumerate(points):
-        saved = (saved_manifest(out / "points" / f"{k:03d}") or {}).get("sweep_point")
-        now = json.loads(json.dumps(jsonable(assignment)))
-        if saved is not None and saved != now:
-            raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} of "
-                                f"the sweep saved in {out}, {_values(saved)} ({same})")
-    return [resumable(out / "points" / f"{k:03d}", sc, scenario_file, seed, ("--runs", runs),
-                      "sweep_point") for k, (_, sc) in enumerate(points)]
-
-
-def _values(assignment: Any) -> str:
-    """A point's parameter values as ``--param`` writes them."""
-    if not isinstance(assignment, dict):
-        return repr(assignment)
-    return " ".join(f"{key}={toml_value(value)}" for key, value in assignment.items())
-
-
 def saved_manifest(out: Path) -> dict[str, Any] | None:
     """The manifest of the run saved in ``out`` (its options): None when ``out`` holds
     nothing to resume, {} when there is no manifest to read (the run itself is then
@@ -292,45 +218,6 @@ def saved_manifest(out: Path) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Scenario],
-                      files: list[Path], seed: int,
-                      ) -> tuple[int, tuple[Results | None, Results | None], str]:
-    """What ``compare --resume`` keeps of the comparison saved in ``out``: the run count
-    (``runs`` as given, or else the saved sides', as a resumed run does), each side's
-    saved replications (None for a side not saved yet), checked as :func:`resumable`
-    checks a run, and what to tell the user.
-
-    Raises:
-        ScenarioError: ``out`` holds a run or a sweep; a side saved with another
-            scenario, ``--set`` values or seed, or with more runs than ``runs``.
-    """
-    refuse_others(out, "compare", resuming=True)
-    manifests = [saved_manifest(out / side) for side in SIDES]
-    saved = [saved_count((m or {}).get("runs_requested")) for m in manifests]
-    note = ""
-    if all(m is None for m in manifests):  # (a side killed before its first save holds none)
-        note = f"nothing saved in {out} to resume: the comparison starts afresh" \
-            if out.is_dir() or not out.exists() else ""
-    elif runs is None:
-        runs = next((n for n in saved if n is not None), None)
-        if runs is None:  # finishing at the default would look finished and not be
-            raise ScenarioError("--runs", "", None, f"give --runs: the comparison saved in "
-                                f"{out} does not say how many runs it was to have")
-        note = f"resuming with the saved comparison's --runs {runs}"
-    runs = DEFAULT_RUNS if runs is None else runs
-    names = [files[0], files[-1]]  # one file with --set values gives both sides
-    for k, manifest in enumerate(manifests):  # each side names the scenario it pairs with
-        other = (manifest or {}).get("paired_with")
-        if isinstance(other, dict) and other != scenarios[1 - k].raw:
-            path, was, now = first_difference(other, scenarios[1 - k].raw) or ("", None, None)
-            raise ScenarioError(str(names[1 - k]), path, now, f"{show(was)} as in the "
-                                f"comparison saved in {out}, whose side {SIDES[k]} was paired "
-                                "with it (--resume needs the same scenarios)")
-    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), "compare_side")
-                     for side, sc, name in zip(SIDES, scenarios, names, strict=True))
-    return runs, (existing[0], existing[1]), note
-
-
 def case_directory(out: Path, scenario: Scenario) -> Path:
     """Where a backtest with ``--out out`` keeps a scenario's replications: a run
     directory named after its file (unique within the backtest's directory), which
@@ -338,41 +225,6 @@ def case_directory(out: Path, scenario: Scenario) -> Path:
     return out / CASES / Path(scenario.file).stem
 
 
-def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list[Scenario],
-                    seed: int) -> tuple[int, dict[str, Results], str]:
-    """What ``backtest --resume`` keeps of the backtest saved in ``out`` when it scores
-    ``scenarios`` of ``directory`` (as given on the command line): the run count
-    (``runs`` as given, or else the saved scenarios', as a resumed run does), the
-    replications saved for each scenario file, checked as :func:`resumable` checks a
-    run, and what to tell the user.
-
-    Raises:
-        ScenarioError: ``out`` holds a run, a sweep or a comparison; a scenario saved
-            there that is not scored now (a file removed, renamed or without its
-            ``[observed]`` section); one saved with another scenario, ``--set`` values
-            or seed, or with more runs than ``runs``.
-    """
-    refuse_others(out, "backtest", resuming=True)
-    saved = sorted(p for p in (out / CASES).glob("*") if p.is_dir())
-    homes = {case_directory(out, sc): sc for sc in scenarios}
-    stray = next((p for p in saved if p not in homes), None)
-    if stray is not None:
-        raise ScenarioError(directory, "", f"{len(scenarios)} scored scenario(s)", f"a directory "
-                            f"scoring {stray.name}.toml, whose runs the backtest saved in "
-                            f"{out} holds ({stray}) (--resume needs the same directory of "
-                            f"scenarios, each with its [observed] section, or another --out)")
-    note = "" if saved else f"nothing saved in {out} to resume: the backtest starts afresh"
-    if saved and runs is None:
-        counts = (saved_count((saved_manifest(p) or {}).get("runs_requested")) for p in saved)
-        runs = next((n for n in counts if n is not None), None)
-        if runs is None:  # finishing at the default would look finished and not be
-            raise ScenarioError("--runs", "", None, f"give --runs: the backtest saved in {out} "
-                                "does not say how many runs its scenarios were to have")
-        note = f"resuming with the saved backtest's --runs {runs}"
-    runs = DEFAULT_RUNS if runs is None else runs
-    existing = {}
-    for home, sc in homes.items():
-        held = resumable(home, sc, sc.file, seed, ("--runs", runs), "backtest_case")
-        if held is not None:
-            existing[sc.file] = held
-    return runs, existing, note
+def point_directory(out: Path, k: int) -> Path:
+    """The run directory of point ``k`` (from 0) of the sweep saved in ``out``."""
+    return out / "points" / f"{k:03d}"

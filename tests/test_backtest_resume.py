@@ -175,3 +175,124 @@ def test_a_resume_with_nothing_saved_starts_afresh(tmp_path, whole, capsys):
     assert f"nothing saved in {out} to resume: the backtest starts afresh" in \
         capsys.readouterr().err
     same_as(out, whole)
+
+
+def test_a_scenario_error_keeps_the_running_scenario_s_runs(tmp_path, capsys):
+    """A replication the scenario's limits refuse stopped the backtest and lost the
+    running scenario's finished replications, although the message said they were
+    kept."""
+    out = tmp_path / "backtest"
+    assert backtest(out, "--set", "ceasefire.max_acts=100") == 2
+    err = capsys.readouterr().err
+    assert f"the backtest stopped; finished runs kept in {out}\n" in err
+    assert "ceasefire.max_acts: bad value 100" in err
+    first = summary(out, FIRST)
+    assert 0 < first["runs"] < 600 and first["partial"] is True and "max_acts" in first["error"]
+
+
+def test_a_lost_worker_keeps_the_running_scenario_s_runs(tmp_path, monkeypatch, capsys):
+    from sim.run_outcome import WorkerLostError
+
+    out = tmp_path / "backtest"
+    interrupt_chunk(monkeypatch, 5, size=250, raising=WorkerLostError)
+    assert backtest(out) == 1
+    assert (f"the backtest stopped; finished runs kept in {out}: finish with "
+            "'backtest --resume'") in capsys.readouterr().err
+    assert summary(out, FIRST)["runs"] == 600
+    assert summary(out, SECOND)["runs"] == 250
+
+
+def test_an_extension_stopped_part_way_leaves_no_table_that_looks_finished(
+        tmp_path, monkeypatch, whole, capsys):
+    """Resumed with more runs and stopped in the first scenario: the 600-run table and
+    figure stayed beside cases holding more, marked neither partial nor stale."""
+    out = tmp_path / "backtest"
+    shutil.copytree(whole, out)
+    interrupt_chunk(monkeypatch, 2, size=250)  # the first scenario's 850th-1099th runs
+    assert backtest(out, "--resume", runs="1200") == 130
+    assert not (out / "backtest.csv").exists() and not (out / "calibration.png").exists()
+    assert summary(out, FIRST)["runs"] == 850
+    monkeypatch.undo()
+    assert backtest(out, "--resume", runs=None) == 0
+    assert "resuming with the saved backtest's --runs 1200" in capsys.readouterr().err
+    assert summary(out, SECOND)["runs"] == 1200 and (out / "backtest.csv").exists()
+
+
+def test_the_saved_run_count_is_the_first_scenario_s_in_run_order(tmp_path, capsys):
+    """Case folders sort by name, scenarios by file name: x-y.toml runs before x.toml,
+    but cases/x sorts before cases/x-y. The count came from the first folder."""
+    from sim.backtest import scored_cases
+    from sim.resuming import resume_backtest
+
+    directory = tmp_path / "cases"
+    directory.mkdir()
+    shutil.copy(SCENARIOS / "geneva_2016.toml", directory)
+    for source, name in ((FIRST, "x-y"), (SECOND, "x")):
+        text = (SCENARIOS / f"{source}.toml").read_text()
+        (directory / f"{name}.toml").write_text(text.replace(f'name = "{source}"',
+                                                             f'name = "{name}"'))
+    out = tmp_path / "backtest"
+    assert backtest(out, runs="40", directory=directory) == 0
+    manifest = out / "cases" / "x-y" / "manifest.json"
+    saved = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**saved, "runs_requested": 80}))  # as a later session
+    cases = scored_cases(directory)
+    assert [sc.name for sc in cases.scenarios] == ["x-y", "x"]
+    runs, existing, note = resume_backtest(out, None, str(directory), cases.scenarios, 2016)
+    assert runs == 80 and note == "resuming with the saved backtest's --runs 80"
+    assert len(existing) == 2
+
+
+def test_a_resume_names_the_case_figures_it_made_stale(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "backtest"
+    interrupt_chunk(monkeypatch, 5, size=250)
+    assert backtest(out) == 130
+    monkeypatch.undo()
+    for case in (FIRST, SECOND):
+        assert run_sim.main(["plot", str(out / "cases" / case)]) == 0
+    capsys.readouterr()
+    assert backtest(out, "--resume") == 0
+    err = capsys.readouterr().err
+    second = out / "cases" / SECOND
+    assert (f"note: agreement.png, collapse_causes.png, outcomes.png, survival.png in {second} "
+            f"show the runs saved before this resume; redraw them with 'plot {second}'") in err
+    assert str(out / "cases" / FIRST) not in err  # finished before: its figures are right
+
+
+def test_odd_directories_and_names_are_refused_before_anything_runs(tmp_path, whole, capsys):
+    out = tmp_path / "afile"
+    out.write_text("")
+    assert backtest(out, "--resume") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "it is a file" in err  # no 'nothing saved' note first
+    out = tmp_path / "backtest"
+    shutil.copytree(whole, out)
+    shutil.rmtree(out / "cases")
+    (out / "cases").write_text("")
+    assert backtest(out, "--resume") == 2
+    assert f"but {out / 'cases'} is a file" in capsys.readouterr().err
+    dots = tmp_path / "dots"
+    dots.mkdir()
+    shutil.copy(SCENARIOS / "geneva_2016.toml", dots)
+    shutil.copy(SCENARIOS / f"{SECOND}.toml", dots / "..toml")  # its runs would go in cases/.
+    assert backtest(tmp_path / "new", directory=dots) == 2
+    assert "..toml: bad value '..toml'; a scenario file whose name, before .toml, is more " \
+           "than dots" in capsys.readouterr().err
+
+
+def test_an_empty_leftover_case_folder_is_not_a_stray_scenario(tmp_path, whole):
+    out = tmp_path / "backtest"
+    shutil.copytree(whole, out)
+    (out / "cases" / "leftover").mkdir()
+    assert backtest(out, "--resume") == 0
+
+
+def test_plot_of_a_case_cut_short_while_saving_says_how_to_finish_it(tmp_path, whole, capsys):
+    """It said 'run --resume', which refuses a backtest's case."""
+    out = tmp_path / "backtest"
+    shutil.copytree(whole, out)
+    case = out / "cases" / FIRST
+    saved = json.loads((case / "summary.json").read_text())
+    (case / "summary.json").write_text(json.dumps({**saved, "runs": 250}))
+    assert run_sim.main(["plot", str(case)]) == 2
+    assert f"finish it with 'backtest ... --resume --out {out}'" in capsys.readouterr().err

@@ -154,7 +154,7 @@ def test_a_resume_drops_the_stale_result_and_a_side_saved_empty_is_nothing(tmp_p
                                                                           monkeypatch):
     """Extending a finished comparison and stopped in side A: no compare.json claims the
     comparison is finished. A side killed before its first save holds nothing to resume."""
-    from sim.rundir import resume_comparison
+    from sim.resuming import resume_comparison
     from sim.scenario import load_scenario
 
     out = tmp_path / "copy"
@@ -180,7 +180,7 @@ def test_a_side_stopped_before_any_replication_leaves_nothing_to_resume(tmp_path
 
 def test_a_resume_takes_the_runs_from_whichever_side_says(tmp_path, whole, capsys):
     """Side A's manifest damaged, side B's intact: B's count is the comparison's."""
-    from sim.rundir import resume_comparison
+    from sim.resuming import resume_comparison
     from sim.scenario import load_scenario
 
     out = tmp_path / "copy"

@@ -8,6 +8,7 @@ import contextlib
 import csv
 import io
 import json
+import shutil
 
 import pytest
 from helpers import DEFAULT, interrupt_chunk
@@ -233,6 +234,22 @@ def test_a_resume_names_the_run_figures_of_the_points_it_added_runs_to(tmp_path,
             f"{out / 'points' / '001'} show the runs saved before this resume; redraw them "
             f"with 'plot {out / 'points' / '001'}'") in err
     assert str(out / "points" / "000") not in err
+
+
+def test_a_resume_stopped_early_names_only_the_points_it_reached(tmp_path, monkeypatch,
+                                                                 whole, capsys):
+    """Extending a finished sweep and stopped in its first point: the notes named every
+    point with fewer runs than asked for, reached or not."""
+    out = tmp_path / "sweep"
+    shutil.copytree(whole, out)
+    for k in ("000", "001", "002"):
+        assert run_sim.main(["plot", str(out / "points" / k)]) == 0
+    capsys.readouterr()
+    interrupt_chunk(monkeypatch, 2, size=250)
+    assert sweep(out, "--resume", runs="1200") == 130
+    err = capsys.readouterr().err
+    assert f"in {out / 'points' / '000'} show the runs saved before this resume" in err
+    assert str(out / "points" / "001") not in err and str(out / "points" / "002") not in err
 
 
 def test_a_resume_that_adds_values_to_a_later_param_names_the_points_that_moved(

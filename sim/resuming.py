@@ -1,0 +1,207 @@
+"""What a resumed command keeps of the work saved in its ``--out DIR``.
+
+``run --resume`` checks its run directory with :func:`sim.rundir.resumable`; a sweep,
+a comparison and a backtest save each part (a point, a side, a scenario) as a run
+directory of its own, and their resumes check every part the same way, plus what
+binds the parts together: the sweep's grid, the scenario a side was paired with, the
+scenarios of the backtest's directory. They also say which figures drawn before the
+resume it made stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sim.arguments import DEFAULT_RUNS, saved_count
+from sim.document import first_difference
+from sim.errors import ScenarioError, show
+from sim.output import jsonable, toml_value
+from sim.records import Results
+from sim.rundir import (
+    CASES,
+    SIDES,
+    case_directory,
+    holds_nothing,
+    point_directory,
+    refuse_others,
+    resumable,
+    saved_manifest,
+    stale_figures,
+)
+from sim.scenario import Scenario
+
+
+def saved_points(out: Path) -> list[Path]:
+    """The point directories of the sweep saved in ``out``, in order."""
+    points = out / "points"
+    if not points.is_dir():
+        return []
+    return sorted((p for p in points.iterdir() if p.is_dir() and p.name.isdigit()),
+                  key=lambda p: int(p.name))
+
+
+def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
+    """The ``--runs`` a resumed sweep takes (``runs`` as given, or else the saved
+    sweep's, as a resumed run does) and what to tell the user about it."""
+    refuse_others(out, "sweep", resuming=True)
+    if holds_nothing(out):
+        return runs, f"nothing saved in {out} to resume: the sweep starts afresh"
+    if runs is not None:
+        return runs, ""
+    for point in saved_points(out):
+        saved = saved_count((saved_manifest(point) or {}).get("runs_requested"))
+        if saved is not None:
+            return saved, f"resuming with the saved sweep's --runs {saved}"
+    # finishing at the default would look finished and not be
+    raise ScenarioError("--runs", "", None, f"give --runs: the sweep saved in {out} does not "
+                        "say how many runs its points were to have (no point's manifest.json "
+                        "holds a valid runs_requested)")
+
+
+def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
+                    scenario_file: str, seed: int, runs: int) -> list[Results | None]:
+    """For each point of a sweep resumed from ``out`` (its parameter values and scenario),
+    the replications it keeps (None for a point not saved yet), checked as
+    :func:`resumable` checks a run.
+
+    Raises:
+        ScenarioError: ``out`` holds a run, not a sweep; a point saved with other
+            parameter values (the grid is not the saved one, nor the saved one extended
+            by values added to the first ``--param``), another scenario, seed or more
+            runs; or a point saved beyond this sweep's points.
+    """
+    refuse_others(out, "sweep", resuming=True)
+    same = ("--resume needs the same --param values; only values added at the end of the "
+            "first --param extend a saved sweep")
+    beyond = [p.name for p in saved_points(out) if int(p.name) >= len(points)]
+    if beyond:
+        raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
+                            f"saved in {out}, which holds point {beyond[0]} (points count from "
+                            f"000) ({same})")
+    for k, (assignment, _) in enumerate(points):
+        saved = (saved_manifest(point_directory(out, k)) or {}).get("sweep_point")
+        now = json.loads(json.dumps(jsonable(assignment)))
+        if saved is not None and saved != now:
+            raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} of "
+                                f"the sweep saved in {out}, {_values(saved)} ({same})")
+    return [resumable(point_directory(out, k), sc, scenario_file, seed, ("--runs", runs),
+                      "sweep_point") for k, (_, sc) in enumerate(points)]
+
+
+def _values(assignment: Any) -> str:
+    """A point's parameter values as ``--param`` writes them."""
+    if not isinstance(assignment, dict):
+        return repr(assignment)
+    return " ".join(f"{key}={toml_value(value)}" for key, value in assignment.items())
+
+
+def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Scenario],
+                      files: list[Path], seed: int,
+                      ) -> tuple[int, tuple[Results | None, Results | None], str]:
+    """What ``compare --resume`` keeps of the comparison saved in ``out``: the run count
+    (``runs`` as given, or else the saved sides', as a resumed run does), each side's
+    saved replications (None for a side not saved yet), checked as :func:`resumable`
+    checks a run, and what to tell the user.
+
+    Raises:
+        ScenarioError: ``out`` holds a run or a sweep; a side saved with another
+            scenario, ``--set`` values or seed, or with more runs than ``runs``.
+    """
+    refuse_others(out, "compare", resuming=True)
+    manifests = [saved_manifest(out / side) for side in SIDES]
+    saved = [saved_count((m or {}).get("runs_requested")) for m in manifests]
+    note = ""
+    if all(m is None for m in manifests):  # (a side killed before its first save holds none)
+        note = f"nothing saved in {out} to resume: the comparison starts afresh" \
+            if out.is_dir() or not out.exists() else ""
+    elif runs is None:
+        runs = next((n for n in saved if n is not None), None)
+        if runs is None:  # finishing at the default would look finished and not be
+            raise ScenarioError("--runs", "", None, f"give --runs: the comparison saved in "
+                                f"{out} does not say how many runs it was to have")
+        note = f"resuming with the saved comparison's --runs {runs}"
+    runs = DEFAULT_RUNS if runs is None else runs
+    names = [files[0], files[-1]]  # one file with --set values gives both sides
+    for k, manifest in enumerate(manifests):  # each side names the scenario it pairs with
+        other = (manifest or {}).get("paired_with")
+        if isinstance(other, dict) and other != scenarios[1 - k].raw:
+            path, was, now = first_difference(other, scenarios[1 - k].raw) or ("", None, None)
+            raise ScenarioError(str(names[1 - k]), path, now, f"{show(was)} as in the "
+                                f"comparison saved in {out}, whose side {SIDES[k]} was paired "
+                                "with it (--resume needs the same scenarios)")
+    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), "compare_side")
+                     for side, sc, name in zip(SIDES, scenarios, names, strict=True))
+    return runs, (existing[0], existing[1]), note
+
+
+def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list[Scenario],
+                    seed: int) -> tuple[int, dict[str, Results], str]:
+    """What ``backtest --resume`` keeps of the backtest saved in ``out`` when it scores
+    ``scenarios`` of ``directory`` (as given on the command line): the run count
+    (``runs`` as given, or else the saved scenarios', as a resumed run does), the
+    replications saved for each scenario file, checked as :func:`resumable` checks a
+    run, and what to tell the user.
+
+    Scenarios added to the directory since are run afresh. The saved run count is that
+    of the first scenario, in the order the backtest runs them, that records one: each
+    session saves the scenarios in that order, so it is the latest session's.
+
+    Raises:
+        ScenarioError: ``out`` holds a run, a sweep or a comparison, or a ``cases``
+            that is no directory; a scenario saved there that is not scored now (a
+            file removed, renamed or without its ``[observed]`` section); one saved
+            with another scenario, ``--set`` values or seed, or with more runs than
+            ``runs``.
+    """
+    refuse_others(out, "backtest", resuming=True)
+    if (out / CASES).exists() and not (out / CASES).is_dir():
+        raise ScenarioError("--out", "", str(out), f"the directory of the backtest to resume, "
+                            f"whose {CASES} holds each scenario's runs, but {out / CASES} is a "
+                            "file")
+    homes = {case_directory(out, sc): sc for sc in scenarios}
+    saved = [p for p in sorted((out / CASES).glob("*")) if (p / "runs.csv").exists()]
+    stray = next((p for p in saved if p not in homes), None)
+    if stray is not None:
+        raise ScenarioError("--out", "", str(out), f"the directory of a backtest of "
+                            f"{directory}, but it holds the runs of {stray.name}.toml "
+                            f"({stray}), which {directory} does not score now (removed, "
+                            "renamed, or without its [observed] section): --resume needs the "
+                            "same scenarios, or another --out")
+    note = "" if saved else f"nothing saved in {out} to resume: the backtest starts afresh"
+    if saved and runs is None:
+        counts = (saved_count((saved_manifest(home) or {}).get("runs_requested"))
+                  for home in homes)
+        runs = next((n for n in counts if n is not None), None)
+        if runs is None:  # finishing at the default would look finished and not be
+            raise ScenarioError("--runs", "", None, f"give --runs: the backtest saved in {out} "
+                                "does not say how many runs its scenarios were to have")
+        note = f"resuming with the saved backtest's --runs {runs}"
+    runs = DEFAULT_RUNS if runs is None else runs
+    existing = {}
+    for home, sc in homes.items():
+        held = resumable(home, sc, sc.file, seed, ("--runs", runs), "backtest_case")
+        if held is not None:
+            existing[sc.file] = held
+    return runs, existing, note
+
+
+def stale_run_figures(parts: Iterable[tuple[Path, int, int]]) -> list[str]:
+    """What to tell the user when a resumed sweep or backtest added runs to parts whose
+    run figures (drawn by ``plot DIR/points/NNN`` or ``plot DIR/cases/NAME``; the
+    command's ``--plot`` draws only its own figure) show only the runs saved before:
+    ``parts`` holds each part's directory and the replications it held before the
+    resume and holds now. Parts the resume did not reach, or found finished, are not
+    named."""
+    notes = (stale_figures(home) for home, before, now in parts if now > before)
+    return [note for note in notes if note]
+
+
+def stale_point_figures(out: Path, existing: list[Results | None], now: list[int]) -> list[str]:
+    """:func:`stale_run_figures` of the points of a sweep resumed in ``out``:
+    ``existing`` holds each point's replications saved before the resume (None for a
+    point not saved), ``now`` how many each point the resume reached holds."""
+    return stale_run_figures((point_directory(out, k), len(saved), held) for k, (saved, held)
+                             in enumerate(zip(existing, now, strict=False)) if saved is not None)
