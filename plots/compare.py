@@ -25,7 +25,7 @@ from plots.style import (
     styled,
     wrap,
 )
-from sim.report import points
+from sim.report import interval_decimals, points
 
 
 def _num(x: Any) -> float:
@@ -94,8 +94,9 @@ def plot_values(ax: Axes, rows: list[dict[str, Any]]) -> None:
         ax.text(0.0, y, pct(r["a"]), ha="left", va="center", fontsize=9)
         ax.text(0.3, y, pct(r["b"]), ha="left", va="center", fontsize=9)
         est = r["estimate"]
-        text = "n/a" if math.isnan(est) else (f"{points(est)} pp\n"
-                                              f"[{points(r['low'])}, {points(r['high'])}]")
+        d = 1 if math.isnan(est) else interval_decimals(r)
+        text = "n/a" if math.isnan(est) else (f"{points(est, d)} pp\n"
+                                              f"[{points(r['low'], d)}, {points(r['high'], d)}]")
         ax.text(0.6, y, text, ha="left", va="center", fontsize=9)
     ax.legend(handles=[
         Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",

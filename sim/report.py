@@ -22,15 +22,26 @@ def pct(p: dict[str, float] | None) -> str:
     return f"{100 * p['estimate']:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
 
 
-def points(share: float) -> str:
-    """A signed difference in percentage points to one decimal, never ``-0.0`` (a
-    difference that rounds to nothing has no sign)."""
-    return f"{round(100 * share, 1) + 0.0:+.1f}"
+def points(share: float, decimals: int = 1) -> str:
+    """A signed difference in percentage points, never ``-0.0`` (a difference that
+    rounds to nothing has no sign)."""
+    return f"{round(100 * share, decimals) + 0.0:+.{decimals}f}"
+
+
+def interval_decimals(p: dict[str, float]) -> int:
+    """Decimals of percentage points that show an interval's width: one, or more for
+    one narrower than 0.1 pp (with no pair disagreeing in 20,000, a paired interval is
+    about +-0.02 pp), which at one decimal would print as a point, [+0.0, +0.0]."""
+    width = 100 * (p["high"] - p["low"])
+    if not 0 < width < 0.1:
+        return 1
+    return min(9, 1 + math.ceil(-math.log10(width)))
 
 
 def signed(p: dict[str, float]) -> str:
     """A paired difference in percentage points with its interval."""
-    return f"{points(p['estimate']):>6} pp [{points(p['low'])}, {points(p['high'])}]"
+    d = interval_decimals(p)
+    return f"{points(p['estimate'], d):>6} pp [{points(p['low'], d)}, {points(p['high'], d)}]"
 
 
 def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
@@ -194,7 +205,8 @@ def _pp(d: dict[str, Any] | None) -> str:
     """A paired difference as ``+1.7 [+0.6, +2.8]`` (percentage points)."""
     if d is None or d["estimate"] is None or math.isnan(d["estimate"]) or d["low"] is None:
         return "n/a"
-    return f"{points(d['estimate'])} [{points(d['low'])}, {points(d['high'])}]"
+    n = interval_decimals(d)
+    return f"{points(d['estimate'], n)} [{points(d['low'], n)}, {points(d['high'], n)}]"
 
 
 def _short_keys(keys: Sequence[str]) -> list[str]:
@@ -244,7 +256,7 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
 
 
 def _width(interval: dict[str, float]) -> str:
-    return f"{100 * (interval['high'] - interval['low']):.1f}"
+    return f"{100 * (interval['high'] - interval['low']):.{interval_decimals(interval)}f}"
 
 
 def value_cells(values: list[Any]) -> list[str]:

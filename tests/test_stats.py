@@ -443,6 +443,20 @@ def test_a_difference_in_points_that_rounds_to_nothing_has_no_sign(share):
     assert text != "-0.0" and float(text) == pytest.approx(100 * share, abs=0.05 + 1e-9)
 
 
+@given(st.floats(0.0, 0.5), st.floats(1e-7, 0.5))
+@example(0.0, 0.0000019)
+def test_an_interval_never_prints_as_a_point(low, width):
+    """With no pair disagreeing in 20,000 replications, a paired interval of +-0.019 pp
+    printed as '+0.0 pp [+0.0, +0.0]': a point, which it is not."""
+    from sim.report import _pp, signed
+
+    p = {"estimate": low + width / 2, "low": low, "high": low + width}
+    for text in (signed(p), _pp(p)):
+        ends = text.split("[")[1].rstrip("]").split(", ")
+        assert ends[0] != ends[1], text
+        assert float(ends[0]) <= 100 * low + 1e-9 + 0.05 and float(ends[1]) >= 0
+
+
 def test_precision_needs_p_agreement_as_tight_as_every_milestone(scenario):
     """Half the runs agree and every agreed ceasefire collapses within the hour: P(hold)
     is 0 with a narrow interval, P(agreement) a half with a wide one; EPS 0.05 is not
