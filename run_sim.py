@@ -96,7 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             with saving(args.out):
                 write_run(args.out, out.results, summary, scenario, args.seed, extra,
                           resumed)
-    if args.out is not None and args.plot and not out.partial:
+    if args.out is not None and args.plot and len(out.results):  # (stopped: marked PARTIAL)
         with saving(args.out, FIGURES_UNSAVED):
             draw("run", args.out, args.format, scenario=scenario, results=out.results,
                  summary=summary)

@@ -107,14 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a scenario value by dotted key (repeatable)")
         p.add_argument("--out", type=out_dir, default=None, metavar="DIR",
                        help="write results into DIR")
+        command = p.prog.rsplit(" ", 1)[-1]  # "run_sim.py sweep": the help differs a little
         p.add_argument("--json", action="store_true",
-                       help="print JSON (sweep: a list, one object per point)")
+                       help="print JSON" + (" (a list, one object per point)"
+                                            if command == "sweep" else ""))
         p.add_argument("--no-progress", action="store_true", help="no progress bar")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a dask.distributed scheduler (extra 'distributed')")
-        p.add_argument("--plot", action="store_true", help="draw figures into --out DIR")
+        draws = command == "backtest"  # its figure is drawn with --out alone
+        p.add_argument("--plot", action="store_true",
+                       help="no effect: backtest draws its figure into --out DIR" if draws
+                       else "draw figures into --out DIR")
         p.add_argument("--format", choices=("png", "svg"), default=None,
-                       help="with --plot: figure format (default png)")
+                       help=f"with {'--out' if draws else '--plot'}: figure format (default png)")
         if resumable:
             p.add_argument("--checkpoint", type=seconds, default=None, metavar="SECONDS",
                            help="with --out: save the finished runs this often while "

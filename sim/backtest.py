@@ -156,7 +156,7 @@ def score_cases(
             lost worker, once the scenario's finished replications are saved.
     """
     table = BacktestTable(cases.directory, runs, seed, skipped=list(cases.skipped),
-                          overrides=list(cases.overrides))
+                          overrides=list(cases.overrides), planned=len(cases.scenarios))
     for k, scenario in enumerate(cases.scenarios):
         run = runner.run(scenario, runs, seed, existing=(existing or {}).get(scenario.file),
                          label=f"scenario {k + 1}/{len(cases.scenarios)}", keep_on_error=True,

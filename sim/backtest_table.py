@@ -37,6 +37,8 @@ class BacktestTable:
     """``KEY=VALUE`` settings applied to every scenario."""
     partial: bool = False
     """Interrupted: only the scenarios in ``rows`` finished and are scored."""
+    planned: int = 0
+    """Scenarios with an ``[observed]`` section the backtest was to score."""
 
     def labels(self) -> list[str]:
         """Milestone labels across scenarios, shortest first."""
@@ -51,6 +53,7 @@ class BacktestTable:
             "skipped": list(self.skipped),
             "overrides": list(self.overrides),
             "partial": self.partial,
+            "planned": self.planned,
             "rows": self.rows,
             "scores": self.scores,
         }
@@ -166,7 +169,8 @@ def _yes(value: bool | None, yes: str, no: str) -> str:
 def backtest_text(table: BacktestTable) -> str:
     """The backtest as a readable table: forecasts beside the record, then the scores."""
     lines = [
-        f"Backtest of {len(table.rows)} scenario(s) with an [observed] section in "
+        f"Backtest of {len(table.rows)}{f' of {table.planned}' if table.partial else ''} "
+        f"scenario(s) with an [observed] section in "
         f"{table.directory} ({table.runs} runs each, seed {table.seed})",
     ]
     if table.partial:

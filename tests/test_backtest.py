@@ -577,3 +577,16 @@ def test_two_scored_scenarios_with_one_name_are_refused(tmp_path):
         backtest(d)
     assert (err.value.file, err.value.path, err.value.value) == (str(d / "b.toml"), "name", "a")
     assert str(d / "a.toml") in err.value.allowed
+
+
+def test_a_partial_backtest_says_how_many_scenarios_it_was_to_score():
+    """Its header read 'Backtest of 1 scenario(s)' for a backtest of two stopped in its
+    second."""
+    from sim.backtest_table import BacktestTable
+
+    table = BacktestTable("scenarios", 600, 7, partial=True, planned=2,
+                          scores=compute_scores([]))
+    assert backtest_text(table).startswith("Backtest of 0 of 2 scenario(s) with an [observed]")
+    whole = BacktestTable("scenarios", 600, 7, planned=2, scores=compute_scores([]))
+    assert backtest_text(whole).startswith("Backtest of 0 scenario(s)")
+    assert table.as_dict()["planned"] == 2

@@ -209,3 +209,21 @@ def test_a_grid_may_hold_exactly_the_most_points():
     assert len(parse_params([f"seed_a={values(100)}", f"seed_b={values(100)}"])) == 2
     with pytest.raises(ScenarioError, match="at most 10,000 points"):
         parse_params([f"seed_a={values(73)}", f"seed_b={values(137)}"])
+
+
+def test_each_command_s_help_describes_its_own_options(capsys):
+    """Every command's --json said '(sweep: a list, ...)', and backtest's --format said
+    'with --plot', though backtest draws its figure with --out alone."""
+    import run_sim
+
+    def helped(command: str) -> str:
+        with pytest.raises(SystemExit):
+            run_sim.main([command, "--help"])
+        return " ".join(capsys.readouterr().out.split())
+
+    backtest, sweep, compare = helped("backtest"), helped("sweep"), helped("compare")
+    assert "--format {png,svg} with --out: figure format" in backtest
+    assert "--plot no effect: backtest draws its figure into --out DIR" in backtest
+    assert "--format {png,svg} with --plot: figure format" in compare
+    assert "--json print JSON (a list, one object per point)" in sweep
+    assert "--json print JSON --no-progress" in compare and "sweep" not in compare

@@ -543,6 +543,27 @@ def test_checkpoint_zero_saves_only_at_the_end(tmp_path, monkeypatch, capsys):
     assert calls == [600]
 
 
+def test_an_interrupted_run_with_plot_draws_its_figures_marked_partial(tmp_path, monkeypatch,
+                                                                       capsys):
+    """It drew nothing and said nothing, while a stopped sweep, comparison or backtest
+    draws its figures marked PARTIAL."""
+    out = tmp_path / "run"
+    interrupt_chunk(monkeypatch, at=2, size=250)
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "600", "--workers", "1",
+                         "--no-progress", "--out", str(out), "--plot"]) == 130
+    assert sorted(p.name for p in out.glob("*.png")) == [
+        "agreement.png", "collapse_causes.png", "outcomes.png", "survival.png"]
+    import plots
+
+    from sim.output import read_run
+
+    scenario, results, summary, _ = read_run(out)
+    assert len(results) == 250
+    caption = plots.figures("run", scenario=scenario, results=results,
+                            summary=summary)[0].data["caption"]
+    assert caption.startswith("PARTIAL")
+
+
 def test_resuming_an_adaptive_run_is_bounded_by_max_runs_not_runs(tmp_path, capsys):
     """--runs is ignored with --precision: 4100 saved runs (more than the default
     --runs 4000) resume under --max-runs 5000."""
