@@ -583,6 +583,7 @@ def test_a_partial_backtest_says_how_many_scenarios_it_was_to_score():
     """Its header read 'Backtest of 1 scenario(s)' for a backtest of two stopped in its
     second."""
     from sim.backtest_table import BacktestTable
+    from sim.scoring import compute_scores
 
     table = BacktestTable("scenarios", 600, 7, partial=True, planned=2,
                           scores=compute_scores([]))
