@@ -554,7 +554,6 @@ def test_an_interrupted_run_with_plot_draws_its_figures_marked_partial(tmp_path,
     assert sorted(p.name for p in out.glob("*.png")) == [
         "agreement.png", "collapse_causes.png", "outcomes.png", "survival.png"]
     import plots
-
     from sim.output import read_run
 
     scenario, results, summary, _ = read_run(out)
