@@ -121,7 +121,9 @@ def compare_figure(result: dict[str, Any]) -> Drawn:
         fig.suptitle("What the change does: A − B, paired on the same seeds")
         ax.set_title(f"{wrap('A = ' + a_name, 70)}\n{wrap('B = ' + b_name, 70)}",
                      loc="left", fontsize=9, fontweight="normal")
-        scenario = (result.get("a") or {}).get("scenario", a_name)
+        # both sides' scenarios (one, for a counterfactual of one file)
+        named = [(result.get(side) or {}).get("scenario") for side in ("a", "b")]
+        scenario = " vs ".join(dict.fromkeys(n for n in named if n)) or a_name
         seed = result.get("seed", (result.get("a") or {}).get("seed"))
         text = caption(fig, scenario, result.get("runs"), seed, "paired on the same seeds",
                        "interrupted, the runs both sides finished" if result.get("partial")

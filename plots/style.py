@@ -205,6 +205,10 @@ def _isnan(x: Any) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
+PARTIAL_COLOUR = "#a50f15"
+"""The caption's colour on a figure drawn from a stopped run."""
+
+
 def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = None,
             extra: str = "", partial: str = "") -> str:
     """Put 'scenario · runs · seed' under the figure, inside the layout; returns the text.
@@ -221,7 +225,9 @@ def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = Non
     if extra:
         parts.append(extra)
     text = "  ·  ".join(parts)
-    fig.supxlabel(text, fontsize=8, color="#555555", fontweight="normal")
+    # a partial figure's caption is dark red and bold: it must not pass unnoticed
+    fig.supxlabel(text, fontsize=8, color=PARTIAL_COLOUR if partial else "#555555",
+                  fontweight="bold" if partial else "normal")
     return text
 
 

@@ -41,7 +41,7 @@ from sim.model import run_replication
 from sim.output import jsonable, read_run
 from sim.records import Results
 from sim.runner import Runner
-from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.scenario import Scenario, load_scenario, scenario_from_dict, with_overrides
 from sim.stats import milestones, summarize, survival
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -426,7 +426,6 @@ def test_sweep_of_words_and_of_three_parameters_is_categorical(scenario: Scenari
 
 def test_compare_forest_plot_shows_the_paired_differences(scenario: Scenario,
                                                           tmp_path: Path) -> None:
-    from sim.scenario import with_overrides
 
     a = with_overrides(scenario, {"parties.jfs.behaviour.colocation": 0.2})
     with Runner(workers=1) as runner:
@@ -843,6 +842,24 @@ def test_figures_of_an_interrupted_run_say_so(scenario: Scenario, results: Resul
     assert "PARTIAL" not in compare_figure(result).data["caption"]
     assert compare_figure({**result, "partial": True}).data["caption"].startswith(
         "PARTIAL: interrupted, the runs both sides finished  ·")
+    stopped_figure = survival_figure(scenario, results, stopped).figure
+    assert stopped_figure.get_supxlabel() and stopped_figure._supxlabel.get_color() == \
+        style.PARTIAL_COLOUR  # and in a colour that does not pass unnoticed
+    assert survival_figure(scenario, results, summary).figure._supxlabel.get_color() != \
+        style.PARTIAL_COLOUR
+
+
+def test_the_compare_caption_names_both_scenarios(scenario: Scenario) -> None:
+    """It named side A's scenario alone."""
+    other = with_overrides(scenario, {"name": "other"})
+    with Runner(workers=1) as runner:
+        result, _, _, _ = paired(scenario, other, runner, 20, SEED)
+    text = compare_figure(jsonable(result)).data["caption"]
+    assert text.startswith(f"scenario {scenario.name} vs other  ·")
+    with Runner(workers=1) as runner:
+        result, _, _, _ = paired(scenario, scenario, runner, 20, SEED)
+    assert compare_figure(jsonable(result)).data["caption"].startswith(
+        f"scenario {scenario.name}  ·")
 
 
 def test_the_run_figures_named_in_rundir_are_those_drawn() -> None:
