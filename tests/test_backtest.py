@@ -577,3 +577,21 @@ def test_two_scored_scenarios_with_one_name_are_refused(tmp_path):
         backtest(d)
     assert (err.value.file, err.value.path, err.value.value) == (str(d / "b.toml"), "name", "a")
     assert str(d / "a.toml") in err.value.allowed
+
+
+def test_the_progress_bar_names_each_scenario_s_place_in_the_backtest(tmp_path: Path):
+    """Each scenario's run is labelled 'scenario K/N', K counted from 1, in run order."""
+    from sim.backtest import score_cases, scored_cases
+
+    labels: list[str] = []
+
+    class Labelled(Runner):
+        def run(self, *args: Any, **kwargs: Any) -> Any:
+            labels.append(kwargs.get("label", ""))
+            return super().run(*args, **kwargs)
+
+    d = put(tmp_path / "cases", always_holds("a"), never_agrees("b"))
+    with Labelled(workers=1) as runner:
+        table = score_cases(scored_cases(d), runner, 5, 7)
+    assert [row["scenario"] for row in table.rows] == ["a", "b"]
+    assert labels == ["scenario 1/2", "scenario 2/2"]
