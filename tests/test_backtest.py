@@ -591,3 +591,21 @@ def test_a_partial_backtest_says_how_many_scenarios_it_was_to_score():
     whole = BacktestTable("scenarios", 600, 7, planned=2, scores=compute_scores([]))
     assert backtest_text(whole).startswith("Backtest of 0 scenario(s)")
     assert table.as_dict()["planned"] == 2
+
+
+def test_the_progress_bar_names_each_scenario_s_place_in_the_backtest(tmp_path: Path):
+    """Each scenario's run is labelled 'scenario K/N', K counted from 1, in run order."""
+    from sim.backtest import score_cases, scored_cases
+
+    labels: list[str] = []
+
+    class Labelled(Runner):
+        def run(self, *args: Any, **kwargs: Any) -> Any:
+            labels.append(kwargs.get("label", ""))
+            return super().run(*args, **kwargs)
+
+    d = put(tmp_path / "cases", always_holds("a"), never_agrees("b"))
+    with Labelled(workers=1) as runner:
+        table = score_cases(scored_cases(d), runner, 5, 7)
+    assert [row["scenario"] for row in table.rows] == ["a", "b"]
+    assert labels == ["scenario 1/2", "scenario 2/2"]

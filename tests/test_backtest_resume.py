@@ -118,6 +118,7 @@ def test_killed_outright_it_keeps_what_its_checkpoints_saved(tmp_path, monkeypat
         assert not (out / "cases" / SECOND).exists()
     else:
         assert summary(out, SECOND)["runs"] == second_runs
+        assert summary(out, SECOND)["partial"] is True  # a checkpoint is no finished case
     assert backtest(out, "--resume") == 0
     same_as(out, whole)
 
@@ -296,3 +297,193 @@ def test_plot_of_a_case_cut_short_while_saving_says_how_to_finish_it(tmp_path, w
     (case / "summary.json").write_text(json.dumps({**saved, "runs": 250}))
     assert run_sim.main(["plot", str(case)]) == 2
     assert f"finish it with 'backtest ... --resume --out {out}'" in capsys.readouterr().err
+
+
+def test_stopped_before_any_replication_finished_it_saves_no_case(tmp_path, monkeypatch,
+                                                                 capsys):
+    """Nothing finished, so nothing is kept: an empty case folder would be taken by a
+    resume for saved work, and its --runs for the backtest's."""
+    out = tmp_path / "backtest"
+    interrupt_chunk(monkeypatch, 1, size=250)
+    assert backtest(out) == 130
+    assert "interrupted before a scenario finished\n" in capsys.readouterr().err
+    assert not (out / "cases" / FIRST).exists()
+
+
+def test_a_resume_without_runs_and_nothing_saved_starts_afresh_at_the_default(tmp_path):
+    from sim.arguments import DEFAULT_RUNS
+    from sim.backtest import scored_cases
+    from sim.resuming import resume_backtest
+
+    out = tmp_path / "backtest"
+    (out / "cases" / "leftover").mkdir(parents=True)  # a folder holding no runs
+    cases = scored_cases(SCENARIOS)
+    runs, existing, note = resume_backtest(out, None, cases.directory, cases.scenarios, 2016)
+    assert (runs, existing) == (DEFAULT_RUNS, {})
+    assert note == f"nothing saved in {out} to resume: the backtest starts afresh"
+
+
+def test_a_resume_in_a_run_s_directory_says_to_resume_the_run(tmp_path):
+    from sim.backtest import scored_cases
+    from sim.errors import ScenarioError
+    from sim.resuming import resume_backtest
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "runs.csv").write_text("")
+    cases = scored_cases(SCENARIOS)
+    with pytest.raises(ScenarioError) as err:
+        resume_backtest(out, None, cases.directory, cases.scenarios, 2016)
+    assert err.value.allowed == ("the directory of the backtest to resume, but it holds a run "
+                                 "(runs.csv): resume it with 'run --resume'")
+
+
+def test_only_parts_given_runs_with_figures_drawn_before_are_named(tmp_path):
+    """A part the resume added runs to but whose figures were never drawn has nothing to
+    redraw: no note, not even an empty line."""
+    from sim.resuming import stale_run_figures
+
+    drawn, bare, done = tmp_path / "drawn", tmp_path / "bare", tmp_path / "done"
+    for home in (drawn, bare, done):
+        home.mkdir()
+    for home in (drawn, done):
+        (home / "survival.png").write_bytes(b"")
+    notes = stale_run_figures([(drawn, 250, 600), (bare, 250, 600), (done, 600, 600),
+                               (tmp_path / "new", 0, 600)])
+    assert notes == [f"note: survival.png in {drawn} show the runs saved before this resume; "
+                     f"redraw them with 'plot {drawn}'"]
+
+
+def test_an_extension_drops_the_table_s_svg_figure_too(tmp_path, monkeypatch, whole):
+    out = tmp_path / "backtest"
+    shutil.copytree(whole, out)
+    assert backtest(out, "--resume", "--format", "svg") == 0  # finished: only redrawn
+    assert (out / "calibration.svg").exists()
+    interrupt_chunk(monkeypatch, 1, size=250)
+    assert backtest(out, "--resume", runs="1200") == 130
+    assert not (out / "calibration.svg").exists() and not (out / "calibration.png").exists()
+
+
+def test_a_case_that_cannot_be_written_is_reported_against_out(tmp_path, monkeypatch, capsys):
+    """A full disk while a scenario is saved is bad output (exit 2, one line naming
+    --out), not an internal error."""
+    import errno
+
+    import sim.backtest
+
+    def full(home, *rest):
+        raise OSError(errno.ENOSPC, "No space left on device", str(home / "runs.csv"))
+
+    monkeypatch.setattr(sim.backtest, "write_run", full)
+    out = tmp_path / "backtest"
+    assert backtest(out) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    assert (f"error: --out: bad value '{out}'; a directory that can hold the results, but "
+            f"writing {out / 'cases' / FIRST / 'runs.csv'} failed (No space left on "
+            "device)") in err
+
+
+def test_a_checkpoint_that_cannot_be_written_is_a_warning(tmp_path, monkeypatch, whole,
+                                                          capsys):
+    import errno
+
+    import sim.backtest
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sim.backtest, "save_running_case", full)
+    out = tmp_path / "backtest"
+    assert backtest(out, "--checkpoint", "0.000001") == 0
+    assert (f"warning: could not save the runs so far in {out} (No space left on device); "
+            "the run goes on") in capsys.readouterr().err
+    same_as(out, whole)
+
+
+def test_stopped_while_starting_a_resume_says_what_is_kept(tmp_path, monkeypatch, whole,
+                                                           capsys):
+    """Ctrl-C before this session saved anything: the runs saved by the sessions before
+    are still there to finish."""
+    out = tmp_path / "backtest"
+    shutil.copytree(whole, out)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_sim, "make_runner", stopped)
+    assert backtest(out, "--resume", runs="1200") == 130
+    assert (f"interrupted before a scenario finished; finished runs kept in {out}: finish "
+            "with 'backtest --resume'") in capsys.readouterr().err
+
+
+def test_a_resume_s_checkpoints_keep_the_sessions_before_it(tmp_path, monkeypatch):
+    """The manifest of a scenario a resume saved while it ran (a checkpoint) still
+    records the session that saved it first."""
+    import sys
+
+    out = tmp_path / "backtest"
+    monkeypatch.setattr(sys, "argv", ["run_sim.py", "backtest", "first"])
+    interrupt_chunk(monkeypatch, 2, size=250)
+    assert backtest(out) == 130
+    monkeypatch.undo()
+    monkeypatch.setattr(sys, "argv", ["run_sim.py", "backtest", "--resume"])
+    assert backtest(out, "--resume", "--checkpoint", "0.000001") == 0
+    manifest = json.loads((out / "cases" / FIRST / "manifest.json").read_text())
+    assert [session["command"][-1] for session in manifest["earlier"]] == ["first"]
+    assert manifest["command"][-1] == "--resume"
+
+
+def test_a_backtest_stopped_before_its_table_is_refused_by_fresh_commands(tmp_path,
+                                                                          monkeypatch, capsys):
+    """Its cases/ alone is a backtest to finish: a fresh backtest would start over it,
+    and a run would be mixed with it."""
+    out = tmp_path / "backtest"
+    interrupt_chunk(monkeypatch, 2, size=250)
+    assert backtest(out) == 130
+    monkeypatch.undo()
+    assert not (out / "backtest.csv").exists()
+    capsys.readouterr()
+    assert backtest(out) == 2
+    assert "but it holds cases: use --resume to finish that backtest" in capsys.readouterr().err
+    run = ["run", str(SCENARIOS / f"{FIRST}.toml"), "--runs", "600", "--workers", "1",
+           "--no-progress", "--out", str(out)]
+    assert run_sim.main(run) == 2
+    assert "it holds a backtest (cases)" in capsys.readouterr().err
+    assert summary(out, FIRST)["runs"] == 250 and not (out / "runs.csv").exists()
+
+
+def test_without_runs_a_fresh_backtest_takes_the_default(tmp_path, monkeypatch):
+    import sim.arguments
+
+    monkeypatch.setattr(sim.arguments, "DEFAULT_RUNS", 40)
+    out = tmp_path / "backtest"
+    assert backtest(out, runs=None) == 0
+    for case in (FIRST, SECOND):
+        assert summary(out, case)["runs"] == 40
+
+
+def test_a_stop_signal_in_the_second_scenario_scores_the_first(tmp_path, monkeypatch, capsys):
+    """A real Ctrl-C, which the runner acts on: the table of the first scenario is
+    printed, saved and drawn, and the signal does not end the command a second time."""
+    import os
+    import signal
+
+    import sim.chunks
+
+    real, sent = sim.chunks.run_replication, []
+
+    def ctrl_c(scenario, root, i, *rest):
+        if scenario.name == SECOND and not sent:
+            sent.append(i)
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(scenario, root, i, *rest)
+
+    monkeypatch.setattr(sim.chunks, "run_replication", ctrl_c)
+    out = tmp_path / "backtest"
+    assert backtest(out) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted: 1 scenario(s) scored; finished runs kept in {out}" in err
+    assert "interrupted after" not in err
+    assert (out / "backtest.csv").exists() and (out / "calibration.png").exists()
+    assert summary(out, SECOND)["partial"] is True

@@ -270,3 +270,16 @@ def test_a_checkpoint_that_cannot_save_warns_and_the_comparison_goes_on(tmp_path
     assert (f"warning: could not save the runs so far in {out} (No space left on device); "
             "the run goes on") in capsys.readouterr().err
     same_as(out, whole)
+
+
+def test_plot_of_a_side_cut_short_while_saving_says_how_to_finish_it(tmp_path, whole,
+                                                                    capsys):
+    """A side is finished by resuming its comparison, not by 'run --resume' (which
+    refuses it)."""
+    out = tmp_path / "compare"
+    copy_sides(whole, out)
+    side = out / "b"
+    saved = json.loads((side / "summary.json").read_text())
+    (side / "summary.json").write_text(json.dumps({**saved, "runs": 250}))
+    assert run_sim.main(["plot", str(side)]) == 2
+    assert f"finish it with 'compare ... --resume --out {out}'" in capsys.readouterr().err

@@ -317,4 +317,5 @@ def test_a_set_value_is_still_blamed_on_the_option(tmp_path: Path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(child, ["parties.red.behaviour.trust=3.0"])
     assert err.value.file == f"{child} with --set" and err.value.value == 3.0
+    assert "written in" not in err.value.allowed  # the option gives it, not parent.toml
     assert load_scenario(child, ["parties.red.behaviour.trust=0.5"]).name == "c"

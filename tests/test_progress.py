@@ -58,3 +58,16 @@ def test_a_stream_that_is_no_terminal_has_no_size():
     assert terminal_size(io.StringIO()) is None
     with open(os.devnull, "w") as devnull:
         assert terminal_size(devnull) is None
+
+
+def test_a_stream_without_a_descriptor_or_closed_has_no_size():
+    """A stand-in for standard error that only writes, or a closed one: no terminal."""
+
+    class Writer:
+        def write(self, text: str) -> int:
+            return len(text)
+
+    assert terminal_size(Writer()) is None  # type: ignore[arg-type]
+    closed = open(os.devnull, "w")  # noqa: SIM115
+    closed.close()
+    assert terminal_size(closed) is None

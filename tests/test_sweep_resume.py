@@ -270,3 +270,16 @@ def test_a_resume_that_adds_values_to_a_later_param_names_the_points_that_moved(
             "ceasefire.imposed.verification=0.75'; the values of point 002") in err
     assert "only values added at the end of the first --param extend" in err
     assert {p.name: (p / "runs.csv").read_bytes() for p in (out / "points").iterdir()} == before
+
+
+def test_plot_of_a_point_cut_short_while_saving_says_how_to_finish_it(tmp_path, whole,
+                                                                     capsys):
+    """A point is finished by resuming its sweep, not by 'run --resume' (which refuses
+    it)."""
+    out = tmp_path / "sweep"
+    shutil.copytree(whole, out)
+    point = out / "points" / "001"
+    saved = json.loads((point / "summary.json").read_text())
+    (point / "summary.json").write_text(json.dumps({**saved, "runs": 250}))
+    assert run_sim.main(["plot", str(point)]) == 2
+    assert f"finish it with 'sweep ... --resume --out {out}'" in capsys.readouterr().err
