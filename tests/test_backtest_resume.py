@@ -80,7 +80,7 @@ def test_stopped_in_the_first_scenario_it_keeps_its_runs_and_resumes(tmp_path, m
     assert "resuming with the saved backtest's --runs 600" in capsys.readouterr().err
     same_as(out, whole)
     manifest = json.loads((out / "cases" / FIRST / "manifest.json").read_text())
-    assert "--resume" not in manifest["earlier"][0]["command"]  # the first session's
+    assert len(manifest["earlier"]) == 1  # the first session's
 
 
 def test_stopped_in_the_second_scenario_it_scores_the_first_and_resumes(tmp_path, monkeypatch,
