@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import platform
 import re
 import sys
@@ -222,20 +223,28 @@ def _write_text(path: Path, text: str) -> None:
 RUN_FILES = ("runs.csv", "summary.json", "scenario.toml", "manifest.json")
 
 
-PARTS = {"sweep_point": ("sweep", 2), "compare_side": ("compare", 1),
-         "backtest_case": ("backtest", 2)}
+PARTS = {"sweep_point": ("sweep", 2, "a point of the sweep"),
+         "compare_side": ("compare", 1, "a side of the comparison"),
+         "backtest_case": ("backtest", 2, "a scenario of the backtest")}
 """Manifest keys of a run directory that is part of a larger result: the command that
-saved it, and how many levels up that command's ``--out DIR`` is."""
+saved it, how many levels up that command's ``--out DIR`` is, and what the part is."""
 
 
 def resume_advice(out: Path, manifest: dict[str, Any]) -> str:
     """How to finish the run saved in ``out`` (its ``manifest``): the command that saved
     it with ``--resume`` and its ``--out``. A sweep's point, a comparison's side or a
     backtest's scenario is finished by its whole."""
-    for key, (command, up) in PARTS.items():
+    for key, (command, up, _) in PARTS.items():
         if key in manifest:
-            return f"'{command} ... --resume --out {out.parents[up - 1]}'"
+            return f"'{command} ... --resume --out {whole_of(out, up)}'"
     return f"'run ... --resume --out {out}'"
+
+
+def whole_of(part: Path, up: int) -> Path:
+    """The ``--out DIR`` of the result a part's run directory lies ``up`` levels inside
+    (a relative ``003`` has no ``parents[1]``, and its ``parent.parent`` is ``.``, not
+    ``..``)."""
+    return Path(os.path.normpath(part.joinpath(*[".."] * up)))
 
 
 def read_plottable_run(out: Path) -> tuple[Scenario, Results, dict[str, Any]]:

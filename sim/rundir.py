@@ -19,7 +19,7 @@ from typing import Any
 from sim.arguments import KINDS
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
-from sim.output import Resumed, read_run
+from sim.output import PARTS, Resumed, read_run, whole_of
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import shielded
@@ -171,13 +171,10 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     if not (out / "runs.csv").exists():
         return None
     saved, existing, _, manifest = read_run(out, summary_needed=False)
-    for key, what, command, home in (
-            ("sweep_point", "a point of the sweep", "sweep", out.parent.parent),
-            ("compare_side", "a side of the comparison", "compare", out.parent),
-            ("backtest_case", "a scenario of the backtest", "backtest", out.parent.parent)):
+    for key, (command, up, what) in PARTS.items():
         if key != part and key in manifest:  # finished alone, it would no longer pair
             raise ScenarioError("--out", "", str(out), f"the directory of the run to resume, "
-                                f"but it holds {what} in {home}: resume that with "
+                                f"but it holds {what} in {whole_of(out, up)}: resume that with "
                                 f"'{command} --resume'")
     same = "(--resume needs the same scenario, --set values and --seed)"
     if manifest.get("seed") != seed:

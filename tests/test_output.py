@@ -103,3 +103,15 @@ floats and (nested) arrays of them, a superset of what a scenario file holds."""
 def test_any_document_round_trips(doc: dict[str, Any]) -> None:
     """``tomllib.loads(toml_dumps(d)) == d`` for every document of text keys and values."""
     assert roundtrip(doc) == doc
+
+
+def test_resume_advice_of_a_part_named_by_a_relative_path():
+    """``plot 003`` inside a sweep's points/ raised IndexError: Path('003') has no
+    parents[1]; the advice names the sweep's directory, '..'."""
+    from pathlib import Path
+
+    from sim.output import resume_advice
+
+    assert resume_advice(Path("003"), {"sweep_point": {}}) == "'sweep ... --resume --out ..'"
+    assert resume_advice(Path("a"), {"compare_side": "a"}) == "'compare ... --resume --out .'"
+    assert resume_advice(Path("r"), {}) == "'run ... --resume --out r'"
