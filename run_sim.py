@@ -25,7 +25,7 @@ from typing import Any
 
 from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
-from sim.output import jsonable
+from sim.output import jsonable, read_plottable_run
 from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
@@ -281,12 +281,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.output import read_plottable_run
-
-    scenario, results, summary = read_plottable_run(args.directory)
+    data = read_plottable_run(args.directory)
     with saving(args.directory, "the figures were not all drawn", option="plot"):
-        paths = draw("run", args.directory, args.format, scenario=scenario, results=results,
-                     summary=summary)
+        paths = draw("run", args.directory, args.format, **data)
     for p in paths:
         print(p)
     return 0
@@ -327,10 +324,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
               else backtest_text(table))
         if saver is not None:
             saver.write_table(table)
-    if out is not None:
+    if saver is not None:
         with saving(out, FIGURES_UNSAVED):
             draw("backtest", out, args.format, table=table)
-    for stale in saver.stale_notes(cases) if saver and args.resume else []:
+            for case in saver.drawable(cases) if args.plot else []:  # (stopped: PARTIAL)
+                draw("run", case, args.format, **read_plottable_run(case))
+    for stale in saver.stale_notes(cases) if saver and args.resume and not args.plot else []:
         print(stale, file=sys.stderr)
     if table.partial:
         print(f"interrupted: {len(table.rows)} scenario(s) scored{kept()}", file=sys.stderr)

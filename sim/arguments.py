@@ -116,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run on a dask.distributed scheduler (extra 'distributed')")
         draws = command == "backtest"  # its figure is drawn with --out alone
         p.add_argument("--plot", action="store_true",
-                       help="no effect: backtest draws its figure into --out DIR" if draws
+                       help="also draw each scenario's run figures into --out "
+                       "DIR/cases/NAME (the calibration figure is drawn without it)" if draws
                        else "draw figures into --out DIR")
         p.add_argument("--format", choices=("png", "svg"), default=None,
                        help=f"with {'--out' if draws else '--plot'}: figure format (default png)")

@@ -218,6 +218,12 @@ class BacktestSaver:
             for name in ("backtest.csv", "calibration.png", "calibration.svg"):
                 (self.out / name).unlink(missing_ok=True)
 
+    def drawable(self, cases: Cases) -> list[Path]:
+        """The run directories of ``cases`` holding a replication, in the order scored:
+        those whose run figures ``backtest --plot`` draws."""
+        return [case_directory(self.out, sc) for sc in cases.scenarios
+                if self.held.get(sc.file, 0)]
+
     def stale_notes(self, cases: Cases) -> list[str]:
         """What to tell the user of the run figures of ``cases`` drawn before this
         session (by ``plot DIR/cases/NAME``) that show only the runs saved then

@@ -247,8 +247,9 @@ def whole_of(part: Path, up: int) -> Path:
     return Path(os.path.normpath(part.joinpath(*[".."] * up)))
 
 
-def read_plottable_run(out: Path) -> tuple[Scenario, Results, dict[str, Any]]:
-    """A saved run to draw (:func:`read_run`): scenario, results and summary.
+def read_plottable_run(out: Path) -> dict[str, Any]:
+    """A saved run to draw (:func:`read_run`): its ``scenario``, ``results`` and
+    ``summary``, keyed as ``plots.draw("run", ...)`` takes them.
 
     Raises:
         ScenarioError: as :func:`read_run`, or no replication finished yet.
@@ -258,7 +259,7 @@ def read_plottable_run(out: Path) -> tuple[Scenario, Results, dict[str, Any]]:
         raise ScenarioError(str(out / "runs.csv"), "", None, "at least one finished "
                             "replication to plot (this run was stopped before any "
                             f"finished: finish it with {resume_advice(out, manifest)})")
-    return scenario, results, summary
+    return {"scenario": scenario, "results": results, "summary": summary}
 
 
 def read_run(out: Path, summary_needed: bool = True

@@ -487,3 +487,34 @@ def test_a_stop_signal_in_the_second_scenario_scores_the_first(tmp_path, monkeyp
     assert "interrupted after" not in err
     assert (out / "backtest.csv").exists() and (out / "calibration.png").exists()
     assert summary(out, SECOND)["partial"] is True
+
+
+def test_plot_draws_each_scored_scenario_s_run_figures_marked_partial_when_stopped(
+        tmp_path, monkeypatch, capsys):
+    """``backtest --plot`` had no effect; it now draws each case's run figures, as
+    ``plot DIR/cases/NAME`` would, so a resume with it leaves no figure stale."""
+    drawn: list[tuple[str, str, bool | None]] = []
+    real = run_sim.draw
+
+    def recording(kind, directory, fmt, **data):
+        drawn.append((kind, directory.name, data.get("summary", {}).get("partial")))
+        return real(kind, directory, fmt, **data)
+
+    monkeypatch.setattr(run_sim, "draw", recording)
+    out = tmp_path / "backtest"
+    with monkeypatch.context() as stopping:
+        interrupt_chunk(stopping, 5, size=250)
+        assert backtest(out, "--plot") == 130
+    assert drawn == [("backtest", "backtest", None), ("run", FIRST, False), ("run", SECOND, True)]
+    second = out / "cases" / SECOND
+    assert sorted(p.name for p in second.glob("*.png")) == [
+        "agreement.png", "collapse_causes.png", "outcomes.png", "survival.png"]
+    drawn.clear()
+    capsys.readouterr()
+    assert backtest(out, "--resume", "--plot") == 0
+    assert drawn == [("backtest", "backtest", None), ("run", FIRST, False), ("run", SECOND, False)]
+    assert "show the runs saved before this resume" not in capsys.readouterr().err
+    drawn.clear()
+    assert backtest(tmp_path / "bare") == 0  # without --plot: the calibration figure only
+    assert drawn == [("backtest", "bare", None)]
+    assert not list((tmp_path / "bare" / "cases" / FIRST).glob("*.png"))

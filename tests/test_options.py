@@ -223,7 +223,8 @@ def test_each_command_s_help_describes_its_own_options(capsys):
 
     backtest, sweep, compare = helped("backtest"), helped("sweep"), helped("compare")
     assert "--format {png,svg} with --out: figure format" in backtest
-    assert "--plot no effect: backtest draws its figure into --out DIR" in backtest
+    assert ("--plot also draw each scenario's run figures into --out DIR/cases/NAME "
+            "(the calibration figure is drawn without it)") in backtest
     assert "--format {png,svg} with --plot: figure format" in compare
     assert "--json print JSON (a list, one object per point)" in sweep
     assert "--json print JSON --no-progress" in compare and "sweep" not in compare
