@@ -387,8 +387,9 @@ def test_a_ctrl_c_held_through_a_checkpoint_keeps_the_chunks_finished_meanwhile(
         time.sleep(1.0)  # a large save: the workers go on meanwhile
         raise KeyboardInterrupt  # the Ctrl-C it held back
 
+    # far more runs than two workers finish during the save (4000 sometimes all did)
     with Runner(workers=2, chunk=50) as runner:
-        out = runner.run(geneva, 4000, 3, checkpoint=slow_save_then_ctrl_c,
+        out = runner.run(geneva, 40_000, 3, checkpoint=slow_save_then_ctrl_c,
                          checkpoint_every=0.0)
     reps = out.results.columns["replication"].tolist()
     assert out.interrupted and len(reps) == len(set(reps))
