@@ -92,16 +92,20 @@ def cmd_run(args: argparse.Namespace) -> int:
                              checkpoint=checkpoint if args.out and args.checkpoint > 0 else None)
         stop.redeliver = not out.partial
         summary = report_run(out, scenario, args.seed, args.precision, args.out, args.json)
+        written = False
         if args.out is not None:
             with saving(args.out):
-                write_run(args.out, out.results, summary, scenario, args.seed, extra,
-                          resumed)
+                written = write_run(args.out, out.results, summary, scenario, args.seed,
+                                    extra, resumed)
     if args.out is not None and args.plot and len(out.results):  # (stopped: marked PARTIAL)
         with saving(args.out, FIGURES_UNSAVED):
             draw("run", args.out, args.format, scenario=scenario, results=out.results,
                  summary=summary)
-    elif args.resume and (stale := stale_figures(args.out)):
+    elif args.resume and written and (stale := stale_figures(args.out)):
         print(stale, file=sys.stderr)
+    if args.resume and not written:
+        print(f"nothing to add: {args.out} already held these runs; left as it was",
+              file=sys.stderr)
     where = f"; finished runs kept in {args.out}" if args.out else ""
     if out.error is not None:
         print(f"stopped after {len(out.results)} finished runs{where}", file=sys.stderr)
@@ -115,7 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_stopped, sweep_text
-    from sim.resuming import resumable_sweep, resume_sweep_runs, stale_point_figures
+    from sim.resuming import resumable_sweep, resume_sweep_runs, stale_sweep_figures
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
@@ -164,10 +168,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
                  planned=len(todo))
-    elif args.resume and (stale := stale_figures(args.out, ("sweep",), "the same command "
-                                                 "and --plot")):
-        print(stale, file=sys.stderr)
-    for stale in stale_point_figures(args.out, existing or [], [len(p.results) for p in points]):
+    for stale in stale_sweep_figures(args.out, existing or [], [len(p.results) for p in points],
+                                     args.plot) if args.resume else []:
         print(stale, file=sys.stderr)
     if stopped:
         print(sweep_stopped(points, len(todo), args.out), file=sys.stderr)
@@ -178,7 +180,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.comparison import check_comparable, paired, save_running_side, save_side, sides
     from sim.report import compare_text
-    from sim.resuming import resume_comparison
+    from sim.resuming import resume_comparison, stale_run_figures
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
@@ -189,17 +191,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                                       args.scenarios, args.seed)
     fill_runs(args)
     out = args.out
-    resumed = open_out(out, "compare", args.resume, ("compare.json", "a", "b"), note)
-    if args.resume:  # the saved result goes stale; a new one is written when sides pair
-        with saving(out):
-            (out / "compare.json").unlink(missing_ok=True)
+    resumed = open_out(out, "compare", args.resume, ("compare.json", "a", "b"), note,
+                       drop=("compare.json",))
     save = partial(save_side, out, seed=args.seed, runs=args.runs, resumed=resumed)
     checkpoint = checkpointed(out, partial(save_running_side, out, seed=args.seed,
                                            runs=args.runs, resumed=resumed))
 
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:
-            result, ra, _rb, interrupted = paired(
+            result, ra, rb, interrupted = paired(
                 a, b, runner, args.runs, args.seed, existing, save if out else None,
                 checkpoint if out and args.checkpoint else None, args.checkpoint)
         stop.redeliver = not interrupted
@@ -219,9 +219,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None and args.plot:
         with saving(args.out, FIGURES_UNSAVED):
             draw("compare", args.out, args.format, result=result)
-    for side in "ab" if args.resume else "":  # drawn by 'plot DIR/a', which --plot does not redo
-        if stale := stale_figures(args.out / side):
-            print(stale, file=sys.stderr)
+    for stale in stale_run_figures((out / side, len(saved or ()), len(held)) for side, saved, held
+                                   in zip("ab", existing, (ra, rb), strict=True)) if args.resume else []:
+        print(stale, file=sys.stderr)  # ('plot DIR/a' drew them; --plot does not redo them)
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
               "finished", file=sys.stderr)
@@ -300,10 +300,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         args.runs, existing, note = resume_backtest(out, args.runs, cases.directory,
                                                     cases.scenarios, args.seed)
     fill_runs(args)
-    resumed = open_out(out, "backtest", args.resume, ("backtest.csv", "cases"), note)
+    resumed = open_out(out, "backtest", args.resume, ("backtest.csv", "cases"), note,
+                       drop=("backtest.csv", "calibration.png", "calibration.svg"))
     saver = BacktestSaver(out, args.seed, args.runs, resumed, existing) if out else None
-    if saver is not None and args.resume:
-        saver.drop_table()  # stale as the resume adds runs; written again once scored
     kept = saver.kept if saver is not None else (lambda resumable=True: "")
     with deferred_stop() as stop:  # a stop signal waits for the table to be saved
         try:

@@ -211,13 +211,6 @@ class BacktestSaver:
         with saving(self.out):
             table.write_csv(self.out / "backtest.csv")
 
-    def drop_table(self) -> None:
-        """Remove the table and figure of the backtest resumed: they go stale as it
-        adds runs, and are written again once it scores."""
-        with saving(self.out):
-            for name in ("backtest.csv", "calibration.png", "calibration.svg"):
-                (self.out / name).unlink(missing_ok=True)
-
     def drawable(self, cases: Cases) -> list[Path]:
         """The run directories of ``cases`` holding a replication, in the order scored:
         those whose run figures ``backtest --plot`` draws."""

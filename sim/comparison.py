@@ -38,7 +38,8 @@ def paired(
 
     Interrupted while running ``b``, the comparison pairs the replications both sides
     finished and is marked ``partial``; interrupted while running ``a``, there is
-    nothing to pair (an empty result).
+    nothing to pair (an empty result). Returns the result, each side's replications
+    (all it holds, paired or not) and whether it was interrupted.
 
     Args:
         existing: each side's replications kept from an interrupted comparison
@@ -89,7 +90,7 @@ def paired(
                        partial=rb.interrupted),
         "diff": diff,
     }
-    return result, results_a, rb.results, rb.interrupted
+    return result, ra.results, rb.results, rb.interrupted
 
 
 def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, side: str,

@@ -146,8 +146,11 @@ def write_run(
     seed: int,
     extra: dict[str, Any] | None = None,
     resumed: Resumed | None = None,
-) -> None:
-    """Write the four files of a run directory (creating it), each replaced atomically.
+) -> bool:
+    """Write the four files of a run directory (creating it), each replaced atomically;
+    returns whether it wrote them. A resume that added nothing leaves the directory as
+    it was (:func:`holds_already`), so its manifest keeps naming the sessions that made
+    the results, not one more that only read them.
 
     The manifest names the command, version and packages of this session and, for a
     run ``resumed``, under ``earlier`` those of the sessions that saved it before: a
@@ -162,6 +165,8 @@ def write_run(
     ``extends``: it is the resolved document, and a parent path would be looked up
     relative to the run directory.
     """
+    if resumed is not None and holds_already(out, summary, seed, extra or {}):
+        return False
     out.mkdir(parents=True, exist_ok=True)
     doc = {k: v for k, v in scenario.raw.items() if k != "extends"}
     manifest = {
@@ -180,6 +185,33 @@ def write_run(
     _write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
     for name in RUN_FILES:
         remove_leftovers(out / name)
+    return True
+
+
+SESSION_FIGURES = ("wall_seconds", "runs_this_session", "runs_per_second")
+"""What a summary says of the session that wrote it rather than of its results."""
+
+
+def holds_already(out: Path, summary: dict[str, Any], seed: int, extra: dict[str, Any]) -> bool:
+    """Whether ``out`` already holds this result, written by this version: the same
+    summary (but for the session's own figures) and the same manifest entries. A resume checked
+    the scenario and the saved runs before running; the same summary means it added
+    none, and that the saved summary is not one marked partial."""
+    try:
+        saved = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not (isinstance(saved, dict) and isinstance(manifest, dict)):
+        return False
+
+    def timeless(record: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in record.items() if k not in SESSION_FIGURES}
+
+    now = json.loads(json.dumps(summary))  # as it would read back (tuples as lists)
+    entries = {"version": __version__, "seed": seed, **json.loads(json.dumps(extra))}
+    return timeless(saved) == timeless(now) and all(
+        manifest.get(k) == v for k, v in entries.items())
 
 
 SESSION_KEYS = ("version", "command", "packages")

@@ -199,6 +199,19 @@ def stale_run_figures(parts: Iterable[tuple[Path, int, int]]) -> list[str]:
     return [note for note in notes if note]
 
 
+def stale_sweep_figures(out: Path, existing: list[Results | None], now: list[int],
+                        redrawn: bool) -> list[str]:
+    """What to tell the user of the figures a resumed sweep in ``out`` made stale: its
+    own figure unless ``redrawn`` (by ``--plot``), when it added runs to any point, and
+    those of the points it added runs to (:func:`stale_point_figures`)."""
+    notes = stale_point_figures(out, existing, now)
+    added = any(held > len(saved or ()) for saved, held in zip(existing, now, strict=False))
+    if added and not redrawn and (note := stale_figures(out, ("sweep",),
+                                                         "the same command and --plot")):
+        notes.insert(0, note)
+    return notes
+
+
 def stale_point_figures(out: Path, existing: list[Results | None], now: list[int]) -> list[str]:
     """:func:`stale_run_figures` of the points of a sweep resumed in ``out``:
     ``existing`` holds each point's replications saved before the resume (None for a

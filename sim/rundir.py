@@ -61,19 +61,27 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
 
 
 def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...],
-             note: str = "") -> Resumed | None:
+             note: str = "", drop: tuple[str, ...] = ()) -> Resumed | None:
     """Make ``--out DIR`` ready for ``command`` (run, sweep, compare, backtest), as
     :func:`prepare_out` does: a fresh command refuses a directory holding earlier
     results (``holds``) or another command's; a resumed one writes beside its own, and
     tells the user its ``note`` (what it took from the saved work), once the saved work
-    is known to be the one to finish and ``out`` to be usable. Returns the record of
-    earlier sessions a resumed command's saves keep (None for a fresh one)."""
+    is known to be the one to finish and ``out`` to be usable. A resumed one also
+    removes at once the files in ``drop``: made from all its parts (a comparison's
+    result, a backtest's table and figure), they go stale as the resume adds runs, and
+    are written again once it has them all. Returns the record of earlier sessions a
+    resumed command's saves keep (None for a fresh one)."""
     prepare_out(out, () if resume else holds,
                 f"use --resume to finish that {KINDS[command]}, or another directory",
                 None if resume else command)
     if note:
         print(note, file=sys.stderr)
-    return Resumed() if resume else None
+    if not resume or out is None:
+        return None
+    with saving(out):
+        for name in drop:
+            (out / name).unlink(missing_ok=True)
+    return Resumed()
 
 
 def refuse_others(out: Path, command: str, resuming: bool) -> None:
