@@ -1304,3 +1304,12 @@ def test_talks_without_agreement_end_at_the_deadline_in_the_trace_figure(tmp_pat
     dashed = [line.get_xdata()[0] for line in talks.get_lines() if line.get_linestyle() == "--"]
     assert dashed == [sc.spec.negotiation.deadline_hours] != [outcome.rounds * 48.0]
     assert any("(600 h)" in t.get_text() for t in talks.texts)
+
+
+@pytest.mark.parametrize(("share", "digits", "text"), [
+    (1999 / 2000, 0, ">99%"), (1 / 2000, 0, "<1%"), (0.9996, 1, ">99.9%"), (0.0004, 1, "<0.1%"),
+    (1.0, 0, "100%"), (0.0, 0, "0%"), (0.5, 0, "50%"), (0.994, 0, "99%"), (0.123, 1, "12.3%"),
+    (None, 0, "n/a"), (math.nan, 0, "n/a")])
+def test_a_share_that_rounds_to_none_or_all_is_not_printed_as_none_or_all(share, digits, text):
+    """The survival figure said '1,999 of 2,000 runs reached agreement (100%)'."""
+    assert style.pct(share, digits) == text
