@@ -24,6 +24,7 @@ from plots.style import (
     LIGHT_GREY,
     NAME_POINTS,
     Drawn,
+    count_axis,
     days_axis,
     mark_time,
     new_figure,
@@ -68,7 +69,7 @@ def plot_agreement_times(ax: Axes, data: dict[str, Any]) -> None:
               text_colour="black")
     ax.set_xlim(0, data["edges"][-1])
     ax.set_xlabel("hours from the opening of talks\nto a ratified deal")  # its half's width
-    ax.set_ylabel("replications")
+    count_axis(ax)
     ax.set_title(f"Time to agreement\n{data['agreed']:,} of {data['runs']:,} runs agreed "
                  f"({pct(data['agreed'] / data['runs'])})", fontsize=10, loc="left")
     days_axis(ax)

@@ -12,6 +12,7 @@ from plots.style import (
     HOLD_COLOUR,
     LIGHT_GREY,
     Drawn,
+    count_axis,
     days_axis,
     label_rows,
     mark_time,
@@ -71,7 +72,7 @@ def plot_collapse_times(ax: Axes, data: dict[str, Any], scenario: Scenario) -> N
     ax.set_xlim(0, data["horizon"])
     width = edges[1] - edges[0]
     ax.set_xlabel(f"hours held before collapse (bins of {width:g} h)")
-    ax.set_ylabel("replications")
+    count_axis(ax)
     ax.set_title(f"{data['collapsed']:,} agreed ceasefires collapsed "
                  f"({pct(data['collapsed'] / data['runs'])} of all runs)", fontsize=10, loc="left")
     days_axis(ax)
@@ -91,7 +92,7 @@ def plot_endings(ax: Axes, data: dict[str, Any]) -> None:
         ax.annotate(f"{v:,}\n({pct(v / data['runs'])})", xy=(bar.get_x() + bar.get_width() / 2, v),
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9)
     ax.set_ylim(0, max(max(values), 1) * 1.3)
-    ax.set_ylabel("replications")
+    count_axis(ax)
     ax.set_title("other endings", fontsize=10, loc="left")
     ax.grid(axis="x", visible=False)
 

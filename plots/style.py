@@ -26,6 +26,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from plots.fitting import fit_lines
 
@@ -324,6 +325,13 @@ def no_data(ax: Axes, message: str) -> None:
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
+
+
+def count_axis(ax: Axes, label: str = "replications") -> None:
+    """A y axis counting replications: ticks at whole numbers only (bars of one run
+    each were given ticks at 0.2, 0.4, ...)."""
+    ax.set_ylabel(label)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def percent_axis(ax: Axes, axis: str = "y") -> None:

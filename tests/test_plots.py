@@ -1313,3 +1313,18 @@ def test_talks_without_agreement_end_at_the_deadline_in_the_trace_figure(tmp_pat
 def test_a_share_that_rounds_to_none_or_all_is_not_printed_as_none_or_all(share, digits, text):
     """The survival figure said '1,999 of 2,000 runs reached agreement (100%)'."""
     assert style.pct(share, digits) == text
+
+
+def test_every_axis_counting_replications_is_ticked_at_whole_numbers(scenario: Scenario):
+    """Bars of one replication each were given ticks at 0.2, 0.4, ... runs."""
+    with Runner(workers=1) as runner:
+        few = runner.run(scenario, 3, SEED).results
+    brief = jsonable(summarize(few, scenario, seed=SEED))
+    counted = [ax for f in (outcomes_figure, agreement_figure)
+               for ax in f(scenario, few, brief).figure.axes
+               if ax.get_ylabel() == "replications"]
+    assert len(counted) == 3
+    for ax in counted:
+        ax.figure.canvas.draw()
+        ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
