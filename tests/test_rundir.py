@@ -719,7 +719,7 @@ def test_a_resumed_run_keeps_the_sessions_that_ran_it(tmp_path, capsys, monkeypa
     common = ["run", str(DEFAULT), "--seed", "3", "--workers", "1", "--no-progress",
               "--out", str(out)]
     commands = [[*common, "--runs", "40"], [*common, "--runs", "80", "--resume"],
-                [*common, "--resume"]]
+                [*common, "--runs", "120", "--resume"]]  # each adds runs
     for k, argv in enumerate(commands):
         monkeypatch.setattr(sys, "argv", ["run_sim.py", *argv, f"session {k}"])
         assert run_sim.main(argv) == 0, capsys.readouterr().err
@@ -736,7 +736,7 @@ def test_a_resumed_run_keeps_the_sessions_that_ran_it(tmp_path, capsys, monkeypa
                 "--out", str(where), *(["--param", "parties.us.no_deal=0.1"]
                                        if command == "sweep" else ["--set",
                                                                    "parties.us.no_deal=0.1"])]
-        for k, extra in enumerate(([], ["--resume"])):
+        for k, extra in enumerate(([], ["--resume", "--runs", "60"])):
             monkeypatch.setattr(sys, "argv", ["run_sim.py", *argv, *extra, f"{command} {k}"])
             assert run_sim.main([*argv, *extra]) == 0, capsys.readouterr().err
         manifest = json.loads((where / part / "manifest.json").read_text())
