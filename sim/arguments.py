@@ -11,7 +11,7 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from sim.errors import ScenarioError, show
 from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
@@ -82,9 +82,18 @@ precision_float = checked(float, lambda v: math.isfinite(v) and 0 < v < 0.5,
 """argparse type: a half-width in (0, 0.5)."""
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose refusals are one line, as every other bad input's is
+    (argparse's own printed its usage block first, six lines for ``run``); the line
+    says where the usage is. Subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (usage: '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands and their options."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="run_sim.py",
         description="Estimate whether a Syrian ceasefire is agreed and whether it holds.",
     )

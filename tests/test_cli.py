@@ -387,3 +387,17 @@ def test_a_reader_that_goes_away_does_not_stop_the_results_being_saved(tmp_path)
         assert proc.wait(timeout=120) == 0, stderr
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
     assert json.loads((out / "summary.json").read_text())["runs"] == 50
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", str(DEFAULT), "--runs", "-5"], ["run", str(DEFAULT), "--runs", "abc"], ["run"],
+    ["bogus"], ["sweep", str(DEFAULT)], ["run", str(DEFAULT), "--bogus"],
+    ["compare"], ["trace", str(DEFAULT), "--replication", "x"]])
+def test_a_refused_argument_is_one_line_saying_where_the_usage_is(argv, capsys):
+    """argparse printed its usage block (six lines for run) before the error, while
+    every other bad input is one line."""
+    with pytest.raises(SystemExit) as stop:
+        run_sim.main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1, err
+    assert err.startswith("error: run_sim.py") and err.rstrip().endswith("--help')"), err
