@@ -12,6 +12,7 @@ scenario author must get right reads in one place, and compiling can assume it h
 from __future__ import annotations
 
 from collections.abc import Iterable
+from difflib import get_close_matches
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -22,14 +23,14 @@ from sim.reads import READ_BY
 from sim.schema import ScenarioSpec
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """Field names allowed at the table that holds ``loc[-1]`` (for unknown-key messages)."""
+def _table_model(loc: tuple[Any, ...]) -> Any:
+    """The model of the table that holds ``loc[-1]`` (None if it is not a model)."""
     model: Any = ScenarioSpec
     for part in loc[:-1]:
         if isinstance(model, type) and issubclass(model, BaseModel):
             field = model.model_fields.get(str(part))
             if field is None:
-                return []
+                return None
             model = field.annotation
         else:
             # inside a dict[str, Model]: the key is a free name; the value type follows
@@ -41,9 +42,41 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
         if model is not None and type(model).__name__ == "UnionType":
             args = [a for a in model.__args__ if a is not type(None)]
             model = args[0] if args else None
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return sorted(model.model_fields)
-    return []
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed at the table that holds ``loc[-1]`` (for unknown-key messages)."""
+    model = _table_model(loc)
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _range(loc: tuple[Any, ...]) -> str:
+    """The range a numeric field allows, as ``a number from 0 to 1`` ("" if unknown):
+    pydantic names only the bound that was broken ("Input should be less than or equal
+    to 1"), not what the field takes."""
+    model = _table_model(loc)
+    field = model.model_fields.get(str(loc[-1])) if model is not None else None
+    if field is None:
+        return ""
+    bounds = {name: getattr(m, name) for m in field.metadata
+              for name in ("ge", "gt", "le", "lt") if getattr(m, name, None) is not None}
+    low = (f"from {_number(bounds['ge'])}" if "ge" in bounds
+           else f"above {_number(bounds['gt'])}" if "gt" in bounds else "")
+    high = (f"to {_number(bounds['le'])}" if "le" in bounds and "ge" in bounds
+            else f"at most {_number(bounds['le'])}" if "le" in bounds
+            else f"below {_number(bounds['lt'])}" if "lt" in bounds else "")
+    kind = "a whole number" if field.annotation is int else "a number"
+    if low and high and "ge" not in bounds:
+        high = f"and {high}"
+    return " ".join(part for part in (kind, low, high) if part)
+
+
+def _number(value: float) -> str:
+    """A bound as people write it: 1,000,000 rather than 1000000.0 or 1e+06."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 def from_validation(file: str, exc: ValidationError) -> ScenarioError:
@@ -56,10 +89,17 @@ def from_validation(file: str, exc: ValidationError) -> ScenarioError:
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc)
         hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "no such key"
-        return ScenarioError(file, path, err.get("input"), f"unknown key; {hint}")
+        near = get_close_matches(str(loc[-1]), allowed, n=1)
+        meant = f" (did you mean {near[0]}?)" if near else ""
+        # the key is what is wrong, not its value: the message names the key alone
+        return ScenarioError(file, path, None, f"unknown key{meant}; {hint}")
     if kind == "missing":
         return ScenarioError(file, path, None, "required key is missing")
     msg = str(err["msg"])
+    if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
+        msg = _range(loc) or msg
+    elif kind in {"int_from_float", "int_parsing", "int_type"}:
+        msg = _range(loc) or "a whole number"
     if kind in {"finite_number"}:
         msg = "must be a finite number (no nan or inf)"
     value = err.get("input")

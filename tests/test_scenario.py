@@ -82,9 +82,9 @@ BAD_DOCS = {
     "bool for number": (with_keys(minimal_doc(), parties__red__no_deal=True),
                         "parties.red.no_deal", "number"),
     "out of range": (with_keys(minimal_doc(), parties__red__behaviour__compliance=1.5),
-                     "parties.red.behaviour.compliance", "less than or equal to 1"),
+                     "parties.red.behaviour.compliance", "a number from 0 to 1"),
     "negative": (with_keys(minimal_doc(), parties__blue__behaviour__attack_rate=-1.0),
-                 "parties.blue.behaviour.attack_rate", "greater than or equal to 0"),
+                 "parties.blue.behaviour.attack_rate", "a number from 0 to "),
     "nan": (with_keys(minimal_doc(), parties__red__no_deal=math.nan),
             "parties.red.no_deal", "finite"),
     "infinity": (with_keys(minimal_doc(), ceasefire__horizon_hours=math.inf),
@@ -130,7 +130,7 @@ BAD_DOCS = {
         "negotiation.round_interval_hours", "at most 1,000,000 rounds"),
     "issue range too wide": (
         with_keys(minimal_doc(), issues__verification={"low": -1e308, "high": 1e308}),
-        "issues.verification.low", "greater than or equal to"),
+        "issues.verification.low", "a number from -1,000,000,000,000 to 1,000,000,000,000"),
     # paths quote a part TOML would quote, so they can be pasted into --set (an empty
     # issue name gave "parties.east.positions.", which is no key)
     "position on an undeclared issue named ''": (
@@ -719,3 +719,29 @@ def test_a_sweep_of_a_key_that_only_describes_the_scenario_is_refused(capsys):
         err = capsys.readouterr().err
         assert f"--param: {key.split('=')[0]}: bad value" in err, err
         assert "would vary nothing" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ({"negotiation__round_intervall_hours": 48.0},
+     "case.toml: negotiation.round_intervall_hours: unknown key (did you mean "
+     "round_interval_hours?); allowed keys here: deadline_hours, round_interval_hours, shocks"),
+    ({"parties__red__behaviour__zzz": 1.0},
+     "case.toml: parties.red.behaviour.zzz: unknown key; allowed keys here: "),
+    ({"ceasefire__monitoring__deterrence": 1.7},
+     "case.toml: ceasefire.monitoring.deterrence: bad value 1.7; a number from 0 to 1"),
+    ({"negotiation__deadline_hours": -1.0},
+     "case.toml: negotiation.deadline_hours: bad value -1.0; a number above 0 and at most "),
+    ({"ceasefire__max_acts": 0},
+     "case.toml: ceasefire.max_acts: bad value 0; a whole number from 1 to 100,000,000"),
+    ({"ceasefire__convoys__max_per_pause": 2.5},
+     "case.toml: ceasefire.convoys.max_per_pause: bad value 2.5; a whole number from 0 to "
+     "10,000"),
+])
+def test_messages_say_what_a_key_takes_not_pydantic_s_broken_bound(keys, message):
+    """A misspelt key was reported as 'bad value 48.0; unknown key' (the value was
+    fine), and a value out of range as 'Input should be less than or equal to 1', which
+    does not say what the key takes."""
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(with_keys(minimal_doc(), **keys), "case.toml")
+    assert err.value.message().startswith(message)
+    assert "Input should be" not in err.value.message()
