@@ -25,7 +25,7 @@ from typing import Any
 
 from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
-from sim.output import jsonable, read_plottable_run
+from sim.output import finish_with, jsonable, read_plottable_run
 from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
@@ -111,7 +111,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"stopped after {len(out.results)} finished runs{where}", file=sys.stderr)
         raise out.error
     if out.interrupted:
-        print(f"interrupted after {len(out.results)} runs{where}", file=sys.stderr)
+        how = f": finish with {finish_with('run', args.out)}" if args.out else ""
+        print(f"interrupted after {len(out.results)} runs{where}{how}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 
@@ -203,8 +204,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 a, b, runner, args.runs, args.seed, existing, save if out else None,
                 checkpoint if out and args.checkpoint else None, args.checkpoint)
         stop.redeliver = not interrupted
+        how = f": finish with {finish_with('compare', out)}" if out else ""
         if not result:
-            kept = f"; side A's finished runs are kept in {out / 'a'}" if out and len(ra) else ""
+            kept = f"; side A's finished runs are kept in {out / 'a'}{how}" if out and len(ra) else ""
             print(f"interrupted before the second side started; nothing compared{kept}",
                   file=sys.stderr)
             return EXIT_INTERRUPTED
@@ -224,7 +226,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(stale, file=sys.stderr)  # ('plot DIR/a' drew them; --plot does not redo them)
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
-              "finished", file=sys.stderr)
+              f"finished{how}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 
@@ -313,6 +315,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                     checkpoint=checkpointed(out, saver.checkpoint)
                     if saver and args.checkpoint else None)
         except KeyboardInterrupt:  # before any scenario finished
+            stop.redeliver = False  # acted on here: not again as the command ends
             print(f"interrupted before a scenario finished{kept()}", file=sys.stderr)
             return EXIT_INTERRUPTED
         except (ScenarioError, WorkerLostError) as exc:
@@ -337,8 +340,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "trace": cmd_trace,
-            "validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot,
-            "backtest": cmd_backtest}
+            "validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot, "backtest": cmd_backtest}
 
 
 def main(argv: list[str] | None = None, program: bool = False) -> int:

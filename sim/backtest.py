@@ -30,7 +30,7 @@ from pathlib import Path
 from sim.backtest_table import BacktestTable, backtest_text
 from sim.errors import ScenarioError
 from sim.observed import observed_outcomes, scenario_row
-from sim.output import Resumed, jsonable, write_run
+from sim.output import Resumed, finish_with, jsonable, write_run
 from sim.records import Results
 from sim.report import run_summary
 from sim.resuming import stale_run_figures
@@ -83,8 +83,10 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise ScenarioError(str(directory), "", str(directory),
-                            "a directory of scenario .toml files")
+        raise ScenarioError(str(directory), "", str(directory), "a directory of scenario "
+                            ".toml files, but it " + ("is a file (give the directory that "
+                                                      "holds it)" if directory.exists()
+                                                      else "does not exist"))
     files = sorted(directory.glob("*.toml"))
     scenarios: list[Scenario] = []
     skipped: list[str] = []
@@ -203,7 +205,7 @@ class BacktestSaver:
         same command can finish it (not after a scenario error), how."""
         if not any(self.held.values()):
             return ""
-        how = ": finish with 'backtest --resume'" if resumable else ""
+        how = f": finish with {finish_with('backtest', self.out)}" if resumable else ""
         return f"; finished runs kept in {self.out}{how}"
 
     def write_table(self, table: BacktestTable) -> None:

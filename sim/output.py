@@ -255,6 +255,21 @@ def _write_text(path: Path, text: str) -> None:
 RUN_FILES = ("runs.csv", "summary.json", "scenario.toml", "manifest.json")
 
 
+def parts_inside(out: Path) -> str:
+    """What to tell the user who gave ``plot`` the ``--out`` of a sweep, a comparison or
+    a backtest: where its run directories (points, sides or cases) are. "" if none."""
+    homes = (("points", "a sweep", "its points"), ("cases", "a backtest", "its cases"),
+             (".", "a comparison", "its sides"))
+    for home, what, parts in homes:
+        names = ("a", "b") if home == "." else sorted(
+            p.name for p in (out / home).glob("*") if p.is_dir())
+        found = [out / home / n for n in names if (out / home / n / "runs.csv").is_file()]
+        if found:
+            return (f"holds {what}, not a run: {parts} are the run directories to plot "
+                    f"('plot {os.path.normpath(found[0])}')")
+    return ""
+
+
 PARTS = {"sweep_point": ("sweep", 2, "a point of the sweep"),
          "compare_side": ("compare", 1, "a side of the comparison"),
          "backtest_case": ("backtest", 2, "a scenario of the backtest")}
@@ -268,8 +283,13 @@ def resume_advice(out: Path, manifest: dict[str, Any]) -> str:
     backtest's scenario is finished by its whole."""
     for key, (command, up, _) in PARTS.items():
         if key in manifest:
-            return f"'{command} ... --resume --out {whole_of(out, up)}'"
-    return f"'run ... --resume --out {out}'"
+            return finish_with(command, whole_of(out, up))
+    return finish_with("run", out)
+
+
+def finish_with(command: str, out: Path) -> str:
+    """The command line that finishes ``command`` saved in ``out``, quoted."""
+    return f"'{command} ... --resume --out {out}'"
 
 
 def whole_of(part: Path, up: int) -> Path:
@@ -313,8 +333,8 @@ def read_run(out: Path, summary_needed: bool = True
         if name == "summary.json" and not summary_needed:
             continue
         if not (out / name).is_file():
-            raise ScenarioError(str(out / name), "", None,
-                                f"missing; {out} is not a run directory written by 'run --out'")
+            raise ScenarioError(str(out / name), "", None, f"missing; {out} " + (
+                parts_inside(out) or "is not a run directory written by 'run --out'"))
     scenario = load_scenario(out / "scenario.toml")
     results = Results.read_csv(
         out / "runs.csv", scenario.issues, armed_parties(scenario), scenario.order,

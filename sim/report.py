@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.output import jsonable, toml_value
+from sim.output import finish_with, jsonable, toml_value
 from sim.records import Outcome
 from sim.scenario import Scenario
 from sim.stats import summarize
@@ -185,7 +185,8 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
 def sweep_stopped(points: Sequence[Any], planned: int, out: Path | None) -> str:
     """The line that says where an interrupted sweep stopped and what it kept."""
     at = "during" if not points or points[-1].interrupted else "after"
-    where = f"; finished points kept in {out}" if out is not None else ""
+    where = (f"; finished points kept in {out}: finish with {finish_with('sweep', out)}"
+             if out is not None else "")
     if not points:
         where = "; no replication had finished"
     return f"interrupted {at} point {max(len(points), 1)} of {planned}{where}"

@@ -19,7 +19,7 @@ from typing import Any
 from sim.arguments import KINDS
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
-from sim.output import PARTS, Resumed, read_run, whole_of
+from sim.output import PARTS, Resumed, finish_with, read_run, whole_of
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import shielded
@@ -183,7 +183,7 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         if key != part and key in manifest:  # finished alone, it would no longer pair
             raise ScenarioError("--out", "", str(out), f"the directory of the run to resume, "
                                 f"but it holds {what} in {whole_of(out, up)}: resume that with "
-                                f"'{command} --resume'")
+                                f"{finish_with(command, whole_of(out, up))}")
     same = "(--resume needs the same scenario, --set values and --seed)"
     if manifest.get("seed") != seed:
         raise ScenarioError("--seed", "", seed, f"the seed of the run saved in "

@@ -71,7 +71,7 @@ def test_stopped_in_the_first_scenario_it_keeps_its_runs_and_resumes(tmp_path, m
     assert backtest(out) == 130
     err = capsys.readouterr().err
     assert (f"interrupted before a scenario finished; finished runs kept in {out}: finish "
-            "with 'backtest --resume'") in err
+            f"with 'backtest ... --resume --out {out}'") in err
     first = summary(out, FIRST)
     assert first["runs"] == 250 and first["partial"] is True
     assert not (out / "cases" / SECOND).exists() and not (out / "backtest.csv").exists()
@@ -163,7 +163,7 @@ def test_fresh_commands_refuse_a_saved_backtest_and_a_case_is_resumed_by_backtes
     assert "it holds a backtest (backtest.csv)" in capsys.readouterr().err
     assert run_sim.main([*run, "--out", str(out / "cases" / FIRST), "--resume"]) == 2
     assert (f"it holds a scenario of the backtest in {out}: resume that with "
-            "'backtest --resume'") in capsys.readouterr().err
+            f"'backtest ... --resume --out {out}'") in capsys.readouterr().err
     ran = tmp_path / "run"
     assert run_sim.main([*run, "--out", str(ran)]) == 0
     assert backtest(ran, "--resume") == 2
@@ -198,7 +198,7 @@ def test_a_lost_worker_keeps_the_running_scenario_s_runs(tmp_path, monkeypatch, 
     interrupt_chunk(monkeypatch, 5, size=250, raising=WorkerLostError)
     assert backtest(out) == 1
     assert (f"the backtest stopped; finished runs kept in {out}: finish with "
-            "'backtest --resume'") in capsys.readouterr().err
+            f"'backtest ... --resume --out {out}'") in capsys.readouterr().err
     assert summary(out, FIRST)["runs"] == 600
     assert summary(out, SECOND)["runs"] == 250
 
@@ -414,7 +414,7 @@ def test_stopped_while_starting_a_resume_says_what_is_kept(tmp_path, monkeypatch
     monkeypatch.setattr(run_sim, "make_runner", stopped)
     assert backtest(out, "--resume", runs="1200") == 130
     assert (f"interrupted before a scenario finished; finished runs kept in {out}: finish "
-            "with 'backtest --resume'") in capsys.readouterr().err
+            f"with 'backtest ... --resume --out {out}'") in capsys.readouterr().err
 
 
 def test_a_resume_s_checkpoints_keep_the_sessions_before_it(tmp_path, monkeypatch):
@@ -463,9 +463,9 @@ def test_without_runs_a_fresh_backtest_takes_the_default(tmp_path, monkeypatch):
         assert summary(out, case)["runs"] == 40
 
 
-def test_a_stop_signal_in_the_second_scenario_scores_the_first(tmp_path, monkeypatch, capsys):
-    """A real Ctrl-C, which the runner acts on: the table of the first scenario is
-    printed, saved and drawn, and the signal does not end the command a second time."""
+def real_ctrl_c_in(monkeypatch, name: str) -> None:
+    """Send this process a real SIGINT as the first replication of scenario ``name``
+    starts (so the runner acts on a signal, not on a raised KeyboardInterrupt)."""
     import os
     import signal
 
@@ -474,12 +474,18 @@ def test_a_stop_signal_in_the_second_scenario_scores_the_first(tmp_path, monkeyp
     real, sent = sim.chunks.run_replication, []
 
     def ctrl_c(scenario, root, i, *rest):
-        if scenario.name == SECOND and not sent:
+        if scenario.name == name and not sent:
             sent.append(i)
             os.kill(os.getpid(), signal.SIGINT)
         return real(scenario, root, i, *rest)
 
     monkeypatch.setattr(sim.chunks, "run_replication", ctrl_c)
+
+
+def test_a_stop_signal_in_the_second_scenario_scores_the_first(tmp_path, monkeypatch, capsys):
+    """A real Ctrl-C, which the runner acts on: the table of the first scenario is
+    printed, saved and drawn, and the signal does not end the command a second time."""
+    real_ctrl_c_in(monkeypatch, SECOND)
     out = tmp_path / "backtest"
     assert backtest(out) == 130
     err = capsys.readouterr().err
@@ -487,6 +493,16 @@ def test_a_stop_signal_in_the_second_scenario_scores_the_first(tmp_path, monkeyp
     assert "interrupted after" not in err
     assert (out / "backtest.csv").exists() and (out / "calibration.png").exists()
     assert summary(out, SECOND)["partial"] is True
+
+
+def test_a_stop_signal_in_the_first_scenario_is_reported_once(tmp_path, monkeypatch, capsys):
+    """The signal the runner had acted on was delivered again as the command ended,
+    which printed a second line ('interrupted after 1.9 s')."""
+    real_ctrl_c_in(monkeypatch, FIRST)
+    out = tmp_path / "backtest"
+    assert backtest(out) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("interrupted before a scenario finished")
 
 
 def test_plot_draws_each_scored_scenario_s_run_figures_marked_partial_when_stopped(
@@ -518,3 +534,30 @@ def test_plot_draws_each_scored_scenario_s_run_figures_marked_partial_when_stopp
     assert backtest(tmp_path / "bare") == 0  # without --plot: the calibration figure only
     assert drawn == [("backtest", "bare", None)]
     assert not list((tmp_path / "bare" / "cases" / FIRST).glob("*.png"))
+
+
+def test_plot_of_a_whole_names_a_run_directory_inside_it(tmp_path, whole, capsys):
+    """'plot' of a sweep's, comparison's or backtest's --out said only that it was not
+    a run directory; the run directories are inside it."""
+    assert run_sim.main(["plot", str(whole)]) == 2
+    assert (f"{whole} holds a backtest, not a run: its cases are the run directories to "
+            f"plot ('plot {whole / 'cases' / FIRST}')") in capsys.readouterr().err
+    side = tmp_path / "compare" / "a"
+    shutil.copytree(whole / "cases" / FIRST, side)
+    assert run_sim.main(["plot", str(side.parent)]) == 2
+    assert f"holds a comparison, not a run: its sides are the run directories to plot ('plot {side}')" \
+        in capsys.readouterr().err
+    point = tmp_path / "sweep" / "points" / "000"
+    shutil.copytree(whole / "cases" / FIRST, point)
+    assert run_sim.main(["plot", str(point.parent.parent)]) == 2
+    assert f"its points are the run directories to plot ('plot {point}')" in capsys.readouterr().err
+    assert run_sim.main(["plot", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.endswith("is not a run directory written by 'run --out'\n")
+
+
+def test_a_directory_to_score_that_is_missing_or_a_file_says_which(tmp_path, capsys):
+    missing, file = tmp_path / "nowhere", SCENARIOS / f"{FIRST}.toml"
+    assert backtest(tmp_path / "o1", directory=missing) == 2
+    assert "a directory of scenario .toml files, but it does not exist" in capsys.readouterr().err
+    assert backtest(tmp_path / "o2", directory=file) == 2
+    assert "but it is a file (give the directory that holds it)" in capsys.readouterr().err

@@ -60,10 +60,13 @@ def test_a_resumed_comparison_equals_one_never_interrupted(tmp_path, monkeypatch
     assert a["runs"] == side_a and a["partial"] is (side_b is None)
     if side_b is None:
         assert not (out / "b").exists() and not (out / "compare.json").exists()
-        assert f"side A's finished runs are kept in {out / 'a'}" in capsys.readouterr().err
+        assert (f"side A's finished runs are kept in {out / 'a'}: finish with 'compare ... "
+                f"--resume --out {out}'") in capsys.readouterr().err
     else:
         b = json.loads((out / "b" / "summary.json").read_text())
         assert b["runs"] == side_b and b["partial"] is True
+        assert (f"both sides finished: finish with 'compare ... --resume --out {out}'"
+                in capsys.readouterr().err)
         assert json.loads((out / "compare.json").read_text())["partial"] is True
     monkeypatch.undo()
     assert compare(out, "--resume", runs=None) == 0

@@ -192,6 +192,7 @@ def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partia
     assert done.returncode == 2, done.stderr
     assert "ceasefire.max_acts" in done.stderr and "Traceback" not in done.stderr
     assert f"finished runs kept in {out}" in done.stderr
+    assert "--resume" not in done.stderr  # a resume would meet the same error
     summary = json.loads((out / "summary.json").read_text())
     assert summary["partial"] is True and "max_acts" in summary["error"]
     with open(out / "runs.csv", newline="") as fh:
@@ -552,6 +553,8 @@ def test_an_interrupted_run_with_plot_draws_its_figures_marked_partial(tmp_path,
     interrupt_chunk(monkeypatch, at=2, size=250)
     assert run_sim.main(["run", str(DEFAULT), "--runs", "600", "--workers", "1",
                          "--no-progress", "--out", str(out), "--plot"]) == 130
+    assert (f"interrupted after 250 runs; finished runs kept in {out}: finish with 'run ... "
+            f"--resume --out {out}'") in capsys.readouterr().err
     assert sorted(p.name for p in out.glob("*.png")) == [
         "agreement.png", "collapse_causes.png", "outcomes.png", "survival.png"]
     import plots
@@ -805,7 +808,8 @@ def test_a_ctrl_c_after_a_sweep_point_finished_keeps_that_point(tmp_path, monkey
     assert sorted(p.name for p in (out / "points").iterdir()) == ["000"]
     with (out / "sweep.csv").open() as fh:
         assert [row["runs"] for row in csv.DictReader(fh)] == ["300"]
-    assert f"interrupted after point 1 of 3; finished points kept in {out}" in capsys.readouterr().err
+    assert (f"interrupted after point 1 of 3; finished points kept in {out}: finish with "
+            f"'sweep ... --resume --out {out}'") in capsys.readouterr().err
 
 
 def test_a_sweep_stopped_between_points_is_interrupted_with_no_empty_point(geneva, monkeypatch):
