@@ -216,16 +216,17 @@ PARTIAL_COLOUR = "#a50f15"
 
 
 def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = None,
-            extra: str = "", partial: str = "") -> str:
+            extra: str = "", partial: str = "", each: str = "") -> str:
     """Put 'scenario · runs · seed' under the figure, inside the layout; returns the text.
 
     ``partial`` says what an interrupted run's figure lacks; it leads the caption, so a
-    figure drawn from a run later finished cannot pass for the finished run's.
+    figure drawn from a run later finished cannot pass for the finished run's. ``each``
+    names what ``runs`` counts the runs of ('500 runs per point').
     """
     parts = [f"PARTIAL: {partial}"] if partial else []
     parts.append(f"scenario {scenario}")
     if runs is not None:
-        parts.append(f"{runs:,} runs")
+        parts.append(f"{runs:,} runs" + (f" per {each}" if each else ""))
     if seed is not None:
         parts.append(f"seed {seed}")
     if extra:

@@ -209,8 +209,29 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
     low, high = ax.get_ylim()
     ax.set_ylim(min(low, -0.01), max(high, 0.01))
     ax.yaxis.set_major_formatter(lambda v, _: _points(v, ax.yaxis.get_majorticklocs()))
-    ax.set_ylabel(wrap(f"paired difference from {reference}, pp (95% interval; "
-                       "open circle: agreement)", 30), fontsize=9)
+    # what the panel shows goes above it, where a long reference has room (as the
+    # axis label it was broken into three cramped lines)
+    ax.set_ylabel("difference (pp)", fontsize=9)
+    ax.set_title(wrap(f"Paired difference from {reference} (percentage points, 95% "
+                      "interval; open circle: agreement)", 80), fontsize=9, loc="left")
+
+
+GENERIC_KEYS = frozenset({"min", "max", "ideal", "salience", "low", "high", "hours"})
+"""Last parts of a key that say nothing alone ('change with min'): their table's name
+goes with them."""
+
+
+def param_name(key: str) -> str:
+    """A swept key as titles and axes name it: its last part, with the table's name
+    when that part is generic, and the party's for a party's key
+    (``parties.russia.positions.delineation.min`` is 'delineation min (russia)')."""
+    parts = key.split(".")
+    name = parts[-1]
+    if name in GENERIC_KEYS and len(parts) > 1:
+        name = f"{parts[-2]} {name}"
+    if parts[0] == "parties" and len(parts) > 2:
+        name = f"{name} ({parts[1]})"
+    return name.replace("_", " ")
 
 
 def _points(value: float, ticks: np.ndarray) -> str:
@@ -249,7 +270,7 @@ def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
     order = np.argsort(x, kind="stable")
     plot_lines(ax, x[order], _taken(data, order))
     labels = tick_labels(values)
-    reference = f"{key.split('.')[-1].replace('_', ' ')} = {labels[0]}"
+    reference = f"{param_name(key)} = {labels[0]}"
     plot_differences(below, x[order], _taken(diffs, order), reference)
     if len(x) == 1:
         _single_point_axis(below, float(x[0]))
@@ -339,11 +360,11 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
             fig = new_figure(8.0, 6.8)
         extra = _two(fig, points, params, data) if two else _one_or_many(fig, points, params, data)
         first = points[0]
-        names = [p.split(".")[-1].replace("_", " ") for p in params]
+        names = [param_name(p) for p in params]
         what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 60))
         result = {"series": data, **extra}
-        note = "runs per point, same seeds"
+        note = "the same seeds at every point"
         if two and cell_detail(ny, nx) != "full":
             note += "; intervals in sweep.csv"
         stopped = ""
@@ -351,5 +372,5 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
             stopped = f"interrupted, {len(points)} of {max(planned or 0, len(points))} points"
             stopped += ", the last unfinished" if points[-1].interrupted else ""
         result["caption"] = caption(fig, first.scenario.name, first.summary.get("runs"),
-                                    first.summary.get("seed"), note, stopped)
+                                    first.summary.get("seed"), note, stopped, each="point")
     return Drawn(fig, "sweep", result)

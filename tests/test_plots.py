@@ -901,7 +901,7 @@ def test_a_sweep_given_out_of_order_is_drawn_in_order_of_value(scenario: Scenari
     for bar in lower.containers:
         assert np.all(np.diff(bar.lines[0].get_xdata()) > 0)
     # the differences are still from the first point given, which the axis names
-    assert "deterrence = 0.3" in lower.get_ylabel().replace("\n", " ")
+    assert "deterrence = 0.3" in lower.get_title(loc="left").replace("\n", " ")
     assert d["differences"]["agreement"]["estimate"][0] == 0
     np.testing.assert_array_equal(d["order"], [1, 0, 2])
 
@@ -1014,7 +1014,7 @@ def test_close_swept_values_are_written_out_under_the_lines(scenario: Scenario) 
         assert ax.xaxis.get_offset_text().get_text() == ""
     shown = [t.get_text() for t in _drawn_texts(fig) if t in below.get_xticklabels()]
     assert shown == ["0.10001", "0.10002", "0.10003"]
-    assert "size = 0.10002" in below.get_ylabel().replace("\n", " ")
+    assert "size = 0.10002" in below.get_title(loc="left").replace("\n", " ")
 
 
 def test_swept_values_too_close_to_label_all_keep_clear_of_each_other(scenario: Scenario
@@ -1328,3 +1328,16 @@ def test_every_axis_counting_replications_is_ticked_at_whole_numbers(scenario: S
         ax.figure.canvas.draw()
         ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
         assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+
+
+@pytest.mark.parametrize(("key", "name"), [
+    ("parties.russia.positions.delineation.min", "delineation min (russia)"),
+    ("parties.us.no_deal", "no deal (us)"),
+    ("ceasefire.monitoring.deterrence", "deterrence"),
+    ("ceasefire.pause.hours", "pause hours"),
+    ("issues.verification.high", "verification high")])
+def test_a_swept_key_is_named_so_that_it_says_what_changed(key, name):
+    """A sweep of a party's delineation min was titled 'change with min'."""
+    from plots.sweep import param_name
+
+    assert param_name(key) == name
