@@ -29,8 +29,27 @@ from typing import Any
 from sim.errors import ScenarioError
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning every way it can fail into a ScenarioError."""
+def read_toml(path: Path, name: str | None = None) -> dict[str, Any]:
+    """Parse a TOML file, turning every way it can fail into a ScenarioError that names
+    the file as ``name`` (by default, ``path``)."""
+    try:
+        return _read_toml(path)
+    except ScenarioError as exc:
+        if name is None or name == exc.file:
+            raise
+        raise ScenarioError(name, exc.path, exc.value, exc.allowed) from None
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a message shows it: relative to the working directory when it lies
+    inside it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ScenarioError(str(path), "", None, "file does not exist")
     if path.is_dir():
@@ -95,29 +114,36 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any],
 
 
 def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario and its ``extends`` ancestors into one merged document."""
+    """Read a scenario and its ``extends`` ancestors into one merged document.
+
+    Messages name the file loaded as the user gave it, and an ancestor by
+    :func:`shown_path` (both as the messages about the merged document do)."""
+    name = str(path)
     if path.exists():
         # a pipe (/dev/stdin, <(...)) resolves to a name that is no file: read it as given
         resolved = path.resolve()
         path = resolved if resolved.exists() else path.absolute()
+        name = shown_path(path) if _chain else name
     if path in _chain:
         cycle = " -> ".join(str(p.name) for p in (*_chain, path))
-        raise ScenarioError(str(_chain[-1]), "extends", str(path.name), f"extends cycle: {cycle}")
-    doc = read_toml(path)
+        raise ScenarioError(shown_path(_chain[-1]), "extends", str(path.name),
+                            f"extends cycle: {cycle}")
+    doc = read_toml(path, name)
     parent = doc.get("extends")
     if parent is None:
         return doc
     if not isinstance(parent, str) or not parent:
-        raise ScenarioError(str(path), "extends", parent, "a path to a parent .toml file")
+        raise ScenarioError(name, "extends", parent, "a path to a parent .toml file")
     try:
         parent_path = (path.parent / parent).resolve()
     except (OSError, ValueError):  # e.g. a NUL character in the name
-        raise ScenarioError(str(path), "extends", parent, "a path to a parent .toml file") from None
+        raise ScenarioError(name, "extends", parent, "a path to a parent .toml file") from None
     if not parent_path.exists():
-        raise ScenarioError(str(path), "extends", parent, f"parent file {parent_path} not found")
+        raise ScenarioError(name, "extends", parent,
+                            f"parent file {shown_path(parent_path)} not found")
     if parent_path.is_dir():
-        raise ScenarioError(str(path), "extends", parent,
-                            f"a path to a parent .toml file, but {parent_path} is a directory")
+        raise ScenarioError(name, "extends", parent, "a path to a parent .toml file, but "
+                            f"{shown_path(parent_path)} is a directory")
     merged = deep_merge(resolve_document(parent_path, (*_chain, path)), doc)
     merged.pop("extends", None)
     return merged

@@ -33,6 +33,7 @@ from sim.document import (
     refuse_replacing,
     related,
     resolve_document,
+    shown_path,
     split_key,
     under,
 )
@@ -259,15 +260,6 @@ def noting_origin(path: Path) -> Iterator[None]:
         raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} (the value is "
                             f"written in {shown_path(origin)}, which {path.name} extends)"
                             ) from None
-
-
-def shown_path(path: Path) -> str:
-    """``path`` as a message shows it: relative to the working directory when it lies
-    inside it, else absolute."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:

@@ -319,3 +319,22 @@ def test_a_set_value_is_still_blamed_on_the_option(tmp_path: Path):
     assert err.value.file == f"{child} with --set" and err.value.value == 3.0
     assert "written in" not in err.value.allowed  # the option gives it, not parent.toml
     assert load_scenario(child, ["parties.red.behaviour.trust=0.5"]).name == "c"
+
+
+def test_a_file_that_cannot_be_read_is_named_as_given_or_relative(tmp_path, monkeypatch, capsys):
+    """A TOML error, or a missing parent, named the file by its absolute path, while
+    every other message names it as the user typed it."""
+    import run_sim
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.toml").write_text('name = "x"\n[issues\n')
+    (tmp_path / "orphan.toml").write_text('extends = "nowhere.toml"\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "child.toml").write_text('extends = "../broken.toml"\n')
+    assert run_sim.main(["validate", "broken.toml", "orphan.toml", "sub/child.toml"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("error: broken.toml: bad value '[issues'; not valid TOML")
+    assert err[1] == ("error: orphan.toml: extends: bad value 'nowhere.toml'; parent file "
+                      "nowhere.toml not found")
+    assert err[2].startswith("error: broken.toml: bad value '[issues'")  # the parent, relative
+    assert str(tmp_path) not in "\n".join(err)
