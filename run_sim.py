@@ -92,19 +92,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                              checkpoint=checkpoint if args.out and args.checkpoint > 0 else None)
         stop.redeliver = not out.partial
         summary = report_run(out, scenario, args.seed, args.precision, args.out, args.json)
-        written = False
         if args.out is not None:
             with saving(args.out):
-                written = write_run(args.out, out.results, summary, scenario, args.seed,
-                                    extra, resumed)
+                write_run(args.out, out.results, summary, scenario, args.seed, extra, resumed)
     if args.out is not None and args.plot and len(out.results):  # (stopped: marked PARTIAL)
         with saving(args.out, FIGURES_UNSAVED):
             draw("run", args.out, args.format, scenario=scenario, results=out.results,
                  summary=summary)
-    elif args.resume and written and (stale := stale_figures(args.out)):
+    elif args.resume and out.ran and (stale := stale_figures(args.out)):
         print(stale, file=sys.stderr)
-    if args.resume and not written:
-        print(f"nothing to add: {args.out} already held these runs; left as it was",
+    if args.resume and not out.ran and not out.partial:
+        print(f"nothing to add: {args.out} already held all {len(out.results)} runs",
               file=sys.stderr)
     where = f"; finished runs kept in {args.out}" if args.out else ""
     if out.error is not None:
@@ -120,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_stopped, sweep_text
-    from sim.resuming import resumable_sweep, resume_sweep_runs, stale_sweep_figures
+    from sim.resuming import point_parts, resumable_sweep, resume_sweep_runs, stale_whole_figures
     from sim.scenario import load_scenario
 
     base = load_scenario(args.scenario, args.sets)
@@ -169,7 +167,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
                  planned=len(todo))
-    for stale in stale_sweep_figures(args.out, existing or [], [len(p.results) for p in points],
+    held = [len(p.results) for p in points]
+    for stale in stale_whole_figures(args.out, "sweep", point_parts(args.out, existing or [], held),
                                      args.plot) if args.resume else []:
         print(stale, file=sys.stderr)
     if stopped:
@@ -181,7 +180,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.comparison import check_comparable, paired, save_running_side, save_side, sides
     from sim.report import compare_text
-    from sim.resuming import resume_comparison, stale_run_figures
+    from sim.resuming import resume_comparison, stale_whole_figures
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
@@ -221,9 +220,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None and args.plot:
         with saving(args.out, FIGURES_UNSAVED):
             draw("compare", args.out, args.format, result=result)
-    for stale in stale_run_figures((out / side, len(saved or ()), len(held)) for side, saved, held
-                                   in zip("ab", existing, (ra, rb), strict=True)) if args.resume else []:
-        print(stale, file=sys.stderr)  # ('plot DIR/a' drew them; --plot does not redo them)
+    sides = [(out / side, len(saved or ()), len(held)) for side, saved, held
+             in zip("ab", existing, (ra, rb), strict=True)] if args.resume else []
+    for stale in stale_whole_figures(out, "compare", sides, args.plot) if sides else []:
+        print(stale, file=sys.stderr)
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
               f"finished{how}", file=sys.stderr)

@@ -13,6 +13,7 @@ fault in a ScenarioError.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -165,7 +166,7 @@ def write_run(
     ``extends``: it is the resolved document, and a parent path would be looked up
     relative to the run directory.
     """
-    if resumed is not None and holds_already(out, summary, seed, extra or {}):
+    if resumed is not None and holds_already(out, len(results), summary, seed, extra or {}):
         return False
     out.mkdir(parents=True, exist_ok=True)
     doc = {k: v for k, v in scenario.raw.items() if k != "extends"}
@@ -192,15 +193,22 @@ SESSION_FIGURES = ("wall_seconds", "runs_this_session", "runs_per_second")
 """What a summary says of the session that wrote it rather than of its results."""
 
 
-def holds_already(out: Path, summary: dict[str, Any], seed: int, extra: dict[str, Any]) -> bool:
-    """Whether ``out`` already holds this result, written by this version: the same
-    summary (but for the session's own figures) and the same manifest entries. A resume checked
-    the scenario and the saved runs before running; the same summary means it added
-    none, and that the saved summary is not one marked partial."""
+def holds_already(out: Path, runs: int, summary: dict[str, Any], seed: int,
+                  extra: dict[str, Any]) -> bool:
+    """Whether ``out`` already holds this result of ``runs`` replications, written by
+    this version: as many rows in its runs.csv, the same summary (but for the session's
+    own figures) and the same manifest entries. A resume starts from every row saved
+    there (checked, in order), so as many rows means it added none; the same summary
+    means the saved one is not marked partial, nor left from before a runs.csv cut
+    short by hand."""
     try:
         saved = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with (out / "runs.csv").open(newline="", encoding="utf-8") as fh:
+            rows = sum(1 for _ in csv.reader(fh)) - 1  # (a header, then one per run)
+    except (OSError, ValueError, csv.Error):
+        return False
+    if rows != runs:
         return False
     if not (isinstance(saved, dict) and isinstance(manifest, dict)):
         return False

@@ -199,22 +199,24 @@ def stale_run_figures(parts: Iterable[tuple[Path, int, int]]) -> list[str]:
     return [note for note in notes if note]
 
 
-def stale_sweep_figures(out: Path, existing: list[Results | None], now: list[int],
+def stale_whole_figures(out: Path, figure: str, parts: list[tuple[Path, int, int]],
                         redrawn: bool) -> list[str]:
-    """What to tell the user of the figures a resumed sweep in ``out`` made stale: its
-    own figure unless ``redrawn`` (by ``--plot``), when it added runs to any point, and
-    those of the points it added runs to (:func:`stale_point_figures`)."""
-    notes = stale_point_figures(out, existing, now)
-    added = any(held > len(saved or ()) for saved, held in zip(existing, now, strict=False))
-    if added and not redrawn and (note := stale_figures(out, ("sweep",),
+    """What to tell the user of the figures a resumed sweep or comparison in ``out``
+    made stale: its own figure (``figure``: ``sweep`` or ``compare``) unless ``redrawn``
+    by ``--plot``, when it added runs to any part; and those of the parts it added runs
+    to (:func:`stale_run_figures`, whose ``parts`` these are)."""
+    notes = stale_run_figures(parts)
+    added = any(now > before for _, before, now in parts)
+    if added and not redrawn and (note := stale_figures(out, (figure,),
                                                          "the same command and --plot")):
         notes.insert(0, note)
     return notes
 
 
-def stale_point_figures(out: Path, existing: list[Results | None], now: list[int]) -> list[str]:
-    """:func:`stale_run_figures` of the points of a sweep resumed in ``out``:
-    ``existing`` holds each point's replications saved before the resume (None for a
-    point not saved), ``now`` how many each point the resume reached holds."""
-    return stale_run_figures((point_directory(out, k), len(saved), held) for k, (saved, held)
-                             in enumerate(zip(existing, now, strict=False)) if saved is not None)
+def point_parts(out: Path, existing: list[Results | None], now: list[int]
+                ) -> list[tuple[Path, int, int]]:
+    """The points of a sweep resumed in ``out`` as :func:`stale_run_figures` takes
+    them: ``existing`` holds each point's replications saved before the resume (None
+    for a point not saved), ``now`` how many each point the resume reached holds."""
+    return [(point_directory(out, k), len(saved or ()), held)
+            for k, (saved, held) in enumerate(zip(existing, now, strict=False))]

@@ -10,7 +10,7 @@ import io
 import json
 from pathlib import Path
 
-from helpers import DEFAULT, ROOT
+from helpers import DEFAULT, ROOT, interrupt_chunk
 
 import run_sim
 from sim.output import holds_already
@@ -41,7 +41,7 @@ def test_a_finished_run_resumed_is_left_as_it_was_and_says_so(tmp_path, capsys):
     capsys.readouterr()
     assert main("run", str(DEFAULT), "--out", str(out), "--resume") == 0
     err = capsys.readouterr().err
-    assert f"nothing to add: {out} already held these runs; left as it was" in err
+    assert f"nothing to add: {out} already held all 300 runs" in err
     assert "show the runs saved before this resume" not in err  # the figures are right
     assert snapshot(out) == before and sessions(out) == 1
     # an extension adds runs: rewritten, the figures named stale, the session recorded
@@ -73,7 +73,7 @@ def test_a_finished_comparison_resumed_keeps_its_sides(tmp_path, capsys):
     out = tmp_path / "compare"
     compare = ["compare", str(DEFAULT), "--set", "ceasefire.monitoring.coverage=0.5",
                "--runs", "200", "--out", str(out)]
-    assert main(*compare) == 0
+    assert main(*compare, "--plot") == 0
     sides = [out / "a", out / "b"]
     for side in sides:
         assert run_sim.main(["plot", str(side)]) == 0
@@ -85,6 +85,11 @@ def test_a_finished_comparison_resumed_keeps_its_sides(tmp_path, capsys):
     assert main(*compare[:-4], "--runs", "300", "--out", str(out), "--resume") == 0
     err = capsys.readouterr().err
     assert all(f"in {side} show the runs saved before" in err for side in sides)
+    # its own figure too (it was never named), unless --plot redraws it
+    assert (f"note: compare.png in {out} show the runs saved before this resume; redraw "
+            "them with the same command and --plot") in err
+    assert main(*compare[:-4], "--runs", "400", "--out", str(out), "--resume", "--plot") == 0
+    assert f"compare.png in {out}" not in capsys.readouterr().err
 
 
 def test_a_finished_backtest_resumed_keeps_its_cases(tmp_path, capsys):
@@ -104,9 +109,58 @@ def test_a_saved_summary_marked_partial_or_of_another_seed_is_not_held_already(t
     extra = {k: json.loads((out / "manifest.json").read_text())[k]
              for k in ("runs_requested", "precision", "min_runs", "max_runs")}
     seed = summary["seed"]
-    assert holds_already(out, {**summary, "wall_seconds": 9.0}, seed, extra)
-    assert not holds_already(out, {**summary, "partial": True}, seed, extra)
-    assert not holds_already(out, summary, seed + 1, extra)
-    assert not holds_already(out, summary, seed, {**extra, "runs_requested": 200})
+    assert holds_already(out, 100, {**summary, "wall_seconds": 9.0}, seed, extra)
+    assert not holds_already(out, 101, summary, seed, extra)
+    assert not holds_already(out, 100, {**summary, "partial": True}, seed, extra)
+    assert not holds_already(out, 100, summary, seed + 1, extra)
+    assert not holds_already(out, 100, summary, seed, {**extra, "runs_requested": 200})
     (out / "summary.json").unlink()
-    assert not holds_already(out, summary, seed, extra)
+    assert not holds_already(out, 100, summary, seed, extra)
+
+
+def test_a_resume_into_runs_cut_short_by_hand_saves_the_runs_it_made(tmp_path, capsys):
+    """The saved summary still said 400 runs: the resume ran the missing 200, found the
+    same summary, and kept the cut runs.csv, which plot then refused for ever."""
+    out = tmp_path / "run"
+    assert main("run", str(DEFAULT), "--runs", "400", "--out", str(out)) == 0
+    whole = (out / "runs.csv").read_bytes()
+    lines = whole.splitlines(keepends=True)
+    (out / "runs.csv").write_bytes(b"".join(lines[:201]))
+    capsys.readouterr()
+    assert main("run", str(DEFAULT), "--out", str(out), "--resume") == 0
+    assert "nothing to add" not in capsys.readouterr().err
+    assert (out / "runs.csv").read_bytes() == whole and sessions(out) == 2
+    assert run_sim.main(["plot", str(out)]) == 0
+
+
+def test_a_resume_saved_by_its_checkpoints_still_says_it_added_runs(tmp_path, monkeypatch,
+                                                                     capsys):
+    """Stopped just after a checkpoint, the resume's last save found the checkpoint's
+    summary and was skipped: it then said 'nothing to add' and named no stale figure."""
+    out = tmp_path / "run"
+    run = ["run", str(DEFAULT), "--runs", "1000", "--out", str(out)]
+    with monkeypatch.context() as stopping:
+        interrupt_chunk(stopping, 2, size=250)
+        assert main(*run) == 130
+    assert run_sim.main(["plot", str(out)]) == 0
+    capsys.readouterr()
+    with monkeypatch.context() as stopping:
+        interrupt_chunk(stopping, 2, size=250)  # after one more item, checkpointed
+        assert main(*run, "--resume", "--checkpoint", "0") == 130
+    err = capsys.readouterr().err
+    assert "nothing to add" not in err and "show the runs saved before this resume" in err
+    assert json.loads((out / "summary.json").read_text())["runs"] == 500
+    assert sessions(out) == 2  # the checkpoint recorded the session that added runs
+
+
+def test_a_resume_that_only_changes_a_bound_names_no_figure_stale(tmp_path, capsys):
+    """An adaptive run resumed with a larger --max-runs it does not need adds nothing:
+    its figures were named stale."""
+    out = tmp_path / "run"
+    adaptive = ["run", str(DEFAULT), "--precision", "0.1", "--out", str(out)]
+    assert main(*adaptive) == 0
+    assert run_sim.main(["plot", str(out)]) == 0
+    capsys.readouterr()
+    assert main(*adaptive, "--resume", "--max-runs", "300000") == 0
+    err = capsys.readouterr().err
+    assert "show the runs saved before" not in err and "nothing to add" in err
