@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
     argv = list(argv or [])
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
-    args = parser.parse_args(argv)
+    args = parser.parse(argv)
     guard = TermGuard(restore=not program)
     status = _dispatch(args, guard, program)
     # stopped by SIGTERM rather than Ctrl-C: the shell's convention, 128 + 15

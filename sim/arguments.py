@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -87,17 +87,32 @@ class Parser(argparse.ArgumentParser):
     (argparse's own printed its usage block first, six lines for ``run``); the line
     says where the usage is. Subcommands' parsers are of this class too."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: Mapping[str, argparse.ArgumentParser] = {}
+        """The subcommands' parsers, by name (on the top-level parser)."""
+
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"error: {self.prog}: {message} (usage: '{self.prog} --help')\n")
 
+    def parse(self, args: list[str]) -> argparse.Namespace:
+        """As ``parse_args``, but arguments no option takes are refused by the subcommand
+        given, whose usage lists its options (the top level's lists only commands)."""
+        parsed, extra = self.parse_known_args(args)
+        if extra:
+            owner = self.commands.get(getattr(parsed, "command", None) or "", self)
+            owner.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser() -> Parser:
     """All subcommands and their options."""
     parser = Parser(
         prog="run_sim.py",
         description="Estimate whether a Syrian ceasefire is agreed and whether it holds.",
     )
     sub = parser.add_subparsers(dest="command")
+    parser.commands = sub.choices
 
     def common(p: argparse.ArgumentParser, runs: bool = True, resumable: bool = False) -> None:
         if runs and resumable:

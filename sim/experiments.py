@@ -105,7 +105,9 @@ def _steps_not_whole(exc: ScenarioError, params: list[tuple[str, list[Any]]]) ->
     first refused, 0.0 of 0:3:3, is whole but written as a float because 1.5 is not),
     and say how to write a range of integers; or leave the error as it was."""
     for key, values in params:
-        if exc.path != key or "whole number" not in exc.allowed:
+        # (a whole number refused for its range is reported as it is)
+        if exc.path != key or "whole number" not in exc.allowed or not isinstance(exc.value,
+                                                                                 float):
             continue
         broken = [v for v in values if isinstance(v, float) and not v.is_integer()]
         if broken and isinstance(values, Range):

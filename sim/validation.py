@@ -81,7 +81,13 @@ def _number(value: float) -> str:
 
 def from_validation(file: str, exc: ValidationError) -> ScenarioError:
     """Turn pydantic's first error into a ScenarioError with a dotted key path."""
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    err = errors[0]
+    if err["type"] == "missing":
+        # a misspelt required key is both missing and unknown: the unknown one, named
+        # with the key it was meant to be, is what to mend
+        err = next((e for e in errors if e["type"] == "extra_forbidden"
+                    and tuple(e["loc"])[:-1] == tuple(err["loc"])[:-1]), err)
     loc = tuple(err["loc"])
     # an empty key (legal in TOML) is shown quoted, as TOML writes it, so the path names it
     path = join_key(str(p) for p in loc)

@@ -401,3 +401,13 @@ def test_a_refused_argument_is_one_line_saying_where_the_usage_is(argv, capsys):
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err.count("\n") == 1, err
     assert err.startswith("error: run_sim.py") and err.rstrip().endswith("--help')"), err
+
+
+@pytest.mark.parametrize(("argv", "command"), [
+    (["run", str(DEFAULT), "--bogus"], "run"), (["--bogus"], "run"),
+    (["schema", "extra"], "schema"), (["validate", str(DEFAULT), "--bogus"], "validate")])
+def test_an_unknown_argument_points_to_its_command_s_usage(argv, command, capsys):
+    """It pointed to 'run_sim.py --help', which lists the commands, not their options."""
+    with pytest.raises(SystemExit):
+        run_sim.main(argv)
+    assert capsys.readouterr().err.endswith(f"(usage: 'run_sim.py {command} --help')\n")

@@ -228,3 +228,13 @@ def test_each_command_s_help_describes_its_own_options(capsys):
     assert "--format {png,svg} with --plot: figure format" in compare
     assert "--json print JSON (a list, one object per point)" in sweep
     assert "--json print JSON --no-progress" in compare and "sweep" not in compare
+
+
+@pytest.mark.parametrize(("param", "says"), [
+    ("ceasefire.convoys.max_per_pause=0:30000:2", "bad value 30000; a whole number from 0 to 10,000"),
+    ("ceasefire.max_acts=0:10:2", "bad value 0; a whole number from 1 to 100,000,000")])
+def test_a_whole_number_out_of_range_in_a_sweep_is_told_its_range(capsys, param, says):
+    """It was told to write its range's ends as integers, which they were."""
+    assert status("sweep", str(DEFAULT), "--param", param, "--runs", "3") == 2
+    err = capsys.readouterr().err
+    assert says in err and "write the range's ends" not in err

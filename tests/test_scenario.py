@@ -745,3 +745,19 @@ def test_messages_say_what_a_key_takes_not_pydantic_s_broken_bound(keys, message
         scenario_from_dict(with_keys(minimal_doc(), **keys), "case.toml")
     assert err.value.message().startswith(message)
     assert "Input should be" not in err.value.message()
+
+
+def test_a_misspelt_required_key_is_named_as_unknown_not_missing():
+    """Pydantic reports the required key missing before the unknown one; the message
+    said 'parties.red.role: required key is missing', hiding the slip."""
+    doc = minimal_doc()
+    party = doc["parties"]["red"]
+    party["rol"] = party.pop("role")
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc, "case.toml")
+    assert err.value.message().startswith(
+        "case.toml: parties.red.rol: unknown key (did you mean role?)")
+    del party["rol"]  # missing alone is still said so
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc, "case.toml")
+    assert err.value.message() == "case.toml: parties.red.role: required key is missing"
