@@ -166,7 +166,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
-                 planned=len(todo))
+                 planned=len(todo), runs=args.runs)
     held = [len(p.results) for p in points]
     for stale in stale_whole_figures(args.out, "sweep", point_parts(args.out, existing or [], held),
                                      args.plot) if args.resume else []:

@@ -6,7 +6,7 @@ writes the figures of one kind into ``directory`` and returns their paths:
 - ``"run"``: ``scenario``, ``results``, ``summary`` -> survival, outcomes,
   collapse_causes, agreement;
 - ``"sweep"``: ``points`` (``sim.experiments.SweepPoint``), ``params``, ``planned``
-  (the grid's size, optional) -> sweep;
+  (the grid's size) and ``runs`` (asked of each point), both optional -> sweep;
 - ``"compare"``: ``result`` (the ``compare --json`` object) -> compare;
 - ``"trace"``: ``scenario``, ``outcome`` (traced), ``seed`` -> trace_<seed>_<replication>;
 - ``"backtest"``: ``table`` -> the calibration figure of :mod:`plots.calibration`.
@@ -38,10 +38,11 @@ def _run(scenario: Any, results: Any, summary: dict[str, Any]) -> list[Drawn]:
             for f in (survival_figure, outcomes_figure, causes_figure, agreement_figure)]
 
 
-def _sweep(points: list[Any], params: list[str], planned: int | None = None) -> list[Drawn]:
+def _sweep(points: list[Any], params: list[str], planned: int | None = None,
+           runs: int | None = None) -> list[Drawn]:
     from plots.sweep import sweep_figure
 
-    return [sweep_figure(points, params, planned)]
+    return [sweep_figure(points, params, planned, runs)]
 
 
 def _compare(result: dict[str, Any]) -> list[Drawn]:

@@ -231,7 +231,16 @@ def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = Non
         parts.append(f"seed {seed}")
     if extra:
         parts.append(extra)
-    text = "  ·  ".join(parts)
+    # as many parts to a line as the figure's width holds (about 5 points a character
+    # at this size): a stopped sweep's caption ran off both edges
+    room, lines = int(fig.get_figwidth() * 72 / 5.0), [""]
+    for part in parts:
+        joined = f"{lines[-1]}  ·  {part}" if lines[-1] else part
+        if lines[-1] and len(joined) > room:
+            lines.append(part)
+        else:
+            lines[-1] = joined
+    text = "\n".join(lines)
     # a partial figure's caption is dark red and bold: it must not pass unnoticed
     fig.supxlabel(text, fontsize=8, color=PARTIAL_COLOUR if partial else "#555555",
                   fontweight="bold" if partial else "normal")

@@ -33,6 +33,7 @@ from plots.style import (
     wrap,
     wrap_key,
 )
+from sim.document import split_key
 from sim.stats import milestones
 
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
@@ -216,22 +217,23 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
                       "interval; open circle: agreement)", 80), fontsize=9, loc="left")
 
 
-GENERIC_KEYS = frozenset({"min", "max", "ideal", "salience", "low", "high", "hours"})
-"""Last parts of a key that say nothing alone ('change with min'): their table's name
-goes with them."""
+PLAIN_TABLES = frozenset({"ceasefire", "negotiation", "issues", "behaviour", "positions"})
+"""Tables whose name adds nothing to a key's: ``ceasefire.horizon_hours`` is 'horizon
+hours'."""
 
 
 def param_name(key: str) -> str:
-    """A swept key as titles and axes name it: its last part, with the table's name
-    when that part is generic, and the party's for a party's key
-    (``parties.russia.positions.delineation.min`` is 'delineation min (russia)')."""
-    parts = key.split(".")
-    name = parts[-1]
-    if name in GENERIC_KEYS and len(parts) > 1:
-        name = f"{parts[-2]} {name}"
-    if parts[0] == "parties" and len(parts) > 2:
-        name = f"{name} ({parts[1]})"
-    return name.replace("_", " ")
+    """A swept key as titles and axes name it: its last part after the table that holds
+    it, and the party's name for a party's key, so that it says what changed
+    (``parties.russia.positions.delineation.min`` is 'delineation min (russia)',
+    ``ceasefire.imposed.delineation`` 'imposed delineation'; a sweep of the former was
+    titled 'change with min')."""
+    parts = split_key(key)
+    party = parts[1] if parts[0] == "parties" and len(parts) > 2 else None
+    rest = parts[2:] if party is not None else parts
+    tables = [p for p in rest[:-1] if p not in PLAIN_TABLES]
+    name = " ".join([*tables[-1:], rest[-1]]).replace("_", " ")
+    return f"{name} ({party})" if party is not None else name
 
 
 def _points(value: float, ticks: np.ndarray) -> str:
@@ -339,9 +341,12 @@ def _two(fig: Figure, points: list[Any], params: list[str],
     return {"grids": grids}
 
 
-def sweep_figure(points: list[Any], params: list[str], planned: int | None = None) -> Drawn:
+def sweep_figure(points: list[Any], params: list[str], planned: int | None = None,
+                 runs: int | None = None) -> Drawn:
     """The figure of a sweep: lines for one parameter, heat maps for two. ``planned``
-    is the grid's size: a sweep stopped before its end is marked so in the caption."""
+    is the grid's size: a sweep stopped before its end is marked so in the caption.
+    ``runs`` is the runs asked of each point (by default, the first point's: one
+    stopped holds fewer)."""
     with styled():
         if not points:
             fig = new_figure(7.0, 3.0)
@@ -371,6 +376,6 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         if points[-1].interrupted or len(points) < (planned or 0):
             stopped = f"interrupted, {len(points)} of {max(planned or 0, len(points))} points"
             stopped += ", the last unfinished" if points[-1].interrupted else ""
-        result["caption"] = caption(fig, first.scenario.name, first.summary.get("runs"),
+        result["caption"] = caption(fig, first.scenario.name, runs or first.summary.get("runs"),
                                     first.summary.get("seed"), note, stopped, each="point")
     return Drawn(fig, "sweep", result)

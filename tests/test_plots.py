@@ -1333,11 +1333,35 @@ def test_every_axis_counting_replications_is_ticked_at_whole_numbers(scenario: S
 @pytest.mark.parametrize(("key", "name"), [
     ("parties.russia.positions.delineation.min", "delineation min (russia)"),
     ("parties.us.no_deal", "no deal (us)"),
-    ("ceasefire.monitoring.deterrence", "deterrence"),
+    ("ceasefire.monitoring.deterrence", "monitoring deterrence"),
     ("ceasefire.pause.hours", "pause hours"),
+    ("ceasefire.horizon_hours", "horizon hours"),
+    ("ceasefire.imposed.delineation", "imposed delineation"),
+    ("negotiation.shocks.size", "shocks size"),
+    ('ceasefire.milestones."1.5d"', "milestones 1.5d"),
+    ('issues."x.y".high', "x.y high"),
+    ('parties."a.b".no_deal', "no deal (a.b)"),
+    ("parties.russia.behaviour.trust", "trust (russia)"),
+    ("title", "title"),
     ("issues.verification.high", "verification high")])
 def test_a_swept_key_is_named_so_that_it_says_what_changed(key, name):
     """A sweep of a party's delineation min was titled 'change with min'."""
     from plots.sweep import param_name
 
     assert param_name(key) == name
+
+
+def test_a_stopped_sweep_s_caption_fits_and_says_the_runs_asked(one_param_sweep: list[Any]):
+    """The caption of a stopped sweep ran off both edges of the figure, and gave the
+    runs of its unfinished first point as the runs per point."""
+    import dataclasses
+
+    first = one_param_sweep[0]
+    cut = dataclasses.replace(first, interrupted=True, summary={**first.summary, "runs": 7})
+    drawn = sweep_figure([cut], ["parties.jfs.behaviour.colocation"], planned=5, runs=100_000)
+    fig = drawn.figure
+    fig.canvas.draw()
+    box = fig._supxlabel.get_window_extent(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+    assert "100,000 runs per point" in drawn.data["caption"]
+    assert drawn.data["caption"].count("\n") >= 1
