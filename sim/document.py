@@ -124,10 +124,6 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
         resolved = path.resolve()
         path = resolved if resolved.exists() else path.absolute()
         name = shown_path(path) if _chain else name
-    if path in _chain:
-        cycle = " -> ".join(str(p.name) for p in (*_chain, path))
-        raise ScenarioError(shown_path(_chain[-1]), "extends", str(path.name),
-                            f"extends cycle: {cycle}")
     doc = read_toml(path, name)
     parent = doc.get("extends")
     if parent is None:
@@ -144,6 +140,9 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
     if parent_path.is_dir():
         raise ScenarioError(name, "extends", parent, "a path to a parent .toml file, but "
                             f"{shown_path(parent_path)} is a directory")
+    if parent_path in (*_chain, path):
+        cycle = " -> ".join(p.name for p in (*_chain, path, parent_path))
+        raise ScenarioError(name, "extends", parent, f"extends cycle: {cycle}")
     merged = deep_merge(resolve_document(parent_path, (*_chain, path)), doc)
     merged.pop("extends", None)
     return merged

@@ -19,6 +19,7 @@ import math
 import os
 import platform
 import re
+import shlex
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -274,8 +275,18 @@ def parts_inside(out: Path) -> str:
         found = [out / home / n for n in names if (out / home / n / "runs.csv").is_file()]
         if found:
             return (f"holds {what}, not a run: {parts} are the run directories to plot "
-                    f"('plot {os.path.normpath(found[0])}')")
+                    f"('plot {shell_path(os.path.normpath(found[0]))}')")
+    inside = sorted(out.glob("*/runs.csv"))  # a sweep's points/, a backtest's cases/
+    if inside:
+        return ("holds run directories, not a run: plot one of them "
+                f"('plot {shell_path(os.path.normpath(inside[0].parent))}')")
     return ""
+
+
+def shell_path(path: Path | str) -> str:
+    """``path`` as it can be pasted into a shell: in double quotes if it needs any."""
+    text = str(path)
+    return text if shlex.quote(text) == text else '"' + re.sub(r'(["\\$`])', r"\\\1", text) + '"'
 
 
 PARTS = {"sweep_point": ("sweep", 2, "a point of the sweep"),
@@ -297,7 +308,7 @@ def resume_advice(out: Path, manifest: dict[str, Any]) -> str:
 
 def finish_with(command: str, out: Path) -> str:
     """The command line that finishes ``command`` saved in ``out``, quoted."""
-    return f"'{command} ... --resume --out {out}'"
+    return f"'{command} ... --resume --out {shell_path(out)}'"
 
 
 def whole_of(part: Path, up: int) -> Path:

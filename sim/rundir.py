@@ -95,10 +95,10 @@ def refuse_others(out: Path, command: str, resuming: bool) -> None:
         if resuming:
             raise ScenarioError("--out", "", str(out), f"the directory of the {KINDS[command]} "
                                 f"to resume, but it holds a {KINDS[other]} ({held}): resume it "
-                                f"with '{other} --resume'")
+                                f"with {finish_with(other, out)}")
         raise ScenarioError("--out", "", str(out), f"a directory without another command's "
                             f"results, but it holds a {KINDS[other]} ({held}): use another "
-                            f"directory, or '{other} --resume' to finish it")
+                            f"directory, or {finish_with(other, out)} to finish it")
 
 
 SIDES = ("a", "b")

@@ -335,7 +335,7 @@ def test_a_resume_in_a_run_s_directory_says_to_resume_the_run(tmp_path):
     with pytest.raises(ScenarioError) as err:
         resume_backtest(out, None, cases.directory, cases.scenarios, 2016)
     assert err.value.allowed == ("the directory of the backtest to resume, but it holds a run "
-                                 "(runs.csv): resume it with 'run --resume'")
+                                 f"(runs.csv): resume it with 'run ... --resume --out {out}'")
 
 
 def test_only_parts_given_runs_with_figures_drawn_before_are_named(tmp_path):
@@ -551,7 +551,11 @@ def test_plot_of_a_whole_names_a_run_directory_inside_it(tmp_path, whole, capsys
     shutil.copytree(whole / "cases" / FIRST, point)
     assert run_sim.main(["plot", str(point.parent.parent)]) == 2
     assert f"its points are the run directories to plot ('plot {point}')" in capsys.readouterr().err
-    assert run_sim.main(["plot", str(tmp_path)]) == 2
+    assert run_sim.main(["plot", str(whole / "cases")]) == 2
+    assert (f"{whole / 'cases'} holds run directories, not a run: plot one of them ('plot "
+            f"{whole / 'cases' / FIRST}')") in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert run_sim.main(["plot", str(tmp_path / "empty")]) == 2
     assert capsys.readouterr().err.endswith("is not a run directory written by 'run --out'\n")
 
 

@@ -103,7 +103,8 @@ def test_a_new_comparison_refuses_a_saved_one_and_commands_refuse_each_others(
                          "--no-progress", "--out", str(run_dir)]) == 0
     capsys.readouterr()
     assert compare(run_dir, "--resume") == 2
-    assert "holds a run (runs.csv): resume it with 'run --resume'" in capsys.readouterr().err
+    assert (f"holds a run (runs.csv): resume it with 'run ... --resume --out {run_dir}'"
+            in capsys.readouterr().err)
     assert run_sim.main(["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--resume"]) == 2
     assert "--resume needs --out DIR" in capsys.readouterr().err
 

@@ -338,3 +338,20 @@ def test_a_file_that_cannot_be_read_is_named_as_given_or_relative(tmp_path, monk
                       "nowhere.toml not found")
     assert err[2].startswith("error: broken.toml: bad value '[issues'")  # the parent, relative
     assert str(tmp_path) not in "\n".join(err)
+
+
+def test_a_cycle_names_the_file_as_given(tmp_path, monkeypatch, capsys):
+    """A file extending itself, given by its absolute path, was named relative to the
+    working directory while its other messages named it as given."""
+    import run_sim
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "self.toml").write_text('extends = "self.toml"\n')
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    assert run_sim.main(["validate", str(tmp_path / "self.toml"), "a.toml"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"error: {tmp_path / 'self.toml'}: extends: bad value 'self.toml'; "
+                      "extends cycle: self.toml -> self.toml")
+    assert err[1] == ("error: b.toml: extends: bad value 'a.toml'; extends cycle: a.toml -> "
+                      "b.toml -> a.toml")

@@ -115,3 +115,15 @@ def test_resume_advice_of_a_part_named_by_a_relative_path():
     assert resume_advice(Path("003"), {"sweep_point": {}}) == "'sweep ... --resume --out ..'"
     assert resume_advice(Path("a"), {"compare_side": "a"}) == "'compare ... --resume --out .'"
     assert resume_advice(Path("r"), {}) == "'run ... --resume --out r'"
+
+
+@pytest.mark.parametrize("path", ["/tmp/a b", "plain/dir", 'we"ird $x `y` \\z', "it's", "a;b"])
+def test_a_path_in_advice_pastes_into_a_shell_as_it_is(path):
+    """'sweep ... --resume --out /tmp/my sweep' broke when pasted: the path was not quoted."""
+    import subprocess
+
+    from sim.output import shell_path
+
+    echoed = subprocess.run(["bash", "-c", f"printf %s {shell_path(path)}"],
+                            capture_output=True, text=True, check=True).stdout
+    assert echoed == path
