@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -61,15 +61,21 @@ def _range(loc: tuple[Any, ...]) -> str:
         return ""
     bounds = {name: getattr(m, name) for m in field.metadata
               for name in ("ge", "gt", "le", "lt") if getattr(m, name, None) is not None}
-    low = (f"from {_number(bounds['ge'])}" if "ge" in bounds
-           else f"above {_number(bounds['gt'])}" if "gt" in bounds else "")
-    high = (f"to {_number(bounds['le'])}" if "le" in bounds and "ge" in bounds
-            else f"at most {_number(bounds['le'])}" if "le" in bounds
-            else f"below {_number(bounds['lt'])}" if "lt" in bounds else "")
-    kind = "a whole number" if field.annotation is int else "a number"
-    if low and high and "ge" not in bounds:
-        high = f"and {high}"
-    return " ".join(part for part in (kind, low, high) if part)
+    return range_text(bounds, whole=field.annotation is int or int in get_args(field.annotation))
+
+
+def range_text(bounds: dict[str, float], whole: bool) -> str:
+    """``bounds`` (``ge``, ``gt``, ``le``, ``lt``, as pydantic names them) as a message
+    says what they allow: 'a number from 0 to 1', 'a whole number at least 1', 'a number
+    above 0 and below 1'; "" without bounds."""
+    ge, gt, le, lt = (_number(bounds[k]) if k in bounds else None
+                      for k in ("ge", "gt", "le", "lt"))
+    kind = "a whole number" if whole else "a number"
+    if ge is not None and le is not None:
+        return f"{kind} from {ge} to {le}"
+    low = f"at least {ge}" if ge is not None else f"above {gt}" if gt is not None else ""
+    high = f"at most {le}" if le is not None else f"below {lt}" if lt is not None else ""
+    return f"{kind} {' and '.join(part for part in (low, high) if part)}" if low or high else ""
 
 
 def _number(value: float) -> str:
@@ -106,6 +112,10 @@ def from_validation(file: str, exc: ValidationError) -> ScenarioError:
         msg = _range(loc) or msg
     elif kind in {"int_from_float", "int_parsing", "int_type"}:
         msg = _range(loc) or "a whole number"
+    elif kind in {"float_type", "float_parsing"}:  # text or true/false where a number goes
+        msg = _range(loc) or "a number"
+    elif kind in {"string_type"}:
+        msg = "text in quotes"
     if kind in {"finite_number"}:
         msg = "must be a finite number (no nan or inf)"
     value = err.get("input")

@@ -761,3 +761,30 @@ def test_a_misspelt_required_key_is_named_as_unknown_not_missing():
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(doc, "case.toml")
     assert err.value.message() == "case.toml: parties.red.role: required key is missing"
+
+
+@pytest.mark.parametrize(("bounds", "whole", "text"), [
+    ({"ge": 0, "le": 1}, False, "a number from 0 to 1"),
+    ({"ge": 1, "le": 1e8}, True, "a whole number from 1 to 100,000,000"),
+    ({"gt": 0, "le": 20}, False, "a number above 0 and at most 20"),
+    ({"ge": 0, "lt": 1}, False, "a number at least 0 and below 1"),
+    ({"ge": 1}, True, "a whole number at least 1"),
+    ({"gt": 0.5}, False, "a number above 0.5"),
+    ({"lt": -1e20}, False, "a number below -1e+20"),
+    ({}, False, "")])
+def test_a_range_reads_as_what_it_allows(bounds, whole, text):
+    """'a number from 0 below 1' and 'a number from 0' were what a bound pair or a
+    lone lower bound would have said."""
+    from sim.validation import range_text
+
+    assert range_text(bounds, whole) == text
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ({"parties__red__behaviour__concession": True}, "bad value True; a number above 0 and at most"),
+    ({"ceasefire__monitoring__deterrence": "0.5"}, "bad value '0.5'; a number from 0 to 1"),
+    ({"ceasefire__links__delineation": 3}, "bad value 3; text in quotes")])
+def test_a_value_of_the_wrong_type_is_told_what_the_key_takes(keys, message):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(with_keys(minimal_doc(), **keys), "case.toml")
+    assert message in err.value.message() and "Input should be" not in err.value.message()
