@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from plots.fitting import fit_lines
+from sim.report import percent
 
 if TYPE_CHECKING:
     from sim.records import Results
@@ -186,15 +187,11 @@ def party_name(spec_parties: Mapping[str, Any], name: str, fontsize: float = 9.0
 
 
 def pct(value: float | None, digits: int = 0) -> str:
-    """A share as a percentage ('n/a' for missing). A share that is neither none nor
-    all but rounds to 0% or 100% is shown as '<1%' or '>99%': "1,999 of 2,000 runs
-    reached agreement (100%)" says that one did not, and then denies it."""
+    """A share as a percentage ('n/a' for missing), as :func:`sim.report.percent`
+    writes it: '<1%' or '>99%' for one that is neither none nor all but rounds so."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    text, step = f"{100 * value:.{digits}f}", 10.0 ** -digits
-    if 0 < value < 1 and float(text) in (0.0, 100.0):
-        return f"<{step:.{digits}f}%" if float(text) == 0 else f">{100 - step:.{digits}f}%"
-    return f"{text}%"
+    return percent(value, digits)
 
 
 def pct_interval(p: Mapping[str, float | None] | None, digits: int = 0) -> str:

@@ -22,6 +22,16 @@ def pct(p: dict[str, float] | None) -> str:
     return f"{100 * p['estimate']:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
 
 
+def percent(share: float, digits: int = 0) -> str:
+    """A share as a percentage to ``digits`` decimals; one that is neither none nor all
+    but rounds to 0% or 100% reads '<1%' or '>99%' ("1,999 of 2,000 runs reached
+    agreement (100%)" says that one did not, and then denies it)."""
+    text, step = f"{100 * share:.{digits}f}", 10.0 ** -digits
+    if 0 < share < 1 and float(text) in (0.0, 100.0):
+        return f"<{step:.{digits}f}%" if float(text) == 0 else f">{100 - step:.{digits}f}%"
+    return f"{text}%"
+
+
 def points(share: float, decimals: int = 1) -> str:
     """A signed difference in percentage points, never ``-0.0`` (a difference that
     rounds to nothing has no sign)."""
@@ -77,15 +87,15 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
         lines.append("")
         lines.append("Collapses: who withdrew")
         for party, share in sorted(causes.items(), key=lambda kv: -kv[1]):
-            lines.append(f"  {party:<14} {100 * share:5.1f}%")
+            lines.append(f"  {party:<14} {percent(share, 1):>6}")
         triggers = summary.get("collapse_triggers") or {}
         lines.append("  after an act by: " + ", ".join(
-            f"{p} {100 * s:.0f}%" for p, s in sorted(triggers.items(), key=lambda kv: -kv[1])))
+            f"{p} {percent(s)}" for p, s in sorted(triggers.items(), key=lambda kv: -kv[1])))
         mis = summary.get("misattributed_share")
         hit = summary.get("delineation_hit_share")
         if mis is not None:
-            lines.append(f"  misattributed trigger: {100 * mis:.1f}%   "
-                         f"strike on spoiler landing on host: {100 * (hit or 0):.1f}%")
+            lines.append(f"  misattributed trigger: {percent(mis, 1)}   "
+                         f"strike on spoiler landing on host: {percent(hit or 0, 1)}")
     rps = summary.get("runs_per_second")
     lines.append("")
     speed = f" ({rps:.0f} runs/s)" if rps else ""

@@ -116,8 +116,9 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
                    if p.stem in names and p.suffix in (".png", ".svg"))
     if not drawn:
         return ""
-    return (f"note: {', '.join(drawn)} in {out} show the runs saved before this resume; "
-            f"redraw them with {redraw or repr(f'plot {out}')}")
+    verb, them = ("show", "them") if len(drawn) > 1 else ("shows", "it")
+    return (f"note: {', '.join(drawn)} in {out} {verb} the runs saved before this resume; "
+            f"redraw {them} with {redraw or repr(f'plot {out}')}")
 
 
 RESULTS_UNSAVED = "the results printed above were not saved"

@@ -350,8 +350,8 @@ def test_only_parts_given_runs_with_figures_drawn_before_are_named(tmp_path):
         (home / "survival.png").write_bytes(b"")
     notes = stale_run_figures([(drawn, 250, 600), (bare, 250, 600), (done, 600, 600),
                                (tmp_path / "new", 0, 600)])
-    assert notes == [f"note: survival.png in {drawn} show the runs saved before this resume; "
-                     f"redraw them with 'plot {drawn}'"]
+    assert notes == [f"note: survival.png in {drawn} shows the runs saved before this resume; "
+                     f"redraw it with 'plot {drawn}'"]
 
 
 def test_an_extension_drops_the_table_s_svg_figure_too(tmp_path, monkeypatch, whole):
@@ -529,7 +529,7 @@ def test_plot_draws_each_scored_scenario_s_run_figures_marked_partial_when_stopp
     capsys.readouterr()
     assert backtest(out, "--resume", "--plot") == 0
     assert drawn == [("backtest", "backtest", None), ("run", FIRST, False), ("run", SECOND, False)]
-    assert "show the runs saved before this resume" not in capsys.readouterr().err
+    assert "the runs saved before this resume" not in capsys.readouterr().err
     drawn.clear()
     assert backtest(tmp_path / "bare") == 0  # without --plot: the calibration figure only
     assert drawn == [("backtest", "bare", None)]

@@ -127,3 +127,13 @@ def test_a_path_in_advice_pastes_into_a_shell_as_it_is(path):
     echoed = subprocess.run(["bash", "-c", f"printf %s {shell_path(path)}"],
                             capture_output=True, text=True, check=True).stdout
     assert echoed == path
+
+
+@pytest.mark.parametrize(("share", "digits", "text"), [
+    (0.004, 0, "<1%"), (0.004, 1, "0.4%"), (0.9996, 1, ">99.9%"), (1.0, 1, "100.0%"),
+    (0.0, 0, "0%"), (0.977, 1, "97.7%")])
+def test_the_text_report_shows_a_small_share_as_small_not_as_none(share, digits, text):
+    """'after an act by: ..., jfs 0%' for a party behind 0.4% of collapses."""
+    from sim.report import percent
+
+    assert percent(share, digits) == text

@@ -42,7 +42,7 @@ def test_a_finished_run_resumed_is_left_as_it_was_and_says_so(tmp_path, capsys):
     assert main("run", str(DEFAULT), "--out", str(out), "--resume") == 0
     err = capsys.readouterr().err
     assert f"nothing to add: {out} already held all 300 runs" in err
-    assert "show the runs saved before this resume" not in err  # the figures are right
+    assert "the runs saved before this resume" not in err  # the figures are right
     assert snapshot(out) == before and sessions(out) == 1
     # an extension adds runs: rewritten, the figures named stale, the session recorded
     assert main("run", str(DEFAULT), "--runs", "400", "--out", str(out), "--resume") == 0
@@ -80,14 +80,14 @@ def test_a_finished_comparison_resumed_keeps_its_sides(tmp_path, capsys):
     before = snapshot(*sides)
     capsys.readouterr()
     assert main(*compare, "--resume") == 0
-    assert "show the runs saved before" not in capsys.readouterr().err
+    assert "the runs saved before" not in capsys.readouterr().err
     assert snapshot(*sides) == before
     assert main(*compare[:-4], "--runs", "300", "--out", str(out), "--resume") == 0
     err = capsys.readouterr().err
     assert all(f"in {side} show the runs saved before" in err for side in sides)
     # its own figure too (it was never named), unless --plot redraws it
-    assert (f"note: compare.png in {out} show the runs saved before this resume; redraw "
-            "them with the same command and --plot") in err
+    assert (f"note: compare.png in {out} shows the runs saved before this resume; redraw "
+            "it with the same command and --plot") in err
     assert main(*compare[:-4], "--runs", "400", "--out", str(out), "--resume", "--plot") == 0
     assert f"compare.png in {out}" not in capsys.readouterr().err
 
@@ -163,4 +163,4 @@ def test_a_resume_that_only_changes_a_bound_names_no_figure_stale(tmp_path, caps
     capsys.readouterr()
     assert main(*adaptive, "--resume", "--max-runs", "300000") == 0
     err = capsys.readouterr().err
-    assert "show the runs saved before" not in err and "nothing to add" in err
+    assert "the runs saved before" not in err and "nothing to add" in err

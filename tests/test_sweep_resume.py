@@ -210,7 +210,7 @@ def test_a_resume_without_plot_says_the_sweep_figure_shows_the_points_before_it(
     monkeypatch.undo()
     capsys.readouterr()
     assert sweep(out, "--resume") == 0
-    assert (f"note: sweep.png in {out} show the runs saved before this resume; redraw them "
+    assert (f"note: sweep.png in {out} shows the runs saved before this resume; redraw it "
             "with the same command and --plot") in capsys.readouterr().err
     assert sweep(out, "--resume", "--plot") == 0
     assert "saved before this resume" not in capsys.readouterr().err
