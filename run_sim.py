@@ -26,7 +26,7 @@ from typing import Any
 from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
 from sim.errors import ScenarioError
 from sim.output import finish_with, jsonable, read_plottable_run
-from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, prepare_out, saving, stale_figures
+from sim.rundir import FIGURES_UNSAVED, checkpointed, drawing, open_out, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
 
@@ -49,7 +49,8 @@ def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
     """Draw figures (matplotlib is imported only by the commands that draw)."""
     import plots
 
-    return plots.draw(kind, directory, fmt=fmt, **data)
+    with drawing(kind, directory):  # a stop meanwhile says how to draw them again
+        return plots.draw(kind, directory, fmt=fmt, **data)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -286,8 +287,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     data = read_plottable_run(args.directory)
     with saving(args.directory, "the figures were not all drawn", option="plot"):
         paths = draw("run", args.directory, args.format, **data)
-    for p in paths:
-        print(p)
+    print(*paths, sep="\n")
     return 0
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from sim.arguments import KINDS
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
-from sim.output import PARTS, Resumed, finish_with, read_run, whole_of
+from sim.output import PARTS, Resumed, finish_with, read_run, shell_path, whole_of
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import shielded
@@ -119,6 +119,20 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
     verb, them = ("show", "them") if len(drawn) > 1 else ("shows", "it")
     return (f"note: {', '.join(drawn)} in {out} {verb} the runs saved before this resume; "
             f"redraw {them} with {redraw or repr(f'plot {out}')}")
+
+
+@contextmanager
+def drawing(kind: str, out: Path) -> Iterator[None]:
+    """Drawing the figures of ``kind`` into ``out``, the results already saved: a stop
+    meanwhile says so, and how to draw them again (it said only 'interrupted')."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        again = {"run": f"'plot {shell_path(out)}'", "trace": "the same command"}.get(
+            kind, "the same command with --resume and --plot")
+        print(f"interrupted while drawing the figures in {out} (the results are saved): "
+              f"draw them with {again}", file=sys.stderr)
+        raise
 
 
 RESULTS_UNSAVED = "the results printed above were not saved"

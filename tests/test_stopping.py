@@ -1017,3 +1017,23 @@ def test_a_stop_in_the_instant_the_command_ends_exits_without_a_traceback(tmp_pa
     assert proc.returncode == status, proc.stderr
     assert "Traceback" not in proc.stderr
     assert json.loads((out / "summary.json").read_text())["partial"] is False
+
+
+@pytest.mark.parametrize(("command", "again"), [
+    (["run", str(DEFAULT), "--runs", "30"], "'plot {out}'"),
+    (["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.deterrence=0.1,0.3", "--runs", "20"],
+     "the same command with --resume and --plot")])
+def test_a_stop_while_drawing_says_the_results_are_saved_and_how_to_draw_them(
+        tmp_path, monkeypatch, capsys, command, again):
+    """It said only 'interrupted after 1.6 s', with some figures missing."""
+    import plots
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "draw", stopped)
+    out = tmp_path / "out"
+    assert run_sim.main([*command, "--workers", "1", "--no-progress", "--out", str(out),
+                         "--plot"]) == 130
+    assert (f"interrupted while drawing the figures in {out} (the results are saved): draw "
+            f"them with {again.format(out=out)}") in capsys.readouterr().err
