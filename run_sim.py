@@ -28,7 +28,7 @@ from sim.errors import ScenarioError
 from sim.output import finish_with, jsonable, read_plottable_run
 from sim.rundir import FIGURES_UNSAVED, checkpointed, drawing, open_out, prepare_out, saving, stale_figures
 from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
-from sim.signals import ClosedPipeGuard, TermGuard, Terminated, deferred_stop
+from sim.signals import ClosedPipeGuard, StopExplained, TermGuard, Terminated, deferred_stop
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -96,11 +96,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.out is not None:
             with saving(args.out):
                 write_run(args.out, out.results, summary, scenario, args.seed, extra, resumed)
-    if args.out is not None and args.plot and len(out.results):  # (stopped: marked PARTIAL)
+    drawn = args.format if args.out is not None and args.plot and len(out.results) else None
+    if drawn:  # (stopped: marked PARTIAL)
         with saving(args.out, FIGURES_UNSAVED):
-            draw("run", args.out, args.format, scenario=scenario, results=out.results,
-                 summary=summary)
-    elif args.resume and out.ran and (stale := stale_figures(args.out)):
+            draw("run", args.out, drawn, scenario=scenario, results=out.results, summary=summary)
+    if args.resume and out.ran and (stale := stale_figures(args.out, drawn=drawn)):
         print(stale, file=sys.stderr)
     if args.resume and not out.ran and not out.partial:
         print(f"nothing to add: {args.out} already held all {len(out.results)} runs",
@@ -170,7 +170,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                  planned=len(todo), runs=args.runs)
     held = [len(p.results) for p in points]
     for stale in stale_whole_figures(args.out, "sweep", point_parts(args.out, existing or [], held),
-                                     args.plot) if args.resume else []:
+                                     args.format if args.plot else None) if args.resume else []:
         print(stale, file=sys.stderr)
     if stopped:
         print(sweep_stopped(points, len(todo), args.out), file=sys.stderr)
@@ -181,7 +181,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.comparison import check_comparable, paired, save_running_side, save_side, sides
     from sim.report import compare_text
-    from sim.resuming import resume_comparison, stale_whole_figures
+    from sim.resuming import resume_comparison, side_parts, stale_whole_figures
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
@@ -209,21 +209,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
             kept = f"; side A's finished runs are kept in {out / 'a'}{how}" if out and len(ra) else ""
             print(f"interrupted before the second side started; nothing compared{kept}",
                   file=sys.stderr)
+            for stale in stale_whole_figures(out, "compare", side_parts(out, existing, (ra, rb)),
+                                             None) if args.resume else []:
+                print(stale, file=sys.stderr)
             return EXIT_INTERRUPTED
         result = jsonable({"a_name": name_a, "b_name": name_b, **result})
-        if args.json:
-            print(json.dumps(result, indent=2))
-        else:
-            print(compare_text(result, name_a, name_b))
+        print(json.dumps(result, indent=2) if args.json else compare_text(result, name_a, name_b))
         if args.out is not None:
             with saving(args.out):
                 (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
     if args.out is not None and args.plot:
         with saving(args.out, FIGURES_UNSAVED):
             draw("compare", args.out, args.format, result=result)
-    sides = [(out / side, len(saved or ()), len(held)) for side, saved, held
-             in zip("ab", existing, (ra, rb), strict=True)] if args.resume else []
-    for stale in stale_whole_figures(out, "compare", sides, args.plot) if sides else []:
+    for stale in stale_whole_figures(out, "compare", side_parts(out, existing, (ra, rb)),
+                                     args.format if args.plot else None) if args.resume else []:
         print(stale, file=sys.stderr)
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
@@ -248,8 +247,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
             (args.out / f"{name}.json").write_text(record + "\n", encoding="utf-8")
         if args.plot:
             with saving(args.out, FIGURES_UNSAVED):
-                draw("trace", args.out, args.format, scenario=scenario, outcome=outcome,
-                     seed=args.seed)
+                draw("trace", args.out, args.format, scenario=scenario, outcome=outcome, seed=args.seed)
     return 0
 
 
@@ -331,7 +329,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             draw("backtest", out, args.format, table=table)
             for case in saver.drawable(cases) if args.plot else []:  # (stopped: PARTIAL)
                 draw("run", case, args.format, **read_plottable_run(case))
-    for stale in saver.stale_notes(cases) if saver and args.resume and not args.plot else []:
+    for stale in saver.stale_notes(cases, args.format if args.plot else None) \
+            if saver and args.resume else []:
         print(stale, file=sys.stderr)
     if table.partial:
         print(f"interrupted: {len(table.rows)} scenario(s) scored{kept()}", file=sys.stderr)
@@ -374,8 +373,9 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
     except WorkerLostError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        print(f"interrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        if not isinstance(stop, StopExplained):  # (one that said what was kept says no more)
+            print(f"interrupted after {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0

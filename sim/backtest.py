@@ -219,12 +219,12 @@ class BacktestSaver:
         return [case_directory(self.out, sc) for sc in cases.scenarios
                 if self.held.get(sc.file, 0)]
 
-    def stale_notes(self, cases: Cases) -> list[str]:
+    def stale_notes(self, cases: Cases, drawn: str | None) -> list[str]:
         """What to tell the user of the run figures of ``cases`` drawn before this
-        session (by ``plot DIR/cases/NAME``) that show only the runs saved then
-        (:func:`sim.resuming.stale_run_figures`)."""
-        return stale_run_figures((case_directory(self.out, sc), self.before.get(sc.file, 0),
-                                  self.held.get(sc.file, 0)) for sc in cases.scenarios)
+        session that show only the runs saved then; ``drawn`` is the format ``--plot``
+        redrew them in, if it did (:func:`sim.resuming.stale_run_figures`)."""
+        return stale_run_figures(((case_directory(self.out, sc), self.before.get(sc.file, 0),
+                                   self.held.get(sc.file, 0)) for sc in cases.scenarios), drawn)
 
 
 def save_case(out: Path, scenario: Scenario, run: RunOutcome, seed: int, runs: int,

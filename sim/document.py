@@ -362,9 +362,9 @@ def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
             return None
         if value_at(doc, parts) is not None:
             return current
-        parent = doc.get("extends")
-        current = (current.parent / parent).resolve() if isinstance(parent, str) and parent \
-            else None
+        parent = doc.get("extends")  # beside the file itself, as the loader finds it
+        current = (current.resolve().parent / parent).resolve() \
+            if isinstance(parent, str) and parent else None
     return None
 
 

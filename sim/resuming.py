@@ -188,27 +188,28 @@ def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list
     return runs, existing, note
 
 
-def stale_run_figures(parts: Iterable[tuple[Path, int, int]]) -> list[str]:
-    """What to tell the user when a resumed sweep or backtest added runs to parts whose
-    run figures (drawn by ``plot DIR/points/NNN`` or ``plot DIR/cases/NAME``; the
-    command's ``--plot`` draws only its own figure) show only the runs saved before:
-    ``parts`` holds each part's directory and the replications it held before the
-    resume and holds now. Parts the resume did not reach, or found finished, are not
-    named."""
-    notes = (stale_figures(home) for home, before, now in parts if now > before)
+def stale_run_figures(parts: Iterable[tuple[Path, int, int]], drawn: str | None = None
+                      ) -> list[str]:
+    """What to tell the user when a resumed sweep, comparison or backtest added runs to
+    parts whose run figures (drawn by ``plot`` of the part's directory, or for a
+    backtest's scenarios by its ``--plot`` in the format ``drawn``) show only the runs
+    saved before: ``parts`` holds each part's directory and the replications it held
+    before the resume and holds now. Parts the resume did not reach, or found finished,
+    are not named."""
+    notes = (stale_figures(home, drawn=drawn) for home, before, now in parts if now > before)
     return [note for note in notes if note]
 
 
 def stale_whole_figures(out: Path, figure: str, parts: list[tuple[Path, int, int]],
-                        redrawn: bool) -> list[str]:
+                        drawn: str | None) -> list[str]:
     """What to tell the user of the figures a resumed sweep or comparison in ``out``
-    made stale: its own figure (``figure``: ``sweep`` or ``compare``) unless ``redrawn``
-    by ``--plot``, when it added runs to any part; and those of the parts it added runs
-    to (:func:`stale_run_figures`, whose ``parts`` these are)."""
+    made stale, when it added runs to any part: its own figure (``figure``: ``sweep`` or
+    ``compare``) but in the format ``drawn`` by ``--plot`` (None without it); and the
+    run figures of the parts it added runs to (:func:`stale_run_figures`, whose
+    ``parts`` these are; ``--plot`` does not draw them)."""
     notes = stale_run_figures(parts)
     added = any(now > before for _, before, now in parts)
-    if added and not redrawn and (note := stale_figures(out, (figure,),
-                                                         "the same command and --plot")):
+    if added and (note := stale_figures(out, (figure,), "the same command and --plot", drawn)):
         notes.insert(0, note)
     return notes
 
@@ -220,3 +221,12 @@ def point_parts(out: Path, existing: list[Results | None], now: list[int]
     for a point not saved), ``now`` how many each point the resume reached holds."""
     return [(point_directory(out, k), len(saved or ()), held)
             for k, (saved, held) in enumerate(zip(existing, now, strict=False))]
+
+
+def side_parts(out: Path, existing: tuple[Results | None, Results | None],
+               held: tuple[Results, Results]) -> list[tuple[Path, int, int]]:
+    """The sides of a comparison resumed in ``out`` as :func:`stale_run_figures` takes
+    them: ``existing`` holds each side's replications saved before the resume (None
+    for a side not saved), ``held`` those it holds now."""
+    return [(out / side, len(saved or ()), len(now))
+            for side, saved, now in zip(SIDES, existing, held, strict=True)]

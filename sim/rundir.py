@@ -22,7 +22,7 @@ from sim.errors import ScenarioError, show
 from sim.output import PARTS, Resumed, finish_with, read_run, shell_path, whole_of
 from sim.records import Results
 from sim.scenario import Scenario
-from sim.signals import shielded
+from sim.signals import StopExplained, shielded
 
 CASES = "cases"
 """The folder of a backtest's ``--out DIR`` that holds each scenario's replications."""
@@ -108,31 +108,44 @@ RUN_FIGURES = ("survival", "outcomes", "collapse_causes", "agreement")
 """The figures ``plot DIR`` draws of a run directory (without their extension)."""
 
 
-def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str = "") -> str:
-    """What to tell the user when a resume (without ``--plot``) added runs beside figures
-    drawn before it (``names``), which show only the runs saved then: "" if there are
-    none. ``redraw`` says how to redraw them (by default, ``plot`` of ``out``)."""
-    drawn = sorted(p.name for p in out.glob("*.*")
-                   if p.stem in names and p.suffix in (".png", ".svg"))
-    if not drawn:
+def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str = "",
+                  drawn: str | None = None) -> str:
+    """What to tell the user when a resume added runs beside figures drawn before it
+    (``names``), which show only the runs saved then: "" if there are none. ``drawn`` is
+    the format (png, svg) the command has just redrawn them in with ``--plot``: those
+    it drew are current, those in the other format are still stale. ``redraw`` says how
+    to redraw them (by default, ``plot`` of ``out``), with the ``--format`` each needs."""
+    stale = sorted((p for p in out.glob("*.*") if p.stem in names
+                    and p.suffix in (".png", ".svg") and p.suffix != f".{drawn}"),
+                   key=lambda p: p.name)
+    if not stale:
         return ""
-    verb, them = ("show", "them") if len(drawn) > 1 else ("shows", "it")
-    return (f"note: {', '.join(drawn)} in {out} {verb} the runs saved before this resume; "
-            f"redraw {them} with {redraw or repr(f'plot {out}')}")
+    formats = sorted({p.suffix[1:] for p in stale})  # png is the default format
+    option = "" if formats[0] == "png" and drawn is None else f" --format {formats[0]}"
+    how = redraw + option if redraw else f"'plot {shell_path(out)}{option}'"
+    if len(formats) > 1:
+        how += f", and again with --format {formats[1]}"
+    verb, them = ("show", "them") if len(stale) > 1 else ("shows", "it")
+    return (f"note: {', '.join(p.name for p in stale)} in {out} {verb} the runs saved "
+            f"before this resume; redraw {them} with {how}")
 
 
 @contextmanager
 def drawing(kind: str, out: Path) -> Iterator[None]:
     """Drawing the figures of ``kind`` into ``out``, the results already saved: a stop
-    meanwhile says so, and how to draw them again (it said only 'interrupted')."""
+    meanwhile says so, and how to draw them again (it said only 'interrupted').
+
+    Raises:
+        StopExplained: from the stop, once it is explained (so nothing more is said).
+    """
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         again = {"run": f"'plot {shell_path(out)}'", "trace": "the same command"}.get(
             kind, "the same command with --resume and --plot")
         print(f"interrupted while drawing the figures in {out} (the results are saved): "
               f"draw them with {again}", file=sys.stderr)
-        raise
+        raise StopExplained from stop
 
 
 RESULTS_UNSAVED = "the results printed above were not saved"

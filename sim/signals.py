@@ -40,6 +40,11 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where Ctrl-C would raise KeyboardInterrupt."""
 
 
+class StopExplained(KeyboardInterrupt):
+    """A stop (Ctrl-C or SIGTERM) whose message the user has been given already: what
+    was saved and how to go on. The command line adds nothing to it."""
+
+
 def detach_worker() -> None:
     """Pool worker initializer: stopping is the parent's to handle, not the workers'.
 

@@ -255,6 +255,22 @@ def test_a_bad_value_a_child_inherits_names_the_file_that_writes_it(tmp_path: Pa
     assert f"written in {tmp_path / 'parent.toml'}, which child.toml extends" in proc.stderr
 
 
+def test_a_scenario_reached_through_a_symbolic_link_names_the_file_too(tmp_path: Path,
+                                                                        monkeypatch):
+    """The loader finds a parent beside the file the link points to; the search for the
+    file that writes the value looked beside the link, found nothing, and said nothing."""
+    bad_parent(tmp_path, trust=1.5)
+    write(tmp_path / "kids" / "child.toml", 'extends = "../parent.toml"\nname = "c"\n')
+    link = tmp_path / "elsewhere" / "deep" / "link.toml"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path / "kids" / "child.toml")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(link)
+    assert err.value.allowed.endswith("(the value is written in parent.toml, which "
+                                      "link.toml extends)")
+
+
 def test_through_a_chain_the_file_that_writes_the_value_is_named(tmp_path: Path):
     bad_parent(tmp_path, "root.toml", trust=1.5)
     write(tmp_path / "mid.toml", 'extends = "root.toml"\nname = "mid"\n'
