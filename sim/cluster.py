@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import pickle
 import threading
 import time
+from concurrent.futures import Executor, Future
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +23,9 @@ from sim.signals import deferred_stop
 SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 """Protocols of a scheduler's address (dask's in-process one cannot be reached from here)."""
 ADDRESS_HELP = "the address of a running dask scheduler, such as tcp://127.0.0.1:8786"
+INSTALL = ("install it on every worker node, in the environment 'dask worker' runs in "
+           "(pip install -e .)")
+"""What to do about a worker that cannot import this simulator."""
 
 
 def check_address(address: str) -> None:
@@ -100,7 +105,8 @@ def check_workers(client: Any, address: str) -> None:
     and with no worker left the run waits for ever. So every worker first imports the
     package, through a call that needs nothing but Python's builtins (``Client.run``
     runs it on each worker, outside the task queue). A cluster with no workers yet is
-    not held up; workers that join later are not checked.
+    not held up; a worker that joins later and cannot import it fails the first item it
+    is given, with a message saying so (:class:`PortableExecutor`).
     """
     if not client.nthreads():
         return
@@ -114,8 +120,51 @@ def check_workers(client: Any, address: str) -> None:
         worker, error = next(iter(failed.items()))
         raise ScenarioError("--dask", "", address, f"a cluster whose workers can import this "
                             f"simulator, but {len(failed)} of {len(answers)} cannot ({worker}: "
-                            f"{error}): install it on every worker node, in the environment "
-                            "'dask worker' runs in (pip install -e .)")
+                            f"{error}): {INSTALL}")
+
+
+UNPACK = f"""
+def run(blob):
+    import pickle
+    try:
+        function, args = pickle.loads(blob)
+    except Exception as exc:
+        try:
+            from distributed import get_worker
+            where = get_worker().address
+        except Exception:
+            where = "a worker"
+        raise RuntimeError(f"{{where}} cannot import this simulator ({{type(exc).__name__}}: "
+                           f"{{exc}}): {INSTALL}") from None
+    return function(*args)
+"""
+"""The code a cluster's worker runs each work item with, sent as text: it unpacks the
+item (a function of this package and its arguments) where it can report failing to."""
+
+
+class PortableExecutor(Executor):
+    """A cluster's executor whose work items any worker can receive, with this package
+    installed or not: one that cannot import it fails the item with a message saying
+    so, and the run stops with that message.
+
+    A work item sent as it is names functions of this package, and a worker that cannot
+    import them dies receiving it; with no other worker the run waited for ever.
+    :func:`check_workers` refuses such a cluster before the run, but workers may join
+    it later. So each item is sent pickled, with code made of Python's builtins alone
+    (:data:`UNPACK`, run by ``eval``), which unpickles it on the worker."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run ``fn(*args)`` on the cluster (keyword arguments go to the cluster's own
+        ``submit``, as dask's executor takes them)."""
+        blob = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+        return self.inner.submit(eval, "exec(code, space) or space['run'](blob)",
+                                 {"code": UNPACK, "space": {}, "blob": blob}, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.inner.shutdown(wait=wait)
 
 
 def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner:
@@ -137,5 +186,5 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
     check_workers(client, dask)
     # enough work in flight for every thread of the cluster
     threads = sum(client.nthreads().values())  # none yet on a cluster that scales up
-    return Runner(workers=workers or threads or None, executor=client.get_executor(),
-                  progress=progress)
+    return Runner(workers=workers or threads or None,
+                  executor=PortableExecutor(client.get_executor()), progress=progress)

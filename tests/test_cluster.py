@@ -5,16 +5,21 @@ with one line, never a wait without end."""
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from concurrent.futures import Executor, Future
+from typing import Any
 
 import distributed  # the 'distributed' extra, installed by the test set-up
 import pytest
-from helpers import DEFAULT, cli, interrupt_cli
+from helpers import DEFAULT, ROOT, cli, interrupt_cli, running, same_results
 
-from sim.cluster import check_address, check_workers, connect
+from sim.cluster import PortableExecutor, check_address, check_workers, connect
 from sim.errors import ScenarioError
 
 NO_SIM = """
@@ -143,3 +148,77 @@ def test_a_client_that_fails_half_made_does_not_hold_the_exit(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.count("\n") == 1 and "TLS" in proc.stderr
     assert time.monotonic() - start < 20
+
+
+# -- workers that join once the run has started ------------------------------------
+
+
+class Recording(Executor):
+    """Runs nothing: keeps the call each submit would send to a worker."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, tuple[Any, ...]]] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.calls.append((fn, args))
+        return Future()
+
+
+def test_a_work_item_travels_as_builtins_and_runs_as_itself():
+    """What a worker receives names nothing of this package, and runs the item as the
+    item itself would run: same results, same exceptions."""
+    from sim.chunks import run_timed_chunk
+    from sim.scenario import load_scenario
+
+    geneva = load_scenario(DEFAULT)
+    recording = Recording()
+    PortableExecutor(recording).submit(run_timed_chunk, geneva, 17, 0, 5)
+    ((fn, args),) = recording.calls
+    assert fn is eval
+    assert b"sim" not in pickle.dumps((fn, args[0]))  # the code, not the item it carries
+    results, _ = fn(*pickle.loads(pickle.dumps(args)))
+    same_results(results, run_timed_chunk(geneva, 17, 0, 5)[0])
+
+    PortableExecutor(recording).submit(check_address, "nowhere")
+    fn, args = recording.calls[-1]
+    with pytest.raises(ScenarioError, match="with its port"):
+        fn(*args)
+
+
+def test_a_worker_without_the_simulator_fails_the_item_saying_so(tmp_path):
+    """Such a worker died receiving the item (its function is this package's), and a
+    cluster left without workers waited for ever. The item now reaches it and fails
+    with what to do."""
+    recording = Recording()
+    PortableExecutor(recording).submit(check_address, "tcp://127.0.0.1:8786")
+    fn, args = recording.calls[0]
+    call = tmp_path / "call.pickle"
+    call.write_bytes(pickle.dumps((fn, args)))
+    code = (NO_SIM + "import pickle\n"
+            f"fn, args = pickle.loads(open({str(call)!r}, 'rb').read())\n"
+            "try:\n    fn(*args)\nexcept RuntimeError as exc:\n    print(exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("a worker cannot import this simulator (ModuleNotFoundError: "
+                                  "No module named 'sim'): install it on every worker node")
+
+
+def test_a_run_whose_only_worker_joins_late_without_the_simulator_stops_saying_so(tmp_path):
+    """The check before the run found no worker to check; the worker that joined then
+    died on the first item, and the run waited for ever with no worker left."""
+    preload = tmp_path / "no_sim.py"
+    preload.write_text(NO_SIM)
+    with distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, preload=[str(preload)]) as cluster, \
+            running([sys.executable, str(ROOT / "run_sim.py"), "--runs", "200", "--no-progress",
+                     "--dask", cluster.scheduler_address], stderr=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL, text=True) as proc:
+        time.sleep(3)  # connected, workers checked: none yet
+        cluster.scale(1)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    assert "error: the cluster failed (RuntimeError: tcp://" in err
+    assert "cannot import this simulator (ModuleNotFoundError: No module named 'sim'): install " \
+        "it on every worker node" in err

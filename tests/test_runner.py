@@ -13,6 +13,7 @@ from helpers import DEFAULT, cli, same_results
 
 import run_sim
 from sim.chunks import ranges
+from sim.cluster import PortableExecutor
 from sim.experiments import grid, parse_param
 from sim.report import summary_text
 from sim.runner import Runner
@@ -283,11 +284,15 @@ def test_dask_cluster_gives_the_same_results(geneva):
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         res = Runner(executor=client.get_executor(), chunk=40).run(geneva, 200, seed=17).results
+        # and as the command line sends each item (see sim.cluster.PortableExecutor)
+        portable = Runner(executor=PortableExecutor(client.get_executor()), chunk=40).run(
+            geneva, 200, seed=17).results
         # through the command line as well
         proc = cli("run", str(DEFAULT), "--runs", "200", "--seed", "17", "--json",
                    "--no-progress", "--dask", cluster.scheduler_address)
     local = Runner(workers=1).run(geneva, 200, seed=17).results
     same(local, res)
+    same(local, portable)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["p_agreement"]["estimate"] == local.columns["agreed"].mean()
