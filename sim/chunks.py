@@ -134,6 +134,11 @@ class StoppedChunkError(Exception):
         super().__init__(finished, error)  # as args: it crosses to the parent pickled
         self.finished, self.error = finished, error
 
+    def __str__(self) -> str:
+        """The error, not the replications: a dask worker rebuilds an exception whose
+        text runs past 10,000 characters as a string of it, losing both."""
+        return f"{self.error.message()} (after {len(self.finished)} replications of the item)"
+
 
 class InterruptedChunkError(KeyboardInterrupt):
     """A work item run in the main process and stopped at once (a repeated Ctrl-C,

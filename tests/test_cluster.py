@@ -222,3 +222,26 @@ def test_a_run_whose_only_worker_joins_late_without_the_simulator_stops_saying_s
     assert "error: the cluster failed (RuntimeError: tcp://" in err
     assert "cannot import this simulator (ModuleNotFoundError: No module named 'sim'): install " \
         "it on every worker node" in err
+
+
+def test_a_scenario_error_in_a_large_item_reaches_the_run_from_a_cluster():
+    """A work item stopped by a replication its scenario refuses carries the runs it
+    finished; its text held their whole table, and dask's worker rebuilt an exception
+    that long as a string: the run ended in a traceback and kept nothing."""
+    from sim.chunks import StoppedChunkError
+    from sim.runner import Runner
+    from sim.scenario import load_scenario
+
+    tight = load_scenario(DEFAULT, ["ceasefire.max_acts=120"])
+    local = Runner(workers=1, chunk=250).run(tight, 3000, 2016, keep_on_error=True)
+    assert local.error is not None and 0 < len(local.results) < 3000
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        remote = Runner(executor=PortableExecutor(client.get_executor()), workers=1,
+                        chunk=250).run(tight, 3000, 2016, keep_on_error=True)
+    assert isinstance(remote.error, ScenarioError)
+    assert remote.error.message() == local.error.message()
+    same_results(remote.results, local.results)
+    stopped = StoppedChunkError(local.results, local.error)
+    assert len(str(stopped)) < 1000 and "ceasefire.max_acts" in str(stopped)
