@@ -45,11 +45,11 @@ def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
                   progress=long_run and not args.no_progress)
 
 
-def draw(kind: str, directory: Path, fmt: str, **data: Any) -> list[Path]:
-    """Draw figures (matplotlib is imported only by the commands that draw)."""
-    import plots
+def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **data: Any) -> list[Path]:
+    """Draw figures for ``command`` (matplotlib is imported only by the commands that draw)."""
+    with drawing(kind, directory, fmt, command):  # a stop meanwhile says how to draw them again
+        import plots
 
-    with drawing(kind, directory):  # a stop meanwhile says how to draw them again
         return plots.draw(kind, directory, fmt=fmt, **data)
 
 
@@ -284,7 +284,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     data = read_plottable_run(args.directory)
     with saving(args.directory, "the figures were not all drawn", option="plot"):
-        paths = draw("run", args.directory, args.format, **data)
+        paths = draw("run", args.directory, args.format, "plot", **data)
     print(*paths, sep="\n")
     return 0
 
@@ -328,7 +328,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         with saving(out, FIGURES_UNSAVED):
             draw("backtest", out, args.format, table=table)
             for case in saver.drawable(cases) if args.plot else []:  # (stopped: PARTIAL)
-                draw("run", case, args.format, **read_plottable_run(case))
+                draw("run", case, args.format, "backtest", **read_plottable_run(case))
     for stale in saver.stale_notes(cases, args.format if args.plot else None) \
             if saver and args.resume else []:
         print(stale, file=sys.stderr)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import gc
 import logging
 import pickle
+import sys
 import threading
 import time
+import uuid
 from concurrent.futures import Executor, Future
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,8 +25,8 @@ from sim.signals import deferred_stop
 SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 """Protocols of a scheduler's address (dask's in-process one cannot be reached from here)."""
 ADDRESS_HELP = "the address of a running dask scheduler, such as tcp://127.0.0.1:8786"
-INSTALL = ("install it on every worker node, in the environment 'dask worker' runs in "
-           "(pip install -e .)")
+INSTALL = ("install it, the same version as here, on every worker node, in the environment "
+           "'dask worker' runs in (pip install -e .)")
 """What to do about a worker that cannot import this simulator."""
 
 
@@ -105,8 +107,8 @@ def check_workers(client: Any, address: str) -> None:
     and with no worker left the run waits for ever. So every worker first imports the
     package, through a call that needs nothing but Python's builtins (``Client.run``
     runs it on each worker, outside the task queue). A cluster with no workers yet is
-    not held up; a worker that joins later and cannot import it fails the first item it
-    is given, with a message saying so (:class:`PortableExecutor`).
+    not held up; a worker that joins later and cannot import it leaves the cluster at
+    the first item it is given, with a warning (:class:`PortableExecutor`).
     """
     if not client.nthreads():
         return
@@ -123,48 +125,93 @@ def check_workers(client: Any, address: str) -> None:
                             f"{error}): {INSTALL}")
 
 
+LEFT = "ceasefire-simulator-left"
+"""The topic of the cluster's event log under which a worker that cannot import this
+simulator says so, as it leaves."""
+
 UNPACK = f"""
 def run(blob):
     import pickle
     try:
         function, args = pickle.loads(blob)
     except Exception as exc:
-        try:
-            from distributed import get_worker
-            where = get_worker().address
-        except Exception:
-            where = "a worker"
-        raise RuntimeError(f"{{where}} cannot import this simulator ({{type(exc).__name__}}: "
-                           f"{{exc}}): {INSTALL}") from None
+        leave(f"{{type(exc).__name__}}: {{exc}}")
     return function(*args)
+
+
+def leave(error):
+    from distributed import Reschedule, get_worker
+    worker = get_worker()
+    worker.log_event({LEFT!r}, {{"worker": worker.address, "error": error}})
+    worker.loop.add_callback(worker.close, nanny=True, executor_wait=False,
+                             reason="cannot import the simulator")
+    raise Reschedule()
 """
 """The code a cluster's worker runs each work item with, sent as text: it unpacks the
-item (a function of this package and its arguments) where it can report failing to."""
+item (a function of this package and its arguments) where a failure can be handled.
+A worker that cannot unpack it says why in the cluster's event log, hands the item
+back to the scheduler, and leaves the cluster."""
 
 
 class PortableExecutor(Executor):
     """A cluster's executor whose work items any worker can receive, with this package
-    installed or not: one that cannot import it fails the item with a message saying
-    so, and the run stops with that message.
+    installed or not; it watches for workers that cannot import the package.
 
     A work item sent as it is names functions of this package, and a worker that cannot
     import them dies receiving it; with no other worker the run waited for ever.
     :func:`check_workers` refuses such a cluster before the run, but workers may join
     it later. So each item is sent pickled, with code made of Python's builtins alone
-    (:data:`UNPACK`, run by ``eval``), which unpickles it on the worker."""
+    (:data:`UNPACK`, run by ``eval``), which unpickles it on the worker. One that
+    cannot leaves the cluster, and its item goes to another worker: the run warns once
+    about it and goes on, unless no worker is left (:meth:`watch`)."""
 
-    def __init__(self, inner: Executor) -> None:
-        self.inner = inner
+    def __init__(self, inner: Executor, client: Any) -> None:
+        self.inner, self.client = inner, client
+        self._seen = {self._key(event) for event in self._events()}  # an earlier run's
+        self.left: dict[str, str] = {}
+        """The workers that left the cluster during this run, and why."""
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run ``fn(*args)`` on the cluster (keyword arguments go to the cluster's own
         ``submit``, as dask's executor takes them)."""
-        blob = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps((fn, args), protocol=pickle.DEFAULT_PROTOCOL)
+        # named after the function, not 'eval', in the cluster's dashboard and logs
+        kwargs.setdefault("key", f"{getattr(fn, '__name__', 'item')}-{uuid.uuid4().hex}")
         return self.inner.submit(eval, "exec(code, space) or space['run'](blob)",
                                  {"code": UNPACK, "space": {}, "blob": blob}, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.inner.shutdown(wait=wait)
+
+    def watch(self) -> None:
+        """Warn once of each worker that left for want of this simulator, and stop the
+        run (raising RuntimeError, which the runner reports with the runs it kept) when
+        no worker is left: its items would wait for ever."""
+        new: dict[str, str] = {}
+        for event in self._events():
+            if self._key(event) not in self._seen:
+                self._seen.add(self._key(event))
+                worker = str(event[1].get("worker"))
+                if worker not in self.left:
+                    new[worker] = self.left[worker] = str(event[1].get("error"))
+        if self.left and not self.client.nthreads():
+            worker, error = next(reversed(self.left.items()))
+            raise RuntimeError(f"{worker} cannot run this simulator's work ({error}) and left the "
+                               f"cluster, and no worker is left: {INSTALL}")
+        for worker, error in new.items():
+            print(f"warning: {worker} cannot run this simulator's work ({error}) and left the "
+                  f"cluster; the run goes on without it ({INSTALL})", file=sys.stderr)
+
+    def _events(self) -> list[tuple[float, dict[str, Any]]]:
+        """The cluster's events of workers that left it (:data:`LEFT`)."""
+        try:
+            return list(self.client.get_events(LEFT))
+        except Exception:  # the cluster lost meanwhile: the run will tell
+            return []
+
+    @staticmethod
+    def _key(event: tuple[float, dict[str, Any]]) -> tuple[float, str]:
+        return event[0], str(event[1].get("worker"))
 
 
 def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner:
@@ -187,4 +234,4 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
     # enough work in flight for every thread of the cluster
     threads = sum(client.nthreads().values())  # none yet on a cluster that scales up
     return Runner(workers=workers or threads or None,
-                  executor=PortableExecutor(client.get_executor()), progress=progress)
+                  executor=PortableExecutor(client.get_executor(), client), progress=progress)

@@ -130,21 +130,41 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
             f"before this resume; redraw {them} with {how}")
 
 
+SINGLE_FIGURE = ("sweep", "compare", "trace")
+"""The kinds of figure of which a command draws one."""
+
+
+def redraw_advice(command: str, out: Path, fmt: str) -> str:
+    """How to draw again the figures ``command`` was drawing into ``out`` in the format
+    ``fmt`` when a stop came: ``plot`` of a run directory; the command resumed with
+    ``--plot`` for a sweep, a comparison or a backtest (which finishes too, if the stop
+    came before its runs did); a trace afresh, into another directory (its own holds the
+    trace, which a new one would not replace)."""
+    option = "" if fmt == "png" else f" --format {fmt}"
+    if command in ("run", "plot"):
+        return f"'plot {shell_path(out)}{option}'"
+    if command == "trace":
+        return "the same command with another --out"
+    return "the same command with --resume and --plot"
+
+
 @contextmanager
-def drawing(kind: str, out: Path) -> Iterator[None]:
-    """Drawing the figures of ``kind`` into ``out``, the results already saved: a stop
-    meanwhile says so, and how to draw them again (it said only 'interrupted').
+def drawing(kind: str, out: Path, fmt: str, command: str | None = None) -> Iterator[None]:
+    """Drawing the figures of ``kind`` into ``out`` in the format ``fmt`` for
+    ``command`` (by default, the command of that name), the results already saved: a
+    stop meanwhile says so, and how to draw them again (it said only 'interrupted').
 
     Raises:
         StopExplained: from the stop, once it is explained (so nothing more is said).
     """
+    command = command or kind
     try:
         yield
     except KeyboardInterrupt as stop:
-        again = {"run": f"'plot {shell_path(out)}'", "trace": "the same command"}.get(
-            kind, "the same command with --resume and --plot")
-        print(f"interrupted while drawing the figures in {out} (the results are saved): "
-              f"draw them with {again}", file=sys.stderr)
+        what, them = ("figure", "it") if kind in SINGLE_FIGURE and command == kind else \
+            ("figures", "them")
+        print(f"interrupted while drawing the {what} in {out} (the results are saved): draw "
+              f"{them} with {redraw_advice(command, out, fmt)}", file=sys.stderr)
         raise StopExplained from stop
 
 

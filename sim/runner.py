@@ -59,6 +59,9 @@ the main process saves a checkpoint. A stop cancels the items not yet handed to 
 worker process; those a local pool handed on end at once (its stop flag)."""
 POLL_SECONDS = 0.1
 """How often a run waiting on its workers looks for a stop signal."""
+WATCH_SECONDS = 1.0
+"""How often a run asks an executor that can watch its workers (a ``watch()`` method,
+as :class:`sim.cluster.PortableExecutor` has) how they fare."""
 EXTERNAL_WORKERS = 64
 """Items an external executor of unknown size is taken to run at once (a cluster may
 be large, or grow): too few would leave its workers idle."""
@@ -175,6 +178,8 @@ class Runner:
             run_here(scenario, root, work, sizer, sink, stop)
             return
         pending: set[Future[tuple[Results, float]]] = set()
+        watch = getattr(ex, "watch", None)  # raises to stop the run, keeping finished work
+        watched = time.monotonic()
 
         def keep_finished(wait_running: bool) -> None:
             # nothing more starts, but the chunks already finished (and, when waited
@@ -234,6 +239,9 @@ class Runner:
                     pending.discard(fut)  # before the sink, which may raise once it kept it
                     sink(res)
                 stop.check()
+                if watch is not None and time.monotonic() - watched >= WATCH_SECONDS:
+                    watch()
+                    watched = time.monotonic()
             if next(work, None) is not None:  # never silently fewer runs than asked
                 raise RuntimeError("work items were left unsubmitted")
         except StoppedChunkError as stop_error:  # a replication the scenario refuses

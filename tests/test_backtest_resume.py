@@ -512,9 +512,9 @@ def test_plot_draws_each_scored_scenario_s_run_figures_marked_partial_when_stopp
     drawn: list[tuple[str, str, bool | None]] = []
     real = run_sim.draw
 
-    def recording(kind, directory, fmt, **data):
+    def recording(kind, directory, fmt, command=None, **data):
         drawn.append((kind, directory.name, data.get("summary", {}).get("partial")))
-        return real(kind, directory, fmt, **data)
+        return real(kind, directory, fmt, command, **data)
 
     monkeypatch.setattr(run_sim, "draw", recording)
     out = tmp_path / "backtest"

@@ -19,7 +19,7 @@ import distributed  # the 'distributed' extra, installed by the test set-up
 import pytest
 from helpers import DEFAULT, ROOT, cli, interrupt_cli, running, same_results
 
-from sim.cluster import PortableExecutor, check_address, check_workers, connect
+from sim.cluster import LEFT, PortableExecutor, check_address, check_workers, connect
 from sim.errors import ScenarioError
 
 NO_SIM = """
@@ -158,10 +158,27 @@ class Recording(Executor):
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, tuple[Any, ...]]] = []
+        self.keys: list[str] = []
 
     def submit(self, fn, /, *args, **kwargs):
         self.calls.append((fn, args))
+        self.keys.append(kwargs["key"])
         return Future()
+
+
+class EventsClient:
+    """A cluster's event log and workers, as ``PortableExecutor.watch`` asks for them."""
+
+    def __init__(self, events=(), workers=1) -> None:
+        self.events = list(events)
+        self.workers = workers
+
+    def get_events(self, topic):
+        assert topic == LEFT
+        return tuple(self.events)
+
+    def nthreads(self):
+        return {f"tcp://w:{k}": 1 for k in range(self.workers)}
 
 
 def test_a_work_item_travels_as_builtins_and_runs_as_itself():
@@ -172,36 +189,71 @@ def test_a_work_item_travels_as_builtins_and_runs_as_itself():
 
     geneva = load_scenario(DEFAULT)
     recording = Recording()
-    PortableExecutor(recording).submit(run_timed_chunk, geneva, 17, 0, 5)
+    PortableExecutor(recording, EventsClient()).submit(run_timed_chunk, geneva, 17, 0, 5)
     ((fn, args),) = recording.calls
     assert fn is eval
+    assert recording.keys[0].startswith("run_timed_chunk-")  # as the cluster shows it
     assert b"sim" not in pickle.dumps((fn, args[0]))  # the code, not the item it carries
     results, _ = fn(*pickle.loads(pickle.dumps(args)))
     same_results(results, run_timed_chunk(geneva, 17, 0, 5)[0])
 
-    PortableExecutor(recording).submit(check_address, "nowhere")
+    PortableExecutor(recording, EventsClient()).submit(check_address, "nowhere")
     fn, args = recording.calls[-1]
     with pytest.raises(ScenarioError, match="with its port"):
         fn(*args)
 
 
-def test_a_worker_without_the_simulator_fails_the_item_saying_so(tmp_path):
-    """Such a worker died receiving the item (its function is this package's), and a
-    cluster left without workers waited for ever. The item now reaches it and fails
-    with what to do."""
-    recording = Recording()
-    PortableExecutor(recording).submit(check_address, "tcp://127.0.0.1:8786")
-    fn, args = recording.calls[0]
-    call = tmp_path / "call.pickle"
-    call.write_bytes(pickle.dumps((fn, args)))
-    code = (NO_SIM + "import pickle\n"
-            f"fn, args = pickle.loads(open({str(call)!r}, 'rb').read())\n"
-            "try:\n    fn(*args)\nexcept RuntimeError as exc:\n    print(exc)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("a worker cannot import this simulator (ModuleNotFoundError: "
-                                  "No module named 'sim'): install it on every worker node")
+def test_the_watch_warns_once_of_each_worker_that_left_and_stops_when_none_is_left(capsys):
+    earlier = (1.0, {"worker": "tcp://old:1", "error": "ModuleNotFoundError: x"})
+    client = EventsClient([earlier], workers=2)
+    watching = PortableExecutor(Recording(), client)
+    watching.watch()  # an earlier run's event is not this run's
+    assert capsys.readouterr().err == ""
+    client.events += [(2.0, {"worker": "tcp://bad:1", "error": "ModuleNotFoundError: sim"}),
+                      (2.5, {"worker": "tcp://bad:1", "error": "ModuleNotFoundError: sim"})]
+    watching.watch()
+    watching.watch()
+    assert capsys.readouterr().err == (
+        "warning: tcp://bad:1 cannot run this simulator's work (ModuleNotFoundError: sim) and "
+        "left the cluster; the run goes on without it (install it, the same version as here, "
+        "on every worker node, in the environment 'dask worker' runs in (pip install -e .))\n")
+    client.workers = 0
+    client.events.append((3.0, {"worker": "tcp://worse:1", "error": "AttributeError: y"}))
+    with pytest.raises(RuntimeError, match=r"^tcp://worse:1 cannot run this simulator's work "
+                       r"\(AttributeError: y\) and left the cluster, and no worker is left: "
+                       "install it"):
+        watching.watch()
+    assert capsys.readouterr().err == ""  # not 'the run goes on', as it stops
+
+
+def test_a_worker_that_joins_without_the_simulator_leaves_and_the_run_goes_on(tmp_path):
+    """It died receiving its first item, and was restarted to die again. Now it says
+    why, hands the item back and leaves; the others finish the same runs."""
+    preload = tmp_path / "no_sim.py"
+    preload.write_text(NO_SIM)
+    out = tmp_path / "run"
+    runs = "16000"  # some seconds: the worker joins while it runs
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            running([sys.executable, str(ROOT / "run_sim.py"), "--runs", runs, "--no-progress",
+                     "--dask", cluster.scheduler_address, "--out", str(out)],
+                    stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True) as proc:
+        while not cluster.scheduler.tasks:  # workers checked, the run started
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        with running([sys.executable, "-m", "distributed.cli.dask_worker",
+                      cluster.scheduler_address, "--nthreads", "1", "--no-dashboard",
+                      "--preload", str(preload)], stderr=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL) as late:
+            _, err = proc.communicate(timeout=180)
+            late.wait(timeout=60)  # it left the cluster
+    assert proc.returncode == 0, err
+    assert err.count("warning: ") == 1
+    assert "cannot run this simulator's work (ModuleNotFoundError: No module named 'sim') and " \
+        "left the cluster; the run goes on without it" in err
+    assert cli("run", str(DEFAULT), "--runs", runs, "--no-progress",
+               "--out", str(tmp_path / "local")).returncode == 0
+    assert (out / "runs.csv").read_bytes() == (tmp_path / "local" / "runs.csv").read_bytes()
 
 
 def test_a_run_whose_only_worker_joins_late_without_the_simulator_stops_saying_so(tmp_path):
@@ -218,10 +270,11 @@ def test_a_run_whose_only_worker_joins_late_without_the_simulator_stops_saying_s
         cluster.scale(1)
         _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "warning" not in err
     assert "error: the cluster failed (RuntimeError: tcp://" in err
-    assert "cannot import this simulator (ModuleNotFoundError: No module named 'sim'): install " \
-        "it on every worker node" in err
+    assert "cannot run this simulator's work (ModuleNotFoundError: No module named 'sim') and " \
+        "left the cluster, and no worker is left: install it, the same version as here, on " \
+        "every worker node" in err
 
 
 def test_a_scenario_error_in_a_large_item_reaches_the_run_from_a_cluster():
@@ -238,7 +291,7 @@ def test_a_scenario_error_in_a_large_item_reaches_the_run_from_a_cluster():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
-        remote = Runner(executor=PortableExecutor(client.get_executor()), workers=1,
+        remote = Runner(executor=PortableExecutor(client.get_executor(), client), workers=1,
                         chunk=250).run(tight, 3000, 2016, keep_on_error=True)
     assert isinstance(remote.error, ScenarioError)
     assert remote.error.message() == local.error.message()

@@ -285,7 +285,8 @@ def test_dask_cluster_gives_the_same_results(geneva):
             distributed.Client(cluster) as client:
         res = Runner(executor=client.get_executor(), chunk=40).run(geneva, 200, seed=17).results
         # and as the command line sends each item (see sim.cluster.PortableExecutor)
-        portable = Runner(executor=PortableExecutor(client.get_executor()), chunk=40).run(
+        portable = Runner(executor=PortableExecutor(client.get_executor(), client),
+                          chunk=40).run(
             geneva, 200, seed=17).results
         # through the command line as well
         proc = cli("run", str(DEFAULT), "--runs", "200", "--seed", "17", "--json",

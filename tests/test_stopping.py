@@ -1020,9 +1020,17 @@ def test_a_stop_in_the_instant_the_command_ends_exits_without_a_traceback(tmp_pa
 
 
 @pytest.mark.parametrize(("command", "again"), [
-    (["run", str(DEFAULT), "--runs", "30"], "'plot {out}'"),
+    (["run", str(DEFAULT), "--runs", "30"], "the figures in {out} (the results are saved): "
+     "draw them with 'plot {out}'"),
+    (["run", str(DEFAULT), "--runs", "30", "--format", "svg"], "the figures in {out} (the "
+     "results are saved): draw them with 'plot {out} --format svg'"),
     (["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.deterrence=0.1,0.3", "--runs", "20"],
-     "the same command with --resume and --plot")])
+     "the figure in {out} (the results are saved): draw it with the same command with --resume "
+     "and --plot"),
+    (["trace", str(DEFAULT)], "the figure in {out} (the results are saved): draw it with the "
+     "same command with another --out"),
+    (["backtest", str(ROOT / "scenarios"), "--runs", "20"], "the figures in {out} (the results "
+     "are saved): draw them with the same command with --resume and --plot")])
 def test_a_stop_while_drawing_says_the_results_are_saved_and_how_to_draw_them(
         tmp_path, monkeypatch, capsys, command, again):
     """It said only 'interrupted after 1.6 s', with some figures missing; then both that
@@ -1034,9 +1042,8 @@ def test_a_stop_while_drawing_says_the_results_are_saved_and_how_to_draw_them(
 
     monkeypatch.setattr(plots, "draw", stopped)
     out = tmp_path / "out"
-    assert run_sim.main([*command, "--workers", "1", "--no-progress", "--out", str(out),
-                         "--plot"]) == 130
+    quick = [] if command[0] == "trace" else ["--workers", "1", "--no-progress"]
+    assert run_sim.main([*command, *quick, "--out", str(out), "--plot"]) == 130
     err = capsys.readouterr().err
-    assert (f"interrupted while drawing the figures in {out} (the results are saved): draw "
-            f"them with {again.format(out=out)}") in err
+    assert err.endswith(f"interrupted while drawing {again.format(out=out)}\n")
     assert "interrupted after" not in err
