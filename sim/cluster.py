@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 import pickle
-import sys
 import threading
 import time
 import uuid
@@ -19,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sim.errors import ScenarioError
+from sim.progress import warn
 from sim.runner import Runner
 from sim.signals import deferred_stop
 
@@ -199,8 +199,8 @@ class PortableExecutor(Executor):
             raise RuntimeError(f"{worker} cannot run this simulator's work ({error}) and left the "
                                f"cluster, and no worker is left: {INSTALL}")
         for worker, error in new.items():
-            print(f"warning: {worker} cannot run this simulator's work ({error}) and left the "
-                  f"cluster; the run goes on without it ({INSTALL})", file=sys.stderr)
+            warn(f"warning: {worker} cannot run this simulator's work ({error}) and left the "
+                 f"cluster; the run goes on without it ({INSTALL})")
 
     def _events(self) -> list[tuple[float, dict[str, Any]]]:
         """The cluster's events of workers that left it (:data:`LEFT`)."""

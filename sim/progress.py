@@ -1,4 +1,5 @@
-"""How the progress bar is sized on the terminal it is drawn on.
+"""How the progress bar is sized on the terminal it is drawn on, and how a warning is
+written while it is drawn.
 
 A pseudo-terminal whose size was never set (some container consoles) reports 0 columns
 and 0 rows. tqdm takes the reported size less one as its own, so it trims every line
@@ -10,7 +11,10 @@ default size instead.
 from __future__ import annotations
 
 import os
+import sys
 from typing import TextIO
+
+from tqdm import tqdm
 
 FALLBACK_SIZE = os.terminal_size((80, 24))
 """The size taken for a terminal that reports 0: the usual default of terminals."""
@@ -38,3 +42,10 @@ def terminal_size(stream: TextIO) -> os.terminal_size | None:
         return os.get_terminal_size(stream.fileno())
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def warn(text: str) -> None:
+    """Write ``text`` as a line on stderr while a run goes on: a progress bar drawn
+    there is cleared first and drawn again below it, not cut in two by the line."""
+    with tqdm.external_write_mode(file=sys.stderr):
+        print(text, file=sys.stderr)

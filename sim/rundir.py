@@ -20,6 +20,7 @@ from sim.arguments import KINDS
 from sim.document import defining_file, first_difference, split_key
 from sim.errors import ScenarioError, show
 from sim.output import PARTS, Resumed, finish_with, read_run, shell_path, whole_of
+from sim.progress import warn
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.signals import StopExplained, shielded
@@ -181,8 +182,8 @@ def saving_so_far(out: Path) -> Iterator[None]:
         with shielded():
             yield
     except OSError as exc:
-        print(f"warning: could not save the runs so far in {out} "
-              f"({exc.strerror or exc}); the run goes on", file=sys.stderr)
+        warn(f"warning: could not save the runs so far in {out} ({exc.strerror or exc}); "
+             "the run goes on")
 
 
 def checkpointed(out: Path, save: Callable[..., None]) -> Callable[..., None]:

@@ -71,3 +71,22 @@ def test_a_stream_without_a_descriptor_or_closed_has_no_size():
     closed = open(os.devnull, "w")  # noqa: SIM115
     closed.close()
     assert terminal_size(closed) is None
+
+
+def test_a_warning_during_a_run_starts_a_line_of_its_own_below_the_bar(capsys):
+    """It was printed after the bar on the bar's line, cutting it in two; the bar is now
+    cleared first and drawn again after it."""
+    import sys
+
+    from tqdm import tqdm
+
+    from sim.progress import warn
+
+    with tqdm(total=10, file=sys.stderr, ncols=60, mininterval=0) as bar:
+        bar.update(3)
+        capsys.readouterr()
+        warn("warning: something")
+        err = capsys.readouterr().err
+    before, _, after = err.partition("warning: something\n")
+    assert "3/10" not in before.rpartition("\r")[2]  # the bar's line cleared before it
+    assert "3/10" in after  # and drawn again below it
