@@ -47,7 +47,7 @@ def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
 
 def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **data: Any) -> list[Path]:
     """Draw figures for ``command`` (matplotlib is imported only by the commands that draw)."""
-    with drawing(kind, directory, fmt, command):  # a stop meanwhile says how to draw them again
+    with drawing(kind, directory, fmt, command, data.get("summary")):  # a stop says what to do
         import plots
 
         return plots.draw(kind, directory, fmt=fmt, **data)

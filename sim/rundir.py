@@ -150,10 +150,13 @@ def redraw_advice(command: str, out: Path, fmt: str) -> str:
 
 
 @contextmanager
-def drawing(kind: str, out: Path, fmt: str, command: str | None = None) -> Iterator[None]:
+def drawing(kind: str, out: Path, fmt: str, command: str | None = None,
+            summary: dict[str, Any] | None = None) -> Iterator[None]:
     """Drawing the figures of ``kind`` into ``out`` in the format ``fmt`` for
     ``command`` (by default, the command of that name), the results already saved: a
     stop meanwhile says so, and how to draw them again (it said only 'interrupted').
+    A run's ``summary`` says whether it was stopped before all its runs were done, and
+    the advice then says how to finish it, as the message the stop cut off would have.
 
     Raises:
         StopExplained: from the stop, once it is explained (so nothing more is said).
@@ -164,8 +167,14 @@ def drawing(kind: str, out: Path, fmt: str, command: str | None = None) -> Itera
     except KeyboardInterrupt as stop:
         what, them = ("figure", "it") if kind in SINGLE_FIGURE and command == kind else \
             ("figures", "them")
-        print(f"interrupted while drawing the {what} in {out} (the results are saved): draw "
-              f"{them} with {redraw_advice(command, out, fmt)}", file=sys.stderr)
+        advice = f"draw {them} with {redraw_advice(command, out, fmt)}"
+        saved = "the results are saved"
+        if command == "run" and summary and summary.get("partial") and "error" not in summary:
+            saved = "the finished runs are saved"
+            advice = (f"finish the run with {finish_with('run', out)} and --plot, or {advice} "
+                      "as they are")
+        print(f"interrupted while drawing the {what} in {out} ({saved}): {advice}",
+              file=sys.stderr)
         raise StopExplained from stop
 
 

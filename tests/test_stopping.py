@@ -1047,3 +1047,23 @@ def test_a_stop_while_drawing_says_the_results_are_saved_and_how_to_draw_them(
     err = capsys.readouterr().err
     assert err.endswith(f"interrupted while drawing {again.format(out=out)}\n")
     assert "interrupted after" not in err
+
+
+def test_a_stop_while_drawing_a_stopped_run_s_figures_says_how_to_finish_it(
+        tmp_path, monkeypatch, capsys):
+    """A run stopped part way, then stopped again while its PARTIAL figures were drawn,
+    said only how to draw them: the line saying how to finish the run was cut off."""
+    import plots
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "draw", stopped)
+    interrupt_chunk(monkeypatch, 2, size=250)
+    out = tmp_path / "out"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "1000", "--workers", "1",
+                         "--no-progress", "--out", str(out), "--plot"]) == 130
+    assert capsys.readouterr().err.endswith(
+        f"interrupted while drawing the figures in {out} (the finished runs are saved): finish "
+        f"the run with 'run ... --resume --out {out}' and --plot, or draw them with 'plot {out}' "
+        "as they are\n")
