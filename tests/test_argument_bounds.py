@@ -1,0 +1,159 @@
+"""The bounds of the command line's options, at their edges: the largest value allowed is
+taken and the next is refused, a refusal names the bad value, and the defaults filled
+in later are the documented ones."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+from helpers import DEFAULT, ROOT
+from test_cli import no_runs
+
+import run_sim
+from sim.arguments import DEFAULT_CHECKPOINT, DEFAULT_RUNS, build_parser, check_out_options, fill_runs
+
+QUIET = ["--workers", "1", "--no-progress"]
+
+
+def recorded(monkeypatch, command: str = "run") -> list[argparse.Namespace]:
+    """Replace ``command`` by one that only records the options it was given (after
+    they passed the checks every command's options pass): nothing runs."""
+    seen: list[argparse.Namespace] = []
+
+    def record(args: argparse.Namespace) -> int:
+        seen.append(args)
+        return 0
+
+    monkeypatch.setitem(run_sim.COMMANDS, command, record)
+    return seen
+
+
+def parsed(*args: str) -> argparse.Namespace:
+    return build_parser().parse(list(args))
+
+
+def refused(*args: str) -> None:
+    """``run_sim.main(args)`` ends with argparse's exit 2 (a bad value is refused while
+    the command line is read, before anything runs)."""
+    with pytest.raises(SystemExit) as stop:
+        run_sim.main(list(args))
+    assert stop.value.code == 2
+
+
+def test_a_value_that_is_not_a_number_is_named_in_the_refusal(monkeypatch, capsys):
+    """The refusal quotes what was typed: in a long command line it says which value
+    to fix."""
+    no_runs(monkeypatch)
+    refused("run", str(DEFAULT), "--runs", "abc")
+    err = capsys.readouterr().err
+    assert "argument --runs: bad value 'abc'; a whole number from 1 to 100,000,000" in err
+
+
+@pytest.mark.parametrize(("text", "runs"), [
+    ("0" * 59 + "5", 5),     # 60 characters: read
+    ("0" * 60 + "5", None),  # 61: refused before Python converts it
+])
+def test_a_whole_number_may_be_written_in_up_to_60_characters(text, runs, monkeypatch, capsys):
+    """Sixty characters are read as the number they write (leading zeros and all); one
+    more is refused, as far longer text must be before int() meets its own limit and
+    refuses with its own message."""
+    args = ["run", str(DEFAULT), "--runs", text, "--json", *QUIET]
+    if runs is None:
+        no_runs(monkeypatch)
+        refused(*args)
+        assert f"argument --runs: bad value '{text}'" in capsys.readouterr().err
+    else:
+        assert run_sim.main(args) == 0, capsys.readouterr().err
+        assert json.loads(capsys.readouterr().out)["runs"] == runs
+
+
+def test_the_most_workers_and_runs_are_allowed(monkeypatch, capsys):
+    """--workers 1024 and --runs 100,000,000 are the documented upper bounds, so they
+    are allowed themselves."""
+    seen = recorded(monkeypatch)
+    assert run_sim.main(["run", str(DEFAULT), "--workers", "1024", "--runs", "100000000"]) == 0, \
+        capsys.readouterr().err
+    assert (seen[0].workers, seen[0].runs) == (1024, 100_000_000)
+
+
+def test_replication_zero_can_be_traced(capsys):
+    """Replications are counted from 0 (runs.csv's first row); the first is the one a
+    trace shows by default and can be asked for by number."""
+    assert run_sim.main(["trace", str(DEFAULT), "--replication", "0"]) == 0
+    named = capsys.readouterr().out
+    assert run_sim.main(["trace", str(DEFAULT)]) == 0
+    assert "Outcome: " in named and named == capsys.readouterr().out
+
+
+def test_a_checkpoint_of_a_whole_day_is_allowed(monkeypatch, tmp_path, capsys):
+    """A day, 86400 s, is the longest checkpoint interval and is allowed itself."""
+    seen = recorded(monkeypatch)
+    assert run_sim.main(["run", str(DEFAULT), "--checkpoint", "86400",
+                         "--out", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    assert seen[0].checkpoint == 86400.0
+
+
+@pytest.mark.parametrize("value", ["0", "0.0"])
+def test_a_precision_of_zero_is_refused_with_the_range(value, monkeypatch, capsys):
+    """A zero half-width can never be reached: the adaptive run would go on to
+    --max-runs while seeming to aim at something."""
+    no_runs(monkeypatch)
+    refused("run", str(DEFAULT), "--precision", value)
+    assert f"argument --precision: bad value '{value}'; a number in (0, 0.5)" in capsys.readouterr().err
+
+
+def test_min_runs_may_equal_max_runs(capsys):
+    """Equal bounds fix the adaptive run's size: allowed (only --min-runs above
+    --max-runs contradicts itself)."""
+    assert run_sim.main(["run", str(DEFAULT), "--precision", "0.1", "--min-runs", "10",
+                         "--max-runs", "10", *QUIET]) == 0, capsys.readouterr().err
+    assert "precision 0.1: NOT reached (hit --max-runs) after 10 runs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "kind"), [
+    (["run", str(DEFAULT)], "run"),
+    (["sweep", str(DEFAULT), "--param", "ceasefire.max_acts=50000"], "sweep"),
+    (["compare", str(DEFAULT)], "comparison"),
+    (["backtest", str(ROOT / "scenarios")], "backtest"),
+])
+def test_resume_without_out_says_which_directory_it_needs(args, kind, monkeypatch, capsys):
+    """There is nothing to finish without the directory of the earlier run: each
+    command says so in its own words, before anything runs."""
+    no_runs(monkeypatch)
+    assert run_sim.main([*args, "--resume", *QUIET]) == 2
+    err = capsys.readouterr().err
+    assert f"error: --resume: --resume needs --out DIR of the earlier {kind} to finish" in err
+
+
+def test_the_checkpoint_defaults_to_a_minute_with_out(tmp_path):
+    """With --out, the finished runs are saved every 60 s by default: a crash loses at
+    most a minute (0 would save only at the end)."""
+    args = parsed("run", str(DEFAULT), "--out", str(tmp_path))
+    check_out_options(args)
+    assert args.checkpoint == DEFAULT_CHECKPOINT == 60.0
+
+
+def test_runs_default_to_4000_once_filled_in():
+    """--runs is left unset until a resumed run could take its saved count; then it is
+    the documented 4000."""
+    args = parsed("run", str(DEFAULT))
+    assert args.runs is None
+    fill_runs(args)
+    assert args.runs == DEFAULT_RUNS == 4000
+
+
+def test_resuming_a_run_whose_manifest_is_gone_names_the_manifest(tmp_path, capsys):
+    """Without a manifest there is no saved run to take options from: the refusal says
+    the manifest is missing (the real problem), not to give --runs (which would not
+    help)."""
+    out = tmp_path / "out"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "20", "--out", str(out), *QUIET]) == 0
+    (out / "manifest.json").unlink()
+    capsys.readouterr()
+    before = sorted(p.name for p in out.iterdir())
+    assert run_sim.main(["run", str(DEFAULT), "--out", str(out), "--resume", *QUIET]) == 2
+    err = capsys.readouterr().err
+    assert f"{out / 'manifest.json'}: missing" in err and "give --runs" not in err, err
+    assert sorted(p.name for p in out.iterdir()) == before

@@ -1,0 +1,199 @@
+"""The text reports people read: interval decimals, the collapse lines of a summary, how a
+trace ends, and the header, key lines and stop line of a sweep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers import DEFAULT, ROOT
+
+from sim.model import run_replication
+from sim.report import interval_decimals, signed, summary_text, sweep_stopped, sweep_text, trace_text
+from sim.runner import Runner
+from sim.scenario import load_scenario
+from sim.stats import summarize
+
+CESSATION = ROOT / "scenarios" / "cessation_feb_2016.toml"
+"""A scenario whose monitors misattribute acts (the Geneva one, at these seeds, does not)."""
+
+
+@pytest.fixture(scope="module")
+def geneva():
+    return load_scenario(DEFAULT)
+
+
+# ---------------------------------------------------------------------------
+# Interval decimals
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("low", "high", "decimals"), [
+    (0.0, 0.001, 1),   # exactly 0.1 pp wide: one decimal already shows it
+    (0.0, 0.0, 1),     # no width at all (a point): one decimal, and no log of zero
+    (0.0, 0.0002, 3),  # 0.02 pp: +-0.01 needs three
+    (0.0, 1e-11, 9),   # ever narrower: capped at nine
+])
+def test_interval_decimals_show_the_width_and_stop_at_nine(low, high, decimals):
+    """An interval of exactly 0.1 pp reads at one decimal; a narrower one gets just
+    enough more to show both ends apart, up to nine; one of no width (every pair
+    agreed) is printed as it is, not taken the logarithm of."""
+    assert interval_decimals({"low": low, "high": high}) == decimals
+
+
+@pytest.mark.parametrize(("p", "text"), [
+    ({"estimate": 0.0, "low": 0.0, "high": 0.0}, "  +0.0 pp [+0.0, +0.0]"),
+    ({"estimate": 0.0, "low": -0.0002, "high": 0.0002}, "+0.000 pp [-0.020, +0.020]"),
+    ({"estimate": 0.01, "low": 0.0, "high": 0.001}, "  +1.0 pp [+0.0, +0.1]"),
+])
+def test_a_signed_difference_prints_its_interval_at_the_width_s_decimals(p, text):
+    """A comparison of a scenario with itself has a zero-width interval and must still
+    print; a +-0.02 pp interval (no pair disagreeing in 20,000) needs three decimals to
+    be an interval rather than a point."""
+    assert signed(p) == text
+
+
+# ---------------------------------------------------------------------------
+# The summary's collapse lines
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def collapsing(geneva) -> dict[str, Any]:
+    """The summary of a small real run in which some ceasefires collapsed."""
+    summary = summarize(Runner(workers=1).run(geneva, 40, seed=5).results, geneva, seed=5)
+    assert summary["collapse_causes"], "the run needs collapses for its collapse lines"
+    return summary
+
+
+def test_the_triggers_are_listed_most_frequent_first(collapsing, geneva):
+    """Who acted before the withdrawals reads in order of share, as who withdrew does:
+    the author of most collapses comes first, whatever order the summary holds them in."""
+    summary = {**collapsing, "collapse_triggers": {"a": 0.2, "b": 0.8}}
+    assert "  after an act by: b 80%, a 20%" in summary_text(summary, geneva).splitlines()
+
+
+def test_the_misattributed_and_host_strike_shares_are_printed(collapsing, geneva):
+    """The shares of collapses set off by a misattributed act and by a strike on a
+    spoiler that landed on its host are the model's story of why ceasefires fail:
+    each is printed with its own value."""
+    summary = {**collapsing, "misattributed_share": 0.25, "delineation_hit_share": 0.1}
+    assert ("  misattributed trigger: 25.0%   strike on spoiler landing on host: 10.0%"
+            in summary_text(summary, geneva).splitlines())
+
+
+# ---------------------------------------------------------------------------
+# How a trace ends
+# ---------------------------------------------------------------------------
+
+
+def outcome_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("Outcome: "))
+
+
+def test_a_trace_says_whom_a_misattributed_act_was_blamed_on():
+    """A collapse the withdrawing party blamed on someone other than the act's author
+    is the misattribution the scenario is about: the trace names both."""
+    scenario = load_scenario(CESSATION)
+    outcome = run_replication(scenario, 2016, 3, trace=True)
+    assert outcome.agreed and outcome.collapsed and outcome.misattributed
+    assert outcome.blamed == "opposition" and outcome.trigger != "opposition"
+    line = outcome_line(trace_text(outcome, scenario))
+    assert line.endswith(f"withdrew after an act by {outcome.trigger} blamed on opposition."), line
+
+
+def test_a_trace_says_when_a_strike_on_a_spoiler_hit_its_host(geneva):
+    """A strike on a spoiler that hit the party it sheltered with (co-location, which
+    delineation is meant to end) is said as such, not as a plain act by the striker."""
+    outcome = run_replication(geneva, 2016, 0, trace=True)
+    assert outcome.agreed and outcome.collapsed and outcome.delineation_hit
+    assert not outcome.misattributed
+    line = outcome_line(trace_text(outcome, geneva))
+    assert line.endswith(f"after an act by {outcome.trigger} "
+                         "(a strike on a spoiler that hit its host)."), line
+
+
+@pytest.mark.parametrize("replication", [0, 1])  # collapsed, held to the horizon
+def test_an_agreed_trace_lists_the_terms_agreed(geneva, replication):
+    """What was agreed is half of a trace's story: every issue's agreed value, in the
+    scenario's order."""
+    outcome = run_replication(geneva, 2016, replication, trace=True)
+    assert outcome.agreed
+    lines = trace_text(outcome, geneva).splitlines()
+    terms = [line for line in lines if line.startswith("Terms: ")]
+    assert len(terms) == 1
+    assert [t.split("=")[0] for t in terms[0].removeprefix("Terms: ").split(", ")] == list(geneva.issues)
+
+
+def test_a_trace_without_agreement_lists_no_terms(geneva):
+    outcome = run_replication(geneva, 2016, 3, trace=True)
+    assert not outcome.agreed
+    assert "Terms: " not in trace_text(outcome, geneva)
+
+
+# ---------------------------------------------------------------------------
+# Sweeps
+# ---------------------------------------------------------------------------
+
+
+def est(p: float) -> dict[str, float]:
+    return {"estimate": p, "low": p - 0.05, "high": p + 0.05}
+
+
+def sweep_row(value: Any, runs: int = 600, first: bool = False, partial: bool = False
+              ) -> dict[str, Any]:
+    """A sweep point as ``sweep_text`` takes it: its parameter values and summary."""
+    zero = {"estimate": 0.0, "low": None, "high": None}
+    diff = ({"p_agreement": zero, "p_hold": {"7d": zero}} if first else
+            {"p_agreement": est(0.01), "p_hold": {"7d": est(-0.02)}})
+    summary = {"runs": runs, "seed": 7, "p_agreement": est(0.5), "p_hold": {"7d": est(0.4)},
+               "diff_from_reference": diff}
+    if partial:
+        summary["partial"] = True
+    return {"params": {"x": value, "a.y": value}, "summary": summary}
+
+
+def sweep_rows(n: int, runs: int = 600, last_runs: int | None = None) -> list[dict[str, Any]]:
+    """``n`` points of ``runs`` each; the last interrupted at ``last_runs``, if given."""
+    rows = [sweep_row(0.1 * (k + 1), runs, first=k == 0) for k in range(n)]
+    if last_runs is not None:
+        rows[-1] = sweep_row(0.1 * n, last_runs, first=n == 1, partial=True)
+    return rows
+
+
+@pytest.mark.parametrize(("rows", "planned", "runs", "head"), [
+    (sweep_rows(3), 3, 600, "Sweep: 3 points, 600 replications each"),
+    (sweep_rows(1), 1, 600, "Sweep: 1 point, 600 replications each"),
+    (sweep_rows(1, last_runs=250), 3, 600, "Sweep: 1 of 3 points, 600 replications each"),
+    (sweep_rows(2, runs=1), 2, 1, "Sweep: 2 points, 1 replication each"),
+])
+def test_the_sweep_header_describes_the_sweep_asked_for(rows, planned, runs, head):
+    """The header says how many points and replications were asked for: a finished
+    sweep is not 'n of n', one point or replication is singular, and a sweep whose
+    first point was interrupted still says the replications each point was to get,
+    not the number that one stopped at."""
+    text = sweep_text(rows, ["x", "a.y"], ["7d"], planned, runs)
+    assert text.splitlines()[0] == f"{head} on the same seeds (seed 7)"
+
+
+def test_a_sweep_lists_only_the_keys_its_columns_shorten():
+    """A column headed by its whole key needs no key line ('  x: x' says nothing); one
+    headed by a suffix of its key does."""
+    lines = sweep_text(sweep_rows(2), ["x", "a.y"], ["7d"], 2, 600).splitlines()
+    assert "  y: a.y" in lines
+    assert not any(line.strip() == "x: x" for line in lines)
+
+
+def test_no_line_of_a_sweep_table_ends_in_spaces():
+    """The reference row's empty difference cells are not padded out to the line's
+    end: trailing spaces are noise in a saved log and in a diff of two logs."""
+    lines = sweep_text(sweep_rows(3), ["x", "a.y"], ["7d"], 3, 600).splitlines()
+    assert any(line.endswith("reference") for line in lines)
+    assert [line for line in lines if line != line.rstrip()] == []
+
+
+@pytest.mark.parametrize("out", [None, ROOT / "saved"])
+def test_a_sweep_stopped_before_any_replication_says_so(out):
+    """Stopped before a single replication of the first point finished, the sweep is
+    'during point 1', not after it or at a point 0, and has nothing to keep."""
+    assert sweep_stopped([], 3, out) == "interrupted during point 1 of 3; no replication had finished"
