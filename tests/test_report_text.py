@@ -9,7 +9,15 @@ import pytest
 from helpers import DEFAULT, ROOT
 
 from sim.model import run_replication
-from sim.report import interval_decimals, signed, summary_text, sweep_stopped, sweep_text, trace_text
+from sim.report import (
+    compare_text,
+    interval_decimals,
+    signed,
+    summary_text,
+    sweep_stopped,
+    sweep_text,
+    trace_text,
+)
 from sim.runner import Runner
 from sim.scenario import load_scenario
 from sim.stats import summarize
@@ -197,3 +205,101 @@ def test_a_sweep_stopped_before_any_replication_says_so(out):
     """Stopped before a single replication of the first point finished, the sweep is
     'during point 1', not after it or at a point 0, and has nothing to keep."""
     assert sweep_stopped([], 3, out) == "interrupted during point 1 of 3; no replication had finished"
+
+
+# -- the sweep's difference cells and key names ----------------------------------------
+
+
+def interval(estimate: float | None, low: float | None, high: float | None) -> dict[str, Any]:
+    return {"estimate": estimate, "low": low, "high": high}
+
+
+def test_only_a_point_with_no_interval_anywhere_is_the_reference():
+    """The reference point differs from itself by nothing, with no interval; a point
+    whose agreement difference is missing, or with one milestone without an interval,
+    is not the reference and shows n/a where it has no figure."""
+    from sim.report import _diff_cells
+
+    no_interval = interval(0.0, None, None)
+    assert _diff_cells({"p_agreement": no_interval, "p_hold": {"48h": no_interval}},
+                       ["48h"]) == ["reference", ""]
+    assert _diff_cells({"p_agreement": None, "p_hold": {"48h": no_interval}},
+                       ["48h"]) == ["n/a", "n/a"]
+    assert _diff_cells({"p_agreement": interval(0.01, 0.0, 0.02), "p_hold": {"48h": no_interval}},
+                       ["48h"]) == ["+1.0 [+0.0, +2.0]", "n/a"]
+
+
+def test_a_key_is_shortened_only_to_a_name_no_other_key_ends_with():
+    from sim.report import _short_keys
+
+    assert _short_keys(["a.x", "x"]) == ["a.x", "x"]  # 'x' is the other key itself
+    assert _short_keys(["a.bx", "c.x"]) == ["bx", "x"]  # 'bx' ends with 'x', not with '.x'
+
+
+def test_value_cells_use_as_few_digits_as_tell_the_values_apart():
+    from sim.report import value_cells
+
+    assert value_cells([0.12345, 0.5]) == ["0.1235", "0.5"]  # four significant digits
+    assert value_cells([0.30001, 0.3]) == ["0.30001", "0.3"]  # not two rows of 0.3
+    assert value_cells(["regime", "opposition"]) == ["regime", "opposition"]  # unquoted
+
+
+# -- the comparison's table ------------------------------------------------------------
+
+
+def comparison(label: str = "48h", independent_agreement: bool = True) -> dict[str, Any]:
+    share = {"estimate": 0.5, "low": 0.45, "high": 0.55}
+    diff = interval(0.01, -0.01, 0.03)
+    result: dict[str, Any] = {
+        "runs": 100, "a": {"p_agreement": share, "p_hold": {label: share}},
+        "b": {"p_agreement": share, "p_hold": {label: share}},
+        "diff": {"p_agreement": diff, "p_hold": {label: diff},
+                 "independent_p_hold": {label: interval(0.01, -0.1, 0.12)}}}
+    if independent_agreement:
+        result["diff"]["independent_p_agreement"] = interval(0.01, -0.09, 0.11)
+    return result
+
+
+def test_the_row_names_column_leaves_two_spaces_after_the_longest_milestone():
+    lines = compare_text(comparison("a_long_milestone"), "A", "B").splitlines()
+    header = next(line for line in lines if line.rstrip().endswith("(paired 95% interval)"))
+    assert header.index("A") == len("P(hold a_long_milestone)") + 2 + 21  # 'A' ends its column
+
+
+def test_a_comparison_saved_before_agreement_had_an_independent_width_still_reads():
+    """compare.json written by an earlier version has no independent interval for
+    P(agreement): its width row is left out, not the report."""
+    text = compare_text(comparison(independent_agreement=False), "A", "B")
+    widths = text.split("95% interval width of A - B")[1]
+    assert "P(hold 48h)" in widths and "P(agreement)" not in widths
+
+
+# -- an adaptive run's summary and last line ---------------------------------------------
+
+
+def adaptive(**state: Any) -> Any:
+    from types import SimpleNamespace
+
+    results = Runner(workers=1).run(load_scenario(DEFAULT), 30, 1).results
+    base = {"results": results, "wall_seconds": 1.0, "partial": False, "ran": 30, "target": 2000,
+            "precision_met": True, "error": None, "interrupted": False, "beyond": 0}
+    return SimpleNamespace(**{**base, **state})
+
+
+def test_an_adaptive_run_s_line_says_whether_and_when_its_precision_was_reached():
+    from sim.report import precision_line
+
+    assert precision_line(adaptive(), 0.01) == "precision 0.01: reached after 2000 runs"
+    assert precision_line(adaptive(precision_met=False), 0.01) == (
+        "precision 0.01: NOT reached (hit --max-runs) after 2000 runs")
+    assert precision_line(adaptive(interrupted=True, partial=True), 0.01) == (
+        "precision 0.01: not reached when interrupted after 30 runs")
+
+
+def test_a_stopped_adaptive_run_s_summary_counts_the_runs_it_holds_not_its_target():
+    from sim.report import run_summary
+
+    scenario = load_scenario(DEFAULT)
+    summary = run_summary(adaptive(partial=True, interrupted=True), scenario, 1, 0.01)
+    assert summary["precision"]["runs"] == 30
+    assert run_summary(adaptive(), scenario, 1, 0.01)["precision"]["runs"] == 2000
