@@ -157,3 +157,25 @@ def test_resuming_a_run_whose_manifest_is_gone_names_the_manifest(tmp_path, caps
     err = capsys.readouterr().err
     assert f"{out / 'manifest.json'}: missing" in err and "give --runs" not in err, err
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+# -- run counts read back from a saved manifest ----------------------------------------
+
+
+def test_a_saved_run_count_is_taken_only_when_it_is_one_the_options_allow():
+    """A manifest may have been edited: a count the options would refuse is not taken."""
+    from sim.arguments import MAX_RUNS, saved_count
+
+    assert saved_count(1) == 1 and saved_count(MAX_RUNS) == MAX_RUNS
+    for bad in (0, -5, MAX_RUNS + 1, True, 12.0, "600", None):
+        assert saved_count(bad) is None, bad
+
+
+def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
+    from sim.arguments import resume_options
+
+    args = argparse.Namespace(out=tmp_path, runs=None, precision=None, min_runs=None,
+                              max_runs=None)
+    note = resume_options(args, {"precision": 0.01, "min_runs": "x", "max_runs": 5000})
+    assert (args.precision, args.min_runs, args.max_runs) == (0.01, None, 5000)
+    assert note == "resuming with the saved run's --precision 0.01 --max-runs 5000"
