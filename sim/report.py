@@ -67,6 +67,8 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
         "",
         f"P(agreement)                     {' ' * wide}{pct(summary['p_agreement'])}",
     ]
+    if not summary["runs"]:  # stopped before any finished: a table of n/a says nothing
+        return "\n".join([*lines[:3], "No replication finished: there is nothing to estimate."])
     if summary.get("median_agreement_hours") is not None:
         h = summary["median_agreement_hours"]
         lines.append(f"  median time to agreement (agreed runs) {h:.0f} h ({h / 24:.1f} days)")

@@ -303,3 +303,13 @@ def test_a_stopped_adaptive_run_s_summary_counts_the_runs_it_holds_not_its_targe
     summary = run_summary(adaptive(partial=True, interrupted=True), scenario, 1, 0.01)
     assert summary["precision"]["runs"] == 30
     assert run_summary(adaptive(), scenario, 1, 0.01)["precision"]["runs"] == 2000
+
+
+def test_a_run_stopped_before_any_replication_finished_says_so_not_a_table_of_n_a():
+    """A scenario error in the first replication, a worker lost at once or an early
+    Ctrl-C printed every estimate as n/a, and the events line."""
+    scenario = load_scenario(DEFAULT)
+    empty = Runner(workers=1).run(scenario, 0, 1).results
+    text = summary_text(summarize(empty, scenario, seed=1, partial=True), scenario)
+    assert text.splitlines()[1:] == ["Runs: 0   seed: 1   (PARTIAL: interrupted)", "",
+                                     "No replication finished: there is nothing to estimate."]
