@@ -1,0 +1,126 @@
+"""Edges of output directories that the broader tests pass over: which session a fresh
+run's manifest names, what a run resumed in another command's directory is told, and
+what a stop while drawing says for the commands that draw a run's figures without being
+``run`` (``plot``, ``backtest``) or for a run that ended on an error.
+
+Each message here is the user's only guide to what was kept and how to go on, so it
+must name the command that finishes the work, not a neighbouring one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from helpers import DEFAULT
+
+import run_sim
+from sim.rundir import drawing
+from sim.signals import StopExplained
+
+QUICK = ["--runs", "3", "--workers", "1", "--no-progress"]
+
+
+def quiet(args: list[str]) -> int:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_sim.main(args)
+
+
+def stopped_while_drawing(kind: str, out: Path, command: str | None = None,
+                          summary: dict | None = None) -> None:
+    with pytest.raises(StopExplained), drawing(kind, out, "png", command, summary):
+        raise KeyboardInterrupt
+
+
+# -- manifests -------------------------------------------------------------------------
+
+
+def test_a_fresh_run_beside_a_leftover_manifest_names_no_earlier_session(tmp_path):
+    """A save that failed before runs.csv leaves a manifest alone, and a fresh run may use
+    the directory; it resumes nothing, so its manifest must not claim the session of that
+    leftover among those that made its results."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps(
+        {"version": "0.0", "seed": 1, "command": ["an", "old", "session"], "packages": {}}))
+    assert quiet(["run", str(DEFAULT), *QUICK, "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "earlier" not in manifest
+    assert manifest["command"] != ["an", "old", "session"]
+
+
+# -- resuming in another command's directory -------------------------------------------
+
+
+def test_a_run_resumed_in_a_sweep_s_directory_is_told_to_resume_the_sweep(tmp_path, capsys):
+    """The user asked to resume: the message must say this directory is a sweep's to
+    resume with 'sweep ... --resume', not suggest another directory as for a fresh run."""
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / "sweep.csv").write_text("")
+    assert quiet(["run", str(DEFAULT), *QUICK, "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert (f"the directory of the run to resume, but it holds a sweep (sweep.csv): resume it "
+            f"with 'sweep ... --resume --out {out}'") in err
+    assert "use another directory" not in err
+    assert not (out / "runs.csv").exists()
+
+
+# -- a stop while drawing ---------------------------------------------------------------
+
+
+def test_a_stop_while_a_backtest_draws_a_case_says_to_resume_the_backtest(tmp_path, capsys):
+    """A backtest draws each scenario's run figures after its own: stopped then, it is the
+    backtest resumed with --plot that draws them all again, not 'plot' of one case."""
+    case = tmp_path / "bt" / "cases" / "geneva_2016"
+    stopped_while_drawing("run", case, "backtest", {"runs": 20, "partial": False})
+    assert capsys.readouterr().err == (
+        f"interrupted while drawing the figures in {case} (the results are saved): draw them "
+        "with the same command with --resume and --plot\n")
+
+
+def test_a_stop_while_plotting_a_partial_run_only_says_how_to_draw_it(tmp_path, capsys):
+    """``plot`` of a run stopped part way draws it as it is: a stop then only says how to
+    draw it again. Telling the user to finish the run belongs to ``run --plot``, which
+    was finishing it."""
+    out = tmp_path / "run"
+    stopped_while_drawing("run", out, "plot", {"runs": 250, "partial": True})
+    assert capsys.readouterr().err == (
+        f"interrupted while drawing the figures in {out} (the results are saved): draw them "
+        f"with 'plot {out}'\n")
+
+
+def test_a_stop_while_drawing_a_run_ended_by_an_error_does_not_offer_to_finish_it(
+        tmp_path, capsys):
+    """A run stopped by an error in a replication is partial too, but resuming it would
+    meet the same error: the advice is to draw its figures, not to finish it."""
+    out = tmp_path / "run"
+    stopped_while_drawing("run", out, "run", {"runs": 250, "partial": True, "error": "boom"})
+    err = capsys.readouterr().err
+    assert err == (f"interrupted while drawing the figures in {out} (the results are saved): "
+                   f"draw them with 'plot {out}'\n")
+    assert "--resume" not in err
+
+
+# -- resuming another scenario ----------------------------------------------------------
+
+
+def test_a_key_the_saved_run_lacks_is_named_as_having_no_value_there(tmp_path, capsys):
+    """A value added to the scenario since the run was saved has no saved counterpart:
+    the message says so in words ('None' reads as a value TOML cannot even hold)."""
+    scenario = tmp_path / "geneva.toml"
+    full = DEFAULT.read_text(encoding="utf-8")
+    scenario.write_text("".join(line for line in full.splitlines(keepends=True)
+                                if not line.startswith("settling_floor")), encoding="utf-8")
+    out = tmp_path / "run"
+    assert quiet(["run", str(scenario), *QUICK, "--out", str(out)]) == 0
+    scenario.write_text(full, encoding="utf-8")
+    capsys.readouterr()
+    assert quiet(["run", str(scenario), *QUICK, "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {scenario}: ceasefire.settling_floor: bad value 0.2; no value as "
+                          f"in the run saved in {out}"), err
+    assert "None" not in err
