@@ -348,52 +348,6 @@ def apply_override(doc: dict[str, Any], key: str, value: Any,
     return out
 
 
-def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
-    """The file of a scenario's ``extends`` chain that gives the value at ``parts``: the
-    scenario itself or the nearest ancestor that does (None if none does, or the chain
-    cannot be read now). Messages name it, not the child that only inherits it."""
-    seen: set[Path] = set()
-    current: Path | None = path
-    while current is not None and current not in seen and current.is_file():  # no pipe
-        seen.add(current)
-        try:
-            doc = read_toml(current)
-        except ScenarioError:
-            return None
-        if value_at(doc, parts) is not None:
-            return current
-        parent = doc.get("extends")  # beside the file itself, as the loader finds it
-        current = (current.resolve().parent / parent).resolve() \
-            if isinstance(parent, str) and parent else None
-    return None
-
-
-def giving_file(path: Path, key: str) -> Path | None:
-    """The file of a scenario's ``extends`` chain that writes the value a problem at
-    ``key`` (dotted, with ``[i]`` or ``.i`` for an array's items) is about: the nearest
-    that gives the value there or, for a key none gives (a missing value, an item
-    inside an array), the nearest that gives the deepest table or array holding it.
-    None when no file does, or the chain cannot be read now."""
-    parts = tuple(p for p in re.split(r"[.\[\]]", key) if p)  # sources[1]: sources, 1
-    for depth in range(len(parts), 0, -1):
-        found = defining_file(path, parts[:depth])
-        if found is not None:
-            return found
-    return None
-
-
-def first_difference(a: Any, b: Any, parts: tuple[str, ...] = ()) -> tuple[str, Any, Any] | None:
-    """The first dotted key path at which two documents differ, with ``a``'s and ``b``'s
-    value there (``None`` for a key one of them lacks); ``None`` if they are equal."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in dict.fromkeys([*a, *b]):
-            found = first_difference(a.get(key), b.get(key), (*parts, str(key)))
-            if found is not None:
-                return found
-        return None
-    return None if a == b else (join_key(parts), a, b)
-
-
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 

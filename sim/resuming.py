@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.arguments import DEFAULT_RUNS, saved_count
-from sim.document import first_difference
 from sim.errors import ScenarioError, show
+from sim.origin import first_difference
 from sim.output import jsonable, toml_value
 from sim.records import Results
 from sim.rundir import (

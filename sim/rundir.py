@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.arguments import KINDS
-from sim.document import defining_file, first_difference, split_key
+from sim.document import split_key
 from sim.errors import ScenarioError, show
+from sim.origin import defining_file, first_difference
 from sim.output import PARTS, Resumed, finish_with, read_run, shell_path, whole_of
 from sim.progress import warn
 from sim.records import Results

@@ -26,7 +26,6 @@ from pydantic import ValidationError
 
 from sim.document import (
     apply_override,
-    giving_file,
     join_key,
     parse_override,
     parse_value,
@@ -38,6 +37,7 @@ from sim.document import (
     under,
 )
 from sim.errors import ScenarioError
+from sim.origin import giving_file
 from sim.schema import Behaviour, ScenarioSpec
 from sim.validation import check_references, from_validation, refuse_case_twins
 
@@ -247,7 +247,7 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
 @contextmanager
 def noting_origin(path: Path) -> Iterator[None]:
     """A problem with a value the scenario file ``path`` inherits through ``extends``
-    says which file writes that value (:func:`sim.document.giving_file`): the file to
+    says which file writes that value (:func:`sim.origin.giving_file`): the file to
     look in, to mend the value or what it conflicts with. The problem stays reported
     against ``path``, the file whose merged document has it: an ancestor may be valid
     alone (a milestone beyond a horizon the child shortened)."""
