@@ -24,11 +24,25 @@ from pathlib import Path
 from typing import Any
 
 from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
+from sim.defaults import DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError
-from sim.output import finish_with, jsonable, read_plottable_run
-from sim.rundir import FIGURES_UNSAVED, checkpointed, drawing, open_out, prepare_out, saving, stale_figures
-from sim.runner import DEFAULT_MIN_RUNS, WorkerLostError
 from sim.signals import ClosedPipeGuard, StopExplained, TermGuard, Terminated, deferred_stop
+
+NOT_INSTALLED: ModuleNotFoundError | None = None
+try:  # the packages the runs need (--help and refused arguments need none of them)
+    from sim.output import finish_with, jsonable, read_plottable_run
+    from sim.run_outcome import WorkerLostError
+    from sim.rundir import (
+        FIGURES_UNSAVED,
+        checkpointed,
+        drawing,
+        open_out,
+        prepare_out,
+        saving,
+        stale_figures,
+    )
+except ModuleNotFoundError as missing:  # not installed yet: said once the arguments are read
+    NOT_INSTALLED = missing
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.toml"
 EXIT_BAD_INPUT = 2
@@ -350,6 +364,10 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse(argv)
+    if NOT_INSTALLED is not None:
+        print(f"error: the package {NOT_INSTALLED.name!r} is missing: install the simulator "
+              "first (pip install -e ., see README.md)", file=sys.stderr)
+        return EXIT_FAILED
     guard = TermGuard(restore=not program)
     status = _dispatch(args, guard, program)
     # stopped by SIGTERM rather than Ctrl-C: the shell's convention, 128 + 15

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError, show
-from sim.runner import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 
 T = TypeVar("T")
 

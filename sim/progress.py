@@ -14,8 +14,6 @@ import os
 import sys
 from typing import TextIO
 
-from tqdm import tqdm
-
 FALLBACK_SIZE = os.terminal_size((80, 24))
 """The size taken for a terminal that reports 0: the usual default of terminals."""
 
@@ -46,6 +44,10 @@ def terminal_size(stream: TextIO) -> os.terminal_size | None:
 
 def warn(text: str) -> None:
     """Write ``text`` as a line on stderr while a run goes on: a progress bar drawn
-    there is cleared first and drawn again below it, not cut in two by the line."""
+    there is cleared first and drawn again below it, not cut in two by the line.
+    (tqdm is imported here: the command line's start, and ``--help``, need none of the
+    packages the runs do.)"""
+    from tqdm import tqdm
+
     with tqdm.external_write_mode(file=sys.stderr):
         print(text, file=sys.stderr)

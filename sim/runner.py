@@ -44,6 +44,7 @@ from sim.chunks import (
     run_timed_chunk,
     stop_flag,
 )
+from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError
 from sim.model import armed_parties
 from sim.progress import bar_size, terminal_size
@@ -65,10 +66,6 @@ as :class:`sim.cluster.PortableExecutor` has) how they fare."""
 EXTERNAL_WORKERS = 64
 """Items an external executor of unknown size is taken to run at once (a cluster may
 be large, or grow): too few would leave its workers idle."""
-DEFAULT_MIN_RUNS = 1000
-"""Fewest runs an adaptive (``--precision``) run makes unless told otherwise."""
-DEFAULT_MAX_RUNS = 200_000
-"""Most runs an adaptive run makes unless told otherwise."""
 DEFAULT_BATCH = 2000
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 import tomllib
 
 import pytest
-from helpers import DEFAULT, cli
+from helpers import DEFAULT, ROOT, cli
 
 import run_sim
 from sim.output import read_run
@@ -411,3 +413,38 @@ def test_an_unknown_argument_points_to_its_command_s_usage(argv, command, capsys
     with pytest.raises(SystemExit):
         run_sim.main(argv)
     assert capsys.readouterr().err.endswith(f"(usage: 'run_sim.py {command} --help')\n")
+
+
+WITHOUT_PACKAGES = """
+import runpy, sys
+
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("numpy", "simpy", "tqdm", "pydantic", "matplotlib"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, Block())
+sys.argv = ["run_sim.py", *sys.argv[1:]]
+runpy.run_path("run_sim.py", run_name="__main__")
+"""
+
+
+def test_help_and_argument_errors_need_none_of_the_packages_the_runs_do():
+    """Before the simulator is installed, '--help' ended in a traceback (no tqdm); a
+    command that runs says what to install instead."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", WITHOUT_PACKAGES, *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+
+    shown = run("--help")
+    assert shown.returncode == 0 and "{run,sweep,compare" in shown.stdout, shown.stderr
+    assert run("sweep", "--help").returncode == 0
+    refused = run("run", "--runs", "-5")
+    assert refused.returncode == 2 and "bad value '-5'" in refused.stderr
+    missing = run("run", str(DEFAULT), "--runs", "5")
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.startswith("error: the package ") and "is missing: install the simulator " \
+        "first (pip install -e ., see README.md)" in missing.stderr
