@@ -124,3 +124,60 @@ def test_a_key_the_saved_run_lacks_is_named_as_having_no_value_there(tmp_path, c
     assert err.startswith(f"error: {scenario}: ceasefire.settling_floor: bad value 0.2; no value as "
                           f"in the run saved in {out}"), err
     assert "None" not in err
+
+
+# -- what a directory holds ----------------------------------------------------------
+
+
+def test_a_run_whose_save_left_only_its_manifest_resumes_with_the_saved_run_count(tmp_path, capsys):
+    """A manifest without runs.csv is still the run to finish: its --runs is kept, and the
+    user is not told that nothing was saved."""
+    out = tmp_path / "run"
+    assert quiet(["run", str(DEFAULT), *QUICK, "--out", str(out)]) == 0
+    (out / "runs.csv").unlink()
+    capsys.readouterr()
+    assert quiet(["run", str(DEFAULT), "--workers", "1", "--no-progress", "--out", str(out),
+                  "--resume"]) == 0
+    err = capsys.readouterr().err
+    assert "resuming with the saved run's --runs 3" in err
+    assert "nothing saved" not in err
+
+
+@pytest.mark.parametrize("text, problem", [("{bad", "valid JSON"), ("[]", "a JSON object")])
+def test_an_unreadable_manifest_is_the_one_thing_a_resume_reports(tmp_path, capsys, text, problem):
+    """A damaged manifest is refused, naming it; the run is not first said to hold
+    nothing (which would contradict the error that follows)."""
+    out = tmp_path / "run"
+    assert quiet(["run", str(DEFAULT), *QUICK, "--out", str(out)]) == 0
+    (out / "manifest.json").write_text(text)
+    capsys.readouterr()
+    assert quiet(["run", str(DEFAULT), *QUICK, "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith(f"error: {out / 'manifest.json'}") and problem in err[0]
+
+
+def test_a_sweep_stopped_before_its_table_resumes_its_points(tmp_path, capsys):
+    """Until sweep.csv is written, the points are all a sweep has saved: a resume
+    finishes them instead of starting afresh beside them."""
+    out = tmp_path / "sweep"
+    sweep = ["sweep", str(DEFAULT), "--param", "ceasefire.horizon_hours=720,800", *QUICK,
+             "--out", str(out)]
+    assert quiet(sweep) == 0
+    (out / "sweep.csv").unlink()
+    capsys.readouterr()
+    assert quiet([*sweep, "--resume"]) == 0
+    assert "nothing saved" not in capsys.readouterr().err
+    assert (out / "sweep.csv").exists()
+
+
+def test_a_fresh_sweep_refuses_a_directory_holding_a_run_s_manifest_alone(tmp_path, capsys):
+    """The manifest is the run's as much as runs.csv is: a sweep written beside it would
+    leave neither resumable."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "manifest.json").write_text("{}")
+    assert quiet(["sweep", str(DEFAULT), "--param", "ceasefire.horizon_hours=720,800", *QUICK,
+                  "--out", str(out)]) == 2
+    assert "holds a run (manifest.json)" in capsys.readouterr().err
+    assert not (out / "sweep.csv").exists()
