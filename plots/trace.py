@@ -141,7 +141,7 @@ def plot_lanes(ax: Axes, lane_events: dict[str, list], order: list[str], scenari
             ax.scatter(times, [y] * len(times), color=colour, zorder=3, **style)
             kinds.add(kind)
     ax.set_yticks(range(len(order)), lane_labels(order, scenario), fontsize=9)
-    ax.set_ylim(max(len(order), 1) - 0.5, -0.5)  # one empty lane when nothing happened
+    ax.set_ylim(len(order) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     return kinds
 

@@ -209,15 +209,15 @@ def talks(world: World) -> Generator[Any, Any, None]:
     sc = world.scenario
     neg = sc.spec.negotiation
     env = world.env
-    k = 1
-    while k * neg.round_interval_hours <= neg.deadline_hours:
-        yield env.timeout(k * neg.round_interval_hours - env.now)
+    interval, deadline = neg.round_interval_hours, neg.deadline_hours
+    for k in range(1, rules.round_count(interval, deadline) + 1):
+        # (a last round a rounding error past the deadline is held at the deadline)
+        yield env.timeout(min(k * interval, deadline) - env.now)
         world.events += 1
         world.rounds += 1
         pick = choose(world, env.now)
         if pick is None:
             world.log("", "round", f"round {k}: no package acceptable to all principals")
-            k += 1
             continue
         author, x = pick
         refuser = ratify(world, x)
@@ -225,15 +225,14 @@ def talks(world: World) -> Generator[Any, Any, None]:
             world.rejections += 1
             world.log(refuser, "refuses", f"round {k}: rejects {author}'s package "
                       f"{world.describe(x)}")
-            k += 1
             continue
         world.agree(x)
         world.log(author, "agreement", f"round {k}: {world.describe(x)}")
         return
-    # logged when the talks end, at the last round: the deadline itself is no event
-    last = f"the last round was at {env.now:g} h" if world.rounds else "no round was held"
+    # logged when the talks end, at the last round (validation leaves at least one): the
+    # deadline itself is no event
     world.log("", "deadline", f"no agreement by the deadline ({neg.deadline_hours:g} h; "
-              f"{last})")
+              f"the last round was at {env.now:g} h)")
 
 
 def shocks(world: World) -> Generator[Any, Any, None]:
@@ -250,6 +249,9 @@ def shocks(world: World) -> Generator[Any, Any, None]:
     # not change who gains).
     gainer = spec.gainer or sc.combatants[0]
     share = spec.gainer_share if spec.gainer is not None else 0.5
+    # the gainer against its opponent, whichever wins (the opponent's own opponent need
+    # not be the gainer when more than two parties fight)
+    rival = _side(sc, gainer)
     while True:
         dt = rng.expovariate(rate)
         if env.now + dt > sc.spec.negotiation.deadline_hours:
@@ -258,8 +260,7 @@ def shocks(world: World) -> Generator[Any, Any, None]:
         world.events += 1
         if world.agreed:
             return
-        winner = gainer if rng.random() < share else _side(sc, gainer)
-        loser = _side(sc, winner)
+        winner, loser = (gainer, rival) if rng.random() < share else (rival, gainer)
         world.shocks += 1
         for name, delta in ((winner, spec.size), (loser, -spec.size)):
             world.no_deal[name] = rules.shift_no_deal(world.no_deal[name], delta)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.reads import READ_BY
+from sim.rules.talks import round_count
 from sim.schema import ScenarioSpec
 
 
@@ -310,6 +311,12 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     _check_convoys(spec, file)
     check_observed(spec, file)
     neg = spec.negotiation
+    if round_count(neg.round_interval_hours, neg.deadline_hours) == 0:  # (no talks at all)
+        raise ScenarioError(
+            file, "negotiation.deadline_hours", neg.deadline_hours,
+            f"at least round_interval_hours={neg.round_interval_hours:g}: the first round "
+            "is held one interval after the start, so no round would be held",
+        )
     if neg.deadline_hours / neg.round_interval_hours > MAX_ROUNDS:
         raise ScenarioError(
             file, "negotiation.round_interval_hours", neg.round_interval_hours,

@@ -118,8 +118,9 @@ def test_trace_says_when_talks_without_agreement_ended_and_what_it_counts(capsys
     assert status == 0 and "no agreement after 12 rounds" in out
     assert "no agreement by the deadline (600 h; the last round was at 576 h)" in out
     assert "SimPy events processed: " in out and "\nEvents:" not in out
-    assert run_sim.main(["trace", str(DEFAULT), "--set", "negotiation.deadline_hours=10"]) == 0
-    assert "no agreement by the deadline (10 h; no round was held)" in capsys.readouterr().out
+    # talks that would hold no round at all are refused rather than traced
+    assert run_sim.main(["trace", str(DEFAULT), "--set", "negotiation.deadline_hours=10"]) == 2
+    assert "no round would be held" in capsys.readouterr().err
 
 
 def test_a_figure_format_without_figures_to_draw_is_refused(monkeypatch, capsys):

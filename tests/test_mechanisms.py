@@ -295,6 +295,26 @@ def test_a_shock_moves_a_patron_by_patron_coupling_times_its_client():
     assert change["west"] == pytest.approx(0.3 * change["blue"])
 
 
+def test_with_three_sides_a_shock_is_between_the_gainer_and_its_opponent():
+    """Three combatants each fighting the next (red against blue, blue against green,
+    green against red): a shock the gainer loses goes to its opponent, at its own
+    expense, and leaves the third side alone, whoever that side's opponent is."""
+    doc = shock_doc(negotiation__deadline_hours=20.0, negotiation__shocks__gainer_share=0.0)
+    doc["parties"]["green"] = {"role": "combatant", "patron": "east", "no_deal": 0.5,
+                               "opponent": "red", "behaviour": {"attack_rate": 0.0}}
+    doc["parties"]["red"]["opponent"] = "blue"
+    doc["parties"]["blue"]["opponent"] = "green"
+    sc = scenario_from_dict(doc)
+    world = World(sc, 1, 0, trace=False)
+    start = dict(world.no_deal)
+    world.env.process(negotiation.shocks(world))
+    world.env.run(until=20.0)
+    n = world.shocks
+    assert n > 0
+    change = {name: world.no_deal[name] - start[name] for name in ("red", "blue", "green")}
+    assert change == pytest.approx({"red": -0.01 * n, "blue": 0.01 * n, "green": 0.0})
+
+
 def test_shocks_stop_at_the_deadline_on_their_own():
     """Shocks are events of the talks: the shock process ends by the negotiation
     deadline by itself, even when nothing else ends the simulation then."""

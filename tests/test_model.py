@@ -64,6 +64,19 @@ def test_counts_beyond_the_int16_range_are_recorded():
     assert results(sc, 1).columns["rounds"].tolist() == [40_000]
 
 
+def test_a_round_due_on_the_deadline_is_held_whatever_the_rounding():
+    """3 x 16.8 h is 50.400000000000006 h in floating point: the third round is still
+    held, at the 50.4 h deadline. Without it, the talks lost the round at which
+    aspirations reach the no-deal values, and P(agreement) fell from 85% to 28%."""
+    sets = ["parties.russia.positions.delineation.min=0.9",
+            "parties.opposition.positions.delineation.max=0.3",
+            "negotiation.round_interval_hours=16.8", "negotiation.deadline_hours=50.4"]
+    assert results(load_scenario(DEFAULT, sets), 3).columns["rounds"].tolist() == [3, 3, 3]
+    res = results(load_scenario(DEFAULT, sets[2:]), 100)
+    hours = res.columns["agreement_hour"][res.columns["agreed"]]
+    assert (hours == 50.4).any() and (hours <= 50.4).all()
+
+
 def test_agreement_never_after_the_deadline():
     sc = load_scenario(DEFAULT)
     res = results(sc, 300)

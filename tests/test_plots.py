@@ -493,20 +493,6 @@ def test_trace_without_agreement_and_without_a_log(tmp_path: Path) -> None:
         trace_figure(sc, run_replication(sc, SEED, 0), SEED)
 
 
-def test_trace_of_talks_that_never_met_draws_without_warnings(tmp_path: Path) -> None:
-    """A deadline before the first round leaves no event to draw: matplotlib warned of
-    a singular axis (identical limits) on stderr."""
-    import warnings
-
-    sc = load_scenario(ROOT / "scenarios" / "geneva_2016.toml",
-                       ["negotiation.deadline_hours=1e-9"])
-    outcome = run_replication(sc, SEED, 0, trace=True)
-    assert not outcome.agreed and outcome.rounds == 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert_image(plots.draw("trace", tmp_path, scenario=sc, outcome=outcome, seed=SEED)[0])
-
-
 # -- robustness and the shared look ----------------------------------------------
 
 

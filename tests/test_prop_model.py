@@ -114,7 +114,8 @@ def test_no_agreement_after_the_deadline(doc, seed):
             assert 0.0 < o.agreement_hour <= neg["deadline_hours"]
             assert o.agreement_hour == pytest.approx(o.rounds * neg["round_interval_hours"])
             assert o.rejections <= o.rounds - 1
-        else:
+        else:  # every round up to the deadline was held
+            assert o.rounds == max_rounds
             assert math.isnan(o.agreement_hour)
             assert o.rejections <= o.rounds
 

@@ -340,6 +340,19 @@ def test_withdrawal_is_exactly_trust_below_tolerance(trust, tolerance):
     assert rules.withdraws(trust, tolerance) == (trust < tolerance)
 
 
+@given(bounded(0.001, 10_000.0), st.integers(1, 10_000), bounded(0.0, 0.999))
+@example(16.8, 3, 0.0)  # 3 x 16.8 is 50.400000000000006, above a deadline of 50.4
+@example(3.6, 13, 0.0)
+def test_every_whole_interval_up_to_the_deadline_is_a_round(interval, n, part):
+    """A deadline of ``n`` intervals and a part of one more holds ``n`` rounds, whatever
+    rounding ``n * interval`` suffers in floating point: the last round falls on the
+    deadline, not a rounding error past it."""
+    deadline = n * interval + part * interval
+    assume(deadline / interval < n + 0.999)  # the part is not a rounding error short of one
+    assert rules.round_count(interval, deadline) == n
+    assert rules.round_count(interval, n * interval) == n
+
+
 # ---------------------------------------------------------------------------
 # Convoys
 # ---------------------------------------------------------------------------

@@ -125,6 +125,9 @@ BAD_DOCS = {
         "parties.x.host", "co-located"),
     "bad role": (with_keys(minimal_doc(), parties__red__role="warlord"),
                  "parties.red.role", "patron"),
+    "a deadline before the first round": (
+        with_keys(minimal_doc(), negotiation__deadline_hours=23.0),
+        "negotiation.deadline_hours", "at least round_interval_hours=24: the first round"),
     "too many rounds": (
         with_keys(minimal_doc(), negotiation__round_interval_hours=0.0001),
         "negotiation.round_interval_hours", "at most 1,000,000 rounds"),

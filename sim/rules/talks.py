@@ -9,6 +9,24 @@ from collections.abc import Sequence
 from sim.rules.base import Vector
 
 
+def round_count(interval: float, deadline: float) -> int:
+    """Rounds of talks held by the deadline, one every ``interval`` hours from the first
+    interval on.
+
+    The last round falls on the deadline itself when the deadline is a whole number of
+    intervals, even where floating point puts it a rounding error above (3 x 16.8 is
+    50.400000000000006): that round, at which aspirations reach the no-deal values, is
+    the likeliest to agree, and losing it to rounding would make P(agreement) jump
+    between neighbouring deadlines. (The tolerance is in rounds, not hours: the rounding
+    error grows with the deadline.)"""
+    return math.floor(deadline / interval + ROUND_TOLERANCE)
+
+
+ROUND_TOLERANCE = 1e-9
+"""Fraction of an interval by which a deadline may fall short of a round and still hold
+it (far above the rounding error of up to ``MAX_ROUNDS`` intervals)."""
+
+
 def distance(x: Vector, ideal: Vector, weight: Vector) -> float:
     """Salience-weighted distance ``sum_i w_i |x_i - x*_i|`` of ``x`` from an ideal
     (issues of weight zero ignored)."""
