@@ -255,7 +255,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     prepare_out(args.out, (f"{name}.json",))
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)
     record = trace_record(outcome)
-    print(record if args.json else trace_text(outcome, scenario))
+    print(record if args.json else trace_text(outcome, scenario, args.seed))
     if args.out is not None:
         with saving(args.out):
             (args.out / f"{name}.json").write_text(record + "\n", encoding="utf-8")

@@ -14,6 +14,7 @@ are rendered by the Agg canvas when saved.
 from __future__ import annotations
 
 import math
+import textwrap
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from matplotlib.ticker import MaxNLocator
 
 from plots.fitting import fit_lines
 from sim.report import percent
+from sim.scenario import labelled
 
 if TYPE_CHECKING:
     from sim.records import Results
@@ -229,14 +231,18 @@ def caption(fig: Figure, scenario: str, runs: int | None = None, seed: Any = Non
     if extra:
         parts.append(extra)
     # as many parts to a line as the figure's width holds (about 5 points a character
-    # at this size): a stopped sweep's caption ran off both edges
+    # at this size: a stopped sweep's caption ran off both edges); a part longer than a
+    # line (a scenario with long --set values) is itself wrapped, on three lines at most
+    # (the rest is in the run's manifest.json): the figure keeps its room
     room, lines = int(fig.get_figwidth() * 72 / 5.0), [""]
     for part in parts:
-        joined = f"{lines[-1]}  ·  {part}" if lines[-1] else part
-        if lines[-1] and len(joined) > room:
-            lines.append(part)
-        else:
-            lines[-1] = joined
+        pieces = textwrap.wrap(part, room, break_on_hyphens=False, max_lines=3, placeholder=" \u2026")
+        for k, piece in enumerate(pieces or [part]):
+            joined = f"{lines[-1]}  ·  {piece}" if lines[-1] else piece
+            if lines[-1] and (k or len(joined) > room):
+                lines.append(piece)
+            else:
+                lines[-1] = joined
     text = "\n".join(lines)
     # a partial figure's caption is dark red and bold: it must not pass unnoticed
     fig.supxlabel(text, fontsize=8, color=PARTIAL_COLOUR if partial else "#555555",
@@ -250,7 +256,8 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
 
     The seed comes from the run's summary, because the results do not carry it.
     """
-    return caption(fig, scenario.name, len(results), summary.get("seed"), extra,
+    return caption(fig, labelled(scenario.name, summary.get("sets")), len(results),
+                   summary.get("seed"), extra,
                    PARTIAL_RUN if summary.get("partial") else "")
 
 

@@ -34,6 +34,7 @@ from plots.style import (
     wrap_key,
 )
 from sim.document import split_key
+from sim.scenario import labelled
 from sim.stats import milestones
 
 MARKERS = ("o", "s", "D", "^", "v", "P", "X")
@@ -376,6 +377,7 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         if points[-1].interrupted or len(points) < (planned or 0):
             stopped = f"interrupted, {len(points)} of {max(planned or 0, len(points))} points"
             stopped += ", the last unfinished" if points[-1].interrupted else ""
-        result["caption"] = caption(fig, first.scenario.name, runs or first.summary.get("runs"),
+        name = labelled(first.scenario.name, first.summary.get("sets"))
+        result["caption"] = caption(fig, name, runs or first.summary.get("runs"),
                                     first.summary.get("seed"), note, stopped, each="point")
     return Drawn(fig, "sweep", result)

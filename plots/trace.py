@@ -377,6 +377,6 @@ def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
             _legend(talks_ax, kinds, None, False)
         fig.suptitle(f"One replication, event by event\n{wrap(headline(outcome, scenario), 100)}",
                      fontsize=11)
-        data["caption"] = caption(fig, scenario.name, None, seed,
+        data["caption"] = caption(fig, scenario.label, None, seed,
                                   f"replication {outcome.replication}")
     return Drawn(fig, f"trace_{seed}_{outcome.replication}", data)

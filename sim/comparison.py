@@ -144,7 +144,7 @@ def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, 
                                 "two scenario files, or one file with --set KEY=VALUE")
         b = load_scenario(files[0])
         a = load_scenario(files[0], sets)
-        return a, b, f"{a.name} with " + " ".join(sets), f"{b.name} as written"
+        return a, b, a.label, f"{b.name} as written"
     if len(files) != 2:
         raise ScenarioError("compare", "", [str(s) for s in files], "one or two scenario files")
     a, b = load_scenario(files[0], sets), load_scenario(files[1], sets)

@@ -11,15 +11,17 @@ from typing import Any
 from sim.errors import ScenarioError
 from sim.output import finish_with, jsonable, toml_value
 from sim.records import Outcome
-from sim.scenario import Scenario
+from sim.scenario import Scenario, labelled
 from sim.stats import summarize
 
 
 def pct(p: dict[str, float] | None) -> str:
-    """``{"estimate", "low", "high"}`` as ``41.2% [38.1, 44.3]``; ``n/a`` for none."""
+    """``{"estimate", "low", "high"}`` as ``41.2% [38.1, 44.3]``; ``n/a`` for none. An
+    estimate that is neither none nor all reads ``>99.9%`` rather than ``100.0%``
+    (:func:`percent`)."""
     if p is None or p["estimate"] is None or math.isnan(p["estimate"]):
         return "   n/a"
-    return f"{100 * p['estimate']:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
+    return f"{percent(p['estimate'], 1):>6} [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
 
 
 def percent(share: float, digits: int = 0) -> str:
@@ -33,9 +35,14 @@ def percent(share: float, digits: int = 0) -> str:
 
 
 def points(share: float, decimals: int = 1) -> str:
-    """A signed difference in percentage points, never ``-0.0`` (a difference that
-    rounds to nothing has no sign)."""
-    return f"{round(100 * share, decimals) + 0.0:+.{decimals}f}"
+    """A signed difference in percentage points. One that would round to nothing shows
+    its first digit instead: an interval ending 0.02 pp below zero excludes zero, and
+    printed as ``[-1.0, +0.0]`` it read as if it did not, as ``[-0.0, +10.0]`` read
+    oddly. Never ``-0.0``."""
+    value = 100 * share
+    if value and round(value, decimals) == 0:
+        decimals = min(9, max(decimals, -math.floor(math.log10(abs(value)))))
+    return f"{round(value, decimals) + 0.0:+.{decimals}f}"
 
 
 def interval_decimals(p: dict[str, float]) -> int:
@@ -60,7 +67,7 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     wide = max((len(label) for label in summary["p_hold"]), default=0)
     wide = max(wide - 8, 0)
     lines = [
-        f"Scenario: {scenario.spec.title or scenario.name} ({scenario.name})",
+        f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})",
         f"Runs: {summary['runs']}   seed: {summary['seed']}"
         + (("   (PARTIAL: stopped by the error below)" if summary.get("error")
             else "   (PARTIAL: interrupted)") if summary.get("partial") else ""),
@@ -120,9 +127,12 @@ def trace_record(outcome: Outcome) -> str:
                                 "withdrew": outcome.withdrew}), indent=2)
 
 
-def trace_text(outcome: Outcome, scenario: Scenario) -> str:
-    """One replication, event by event, and how it ended."""
-    lines = [f"{'hour':>8}  {'day':>5}  {'party':<11} {'event':<18} detail"]
+def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) -> str:
+    """One replication, event by event, and how it ended, under a line that says which
+    (scenario, ``--set`` values, seed), so a saved or pasted trace can be run again."""
+    which = f"Replication {outcome.replication}" + (f" of seed {seed}" if seed is not None else "")
+    lines = [f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})", which, "",
+             f"{'hour':>8}  {'day':>5}  {'party':<11} {'event':<18} detail"]
     for ev in outcome.trace or ():
         lines.append(f"{ev.time:8.1f}  {ev.time / 24:5.1f}  {ev.party:<11} {ev.event:<18} {ev.detail}")
     lines.append("")
@@ -167,7 +177,8 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
         "s" if planned > 1 else "")
     runs = first["runs"] if runs is None else runs
     each = f"{runs} replication" + ("s" if runs != 1 else "")
-    lines = [f"Sweep: {points}, {each} each on the same seeds "
+    scenario = labelled(first["scenario"], first.get("sets"))
+    lines = [f"Sweep of {scenario}: {points}, {each} each on the same seeds "
              f"(seed {first['seed']})"]
     lines += [f"  {name}: {key}" for name, key in zip(names, params, strict=True) if name != key]
     partial = [r for r in rows if r["summary"].get("partial")]

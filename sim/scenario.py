@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -104,11 +104,19 @@ class Scenario:
     set_by: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Keys set on the command line (as :func:`sim.document.join_key` writes them), each
     with the option that set it."""
+    sets: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    """The ``--set KEY=VALUE`` texts the scenario was loaded with, as given."""
 
     @property
     def name(self) -> str:
         """The scenario's short name."""
         return self.spec.name
+
+    @property
+    def label(self) -> str:
+        """The name, with the ``--set`` values that changed the file, for reports and
+        figures: results of a counterfactual must not pass for those of the file."""
+        return labelled(self.name, self.sets)
 
     def normalise(self, issue: int, value: float) -> float:
         """Map an issue value from its declared range onto 0..1."""
@@ -241,7 +249,13 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
         with noting_origin(path), \
                 _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
             scenario = validate_document(doc, str(path))
-    return _set_by(scenario, {}, keys, "--set")
+    return replace(_set_by(scenario, {}, keys, "--set"), sets=tuple(overrides))
+
+
+def labelled(name: str, sets: Sequence[str] | None) -> str:
+    """A scenario's name with the ``--set`` values it ran with: ``geneva_2016 with
+    ceasefire.monitoring.deterrence=0.9``."""
+    return f"{name} with {' '.join(sets)}" if sets else name
 
 
 @contextmanager
@@ -279,7 +293,8 @@ def with_overrides(scenario: Scenario, assignments: dict[str, Any],
         with _blaming_option(list(assignments), source, scenario.raw, scenario.set_by,
                              lambda: True):
             new = validate_document(doc, scenario.file)
-    return _set_by(new, scenario.set_by, list(assignments), source)
+    new = _set_by(new, scenario.set_by, list(assignments), source)
+    return replace(new, sets=scenario.sets) if scenario.sets else new
 
 
 def _set_by(scenario: Scenario, earlier: dict[str, str], keys: list[str],

@@ -333,6 +333,7 @@ def summarize(
     violations = cols["violations"][agreed]
     return {
         "scenario": scenario.name,
+        "sets": list(scenario.sets),
         "runs": n,
         "seed": seed,
         "partial": partial,

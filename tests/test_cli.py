@@ -8,11 +8,13 @@ import subprocess
 import sys
 import tomllib
 
+import matplotlib.pyplot as plt
 import pytest
 from helpers import DEFAULT, ROOT, cli
 
 import run_sim
-from sim.output import read_run
+from plots.style import run_caption
+from sim.output import read_plottable_run, read_run
 from sim.scenario import load_scenario
 
 NO_EFFECT = "ceasefire.max_acts=50000,60000"
@@ -449,3 +451,39 @@ def test_help_and_argument_errors_need_none_of_the_packages_the_runs_do():
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert missing.stderr.startswith("error: the package ") and "is missing: install the simulator " \
         "first (pip install -e ., see README.md)" in missing.stderr
+
+
+def test_a_run_changed_by_set_is_labelled_with_its_changes_wherever_it_is_shown(tmp_path, capsys):
+    """A counterfactual run was reported, saved and drawn as the file's own scenario:
+    its results were easy to file as the baseline's."""
+    change = "ceasefire.monitoring.deterrence=0.9"
+    label = f"geneva_2016 with {change}"
+    out = tmp_path / "run"
+    assert run_sim.main(["run", str(DEFAULT), "--set", change, "--runs", "20", "--workers", "1",
+                         "--no-progress", "--out", str(out)]) == 0
+    assert f"({label})" in capsys.readouterr().out.splitlines()[0]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "geneva_2016" and summary["sets"] == [change]
+    # figures drawn later, from the directory alone, still say so
+    run = read_plottable_run(out)
+    fig = plt.figure()
+    try:
+        assert run_caption(fig, run["scenario"], run["results"], run["summary"]).startswith(
+            f"scenario {label}")
+    finally:
+        plt.close(fig)
+    assert run_sim.main(["trace", str(DEFAULT), "--set", change]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        f"Scenario: Kerry-Lavrov talks on Syria, Geneva, late August 2016 ({label})",
+        "Replication 0 of seed 2016"]
+    assert run_sim.main(["sweep", str(DEFAULT), "--set", change, "--param",
+                         "ceasefire.horizon_hours=720,800", "--runs", "5", "--workers", "1",
+                         "--no-progress"]) == 0
+    assert capsys.readouterr().out.startswith(f"Sweep of {label}: 2 points")
+
+
+def test_a_run_as_written_is_labelled_with_its_name_alone(capsys):
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "5", "--workers", "1", "--no-progress",
+                         "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["scenario"] == "geneva_2016" and summary["sets"] == []

@@ -12,6 +12,7 @@ from sim.model import run_replication
 from sim.report import (
     compare_text,
     interval_decimals,
+    pct,
     signed,
     summary_text,
     sweep_stopped,
@@ -154,8 +155,8 @@ def sweep_row(value: Any, runs: int = 600, first: bool = False, partial: bool = 
     zero = {"estimate": 0.0, "low": None, "high": None}
     diff = ({"p_agreement": zero, "p_hold": {"7d": zero}} if first else
             {"p_agreement": est(0.01), "p_hold": {"7d": est(-0.02)}})
-    summary = {"runs": runs, "seed": 7, "p_agreement": est(0.5), "p_hold": {"7d": est(0.4)},
-               "diff_from_reference": diff}
+    summary = {"scenario": "s", "sets": [], "runs": runs, "seed": 7, "p_agreement": est(0.5),
+               "p_hold": {"7d": est(0.4)}, "diff_from_reference": diff}
     if partial:
         summary["partial"] = True
     return {"params": {"x": value, "a.y": value}, "summary": summary}
@@ -170,10 +171,10 @@ def sweep_rows(n: int, runs: int = 600, last_runs: int | None = None) -> list[di
 
 
 @pytest.mark.parametrize(("rows", "planned", "runs", "head"), [
-    (sweep_rows(3), 3, 600, "Sweep: 3 points, 600 replications each"),
-    (sweep_rows(1), 1, 600, "Sweep: 1 point, 600 replications each"),
-    (sweep_rows(1, last_runs=250), 3, 600, "Sweep: 1 of 3 points, 600 replications each"),
-    (sweep_rows(2, runs=1), 2, 1, "Sweep: 2 points, 1 replication each"),
+    (sweep_rows(3), 3, 600, "Sweep of s: 3 points, 600 replications each"),
+    (sweep_rows(1), 1, 600, "Sweep of s: 1 point, 600 replications each"),
+    (sweep_rows(1, last_runs=250), 3, 600, "Sweep of s: 1 of 3 points, 600 replications each"),
+    (sweep_rows(2, runs=1), 2, 1, "Sweep of s: 2 points, 1 replication each"),
 ])
 def test_the_sweep_header_describes_the_sweep_asked_for(rows, planned, runs, head):
     """The header says how many points and replications were asked for: a finished
@@ -313,3 +314,10 @@ def test_a_run_stopped_before_any_replication_finished_says_so_not_a_table_of_n_
     text = summary_text(summarize(empty, scenario, seed=1, partial=True), scenario)
     assert text.splitlines()[1:] == ["Runs: 0   seed: 1   (PARTIAL: interrupted)", "",
                                      "No replication finished: there is nothing to estimate."]
+
+
+@pytest.mark.parametrize(("estimate", "shown"), [
+    (1999 / 2000, ">99.9%"), (1 / 20000, " <0.1%"), (1.0, "100.0%"), (0.0, "  0.0%"), (0.412, " 41.2%")])
+def test_an_estimate_neither_none_nor_all_never_reads_as_all_or_none(estimate, shown):
+    """One run in 2,000 that did not agree was reported as P(agreement) 100.0%."""
+    assert pct({"estimate": estimate, "low": 0.0, "high": 1.0}).startswith(f"{shown} [")

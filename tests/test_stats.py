@@ -435,12 +435,25 @@ def test_the_summary_text_says_which_runs_each_median_is_over(scenario):
 @given(st.floats(-1.0, 1.0))
 @example(-0.0)
 @example(-0.0004)
-def test_a_difference_in_points_that_rounds_to_nothing_has_no_sign(share):
-    """``compare`` printed intervals such as ``[-0.0, +10.0]``."""
+@example(-0.000158)
+@example(1e-300)
+def test_a_difference_in_points_that_rounds_to_nothing_shows_its_first_digit(share):
+    """``compare`` printed intervals such as ``[-0.0, +10.0]``, and a sweep printed an
+    interval whose upper end was -0.0158 pp as ``[-1.0, +0.0]``, as if it held zero."""
     from sim.report import points
 
     text = points(share)
-    assert text != "-0.0" and float(text) == pytest.approx(100 * share, abs=0.05 + 1e-9)
+    assert not text.startswith("-0.0") or float(text) < 0
+    assert float(text) == pytest.approx(100 * share, abs=0.05 + 1e-9)
+    if 1e-9 <= abs(100 * share) < 0.05:  # nonzero, and one decimal would show it as 0.0
+        assert float(text) != 0 and (float(text) < 0) == (share < 0)
+        assert float(text) == pytest.approx(100 * share, rel=0.5)
+
+
+def test_an_interval_end_just_below_zero_reads_below_zero():
+    from sim.report import _pp
+
+    assert _pp({"estimate": -0.004, "low": -0.0099, "high": -0.000158}) == "-0.4 [-1.0, -0.02]"
 
 
 @given(st.floats(0.0, 0.5), st.floats(1e-7, 0.5))

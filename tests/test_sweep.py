@@ -161,7 +161,7 @@ def test_the_table_shows_the_differences_under_the_estimates(tmp_path):
 
 def test_table_names_keys_by_their_shortest_distinct_suffix():
     rows = [{"params": {"a.x.min": 0, "b.y.min": 1}, "summary": {
-        "runs": 10, "seed": 1, "p_agreement": {"estimate": 0.5, "low": 0.2, "high": 0.8},
+        "scenario": "s", "runs": 10, "seed": 1, "p_agreement": {"estimate": 0.5, "low": 0.2, "high": 0.8},
         "p_hold": {}, "diff_from_reference": None}}]
     text = sweep_text(rows, ["a.x.min", "b.y.min"], [])
     assert "x.min: a.x.min" in text and "y.min: b.y.min" in text

@@ -197,7 +197,7 @@ def test_an_interrupted_sweep_says_how_much_of_the_grid_it_ran(tmp_path, monkeyp
     assert run_sim.main(["sweep", str(DEFAULT), "--param", PARAM, "--runs", "600",
                          "--workers", "1", "--no-progress", "--out", str(out)]) == 130
     text = capsys.readouterr().out
-    assert text.startswith("Sweep: 2 of 3 points, 600 replications each on the same seeds")
+    assert text.startswith("Sweep of geneva_2016: 2 of 3 points, 600 replications each on the same seeds")
     with (out / "sweep.csv").open() as fh:
         assert [row["partial"] for row in csv.DictReader(fh)] == ["0", "1"]
 
