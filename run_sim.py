@@ -365,8 +365,9 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse(argv)
     if NOT_INSTALLED is not None:
-        print(f"error: the package {NOT_INSTALLED.name!r} is missing: install the simulator "
-              "first (pip install -e ., see README.md)", file=sys.stderr)
+        # (naming the Python: another one than the install's is the usual cause)
+        print(f"error: the package {NOT_INSTALLED.name!r} is missing from {sys.executable}: "
+              "install the simulator first (pip install -e ., see README.md)", file=sys.stderr)
         return EXIT_FAILED
     guard = TermGuard(restore=not program)
     status = _dispatch(args, guard, program)

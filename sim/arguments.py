@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Mapping
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -88,6 +89,9 @@ class Parser(argparse.ArgumentParser):
     says where the usage is. Subcommands' parsers are of this class too."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # no abbreviations: "--ru 10 --runs 20" quietly ran 20, and an abbreviation that
+        # works today would become ambiguous when an option is added
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self.commands: Mapping[str, argparse.ArgumentParser] = {}
         """The subcommands' parsers, by name (on the top-level parser)."""
@@ -100,9 +104,27 @@ class Parser(argparse.ArgumentParser):
         given, whose usage lists its options (the top level's lists only commands)."""
         parsed, extra = self.parse_known_args(args)
         if extra:
-            owner = self.commands.get(getattr(parsed, "command", None) or "", self)
-            owner.error(f"unrecognized arguments: {' '.join(extra)}")
+            command = getattr(parsed, "command", None) or ""
+            owner = self.commands.get(command, self)
+            owner.error(f"unrecognized arguments: {' '.join(extra)}"
+                        + self._meant(command, owner, extra))
         return parsed
+
+    def _meant(self, command: str, owner: argparse.ArgumentParser, extra: list[str]) -> str:
+        """What the first unknown option was probably meant to be: an option of this
+        command spelt alike (--seeds), or one of another command (--param is sweep's)."""
+        given = next((e.split("=", 1)[0] for e in extra if e.startswith("--")), None)
+        if given is None:
+            return ""
+        own = [o for a in owner._actions for o in a.option_strings if o.startswith("--")]
+        near = get_close_matches(given, own, n=1, cutoff=0.7)
+        if near:
+            return f"; did you mean {near[0]}?"
+        others = [name for name, p in self.commands.items() if name != command
+                  and any(given in a.option_strings for a in p._actions)]
+        if others:
+            return f"; {given} is an option of {' and '.join(others)}, not of {command or 'this command'}"
+        return ""
 
 
 def build_parser() -> Parser:
@@ -155,8 +177,9 @@ def build_parser() -> Parser:
     run.add_argument("scenario", type=Path)
     common(run, resumable=True)
     run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
-                     help="run until every Wilson 95%% half-width is <= EPS (instead of "
-                          "--runs; see --min-runs and --max-runs)")
+                     help="run until the Wilson 95%% half-width of P(agreement) and of "
+                          "each milestone's P(hold) is <= EPS (instead of --runs; see "
+                          "--min-runs and --max-runs; the given-agreement column is wider)")
     run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
                      help=f"with --precision: fewest runs (default {DEFAULT_MIN_RUNS}, "
                      "or --max-runs if less)")

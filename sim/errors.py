@@ -42,6 +42,25 @@ class ScenarioError(ValueError):
         return f"{where}: bad value {show(self.value)}; {self.allowed}"
 
 
+class PairedError(ScenarioError):
+    """A rule between two keys (a trust below its tolerance, a milestone beyond the
+    horizon), either of which can mend it. It is reported against ``path``, or against
+    ``other`` (the other key: its path, value and what it allows) when that is the one
+    the user just wrote, in the child file or with ``--set`` (:meth:`swapped`): naming
+    a value inherited unchanged sent users to the wrong file."""
+
+    def __init__(self, file: str, path: str, value: Any, allowed: str,
+                 other: tuple[str, Any, str] | None = None) -> None:
+        super().__init__(file, path, value, allowed)
+        self.other = other
+
+    def swapped(self) -> ScenarioError:
+        """The same problem, reported against the other key."""
+        if self.other is None:
+            return self
+        return PairedError(self.file, *self.other, other=(self.path, self.value, self.allowed))
+
+
 def show(value: Any) -> str:
     """Render a value briefly so huge inputs do not flood the terminal."""
     try:

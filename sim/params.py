@@ -34,6 +34,9 @@ def parse_param(text: str) -> tuple[str, list[Any]]:
         return key, Range(_distinct(key, spec, _parse_range(key, spec)))
     if any(_is_range(v) for v in texts):
         raise ScenarioError("--param", key, spec, f"{_FORMS}: a range or a list, not both")
+    if any(_almost_range(v) for v in texts):
+        raise ScenarioError("--param", key, spec, "a range of three parts, start:stop:num "
+                            "(0:1:5 is 0, 0.25, 0.5, 0.75, 1), or values V1,V2,...")
     if "" in texts:
         raise ScenarioError("--param", key, spec, "values separated by single commas (one "
                             "is empty)")
@@ -106,6 +109,19 @@ class Range(list[Any]):
 def _is_range(text: str) -> bool:
     """Whether a value is written as ``start:stop:num`` (a string or a table cannot be)."""
     return text.count(":") == 2 and not text.startswith(("\"", "'", "{", "["))
+
+
+def _almost_range(text: str) -> bool:
+    """Whether a value is numbers joined by colons, but not three of them (``0:1``: a
+    range missing its count), which would otherwise be read as text."""
+    parts = text.split(":")
+    if len(parts) < 2 or _is_range(text):
+        return False
+    try:
+        [float(p) for p in parts]
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_range(key: str, spec: str) -> list[Any]:

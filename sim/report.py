@@ -94,7 +94,7 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     causes = summary.get("collapse_causes") or {}
     if causes:
         lines.append("")
-        lines.append("Collapses: who withdrew")
+        lines.append("Collapses (shares of the ceasefires that collapsed): who withdrew")
         for party, share in sorted(causes.items(), key=lambda kv: -kv[1]):
             lines.append(f"  {party:<14} {percent(share, 1):>6}")
         triggers = summary.get("collapse_triggers") or {}
@@ -103,8 +103,10 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
         mis = summary.get("misattributed_share")
         hit = summary.get("delineation_hit_share")
         if mis is not None:
-            lines.append(f"  misattributed trigger: {percent(mis, 1)}   "
-                         f"strike on spoiler landing on host: {percent(hit or 0, 1)}")
+            lines.append(f"  triggered by an act blamed on the wrong party: {percent(mis, 1)}")
+            lines.append("  triggered by a strike on a spoiler that landed on its host: "
+                         f"{percent(hit or 0, 1)}")
+    lines += _acts_and_convoys(summary)
     rps = summary.get("runs_per_second")
     lines.append("")
     speed = f" ({rps:.0f} runs/s)" if rps else ""
@@ -115,6 +117,23 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     else:
         lines.append(f"{summary['events']} events in {summary['wall_seconds']:.2f} s{speed}")
     return "\n".join(lines)
+
+
+def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
+    """The acts of violence per agreed ceasefire and the fate of the pause's aid
+    convoys: what the humanitarian pause delivered, beside whether the ceasefire held."""
+    lines = []
+    acts = summary.get("mean_violations") or {}
+    if acts:
+        lines += ["", "Acts per agreed ceasefire: " + ", ".join(
+            f"{p} {n:.1f}" for p, n in sorted(acts.items(), key=lambda kv: -kv[1]))]
+    convoys = summary.get("convoys") or {}
+    sent = convoys.get("sent", 0)
+    if sent:
+        lines.append(f"Aid convoys, all runs: {sent} sent, {convoys['delivered']} delivered "
+                     f"({percent(convoys['delivered'] / sent)}), {convoys['attacked']} attacked "
+                     f"({percent(convoys['attacked'] / sent)})")
+    return lines
 
 
 def trace_record(outcome: Outcome) -> str:

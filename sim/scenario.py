@@ -36,7 +36,7 @@ from sim.document import (
     split_key,
     under,
 )
-from sim.errors import ScenarioError
+from sim.errors import PairedError, ScenarioError
 from sim.origin import giving_file
 from sim.schema import Behaviour, ScenarioSpec
 from sim.validation import check_references, from_validation, refuse_case_twins
@@ -162,7 +162,7 @@ def validate_document(doc: dict[str, Any], file: str) -> Scenario:
     try:
         spec = ScenarioSpec.model_validate(doc)
     except ValidationError as exc:
-        raise from_validation(file, exc) from None
+        raise from_validation(file, exc, doc) from None
     check_references(spec, file)
     return _compile(spec, file, doc)
 
@@ -268,12 +268,25 @@ def noting_origin(path: Path) -> Iterator[None]:
     try:
         yield
     except ScenarioError as exc:
+        if isinstance(exc, PairedError) and exc.other and exc.file == str(path) \
+                and _nearer(path, exc.other[0], exc.path):
+            exc = exc.swapped()
         origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
         if origin is None or origin.resolve() == path.resolve():
-            raise
+            raise exc from None
         raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} (the value is "
                             f"written in {shown_path(origin)}, which {path.name} extends)"
                             ) from None
+
+
+def _nearer(path: Path, key: str, than: str) -> bool:
+    """Whether the value at ``key`` is written by ``path`` itself, and the one at
+    ``than`` only by a file it extends (or none)."""
+    def writer(k: str) -> Path | None:
+        found = giving_file(path, k)
+        return found.resolve() if found is not None else None
+
+    return writer(key) == path.resolve() != writer(than)
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
@@ -330,6 +343,11 @@ def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
     try:
         yield
     except ScenarioError as exc:
+        if isinstance(exc, PairedError) and exc.other:  # the pair's key the option set
+            given = [join_key(split_key(key, source)) for key in keys]
+            if any(related(exc.other[0], k) for k in given) and \
+                    not any(related(exc.path, k) for k in given):
+                exc = exc.swapped()
         blamed: str | None = None
         allowed = exc.allowed
         for key in keys:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["patron", "combatant", "spoiler", "mediator"]
 
@@ -36,12 +36,6 @@ class IssueSpec(Strict):
     )
     unit: str = Field("", description="Unit shown in reports, e.g. 'hours' or 'share'.")
     description: str = Field("", description="What the issue means on the ground.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> IssueSpec:
-        if not self.high > self.low:
-            raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
-        return self
 
 
 class Position(Strict):

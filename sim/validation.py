@@ -18,7 +18,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from sim.document import join_key
-from sim.errors import ScenarioError
+from sim.errors import PairedError, ScenarioError
 from sim.reads import READ_BY
 from sim.rules.talks import round_count
 from sim.schema import ScenarioSpec
@@ -86,8 +86,20 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def from_validation(file: str, exc: ValidationError) -> ScenarioError:
-    """Turn pydantic's first error into a ScenarioError with a dotted key path."""
+TYPES = {"dict_type": "a table ([name] above its keys, or {key = value, ...})",
+         "model_type": "a table ([name] above its keys, or {key = value, ...})",
+         "list_type": "a list ([item, ...])", "bool_type": "true or false",
+         "bool_parsing": "true or false"}
+"""What a value of the wrong kind should be, in the words of TOML (pydantic's name
+these in Python's: "a valid dictionary or instance of Ceasefire")."""
+
+
+def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None = None
+                    ) -> ScenarioError:
+    """Turn pydantic's first error into a ScenarioError with a dotted key path. With the
+    document (``doc``), a party missing its role that is named like another party is
+    said to be probably misspelt: a child file's ``[parties.rusia.behaviour]`` makes a
+    new party, not a change to its parent's ``russia``."""
     errors = exc.errors(include_url=False)
     err = errors[0]
     if err["type"] == "missing":
@@ -107,7 +119,7 @@ def from_validation(file: str, exc: ValidationError) -> ScenarioError:
         # the key is what is wrong, not its value: the message names the key alone
         return ScenarioError(file, path, None, f"unknown key{meant}; {hint}")
     if kind == "missing":
-        return ScenarioError(file, path, None, "required key is missing")
+        return ScenarioError(file, path, None, "required key is missing" + _misspelt_party(loc, doc))
     msg = str(err["msg"])
     if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
         msg = _range(loc) or msg
@@ -117,12 +129,22 @@ def from_validation(file: str, exc: ValidationError) -> ScenarioError:
         msg = _range(loc) or "a number"
     elif kind in {"string_type"}:
         msg = "text in quotes"
+    elif kind in TYPES:
+        msg = TYPES[kind]
     if kind in {"finite_number"}:
         msg = "must be a finite number (no nan or inf)"
     value = err.get("input")
-    if kind == "value_error":
-        msg = msg.removeprefix("Value error, ")
     return ScenarioError(file, path, value, msg)
+
+
+def _misspelt_party(loc: tuple[Any, ...], doc: dict[str, Any] | None) -> str:
+    """A note for a party missing its role whose name is close to another party's."""
+    parties = (doc or {}).get("parties")
+    if len(loc) != 3 or loc[0] != "parties" or loc[2] != "role" or not isinstance(parties, dict):
+        return ""
+    others = [n for n, p in parties.items() if n != loc[1] and isinstance(p, dict) and "role" in p]
+    near = get_close_matches(str(loc[1]), others, n=1)
+    return (f" ({loc[1]} is a party of its own: is it {near[0]}, misspelt?)") if near else ""
 
 
 def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
@@ -174,6 +196,11 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     """Cross-field rules pydantic cannot express per field."""
     if not spec.issues:
         raise ScenarioError(file, "issues", {}, "declare at least one issue")
+    for name, scale in spec.issues.items():
+        if not scale.high > scale.low:
+            base = join_key(("issues", name))
+            raise PairedError(file, f"{base}.high", scale.high, f"greater than low ({scale.low:g})",
+                              (f"{base}.low", scale.low, f"less than high ({scale.high:g})"))
     check_printable(spec, file)
     roles: dict[str, list[str]] = {"patron": [], "combatant": [], "spoiler": [], "mediator": []}
     for name, party in spec.parties.items():
@@ -239,10 +266,12 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                     f"{party.role} the model would ignore it; remove it",
                 )
         if party.role in ("patron", "combatant") and b.trust < b.tolerance:
-            raise ScenarioError(
+            why = "a signatory whose trust starts below its tolerance would leave the " \
+                  "ceasefire before it began"
+            raise PairedError(
                 file, f"{base}.behaviour.trust", b.trust,
-                f"at least its tolerance ({b.tolerance}): a signatory whose trust starts "
-                "below its tolerance would leave the ceasefire before it began",
+                f"at least its tolerance ({b.tolerance}): {why}",
+                (f"{base}.behaviour.tolerance", b.tolerance, f"at most its trust ({b.trust}): {why}"),
             )
         for issue, pos in party.positions.items():
             ppath = join_key(("parties", name, "positions", issue))
@@ -281,7 +310,10 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     for label, hours in cf.milestones.items():
         key = join_key(("ceasefire", "milestones", label))
         if not 0 < hours <= cf.horizon_hours:
-            raise ScenarioError(file, key, hours, f"hours in (0, horizon_hours={cf.horizon_hours}]")
+            raise PairedError(file, key, hours, f"hours in (0, horizon_hours={cf.horizon_hours}]",
+                              None if hours <= 0 else
+                              ("ceasefire.horizon_hours", cf.horizon_hours,
+                               f"at least every milestone ({key}={hours:g})"))
         for end in ("_low", "_high"):
             # sweep.csv names a milestone's interval ends <label>_low and <label>_high
             if label.endswith(end) and label.removesuffix(end) in cf.milestones:
@@ -305,17 +337,22 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), value,
                                 f"within the issue's range {rng.low}..{rng.high}")
     if cf.convoys.calm_hours > cf.horizon_hours:
-        raise ScenarioError(
-            file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours, "at most horizon_hours"
+        raise PairedError(
+            file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours,
+            f"at most horizon_hours ({cf.horizon_hours:g})",
+            ("ceasefire.horizon_hours", cf.horizon_hours,
+             f"at least ceasefire.convoys.calm_hours ({cf.convoys.calm_hours:g})"),
         )
     _check_convoys(spec, file)
     check_observed(spec, file)
     neg = spec.negotiation
     if round_count(neg.round_interval_hours, neg.deadline_hours) == 0:  # (no talks at all)
-        raise ScenarioError(
+        why = "the first round is held one interval after the start, so no round would be held"
+        raise PairedError(
             file, "negotiation.deadline_hours", neg.deadline_hours,
-            f"at least round_interval_hours={neg.round_interval_hours:g}: the first round "
-            "is held one interval after the start, so no round would be held",
+            f"at least round_interval_hours={neg.round_interval_hours:g}: {why}",
+            ("negotiation.round_interval_hours", neg.round_interval_hours,
+             f"at most deadline_hours={neg.deadline_hours:g}: {why}"),
         )
     if neg.deadline_hours / neg.round_interval_hours > MAX_ROUNDS:
         raise ScenarioError(

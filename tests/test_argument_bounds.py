@@ -179,3 +179,31 @@ def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
     note = resume_options(args, {"precision": 0.01, "min_runs": "x", "max_runs": 5000})
     assert (args.precision, args.min_runs, args.max_runs) == (0.01, None, 5000)
     assert note == "resuming with the saved run's --precision 0.01 --max-runs 5000"
+
+
+# -- options mistyped ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    (["--seeds", "3"], "unrecognized arguments: --seeds 3; did you mean --seed?"),
+    (["--outdir", "x"], "unrecognized arguments: --outdir x; did you mean --out?"),
+    (["--param", "a=1,2"], "--param is an option of sweep, not of run"),
+    (["--bogus"], "unrecognized arguments: --bogus (usage: 'run_sim.py run --help')"),
+])
+def test_a_mistyped_option_is_refused_with_what_was_probably_meant(monkeypatch, capsys, given, said):
+    seen = recorded(monkeypatch)
+    with pytest.raises(SystemExit) as stop:
+        run_sim.main(["run", str(DEFAULT), *given])
+    assert stop.value.code == 2 and not seen
+    assert said in capsys.readouterr().err
+
+
+def test_an_abbreviated_option_is_refused_not_taken_for_the_full_one(monkeypatch, capsys):
+    """``--ru 10 --runs 20`` ran 20 without a word, and ``--run 10`` ran 10: an
+    abbreviation that works today breaks when an option sharing its start is added."""
+    seen = recorded(monkeypatch)
+    for given in (["--run", "10"], ["--ru", "10", "--runs", "20"]):
+        with pytest.raises(SystemExit):
+            run_sim.main(["run", str(DEFAULT), *given])
+        assert "did you mean --runs?" in capsys.readouterr().err
+    assert not seen

@@ -449,8 +449,8 @@ def test_help_and_argument_errors_need_none_of_the_packages_the_runs_do():
     assert refused.returncode == 2 and "bad value '-5'" in refused.stderr
     missing = run("run", str(DEFAULT), "--runs", "5")
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
-    assert missing.stderr.startswith("error: the package ") and "is missing: install the simulator " \
-        "first (pip install -e ., see README.md)" in missing.stderr
+    assert missing.stderr.startswith("error: the package ") and f"is missing from {sys.executable}: " \
+        "install the simulator first (pip install -e ., see README.md)" in missing.stderr
 
 
 def test_a_run_changed_by_set_is_labelled_with_its_changes_wherever_it_is_shown(tmp_path, capsys):

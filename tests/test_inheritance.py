@@ -371,3 +371,52 @@ def test_a_cycle_names_the_file_as_given(tmp_path, monkeypatch, capsys):
                       "extends cycle: self.toml -> self.toml")
     assert err[1] == ("error: b.toml: extends: bad value 'a.toml'; extends cycle: a.toml -> "
                       "b.toml -> a.toml")
+
+
+# -- a rule between two keys names the one the user wrote ----------------------------
+
+
+@pytest.mark.parametrize(("text", "path", "value", "allowed"), [
+    ("[parties.red.behaviour]\ntolerance = 0.9\n", "parties.red.behaviour.tolerance", 0.9,
+     "at most its trust (0.5)"),
+    ("[parties.red.behaviour]\ntrust = 0.1\n", "parties.red.behaviour.trust", 0.1,
+     "at least its tolerance (0.2)"),
+    ("[ceasefire]\nhorizon_hours = 100.0\n", "ceasefire.horizon_hours", 100.0,
+     "at least every milestone (ceasefire.milestones.7d=168)"),
+    ("[negotiation]\nround_interval_hours = 500.0\n", "negotiation.round_interval_hours", 500.0,
+     "at most deadline_hours=240"),
+    ("[issues.verification]\nlow = 2.0\n", "issues.verification.low", 2.0, "less than high (1)"),
+])
+def test_a_rule_between_two_keys_names_the_one_the_child_writes(tmp_path: Path, text, path,
+                                                                 value, allowed):
+    """A child raising a tolerance above its parent's trust was told its trust, written
+    in the parent and unchanged, was bad: the user was sent to the wrong key and file."""
+    write(tmp_path / "parent.toml", toml_dumps(minimal_doc()))
+    child = write(tmp_path / "child.toml", f'extends = "parent.toml"\nname = "c"\n{text}')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.path, err.value.value) == (path, value)
+    assert err.value.allowed.startswith(allowed) and "which child.toml extends" not in err.value.allowed
+
+
+def test_a_rule_between_two_keys_names_the_one_set_on_the_command_line(tmp_path: Path):
+    parent = write(tmp_path / "parent.toml", toml_dumps(minimal_doc()))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(parent, ["parties.red.behaviour.tolerance=0.9"])
+    assert (err.value.file, err.value.path) == (f"{parent} with --set",
+                                                "parties.red.behaviour.tolerance")
+    with pytest.raises(ScenarioError) as err:  # both keys set: the rule's own key
+        load_scenario(parent, ["parties.red.behaviour.tolerance=0.9",
+                               "parties.red.behaviour.trust=0.8"])
+    assert err.value.path == "parties.red.behaviour.trust"
+
+
+def test_a_new_party_named_like_another_is_said_to_be_probably_misspelt(tmp_path: Path):
+    write(tmp_path / "parent.toml", toml_dumps(minimal_doc()))
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  "[parties.easst.behaviour]\nleverage = 0.5\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert err.value.path == "parties.easst.role"
+    assert err.value.allowed == ("required key is missing (easst is a party of its own: is it "
+                                 "east, misspelt?)")

@@ -87,8 +87,19 @@ def test_the_misattributed_and_host_strike_shares_are_printed(collapsing, geneva
     spoiler that landed on its host are the model's story of why ceasefires fail:
     each is printed with its own value."""
     summary = {**collapsing, "misattributed_share": 0.25, "delineation_hit_share": 0.1}
-    assert ("  misattributed trigger: 25.0%   strike on spoiler landing on host: 10.0%"
-            in summary_text(summary, geneva).splitlines())
+    lines = summary_text(summary, geneva).splitlines()
+    assert "  triggered by an act blamed on the wrong party: 25.0%" in lines
+    assert "  triggered by a strike on a spoiler that landed on its host: 10.0%" in lines
+
+
+def test_acts_and_convoys_are_reported_largest_first_with_shares(collapsing, geneva):
+    summary = {**collapsing, "mean_violations": {"a": 2.0, "b": 12.25},
+               "convoys": {"sent": 8, "delivered": 6, "attacked": 1}}
+    lines = summary_text(summary, geneva).splitlines()
+    assert "Acts per agreed ceasefire: b 12.2, a 2.0" in lines
+    assert "Aid convoys, all runs: 8 sent, 6 delivered (75%), 1 attacked (12%)" in lines
+    quiet = summary_text({**collapsing, "mean_violations": {}, "convoys": {"sent": 0}}, geneva)
+    assert "Acts per" not in quiet and "Aid convoys" not in quiet
 
 
 # ---------------------------------------------------------------------------

@@ -396,7 +396,7 @@ def test_the_summary_lists_who_withdrew_most_often_first(geneva):
     causes = summary["collapse_causes"]
     assert len(set(causes.values())) > 1
     lines = summary_text(summary, geneva).splitlines()
-    start = lines.index("Collapses: who withdrew") + 1
+    start = lines.index("Collapses (shares of the ceasefires that collapsed): who withdrew") + 1
     shown = [line.split()[0] for line in lines[start:start + len(causes)]]
     assert shown == sorted(causes, key=lambda p: -causes[p])
 

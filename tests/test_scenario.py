@@ -115,7 +115,7 @@ BAD_DOCS = {
         "parties.east.positions.verification.min", "within the issue's range 0.0..1.0"),
     "issue range reversed": (with_keys(minimal_doc(),
                                        issues={"verification": {"low": 1.0, "high": 0.0}}),
-                             "issues.verification", "greater than low"),
+                             "issues.verification.high", "greater than low"),
     "milestone beyond horizon": (with_keys(minimal_doc(), ceasefire__milestones={"1y": 8760.0}),
                                  "ceasefire.milestones.1y", "horizon"),
     "missing required key": (
@@ -128,6 +128,14 @@ BAD_DOCS = {
     "a deadline before the first round": (
         with_keys(minimal_doc(), negotiation__deadline_hours=23.0),
         "negotiation.deadline_hours", "at least round_interval_hours=24: the first round"),
+    "a number for a table": (with_keys(minimal_doc(), ceasefire=5), "ceasefire", "a table ([name]"),
+    "a list for a table": (with_keys(minimal_doc(), ceasefire__milestones=["48h"]),
+                           "ceasefire.milestones", "a table ([name]"),
+    "text for a list": (with_keys(minimal_doc(), observed={"agreed": True, "sources": "Reuters"}),
+                        "observed.sources", "a list ([item, ...])"),
+    "an issue whose high is not above its low": (
+        with_keys(minimal_doc(), issues__verification={"low": 1.0, "high": 1.0}),
+        "issues.verification.high", "greater than low (1)"),
     "too many rounds": (
         with_keys(minimal_doc(), negotiation__round_interval_hours=0.0001),
         "negotiation.round_interval_hours", "at most 1,000,000 rounds"),
@@ -567,8 +575,8 @@ def test_the_spelling_hint_is_only_for_new_parties_and_issues():
 
 def test_a_value_set_inside_a_table_blames_the_option_for_the_table():
     """``--set ceasefire.milestones.48h=24`` changes the milestones: a problem with them
-    (here, in a comparison) is the option's, and an earlier --set stays blamed when a
-    later --param makes it fail."""
+    (here, in a comparison) is the option's. A later --param that breaks a milestone, or
+    a rule between the milestones and its own key, is blamed for the key it set."""
     from sim.comparison import check_comparable
     from sim.scenario import with_overrides
 
@@ -581,18 +589,24 @@ def test_a_value_set_inside_a_table_blames_the_option_for_the_table():
     assert err.value.file == f"{DEFAULT} with --set" and err.value.value["48h"] == 24
     one = load_scenario(DEFAULT, ['ceasefire.milestones={ "48h" = 48.0 }'])
     with pytest.raises(ScenarioError) as err:
-        with_overrides(one, {"ceasefire.horizon_hours": 24}, "--param")
+        with_overrides(one, {"ceasefire.milestones.48h": 8760}, "--param")
     assert err.value.path == "ceasefire.milestones.48h"
-    assert err.value.file == f"{DEFAULT} with --set"
+    assert err.value.file == f"{DEFAULT} with --param"
+    with pytest.raises(ScenarioError) as err:  # a rule between --set's key and --param's
+        with_overrides(one, {"ceasefire.horizon_hours": 24}, "--param")
+    assert err.value.path == "ceasefire.horizon_hours"
+    assert err.value.file == f"{DEFAULT} with --param"
 
 
 @pytest.mark.parametrize(("override", "path"), [
-    ("ceasefire.horizon_hours=100", "ceasefire.milestones.7d"),
-    ("parties.russia.behaviour.tolerance=0.9", "parties.russia.behaviour.trust"),
+    ("ceasefire.horizon_hours=100", "ceasefire.horizon_hours"),
+    ("parties.russia.behaviour.tolerance=0.9", "parties.russia.behaviour.tolerance"),
+    ("ceasefire.milestones.60d=1440", "ceasefire.milestones.60d"),
 ])
 def test_a_rule_across_fields_broken_by_set_is_blamed_on_set(override, path):
     """The file is valid alone, so a cross-field rule the --set value breaks is the
-    option's fault, even though the rule names another key."""
+    option's fault, and is reported against the key the option set (the rule's other
+    key, a milestone or a trust the file writes, was named before)."""
     with pytest.raises(ScenarioError) as err:
         load_scenario(DEFAULT, [override])
     assert (err.value.file, err.value.path) == (f"{DEFAULT} with --set", path)

@@ -234,6 +234,19 @@ def test_bad_ranges_are_refused():
             parse_param(f"k={spec}")
 
 
+@pytest.mark.parametrize("spec", ["0:1", "0:1:2:3", "0.3:0.6,0.9"])
+def test_numbers_joined_by_colons_but_not_three_are_a_malformed_range(spec):
+    """``0:1`` (a range missing its count) was read as the text '0:1', and refused as
+    not a number, with no word of ranges."""
+    with pytest.raises(ScenarioError) as err:
+        parse_param(f"k={spec}")
+    assert err.value.allowed.startswith("a range of three parts, start:stop:num")
+
+
+def test_text_with_a_colon_is_still_a_value():
+    assert parse_param('k="a:b",c:d') == ("k", ["a:b", "c:d"])
+
+
 def test_an_integer_field_can_be_swept_by_range(tmp_path):
     points = run_sweep(tmp_path, "ceasefire.convoys.max_per_pause=0:4:3")
     assert [p["params"]["ceasefire.convoys.max_per_pause"] for p in points] == [0, 2, 4]

@@ -159,15 +159,6 @@ def test_a_missing_required_key_is_not_hidden_by_an_unknown_key_elsewhere():
     assert err.allowed == "required key is missing"
 
 
-def test_a_rule_across_fields_reads_without_pydantics_prefix():
-    """A model validator's message reaches the user as written, not as pydantic wraps
-    it ("Value error, high ... ")."""
-    err = refused(with_keys(minimal_doc(), issues={"verification": {"low": 1.0, "high": 0.0}}))
-    assert err.path == "issues.verification"
-    assert err.allowed == "high (0.0) must be greater than low (1.0)"
-    assert "Value error" not in err.message()
-
-
 @pytest.mark.parametrize("control", ["\x7f", "\x9f"], ids=["U+007F", "U+009F"])
 def test_a_party_name_with_a_c1_control_character_is_refused(control):
     """DEL and the C1 controls (U+0080 to U+009F) are as invisible in a table as NUL or
