@@ -23,7 +23,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import build_parser, check_out_options, complete_run_options, fill_runs, resume_options
+from sim.arguments import (
+    DEFAULT_SEED,
+    build_parser,
+    check_out_options,
+    complete_run_options,
+    fill_runs,
+    resume_options,
+)
 from sim.defaults import DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError
 from sim.signals import ClosedPipeGuard, StopExplained, TermGuard, Terminated, deferred_stop
@@ -385,6 +392,12 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             if program:
                 hand_stops_to_commands()
             check_out_options(args)
+            if getattr(args, "seed", DEFAULT_SEED) is None:  # (trace's has its default)
+                from sim.resuming import resumed_seed
+
+                args.seed, note = resumed_seed(args.command, args.out, args.resume)
+                if note:
+                    print(note, file=sys.stderr)
             return COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)

@@ -145,8 +145,9 @@ def build_parser() -> Parser:
         elif runs:
             p.add_argument("--runs", type=count(MAX_RUNS), default=DEFAULT_RUNS,
                            help=f"replications (default {DEFAULT_RUNS})")
-        p.add_argument("--seed", type=seed_int, default=DEFAULT_SEED,
-                       help=f"root seed (default {DEFAULT_SEED})")
+        # None until filled in (sim.resuming.resumed_seed): a resume takes the saved seed
+        p.add_argument("--seed", type=seed_int, default=None,
+                       help=f"root seed (default {DEFAULT_SEED}; with --resume, as saved)")
         p.add_argument("--workers", type=count(MAX_WORKERS), default=None,
                        help="worker processes (default: all cores; 1 runs in-process)")
         p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",

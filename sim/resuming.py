@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import DEFAULT_RUNS, saved_count
+from sim.arguments import DEFAULT_RUNS, DEFAULT_SEED, SEED_LIMIT, saved_count
 from sim.errors import ScenarioError, show
 from sim.origin import first_difference
 from sim.output import jsonable, toml_value
@@ -32,6 +32,22 @@ from sim.rundir import (
     stale_figures,
 )
 from sim.scenario import Scenario
+
+
+def resumed_seed(command: str, out: Path | None, resume: bool) -> tuple[int, str]:
+    """The ``--seed`` of a command that was given none: a resumed one takes the seed
+    its saved work ran with (finishing it with the default would be refused, though
+    the advice printed when it stopped gives no --seed), else the default. Returns the
+    seed and what to tell the user ("" for the default)."""
+    if not resume or out is None:
+        return DEFAULT_SEED, ""
+    homes = {"run": [out], "sweep": saved_points(out), "compare": [out / side for side in SIDES],
+             "backtest": sorted(p for p in (out / CASES).glob("*") if p.is_dir())}
+    for home in homes.get(command, []):
+        seed = (saved_manifest(home) or {}).get("seed")
+        if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < SEED_LIMIT:
+            return seed, "" if seed == DEFAULT_SEED else f"resuming with the saved --seed {seed}"
+    return DEFAULT_SEED, ""
 
 
 def saved_points(out: Path) -> list[Path]:

@@ -107,3 +107,31 @@ def test_a_resume_mismatch_names_the_file_of_the_chain_that_changed(tmp_path, ca
     assert run_sim.main(["run", str(child), *quick, "--resume"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {parent}: ceasefire.monitoring.deterrence: bad value 0.4")
+
+
+def test_every_resume_without_seed_takes_the_saved_seed(tmp_path, capsys):
+    """'finish with run ... --resume --out DIR' was refused for a run started with
+    --seed 5 ('the seed of the run saved ... 5'): the default seed does not match."""
+    sweep = ["--param", "ceasefire.monitoring.deterrence=0.3,0.6"]
+    commands = {"run": ["run", str(DEFAULT)], "sweep": ["sweep", str(DEFAULT), *sweep],
+                "compare": ["compare", str(DEFAULT), "--set", "ceasefire.monitoring.deterrence=0.9"],
+                "backtest": ["backtest", str(DEFAULT.parent)]}
+    for name, command in commands.items():
+        out = tmp_path / name
+        assert run_sim.main([*command, *QUIET, "--runs", "6", "--seed", "5", "--out", str(out)]) == 0
+        capsys.readouterr()
+        assert run_sim.main([*command, *QUIET, "--runs", "8", "--out", str(out), "--resume"]) == 0
+        assert "resuming with the saved --seed 5" in capsys.readouterr().err, name
+        fresh = tmp_path / f"{name}-fresh"
+        assert run_sim.main([*command, *QUIET, "--runs", "8", "--seed", "5", "--out", str(fresh)]) == 0
+        made = sorted(p.relative_to(out) for p in out.rglob("runs.csv"))
+        assert made and made == sorted(p.relative_to(fresh) for p in fresh.rglob("runs.csv"))
+        for part in made:
+            assert (out / part).read_bytes() == (fresh / part).read_bytes(), (name, part)
+
+
+def test_a_fresh_command_without_seed_uses_the_default(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert run("--runs", "3", "--out", str(out)) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2016
+    assert "saved --seed" not in capsys.readouterr().err
