@@ -371,6 +371,8 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
     args = parser.parse(argv)
+    if args.command == "run" and args.scenario is None:
+        args.scenario = DEFAULT_SCENARIO
     if NOT_INSTALLED is not None:
         # (naming the Python: another one than the install's is the usual cause)
         print(f"error: the package {NOT_INSTALLED.name!r} is missing from {sys.executable}: "

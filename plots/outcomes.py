@@ -70,6 +70,8 @@ def plot_collapse_times(ax: Axes, data: dict[str, Any], scenario: Scenario) -> N
     for (label, at), row in zip(marked, rows, strict=True):
         mark_time(ax, at, label, place="right", row=row)
     ax.set_xlim(0, data["horizon"])
+    # headroom above the tallest bar for the milestone labels, one row each
+    ax.set_ylim(0, max(data["counts"]) * (1.1 + 0.06 * max(rows, default=0)))
     width = edges[1] - edges[0]
     ax.set_xlabel(f"hours held before collapse (bins of {width:g} h)")
     count_axis(ax)
@@ -93,6 +95,8 @@ def plot_endings(ax: Axes, data: dict[str, Any]) -> None:
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9)
     ax.set_ylim(0, max(max(values), 1) * 1.3)
     count_axis(ax)
+    if not any(values):  # every run agreed and collapsed: a scale of 0 to 1 would mean nothing
+        ax.set_yticks([0])
     ax.set_title("other endings", fontsize=10, loc="left")
     ax.grid(axis="x", visible=False)
 

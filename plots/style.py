@@ -297,9 +297,12 @@ def mark_time(ax: Axes, at: float, label: str, *,
     (dx, dy), ha, va = MARK_PLACES[place]
     dy += (LABEL_ROW if place == "above" else -LABEL_ROW) * row
     ax.axvline(at, color=GREY, linestyle=linestyle, linewidth=1)
+    # inside the axes, a label can fall on a bar or a curve: a pale backing keeps it legible
+    backing = None if place == "above" else {"boxstyle": "square,pad=0.1", "facecolor": "white",
+                                             "edgecolor": "none", "alpha": 0.75}
     ax.annotate(shorten(label), xy=(at, 1.0), xycoords=("data", "axes fraction"),
                 xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=9,
-                color=text_colour)
+                color=text_colour, bbox=backing)
 
 
 LABEL_ROW = 11.0

@@ -175,7 +175,8 @@ def build_parser() -> Parser:
                                 f"{DEFAULT_CHECKPOINT:g}; 0: only as each part ends)")
 
     run = sub.add_parser("run", help="estimate P(agreement) and P(hold) for a scenario")
-    run.add_argument("scenario", type=Path)
+    run.add_argument("scenario", type=Path, nargs="?", default=None,
+                     help="scenario file (default: scenarios/geneva_2016.toml)")
     common(run, resumable=True)
     run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
                      help="run until the Wilson 95%% half-width of P(agreement) and of "

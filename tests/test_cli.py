@@ -395,7 +395,7 @@ def test_a_reader_that_goes_away_does_not_stop_the_results_being_saved(tmp_path)
 
 
 @pytest.mark.parametrize("argv", [
-    ["run", str(DEFAULT), "--runs", "-5"], ["run", str(DEFAULT), "--runs", "abc"], ["run"],
+    ["run", str(DEFAULT), "--runs", "-5"], ["run", str(DEFAULT), "--runs", "abc"], ["trace"],
     ["bogus"], ["sweep", str(DEFAULT)], ["run", str(DEFAULT), "--bogus"],
     ["compare"], ["trace", str(DEFAULT), "--replication", "x"]])
 def test_a_refused_argument_is_one_line_saying_where_the_usage_is(argv, capsys):
@@ -487,3 +487,9 @@ def test_a_run_as_written_is_labelled_with_its_name_alone(capsys):
                          "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["scenario"] == "geneva_2016" and summary["sets"] == []
+
+
+def test_run_without_a_scenario_runs_the_default_one(capsys):
+    """Bare options ran the default scenario but 'run --runs 5' was refused."""
+    assert run_sim.main(["run", "--runs", "5", "--workers", "1", "--no-progress", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["scenario"] == "geneva_2016"

@@ -235,6 +235,26 @@ def test_outcomes_account_for_every_run(scenario: Scenario, results: Results,
     assert heights == [d["held_to_horizon"], d["no_agreement"]]
 
 
+def test_milestone_labels_have_room_above_the_tallest_bar(scenario: Scenario, results: Results,
+                                                          summary: dict[str, Any]) -> None:
+    """The '48h' label sat on the tallest bars: the histogram now leaves headroom for the
+    labels, which also get a pale backing."""
+    drawn = outcomes_figure(scenario, results, summary)
+    hist_ax = drawn.figure.axes[0]
+    assert hist_ax.get_ylim()[1] >= 1.1 * max(drawn.data["counts"])
+    labels = [t for t in hist_ax.texts if t.get_text() in ("48h", "7d")]
+    assert labels and all(t.get_bbox_patch() is not None for t in labels)
+
+
+def test_other_endings_of_a_scenario_where_every_run_collapsed_have_no_empty_scale() -> None:
+    sc = load_scenario(ROOT / "scenarios" / "cessation_feb_2016.toml")
+    res = Runner(workers=1).run(sc, 60, seed=SEED).results
+    cols = res.columns
+    assert cols["agreed"].all() and cols["collapsed"].all()  # (the case this is about)
+    drawn = outcomes_figure(sc, res, jsonable(summarize(res, sc, seed=SEED)))
+    assert list(drawn.figure.axes[1].get_yticks()) == [0]
+
+
 def test_collapse_causes_match_the_columns(scenario: Scenario, results: Results,
                                            summary: dict[str, Any]) -> None:
     drawn = causes_figure(scenario, results, summary)
