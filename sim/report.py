@@ -173,7 +173,27 @@ def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) ->
         terms = ", ".join(f"{n}={v:.3g}" for n, v in zip(scenario.issues, outcome.terms, strict=True))
         lines.append(f"Terms: {terms}")
     lines.append(f"SimPy events processed: {outcome.events} (the runs.csv column 'events')")
+    lines += _trace_key(outcome)
     return "\n".join(lines)
+
+
+PERCEIVED = {
+    "own": "the victim noticed the act and blamed its true author",
+    "verified": "monitors detected the act and named its true author (it weighs less)",
+    "blamed_host": "a spoiler's attack the victim blamed on the spoiler's host",
+    "unseen": "nobody noticed the act: no effect on trust or grievance",
+}
+"""What each ``perceived:`` of a trace means (:class:`sim.rules.Seen`)."""
+
+
+def _trace_key(outcome: Outcome) -> list[str]:
+    """The meaning of the terms this trace uses, once each, under it."""
+    details = [ev.detail for ev in outcome.trace or () if "perceived: " in ev.detail]
+    used = [term for term in PERCEIVED if any(f"perceived: {term}" in d for d in details)]
+    terms = [(f"perceived: {term}", PERCEIVED[term]) for term in used]
+    if any(ev.event == "agreement" for ev in outcome.trace or ()):
+        terms.append(("agreement", "its party is the author of the package agreed"))
+    return ["", "Key:", *(f"  {label:<24}{meaning}" for label, meaning in terms)] if terms else []
 
 
 def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],

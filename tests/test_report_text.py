@@ -332,3 +332,22 @@ def test_a_run_stopped_before_any_replication_finished_says_so_not_a_table_of_n_
 def test_an_estimate_neither_none_nor_all_never_reads_as_all_or_none(estimate, shown):
     """One run in 2,000 that did not agree was reported as P(agreement) 100.0%."""
     assert pct({"estimate": estimate, "low": 0.0, "high": 1.0}).startswith(f"{shown} [")
+
+
+def test_a_trace_explains_the_terms_it_uses_once_each_under_it(geneva):
+    """'perceived: own', 'perceived: blamed_host' and an agreement credited to one
+    party were unexplained."""
+    from sim import rules
+    from sim.model import run_replication
+    from sim.report import PERCEIVED
+
+    assert set(PERCEIVED) == {s.value for s in rules.Seen}
+    outcome = run_replication(geneva, 2016, 0, trace=True)
+    lines = trace_text(outcome, geneva).splitlines()
+    key = lines[lines.index("Key:") + 1:]
+    used = {t for t in PERCEIVED if any(f"perceived: {t}" in e.detail for e in outcome.trace)}
+    assert used and [k.split()[1] for k in key if "perceived:" in k] == [t for t in PERCEIVED if t in used]
+    assert key[-1].split()[0] == "agreement"
+    deadlocked = load_scenario(DEFAULT, ["parties.russia.positions.delineation.min=0.9",
+                                         "parties.opposition.positions.delineation.max=0.3"])
+    assert "Key:" not in trace_text(run_replication(deadlocked, 1, 0, trace=True), deadlocked)
