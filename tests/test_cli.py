@@ -493,3 +493,13 @@ def test_run_without_a_scenario_runs_the_default_one(capsys):
     """Bare options ran the default scenario but 'run --runs 5' was refused."""
     assert run_sim.main(["run", "--runs", "5", "--workers", "1", "--no-progress", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["scenario"] == "geneva_2016"
+
+
+def test_the_readme_documents_every_column_of_runs_csv():
+    from sim.records import CODED, SCALARS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("* `runs.csv` has one row per replication")
+    section = readme[start:readme.index("\n* ", start + 1)]
+    for name in [*(n for n, _ in SCALARS), *CODED, "terms.ISSUE", "violations.PARTY"]:
+        assert f"`{name}`" in section, name
