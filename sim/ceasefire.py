@@ -304,7 +304,12 @@ class Ceasefire:
 
     def respond_to_spoiler(self, victim: str, spoiler: Fighter) -> None:
         """The victim of a correctly attributed spoiler attack may strike the spoiler;
-        with incomplete delineation the strike can land on the spoiler's host."""
+        with incomplete delineation the strike can land on the spoiler's host.
+
+        Strikes on the spoiler were allowed by the terms (the February and September
+        2016 deals both excluded Nusra/JFS), so they do not spoil the convoys' calm, even
+        one that lands on the host: that host counts it as a violation against it, and
+        its trust and grievance follow."""
         world = self.world
         response = self.strike_response[victim]
         if response <= 0 or world.streams.party(victim).random() >= response:

@@ -89,10 +89,13 @@ def table(scenario: Scenario) -> Table:
 
 
 def _build_table(sc: Scenario) -> Table:
-    def box_of(names: list[str]) -> Box:
+    def box_of(names: list[str], own: bool = True) -> Box:
+        """The packages the limits of ``names`` allow; where they conflict, the first
+        party's own limits (a principal's over its clients') or, with ``own`` false,
+        the gap between the conflicting limits."""
         first = sc.parties[names[0]]
         return rules.box_intersection([(sc.parties[n].lo, sc.parties[n].hi) for n in names],
-                                      (first.lo, first.hi))
+                                      (first.lo, first.hi) if own else None)
 
     seats = []
     for name in sc.principals:
@@ -106,7 +109,8 @@ def _build_table(sc: Scenario) -> Table:
     mediator = None
     if sc.mediator is not None:
         m = sc.parties[sc.mediator]
-        lo, hi = box_of([*sc.principals, *sc.combatants])
+        # (red lines that conflict: no principal's name may decide where the text goes)
+        lo, hi = box_of([*sc.principals, *sc.combatants], own=False)
         mediator = MediatorSeat(m.name, m.ideal, m.weight,
                                 sc.spec.parties[m.name].behaviour.leverage, lo, hi)
     ideals = [s.ideal for s in seats]

@@ -55,6 +55,31 @@ def test_incompatible_red_lines_mean_no_agreement():
     assert (res.columns["rounds"] == 12).all()  # every round until the 600 h deadline
 
 
+def renamed(value, old: str, new: str):
+    """A document with party ``old`` called ``new``: its table and every reference."""
+    if isinstance(value, dict):
+        return {(new if k == old else k): renamed(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [renamed(v, old, new) for v in value]
+    return new if value == old else value
+
+
+def test_where_red_lines_clash_the_mediator_s_text_does_not_depend_on_party_names():
+    """With clashing red lines the mediator's room fell back to the alphabetically
+    first principal's limits: renaming Russia moved the UN's text."""
+    from sim.negotiation import _build_table
+
+    sets = ["parties.russia.positions.delineation.min=0.9",
+            "parties.opposition.positions.delineation.max=0.3"]
+    base = load_scenario(DEFAULT, sets)
+    other = scenario_from_dict(renamed(base.raw, "russia", "zz_russia"))
+    assert base.principals != other.principals  # the order changed too
+    box = _build_table(base).mediator, _build_table(other).mediator
+    assert (box[0].lo, box[0].hi) == (box[1].lo, box[1].hi)
+    k = base.issues.index("delineation")
+    assert (box[0].lo[k], box[0].hi[k]) == pytest.approx((0.3, 0.9))
+
+
 def test_counts_beyond_the_int16_range_are_recorded():
     """Hourly rounds for 40,000 hours: the round count must not wrap or overflow."""
     sc = load_scenario(DEFAULT, ["parties.russia.positions.delineation.min=0.9",

@@ -78,6 +78,14 @@ def test_box_intersection_falls_back_where_red_lines_clash():
     assert lo == (0.6, 0.2) and hi == (1.0, 0.8)
 
 
+def test_box_intersection_without_a_fallback_takes_the_gap_between_clashing_limits():
+    """Where one side demands at least 0.6 and the other allows at most 0.5, the gap
+    0.5..0.6 is left; the box is the same whichever side is listed first."""
+    a, b = ((0.6, 0.0), (1.0, 1.0)), ((0.0, 0.2), (0.5, 0.8))
+    assert rules.box_intersection([a, b]) == ((0.5, 0.2), (0.6, 0.8))
+    assert rules.box_intersection([b, a]) == ((0.5, 0.2), (0.6, 0.8))
+
+
 def test_ratification():
     args = ((0.5,), (0.5,), (1.0,), (-INF,), (INF,))
     assert rules.ratify_probability(*args, no_deal=1.0, leverage=0.0, noise=0.1) == \

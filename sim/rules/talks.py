@@ -254,17 +254,19 @@ def ratify_probability(
 
 
 def box_intersection(
-    boxes: Sequence[tuple[Vector, Vector]], fallback: tuple[Vector, Vector]
+    boxes: Sequence[tuple[Vector, Vector]], fallback: tuple[Vector, Vector] | None = None
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Per issue, the intersection of several ``(lo, hi)`` boxes; where it is empty,
-    the ``fallback`` box's bounds for that issue (red lines that cannot all be met)."""
-    n = len(fallback[0])
+    """Per issue, the intersection of several ``(lo, hi)`` boxes; where it is empty (red
+    lines that cannot all be met), the ``fallback`` box's bounds for that issue or,
+    without one, the gap between the limits that conflict: from the lowest maximum to
+    the highest minimum, which depends on no party's name or order."""
+    n = len(boxes[0][0])
     lo_out, hi_out = [], []
     for k in range(n):
         lo_k = max(b[0][k] for b in boxes)
         hi_k = min(b[1][k] for b in boxes)
         if lo_k > hi_k:
-            lo_k, hi_k = fallback[0][k], fallback[1][k]
+            lo_k, hi_k = (fallback[0][k], fallback[1][k]) if fallback else (hi_k, lo_k)
         lo_out.append(lo_k)
         hi_out.append(hi_k)
     return tuple(lo_out), tuple(hi_out)
