@@ -346,8 +346,9 @@ def read_run(out: Path, summary_needed: bool = True
             naming that file (and, within runs.csv, the line and column).
     """
     if not out.is_dir():
-        raise ScenarioError(str(out), "", None, "a run directory written by 'run --out', but "
-                            + ("it is not a directory" if out.exists() else "it does not exist"))
+        raise ScenarioError(str(out), "", None, ("not a directory" if out.exists() else
+                                                 "no such directory")
+                            + ": give a run directory, as 'run --out DIR' writes it")
     for name in RUN_FILES:
         if name == "summary.json" and not summary_needed:
             continue

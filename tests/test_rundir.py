@@ -599,11 +599,11 @@ def test_plot_of_a_directory_that_does_not_exist_says_so(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """It said ``runs.csv: missing``, as if the directory were there but incomplete."""
     assert run_sim.main(["plot", str(tmp_path / "nowhere")]) == 2
-    assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: a run directory written "
-                                       "by 'run --out', but it does not exist\n")
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: no such directory: give "
+                                       "a run directory, as 'run --out DIR' writes it\n")
     (tmp_path / "afile").write_text("x")
     assert run_sim.main(["plot", str(tmp_path / "afile")]) == 2
-    assert "it is not a directory" in capsys.readouterr().err
+    assert ": not a directory: give a run directory" in capsys.readouterr().err
 
 
 def test_runs_csv_leaves_missing_values_empty(tmp_path, capsys):
