@@ -113,10 +113,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                              if args.min_runs is None else args.min_runs,
                              checkpoint=checkpoint if args.out and args.checkpoint > 0 else None)
         stop.redeliver = not out.partial
-        summary = report_run(out, scenario, args.seed, args.precision, args.out, args.json)
-        if args.out is not None:
+        def save(summary: dict[str, Any]) -> None:
             with saving(args.out):
                 write_run(args.out, out.results, summary, scenario, args.seed, extra, resumed)
+
+        summary = report_run(out, scenario, args.seed, args.precision, args.out, args.json,
+                             save if args.out is not None else None)
     drawn = args.format if args.out is not None and args.plot and len(out.results) else None
     if drawn:  # (stopped: marked PARTIAL)
         with saving(args.out, FIGURES_UNSAVED):

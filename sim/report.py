@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,16 +123,20 @@ def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
     """The acts of violence per agreed ceasefire and the fate of the pause's aid
     convoys: what the humanitarian pause delivered, beside whether the ceasefire held."""
     lines = []
-    acts = summary.get("mean_violations") or {}
+    # (None for every party when no run agreed: there is no ceasefire to count acts in)
+    acts = {p: n for p, n in (summary.get("mean_violations") or {}).items() if n is not None}
     if acts:
         lines += ["", "Acts per agreed ceasefire: " + ", ".join(
             f"{p} {n:.1f}" for p, n in sorted(acts.items(), key=lambda kv: -kv[1]))]
     convoys = summary.get("convoys") or {}
     sent = convoys.get("sent", 0)
     if sent:
-        lines.append(f"Aid convoys, all runs: {sent} sent, {convoys['delivered']} delivered "
-                     f"({percent(convoys['delivered'] / sent)}), {convoys['attacked']} attacked "
-                     f"({percent(convoys['attacked'] / sent)})")
+        # an attacked convoy never delivers; one still on the road when the ceasefire
+        # ended neither delivered nor turned back, hence "not delivered"
+        missed = sent - convoys["delivered"]
+        lines.append(f"Aid convoys, all runs: {sent} sent: {convoys['delivered']} delivered "
+                     f"({percent(convoys['delivered'] / sent)}); of the {missed} not delivered, "
+                     f"{convoys['attacked']} were attacked")
     return lines
 
 
@@ -368,9 +372,12 @@ def precision_line(out: Any, precision: float) -> str:
 
 
 def report_run(out: Any, scenario: Scenario, seed: int, precision: float | None,
-               directory: Path | None, as_json: bool) -> dict[str, Any]:
+               directory: Path | None, as_json: bool,
+               save: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Print the summary of a run (a :class:`sim.runner.RunOutcome`), as JSON with
-    ``as_json`` (with its ``error`` when an error stopped the run part way), and return it.
+    ``as_json`` (with its ``error`` when an error stopped the run part way), then
+    ``save`` it with the runs, and return it. The summary is printed first, so a save
+    that fails leaves it on the screen; the runs are saved even if printing fails.
 
     Raises:
         ScenarioError: a run resumed from ``directory`` already holds replications beyond
@@ -382,7 +389,11 @@ def report_run(out: Any, scenario: Scenario, seed: int, precision: float | None,
                             f"{out.target} this precision stops at, and resuming would drop "
                             "them (left as they were); resume with --runs, or a smaller --precision")
     summary = jsonable(run_summary(out, scenario, seed, precision))
-    print(json.dumps(summary, indent=2) if as_json else summary_text(summary, scenario))
-    if precision is not None and not as_json:
-        print(precision_line(out, precision))
+    try:
+        print(json.dumps(summary, indent=2) if as_json else summary_text(summary, scenario))
+        if precision is not None and not as_json:
+            print(precision_line(out, precision))
+    finally:
+        if save is not None:
+            save(summary)
     return summary

@@ -503,3 +503,29 @@ def test_the_readme_documents_every_column_of_runs_csv():
     section = readme[start:readme.index("\n* ", start + 1)]
     for name in [*(n for n, _ in SCALARS), *CODED, "terms.ISSUE", "violations.PARTY"]:
         assert f"`{name}`" in section, name
+
+
+def test_a_run_in_which_no_run_agrees_is_reported_and_saved(tmp_path, capsys):
+    """The README's own example of clashing red lines ended in a TypeError, and --out
+    kept nothing: the report, written first, had no acts to average."""
+    out = tmp_path / "run"
+    assert run_sim.main(["run", "--set", "parties.russia.positions.delineation.min=0.8",
+                         "--runs", "20", "--workers", "1", "--no-progress", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "P(agreement)" in text and "0.0% [" in text and "Acts per" not in text
+    assert (out / "runs.csv").exists() and (out / "summary.json").exists()
+
+
+def test_the_runs_are_saved_even_if_the_report_fails(tmp_path, monkeypatch):
+    """The report is printed before the runs are saved; a failure in it (a bug) lost
+    the whole run."""
+    import sim.report
+
+    def broken(summary, scenario):
+        raise RuntimeError("a bug in the report")
+
+    monkeypatch.setattr(sim.report, "summary_text", broken)
+    out = tmp_path / "run"
+    assert run_sim.main(["run", "--runs", "5", "--workers", "1", "--no-progress",
+                         "--out", str(out)]) == 1
+    assert read_run(out)[1].columns["replication"].tolist() == [0, 1, 2, 3, 4]

@@ -97,9 +97,13 @@ def test_acts_and_convoys_are_reported_largest_first_with_shares(collapsing, gen
                "convoys": {"sent": 8, "delivered": 6, "attacked": 1}}
     lines = summary_text(summary, geneva).splitlines()
     assert "Acts per agreed ceasefire: b 12.2, a 2.0" in lines
-    assert "Aid convoys, all runs: 8 sent, 6 delivered (75%), 1 attacked (12%)" in lines
+    assert ("Aid convoys, all runs: 8 sent: 6 delivered (75%); of the 2 not delivered, 1 were "
+            "attacked") in lines
     quiet = summary_text({**collapsing, "mean_violations": {}, "convoys": {"sent": 0}}, geneva)
     assert "Acts per" not in quiet and "Aid convoys" not in quiet
+    # no run agreed: no mean to report for anyone (the report ended in a TypeError)
+    none = summary_text({**collapsing, "mean_violations": {"a": None, "b": None}}, geneva)
+    assert "Acts per" not in none
 
 
 # ---------------------------------------------------------------------------
