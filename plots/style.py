@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from plots.fitting import fit_lines
+from sim.output import toml_value
 from sim.report import percent
 from sim.scenario import labelled
 
@@ -256,7 +257,10 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
 
     The seed comes from the run's summary, because the results do not carry it.
     """
-    return caption(fig, labelled(scenario.name, summary.get("sets")), len(results),
+    # a sweep's point is its scenario with the --set values and the point's --param values
+    changes = [*(summary.get("sets") or ()),
+               *(f"{k}={toml_value(v)}" for k, v in (summary.get("params") or {}).items())]
+    return caption(fig, labelled(scenario.name, changes), len(results),
                    summary.get("seed"), extra,
                    PARTIAL_RUN if summary.get("partial") else "")
 

@@ -113,11 +113,16 @@ class Parser(argparse.ArgumentParser):
     def _meant(self, command: str, owner: argparse.ArgumentParser, extra: list[str]) -> str:
         """What the first unknown option was probably meant to be: an option of this
         command spelt alike (--seeds), or one of another command (--param is sweep's)."""
+        named = next((e for e in extra if e in self.commands), None)
+        if named is not None:  # options before the command went to the default run
+            return f"; give the command first, then its options: 'run_sim.py {named} ...'"
         given = next((e.split("=", 1)[0] for e in extra if e.startswith("--")), None)
         if given is None:
             return ""
         own = [o for a in owner._actions for o in a.option_strings if o.startswith("--")]
         near = get_close_matches(given, own, n=1, cutoff=0.7)
+        if near and near[0] == f"--no-{given[2:]}":  # --progress: on unless turned off
+            return f"; that is the default ({near[0]} turns it off)"
         if near:
             return f"; did you mean {near[0]}?"
         others = [name for name, p in self.commands.items() if name != command

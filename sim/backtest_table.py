@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.csvio import atomic_writer
+from sim.report import percent
 from sim.scoring import event_labels
 
 
@@ -153,7 +154,8 @@ def _pct(p: dict[str, float]) -> str:
     est = p["estimate"]
     if est is None or math.isnan(est):
         return "   n/a"
-    return f"{100 * est:5.1f}% [{100 * p['low']:4.1f}, {100 * p['high']:5.1f}]"
+    # (an estimate neither none nor all reads >99.9%, not 100.0%, as in run reports)
+    return f"{percent(est, 1):>6} [{100 * p['low']:4.1f}, {100 * p['high']:5.1f}]"
 
 
 def _num(value: float | None, fmt: str = "{:.3f}") -> str:

@@ -153,6 +153,7 @@ def run_sweep(
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
                             partial=out.interrupted)
+        summary["params"] = dict(assignment)  # (its figures, drawn alone, name them)
         point = SweepPoint(assignment, scenario, out.results, summary, out.interrupted)
         if ref is None:
             ref = point
@@ -295,6 +296,6 @@ def save_running_point(out: Path, k: int, params: dict[str, Any], scenario: Scen
                        resumed: Resumed | None = None) -> None:
     """Save the point running, ``points/NNN``, marked partial (a checkpoint): its row
     joins ``sweep.csv`` when it finishes, and ``sweep --resume`` finishes it."""
-    summary = jsonable(summarize(results, scenario, seed=seed, partial=True))
+    summary = jsonable({**summarize(results, scenario, seed=seed, partial=True), "params": params})
     write_run(point_directory(out, k), results, summary, scenario, seed,
               {"sweep_point": params, "runs_requested": runs}, resumed)

@@ -9,6 +9,7 @@ which they differ.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,9 @@ from sim.document import join_key, read_toml, value_at
 from sim.errors import ScenarioError
 
 
-def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
-    """The file of a scenario's ``extends`` chain that gives the value at ``parts``: the
-    scenario itself or the nearest ancestor that does (None if none does, or the chain
-    cannot be read now). Messages name it, not the child that only inherits it."""
+def chain(path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The files of a scenario's ``extends`` chain with their documents, from the
+    scenario itself up; it stops at a file that cannot be read now (or a pipe)."""
     seen: set[Path] = set()
     current: Path | None = path
     while current is not None and current not in seen and current.is_file():  # no pipe
@@ -27,13 +27,32 @@ def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
         try:
             doc = read_toml(current)
         except ScenarioError:
-            return None
-        if value_at(doc, parts) is not None:
-            return current
+            return
+        yield current, doc
         parent = doc.get("extends")  # beside the file itself, as the loader finds it
         current = (current.resolve().parent / parent).resolve() \
             if isinstance(parent, str) and parent else None
-    return None
+
+
+def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
+    """The file of a scenario's ``extends`` chain that gives the value at ``parts``: the
+    scenario itself or the nearest ancestor that does (None if none does, or the chain
+    cannot be read now). Messages name it, not the child that only inherits it."""
+    return next((file for file, doc in chain(path) if value_at(doc, parts) is not None), None)
+
+
+def written_nearer(path: Path, key: str, than: str) -> bool:
+    """Whether the value at ``key`` is written by a file of ``path``'s ``extends``
+    chain nearer to ``path`` than the one writing the value at ``than`` (or ``than``
+    by none): the value the user changed more recently, of two a rule binds."""
+    files = [file.resolve() for file, _ in chain(path)]
+
+    def rank(k: str) -> int:
+        found = giving_file(path, k)
+        return files.index(found.resolve()) if found is not None and found.resolve() in files \
+            else len(files)
+
+    return rank(key) < rank(than)
 
 
 def giving_file(path: Path, key: str) -> Path | None:

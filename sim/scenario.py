@@ -37,7 +37,7 @@ from sim.document import (
     under,
 )
 from sim.errors import PairedError, ScenarioError
-from sim.origin import giving_file
+from sim.origin import giving_file, written_nearer
 from sim.schema import Behaviour, ScenarioSpec
 from sim.validation import check_references, from_validation, refuse_case_twins
 
@@ -269,7 +269,7 @@ def noting_origin(path: Path) -> Iterator[None]:
         yield
     except ScenarioError as exc:
         if isinstance(exc, PairedError) and exc.other and exc.file == str(path) \
-                and _nearer(path, exc.other[0], exc.path):
+                and written_nearer(path, exc.other[0], exc.path):
             exc = exc.swapped()
         origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
         if origin is None or origin.resolve() == path.resolve():
@@ -277,16 +277,6 @@ def noting_origin(path: Path) -> Iterator[None]:
         raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} (the value is "
                             f"written in {shown_path(origin)}, which {path.name} extends)"
                             ) from None
-
-
-def _nearer(path: Path, key: str, than: str) -> bool:
-    """Whether the value at ``key`` is written by ``path`` itself, and the one at
-    ``than`` only by a file it extends (or none)."""
-    def writer(k: str) -> Path | None:
-        found = giving_file(path, k)
-        return found.resolve() if found is not None else None
-
-    return writer(key) == path.resolve() != writer(than)
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
@@ -355,7 +345,8 @@ def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
             new = _new_table(base, parts)
             if new is not None and under(exc.path, join_key(new)):
                 blamed = source
-                if _is_name(new) and exc.path != join_key(new):
+                # (unless the message already says the name is probably misspelt)
+                if _is_name(new) and exc.path != join_key(new) and "misspelt?)" not in allowed:
                     allowed += (f" ({source} {key} made a new table {join_key(new)}, which "
                                 "the scenario does not have: is its name spelt right?)")
                 break

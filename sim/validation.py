@@ -278,23 +278,34 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             if issue not in spec.issues:
                 raise ScenarioError(file, ppath, issue, f"a declared issue: {sorted(spec.issues)}")
             rng = spec.issues[issue]
+            scale_key = join_key(("issues", issue))
             for key in ("ideal", "min", "max"):
                 value = getattr(pos, key)
                 if value is not None and not rng.low <= value <= rng.high:
-                    raise ScenarioError(
-                        file, f"{ppath}.{key}", value, f"within the issue's range {rng.low}..{rng.high}"
+                    end, bound, side = ("low", rng.low, "most") if value < rng.low else \
+                        ("high", rng.high, "least")
+                    raise PairedError(
+                        file, f"{ppath}.{key}", value, f"within the issue's range {rng.low}..{rng.high}",
+                        (f"{scale_key}.{end}", bound, f"at {side} every position on the issue "
+                         f"({ppath}.{key}={value:g} is outside it)"),
                     )
             if pos.min is not None and pos.max is not None and pos.min > pos.max:
-                raise ScenarioError(file, f"{ppath}.min", pos.min, f"at most max ({pos.max}): "
-                                    "the red lines must leave some value acceptable")
+                why = "the red lines must leave some value acceptable"
+                raise PairedError(file, f"{ppath}.min", pos.min, f"at most max ({pos.max}): {why}",
+                                  (f"{ppath}.max", pos.max, f"at least min ({pos.min}): {why}"))
             # a red line the party's own ideal crosses: the limit is named, as the ideal
-            # (inside the issue's range) is the party's stance and the limit its bound
+            # (inside the issue's range) is the party's stance and the limit its bound,
+            # unless the ideal is what the user just changed
             if pos.min is not None and pos.ideal < pos.min:
-                raise ScenarioError(file, f"{ppath}.min", pos.min, f"at most the party's ideal "
-                                    f"({pos.ideal}): min <= ideal <= max")
+                raise PairedError(file, f"{ppath}.min", pos.min, f"at most the party's ideal "
+                                  f"({pos.ideal}): min <= ideal <= max",
+                                  (f"{ppath}.ideal", pos.ideal, f"at least the party's min "
+                                   f"({pos.min}): min <= ideal <= max"))
             if pos.max is not None and pos.ideal > pos.max:
-                raise ScenarioError(file, f"{ppath}.max", pos.max, f"at least the party's ideal "
-                                    f"({pos.ideal}): min <= ideal <= max")
+                raise PairedError(file, f"{ppath}.max", pos.max, f"at least the party's ideal "
+                                  f"({pos.ideal}): min <= ideal <= max",
+                                  (f"{ppath}.ideal", pos.ideal, f"at most the party's max "
+                                   f"({pos.max}): min <= ideal <= max"))
     gainer = spec.negotiation.shocks.gainer
     if gainer is not None and gainer not in combatants:
         raise ScenarioError(file, "negotiation.shocks.gainer", gainer, f"a combatant: {combatants}")
@@ -307,13 +318,16 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                             f"a gainer to give it to: set negotiation.shocks.gainer to one of "
                             f"{combatants}, or drop gainer_share")
     cf = spec.ceasefire
+    # the latest milestone: a horizon raised to it admits them all
+    latest = max(cf.milestones.items(), key=lambda m: m[1], default=("", 0.0))
     for label, hours in cf.milestones.items():
         key = join_key(("ceasefire", "milestones", label))
         if not 0 < hours <= cf.horizon_hours:
             raise PairedError(file, key, hours, f"hours in (0, horizon_hours={cf.horizon_hours}]",
                               None if hours <= 0 else
                               ("ceasefire.horizon_hours", cf.horizon_hours,
-                               f"at least every milestone ({key}={hours:g})"))
+                               f"at least every milestone (the latest: "
+                               f"{join_key(('ceasefire', 'milestones', latest[0]))}={latest[1]:g})"))
         for end in ("_low", "_high"):
             # sweep.csv names a milestone's interval ends <label>_low and <label>_high
             if label.endswith(end) and label.removesuffix(end) in cf.milestones:
@@ -355,10 +369,13 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
              f"at most deadline_hours={neg.deadline_hours:g}: {why}"),
         )
     if neg.deadline_hours / neg.round_interval_hours > MAX_ROUNDS:
-        raise ScenarioError(
+        raise PairedError(
             file, "negotiation.round_interval_hours", neg.round_interval_hours,
             f"at least {neg.deadline_hours / MAX_ROUNDS:g} hours (a deadline of "
             f"{neg.deadline_hours:g} h allows at most {MAX_ROUNDS:,} rounds)",
+            ("negotiation.deadline_hours", neg.deadline_hours,
+             f"at most {neg.round_interval_hours * MAX_ROUNDS:g} hours (a round every "
+             f"{neg.round_interval_hours:g} h allows at most {MAX_ROUNDS:,} rounds)"),
         )
 
 

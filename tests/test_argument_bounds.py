@@ -189,6 +189,7 @@ def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
     (["--outdir", "x"], "unrecognized arguments: --outdir x; did you mean --out?"),
     (["--param", "a=1,2"], "--param is an option of sweep, not of run"),
     (["--bogus"], "unrecognized arguments: --bogus (usage: 'run_sim.py run --help')"),
+    (["--progress"], "--progress; that is the default (--no-progress turns it off)"),
 ])
 def test_a_mistyped_option_is_refused_with_what_was_probably_meant(monkeypatch, capsys, given, said):
     seen = recorded(monkeypatch)
@@ -206,4 +207,15 @@ def test_an_abbreviated_option_is_refused_not_taken_for_the_full_one(monkeypatch
         with pytest.raises(SystemExit):
             run_sim.main(["run", str(DEFAULT), *given])
         assert "did you mean --runs?" in capsys.readouterr().err
+    assert not seen
+
+
+def test_options_before_the_command_are_told_to_follow_it(monkeypatch, capsys):
+    """'run_sim.py --runs 5 sweep ...' gave the options to the default run and then
+    said --param was sweep's, though the user had typed sweep."""
+    seen = recorded(monkeypatch)
+    with pytest.raises(SystemExit):
+        run_sim.main(["--runs", "5", "sweep", str(DEFAULT), "--param", "a=1,2"])
+    assert "give the command first, then its options: 'run_sim.py sweep ...'" in \
+        capsys.readouterr().err
     assert not seen

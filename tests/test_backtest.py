@@ -609,3 +609,11 @@ def test_the_progress_bar_names_each_scenario_s_place_in_the_backtest(tmp_path: 
         table = score_cases(scored_cases(d), runner, 5, 7)
     assert [row["scenario"] for row in table.rows] == ["a", "b"]
     assert labels == ["scenario 1/2", "scenario 2/2"]
+
+
+def test_the_backtest_table_never_rounds_an_estimate_to_all():
+    """A case that agreed in 2,499 of 2,500 runs read '100.0%', as run reports did."""
+    from sim.backtest_table import _pct
+
+    assert _pct({"estimate": 2499 / 2500, "low": 0.998, "high": 1.0}).startswith(">99.9% [")
+    assert _pct({"estimate": 1.0, "low": 0.998, "high": 1.0}).startswith("100.0% [")

@@ -529,3 +529,22 @@ def test_the_runs_are_saved_even_if_the_report_fails(tmp_path, monkeypatch):
     assert run_sim.main(["run", "--runs", "5", "--workers", "1", "--no-progress",
                          "--out", str(out)]) == 1
     assert read_run(out)[1].columns["replication"].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_a_sweep_point_drawn_alone_is_labelled_with_its_parameter_values(tmp_path, capsys):
+    """'plot DIR/points/001' was captioned with the sweep's --set values only, passing
+    for the scenario without the point's own --param value."""
+    out = tmp_path / "sweep"
+    assert run_sim.main(["sweep", str(DEFAULT), "--set", "ceasefire.monitoring.deterrence=0.9",
+                         "--param", "negotiation.deadline_hours=480,600", "--runs", "5",
+                         "--workers", "1", "--no-progress", "--out", str(out)]) == 0
+    run = read_plottable_run(out / "points" / "001")
+    fig = plt.figure()
+    try:
+        assert run_caption(fig, run["scenario"], run["results"], run["summary"]).startswith(
+            "scenario geneva_2016 with ceasefire.monitoring.deterrence=0.9 "
+            "negotiation.deadline_hours=600")
+    finally:
+        plt.close(fig)
+    assert capsys.readouterr().out.startswith(
+        "Sweep of geneva_2016 with ceasefire.monitoring.deterrence=0.9: 2 points")

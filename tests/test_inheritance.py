@@ -284,15 +284,16 @@ def test_through_a_chain_the_file_that_writes_the_value_is_named(tmp_path: Path)
 
 def test_a_value_bad_only_with_a_later_file_s_names_where_it_is_written(tmp_path: Path):
     """A milestone of the root, valid there, beyond the horizon a middle file shortened:
-    the file loaded is named, with the file writing the milestone."""
+    the file loaded is named, with the horizon (the value changed nearer to it) and the
+    file writing it."""
     write(tmp_path / "root.toml", toml_dumps(minimal_doc()))
     write(tmp_path / "mid.toml", 'extends = "root.toml"\nname = "mid"\n'
           "[ceasefire]\nhorizon_hours = 200.0\n")
     child = write(tmp_path / "child.toml", 'extends = "mid.toml"\nname = "c"\n')
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
-    assert err.value.file == str(child) and err.value.path == "ceasefire.milestones.10d"
-    assert "root.toml, which child.toml extends)" in err.value.allowed
+    assert err.value.file == str(child) and err.value.path == "ceasefire.horizon_hours"
+    assert "mid.toml, which child.toml extends)" in err.value.allowed
 
 
 def test_a_child_that_gives_the_bad_value_itself_is_named_alone(tmp_path: Path):
@@ -382,7 +383,13 @@ def test_a_cycle_names_the_file_as_given(tmp_path, monkeypatch, capsys):
     ("[parties.red.behaviour]\ntrust = 0.1\n", "parties.red.behaviour.trust", 0.1,
      "at least its tolerance (0.2)"),
     ("[ceasefire]\nhorizon_hours = 100.0\n", "ceasefire.horizon_hours", 100.0,
-     "at least every milestone (ceasefire.milestones.7d=168)"),
+     "at least every milestone (the latest: ceasefire.milestones.10d=240)"),
+    ("[parties.east.positions.verification]\nmin = 0.5\n",
+     "parties.east.positions.verification.min", 0.5, "at most the party's ideal (0.2)"),
+    ("[parties.east.positions.verification]\nideal = 0.1\nmin = 0.15\n",
+     "parties.east.positions.verification.min", 0.15, "at most the party's ideal (0.1)"),
+    ("[issues.verification]\nhigh = 0.5\n", "issues.verification.high", 0.5,
+     "at least every position on the issue (parties.west.positions.verification.ideal=0.8"),
     ("[negotiation]\nround_interval_hours = 500.0\n", "negotiation.round_interval_hours", 500.0,
      "at most deadline_hours=240"),
     ("[issues.verification]\nlow = 2.0\n", "issues.verification.low", 2.0, "less than high (1)"),
@@ -420,3 +427,46 @@ def test_a_new_party_named_like_another_is_said_to_be_probably_misspelt(tmp_path
     assert err.value.path == "parties.easst.role"
     assert err.value.allowed == ("required key is missing (easst is a party of its own: is it "
                                  "east, misspelt?)")
+
+
+def test_in_a_chain_the_key_written_nearest_the_file_loaded_is_named(tmp_path: Path):
+    """A parent raising the tolerance above its grandparent's trust, and a child that
+    changes something else: the tolerance, written nearer, is the one to name."""
+    write(tmp_path / "gp.toml", toml_dumps(minimal_doc()))
+    write(tmp_path / "parent.toml", 'extends = "gp.toml"\nname = "p"\n'
+          "[parties.red.behaviour]\ntolerance = 0.9\n")
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  "[parties.red.behaviour]\ncompliance = 0.5\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.path, err.value.value) == ("parties.red.behaviour.tolerance", 0.9)
+    assert err.value.allowed.endswith("parent.toml, which child.toml extends)")
+
+
+@pytest.mark.parametrize(("change", "path"), [
+    ("parties.east.positions.verification.ideal=0.1", "parties.east.positions.verification.ideal"),
+    ("issues.verification.high=0.5", "issues.verification.high"),
+    ("negotiation.deadline_hours=5000", "negotiation.deadline_hours"),
+])
+def test_a_rule_between_a_position_or_range_and_its_bound_names_the_key_set(tmp_path: Path,
+                                                                           change, path):
+    doc = minimal_doc()
+    doc["parties"]["east"]["positions"]["verification"]["min"] = 0.15
+    doc["negotiation"]["round_interval_hours"] = 0.001  # 240,000 rounds: allowed
+    parent = write(tmp_path / "parent.toml", toml_dumps(doc))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(parent, [change])
+    assert err.value.path == path
+
+
+def test_a_round_limit_broken_by_a_child_s_deadline_names_the_deadline(tmp_path: Path):
+    doc = minimal_doc()
+    doc["negotiation"]["round_interval_hours"] = 0.001  # 240,000 rounds: allowed
+    write(tmp_path / "parent.toml", toml_dumps(doc))
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  "[negotiation]\ndeadline_hours = 5000.0\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.path, err.value.value) == ("negotiation.deadline_hours", 5000.0)
+    assert err.value.allowed == ("at most 1000 hours (a round every 0.001 h allows at most "
+                                 "1,000,000 rounds)")

@@ -510,9 +510,13 @@ def test_a_misspelt_table_in_set_is_reported_against_set(key, path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(DEFAULT, [f"{key}=0.8"])
     assert err.value.file == f"{DEFAULT} with --set" and err.value.path == path
-    if path == "parties.rusia.role":
-        assert "new table parties.rusia" in err.value.allowed
-        assert "spelt right" in err.value.allowed
+    if path == "parties.rusia.role":  # one hint, the one that names the party meant
+        assert err.value.allowed == ("required key is missing (rusia is a party of its own: "
+                                     "is it russia, misspelt?)")
+    with pytest.raises(ScenarioError) as err:  # a name like no party's: the option's hint
+        load_scenario(DEFAULT, ["parties.zzz.behaviour.leverage=0.8"])
+    assert "made a new table parties.zzz" in err.value.allowed
+    assert "spelt right" in err.value.allowed
 
 
 def test_a_value_set_by_an_option_that_fails_while_running_names_the_option(capsys):
