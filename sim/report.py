@@ -40,6 +40,8 @@ def points(share: float, decimals: int = 1) -> str:
     printed as ``[-1.0, +0.0]`` it read as if it did not, as ``[-0.0, +10.0]`` read
     oddly. Never ``-0.0``."""
     value = 100 * share
+    if abs(value) < 1e-9:  # float noise (a paired difference of exactly nothing)
+        value = 0.0
     if value and round(value, decimals) == 0:
         decimals = min(9, max(decimals, -math.floor(math.log10(abs(value)))))
     return f"{round(value, decimals) + 0.0:+.{decimals}f}"

@@ -451,7 +451,9 @@ def test_a_difference_in_points_that_rounds_to_nothing_shows_its_first_digit(sha
 
 
 def test_an_interval_end_just_below_zero_reads_below_zero():
-    from sim.report import _pp
+    from sim.report import _pp, points
+
+    assert points(-1e-14) == points(1e-14) == "+0.0"  # float noise is no difference
 
     assert _pp({"estimate": -0.004, "low": -0.0099, "high": -0.000158}) == "-0.4 [-1.0, -0.02]"
 
