@@ -62,7 +62,10 @@ class PairedError(ScenarioError):
 
 
 def show(value: Any) -> str:
-    """Render a value briefly so huge inputs do not flood the terminal."""
+    """Render a value briefly so huge inputs do not flood the terminal; a boolean as
+    TOML and the command line write it (``true``, not Python's ``True``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     try:
         text = repr(value)
     except RecursionError:  # a value nested thousands deep

@@ -802,7 +802,7 @@ def test_a_range_reads_as_what_it_allows(bounds, whole, text):
 
 
 @pytest.mark.parametrize(("keys", "message"), [
-    ({"parties__red__behaviour__concession": True}, "bad value True; a number above 0 and at most"),
+    ({"parties__red__behaviour__concession": True}, "bad value true; a number above 0 and at most"),
     ({"ceasefire__monitoring__deterrence": "0.5"}, "bad value '0.5'; a number from 0 to 1"),
     ({"ceasefire__links__delineation": 3}, "bad value 3; text in quotes")])
 def test_a_value_of_the_wrong_type_is_told_what_the_key_takes(keys, message):
