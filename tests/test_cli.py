@@ -548,3 +548,15 @@ def test_a_sweep_point_drawn_alone_is_labelled_with_its_parameter_values(tmp_pat
         plt.close(fig)
     assert capsys.readouterr().out.startswith(
         "Sweep of geneva_2016 with ceasefire.monitoring.deterrence=0.9: 2 points")
+
+
+def test_the_readme_example_output_is_what_the_default_run_prints(capsys):
+    """The README shows the default run's output; it fell behind the report twice. Only
+    the last line (speed) depends on the machine."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("Example output (`python run_sim.py`):")[1].split("```")[1]
+    shown_lines = shown.strip("\n").splitlines()
+    assert run_sim.main(["--no-progress"]) == 0
+    printed = capsys.readouterr().out.strip("\n").splitlines()
+    assert printed[:-1] == shown_lines[:-1]
+    assert printed[-1].split(" events")[0] == shown_lines[-1].split(" events")[0]
