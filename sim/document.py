@@ -143,7 +143,12 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
     if parent_path in (*_chain, path):
         cycle = " -> ".join(p.name for p in (*_chain, path, parent_path))
         raise ScenarioError(name, "extends", parent, f"extends cycle: {cycle}")
-    merged = deep_merge(resolve_document(parent_path, (*_chain, path)), doc)
+    inherited = resolve_document(parent_path, (*_chain, path))
+    # [observed] is not inherited: it records what happened under the scenario that
+    # writes it, and a child is another scenario (a counterfactual of a historical case
+    # would otherwise be scored by the backtest as if it were that history)
+    inherited.pop("observed", None)
+    merged = deep_merge(inherited, doc)
     merged.pop("extends", None)
     return merged
 

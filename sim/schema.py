@@ -299,7 +299,7 @@ class Observed(Strict):
     )
     withdrew: str | None = Field(
         None, description="The party that walked out or declared the ceasefire over; \"\" "
-        "for none (how a file clears a parent's, as TOML has no null). Only with a "
+        "for none (TOML has no null). Only with a "
         "ceasefire agreed and collapsed.",
     )
     milestones_reached: dict[str, bool] = Field(

@@ -272,21 +272,23 @@ def test_an_inconsistent_observed_section_fails_validation(observed, path):
     assert err.value.path == path
 
 
-def test_an_empty_withdrew_clears_the_one_a_parent_gave(tmp_path):
-    """TOML has no null: a child that records a ceasefire as holding clears its parent's
-    ``withdrew`` with an empty string (keeping it would be refused as contradictory)."""
+def test_an_empty_withdrew_is_none_and_a_child_s_record_is_its_own(tmp_path):
+    """TOML has no null: ``withdrew = ""`` records that nobody withdrew. A child's
+    [observed] is its own, nothing of its parent's kept (the parent's ``withdrew`` would
+    contradict a record of a ceasefire that held)."""
     parent = always_holds(observed={"agreed": True, "collapsed": True, "hours_held": 50.0,
                                     "withdrew": "blue"})
-    child = {"observed": {"collapsed": False, "hours_held": 100.0, "withdrew": ""}}
+    child = {"observed": {"agreed": True, "collapsed": False, "hours_held": 100.0,
+                          "withdrew": ""}}
     assert scenario_from_dict(parent).spec.observed.withdrew == "blue"
     (tmp_path / "parent.toml").write_text(toml_dumps(parent))
     (tmp_path / "child.toml").write_text('extends = "parent.toml"\nname = "child"\n'
                                          + toml_dumps(child))
     assert load_scenario(tmp_path / "child.toml").spec.observed.withdrew is None
     (tmp_path / "kept.toml").write_text('extends = "parent.toml"\nname = "kept"\n'
-                                        '[observed]\ncollapsed = false\nhours_held = 100.0\n')
-    with pytest.raises(ScenarioError, match="did not collapse"):
-        load_scenario(tmp_path / "kept.toml")
+                                        '[observed]\nagreed = true\ncollapsed = false\n'
+                                        'hours_held = 100.0\n')
+    assert load_scenario(tmp_path / "kept.toml").spec.observed.withdrew is None
 
 
 def test_the_repository_scenarios_load_and_their_records_fit():

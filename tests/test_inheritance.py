@@ -306,11 +306,9 @@ def test_a_child_that_gives_the_bad_value_itself_is_named_alone(tmp_path: Path):
     assert "written in" not in err.value.allowed
 
 
-def test_an_inherited_blank_source_and_observed_record_name_the_parent(tmp_path: Path):
-    """Paths with an array item (sources[1]) and the [observed] checks made after
-    loading named the child alone."""
-    from sim.observed import observed_outcomes
-
+def test_an_inherited_blank_source_names_the_parent(tmp_path: Path):
+    """Paths with an array item (sources[1]) named the child alone. ([observed], whose
+    checks made after loading did too, is no longer inherited.)"""
     doc = minimal_doc()
     doc["sources"] = ["a source", " "]
     write(tmp_path / "blank.toml", toml_dumps(doc))
@@ -318,14 +316,6 @@ def test_an_inherited_blank_source_and_observed_record_name_the_parent(tmp_path:
     with pytest.raises(ScenarioError) as err:
         load_scenario(child)
     assert err.value.path == "sources[1]" and "blank.toml, which" in err.value.allowed
-    doc = minimal_doc()
-    doc["observed"] = {"agreed": True, "hours_held": 50.0, "collapsed": True,
-                       "withdrew": "nobody"}
-    write(tmp_path / "record.toml", toml_dumps(doc))
-    child = write(tmp_path / "child2.toml", 'extends = "record.toml"\nname = "c"\n')
-    with pytest.raises(ScenarioError) as err:
-        observed_outcomes(load_scenario(child))
-    assert err.value.path == "observed.withdrew" and "record.toml, which" in err.value.allowed
 
 
 def test_a_set_value_is_still_blamed_on_the_option(tmp_path: Path):
@@ -470,3 +460,18 @@ def test_a_round_limit_broken_by_a_child_s_deadline_names_the_deadline(tmp_path:
     assert (err.value.path, err.value.value) == ("negotiation.deadline_hours", 5000.0)
     assert err.value.allowed == ("at most 1000 hours (a round every 0.001 h allows at most "
                                  "1,000,000 rounds)")
+
+
+def test_a_child_does_not_inherit_the_historical_record(tmp_path: Path):
+    """A counterfactual child of a historical case inherited its [observed] section, and
+    the backtest scored it as that history."""
+    doc = minimal_doc()
+    doc["observed"] = {"agreed": True, "hours_held": 100.0, "collapsed": True, "withdrew": "red"}
+    parent = write(tmp_path / "parent.toml", toml_dumps(doc))
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  "[ceasefire.monitoring]\ndeterrence = 0.9\n")
+    assert load_scenario(parent).spec.observed is not None
+    assert load_scenario(child).spec.observed is None
+    own = write(tmp_path / "own.toml", 'extends = "parent.toml"\nname = "o"\n'
+                "[observed]\nagreed = false\n")
+    assert load_scenario(own).spec.observed.agreed is False
