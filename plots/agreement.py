@@ -63,12 +63,18 @@ def plot_agreement_times(ax: Axes, data: dict[str, Any]) -> None:
         no_data(ax, f"no agreement in any of\n{data['runs']:,} runs")
         return
     edges = data["edges"]
-    ax.bar(edges[:-1], data["counts"], width=np.diff(edges), align="edge", color=HOLD_COLOUR,
-           alpha=0.85, edgecolor="white", linewidth=0.8)
+    # one bar per round, narrower than the bin, centred on the round's hour: the last
+    # round falls on the deadline itself, and a bar spanning the whole bin read as deals
+    # struck after it
+    centres = (edges[:-1] + edges[1:]) / 2
+    centres[0] = edges[1] / 2
+    width = 0.7 * (edges[2] - edges[1]) if len(edges) > 2 else edges[1]
+    ax.bar(centres, data["counts"], width=width, color=HOLD_COLOUR, alpha=0.85,
+           edgecolor="white", linewidth=0.8)
     mark_time(ax, data["deadline"], "deadline", place="left", linestyle="--",
               text_colour="black")
     ax.set_xlim(0, data["edges"][-1])
-    ax.set_xlabel("hours from the opening of talks\nto a ratified deal")  # its half's width
+    ax.set_xlabel("hours from the opening of talks\nto a ratified deal (a bar per round)")
     count_axis(ax)
     ax.set_title(f"Time to agreement\n{data['agreed']:,} of {data['runs']:,} runs agreed "
                  f"({pct(data['agreed'] / data['runs'])})", fontsize=10, loc="left")
@@ -92,7 +98,9 @@ def issue_data(results: Results, scenario: Scenario, k: int, bins: int = 30) -> 
             positions[name] = {"ideal": pos.ideal, "min": pos.min, "max": pos.max}
     return {"issue": issue, "low": low, "high": high, "values": values, "counts": counts,
             "edges": edges, "positions": positions,
-            "median": float(np.median(values)) if values.size else None}
+            "median": float(np.median(values)) if values.size else None,
+            # what the ceasefire ran with, whatever was agreed (a counterfactual's lever)
+            "imposed": scenario.spec.ceasefire.imposed.get(issue)}
 
 
 def plot_issue(ax: Axes, data: dict[str, Any], lanes: dict[str, int],
@@ -105,6 +113,9 @@ def plot_issue(ax: Axes, data: dict[str, Any], lanes: dict[str, int],
         ax.stairs(heights, edges, fill=True, color=GREY, alpha=0.6, transform=blend)
         ax.plot([data["median"]] * 2, [0, HIST_TOP + 0.05], color="black", linewidth=1.2,
                 transform=blend)
+    if data["imposed"] is not None:
+        ax.plot([data["imposed"]] * 2, [0, 1], color=IMPOSED_COLOUR, linewidth=1.6,
+                linestyle=(0, (4, 2)), transform=blend, clip_on=False)
     step = (1.0 - HIST_TOP - 0.08) / max(len(lanes), 1)
     for name, pos in data["positions"].items():
         y = HIST_TOP + 0.08 + step * (lanes[name] + 0.5)
@@ -152,6 +163,10 @@ def plot_terms(sub: Figure | SubFigure, results: Results, scenario: Scenario,
         Line2D([], [], marker="|", markersize=9, mew=2, color=GREY, linewidth=1.6,
                label=fit_lines("hard limit and the values it rejects", 8, NAME_POINTS)),
     ]
+    if any(r["imposed"] is not None for r in rows):
+        handles.append(Line2D([], [], color=IMPOSED_COLOUR, linewidth=1.6, linestyle=(0, (4, 2)),
+                              label=fit_lines("imposed on the ceasefire, whatever was agreed",
+                                              8, NAME_POINTS)))
     # as many columns as the terms' half of the figure holds: a wider legend ran off its
     # right edge and over the time panel's axis label
     room = 0.95 * 72.0 * FIG_WIDTH * TERMS_SHARE
@@ -160,6 +175,8 @@ def plot_terms(sub: Figure | SubFigure, results: Results, scenario: Scenario,
     return rows
 
 
+IMPOSED_COLOUR = "#a50f15"
+"""The dashed line of a term imposed on the ceasefire (dark red: it overrides the deal)."""
 FIG_WIDTH = 10.0
 """Width of the agreement figure, inches."""
 TERMS_SHARE = 1.4 / 2.15

@@ -31,7 +31,7 @@ from matplotlib.ticker import MaxNLocator
 
 from plots.fitting import fit_lines
 from sim.output import toml_value
-from sim.report import percent
+from sim.report import imposed_text, percent
 from sim.scenario import labelled
 
 if TYPE_CHECKING:
@@ -260,6 +260,9 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
     # a sweep's point is its scenario with the --set values and the point's --param values
     changes = [*(summary.get("sets") or ()),
                *(f"{k}={toml_value(v)}" for k, v in (summary.get("params") or {}).items())]
+    imposed = imposed_text(scenario)
+    extra = "; ".join(x for x in (f"imposed on the ceasefire: {imposed}" if imposed else "",
+                                  extra) if x)
     return caption(fig, labelled(scenario.name, changes), len(results),
                    summary.get("seed"), extra,
                    PARTIAL_RUN if summary.get("partial") else "")

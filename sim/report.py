@@ -70,6 +70,8 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     wide = max(wide - 8, 0)
     lines = [
         f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})",
+        *([f"Imposed on every ceasefire, whatever the talks agreed: {imposed}"]
+          if (imposed := imposed_text(scenario)) else []),
         f"Runs: {summary['runs']}   seed: {summary['seed']}"
         + (("   (PARTIAL: stopped by the error below)" if summary.get("error")
             else "   (PARTIAL: interrupted)") if summary.get("partial") else ""),
@@ -152,6 +154,13 @@ def trace_record(outcome: Outcome) -> str:
                                 "withdrew": outcome.withdrew}), indent=2)
 
 
+def imposed_text(scenario: Scenario) -> str:
+    """The terms imposed on the ceasefire whatever the talks agree (``ceasefire.imposed``),
+    as ``delineation=1``; "" for none. Reports and figures of the agreed terms say so,
+    or they would show terms the ceasefire did not run with."""
+    return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items())
+
+
 def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) -> str:
     """One replication, event by event, and how it ended, under a line that says which
     (scenario, ``--set`` values, seed), so a saved or pasted trace can be run again."""
@@ -177,7 +186,9 @@ def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) ->
                      f"the horizon ({outcome.hours_held:.0f} h).")
     if outcome.agreed:
         terms = ", ".join(f"{n}={v:.3g}" for n, v in zip(scenario.issues, outcome.terms, strict=True))
-        lines.append(f"Terms: {terms}")
+        imposed = imposed_text(scenario)
+        lines.append(f"Terms: {terms}" + (f" (the ceasefire ran with {imposed} imposed)"
+                                          if imposed else ""))
     lines.append(f"SimPy events processed: {outcome.events} (the runs.csv column 'events')")
     lines += _trace_key(outcome)
     return "\n".join(lines)

@@ -1371,3 +1371,12 @@ def test_a_stopped_sweep_s_caption_fits_and_says_the_runs_asked(one_param_sweep:
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width
     assert "100,000 runs per point" in drawn.data["caption"]
     assert drawn.data["caption"].count("\n") >= 1
+
+
+def test_a_term_imposed_on_the_ceasefire_is_drawn_and_captioned(tmp_path: Path) -> None:
+    sc = load_scenario(ROOT / "scenarios" / "geneva_full_delineation.toml")
+    res = Runner(workers=1).run(sc, 30, seed=SEED).results
+    drawn = agreement_figure(sc, res, jsonable(summarize(res, sc, seed=SEED)))
+    rows = {r["issue"]: r["imposed"] for r in drawn.data["issues"]}
+    assert rows["delineation"] == 1.0 and rows["verification"] is None
+    assert "imposed on the ceasefire: delineation=1" in drawn.data["caption"]

@@ -355,3 +355,19 @@ def test_a_trace_explains_the_terms_it_uses_once_each_under_it(geneva):
     deadlocked = load_scenario(DEFAULT, ["parties.russia.positions.delineation.min=0.9",
                                          "parties.opposition.positions.delineation.max=0.3"])
     assert "Key:" not in trace_text(run_replication(deadlocked, 1, 0, trace=True), deadlocked)
+
+
+def test_terms_imposed_on_the_ceasefire_are_said_wherever_agreed_terms_are_shown():
+    """A counterfactual's imposed delineation was invisible: the report, the trace's
+    terms and the figures showed the agreed 0.7 the ceasefire did not run with."""
+    from sim.model import run_replication
+
+    sc = load_scenario(ROOT / "scenarios" / "geneva_full_delineation.toml")
+    results = Runner(workers=1).run(sc, 20, 1).results
+    text = summary_text(summarize(results, sc, seed=1), sc).splitlines()
+    assert text[1] == "Imposed on every ceasefire, whatever the talks agreed: delineation=1"
+    agreed = next(o for i in range(50) if (o := run_replication(sc, 1, i, trace=True)).agreed)
+    assert "(the ceasefire ran with delineation=1 imposed)" in trace_text(agreed, sc)
+    plain = load_scenario(DEFAULT)
+    assert not summary_text(summarize(results, plain, seed=1), plain).splitlines()[1].startswith(
+        "Imposed")
