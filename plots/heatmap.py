@@ -45,9 +45,12 @@ def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], tit
             if math.isnan(v):
                 text = "n/a"
             elif detail == "full":
-                text = f"{pct(v)}\n[{100 * lows[i, j]:.0f}, {100 * highs[i, j]:.0f}]"
+                # an estimate shown as >99% or <1% takes ends to a decimal: '[100, 100]'
+                # put it outside its own interval
+                d = 1 if pct(v)[0] in "<>" else 0
+                text = f"{pct(v)}\n[{100 * lows[i, j]:.{d}f}, {100 * highs[i, j]:.{d}f}]"
             else:
-                text = f"{100 * v:.0f}"
+                text = pct(v).removesuffix("%")
             ax.text(j, i, text, ha="center", va="center",
                     fontsize=8 if detail == "full" else 6.5,
                     color="black" if not math.isnan(v) and v > 0.55 else "white")

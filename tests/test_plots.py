@@ -1380,3 +1380,23 @@ def test_a_term_imposed_on_the_ceasefire_is_drawn_and_captioned(tmp_path: Path) 
     rows = {r["issue"]: r["imposed"] for r in drawn.data["issues"]}
     assert rows["delineation"] == 1.0 and rows["verification"] is None
     assert "imposed on the ceasefire: delineation=1" in drawn.data["caption"]
+
+
+def test_a_heat_map_cell_never_shows_its_estimate_outside_its_interval() -> None:
+    """A cell read '>99% [100, 100]': the interval's ends, rounded to whole per cent,
+    left the estimate outside them."""
+    import matplotlib.pyplot as plt
+
+    from plots.heatmap import plot_heatmap
+
+    fig, ax = plt.subplots()
+    try:
+        values = np.array([[0.9995, 0.5], [0.0004, 1.0]])
+        lows = np.array([[0.997, 0.45], [0.0, 0.998]])
+        highs = np.array([[1.0, 0.55], [0.002, 1.0]])
+        plot_heatmap(ax, values, [0, 1], [0, 1], "P", lows, highs)
+        texts = sorted(t.get_text() for t in ax.texts)
+        assert texts == sorted(["50%\n[45, 55]", ">99%\n[99.7, 100.0]", "<1%\n[0.0, 0.2]",
+                                "100%\n[100, 100]"])
+    finally:
+        plt.close(fig)
