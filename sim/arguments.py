@@ -8,7 +8,9 @@ library and prints, so the options and their bounds can be read in one place.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
+import re
 from collections.abc import Callable, Mapping
 from difflib import get_close_matches
 from pathlib import Path
@@ -97,7 +99,11 @@ class Parser(argparse.ArgumentParser):
         """The subcommands' parsers, by name (on the top-level parser)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {self.prog}: {message} (usage: '{self.prog} --help')\n")
+        # "invalid choice: 'rum' (choose from ...)": argparse names no near command
+        bad = re.match(r"argument command: invalid choice: '([^']*)'", message)
+        near = get_close_matches(bad.group(1), list(self.commands), n=1) if bad else []
+        meant = f"; did you mean {near[0]}?" if near else ""
+        self.exit(2, f"error: {self.prog}: {message}{meant} (usage: '{self.prog} --help')\n")
 
     def parse(self, args: list[str]) -> argparse.Namespace:
         """As ``parse_args``, but arguments no option takes are refused by the subcommand
@@ -107,10 +113,11 @@ class Parser(argparse.ArgumentParser):
             command = getattr(parsed, "command", None) or ""
             owner = self.commands.get(command, self)
             owner.error(f"unrecognized arguments: {' '.join(extra)}"
-                        + self._meant(command, owner, extra))
+                        + self._meant(command, owner, extra, args))
         return parsed
 
-    def _meant(self, command: str, owner: argparse.ArgumentParser, extra: list[str]) -> str:
+    def _meant(self, command: str, owner: argparse.ArgumentParser, extra: list[str],
+               args: list[str]) -> str:
         """What the first unknown option was probably meant to be: an option of this
         command spelt alike (--seeds), or one of another command (--param is sweep's)."""
         named = next((e for e in extra if e in self.commands), None)
@@ -118,7 +125,10 @@ class Parser(argparse.ArgumentParser):
             return f"; give the command first, then its options: 'run_sim.py {named} ...'"
         given = next((e.split("=", 1)[0] for e in extra if e.startswith("--")), None)
         if given is None:
-            return ""
+            # --param KEY V1,V2: argparse took KEY for the option's value, and V1,V2 is left
+            spaced = any(a in ("--set", "--param") and "=" not in b
+                         for a, b in itertools.pairwise(args))
+            return "; --set and --param take KEY=VALUE as one word" if spaced else ""
         own = [o for a in owner._actions for o in a.option_strings if o.startswith("--")]
         near = get_close_matches(given, own, n=1, cutoff=0.7)
         if near and near[0] == f"--no-{given[2:]}":  # --progress: on unless turned off
@@ -282,6 +292,12 @@ def check_out_options(args: argparse.Namespace) -> None:
         ScenarioError: ``--plot``, ``--resume`` or ``--checkpoint`` without ``--out``, or
             ``--format`` without ``--plot`` (or, for ``backtest``, without ``--out``).
     """
+    for option, given in (("--set", getattr(args, "sets", [])), ("--param", getattr(args, "param", []))):
+        # refused before any file is read: 'run --set KEY 800' made 800 the scenario file
+        # and was refused as a missing file
+        bare = next((g for g in given if "=" not in g), None)
+        if bare is not None:
+            raise ScenarioError(option, "", bare, "KEY=VALUE as one word (no spaces around =)")
     if getattr(args, "plot", False) and args.out is None:
         raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
     if getattr(args, "resume", False) and args.out is None:

@@ -51,7 +51,9 @@ def shown_path(path: Path) -> str:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise ScenarioError(str(path), "", None, "file does not exist")
+        suffixed = path.with_name(path.name + ".toml")
+        hint = f" (did you mean {suffixed}?)" if path.suffix != ".toml" and suffixed.is_file() else ""
+        raise ScenarioError(str(path), "", None, f"file does not exist{hint}")
     if path.is_dir():
         raise ScenarioError(str(path), "", None, "expected a .toml file, got a directory")
     try:

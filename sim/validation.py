@@ -137,6 +137,14 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
     return ScenarioError(file, path, value, msg)
 
 
+def _unknown_issue(name: str, issues: Iterable[str]) -> str:
+    """What to say of a table or key naming an issue the scenario does not declare (the
+    name is the key, so the message names no value)."""
+    near = get_close_matches(name, list(issues), n=1)
+    meant = f" (did you mean {near[0]}?)" if near else ""
+    return f"unknown issue{meant}; declared issues: {', '.join(sorted(issues))}"
+
+
 def _misspelt_party(loc: tuple[Any, ...], doc: dict[str, Any] | None) -> str:
     """A note for a party missing its role whose name is close to another party's."""
     parties = (doc or {}).get("parties")
@@ -276,7 +284,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         for issue, pos in party.positions.items():
             ppath = join_key(("parties", name, "positions", issue))
             if issue not in spec.issues:
-                raise ScenarioError(file, ppath, issue, f"a declared issue: {sorted(spec.issues)}")
+                raise ScenarioError(file, ppath, None, _unknown_issue(issue, spec.issues))
             rng = spec.issues[issue]
             scale_key = join_key(("issues", issue))
             for key in ("ideal", "min", "max"):
@@ -344,8 +352,8 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             )
     for issue, value in cf.imposed.items():
         if issue not in spec.issues:
-            raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), issue,
-                                f"a declared issue: {sorted(spec.issues)}")
+            raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), None,
+                                _unknown_issue(issue, spec.issues))
         rng = spec.issues[issue]
         if not rng.low <= value <= rng.high:
             raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), value,

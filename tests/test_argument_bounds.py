@@ -219,3 +219,23 @@ def test_options_before_the_command_are_told_to_follow_it(monkeypatch, capsys):
     assert "give the command first, then its options: 'run_sim.py sweep ...'" in \
         capsys.readouterr().err
     assert not seen
+
+
+def test_a_mistyped_command_is_given_the_near_one(capsys):
+    with pytest.raises(SystemExit):
+        run_sim.main(["rum"])
+    assert "invalid choice: 'rum'" in (err := capsys.readouterr().err) and "did you mean run?" in err
+
+
+def test_an_assignment_written_with_a_space_is_refused_as_such(monkeypatch, capsys):
+    """'run --set KEY 800' took 800 for the scenario file ('800: file does not exist');
+    'sweep FILE --param KEY 0.8,0.4' left '0.8,0.4' unexplained."""
+    seen = recorded(monkeypatch)
+    assert run_sim.main(["run", "--set", "ceasefire.horizon_hours", "800"]) == 2
+    assert ("--set: bad value 'ceasefire.horizon_hours'; KEY=VALUE as one word"
+            in capsys.readouterr().err)
+    with pytest.raises(SystemExit):
+        run_sim.main(["sweep", str(DEFAULT), "--param", "parties.jfs.behaviour.colocation",
+                      "0.8,0.4"])
+    assert "--set and --param take KEY=VALUE as one word" in capsys.readouterr().err
+    assert not seen

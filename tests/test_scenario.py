@@ -144,9 +144,13 @@ BAD_DOCS = {
         "issues.verification.low", "a number from -1,000,000,000,000 to 1,000,000,000,000"),
     # paths quote a part TOML would quote, so they can be pasted into --set (an empty
     # issue name gave "parties.east.positions.", which is no key)
+    "an imposed issue misspelt": (
+        with_keys(minimal_doc(), ceasefire__imposed={"verificaton": 1.0}),
+        "ceasefire.imposed.verificaton", "unknown issue (did you mean verification?); declared "
+        "issues: verification"),
     "position on an undeclared issue named ''": (
         with_keys(minimal_doc(), parties__east__positions={"": {"ideal": 0.5}}),
-        'parties.east.positions.""', "a declared issue"),
+        'parties.east.positions.""', "unknown issue; declared issues: verification"),
     "imposed value on an undeclared issue named 'a b'": (
         with_keys(minimal_doc(), ceasefire__imposed={"a b": 0.5}),
         'ceasefire.imposed."a b"', "declared issue"),
@@ -809,3 +813,12 @@ def test_a_value_of_the_wrong_type_is_told_what_the_key_takes(keys, message):
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(with_keys(minimal_doc(), **keys), "case.toml")
     assert message in err.value.message() and "Input should be" not in err.value.message()
+
+
+def test_a_scenario_named_without_its_suffix_is_pointed_to_it():
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT.with_suffix(""))
+    assert err.value.allowed == f"file does not exist (did you mean {DEFAULT}?)"
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(DEFAULT.with_name("nowhere"))
+    assert err.value.allowed == "file does not exist"
