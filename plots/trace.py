@@ -46,6 +46,7 @@ MARKERS: dict[str, dict[str, Any]] = {
     "violation": {"marker": "x", "s": 22, "linewidths": 1.2},
     "attack": {"marker": "^", "s": 22},
     "strike": {"marker": "v", "s": 22},
+    "attack blamed on host": {"marker": "^", "s": 70, "edgecolors": "black", "linewidths": 1.4},
     "strike lands on host": {"marker": "v", "s": 70, "edgecolors": "black", "linewidths": 1.4},
     "withdraws": {"marker": "X", "s": 160, "edgecolors": "black", "linewidths": 0.8},
     "convoy attacked": {"marker": "*", "s": 150, "edgecolors": "black", "linewidths": 0.6},
@@ -60,6 +61,7 @@ LEGEND_NAMES = {
     "violation": "violation",
     "attack": "spoiler attack",
     "strike": "strike on a spoiler",
+    "attack blamed on host": "spoiler attack blamed on its host",
     "strike lands on host": "strike on a spoiler landing on its host",
     "withdraws": "withdraws: the ceasefire collapses",
     "convoy attacked": "attack on a convoy (grave)",
@@ -76,6 +78,8 @@ def _kind(e: TraceEvent) -> str:
     """The drawing key of a lane event."""
     if e.event == "strike" and "lands on" in e.detail:
         return "strike lands on host"
+    if e.event == "attack" and ", blamed on " in e.detail:  # (the delineation problem)
+        return "attack blamed on host"
     return e.event
 
 

@@ -486,13 +486,19 @@ def test_trace_figure_draws_the_event_log(scenario: Scenario, traced: tuple[int,
         assert values == [e.value for e in log]
         assert times == [e.time - start.time for e in log]
         assert d["tolerance"][party] == scenario.spec.parties[party].behaviour.tolerance
-    # every violation, attack and strike of the ceasefire has a marker in its lane
+    # every violation, attack and strike of the ceasefire has a marker in its lane, an
+    # attack blamed on the host and a strike landing on it marked apart
     lane_events = d["lanes"]["ceasefire"]
+    apart = {"attack": "attack blamed on host", "strike": "strike lands on host"}
     for kind in ("violation", "attack", "strike"):
         n = sum(1 for e in events if e.event == kind and e.time >= start.time)
         drawn_n = sum(1 for lane in lane_events.values() for _, k, _ in lane
-                      if k == kind or (kind == "strike" and k == "strike lands on host"))
+                      if k in (kind, apart.get(kind)))
         assert drawn_n == n
+    blamed = sum(1 for e in events if e.event == "attack" and e.time >= start.time
+                 and ", blamed on " in e.detail)
+    assert blamed and blamed == sum(1 for lane in lane_events.values() for _, k, _ in lane
+                                    if k == "attack blamed on host")
     # the trust panel draws each signatory's tolerance line at its level
     trust_ax = drawn.figure.axes[2]
     levels = {round(float(ln.get_ydata()[0]), 9) for ln in trust_ax.get_lines()
