@@ -352,6 +352,25 @@ def paired_runs(a: dict[str, Any], b: dict[str, Any], seed: int) -> tuple[Result
     )
 
 
+CONFIRM_SEED = 7919
+"""Added to a seed to run again a comparison that found a law broken."""
+
+
+def not_lowered(high_doc: dict[str, Any], low_doc: dict[str, Any], seed: int,
+                first: tuple[Results, Results]) -> bool:
+    """Whether P(hold 7 days) with ``high_doc`` is not below that with ``low_doc``
+    beyond noise (``first``: their paired runs at ``seed``).
+
+    A 99% interval below zero when the true difference is zero happens once in a
+    hundred comparisons, and the laws are checked over many generated scenarios, some
+    where the change has no effect at all (a spoiler attacking nobody who minds):
+    a break is believed only if the runs at a second seed show it too. A real effect
+    repeats; a false alarm (found once in a local run) rarely does."""
+    if not_lower(*first)["high"] >= 0.0:
+        return True
+    return not_lower(*paired_runs(high_doc, low_doc, seed + CONFIRM_SEED))["high"] >= 0.0
+
+
 @examples(5)
 @given(scenario_docs(min_horizon=WEEK, spoiler=True), bounded(0.0, 1.0), bounded(0.0, 1.0), seeds)
 def test_more_delineation_does_not_lower_the_chance_of_holding(doc, d1, d2, seed):
@@ -372,9 +391,10 @@ def test_more_delineation_does_not_lower_the_chance_of_holding(doc, d1, d2, seed
     """
     lo, hi = min(d1, d2), max(d1, d2)
     base = set_all(doc, "combatant", "strike_response", 0.0)
-    r_hi, r_lo = paired_runs(pin_issue(base, "delineation", hi), pin_issue(base, "delineation", lo), seed)
+    docs = pin_issue(base, "delineation", hi), pin_issue(base, "delineation", lo)
+    r_hi, r_lo = paired_runs(*docs, seed)
     assert np.array_equal(r_hi.columns["agreed"], r_lo.columns["agreed"])
-    assert not_lower(r_hi, r_lo)["high"] >= 0.0
+    assert not_lowered(*docs, seed, (r_hi, r_lo))
 
 
 @examples(5)
@@ -396,9 +416,10 @@ def test_more_verification_does_not_lower_the_chance_of_holding(doc, v1, v2, see
     lo, hi = min(v1, v2), max(v1, v2)
     base = set_all(doc, "combatant", "strike_response", 0.0)
     base["ceasefire"]["monitoring"]["notice"] = 1.0
-    r_hi, r_lo = paired_runs(pin_issue(base, "verification", hi), pin_issue(base, "verification", lo), seed)
+    docs = pin_issue(base, "verification", hi), pin_issue(base, "verification", lo)
+    r_hi, r_lo = paired_runs(*docs, seed)
     assert np.array_equal(r_hi.columns["agreed"], r_lo.columns["agreed"])
-    assert not_lower(r_hi, r_lo)["high"] >= 0.0
+    assert not_lowered(*docs, seed, (r_hi, r_lo))
 
 
 @examples(5)
@@ -408,10 +429,10 @@ def test_more_spoiler_attacks_do_not_raise_the_chance_of_holding(doc, r1, r2, se
     The talks do not involve the spoiler, so agreement is identical replication by
     replication."""
     lo, hi = min(r1, r2), max(r1, r2)
-    r_hi, r_lo = paired_runs(set_all(doc, "spoiler", "attack_rate", hi),
-                             set_all(doc, "spoiler", "attack_rate", lo), seed)
+    docs = set_all(doc, "spoiler", "attack_rate", hi), set_all(doc, "spoiler", "attack_rate", lo)
+    r_hi, r_lo = paired_runs(*docs, seed)
     assert np.array_equal(r_hi.columns["agreed"], r_lo.columns["agreed"])
-    assert not_lower(r_lo, r_hi)["high"] >= 0.0
+    assert not_lowered(docs[1], docs[0], seed, (r_lo, r_hi))  # fewer attacks, not less calm
 
 
 # Where the wider laws legitimately fail: one hand-built scenario each, so the
