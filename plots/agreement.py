@@ -63,18 +63,18 @@ def plot_agreement_times(ax: Axes, data: dict[str, Any]) -> None:
         no_data(ax, f"no agreement in any of\n{data['runs']:,} runs")
         return
     edges = data["edges"]
-    # one bar per round, narrower than the bin, centred on the round's hour: the last
-    # round falls on the deadline itself, and a bar spanning the whole bin read as deals
-    # struck after it
-    centres = (edges[:-1] + edges[1:]) / 2
-    centres[0] = edges[1] / 2
-    width = 0.7 * (edges[2] - edges[1]) if len(edges) > 2 else edges[1]
-    ax.bar(centres, data["counts"], width=width, color=HOLD_COLOUR, alpha=0.85,
-           edgecolor="white", linewidth=0.8)
+    # one bar per round, ending at the round's hour: the last round falls on the
+    # deadline itself, and a bar centred there read as deals struck after it. Bars are
+    # spaced, not outlined (a white outline hid bars narrower than itself).
+    step = edges[2] - edges[1] if len(edges) > 2 else 2 * edges[1]
+    rounds = (edges[:-1] + edges[1:]) / 2
+    rounds[0] = 0.0
+    ax.bar(rounds, data["counts"], width=-0.7 * step, align="edge", color=HOLD_COLOUR,
+           alpha=0.85, linewidth=0)
     mark_time(ax, data["deadline"], "deadline", place="left", linestyle="--",
               text_colour="black")
     ax.set_xlim(0, data["edges"][-1])
-    ax.set_xlabel("hours from the opening of talks\nto a ratified deal (a bar per round)")
+    ax.set_xlabel("hours from the opening of talks to a\nratified deal (a bar per round, ending at it)")
     count_axis(ax)
     ax.set_title(f"Time to agreement\n{data['agreed']:,} of {data['runs']:,} runs agreed "
                  f"({pct(data['agreed'] / data['runs'])})", fontsize=10, loc="left")

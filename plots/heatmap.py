@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 
 from plots.fitting import category_ticks
 from plots.style import pct
-from sim.report import value_cells
+from sim.report import interval_ends, value_cells
 
 FULL_LABELS = 6
 """Largest grid side whose cells show the estimate and its interval."""
@@ -45,10 +45,12 @@ def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], tit
             if math.isnan(v):
                 text = "n/a"
             elif detail == "full":
-                # an estimate shown as >99% or <1% takes ends to a decimal: '[100, 100]'
-                # put it outside its own interval
+                # an estimate shown as >99% or <1% takes ends to a decimal, rounded
+                # outward: '[100, 100]' put it outside its own interval
                 d = 1 if pct(v)[0] in "<>" else 0
-                text = f"{pct(v)}\n[{100 * lows[i, j]:.{d}f}, {100 * highs[i, j]:.{d}f}]"
+                low, high = interval_ends({"estimate": v, "low": lows[i, j],
+                                           "high": highs[i, j]}, d)
+                text = f"{pct(v)}\n[{low}, {high}]"
             else:
                 text = pct(v).removesuffix("%")
             ax.text(j, i, text, ha="center", va="center",

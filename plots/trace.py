@@ -46,7 +46,9 @@ MARKERS: dict[str, dict[str, Any]] = {
     "violation": {"marker": "x", "s": 22, "linewidths": 1.2},
     "attack": {"marker": "^", "s": 22},
     "strike": {"marker": "v", "s": 22},
-    "attack blamed on host": {"marker": "^", "s": 70, "edgecolors": "black", "linewidths": 1.4},
+    # (outlined in red, the colour of wrong blame elsewhere: black would vanish on a
+    # spoiler drawn in black)
+    "attack blamed on host": {"marker": "^", "s": 70, "edgecolors": "#a50f15", "linewidths": 1.6},
     "strike lands on host": {"marker": "v", "s": 70, "edgecolors": "black", "linewidths": 1.4},
     "withdraws": {"marker": "X", "s": 160, "edgecolors": "black", "linewidths": 0.8},
     "convoy attacked": {"marker": "*", "s": 150, "edgecolors": "black", "linewidths": 0.6},

@@ -131,8 +131,11 @@ class Parser(argparse.ArgumentParser):
             return "; --set and --param take KEY=VALUE as one word" if spaced else ""
         own = [o for a in owner._actions for o in a.option_strings if o.startswith("--")]
         near = get_close_matches(given, own, n=1, cutoff=0.7)
-        if near and near[0] == f"--no-{given[2:]}":  # --progress: on unless turned off
-            return f"; that is the default ({near[0]} turns it off)"
+        # --progress (or --progres): the positive form of a --no- option is the default
+        positive = f"--{near[0][5:]}" if near and near[0].startswith("--no-") \
+            and not given.startswith("--no-") else None
+        if positive and get_close_matches(given, [positive], n=1, cutoff=0.8):
+            return f"; {positive} is the default ({near[0]} turns it off)"
         if near:
             return f"; did you mean {near[0]}?"
         others = [name for name, p in self.commands.items() if name != command
@@ -173,7 +176,8 @@ def build_parser() -> Parser:
         p.add_argument("--json", action="store_true",
                        help="print JSON" + (" (a list, one object per point)"
                                             if command == "sweep" else ""))
-        p.add_argument("--no-progress", action="store_true", help="no progress bar")
+        p.add_argument("--no-progress", action="store_true",
+                       help="no progress bar (one shows on stderr for long runs by default)")
         p.add_argument("--dask", default=None, metavar="ADDRESS",
                        help="run on a dask.distributed scheduler (extra 'distributed')")
         draws = command == "backtest"  # its figure is drawn with --out alone

@@ -180,7 +180,7 @@ def backtest_text(table: BacktestTable) -> str:
     if table.overrides:
         lines.append("Every scenario with: " + "  ".join(table.overrides))
     if table.skipped:
-        lines.append("Skipped (no [observed] section): "
+        lines.append("Skipped (no [observed] section of their own): "
                      + ", ".join(Path(s).name for s in table.skipped))
     for r in table.rows:
         obs = r["observed"]

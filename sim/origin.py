@@ -8,6 +8,7 @@ which they differ.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,8 +38,13 @@ def chain(path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
 def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
     """The file of a scenario's ``extends`` chain that gives the value at ``parts``: the
     scenario itself or the nearest ancestor that does (None if none does, or the chain
-    cannot be read now). Messages name it, not the child that only inherits it."""
-    return next((file for file, doc in chain(path) if value_at(doc, parts) is not None), None)
+    cannot be read now). Messages name it, not the child that only inherits it.
+    ``[observed]`` is the scenario's own (:func:`sim.document.resolve_document` does not
+    inherit it), so only the scenario itself can give a value inside it."""
+    files = chain(path)
+    if parts[:1] == ("observed",):
+        files = itertools.islice(files, 1)
+    return next((file for file, doc in files if value_at(doc, parts) is not None), None)
 
 
 def written_nearer(path: Path, key: str, than: str) -> bool:

@@ -21,7 +21,21 @@ def pct(p: dict[str, float] | None) -> str:
     (:func:`percent`)."""
     if p is None or p["estimate"] is None or math.isnan(p["estimate"]):
         return "   n/a"
-    return f"{percent(p['estimate'], 1):>6} [{100 * p['low']:4.1f}, {100 * p['high']:4.1f}]"
+    low, high = interval_ends(p, 1)
+    return f"{percent(p['estimate'], 1):>6} [{low:>4}, {high:>4}]"
+
+
+def interval_ends(p: dict[str, float], digits: int) -> tuple[str, str]:
+    """An interval's ends as percentages to ``digits`` decimals. Beside an estimate
+    shown as '>99.9%' or '<0.1%' they are rounded outward: rounded to nearest, 99,999
+    agreements in 100,000 read '>99.9% [100.0, 100.0]', the estimate outside its
+    interval."""
+    if percent(p["estimate"], digits)[0] not in "<>":
+        return f"{100 * p['low']:.{digits}f}", f"{100 * p['high']:.{digits}f}"
+    scale = 10.0 ** digits
+    low = math.floor(round(100 * p["low"] * scale, 6)) / scale  # (6: float noise, not data)
+    high = math.ceil(round(100 * p["high"] * scale, 6)) / scale
+    return f"{low:.{digits}f}", f"{high:.{digits}f}"
 
 
 def percent(share: float, digits: int = 0) -> str:

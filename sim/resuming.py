@@ -184,7 +184,8 @@ def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list
         raise ScenarioError("--out", "", str(out), f"the directory of a backtest of "
                             f"{directory}, but it holds the runs of {stray.name}.toml "
                             f"({stray}), which {directory} does not score now (removed, "
-                            "renamed, or without its [observed] section): --resume needs the "
+                            "renamed, or without an [observed] section of its own: a child no "
+                            "longer inherits its parent's): --resume needs the "
                             "same scenarios, or another --out")
     note = "" if saved else f"nothing saved in {out} to resume: the backtest starts afresh"
     if saved and runs is None:

@@ -189,7 +189,9 @@ def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
     (["--outdir", "x"], "unrecognized arguments: --outdir x; did you mean --out?"),
     (["--param", "a=1,2"], "--param is an option of sweep, not of run"),
     (["--bogus"], "unrecognized arguments: --bogus (usage: 'run_sim.py run --help')"),
-    (["--progress"], "--progress; that is the default (--no-progress turns it off)"),
+    (["--progress"], "--progress; --progress is the default (--no-progress turns it off)"),
+    (["--progres"], "--progres; --progress is the default (--no-progress turns it off)"),
+    (["--no-progres"], "--no-progres; did you mean --no-progress?"),
 ])
 def test_a_mistyped_option_is_refused_with_what_was_probably_meant(monkeypatch, capsys, given, said):
     seen = recorded(monkeypatch)

@@ -619,3 +619,15 @@ def test_the_backtest_table_never_rounds_an_estimate_to_all():
 
     assert _pct({"estimate": 2499 / 2500, "low": 0.998, "high": 1.0}).startswith(">99.9% [")
     assert _pct({"estimate": 1.0, "low": 0.998, "high": 1.0}).startswith("100.0% [")
+
+
+def test_a_counterfactual_child_of_a_case_is_skipped_not_scored_as_its_history(tmp_path):
+    """A child inherited its parent's [observed] and was scored as a case of its own."""
+    from sim.backtest_table import backtest_text
+
+    put(tmp_path, always_holds("case"))
+    (tmp_path / "what_if.toml").write_text('extends = "case.toml"\nname = "what_if"\n'
+                                           "[ceasefire.monitoring]\ndeterrence = 0.9\n")
+    table = backtest(tmp_path, runs=10)
+    assert [Path(s).name for s in table.skipped] == ["what_if.toml"]
+    assert "Skipped (no [observed] section of their own): what_if.toml" in backtest_text(table)

@@ -475,3 +475,21 @@ def test_a_child_does_not_inherit_the_historical_record(tmp_path: Path):
     own = write(tmp_path / "own.toml", 'extends = "parent.toml"\nname = "o"\n'
                 "[observed]\nagreed = false\n")
     assert load_scenario(own).spec.observed.agreed is False
+
+
+def test_a_problem_in_a_child_s_own_record_does_not_name_the_parent(tmp_path: Path):
+    """[observed] is not inherited, so a value the child's record lacks is the child's
+    to give: the message sent users to the parent's record."""
+    doc = minimal_doc()
+    doc["observed"] = {"agreed": True, "hours_held": 100.0, "collapsed": True,
+                       "withdrew": "red", "milestones_reached": {"7d": False}}
+    write(tmp_path / "parent.toml", toml_dumps(doc))
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  "[observed]\nagreed = true\nhours_held = 170.0\n"
+                  "hours_held_range = [100.0, 200.0]\ncollapsed = true\nwithdrew = \"red\"\n")
+    from sim.observed import observed_outcomes
+
+    with pytest.raises(ScenarioError) as err:
+        observed_outcomes(load_scenario(child))
+    assert err.value.path.startswith("observed.milestones_reached")
+    assert "extends" not in err.value.allowed

@@ -371,3 +371,12 @@ def test_terms_imposed_on_the_ceasefire_are_said_wherever_agreed_terms_are_shown
     plain = load_scenario(DEFAULT)
     assert not summary_text(summarize(results, plain, seed=1), plain).splitlines()[1].startswith(
         "Imposed")
+
+
+def test_beside_an_estimate_shown_as_almost_all_the_ends_are_rounded_outward():
+    """99,999 agreements in 100,000 read '>99.9% [100.0, 100.0]'."""
+    from sim.stats import interval
+
+    assert pct(interval(99_999, 100_000)) == ">99.9% [99.9, 100.0]"
+    assert pct(interval(1, 100_000)) == " <0.1% [ 0.0,  0.1]"
+    assert pct(interval(400, 1000)) == " 40.0% [37.0, 43.1]"  # others: to nearest
