@@ -260,7 +260,7 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
     # a sweep's point is its scenario with the --set values and the point's --param values
     changes = [*(summary.get("sets") or ()),
                *(f"{k}={toml_value(v)}" for k, v in (summary.get("params") or {}).items())]
-    imposed = imposed_text(scenario)
+    imposed = imposed_text(scenario, changes)
     extra = "; ".join(x for x in (f"imposed on the ceasefire: {imposed}" if imposed else "",
                                   extra) if x)
     return caption(fig, labelled(scenario.name, changes), len(results),

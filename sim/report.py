@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -168,11 +168,17 @@ def trace_record(outcome: Outcome) -> str:
                                 "withdrew": outcome.withdrew}), indent=2)
 
 
-def imposed_text(scenario: Scenario) -> str:
+def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
     """The terms imposed on the ceasefire whatever the talks agree (``ceasefire.imposed``),
     as ``delineation=1``; "" for none. Reports and figures of the agreed terms say so,
-    or they would show terms the ceasefire did not run with."""
-    return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items())
+    or they would show terms the ceasefire did not run with. Those whose key is among
+    ``named`` (set on the command line, and so already in the scenario's label) are left
+    out."""
+    keys = {n.split("=", 1)[0].strip() for n in named}
+    if "ceasefire.imposed" in keys:  # the whole table was set
+        return ""
+    return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items()
+                     if f"ceasefire.imposed.{k}" not in keys)
 
 
 def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) -> str:

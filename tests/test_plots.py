@@ -1406,3 +1406,12 @@ def test_a_heat_map_cell_never_shows_its_estimate_outside_its_interval() -> None
                                 "100%\n[100, 100]"])
     finally:
         plt.close(fig)
+
+
+def test_an_imposed_term_set_on_the_command_line_is_named_once_in_the_caption() -> None:
+    sc = load_scenario(ROOT / "scenarios" / "geneva_full_delineation.toml",
+                       ["ceasefire.imposed.pause_hours=48"])
+    res = Runner(workers=1).run(sc, 10, seed=SEED).results
+    caption_text = agreement_figure(sc, res, jsonable(summarize(res, sc, seed=SEED))).data["caption"]
+    flat = caption_text.replace("\n", " ")
+    assert flat.count("pause_hours=48") == 1 and "imposed on the ceasefire: delineation=1" in flat
