@@ -256,8 +256,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from sim.model import run_replication
-    from sim.report import trace_record, trace_text
     from sim.scenario import load_scenario
+    from sim.trace_report import trace_record, trace_text
 
     scenario = load_scenario(args.scenario, args.sets)
     name = f"trace_{args.seed}_{args.replication}"

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
 from plots.fitting import fit_lines, legend_columns
+from plots.marks import mark_time
 from plots.style import (
     GREY,
     HOLD_COLOUR,
@@ -26,7 +27,6 @@ from plots.style import (
     Drawn,
     count_axis,
     days_axis,
-    mark_time,
     new_figure,
     no_data,
     party_colours,

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 
+from plots.marks import label_rows, mark_time
 from plots.style import (
     GREY,
     HOLD_COLOUR,
@@ -14,8 +15,6 @@ from plots.style import (
     Drawn,
     count_axis,
     days_axis,
-    label_rows,
-    mark_time,
     new_figure,
     no_data,
     pct,

@@ -14,12 +14,11 @@ from typing import Any
 
 from matplotlib.axes import Axes
 
+from plots.marks import label_rows, mark_time
 from plots.style import (
     BAND_ALPHA,
     HOLD_COLOUR,
     Drawn,
-    label_rows,
-    mark_time,
     new_figure,
     no_data,
     pct,

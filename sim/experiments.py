@@ -26,7 +26,7 @@ import numpy as np
 from sim.csvio import atomic_writer
 from sim.document import refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
-from sim.output import Resumed, jsonable, toml_value, write_run
+from sim.output import Resumed, jsonable, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
 from sim.reads import is_descriptive
 from sim.records import Results
@@ -34,6 +34,7 @@ from sim.rundir import point_directory
 from sim.runner import Runner
 from sim.scenario import Scenario, with_overrides
 from sim.stats import milestones, paired_difference, summarize
+from sim.toml_out import toml_value
 
 __all__ = [
     "MAX_POINTS",

@@ -9,7 +9,7 @@ from typing import Any
 
 from sim.document import join_key, parse_value, related, split_assignment, split_key, split_values
 from sim.errors import ScenarioError
-from sim.output import toml_value
+from sim.toml_out import toml_value
 
 MAX_VALUES = 10_000
 """Most values one ``--param`` may list or a range may give."""

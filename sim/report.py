@@ -1,4 +1,5 @@
-"""Plain-text reports for people: summaries, traces, sweeps and comparisons."""
+"""Plain-text reports for people: summaries, sweeps and comparisons (a single
+replication's trace is :mod:`sim.trace_report`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.output import finish_with, jsonable, toml_value
-from sim.records import Outcome
+from sim.output import finish_with, jsonable
 from sim.scenario import Scenario, labelled
 from sim.stats import summarize
+from sim.toml_out import toml_value
 
 
 def pct(p: dict[str, float] | None) -> str:
@@ -158,16 +159,6 @@ def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def trace_record(outcome: Outcome) -> str:
-    """A traced replication as the JSON ``trace`` prints and saves: its events and how
-    it ended."""
-    events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
-              for e in outcome.trace or ()]
-    return json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
-                                "hours_held": outcome.hours_held, "collapsed": outcome.collapsed,
-                                "withdrew": outcome.withdrew}), indent=2)
-
-
 def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
     """The terms imposed on the ceasefire whatever the talks agree (``ceasefire.imposed``),
     as ``delineation=1``; "" for none. Reports and figures of the agreed terms say so,
@@ -179,58 +170,6 @@ def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
         return ""
     return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items()
                      if f"ceasefire.imposed.{k}" not in keys)
-
-
-def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) -> str:
-    """One replication, event by event, and how it ended, under a line that says which
-    (scenario, ``--set`` values, seed), so a saved or pasted trace can be run again."""
-    which = f"Replication {outcome.replication}" + (f" of seed {seed}" if seed is not None else "")
-    lines = [f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})", which, "",
-             f"{'hour':>8}  {'day':>5}  {'party':<11} {'event':<18} detail"]
-    for ev in outcome.trace or ():
-        lines.append(f"{ev.time:8.1f}  {ev.time / 24:5.1f}  {ev.party:<11} {ev.event:<18} {ev.detail}")
-    lines.append("")
-    if not outcome.agreed:
-        lines.append(f"Outcome: no agreement after {outcome.rounds} rounds "
-                     f"({outcome.rejections} deals refused by a client).")
-    elif outcome.collapsed:
-        lines.append(
-            f"Outcome: agreed at hour {outcome.agreement_hour:.0f}; ceasefire collapsed after "
-            f"{outcome.hours_held:.1f} h: {outcome.withdrew} withdrew after an act by "
-            f"{outcome.trigger}" + (f" blamed on {outcome.blamed}" if outcome.misattributed else "")
-            + (" (a strike on a spoiler that hit its host)" if outcome.delineation_hit else "")
-            + "."
-        )
-    else:
-        lines.append(f"Outcome: agreed at hour {outcome.agreement_hour:.0f}; ceasefire held to "
-                     f"the horizon ({outcome.hours_held:.0f} h).")
-    if outcome.agreed:
-        terms = ", ".join(f"{n}={v:.3g}" for n, v in zip(scenario.issues, outcome.terms, strict=True))
-        imposed = imposed_text(scenario)
-        lines.append(f"Terms: {terms}" + (f" (the ceasefire ran with {imposed} imposed)"
-                                          if imposed else ""))
-    lines.append(f"SimPy events processed: {outcome.events} (the runs.csv column 'events')")
-    lines += _trace_key(outcome)
-    return "\n".join(lines)
-
-
-PERCEIVED = {
-    "own": "the victim noticed the act and blamed its true author",
-    "verified": "monitors detected the act and named its true author (it weighs less)",
-    "blamed_host": "a spoiler's attack the victim blamed on the spoiler's host",
-    "unseen": "nobody noticed the act: no effect on trust or grievance",
-}
-"""What each ``perceived:`` of a trace means (:class:`sim.rules.Seen`)."""
-
-
-def _trace_key(outcome: Outcome) -> list[str]:
-    """The meaning of the terms this trace uses, once each, under it."""
-    details = [ev.detail for ev in outcome.trace or () if "perceived: " in ev.detail]
-    used = [term for term in PERCEIVED if any(f"perceived: {term}" in d for d in details)]
-    terms = [(f"perceived: {term}", PERCEIVED[term]) for term in used]
-    if any(ev.event == "agreement" for ev in outcome.trace or ()):
-        terms.append(("agreement", "its party is the author of the package agreed"))
-    return ["", "Key:", *(f"  {label:<24}{meaning}" for label, meaning in terms)] if terms else []
 
 
 def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],

@@ -18,7 +18,7 @@ from typing import Any
 from sim.arguments import DEFAULT_RUNS, DEFAULT_SEED, SEED_LIMIT, saved_count
 from sim.errors import ScenarioError, show
 from sim.origin import first_difference
-from sim.output import jsonable, toml_value
+from sim.output import jsonable
 from sim.records import Results
 from sim.rundir import (
     CASES,
@@ -32,6 +32,7 @@ from sim.rundir import (
     stale_figures,
 )
 from sim.scenario import Scenario
+from sim.toml_out import toml_value
 
 
 def resumed_seed(command: str, out: Path | None, resume: bool) -> tuple[int, str]:

@@ -39,7 +39,8 @@ from sim.document import (
 from sim.errors import PairedError, ScenarioError
 from sim.origin import giving_file, written_nearer
 from sim.schema import Behaviour, ScenarioSpec
-from sim.validation import check_references, from_validation, refuse_case_twins
+from sim.schema_errors import from_validation
+from sim.validation import check_references, refuse_case_twins
 
 __all__ = [
     "PartyModel",

@@ -3,156 +3,22 @@
 :mod:`sim.schema` checks each field on its own. The rules here relate fields to each
 other: the roles a scenario needs, a combatant's patron and an armed party's opponent,
 a spoiler's host, positions on declared issues and within their ranges, milestones
-within the horizon, a bounded number of convoys. Pydantic's own errors are turned here
-into :class:`sim.errors.ScenarioError` with a dotted key path (and the allowed keys,
-for an unknown one). Kept apart from compiling (:mod:`sim.scenario`) so that what a
-scenario author must get right reads in one place, and compiling can assume it holds.
+within the horizon, a bounded number of convoys (pydantic's own errors are turned into
+:class:`sim.errors.ScenarioError` by :mod:`sim.schema_errors`). Kept apart from
+compiling (:mod:`sim.scenario`) so that what a scenario author must get right reads in
+one place, and compiling can assume it holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from difflib import get_close_matches
-from typing import Any, get_args
-
-from pydantic import BaseModel, ValidationError
 
 from sim.document import join_key
 from sim.errors import PairedError, ScenarioError
 from sim.reads import READ_BY
 from sim.rules.talks import round_count
 from sim.schema import ScenarioSpec
-
-
-def _table_model(loc: tuple[Any, ...]) -> Any:
-    """The model of the table that holds ``loc[-1]`` (None if it is not a model)."""
-    model: Any = ScenarioSpec
-    for part in loc[:-1]:
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            field = model.model_fields.get(str(part))
-            if field is None:
-                return None
-            model = field.annotation
-        else:
-            # inside a dict[str, Model]: the key is a free name; the value type follows
-            args = getattr(model, "__args__", ())
-            model = args[-1] if args else None
-        while getattr(model, "__origin__", None) not in (None, dict):
-            args = [a for a in getattr(model, "__args__", ()) if a is not type(None)]
-            model = args[0] if args else None
-        if model is not None and type(model).__name__ == "UnionType":
-            args = [a for a in model.__args__ if a is not type(None)]
-            model = args[0] if args else None
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """Field names allowed at the table that holds ``loc[-1]`` (for unknown-key messages)."""
-    model = _table_model(loc)
-    return sorted(model.model_fields) if model is not None else []
-
-
-def _range(loc: tuple[Any, ...]) -> str:
-    """The range a numeric field allows, as ``a number from 0 to 1`` ("" if unknown):
-    pydantic names only the bound that was broken ("Input should be less than or equal
-    to 1"), not what the field takes."""
-    model = _table_model(loc)
-    field = model.model_fields.get(str(loc[-1])) if model is not None else None
-    if field is None:
-        return ""
-    bounds = {name: getattr(m, name) for m in field.metadata
-              for name in ("ge", "gt", "le", "lt") if getattr(m, name, None) is not None}
-    return range_text(bounds, whole=field.annotation is int or int in get_args(field.annotation))
-
-
-def range_text(bounds: dict[str, float], whole: bool) -> str:
-    """``bounds`` (``ge``, ``gt``, ``le``, ``lt``, as pydantic names them) as a message
-    says what they allow: 'a number from 0 to 1', 'a whole number at least 1', 'a number
-    above 0 and below 1'; "" without bounds."""
-    ge, gt, le, lt = (_number(bounds[k]) if k in bounds else None
-                      for k in ("ge", "gt", "le", "lt"))
-    kind = "a whole number" if whole else "a number"
-    if ge is not None and le is not None:
-        return f"{kind} from {ge} to {le}"
-    low = f"at least {ge}" if ge is not None else f"above {gt}" if gt is not None else ""
-    high = f"at most {le}" if le is not None else f"below {lt}" if lt is not None else ""
-    return f"{kind} {' and '.join(part for part in (low, high) if part)}" if low or high else ""
-
-
-def _number(value: float) -> str:
-    """A bound as people write it: 1,000,000 rather than 1000000.0 or 1e+06."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:g}"
-
-
-TYPES = {"dict_type": "a table ([name] above its keys, or {key = value, ...})",
-         "model_type": "a table ([name] above its keys, or {key = value, ...})",
-         "list_type": "a list ([item, ...])", "bool_type": "true or false",
-         "bool_parsing": "true or false"}
-"""What a value of the wrong kind should be, in the words of TOML (pydantic's name
-these in Python's: "a valid dictionary or instance of Ceasefire")."""
-
-
-def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None = None
-                    ) -> ScenarioError:
-    """Turn pydantic's first error into a ScenarioError with a dotted key path. With the
-    document (``doc``), a party missing its role that is named like another party is
-    said to be probably misspelt: a child file's ``[parties.rusia.behaviour]`` makes a
-    new party, not a change to its parent's ``russia``."""
-    errors = exc.errors(include_url=False)
-    err = errors[0]
-    if err["type"] == "missing":
-        # a misspelt required key is both missing and unknown: the unknown one, named
-        # with the key it was meant to be, is what to mend
-        err = next((e for e in errors if e["type"] == "extra_forbidden"
-                    and tuple(e["loc"])[:-1] == tuple(err["loc"])[:-1]), err)
-    loc = tuple(err["loc"])
-    # an empty key (legal in TOML) is shown quoted, as TOML writes it, so the path names it
-    path = join_key(str(p) for p in loc)
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc)
-        hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "no such key"
-        near = get_close_matches(str(loc[-1]), allowed, n=1)
-        meant = f" (did you mean {near[0]}?)" if near else ""
-        # the key is what is wrong, not its value: the message names the key alone
-        return ScenarioError(file, path, None, f"unknown key{meant}; {hint}")
-    if kind == "missing":
-        return ScenarioError(file, path, None, "required key is missing" + _misspelt_party(loc, doc))
-    msg = str(err["msg"])
-    if kind in {"less_than_equal", "greater_than_equal", "less_than", "greater_than"}:
-        msg = _range(loc) or msg
-    elif kind in {"int_from_float", "int_parsing", "int_type"}:
-        msg = _range(loc) or "a whole number"
-    elif kind in {"float_type", "float_parsing"}:  # text or true/false where a number goes
-        msg = _range(loc) or "a number"
-    elif kind in {"string_type"}:
-        msg = "text in quotes"
-    elif kind in TYPES:
-        msg = TYPES[kind]
-    if kind in {"finite_number"}:
-        msg = "must be a finite number (no nan or inf)"
-    value = err.get("input")
-    return ScenarioError(file, path, value, msg)
-
-
-def _unknown_issue(name: str, issues: Iterable[str]) -> str:
-    """What to say of a table or key naming an issue the scenario does not declare (the
-    name is the key, so the message names no value)."""
-    near = get_close_matches(name, list(issues), n=1)
-    meant = f" (did you mean {near[0]}?)" if near else ""
-    return f"unknown issue{meant}; declared issues: {', '.join(sorted(issues))}"
-
-
-def _misspelt_party(loc: tuple[Any, ...], doc: dict[str, Any] | None) -> str:
-    """A note for a party missing its role whose name is close to another party's."""
-    parties = (doc or {}).get("parties")
-    if len(loc) != 3 or loc[0] != "parties" or loc[2] != "role" or not isinstance(parties, dict):
-        return ""
-    others = [n for n, p in parties.items() if n != loc[1] and isinstance(p, dict) and "role" in p]
-    near = get_close_matches(str(loc[1]), others, n=1)
-    return (f" ({loc[1]} is a party of its own: is it {near[0]}, misspelt?)") if near else ""
+from sim.schema_errors import unknown_issue
 
 
 def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
@@ -284,7 +150,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         for issue, pos in party.positions.items():
             ppath = join_key(("parties", name, "positions", issue))
             if issue not in spec.issues:
-                raise ScenarioError(file, ppath, None, _unknown_issue(issue, spec.issues))
+                raise ScenarioError(file, ppath, None, unknown_issue(issue, spec.issues))
             rng = spec.issues[issue]
             scale_key = join_key(("issues", issue))
             for key in ("ideal", "min", "max"):
@@ -353,7 +219,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     for issue, value in cf.imposed.items():
         if issue not in spec.issues:
             raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), None,
-                                _unknown_issue(issue, spec.issues))
+                                unknown_issue(issue, spec.issues))
         rng = spec.issues[issue]
         if not rng.low <= value <= rng.high:
             raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), value,

@@ -32,9 +32,9 @@ from sim.backtest import (
     run_backtest,
 )
 from sim.errors import ScenarioError
-from sim.output import toml_dumps
 from sim.runner import Runner
 from sim.scenario import load_scenario, scenario_from_dict
+from sim.toml_out import toml_dumps
 
 HELD = {"agreed": True, "hours_held": 720.0, "collapsed": False}
 """The record of a ceasefire that held through a 720-hour horizon."""
@@ -436,7 +436,7 @@ def test_a_backtest_stopped_before_any_scenario_finished_is_an_interruption(tmp_
 
 def _backtest(tmp_path, doc, runs=400, seed=3):
     from sim.backtest import run_backtest
-    from sim.output import toml_dumps
+    from sim.toml_out import toml_dumps
 
     d = tmp_path / "d"
     d.mkdir()
@@ -526,7 +526,7 @@ def test_the_record_is_checked_before_any_scenario_runs(tmp_path, monkeypatch):
     before a's runs are spent."""
     from sim.backtest import run_backtest
     from sim.errors import ScenarioError
-    from sim.output import toml_dumps
+    from sim.toml_out import toml_dumps
 
     d = tmp_path / "d"
     d.mkdir()

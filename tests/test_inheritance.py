@@ -16,8 +16,8 @@ import pytest
 from helpers import ROOT, cli, minimal_doc
 
 from sim.errors import ScenarioError
-from sim.output import toml_dumps
 from sim.scenario import load_scenario, resolve_document
+from sim.toml_out import toml_dumps
 
 SCENARIOS = ROOT / "scenarios"
 

@@ -278,17 +278,21 @@ def shock_doc(**changes: Any) -> dict[str, Any]:
     return with_keys(doc, **changes)
 
 
-def test_a_shock_moves_a_patron_by_patron_coupling_times_its_client():
-    """Each shock moves the winner's no-deal value up by ``size`` and the loser's down,
-    and each client's patron by ``patron_coupling`` times its client's change."""
-    sc = scenario_from_dict(shock_doc(negotiation__deadline_hours=20.0))
-    world = World(sc, 1, 0, trace=True)
+def shocks_for_20_hours(doc: dict[str, Any]) -> tuple[int, dict[str, float]]:
+    """The shocks of the talks' first 20 hours alone (at least one), and how far each
+    party's no-deal value moved."""
+    world = World(scenario_from_dict(doc), 1, 0, trace=True)
     start = dict(world.no_deal)
     world.env.process(negotiation.shocks(world))
     world.env.run(until=20.0)
-    n = world.shocks
-    assert n > 0
-    change = {name: world.no_deal[name] - start[name] for name in start}
+    assert world.shocks > 0
+    return world.shocks, {name: world.no_deal[name] - start[name] for name in start}
+
+
+def test_a_shock_moves_a_patron_by_patron_coupling_times_its_client():
+    """Each shock moves the winner's no-deal value up by ``size`` and the loser's down,
+    and each client's patron by ``patron_coupling`` times its client's change."""
+    n, change = shocks_for_20_hours(shock_doc(negotiation__deadline_hours=20.0))
     assert change["red"] == pytest.approx(0.01 * n)
     assert change["blue"] == pytest.approx(-0.01 * n)
     assert change["east"] == pytest.approx(0.3 * change["red"])
@@ -304,14 +308,8 @@ def test_with_three_sides_a_shock_is_between_the_gainer_and_its_opponent():
                                "opponent": "red", "behaviour": {"attack_rate": 0.0}}
     doc["parties"]["red"]["opponent"] = "blue"
     doc["parties"]["blue"]["opponent"] = "green"
-    sc = scenario_from_dict(doc)
-    world = World(sc, 1, 0, trace=False)
-    start = dict(world.no_deal)
-    world.env.process(negotiation.shocks(world))
-    world.env.run(until=20.0)
-    n = world.shocks
-    assert n > 0
-    change = {name: world.no_deal[name] - start[name] for name in ("red", "blue", "green")}
+    n, change = shocks_for_20_hours(doc)
+    change = {name: change[name] for name in ("red", "blue", "green")}
     assert change == pytest.approx({"red": -0.01 * n, "blue": 0.01 * n, "green": 0.0})
 
 

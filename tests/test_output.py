@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sim.output import toml_dumps
+from sim.toml_out import toml_dumps
 
 EMOJI = "\U0001f600"
 """A character beyond the Basic Multilingual Plane (JSON escapes it as a surrogate pair)."""

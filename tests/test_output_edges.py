@@ -20,10 +20,11 @@ from helpers import minimal_doc
 
 from sim import __version__
 from sim.errors import ScenarioError
-from sim.output import holds_already, jsonable, parts_inside, read_run, sessions_before, toml_dumps, write_run
+from sim.output import holds_already, jsonable, parts_inside, read_run, sessions_before, write_run
 from sim.runner import Runner
 from sim.scenario import scenario_from_dict
 from sim.stats import summarize
+from sim.toml_out import toml_dumps
 
 SEED = 7
 

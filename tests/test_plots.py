@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 import plots
-from plots import style
+from plots import marks, style
 from plots.agreement import agreement_figure
 from plots.causes import causes_figure, collapse_tables
 from plots.compare import compare_figure
@@ -582,7 +582,7 @@ def test_time_marks_are_labelled_at_the_top_edge(place: str) -> None:
         ax = fig.subplots()
         ax.set_xlim(0, 100)
         ax.set_ylim(-7, 350)
-        style.mark_time(ax, 40.0, "48h", place=place)  # type: ignore[arg-type]
+        marks.mark_time(ax, 40.0, "48h", place=place)  # type: ignore[arg-type]
         fig.canvas.draw()
     (line,) = ax.lines
     (label,) = ax.texts
@@ -629,11 +629,11 @@ def test_party_colours_are_fixed_and_shared_by_every_figure(
 def test_label_rows_lift_only_labels_that_would_overlap() -> None:
     # on a 720-hour axis 400 points wide, 24 h is 13 points and a label about 23: a
     # label clashes with its neighbours a day away, not with one two days away
-    assert style.label_rows([24.0, 48.0, 72.0, 168.0, 720.0], ["24h", "48h", "72h", "7d", "30d"],
+    assert marks.label_rows([24.0, 48.0, 72.0, 168.0, 720.0], ["24h", "48h", "72h", "7d", "30d"],
                             720.0, 400.0) == [0, 1, 0, 0, 0]
-    assert style.label_rows([24.0, 36.0, 48.0], ["24h", "36h", "48h"], 720.0, 400.0) == [0, 1, 2]
+    assert marks.label_rows([24.0, 36.0, 48.0], ["24h", "36h", "48h"], 720.0, 400.0) == [0, 1, 2]
     # labels to the right of their lines clash only with the label on their left
-    assert style.label_rows([24.0, 48.0, 72.0, 168.0], ["24h", "48h", "72h", "7d"],
+    assert marks.label_rows([24.0, 48.0, 72.0, 168.0], ["24h", "48h", "72h", "7d"],
                             720.0, 400.0, place="right") == [0, 1, 0, 0]
 
 

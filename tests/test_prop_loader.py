@@ -42,9 +42,9 @@ from sim import rules
 from sim.document import split_key
 from sim.errors import ScenarioError
 from sim.model import run_replication
-from sim.output import toml_dumps
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
 from sim.schema import ScenarioSpec
+from sim.toml_out import toml_dumps
 
 pytestmark = pytest.mark.property
 

@@ -17,11 +17,11 @@ from sim.report import (
     summary_text,
     sweep_stopped,
     sweep_text,
-    trace_text,
 )
 from sim.runner import Runner
 from sim.scenario import load_scenario
 from sim.stats import summarize
+from sim.trace_report import trace_text
 
 CESSATION = ROOT / "scenarios" / "cessation_feb_2016.toml"
 """A scenario whose monitors misattribute acts (the Geneva one, at these seeds, does not)."""
@@ -343,7 +343,7 @@ def test_a_trace_explains_the_terms_it_uses_once_each_under_it(geneva):
     party were unexplained."""
     from sim import rules
     from sim.model import run_replication
-    from sim.report import PERCEIVED
+    from sim.trace_report import PERCEIVED
 
     assert set(PERCEIVED) == {s.value for s in rules.Seen}
     outcome = run_replication(geneva, 2016, 0, trace=True)

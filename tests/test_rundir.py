@@ -32,12 +32,13 @@ import run_sim
 from sim import document
 from sim.document import apply_override, parse_override
 from sim.errors import ScenarioError
-from sim.output import _key, jsonable, read_run, write_run
+from sim.output import jsonable, read_run, write_run
 from sim.records import Outcome, Results
 from sim.rundir import resumable
 from sim.runner import Runner, empty_results
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
 from sim.stats import summarize
+from sim.toml_out import _key
 
 FILES = ("manifest.json", "runs.csv", "scenario.toml", "summary.json")
 SEED = 7

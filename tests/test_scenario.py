@@ -17,10 +17,10 @@ import run_sim
 from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.model import run_replication
-from sim.output import toml_dumps
 from sim.reads import READ_BY
 from sim.scenario import _compile, load_scenario, scenario_from_dict
 from sim.schema import Behaviour, ScenarioSpec
+from sim.toml_out import toml_dumps
 
 
 def write(tmp_path: Path, doc: dict, name: str = "s.toml") -> Path:
@@ -800,7 +800,7 @@ def test_a_misspelt_required_key_is_named_as_unknown_not_missing():
 def test_a_range_reads_as_what_it_allows(bounds, whole, text):
     """'a number from 0 below 1' and 'a number from 0' were what a bound pair or a
     lone lower bound would have said."""
-    from sim.validation import range_text
+    from sim.schema_errors import range_text
 
     assert range_text(bounds, whole) == text
 

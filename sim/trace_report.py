@@ -1,0 +1,73 @@
+"""A single replication for people: its events in order, how it ended, and what the
+terms its trace uses mean; and the JSON record ``trace`` prints and saves."""
+
+from __future__ import annotations
+
+import json
+
+from sim.output import jsonable
+from sim.records import Outcome
+from sim.report import imposed_text
+from sim.scenario import Scenario
+
+
+def trace_record(outcome: Outcome) -> str:
+    """A traced replication as the JSON ``trace`` prints and saves: its events and how
+    it ended."""
+    events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
+              for e in outcome.trace or ()]
+    return json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
+                                "hours_held": outcome.hours_held, "collapsed": outcome.collapsed,
+                                "withdrew": outcome.withdrew}), indent=2)
+
+
+def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) -> str:
+    """One replication, event by event, and how it ended, under a line that says which
+    (scenario, ``--set`` values, seed), so a saved or pasted trace can be run again."""
+    which = f"Replication {outcome.replication}" + (f" of seed {seed}" if seed is not None else "")
+    lines = [f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})", which, "",
+             f"{'hour':>8}  {'day':>5}  {'party':<11} {'event':<18} detail"]
+    for ev in outcome.trace or ():
+        lines.append(f"{ev.time:8.1f}  {ev.time / 24:5.1f}  {ev.party:<11} {ev.event:<18} {ev.detail}")
+    lines.append("")
+    if not outcome.agreed:
+        lines.append(f"Outcome: no agreement after {outcome.rounds} rounds "
+                     f"({outcome.rejections} deals refused by a client).")
+    elif outcome.collapsed:
+        lines.append(
+            f"Outcome: agreed at hour {outcome.agreement_hour:.0f}; ceasefire collapsed after "
+            f"{outcome.hours_held:.1f} h: {outcome.withdrew} withdrew after an act by "
+            f"{outcome.trigger}" + (f" blamed on {outcome.blamed}" if outcome.misattributed else "")
+            + (" (a strike on a spoiler that hit its host)" if outcome.delineation_hit else "")
+            + "."
+        )
+    else:
+        lines.append(f"Outcome: agreed at hour {outcome.agreement_hour:.0f}; ceasefire held to "
+                     f"the horizon ({outcome.hours_held:.0f} h).")
+    if outcome.agreed:
+        terms = ", ".join(f"{n}={v:.3g}" for n, v in zip(scenario.issues, outcome.terms, strict=True))
+        imposed = imposed_text(scenario)
+        lines.append(f"Terms: {terms}" + (f" (the ceasefire ran with {imposed} imposed)"
+                                          if imposed else ""))
+    lines.append(f"SimPy events processed: {outcome.events} (the runs.csv column 'events')")
+    lines += _trace_key(outcome)
+    return "\n".join(lines)
+
+
+PERCEIVED = {
+    "own": "the victim noticed the act and blamed its true author",
+    "verified": "monitors detected the act and named its true author (it weighs less)",
+    "blamed_host": "a spoiler's attack the victim blamed on the spoiler's host",
+    "unseen": "nobody noticed the act: no effect on trust or grievance",
+}
+"""What each ``perceived:`` of a trace means (:class:`sim.rules.Seen`)."""
+
+
+def _trace_key(outcome: Outcome) -> list[str]:
+    """The meaning of the terms this trace uses, once each, under it."""
+    details = [ev.detail for ev in outcome.trace or () if "perceived: " in ev.detail]
+    used = [term for term in PERCEIVED if any(f"perceived: {term}" in d for d in details)]
+    terms = [(f"perceived: {term}", PERCEIVED[term]) for term in used]
+    if any(ev.event == "agreement" for ev in outcome.trace or ()):
+        terms.append(("agreement", "its party is the author of the package agreed"))
+    return ["", "Key:", *(f"  {label:<24}{meaning}" for label, meaning in terms)] if terms else []
