@@ -206,6 +206,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.report import compare_text
     from sim.resuming import resume_comparison, side_parts, stale_whole_figures
 
+    if args.param:
+        return cmd_compare_sweep(args)
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
     existing: tuple[Any, Any] = (None, None)
@@ -250,6 +252,70 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
               f"finished{how}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def cmd_compare_sweep(args: argparse.Namespace) -> int:
+    from sim import compare_sweep as cs
+    from sim.comparison import sides
+    from sim.experiments import parse_params
+    from sim.resuming import resume_pairs, side_parts, stale_whole_figures
+
+    a, b, name_a, name_b = sides(args.scenarios, args.sets)
+    params = parse_params(args.param)
+    todo = cs.pair_scenarios(a, b, params)  # every point checked before any runs
+    existing, note = None, ""
+    if args.resume:
+        args.runs, existing, note = resume_pairs(args.out, args.runs, todo, args.scenarios,
+                                                 args.seed)
+    fill_runs(args)
+    resumed = open_out(args.out, "compare_sweep", args.resume, (cs.TABLE, cs.PAIRS), note)
+    save = partial(cs.save_pair_side, args.out, seed=args.seed, runs=args.runs, resumed=resumed)
+    checkpoint = checkpointed(args.out, partial(cs.save_running_pair_side, args.out,
+                                                seed=args.seed, runs=args.runs, resumed=resumed))
+    points: list[cs.PairPoint] = []
+    keys = [k for k, _ in params]
+
+    def report() -> None:
+        records = [{"a_name": name_a, "b_name": name_b, **p.result} for p in points]
+        print(json.dumps(jsonable(records), indent=2) if args.json else
+              cs.compare_sweep_text(records, keys, (name_a, name_b), len(todo), args.runs))
+
+    try:
+        # a stop signal waits for the point running to be saved (see cmd_run)
+        with deferred_stop() as stop, make_runner(args, True) as runner:
+            for point in cs.run_pairs(todo, runner, args.runs, args.seed, existing,
+                                      save if args.out else None,
+                                      checkpoint if args.out and args.checkpoint else None,
+                                      args.checkpoint):
+                points.append(point)
+                if args.out is not None:  # saved as it finishes: a crash keeps it
+                    with saving(args.out):
+                        cs.save_pair(args.out, points, (name_a, name_b))
+            stopped = len(points) < len(todo) or points[-1].interrupted
+            stop.redeliver = not stopped
+    except BaseException:
+        if points:  # a later point failed: show those that finished
+            report()
+            where = f" (saved in {args.out})" if args.out is not None else ""
+            print(f"the comparison sweep stopped after {len(points)} of {len(todo)} "
+                  f"points{where}", file=sys.stderr)
+        raise
+    if points:
+        report()
+    if args.plot and args.out is not None and points:
+        with saving(args.out, FIGURES_UNSAVED):
+            draw("compare_sweep", args.out, args.format, points=points, params=keys,
+                 names=(name_a, name_b), planned=len(todo), runs=args.runs)
+    if existing is not None:  # resumed
+        parts = [part for k, p in enumerate(points)
+                 for part in side_parts(cs.pair_directory(args.out, k), existing[k], p.held)]
+        for stale in stale_whole_figures(args.out, "compare_sweep", parts,
+                                         args.format if args.plot else None):
+            print(stale, file=sys.stderr)
+    if stopped:
+        print(cs.pairs_stopped(points, len(todo), args.out), file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 

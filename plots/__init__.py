@@ -8,6 +8,8 @@ writes the figures of one kind into ``directory`` and returns their paths:
 - ``"sweep"``: ``points`` (``sim.experiments.SweepPoint``), ``params``, ``planned``
   (the grid's size) and ``runs`` (asked of each point), both optional -> sweep;
 - ``"compare"``: ``result`` (the ``compare --json`` object) -> compare;
+- ``"compare_sweep"``: ``points`` (``sim.compare_sweep.PairPoint``), ``params``,
+  ``names`` (the two sides'), ``planned`` and ``runs``, both optional -> compare_sweep;
 - ``"trace"``: ``scenario``, ``outcome`` (traced), ``seed`` -> trace_<seed>_<replication>;
 - ``"backtest"``: ``table`` -> the calibration figure of :mod:`plots.calibration`.
 
@@ -51,6 +53,13 @@ def _compare(result: dict[str, Any]) -> list[Drawn]:
     return [compare_figure(result)]
 
 
+def _compare_sweep(points: list[Any], params: list[str], names: tuple[str, str],
+                   planned: int | None = None, runs: int | None = None) -> list[Drawn]:
+    from plots.compare_sweep import compare_sweep_figure
+
+    return [compare_sweep_figure(points, params, names, planned, runs)]
+
+
 def _trace(scenario: Any, outcome: Any, seed: int) -> list[Drawn]:
     from plots.trace import trace_figure
 
@@ -61,6 +70,7 @@ BUILDERS: dict[str, Callable[..., list[Drawn]]] = {
     "run": _run,
     "sweep": _sweep,
     "compare": _compare,
+    "compare_sweep": _compare_sweep,
     "trace": _trace,
 }
 
@@ -77,7 +87,8 @@ def draw(kind: str, directory: Path, fmt: str = "png", **data: Any) -> list[Path
     """Write the figures of ``kind`` into ``directory`` and return their paths.
 
     Args:
-        kind: ``run``, ``sweep``, ``compare``, ``trace`` or ``backtest``.
+        kind: ``run``, ``sweep``, ``compare``, ``compare_sweep``, ``trace`` or
+            ``backtest``.
         directory: where the files go (created if missing).
         fmt: ``png`` or ``svg``.
         **data: what the kind needs (see the module docstring).

@@ -198,11 +198,11 @@ def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
 
 
 def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]],
-                     reference: str = "the first point") -> None:
+                     reference: str = "the first point", what: str = "") -> None:
     """Paired differences from the reference with their intervals, side by side at each
     point: on common random numbers they are far tighter than the bands above.
     ``reference`` names it on the axis (points drawn in order of value may not start
-    with it)."""
+    with it); ``what`` names the difference instead (``A − B``)."""
     names = list(diffs)
     for name, shift in zip(names, _side_by_side(x, len(names)), strict=True):
         _errorbar(ax, x + shift, diffs[name], name, names, markersize=4)
@@ -214,8 +214,9 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
     # what the panel shows goes above it, where a long reference has room (as the
     # axis label it was broken into three cramped lines)
     ax.set_ylabel("difference (pp)", fontsize=9)
-    ax.set_title(wrap(f"Paired difference from {reference} (percentage points, 95% "
-                      "interval; open circle: agreement)", 80), fontsize=9, loc="left")
+    what = what or f"difference from {reference}"
+    ax.set_title(wrap(f"Paired {what} (percentage points, 95% interval; open circle: "
+                      "agreement)", 80), fontsize=9, loc="left")
 
 
 PLAIN_TABLES = frozenset({"ceasefire", "negotiation", "issues", "behaviour", "positions"})

@@ -223,6 +223,11 @@ def build_parser() -> Parser:
 
     cmp_ = sub.add_parser("compare", help="paired difference of two scenarios or a counterfactual")
     cmp_.add_argument("scenarios", type=Path, nargs="+")
+    cmp_.add_argument("--param", action="append", default=[],
+                      metavar="KEY=V1,V2,...|KEY=start:stop:num",
+                      help="compare at each of these values, set on both sides (repeatable: "
+                           "several make a grid): does the difference hold up across a "
+                           "judgement?")
     common(cmp_, resumable=True)
     cmp_.add_argument("--resume", action="store_true",
                       help="finish an interrupted comparison saved in --out DIR (each side's "
@@ -325,7 +330,8 @@ def check_out_options(args: argparse.Namespace) -> None:
         args.checkpoint = DEFAULT_CHECKPOINT
 
 
-KINDS = {"run": "run", "sweep": "sweep", "compare": "comparison", "backtest": "backtest"}
+KINDS = {"run": "run", "sweep": "sweep", "compare": "comparison",
+         "compare_sweep": "comparison sweep", "backtest": "backtest"}
 """What each command that saves as it goes leaves: a run, a sweep, a comparison, a
 backtest."""
 

@@ -33,6 +33,7 @@ def paired(
     save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None = None,
     checkpoint: Callable[[str, Scenario, Results, Scenario], None] | None = None,
     checkpoint_every: float = 60.0,
+    label: str = "",
 ) -> tuple[dict[str, Any], Results, Results, bool]:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
@@ -51,6 +52,8 @@ def paired(
         checkpoint: called likewise, with the side's finished replications, about every
             ``checkpoint_every`` seconds while it runs (:func:`save_running_side`): a
             comparison killed outright keeps most of the side it was running.
+        label: what the progress bar calls the comparison (``point 2/5``), before the
+            side's name.
 
     Raises:
         ScenarioError: the two have different milestones (checked before running either),
@@ -65,7 +68,7 @@ def paired(
             if checkpoint is not None:
                 checkpoint(name, scenario, results, other)
 
-        run = runner.run(scenario, runs, seed, existing=kept, label=name.upper(),
+        run = runner.run(scenario, runs, seed, existing=kept, label=f"{label} {name.upper()}".lstrip(),
                          keep_on_error=True, checkpoint_every=checkpoint_every,
                          checkpoint=None if checkpoint is None else save_so_far)
         _kept(save, name, scenario, run, other)
@@ -104,31 +107,36 @@ def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, si
 
 
 def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,
-              seed: int, runs: int, resumed: Resumed | None = None) -> None:
+              seed: int, runs: int, resumed: Resumed | None = None,
+              extra: dict[str, Any] | None = None) -> None:
     """Save one side of a comparison as the run directory ``out/side``, marked partial
     when stopped early: ``compare --resume`` finishes it, and ``plot`` draws it as any
     run. Its manifest names the scenario it is paired with, so a resume with another
-    is refused even while the other side has nothing saved. A failure to write is a
+    is refused even while the other side has nothing saved; ``extra`` adds to it (a
+    point of a comparison sweep names its parameter values). A failure to write is a
     ScenarioError naming ``--out``."""
     with saving(out):
-        _write_side(out, side, scenario, run, other, seed, runs, resumed)
+        _write_side(out, side, scenario, run, other, seed, runs, resumed, extra)
 
 
 def save_running_side(out: Path, side: str, scenario: Scenario, results: Results,
                       other: Scenario, seed: int, runs: int,
-                      resumed: Resumed | None = None) -> None:
+                      resumed: Resumed | None = None,
+                      extra: dict[str, Any] | None = None) -> None:
     """Save the side running as ``out/side``, marked partial (a checkpoint), as
     :func:`save_side` saves one stopped; a failure to write is the OSError itself, for
     the checkpoint to report while the run goes on."""
     _write_side(out, side, scenario, RunOutcome(results, True, 0.0, runs), other, seed, runs,
-                resumed)
+                resumed, extra)
 
 
 def _write_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,
-                seed: int, runs: int, resumed: Resumed | None) -> None:
+                seed: int, runs: int, resumed: Resumed | None,
+                extra: dict[str, Any] | None = None) -> None:
     summary = run_summary(run, scenario, seed, None)
     write_run(out / side, run.results, jsonable(summary), scenario, seed,
-              {"compare_side": side, "runs_requested": runs, "paired_with": other.raw}, resumed)
+              {"compare_side": side, "runs_requested": runs, "paired_with": other.raw,
+               **(extra or {})}, resumed)
 
 
 def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, str]:

@@ -208,10 +208,13 @@ def shell_path(path: Path | str) -> str:
 
 
 PARTS = {"sweep_point": ("sweep", 2, "a point of the sweep"),
+         # before compare_side: a point of a comparison sweep is a comparison of its own
+         "pair_point": ("compare_sweep", 3, "a side of a point of the comparison sweep"),
          "compare_side": ("compare", 1, "a side of the comparison"),
          "backtest_case": ("backtest", 2, "a scenario of the backtest")}
 """Manifest keys of a run directory that is part of a larger result: the command that
-saved it, how many levels up that command's ``--out DIR`` is, and what the part is."""
+saved it, how many levels up that command's ``--out DIR`` is, and what the part is.
+A part of a part holds both keys: the first of them here names the whole."""
 
 
 def resume_advice(out: Path, manifest: dict[str, Any]) -> str:
@@ -219,14 +222,15 @@ def resume_advice(out: Path, manifest: dict[str, Any]) -> str:
     it with ``--resume`` and its ``--out``. A sweep's point, a comparison's side or a
     backtest's scenario is finished by its whole."""
     for key, (command, up, _) in PARTS.items():
-        if key in manifest:
+        if key in manifest:  # (the first is the outermost)
             return finish_with(command, whole_of(out, up))
     return finish_with("run", out)
 
 
 def finish_with(command: str, out: Path) -> str:
     """The command line that finishes ``command`` saved in ``out``, quoted."""
-    return f"'{command} ... --resume --out {shell_path(out)}'"
+    given = "compare ... --param ..." if command == "compare_sweep" else f"{command} ..."
+    return f"'{given} --resume --out {shell_path(out)}'"
 
 
 def whole_of(part: Path, up: int) -> Path:

@@ -22,6 +22,7 @@ from sim.output import jsonable
 from sim.records import Results
 from sim.rundir import (
     CASES,
+    PAIRS,
     SIDES,
     case_directory,
     holds_nothing,
@@ -42,7 +43,9 @@ def resumed_seed(command: str, out: Path | None, resume: bool) -> tuple[int, str
     seed and what to tell the user ("" for the default)."""
     if not resume or out is None:
         return DEFAULT_SEED, ""
-    homes = {"run": [out], "sweep": saved_points(out), "compare": [out / side for side in SIDES],
+    homes = {"run": [out], "sweep": saved_points(out),
+             "compare": [out / side for side in SIDES]
+             + [home / side for home in saved_pairs(out) for side in SIDES],
              "backtest": sorted(p for p in (out / CASES).glob("*") if p.is_dir())}
     for home in homes.get(command, []):
         seed = (saved_manifest(home) or {}).get("seed")
@@ -116,12 +119,13 @@ def _values(assignment: Any) -> str:
 
 
 def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Scenario],
-                      files: list[Path], seed: int,
+                      files: list[Path], seed: int, part: str = "compare_side",
                       ) -> tuple[int, tuple[Results | None, Results | None], str]:
     """What ``compare --resume`` keeps of the comparison saved in ``out``: the run count
     (``runs`` as given, or else the saved sides', as a resumed run does), each side's
     saved replications (None for a side not saved yet), checked as :func:`resumable`
-    checks a run, and what to tell the user.
+    checks a run, and what to tell the user. ``part`` is ``pair_point`` for a point of
+    a comparison sweep (:func:`resume_pairs`).
 
     Raises:
         ScenarioError: ``out`` holds a run or a sweep; a side saved with another
@@ -149,9 +153,65 @@ def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Sc
             raise ScenarioError(str(names[1 - k]), path, now, f"{show(was)} as in the "
                                 f"comparison saved in {out}, whose side {SIDES[k]} was paired "
                                 "with it (--resume needs the same scenarios)")
-    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), "compare_side")
+    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), part)
                      for side, sc, name in zip(SIDES, scenarios, names, strict=True))
     return runs, (existing[0], existing[1]), note
+
+
+def saved_pairs(out: Path) -> list[Path]:
+    """The point directories of the comparison sweep saved in ``out``, in order."""
+    pairs = out / PAIRS
+    if not pairs.is_dir():
+        return []
+    return sorted((p for p in pairs.iterdir() if p.is_dir() and p.name.isdigit()),
+                  key=lambda p: int(p.name))
+
+
+def resume_pairs(out: Path, runs: int | None,
+                 points: list[tuple[dict[str, Any], Scenario, Scenario]], files: list[Path],
+                 seed: int) -> tuple[int, list[tuple[Results | None, Results | None]], str]:
+    """What ``compare --param ... --resume`` keeps of the comparison sweep saved in
+    ``out``: the run count (``runs`` as given, or else the saved sides', as a resumed
+    run does), each point's saved sides (checked as :func:`resume_comparison` checks a
+    comparison's), and what to tell the user.
+
+    Raises:
+        ScenarioError: ``out`` holds another command's results; a point saved with
+            other parameter values (only values added at the end of the first
+            ``--param`` extend a saved sweep) or beyond this grid; a side saved with
+            another scenario, ``--set`` values or seed, or more runs than ``runs``.
+    """
+    refuse_others(out, "compare_sweep", resuming=True)
+    homes = saved_pairs(out)
+    sides = [home / side for home in homes for side in SIDES]
+    note = "" if homes else f"nothing saved in {out} to resume: the comparison sweep starts afresh"
+    if homes and runs is None:
+        counts = (saved_count((saved_manifest(side) or {}).get("runs_requested")) for side in sides)
+        runs = next((n for n in counts if n is not None), None)
+        if runs is None:  # finishing at the default would look finished and not be
+            raise ScenarioError("--runs", "", None, f"give --runs: the comparison sweep saved "
+                                f"in {out} does not say how many runs its points were to have")
+        note = f"resuming with the saved comparison sweep's --runs {runs}"
+    runs = DEFAULT_RUNS if runs is None else runs
+    same = ("--resume needs the same --param values; only values added at the end of the "
+            "first --param extend a saved sweep")
+    beyond = [p.name for p in homes if int(p.name) >= len(points)]
+    if beyond:
+        raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the "
+                            f"comparison sweep saved in {out}, which holds point {beyond[0]} "
+                            f"(points count from 000) ({same})")
+    existing = []
+    for k, (assignment, a, b) in enumerate(points):
+        home = out / PAIRS / f"{k:03d}"
+        now = json.loads(json.dumps(jsonable(assignment)))
+        for side in SIDES:
+            saved = (saved_manifest(home / side) or {}).get("pair_point")
+            if saved is not None and saved != now:
+                raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} "
+                                    f"of the comparison sweep saved in {out}, {_values(saved)} "
+                                    f"({same})")
+        existing.append(resume_comparison(home, runs, (a, b), files, seed, "pair_point")[1])
+    return runs, existing, note
 
 
 def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list[Scenario],

@@ -29,8 +29,12 @@ from sim.signals import StopExplained, shielded
 CASES = "cases"
 """The folder of a backtest's ``--out DIR`` that holds each scenario's replications."""
 
+PAIRS = "pairs"
+"""The folder of a comparison sweep's ``--out DIR`` that holds each point's comparison."""
+
 RESULTS = {"run": ("runs.csv", "manifest.json"), "sweep": ("sweep.csv", "points"),
            "compare": ("compare.json", "a/runs.csv", "b/runs.csv"),
+           "compare_sweep": ("compare_sweep.csv", PAIRS),
            "backtest": ("backtest.csv", CASES)}
 """What each resumable command leaves in its ``--out DIR``."""
 
@@ -226,9 +230,10 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
         scenario_file: how the user named it, for messages.
         seed: the root seed given now.
         limit: the option bounding the run and its value (``--runs`` or ``--max-runs``).
-        part: ``sweep_point``, ``compare_side`` or ``backtest_case`` when ``out`` is one
-            of a sweep's points, a comparison's sides or a backtest's scenarios (its
-            manifest says which it is), "" for a run.
+        part: ``sweep_point``, ``compare_side``, ``pair_point`` or ``backtest_case``
+            when ``out`` is one of a sweep's points, a comparison's sides, a side of a
+            comparison sweep's points or a backtest's scenarios (its manifest says
+            which it is), "" for a run.
 
     Raises:
         ScenarioError: another seed or scenario than the saved run's (naming the first
@@ -238,11 +243,12 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     if not (out / "runs.csv").exists():
         return None
     saved, existing, _, manifest = read_run(out, summary_needed=False)
-    for key, (command, up, what) in PARTS.items():
-        if key != part and key in manifest:  # finished alone, it would no longer pair
-            raise ScenarioError("--out", "", str(out), f"the directory of the run to resume, "
-                                f"but it holds {what} in {whole_of(out, up)}: resume that with "
-                                f"{finish_with(command, whole_of(out, up))}")
+    whole = next((key for key in PARTS if key in manifest), part)  # the outermost
+    if whole != part:  # finished alone, it would no longer pair
+        command, up, what = PARTS[whole]
+        raise ScenarioError("--out", "", str(out), f"the directory of the run to resume, "
+                            f"but it holds {what} in {whole_of(out, up)}: resume that with "
+                            f"{finish_with(command, whole_of(out, up))}")
     same = "(--resume needs the same scenario, --set values and --seed)"
     if manifest.get("seed") != seed:
         raise ScenarioError("--seed", "", seed, f"the seed of the run saved in "

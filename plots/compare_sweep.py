@@ -1,0 +1,120 @@
+"""Does a lever's effect hold up across a judgement? A comparison sweep's figure.
+
+Above, each side's P(agreement) and P(hold) at every point (A solid, B dashed, in the
+colours of the sweep figure); below, the paired difference A - B at each point with its
+95% interval, the answer the figure is for. One numeric parameter is drawn in order of
+its value; anything else against the grid points in order, each named under the axis.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from plots.fitting import category_ticks, text_width, value_ticks
+from plots.heatmap import tick_labels
+from plots.style import GREY, Drawn, caption, new_figure, no_data, percent_axis, styled, wrap, wrap_key
+from plots.sweep import (
+    LINE_AXIS,
+    MARKERS,
+    TICK_SIZE,
+    _arrays,
+    _colour,
+    _numeric,
+    _single_point_axis,
+    _taken,
+    _title,
+    param_name,
+    plot_differences,
+)
+from sim.scenario import labelled
+
+__all__ = ["compare_sweep_figure"]
+
+
+def _sides(points: list[Any]) -> tuple[list[Any], list[Any]]:
+    """Each point's sides as the sweep figure's helpers take points."""
+    return ([SimpleNamespace(params=p.params, scenario=p.a, summary=p.result["a"]) for p in points],
+            [SimpleNamespace(params=p.params, scenario=p.b, summary=p.result["b"]) for p in points])
+
+
+def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
+               b: dict[str, dict[str, np.ndarray]]) -> None:
+    """Each quantity of side A as a solid line, of side B dashed, in one colour each
+    (their intervals are in the table: bands of both sides would hide one another).
+    The legend names each quantity once, then the two line styles."""
+    holds = [name for name in a if name != "agreement"]
+    handles = []
+    for name in a:
+        k = holds.index(name) if name in holds else -1
+        colour = "black" if k < 0 else _colour(k, len(holds))
+        marker = "o" if k < 0 else MARKERS[k % len(MARKERS)]
+        ax.plot(x, b[name]["estimate"], color=colour, marker=marker, markersize=4,
+                linewidth=1.2, linestyle="--", fillstyle="none")
+        ax.plot(x, a[name]["estimate"], color=colour, marker=marker, markersize=5,
+                linewidth=1.8)
+        handles.append(Line2D([], [], color=colour, marker=marker, markersize=5,
+                              linewidth=1.8, label=_title(name)))
+    handles += [Line2D([], [], color=GREY, linewidth=1.8, label="A (solid)"),
+                Line2D([], [], color=GREY, linewidth=1.2, linestyle="--", label="B (dashed)")]
+    ax.set_ylim(-0.02, 1.02)
+    percent_axis(ax)
+    ax.set_ylabel("probability, all runs")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str, str],
+                         planned: int | None = None, runs: int | None = None) -> Drawn:
+    """The figure of a comparison sweep (``points``: :class:`sim.compare_sweep.PairPoint`,
+    ``names``: the two sides'). ``planned`` is the grid's size: a sweep stopped before
+    its end is marked so in the caption."""
+    with styled():
+        if not points:
+            fig = new_figure(7.0, 3.0)
+            no_data(fig.add_subplot(), "the comparison sweep has no points")
+            return Drawn(fig, "compare_sweep", {})
+        side_a, side_b = _sides(points)
+        a = _arrays(side_a, [p.summary for p in side_a])
+        b = _arrays(side_b, [p.summary for p in side_b])
+        diffs = _arrays(side_a, [p.result["diff"] for p in points])
+        fig = new_figure(8.0, 7.2)
+        ax, below = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+        values = [p.params[params[0]] for p in points]
+        if len(params) == 1 and _numeric(values):
+            x = np.array(values, dtype=float)
+            order = np.argsort(x, kind="stable")
+            plot_sides(ax, x[order], _taken(a, order), _taken(b, order))
+            plot_differences(below, x[order], _taken(diffs, order), what="difference A − B")
+            if len(x) == 1:
+                _single_point_axis(below, float(x[0]))
+            value_ticks(below.xaxis, [float(v) for v in values], tick_labels(values), TICK_SIZE)
+            below.set_xlabel(wrap_key(params[0], 70))
+        else:
+            x = np.arange(len(points), dtype=float)
+            columns = [tick_labels([p.params[k] for p in points]) for k in params]
+            labels = [", ".join(cells) for cells in zip(*columns, strict=True)]
+            plot_sides(ax, x, a, b)
+            plot_differences(below, x, diffs, what="difference A − B")
+            below.set_xlim(-0.5, len(points) - 0.5)
+            upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
+            category_ticks(below.xaxis, labels, 8, upright)
+            below.set_xlabel(wrap(", ".join(params), 80))
+        what = ", ".join(param_name(k) for k in params)
+        lines = [f"How A − B changes with {what}", f"A: {names[0]}", f"B: {names[1]}"]
+        fig.suptitle("\n".join(wrap(line, 80) for line in lines), fontsize=10)
+        stopped = ""
+        if points[-1].interrupted or len(points) < (planned or 0):
+            stopped = f"interrupted, {len(points)} of {max(planned or 0, len(points))} points"
+            stopped += ", the last unfinished" if points[-1].interrupted else ""
+        first = points[0].result
+        a_name, b_name = points[0].a.name, points[0].b.name
+        scenario = labelled(b_name, first["b"].get("sets")) if a_name == b_name \
+            else f"{a_name} vs {b_name}"
+        text = caption(fig, scenario, runs or first["runs"], first.get("seed"),
+                       "both sides of every point on the same seeds", stopped, each="side")
+    return Drawn(fig, "compare_sweep", {"x": x, "a": a, "b": b, "differences": diffs,
+                                        "caption": text})

@@ -1,0 +1,262 @@
+"""A paired comparison at every point of a grid: does a lever's effect hold up across
+the judgements it rests on?
+
+``compare A.toml B.toml --param KEY=V1,V2,...`` (or ``compare FILE --set ... --param
+...``) sets each grid point's values on both sides and compares the two there. Every
+side of every point reuses the run's root seed, so the difference A - B at a point is
+paired replication by replication, as in one comparison (:mod:`sim.comparison`); the
+points share their draws too, wherever the variants agree (:mod:`sim.experiments`).
+An analyst whose two levers rank one way at one value of an unsourced judgement and the
+other way at another sees it here, with an interval at each point, where a loop of
+``compare`` by hand gave numbers to line up.
+
+With ``--out DIR`` each point is saved as it finishes, as a comparison directory
+``pairs/NNN`` (``a/``, ``b/``, ``compare.json``; ``plot`` draws each side as a run),
+and ``compare_sweep.csv`` holds a row per point; ``--resume`` finishes an interrupted
+one as a sweep's resume does.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sim.comparison import check_comparable, paired, save_running_side, save_side
+from sim.csvio import atomic_writer
+from sim.experiments import sweep_scenarios
+from sim.output import Resumed, finish_with, jsonable
+from sim.records import Results
+from sim.report import _pp, _short_keys, pct, value_cells
+from sim.run_outcome import RunOutcome
+from sim.rundir import PAIRS
+from sim.runner import Runner
+from sim.scenario import Scenario
+from sim.toml_out import toml_value
+
+__all__ = [
+    "PAIRS",
+    "TABLE",
+    "PairPoint",
+    "compare_sweep_text",
+    "pair_directory",
+    "pair_rows",
+    "pair_scenarios",
+    "pairs_stopped",
+    "run_pairs",
+    "save_pair",
+    "save_pair_side",
+    "save_running_pair_side",
+]
+
+TABLE = "compare_sweep.csv"
+"""The table of a comparison sweep, one row per point."""
+
+
+@dataclass
+class PairPoint:
+    """One point of a comparison sweep."""
+
+    params: dict[str, Any]
+    """The swept keys and their values at this point."""
+    a: Scenario
+    """Side A with those values set."""
+    b: Scenario
+    """Side B with those values set."""
+    result: dict[str, Any]
+    """The comparison there, as ``compare --json`` gives it, plus ``params``."""
+    held: tuple[Results, Results]
+    """Each side's replications (all it holds, paired or not)."""
+    interrupted: bool = False
+    """Stopped by Ctrl-C before both sides finished (the sweep's last point)."""
+
+
+def pair_directory(out: Path, k: int) -> Path:
+    """The comparison directory of point ``k`` (from 0) of the sweep saved in ``out``."""
+    return out / PAIRS / f"{k:03d}"
+
+
+def pair_scenarios(a: Scenario, b: Scenario, params: list[tuple[str, list[Any]]]
+                   ) -> list[tuple[dict[str, Any], Scenario, Scenario]]:
+    """Every grid point's values and both sides with them set, all built and checked
+    before any runs, as a sweep's are (:func:`sim.experiments.sweep_scenarios`).
+
+    Raises:
+        ScenarioError: a value either side refuses, a ``--param`` that would replace a
+            ``--set`` value (sweeping the lever itself would make the sides the same),
+            or a point at which the two sides' milestones differ.
+    """
+    todo = []
+    for (assignment, sa), (_, sb) in zip(sweep_scenarios(a, params), sweep_scenarios(b, params),
+                                         strict=True):
+        check_comparable(sa, sb)
+        todo.append((assignment, sa, sb))
+    return todo
+
+
+def run_pairs(
+    todo: list[tuple[dict[str, Any], Scenario, Scenario]], runner: Runner, runs: int, seed: int,
+    existing: list[tuple[Results | None, Results | None]] | None = None,
+    save: Callable[..., None] | None = None,
+    checkpoint: Callable[..., None] | None = None,
+    checkpoint_every: float = 60.0,
+) -> Iterator[PairPoint]:
+    """Compare the sides at each point in order, on the same seed, yielding each point
+    as it finishes. An interrupted point is the last; it is not yielded when its second
+    side had not started (nothing to pair).
+
+    Args:
+        existing: each point's sides saved by an interrupted sweep (kept, not rerun).
+        save: called as ``save(k, params, side, scenario, run, other)`` as each side
+            of point ``k`` stops with replications (:func:`save_pair_side`).
+        checkpoint: called as ``checkpoint(k, params, side, scenario, results,
+            other)`` about every ``checkpoint_every`` seconds while a side runs
+            (:func:`save_running_pair_side`).
+    """
+    for k, (assignment, a, b) in enumerate(todo):
+        result, ra, rb, interrupted = paired(
+            a, b, runner, runs, seed, existing[k] if existing else (None, None),
+            None if save is None else partial(save, k, assignment),
+            None if checkpoint is None else partial(checkpoint, k, assignment),
+            checkpoint_every, label=f"point {k + 1}/{len(todo)}")
+        if not result:
+            return
+        yield PairPoint(assignment, a, b, {"params": dict(assignment), **result}, (ra, rb),
+                        interrupted)
+        if interrupted:
+            return
+
+
+def save_pair_side(out: Path, k: int, params: dict[str, Any], side: str, scenario: Scenario,
+                   run: RunOutcome, other: Scenario, seed: int, runs: int,
+                   resumed: Resumed | None = None) -> None:
+    """Save one side of point ``k`` as it stops (:func:`sim.comparison.save_side`), its
+    manifest naming the point's values, which a resume checks."""
+    save_side(pair_directory(out, k), side, scenario, run, other, seed, runs, resumed,
+              {"pair_point": params})
+
+
+def save_running_pair_side(out: Path, k: int, params: dict[str, Any], side: str,
+                           scenario: Scenario, results: Results, other: Scenario, seed: int,
+                           runs: int, resumed: Resumed | None = None) -> None:
+    """Save the side of point ``k`` running, marked partial (a checkpoint)."""
+    save_running_side(pair_directory(out, k), side, scenario, results, other, seed, runs,
+                      resumed, {"pair_point": params})
+
+
+def save_pair(out: Path, points: list[PairPoint], names: tuple[str, str]) -> None:
+    """Save the newest point's ``compare.json`` beside its sides (saved as they ran),
+    then the table with every point so far."""
+    point = points[-1]
+    record = jsonable({"a_name": names[0], "b_name": names[1], **point.result})
+    home = pair_directory(out, len(points) - 1)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "compare.json").write_text(json.dumps(record, indent=2) + "\n")
+    head, rows = pair_rows([p.result for p in points])
+    with atomic_writer(out / TABLE) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(head)
+        writer.writerows(rows)
+
+
+def _labels(results: Sequence[dict[str, Any]]) -> list[str]:
+    """The milestone labels of every point, in order of first appearance."""
+    return list(dict.fromkeys(lab for r in results for lab in r["diff"]["p_hold"]))
+
+
+def pair_rows(results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """``compare_sweep.csv``: the parameter values, the paired runs, then for
+    P(agreement) (``agreement``) and each milestone's P(hold) (``hold_<label>``) side
+    A's estimate and 95% interval (``a_*``, ``*_low``, ``*_high``), side B's (``b_*``)
+    and the paired difference A - B (``d_*``), then whether the point was stopped part
+    way (``partial``)."""
+    if not results:
+        return [], []
+    keys = list(results[0]["params"])
+    labels = _labels(results)
+    names = ["agreement", *(f"hold_{lab}" for lab in labels)]
+    head = [*keys, "runs"]
+    for name in names:
+        for side in ("a", "b", "d"):
+            head += [f"{side}_{name}", f"{side}_{name}_low", f"{side}_{name}_high"]
+    head.append("partial")
+    rows = []
+    for r in results:
+        row: list[Any] = [toml_value(v) if isinstance(v, dict | list) else v
+                          for v in (r["params"][k] for k in keys)]
+        row.append(r["runs"])
+        cells = [(r["a"]["p_agreement"], r["b"]["p_agreement"], r["diff"]["p_agreement"])]
+        cells += [(r["a"]["p_hold"].get(lab), r["b"]["p_hold"].get(lab),
+                   r["diff"]["p_hold"].get(lab)) for lab in labels]
+        for triple in cells:
+            for p in triple:
+                row += [jsonable(p[f]) if p else None for f in ("estimate", "low", "high")]
+        row.append(int(bool(r.get("partial"))))
+        rows.append(row)
+    return head, rows
+
+
+def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
+                       names: tuple[str, str], planned: int, runs: int) -> str:
+    """A comparison sweep as two tables, one row per point: the paired difference
+    A - B with its interval, then each side's estimate. ``planned`` (the grid's
+    points) and ``runs`` (each side's replications) describe the sweep asked for,
+    which an interrupted one's rows fall short of."""
+    if not results:
+        return "The comparison sweep has no points."
+    short = _short_keys(params)
+    labels = _labels(results)
+    count = (f"{len(results)} of " if len(results) < planned else "") + f"{planned} point" + (
+        "s" if planned > 1 else "")
+    lines = [f"Paired comparison at {count}, {runs} common-random-number replications each "
+             f"(seed {results[0]['seed']})",
+             f"  A: {names[0]}",
+             f"  B: {names[1]}"]
+    lines += [f"  {name}: {key}" for name, key in zip(short, params, strict=True) if name != key]
+    if results[-1].get("partial"):
+        lines.append(f"  (PARTIAL: interrupted; the last point pairs only the "
+                     f"{results[-1]['runs']} replications both sides finished)")
+    heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
+    columns = [value_cells([r["params"][p] for r in results]) for p in params]
+    values = [list(cells) for cells in zip(*columns, strict=True)]
+
+    def quantities(r: dict[str, Any], side: str) -> list[Any]:
+        return [r[side]["p_agreement"], *(r[side]["p_hold"].get(lab) for lab in labels)]
+
+    diffs = [[_pp(d) for d in quantities(r, "diff")] for r in results]
+    sides = [[f"{_estimate(a)} / {_estimate(b)}"
+              for a, b in zip(quantities(r, "a"), quantities(r, "b"), strict=True)]
+             for r in results]
+    widths = [max(len(c) for c in [h, *(v[k] for v in values)]) for k, h in enumerate(short)]
+    widths += [max(len(c) for c in [h, *(d[k] for d in diffs), *(s[k] for s in sides)])
+               for k, h in enumerate(heads)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    header = line([*short, *heads])
+    lines += ["", "A - B, percentage points [paired 95% interval]", header,
+              *(line([*v, *d]) for v, d in zip(values, diffs, strict=True))]
+    lines += ["", "A / B", header,
+              *(line([*v, *s]) for v, s in zip(values, sides, strict=True))]
+    return "\n".join(lines)
+
+
+def _estimate(p: dict[str, Any] | None) -> str:
+    """A side's estimate alone (its interval is in the table and in its directory)."""
+    return pct(p).split("[")[0].strip()
+
+
+def pairs_stopped(points: Sequence[PairPoint], planned: int, out: Path | None) -> str:
+    """The line that says where an interrupted comparison sweep stopped and what it kept."""
+    at = "during" if not points or points[-1].interrupted else "after"
+    line = f"interrupted {at} point {max(len(points), 1)} of {planned}"
+    if not points:
+        line += "; no point was compared"
+    if out is not None:
+        line += f"; finished runs kept in {out}: finish with {finish_with('compare_sweep', out)}"
+    return line
