@@ -241,7 +241,7 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
     header = line([*short, *heads])
     lines += ["", "A - B, percentage points [paired 95% interval]", header,
               *(line([*v, *d]) for v, d in zip(values, diffs, strict=True))]
-    lines += ["", "A / B", header,
+    lines += ["", "Each side's estimate, A / B", header,
               *(line([*v, *s]) for v, s in zip(values, sides, strict=True))]
     return "\n".join(lines)
 

@@ -1,0 +1,220 @@
+"""``compare ... --param``: a paired comparison at every point of a grid. Each point is
+the comparison ``compare`` makes with the point's values set on both sides; ``--out``
+saves each point as it finishes, and ``--resume`` finishes an interrupted sweep as if it
+had never been interrupted."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+
+import pytest
+from helpers import DEFAULT, ROOT, interrupt_chunk
+
+import run_sim
+from sim.compare_sweep import compare_sweep_text, pair_rows
+from sim.comparison import paired
+from sim.output import jsonable, resume_advice
+from sim.runner import Runner
+from sim.scenario import load_scenario
+
+LEVER = "ceasefire.monitoring.coverage=0.5"
+JUDGEMENT = "parties.opposition.behaviour.sensitivity"
+OTHER = ROOT / "scenarios" / "geneva_full_delineation.toml"
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """Exit status and standard output of ``run_sim.py ARGS`` run in-process."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = run_sim.main([*args, "--workers", "1", "--no-progress"])
+    return status, out.getvalue()
+
+
+def sweep(out=None, *extra: str, runs: str | None = "500",
+          values: str = "0.05,0.12") -> tuple[int, str]:
+    return cli("compare", str(DEFAULT), "--set", LEVER, "--param", f"{JUDGEMENT}={values}",
+               *(["--runs", runs] if runs else []), *(["--out", str(out)] if out else []),
+               *extra)
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    """A comparison sweep of two points, never interrupted, saved."""
+    out = tmp_path_factory.mktemp("whole") / "pairs"
+    assert sweep(out)[0] == 0
+    return out
+
+
+def test_each_point_is_the_comparison_of_its_values_set_on_both_sides():
+    """The one-file form: A is the file with --set and the point's values, B the file
+    with the point's values alone, both on the run's seed."""
+    status, text = sweep(None, "--json", runs="300")
+    assert status == 0
+    points = json.loads(text)
+    assert [p["params"] for p in points] == [{JUDGEMENT: 0.05}, {JUDGEMENT: 0.12}]
+    runner = Runner(workers=1)
+    for point in points:
+        at = f"{JUDGEMENT}={point['params'][JUDGEMENT]}"
+        alone, *_ = paired(load_scenario(DEFAULT, [LEVER, at]), load_scenario(DEFAULT, [at]),
+                           runner, 300, 2016)
+        assert point["diff"] == json.loads(json.dumps(jsonable(alone["diff"])))
+        assert point["a"]["p_hold"] == jsonable(alone["a"]["p_hold"])
+    # the lever matters more where the opposition loses trust faster
+    hold = [p["diff"]["p_hold"]["30d"]["estimate"] for p in points]
+    assert hold[1] < hold[0] < 0.01
+
+
+def test_two_files_take_the_values_on_both_sides():
+    """The two-file form equals ``compare A B --set`` at each value."""
+    status, text = cli("compare", str(DEFAULT), str(OTHER), "--param", f"{JUDGEMENT}=0.1",
+                       "--runs", "200", "--json")
+    assert status == 0
+    (point,) = json.loads(text)
+    status, text = cli("compare", str(DEFAULT), str(OTHER), "--set", f"{JUDGEMENT}=0.1",
+                       "--runs", "200", "--json")
+    assert status == 0
+    alone = json.loads(text)
+    assert point["diff"] == alone["diff"] and point["b"]["p_hold"] == alone["b"]["p_hold"]
+    assert point["diff"]["p_hold"]["30d"]["estimate"] != 0.0  # the files differ there
+
+
+def test_saved_table_and_points(whole):
+    """``compare_sweep.csv`` has a row per point, each side and the difference with
+    their intervals; each point is a comparison directory."""
+    with (whole / "compare_sweep.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert [float(r[JUDGEMENT]) for r in rows] == [0.05, 0.12]
+    for k, row in enumerate(rows):
+        saved = json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
+        assert saved["params"] == {JUDGEMENT: float(row[JUDGEMENT])}
+        assert float(row["d_hold_30d"]) == pytest.approx(saved["diff"]["p_hold"]["30d"]["estimate"])
+        assert float(row["d_hold_30d_low"]) == pytest.approx(saved["diff"]["p_hold"]["30d"]["low"])
+        assert float(row["a_agreement"]) == pytest.approx(saved["a"]["p_agreement"]["estimate"])
+        assert float(row["b_hold_7d_high"]) == pytest.approx(saved["b"]["p_hold"]["7d"]["high"])
+        assert row["runs"] == "500" and row["partial"] == "0"
+        for side in ("a", "b"):
+            manifest = json.loads((whole / "pairs" / f"{k:03d}" / side / "manifest.json").read_text())
+            assert manifest["pair_point"] == saved["params"] and manifest["compare_side"] == side
+
+
+@pytest.mark.parametrize(("at", "said"), [(2, "during point 1 of 2; no point was compared"),
+                                          (5, "after point 1 of 2")])
+def test_a_resumed_sweep_equals_one_never_interrupted(tmp_path, monkeypatch, capsys, whole, at,
+                                                      said):
+    """Stopped in the first point's side A, or in the second point's side A: what
+    finished is kept, and the resume pairs exactly what an uninterrupted sweep does."""
+    out = tmp_path / "pairs"
+    interrupt_chunk(monkeypatch, at, size=250)
+    assert sweep(out)[0] == 130
+    err = capsys.readouterr().err
+    assert f"interrupted {said}" in err
+    assert f"finish with 'compare ... --param ... --resume --out {out}'" in err
+    assert (out / "pairs" / "000" / "a" / "runs.csv").exists()
+    monkeypatch.undo()
+    ran = counting_items(monkeypatch)
+    assert sweep(out, "--resume", runs=None)[0] == 0
+    assert "resuming with the saved comparison sweep's --runs 500" in capsys.readouterr().err
+    assert len(ran) == 8 - (at - 1)  # 2 points x 2 sides x 2 items; those finished are kept
+    for k in range(2):
+        for side in ("a", "b"):
+            part = f"pairs/{k:03d}/{side}/runs.csv"
+            assert (out / part).read_bytes() == (whole / part).read_bytes()
+    assert (out / "compare_sweep.csv").read_bytes() == (whole / "compare_sweep.csv").read_bytes()
+
+
+def counting_items(monkeypatch) -> list[object]:
+    """Work items of 250 replications, each counted as it runs."""
+    import sim.chunks
+
+    monkeypatch.setattr(sim.chunks.Sizer, "size", lambda self: self.fixed or 250)
+    real, calls = sim.chunks.run_chunk, []
+
+    def counted(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(sim.chunks, "run_chunk", counted)
+    return calls
+
+
+def test_resume_takes_the_saved_seed(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "pairs"
+    interrupt_chunk(monkeypatch, 3, size=100)
+    assert sweep(out, "--seed", "7", runs="200")[0] == 130
+    monkeypatch.undo()
+    assert sweep(out, "--resume", runs=None)[0] == 0
+    assert "resuming with the saved --seed 7" in capsys.readouterr().err
+    manifest = json.loads((out / "pairs" / "001" / "b" / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--param", f"{JUDGEMENT}=0.05,0.13"), "--param: bad value"),
+    (("--param", "parties.regime.behaviour.sensitivity=0.05,0.12"), "--param: bad value"),
+])
+def test_a_resume_with_other_values_is_refused(tmp_path, whole, capsys, args, says):
+    out = tmp_path / "pairs"
+    import shutil
+
+    shutil.copytree(whole, out)
+    status, _ = cli("compare", str(DEFAULT), "--set", LEVER, *args, "--out", str(out), "--resume")
+    assert status == 2
+    assert says in capsys.readouterr().err
+
+
+def test_refusals(tmp_path, whole, capsys):
+    """A --param that would replace the lever; a plain comparison resumed in a
+    comparison sweep's directory; a point's side resumed as a run."""
+    status, _ = cli("compare", str(DEFAULT), "--set", LEVER, "--param",
+                    "ceasefire.monitoring.coverage=0.3,0.4", "--runs", "50")
+    assert status == 2
+    assert "--set" in capsys.readouterr().err
+    status, _ = cli("compare", str(DEFAULT), "--set", LEVER, "--out", str(whole), "--resume")
+    assert status == 2
+    assert "comparison sweep" in capsys.readouterr().err
+    status, _ = cli("run", "--out", str(whole / "pairs" / "000" / "a"), "--resume")
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "a side of a point of the comparison sweep" in err
+    assert f"'compare ... --param ... --resume --out {whole}'" in err
+    manifest = json.loads((whole / "pairs" / "001" / "b" / "manifest.json").read_text())
+    assert resume_advice(whole / "pairs" / "001" / "b", manifest) == \
+        f"'compare ... --param ... --resume --out {whole}'"
+
+
+def test_text_and_rows_of_a_partial_sweep(whole):
+    results = [json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
+               for k in range(2)]
+    results[-1]["partial"] = True
+    text = compare_sweep_text(results, [JUDGEMENT], ("lever", "as written"), 3, 500)
+    assert "Paired comparison at 2 of 3 points, 500 common-random-number" in text
+    assert "PARTIAL" in text and "A: lever" in text and "B: as written" in text
+    assert "sensitivity: " + JUDGEMENT in text
+    d = results[1]["diff"]["p_hold"]["30d"]
+    assert f"{100 * d['estimate']:+.1f}" in text
+    head, rows = pair_rows(results)
+    assert head[:2] == [JUDGEMENT, "runs"] and head[-1] == "partial"
+    assert [r[-1] for r in rows] == [0, 1]
+
+
+def test_figure_shows_each_points_difference(tmp_path):
+    """The figure's lower panel holds each point's paired difference, in order of the
+    swept value; --plot writes it."""
+    out = tmp_path / "pairs"
+    assert sweep(out, "--plot", runs="200", values="0.12,0.05,0.085")[0] == 0
+    assert (out / "compare_sweep.png").stat().st_size > 10_000
+    from plots import figures
+    from sim.compare_sweep import PairPoint
+
+    results = [json.loads((out / "pairs" / f"{k:03d}" / "compare.json").read_text())
+               for k in range(3)]
+    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
+                        r, ()) for r in results]  # type: ignore[arg-type]
+    (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"))
+    got = drawn.data["differences"]["hold 30d"]["estimate"]
+    assert list(got) == [r["diff"]["p_hold"]["30d"]["estimate"] for r in results]
+    assert list(drawn.data["x"]) == [0.12, 0.05, 0.085]
+    assert "A, B" not in drawn.data["caption"] and "1,000" not in drawn.data["caption"]
