@@ -187,7 +187,7 @@ def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
 @pytest.mark.parametrize(("given", "said"), [
     (["--seeds", "3"], "unrecognized arguments: --seeds 3; did you mean --seed?"),
     (["--outdir", "x"], "unrecognized arguments: --outdir x; did you mean --out?"),
-    (["--param", "a=1,2"], "--param is an option of sweep, not of run"),
+    (["--param", "a=1,2"], "--param is an option of sweep and compare, not of run"),
     (["--bogus"], "unrecognized arguments: --bogus (usage: 'run_sim.py run --help')"),
     (["--progress"], "--progress; --progress is the default (--no-progress turns it off)"),
     (["--progres"], "--progres; --progress is the default (--no-progress turns it off)"),
