@@ -19,6 +19,7 @@ import argparse
 import json
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_points(args: argparse.Namespace, points: list[Any], planned: int, what: str,
+               report: Callable[[], None], start: Callable[[Any], Iterable[Any]],
+               save: Callable[[], None]) -> bool:
+    """Run the points of a sweep (or comparison sweep) that ``start(runner)`` yields
+    into ``points``, saving each with ``save`` into ``--out`` as it finishes, so a
+    crash keeps it; returns whether the sweep stopped before its end (``planned``
+    points). A stop signal waits for the point running to be saved (see cmd_run); an
+    error after some points finished shows them (``report``) before it is raised."""
+    try:
+        with deferred_stop() as stop, make_runner(args, True) as runner:
+            for point in start(runner):
+                points.append(point)
+                if args.out is not None:
+                    with saving(args.out):
+                        save()
+            stopped = len(points) < planned or points[-1].interrupted
+            stop.redeliver = not stopped
+    except BaseException:
+        if points:
+            report()
+            where = f" (saved in {args.out})" if args.out is not None else ""
+            print(f"the {what} stopped after {len(points)} of {planned} points{where}",
+                  file=sys.stderr)
+        raise
+    return stopped
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.report import sweep_stopped, sweep_text
@@ -167,25 +195,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points), len(todo),
                              args.runs))
 
-    try:
-        # a stop signal waits for the point running to be saved (see cmd_run)
-        with deferred_stop() as stop, make_runner(args, True) as runner:
-            for point in ex.run_sweep(todo, runner, args.runs, args.seed, existing,
-                                      checkpoint if args.out and args.checkpoint else None,
-                                      args.checkpoint):
-                points.append(point)
-                if args.out is not None:  # saved as it finishes: a crash keeps it
-                    with saving(args.out):
-                        ex.save_point(args.out, points, args.seed, args.runs, resumed)
-            stopped = len(points) < len(todo) or points[-1].interrupted
-            stop.redeliver = not stopped
-    except BaseException:
-        if points:  # a later point failed: show those that finished
-            report()
-            where = f" (saved in {args.out})" if args.out is not None else ""
-            print(f"the sweep stopped after {len(points)} of {len(todo)} points{where}",
-                  file=sys.stderr)
-        raise
+    stopped = run_points(
+        args, points, len(todo), "sweep", report,
+        lambda runner: ex.run_sweep(todo, runner, args.runs, args.seed, existing,
+                                    checkpoint if args.out and args.checkpoint else None,
+                                    args.checkpoint),
+        lambda: ex.save_point(args.out, points, args.seed, args.runs, resumed))
     report()
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
@@ -282,26 +297,13 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
         print(json.dumps(jsonable(records), indent=2) if args.json else
               cs.compare_sweep_text(records, keys, (name_a, name_b), len(todo), args.runs))
 
-    try:
-        # a stop signal waits for the point running to be saved (see cmd_run)
-        with deferred_stop() as stop, make_runner(args, True) as runner:
-            for point in cs.run_pairs(todo, runner, args.runs, args.seed, existing,
-                                      save if args.out else None,
-                                      checkpoint if args.out and args.checkpoint else None,
-                                      args.checkpoint):
-                points.append(point)
-                if args.out is not None:  # saved as it finishes: a crash keeps it
-                    with saving(args.out):
-                        cs.save_pair(args.out, points, (name_a, name_b))
-            stopped = len(points) < len(todo) or points[-1].interrupted
-            stop.redeliver = not stopped
-    except BaseException:
-        if points:  # a later point failed: show those that finished
-            report()
-            where = f" (saved in {args.out})" if args.out is not None else ""
-            print(f"the comparison sweep stopped after {len(points)} of {len(todo)} "
-                  f"points{where}", file=sys.stderr)
-        raise
+    stopped = run_points(
+        args, points, len(todo), "comparison sweep", report,
+        lambda runner: cs.run_pairs(todo, runner, args.runs, args.seed, existing,
+                                    save if args.out else None,
+                                    checkpoint if args.out and args.checkpoint else None,
+                                    args.checkpoint),
+        lambda: cs.save_pair(args.out, points, (name_a, name_b)))
     if points:
         report()
     if args.plot and args.out is not None and points:

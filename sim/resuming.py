@@ -139,11 +139,7 @@ def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Sc
         note = f"nothing saved in {out} to resume: the comparison starts afresh" \
             if out.is_dir() or not out.exists() else ""
     elif runs is None:
-        runs = next((n for n in saved if n is not None), None)
-        if runs is None:  # finishing at the default would look finished and not be
-            raise ScenarioError("--runs", "", None, f"give --runs: the comparison saved in "
-                                f"{out} does not say how many runs it was to have")
-        note = f"resuming with the saved comparison's --runs {runs}"
+        runs, note = _saved_runs(saved, "comparison", out, "it was")
     runs = DEFAULT_RUNS if runs is None else runs
     names = [files[0], files[-1]]  # one file with --set values gives both sides
     for k, manifest in enumerate(manifests):  # each side names the scenario it pairs with
@@ -183,15 +179,10 @@ def resume_pairs(out: Path, runs: int | None,
     """
     refuse_others(out, "compare_sweep", resuming=True)
     homes = saved_pairs(out)
-    sides = [home / side for home in homes for side in SIDES]
     note = "" if homes else f"nothing saved in {out} to resume: the comparison sweep starts afresh"
     if homes and runs is None:
-        counts = (saved_count((saved_manifest(side) or {}).get("runs_requested")) for side in sides)
-        runs = next((n for n in counts if n is not None), None)
-        if runs is None:  # finishing at the default would look finished and not be
-            raise ScenarioError("--runs", "", None, f"give --runs: the comparison sweep saved "
-                                f"in {out} does not say how many runs its points were to have")
-        note = f"resuming with the saved comparison sweep's --runs {runs}"
+        runs, note = _saved_runs(_requested(home / side for home in homes for side in SIDES),
+                                 "comparison sweep", out, "its points were")
     runs = DEFAULT_RUNS if runs is None else runs
     same = ("--resume needs the same --param values; only values added at the end of the "
             "first --param extend a saved sweep")
@@ -250,13 +241,7 @@ def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list
                             "same scenarios, or another --out")
     note = "" if saved else f"nothing saved in {out} to resume: the backtest starts afresh"
     if saved and runs is None:
-        counts = (saved_count((saved_manifest(home) or {}).get("runs_requested"))
-                  for home in homes)
-        runs = next((n for n in counts if n is not None), None)
-        if runs is None:  # finishing at the default would look finished and not be
-            raise ScenarioError("--runs", "", None, f"give --runs: the backtest saved in {out} "
-                                "does not say how many runs its scenarios were to have")
-        note = f"resuming with the saved backtest's --runs {runs}"
+        runs, note = _saved_runs(_requested(homes), "backtest", out, "its scenarios were")
     runs = DEFAULT_RUNS if runs is None else runs
     existing = {}
     for home, sc in homes.items():
@@ -264,6 +249,27 @@ def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list
         if held is not None:
             existing[sc.file] = held
     return runs, existing, note
+
+
+def _requested(homes: Iterable[Path]) -> list[int | None]:
+    """The ``--runs`` each part saved in ``homes`` was to have (None where unknown)."""
+    return [saved_count((saved_manifest(home) or {}).get("runs_requested")) for home in homes]
+
+
+def _saved_runs(counts: Iterable[int | None], what: str, out: Path, whose: str
+                ) -> tuple[int, str]:
+    """The ``--runs`` a resume given none takes from the ``what`` saved in ``out`` (the
+    first of its parts' ``counts`` known), and what to tell the user.
+
+    Raises:
+        ScenarioError: no part says: finishing at the default would look finished and
+            not be.
+    """
+    runs = next((n for n in counts if n is not None), None)
+    if runs is None:
+        raise ScenarioError("--runs", "", None, f"give --runs: the {what} saved in {out} does "
+                            f"not say how many runs {whose} to have")
+    return runs, f"resuming with the saved {what}'s --runs {runs}"
 
 
 def stale_run_figures(parts: Iterable[tuple[Path, int, int]], drawn: str | None = None
