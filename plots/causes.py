@@ -215,6 +215,9 @@ def matrix_height(data: dict[str, Any], scenario: Scenario) -> float:
     return 0.6 + len(beside) * max(0.36, (lines * LINE * MATRIX_SIZE + 4.0) / 72.0)
 
 
+WRONG = "#B00000"
+"""The colour of a count of wrong blame."""
+
 MATRIX_SIZE = 8.0
 """Font size of the names around the matrix, points."""
 MATRIX_POINTS = 120.0
@@ -234,9 +237,13 @@ def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.n
         for j, b in enumerate(blamed):
             wrong = a != b and matrix[i, j] > 0
             dark = matrix[i, j] > 0.45 * vmax
+            # wrong blame stays red on a dark cell, on a pale backing: it is darkest
+            # exactly where wrong blame causes most collapses
             ax.text(j, i, f"{matrix[i, j]:,}", ha="center", va="center", fontsize=9,
-                    color="white" if dark else ("#B00000" if wrong else "black"),
-                    fontweight="bold" if wrong else "normal")
+                    color=WRONG if wrong else ("white" if dark else "black"),
+                    fontweight="bold" if wrong else "normal",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85,
+                          "linewidth": 0} if wrong and dark else None)
     below, beside = matrix_names(data, scenario)
     ax.set_xticks(range(len(blamed)), below, fontsize=MATRIX_SIZE)
     ax.set_yticks(range(len(authors)), beside, fontsize=MATRIX_SIZE)

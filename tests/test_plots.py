@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import matplotlib.colors as mcolors
 import matplotlib.image as mpimg
 import numpy as np
 import pytest
@@ -1415,3 +1416,22 @@ def test_an_imposed_term_set_on_the_command_line_is_named_once_in_the_caption() 
     caption_text = agreement_figure(sc, res, jsonable(summarize(res, sc, seed=SEED))).data["caption"]
     flat = caption_text.replace("\n", " ")
     assert flat.count("pause_hours=48") == 1 and "imposed on the ceasefire: delineation=1" in flat
+
+
+def test_wrong_blame_is_red_even_where_it_is_the_darkest_cell() -> None:
+    """Where spoiler attacks blamed on the opposition are the commonest cause of
+    collapse, their cell is the darkest of the matrix: its count stays red."""
+    sc = load_scenario(ROOT / "scenarios" / "aleppo_48h_pause.toml",
+                       ["parties.jfs.behaviour.attack_rate=6.0"])
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 300, SEED).results
+    drawn = causes_figure(sc, res, jsonable(summarize(res, sc, seed=SEED)))
+    pairs = drawn.data["trigger_blamed"]
+    top = max(pairs, key=pairs.get)
+    assert top[0] != top[1]  # (the case this is about: wrong blame the largest)
+    (matrix,) = [ax for ax in drawn.figure.axes if ax.get_title(loc="left") == "Who acted, who was blamed"]
+    wrong = {f"{n:,}" for (a, b), n in pairs.items() if a != b and n}
+    colours = {t.get_text(): mcolors.to_hex(t.get_color()) for t in matrix.texts
+               if t.get_text() in wrong}
+    assert f"{pairs[top]:,}" in colours
+    assert set(colours.values()) == {"#b00000"}
