@@ -368,9 +368,11 @@ class Ceasefire:
         )
         trust = rules.trust_after_violation(trust, signatory.sensitivity, severity)
         self.trust[name], self.trust_at[name] = trust, now
-        if self.world.trace is not None:
+        if self.world.trace is not None:  # the act is the one it blames, said as such
+            act = f"an act by {author}" if author == blamed else \
+                f"an act blamed on {blamed} (truly by {author})"
             self.world.log(name, "trust", f"{trust:.3f} (tolerance {signatory.tolerance:.2f}) "
-                           f"after act by {blamed}", trust)
+                           f"after {act}", trust)
         if rules.withdraws(trust, signatory.tolerance):
             self.withdrew, self.trigger, self.blamed = name, author, blamed
             self.misattributed = author != blamed

@@ -215,6 +215,9 @@ def test_a_withdrawal_records_who_acted_and_who_was_blamed():
     assert cf.misattributed and not cf.delineation_hit
     (withdrawal,) = events(cf.world.trace, "withdraws")
     assert withdrawal.detail == "blames red; act by sp (misattributed)"
+    # its trust fell after the act it blamed on red, which the trace says was sp's
+    (fall,) = [e for e in events(cf.world.trace, "trust") if e.party == "blue"]
+    assert fall.detail.endswith("after an act blamed on red (truly by sp)")
 
     own = ceasefire(doc)
     own.commit("red")
