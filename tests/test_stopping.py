@@ -384,7 +384,10 @@ def test_a_pool_broken_while_idle_is_a_lost_worker_with_the_runs_kept(geneva):
 def test_a_ctrl_c_held_through_a_checkpoint_keeps_the_chunks_finished_meanwhile(geneva):
     """The signal a checkpoint held back is raised when its save ends; the chunks the
     workers finished during the save were then dropped (thousands, for a large run)."""
+    saved: list[int] = []
+
     def slow_save_then_ctrl_c(results):
+        saved.append(len(results))
         time.sleep(1.0)  # a large save: the workers go on meanwhile
         raise KeyboardInterrupt  # the Ctrl-C it held back
 
@@ -394,7 +397,9 @@ def test_a_ctrl_c_held_through_a_checkpoint_keeps_the_chunks_finished_meanwhile(
                          checkpoint_every=0.0)
     reps = out.results.columns["replication"].tolist()
     assert out.interrupted and len(reps) == len(set(reps))
-    assert len(reps) >= 500, "the chunks finished during the save were dropped"
+    # at least a chunk (50 runs) finished in the second the save took, however busy
+    # the machine (a fixed count failed under load: 450 of 500)
+    assert len(reps) >= saved[0] + 50, "the chunks finished during the save were dropped"
 
 
 def test_a_ctrl_c_while_the_finished_runs_are_collected_does_not_lose_them(
