@@ -30,8 +30,9 @@ def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
         other = seen.setdefault(name.lower(), name)
         if other != name:
             raise ScenarioError(file, join_key((table, name)), name,
-                                f"a name that differs from {other!r} in more than case "
-                                f"(names are case-sensitive: these would be two {table})")
+                                f"{other!r}, as written elsewhere, or another name: {name!r} "
+                                f"and {other!r} differ only in case, and names are "
+                                f"case-sensitive, so these would be two {table}")
 
 
 def has_control(text: str) -> bool:
