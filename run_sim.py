@@ -202,6 +202,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                     args.checkpoint),
         lambda: ex.save_point(args.out, points, args.seed, args.runs, resumed))
     report()
+    if note := ex.inert_note(ex.inert_keys([(p.params, (p.results,)) for p in points
+                                            if not p.interrupted]), args.runs):
+        print(note, file=sys.stderr)
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
@@ -217,7 +220,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.comparison import check_comparable, paired, save_running_side, save_side, sides
+    from sim.comparison import (
+        check_comparable,
+        paired,
+        same_outcomes_note,
+        save_running_side,
+        save_side,
+        sides,
+    )
     from sim.report import compare_text
     from sim.resuming import resume_comparison, side_parts, stale_whole_figures
 
@@ -255,6 +265,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             return EXIT_INTERRUPTED
         result = jsonable({"a_name": name_a, "b_name": name_b, **result})
         print(json.dumps(result, indent=2) if args.json else compare_text(result, name_a, name_b))
+        if not interrupted and ra.same_as(rb):
+            print(same_outcomes_note(len(ra)), file=sys.stderr)
         if args.out is not None:
             with saving(args.out):
                 (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -273,8 +285,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_compare_sweep(args: argparse.Namespace) -> int:
     from sim import compare_sweep as cs
-    from sim.comparison import sides
-    from sim.experiments import parse_params
+    from sim.comparison import same_outcomes_note, sides
+    from sim.experiments import inert_keys, inert_note, parse_params
     from sim.resuming import resume_pairs, side_parts, stale_whole_figures
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
@@ -306,6 +318,11 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
         lambda: cs.save_pair(args.out, points, (name_a, name_b)))
     if points:
         report()
+    done = [p for p in points if not p.interrupted]
+    if done and all(a.same_as(b) for a, b in (p.held for p in done)):
+        print(same_outcomes_note(args.runs, "at every point"), file=sys.stderr)
+    elif note := inert_note(inert_keys([(p.params, p.held) for p in done]), args.runs):
+        print(note, file=sys.stderr)
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
             draw("compare_sweep", args.out, args.format, points=points, params=keys,

@@ -24,7 +24,8 @@ from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario
 from sim.stats import compare, summarize
 
-__all__ = ["check_comparable", "paired", "save_running_side", "save_side", "sides"]
+__all__ = ["check_comparable", "paired", "same_outcomes_note", "save_running_side", "save_side",
+           "sides"]
 
 
 def paired(
@@ -94,6 +95,17 @@ def paired(
         "diff": diff,
     }
     return result, ra.results, rb.results, rb.interrupted
+
+
+def same_outcomes_note(runs: int, where: str = "") -> str:
+    """What to tell the user when both sides gave the same outcome in every replication
+    (:meth:`Results.same_as`): a difference of +0.0 that reads as a finding may be a
+    change the scenario never reads."""
+    at = f" {where}" if where else ""
+    return (f"note: A and B gave the same outcome in every one of the {runs} replications"
+            f"{at} (on the same seeds): what differs between them may not be used by the "
+            "scenario (a key of an issue it leaves out, say), or changes too little to alter "
+            "any replication")
 
 
 def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, side: str,

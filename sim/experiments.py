@@ -15,7 +15,7 @@ value): ``diff_from_reference`` in each point's summary, ``d_*`` columns in
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -41,6 +41,8 @@ __all__ = [
     "MAX_VALUES",
     "SweepPoint",
     "grid",
+    "inert_keys",
+    "inert_note",
     "parse_param",
     "parse_params",
     "reference_difference",
@@ -181,6 +183,37 @@ def sweep(
     todo = sweep_scenarios(base, params)
     points = list(run_sweep(todo, runner, runs, seed))
     return points, len(points) < len(todo) or points[-1].interrupted
+
+
+def inert_keys(points: Sequence[tuple[dict[str, Any], Sequence[Results]]]) -> list[str]:
+    """The swept keys that changed no replication: wherever the other keys stand, every
+    value of such a key gave the same outcomes, replication for replication (on each
+    side, for a comparison sweep). ``points`` holds each finished point's values and
+    replications (a point stopped part way holds fewer: leave it out).
+
+    A key the scenario never reads (a spoiler's targeting where no issue covers joint
+    targeting) sweeps to rows of +0.0 that read as a finding; this tells them apart."""
+    inert = []
+    for key in (list(points[0][0]) if points else []):
+        groups: dict[str, list[Sequence[Results]]] = {}
+        for params, held in points:
+            rest = repr([(k, v) for k, v in params.items() if k != key])
+            groups.setdefault(rest, []).append(held)
+        compared = [g for g in groups.values() if len(g) > 1]
+        if compared and all(r.same_as(f) for g in compared for held in g[1:]
+                            for r, f in zip(held, g[0], strict=True)):
+            inert.append(key)
+    return inert
+
+
+def inert_note(keys: list[str], runs: int) -> str:
+    """What to tell the user of swept keys that changed no replication."""
+    if not keys:
+        return ""
+    which = " and ".join(keys)
+    return (f"note: {which} changed no replication's outcome at any point ({runs} runs each, "
+            "on the same seeds): the scenario may not use it (a key of an issue it leaves "
+            "out, say), or it changes too little to alter any replication")
 
 
 def sweep_labels(points: list[SweepPoint]) -> list[str]:

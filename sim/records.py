@@ -186,6 +186,16 @@ class Results:
             out.columns[name] = np.concatenate([col, *(o.columns[name] for o in others)])
         return out
 
+    def same_as(self, other: Results) -> bool:
+        """Whether ``other`` holds the same replications with the same outcomes, field
+        for field: on common random numbers, the mark of a change that altered nothing
+        any replication recorded."""
+        if (other.issues, other.armed, other.party_names) != (
+                self.issues, self.armed, self.party_names) or other.columns.keys() != self.columns.keys():
+            return False
+        return all(np.array_equal(col, other.columns[name], equal_nan=True)
+                   for name, col in self.columns.items())
+
     def sorted(self) -> Results:
         """The same runs in replication order."""
         order = np.argsort(self.columns["replication"], kind="stable")

@@ -1,0 +1,76 @@
+"""A swept key or a compared change that altered no replication is said to, so rows
+of +0.0 are not read as a finding: the Aleppo pause has no joint-targeting issue, so
+a spoiler's ``targeting_vulnerability`` does nothing there."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+import pytest
+from helpers import ROOT
+
+import run_sim
+from sim.experiments import inert_keys
+from sim.runner import Runner
+from sim.scenario import load_scenario
+
+ALEPPO = str(ROOT / "scenarios" / "aleppo_48h_pause.toml")
+UNREAD = "parties.jfs.behaviour.targeting_vulnerability"
+READ = "parties.jfs.behaviour.attack_rate"
+
+
+def cli(*args: str) -> int:
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_sim.main([*args, "--runs", "150", "--workers", "1", "--no-progress"])
+
+
+def test_same_as_compares_every_field():
+    sc = load_scenario(ALEPPO)
+    with Runner(workers=1) as runner:
+        a = runner.run(sc, 60, 1).results
+        b = runner.run(load_scenario(ALEPPO, [f"{UNREAD}=0"]), 60, 1).results
+        c = runner.run(load_scenario(ALEPPO, [f"{READ}=1"]), 60, 1).results
+    assert a.same_as(b) and not a.same_as(c)
+    assert not a.same_as(a.below(59))
+    d = a.below(60)
+    d.columns["events"] = d.columns["events"] + np.eye(1, 60, 7, dtype=d.columns["events"].dtype)[0]
+    assert not a.same_as(d)  # one more SimPy event in one replication is a change
+
+
+def test_inert_keys_of_a_grid():
+    points = []
+    with Runner(workers=1) as runner:
+        for rate in (1.0, 3.0):
+            for vulnerability in (0.0, 1.0):
+                params = {READ: rate, UNREAD: vulnerability}
+                held = runner.run(load_scenario(ALEPPO, [f"{k}={v}" for k, v in params.items()]),
+                                  80, 1).results
+                points.append((params, (held,)))
+    assert inert_keys(points) == [UNREAD]
+    assert inert_keys(points[:1]) == []  # nothing to compare
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["sweep", ALEPPO, "--param", f"{UNREAD}=0.6,0,1"], f"note: {UNREAD} changed no replication"),
+    (["compare", ALEPPO, "--set", f"{UNREAD}=0"], "note: A and B gave the same outcome in every "
+     "one of the 150 replications (on the same seeds)"),
+    (["compare", ALEPPO, "--set", f"{READ}=1", "--param", f"{UNREAD}=0,1"],
+     f"note: {UNREAD} changed no replication"),
+    (["compare", ALEPPO, "--set", f"{UNREAD}=0", "--param", f"{READ}=1,2"],
+     "the 150 replications at every point"),
+])
+def test_a_change_that_altered_nothing_is_said_to(args, said, capsys):
+    assert cli(*args) == 0
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [
+    ["sweep", ALEPPO, "--param", f"{READ}=1,3"],
+    ["compare", ALEPPO, "--set", f"{READ}=1"],
+    ["compare", ALEPPO, "--set", f"{READ}=1", "--param", "parties.regime.behaviour.sensitivity=0.05,0.08"],
+])
+def test_a_change_that_altered_something_is_not(args, capsys):
+    assert cli(*args) == 0
+    assert "note:" not in capsys.readouterr().err
