@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import math
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim.csvio import atomic_writer
 from sim.report import percent
-from sim.scoring import event_labels
+from sim.scoring import CLIP, event_labels
 
 
 @dataclass
@@ -231,4 +232,12 @@ def backtest_text(table: BacktestTable) -> str:
         lines.append(line("hold " + label, s, s["cases"]))
     pooled = sc["all_milestones"]
     lines.append(line("all holds", pooled, pooled["pairs"]))
+    if sc.get("clipped"):
+        which = ", ".join(f"{c['scenario']} {c['event']}" for c in sc["clipped"])
+        note = (f"Clipped: the model gave what happened none of its {table.runs} runs in "
+                f"{len(sc['clipped'])} forecast(s) ({which}). Each scores ln(1e-6) = "
+                f"{math.log(CLIP):.1f}, the clip's value, not the model's: it outweighs the "
+                "other terms of its mean and moves with --runs (no probability below "
+                "1/runs is estimated). Read the Brier scores, or run more.")
+        lines += ["", *textwrap.wrap(note, 88)]
     return "\n".join(lines)

@@ -120,4 +120,22 @@ def compute_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "agreement": _score(agreement),
         "milestones": per_milestone,
         "all_milestones": pooled,
+        "clipped": clipped(rows),
     }
+
+
+def clipped(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The forecasts that gave what happened none of the runs (an estimate of 0 for an
+    outcome that came, or of 1 for one that did not): each log score is the clip's,
+    ln(CLIP), not the model's, and such a term outweighs the rest of a mean and moves
+    with the run count (no probability below 1/runs can be estimated). One entry per
+    forecast: its ``scenario`` and ``event`` (``agreement``, ``hold <label>``)."""
+    out = []
+    for r in rows:
+        forecasts = [("agreement", r["p_agreement"]["estimate"], r["observed"]["agreed"])]
+        forecasts += [(f"hold {label}", p["estimate"], r["observed"]["held"].get(label))
+                      for label, p in r["p_hold"].items()]
+        for event, p, outcome in forecasts:
+            if outcome is not None and p is not None and p == (0.0 if outcome else 1.0):
+                out.append({"scenario": r["scenario"], "event": event})
+    return out

@@ -150,6 +150,7 @@ def test_a_scenario_that_always_holds_scores_zero_against_a_ceasefire_that_held(
         assert sc["milestones"][label]["log_score"]["model"] == pytest.approx(math.log(1 - 1e-6))
     assert sc["all_milestones"]["brier"]["model"] == 0.0
     assert sc["all_milestones"]["pairs"] == 3
+    assert sc["clipped"] == []  # certain, and right
     # held to the horizon, like every run: censored, and in the middle of the ties
     assert row["percentile"] == 50.0 and row["percentile_censored"] is True
 
@@ -166,6 +167,13 @@ def test_a_scenario_that_never_agrees_scores_one_against_a_ceasefire_that_held(t
         assert sc["milestones"][label]["log_score"]["model"] == pytest.approx(math.log(1e-6))
         # one case: the base rate is its own outcome
         assert sc["milestones"][label]["brier"]["base_rate"] == 0.0
+    # every forecast gave what happened none of the runs: each is the clip's score, listed
+    name = row["scenario"]
+    assert sc["clipped"] == [{"scenario": name, "event": e}
+                             for e in ("agreement", "hold 48h", "hold 7d", "hold 30d")]
+    text = backtest_text(table)
+    assert "Clipped: the model gave what happened none of its" in text
+    assert f"{name} hold 30d" in text.replace("\n", " ") and "-13.8" in text
 
 
 def test_base_rate_is_the_mean_observed_outcome_across_cases(tmp_path):
