@@ -172,6 +172,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.report import sweep_stopped, sweep_text
     from sim.resuming import point_parts, resumable_sweep, resume_sweep_runs, stale_whole_figures
     from sim.scenario import load_scenario
+    from sim.stats import milestones
 
     base = load_scenario(args.scenario, args.sets)
     params = ex.parse_params(args.param)
@@ -181,7 +182,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     fill_runs(args)
     existing = resumable_sweep(args.out, todo, str(args.scenario), args.seed,
                                args.runs) if args.resume else None
-    resumed = open_out(args.out, "sweep", args.resume, ("sweep.csv", "points"), note)
+    # (a resume that adds runs makes sweep.csv stale: it goes, and comes back as the
+    # points are saved again)
+    resumed = open_out(args.out, "sweep", args.resume, ("sweep.csv", "points"), note,
+                       drop=("sweep.csv",))
     points: list[ex.SweepPoint] = []
     checkpoint = checkpointed(args.out, partial(ex.save_running_point, args.out, seed=args.seed,
                                                 runs=args.runs, resumed=resumed))
@@ -202,8 +206,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                     args.checkpoint),
         lambda: ex.save_point(args.out, points, args.seed, args.runs, resumed))
     report()
-    if note := ex.inert_note(ex.inert_keys([(p.params, (p.results,)) for p in points
-                                            if not p.interrupted]), args.runs):
+    done = [(p.params, (p.results,), milestones(p.scenario)) for p in points if not p.interrupted]
+    if note := ex.inert_note(ex.inert_keys(done), args.runs):
         print(note, file=sys.stderr)
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
@@ -288,6 +292,7 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     from sim.comparison import same_outcomes_note, sides
     from sim.experiments import inert_keys, inert_note, parse_params
     from sim.resuming import resume_pairs, side_parts, stale_whole_figures
+    from sim.stats import milestones
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     params = parse_params(args.param)
@@ -297,7 +302,11 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
         args.runs, existing, note = resume_pairs(args.out, args.runs, todo, args.scenarios,
                                                  args.seed)
     fill_runs(args)
-    resumed = open_out(args.out, "compare_sweep", args.resume, (cs.TABLE, cs.PAIRS), note)
+    # a resume that adds runs makes the table and each point's compare.json stale: they
+    # go at once, and each comes back as its point is compared again
+    resumed = open_out(args.out, "compare_sweep", args.resume, (cs.TABLE, cs.PAIRS), note,
+                       drop=(cs.TABLE, *(str(cs.pair_directory(Path(), k) / "compare.json")
+                                         for k in range(len(todo)))))
     save = partial(cs.save_pair_side, args.out, seed=args.seed, runs=args.runs, resumed=resumed)
     checkpoint = checkpointed(args.out, partial(cs.save_running_pair_side, args.out,
                                                 seed=args.seed, runs=args.runs, resumed=resumed))
@@ -319,9 +328,10 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     if points:
         report()
     done = [p for p in points if not p.interrupted]
-    if done and all(a.same_as(b) for a, b in (p.held for p in done)):
+    if done and all(held_a.same_as(held_b) for held_a, held_b in (p.held for p in done)):
         print(same_outcomes_note(args.runs, "at every point"), file=sys.stderr)
-    elif note := inert_note(inert_keys([(p.params, p.held) for p in done]), args.runs):
+    elif note := inert_note(inert_keys([(p.params, p.held, milestones(p.a)) for p in done]),
+                            args.runs):
         print(note, file=sys.stderr)
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
@@ -484,7 +494,9 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             if getattr(args, "seed", DEFAULT_SEED) is None:  # (trace's has its default)
                 from sim.resuming import resumed_seed
 
-                args.seed, note = resumed_seed(args.command, args.out, args.resume)
+                command = "compare_sweep" if getattr(args, "param", None) and \
+                    args.command == "compare" else args.command
+                args.seed, note = resumed_seed(command, args.out, args.resume)
                 if note:
                     print(note, file=sys.stderr)
             return COMMANDS[args.command](args)

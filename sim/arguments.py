@@ -310,8 +310,10 @@ def check_out_options(args: argparse.Namespace) -> None:
     if getattr(args, "plot", False) and args.out is None:
         raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
     if getattr(args, "resume", False) and args.out is None:
-        raise ScenarioError("--resume", "", None, "--resume needs --out DIR of the "
-                            f"earlier {KINDS[args.command]} to finish")
+        kind = KINDS["compare_sweep" if args.command == "compare" and args.param
+                     else args.command]
+        raise ScenarioError("--resume", "", None, f"--resume needs --out DIR of the earlier "
+                            f"{kind} to finish")
     if args.command in ("backtest", "plot"):  # backtest draws with --out alone
         if args.command == "backtest" and args.format is not None and args.out is None:
             raise ScenarioError("--format", "", args.format, "only with --out DIR, where the "

@@ -28,12 +28,15 @@ from typing import Any
 
 from sim.comparison import check_comparable, paired, save_running_side, save_side
 from sim.csvio import atomic_writer
+from sim.errors import ScenarioError
 from sim.experiments import sweep_scenarios
+from sim.origin import first_difference
 from sim.output import Resumed, finish_with, jsonable
+from sim.reads import is_descriptive
 from sim.records import Results
 from sim.report import _pp, _short_keys, pct, value_cells
 from sim.run_outcome import RunOutcome
-from sim.rundir import PAIRS
+from sim.rundir import PAIRS, pair_directory
 from sim.runner import Runner
 from sim.scenario import Scenario
 from sim.toml_out import toml_value
@@ -75,11 +78,6 @@ class PairPoint:
     """Stopped by Ctrl-C before both sides finished (the sweep's last point)."""
 
 
-def pair_directory(out: Path, k: int) -> Path:
-    """The comparison directory of point ``k`` (from 0) of the sweep saved in ``out``."""
-    return out / PAIRS / f"{k:03d}"
-
-
 def pair_scenarios(a: Scenario, b: Scenario, params: list[tuple[str, list[Any]]]
                    ) -> list[tuple[dict[str, Any], Scenario, Scenario]]:
     """Every grid point's values and both sides with them set, all built and checked
@@ -87,15 +85,33 @@ def pair_scenarios(a: Scenario, b: Scenario, params: list[tuple[str, list[Any]]]
 
     Raises:
         ScenarioError: a value either side refuses, a ``--param`` that would replace a
-            ``--set`` value (sweeping the lever itself would make the sides the same),
-            or a point at which the two sides' milestones differ.
+            ``--set`` value, or values that make two different files the same scenario
+            (sweeping the lever itself would make the sides the same), or a point at
+            which the two sides' milestones differ.
     """
     todo = []
+    apart = first_difference(model_of(a), model_of(b))
     for (assignment, sa), (_, sb) in zip(sweep_scenarios(a, params), sweep_scenarios(b, params),
                                          strict=True):
         check_comparable(sa, sb)
+        if apart is not None and model_of(sa) == model_of(sb):  # every difference +0.0
+            values = " ".join(f"{k}={toml_value(v)}" for k, v in assignment.items())
+            raise ScenarioError("--param", "", values, f"values that leave A and B apart: "
+                                f"with them A and B are the same scenario (they differ in "
+                                f"{apart[0]}, which the --param sets)")
         todo.append((assignment, sa, sb))
     return todo
+
+
+def model_of(scenario: Scenario) -> dict[str, Any]:
+    """What the model reads of a scenario: its values, defaults filled in, without the
+    keys that only describe it (two files differ in their names at least)."""
+    def keep(doc: Any, parts: tuple[str, ...]) -> Any:
+        if not isinstance(doc, dict):
+            return doc
+        return {k: keep(v, (*parts, str(k))) for k, v in doc.items()
+                if not is_descriptive((*parts, str(k))) and (*parts, k) != ("extends",)}
+    return keep(scenario.spec.model_dump(mode="json", by_alias=True), ())
 
 
 def run_pairs(
@@ -125,6 +141,8 @@ def run_pairs(
             checkpoint_every, label=f"point {k + 1}/{len(todo)}")
         if not result:
             return
+        for side in ("a", "b"):  # (each side's figures, drawn alone, name the point)
+            result[side]["params"] = dict(assignment)
         yield PairPoint(assignment, a, b, {"params": dict(assignment), **result}, (ra, rb),
                         interrupted)
         if interrupted:
@@ -252,9 +270,14 @@ def _estimate(p: dict[str, Any] | None) -> str:
 
 
 def pairs_stopped(points: Sequence[PairPoint], planned: int, out: Path | None) -> str:
-    """The line that says where an interrupted comparison sweep stopped and what it kept."""
-    at = "during" if not points or points[-1].interrupted else "after"
-    line = f"interrupted {at} point {max(len(points), 1)} of {planned}"
+    """The line that says where an interrupted comparison sweep stopped and what it kept.
+    A point stopped in its side A is not among ``points`` (nothing was paired), but its
+    side A is saved in ``out``."""
+    started = out is not None and len(points) < planned and (
+        pair_directory(out, len(points)) / "a" / "runs.csv").exists()
+    during = not points or points[-1].interrupted or started
+    at = len(points) + 1 if started else max(len(points), 1)
+    line = f"interrupted {'during' if during else 'after'} point {at} of {planned}"
     if not points:
         line += "; no point was compared"
     if out is not None:

@@ -146,6 +146,8 @@ def _write_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other
                 seed: int, runs: int, resumed: Resumed | None,
                 extra: dict[str, Any] | None = None) -> None:
     summary = run_summary(run, scenario, seed, None)
+    if (extra or {}).get("pair_point"):  # a comparison sweep's point: its figures name it
+        summary["params"] = extra["pair_point"]  # type: ignore[index]
     write_run(out / side, run.results, jsonable(summary), scenario, seed,
               {"compare_side": side, "runs_requested": runs, "paired_with": other.raw,
                **(extra or {})}, resumed)

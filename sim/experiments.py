@@ -185,23 +185,26 @@ def sweep(
     return points, len(points) < len(todo) or points[-1].interrupted
 
 
-def inert_keys(points: Sequence[tuple[dict[str, Any], Sequence[Results]]]) -> list[str]:
+def inert_keys(points: Sequence[tuple[dict[str, Any], Sequence[Results], Any]]) -> list[str]:
     """The swept keys that changed no replication: wherever the other keys stand, every
     value of such a key gave the same outcomes, replication for replication (on each
-    side, for a comparison sweep). ``points`` holds each finished point's values and
-    replications (a point stopped part way holds fewer: leave it out).
+    side, for a comparison sweep), measured the same way. ``points`` holds each finished
+    point's values, replications and measures (its milestones: a key that changes them
+    changes what is reported, not what happened). A point stopped part way holds fewer
+    replications: leave it out.
 
     A key the scenario never reads (a spoiler's targeting where no issue covers joint
     targeting) sweeps to rows of +0.0 that read as a finding; this tells them apart."""
     inert = []
     for key in (list(points[0][0]) if points else []):
-        groups: dict[str, list[Sequence[Results]]] = {}
-        for params, held in points:
+        groups: dict[str, list[tuple[Sequence[Results], Any]]] = {}
+        for params, held, measures in points:
             rest = repr([(k, v) for k, v in params.items() if k != key])
-            groups.setdefault(rest, []).append(held)
+            groups.setdefault(rest, []).append((held, measures))
         compared = [g for g in groups.values() if len(g) > 1]
-        if compared and all(r.same_as(f) for g in compared for held in g[1:]
-                            for r, f in zip(held, g[0], strict=True)):
+        if compared and all(measures == g[0][1] and all(
+                r.same_as(f) for r, f in zip(held, g[0][0], strict=True))
+                for g in compared for held, measures in g[1:]):
             inert.append(key)
     return inert
 

@@ -186,10 +186,13 @@ def parts_inside(out: Path) -> str:
     """What to tell the user who gave ``plot`` the ``--out`` of a sweep, a comparison or
     a backtest: where its run directories (points, sides or cases) are. "" if none."""
     homes = (("points", "a sweep", "its points"), ("cases", "a backtest", "its cases"),
+             ("pairs", "a comparison sweep", "the sides of its points"),
              (".", "a comparison", "its sides"))
     for home, what, parts in homes:
         names = ("a", "b") if home == "." else sorted(
             p.name for p in (out / home).glob("*") if p.is_dir())
+        if home == "pairs":
+            names = [f"{n}/{side}" for n in names for side in ("a", "b")]
         found = [out / home / n for n in names if (out / home / n / "runs.csv").is_file()]
         if found:
             return (f"holds {what}, not a run: {parts} are the run directories to plot "

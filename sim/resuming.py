@@ -26,6 +26,7 @@ from sim.rundir import (
     SIDES,
     case_directory,
     holds_nothing,
+    pair_directory,
     point_directory,
     refuse_others,
     resumable,
@@ -44,8 +45,8 @@ def resumed_seed(command: str, out: Path | None, resume: bool) -> tuple[int, str
     if not resume or out is None:
         return DEFAULT_SEED, ""
     homes = {"run": [out], "sweep": saved_points(out),
-             "compare": [out / side for side in SIDES]
-             + [home / side for home in saved_pairs(out) for side in SIDES],
+             "compare": [out / side for side in SIDES],
+             "compare_sweep": [home / side for home in saved_pairs(out) for side in SIDES],
              "backtest": sorted(p for p in (out / CASES).glob("*") if p.is_dir())}
     for home in homes.get(command, []):
         seed = (saved_manifest(home) or {}).get("seed")
@@ -193,7 +194,7 @@ def resume_pairs(out: Path, runs: int | None,
                             f"(points count from 000) ({same})")
     existing = []
     for k, (assignment, a, b) in enumerate(points):
-        home = out / PAIRS / f"{k:03d}"
+        home = pair_directory(out, k)
         now = json.loads(json.dumps(jsonable(assignment)))
         for side in SIDES:
             saved = (saved_manifest(home / side) or {}).get("pair_point")

@@ -295,6 +295,12 @@ def case_directory(out: Path, scenario: Scenario) -> Path:
     return out / CASES / Path(scenario.file).stem
 
 
+def pair_directory(out: Path, k: int) -> Path:
+    """The comparison directory of point ``k`` (from 0) of the comparison sweep saved in
+    ``out``."""
+    return out / PAIRS / f"{k:03d}"
+
+
 def point_directory(out: Path, k: int) -> Path:
     """The run directory of point ``k`` (from 0) of the sweep saved in ``out``."""
     return out / "points" / f"{k:03d}"

@@ -98,14 +98,18 @@ def test_saved_table_and_points(whole):
         for side in ("a", "b"):
             manifest = json.loads((whole / "pairs" / f"{k:03d}" / side / "manifest.json").read_text())
             assert manifest["pair_point"] == saved["params"] and manifest["compare_side"] == side
+            # its figures, drawn alone, name the point
+            summary = json.loads((whole / "pairs" / f"{k:03d}" / side / "summary.json").read_text())
+            assert summary["params"] == saved["params"] == saved[side]["params"]
 
 
 @pytest.mark.parametrize(("at", "said"), [(2, "during point 1 of 2; no point was compared"),
-                                          (5, "after point 1 of 2")])
+                                          (5, "after point 1 of 2"),
+                                          (6, "during point 2 of 2")])
 def test_a_resumed_sweep_equals_one_never_interrupted(tmp_path, monkeypatch, capsys, whole, at,
                                                       said):
-    """Stopped in the first point's side A, or in the second point's side A: what
-    finished is kept, and the resume pairs exactly what an uninterrupted sweep does."""
+    """Stopped in the first point's side A, before the second point's first work item
+    finished, or after it: what finished is kept, and the resume pairs exactly what an uninterrupted sweep does."""
     out = tmp_path / "pairs"
     interrupt_chunk(monkeypatch, at, size=250)
     assert sweep(out)[0] == 130
@@ -218,3 +222,43 @@ def test_figure_shows_each_points_difference(tmp_path):
     assert list(got) == [r["diff"]["p_hold"]["30d"]["estimate"] for r in results]
     assert list(drawn.data["x"]) == [0.12, 0.05, 0.085]
     assert "A, B" not in drawn.data["caption"] and "1,000" not in drawn.data["caption"]
+
+
+@pytest.mark.parametrize("value", ["ceasefire.imposed.verification=0.5,1.0", "ceasefire.imposed={}"])
+def test_values_that_make_two_files_the_same_scenario_are_refused(capsys, value):
+    """The verification file differs from the default only in what it imposes: a
+    --param that sets that too leaves nothing to compare (every difference +0.0)."""
+    status, _ = cli("compare", str(ROOT / "scenarios" / "geneva_real_verification.toml"),
+                    str(DEFAULT), "--param", value, "--runs", "50")
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "A and B are the same scenario (they differ in ceasefire.imposed.verification" in err
+    assert "{  }" not in err
+
+
+def test_a_resume_that_adds_runs_drops_the_stale_table_at_once(tmp_path, monkeypatch, whole):
+    """Interrupted at once, a resume asking for more runs leaves no table or point
+    result that still shows the old count beside the sides it has grown."""
+    import shutil
+
+    out = tmp_path / "pairs"
+    shutil.copytree(whole, out)
+    interrupt_chunk(monkeypatch, 1, size=250)
+    assert sweep(out, "--resume", runs="1000")[0] == 130
+    assert not (out / "compare_sweep.csv").exists()
+    assert not any((out / "pairs").glob("*/compare.json"))
+    monkeypatch.undo()
+    assert sweep(out, "--resume", runs="1000")[0] == 0
+    assert (out / "compare_sweep.csv").exists() and len(list((out / "pairs").glob("*/compare.json"))) == 2
+
+
+def test_plot_of_a_comparison_sweep_points_to_its_sides(whole, capsys):
+    assert run_sim.main(["plot", str(whole)]) == 2
+    assert f"holds a comparison sweep, not a run: the sides of its points are the run " \
+           f"directories to plot ('plot {whole}/pairs/000/a')" in capsys.readouterr().err
+
+
+def test_resume_without_out_names_the_comparison_sweep(capsys):
+    assert sweep(None, "--resume")[0] == 2
+    assert "--resume needs --out DIR of the earlier comparison sweep to finish" in \
+        capsys.readouterr().err

@@ -47,9 +47,12 @@ def test_inert_keys_of_a_grid():
                 params = {READ: rate, UNREAD: vulnerability}
                 held = runner.run(load_scenario(ALEPPO, [f"{k}={v}" for k, v in params.items()]),
                                   80, 1).results
-                points.append((params, (held,)))
+                points.append((params, (held,), "the same milestones"))
     assert inert_keys(points) == [UNREAD]
     assert inert_keys(points[:1]) == []  # nothing to compare
+    # a key that changed what is measured (the milestones) is not inert
+    measured = [(params, held, params[UNREAD]) for params, held, _ in points]
+    assert inert_keys(measured) == []
 
 
 @pytest.mark.parametrize(("args", "said"), [
@@ -68,6 +71,7 @@ def test_a_change_that_altered_nothing_is_said_to(args, said, capsys):
 
 @pytest.mark.parametrize("args", [
     ["sweep", ALEPPO, "--param", f"{READ}=1,3"],
+    ["sweep", ALEPPO, "--param", 'ceasefire.milestones={"48h"=48.0},{"24h"=24.0}'],
     ["compare", ALEPPO, "--set", f"{READ}=1"],
     ["compare", ALEPPO, "--set", f"{READ}=1", "--param", "parties.regime.behaviour.sensitivity=0.05,0.08"],
 ])

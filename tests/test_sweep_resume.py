@@ -283,3 +283,18 @@ def test_plot_of_a_point_cut_short_while_saving_says_how_to_finish_it(tmp_path, 
     (point / "summary.json").write_text(json.dumps({**saved, "runs": 250}))
     assert run_sim.main(["plot", str(point)]) == 2
     assert f"finish it with 'sweep ... --resume --out {out}'" in capsys.readouterr().err
+
+
+def test_a_resume_that_adds_runs_drops_the_stale_table_at_once(tmp_path, monkeypatch, whole):
+    """Interrupted at once, a resume asking for more runs leaves no sweep.csv still
+    showing every point finished at the old count: it shows the point it reached."""
+    out = tmp_path / "sweep"
+    shutil.copytree(whole, out)
+    interrupt_chunk(monkeypatch, 1, size=250)
+    assert sweep(out, "--resume", runs="1000") == 130
+    with (out / "sweep.csv").open() as fh:  # the point it reached, unfinished; no other
+        assert [(row["runs"], row["partial"]) for row in csv.DictReader(fh)] == [("600", "1")]
+    monkeypatch.undo()
+    assert sweep(out, "--resume", runs="1000") == 0
+    with (out / "sweep.csv").open() as fh:
+        assert [row["runs"] for row in csv.DictReader(fh)] == ["1000"] * 3
