@@ -109,7 +109,8 @@ def test_saved_table_and_points(whole):
 def test_a_resumed_sweep_equals_one_never_interrupted(tmp_path, monkeypatch, capsys, whole, at,
                                                       said):
     """Stopped in the first point's side A, before the second point's first work item
-    finished, or after it: what finished is kept, and the resume pairs exactly what an uninterrupted sweep does."""
+    finished, or after it: what finished is kept, and the resume pairs exactly what
+    an uninterrupted sweep does."""
     out = tmp_path / "pairs"
     interrupt_chunk(monkeypatch, at, size=250)
     assert sweep(out)[0] == 130
