@@ -340,6 +340,8 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     if existing is not None:  # resumed
         parts = [part for k, p in enumerate(points)
                  for part in side_parts(cs.pair_directory(args.out, k), existing[k], p.held)]
+        if len(points) < len(todo):  # stopped in a point's side A: it may have grown
+            parts += cs.unpaired_part(args.out, len(points), existing[len(points)][0])
         for stale in stale_whole_figures(args.out, "compare_sweep", parts,
                                          args.format if args.plot else None):
             print(stale, file=sys.stderr)

@@ -54,6 +54,7 @@ __all__ = [
     "save_pair",
     "save_pair_side",
     "save_running_pair_side",
+    "unpaired_part",
 ]
 
 TABLE = "compare_sweep.csv"
@@ -267,6 +268,17 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
 def _estimate(p: dict[str, Any] | None) -> str:
     """A side's estimate alone (its interval is in the table and in its directory)."""
     return pct(p).split("[")[0].strip()
+
+
+def unpaired_part(out: Path, k: int, before: Results | None) -> list[tuple[Path, int, int]]:
+    """Side A of point ``k``, stopped before side B began, as the stale-figure notes take
+    a part (its directory, the replications it held before the resume and holds now),
+    or nothing if it holds none: no point yielded tells what it grew to."""
+    try:
+        now = json.loads((pair_directory(out, k) / "a" / "summary.json").read_text())["runs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [(pair_directory(out, k) / "a", len(before or ()), int(now))]
 
 
 def pairs_stopped(points: Sequence[PairPoint], planned: int, out: Path | None) -> str:

@@ -263,3 +263,15 @@ def test_resume_without_out_names_the_comparison_sweep(capsys):
     assert sweep(None, "--resume")[0] == 2
     assert "--resume needs --out DIR of the earlier comparison sweep to finish" in \
         capsys.readouterr().err
+
+
+def test_a_resume_stopped_in_a_side_a_says_the_figure_is_stale(tmp_path, monkeypatch, capsys):
+    """A resume that grew a point's side A, then stopped before its side B, leaves the
+    figure drawn before showing fewer runs: it says so."""
+    out = tmp_path / "pairs"
+    assert sweep(out, "--plot", runs="300", values="0.05")[0] == 0
+    capsys.readouterr()
+    interrupt_chunk(monkeypatch, 2, size=250)
+    assert sweep(out, "--resume", runs="1000")[0] == 130
+    err = capsys.readouterr().err
+    assert f"note: compare_sweep.png in {out} shows the runs saved before this resume" in err
