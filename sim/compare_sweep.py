@@ -28,6 +28,7 @@ from typing import Any
 
 from sim.comparison import check_comparable, paired, save_running_side, save_side
 from sim.csvio import atomic_writer
+from sim.document import refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
 from sim.experiments import sweep_scenarios
 from sim.origin import first_difference
@@ -90,6 +91,7 @@ def pair_scenarios(a: Scenario, b: Scenario, params: list[tuple[str, list[Any]]]
             (sweeping the lever itself would make the sides the same), or a point at
             which the two sides' milestones differ.
     """
+    _refuse_sweeping_the_change(a, b, params)
     todo = []
     apart = first_difference(model_of(a), model_of(b))
     for (assignment, sa), (_, sb) in zip(sweep_scenarios(a, params), sweep_scenarios(b, params),
@@ -102,6 +104,28 @@ def pair_scenarios(a: Scenario, b: Scenario, params: list[tuple[str, list[Any]]]
                                 f"{apart[0]}, which the --param sets)")
         todo.append((assignment, sa, sb))
     return todo
+
+
+def _refuse_sweeping_the_change(a: Scenario, b: Scenario,
+                                params: list[tuple[str, list[Any]]]) -> None:
+    """In the one-file form the ``--set`` values are the change compared (A) against the
+    file as written (B): a ``--param`` on one of them (or on a table holding it) would
+    make the sides the same at every point. Refused with that reason, where the
+    two-file form's ``--set`` (on both sides) is refused as any value given twice."""
+    given = [("--set", k, value_at(a.raw, split_key(k))) for k, s in a.set_by.items()
+             if s == "--set"]
+    if not given or any(s == "--set" for s in b.set_by.values()):
+        return
+    for key, values in params:
+        text = f"{key}=" + ",".join(map(toml_value, values))
+        try:
+            refuse_replacing(given, key, "--param", text)
+        except ScenarioError:
+            raise ScenarioError("--param", key, text, "a key the --set does not give: the "
+                                "--set values are the change compared (A) with the file as "
+                                "written (B), and a --param on them would make A and B the same "
+                                "at every point; sweep a value both sides share (a judgement), "
+                                "or compare two files") from None
 
 
 def model_of(scenario: Scenario) -> dict[str, Any]:

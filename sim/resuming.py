@@ -97,17 +97,18 @@ def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
     refuse_others(out, "sweep", resuming=True)
     same = ("--resume needs the same --param values; only values added at the end of the "
             "first --param extend a saved sweep")
-    beyond = [p.name for p in saved_points(out) if int(p.name) >= len(points)]
-    if beyond:
-        raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
-                            f"saved in {out}, which holds point {beyond[0]} (points count from "
-                            f"000) ({same})")
+    # (a value that differs is named before a count that does: it is the likelier slip)
     for k, (assignment, _) in enumerate(points):
         saved = (saved_manifest(point_directory(out, k)) or {}).get("sweep_point")
         now = json.loads(json.dumps(jsonable(assignment)))
         if saved is not None and saved != now:
             raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} of "
                                 f"the sweep saved in {out}, {_values(saved)} ({same})")
+    beyond = [p.name for p in saved_points(out) if int(p.name) >= len(points)]
+    if beyond:
+        raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
+                            f"saved in {out}, which holds point {beyond[0]} (points count from "
+                            f"000) ({same})")
     return [resumable(point_directory(out, k), sc, scenario_file, seed, ("--runs", runs),
                       "sweep_point") for k, (_, sc) in enumerate(points)]
 
@@ -143,15 +144,17 @@ def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Sc
         runs, note = _saved_runs(saved, "comparison", out, "it was")
     runs = DEFAULT_RUNS if runs is None else runs
     names = [files[0], files[-1]]  # one file with --set values gives both sides
-    for k, manifest in enumerate(manifests):  # each side names the scenario it pairs with
+    # each side saved is checked against its own scenario first, which names the
+    # --set or file that differs ...
+    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), part)
+                     for side, sc, name in zip(SIDES, scenarios, names, strict=True))
+    for k, manifest in enumerate(manifests):  # ... then the scenario each was paired with
         other = (manifest or {}).get("paired_with")
         if isinstance(other, dict) and other != scenarios[1 - k].raw:
             path, was, now = first_difference(other, scenarios[1 - k].raw) or ("", None, None)
             raise ScenarioError(str(names[1 - k]), path, now, f"{show(was)} as in the "
                                 f"comparison saved in {out}, whose side {SIDES[k]} was paired "
                                 "with it (--resume needs the same scenarios)")
-    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), part)
-                     for side, sc, name in zip(SIDES, scenarios, names, strict=True))
     return runs, (existing[0], existing[1]), note
 
 
@@ -187,22 +190,22 @@ def resume_pairs(out: Path, runs: int | None,
     runs = DEFAULT_RUNS if runs is None else runs
     same = ("--resume needs the same --param values; only values added at the end of the "
             "first --param extend a saved sweep")
+    # (a value that differs is named before a count that does: it is the likelier slip)
+    for k, (assignment, _, _) in enumerate(points):
+        now = json.loads(json.dumps(jsonable(assignment)))
+        for side in SIDES:
+            saved = (saved_manifest(pair_directory(out, k) / side) or {}).get("pair_point")
+            if saved is not None and saved != now:
+                raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} "
+                                    f"of the comparison sweep saved in {out}, {_values(saved)} "
+                                    f"({same})")
     beyond = [p.name for p in homes if int(p.name) >= len(points)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the "
                             f"comparison sweep saved in {out}, which holds point {beyond[0]} "
                             f"(points count from 000) ({same})")
-    existing = []
-    for k, (assignment, a, b) in enumerate(points):
-        home = pair_directory(out, k)
-        now = json.loads(json.dumps(jsonable(assignment)))
-        for side in SIDES:
-            saved = (saved_manifest(home / side) or {}).get("pair_point")
-            if saved is not None and saved != now:
-                raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} "
-                                    f"of the comparison sweep saved in {out}, {_values(saved)} "
-                                    f"({same})")
-        existing.append(resume_comparison(home, runs, (a, b), files, seed, "pair_point")[1])
+    existing = [resume_comparison(pair_directory(out, k), runs, (a, b), files, seed,
+                                  "pair_point")[1] for k, (_, a, b) in enumerate(points)]
     return runs, existing, note
 
 

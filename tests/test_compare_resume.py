@@ -147,8 +147,10 @@ def test_a_resume_refuses_another_second_scenario_before_it_was_saved(tmp_path, 
     assert compare(out) == 130
     monkeypatch.undo()
     capsys.readouterr()
+    # (A as saved: the --set of two files gives both sides)
     args = ["compare", str(DEFAULT), str(DEFAULT.parent / "geneva_full_delineation.toml"),
-            "--workers", "1", "--no-progress", "--out", str(out), "--resume"]
+            "--set", COUNTERFACTUAL, "--workers", "1", "--no-progress", "--out", str(out),
+            "--resume"]
     assert run_sim.main(args) == 2
     err = capsys.readouterr().err
     assert "whose side a was paired with it" in err

@@ -159,6 +159,8 @@ def test_resume_takes_the_saved_seed(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize(("args", "says"), [
     (("--param", f"{JUDGEMENT}=0.05,0.13"), "--param: bad value"),
     (("--param", "parties.regime.behaviour.sensitivity=0.05,0.12"), "--param: bad value"),
+    # fewer points, and another value: the value is named, the likelier slip
+    (("--param", f"{JUDGEMENT}=0.04"), "the values of point 000 of the comparison sweep"),
 ])
 def test_a_resume_with_other_values_is_refused(tmp_path, whole, capsys, args, says):
     out = tmp_path / "pairs"
@@ -176,7 +178,8 @@ def test_refusals(tmp_path, whole, capsys):
     status, _ = cli("compare", str(DEFAULT), "--set", LEVER, "--param",
                     "ceasefire.monitoring.coverage=0.3,0.4", "--runs", "50")
     assert status == 2
-    assert "--set" in capsys.readouterr().err
+    assert "the --set values are the change compared (A) with the file as written (B)" in \
+        capsys.readouterr().err
     status, _ = cli("compare", str(DEFAULT), "--set", LEVER, "--out", str(whole), "--resume")
     assert status == 2
     assert "comparison sweep" in capsys.readouterr().err

@@ -491,3 +491,15 @@ def test_a_table_swept_is_labelled_as_toml_writes_it(capsys):
                          "--workers", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "{ 48h = 48.0 }" in out and "{ 48h = 24.0 }" in out and "'48h'" not in out
+
+
+def test_a_range_extended_by_a_step_gives_the_same_values():
+    """0.02:0.14:7 and 0.02:0.16:8 share their first seven values exactly (a resume
+    extending the first with the second was refused over 0.12000000000000002), and no
+    value is a float-noise neighbour of a short decimal."""
+    _, seven = parse_param("k=0.02:0.14:7")
+    _, eight = parse_param("k=0.02:0.16:8")
+    assert eight[:7] == seven and seven[5] == 0.12
+    for a, b, num in [(0.1, 0.9, 9), (0.0, 0.3, 4), (0.05, 0.35, 7), (-0.3, 0.3, 7)]:
+        _, values = parse_param(f"k={a}:{b}:{num}")
+        assert all(v == float(f"{v:.12g}") for v in values), values

@@ -66,6 +66,8 @@ def test_resuming_a_finished_sweep_runs_nothing_and_changes_no_result(tmp_path, 
     ([], "ceasefire.monitoring.deterrence=0.1,0.5,0.7",
      "--param: bad value 'ceasefire.monitoring.deterrence=0.5'; the values of point 001"),
     ([], "ceasefire.monitoring.deterrence=0.1,0.4", "holds point 002"),
+    # fewer points, and another value: the value is named, the likelier slip
+    ([], "ceasefire.monitoring.deterrence=0.2,0.4", "the values of point 000"),
     (["--runs", "100"], PARAM, "--runs: bad value 100; at least 600"),
 ])
 def test_a_resume_that_does_not_match_the_saved_sweep_is_refused(tmp_path, capsys, extra, param,
