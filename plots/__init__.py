@@ -6,7 +6,8 @@ writes the figures of one kind into ``directory`` and returns their paths:
 - ``"run"``: ``scenario``, ``results``, ``summary`` -> survival, outcomes,
   collapse_causes, agreement;
 - ``"sweep"``: ``points`` (``sim.experiments.SweepPoint``), ``params``, ``planned``
-  (the grid's size) and ``runs`` (asked of each point), both optional -> sweep;
+  (the grid's size) and ``runs`` (asked of each point), both optional -> sweep, and
+  for two parameters sweep_differences (the paired differences as heat maps);
 - ``"compare"``: ``result`` (the ``compare --json`` object) -> compare;
 - ``"compare_sweep"``: ``points`` (``sim.compare_sweep.PairPoint``), ``params``,
   ``names`` (the two sides'), ``planned`` and ``runs``, both optional -> compare_sweep;
@@ -43,8 +44,12 @@ def _run(scenario: Any, results: Any, summary: dict[str, Any]) -> list[Drawn]:
 def _sweep(points: list[Any], params: list[str], planned: int | None = None,
            runs: int | None = None) -> list[Drawn]:
     from plots.sweep import sweep_figure
+    from plots.sweep_diff import differences_figure
 
-    return [sweep_figure(points, params, planned, runs)]
+    drawn = [sweep_figure(points, params, planned, runs)]
+    if len(params) == 2 and points:  # its heat maps show estimates: the differences apart
+        drawn.append(differences_figure(points, params, planned, runs))
+    return drawn
 
 
 def _compare(result: dict[str, Any]) -> list[Drawn]:

@@ -136,7 +136,7 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
             f"before this resume; redraw {them} with {how}")
 
 
-SINGLE_FIGURE = ("sweep", "compare", "trace")
+SINGLE_FIGURE = ("compare", "compare_sweep", "trace")
 """The kinds of figure of which a command draws one."""
 
 

@@ -399,6 +399,29 @@ def test_sweep_two_parameters_draws_heat_maps(scenario: Scenario, tmp_path: Path
     assert len(images) == len(drawn.data["grids"])
     paths = plots.draw("sweep", tmp_path, points=points, params=keys)
     assert_image(paths[0])
+    # beside the estimates, the paired differences from the reference (the first point)
+    assert [p.name for p in paths] == ["sweep.png", "sweep_differences.png"]
+    assert_image(paths[1])
+    from plots.sweep_diff import differences_figure
+
+    diff = differences_figure(points, keys)
+    grid = diff.data["grids"]["hold 7d"]
+    for pt in points:
+        i, j = grid["y"].index(pt.params[keys[1]]), grid["x"].index(pt.params[keys[0]])
+        want = pt.summary["diff_from_reference"]["p_hold"]["7d"]
+        assert grid["estimate"][i, j] == pytest.approx(want["estimate"])
+        if pt is points[0]:
+            assert np.isnan(grid["low"][i, j])  # the reference: its own baseline
+        else:
+            assert (grid["low"][i, j], grid["high"][i, j]) == (want["low"], want["high"])
+    texts = [t.get_text() for ax in diff.figure.axes for t in ax.texts]
+    assert texts.count("ref") == len(diff.data["grids"])  # one reference cell a panel
+    # one scale for every panel, centred on zero
+    spans = {im.get_clim() for ax in diff.figure.axes for im in ax.get_images()}
+    assert spans == {(-diff.data["span"], diff.data["span"])}
+    # a sweep of one parameter has lines of differences already, and no heat maps
+    one = plots.draw("sweep", tmp_path / "one", points=points[:2], params=keys[:1])
+    assert [p.name for p in one] == ["sweep.png"]
 
 
 @pytest.mark.parametrize(("side", "detail"), [(3, "full"), (11, "estimate"), (16, "none")])

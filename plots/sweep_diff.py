@@ -1,0 +1,110 @@
+"""The paired differences of a two-parameter sweep, as heat maps.
+
+The sweep figure's heat maps show each point's estimates, whose intervals are as wide
+as a run of that size gives. The difference of each point from the reference (every
+parameter at its first value) is measured on common random numbers, replication by
+replication, and is far tighter: this figure shows it, one heat map per quantity on a
+diverging scale centred on zero, each cell with its difference in percentage points
+and, on a small grid, its 95% interval.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from plots.fitting import category_ticks
+from plots.heatmap import FULL_LABELS, SHORT_LABELS, tick_labels
+from plots.style import Drawn, caption, new_figure, styled, wrap, wrap_key
+from plots.sweep import _axis, _grid, _title, differences, param_name
+from sim.report import interval_decimals, points
+from sim.scenario import labelled
+
+__all__ = ["differences_figure"]
+
+DIVERGING = "PuOr"
+"""Orange below zero, purple above: a diverging map readable with colour blindness."""
+
+
+def _cell(estimate: float, low: float, high: float, full: bool) -> str:
+    """A cell's text: the difference in percentage points, with its interval on a small
+    grid; ``ref`` for the reference itself (no interval: it is its own baseline)."""
+    if math.isnan(estimate):
+        return "n/a"
+    if math.isnan(low) or math.isnan(high):
+        return "ref"
+    d = interval_decimals({"estimate": estimate, "low": low, "high": high})
+    text = points(estimate, d)
+    return f"{text}\n[{points(low, d)}, {points(high, d)}]" if full else text
+
+
+def plot_difference_map(ax: Axes, est: np.ndarray, low: np.ndarray, high: np.ndarray,
+                        xs: list[Any], ys: list[Any], title: str, span: float) -> Any:
+    """One heat map of paired differences over two parameters, on a scale of
+    ``-span .. span`` shared by every panel."""
+    image = ax.imshow(est, cmap=DIVERGING, vmin=-span, vmax=span, origin="lower", aspect="auto")
+    side = max(est.shape)
+    full = side <= FULL_LABELS
+    for i in range(est.shape[0]) if side <= SHORT_LABELS else ():
+        for j in range(est.shape[1]):
+            v = est[i, j]
+            dark = not math.isnan(v) and abs(v) > 0.6 * span
+            ax.text(j, i, _cell(v, low[i, j], high[i, j], full), ha="center", va="center",
+                    fontsize=8 if full else 6.5, color="white" if dark else "black")
+    category_ticks(ax.xaxis, tick_labels(xs), 8 if len(xs) <= 8 else 6.5)
+    category_ticks(ax.yaxis, tick_labels(ys), 8 if len(ys) <= 8 else 6.5)
+    ax.set_title(title + ("" if full else " (pp)"), fontsize=10)
+    ax.grid(False)
+    return image
+
+
+def differences_figure(points_: list[Any], params: list[str], planned: int | None = None,
+                       runs: int | None = None) -> Drawn:
+    """The paired differences of a two-parameter sweep's points from its reference
+    (``points_``: :class:`sim.experiments.SweepPoint`). ``planned`` is the grid's size:
+    a sweep stopped before its end is marked so in the caption."""
+    with styled():
+        diffs = differences(points_)
+        names = list(diffs)
+        ncols = 2 if len(names) == 4 else min(len(names), 3)
+        nrows = math.ceil(len(names) / ncols)
+        nx, ny = len(_axis(points_, params[0])), len(_axis(points_, params[1]))
+        width, height = max(3.6, 0.5 * nx + 1.2), max(2.9, 0.34 * ny + 1.2)
+        fig = new_figure(width * ncols + 1.2, height * nrows + 1.2)
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax in axes[len(names):]:
+            ax.set_visible(False)
+        estimates = np.concatenate([d["estimate"] for d in diffs.values()])
+        span = max(float(np.nanmax(np.abs(estimates))) if np.isfinite(estimates).any() else 0.0,
+                   0.01)  # at least 1 pp: a null result is not painted at full strength
+        grids, image = {}, None
+        for k, name in enumerate(names):
+            ax = axes[k]
+            xs, ys, est, low, high = _grid(points_, params, diffs[name])
+            image = plot_difference_map(ax, est, low, high, xs, ys, _title(name), span)
+            if k // ncols == nrows - 1 or k + ncols >= len(names):
+                ax.set_xlabel(wrap_key(params[0], 40), fontsize=9)
+            if k % ncols == 0:
+                ax.set_ylabel(wrap_key(params[1], 24), fontsize=9)
+            grids[name] = {"x": xs, "y": ys, "estimate": est, "low": low, "high": high}
+        if image is not None:
+            bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)
+            bar.set_label("difference from the reference (pp)")
+            bar.ax.yaxis.set_major_formatter(lambda v, _: points(v, 0))
+        first = points_[0]
+        reference = ", ".join(f"{param_name(k)} = {tick_labels([first.params[k]])[0]}"
+                              for k in params)
+        fig.suptitle(wrap("Paired difference from the reference point (percentage points, "
+                          "95% interval)", 70) + "\n" + wrap(f"reference: {reference}", 90),
+                     fontsize=11)
+        stopped = ""
+        if points_[-1].interrupted or len(points_) < (planned or 0):
+            stopped = f"interrupted, {len(points_)} of {max(planned or 0, len(points_))} points"
+            stopped += ", the last unfinished" if points_[-1].interrupted else ""
+        name = labelled(first.scenario.name, first.summary.get("sets"))
+        text = caption(fig, name, runs or first.summary.get("runs"), first.summary.get("seed"),
+                       "every point on the same seeds", stopped, each="point")
+    return Drawn(fig, "sweep_differences", {"grids": grids, "span": span, "caption": text})
