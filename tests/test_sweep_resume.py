@@ -218,6 +218,20 @@ def test_a_resume_without_plot_says_the_sweep_figure_shows_the_points_before_it(
     assert "saved before this resume" not in capsys.readouterr().err
 
 
+def test_a_two_parameter_sweep_resumed_names_both_its_figures(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "sweep"
+    grid = ("ceasefire.monitoring.deterrence=0.1,0.4", "--param",
+            "ceasefire.monitoring.coverage=0.5,0.9")
+    interrupt_chunk(monkeypatch, 5, size=250)
+    assert sweep(out, *grid[1:], "--plot", param=grid[0], runs="300") == 130
+    assert (out / "sweep_differences.png").exists()
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert sweep(out, *grid[1:], "--resume", param=grid[0], runs="300") == 0
+    assert (f"note: sweep.png, sweep_differences.png in {out} show the runs saved before this "
+            "resume; redraw them with the same command and --plot") in capsys.readouterr().err
+
+
 def test_a_resume_names_the_run_figures_of_the_points_it_added_runs_to(tmp_path, monkeypatch,
                                                                        capsys):
     """Figures drawn by 'plot DIR/points/NNN' of a point the resume finished showed only
