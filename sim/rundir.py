@@ -136,8 +136,9 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
             f"before this resume; redraw {them} with {how}")
 
 
-SINGLE_FIGURE = ("compare", "compare_sweep", "trace")
-"""The kinds of figure of which a command draws one."""
+SINGLE_FIGURE = ("sweep", "compare", "compare_sweep", "trace")
+"""The kinds of figure of which a command draws one (a sweep of two parameters draws
+two, and is said to draw one)."""
 
 
 def redraw_advice(command: str, out: Path, fmt: str) -> str:
