@@ -11,6 +11,7 @@ order, with their differences.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
@@ -316,12 +317,31 @@ def _taken(data: dict[str, dict[str, np.ndarray]], order: np.ndarray
     return {name: {key: a[order] for key, a in s.items()} for name, s in data.items()}
 
 
-def _two(fig: Figure, points: list[Any], params: list[str],
-         data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
-    """One heat map per quantity over two parameters, with a shared colour bar."""
+def panel_layout(quantities: int) -> tuple[int, int]:
+    """Columns and rows of the heat maps of ``quantities`` quantities (2 x 2 for four)."""
+    ncols = 2 if quantities == 4 else min(quantities, 3)
+    return ncols, math.ceil(quantities / ncols)
+
+
+def heat_figure(points: list[Any], params: list[str], quantities: int, cell: tuple[float, float],
+                extra_height: float) -> Figure:
+    """A figure for one heat map per quantity: panels grow with the grid, so cells and
+    tick labels keep their room (``cell``: inches per column and per row of the grid)."""
+    ncols, nrows = panel_layout(quantities)
+    nx, ny = len(_axis(points, params[0])), len(_axis(points, params[1]))
+    width, height = max(3.6, cell[0] * nx + 1.2), max(2.9, cell[1] * ny + 1.2)
+    return new_figure(width * ncols + 1.2, height * nrows + extra_height)
+
+
+def heat_panels(fig: Figure, points: list[Any], params: list[str],
+                data: dict[str, dict[str, np.ndarray]],
+                plot_one: Callable[..., Any], bar_label: str,
+                bar_format: Callable[[float], str]) -> dict[str, Any]:
+    """One heat map per quantity of ``data`` over two parameters, each drawn by
+    ``plot_one(ax, estimate, low, high, xs, ys, title)``, the axes named on the outer
+    panels, with a colour bar shared by all. Returns each quantity's grid."""
     names = list(data)
-    ncols = 2 if len(names) == 4 else min(len(names), 3)
-    nrows = math.ceil(len(names) / ncols)
+    ncols, nrows = panel_layout(len(names))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax in axes[len(names):]:
         ax.set_visible(False)
@@ -330,7 +350,7 @@ def _two(fig: Figure, points: list[Any], params: list[str],
     for k, name in enumerate(names):
         ax = axes[k]
         xs, ys, est, low, high = _grid(points, params, data[name])
-        image = plot_heatmap(ax, est, xs, ys, _title(name), low, high)
+        image = plot_one(ax, est, low, high, xs, ys, _title(name))
         if k // ncols == nrows - 1 or k + ncols >= len(names):
             ax.set_xlabel(wrap_key(params[0], 40), fontsize=9)
         if k % ncols == 0:
@@ -338,9 +358,19 @@ def _two(fig: Figure, points: list[Any], params: list[str],
         grids[name] = {"x": xs, "y": ys, "estimate": est, "low": low, "high": high}
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)
-        bar.set_label("probability, all runs")
-        bar.ax.yaxis.set_major_formatter(lambda v, _: pct(v))
-    return {"grids": grids}
+        bar.set_label(bar_label)
+        bar.ax.yaxis.set_major_formatter(lambda v, _: bar_format(v))
+    return grids
+
+
+def _two(fig: Figure, points: list[Any], params: list[str],
+         data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+    """One heat map per quantity over two parameters, with a shared colour bar."""
+    def one(ax: Axes, est: np.ndarray, low: np.ndarray, high: np.ndarray, xs: list[Any],
+            ys: list[Any], title: str) -> Any:
+        return plot_heatmap(ax, est, xs, ys, title, low, high)
+
+    return {"grids": heat_panels(fig, points, params, data, one, "probability, all runs", pct)}
 
 
 def sweep_figure(points: list[Any], params: list[str], planned: int | None = None,
@@ -356,15 +386,8 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
             return Drawn(fig, "sweep", {})
         data = series(points)
         two = len(params) == 2
-        if two:
-            ncols = 2 if len(data) == 4 else min(len(data), 3)
-            nrows = math.ceil(len(data) / ncols)
-            # panels grow with the grid, so cells and tick labels keep their room
-            nx, ny = len(_axis(points, params[0])), len(_axis(points, params[1]))
-            width, height = max(3.6, 0.42 * nx + 1.2), max(2.9, 0.3 * ny + 1.2)
-            fig = new_figure(width * ncols + 1.2, height * nrows + 1.0)
-        else:
-            fig = new_figure(8.0, 6.8)
+        fig = heat_figure(points, params, len(data), (0.42, 0.3), 1.0) if two \
+            else new_figure(8.0, 6.8)
         extra = _two(fig, points, params, data) if two else _one_or_many(fig, points, params, data)
         first = points[0]
         names = [param_name(p) for p in params]
@@ -372,7 +395,8 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 60))
         result = {"series": data, **extra}
         note = "the same seeds at every point"
-        if two and cell_detail(ny, nx) != "full":
+        if two and cell_detail(len(_axis(points, params[1])),
+                               len(_axis(points, params[0]))) != "full":
             note += "; intervals in sweep.csv"
         stopped = ""
         if points[-1].interrupted or len(points) < (planned or 0):

@@ -11,6 +11,7 @@ and, on a small grid, its 95% interval.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -18,8 +19,8 @@ from matplotlib.axes import Axes
 
 from plots.fitting import category_ticks
 from plots.heatmap import FULL_LABELS, SHORT_LABELS, tick_labels
-from plots.style import Drawn, caption, new_figure, styled, wrap, wrap_key
-from plots.sweep import _axis, _grid, _title, differences, param_name
+from plots.style import Drawn, caption, styled, wrap
+from plots.sweep import differences, heat_figure, heat_panels, param_name
 from sim.report import interval_decimals, points
 from sim.scenario import labelled
 
@@ -68,32 +69,13 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
     a sweep stopped before its end is marked so in the caption."""
     with styled():
         diffs = differences(points_)
-        names = list(diffs)
-        ncols = 2 if len(names) == 4 else min(len(names), 3)
-        nrows = math.ceil(len(names) / ncols)
-        nx, ny = len(_axis(points_, params[0])), len(_axis(points_, params[1]))
-        width, height = max(3.6, 0.5 * nx + 1.2), max(2.9, 0.34 * ny + 1.2)
-        fig = new_figure(width * ncols + 1.2, height * nrows + 1.2)
-        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-        for ax in axes[len(names):]:
-            ax.set_visible(False)
+        fig = heat_figure(points_, params, len(diffs), (0.5, 0.34), 1.2)
         estimates = np.concatenate([d["estimate"] for d in diffs.values()])
         span = max(float(np.nanmax(np.abs(estimates))) if np.isfinite(estimates).any() else 0.0,
                    0.01)  # at least 1 pp: a null result is not painted at full strength
-        grids, image = {}, None
-        for k, name in enumerate(names):
-            ax = axes[k]
-            xs, ys, est, low, high = _grid(points_, params, diffs[name])
-            image = plot_difference_map(ax, est, low, high, xs, ys, _title(name), span)
-            if k // ncols == nrows - 1 or k + ncols >= len(names):
-                ax.set_xlabel(wrap_key(params[0], 40), fontsize=9)
-            if k % ncols == 0:
-                ax.set_ylabel(wrap_key(params[1], 24), fontsize=9)
-            grids[name] = {"x": xs, "y": ys, "estimate": est, "low": low, "high": high}
-        if image is not None:
-            bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)
-            bar.set_label("difference from the reference (pp)")
-            bar.ax.yaxis.set_major_formatter(lambda v, _: points(v, 0))
+        grids = heat_panels(fig, points_, params, diffs,
+                            partial(plot_difference_map, span=span),
+                            "difference from the reference (pp)", lambda v: points(v, 0))
         first = points_[0]
         reference = ", ".join(f"{param_name(k)} = {tick_labels([first.params[k]])[0]}"
                               for k in params)
