@@ -1,0 +1,38 @@
+"""What every command of the command line shares: its exit statuses, the runner it runs
+on and how it draws its figures.
+
+Imported before the arguments are read, so it imports nothing that needs the
+simulator's packages (``--help`` works without them): those come with the call.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "draw",
+           "make_runner"]
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+EXIT_FAILED = 1
+
+
+def make_runner(args: argparse.Namespace, long_run: bool) -> Any:
+    """A Runner on a local pool, or on a dask cluster with --dask."""
+    from sim.cluster import make_runner as runner
+
+    return runner(args.workers, getattr(args, "dask", None),
+                  progress=long_run and not args.no_progress)
+
+
+def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **data: Any) -> list[Path]:
+    """Draw figures for ``command`` (matplotlib is imported only by the commands that draw)."""
+    from sim.rundir import drawing
+
+    with drawing(kind, directory, fmt, command, data.get("summary")):  # a stop says what to do
+        import plots
+
+        return plots.draw(kind, directory, fmt=fmt, **data)

@@ -1,0 +1,243 @@
+"""The commands that run many variants of a scenario on the same seeds: ``sweep``,
+``compare`` and ``compare --param``.
+
+Each loads and checks every variant before anything runs, saves its parts into
+``--out DIR`` as they finish (a point, a side), resumes them with ``--resume``, and
+prints its table. The simulator's modules are imported with the call, so that
+``--help`` works before they are installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from cli_support import EXIT_INTERRUPTED, draw, make_runner
+from sim.arguments import fill_runs
+from sim.signals import deferred_stop
+
+__all__ = ["cmd_compare", "cmd_compare_sweep", "cmd_sweep", "run_points"]
+
+
+def run_points(args: argparse.Namespace, points: list[Any], planned: int, what: str,
+               report: Callable[[], None], start: Callable[[Any], Iterable[Any]],
+               save: Callable[[], None]) -> bool:
+    """Run the points of a sweep (or comparison sweep) that ``start(runner)`` yields
+    into ``points``, saving each with ``save`` into ``--out`` as it finishes, so a
+    crash keeps it; returns whether the sweep stopped before its end (``planned``
+    points). A stop signal waits for the point running to be saved (see cmd_run); an
+    error after some points finished shows them (``report``) before it is raised."""
+    from sim.rundir import saving
+
+    try:
+        with deferred_stop() as stop, make_runner(args, True) as runner:
+            for point in start(runner):
+                points.append(point)
+                if args.out is not None:
+                    with saving(args.out):
+                        save()
+            stopped = len(points) < planned or points[-1].interrupted
+            stop.redeliver = not stopped
+    except BaseException:
+        if points:
+            report()
+            where = f" (saved in {args.out})" if args.out is not None else ""
+            print(f"the {what} stopped after {len(points)} of {planned} points{where}",
+                  file=sys.stderr)
+        raise
+    return stopped
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim import experiments as ex
+    from sim.output import jsonable
+    from sim.report import sweep_stopped, sweep_text
+    from sim.resuming import point_parts, resumable_sweep, resume_sweep_runs, stale_whole_figures
+    from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
+    from sim.scenario import load_scenario
+    from sim.stats import milestones
+
+    base = load_scenario(args.scenario, args.sets)
+    params = ex.parse_params(args.param)
+    todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
+    # without --runs, a resumed sweep takes the saved one's (as a run does, see resume_options)
+    args.runs, note = resume_sweep_runs(args.out, args.runs) if args.resume else (args.runs, "")
+    fill_runs(args)
+    existing = resumable_sweep(args.out, todo, str(args.scenario), args.seed,
+                               args.runs) if args.resume else None
+    # (a resume that adds runs makes sweep.csv stale: it goes, and comes back as the
+    # points are saved again)
+    resumed = open_out(args.out, "sweep", args.resume, ("sweep.csv", "points"), note,
+                       drop=("sweep.csv",))
+    points: list[ex.SweepPoint] = []
+    checkpoint = checkpointed(args.out, partial(ex.save_running_point, args.out, seed=args.seed,
+                                                runs=args.runs, resumed=resumed))
+
+    def report() -> None:
+        if args.json:
+            print(json.dumps(jsonable([{"params": p.params, **p.summary} for p in points]),
+                             indent=2))
+        else:
+            rows = [{"params": p.params, "summary": p.summary} for p in points]
+            print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points), len(todo),
+                             args.runs))
+
+    stopped = run_points(
+        args, points, len(todo), "sweep", report,
+        lambda runner: ex.run_sweep(todo, runner, args.runs, args.seed, existing,
+                                    checkpoint if args.out and args.checkpoint else None,
+                                    args.checkpoint),
+        lambda: ex.save_point(args.out, points, args.seed, args.runs, resumed))
+    report()
+    done = [(p.params, (p.results,), milestones(p.scenario)) for p in points if not p.interrupted]
+    if note := ex.inert_note(ex.inert_keys(done), args.runs):
+        print(note, file=sys.stderr)
+    if args.plot and args.out is not None and points:
+        with saving(args.out, FIGURES_UNSAVED):
+            draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
+                 planned=len(todo), runs=args.runs)
+    held = [len(p.results) for p in points]
+    for stale in stale_whole_figures(args.out, "sweep", point_parts(args.out, existing or [], held),
+                                     args.format if args.plot else None) if args.resume else []:
+        print(stale, file=sys.stderr)
+    if stopped:
+        print(sweep_stopped(points, len(todo), args.out), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.comparison import (
+        check_comparable,
+        paired,
+        same_outcomes_note,
+        save_running_side,
+        save_side,
+        sides,
+    )
+    from sim.output import finish_with, jsonable
+    from sim.report import compare_text
+    from sim.resuming import resume_comparison, side_parts, stale_whole_figures
+    from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
+
+    if args.param:
+        return cmd_compare_sweep(args)
+    a, b, name_a, name_b = sides(args.scenarios, args.sets)
+    check_comparable(a, b)
+    existing: tuple[Any, Any] = (None, None)
+    note = ""
+    if args.resume:
+        args.runs, existing, note = resume_comparison(args.out, args.runs, (a, b),
+                                                      args.scenarios, args.seed)
+    fill_runs(args)
+    out = args.out
+    resumed = open_out(out, "compare", args.resume, ("compare.json", "a", "b"), note,
+                       drop=("compare.json",))
+    save = partial(save_side, out, seed=args.seed, runs=args.runs, resumed=resumed)
+    checkpoint = checkpointed(out, partial(save_running_side, out, seed=args.seed,
+                                           runs=args.runs, resumed=resumed))
+
+    with deferred_stop() as stop:  # a stop signal waits for the result to be saved
+        with make_runner(args, True) as runner:
+            result, ra, rb, interrupted = paired(
+                a, b, runner, args.runs, args.seed, existing, save if out else None,
+                checkpoint if out and args.checkpoint else None, args.checkpoint)
+        stop.redeliver = not interrupted
+        how = f": finish with {finish_with('compare', out)}" if out else ""
+        if not result:
+            kept = f"; side A's finished runs are kept in {out / 'a'}{how}" if out and len(ra) else ""
+            print(f"interrupted before the second side started; nothing compared{kept}",
+                  file=sys.stderr)
+            for stale in stale_whole_figures(out, "compare", side_parts(out, existing, (ra, rb)),
+                                             None) if args.resume else []:
+                print(stale, file=sys.stderr)
+            return EXIT_INTERRUPTED
+        result = jsonable({"a_name": name_a, "b_name": name_b, **result})
+        print(json.dumps(result, indent=2) if args.json else compare_text(result, name_a, name_b))
+        if not interrupted and ra.same_as(rb):
+            print(same_outcomes_note(len(ra)), file=sys.stderr)
+        if args.out is not None:
+            with saving(args.out):
+                (args.out / "compare.json").write_text(json.dumps(result, indent=2) + "\n")
+    if args.out is not None and args.plot:
+        with saving(args.out, FIGURES_UNSAVED):
+            draw("compare", args.out, args.format, result=result)
+    for stale in stale_whole_figures(out, "compare", side_parts(out, existing, (ra, rb)),
+                                     args.format if args.plot else None) if args.resume else []:
+        print(stale, file=sys.stderr)
+    if interrupted:
+        print(f"interrupted: compared on the {result['runs']} replications both sides "
+              f"finished{how}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def cmd_compare_sweep(args: argparse.Namespace) -> int:
+    from sim import compare_sweep as cs
+    from sim.comparison import same_outcomes_note, sides
+    from sim.experiments import inert_keys, inert_note, parse_params
+    from sim.output import jsonable
+    from sim.resuming import resume_pairs, side_parts, stale_whole_figures
+    from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
+    from sim.stats import milestones
+
+    a, b, name_a, name_b = sides(args.scenarios, args.sets)
+    params = parse_params(args.param)
+    todo = cs.pair_scenarios(a, b, params)  # every point checked before any runs
+    existing, note = None, ""
+    if args.resume:
+        args.runs, existing, note = resume_pairs(args.out, args.runs, todo, args.scenarios,
+                                                 args.seed)
+    fill_runs(args)
+    # a resume that adds runs makes the table and each point's compare.json stale: they
+    # go at once, and each comes back as its point is compared again
+    resumed = open_out(args.out, "compare_sweep", args.resume, (cs.TABLE, cs.PAIRS), note,
+                       drop=(cs.TABLE, *(str(cs.pair_directory(Path(), k) / "compare.json")
+                                         for k in range(len(todo)))))
+    save = partial(cs.save_pair_side, args.out, seed=args.seed, runs=args.runs, resumed=resumed)
+    checkpoint = checkpointed(args.out, partial(cs.save_running_pair_side, args.out,
+                                                seed=args.seed, runs=args.runs, resumed=resumed))
+    points: list[cs.PairPoint] = []
+    keys = [k for k, _ in params]
+
+    def report() -> None:
+        records = [{"a_name": name_a, "b_name": name_b, **p.result} for p in points]
+        print(json.dumps(jsonable(records), indent=2) if args.json else
+              cs.compare_sweep_text(records, keys, (name_a, name_b), len(todo), args.runs))
+
+    stopped = run_points(
+        args, points, len(todo), "comparison sweep", report,
+        lambda runner: cs.run_pairs(todo, runner, args.runs, args.seed, existing,
+                                    save if args.out else None,
+                                    checkpoint if args.out and args.checkpoint else None,
+                                    args.checkpoint),
+        lambda: cs.save_pair(args.out, points, (name_a, name_b)))
+    if points:
+        report()
+    done = [p for p in points if not p.interrupted]
+    if done and all(held_a.same_as(held_b) for held_a, held_b in (p.held for p in done)):
+        print(same_outcomes_note(args.runs, "at every point"), file=sys.stderr)
+    elif note := inert_note(inert_keys([(p.params, p.held, milestones(p.a)) for p in done]),
+                            args.runs):
+        print(note, file=sys.stderr)
+    if args.plot and args.out is not None and points:
+        with saving(args.out, FIGURES_UNSAVED):
+            draw("compare_sweep", args.out, args.format, points=points, params=keys,
+                 names=(name_a, name_b), planned=len(todo), runs=args.runs)
+    if existing is not None:  # resumed
+        parts = [part for k, p in enumerate(points)
+                 for part in side_parts(cs.pair_directory(args.out, k), existing[k], p.held)]
+        if len(points) < len(todo):  # stopped in a point's side A: it may have grown
+            parts += cs.unpaired_part(args.out, len(points), existing[len(points)][0])
+        for stale in stale_whole_figures(args.out, "compare_sweep", parts,
+                                         args.format if args.plot else None):
+            print(stale, file=sys.stderr)
+    if stopped:
+        print(cs.pairs_stopped(points, len(todo), args.out), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
