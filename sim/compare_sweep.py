@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -35,7 +36,7 @@ from sim.origin import first_difference
 from sim.output import Resumed, finish_with, jsonable
 from sim.reads import is_descriptive
 from sim.records import Results
-from sim.report import _pp, _short_keys, pct, value_cells
+from sim.report import _pp, _short_keys, percent, value_cells
 from sim.run_outcome import RunOutcome
 from sim.rundir import PAIRS, pair_directory
 from sim.runner import Runner
@@ -291,7 +292,9 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
 
 def _estimate(p: dict[str, Any] | None) -> str:
     """A side's estimate alone (its interval is in the table and in its directory)."""
-    return pct(p).split("[")[0].strip()
+    if p is None or p["estimate"] is None or math.isnan(p["estimate"]):
+        return "n/a"
+    return percent(p["estimate"], 1)
 
 
 def unpaired_part(out: Path, k: int, before: Results | None) -> list[tuple[Path, int, int]]:
