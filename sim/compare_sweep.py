@@ -36,7 +36,7 @@ from sim.origin import first_difference
 from sim.output import Resumed, finish_with, jsonable
 from sim.reads import is_descriptive
 from sim.records import Results
-from sim.report import _pp, _short_keys, percent, value_cells
+from sim.report import paired_text, percent, short_keys, value_cells
 from sim.run_outcome import RunOutcome
 from sim.rundir import PAIRS, pair_directory
 from sim.runner import Runner
@@ -252,7 +252,7 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
     which an interrupted one's rows fall short of."""
     if not results:
         return "The comparison sweep has no points."
-    short = _short_keys(params)
+    short = short_keys(params)
     labels = _labels(results)
     count = (f"{len(results)} of " if len(results) < planned else "") + f"{planned} point" + (
         "s" if planned > 1 else "")
@@ -271,7 +271,7 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
     def quantities(r: dict[str, Any], side: str) -> list[Any]:
         return [r[side]["p_agreement"], *(r[side]["p_hold"].get(lab) for lab in labels)]
 
-    diffs = [[_pp(d) for d in quantities(r, "diff")] for r in results]
+    diffs = [[paired_text(d) for d in quantities(r, "diff")] for r in results]
     sides = [[f"{_estimate(a)} / {_estimate(b)}"
               for a, b in zip(quantities(r, "a"), quantities(r, "b"), strict=True)]
              for r in results]

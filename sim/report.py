@@ -185,7 +185,7 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     """
     if not rows:
         return "The sweep has no points."
-    names = _short_keys(params)
+    names = short_keys(params)
     first = rows[0]["summary"]
     planned = max(planned or 0, len(rows))
     points = (f"{len(rows)} of " if len(rows) < planned else "") + f"{planned} point" + (
@@ -237,10 +237,10 @@ def _diff_cells(diff: dict[str, Any] | None, labels: Sequence[str]) -> list[str]
     cells = [diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)]
     if cells[0] is not None and all(c["low"] is None for c in cells if c is not None):
         return ["reference", *([""] * len(labels))]
-    return [_pp(c) for c in cells]
+    return [paired_text(c) for c in cells]
 
 
-def _pp(d: dict[str, Any] | None) -> str:
+def paired_text(d: dict[str, Any] | None) -> str:
     """A paired difference as ``+1.7 [+0.6, +2.8]`` (percentage points)."""
     if d is None or d["estimate"] is None or math.isnan(d["estimate"]) or d["low"] is None:
         return "n/a"
@@ -248,7 +248,7 @@ def _pp(d: dict[str, Any] | None) -> str:
     return f"{points(d['estimate'], n)} [{points(d['low'], n)}, {points(d['high'], n)}]"
 
 
-def _short_keys(keys: Sequence[str]) -> list[str]:
+def short_keys(keys: Sequence[str]) -> list[str]:
     """For each dotted key, its shortest suffix (whole parts) that no other key ends with."""
     out = []
     for key in keys:

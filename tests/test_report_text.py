@@ -246,10 +246,10 @@ def test_only_a_point_with_no_interval_anywhere_is_the_reference():
 
 
 def test_a_key_is_shortened_only_to_a_name_no_other_key_ends_with():
-    from sim.report import _short_keys
+    from sim.report import short_keys
 
-    assert _short_keys(["a.x", "x"]) == ["a.x", "x"]  # 'x' is the other key itself
-    assert _short_keys(["a.bx", "c.x"]) == ["bx", "x"]  # 'bx' ends with 'x', not with '.x'
+    assert short_keys(["a.x", "x"]) == ["a.x", "x"]  # 'x' is the other key itself
+    assert short_keys(["a.bx", "c.x"]) == ["bx", "x"]  # 'bx' ends with 'x', not with '.x'
 
 
 def test_value_cells_use_as_few_digits_as_tell_the_values_apart():

@@ -451,11 +451,11 @@ def test_a_difference_in_points_that_rounds_to_nothing_shows_its_first_digit(sha
 
 
 def test_an_interval_end_just_below_zero_reads_below_zero():
-    from sim.report import _pp, points
+    from sim.report import paired_text, points
 
     assert points(-1e-14) == points(1e-14) == "+0.0"  # float noise is no difference
 
-    assert _pp({"estimate": -0.004, "low": -0.0099, "high": -0.000158}) == "-0.4 [-1.0, -0.02]"
+    assert paired_text({"estimate": -0.004, "low": -0.0099, "high": -0.000158}) == "-0.4 [-1.0, -0.02]"
 
 
 @given(st.floats(0.0, 0.5), st.floats(1e-7, 0.5))
@@ -463,10 +463,10 @@ def test_an_interval_end_just_below_zero_reads_below_zero():
 def test_an_interval_never_prints_as_a_point(low, width):
     """With no pair disagreeing in 20,000 replications, a paired interval of +-0.019 pp
     printed as '+0.0 pp [+0.0, +0.0]': a point, which it is not."""
-    from sim.report import _pp, signed
+    from sim.report import paired_text, signed
 
     p = {"estimate": low + width / 2, "low": low, "high": low + width}
-    for text in (signed(p), _pp(p)):
+    for text in (signed(p), paired_text(p)):
         ends = text.split("[")[1].rstrip("]").split(", ")
         assert ends[0] != ends[1], text
         assert float(ends[0]) <= 100 * low + 1e-9 + 0.05 and float(ends[1]) >= 0
