@@ -32,7 +32,8 @@ def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **dat
     """Draw figures for ``command`` (matplotlib is imported only by the commands that draw)."""
     from sim.rundir import drawing
 
-    with drawing(kind, directory, fmt, command, data.get("summary")):  # a stop says what to do
+    with drawing(kind, directory, fmt, command, data.get("summary"),  # a stop says what to do
+                 swept=len(data.get("params") or ())):
         import plots
 
         return plots.draw(kind, directory, fmt=fmt, **data)

@@ -137,8 +137,8 @@ def stale_figures(out: Path, names: tuple[str, ...] = RUN_FIGURES, redraw: str =
 
 
 SINGLE_FIGURE = ("sweep", "compare", "compare_sweep", "trace")
-"""The kinds of figure of which a command draws one (a sweep of two parameters draws
-two, and is said to draw one)."""
+"""The kinds of figure of which a command draws one (but a sweep of two parameters
+draws two: its estimates and their paired differences)."""
 
 
 def redraw_advice(command: str, out: Path, fmt: str) -> str:
@@ -157,12 +157,13 @@ def redraw_advice(command: str, out: Path, fmt: str) -> str:
 
 @contextmanager
 def drawing(kind: str, out: Path, fmt: str, command: str | None = None,
-            summary: dict[str, Any] | None = None) -> Iterator[None]:
+            summary: dict[str, Any] | None = None, swept: int = 1) -> Iterator[None]:
     """Drawing the figures of ``kind`` into ``out`` in the format ``fmt`` for
     ``command`` (by default, the command of that name), the results already saved: a
     stop meanwhile says so, and how to draw them again (it said only 'interrupted').
     A run's ``summary`` says whether it was stopped before all its runs were done, and
     the advice then says how to finish it, as the message the stop cut off would have.
+    A sweep of ``swept`` parameters draws two figures when there are two.
 
     Raises:
         StopExplained: from the stop, once it is explained (so nothing more is said).
@@ -171,8 +172,8 @@ def drawing(kind: str, out: Path, fmt: str, command: str | None = None,
     try:
         yield
     except KeyboardInterrupt as stop:
-        what, them = ("figure", "it") if kind in SINGLE_FIGURE and command == kind else \
-            ("figures", "them")
+        single = kind in SINGLE_FIGURE and command == kind and not (kind == "sweep" and swept == 2)
+        what, them = ("figure", "it") if single else ("figures", "them")
         advice = f"draw {them} with {redraw_advice(command, out, fmt)}"
         saved = "the results are saved"
         if command == "run" and summary and summary.get("partial") and "error" not in summary:

@@ -105,6 +105,19 @@ def test_a_stop_while_drawing_a_run_ended_by_an_error_does_not_offer_to_finish_i
     assert "--resume" not in err
 
 
+def test_a_stop_while_a_two_parameter_sweep_draws_speaks_of_its_two_figures(tmp_path, capsys):
+    """A sweep of two parameters draws its estimates and their paired differences: a stop
+    then must not speak of 'the figure' and 'it', as for a sweep of one."""
+    out = tmp_path / "sweep"
+    for swept, what in ((1, "the figure in"), (2, "the figures in")):
+        with pytest.raises(StopExplained), drawing("sweep", out, "png", swept=swept):
+            raise KeyboardInterrupt
+        err = capsys.readouterr().err
+        assert f"interrupted while drawing {what} {out}" in err
+        assert err.endswith(f"draw {'them' if swept == 2 else 'it'} with the same command with "
+                            "--resume and --plot\n")
+
+
 # -- resuming another scenario ----------------------------------------------------------
 
 
