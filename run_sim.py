@@ -244,6 +244,8 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
     argv = list(argv or [])
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", str(DEFAULT_SCENARIO), *argv]  # bare options apply to the default run
+    elif argv[0].lower().endswith(".toml"):
+        argv = ["run", *argv]  # a scenario file first: that scenario's run
     args = parser.parse(argv)
     if args.command == "run" and args.scenario is None:
         args.scenario = DEFAULT_SCENARIO

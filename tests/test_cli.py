@@ -495,6 +495,21 @@ def test_run_without_a_scenario_runs_the_default_one(capsys):
     assert json.loads(capsys.readouterr().out)["scenario"] == "geneva_2016"
 
 
+def test_a_scenario_file_given_first_is_run(capsys):
+    """'run_sim.py scenarios/x.toml' was refused as an unknown command; a file named first
+    is that scenario's run, with the options that follow it."""
+    args = ["--runs", "5", "--workers", "1", "--no-progress", "--json"]
+    aleppo = str(ROOT / "scenarios" / "aleppo_48h_pause.toml")
+    assert run_sim.main([aleppo, *args]) == 0
+    short = json.loads(capsys.readouterr().out)
+    assert run_sim.main(["run", aleppo, *args]) == 0
+    full = json.loads(capsys.readouterr().out)
+    for timing in ("runs_per_second", "wall_seconds"):
+        del short[timing], full[timing]
+    assert short == full
+    assert short["scenario"] == "aleppo_48h_pause"
+
+
 def test_the_readme_documents_every_column_of_runs_csv():
     from sim.records import CODED, SCALARS
 
