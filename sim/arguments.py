@@ -150,6 +150,9 @@ def build_parser() -> Parser:
     parser = Parser(
         prog="run_sim.py",
         description="Estimate whether a Syrian ceasefire is agreed and whether it holds.",
+        epilog="Without a command, or with a scenario file first, the command is 'run' (of "
+               "scenarios/geneva_2016.toml by default): 'run_sim.py --runs 10000', "
+               "'run_sim.py scenarios/aleppo_48h_pause.toml --plot --out aleppo'.",
     )
     sub = parser.add_subparsers(dest="command")
     parser.commands = sub.choices
