@@ -43,9 +43,11 @@ class Seat:
     """Red lines it negotiates within: its own and, where compatible with them, its
     clients' (a patron does not sign what its client must refuse)."""
     start: tuple[float, ...]
-    """Where its concessions start: its ideal, projected into its box."""
+    """Where its concessions start: its ideal (on the issues it holds a position on;
+    elsewhere its goal), projected into its box."""
     goal: tuple[float, ...]
-    """Where they end: the mean of the other principals' ideals, projected into its box."""
+    """Where they end: the mean of the other principals' ideals on each issue (of those
+    holding a position on it), projected into its box (:func:`sim.rules.concession_target`)."""
     gap: float
     """Utility it loses going all the way from ``start`` to ``goal``."""
     top: float
@@ -81,6 +83,12 @@ class Table:
     """Pairs (lam, b): no package gives the principals more than b in lam-weighted
     utility (:func:`sim.rules.joint_bound`, plus a rounding tolerance)."""
     deadline: float
+    proposers: tuple[int, ...]
+    """The seats that table offers: those holding a position on some issue (all, if none
+    does). A principal with no positions has nothing to propose; it only answers."""
+    stated: tuple[tuple[bool, ...], ...]
+    """Which issues each proposer holds a position on, in the order of ``proposers`` (the
+    mediator's text counts an issue's offers only from those that do)."""
 
 
 def table(scenario: Scenario) -> Table:
@@ -100,11 +108,13 @@ def _build_table(sc: Scenario) -> Table:
     seats = []
     for name in sc.principals:
         p = sc.parties[name]
-        others = [sc.parties[o].ideal for o in sc.principals if o != name]
-        target = tuple(sum(col) / len(others) for col in zip(*others, strict=True))
+        others = [sc.parties[o] for o in sc.principals if o != name]
+        target = rules.concession_target(p.ideal, [o.ideal for o in others],
+                                         [o.stated for o in others])
         lo, hi = box_of([name, *(c for c in sc.combatants if sc.parties[c].patron == name)])
         seats.append(Seat(name, p.ideal, p.weight, lo, hi,
-                          *rules.offer_path(p.ideal, p.weight, target, lo, hi),
+                          *rules.offer_path(rules.indifferent_start(p.ideal, p.stated, target),
+                                            p.weight, target, lo, hi),
                           p.behaviour.concession))
     mediator = None
     if sc.mediator is not None:
@@ -115,12 +125,16 @@ def _build_table(sc: Scenario) -> Table:
                                 sc.spec.parties[m.name].behaviour.leverage, lo, hi)
     ideals = [s.ideal for s in seats]
     weights = [s.weight for s in seats]
+    stated = [sc.parties[s.name].stated for s in seats]
+    proposers = tuple(k for k, holds in enumerate(stated) if any(holds)) or tuple(range(len(seats)))
     return Table(
         seats=tuple(seats),
         mediator=mediator,
         limits=tuple((lam, rules.joint_bound(lam, ideals, weights) + 1e-9)
                      for lam in rules.frontier_weights(weights)),
         deadline=sc.spec.negotiation.deadline_hours,
+        proposers=proposers,
+        stated=tuple(stated[k] for k in proposers),
     )
 
 
@@ -137,20 +151,22 @@ def _aspirations(tab: Table, no_deal: dict[str, float], t: float) -> tuple[float
 
 def candidates(world: World, levels: tuple[float, ...]) -> list[tuple[str, tuple[float, ...]]]:
     """The packages on the table: the mediator's text first, then each principal's offer
-    at its aspiration ``levels[k]`` (principals in canonical order)."""
+    at its aspiration ``levels[k]`` (principals in canonical order; one that holds no
+    position on any issue offers nothing)."""
     return _candidates(table(world.scenario), levels)
 
 
 def _candidates(tab: Table, levels: tuple[float, ...]) -> list[tuple[str, tuple[float, ...]]]:
-    offers = [
-        (s.name, rules.offer_along(s.start, s.goal, s.gap, s.top, level, s.lo, s.hi))
-        for s, level in zip(tab.seats, levels, strict=True)
-    ]
+    offers = []
+    for k in tab.proposers:
+        s = tab.seats[k]
+        offers.append((s.name, rules.offer_along(s.start, s.goal, s.gap, s.top, levels[k],
+                                                 s.lo, s.hi)))
     med = tab.mediator
     if med is None:
         return offers
     text = rules.mediator_text([o for _, o in offers], med.ideal, med.weight, med.pull,
-                               med.lo, med.hi)
+                               med.lo, med.hi, tab.stated)
     return [(med.name, text), *offers]
 
 

@@ -75,6 +75,9 @@ class PartyModel:
     """Hard lower limit per issue, normalised (-inf when none)."""
     hi: tuple[float, ...]
     """Hard upper limit per issue, normalised (+inf when none)."""
+    stated: tuple[bool, ...]
+    """Whether the party holds a position on each issue (where it does not, its ideal is
+    a placeholder that must pull nobody: :func:`sim.rules.concession_target`)."""
     patron: str | None
     opponent: str | None
     host: str | None
@@ -206,6 +209,7 @@ def _compile(spec: ScenarioSpec, file: str, doc: dict[str, Any]) -> Scenario:
             weight=tuple(weight),
             lo=tuple(lo),
             hi=tuple(hi),
+            stated=tuple(issue in p.positions for issue in issues),
             patron=p.patron,
             opponent=opponent,
             host=p.host,

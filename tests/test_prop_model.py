@@ -290,6 +290,20 @@ def test_idle_spoiler_is_no_spoiler(doc, seed):
         assert outcome_key(x)[:7] == outcome_key(y)[:7]  # talks identical too
 
 
+@examples(25)
+@given(scenario_docs(), seeds, st.sampled_from(["aaa_patron", "zzz_patron"]))
+def test_a_patron_that_cares_about_nothing_changes_nothing(doc, seed, name):
+    """A patron with no positions and no client accepts any package and offers what the
+    others want: the talks and the ceasefire go exactly as without it (it used to pull
+    every concession toward the placeholder ideal 0.5 it has on issues it leaves out)."""
+    idle = {"role": "patron", "no_deal": 0.0}
+    with_it = {**doc, "parties": {**doc["parties"], name: idle}}
+    a, b = scenario_from_dict(with_it), scenario_from_dict(doc)
+    for i in range(REPS):
+        x, y = run_replication(a, seed, i), run_replication(b, seed, i)
+        assert outcome_key(x) == outcome_key(y)
+
+
 # ---------------------------------------------------------------------------
 # Reproducibility
 # ---------------------------------------------------------------------------

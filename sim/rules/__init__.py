@@ -17,11 +17,13 @@ Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the idea
 * offer            x(l)   = s + l (g - s),  l = (u(s) - a)/D clipped to [0, 1], with s, g
                      the ideal and the target projected into the red-line box and
                      D = u(s) - u(g) (exact: the path leads away from x* on every issue)
+* target           g_i    = mean of x*_i over the other patrons holding a position on
+                     issue i (own x*_i if none); s_i = g_i where the patron holds none
 * ratification     P      = logistic((u + leverage - d) / noise), 0 beyond a red line
-* violation rate   lam    = r0 (1 - air_share air_restraint) (1 - deterrence v)
-                              [cc (1 - c_eff) + (1 - cc)] + rho E(t)
+* violation rate   lam    = (r0/24) (1 - air_share air_restraint) (1 - deterrence v)
+                              [cc (1 - c_eff) + (1 - cc)] + (rho/24) E(t)
                      c_eff = 1 - (1 - clip(compliance + k (u(terms) - d)))(1 - leverage)
-* spoiler rate     lam_s  = r0 (1 - vulnerability j)
+* spoiler rate     lam_s  = (r0/24) (1 - vulnerability j)   (r0, rho per day; lam per hour)
 * grievance        E(t)   = E0 2^(-(t - t0)/h), +severity per perceived violation;
                      each jump provokes Poisson(rho/24 severity h/ln2) acts in all;
                      the victim's acts excite the author's grievance in turn, so the
@@ -57,9 +59,11 @@ from sim.rules.talks import (
     aspiration,
     box_intersection,
     clip_box,
+    concession_target,
     distance,
     dot,
     frontier_weights,
+    indifferent_start,
     joint_bound,
     mediator_text,
     nash_product,
@@ -100,6 +104,7 @@ __all__ = [
     "box_intersection",
     "branching_ratio",
     "clip_box",
+    "concession_target",
     "convoy_count",
     "distance",
     "dot",
@@ -107,6 +112,7 @@ __all__ = [
     "expected_felt_severity",
     "frontier_weights",
     "grievance",
+    "indifferent_start",
     "intensity",
     "joint_bound",
     "mediator_text",

@@ -122,7 +122,8 @@ def offer(
 
     It starts from its ideal projected into the box ``[lo, hi]`` (its own red lines and
     its clients', where compatible; the ideal itself when it lies inside) and moves
-    straight toward ``target`` (the other side's ideal) projected into the box, just far
+    straight toward ``target`` (the other side's ideal, :func:`concession_target`)
+    projected into the box, just far
     enough that its own utility falls to ``level``. On every issue that move leads away
     from the ideal, so utility falls linearly along the way and the step is exact: the
     proposer always accepts its own offer when any point of the path meets its
@@ -164,21 +165,58 @@ def dot(a: Vector, b: Vector) -> float:
     return total
 
 
+def concession_target(own: Vector, others: Sequence[Vector], stated: Sequence[Sequence[bool]]
+                      ) -> tuple[float, ...]:
+    """Where a principal's concessions lead: on each issue, the mean ideal of the other
+    principals that hold a position on it (``stated``).
+
+    A principal without a position on an issue has only a placeholder ideal there (0.5),
+    so it must not pull anybody toward the middle of the range; on an issue no other
+    principal holds a position on, the target is the principal's own ideal (nobody asks
+    it to move).
+    """
+    out = []
+    for k, mine in enumerate(own):
+        total, n = 0.0, 0
+        for ideal, holds in zip(others, stated, strict=True):
+            if holds[k]:
+                total += ideal[k]
+                n += 1
+        out.append(total / n if n else mine)
+    return tuple(out)
+
+
+def indifferent_start(ideal: Vector, stated: Sequence[bool], target: Vector) -> tuple[float, ...]:
+    """A principal's ideal with the issues it holds no position on set to its concession
+    target: it has no ideal there, and giving the others what they want costs it nothing
+    (its weight there is 0), so it proposes that from the start, not the placeholder."""
+    return tuple(i if holds else t for i, holds, t in zip(ideal, stated, target, strict=True))
+
+
 def mediator_text(
-    offers: Sequence[Vector], ideal: Vector, weight: Vector, pull: float, lo: Vector, hi: Vector
+    offers: Sequence[Vector], ideal: Vector, weight: Vector, pull: float, lo: Vector, hi: Vector,
+    stated: Sequence[Sequence[bool]] | None = None,
 ) -> tuple[float, ...]:
     """A mediator's single negotiating text.
 
     The mean of the principals' current offers, pulled by ``pull`` toward the
     mediator's ideal on the issues it cares about, then projected into ``[lo, hi]``
     (the red lines of everyone at or behind the table, where they are compatible).
+    With ``stated`` (for each proposer, the issues it holds a position on), an issue's
+    mean counts only the offers of the principals with a position on it (all, if none
+    has): a principal without one only echoes the others there.
     """
-    n = len(offers)
     out = []
     for k in range(len(ideal)):
-        total = 0.0
-        for o in offers:
-            total += o[k]
+        total, n = 0.0, 0
+        for j, o in enumerate(offers):
+            if stated is None or stated[j][k]:
+                total += o[k]
+                n += 1
+        if n == 0:
+            for o in offers:
+                total += o[k]
+            n = len(offers)
         mean = total / n
         if weight[k] > 0:
             mean = (1.0 - pull) * mean + pull * ideal[k]
