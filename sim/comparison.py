@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, show
 from sim.output import Resumed, jsonable, write_run
 from sim.records import Results
 from sim.report import run_summary
@@ -191,4 +191,4 @@ def check_comparable(a: Scenario, b: Scenario) -> None:
     if a.spec.ceasefire.milestones != b.spec.ceasefire.milestones:
         raise ScenarioError(b.where(key), key, b.spec.ceasefire.milestones,
                             f"the same milestones as {a.where(key)} "
-                            f"({a.spec.ceasefire.milestones}), to compare them")
+                            f"({show(a.spec.ceasefire.milestones)}), to compare them")

@@ -8,6 +8,7 @@ and exit status 2; nothing else in the library prints tracebacks at users.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -62,12 +63,32 @@ class PairedError(ScenarioError):
 
 
 def show(value: Any) -> str:
-    """Render a value briefly so huge inputs do not flood the terminal; a boolean as
-    TOML and the command line write it (``true``, not Python's ``True``)."""
+    """Render a value briefly so huge inputs do not flood the terminal; a boolean, an
+    array or a table as TOML writes them (``true``, ``["us", "turkey"]``, not Python's
+    ``True`` and ``['us', 'turkey']``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     try:
-        text = repr(value)
+        if isinstance(value, list | tuple | dict):
+            from sim.toml_out import toml_value
+
+            try:
+                text = toml_value(value)
+            except TypeError:  # a kind of value TOML has no inline form for
+                text = repr(value)
+        else:
+            text = repr(value)
     except RecursionError:  # a value nested thousands deep
         return f"<{type(value).__name__} nested too deep to show>"
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def listing(names: Iterable[str], last: str = "") -> str:
+    """Names for a message: ``regime, northern_factions`` (or, with ``last`` "or",
+    ``regime or northern_factions``), not a Python list; ``(none)`` for none."""
+    names = list(names)
+    if not names:
+        return "(none)"
+    if last and len(names) > 1:
+        return f"{', '.join(names[:-1])} {last} {names[-1]}"
+    return ", ".join(names)

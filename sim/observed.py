@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.document import join_key
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, listing
 from sim.records import Results
 from sim.scenario import Scenario, noting_origin
 from sim.scoring import percentile_of
@@ -48,11 +48,11 @@ def _observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
     file = scenario.file
     if obs.withdrew is not None and obs.withdrew not in scenario.parties:
         raise ScenarioError(file, "observed.withdrew", obs.withdrew,
-                            f"a party of the scenario: {sorted(scenario.parties)}")
+                            f"a party of the scenario: {listing(sorted(scenario.parties), 'or')}")
     for label in obs.milestones_reached:
         if label not in labels:
             raise ScenarioError(file, join_key(("observed", "milestones_reached", label)), label,
-                                f"a milestone label of the scenario: {list(labels)}")
+                                f"a milestone label of the scenario: {listing(labels, 'or')}")
     low, high = obs.hours_held_range or (obs.hours_held, obs.hours_held)
     if obs.agreed and obs.collapsed and high > cf.horizon_hours:
         key = "observed.hours_held_range" if obs.hours_held <= cf.horizon_hours else \

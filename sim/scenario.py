@@ -279,7 +279,10 @@ def noting_origin(path: Path) -> Iterator[None]:
         origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
         if origin is None or origin.resolve() == path.resolve():
             raise exc from None
-        raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} (the value is "
+        # a missing key has no value written anywhere: the table that lacks it is named
+        what = "the value is" if exc.value is not None or "." not in exc.path else \
+            f"{exc.path.rsplit('.', 1)[0]} is"
+        raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} ({what} "
                             f"written in {shown_path(origin)}, which {path.name} extends)"
                             ) from None
 

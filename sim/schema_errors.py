@@ -4,6 +4,7 @@ unknown one, a numeric field's range, TOML's names for the kinds of value)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from difflib import get_close_matches
 from typing import Any, get_args
@@ -11,7 +12,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from sim.document import join_key
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, listing
 from sim.schema import ScenarioSpec
 
 
@@ -120,12 +121,40 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
         msg = _range(loc) or "a number"
     elif kind in {"string_type"}:
         msg = "text in quotes"
+        if isinstance(err.get("input"), list):
+            msg = f"one value in quotes, not a list{ONE_OF.get(str(loc[-1]), '')}"
+    elif kind == "string_too_short":
+        least = err.get("ctx", {}).get("min_length", 1)
+        msg = f"text of at least {least} character{'s' if least != 1 else ''} in quotes"
+    elif kind == "literal_error":
+        msg = _choices(err)
     elif kind in TYPES:
         msg = TYPES[kind]
     if kind in {"finite_number"}:
         msg = "must be a finite number (no nan or inf)"
     value = err.get("input")
     return ScenarioError(file, path, value, msg)
+
+
+ONE_OF = {"patron": " (a combatant has one patron; another backer can sit at the table as a "
+                     "patron without a client)",
+          "host": " (a spoiler is co-located with one combatant)",
+          "opponent": " (an armed party fights one combatant)"}
+"""Why a key takes a single name, for a list given there."""
+
+
+def _choices(err: Any) -> str:
+    """A value outside a fixed set, as 'one of patron, combatant, spoiler or mediator'
+    (pydantic's words are Python's: "Input should be 'patron', ..."), with the intended
+    choice named when only its case differs."""
+    expected = str(err.get("ctx", {}).get("expected", ""))
+    choices = re.findall(r"'([^']*)'", expected)
+    if not choices:
+        return str(err["msg"])
+    given = err.get("input")
+    near = [c for c in choices if isinstance(given, str) and c.lower() == given.lower()]
+    hint = f" (names are case-sensitive: {near[0]})" if near else ""
+    return f"one of {listing(choices, 'or')}{hint}"
 
 
 def unknown_issue(name: str, issues: Iterable[str]) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sim.document import join_key
-from sim.errors import PairedError, ScenarioError
+from sim.errors import PairedError, ScenarioError, listing
 from sim.reads import READ_BY
 from sim.rules.talks import round_count
 from sim.schema import ScenarioSpec
@@ -86,8 +86,8 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             "parties",
             sorted(spec.parties),
             "a scenario needs at least two parties with role 'patron' (the negotiators) and "
-            f"two with role 'combatant'; found patrons {roles['patron']} and combatants "
-            f"{roles['combatant']}",
+            f"two with role 'combatant'; found patrons {listing(roles['patron'])} and "
+            f"combatants {listing(roles['combatant'])}",
         )
     if len(roles["mediator"]) > 1:
         raise ScenarioError(file, "parties", roles["mediator"], "at most one mediator")
@@ -99,22 +99,27 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
         if party.role == "combatant":
             if party.patron is None:
-                raise ScenarioError(file, f"{base}.patron", None, f"name one of {roles['patron']}")
+                raise ScenarioError(file, f"{base}.patron", None,
+                                    f"name its patron, one of {listing(roles['patron'], 'or')}")
             if party.patron not in roles["patron"]:
                 raise ScenarioError(
-                    file, f"{base}.patron", party.patron, f"a party with role patron: {roles['patron']}"
+                    file, f"{base}.patron", party.patron,
+                    f"a party with role patron: {listing(roles['patron'], 'or')}",
                 )
         elif party.patron is not None:
             raise ScenarioError(file, f"{base}.patron", party.patron, "only combatants have a patron")
         if party.role in ("combatant", "spoiler"):
             others = [c for c in combatants if c != name and c != party.host]
             if party.opponent is None and len(others) != 1:
+                why = (f"with {len(others)} other combatants ({listing(others)}) it cannot be "
+                       "told which") if others else "there is no other combatant"
                 raise ScenarioError(
-                    file, f"{base}.opponent", None, f"name the combatant it fights, one of {others}"
+                    file, f"{base}.opponent", None,
+                    f"name the combatant it fights (opponent = \"...\"): {why}",
                 )
             if party.opponent is not None and party.opponent not in combatants:
                 raise ScenarioError(
-                    file, f"{base}.opponent", party.opponent, f"a combatant: {combatants}"
+                    file, f"{base}.opponent", party.opponent, f"a combatant: {listing(combatants, 'or')}"
                 )
             if party.opponent == name:
                 raise ScenarioError(file, f"{base}.opponent", name, "a party other than itself")
@@ -123,7 +128,8 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         if party.role == "spoiler":
             if party.host is None or party.host not in combatants:
                 raise ScenarioError(
-                    file, f"{base}.host", party.host, f"the combatant it is co-located with: {combatants}"
+                    file, f"{base}.host", party.host,
+                    f"the combatant it is co-located with: {listing(combatants, 'or')}",
                 )
             if party.opponent is not None and party.opponent == party.host:
                 # its attacks would be blamed on their own victim
@@ -183,15 +189,18 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                                    f"({pos.max}): min <= ideal <= max"))
     gainer = spec.negotiation.shocks.gainer
     if gainer is not None and gainer not in combatants:
-        raise ScenarioError(file, "negotiation.shocks.gainer", gainer, f"a combatant: {combatants}")
+        raise ScenarioError(file, "negotiation.shocks.gainer", gainer,
+                            f"a combatant: {listing(combatants, 'or')}")
     if gainer is None and spec.negotiation.shocks.rate_per_day > 0 and len(combatants) != 2:
-        raise ScenarioError(file, "negotiation.shocks.gainer", None, f"one of {combatants}")
+        raise ScenarioError(file, "negotiation.shocks.gainer", None,
+                            f"one of {listing(combatants, 'or')} (with {len(combatants)} "
+                            "combatants, the side that shocks favour must be named)")
     shocks = spec.negotiation.shocks
     if gainer is None and "gainer_share" in shocks.model_fields_set:
         # without a gainer the shocks favour each side equally: a share would be ignored
         raise ScenarioError(file, "negotiation.shocks.gainer_share", shocks.gainer_share,
                             f"a gainer to give it to: set negotiation.shocks.gainer to one of "
-                            f"{combatants}, or drop gainer_share")
+                            f"{listing(combatants, 'or')}, or drop gainer_share")
     cf = spec.ceasefire
     # the latest milestone: a horizon raised to it admits them all
     latest = max(cf.milestones.items(), key=lambda m: m[1], default=("", 0.0))
@@ -215,7 +224,8 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         issue = getattr(cf.links, key)
         if issue is not None and issue not in spec.issues:
             raise ScenarioError(
-                file, f"ceasefire.links.{key}", issue, f"a declared issue or omitted: {sorted(spec.issues)}"
+                file, f"ceasefire.links.{key}", issue,
+                f"a declared issue or omitted: {listing(sorted(spec.issues), 'or')}",
             )
     for issue, value in cf.imposed.items():
         if issue not in spec.issues:

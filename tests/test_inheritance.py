@@ -493,3 +493,20 @@ def test_a_problem_in_a_child_s_own_record_does_not_name_the_parent(tmp_path: Pa
         observed_outcomes(load_scenario(child))
     assert err.value.path.startswith("observed.milestones_reached")
     assert "extends" not in err.value.allowed
+
+
+def test_a_key_missing_from_an_inherited_table_names_the_table_not_a_value(tmp_path: Path):
+    """A third combatant in the child leaves the parent's combatants without an opponent
+    that can be told: nothing is written there, so the message must not say 'the value
+    is written in parent.toml' but which table the key goes in, and why it is needed."""
+    write(tmp_path / "parent.toml", toml_dumps(minimal_doc()))
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "c"\n'
+                  '[parties.green]\nrole = "combatant"\npatron = "east"\nopponent = "red"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert err.value.value is None
+    others = "green, red" if err.value.path == "parties.blue.opponent" else "blue, green"
+    assert err.value.allowed.startswith(
+        f'name the combatant it fights (opponent = "..."): with 2 other combatants ({others}) '
+        f"it cannot be told which ({err.value.path.rsplit('.', 1)[0]} is written in ")
+    assert err.value.allowed.endswith("parent.toml, which child.toml extends)")

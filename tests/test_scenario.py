@@ -536,7 +536,8 @@ def test_a_value_set_by_an_option_that_fails_while_running_names_the_option(caps
                          "--workers", "1", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {DEFAULT} with --set: ceasefire.milestones: bad value "
-                          "{'7d': 168.0}; the same milestones as "), err
+                          "{ 7d = 168.0 }; the same milestones as "), err
+    assert "({ 48h = 48.0, 7d = 168.0, 30d = 720.0 }), to compare them" in err
 
 
 def test_a_gainer_share_without_a_gainer_is_refused_not_ignored():
@@ -823,3 +824,25 @@ def test_a_scenario_named_without_its_suffix_is_pointed_to_it():
     with pytest.raises(ScenarioError) as err:
         load_scenario(DEFAULT.with_name("nowhere"))
     assert err.value.allowed == "file does not exist"
+
+
+@pytest.mark.parametrize(("change", "path", "said"), [
+    (lambda d: d["parties"]["pa"].update(role="Patron"), "parties.pa.role",
+     "bad value 'Patron'; one of patron, combatant, spoiler or mediator (names are "
+     "case-sensitive: patron)"),
+    (lambda d: d.update(name=""), "name", "bad value ''; text of at least 1 character in quotes"),
+    (lambda d: d["parties"]["ca"].update(patron=["pa", "pb"]), "parties.ca.patron",
+     'bad value ["pa", "pb"]; one value in quotes, not a list (a combatant has one patron'),
+])
+def test_schema_errors_are_in_the_words_of_the_file(change, path, said):
+    """Pydantic's own words ('Input should be ...', 'String should have ...') and
+    Python's lists (['pa', 'pb']) were shown as they came."""
+    from strategies import plain_doc
+
+    doc = plain_doc()
+    assert {"pa", "pb", "ca"} <= set(doc["parties"])
+    change(doc)
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(doc, "case.toml")
+    assert info.value.path == path
+    assert said in info.value.message()

@@ -74,14 +74,14 @@ REFUSED = {
     # two patrons and one combatant: there would be nobody for red to fight
     "one combatant": (
         without(minimal_doc(), "parties", "blue"),
-        "parties", "two with role 'combatant'; found patrons ['east', 'west'] and combatants ['red']"),
+        "parties", "two with role 'combatant'; found patrons east, west and combatants red"),
     "combatant without a patron": (
         without(minimal_doc(), "parties", "red", "patron"),
-        "parties.red.patron", "name one of ['east', 'west']"),
+        "parties.red.patron", "name its patron, one of east or west"),
     "patron with a patron": (with_keys(minimal_doc(), parties__east__patron="west"),
                              "parties.east.patron", "only combatants have a patron"),
     "combatant fighting a patron": (with_keys(minimal_doc(), parties__red__opponent="east"),
-                                    "parties.red.opponent", "a combatant: ['red', 'blue']"),
+                                    "parties.red.opponent", "a combatant: red or blue"),
     "combatant fighting itself": (with_keys(minimal_doc(), parties__red__opponent="red"),
                                   "parties.red.opponent", "a party other than itself"),
     "patron with an opponent": (with_keys(minimal_doc(), parties__east__opponent="red"),
@@ -89,14 +89,14 @@ REFUSED = {
     # blame for a spoiler's attacks falls on its host: a negotiator cannot be it
     "spoiler hosted by a patron": (
         with_keys(minimal_doc(), parties__jfs={"role": "spoiler", "host": "east", "opponent": "red"}),
-        "parties.jfs.host", "the combatant it is co-located with: ['red', 'blue']"),
+        "parties.jfs.host", "the combatant it is co-located with: red or blue"),
     "shocks favouring a patron": (
         with_keys(minimal_doc(), negotiation__shocks={"rate_per_day": 0.5, "size": 0.2, "gainer": "east"}),
-        "negotiation.shocks.gainer", "a combatant: ['red', 'blue']"),
+        "negotiation.shocks.gainer", "a combatant: red or blue"),
     # with two combatants a shock favours one or the other; with three, which?
     "shocks among three combatants without a gainer": (
         with_keys(three_combatants(), negotiation__shocks={"rate_per_day": 0.5}),
-        "negotiation.shocks.gainer", "one of ['red', 'blue', 'green']"),
+        "negotiation.shocks.gainer", "one of red, blue or green (with 3 combatants"),
     "milestone at hour 0": (
         with_keys(minimal_doc(), ceasefire__milestones={**MILESTONES, "zero": 0.0}),
         "ceasefire.milestones.zero", "hours in (0, horizon_hours=240.0]"),
