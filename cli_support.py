@@ -8,11 +8,12 @@ simulator's packages (``--help`` works without them): those come with the call.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_TERMINATED", "draw",
-           "make_runner"]
+           "make_runner", "note_idle_parties"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -37,3 +38,15 @@ def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **dat
         import plots
 
         return plots.draw(kind, directory, fmt=fmt, **data)
+
+
+def note_idle_parties(*scenarios: Any) -> None:
+    """Say on stderr what parties of these scenarios change nothing (sim.reads), each note
+    once: an effect of +0.0 from one of them would otherwise read as a finding."""
+    from sim.reads import idle_parties_notes
+
+    seen: list[str] = []
+    for scenario in scenarios:
+        seen.extend(n for n in idle_parties_notes(scenario) if n not in seen)
+    for note in seen:
+        print(note, file=sys.stderr)

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from cli_support import EXIT_INTERRUPTED, draw, make_runner
+from cli_support import EXIT_INTERRUPTED, draw, make_runner, note_idle_parties
 from sim.arguments import fill_runs
 from sim.signals import deferred_stop
 
@@ -63,6 +63,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.stats import milestones
 
     base = load_scenario(args.scenario, args.sets)
+    note_idle_parties(base)
     params = ex.parse_params(args.param)
     todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
     # without --runs, a resumed sweep takes the saved one's (as a run does, see resume_options)
@@ -129,6 +130,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return cmd_compare_sweep(args)
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
+    note_idle_parties(a, b)
     existing: tuple[Any, Any] = (None, None)
     note = ""
     if args.resume:
@@ -189,6 +191,7 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     params = parse_params(args.param)
     todo = cs.pair_scenarios(a, b, params)  # every point checked before any runs
+    note_idle_parties(a, b)
     existing, note = None, ""
     if args.resume:
         args.runs, existing, note = resume_pairs(args.out, args.runs, todo, args.scenarios,

@@ -29,6 +29,7 @@ from cli_support import (
     EXIT_TERMINATED,
     draw,
     make_runner,
+    note_idle_parties,
 )
 from cli_variants import cmd_compare, cmd_sweep
 from sim.arguments import (
@@ -73,6 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     complete_run_options(args)
     fill_runs(args)
     scenario = load_scenario(args.scenario, args.sets)
+    note_idle_parties(scenario)
     existing = None
     if args.resume:
         limit = ("--max-runs", args.max_runs) if args.precision is not None else ("--runs", args.runs)
@@ -164,6 +166,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         missing = citation_errors(path) if args.citations else []
         print("".join(f"error: {message}\n" for message in missing), end="", file=sys.stderr)
         status = EXIT_BAD_INPUT if missing else status
+        note_idle_parties(sc)
         print(f"{'uncited' if missing else 'ok'}: {path} ({sc.name}: {len(sc.issues)} issues, "
               f"{len(sc.order)} parties)")
     return status

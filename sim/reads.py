@@ -8,6 +8,10 @@ vary nothing): both from the tables here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 READ_BY: dict[str, tuple[str, ...]] = {
     "concession": ("patron",),
@@ -46,3 +50,35 @@ def is_descriptive(parts: Sequence[str]) -> bool:
         if len(head) == len(want) and all(w in ("*", p) for w, p in zip(want, head, strict=True)):
             return True
     return False
+
+
+THROUGH_CLIENT = ("leverage", "trust", "tolerance", "sensitivity")
+"""A patron's keys that act only through its client: leverage presses the client to
+ratify and comply; trust falls with the client's losses (``ceasefire.patron_share``),
+and below its tolerance the patron withdraws."""
+
+
+def idle_parties_notes(scenario: Scenario) -> list[str]:
+    """What to tell the user of a patron no combatant names as its patron: its
+    behaviour keys in :data:`THROUGH_CLIENT` change nothing, and with no positions
+    either it changes nothing at all. Not refused, as a role's unread keys are: a
+    child file that gives the parent's client to another patron cannot remove the keys
+    the parent wrote."""
+    clients = {p.patron for p in scenario.parties.values() if p.patron is not None}
+    notes = []
+    for name in scenario.principals:
+        if name in clients:
+            continue
+        party = scenario.spec.parties[name]
+        if not party.positions:
+            notes.append(f"note: {name} holds no position on any issue and is no combatant's "
+                         "patron: it changes nothing (give it positions, or make it the patron of "
+                         "a combatant)")
+            continue
+        idle = [k for k in THROUGH_CLIENT if k in party.behaviour.model_fields_set]
+        if idle:
+            keys = " and ".join([", ".join(idle[:-1]), idle[-1]] if len(idle) > 1 else idle)
+            notes.append(f"note: {name} is no combatant's patron, so its behaviour.{keys} "
+                         f"change{'s' if len(idle) == 1 else ''} nothing (they act through a "
+                         "client); it only negotiates")
+    return notes

@@ -78,3 +78,39 @@ def test_a_change_that_altered_nothing_is_said_to(args, said, capsys):
 def test_a_change_that_altered_something_is_not(args, capsys):
     assert cli(*args) == 0
     assert "note:" not in capsys.readouterr().err
+
+
+def test_a_patron_without_a_client_is_said_to_change_nothing_through_one(tmp_path, capsys):
+    """A patron no combatant names as its patron only negotiates: its leverage, trust,
+    tolerance and sensitivity act through a client, so they change nothing (checked
+    here on the same seeds), and one with no positions either changes nothing at all.
+    validate says so rather than passing such a scenario in silence."""
+    from helpers import DEFAULT
+
+    from sim.reads import idle_parties_notes
+
+    child = tmp_path / "turkey.toml"
+    child.write_text(
+        f'extends = "{DEFAULT.as_posix()}"\nname = "turkey"\n'
+        '[parties.turkey]\nrole = "patron"\n'
+        '[parties.turkey.positions.aid_access]\nideal = 1.0\nsalience = 1.0\n'
+        '[parties.turkey.behaviour]\nleverage = 0.6\ntolerance = 0.1\n', encoding="utf-8")
+    sc = load_scenario(child)
+    assert idle_parties_notes(sc) == [
+        "note: turkey is no combatant's patron, so its behaviour.leverage and tolerance "
+        "change nothing (they act through a client); it only negotiates"]
+    with Runner(workers=1) as runner:
+        a = runner.run(sc, 80, 3).results
+        b = runner.run(load_scenario(child, ["parties.turkey.behaviour.leverage=0",
+                                             "parties.turkey.behaviour.tolerance=0.4"]), 80, 3).results
+    assert a.same_as(b)
+    assert idle_parties_notes(load_scenario(DEFAULT)) == []
+
+    bare = tmp_path / "bare.toml"
+    bare.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "bare"\n'
+                    '[parties.turkey]\nrole = "patron"\n', encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert run_sim.main(["validate", str(bare)]) == 0
+    assert capsys.readouterr().err == (
+        "note: turkey holds no position on any issue and is no combatant's patron: it "
+        "changes nothing (give it positions, or make it the patron of a combatant)\n")
