@@ -2,10 +2,11 @@
 
 A reader must be able to check each parameter against the quote or fact behind it, or
 see that it is a modelling judgement (``JUDGEMENT``). A number counts as cited when a
-comment sits on its line, or heads its paragraph (the run of non-blank lines it belongs
-to, after its table's header). Issue ranges are definitions of the scale, not claims,
-and are exempt. Numbers count wherever TOML can hold them: under dotted or quoted keys,
-in inline tables and in arrays written over several lines (not inside strings).
+comment with some text (not a bare ``#``) sits on its line, or heads its paragraph (the
+run of non-blank lines it belongs to, after its table's header). Issue ranges are
+definitions of the scale, not claims, and are exempt. Numbers count wherever TOML can
+hold them: under dotted or quoted keys, in inline tables and in arrays written over
+several lines (not inside strings).
 
 The shipped scenarios are held to this by the tests; ``run_sim.py validate --citations``
 holds any file to it.
@@ -36,6 +37,13 @@ def _claims(value: str) -> bool:
     return _CLAIM.match(value) is not None
 
 
+def _cites(text: str) -> bool:
+    """Whether ``text`` (a value and what follows it, or a whole line) holds a comment
+    that says something: a bare ``#`` cites nothing. A ``#`` inside a string is text."""
+    _, hash_, comment = _STRING.sub('""', text).partition("#")
+    return bool(hash_) and bool(comment.strip("# \t"))
+
+
 def uncited(text: str) -> list[tuple[int, str]]:
     """Lines (number, text) holding a number or a boolean with no comment to cite it."""
     out = []
@@ -55,13 +63,13 @@ def uncited(text: str) -> list[tuple[int, str]]:
                 array = (start, first, value)
                 continue
             array = None
-            if _claims(value) and "#" not in value and not headed:
+            if _claims(value) and not _cites(value) and not headed:
                 out.append((start, first))
             continue
         if not s:
             headed = False
         elif s.startswith("#"):
-            headed = True
+            headed = headed or _cites(s)
         elif s.startswith("["):
             table, headed = s, False
         elif (m := _KEY.match(line)) is not None:
@@ -72,7 +80,7 @@ def uncited(text: str) -> list[tuple[int, str]]:
                 if not table.startswith("[issues"):
                     array = (number, s, value)
             elif (_claims(value) and not table.startswith("[issues")
-                  and "#" not in value and not headed):
+                  and not _cites(value) and not headed):
                 out.append((number, s))
     return out
 

@@ -98,3 +98,26 @@ def test_a_blank_source_is_refused(key: str) -> None:
     with pytest.raises(ScenarioError) as err:
         load_scenario(ROOT / "scenarios" / "cessation_feb_2016.toml", [f'{key}=["a", " "]'])
     assert (err.value.path, err.value.value) == (f"{key}[1]", " ")
+
+
+def test_a_bare_comment_cites_nothing() -> None:
+    """'attack_rate = 0.5   #' passed validate --citations: a comment must say something,
+    on the number's line or heading its paragraph; a '#' inside a string is no comment."""
+    text = '''
+[parties.p.behaviour]
+attack_rate = 0.5   #
+trust = 0.5   # ##
+tolerance = 0.1 # JUDGEMENT
+
+[parties.q.behaviour]
+#
+trust = 0.5
+pauses = { "#1" = 48.0 }
+
+[parties.r.behaviour]
+# a quote
+#
+trust = 0.5
+'''
+    assert [line for _, line in uncited(text)] == [
+        "attack_rate = 0.5   #", "trust = 0.5   # ##", "trust = 0.5", 'pauses = { "#1" = 48.0 }']
