@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks
 from plots.heatmap import FULL_LABELS, SHORT_LABELS, tick_labels
@@ -40,6 +41,41 @@ def _cell(estimate: float, low: float, high: float, full: bool) -> str:
     d = interval_decimals({"estimate": estimate, "low": low, "high": high})
     text = points(estimate, d)
     return f"{text}\n[{points(low, d)}, {points(high, d)}]" if full else text
+
+
+CHAR_WIDTH = 0.058
+"""Inches a character of a cell's text takes at its size (8 points), on average over
+digits, signs, brackets and spaces."""
+
+
+def _column_width(diffs: dict[str, dict[str, np.ndarray]]) -> float:
+    """Inches per column of the grid that the widest cell text needs (an interval such
+    as ``[-14.2, -7.3]`` overflowed into its neighbours at a fixed half inch), and at
+    least half an inch."""
+    longest = 0
+    for d in diffs.values():
+        for est, low, high in zip(d["estimate"], d["low"], d["high"], strict=True):
+            text = _cell(float(est), float(low), float(high), full=True)
+            longest = max(longest, *(len(line) for line in text.split("\n")))
+    return max(0.5, CHAR_WIDTH * longest + 0.12)
+
+
+def _widen_to_fit(fig: Figure, columns: int) -> None:
+    """Widen ``fig`` until the widest cell text of its heat maps fits its column with a
+    margin, as measured in the font it is drawn in (the estimate of :data:`CHAR_WIDTH`
+    sets the first size; fonts differ between machines)."""
+    fig.draw_without_rendering()  # lays the panels out
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    heat = [ax for ax in fig.axes if ax.texts]
+    if not heat:
+        return
+    need = max(t.get_window_extent(renderer).width for ax in heat for t in ax.texts)
+    have = min(ax.get_window_extent(renderer).width for ax in heat) / columns
+    short = (need * 1.08 + 6 - have) / fig.dpi  # inches each column lacks
+    if short > 0:
+        width, height = fig.get_size_inches()
+        panels = len({round(ax.get_position().x0, 3) for ax in heat})
+        fig.set_size_inches(width + short * columns * panels * 1.05, height)
 
 
 def plot_difference_map(ax: Axes, est: np.ndarray, low: np.ndarray, high: np.ndarray,
@@ -69,19 +105,21 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
     a sweep stopped before its end is marked so in the caption."""
     with styled():
         diffs = differences(points_)
-        fig = heat_figure(points_, params, len(diffs), (0.5, 0.34), 1.2)
+        side = max(len({repr(pt.params[k]) for pt in points_}) for k in params)
+        width = _column_width(diffs) if side <= FULL_LABELS else 0.5  # (estimates alone fit)
+        fig = heat_figure(points_, params, len(diffs), (width, 0.34), 1.2)
         estimates = np.concatenate([d["estimate"] for d in diffs.values()])
         span = max(float(np.nanmax(np.abs(estimates))) if np.isfinite(estimates).any() else 0.0,
                    0.01)  # at least 1 pp: a null result is not painted at full strength
         grids = heat_panels(fig, points_, params, diffs,
                             partial(plot_difference_map, span=span),
                             "difference from the reference (pp)", lambda v: points(v, 0))
+        _widen_to_fit(fig, len(next(iter(grids.values()))["x"]))
         first = points_[0]
         reference = ", ".join(f"{param_name(k)} = {tick_labels([first.params[k]])[0]}"
                               for k in params)
-        fig.suptitle(wrap("Paired difference from the reference point (percentage points, "
-                          "95% interval)", 70) + "\n" + wrap(f"reference: {reference}", 90),
-                     fontsize=11)
+        fig.suptitle("Paired difference from the reference point (pp, 95% interval)\n"
+                     + wrap(f"reference: {reference}", 90), fontsize=11)
         stopped = ""
         if points_[-1].interrupted or len(points_) < (planned or 0):
             stopped = f"interrupted, {len(points_)} of {max(planned or 0, len(points_))} points"

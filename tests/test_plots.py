@@ -9,6 +9,7 @@ wrote them) and, for the key curves and bars, against the artists on the Axes.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import math
 import os
@@ -447,6 +448,30 @@ def test_large_sweep_grids_keep_their_cells_legible(scenario: Scenario, side: in
     width, height = drawn.figure.get_size_inches()
     assert width >= 2 * (0.42 * side + 1.2) and height >= 2 * (0.3 * side + 1.2)
     assert ("intervals in sweep.csv" in drawn.data["caption"]) == (detail != "full")
+
+
+def test_the_paired_differences_of_a_six_column_grid_do_not_overlap(scenario: Scenario) -> None:
+    """On a 6 x 5 grid the intervals ('[-14.2, -7.3]') ran into their neighbours at a
+    fixed half inch a column; the columns now take the width the widest text needs."""
+    from plots.sweep_diff import differences_figure
+
+    keys = ["ceasefire.imposed.delineation", "ceasefire.monitoring.coverage"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [k / 5 for k in range(6)]),
+                                     (keys[1], [k / 4 for k in range(5)])], runner, 40, SEED)
+    drawn = differences_figure(points, keys)
+    fig = drawn.figure
+    renderer = fig.canvas.get_renderer()
+    longest = 0
+    for ax in fig.axes:
+        rows: dict[float, list[Any]] = {}
+        for t in ax.texts:
+            rows.setdefault(t.get_position()[1], []).append(t)
+            longest = max(longest, *(len(line) for line in t.get_text().split("\n")))
+        for row in rows.values():
+            boxes = sorted((t.get_window_extent(renderer) for t in row), key=lambda b: b.x0)
+            assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))
+    assert longest >= len("[-1.0, +1.0]")  # intervals were drawn, and are what must fit
 
 
 def test_sweep_of_words_and_of_three_parameters_is_categorical(scenario: Scenario,
