@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from plots.fitting import fit_lines, legend_columns
+from plots.fitting import fit_lines, legend_columns, whole_words_size
 from plots.style import (
     GREY,
     Drawn,
@@ -202,9 +202,22 @@ def matrix_names(data: dict[str, Any], scenario: Scenario) -> tuple[list[str], l
     share its width, those beside it take :data:`AUTHOR_POINTS`."""
     parties = scenario.spec.parties
     authors, blamed = _matrix_parties(data, scenario)
-    room = max(MATRIX_POINTS / max(len(blamed), 1) - 8.0, 40.0)
-    return ([fit_lines(party_label(parties, b), MATRIX_SIZE, room) for b in blamed],
+    size = below_size(data, scenario)
+    return ([fit_lines(party_label(parties, b), size, _column_room(blamed)) for b in blamed],
             [fit_lines(party_label(parties, a), MATRIX_SIZE, AUTHOR_POINTS) for a in authors])
+
+
+def _column_room(blamed: list[str]) -> float:
+    """Points of width a name under one of the matrix's columns may take."""
+    return max(MATRIX_POINTS / max(len(blamed), 1) - 8.0, 40.0)
+
+
+def below_size(data: dict[str, Any], scenario: Scenario) -> float:
+    """Font size of the names under the matrix: :data:`MATRIX_SIZE`, or smaller where a
+    word of one would not fit its column whole ('Armed oppositio / n' under three)."""
+    blamed = _matrix_parties(data, scenario)[1]
+    return whole_words_size([party_label(scenario.spec.parties, b) for b in blamed],
+                            MATRIX_SIZE, _column_room(blamed))
 
 
 def matrix_height(data: dict[str, Any], scenario: Scenario) -> float:
@@ -245,7 +258,7 @@ def plot_attribution(ax: Axes, data: dict[str, Any], scenario: Scenario) -> np.n
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.85,
                           "linewidth": 0} if wrong and dark else None)
     below, beside = matrix_names(data, scenario)
-    ax.set_xticks(range(len(blamed)), below, fontsize=MATRIX_SIZE)
+    ax.set_xticks(range(len(blamed)), below, fontsize=below_size(data, scenario))
     ax.set_yticks(range(len(authors)), beside, fontsize=MATRIX_SIZE)
     ax.set_xlabel("blamed by the withdrawing party")
     ax.set_ylabel("true author of the act")

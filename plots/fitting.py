@@ -10,6 +10,7 @@ layout has given each axis its length.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -29,14 +30,39 @@ def text_width(text: str, fontsize: float) -> float:
                for line in text.split("\n"))
 
 
+def _parts(word: str) -> list[str]:
+    """A word's pieces between which a line may break: after each hyphen
+    (``Turkish-`` ``backed``)."""
+    return re.findall(r"[^-]*-+|[^-]+$", word) or [word]
+
+
+def whole_words_size(texts: Sequence[str], fontsize: float, room: float,
+                     smallest: float = 6.5) -> float:
+    """The largest font size, from ``fontsize`` down to ``smallest`` in half points, at
+    which no word of ``texts`` (nor piece of a hyphenated word) is wider than ``room``
+    points, so :func:`fit_lines` need not break a word inside itself ('oppositio / n');
+    ``smallest`` where none is."""
+    size = fontsize
+    pieces = [p for text in texts for word in text.split() for p in _parts(word)]
+    while size > smallest and any(text_width(p, size) > room for p in pieces):
+        size -= 0.5
+    return max(size, smallest)
+
+
 def fit_lines(text: str, fontsize: float, room: float) -> str:
     """``text`` broken at spaces into lines at most ``room`` points wide in the figures'
     font, none of it left out: a name cut short could not be told from another that
-    begins alike. A word wider than ``room`` on its own is broken inside itself."""
+    begins alike. A word wider than ``room`` on its own is broken after a hyphen where
+    it has one, and else inside itself."""
     lines: list[str] = []
+    words: list[tuple[bool, str]] = []
     for word in text.split():
-        if lines and text_width(f"{lines[-1]} {word}", fontsize) <= room:
-            lines[-1] += " " + word
+        pieces = _parts(word) if text_width(word, fontsize) > room else [word]
+        words.extend((k > 0, piece) for k, piece in enumerate(pieces))
+    for glued, word in words:
+        joint = "" if glued else " "
+        if lines and text_width(f"{lines[-1]}{joint}{word}", fontsize) <= room:
+            lines[-1] += joint + word
             continue
         while len(word) > 1 and text_width(word, fontsize) > room:
             cut = max((k for k in range(1, len(word)) if text_width(word[:k], fontsize) <= room),

@@ -1220,6 +1220,27 @@ def test_names_are_broken_into_lines_that_keep_to_their_room() -> None:
     assert fit_lines("Russia", 9, 60.0) == "Russia"
 
 
+def test_names_under_three_matrix_columns_are_not_broken_inside_a_word(scenario: Scenario) -> None:
+    """Under three columns 'Armed opposition' read 'Armed oppositio / n' and 'Turkish-backed'
+    'Turkish-b / acked': the names now take a smaller size where a word would not fit
+    whole, and a hyphenated word breaks after its hyphen."""
+    from plots.causes import MATRIX_SIZE, below_size, matrix_names
+    from plots.fitting import fit_lines
+
+    data = {"trigger_blamed": {("jfs", "opposition"): 2, ("regime", "regime"): 5,
+                               ("opposition", "jfs"): 1}}
+    sets = ['parties.jfs.label="Turkish-backed factions"']
+    sc = load_scenario(DEFAULT, sets)
+    below, _ = matrix_names(data, sc)
+    for name, label in zip(below, ("Turkish-backed factions", "Armed opposition",
+                                   "Syrian government"), strict=True):
+        rebuilt = "".join(line + ("" if line.endswith("-") else " ") for line in name.split("\n"))
+        assert rebuilt.strip() == label, name
+    assert below_size(data, sc) < MATRIX_SIZE  # 'opposition' is wider than its column
+    assert below_size(data, scenario) <= MATRIX_SIZE
+    assert fit_lines("Turkish-backed", 8, 40.0) == "Turkish-\nbacked"
+
+
 @pytest.mark.parametrize("labels", [MID_LABELS, LONG_LABELS], ids=["ordinary", "long"])
 def test_the_trace_figure_names_every_party_in_full(labels: list[str]) -> None:
     """The tolerance legend cut names at 24 characters ('Free Syrian Army, the S...',
