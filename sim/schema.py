@@ -129,7 +129,8 @@ class Party(Strict):
         None, description="Spoilers: the combatant whose areas they share (blame falls on it)."
     )
     no_deal: float = Field(
-        0.3, ge=0, le=1, description="Value of no agreement on the 0..1 utility scale."
+        0.3, ge=0, le=1, description="Value of no agreement on the 0..1 utility scale "
+        "(patrons and combatants; refused for spoilers and the mediator)."
     )
     no_deal_spread: float = Field(
         0.0,

@@ -32,7 +32,7 @@ class World:
         for n in scenario.order:
             party = spec.parties[n]
             value = party.no_deal
-            if party.no_deal_spread > 0:
+            if party.no_deal_spread > 0 and party.role in ("patron", "combatant"):
                 u = self.streams.party(n).random()
                 value = rules.shift_no_deal(value, party.no_deal_spread * (2.0 * u - 1.0))
             self.no_deal[n] = value

@@ -223,7 +223,6 @@ def spoiler_parties(
     party: dict[str, Any] = {
         "role": "spoiler",
         "host": host,
-        "no_deal": 1.0,
         "behaviour": {
             "attack_rate": draw(bounded(0.0, 3.0)) if rate is None else rate,
             "colocation": draw(unit),
@@ -241,7 +240,6 @@ def mediator_parties(draw: DrawFn, issues: dict[str, dict[str, Any]]) -> dict[st
     """A mediator: positions without red lines, and a pull toward them."""
     return {
         "role": "mediator",
-        "no_deal": 0.0,
         "positions": draw(positions_on(issues, limits=False)),
         "behaviour": {"leverage": draw(unit)},
     }
