@@ -10,7 +10,8 @@ opponent's acts excite a party's rate, and its acts excite the opponent's.
 It is simulated through the cluster (immigration-birth) representation of the Hawkes
 process, which is exact: one SimPy process draws the baseline Poisson acts, and each
 perceived violation schedules its own Poisson number of retaliatory acts at
-exponentially distributed delays. This needs no thinning and no interrupts, so every
+exponentially distributed delays. Retaliation needs no thinning and no interrupts; only
+a baseline that settles over time (a falling rate) is drawn by thinning, so nearly every
 SimPy event is an act.
 
 Spoilers attack regardless of the deal, degraded by joint targeting. Victims perceive

@@ -246,7 +246,8 @@ class Ceasefire(Strict):
     )
     trust_recovery_per_day: float = Field(0.1, ge=0, le=100)
     patron_share: float = Field(
-        0.5, ge=0, le=1, description="Share of a violation's trust cost felt by the patron."
+        0.5, ge=0, le=1, description="Share of the severity of an act against a client that its "
+        "patron feels (the patron loses its own sensitivity times that in trust)."
     )
     terms_effect: float = Field(
         0.5, ge=0, le=5, description="How much valued terms add to compliance."
@@ -263,7 +264,8 @@ class Ceasefire(Strict):
         default_factory=dict,
         description="Issue -> value the ceasefire runs with whatever was agreed (a "
         "counterfactual lever: 'what if delineation had really been complete?'). The "
-        "agreed terms stay on record; trust, compliance and every mechanism use these.",
+        "agreed terms stay on record; compliance and every mechanism that reads the terms "
+        "use these.",
     )
     pause: Pause = Field(default_factory=Pause)
     convoys: Convoys = Field(default_factory=Convoys)
