@@ -138,7 +138,8 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
         raise ScenarioError(name, "extends", parent, "a path to a parent .toml file") from None
     if not parent_path.exists():
         raise ScenarioError(name, "extends", parent,
-                            f"parent file {shown_path(parent_path)} not found")
+                            f"parent file {shown_path(parent_path)} not found (the path is "
+                            "taken from the directory of the file that extends it)")
     if parent_path.is_dir():
         raise ScenarioError(name, "extends", parent, "a path to a parent .toml file, but "
                             f"{shown_path(parent_path)} is a directory")

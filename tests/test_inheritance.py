@@ -342,7 +342,8 @@ def test_a_file_that_cannot_be_read_is_named_as_given_or_relative(tmp_path, monk
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("error: broken.toml: bad value '[issues'; not valid TOML")
     assert err[1] == ("error: orphan.toml: extends: bad value 'nowhere.toml'; parent file "
-                      "nowhere.toml not found")
+                      "nowhere.toml not found (the path is taken from the directory of the "
+                      "file that extends it)")
     assert err[2].startswith("error: broken.toml: bad value '[issues'")  # the parent, relative
     assert str(tmp_path) not in "\n".join(err)
 
