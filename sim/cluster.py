@@ -170,6 +170,8 @@ class PortableExecutor(Executor):
         self._seen = {self._key(event) for event in self._events()}  # an earlier run's
         self.left: dict[str, str] = {}
         """The workers that left the cluster during this run, and why."""
+        self.idle_said = False
+        """Whether the user has been told the cluster has no worker (until one joins)."""
 
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run ``fn(*args)`` on the cluster (keyword arguments go to the cluster's own
@@ -186,7 +188,9 @@ class PortableExecutor(Executor):
     def watch(self) -> None:
         """Warn once of each worker that left for want of this simulator, and stop the
         run (raising RuntimeError, which the runner reports with the runs it kept) when
-        no worker is left: its items would wait for ever."""
+        no worker is left: its items would wait for ever. A cluster without workers for
+        another reason (they died, or none has joined yet) may get one back: the run
+        waits, and the user is told so once, rather than watching nothing happen."""
         new: dict[str, str] = {}
         for event in self._events():
             if self._key(event) not in self._seen:
@@ -201,6 +205,19 @@ class PortableExecutor(Executor):
         for worker, error in new.items():
             warn(f"warning: {worker} cannot run this simulator's work ({error}) and left the "
                  f"cluster; the run goes on without it ({INSTALL})")
+        idle = not self._threads()
+        if idle and not self.idle_said:
+            warn("warning: the cluster has no worker: the run waits for one to join (Ctrl-C "
+                 "stops it, keeping the finished runs; with --out, --resume finishes it)")
+        self.idle_said = idle
+
+    def _threads(self) -> int:
+        """The cluster's worker threads (taken as some when the cluster cannot say: a
+        cluster lost is for the run to report, not this check)."""
+        try:
+            return sum(self.client.nthreads().values())
+        except Exception:
+            return 1
 
     def _events(self) -> list[tuple[float, dict[str, Any]]]:
         """The cluster's events of workers that left it (:data:`LEFT`)."""

@@ -161,9 +161,12 @@ class Runner:
         indices: list[int],
         sink: Callable[[Results], None],
         stop: StopRequest,
+        tick: Callable[[], None] | None = None,
     ) -> None:
         """Run the given replication indices, handing each finished chunk to ``sink``;
-        a stop signal recorded in ``stop`` is raised once the finished work is kept."""
+        a stop signal recorded in ``stop`` is raised once the finished work is kept.
+        ``tick`` is called at every poll of the executor, chunks or none: a checkpoint
+        comes due while a stalled cluster returns nothing."""
         if self._sized is None or self._sized[0] is not scenario:
             self._sized = (scenario, Sizer(DEFAULT_CHUNK, self.chunk))
         sizer = self._sized[1]
@@ -235,6 +238,8 @@ class Runner:
                     res, _ = fut.result()
                     pending.discard(fut)  # before the sink, which may raise once it kept it
                     sink(res)
+                if tick is not None:
+                    tick()
                 stop.check()
                 if watch is not None and time.monotonic() - watched >= WATCH_SECONDS:
                     watch()
@@ -319,16 +324,25 @@ class Runner:
         target = aim = runs  # where the run stops; the run count it is working towards
         ran = 0
         save_at = start + checkpoint_every if checkpoint is not None else math.inf
+        unsaved = False  # replications kept since the last save
 
         def keep(chunk: Results) -> None:
-            nonlocal ran, parts, save_at
+            nonlocal ran, parts, unsaved
             parts.append(chunk)
             ran += len(chunk)
+            unsaved = True
             bar.update(len(chunk))
-            if checkpoint is not None and time.perf_counter() >= save_at:
+            save_if_due()
+
+        def save_if_due() -> None:
+            # called as chunks arrive and at every poll between them: a cluster that
+            # stalls (its workers lost) must not hold finished work unsaved for long
+            nonlocal parts, save_at, unsaved
+            if checkpoint is not None and unsaved and time.perf_counter() >= save_at:
                 save_at = math.inf  # a save that fails is not retried at every chunk
                 parts = [collect()]  # one block, so collecting stays linear
                 began = time.perf_counter()
+                unsaved = False
                 checkpoint(parts[0])
                 spent = time.perf_counter() - began
                 save_at = time.perf_counter() + max(checkpoint_every, 10 * spent)
@@ -348,13 +362,13 @@ class Runner:
             try:
                 if precision is None:
                     todo = [i for i in range(runs) if i not in done]
-                    self._execute(scenario, seed, todo, keep, stop)
+                    self._execute(scenario, seed, todo, keep, stop, save_if_due)
                 else:
                     met = False
                     target = 0
                     for aim in check_points(min_runs, max_runs, batch):
                         todo = [i for i in range(target, aim) if i not in done]
-                        self._execute(scenario, seed, todo, keep, stop)
+                        self._execute(scenario, seed, todo, keep, stop, save_if_due)
                         target = aim
                         parts = [collect()]  # one block, so collecting stays linear
                         if precision_reached(parts[0].below(target), scenario, precision):

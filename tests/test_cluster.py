@@ -234,6 +234,25 @@ def test_the_watch_warns_once_of_each_worker_that_left_and_stops_when_none_is_le
     assert capsys.readouterr().err == ""  # not 'the run goes on', as it stops
 
 
+def test_the_watch_says_once_that_a_cluster_without_workers_is_waited_for(capsys):
+    """All workers lost (killed, or none joined yet): the run waited in silence, for as
+    long as none came back. It still waits (one may join), but says so, once for each
+    time the cluster empties."""
+    client = EventsClient(workers=0)
+    watching = PortableExecutor(Recording(), client)
+    watching.watch()
+    watching.watch()
+    said = ("warning: the cluster has no worker: the run waits for one to join (Ctrl-C stops "
+            "it, keeping the finished runs; with --out, --resume finishes it)\n")
+    assert capsys.readouterr().err == said
+    client.workers = 1
+    watching.watch()
+    assert capsys.readouterr().err == ""
+    client.workers = 0
+    watching.watch()
+    assert capsys.readouterr().err == said
+
+
 def test_a_worker_that_joins_without_the_simulator_leaves_and_the_run_goes_on(tmp_path):
     """It died receiving its first item, and was restarted to die again. Now it says
     why, hands the item back and leaves; the others finish the same runs."""
@@ -278,7 +297,10 @@ def test_a_run_whose_only_worker_joins_late_without_the_simulator_stops_saying_s
         cluster.scale(1)
         _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err
-    assert "Traceback" not in err and "warning" not in err
+    assert "Traceback" not in err and "the run goes on without it" not in err
+    # while none had joined, the run said it waited for one (as the only warning)
+    assert err.count("warning") == 1 and "warning: the cluster has no worker: the run waits " \
+        "for one to join" in err
     assert "error: the cluster failed (RuntimeError: tcp://" in err
     assert "cannot run this simulator's work (ModuleNotFoundError: No module named 'sim') and " \
         "left the cluster, and no worker is left: install it, the same version as here, on " \

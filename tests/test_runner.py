@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 import numpy as np
@@ -318,6 +319,47 @@ class LosingExecutor(Executor):
             fut.cancel()
             fut.set_running_or_notify_cancel()
         return fut
+
+
+class StallingExecutor(Executor):
+    """Runs the first ``ok`` items at once and the rest only after ``stall`` seconds, as a
+    cluster whose workers were all lost does until a worker joins it again."""
+
+    def __init__(self, ok: int, stall: float) -> None:
+        self.ok, self.sent, self.stall = ok, 0, stall
+        self.released = threading.Event()
+        self.timers: list[threading.Timer] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut: Future = Future()
+        self.sent += 1
+        if self.sent <= self.ok:
+            fut.set_result(fn(*args, **kwargs))
+            return fut
+
+        def finish() -> None:
+            self.released.set()
+            fut.set_result(fn(*args, **kwargs))
+
+        timer = threading.Timer(self.stall, finish)
+        self.timers.append(timer)
+        timer.start()
+        return fut
+
+
+def test_a_checkpoint_comes_due_while_a_stalled_cluster_returns_nothing(geneva):
+    """The save every --checkpoint seconds was looked at only when a chunk came back: a
+    cluster that lost its workers held the runs finished before it unsaved until it came
+    back (or for ever, until a crash lost them)."""
+    ex = StallingExecutor(ok=2, stall=1.5)
+    saves: list[tuple[int, bool]] = []
+    out = Runner(workers=1, executor=ex, chunk=20).run(
+        geneva, 80, seed=17, checkpoint=lambda res: saves.append((len(res), ex.released.is_set())),
+        checkpoint_every=0.2)
+    for timer in ex.timers:
+        timer.join()
+    assert (40, False) in saves  # the two chunks back before the stall, saved during it
+    same(out.results, Runner(workers=1).run(geneva, 80, seed=17).results)
 
 
 def test_a_cluster_lost_mid_run_is_a_lost_worker_with_the_finished_runs_kept(geneva):
