@@ -13,6 +13,7 @@ import pickle
 import threading
 import time
 import uuid
+import warnings
 from concurrent.futures import Executor, Future
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,29 @@ ADDRESS_HELP = "the address of a running dask scheduler, such as tcp://127.0.0.1
 INSTALL = ("install it, the same version as here, on every worker node, in the environment "
            "'dask worker' runs in (pip install -e .)")
 """What to do about a worker that cannot import this simulator."""
+
+
+def check_listening(address: str, timeout: float = 3.0) -> None:
+    """Refuse at once a TCP address where nothing listens, or whose host is unknown:
+    dask's client retries such an address until its whole timeout (20 s) has passed.
+    A host that does not answer within ``timeout`` is left to the client to judge."""
+    import socket
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme == "ucx" or parts.hostname is None or parts.port is None:
+        return
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+            return
+    except ConnectionRefusedError:
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP}: nothing listens on port "
+                            f"{parts.port} of {parts.hostname} (start the scheduler first: "
+                            f"dask scheduler --port {parts.port})") from None
+    except socket.gaierror as exc:
+        raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP}: unknown host "
+                            f"{parts.hostname!r} ({exc.strerror or exc})") from None
+    except OSError:  # no answer in time, or unreachable: dask's client says which
+        return
 
 
 def check_address(address: str) -> None:
@@ -97,7 +121,34 @@ def connect(client_type: Any, address: str, timeout: float = CONNECT_SECONDS) ->
                             f"a dask scheduler within {timeout:g} s (is it the scheduler's "
                             "port, 8786 by default, and not its dashboard's, 8787?)")
     kind, message = made["error"]
-    raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({kind.__name__}: {message})")
+    # (dask's errors of a protocol it lacks the set-up for are TypeErrors of its insides)
+    why = (_protocol_need(address) if kind is TypeError else "") or f"{kind.__name__}: {message}"
+    raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({why})")
+
+
+def _protocol_need(address: str) -> str:
+    """What a protocol dask speaks only with more set up needs ("" for the others): its
+    client's own errors for them are internal (an abstract class, a missing argument)."""
+    scheme = urlsplit(address).scheme if "://" in address else "tcp"
+    if scheme == "tls" or scheme == "wss":
+        return (f"{scheme}:// needs TLS certificates in dask's configuration "
+                "(distributed.comm.tls), which this machine's dask does not have; or use tcp://")
+    if scheme == "ucx":
+        return "ucx:// needs the ucx-py package on this machine and the workers; or use tcp://"
+    return ""
+
+
+def mismatch_line(message: str) -> str:
+    """dask's table of packages whose versions differ between this machine, the
+    scheduler and the workers, as one warning line (``numpy: here 2.4.6, scheduler
+    MISSING``): the table took a dozen lines before the command's own one-line answer."""
+    rows = []
+    for line in message.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] and cells[0] != "Package" and not set(cells[0]) <= set("+-"):
+            rows.append(f"{cells[0]}: here {cells[1]}, scheduler {cells[2]}, workers {cells[3]}")
+    return ("warning: package versions differ between this machine and the cluster"
+            + (f" ({'; '.join(rows)})" if rows else ""))
 
 
 def check_workers(client: Any, address: str) -> None:
@@ -237,6 +288,7 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
     if dask is None:
         return Runner(workers=workers, progress=progress)
     check_address(dask)
+    check_listening(dask)
     try:
         from distributed import Client
     except ImportError:
@@ -246,8 +298,15 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
     # the command reports a lost cluster in one line; dask's own log would print its
     # tracebacks first
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
-    client = connect(Client, dask)
-    check_workers(client, dask)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = connect(Client, dask)
+        check_workers(client, dask)
+    for said in caught:  # dask's version table, in one line; its other warnings as they were
+        if type(said.message).__name__ == "VersionMismatchWarning":
+            warn(mismatch_line(str(said.message)))
+        else:
+            warnings.showwarning(said.message, said.category, said.filename, said.lineno)
     # enough work in flight for every thread of the cluster
     threads = sum(client.nthreads().values())  # none yet on a cluster that scales up
     return Runner(workers=workers or threads or None,

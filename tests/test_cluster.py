@@ -76,6 +76,47 @@ def test_an_address_dask_cannot_use_is_refused_before_connecting(address, says):
         check_address(address)
 
 
+def test_a_port_where_nothing_listens_and_an_unknown_host_are_refused_at_once():
+    """dask's client retried both for its whole 20 s before saying 'Timed out'."""
+    from sim.cluster import check_listening
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # bound, then freed: nothing listens there
+    start = time.monotonic()
+    with pytest.raises(ScenarioError, match=f"nothing listens on port {port} of 127.0.0.1 "
+                       rf"\(start the scheduler first: dask scheduler --port {port}\)"):
+        check_listening(f"tcp://127.0.0.1:{port}")
+    with pytest.raises(ScenarioError, match=r"unknown host 'nosuchhost\.invalid'"):
+        check_listening("nosuchhost.invalid:8786")
+    assert time.monotonic() - start < 10
+    proc = cli("run", str(DEFAULT), "--runs", "20", "--no-progress", "--dask",
+               f"127.0.0.1:{port}", timeout=60)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "nothing listens" in proc.stderr
+
+
+def test_a_protocol_without_its_set_up_and_dask_s_version_table_are_said_in_words():
+    """ucx:// and tls:// ended in dask's internal TypeErrors ('Can't instantiate abstract
+    class UCXConnector'); a version mismatch printed a table a dozen lines long."""
+    from sim.cluster import _protocol_need, mismatch_line
+
+    assert "needs the ucx-py package" in _protocol_need("ucx://10.0.0.1:8786")
+    assert "needs TLS certificates" in _protocol_need("tls://10.0.0.1:8786")
+    assert _protocol_need("tcp://10.0.0.1:8786") == _protocol_need("10.0.0.1:8786") == ""
+    table = ("Mismatched versions found\n\n+---------+--------+-----------+---------+\n"
+             "| Package | Client | Scheduler | Workers |\n"
+             "+---------+--------+-----------+---------+\n"
+             "| numpy   | 2.4.6  | None      | None    |\n"
+             "| python  | 3.11.7 | 3.11.7    | 3.12.1  |\n"
+             "+---------+--------+-----------+---------+")
+    assert mismatch_line(table) == (
+        "warning: package versions differ between this machine and the cluster (numpy: here "
+        "2.4.6, scheduler None, workers None; python: here 3.11.7, scheduler 3.11.7, workers "
+        "3.12.1)")
+
+
 def test_a_server_that_never_answers_is_given_up_on_in_time(silent_server):
     """dask's client waited for ever there (its timeout does not cover a silent peer)."""
     start = time.monotonic()
