@@ -68,13 +68,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.report import report_run
     from sim.rundir import resumable, saved_manifest, saving_so_far
     from sim.scenario import load_scenario
-    from sim.stats import summarize
+    from sim.stats import precision_note, summarize
 
     note = resume_options(args, saved_manifest(args.out)) if args.resume else ""
     complete_run_options(args)
     fill_runs(args)
     scenario = load_scenario(args.scenario, args.sets)
     note_idle_parties(scenario)
+    if args.precision is not None and (short := precision_note(args.precision, args.max_runs)):
+        print(short, file=sys.stderr)
     existing = None
     if args.resume:
         limit = ("--max-runs", args.max_runs) if args.precision is not None else ("--runs", args.runs)

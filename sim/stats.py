@@ -71,6 +71,23 @@ def precision_reached(results: Results, scenario: Scenario, eps: float) -> bool:
     return all(half_width(int(results.held(h).sum()), n) <= eps for _, h in milestones(scenario))
 
 
+def runs_at_even_odds(eps: float) -> int:
+    """Runs a probability near 50% (the widest interval) needs for a Wilson 95%
+    half-width of at most ``eps``: about ``(z / 2 eps)^2``."""
+    return math.ceil((Z95 / (2.0 * eps)) ** 2)
+
+
+def precision_note(eps: float, max_runs: int) -> str:
+    """What to say before an adaptive run that ``max_runs`` may stop short of ``eps``
+    ("" when it cannot): a tiny --precision ran to --max-runs and only then said so."""
+    need = runs_at_even_odds(eps)
+    if need <= max_runs:
+        return ""
+    return (f"note: --precision {eps:g} needs about {need:,} runs for a probability near 50% "
+            f"(the widest interval), more than --max-runs {max_runs:,}: the run will stop there "
+            "unless every probability is far from 50%")
+
+
 def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
     """Run counts at which an adaptive run checks its precision: ``min_runs``, then each
     multiple of ``batch`` above it, and ``max_runs`` last. They depend on the options

@@ -498,3 +498,24 @@ def test_a_comparison_refuses_sides_of_different_replications(scenario):
                               ("red", "blue"), ("east", "west", "red", "blue"))
     with pytest.raises(ValueError, match="same replications"):
         compare(a, b, scenario)
+
+
+def test_an_adaptive_run_says_before_it_starts_when_max_runs_may_stop_it_short(capsys):
+    """--precision 1e-9 ran all 200,000 runs and only then said 'NOT reached'."""
+    import run_sim
+    from sim.stats import half_width, precision_note, runs_at_even_odds
+
+    need = runs_at_even_odds(0.01)
+    assert need == 9604 and half_width(need // 2, need) <= 0.01  # enough at even odds
+    assert half_width((need - 100) // 2, need - 100) > 0.01  # and about no more than enough
+    assert precision_note(0.01, 10_000) == ""
+    assert precision_note(0.01, 5_000).startswith(
+        "note: --precision 0.01 needs about 9,604 runs for a probability near 50%")
+    assert run_sim.main(["--precision", "0.2", "--max-runs", "30", "--min-runs", "30",
+                         "--workers", "1", "--no-progress", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "note: --precision" not in err  # 25 runs at even odds <= 30: nothing to say
+    assert run_sim.main(["--precision", "0.05", "--max-runs", "30", "--min-runs", "30",
+                         "--workers", "1", "--no-progress", "--json"]) == 0
+    assert "note: --precision 0.05 needs about 385 runs for a probability near 50% (the " \
+        "widest interval), more than --max-runs 30" in capsys.readouterr().err
