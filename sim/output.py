@@ -34,6 +34,8 @@ from sim.scenario import Scenario, load_scenario
 from sim.toml_out import toml_dumps
 
 PACKAGES = ("numpy", "simpy", "matplotlib", "pydantic", "tqdm")
+OPTIONAL = ("dask", "distributed")
+"""Listed in the manifest where installed: the cluster's side of a --dask run."""
 
 
 def jsonable(value: Any) -> Any:
@@ -55,6 +57,11 @@ def package_versions() -> dict[str, str]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
+    for name in OPTIONAL:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
     return out
 
 

@@ -83,6 +83,9 @@ def test_out_dir_holds_runs_summary_scenario_manifest(tmp_path, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 4
     assert {"numpy", "simpy", "pydantic"} <= set(manifest["packages"])
+    from importlib import metadata
+
+    assert manifest["packages"]["distributed"] == metadata.version("distributed")  # (installed)
     # the directory reads back to the same numbers
     scenario, results, summary, _ = read_run(out)
     assert scenario.spec.parties["jfs"].behaviour.attack_rate == 2.0
