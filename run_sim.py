@@ -265,6 +265,14 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
     return EXIT_TERMINATED if guard.terminated and status == EXIT_INTERRUPTED else status
 
 
+def command_name(args: argparse.Namespace) -> str:
+    """The command as saved work names it: ``compare`` with ``--param`` is
+    ``compare_sweep``."""
+    if args.command == "compare" and getattr(args, "param", None):
+        return "compare_sweep"
+    return str(args.command)
+
+
 def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False) -> int:
     """Run the command within ``guard``; bad input, interruption and broken pipes become
     exit statuses. The ``program``'s stops (until now the start-up's) go to the command
@@ -278,9 +286,7 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             if getattr(args, "seed", DEFAULT_SEED) is None:  # (trace's has its default)
                 from sim.resuming import resumed_seed
 
-                command = "compare_sweep" if getattr(args, "param", None) and \
-                    args.command == "compare" else args.command
-                args.seed, note = resumed_seed(command, args.out, args.resume)
+                args.seed, note = resumed_seed(command_name(args), args.out, args.resume)
                 if note:
                     print(note, file=sys.stderr)
             return COMMANDS[args.command](args)
@@ -288,7 +294,9 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
         print(f"error: {exc.message()}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except WorkerLostError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        out = getattr(args, "out", None)
+        print(f"error: {exc.advised(finish_with(command_name(args), out)) if out else exc}",
+              file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt as stop:
         if not isinstance(stop, StopExplained):  # (one that said what was kept says no more)

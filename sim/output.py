@@ -13,6 +13,7 @@ fault in a ScenarioError.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -58,10 +59,8 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     for name in OPTIONAL:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     return out
 
 

@@ -13,6 +13,15 @@ class WorkerLostError(RuntimeError):
     """A pool worker died mid-run (killed, or out of memory). Neither bad input nor a
     bug of the model, so it is reported in one line, with the finished work kept."""
 
+    def advised(self, finish: str) -> str:
+        """The message with its general advice (:data:`RESUME_ADVICE`) made the command
+        line that finishes the work (``finish``), as a stop by Ctrl-C gives it."""
+        return str(self).replace(RESUME_ADVICE, f"{finish} finishes it")
+
+
+RESUME_ADVICE = "--resume with --out finishes the run"
+"""What a lost worker's message advises, before the command line is known."""
+
 
 @dataclass
 class RunOutcome:

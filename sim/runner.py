@@ -49,7 +49,7 @@ from sim.errors import ScenarioError
 from sim.model import armed_parties
 from sim.progress import bar_size, terminal_size
 from sim.records import Results
-from sim.run_outcome import RunOutcome, WorkerLostError
+from sim.run_outcome import RESUME_ADVICE, RunOutcome, WorkerLostError
 from sim.scenario import Scenario
 from sim.signals import StopRequest, deferred_stop
 from sim.stats import check_points, precision_reached
@@ -257,8 +257,8 @@ class Runner:
             keep_finished(wait_running=False)
             raise WorkerLostError("a worker process died (killed by a signal, or by the "
                                   "system for lack of memory) or the cluster was lost; the "
-                                  "replications finished before it are kept, and --resume "
-                                  "with --out finishes the run") from None
+                                  f"replications finished before it are kept, and {RESUME_ADVICE}"
+                                  ) from None
         except Exception as exc:
             if self._external is None:
                 raise  # a bug of the model, shown as one
@@ -266,8 +266,8 @@ class Runner:
             # client) are not bugs of the model: the finished work is kept the same way
             keep_finished(wait_running=False)
             raise WorkerLostError(f"the cluster failed ({type(exc).__name__}: {exc}); the "
-                                  "replications finished before it are kept, and --resume "
-                                  "with --out finishes the run") from None
+                                  f"replications finished before it are kept, and {RESUME_ADVICE}"
+                                  ) from None
         except BaseException:
             # stopping (Ctrl-C, SIGTERM): the chunks running are short and a local pool
             # is waited for anyway, so theirs are kept too (a second signal drops them);

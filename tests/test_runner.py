@@ -362,6 +362,30 @@ def test_a_checkpoint_comes_due_while_a_stalled_cluster_returns_nothing(geneva):
     same(out.results, Runner(workers=1).run(geneva, 80, seed=17).results)
 
 
+@pytest.mark.parametrize(("args", "finish"), [
+    (["run", str(DEFAULT)], "'run ... --resume --out {out}' finishes it"),
+    (["compare", str(DEFAULT), "--set", "ceasefire.monitoring.coverage=0.5", "--param",
+      "parties.jfs.behaviour.colocation=0.2,0.8"],
+     "'compare ... --param ... --resume --out {out}' finishes it"),
+])
+def test_a_cluster_lost_mid_command_names_the_command_that_finishes_it(
+        args, finish, tmp_path, monkeypatch, capsys):
+    """A lost cluster advised '--resume with --out finishes the run' even for a
+    comparison sweep, where Ctrl-C names the very command line."""
+    import cli_variants
+
+    def losing(*_: object) -> Runner:
+        return Runner(workers=1, executor=LosingExecutor(2), chunk=20)
+
+    monkeypatch.setattr(run_sim, "make_runner", losing)
+    monkeypatch.setattr(cli_variants, "make_runner", losing)
+    out = tmp_path / "out"
+    assert run_sim.main([*args, "--runs", "200", "--no-progress", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "the cluster was lost" in err and finish.format(out=out) in err
+    assert "--resume with --out finishes the run" not in err
+
+
 def test_a_cluster_lost_mid_run_is_a_lost_worker_with_the_finished_runs_kept(geneva):
     """A lost dask scheduler cancels the work: that was an internal error with a
     traceback, and every finished replication lost."""
