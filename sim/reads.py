@@ -59,13 +59,24 @@ and below its tolerance the patron withdraws."""
 
 
 def idle_parties_notes(scenario: Scenario) -> list[str]:
-    """What to tell the user of a patron no combatant names as its patron: its
-    behaviour keys in :data:`THROUGH_CLIENT` change nothing, and with no positions
-    either it changes nothing at all. Not refused, as a role's unread keys are: a
-    child file that gives the parent's client to another patron cannot remove the keys
-    the parent wrote."""
+    """What to tell the user of keys the model never reads for a party: a spoiler's or
+    the mediator's ``no_deal`` and ``no_deal_spread``; and of a patron no combatant
+    names as its patron, whose behaviour keys in :data:`THROUGH_CLIENT` change
+    nothing, and which with no positions either changes nothing at all. Not refused,
+    as a role's unread behaviour keys are: a child file that gives the parent's client
+    to another patron cannot remove the keys the parent wrote, and saved runs'
+    scenarios hold the values of no deal their files gave."""
     clients = {p.patron for p in scenario.parties.values() if p.patron is not None}
     notes = []
+    for name in (*scenario.spoilers, *([scenario.mediator] if scenario.mediator else [])):
+        party = scenario.spec.parties[name]
+        unread = sorted({"no_deal", "no_deal_spread"} & party.model_fields_set)
+        if unread:
+            # noted, not refused: saved runs' scenarios (and files written before) have it
+            notes.append(f"note: parties.{name}.{' and '.join(unread)} change"
+                         f"{'s' if len(unread) == 1 else ''} nothing: a {party.role} neither "
+                         "accepts nor ratifies a deal (only patrons and combatants weigh one "
+                         "against none)")
     for name in scenario.principals:
         if name in clients:
             continue

@@ -130,7 +130,7 @@ class Party(Strict):
     )
     no_deal: float = Field(
         0.3, ge=0, le=1, description="Value of no agreement on the 0..1 utility scale "
-        "(patrons and combatants; refused for spoilers and the mediator)."
+        "(read for patrons and combatants only)."
     )
     no_deal_spread: float = Field(
         0.0,

@@ -137,14 +137,6 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                     file, f"{base}.opponent", party.opponent,
                     f"a combatant other than its host {party.host!r}",
                 )
-        if party.role in ("spoiler", "mediator"):
-            for key in sorted({"no_deal", "no_deal_spread"} & party.model_fields_set):
-                raise ScenarioError(
-                    file, f"{base}.{key}", getattr(party, key),
-                    f"no key of a {party.role}: only patrons and combatants weigh a deal against "
-                    f"none (a {party.role} neither accepts nor ratifies), so the model would "
-                    "ignore it; remove it",
-                )
         b = party.behaviour
         for key in sorted(b.model_fields_set):
             if party.role not in READ_BY[key]:

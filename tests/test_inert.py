@@ -114,3 +114,28 @@ def test_a_patron_without_a_client_is_said_to_change_nothing_through_one(tmp_pat
     assert capsys.readouterr().err == (
         "note: turkey holds no position on any issue and is no combatant's patron: it "
         "changes nothing (give it positions, or make it the patron of a combatant)\n")
+
+
+def test_a_spoiler_s_or_mediator_s_value_of_no_deal_is_said_to_change_nothing(tmp_path):
+    """Neither accepts nor ratifies: their no_deal was never read, and a spread only
+    reshuffled the spoiler's own stream. Now it is not drawn, so results are the same
+    with or without it; the scenarios saved with earlier runs (which wrote it) still
+    load, with a note."""
+    from helpers import DEFAULT
+
+    from sim.reads import idle_parties_notes
+
+    child = tmp_path / "spread.toml"
+    child.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "spread"\n'
+                     '[parties.jfs]\nno_deal = 1.0\nno_deal_spread = 0.5\n'
+                     '[parties.un]\nno_deal = 0.0\n', encoding="utf-8")
+    sc = load_scenario(child)
+    assert idle_parties_notes(sc) == [
+        "note: parties.jfs.no_deal and no_deal_spread change nothing: a spoiler neither "
+        "accepts nor ratifies a deal (only patrons and combatants weigh one against none)",
+        "note: parties.un.no_deal changes nothing: a mediator neither accepts nor ratifies a "
+        "deal (only patrons and combatants weigh one against none)"]
+    with Runner(workers=1) as runner:
+        a = runner.run(sc, 100, 5).results
+        b = runner.run(load_scenario(DEFAULT), 100, 5).results
+    assert a.same_as(b)

@@ -90,14 +90,6 @@ REFUSED = {
     "spoiler hosted by a patron": (
         with_keys(minimal_doc(), parties__jfs={"role": "spoiler", "host": "east", "opponent": "red"}),
         "parties.jfs.host", "the combatant it is co-located with: red or blue"),
-    # only those who accept or ratify weigh a deal against none: a spread would only
-    # reshuffle the spoiler's own stream
-    "spoiler with a value of no deal": (
-        with_keys(minimal_doc(), parties__jfs={"role": "spoiler", "host": "red", "no_deal": 1.0}),
-        "parties.jfs.no_deal", "no key of a spoiler: only patrons and combatants weigh a deal"),
-    "mediator with a spread of no deal": (
-        with_keys(minimal_doc(), parties__un={"role": "mediator", "no_deal_spread": 0.1}),
-        "parties.un.no_deal_spread", "no key of a mediator: only patrons and combatants weigh"),
     "shocks favouring a patron": (
         with_keys(minimal_doc(), negotiation__shocks={"rate_per_day": 0.5, "size": 0.2, "gainer": "east"}),
         "negotiation.shocks.gainer", "a combatant: red or blue"),
