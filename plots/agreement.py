@@ -2,7 +2,7 @@
 
 The terms panel has one row per issue, in the issue's own units. The grey histogram is
 the spread of agreed values over agreed runs; above it each negotiating party has its
-own lane with its ideal point (a dot) and its hard limits (a bar at the limit and a line
+own lane with its ideal point (a shape of its own) and its hard limits (a bar at the limit and a line
 over the values it rejects whatever else a package offers).
 """
 
@@ -103,6 +103,16 @@ def issue_data(results: Results, scenario: Scenario, k: int, bins: int = 30) -> 
             "imposed": scenario.spec.ceasefire.imposed.get(issue)}
 
 
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">")
+"""Each negotiating party's shape for its ideal point, by lane: colours alone were too
+alike to tell apart for some pairs (the UN's sky blue and the US's blue)."""
+
+
+def marker(lane: int) -> str:
+    """The shape of the ideal point in lane ``lane``."""
+    return MARKERS[lane % len(MARKERS)]
+
+
 def plot_issue(ax: Axes, data: dict[str, Any], lanes: dict[str, int],
                colours: dict[str, str], unit: str) -> None:
     """One issue row: agreed-term histogram below, one lane per party above."""
@@ -128,8 +138,8 @@ def plot_issue(ax: Axes, data: dict[str, Any], lanes: dict[str, int],
             ax.plot([pos["max"], data["high"]], [y, y], color=c, linewidth=1.6,
                     transform=blend, solid_capstyle="butt")
             ax.plot([pos["max"]], [y], marker="|", markersize=9, mew=2, color=c, transform=blend)
-        ax.plot([pos["ideal"]], [y], marker="o", markersize=5, color=c, transform=blend,
-                markeredgecolor="white", markeredgewidth=0.6, clip_on=False)
+        ax.plot([pos["ideal"]], [y], marker=marker(lanes[name]), markersize=5.5, color=c,
+                transform=blend, markeredgecolor="white", markeredgewidth=0.6, clip_on=False)
     pad = 0.02 * (data["high"] - data["low"])
     ax.set_xlim(data["low"] - pad, data["high"] + pad)
     ax.set_ylim(0, 1)
@@ -154,12 +164,13 @@ def plot_terms(sub: Figure | SubFigure, results: Results, scenario: Scenario,
     agreed = int(results.columns["agreed"].sum())
     sub.suptitle(f"Agreed terms ({agreed:,} agreed runs) against each party's position",
                  fontsize=10, fontweight="bold")
-    handles = [Line2D([], [], marker="o", linestyle="", color=colours[p],
+    handles = [Line2D([], [], marker=marker(lanes[p]), linestyle="", color=colours[p],
                       label=party_name(scenario.spec.parties, p, 8)) for p in negotiators]
     handles += [
         Line2D([], [], color=LIGHT_GREY, linewidth=6, label="agreed terms (histogram)"),
         Line2D([], [], color="black", linewidth=1.2, label="median agreed"),
-        Line2D([], [], marker="o", linestyle="", color=GREY, label="ideal point"),
+        Line2D([], [], marker="o", linestyle="", color=GREY,
+               label=fit_lines("ideal point (each party its own shape)", 8, NAME_POINTS)),
         Line2D([], [], marker="|", markersize=9, mew=2, color=GREY, linewidth=1.6,
                label=fit_lines("hard limit and the values it rejects", 8, NAME_POINTS)),
     ]

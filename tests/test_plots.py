@@ -335,6 +335,16 @@ def test_agreement_figure_shows_times_and_terms(scenario: Scenario, results: Res
         holders = {n for n in scenario.order
                     if row["issue"] in scenario.spec.parties[n].positions}
         assert set(row["positions"]) == holders
+    # each party's ideal point has a shape of its own (the UN's sky blue and the US's
+    # blue were told apart by colour alone), the same in every row and in the legend
+    shapes: dict[str, set[str]] = {}
+    for ax in drawn.figure.axes:
+        for line in ax.get_lines():
+            if line.get_marker() not in ("None", "|", None, "") and line.get_color() != "black":
+                shapes.setdefault(str(line.get_color()), set()).add(str(line.get_marker()))
+    assert all(len(s) == 1 for s in shapes.values()), shapes
+    used = [next(iter(s)) for s in shapes.values()]
+    assert len(used) >= 4 and len(set(used)) == len(used)
 
 
 # -- sweeps, comparisons, traces --------------------------------------------------
