@@ -26,9 +26,14 @@ def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) ->
     (scenario, ``--set`` values, seed), so a saved or pasted trace can be run again."""
     which = f"Replication {outcome.replication}" + (f" of seed {seed}" if seed is not None else "")
     lines = [f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})", which, "",
-             f"{'hour':>8}  {'day':>5}  {'party':<11} {'event':<18} detail"]
+             ""]
+    # the party column as wide as the longest name (northern_factions ran into the events)
+    width = max((len(ev.party) for ev in outcome.trace or ()), default=0)
+    width = max(width, len("party"), 10) + 1
+    lines[-1] = f"{'hour':>8}  {'day':>5}  {'party':<{width}} {'event':<18} detail"
     for ev in outcome.trace or ():
-        lines.append(f"{ev.time:8.1f}  {ev.time / 24:5.1f}  {ev.party:<11} {ev.event:<18} {ev.detail}")
+        lines.append(f"{ev.time:8.1f}  {ev.time / 24:5.1f}  {ev.party:<{width}} {ev.event:<18} "
+                     f"{ev.detail}")
     lines.append("")
     if not outcome.agreed:
         lines.append(f"Outcome: no agreement after {outcome.rounds} rounds "

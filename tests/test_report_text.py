@@ -3,6 +3,7 @@ trace ends, and the header, key lines and stop line of a sweep."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -380,3 +381,22 @@ def test_beside_an_estimate_shown_as_almost_all_the_ends_are_rounded_outward():
     assert pct(interval(99_999, 100_000)) == ">99.9% [99.9, 100.0]"
     assert pct(interval(1, 100_000)) == " <0.1% [ 0.0,  0.1]"
     assert pct(interval(400, 1000)) == " 40.0% [37.0, 43.1]"  # others: to nearest
+
+
+def test_the_trace_table_keeps_its_columns_for_a_long_party_name():
+    """A party named northern_factions ran into the event column."""
+    from strategies import plain_doc, rename_parties
+
+    from sim.scenario import scenario_from_dict
+
+    long = "northern_factions_of_the_opposition"
+    sc = scenario_from_dict(rename_parties(plain_doc(), {"pa": "pa", "pb": "pb", "ca": long, "cb": "cb"}))
+    outcome = run_replication(sc, 3, 0, trace=True)
+    lines = trace_text(outcome, sc).splitlines()
+    header = next(k for k, line in enumerate(lines) if line.lstrip().startswith("hour"))
+    column = lines[header].index("event")
+    rows = [line for line in lines[header + 1:] if re.match(r"\s*\d+\.\d  ", line)]
+    named = [line for line in rows if long in line]
+    assert named and column > lines[header].index("party") + len(long)
+    for line in rows:
+        assert line[column - 1] == " " and line[column] != " ", line
