@@ -409,9 +409,9 @@ def test_milestones_that_differ_are_blamed_on_the_file_or_option_that_moved_them
     assert f"the same milestones as {DEFAULT} (" in err
     assert run_sim.main(["compare", str(DEFAULT), "--set", "ceasefire.milestones.7d=96.0", *QUICK]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {DEFAULT} with --set: ceasefire.milestones: bad value {{'48h': 48.0, "
-                          f"'7d': 96.0")
-    assert f"the same milestones as {DEFAULT} ({{'48h': 48.0, '7d': 168.0" in err
+    assert err.startswith(f"error: {DEFAULT} with --set: ceasefire.milestones: bad value "
+                          "{ 48h = 48.0, 7d = 96.0")
+    assert f"the same milestones as {DEFAULT} ({{ 48h = 48.0, 7d = 168.0" in err
 
 
 # -- summaries ----------------------------------------------------------------------------
