@@ -43,11 +43,11 @@ class Seat:
     """Red lines it negotiates within: its own and, where compatible with them, its
     clients' (a patron does not sign what its client must refuse)."""
     start: tuple[float, ...]
-    """Where its concessions start: its ideal (on the issues it holds a position on;
-    elsewhere its goal), projected into its box."""
+    """Where its concessions start: its ideal (on the issues it weighs; elsewhere its
+    goal), projected into its box."""
     goal: tuple[float, ...]
     """Where they end: the mean of the other principals' ideals on each issue (of those
-    holding a position on it), projected into its box (:func:`sim.rules.concession_target`)."""
+    weighing it), projected into its box (:func:`sim.rules.concession_target`)."""
     gap: float
     """Utility it loses going all the way from ``start`` to ``goal``."""
     top: float
@@ -84,11 +84,17 @@ class Table:
     utility (:func:`sim.rules.joint_bound`, plus a rounding tolerance)."""
     deadline: float
     proposers: tuple[int, ...]
-    """The seats that table offers: those holding a position on some issue (all, if none
-    does). A principal with no positions has nothing to propose; it only answers."""
-    stated: tuple[tuple[bool, ...], ...]
-    """Which issues each proposer holds a position on, in the order of ``proposers`` (the
-    mediator's text counts an issue's offers only from those that do)."""
+    """The seats that table offers: those holding a position they weigh on some issue
+    (every seat, if none does). A principal with no positions has nothing to propose;
+    it only answers."""
+    counted: tuple[tuple[int, ...], ...]
+    """For each issue, which offers (indices into ``proposers``) the mediator's text
+    averages there: those of the proposers holding a position they weigh on it."""
+    bargainers: tuple[int, ...]
+    """The seats whose gains make the Nash product: those that weigh some issue (every
+    seat, if none does). A principal that weighs nothing is as well off under any
+    package; its constant factor would only zero every product when its no-deal value
+    is 1."""
 
 
 def table(scenario: Scenario) -> Table:
@@ -109,7 +115,7 @@ def _build_table(sc: Scenario) -> Table:
     for name in sc.principals:
         p = sc.parties[name]
         others = [sc.parties[o] for o in sc.principals if o != name]
-        target = rules.concession_target(p.ideal, [o.ideal for o in others],
+        target = rules.concession_target(p.ideal, p.stated, [o.ideal for o in others],
                                          [o.stated for o in others])
         lo, hi = box_of([name, *(c for c in sc.combatants if sc.parties[c].patron == name)])
         seats.append(Seat(name, p.ideal, p.weight, lo, hi,
@@ -134,7 +140,9 @@ def _build_table(sc: Scenario) -> Table:
                      for lam in rules.frontier_weights(weights)),
         deadline=sc.spec.negotiation.deadline_hours,
         proposers=proposers,
-        stated=tuple(stated[k] for k in proposers),
+        counted=tuple(tuple(j for j, k in enumerate(proposers) if stated[k][i])
+                      for i in range(len(sc.issues))),
+        bargainers=tuple(k for k, w in enumerate(weights) if any(w)) or tuple(range(len(seats))),
     )
 
 
@@ -166,7 +174,7 @@ def _candidates(tab: Table, levels: tuple[float, ...]) -> list[tuple[str, tuple[
     if med is None:
         return offers
     text = rules.mediator_text([o for _, o in offers], med.ideal, med.weight, med.pull,
-                               med.lo, med.hi, tab.stated)
+                               med.lo, med.hi, tab.counted)
     return [(med.name, text), *offers]
 
 
@@ -183,7 +191,8 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
     for lam, limit in tab.limits:
         if rules.dot(lam, levels) > limit:
             return None
-    no_deals = [no_deal[s.name] for s in tab.seats]
+    bargainers = tab.bargainers if len(tab.bargainers) < len(tab.seats) else None
+    no_deals = [no_deal[tab.seats[k].name] for k in tab.bargainers]
     mediator = tab.mediator.name if tab.mediator is not None else None
     best: tuple[str, tuple[float, ...]] | None = None
     best_score = -1.0
@@ -195,7 +204,8 @@ def choose(world: World, t: float) -> tuple[str, tuple[float, ...]] | None:
                 break
             utils.append(u)
         else:
-            score = rules.nash_product(utils, no_deals)
+            score = rules.nash_product(
+                utils if bargainers is None else [utils[k] for k in bargainers], no_deals)
             # An exact tie between principals' offers goes to the smaller package, not
             # to the first name, so renaming parties cannot change the deal; the
             # mediator's text, listed first, keeps its ties.

@@ -62,7 +62,7 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
     """What to tell the user of keys the model never reads for a party: a spoiler's or
     the mediator's ``no_deal`` and ``no_deal_spread``; and of a patron no combatant
     names as its patron, whose behaviour keys in :data:`THROUGH_CLIENT` change
-    nothing, and which with no positions either changes nothing at all. Not refused,
+    nothing, and which weighing no issue either changes nothing at all. Not refused,
     as a role's unread behaviour keys are: a child file that gives the parent's client
     to another patron cannot remove the keys the parent wrote, and saved runs'
     scenarios hold the values of no deal their files gave."""
@@ -81,10 +81,10 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
         if name in clients:
             continue
         party = scenario.spec.parties[name]
-        if not party.positions:
-            notes.append(f"note: {name} holds no position on any issue and is no combatant's "
-                         "patron: it changes nothing (give it positions, or make it the patron of "
-                         "a combatant)")
+        if not any(scenario.parties[name].stated):
+            notes.append(f"note: {name} weighs no issue (it holds no position of salience above "
+                         "0) and is no combatant's patron: it changes nothing (give it positions, "
+                         "or make it the patron of a combatant)")
             continue
         idle = [k for k in THROUGH_CLIENT if k in party.behaviour.model_fields_set]
         if idle:

@@ -76,8 +76,9 @@ class PartyModel:
     hi: tuple[float, ...]
     """Hard upper limit per issue, normalised (+inf when none)."""
     stated: tuple[bool, ...]
-    """Whether the party holds a position on each issue (where it does not, its ideal is
-    a placeholder that must pull nobody: :func:`sim.rules.concession_target`)."""
+    """Whether the party holds a position it weighs (salience above 0) on each issue:
+    where it does not, its ideal is a placeholder, or one it does not care about, and
+    must pull nobody (:func:`sim.rules.concession_target`)."""
     patron: str | None
     opponent: str | None
     host: str | None
@@ -209,7 +210,8 @@ def _compile(spec: ScenarioSpec, file: str, doc: dict[str, Any]) -> Scenario:
             weight=tuple(weight),
             lo=tuple(lo),
             hi=tuple(hi),
-            stated=tuple(issue in p.positions for issue in issues),
+            stated=tuple(issue in p.positions and w > 0 for issue, w in zip(issues, weight,
+                                                                            strict=True)),
             patron=p.patron,
             opponent=opponent,
             host=p.host,

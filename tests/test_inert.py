@@ -112,8 +112,9 @@ def test_a_patron_without_a_client_is_said_to_change_nothing_through_one(tmp_pat
     with contextlib.redirect_stdout(io.StringIO()):
         assert run_sim.main(["validate", str(bare)]) == 0
     assert capsys.readouterr().err == (
-        "note: turkey holds no position on any issue and is no combatant's patron: it "
-        "changes nothing (give it positions, or make it the patron of a combatant)\n")
+        "note: turkey weighs no issue (it holds no position of salience above 0) and is no "
+        "combatant's patron: it changes nothing (give it positions, or make it the patron of "
+        "a combatant)\n")
 
 
 def test_a_spoiler_s_or_mediator_s_value_of_no_deal_is_said_to_change_nothing(tmp_path):

@@ -291,12 +291,20 @@ def test_idle_spoiler_is_no_spoiler(doc, seed):
 
 
 @examples(25)
-@given(scenario_docs(), seeds, st.sampled_from(["aaa_patron", "zzz_patron"]))
-def test_a_patron_that_cares_about_nothing_changes_nothing(doc, seed, name):
-    """A patron with no positions and no client accepts any package and offers what the
-    others want: the talks and the ceasefire go exactly as without it (it used to pull
-    every concession toward the placeholder ideal 0.5 it has on issues it leaves out)."""
-    idle = {"role": "patron", "no_deal": 0.0}
+@given(scenario_docs(), seeds, st.sampled_from(["aaa_patron", "zzz_patron"]),
+       st.sampled_from([0.0, 0.6, 1.0]), st.booleans(), unit)
+@example(doc=plain_doc(), seed=7, name="aaa_patron", no_deal=1.0, weighless=False, spread=0.0)
+def test_a_patron_that_cares_about_nothing_changes_nothing(doc, seed, name, no_deal, weighless,
+                                                           spread):
+    """A patron with no client that weighs no issue (no positions, or only positions of
+    salience 0) accepts any package and offers nothing of its own: the talks and the
+    ceasefire go exactly as without it, whatever its value of no deal. It used to pull
+    every concession toward the placeholder ideal 0.5 of the issues it leaves out, and
+    a value of no deal of 1 zeroed every Nash product."""
+    idle: dict[str, Any] = {"role": "patron", "no_deal": no_deal, "no_deal_spread": spread / 2}
+    if weighless:
+        idle["positions"] = {issue: {"ideal": spec["high"], "salience": 0.0}
+                             for issue, spec in doc["issues"].items()}
     with_it = {**doc, "parties": {**doc["parties"], name: idle}}
     a, b = scenario_from_dict(with_it), scenario_from_dict(doc)
     for i in range(REPS):

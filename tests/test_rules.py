@@ -75,11 +75,13 @@ def test_mediator_text_pulls_toward_its_ideal_on_its_issues_and_fits_the_box():
 def test_concession_target_counts_only_the_principals_with_a_position():
     """A principal without a position on an issue has only a placeholder ideal there (0.5):
     it must not pull the others' concessions toward the middle of the range."""
-    own = (0.9, 0.9, 0.9)
-    others = [(0.1, 0.1, 0.5), (0.5, 0.3, 0.5)]
-    stated = [(True, True, False), (False, True, False)]
-    # issue 0: only the first holds a position; issue 1: both; issue 2: nobody, so its own
-    assert rules.concession_target(own, others, stated) == pytest.approx((0.1, 0.2, 0.9))
+    own = (0.9, 0.9, 0.9, 0.9)
+    others = [(0.1, 0.1, 0.5, 0.2), (0.5, 0.3, 0.5, 0.2)]
+    stated = [(True, True, False, False), (False, True, False, False)]
+    # issue 0: only the first holds a position; issue 1: both; issue 2: no other, so its
+    # own ideal; issue 3: nobody at all, so the middle of the range
+    assert rules.concession_target(own, (True, True, True, False), others, stated) == \
+        pytest.approx((0.1, 0.2, 0.9, 0.5))
 
 
 def test_a_principal_without_a_position_starts_from_what_the_others_want():
@@ -88,15 +90,15 @@ def test_a_principal_without_a_position_starts_from_what_the_others_want():
 
 def test_mediator_text_averages_only_the_offers_of_principals_with_a_position():
     offers = [(0.0, 0.0), (1.0, 1.0), (0.5, 0.5)]
-    stated = [(True, True), (True, True), (False, True)]  # the third: only issue 1
+    counted = [(0, 1), (0, 1, 2)]  # the third holds a position on issue 1 only
     free = ((-INF, -INF), (INF, INF))
     none = (0.0, 0.0)
-    assert rules.mediator_text(offers, (0.5, 0.5), none, 0.0, *free, stated) == pytest.approx(
+    assert rules.mediator_text(offers, (0.5, 0.5), none, 0.0, *free, counted) == pytest.approx(
         (0.5, 0.5))
     offers[2] = (0.9, 0.9)
-    assert rules.mediator_text(offers, (0.5, 0.5), none, 0.0, *free, stated) == pytest.approx(
+    assert rules.mediator_text(offers, (0.5, 0.5), none, 0.0, *free, counted) == pytest.approx(
         (0.5, (0.0 + 1.0 + 0.9) / 3))
-    nobody = [(False, False)] * 3  # an issue nobody holds a position on: every offer counts
+    nobody = [(), ()]  # an issue nobody holds a position on: every offer counts
     assert rules.mediator_text(offers, (0.5, 0.5), none, 0.0, *free, nobody) == pytest.approx(
         ((0.0 + 1.0 + 0.9) / 3,) * 2)
 

@@ -17,8 +17,9 @@ Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the idea
 * offer            x(l)   = s + l (g - s),  l = (u(s) - a)/D clipped to [0, 1], with s, g
                      the ideal and the target projected into the red-line box and
                      D = u(s) - u(g) (exact: the path leads away from x* on every issue)
-* target           g_i    = mean of x*_i over the other patrons holding a position on
-                     issue i (own x*_i if none); s_i = g_i where the patron holds none
+* target           g_i    = mean of x*_i over the other patrons weighing issue i (w_i > 0);
+                     if none, own x*_i if it weighs i, else the middle of the range;
+                     s_i = g_i where the patron does not weigh i
 * ratification     P      = logistic((u + leverage - d) / noise), 0 beyond a red line
 * violation rate   lam    = (r0/24) (1 - air_share air_restraint) (1 - deterrence v)
                               [cc (1 - c_eff) + (1 - cc)] + (rho/24) E(t)

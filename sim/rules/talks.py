@@ -165,15 +165,16 @@ def dot(a: Vector, b: Vector) -> float:
     return total
 
 
-def concession_target(own: Vector, others: Sequence[Vector], stated: Sequence[Sequence[bool]]
-                      ) -> tuple[float, ...]:
+def concession_target(own: Vector, own_stated: Sequence[bool], others: Sequence[Vector],
+                      stated: Sequence[Sequence[bool]]) -> tuple[float, ...]:
     """Where a principal's concessions lead: on each issue, the mean ideal of the other
-    principals that hold a position on it (``stated``).
+    principals that hold a position they weigh on it (``stated``).
 
-    A principal without a position on an issue has only a placeholder ideal there (0.5),
-    so it must not pull anybody toward the middle of the range; on an issue no other
-    principal holds a position on, the target is the principal's own ideal (nobody asks
-    it to move).
+    A principal without such a position on an issue has only a placeholder ideal there
+    (0.5), or one it does not care about, so it must not pull anybody toward it. On an
+    issue no other principal weighs, the target is the principal's own ideal if it
+    weighs the issue (nobody asks it to move), and the middle of the range if nobody
+    at the table does (where every offer then stands, whoever sits there).
     """
     out = []
     for k, mine in enumerate(own):
@@ -182,8 +183,12 @@ def concession_target(own: Vector, others: Sequence[Vector], stated: Sequence[Se
             if holds[k]:
                 total += ideal[k]
                 n += 1
-        out.append(total / n if n else mine)
+        out.append(total / n if n else mine if own_stated[k] else NOBODY_S)
     return tuple(out)
+
+
+NOBODY_S = 0.5
+"""Where an issue no principal weighs stands in every offer: the middle of its range."""
 
 
 def indifferent_start(ideal: Vector, stated: Sequence[bool], target: Vector) -> tuple[float, ...]:
@@ -195,28 +200,24 @@ def indifferent_start(ideal: Vector, stated: Sequence[bool], target: Vector) -> 
 
 def mediator_text(
     offers: Sequence[Vector], ideal: Vector, weight: Vector, pull: float, lo: Vector, hi: Vector,
-    stated: Sequence[Sequence[bool]] | None = None,
+    counted: Sequence[Sequence[int]] | None = None,
 ) -> tuple[float, ...]:
     """A mediator's single negotiating text.
 
     The mean of the principals' current offers, pulled by ``pull`` toward the
     mediator's ideal on the issues it cares about, then projected into ``[lo, hi]``
     (the red lines of everyone at or behind the table, where they are compatible).
-    With ``stated`` (for each proposer, the issues it holds a position on), an issue's
-    mean counts only the offers of the principals with a position on it (all, if none
-    has): a principal without one only echoes the others there.
+    With ``counted`` (for each issue, the offers of the principals holding a position
+    on it), an issue's mean counts only those offers (all, where the list is empty): a
+    principal without one only echoes the others there.
     """
     out = []
     for k in range(len(ideal)):
-        total, n = 0.0, 0
-        for j, o in enumerate(offers):
-            if stated is None or stated[j][k]:
-                total += o[k]
-                n += 1
-        if n == 0:
-            for o in offers:
-                total += o[k]
-            n = len(offers)
+        total = 0.0
+        which = counted[k] if counted is not None and counted[k] else range(len(offers))
+        for j in which:
+            total += offers[j][k]
+        n = len(which)
         mean = total / n
         if weight[k] > 0:
             mean = (1.0 - pull) * mean + pull * ideal[k]
