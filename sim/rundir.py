@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sim import __version__
 from sim.arguments import KINDS
 from sim.document import split_key
 from sim.errors import ScenarioError, show
@@ -256,6 +257,14 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
     if manifest.get("seed") != seed:
         raise ScenarioError("--seed", "", seed, f"the seed of the run saved in "
                             f"{out}, {show(manifest.get('seed'))} {same}")
+    if manifest.get("version") != __version__:
+        # the model may have changed between versions: the runs added would not be those
+        # an uninterrupted run gives, and the estimates would mix two models
+        raise ScenarioError("--out", "", str(out), f"a run saved by this version of the "
+                            f"simulator ({__version__}), but the runs in it were made by "
+                            f"version {show(manifest.get('version'))}, whose model may differ; "
+                            "start afresh in another directory (or finish it with that "
+                            "version)")
     if saved.raw != scenario.raw:
         path, was, now = first_difference(saved.raw, scenario.raw) or ("", None, None)
         was = "no value" if was is None else repr(was)

@@ -761,3 +761,25 @@ def test_a_save_removes_temporary_files_a_killed_save_left(rundir: Path):
     save(rundir, scenario, results)
     assert not any(p.exists() for p in leftovers)
     assert all(p.exists() for p in kept)
+
+
+@pytest.mark.parametrize("command", [["run", str(DEFAULT)],
+                                     ["sweep", str(DEFAULT), "--param",
+                                      "parties.jfs.behaviour.colocation=0.2,0.8"]])
+def test_runs_saved_by_another_version_are_not_finished_by_this_one(command, tmp_path, capsys):
+    """The model may change between versions (a patron without a position no longer
+    pulls the talks): a resume mixed the replications of two models without a word."""
+    out = tmp_path / "out"
+    args = [*command, "--workers", "1", "--no-progress", "--out", str(out)]
+    assert run_sim.main([*args, "--runs", "40"]) == 0
+    capsys.readouterr()
+    manifests = sorted(out.rglob("manifest.json"))
+    for path in manifests:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**manifest, "version": "0.1.0"}), encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("runs.csv")}
+    assert run_sim.main([*args, "--runs", "80", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert "but the runs in it were made by version '0.1.0', whose model may differ; start " \
+        "afresh in another directory" in err
+    assert {p: p.read_bytes() for p in out.rglob("runs.csv")} == before
