@@ -245,14 +245,17 @@ def test_spoiler_rate_never_rises_with_joint_targeting(r0, vulnerability, j1, j2
     assert 0.0 <= s_hi <= s_lo
 
 
-@given(rates, bounded(0.0, 100.0), bounded(0.0, 1e6), bounded(0.0, 1e6), bounded(0.001, 1e4))
-def test_intensity_is_finite_non_negative_and_decays(base, retaliation, level, hours, half_life):
-    """Intensity is finite and at least the baseline; grievance only decays in time."""
-    g = rules.grievance(level, hours, half_life)
-    assert 0.0 <= g <= level
-    lam = rules.intensity(base, retaliation, g)
-    assert math.isfinite(lam)
-    assert lam >= base >= 0.0
+@given(bounded(0.0, 100.0), bounded(0.0, 10.0), bounded(0.001, 1e4), bounded(1.0, 10.0))
+def test_retaliation_is_finite_and_grows_with_each_of_its_factors(rho, severity, half_life,
+                                                                  factor):
+    """The offspring of a violation: finite, non-negative, and proportional to the
+    retaliation rate, the severity and the grievance's half-life alike."""
+    mean = rules.retaliation_mean(rho, severity, half_life)
+    assert math.isfinite(mean) and mean >= 0.0
+    for scaled in (rules.retaliation_mean(rho * factor, severity, half_life),
+                   rules.retaliation_mean(rho, severity * factor, half_life),
+                   rules.retaliation_mean(rho, severity, half_life * factor)):
+        assert scaled == pytest.approx(mean * factor, rel=1e-9, abs=1e-300)
 
 
 # ---------------------------------------------------------------------------

@@ -140,9 +140,14 @@ def test_violation_rates():
     assert rules.effective_compliance(0.5, 0.8, 0.4, 0.5, 0.5) == pytest.approx(0.85)
 
 
-def test_grievance_halves_every_half_life():
-    assert rules.grievance(2.0, 12.0, 12.0) == pytest.approx(1.0)
-    assert rules.intensity(0.1, 24.0, 0.5) == pytest.approx(0.6)
+def test_retaliation_is_the_integral_of_a_grievance_that_halves_every_half_life():
+    """The mean of a violation's offspring is the area under its grievance term,
+    rho/24 * severity * 2^(-t/h), summed here in steps of 0.01 h over a year."""
+    rho, severity, half_life = 24.0, 0.5, 12.0
+    step = 0.01
+    area = sum(rho / 24.0 * severity * 2.0 ** (-(k + 0.5) * step / half_life) * step
+               for k in range(int(8760 / step)))
+    assert rules.retaliation_mean(rho, severity, half_life) == pytest.approx(area, rel=1e-6)
 
 
 @pytest.mark.parametrize(

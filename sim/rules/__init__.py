@@ -85,8 +85,6 @@ from sim.rules.trust import (
 from sim.rules.violations import (
     branching_ratio,
     effective_compliance,
-    grievance,
-    intensity,
     retaliation_mean,
     settling,
     spoiler_rate,
@@ -112,9 +110,7 @@ __all__ = [
     "effective_compliance",
     "expected_felt_severity",
     "frontier_weights",
-    "grievance",
     "indifferent_start",
-    "intensity",
     "joint_bound",
     "mediator_text",
     "nash_product",

@@ -58,22 +58,18 @@ def spoiler_rate(attack_rate_per_day: float, vulnerability: float, joint_targeti
     return attack_rate_per_day / 24.0 * (1.0 - vulnerability * joint_targeting)
 
 
-def grievance(level: float, hours: float, half_life: float) -> float:
-    """Grievance left after ``hours`` of decay with the given half-life."""
-    return level * math.exp(-LN2 * hours / half_life)
-
-
-def intensity(base: float, retaliation_per_day: float, grievance_now: float) -> float:
-    """Total violation intensity per hour: baseline plus retaliation for grievance."""
-    return base + retaliation_per_day / 24.0 * grievance_now
-
-
 def retaliation_mean(retaliation_per_day: float, severity: float, half_life: float) -> float:
-    """Expected retaliatory acts one perceived violation provokes.
+    """Expected retaliatory acts one perceived violation provokes: the whole of
+    retaliation in the model.
 
-    The integral of the grievance term of :func:`intensity` after a jump of
-    ``severity``: ``rho/24 * severity * half_life / ln 2``. The model draws a Poisson
-    number with this mean (the cluster representation of the Hawkes process).
+    A party's violation intensity is its baseline plus ``rho/24 * E(t)``, its grievance
+    ``E`` jumping by ``severity`` at each violation it perceives and halving every
+    ``half_life`` hours. The model never evaluates that intensity: it draws, for each
+    perceived violation, a Poisson number of acts with this mean, the integral of the
+    jump's term (``rho/24 * severity * half_life / ln 2``), at exponential delays of that
+    half-life (the cluster representation of the Hawkes process, which is exact). So a
+    change to retaliation is a change here, or to those delays in
+    :meth:`sim.ceasefire.Ceasefire.schedule_retaliation`.
     """
     return retaliation_per_day / 24.0 * severity * half_life / LN2
 
