@@ -82,6 +82,14 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
             scenarios share a name.
     """
     directory = Path(directory)
+    for override in overrides or []:
+        key = override.partition("=")[0].strip()
+        if key.split(".")[0] == "observed":
+            # it would make a record for every scenario, those with none of their own too
+            raise ScenarioError("--set", key, override.partition("=")[2].strip(),
+                                "no key of [observed]: a record is what happened, written in a "
+                                "scenario's file (a --set would give every scenario one, and "
+                                "score those that have none); set the model's keys only")
     if not directory.is_dir():
         raise ScenarioError(str(directory), "", str(directory), "a directory of scenario "
                             ".toml files, but it " + ("is a file (give the directory that "

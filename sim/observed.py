@@ -46,9 +46,13 @@ def _observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
     cf = scenario.spec.ceasefire
     labels = dict(milestones(scenario))
     file = scenario.file
-    if obs.withdrew is not None and obs.withdrew not in scenario.parties:
+    signatories = sorted((*scenario.principals, *scenario.combatants))
+    if obs.withdrew is not None and obs.withdrew not in signatories:
+        # a spoiler or the mediator signs nothing, so never withdraws in the model: the
+        # record would be scored against a share of 0 in every run
         raise ScenarioError(file, "observed.withdrew", obs.withdrew,
-                            f"a party of the scenario: {listing(sorted(scenario.parties), 'or')}")
+                            f"a patron or combatant of the scenario, the parties that sign and "
+                            f"can withdraw: {listing(signatories, 'or')}")
     for label in obs.milestones_reached:
         if label not in labels:
             raise ScenarioError(file, join_key(("observed", "milestones_reached", label)), label,

@@ -639,3 +639,28 @@ def test_a_counterfactual_child_of_a_case_is_skipped_not_scored_as_its_history(t
     table = backtest(tmp_path, runs=10)
     assert [Path(s).name for s in table.skipped] == ["what_if.toml"]
     assert "Skipped (no [observed] section of their own): what_if.toml" in backtest_text(table)
+
+
+@pytest.mark.parametrize("who", ["jfs", "un"])
+def test_a_record_of_a_spoiler_or_the_mediator_withdrawing_is_refused(who):
+    """Neither signs, so neither ever withdraws in the model: the record was scored
+    against a share of 0.0% in every run, and the refusal of an unknown name offered them."""
+    kerry = ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml"
+    sc = load_scenario(kerry, [f'observed.withdrew="{who}"'])
+    with pytest.raises(ScenarioError) as err:
+        observed_outcomes(sc)
+    assert err.value.path == "observed.withdrew" and err.value.value == who
+    assert err.value.allowed == ("a patron or combatant of the scenario, the parties that sign "
+                                 "and can withdraw: opposition, regime, russia or us")
+
+
+def test_backtest_refuses_a_set_of_the_record(tmp_path, capsys):
+    """'--set observed.note=x' gave every scenario a record, and the six without one of
+    their own were scored as agreed and collapsed at hour 0."""
+    import run_sim
+
+    assert run_sim.main(["backtest", str(ROOT / "scenarios"), "--runs", "5", "--workers", "1",
+                         "--no-progress", "--set", "observed.note=x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --set: observed.note: bad value 'x'; no key of [observed]")
+    assert "Backtest of" not in err
