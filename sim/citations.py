@@ -50,20 +50,22 @@ def uncited(text: str) -> list[tuple[int, str]]:
     table = ""
     headed = False  # a comment has opened the current paragraph
     in_string = False
-    array: tuple[int, str, str] | None = None  # an array written over several lines
+    array: tuple[int, str, str, bool] | None = None  # an array written over several lines,
+    # and whether a line of it holds a comment that says something
     for number, line in enumerate(text.splitlines(), 1):
         s = line.strip()
         if in_string:
             in_string = '"""' not in s
             continue
         if array is not None:
-            start, first, value = array
-            value += " " + s
-            if "]" not in s:
-                array = (start, first, value)
+            start, first, value, cited = array
+            # each line's comment judged alone: joined, a bare '#' took the next lines' text
+            value, cited = value + " " + s.partition("#")[0], cited or _cites(s)
+            if "]" not in s.partition("#")[0]:
+                array = (start, first, value, cited)
                 continue
             array = None
-            if _claims(value) and not _cites(value) and not headed:
+            if _claims(value) and not cited and not headed:
                 out.append((start, first))
             continue
         if not s:
@@ -76,9 +78,9 @@ def uncited(text: str) -> list[tuple[int, str]]:
             value = m["value"]
             if value.startswith('"""') and value.count('"""') == 1:
                 in_string = True
-            elif value.startswith("[") and "]" not in value:
+            elif value.startswith("[") and "]" not in value.partition("#")[0]:
                 if not table.startswith("[issues"):
-                    array = (number, s, value)
+                    array = (number, s, value.partition("#")[0], _cites(value))
             elif (_claims(value) and not table.startswith("[issues")
                   and not _cites(value) and not headed):
                 out.append((number, s))

@@ -288,13 +288,13 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
     if dask is None:
         return Runner(workers=workers, progress=progress)
     check_address(dask)
-    check_listening(dask)
     try:
         from distributed import Client
     except ImportError:
         raise ScenarioError("--dask", "", dask,
                             "install the 'distributed' extra: pip install -e '.[distributed]'"
                             ) from None
+    check_listening(dask)  # (after the extra: installing it is needed whatever the address)
     # the command reports a lost cluster in one line; dask's own log would print its
     # tracebacks first
     logging.getLogger("distributed").setLevel(logging.CRITICAL)

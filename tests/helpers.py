@@ -286,3 +286,17 @@ def counting_bar(monkeypatch: Any) -> list[int]:
 
     monkeypatch.setattr(sim.runner, "tqdm", Bar)
     return counted
+
+
+def optional_extra(module: str) -> Any:
+    """The module of an optional extra (``distributed``), or a skip of the tests that need
+    it where it is not installed, so the rest of the suite still runs: except under CI,
+    which installs every extra, where its absence must fail, not skip."""
+    import importlib
+
+    import pytest
+
+    if os.environ.get("CI"):
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason=f"the '{module}' extra is not installed "
+                               "(pip install -e '.[test,distributed]')")

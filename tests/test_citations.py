@@ -118,6 +118,18 @@ pauses = { "#1" = 48.0 }
 # a quote
 #
 trust = 0.5
+
+[ceasefire]
+bare = [
+  1.0, #
+  2.0,
+]
+cited = [
+  1.0, # a source
+  2.0,
+]
 '''
+    # (a bare '#' in an array written over lines took the next lines' text for its own)
     assert [line for _, line in uncited(text)] == [
-        "attack_rate = 0.5   #", "trust = 0.5   # ##", "trust = 0.5", 'pauses = { "#1" = 48.0 }']
+        "attack_rate = 0.5   #", "trust = 0.5   # ##", "trust = 0.5", 'pauses = { "#1" = 48.0 }',
+        "bare = ["]

@@ -16,12 +16,13 @@ import time
 from concurrent.futures import Executor, Future
 from typing import Any
 
-import distributed  # the 'distributed' extra, installed by the test set-up
 import pytest
-from helpers import DEFAULT, ROOT, cli, interrupt_cli, running, same_results
+from helpers import DEFAULT, ROOT, cli, interrupt_cli, optional_extra, running, same_results
 
 from sim.cluster import LEFT, PortableExecutor, check_address, check_workers, connect
 from sim.errors import ScenarioError
+
+distributed = optional_extra("distributed")
 
 NO_SIM = """
 import sys

@@ -10,7 +10,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, cli, same_results
+from helpers import DEFAULT, cli, optional_extra, same_results
 
 import run_sim
 from sim.chunks import ranges
@@ -280,7 +280,7 @@ def test_compare_needs_a_counterfactual(capsys):
 
 
 def test_dask_cluster_gives_the_same_results(geneva):
-    import distributed  # the 'distributed' extra, installed by the test set-up
+    distributed = optional_extra("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
