@@ -169,6 +169,22 @@ def _yes(value: bool | None, yes: str, no: str) -> str:
     return "unknown" if value is None else (yes if value else no)
 
 
+def brier_verdict(pooled: dict[str, Any]) -> str:
+    """One line on whether the model beat the base rate over all holds, by Brier score
+    (the log score moves with --runs where forecasts are clipped): the numbers said so
+    only to a reader who compared two columns. "" where there is nothing to compare."""
+    model, base = pooled["brier"]["model"], pooled["brier"]["base_rate"]
+    if model is None or base is None or math.isnan(model) or math.isnan(base):
+        return ""
+    if math.isclose(model, base, abs_tol=1e-9):
+        how = "no better and no worse than"
+    else:
+        how = "better than" if model < base else "worse than"
+    return (f"Over all holds the model scores {how} the base rate (Brier {model:.3f} against "
+            f"{base:.3f}); with few cases, and the base rate fitted to them, read this as a "
+            "check, not a verdict on the model.")
+
+
 def backtest_text(table: BacktestTable) -> str:
     """The backtest as a readable table: forecasts beside the record, then the scores."""
     lines = [
@@ -232,6 +248,9 @@ def backtest_text(table: BacktestTable) -> str:
         lines.append(line("hold " + label, s, s["cases"]))
     pooled = sc["all_milestones"]
     lines.append(line("all holds", pooled, pooled["pairs"]))
+    verdict = brier_verdict(pooled)
+    if verdict:
+        lines += ["", *textwrap.wrap(verdict, 88)]
     if sc.get("clipped"):
         which = ", ".join(f"{c['scenario']} {c['event']}" for c in sc["clipped"])
         note = (f"Clipped: the model gave what happened none of its {table.runs} runs in "

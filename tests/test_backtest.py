@@ -664,3 +664,17 @@ def test_backtest_refuses_a_set_of_the_record(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: --set: observed.note: bad value 'x'; no key of [observed]")
     assert "Backtest of" not in err
+
+
+def test_the_backtest_says_whether_the_model_beat_the_base_rate():
+    """The scores said it only to a reader comparing two columns of the table."""
+    from sim.backtest_table import brier_verdict
+
+    def pooled(model: float, base: float) -> dict[str, Any]:
+        return {"brier": {"model": model, "base_rate": base}}
+
+    assert brier_verdict(pooled(0.391, 0.125)).startswith(
+        "Over all holds the model scores worse than the base rate (Brier 0.391 against 0.125)")
+    assert "scores better than the base rate" in brier_verdict(pooled(0.1, 0.2))
+    assert "no better and no worse than" in brier_verdict(pooled(0.2, 0.2))
+    assert brier_verdict(pooled(float("nan"), 0.2)) == ""
