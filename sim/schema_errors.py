@@ -108,6 +108,9 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
         hint = f"allowed keys here: {', '.join(allowed)}" if allowed else "no such key"
         near = get_close_matches(str(loc[-1]), allowed, n=1)
         meant = f" (did you mean {near[0]}?)" if near else ""
+        homes = [h for h in key_homes(str(loc[-1])) if h != join_key(str(p) for p in loc)]
+        if not near and homes:
+            meant = f" (a key of that name goes elsewhere: {' or '.join(homes[:3])})"
         # the key is what is wrong, not its value: the message names the key alone
         return ScenarioError(file, path, None, f"unknown key{meant}; {hint}")
     if kind == "missing":
@@ -128,6 +131,13 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
         msg = f"text of at least {least} character{'s' if least != 1 else ''} in quotes"
     elif kind == "literal_error":
         msg = _choices(err)
+    elif kind in {"too_long", "too_short"}:
+        ctx = err.get("ctx", {})
+        low, high = ctx.get("min_length"), ctx.get("max_length")
+        if kind == "too_long" and high is not None:
+            msg = f"a list of at most {high} item{'s' if high != 1 else ''}"
+        elif kind == "too_short" and low is not None:
+            msg = f"a list of at least {low} item{'s' if low != 1 else ''}"
     elif kind in TYPES:
         msg = TYPES[kind]
     if kind in {"finite_number"}:
@@ -155,6 +165,35 @@ def _choices(err: Any) -> str:
     near = [c for c in choices if isinstance(given, str) and c.lower() == given.lower()]
     hint = f" (names are case-sensitive: {near[0]})" if near else ""
     return f"one of {listing(choices, 'or')}{hint}"
+
+
+def key_homes(name: str) -> list[str]:
+    """Where a key called ``name`` belongs in a scenario, as dotted paths (``NAME``
+    standing for a party's or an issue's name): a key written in the wrong table
+    (a party's ``trust_recovery_per_day``, which is the ceasefire's) is told where it
+    goes, not only which keys its table takes."""
+    homes: list[str] = []
+
+    def walk(model: Any, path: tuple[str, ...]) -> None:
+        for field_name, field in model.model_fields.items():
+            here = (*path, field_name)
+            if field_name == name:
+                homes.append(".".join(here))
+            inner: Any = field.annotation
+            named = False
+            for _ in range(4):  # unwrap Optional, dict[str, Model]
+                args = [a for a in get_args(inner) if a is not type(None)]
+                if getattr(inner, "__origin__", None) is dict and args:
+                    inner, named = args[-1], True
+                elif args and not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+                    inner = args[0]
+                else:
+                    break
+            if isinstance(inner, type) and issubclass(inner, BaseModel) and len(here) < 6:
+                walk(inner, (*here, "NAME") if named else here)
+
+    walk(ScenarioSpec, ())
+    return homes
 
 
 def unknown_issue(name: str, issues: Iterable[str]) -> str:

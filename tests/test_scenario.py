@@ -833,6 +833,9 @@ def test_a_scenario_named_without_its_suffix_is_pointed_to_it():
     (lambda d: d.update(name=""), "name", "bad value ''; text of at least 1 character in quotes"),
     (lambda d: d["parties"]["ca"].update(patron=["pa", "pb"]), "parties.ca.patron",
      'bad value ["pa", "pb"]; one value in quotes, not a list (a combatant has one patron'),
+    (lambda d: d.update(observed={"agreed": True, "collapsed": True, "hours_held": 5.0,
+                                  "hours_held_range": [4.0, 5.0, 6.0]}),
+     "observed.hours_held_range", "bad value [4.0, 5.0, 6.0]; a list of at most 2 items"),
 ])
 def test_schema_errors_are_in_the_words_of_the_file(change, path, said):
     """Pydantic's own words ('Input should be ...', 'String should have ...') and
@@ -846,3 +849,22 @@ def test_schema_errors_are_in_the_words_of_the_file(change, path, said):
         scenario_from_dict(doc, "case.toml")
     assert info.value.path == path
     assert said in info.value.message()
+
+
+def test_a_key_written_in_the_wrong_table_is_told_where_it_goes():
+    """A party's trust_recovery_per_day got the party's allowed keys only, with no word
+    that the key exists, as the ceasefire's."""
+    from strategies import plain_doc
+
+    doc = plain_doc()
+    doc["parties"]["ca"].setdefault("behaviour", {})["trust_recovery_per_day"] = 1.0
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(doc, "case.toml")
+    assert info.value.path == "parties.ca.behaviour.trust_recovery_per_day"
+    assert info.value.allowed.startswith("unknown key (a key of that name goes elsewhere: "
+                                         "ceasefire.trust_recovery_per_day); allowed keys here:")
+    doc = plain_doc()
+    doc["ceasefire"]["leverage"] = 0.5  # a party's behaviour key, NAME for the party's name
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(doc, "case.toml")
+    assert "goes elsewhere: parties.NAME.behaviour.leverage)" in info.value.allowed
