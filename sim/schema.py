@@ -244,7 +244,9 @@ class Ceasefire(Strict):
     settling_floor: float = Field(
         0.25, ge=0, le=1, description="Long-run share of the baseline violation rate."
     )
-    trust_recovery_per_day: float = Field(0.1, ge=0, le=100)
+    trust_recovery_per_day: float = Field(
+        0.1, ge=0, le=100, description="Rate at which lost trust returns toward its starting "
+        "level in calm, for every signatory: a calm day returns 1 - exp(-rate) of it.")
     patron_share: float = Field(
         0.5, ge=0, le=1, description="Share of the severity of an act against a client that its "
         "patron feels (the patron loses its own sensitivity times that in trust)."
