@@ -298,8 +298,7 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
     # the command reports a lost cluster in one line; dask's own log would print its
     # tracebacks first
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:  # (the filters as they were)
         client = connect(Client, dask)
         check_workers(client, dask)
     for said in caught:  # dask's version table, in one line; its other warnings as they were
