@@ -140,3 +140,22 @@ def test_a_spoiler_s_or_mediator_s_value_of_no_deal_is_said_to_change_nothing(tm
         a = runner.run(sc, 100, 5).results
         b = runner.run(load_scenario(DEFAULT), 100, 5).results
     assert a.same_as(b)
+
+
+def test_a_comparison_with_a_party_more_that_never_acts_is_said_to_change_nothing(tmp_path):
+    """Outcomes are compared by party name, not by code: a patron that weighs nothing,
+    added on one side, shifts every code, and the comparison of identical outcomes
+    went without its note."""
+    from helpers import DEFAULT
+
+    idle = tmp_path / "idle.toml"
+    idle.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "idle"\n'
+                    '[parties.aaa]\nrole = "patron"\n', encoding="utf-8")
+    with Runner(workers=1) as runner:
+        a = runner.run(load_scenario(idle), 120, 9).results
+        b = runner.run(load_scenario(DEFAULT), 120, 9).results
+    assert a.party_names != b.party_names and a.same_as(b) and b.same_as(a)
+    c = b.below(120)
+    c.columns["withdrew"] = c.columns["withdrew"].copy()
+    c.columns["withdrew"][np.flatnonzero(c.columns["collapsed"])[0]] = -1
+    assert not a.same_as(c)  # a name that differs is still a difference
