@@ -102,10 +102,12 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
         if not path.stem.strip("."):  # its runs are saved under its name: cases/..
             raise ScenarioError(str(path), "", path.name, "a scenario file whose name, "
                                 "before .toml, is more than dots")
-        scenario = load_scenario(path, overrides or [])
-        if scenario.spec.observed is None:
+        scenario = load_scenario(path)  # first as written: a file with no record is skipped
+        if scenario.spec.observed is None:  # before the --set values, which it may not take
             skipped.append(str(path))
             continue
+        if overrides:
+            scenario = load_scenario(path, overrides)
         observed_outcomes(scenario)  # check the record before spending time on runs
         twin = next((sc for sc in scenarios if sc.name == scenario.name), None)
         if twin is not None:  # the table, the text and the figure tell cases by name

@@ -82,6 +82,19 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def spawn_hint(received: int) -> str:
+    """Why workers that died before any item came back may have died, where processes
+    start afresh ('spawn', 'forkserver': the default off Linux): each imports the
+    script that made the pool, and a script without a main guard starts them again."""
+    import multiprocessing
+
+    if received or multiprocessing.get_start_method(allow_none=True) not in ("spawn",
+                                                                             "forkserver"):
+        return ""
+    return ("; or, in a script of your own started under the 'spawn' or 'forkserver' "
+            "method, for want of an \"if __name__ == '__main__':\" guard around the run")
+
+
 class Runner:
     """Runs replications of scenarios on an executor.
 
@@ -178,6 +191,7 @@ class Runner:
             run_here(scenario, root, work, sizer, sink, stop)
             return
         pending: set[Future[tuple[Results, float]]] = set()
+        received = 0  # work items back from the workers
         watch = getattr(ex, "watch", None)  # raises to stop the run, keeping finished work
         watched = time.monotonic()
 
@@ -230,6 +244,7 @@ class Runner:
                     if fut.exception() is None:
                         res, seconds = fut.result()
                         sizer.observe(len(res), seconds)
+                        received += 1
                 # the workers get their next items before the sink, which may take a
                 # while (a checkpoint's save)
                 if not stop.requested:
@@ -256,7 +271,8 @@ class Runner:
             # a local worker died, or a cluster cancelled the work (its scheduler lost)
             keep_finished(wait_running=False)
             raise WorkerLostError("a worker process died (killed by a signal, or by the "
-                                  "system for lack of memory) or the cluster was lost; the "
+                                  f"system for lack of memory{spawn_hint(received)}) or the "
+                                  "cluster was lost; the "
                                   f"replications finished before it are kept, and {RESUME_ADVICE}"
                                   ) from None
         except Exception as exc:

@@ -58,7 +58,8 @@ class Behaviour(Strict):
         1.0,
         gt=0,
         le=20,
-        description="Concession exponent e: aspiration falls as (t/T)^(1/e); e<1 Boulware "
+        description="Concession exponent e: aspiration falls from 1 to no_deal as "
+        "1 - (t/T)^(1/e); e<1 Boulware "
         "(holds firm until the deadline), e=1 linear, e>1 conceder.",
     )
     compliance: float = Field(

@@ -678,3 +678,16 @@ def test_the_backtest_says_whether_the_model_beat_the_base_rate():
     assert "scores better than the base rate" in brier_verdict(pooled(0.1, 0.2))
     assert "no better and no worse than" in brier_verdict(pooled(0.2, 0.2))
     assert brier_verdict(pooled(float("nan"), 0.2)) == ""
+
+
+def test_backtest_sets_only_the_scenarios_it_scores(capsys):
+    """A --set applied to a file with no record stopped the backtest on a key that file
+    lacks (the Aleppo pause has no delineation), though it would have been skipped."""
+    import run_sim
+
+    key = "parties.russia.positions.delineation.ideal=1.0"
+    assert run_sim.main(["backtest", str(ROOT / "scenarios"), "--runs", "5", "--workers", "1",
+                         "--no-progress", "--set", key]) == 0
+    out = capsys.readouterr().out
+    assert "Skipped (no [observed] section of their own): aleppo_48h_pause.toml" in out
+    assert f"Every scenario with: {key}" in out

@@ -555,3 +555,17 @@ def test_a_long_milestone_label_widens_the_tables_instead_of_breaking_them(tmp_p
     assert len({line.index("%") for line in table}) == 1
     widths = [line for line in lines if line.startswith("  P(")]
     assert len({line.index(" pp") for line in widths}) == 1
+
+
+def test_workers_lost_at_the_start_under_spawn_are_said_to_maybe_lack_a_main_guard(monkeypatch):
+    """A script using the library under 'spawn' (the default off Linux) without a main
+    guard saw only 'a worker process died (killed by a signal...)'."""
+    import multiprocessing
+
+    from sim.runner import spawn_hint
+
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "spawn")
+    assert "if __name__ == '__main__':" in spawn_hint(0)
+    assert spawn_hint(3) == ""  # items came back: the workers started well
+    monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "fork")
+    assert spawn_hint(0) == ""
