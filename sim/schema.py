@@ -232,6 +232,9 @@ class Ceasefire(Strict):
     milestones: dict[str, float] = Field(
         default_factory=lambda: {"48h": 48.0, "7d": 168.0, "30d": 720.0},
         description="Label -> hours from the ceasefire start.",
+        # (for editors: validation says the same in its own words, with the horizon)
+        json_schema_extra={"minProperties": 1,
+                           "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
     )
     retaliation_half_life_hours: float = Field(12.0, gt=0, le=10_000)
     settling_half_life_hours: float | None = Field(

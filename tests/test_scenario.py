@@ -304,7 +304,10 @@ def test_every_shipped_scenario_passes_the_schema_and_bad_files_do_not(capsys):
     for bad in ({"name": "whole but without issues or parties"},
                 {"extends": "p.toml", "parties": {"x": {"role": "nobody"}}},
                 {"extends": "p.toml", "ceasefire": {"horizon_hours": "long"}},
-                {"extends": "p.toml", "unknown_key": 1}):
+                {"extends": "p.toml", "unknown_key": 1},
+                # what validation refuses of the milestones alone, an editor can too
+                {"extends": "p.toml", "ceasefire": {"milestones": {}}},
+                {"extends": "p.toml", "ceasefire": {"milestones": {"now": 0.0}}}):
         assert list(check.iter_errors(bad)), bad
 
 
