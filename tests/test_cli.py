@@ -578,3 +578,26 @@ def test_the_readme_example_output_is_what_the_default_run_prints(capsys):
     printed = capsys.readouterr().out.strip("\n").splitlines()
     assert printed[:-1] == shown_lines[:-1]
     assert printed[-1].split(" events")[0] == shown_lines[-1].split(" events")[0]
+
+
+def test_the_readme_documents_every_column_of_backtest_csv(tmp_path):
+    """backtest.csv and backtest --json were not described anywhere: a script reading
+    them had to read the source."""
+    out = tmp_path / "bt"
+    assert run_sim.main(["backtest", str(ROOT / "scenarios"), "--runs", "20", "--workers", "1",
+                         "--no-progress", "--out", str(out)]) == 0
+    with (out / "backtest.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("* `backtest.csv` holds two tables in one")
+    section = readme[start:readme.index("\n* ", start + 1)]
+    labels = [c.removeprefix("p_hold_") for c in rows[0] if c.startswith("p_hold_")
+              and not c.endswith(("_low", "_high"))]
+    for column in rows[0]:
+        generic = column
+        for label in labels:
+            generic = generic.replace(f"_{label}", "_<label>")
+        generic = generic.removesuffix("_low").removesuffix("_high")
+        assert f"`{column}`" in section or f"`{generic}`" in section, column
+    scores = {r["scenario"] for r in rows if r["kind"] == "score"}
+    assert all(f"`{name}`" in section for name in scores), scores
