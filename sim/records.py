@@ -252,10 +252,10 @@ class Results:
             row += [csv_cell(v) for v in cols["violations"][r]]
             yield row
 
-    def write_csv(self, path: Path) -> None:
+    def write_csv(self, path: Path | str) -> None:
         """Write every run as one row of ``path``, replacing it atomically: a failed
         write (a full disk) leaves the file as it was."""
-        with atomic_writer(path) as fh:
+        with atomic_writer(Path(path)) as fh:
             writer = csv.writer(fh)
             writer.writerow(self.header())
             writer.writerows(self.rows())
