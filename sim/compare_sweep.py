@@ -36,7 +36,7 @@ from sim.origin import first_difference
 from sim.output import Resumed, finish_with, jsonable
 from sim.reads import is_descriptive
 from sim.records import Results
-from sim.report import paired_text, percent, short_keys, value_cells
+from sim.report import aligned, column_widths, paired_text, percent, short_keys, value_cells
 from sim.run_outcome import RunOutcome
 from sim.rundir import PAIRS, pair_directory
 from sim.runner import Runner
@@ -275,12 +275,10 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
     sides = [[f"{_estimate(a)} / {_estimate(b)}"
               for a, b in zip(quantities(r, "a"), quantities(r, "b"), strict=True)]
              for r in results]
-    widths = [max(len(c) for c in [h, *(v[k] for v in values)]) for k, h in enumerate(short)]
-    widths += [max(len(c) for c in [h, *(d[k] for d in diffs), *(s[k] for s in sides)])
-               for k, h in enumerate(heads)]
+    widths = column_widths(short, values) + column_widths(heads, diffs, sides)
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+        return aligned(cells, widths)
 
     header = line([*short, *heads])
     lines += ["", "A - B, percentage points [paired 95% interval]", header,

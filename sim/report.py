@@ -206,12 +206,10 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     estimates = [[pct(r["summary"]["p_agreement"]).strip(),
                   *(pct(r["summary"]["p_hold"].get(lab)).strip() for lab in labels)] for r in rows]
     diffs = [_diff_cells(r["summary"].get("diff_from_reference"), labels) for r in rows]
-    widths = [max(len(c) for c in [h, *(v[k] for v in values)]) for k, h in enumerate(names)]
-    widths += [max(len(c) for c in [h, *(e[k] for e in estimates), *(d[k] for d in diffs)])
-               for k, h in enumerate(heads)]
+    widths = column_widths(names, values) + column_widths(heads, estimates, diffs)
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+        return aligned(cells, widths)
 
     header = line([*names, *heads])
     lines += ["", header, *(line([*v, *e]) for v, e in zip(values, estimates, strict=True))]
@@ -238,6 +236,18 @@ def _diff_cells(diff: dict[str, Any] | None, labels: Sequence[str]) -> list[str]
     if cells[0] is not None and all(c["low"] is None for c in cells if c is not None):
         return ["reference", *([""] * len(labels))]
     return [paired_text(c) for c in cells]
+
+
+def column_widths(heads: Sequence[str], *bodies: Sequence[Sequence[str]]) -> list[int]:
+    """Each column as wide as its widest cell, its heading included, over every row of
+    ``bodies`` (rows of cells, in the columns of ``heads``)."""
+    return [max(len(c) for c in [h, *(row[k] for body in bodies for row in body)])
+            for k, h in enumerate(heads)]
+
+
+def aligned(cells: Sequence[str], widths: Sequence[int]) -> str:
+    """A table row: each cell right-aligned to its column's width."""
+    return "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
 def paired_text(d: dict[str, Any] | None) -> str:
