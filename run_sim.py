@@ -64,11 +64,12 @@ DEFAULT_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "geneva_2016.
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.output import write_run
+    from sim.precision import precision_note
     from sim.records import Results
     from sim.report import report_run
     from sim.rundir import resumable, saved_manifest, saving_so_far
     from sim.scenario import load_scenario
-    from sim.stats import precision_note, summarize
+    from sim.stats import summarize
 
     note = resume_options(args, saved_manifest(args.out)) if args.resume else ""
     complete_run_options(args)

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from plots.fitting import category_ticks, text_width, value_ticks
-from plots.heatmap import tick_labels
+from plots.heatmap import numeric, quantity_title, tick_labels
 from plots.style import GREY, Drawn, caption, new_figure, no_data, percent_axis, styled, wrap, wrap_key
 from plots.sweep import (
     LINE_AXIS,
@@ -24,10 +24,8 @@ from plots.sweep import (
     TICK_SIZE,
     _arrays,
     _colour,
-    _numeric,
     _single_point_axis,
     _taken,
-    _title,
     param_name,
     plot_differences,
 )
@@ -58,7 +56,7 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
         ax.plot(x, a[name]["estimate"], color=colour, marker=marker, markersize=5,
                 linewidth=1.8)
         handles.append(Line2D([], [], color=colour, marker=marker, markersize=5,
-                              linewidth=1.8, label=_title(name)))
+                              linewidth=1.8, label=quantity_title(name)))
     handles += [Line2D([], [], color=GREY, linewidth=1.8, label="A (solid)"),
                 Line2D([], [], color=GREY, linewidth=1.2, linestyle="--", label="B (dashed)")]
     ax.set_ylim(-0.02, 1.02)
@@ -84,7 +82,7 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
         fig = new_figure(8.0, 7.2)
         ax, below = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
         values = [p.params[params[0]] for p in points]
-        if len(params) == 1 and _numeric(values):
+        if len(params) == 1 and numeric(values):
             x = np.array(values, dtype=float)
             order = np.argsort(x, kind="stable")
             plot_sides(ax, x[order], _taken(a, order), _taken(b, order))

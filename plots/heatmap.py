@@ -1,4 +1,5 @@
-"""Heat maps of a two-parameter sweep, and how a swept parameter's values are written
+"""Heat maps of a two-parameter sweep: one quantity's map, the panels that lay one out
+per quantity with a shared colour bar, and how a swept parameter's values are written
 on an axis.
 
 A cell carries the estimate and its interval while the grid is small enough to read
@@ -10,13 +11,16 @@ apart.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from numbers import Real
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks
-from plots.style import pct
+from plots.style import new_figure, pct, wrap_key
 from sim.report import interval_ends, value_cells
 
 FULL_LABELS = 6
@@ -79,3 +83,82 @@ def _written_out(value: Any, cell: str) -> str:
     if not isinstance(value, float) or "e" not in cell or abs(float(cell)) < 1:
         return cell
     return str(np.format_float_positional(float(cell), trim="-"))
+
+
+def numeric(values: list[Any]) -> bool:
+    return all(isinstance(v, Real) and not isinstance(v, bool) for v in values)
+
+
+def quantity_title(name: str) -> str:
+    """'agreement' -> 'P(agreement)', 'hold 7d' -> 'P(holds 7d)'."""
+    return "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
+
+
+def axis_values(points: list[Any], key: str) -> list[Any]:
+    """The values a swept parameter takes: numbers in ascending order, so a heat map's
+    axis runs one way even when the values were not given in order (a sweep extended on
+    resume appends its new values); anything else in order of first appearance (tables
+    and arrays among them, which cannot be hashed)."""
+    values: list[Any] = []
+    for pt in points:
+        if pt.params[key] not in values:
+            values.append(pt.params[key])
+    return sorted(values) if numeric(values) else values
+
+
+def grid_of(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tuple[
+        list[Any], list[Any], np.ndarray, np.ndarray, np.ndarray]:
+    """Arrange one quantity of a two-parameter sweep as (rows: second, columns: first)."""
+    xs, ys = axis_values(points, params[0]), axis_values(points, params[1])
+    grids = [np.full((len(ys), len(xs)), np.nan) for _ in range(3)]
+    for k, pt in enumerate(points):
+        i, j = ys.index(pt.params[params[1]]), xs.index(pt.params[params[0]])
+        for g, key in zip(grids, ("estimate", "low", "high"), strict=True):
+            g[i, j] = s[key][k]
+    return xs, ys, grids[0], grids[1], grids[2]
+
+
+def panel_layout(quantities: int) -> tuple[int, int]:
+    """Columns and rows of the heat maps of ``quantities`` quantities (2 x 2 for four)."""
+    ncols = 2 if quantities == 4 else min(quantities, 3)
+    return ncols, math.ceil(quantities / ncols)
+
+
+def heat_figure(points: list[Any], params: list[str], quantities: int, cell: tuple[float, float],
+                extra_height: float) -> Figure:
+    """A figure for one heat map per quantity: panels grow with the grid, so cells and
+    tick labels keep their room (``cell``: inches per column and per row of the grid)."""
+    ncols, nrows = panel_layout(quantities)
+    nx, ny = len(axis_values(points, params[0])), len(axis_values(points, params[1]))
+    width, height = max(3.6, cell[0] * nx + 1.2), max(2.9, cell[1] * ny + 1.2)
+    return new_figure(width * ncols + 1.2, height * nrows + extra_height)
+
+
+def heat_panels(fig: Figure, points: list[Any], params: list[str],
+                data: dict[str, dict[str, np.ndarray]],
+                plot_one: Callable[..., Any], bar_label: str,
+                bar_format: Callable[[float], str]) -> dict[str, Any]:
+    """One heat map per quantity of ``data`` over two parameters, each drawn by
+    ``plot_one(ax, estimate, low, high, xs, ys, title)``, the axes named on the outer
+    panels, with a colour bar shared by all. Returns each quantity's grid."""
+    names = list(data)
+    ncols, nrows = panel_layout(len(names))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    image = None
+    grids = {}
+    for k, name in enumerate(names):
+        ax = axes[k]
+        xs, ys, est, low, high = grid_of(points, params, data[name])
+        image = plot_one(ax, est, low, high, xs, ys, quantity_title(name))
+        if k // ncols == nrows - 1 or k + ncols >= len(names):
+            ax.set_xlabel(wrap_key(params[0], 40), fontsize=9)
+        if k % ncols == 0:
+            ax.set_ylabel(wrap_key(params[1], 24), fontsize=9)
+        grids[name] = {"x": xs, "y": ys, "estimate": est, "low": low, "high": high}
+    if image is not None:
+        bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)
+        bar.set_label(bar_label)
+        bar.ax.yaxis.set_major_formatter(lambda v, _: bar_format(v))
+    return grids

@@ -11,8 +11,6 @@ order, with their differences.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -21,7 +19,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks, text_width, value_ticks
-from plots.heatmap import cell_detail, plot_heatmap, tick_labels
+from plots.heatmap import (
+    axis_values,
+    cell_detail,
+    heat_figure,
+    heat_panels,
+    numeric,
+    plot_heatmap,
+    quantity_title,
+    tick_labels,
+)
 from plots.style import (
     BAND_ALPHA,
     Drawn,
@@ -82,10 +89,6 @@ def _pick(summary: dict[str, Any], field: str, label: str | None) -> dict[str, A
     return value.get(label)
 
 
-def _numeric(values: list[Any]) -> bool:
-    return all(isinstance(v, Real) and not isinstance(v, bool) for v in values)
-
-
 def _colour(k: int, n: int) -> Any:
     """The k-th of n milestone colours from cividis (readable with colour blindness)."""
     return colormaps["cividis"](0.1 + 0.75 * k / max(n - 1, 1))
@@ -112,7 +115,7 @@ def _plot_bands(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
         s, colour = data[name], _colour(k, len(holds))
         ax.fill_between(x, s["low"], s["high"], color=colour, alpha=BAND_ALPHA, linewidth=0)
         ax.plot(x, s["estimate"], color=colour, marker=MARKERS[k % len(MARKERS)], markersize=5,
-                linewidth=1.8, label=_title(name))
+                linewidth=1.8, label=quantity_title(name))
     if "agreement" in data:
         s = data["agreement"]
         ax.plot(x, s["estimate"], color="black", linestyle="--", linewidth=1.2,
@@ -130,7 +133,7 @@ def _plot_point(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
     shifts = dict(zip(names, _side_by_side(x, len(names)), strict=True))
     for name in sorted(names, key=lambda n: n == "agreement"):
         _errorbar(ax, x + shifts[name], data[name], name, names, markersize=6,
-                  label=_title(name))
+                  label=quantity_title(name))
 
 
 def _side_by_side(x: np.ndarray, n: int) -> list[float]:
@@ -160,35 +163,6 @@ def _single_point_axis(ax: Axes, x: float) -> None:
     """One point on a unit-wide axis: autoscaling would spread the markers set side by
     side at it across the whole axis."""
     ax.set_xlim(x - 0.5, x + 0.5)
-
-
-def _title(name: str) -> str:
-    """'agreement' -> 'P(agreement)', 'hold 7d' -> 'P(holds 7d)'."""
-    return "P(agreement)" if name == "agreement" else f"P(holds {name.split(' ', 1)[1]})"
-
-
-def _axis(points: list[Any], key: str) -> list[Any]:
-    """The values a swept parameter takes: numbers in ascending order, so a heat map's
-    axis runs one way even when the values were not given in order (a sweep extended on
-    resume appends its new values); anything else in order of first appearance (tables
-    and arrays among them, which cannot be hashed)."""
-    values: list[Any] = []
-    for pt in points:
-        if pt.params[key] not in values:
-            values.append(pt.params[key])
-    return sorted(values) if _numeric(values) else values
-
-
-def _grid(points: list[Any], params: list[str], s: dict[str, np.ndarray]) -> tuple[
-        list[Any], list[Any], np.ndarray, np.ndarray, np.ndarray]:
-    """Arrange one quantity of a two-parameter sweep as (rows: second, columns: first)."""
-    xs, ys = _axis(points, params[0]), _axis(points, params[1])
-    grids = [np.full((len(ys), len(xs)), np.nan) for _ in range(3)]
-    for k, pt in enumerate(points):
-        i, j = ys.index(pt.params[params[1]]), xs.index(pt.params[params[0]])
-        for g, key in zip(grids, ("estimate", "low", "high"), strict=True):
-            g[i, j] = s[key][k]
-    return xs, ys, grids[0], grids[1], grids[2]
 
 
 def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
@@ -258,7 +232,7 @@ def _one_or_many(fig: Figure, points: list[Any], params: list[str],
     ax, below = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     diffs = differences(points)
     values = [pt.params[params[0]] for pt in points] if len(params) == 1 else []
-    if len(params) == 1 and _numeric(values):
+    if len(params) == 1 and numeric(values):
         return _against_value(ax, below, values, params[0], data, diffs)
     return _against_points(ax, below, points, params, data, diffs)
 
@@ -317,52 +291,6 @@ def _taken(data: dict[str, dict[str, np.ndarray]], order: np.ndarray
     return {name: {key: a[order] for key, a in s.items()} for name, s in data.items()}
 
 
-def panel_layout(quantities: int) -> tuple[int, int]:
-    """Columns and rows of the heat maps of ``quantities`` quantities (2 x 2 for four)."""
-    ncols = 2 if quantities == 4 else min(quantities, 3)
-    return ncols, math.ceil(quantities / ncols)
-
-
-def heat_figure(points: list[Any], params: list[str], quantities: int, cell: tuple[float, float],
-                extra_height: float) -> Figure:
-    """A figure for one heat map per quantity: panels grow with the grid, so cells and
-    tick labels keep their room (``cell``: inches per column and per row of the grid)."""
-    ncols, nrows = panel_layout(quantities)
-    nx, ny = len(_axis(points, params[0])), len(_axis(points, params[1]))
-    width, height = max(3.6, cell[0] * nx + 1.2), max(2.9, cell[1] * ny + 1.2)
-    return new_figure(width * ncols + 1.2, height * nrows + extra_height)
-
-
-def heat_panels(fig: Figure, points: list[Any], params: list[str],
-                data: dict[str, dict[str, np.ndarray]],
-                plot_one: Callable[..., Any], bar_label: str,
-                bar_format: Callable[[float], str]) -> dict[str, Any]:
-    """One heat map per quantity of ``data`` over two parameters, each drawn by
-    ``plot_one(ax, estimate, low, high, xs, ys, title)``, the axes named on the outer
-    panels, with a colour bar shared by all. Returns each quantity's grid."""
-    names = list(data)
-    ncols, nrows = panel_layout(len(names))
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax in axes[len(names):]:
-        ax.set_visible(False)
-    image = None
-    grids = {}
-    for k, name in enumerate(names):
-        ax = axes[k]
-        xs, ys, est, low, high = _grid(points, params, data[name])
-        image = plot_one(ax, est, low, high, xs, ys, _title(name))
-        if k // ncols == nrows - 1 or k + ncols >= len(names):
-            ax.set_xlabel(wrap_key(params[0], 40), fontsize=9)
-        if k % ncols == 0:
-            ax.set_ylabel(wrap_key(params[1], 24), fontsize=9)
-        grids[name] = {"x": xs, "y": ys, "estimate": est, "low": low, "high": high}
-    if image is not None:
-        bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)
-        bar.set_label(bar_label)
-        bar.ax.yaxis.set_major_formatter(lambda v, _: bar_format(v))
-    return grids
-
-
 def _two(fig: Figure, points: list[Any], params: list[str],
          data: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
     """One heat map per quantity over two parameters, with a shared colour bar."""
@@ -395,8 +323,8 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 60))
         result = {"series": data, **extra}
         note = "the same seeds at every point"
-        if two and cell_detail(len(_axis(points, params[1])),
-                               len(_axis(points, params[0]))) != "full":
+        if two and cell_detail(len(axis_values(points, params[1])),
+                               len(axis_values(points, params[0]))) != "full":
             note += "; intervals in sweep.csv"
         stopped = ""
         if points[-1].interrupted or len(points) < (planned or 0):

@@ -19,9 +19,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks
-from plots.heatmap import FULL_LABELS, SHORT_LABELS, tick_labels
+from plots.heatmap import (
+    FULL_LABELS,
+    SHORT_LABELS,
+    axis_values,
+    heat_figure,
+    heat_panels,
+    tick_labels,
+)
 from plots.style import Drawn, caption, styled, wrap
-from plots.sweep import differences, heat_figure, heat_panels, param_name
+from plots.sweep import differences, param_name
 from sim.report import interval_decimals, points
 from sim.scenario import labelled
 
@@ -105,7 +112,7 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
     a sweep stopped before its end is marked so in the caption."""
     with styled():
         diffs = differences(points_)
-        side = max(len({repr(pt.params[k]) for pt in points_}) for k in params)
+        side = max(len(axis_values(points_, k)) for k in params)
         width = _column_width(diffs) if side <= FULL_LABELS else 0.5  # (estimates alone fit)
         fig = heat_figure(points_, params, len(diffs), (width, 0.34), 1.2)
         estimates = np.concatenate([d["estimate"] for d in diffs.values()])

@@ -20,8 +20,9 @@ from typing import Any
 
 from sim.document import join_key
 from sim.errors import ScenarioError, listing
+from sim.origin import noting_origin
 from sim.records import Results
-from sim.scenario import Scenario, noting_origin
+from sim.scenario import Scenario
 from sim.scoring import percentile_of
 from sim.stats import interval, median_hold, milestones
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.document import join_key, read_toml, value_at
-from sim.errors import ScenarioError
+from sim.document import join_key, read_toml, shown_path, value_at
+from sim.errors import PairedError, ScenarioError
 
 
 def chain(path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -85,3 +86,27 @@ def first_difference(a: Any, b: Any, parts: tuple[str, ...] = ()) -> tuple[str, 
                 return found
         return None
     return None if a == b else (join_key(parts), a, b)
+
+
+@contextmanager
+def noting_origin(path: Path) -> Iterator[None]:
+    """A problem with a value the scenario file ``path`` inherits through ``extends``
+    says which file writes that value (:func:`sim.origin.giving_file`): the file to
+    look in, to mend the value or what it conflicts with. The problem stays reported
+    against ``path``, the file whose merged document has it: an ancestor may be valid
+    alone (a milestone beyond a horizon the child shortened)."""
+    try:
+        yield
+    except ScenarioError as exc:
+        if isinstance(exc, PairedError) and exc.other and exc.file == str(path) \
+                and written_nearer(path, exc.other[0], exc.path):
+            exc = exc.swapped()
+        origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
+        if origin is None or origin.resolve() == path.resolve():
+            raise exc from None
+        # a missing key has no value written anywhere: the table that lacks it is named
+        what = "the value is" if exc.value is not None or "." not in exc.path else \
+            f"{exc.path.rsplit('.', 1)[0]} is"
+        raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} ({what} "
+                            f"written in {shown_path(origin)}, which {path.name} extends)"
+                            ) from None

@@ -52,3 +52,16 @@ class RunOutcome:
         """Stopped before its target: by Ctrl-C or SIGTERM, a scenario error or a lost
         worker."""
         return self.interrupted or self.error is not None
+
+
+def spawn_hint(received: int) -> str:
+    """Why workers that died before any item came back may have died, where processes
+    start afresh ('spawn', 'forkserver': the default off Linux): each imports the
+    script that made the pool, and a script without a main guard starts them again."""
+    import multiprocessing
+
+    if received or multiprocessing.get_start_method(allow_none=True) not in ("spawn",
+                                                                             "forkserver"):
+        return ""
+    return ("; or, in a script of your own started under the 'spawn' or 'forkserver' "
+            "method, for want of an \"if __name__ == '__main__':\" guard around the run")

@@ -47,12 +47,12 @@ from sim.chunks import (
 from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError
 from sim.model import armed_parties
+from sim.precision import check_points, precision_reached
 from sim.progress import bar_size, terminal_size
 from sim.records import Results
-from sim.run_outcome import RESUME_ADVICE, RunOutcome, WorkerLostError
+from sim.run_outcome import RESUME_ADVICE, RunOutcome, WorkerLostError, spawn_hint
 from sim.scenario import Scenario
 from sim.signals import StopRequest, deferred_stop
-from sim.stats import check_points, precision_reached
 
 AHEAD_SECONDS = 2.0
 """Work kept queued per worker, in seconds: enough that no worker waits for work while
@@ -80,19 +80,6 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
-
-
-def spawn_hint(received: int) -> str:
-    """Why workers that died before any item came back may have died, where processes
-    start afresh ('spawn', 'forkserver': the default off Linux): each imports the
-    script that made the pool, and a script without a main guard starts them again."""
-    import multiprocessing
-
-    if received or multiprocessing.get_start_method(allow_none=True) not in ("spawn",
-                                                                             "forkserver"):
-        return ""
-    return ("; or, in a script of your own started under the 'spawn' or 'forkserver' "
-            "method, for want of an \"if __name__ == '__main__':\" guard around the run")
 
 
 class Runner:

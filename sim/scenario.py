@@ -32,12 +32,11 @@ from sim.document import (
     refuse_replacing,
     related,
     resolve_document,
-    shown_path,
     split_key,
     under,
 )
 from sim.errors import PairedError, ScenarioError
-from sim.origin import giving_file, written_nearer
+from sim.origin import noting_origin
 from sim.schema import Behaviour, ScenarioSpec
 from sim.schema_errors import from_validation
 from sim.validation import check_references, refuse_case_twins
@@ -263,30 +262,6 @@ def labelled(name: str, sets: Sequence[str] | None) -> str:
     """A scenario's name with the ``--set`` values it ran with: ``geneva_2016 with
     ceasefire.monitoring.deterrence=0.9``."""
     return f"{name} with {' '.join(sets)}" if sets else name
-
-
-@contextmanager
-def noting_origin(path: Path) -> Iterator[None]:
-    """A problem with a value the scenario file ``path`` inherits through ``extends``
-    says which file writes that value (:func:`sim.origin.giving_file`): the file to
-    look in, to mend the value or what it conflicts with. The problem stays reported
-    against ``path``, the file whose merged document has it: an ancestor may be valid
-    alone (a milestone beyond a horizon the child shortened)."""
-    try:
-        yield
-    except ScenarioError as exc:
-        if isinstance(exc, PairedError) and exc.other and exc.file == str(path) \
-                and written_nearer(path, exc.other[0], exc.path):
-            exc = exc.swapped()
-        origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
-        if origin is None or origin.resolve() == path.resolve():
-            raise exc from None
-        # a missing key has no value written anywhere: the table that lacks it is named
-        what = "the value is" if exc.value is not None or "." not in exc.path else \
-            f"{exc.path.rsplit('.', 1)[0]} is"
-        raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} ({what} "
-                            f"written in {shown_path(origin)}, which {path.name} extends)"
-                            ) from None
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:

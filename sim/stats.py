@@ -60,43 +60,6 @@ def milestones(scenario: Scenario) -> list[tuple[str, float]]:
     return sorted(scenario.spec.ceasefire.milestones.items(), key=lambda kv: kv[1])
 
 
-def precision_reached(results: Results, scenario: Scenario, eps: float) -> bool:
-    """True when P(agreement) and every milestone's P(hold) have half-width <= eps."""
-    n = len(results)
-    if n == 0:
-        return False
-    agreed = int(results.columns["agreed"].sum())
-    if half_width(agreed, n) > eps:
-        return False
-    return all(half_width(int(results.held(h).sum()), n) <= eps for _, h in milestones(scenario))
-
-
-def runs_at_even_odds(eps: float) -> int:
-    """Runs a probability near 50% (the widest interval) needs for a Wilson 95%
-    half-width of at most ``eps``: about ``(z / 2 eps)^2``."""
-    return math.ceil((Z95 / (2.0 * eps)) ** 2)
-
-
-def precision_note(eps: float, max_runs: int) -> str:
-    """What to say before an adaptive run that ``max_runs`` may stop short of ``eps``
-    ("" when it cannot): a tiny --precision ran to --max-runs and only then said so."""
-    need = runs_at_even_odds(eps)
-    if need <= max_runs:
-        return ""
-    return (f"note: --precision {eps:g} needs about {need:,} runs for a probability near 50% "
-            f"(the widest interval), more than --max-runs {max_runs:,}: the run will stop there "
-            "unless every probability is far from 50%")
-
-
-def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
-    """Run counts at which an adaptive run checks its precision: ``min_runs``, then each
-    multiple of ``batch`` above it, and ``max_runs`` last. They depend on the options
-    only, so the stopping point does not depend on the workers."""
-    first = min(max(min_runs, 1), max_runs)
-    points = [first, *range((first // batch + 1) * batch, max_runs, batch)]
-    return points if points[-1] == max_runs else [*points, max_runs]
-
-
 def survival(results: Results, scenario: Scenario) -> dict[str, np.ndarray]:
     """Share of agreed ceasefires still holding against hours since the start.
 

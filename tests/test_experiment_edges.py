@@ -19,19 +19,18 @@ import run_sim
 from sim.comparison import paired, sides
 from sim.errors import ScenarioError
 from sim.experiments import SweepPoint, reference_difference, sweep, sweep_rows
+from sim.precision import check_points, precision_reached
 from sim.records import Outcome, Results
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario, scenario_from_dict, with_overrides
 from sim.stats import (
     Z95,
-    check_points,
     compare,
     half_width,
     independent_difference,
     interval,
     milestones,
     paired_difference,
-    precision_reached,
     summarize,
     survival,
     wilson,

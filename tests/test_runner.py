@@ -424,7 +424,7 @@ def test_spawned_workers_give_the_same_results(geneva):
 
 
 def test_adaptive_runs_check_at_min_runs_then_every_batch():
-    from sim.stats import check_points
+    from sim.precision import check_points
 
     assert check_points(1000, 200_000, 2000)[:4] == [1000, 2000, 4000, 6000]
     assert check_points(200, 1000, 2000) == [200, 1000]
@@ -562,7 +562,7 @@ def test_workers_lost_at_the_start_under_spawn_are_said_to_maybe_lack_a_main_gua
     guard saw only 'a worker process died (killed by a signal...)'."""
     import multiprocessing
 
-    from sim.runner import spawn_hint
+    from sim.run_outcome import spawn_hint
 
     monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False: "spawn")
     assert "if __name__ == '__main__':" in spawn_hint(0)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, composite
 from scipy.stats import binomtest
 
+from sim.precision import precision_reached
 from sim.records import Outcome, Results
 from sim.scenario import Scenario, scenario_from_dict
 from sim.stats import (
@@ -26,7 +27,6 @@ from sim.stats import (
     milestones,
     newcombe_unpaired,
     paired_difference,
-    precision_reached,
     summarize,
     survival,
     tango_paired,
@@ -503,7 +503,8 @@ def test_a_comparison_refuses_sides_of_different_replications(scenario):
 def test_an_adaptive_run_says_before_it_starts_when_max_runs_may_stop_it_short(capsys):
     """--precision 1e-9 ran all 200,000 runs and only then said 'NOT reached'."""
     import run_sim
-    from sim.stats import half_width, precision_note, runs_at_even_odds
+    from sim.precision import precision_note, runs_at_even_odds
+    from sim.stats import half_width
 
     need = runs_at_even_odds(0.01)
     assert need == 9604 and half_width(need // 2, need) <= 0.01  # enough at even odds
