@@ -31,7 +31,8 @@ def run_points(args: argparse.Namespace, points: list[Any], planned: int, what: 
     into ``points``, saving each with ``save`` into ``--out`` as it finishes, so a
     crash keeps it; returns whether the sweep stopped before its end (``planned``
     points). A stop signal waits for the point running to be saved (see cmd_run); an
-    error after some points finished shows them (``report``) before it is raised."""
+    error after some replications finished shows the points so far (``report``; the
+    point it stopped is among them, partial) before it is raised."""
     from sim.rundir import saving
 
     try:
@@ -47,8 +48,9 @@ def run_points(args: argparse.Namespace, points: list[Any], planned: int, what: 
         if points:
             report()
             where = f" (saved in {args.out})" if args.out is not None else ""
-            print(f"the {what} stopped after {len(points)} of {planned} points{where}",
-                  file=sys.stderr)
+            at = (f"during point {len(points)} of {planned}, with its finished runs"
+                  if points[-1].interrupted else f"after {len(points)} of {planned} points")
+            print(f"the {what} stopped {at}{where}", file=sys.stderr)
         raise
     return stopped
 
@@ -146,7 +148,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:
-            result, ra, rb, interrupted = paired(
+            result, ra, rb, interrupted, error = paired(
                 a, b, runner, args.runs, args.seed, existing, save if out else None,
                 checkpoint if out and args.checkpoint else None, args.checkpoint)
         stop.redeliver = not interrupted
@@ -172,6 +174,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for stale in stale_whole_figures(out, "compare", side_parts(out, existing, (ra, rb)),
                                      args.format if args.plot else None) if args.resume else []:
         print(stale, file=sys.stderr)
+    if error is not None:  # reported once the replications both sides finished are
+        raise error
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
               f"finished{how}", file=sys.stderr)

@@ -265,11 +265,15 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
                                   extra) if x)
     return caption(fig, labelled(scenario.name, changes), len(results),
                    summary.get("seed"), extra,
-                   PARTIAL_RUN if summary.get("partial") else "")
+                   (PARTIAL_BY_ERROR if summary.get("error") else PARTIAL_RUN)
+                   if summary.get("partial") else "")
 
 
 PARTIAL_RUN = "interrupted, the runs finished so far"
 """What the caption of a stopped run's figure says it shows."""
+PARTIAL_BY_ERROR = "stopped by an error, the runs finished before it"
+"""What the caption of a run stopped by an error (a lost worker, a replication past the
+scenario's limits) says it shows."""
 
 
 LABEL_CHARS = 16

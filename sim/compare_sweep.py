@@ -36,7 +36,15 @@ from sim.origin import first_difference
 from sim.output import Resumed, finish_with, jsonable
 from sim.reads import is_descriptive
 from sim.records import Results
-from sim.report import aligned, column_widths, paired_text, percent, short_keys, value_cells
+from sim.report import (
+    aligned,
+    column_widths,
+    paired_text,
+    percent,
+    short_keys,
+    value_cells,
+    why_partial,
+)
 from sim.run_outcome import RunOutcome
 from sim.rundir import PAIRS, pair_directory
 from sim.runner import Runner
@@ -78,7 +86,8 @@ class PairPoint:
     held: tuple[Results, Results]
     """Each side's replications (all it holds, paired or not)."""
     interrupted: bool = False
-    """Stopped by Ctrl-C before both sides finished (the sweep's last point)."""
+    """Stopped before both sides finished (the sweep's last point): by Ctrl-C, a lost
+    worker or a replication the scenario's limits refuse."""
 
 
 def pair_scenarios(a: Scenario, b: Scenario, params: list[tuple[str, list[Any]]]
@@ -149,7 +158,9 @@ def run_pairs(
 ) -> Iterator[PairPoint]:
     """Compare the sides at each point in order, on the same seed, yielding each point
     as it finishes. An interrupted point is the last; it is not yielded when its second
-    side had not started (nothing to pair).
+    side had not started (nothing to pair). A lost worker or a replication its limits
+    refuse, in side B, stops the point as an interruption does: it is yielded, partial,
+    before the error is raised.
 
     Args:
         existing: each point's sides saved by an interrupted sweep (kept, not rerun).
@@ -160,7 +171,7 @@ def run_pairs(
             (:func:`save_running_pair_side`).
     """
     for k, (assignment, a, b) in enumerate(todo):
-        result, ra, rb, interrupted = paired(
+        result, ra, rb, interrupted, error = paired(
             a, b, runner, runs, seed, existing[k] if existing else (None, None),
             None if save is None else partial(save, k, assignment),
             None if checkpoint is None else partial(checkpoint, k, assignment),
@@ -171,6 +182,8 @@ def run_pairs(
             result[side]["params"] = dict(assignment)
         yield PairPoint(assignment, a, b, {"params": dict(assignment), **result}, (ra, rb),
                         interrupted)
+        if error is not None:  # (the point it stopped is saved by the caller first)
+            raise error
         if interrupted:
             return
 
@@ -262,7 +275,7 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
              f"  B: {names[1]}"]
     lines += [f"  {name}: {key}" for name, key in zip(short, params, strict=True) if name != key]
     if results[-1].get("partial"):
-        lines.append(f"  (PARTIAL: interrupted; the last point pairs only the "
+        lines.append(f"  (PARTIAL: {why_partial(results[-1])}; the last point pairs only the "
                      f"{results[-1]['runs']} replications both sides finished)")
     heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
     columns = [value_cells([r["params"][p] for r in results]) for p in params]

@@ -12,20 +12,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sim.errors import ScenarioError, show
 from sim.output import Resumed, jsonable, write_run
 from sim.records import Results
 from sim.report import run_summary
-from sim.run_outcome import RunOutcome
+from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.rundir import saving
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario
 from sim.stats import compare, summarize
 
-__all__ = ["check_comparable", "paired", "same_outcomes_note", "save_running_side", "save_side",
+__all__ = ["Paired", "check_comparable", "paired", "same_outcomes_note", "save_running_side", "save_side",
            "sides"]
+
+
+class Paired(NamedTuple):
+    """What :func:`paired` produced."""
+
+    result: dict[str, Any]
+    """The comparison (as ``compare --json`` gives it; ``partial`` when stopped while
+    running side B), or empty when nothing could be paired."""
+    a: Results
+    """Side A's replications (all it holds, paired or not)."""
+    b: Results
+    """Side B's replications."""
+    interrupted: bool
+    """Stopped before both sides finished."""
+    error: ScenarioError | WorkerLostError | None = None
+    """What stopped side B part way (a replication its limits refuse, a lost worker),
+    for the caller to raise once it has reported and saved the partial comparison."""
 
 
 def paired(
@@ -35,13 +52,13 @@ def paired(
     checkpoint: Callable[[str, Scenario, Results, Scenario], None] | None = None,
     checkpoint_every: float = 60.0,
     label: str = "",
-) -> tuple[dict[str, Any], Results, Results, bool]:
+) -> Paired:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
-    Interrupted while running ``b``, the comparison pairs the replications both sides
-    finished and is marked ``partial``; interrupted while running ``a``, there is
-    nothing to pair (an empty result). Returns the result, each side's replications
-    (all it holds, paired or not) and whether it was interrupted.
+    Stopped while running ``b`` (by a stop signal, a lost worker or a replication its
+    limits refuse), the comparison pairs the replications both sides finished and is
+    marked ``partial``, with the error, if any, returned for the caller to raise;
+    interrupted while running ``a``, there is nothing to pair (an empty result).
 
     Args:
         existing: each side's replications kept from an interrupted comparison
@@ -59,7 +76,8 @@ def paired(
     Raises:
         ScenarioError: the two have different milestones (checked before running either),
             or a replication passed its scenario's limits (once the side is saved).
-        WorkerLostError: a worker process died (once the side is saved).
+        WorkerLostError: a worker process died (once the side is saved), in side A or
+            before side B finished any replication.
     """
     check_comparable(a, b)
 
@@ -72,29 +90,35 @@ def paired(
         run = runner.run(scenario, runs, seed, existing=kept, label=f"{label} {name.upper()}".lstrip(),
                          keep_on_error=True, checkpoint_every=checkpoint_every,
                          checkpoint=None if checkpoint is None else save_so_far)
-        _kept(save, name, scenario, run, other)
+        if save is not None and len(run.results):  # kept before any error is reported
+            save(name, scenario, run, other)
         return run
 
     ra = side("a", a, b, existing[0])
+    if ra.error is not None:
+        raise ra.error
     if ra.interrupted:
-        return {}, ra.results, Results.empty(b.issues, (), b.order), True
+        return Paired({}, ra.results, Results.empty(b.issues, (), b.order), True)
     rb = side("b", b, a, existing[1])
     results_a = ra.results
-    if rb.interrupted:
+    if rb.partial:
         if not len(rb.results):
-            return {}, ra.results, rb.results, True
+            if rb.error is not None:
+                raise rb.error
+            return Paired({}, ra.results, rb.results, True)
         results_a = ra.results.among(rb.results.columns["replication"])
     diff = compare(results_a, rb.results, a)
     result = {
         "runs": len(results_a),
         "seed": seed,
-        "partial": rb.interrupted,
+        "partial": rb.partial,
         "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds),
         "b": summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
-                       partial=rb.interrupted),
+                       partial=rb.partial),
         "diff": diff,
+        **({"error": str(rb.error)} if rb.error is not None else {}),
     }
-    return result, ra.results, rb.results, rb.interrupted
+    return Paired(result, ra.results, rb.results, rb.partial, rb.error)
 
 
 def same_outcomes_note(runs: int, where: str = "") -> str:
@@ -106,16 +130,6 @@ def same_outcomes_note(runs: int, where: str = "") -> str:
             f"{at} (on the same seeds): what differs between them may not be used by the "
             "scenario (a key of an issue it leaves out, say), or changes too little to alter "
             "any replication")
-
-
-def _kept(save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None, side: str,
-          scenario: Scenario, run: RunOutcome, other: Scenario) -> None:
-    """Save a side that stopped with replications, then raise the error that stopped it
-    (as a run keeps its finished replications before reporting one)."""
-    if save is not None and len(run.results):
-        save(side, scenario, run, other)
-    if run.error is not None:
-        raise run.error
 
 
 def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,

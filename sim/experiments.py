@@ -69,7 +69,8 @@ class SweepPoint:
     summary: dict[str, Any]
     """Its summary (as ``run --json``) plus ``diff_from_reference``."""
     interrupted: bool = False
-    """Stopped by Ctrl-C before all its replications ran (the sweep's last point)."""
+    """Stopped before all its replications ran (the sweep's last point): by Ctrl-C, a
+    lost worker or a replication the scenario's limits refuse."""
 
 
 def sweep_scenarios(
@@ -144,25 +145,36 @@ def run_sweep(
 
     Each point's summary carries ``diff_from_reference``: its paired difference from the
     first point (see :func:`reference_difference`).
+
+    Raises:
+        ScenarioError, WorkerLostError: a replication the scenario's limits refuse, or a
+            lost worker; the point it stopped is yielded first, with the replications
+            finished before it, so the caller saves them as an interrupted point's.
     """
     ref: SweepPoint | None = None
     for k, (assignment, scenario) in enumerate(scenarios):
         out = runner.run(scenario, runs, seed, existing=existing[k] if existing else None,
-                         label=f"point {k + 1}/{len(scenarios)}",
+                         label=f"point {k + 1}/{len(scenarios)}", keep_on_error=True,
                          checkpoint=None if checkpoint is None
                          else partial(checkpoint, k, assignment, scenario),
                          checkpoint_every=checkpoint_every)
-        if out.interrupted and not len(out.results):
+        if out.partial and not len(out.results):
+            if out.error is not None:
+                raise out.error
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
-                            partial=out.interrupted)
+                            partial=out.partial)
         summary["params"] = dict(assignment)  # (its figures, drawn alone, name them)
-        point = SweepPoint(assignment, scenario, out.results, summary, out.interrupted)
+        if out.error is not None:
+            summary["error"] = str(out.error)
+        point = SweepPoint(assignment, scenario, out.results, summary, out.partial)
         if ref is None:
             ref = point
         diff = reference_difference(point, ref) if ref is not point else _reference_itself(point)
         summary["diff_from_reference"] = {"reference": dict(ref.params), **diff}
-        yield point
+        yield point  # (saved by the caller before the error below is raised)
+        if out.error is not None:
+            raise out.error
         if out.interrupted:
             return
 

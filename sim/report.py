@@ -78,6 +78,12 @@ def signed(p: dict[str, float]) -> str:
     return f"{points(p['estimate'], d):>6} pp [{points(p['low'], d)}, {points(p['high'], d)}]"
 
 
+def why_partial(summary: dict[str, Any]) -> str:
+    """What stopped a partial run, side or point: a stop signal, or the error reported
+    after its results (``summary["error"]``)."""
+    return "stopped by the error below" if summary.get("error") else "interrupted"
+
+
 def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     """The human summary of a run."""
     # milestone labels longer than 8 characters widen the columns, not break them
@@ -88,8 +94,7 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
         *([f"Imposed on every ceasefire, whatever the talks agreed: {imposed}"]
           if (imposed := imposed_text(scenario)) else []),
         f"Runs: {summary['runs']}   seed: {summary['seed']}"
-        + (("   (PARTIAL: stopped by the error below)" if summary.get("error")
-            else "   (PARTIAL: interrupted)") if summary.get("partial") else ""),
+        + (f"   (PARTIAL: {why_partial(summary)})" if summary.get("partial") else ""),
         "",
         f"P(agreement)                     {' ' * wide}{pct(summary['p_agreement'])}",
     ]
@@ -198,8 +203,8 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     lines += [f"  {name}: {key}" for name, key in zip(names, params, strict=True) if name != key]
     partial = [r for r in rows if r["summary"].get("partial")]
     if partial:
-        lines.append(f"  (PARTIAL: interrupted; the last point has {partial[-1]['summary']['runs']} "
-                     "runs, and its differences pair only those)")
+        lines.append(f"  (PARTIAL: {why_partial(partial[-1]['summary'])}; the last point has "
+                     f"{partial[-1]['summary']['runs']} runs, and its differences pair only those)")
     heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
     columns = [value_cells([r["params"][p] for r in rows]) for p in params]
     values = [list(cells) for cells in zip(*columns, strict=True)] if columns else [[] for _ in rows]
@@ -280,7 +285,7 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
         f"Paired comparison on {result['runs']} common-random-number replications",
         f"  A: {name_a}",
         f"  B: {name_b}",
-        *(["  (PARTIAL: interrupted; only the replications both sides finished)"]
+        *([f"  (PARTIAL: {why_partial(result)}; only the replications both sides finished)"]
           if result.get("partial") else []),
         "",
         f"{'':<{w}}{'A':>22}{'B':>24}   A - B (paired 95% interval)",

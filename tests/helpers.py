@@ -192,6 +192,18 @@ def cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
                      env=full_env, cwd=cwd or ROOT)
 
 
+def lost_worker() -> type[BaseException]:
+    """A lost worker's error as the runner raises it (its message advises ``--resume``),
+    for :func:`interrupt_chunk` to raise."""
+    from sim.run_outcome import RESUME_ADVICE, WorkerLostError
+
+    class LostError(WorkerLostError):
+        def __init__(self) -> None:
+            super().__init__(f"a worker process died; {RESUME_ADVICE}")
+
+    return LostError
+
+
 def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250,
                     raising: type[BaseException] = KeyboardInterrupt) -> None:
     """Make the ``at``-th work item of an in-process run raise KeyboardInterrupt, as a

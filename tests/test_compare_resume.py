@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from helpers import DEFAULT, interrupt_chunk
+from helpers import DEFAULT, interrupt_chunk, lost_worker
 
 import run_sim
 
@@ -291,3 +291,25 @@ def test_plot_of_a_side_cut_short_while_saving_says_how_to_finish_it(tmp_path, w
     (side / "summary.json").write_text(json.dumps({**saved, "runs": 250}))
     assert run_sim.main(["plot", str(side)]) == 2
     assert f"finish it with 'compare ... --resume --out {out}'" in capsys.readouterr().err
+
+
+def test_a_lost_worker_in_side_b_keeps_the_pairs_both_sides_finished(tmp_path, monkeypatch,
+                                                                     whole, capsys):
+    """As Ctrl-C does: side B's finished replications are saved and the comparison of
+    what both sides finished is shown and written, marked partial, before the error."""
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, 5, size=250, raising=lost_worker())  # side B's second item
+    args = ["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--workers", "1", "--no-progress",
+            "--out", str(out), "--runs", "600"]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert run_sim.main(args) == 1
+    assert ("Paired comparison on 250 common-random-number replications" in printed.getvalue()
+            and "(PARTIAL: stopped by the error below;" in printed.getvalue())
+    assert (f"error: a worker process died; 'compare ... --resume --out {out}' finishes it"
+            in capsys.readouterr().err)
+    assert json.loads((out / "compare.json").read_text())["partial"] is True
+    assert json.loads((out / "b" / "summary.json").read_text())["runs"] == 250
+    monkeypatch.undo()
+    assert compare(out, "--resume", runs=None) == 0
+    same_as(out, whole)

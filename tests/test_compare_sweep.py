@@ -11,7 +11,7 @@ import io
 import json
 
 import pytest
-from helpers import DEFAULT, ROOT, interrupt_chunk
+from helpers import DEFAULT, ROOT, interrupt_chunk, lost_worker
 
 import run_sim
 from sim.compare_sweep import compare_sweep_text, pair_rows
@@ -278,3 +278,19 @@ def test_a_resume_stopped_in_a_side_a_says_the_figure_is_stale(tmp_path, monkeyp
     assert sweep(out, "--resume", runs="1000")[0] == 130
     err = capsys.readouterr().err
     assert f"note: compare_sweep.png in {out} shows the runs saved before this resume" in err
+
+
+def test_a_lost_worker_keeps_the_running_point_s_pairs(tmp_path, monkeypatch, capsys, whole):
+    """A lost worker in the second point's side B: the point is shown and saved with the
+    pairs both sides finished, as after Ctrl-C, and the resume ends as if never stopped."""
+    out = tmp_path / "pairs"
+    interrupt_chunk(monkeypatch, 8, size=250, raising=lost_worker())
+    status, printed = sweep(out)
+    assert status == 1
+    assert "the comparison sweep stopped during point 2 of 2, with its finished runs" in (
+        capsys.readouterr().err)
+    assert "(PARTIAL: stopped by the error below; the last point pairs only the 250" in printed
+    assert json.loads((out / "pairs" / "001" / "compare.json").read_text())["partial"] is True
+    monkeypatch.undo()
+    assert sweep(out, "--resume", runs=None)[0] == 0
+    assert (out / "compare_sweep.csv").read_bytes() == (whole / "compare_sweep.csv").read_bytes()

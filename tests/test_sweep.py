@@ -326,6 +326,23 @@ def test_a_point_failing_while_it_runs_keeps_the_points_before_it(tmp_path, monk
     assert read_run(out / "points" / "001")[2]["runs"] == 20
 
 
+def test_a_replication_past_the_limits_keeps_the_runs_its_point_finished(tmp_path, capsys):
+    """The point whose replication a low ``max_acts`` refuses is saved, partial, with
+    the replications finished before it, as a run keeps them: it used to be dropped."""
+    out = tmp_path / "sweep"
+    args = ["sweep", str(DEFAULT), "--runs", "600", "--workers", "1", "--no-progress",
+            "--param", "ceasefire.max_acts=100000,60", "--out", str(out)]
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        assert run_sim.main(args) == 2
+    assert "(PARTIAL: stopped by the error below; the last point has" in printed.getvalue()
+    err = capsys.readouterr().err
+    assert f"the sweep stopped during point 2 of 2, with its finished runs (saved in {out})" in err
+    assert "ceasefire.max_acts: bad value 60" in err
+    kept = json.loads((out / "points" / "001" / "summary.json").read_text())
+    assert kept["partial"] is True and 0 < kept["runs"] < 600 and "max_acts" in kept["error"]
+    assert [r["partial"] for r in read_csv(out / "sweep.csv")] == ["0", "1"]
+
+
 def test_points_may_sweep_the_milestones_themselves(tmp_path):
     points = run_sweep(tmp_path, 'ceasefire.milestones={"48h"=48.0},{"7d"=168.0}')
     assert [list(p["p_hold"]) for p in points] == [["48h"], ["7d"]]

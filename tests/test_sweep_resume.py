@@ -11,7 +11,7 @@ import json
 import shutil
 
 import pytest
-from helpers import DEFAULT, interrupt_chunk
+from helpers import DEFAULT, interrupt_chunk, lost_worker
 
 import run_sim
 
@@ -314,3 +314,22 @@ def test_a_resume_that_adds_runs_drops_the_stale_table_at_once(tmp_path, monkeyp
     assert sweep(out, "--resume", runs="1000") == 0
     with (out / "sweep.csv").open() as fh:
         assert [row["runs"] for row in csv.DictReader(fh)] == ["1000"] * 3
+
+
+def test_a_lost_worker_keeps_the_running_point_s_finished_runs(tmp_path, monkeypatch, whole,
+                                                              capsys):
+    """A lost worker (a cluster gone, a worker killed) used to drop every replication
+    of the point running since its last checkpoint: only a stop signal saved it."""
+    out = tmp_path / "sweep"
+    interrupt_chunk(monkeypatch, 5, size=250, raising=lost_worker())  # point 001's second item
+    assert sweep(out) == 1
+    assert f"the sweep stopped during point 2 of 3, with its finished runs (saved in {out})" in (
+        capsys.readouterr().err)
+    summary = json.loads((out / "points" / "001" / "summary.json").read_text())
+    assert summary["partial"] is True and summary["runs"] == 250
+    with open(out / "sweep.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["partial"] for row in rows] == ["0", "1"]
+    monkeypatch.undo()
+    assert sweep(out, "--resume") == 0
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
