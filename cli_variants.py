@@ -148,9 +148,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:
-            result, ra, rb, interrupted, error = paired(
-                a, b, runner, args.runs, args.seed, existing, save if out else None,
-                checkpoint if out and args.checkpoint else None, args.checkpoint)
+            pair = paired(a, b, runner, args.runs, args.seed, existing, save if out else None,
+                          checkpoint if out and args.checkpoint else None, args.checkpoint)
+        result, ra, rb, interrupted = pair
         stop.redeliver = not interrupted
         how = f": finish with {finish_with('compare', out)}" if out else ""
         if not result:
@@ -174,8 +174,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for stale in stale_whole_figures(out, "compare", side_parts(out, existing, (ra, rb)),
                                      args.format if args.plot else None) if args.resume else []:
         print(stale, file=sys.stderr)
-    if error is not None:  # reported once the replications both sides finished are
-        raise error
+    if pair.error is not None:  # reported once the replications both sides finished are
+        raise pair.error
     if interrupted:
         print(f"interrupted: compared on the {result['runs']} replications both sides "
               f"finished{how}", file=sys.stderr)

@@ -265,9 +265,10 @@ def build_parser() -> Parser:
     va = sub.add_parser("validate", help="check scenario files")
     va.add_argument("scenarios", type=Path, nargs="+")
     va.add_argument("--citations", action="store_true",
-                    help="also require every number to cite its source (a comment on its "
-                         "line or heading its paragraph: a quote and where it is from, or "
-                         "JUDGEMENT), as the shipped scenarios do")
+                    help="also require every number (and true/false) to have a comment, on "
+                         "its line or heading its paragraph, citing its source (a quote and "
+                         "where it is from) or saying JUDGEMENT, as the shipped scenarios do; "
+                         "only the comment's presence is checked")
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     return parser

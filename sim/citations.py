@@ -88,8 +88,8 @@ def uncited(text: str) -> list[tuple[int, str]]:
 
 
 def citation_errors(path: Path) -> list[str]:
-    """One message per uncited number of the scenario file at ``path``, naming the file,
+    """One message per uncited value of the scenario file at ``path``, naming the file,
     the line and the line's text."""
-    return [f"{path}:{line}: {text}: a number without a comment citing its source (on its "
-            "line or heading its paragraph), or saying JUDGEMENT"
+    return [f"{path}:{line}: {text}: a value (a number, true or false) with no comment on its "
+            "line or heading its paragraph, to cite its source or say JUDGEMENT"
             for line, text in uncited(path.read_text(encoding="utf-8"))]

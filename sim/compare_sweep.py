@@ -171,19 +171,20 @@ def run_pairs(
             (:func:`save_running_pair_side`).
     """
     for k, (assignment, a, b) in enumerate(todo):
-        result, ra, rb, interrupted, error = paired(
+        pair = paired(
             a, b, runner, runs, seed, existing[k] if existing else (None, None),
             None if save is None else partial(save, k, assignment),
             None if checkpoint is None else partial(checkpoint, k, assignment),
             checkpoint_every, label=f"point {k + 1}/{len(todo)}")
+        result, ra, rb, interrupted = pair
         if not result:
             return
         for side in ("a", "b"):  # (each side's figures, drawn alone, name the point)
             result[side]["params"] = dict(assignment)
         yield PairPoint(assignment, a, b, {"params": dict(assignment), **result}, (ra, rb),
                         interrupted)
-        if error is not None:  # (the point it stopped is saved by the caller first)
-            raise error
+        if pair.error is not None:  # (the point it stopped is saved by the caller first)
+            raise pair.error
         if interrupted:
             return
 

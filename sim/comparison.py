@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from sim.errors import ScenarioError, show
 from sim.output import Resumed, jsonable, write_run
@@ -28,21 +28,21 @@ __all__ = ["Paired", "check_comparable", "paired", "same_outcomes_note", "save_r
            "sides"]
 
 
-class Paired(NamedTuple):
-    """What :func:`paired` produced."""
+class Paired(tuple[dict[str, Any], Results, Results, bool]):
+    """What :func:`paired` produced: ``(result, a, b, interrupted)``, unpacked as four
+    (the comparison, as ``compare --json`` gives it, or empty when nothing could be
+    paired; each side's replications, all it holds; whether it stopped before both
+    sides finished), and :attr:`error`."""
 
-    result: dict[str, Any]
-    """The comparison (as ``compare --json`` gives it; ``partial`` when stopped while
-    running side B), or empty when nothing could be paired."""
-    a: Results
-    """Side A's replications (all it holds, paired or not)."""
-    b: Results
-    """Side B's replications."""
-    interrupted: bool
-    """Stopped before both sides finished."""
-    error: ScenarioError | WorkerLostError | None = None
+    error: ScenarioError | WorkerLostError | None
     """What stopped side B part way (a replication its limits refuse, a lost worker),
     for the caller to raise once it has reported and saved the partial comparison."""
+
+    def __new__(cls, result: dict[str, Any], a: Results, b: Results, interrupted: bool,
+                error: ScenarioError | WorkerLostError | None = None) -> Paired:
+        made = super().__new__(cls, (result, a, b, interrupted))
+        made.error = error
+        return made
 
 
 def paired(

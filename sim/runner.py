@@ -17,7 +17,6 @@ the seed alone, not on how the batches were spread over workers.
 from __future__ import annotations
 
 import ctypes
-import math
 import os
 import sys
 import time
@@ -46,6 +45,7 @@ from sim.chunks import (
 )
 from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError
+from sim.finished import Finished
 from sim.model import armed_parties
 from sim.precision import check_points, precision_reached
 from sim.progress import bar_size, terminal_size
@@ -318,40 +318,18 @@ class Runner:
         ``keep_on_error``, returned with the replications finished before it).
         """
         start = time.perf_counter()
-        parts: list[Results] = [existing] if existing is not None and len(existing) else []
+        finished = Finished(lambda: empty_results(scenario), existing, checkpoint,
+                            checkpoint_every)
         done = set(existing.columns["replication"].tolist()) if existing is not None else set()
         total = max_runs if precision is not None else runs
         interrupted = False
         error: ScenarioError | WorkerLostError | None = None
         met: bool | None = None
         target = aim = runs  # where the run stops; the run count it is working towards
-        ran = 0
-        save_at = start + checkpoint_every if checkpoint is not None else math.inf
-        unsaved = False  # replications kept since the last save
 
         def keep(chunk: Results) -> None:
-            nonlocal ran, parts, unsaved
-            parts.append(chunk)
-            ran += len(chunk)
-            unsaved = True
             bar.update(len(chunk))
-            save_if_due()
-
-        def save_if_due() -> None:
-            # called as chunks arrive and at every poll between them: a cluster that
-            # stalls (its workers lost) must not hold finished work unsaved for long
-            nonlocal parts, save_at, unsaved
-            if checkpoint is not None and unsaved and time.perf_counter() >= save_at:
-                save_at = math.inf  # a save that fails is not retried at every chunk
-                parts = [collect()]  # one block, so collecting stays linear
-                began = time.perf_counter()
-                unsaved = False
-                checkpoint(parts[0])
-                spent = time.perf_counter() - began
-                save_at = time.perf_counter() + max(checkpoint_every, 10 * spent)
-
-        def collect() -> Results:
-            return empty_results(scenario).concat(*parts).sorted()
+            finished.keep(chunk)
 
         # stop signals are recorded, and acted on between steps (see StopRequest); one
         # that comes while the finished replications are collected stops the run as if
@@ -365,16 +343,16 @@ class Runner:
             try:
                 if precision is None:
                     todo = [i for i in range(runs) if i not in done]
-                    self._execute(scenario, seed, todo, keep, stop, save_if_due)
+                    self._execute(scenario, seed, todo, keep, stop, finished.save_if_due)
                 else:
                     met = False
                     target = 0
                     for aim in check_points(min_runs, max_runs, batch):
                         todo = [i for i in range(target, aim) if i not in done]
-                        self._execute(scenario, seed, todo, keep, stop, save_if_due)
+                        self._execute(scenario, seed, todo, keep, stop, finished.save_if_due)
                         target = aim
-                        parts = [collect()]  # one block, so collecting stays linear
-                        if precision_reached(parts[0].below(target), scenario, precision):
+                        if precision_reached(finished.collect().below(target), scenario,
+                                             precision):
                             met = True
                             break
             except KeyboardInterrupt:
@@ -391,7 +369,7 @@ class Runner:
                 if stop.insisted:
                     self._kill_pool()
                 self.close(cancel=True)
-            results = collect()
+            results = finished.collect()
             if interrupted and len(results.below(aim)) == aim:
                 # the wait for the items running let them finish what the stop cut short:
                 # the whole run, or a whole batch that ends the adaptive run
@@ -408,5 +386,5 @@ class Runner:
             # replications a resumed run holds beyond where this run stopped stay out
             beyond = len(results) - len(results.below(target))
             results = results.below(target)
-        return RunOutcome(results, interrupted, time.perf_counter() - start, target, met, ran,
-                          error, beyond)
+        return RunOutcome(results, interrupted, time.perf_counter() - start, target, met,
+                          finished.ran, error, beyond)

@@ -83,9 +83,9 @@ def test_validate_citations_holds_any_file_to_the_rule(tmp_path, capsys) -> None
     expected = uncited(bare.read_text(encoding="utf-8"))
     assert len(errors) == len(expected) > 20
     line, first = expected[0]
-    assert errors[0] == (f"error: {bare}:{line}: {first}: a number without a comment citing "
-                         "its source (on its line or heading its paragraph), or saying "
-                         "JUDGEMENT")
+    assert errors[0] == (f"error: {bare}:{line}: {first}: a value (a number, true or false) "
+                         "with no comment on its line or heading its paragraph, to cite its "
+                         "source or say JUDGEMENT")
     assert captured.out.startswith(f"uncited: {bare}")
     assert run_sim.main(["validate", "--citations", *map(str, SCENARIOS)]) == 0
 

@@ -294,7 +294,7 @@ def test_each_side_is_labelled_by_its_letter(geneva, monkeypatch):
     labels = recording(monkeypatch)
     other = with_overrides(geneva, {DETERRENCE: 0.9})
     with Runner(workers=1) as runner:
-        result, _, _, interrupted, _ = paired(geneva, other, runner, 5, 1)
+        result, _, _, interrupted = paired(geneva, other, runner, 5, 1)
     assert labels == ["A", "B"]
     assert result["runs"] == 5 and not interrupted
 
@@ -307,7 +307,7 @@ def test_a_comparison_stopped_before_b_ran_anything_is_interrupted(geneva, monke
     save) an empty comparison as finished."""
     interrupt_chunk(monkeypatch, at, size=10)  # A is items 1-2, B items 3-4
     with Runner(workers=1) as runner:
-        result, a, b, interrupted, _ = paired(geneva, with_overrides(geneva, {DETERRENCE: 0.9}),
+        result, a, b, interrupted = paired(geneva, with_overrides(geneva, {DETERRENCE: 0.9}),
                                            runner, 20, 1)
     assert (result, len(a), len(b), interrupted) == ({}, runs_a, runs_b, True)
 
@@ -317,7 +317,7 @@ def test_a_comparison_stopped_in_b_counts_the_pairs(geneva, monkeypatch):
     ran: ``runs`` and A's summary count those pairs, not the 20 A ran alone."""
     interrupt_chunk(monkeypatch, 4, size=10)  # B's second item
     with Runner(workers=1) as runner:
-        result, a, b, interrupted, _ = paired(geneva, with_overrides(geneva, {DETERRENCE: 0.9}),
+        result, a, b, interrupted = paired(geneva, with_overrides(geneva, {DETERRENCE: 0.9}),
                                            runner, 20, 1)
     assert (len(a), len(b), interrupted) == (20, 10, True)
     assert (result["runs"], result["a"]["runs"], result["b"]["runs"], result["diff"]["runs"]) == (

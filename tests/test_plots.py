@@ -508,7 +508,7 @@ def test_compare_forest_plot_shows_the_paired_differences(scenario: Scenario,
 
     a = with_overrides(scenario, {"parties.jfs.behaviour.colocation": 0.2})
     with Runner(workers=1) as runner:
-        result, _, _, interrupted, _ = paired(a, scenario, runner, 200, SEED)
+        result, _, _, interrupted = paired(a, scenario, runner, 200, SEED)
     assert not interrupted
     result = jsonable({"a_name": "less colocation", "b_name": "as written", **result})
     result = json.loads(json.dumps(result))  # exactly what compare --json prints
@@ -908,7 +908,7 @@ def test_figures_of_an_interrupted_run_say_so(scenario: Scenario, results: Resul
     assert "PARTIAL" not in sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"],
                                          3).data["caption"]
     with Runner(workers=1) as runner:
-        result, *_ = paired(scenario, scenario, runner, 20, SEED)
+        result, _, _, _ = paired(scenario, scenario, runner, 20, SEED)
     result = jsonable(result)
     assert "PARTIAL" not in compare_figure(result).data["caption"]
     assert compare_figure({**result, "partial": True}).data["caption"].startswith(
@@ -924,11 +924,11 @@ def test_the_compare_caption_names_both_scenarios(scenario: Scenario) -> None:
     """It named side A's scenario alone."""
     other = with_overrides(scenario, {"name": "other"})
     with Runner(workers=1) as runner:
-        result, *_ = paired(scenario, other, runner, 20, SEED)
+        result, _, _, _ = paired(scenario, other, runner, 20, SEED)
     text = compare_figure(jsonable(result)).data["caption"]
     assert text.startswith(f"scenario {scenario.name} vs other  ·")
     with Runner(workers=1) as runner:
-        result, *_ = paired(scenario, scenario, runner, 20, SEED)
+        result, _, _, _ = paired(scenario, scenario, runner, 20, SEED)
     assert compare_figure(jsonable(result)).data["caption"].startswith(
         f"scenario {scenario.name}  ·")
 
