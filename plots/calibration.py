@@ -6,7 +6,10 @@ Three panels from a :class:`sim.backtest.BacktestTable`:
   P(hold) at each milestone (dot, Wilson 95% interval), joined by a line, with what
   happened drawn at 0% or 100% in the same colour (square: it happened; cross: it did
   not). The vertical gap between a dot and its square or cross is the forecast's error;
-* Brier scores per event, the model beside the in-sample base rate (lower is better);
+* Brier scores per event, the model beside two base rates (lower is better): the one
+  fitted in sample (every case gets the mean outcome of all, its own included: near
+  perfect with few cases) and the leave-one-out one (the mean outcome of the other
+  cases: a forecast that could have been made without the case's own outcome);
 * where each observed duration falls in its scenario's predicted distribution of hours
   held (percentile; the whisker spans the record's uncertainty). A calibrated model
   puts these all over 0..100, not piled at one end.
@@ -47,6 +50,7 @@ SCENARIO_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, GREY)
 
 MODEL_COLOUR = "#3D4F63"
 BASE_COLOUR = LIGHT_GREY
+LOO_COLOUR = SKY_BLUE
 
 
 def _nan(x: Any) -> float:
@@ -122,45 +126,65 @@ def plot_forecasts(ax: Axes, table: Any) -> None:
 
 
 def brier_bars(table: Any) -> list[dict[str, Any]]:
-    """Brier scores per event and pooled: model and base rate, with case counts."""
+    """Brier scores per event and pooled: the model and both base rates, with case
+    counts. The pooled leave-one-out score covers only the holds another case has, so
+    it gets a group of its own, beside the model scored on those same holds."""
     sc = table.scores
     bars = [{"event": "agreement", **_brier(sc["agreement"], sc["agreement"]["cases"])}]
     for label, s in sc["milestones"].items():
         bars.append({"event": f"holds {label}", **_brier(s, s["cases"])})
     pooled = sc["all_milestones"]
-    bars.append({"event": "all holds", **_brier(pooled, pooled["pairs"])})
+    loo = pooled["leave_one_out"]
+    bars.append({"event": "all holds", **_brier(pooled, pooled["pairs"]), "loo": math.nan})
+    if loo["pairs"] and loo["pairs"] < pooled["pairs"]:
+        bars.append({"event": "holds another case has", "model": _nan(loo["brier"]["model"]),
+                     "base_rate": math.nan, "loo": _nan(loo["brier"]["base_rate"]),
+                     "cases": loo["pairs"]})
+    elif loo["pairs"]:
+        bars[-1]["loo"] = _nan(loo["brier"]["base_rate"])
     return bars
+
+
+def _tick(event: str) -> str:
+    """An event's tick label: a milestone by its label alone ('7d'), the pooled groups
+    over two lines."""
+    if event == "holds another case has":
+        return "holds\nanother\ncase has"
+    if event == "all holds":
+        return "all\nholds"
+    return event.removeprefix("holds ")
 
 
 def _brier(s: dict[str, Any], cases: int) -> dict[str, Any]:
     return {"model": _nan(s["brier"]["model"]), "base_rate": _nan(s["brier"]["base_rate"]),
-            "cases": cases}
+            "loo": _nan(s["leave_one_out"]["brier"]["base_rate"]), "cases": cases}
 
 
 def plot_brier(ax: Axes, table: Any) -> None:
-    """Grouped bars: Brier score of the model and of the base rate for each event."""
+    """Grouped bars: Brier score of the model and of both base rates for each event."""
     bars = brier_bars(table)
-    width = 0.38
+    width = 0.27
     for k, b in enumerate(bars):
-        for off, key, colour in ((-width / 2, "model", MODEL_COLOUR),
-                                 (width / 2, "base_rate", BASE_COLOUR)):
+        for off, key, colour in ((-width, "model", MODEL_COLOUR), (0.0, "base_rate", BASE_COLOUR),
+                                 (width, "loo", LOO_COLOUR)):
             v = b[key]
             if math.isnan(v):
                 continue
             ax.bar(k + off, v, width, color=colour, edgecolor="black", linewidth=0.5)
             ax.text(k + off, v + 0.015, f"{v:.2f}", ha="center", va="bottom", fontsize=7,
                     rotation=90)
-    ax.set_xticks(range(len(bars)),
-                  [f"{b['event'].removeprefix('holds ')}\nn={b['cases']}" for b in bars],
+    ax.set_xticks(range(len(bars)), [f"{_tick(b['event'])}\nn={b['cases']}" for b in bars],
                   fontsize=8)
     ax.set_ylim(0, 1.3)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.set_ylabel("Brier score (0 = perfect, 1 = worst)")
-    ax.set_xlabel("event (n = cases scored)")
+    ax.set_xlabel("event (n = forecasts scored)")
     ax.set_title("Brier scores: lower is better", loc="left")
     ax.legend(handles=[Patch(facecolor=MODEL_COLOUR, edgecolor="black", label="model"),
                        Patch(facecolor=BASE_COLOUR, edgecolor="black",
-                             label="base rate (in sample)")],
+                             label="base rate, fitted in sample"),
+                       Patch(facecolor=LOO_COLOUR, edgecolor="black",
+                             label="base rate of the other cases")],
               loc="upper left", ncols=2, fontsize=8)
 
 

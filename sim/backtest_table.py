@@ -118,6 +118,13 @@ class BacktestTable:
             "log_score_model": lambda s: s["log_score"]["model"],
             "log_score_base_rate": lambda s: s["log_score"]["base_rate"],
         }
+        getters |= {  # the leave-one-out base rate, and the model on the same pairs
+            "loo_pairs": lambda s: s["leave_one_out"]["pairs"],
+            "brier_model_loo": lambda s: s["leave_one_out"]["brier"]["model"],
+            "brier_loo_base_rate": lambda s: s["leave_one_out"]["brier"]["base_rate"],
+            "log_score_model_loo": lambda s: s["leave_one_out"]["log_score"]["model"],
+            "log_score_loo_base_rate": lambda s: s["leave_one_out"]["log_score"]["base_rate"],
+        }
         for name, get in getters.items():
             row = {"kind": "score", "scenario": name, "p_agreement": get(sc["agreement"]),
                    "all_milestones": get(sc["all_milestones"])}
@@ -169,20 +176,40 @@ def _yes(value: bool | None, yes: str, no: str) -> str:
     return "unknown" if value is None else (yes if value else no)
 
 
-def brier_verdict(pooled: dict[str, Any]) -> str:
-    """One line on whether the model beat the base rate over all holds, by Brier score
-    (the log score moves with --runs where forecasts are clipped): the numbers said so
-    only to a reader who compared two columns. "" where there is nothing to compare."""
+def brier_verdict(pooled: dict[str, Any], cases: int | None = None) -> str:
+    """Whether the model beat the base rates over all holds, by Brier score (the log
+    score moves with --runs where forecasts are clipped): the numbers said so only to
+    a reader who compared columns. The leave-one-out base rate leads, as the fair
+    benchmark; the in-sample one, fitted to the outcomes it scores, follows. "" where
+    there is nothing to compare."""
+    def how(model: float, base: float) -> str:
+        if math.isclose(model, base, abs_tol=1e-9):
+            return "no better and no worse than"
+        return "better than" if model < base else "worse than"
+
+    def known(*values: float | None) -> bool:
+        return all(v is not None and not math.isnan(v) for v in values)
+
     model, base = pooled["brier"]["model"], pooled["brier"]["base_rate"]
-    if model is None or base is None or math.isnan(model) or math.isnan(base):
+    loo = pooled.get("leave_one_out") or {}
+    parts = []
+    if loo.get("pairs") and known(loo["brier"]["model"], loo["brier"]["base_rate"]):
+        lm, lb = loo["brier"]["model"], loo["brier"]["base_rate"]
+        parts.append(f"{how(lm, lb)} a base rate taken from the other cases (Brier {lm:.3f} "
+                     f"against {lb:.3f}, on the {loo['pairs']} of {loo['of']} holds another "
+                     "case has)")
+    if known(model, base):
+        fitted = (f"{how(model, base)} the base rate fitted to the very outcomes it scores "
+                  f"({model:.3f} against {base:.3f})" if parts else
+                  f"{how(model, base)} the base rate (Brier {model:.3f} against {base:.3f}), "
+                  "which is fitted to the very outcomes it scores")
+        parts.append(fitted)
+    if not parts:
         return ""
-    if math.isclose(model, base, abs_tol=1e-9):
-        how = "no better and no worse than"
-    else:
-        how = "better than" if model < base else "worse than"
-    return (f"Over all holds the model scores {how} the base rate (Brier {model:.3f} against "
-            f"{base:.3f}); with few cases, and the base rate fitted to them, read this as a "
-            "check, not a verdict on the model.")
+    few = f"{cases} case(s)" if cases is not None else "few cases"
+    return (f"Over all holds the model scores {' and '.join(parts)}. With {few}, whose "
+            "milestones are not independent (a ceasefire that fails by 7 days fails by 30), "
+            "read this as a check, not a verdict on the model.")
 
 
 def backtest_text(table: BacktestTable) -> str:
@@ -248,7 +275,23 @@ def backtest_text(table: BacktestTable) -> str:
         lines.append(line("hold " + label, s, s["cases"]))
     pooled = sc["all_milestones"]
     lines.append(line("all holds", pooled, pooled["pairs"]))
-    verdict = brier_verdict(pooled)
+    lines += ["", "Leave-one-out base rate: each case gets the mean outcome of the other cases "
+              "of the event,", "a forecast made without its own outcome; the model is "
+              "scored on the same pairs.",
+              f"  {'event':<12} {'pairs':>8}  {'Brier model':>11} {'Brier base':>10}"
+              f"  {'log model':>9} {'log base':>9}"]
+
+    def loo_line(name: str, s: dict[str, Any]) -> str:
+        loo = s["leave_one_out"]
+        return (f"  {name:<12} {loo['pairs']:>3} of {loo['of']:<2}  "
+                f"{_num(loo['brier']['model']):>11} {_num(loo['brier']['base_rate']):>10}  "
+                f"{_num(loo['log_score']['model'], '{:.2f}'):>9} "
+                f"{_num(loo['log_score']['base_rate'], '{:.2f}'):>9}")
+
+    lines.append(loo_line("agreement", sc["agreement"]))
+    lines += [loo_line("hold " + label, s) for label, s in sc["milestones"].items()]
+    lines.append(loo_line("all holds", pooled))
+    verdict = brier_verdict(pooled, len(table.rows))
     if verdict:
         lines += ["", *textwrap.wrap(verdict, 88)]
     if sc.get("clipped"):

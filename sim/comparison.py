@@ -4,7 +4,9 @@ same seeds.
 Both sides reuse the run's root seed, so replication ``i`` of each sees the same shocks,
 perception draws and party draws wherever the two agree (see :mod:`sim.experiments`),
 and the difference between them is measured replication by replication: its interval
-is far narrower than that of two independent runs of the same size. ``compare --out``
+is narrower than that of two independent runs of the same size (far narrower for
+agreement and early milestones; less for late ones, by when paired replications have
+drifted apart). ``compare --out``
 saves each side as a run directory (``a/``, ``b/``), which ``compare --resume`` finishes.
 """
 

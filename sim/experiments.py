@@ -3,8 +3,10 @@
 Every point of a sweep, and both sides of a comparison, reuse the run's root seed. As
 streams are keyed by replication and by party or source name, replication ``i`` of
 each variant sees the same shocks, the same perception draws and the same party draws
-wherever the variants agree, so differences between them are paired and tight (as in
-a paired comparison, :mod:`sim.comparison`).
+wherever the variants agree, so differences between them are paired (as in a paired
+comparison, :mod:`sim.comparison`): their intervals are narrower than independent
+runs would give, by much for outcomes decided early (agreement, the first milestones)
+and by less for late ones, where the paired replications have drifted apart.
 
 A sweep therefore reports, beside each point's own estimates, its paired difference
 from the reference point, the first point of the grid (every parameter at its first

@@ -5,8 +5,12 @@ Across scenarios, per event (agreement, and each milestone label): the Brier sco
 probabilities clipped to ``[1e-6, 1 - 1e-6]``, for the model and for a base-rate
 forecast that gives every case the same probability, the mean observed outcome of the
 event over the cases. Brier: 0 is perfect, 1 the worst; log score: 0 is perfect, lower
-is worse. The base rate is fitted to the very cases it scores, so it is a demanding
-benchmark when there are few cases.
+is worse. That base rate is fitted to the very cases it scores, so with few cases it is
+near perfect by construction: with one case of an event it is that case's outcome, and
+scores 0 whatever happened. Beside it, a leave-one-out base rate gives each case the
+mean outcome of the other cases of the event, a forecast that could have been made
+without knowing the case's own outcome; it is scored, with the model on the same pairs,
+wherever another case exists (``leave_one_out``).
 
 The percentile of an observed duration within predicted durations is the probability
 integral transform: over many well-calibrated cases these percentiles are uniform on
@@ -82,6 +86,29 @@ def _score(pairs: list[tuple[float, bool]], base: float | None = None) -> dict[s
     }
 
 
+def _leave_one_out(pairs: list[tuple[float, bool]]) -> list[tuple[float, bool, float]]:
+    """Each (probability, outcome) pair that has other cases of its event, with the mean
+    outcome of those others: the base rate it would have been given without its own."""
+    total = sum(o for _, o in pairs)
+    return [(p, o, (total - o) / (len(pairs) - 1)) for p, o in pairs] if len(pairs) > 1 else []
+
+
+def _loo_score(triples: list[tuple[float, bool, float]], pairs: int) -> dict[str, Any]:
+    """Brier and log scores of the model and of the leave-one-out base rate, on the
+    ``triples`` (of ``pairs`` in all) that have one."""
+    def mean(values: list[float]) -> float | None:
+        return float(np.mean(values)) if values else None
+
+    return {
+        "pairs": len(triples),
+        "of": pairs,
+        "brier": {"model": mean([brier(p, o) for p, o, _ in triples]),
+                  "base_rate": mean([brier(b, o) for _, o, b in triples])},
+        "log_score": {"model": mean([log_score(p, o) for p, o, _ in triples]),
+                      "base_rate": mean([log_score(b, o) for _, o, b in triples])},
+    }
+
+
 def event_labels(rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
     """Every milestone label of the rows, shortest first (hours where first seen)."""
     seen: dict[str, float] = {}
@@ -97,6 +124,7 @@ def compute_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
     per_milestone: dict[str, Any] = {}
     pooled_model: list[tuple[float, bool]] = []
     pooled_base: list[tuple[float, bool]] = []
+    pooled_loo: list[tuple[float, bool, float]] = []
     for label, hours in event_labels(rows):
         pairs = [
             (r["p_hold"][label]["estimate"], bool(r["observed"]["held"][label]))
@@ -105,10 +133,14 @@ def compute_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ]
         score = _score(pairs)
         score["hours"] = hours
+        loo = _leave_one_out(pairs)
+        score["leave_one_out"] = _loo_score(loo, len(pairs))
         per_milestone[label] = score
         pooled_model += pairs
         pooled_base += [(score["base_rate"], o) for _, o in pairs]
+        pooled_loo += loo
     pooled = _score(pooled_model)
+    pooled["leave_one_out"] = _loo_score(pooled_loo, len(pooled_model))
     if pooled_base:
         pooled["base_rate"] = None  # one base rate per milestone, not one overall
         pooled["brier"]["base_rate"] = float(np.mean([brier(p, o) for p, o in pooled_base]))
@@ -117,7 +149,8 @@ def compute_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
     pooled["pairs"] = pooled.pop("cases")
     return {
         "cases": len(rows),
-        "agreement": _score(agreement),
+        "agreement": {**_score(agreement),
+                      "leave_one_out": _loo_score(_leave_one_out(agreement), len(agreement))},
         "milestones": per_milestone,
         "all_milestones": pooled,
         "clipped": clipped(rows),

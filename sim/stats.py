@@ -105,7 +105,8 @@ def tango_paired(
     the second arm alone given ``d``, the positive root of
     ``2n q**2 + W q - n01 d (1 - d) = 0`` with ``W = -(n10 + n01) + d (2n - n10 + n01)``.
     At ``d = 0``, ``T`` is McNemar's statistic, so the interval excludes 0 exactly when
-    McNemar's test rejects at the same level. With no discordant pairs it is
+    McNemar's test (asymptotic, without continuity correction; the exact and the
+    corrected tests reject less often) rejects at the same level. With no discordant pairs it is
     ``+-z**2 / (n + z**2)``; with none in the second arm alone, its upper limit is
     the Wilson upper limit of ``n10 / n``.
 

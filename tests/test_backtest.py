@@ -34,6 +34,7 @@ from sim.backtest import (
 from sim.errors import ScenarioError
 from sim.runner import Runner
 from sim.scenario import load_scenario, scenario_from_dict
+from sim.scoring import CLIP
 from sim.toml_out import toml_dumps
 
 HELD = {"agreed": True, "hours_held": 720.0, "collapsed": False}
@@ -189,6 +190,37 @@ def test_base_rate_is_the_mean_observed_outcome_across_cases(tmp_path):
         assert s["brier"]["base_rate"] == 0.25
         assert s["log_score"]["base_rate"] == pytest.approx(math.log(0.5))
     assert sc["all_milestones"]["brier"]["base_rate"] == 0.25
+    # left out, each case's base rate is the other's outcome: certain, and wrong
+    for s in [sc["agreement"], *sc["milestones"].values(), sc["all_milestones"]]:
+        loo = s["leave_one_out"]
+        assert loo["pairs"] == loo["of"] > 0
+        assert loo["brier"] == {"model": 0.0, "base_rate": 1.0}
+        assert loo["log_score"]["base_rate"] == pytest.approx(math.log(CLIP))
+
+
+def test_the_leave_one_out_base_rate_is_the_mean_of_the_other_cases():
+    """Three cases of an event, two held: the held ones get 1/2, the other 1; one case
+    alone has no other to give it a rate, and is left out of the pooled score."""
+    from sim.scoring import compute_scores
+
+    def row(name: str, p: float, held: dict[str, bool]) -> dict[str, Any]:
+        estimate = {"estimate": p, "low": p, "high": p}
+        return {"scenario": name, "p_agreement": estimate, "milestones": {"7d": 168.0, "9d": 216.0},
+                "p_hold": dict.fromkeys(held, estimate),
+                "observed": {"agreed": True, "held": held}}
+
+    rows = [row("a", 0.8, {"7d": True}), row("b", 0.6, {"7d": True}),
+            row("c", 0.3, {"7d": False, "9d": False})]
+    sc = compute_scores(rows)
+    loo = sc["milestones"]["7d"]["leave_one_out"]
+    assert loo["pairs"] == loo["of"] == 3
+    assert loo["brier"]["base_rate"] == pytest.approx((0.25 + 0.25 + 1.0) / 3)
+    assert loo["brier"]["model"] == pytest.approx((0.04 + 0.16 + 0.09) / 3)
+    assert sc["milestones"]["9d"]["leave_one_out"]["pairs"] == 0
+    pooled = sc["all_milestones"]["leave_one_out"]
+    assert (pooled["pairs"], pooled["of"]) == (3, 4)
+    assert pooled["brier"]["model"] == pytest.approx(loo["brier"]["model"])  # 9d's left out
+    assert sc["all_milestones"]["brier"]["model"] == pytest.approx((0.04 + 0.16 + 0.09 + 0.09) / 4)
 
 
 def test_milestones_reached_overrides_the_duration(tmp_path):
@@ -347,12 +379,16 @@ def test_csv_has_a_row_per_scenario_and_per_score(tmp_path):
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     kinds = [r["kind"] for r in rows]
-    assert kinds == ["scenario", "scenario"] + ["score"] * 6
+    assert kinds == ["scenario", "scenario"] + ["score"] * 11
     assert [r["scenario"] for r in rows[:2]] == ["a", "b"]
     scores = {r["scenario"]: r for r in rows if r["kind"] == "score"}
     assert float(scores["brier_model"]["p_hold_7d"]) == 0.5
     assert float(scores["brier_base_rate"]["p_hold_7d"]) == 0.0  # both held: base rate 1
     assert float(scores["base_rate"]["p_agreement"]) == 1.0
+    assert float(scores["loo_pairs"]["p_hold_7d"]) == 2  # each has the other
+    assert float(scores["brier_loo_base_rate"]["p_hold_7d"]) == 0.0
+    assert float(scores["brier_model_loo"]["all_milestones"]) == float(
+        scores["brier_model"]["all_milestones"])
     assert float(rows[0]["p_hold_48h"]) == 1.0 and float(rows[1]["p_hold_48h"]) == 0.0
     json.dumps(table.as_dict())  # JSON-able as it stands
 
@@ -670,14 +706,24 @@ def test_the_backtest_says_whether_the_model_beat_the_base_rate():
     """The scores said it only to a reader comparing two columns of the table."""
     from sim.backtest_table import brier_verdict
 
-    def pooled(model: float, base: float) -> dict[str, Any]:
-        return {"brier": {"model": model, "base_rate": base}}
+    def pooled(model: float, base: float, loo: tuple[float, float] | None = None
+               ) -> dict[str, Any]:
+        left_out = {"pairs": 0, "of": 8, "brier": {"model": None, "base_rate": None}}
+        if loo is not None:
+            left_out = {"pairs": 6, "of": 8, "brier": {"model": loo[0], "base_rate": loo[1]}}
+        return {"brier": {"model": model, "base_rate": base}, "leave_one_out": left_out}
 
     assert brier_verdict(pooled(0.391, 0.125)).startswith(
-        "Over all holds the model scores worse than the base rate (Brier 0.391 against 0.125)")
+        "Over all holds the model scores worse than the base rate (Brier 0.391 against 0.125), "
+        "which is fitted to the very outcomes it scores")
     assert "scores better than the base rate" in brier_verdict(pooled(0.1, 0.2))
     assert "no better and no worse than" in brier_verdict(pooled(0.2, 0.2))
     assert brier_verdict(pooled(float("nan"), 0.2)) == ""
+    both = brier_verdict(pooled(0.396, 0.125, (0.362, 0.667)), cases=2)
+    assert both.startswith("Over all holds the model scores better than a base rate taken from "
+                           "the other cases (Brier 0.362 against 0.667, on the 6 of 8 holds "
+                           "another case has) and worse than the base rate fitted to the very "
+                           "outcomes it scores (0.396 against 0.125). With 2 case(s)")
 
 
 def test_backtest_sets_only_the_scenarios_it_scores(capsys):
