@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import minimal_doc
+from helpers import ROOT, minimal_doc
 
 from sim import __version__
 from sim.errors import ScenarioError
@@ -178,3 +178,12 @@ def test_a_resume_reads_the_summary_when_there_is_one(rundir: Path) -> None:
     assert read_run(rundir, summary_needed=False)[2] == saved != {}
     (rundir / "summary.json").unlink()
     assert read_run(rundir, summary_needed=False)[2] == {}
+
+
+def test_the_package_and_the_manifests_give_one_version() -> None:
+    """Manifests (and so ``--resume``) read ``sim.__version__``; the package metadata
+    comes from pyproject.toml. Raised in one place alone, the two would disagree."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["version"] == __version__

@@ -432,3 +432,57 @@ def test_branching_ratio_is_the_spectral_radius_of_the_offspring_matrix(graph):
     if len(names) == 2 and victim == {names[0]: names[1], names[1]: names[0]}:
         assert rules.branching_ratio(offspring, victim) == pytest.approx(
             math.sqrt(offspring[names[0]] * offspring[names[1]]))
+
+
+@st.composite
+def box_without_the_ideal(draw: st.DrawFn) -> tuple[tuple[float, ...], ...]:
+    """A proposer's preferences and a box of limits that need not hold its ideal: the
+    clients' red lines can exclude what their patron wants (``preferences()`` always
+    draws limits around the ideal)."""
+    n = draw(st.integers(1, 4))
+    ideal = tuple(draw(unit) for _ in range(n))
+    ends = [sorted((draw(unit), draw(unit))) for _ in range(n)]
+    return (ideal, draw(weights_of(n)), tuple(lo for lo, _ in ends), tuple(hi for _, hi in ends),
+            tuple(draw(unit) for _ in range(n)))
+
+
+@given(box_without_the_ideal(), unit)
+def test_an_offer_meets_the_aspiration_even_where_the_box_excludes_the_ideal(case, level):
+    """An offer stays inside the limits; the proposer accepts it whenever some point of
+    its path does (else it offers the start, or a package worth as much to it)."""
+    ideal, weight, lo, hi, target = case
+    start, goal, gap, top = rules.offer_path(ideal, weight, target, lo, hi)
+    x = rules.offer(ideal, weight, target, level, lo, hi)
+    assert rules.within_limits(x, lo, hi)
+    if top >= level:
+        assert rules.accepts(x, ideal, weight, lo, hi, level)
+    else:
+        assert x == start or (gap == 0 and rules.utility(x, ideal, weight) == top)
+    assert math.isclose(rules.utility(goal, ideal, weight), top - gap, abs_tol=1e-12)
+
+
+def _trust_after(trust: float, baseline: float, sensitivity: float, rate: float,
+                 history: list[tuple[float, float]]) -> float:
+    """Trust after a history of (calm hours, then a violation of this severity), as the
+    ceasefire applies the two rules."""
+    for hours, severity in history:
+        trust = rules.trust_after_calm(trust, baseline, rate, hours)
+        trust = rules.trust_after_violation(trust, sensitivity, severity)
+    return trust
+
+
+@given(unit, unit, bounded(0.0, 100.0 / 24),
+       st.lists(st.tuples(bounded(0.0, 200.0), bounded(0.0, 5.0)), max_size=12), st.data())
+def test_one_more_violation_never_leaves_more_trust(baseline, sensitivity, rate, history, data):
+    """A perceived violation added anywhere in a history (splitting its calm in two)
+    never leaves a signatory trusting more at the end: recovery cannot outrun a blow."""
+    k = data.draw(st.integers(0, len(history)))
+    severity, split = data.draw(bounded(0.0, 5.0)), data.draw(unit)
+    if k < len(history):
+        hours, old = history[k]
+        more = [*history[:k], (hours * split, severity), (hours - hours * split, old),
+                *history[k + 1:]]
+    else:
+        more = [*history, (0.0, severity)]
+    plain = _trust_after(baseline, baseline, sensitivity, rate, history)
+    assert _trust_after(baseline, baseline, sensitivity, rate, more) <= plain + 1e-12

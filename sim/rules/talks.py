@@ -69,7 +69,9 @@ def aspiration(t: float, deadline: float, no_deal: float, concession: float) -> 
 def clip_box(x: Vector, lo: Vector, hi: Vector) -> tuple[float, ...]:
     """Project ``x`` onto the box ``[lo, hi]`` issue by issue, and onto 0..1.
 
-    Each value is raised to ``max(lo, 0)`` and then lowered to ``min(hi, 1)``.
+    Each value is raised to ``max(lo, 0)`` and then lowered to ``min(hi, 1)``; the
+    result lies in 0..1 when ``hi >= 0`` and ``lo <= 1``, as validated limits (within
+    the issue's range, normalised to 0..1) always are.
     """
     return tuple([_clip(xi, lo_i, hi_i) for xi, lo_i, hi_i in zip(x, lo, hi, strict=True)])
 
@@ -128,7 +130,8 @@ def offer(
     from the ideal, so utility falls linearly along the way and the step is exact: the
     proposer always accepts its own offer when any point of the path meets its
     aspiration. When even the start falls short, it offers the start, the best it can
-    do within its box.
+    do within its box (or, where start and goal are worth the same to it, ``gap`` 0,
+    the goal: a package it values exactly as much).
     """
     return offer_along(*offer_path(ideal, weight, target, lo, hi), level, lo, hi)
 
@@ -153,7 +156,9 @@ def acceptable_utility(x: Vector, ideal: Vector, weight: Vector, lo: Vector, hi:
 
 
 def accepts(x: Vector, ideal: Vector, weight: Vector, lo: Vector, hi: Vector, level: float) -> bool:
-    """A principal accepts ``x`` iff it breaks no red line and meets its aspiration."""
+    """A principal accepts ``x`` iff it breaks no red line and meets its aspiration,
+    to within 1e-12: an offer built to meet ``level`` exactly can fall short of it by
+    rounding alone, and must still be accepted by the party that made it."""
     return acceptable_utility(x, ideal, weight, lo, hi, level) is not None
 
 
