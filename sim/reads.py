@@ -65,7 +65,8 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
     nothing, and which weighing no issue either changes nothing at all. Not refused,
     as a role's unread behaviour keys are: a child file that gives the parent's client
     to another patron cannot remove the keys the parent wrote, and saved runs'
-    scenarios hold the values of no deal their files gave."""
+    scenarios hold the values of no deal their files gave. Then the combatants nothing
+    reaches (:func:`unreached_notes`)."""
     clients = {p.patron for p in scenario.parties.values() if p.patron is not None}
     notes = []
     for name in (*scenario.spoilers, *([scenario.mediator] if scenario.mediator else [])):
@@ -91,5 +92,21 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
             keys = " and ".join([", ".join(idle[:-1]), idle[-1]] if len(idle) > 1 else idle)
             notes.append(f"note: {name} is no combatant's patron, so its behaviour.{keys} "
                          f"change{'s' if len(idle) == 1 else ''} nothing (they act through a "
-                         "client); it only negotiates")
-    return notes
+                         "client); it still negotiates, and as a signatory must accept the "
+                         "deal, so its positions and no_deal can move the terms and whether "
+                         "one is struck")
+    return notes + unreached_notes(scenario)
+
+
+def unreached_notes(scenario: Scenario) -> list[str]:
+    """A combatant no armed party acts against (no one's opponent, no spoiler's host)
+    never perceives a violation: its trust never falls, so it never withdraws, and its
+    ``trust``, ``tolerance``, ``sensitivity`` and ``retaliation`` change nothing. Its own
+    acts still reach its opponent. Noted, as a scenario may seat such a party on purpose
+    (one that signs but is never attacked)."""
+    armed = [p for p in scenario.parties.values() if p.role in ("combatant", "spoiler")]
+    reached = {p.opponent for p in armed} | {p.host for p in armed if p.role == "spoiler"}
+    return [f"note: no party acts against {p.name} (it is no armed party's opponent and no "
+            "spoiler's host): it never perceives a violation, so it never withdraws, and its "
+            "behaviour.trust, tolerance, sensitivity and retaliation change nothing"
+            for p in armed if p.role == "combatant" and p.name not in reached]

@@ -98,7 +98,9 @@ def test_a_patron_without_a_client_is_said_to_change_nothing_through_one(tmp_pat
     sc = load_scenario(child)
     assert idle_parties_notes(sc) == [
         "note: turkey is no combatant's patron, so its behaviour.leverage and tolerance "
-        "change nothing (they act through a client); it only negotiates"]
+        "change nothing (they act through a client); it still negotiates, and as a "
+        "signatory must accept the deal, so its positions and no_deal can move the terms and "
+        "whether one is struck"]
     with Runner(workers=1) as runner:
         a = runner.run(sc, 80, 3).results
         b = runner.run(load_scenario(child, ["parties.turkey.behaviour.leverage=0",
@@ -159,3 +161,32 @@ def test_a_comparison_with_a_party_more_that_never_acts_is_said_to_change_nothin
     c.columns["withdrew"] = c.columns["withdrew"].copy()
     c.columns["withdrew"][np.flatnonzero(c.columns["collapsed"])[0]] = -1
     assert not a.same_as(c)  # a name that differs is still a difference
+
+
+def test_a_combatant_nothing_acts_against_is_said_to_never_withdraw(tmp_path):
+    """A third combatant nobody targets (no one's opponent, no spoiler's host) never
+    perceives a violation: its trust, tolerance, sensitivity and retaliation change no
+    replication (checked on the same seeds), and validate passed it in silence."""
+    from helpers import DEFAULT
+
+    from sim.reads import idle_parties_notes
+
+    child = tmp_path / "militias.toml"
+    child.write_text(
+        f'extends = "{DEFAULT.as_posix()}"\nname = "militias"\n'
+        '[parties.opposition]\nopponent = "regime"\n[parties.regime]\nopponent = "opposition"\n'
+        '[parties.jfs]\nopponent = "regime"\n'
+        '[parties.militias]\nrole = "combatant"\npatron = "russia"\nopponent = "opposition"\n'
+        '[parties.militias.behaviour]\nattack_rate = 0.5\nsensitivity = 0.2\n', encoding="utf-8")
+    sc = load_scenario(child)
+    assert idle_parties_notes(sc) == [
+        "note: no party acts against militias (it is no armed party's opponent and no "
+        "spoiler's host): it never perceives a violation, so it never withdraws, and its "
+        "behaviour.trust, tolerance, sensitivity and retaliation change nothing"]
+    changed = ["parties.militias.behaviour.sensitivity=0.9", "parties.militias.behaviour.tolerance=0.45",
+               "parties.militias.behaviour.retaliation=3"]
+    with Runner(workers=1) as runner:
+        a = runner.run(sc, 80, 3).results
+        b = runner.run(load_scenario(child, changed), 80, 3).results
+    assert a.same_as(b)
+    assert idle_parties_notes(load_scenario(child, ['parties.opposition.opponent="militias"'])) == []
