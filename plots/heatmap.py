@@ -50,8 +50,9 @@ def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], tit
                 text = "n/a"
             elif detail == "full":
                 # an estimate shown as >99% or <1% takes ends to a decimal, rounded
-                # outward: '[100, 100]' put it outside its own interval
-                d = 1 if pct(v)[0] in "<>" else 0
+                # outward: '[100, 100]' put it outside its own interval; so does one of
+                # none or all, whose interval reaches inward ('0% [0, 0]' read as certain)
+                d = 1 if pct(v)[0] in "<>" or v in (0.0, 1.0) else 0
                 low, high = interval_ends({"estimate": v, "low": lows[i, j],
                                            "high": highs[i, j]}, d)
                 text = f"{pct(v)}\n[{low}, {high}]"

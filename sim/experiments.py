@@ -91,10 +91,10 @@ def sweep_scenarios(
     for key, values in params:
         text = ",".join(map(toml_value, values))
         if is_descriptive(split_key(key)):
-            raise ScenarioError("--param", key, text, "a key the model reads: name, title, "
-                                "description, sources, issue units and descriptions, party "
-                                "labels and [observed] describe the scenario or score it, and "
-                                "would vary nothing")
+            raise ScenarioError("--param", key, text, "a key the model reads (this one "
+                                "would vary nothing: name, title, description, sources, issue "
+                                "units and descriptions, party labels and [observed] describe "
+                                "the scenario or score it, and no replication reads them)")
         refuse_replacing(given, key, "--param", f"{key}={text}")
     out = []
     for assignment in grid(params):

@@ -51,11 +51,14 @@ def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
 def written_nearer(path: Path, key: str, than: str) -> bool:
     """Whether the value at ``key`` is written by a file of ``path``'s ``extends``
     chain nearer to ``path`` than the one writing the value at ``than`` (or ``than``
-    by none): the value the user changed more recently, of two a rule binds."""
+    by none, left at its default): the value the user changed more recently, of two a
+    rule binds. Only a file that writes the key itself counts, not one that writes the
+    table holding it: a tolerance written beside a trust left at its default is the
+    value the user chose."""
     files = [file.resolve() for file, _ in chain(path)]
 
     def rank(k: str) -> int:
-        found = giving_file(path, k)
+        found = defining_file(path, tuple(p for p in re.split(r"[.\[\]]", k) if p))
         return files.index(found.resolve()) if found is not None and found.resolve() in files \
             else len(files)
 

@@ -30,8 +30,9 @@ def interval_ends(p: dict[str, float], digits: int) -> tuple[str, str]:
     """An interval's ends as percentages to ``digits`` decimals. Beside an estimate
     shown as '>99.9%' or '<0.1%' they are rounded outward: rounded to nearest, 99,999
     agreements in 100,000 read '>99.9% [100.0, 100.0]', the estimate outside its
-    interval."""
-    if percent(p["estimate"], digits)[0] not in "<>":
+    interval. So are they beside an estimate of exactly 0 or 1: none in 100,000 read
+    '0.0% [0.0, 0.0]', certainty the runs cannot give (its upper end is 0.004%)."""
+    if percent(p["estimate"], digits)[0] not in "<>" and p["estimate"] not in (0.0, 1.0):
         return f"{100 * p['low']:.{digits}f}", f"{100 * p['high']:.{digits}f}"
     scale = 10.0 ** digits
     low = math.floor(round(100 * p["low"] * scale, 6)) / scale  # (6: float noise, not data)

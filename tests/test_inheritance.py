@@ -397,6 +397,24 @@ def test_a_rule_between_two_keys_names_the_one_the_child_writes(tmp_path: Path, 
     assert err.value.allowed.startswith(allowed) and "which child.toml extends" not in err.value.allowed
 
 
+def test_a_rule_between_two_keys_names_the_one_written_beside_a_default(tmp_path: Path):
+    """A file raising a tolerance above the default trust it leaves unwritten was told
+    its trust was bad: the table holding trust was written, so trust counted as
+    written too."""
+    doc = minimal_doc()
+    del doc["parties"]["red"]["behaviour"]["trust"]
+    doc["parties"]["red"]["behaviour"]["tolerance"] = 0.7
+    alone = write(tmp_path / "alone.toml", toml_dumps(doc))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(alone)
+    assert (err.value.path, err.value.value) == ("parties.red.behaviour.tolerance", 0.7)
+    assert err.value.allowed.startswith("at most its trust (0.5)")
+    doc["parties"]["red"]["behaviour"] |= {"trust": 0.5}  # both written: the rule's own key
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(write(tmp_path / "both.toml", toml_dumps(doc)))
+    assert err.value.path == "parties.red.behaviour.trust"
+
+
 def test_a_rule_between_two_keys_names_the_one_set_on_the_command_line(tmp_path: Path):
     parent = write(tmp_path / "parent.toml", toml_dumps(minimal_doc()))
     with pytest.raises(ScenarioError) as err:

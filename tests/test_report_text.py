@@ -400,3 +400,14 @@ def test_the_trace_table_keeps_its_columns_for_a_long_party_name():
     assert named and column > lines[header].index("party") + len(long)
     for line in rows:
         assert line[column - 1] == " " and line[column] != " ", line
+
+
+def test_an_estimate_of_none_or_all_keeps_its_interval_s_inward_end_visible():
+    """None in 100,000 runs printed '0.0% [0.0, 0.0]', and a heat-map cell '0% [0, 0]':
+    certainty the runs cannot give. The inward end is rounded outward instead."""
+    from sim.report import interval_ends
+
+    assert interval_ends({"estimate": 0.0, "low": 0.0, "high": 0.0000384}, 1) == ("0.0", "0.1")
+    assert interval_ends({"estimate": 0.0, "low": 0.0, "high": 0.0038}, 1) == ("0.0", "0.4")
+    assert interval_ends({"estimate": 1.0, "low": 0.9999616, "high": 1.0}, 1) == ("99.9", "100.0")
+    assert interval_ends({"estimate": 0.5, "low": 0.4444, "high": 0.5556}, 1) == ("44.4", "55.6")
