@@ -209,8 +209,14 @@ def param_name(key: str) -> str:
     party = parts[1] if parts[0] == "parties" and len(parts) > 2 else None
     rest = parts[2:] if party is not None else parts
     tables = [p for p in rest[:-1] if p not in PLAIN_TABLES]
-    name = " ".join([*tables[-1:], rest[-1]]).replace("_", " ")
+    last = PROSE_NAMES.get(rest[-1], rest[-1])
+    name = " ".join([*tables[-1:], last]).replace("_", " ")
     return f"{name} ({party})" if party is not None else name
+
+
+PROSE_NAMES = {"no_deal": "no-deal value", "no_deal_spread": "no-deal spread"}
+"""Keys whose words, read as prose, say something else: a sweep 'with no deal (iran)'
+read as one run without a deal."""
 
 
 def _points(value: float, ticks: np.ndarray) -> str:

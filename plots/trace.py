@@ -69,7 +69,7 @@ LEGEND_NAMES = {
     "convoy attacked": "attack on a convoy (grave)",
     "refuses": "client refuses the package",
     "advance": "battlefield advance",
-    "agreement": "agreement",
+    "agreement": "agreement (on the row of\nthe package's author)",
     "round": "round without agreement",
 }
 TALKS = "talks"
@@ -232,7 +232,7 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         c = colours[party]
         wide = scenario.parties[party].role == "combatant"
         ax.plot(*data["trust_path"][party], color=c, linewidth=3.2 if wide else 1.4,
-                label=party_name(scenario.spec.parties, party, LEGEND_SIZE))
+                label=trust_label(scenario, party, values))
         ax.plot(times, values, color=c, linestyle="", marker="o", markersize=3 if wide else 2)
     withdrew = next((e.party for e in events if e.event == "withdraws"), None)
     levels = tolerance_levels(data["tolerance"], signatories, withdrew)
@@ -242,11 +242,12 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
         lines = [ax.axhline(level, color=colours[p], linestyle=dashes(k, len(parties)),
                             linewidth=1.1, alpha=0.9) for k, p in enumerate(parties)]
         entries.append(tuple(lines))
-        labels.append(tolerance_label(parties, scenario))
+        labels.append(tolerance_label(parties, scenario, level))
     data["tolerance_levels"] = levels
     _ceasefire_marks(ax, data, events, label=False)
     top = max([max(v) for _, v in data["trust"].values()] + [0.1])
-    ax.set_ylim(0, min(1.0, top * 1.15 + 0.02))
+    # a little below 0, so that a tolerance of 0 (never withdraws) shows its line
+    ax.set_ylim(-0.02 * top, min(1.0, top * 1.15 + 0.02))
     ax.set_xlabel("hours since the ceasefire started")
     ax.set_ylabel("trust in the deal")
     # a shared level's entry overlays its parties' lines, dashes taking turns as drawn
@@ -254,13 +255,23 @@ def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple
               loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=LEGEND_SIZE)
 
 
-def tolerance_label(parties: list[str], scenario: Scenario) -> str:
+def trust_label(scenario: Scenario, party: str, values: Any) -> str:
+    """A party's entry in the trust legend: its name, and "(unchanged)" where its trust
+    never moved, as a line that lies under others at the same level (several parties
+    at their starting trust) cannot be seen to."""
+    name = party_name(scenario.spec.parties, party, LEGEND_SIZE)
+    return f"{name}\n(unchanged)" if len(set(values)) <= 1 else name
+
+
+def tolerance_label(parties: list[str], scenario: Scenario, level: float | None = None) -> str:
     """The legend's entry for a tolerance line: every party at that level, in scenario
     order and in full, under a line saying what the line is, broken into lines as wide
-    as a party's name."""
+    as a party's name. A level of 0 says the parties never withdraw (trust cannot fall
+    below 0), as its line lies along the axis."""
     names = ", ".join(party_label(scenario.spec.parties, p)
                       for p in sorted(parties, key=scenario.order.index))
-    return f"tolerance (withdraws below):\n{fit_lines(names, LEGEND_SIZE, NAME_POINTS)}"
+    what = "tolerance 0 (never withdraws)" if level == 0 else "tolerance (withdraws below)"
+    return f"{what}:\n{fit_lines(names, LEGEND_SIZE, NAME_POINTS)}"
 
 
 LEGEND_SIZE = 9.0
@@ -272,9 +283,9 @@ def trust_inches(data: dict[str, Any], scenario: Scenario) -> float:
     per signatory and per tolerance level, every name in full) where that is taller, so
     the legend does not hang below the panel into the caption."""
     signatories = [p for p in scenario.order if p in data["trust"]]
-    labels = [party_name(scenario.spec.parties, p, LEGEND_SIZE) for p in signatories]
-    labels += [tolerance_label(parties, scenario)
-               for parties in tolerance_levels(data["tolerance"], signatories, None).values()]
+    labels = [trust_label(scenario, p, data["trust"][p][1]) for p in signatories]
+    labels += [tolerance_label(parties, scenario, level) for level, parties
+               in tolerance_levels(data["tolerance"], signatories, None).items()]
     return max(TRUST_INCHES, legend_height(labels, LEGEND_SIZE) / 72.0 + 0.1)
 
 
@@ -327,8 +338,9 @@ def markers_inches(data: dict[str, Any]) -> float:
     is made as tall, so the legend does not hang below it."""
     kinds = {kind for lanes in data["lanes"].values() for events in lanes.values()
              for _, kind, _ in events}
-    entries = 1 + len(kinds) + bool(data["phases"]["pause"]) + 2 * bool(data.get("convoys"))
-    return legend_height(["-"] * entries, LEGEND_SIZE) / 72.0 + 0.1
+    entries = ["-"] + [LEGEND_NAMES.get(kind, "-") for kind in sorted(kinds)]
+    entries += ["-"] * (bool(data["phases"]["pause"]) + 2 * bool(data.get("convoys")))
+    return legend_height(entries, LEGEND_SIZE) / 72.0 + 0.1
 
 
 def trace_data(scenario: Scenario, outcome: Outcome) -> dict[str, Any]:

@@ -1269,7 +1269,7 @@ def test_the_trace_figure_names_every_party_in_full(labels: list[str]) -> None:
         assert {style.party_label(names, p) for p in lanes if p in sc.parties} <= beside
     legend = trust.get_legend()
     assert legend is not None
-    entries = [_flat(t.get_text()) for t in legend.get_texts()]
+    entries = [_flat(t.get_text()).removesuffix(" (unchanged)") for t in legend.get_texts()]
     assert {style.party_label(names, p) for p in drawn.data["trust"]} <= set(entries)
     for parties in drawn.data["tolerance_levels"].values():
         want = ", ".join(style.party_label(names, p) for p in sorted(parties, key=sc.order.index))
@@ -1424,7 +1424,8 @@ def test_every_axis_counting_replications_is_ticked_at_whole_numbers(scenario: S
 
 @pytest.mark.parametrize(("key", "name"), [
     ("parties.russia.positions.delineation.min", "delineation min (russia)"),
-    ("parties.us.no_deal", "no deal (us)"),
+    ("parties.us.no_deal", "no-deal value (us)"),
+    ("parties.us.no_deal_spread", "no-deal spread (us)"),
     ("ceasefire.monitoring.deterrence", "monitoring deterrence"),
     ("ceasefire.pause.hours", "pause hours"),
     ("ceasefire.horizon_hours", "horizon hours"),
@@ -1432,7 +1433,7 @@ def test_every_axis_counting_replications_is_ticked_at_whole_numbers(scenario: S
     ("negotiation.shocks.size", "shocks size"),
     ('ceasefire.milestones."1.5d"', "milestones 1.5d"),
     ('issues."x.y".high', "x.y high"),
-    ('parties."a.b".no_deal', "no deal (a.b)"),
+    ('parties."a.b".no_deal', "no-deal value (a.b)"),
     ("parties.russia.behaviour.trust", "trust (russia)"),
     ("title", "title"),
     ("issues.verification.high", "verification high")])
@@ -1514,3 +1515,18 @@ def test_wrong_blame_is_red_even_where_it_is_the_darkest_cell() -> None:
                if t.get_text() in wrong}
     assert f"{pairs[top]:,}" in colours
     assert set(colours.values()) == {"#b00000"}
+
+
+def test_the_trace_legend_says_whose_trust_never_moved_and_who_never_withdraws():
+    """Flat trust lines at the same level hid each other, and a tolerance of 0 lay on
+    the axis with a legend entry for a line nobody could see."""
+    from plots.trace import trace_figure
+
+    sc = load_scenario(DEFAULT, ["parties.us.behaviour.tolerance=0", "ceasefire.patron_share=0"])
+    outcome = run_replication(sc, SEED, 0, trace=True)
+    assert outcome.agreed
+    trust = trace_figure(sc, outcome, SEED).figure.axes[2]
+    entries = [_flat(t.get_text()) for t in trust.get_legend().get_texts()]
+    assert "United States (unchanged)" in entries and "Russia (unchanged)" in entries
+    assert "tolerance 0 (never withdraws): United States" in entries
+    assert trust.get_ylim()[0] < 0  # the line at 0 is drawn inside the panel
