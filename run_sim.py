@@ -38,6 +38,7 @@ from sim.arguments import (
     check_out_options,
     complete_run_options,
     fill_runs,
+    input_files,
     resume_options,
 )
 from sim.defaults import DEFAULT_MIN_RUNS
@@ -284,6 +285,10 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             if program:
                 hand_stops_to_commands()
             check_out_options(args)
+            if getattr(args, "out", None) is not None:
+                from sim.rundir import refuse_writing_over
+
+                refuse_writing_over(args.out, input_files(args))
             if getattr(args, "seed", DEFAULT_SEED) is None:  # (trace's has its default)
                 from sim.resuming import resumed_seed
 

@@ -384,3 +384,12 @@ def saved_count(value: Any) -> int | None:
     """A run count read from a manifest, if it is one (the file may have been edited)."""
     ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_RUNS
     return value if ok else None
+
+
+def input_files(args: argparse.Namespace) -> list[Path]:
+    """The scenario files a command reads (a backtest's: every ``.toml`` of its
+    directory), for the check that ``--out`` writes over none of them."""
+    files = [getattr(args, "scenario", None), *(getattr(args, "scenarios", None) or [])]
+    if args.command == "backtest" and args.directory.is_dir():
+        files += sorted(args.directory.glob("*.toml"))
+    return [f for f in files if f is not None]

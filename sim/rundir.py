@@ -67,6 +67,31 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
                             f"into ({exc.strerror or exc})") from None
 
 
+def refuse_writing_over(out: Path | None, inputs: list[Path]) -> None:
+    """Refuse an ``--out DIR`` that holds a scenario file the command reads, named
+    ``scenario.toml`` like the copy a run directory keeps: writing that copy replaced
+    the user's file (its comments, citations and ``extends`` gone). The copy a run
+    wrote itself (beside its ``manifest.json``) may be run again. Every file of each
+    input's ``extends`` chain counts.
+
+    Raises:
+        ScenarioError: naming ``--out`` and the file it would overwrite.
+    """
+    if out is None:
+        return
+    from sim.origin import chain
+
+    root = out.resolve()
+    for given in inputs:
+        for path, _ in chain(given):
+            where = path.resolve()
+            if where.name == "scenario.toml" and where.is_relative_to(root) \
+                    and not (where.parent / "manifest.json").exists():
+                raise ScenarioError("--out", "", str(out), f"a directory that does not hold "
+                                    f"the scenario file {path}: the command writes its own "
+                                    "scenario.toml there, over it (move the file, or rename it)")
+
+
 def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...],
              note: str = "", drop: tuple[str, ...] = ()) -> Resumed | None:
     """Make ``--out DIR`` ready for ``command`` (run, sweep, compare, backtest), as

@@ -783,3 +783,27 @@ def test_runs_saved_by_another_version_are_not_finished_by_this_one(command, tmp
     assert "but the runs in it were made by version '0.1.0', whose model may differ; start " \
         "afresh in another directory" in err
     assert {p: p.read_bytes() for p in out.rglob("runs.csv")} == before
+
+
+@pytest.mark.parametrize("command", [["run"], ["sweep", "--param", "ceasefire.monitoring.deterrence=0.2,0.4"],
+                                     ["compare", "--set", "ceasefire.monitoring.coverage=0.5"]])
+def test_out_refuses_to_write_over_a_scenario_file_it_reads(tmp_path, capsys, command):
+    """A file called scenario.toml run with --out set to its own folder was replaced by
+    the filled-in copy a run keeps: comments, citations and extends gone."""
+    import shutil
+
+    shutil.copy(DEFAULT, tmp_path / "base.toml")
+    mine = tmp_path / "scenario.toml"
+    text = 'extends = "base.toml"\nname = "mine"\n# my comments\n'
+    mine.write_text(text, encoding="utf-8")
+    args = [command[0], str(mine), *command[1:], "--runs", "10", "--workers", "1", "--no-progress"]
+    assert run_sim.main([*args, "--out", str(tmp_path)]) == 2
+    assert (f"error: --out: bad value '{tmp_path}'; a directory that does not hold the scenario "
+            f"file {mine}: the command writes its own scenario.toml there") in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == text
+    # the copy a run keeps beside its manifest may be run again, into its own folder
+    out = tmp_path / "kept"
+    assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1", "--no-progress",
+                         "--out", str(out)]) == 0
+    assert run_sim.main(["run", str(out / "scenario.toml"), "--runs", "20", "--workers", "1",
+                         "--no-progress", "--out", str(out), "--resume"]) == 0
