@@ -20,6 +20,11 @@ from sim.rules.talks import round_count
 from sim.schema import ScenarioSpec
 from sim.schema_errors import unknown_issue
 
+GIVEN = "given_agreement_"
+"""What sweep.csv puts before a milestone's label to name its P(hold) given agreement."""
+OBSERVED_COLUMNS = ("agreed", "hours_held", "hours_low", "hours_high", "withdrew")
+"""backtest.csv's columns of the record, each after ``observed_``, as a milestone's is."""
+
 
 def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
     """Names are case-sensitive, so ``US`` beside ``us`` would be a second party (or
@@ -218,6 +223,16 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                 raise ScenarioError(file, key, label, f"a label other than milestone "
                                     f"{label.removesuffix(end)!r}'s with {end} added (table "
                                     "columns name its interval ends so)")
+        given = label.removeprefix(GIVEN)
+        if given != label and given in cf.milestones:
+            # sweep.csv has p_hold_<label> and p_hold_given_agreement_<label>
+            raise ScenarioError(file, key, label, f"a label other than milestone {given!r}'s "
+                                f"with {GIVEN} before it (sweep.csv names its conditional "
+                                "column so)")
+        if label in OBSERVED_COLUMNS:
+            raise ScenarioError(file, key, label, f"a label other than {listing(OBSERVED_COLUMNS, 'or')} "
+                                "(backtest.csv's columns observed_<label> would clash with the "
+                                "record's own)")
     if not cf.milestones:
         raise ScenarioError(file, "ceasefire.milestones", {}, "at least one milestone")
     for key in cf.links.model_fields_set:

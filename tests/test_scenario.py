@@ -478,6 +478,26 @@ def test_a_milestone_label_cannot_name_another_milestones_interval_end():
     assert scenario_from_dict(doc)  # no clash
 
 
+@pytest.mark.parametrize(("labels", "bad", "says"), [
+    ({"x": 48.0, "given_agreement_x": 168.0}, "given_agreement_x",
+     "a label other than milestone 'x''s with given_agreement_ before it"),
+    ({"agreed": 48.0}, "agreed", "backtest.csv's columns observed_<label>"),
+    ({"7d": 168.0, "hours_held": 100.0}, "hours_held", "a label other than agreed, hours_held"),
+    ({"withdrew": 100.0}, "withdrew", "would clash with the record's own"),
+])
+def test_a_milestone_label_cannot_make_two_columns_of_one_name(labels, bad, says):
+    """sweep.csv wrote p_hold_given_agreement_x twice, with different values, and
+    backtest.csv's observed_agreed, observed_hours_held and observed_withdrew twice, the
+    milestone's replacing the record's."""
+    doc = minimal_doc()
+    doc["ceasefire"]["milestones"] = labels
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert err.value.path == f"ceasefire.milestones.{bad}" and says in err.value.allowed
+    doc["ceasefire"]["milestones"] = {"given_agreement_x": 48.0, "agreed_7d": 168.0}
+    assert scenario_from_dict(doc)  # no clash without the milestone it would shadow
+
+
 def test_names_that_differ_only_in_case_are_refused():
     """``US`` beside ``us`` would silently be a second party: a typing slip, refused."""
     from strategies import plain_doc, rename_parties
