@@ -26,7 +26,6 @@ from cli_support import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
     draw,
     make_runner,
     note_idle_parties,
@@ -263,8 +262,8 @@ def main(argv: list[str] | None = None, program: bool = False) -> int:
         return EXIT_FAILED
     guard = TermGuard(restore=not program)
     status = _dispatch(args, guard, program)
-    # stopped by SIGTERM rather than Ctrl-C: the shell's convention, 128 + 15
-    return EXIT_TERMINATED if guard.terminated and status == EXIT_INTERRUPTED else status
+    # stopped by SIGTERM (or SIGHUP) rather than Ctrl-C: the shell's convention, 128 + it
+    return 128 + guard.terminated if guard.terminated and status == EXIT_INTERRUPTED else status
 
 
 def command_name(args: argparse.Namespace) -> str:
@@ -320,12 +319,24 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             ignore_stops()
 
 
+def _output_failed(out: ClosedPipeGuard, status: int) -> int:
+    """The exit status once standard output has failed (a full disk, a terminal gone):
+    the results in --out are saved, but what was printed is incomplete, so it is said,
+    in one line, and the status is no longer 0."""
+    if out.failed is None:
+        return status
+    print(f"error: standard output could not be written ({out.failed.strerror or out.failed}); "
+          "what it lacks is in --out DIR where one was given", file=sys.stderr)
+    return status or EXIT_FAILED
+
+
 if __name__ == "__main__":
-    sys.stdout = ClosedPipeGuard(sys.stdout)  # type: ignore[assignment]
+    stdout = sys.stdout = ClosedPipeGuard(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = ClosedPipeGuard(sys.stderr)  # type: ignore[assignment]
     try:
-        sys.exit(main(sys.argv[1:], program=True))
+        sys.exit(_output_failed(stdout, main(sys.argv[1:], program=True)))  # type: ignore[arg-type]
     except KeyboardInterrupt as stop:  # in the instant the command ended (it is done)
         ignore_stops()
-        sys.exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED)
+        sys.exit(128 + stop.signum if isinstance(stop, Terminated) else EXIT_INTERRUPTED)
     finally:
         ignore_stops()  # (also after --help, or arguments refused before any command)

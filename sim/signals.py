@@ -1,4 +1,4 @@
-"""Stopping a run from outside: Ctrl-C (SIGINT) and SIGTERM.
+"""Stopping a run from outside: Ctrl-C (SIGINT), SIGTERM and a hang-up (SIGHUP).
 
 A run that is stopped keeps every replication it finished. While replications run,
 the runner records stop signals (:func:`deferred_stop`) and acts on them between
@@ -6,7 +6,8 @@ steps: it waits for the work items running, keeps them, and returns what finishe
 second signal drops the items still running. SIGTERM, which ``timeout``, ``kill``,
 ``docker stop`` and cluster schedulers send before they kill a job, stops a run the
 same way; outside a run it is turned into an exception like Ctrl-C's
-(:class:`Terminated`), so it too ends the command with its work saved and exit 143.
+(:class:`Terminated`), so it too ends the command with its work saved and exit 143. So
+does the hang-up of a closed terminal or a dropped SSH session (SIGHUP, exit 129).
 
 Stopping is the parent's to handle: pool workers run in a session of their own, so a
 signal sent to the command's process group (Ctrl-C at a terminal, ``timeout``, ``kill
@@ -33,11 +34,16 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, TextIO
 
-from sim.startup import STOP_SIGNALS
+from sim.startup import STOP_SIGNALS, TERMINATING
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C would raise KeyboardInterrupt."""
+    """SIGTERM (or a hang-up, SIGHUP), raised where Ctrl-C would raise KeyboardInterrupt;
+    ``signum`` says which, for the exit status (128 + it)."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__()
+        self.signum = int(signum)
 
 
 class StopExplained(KeyboardInterrupt):
@@ -118,8 +124,15 @@ class StopRequest:
         return bool(self.times) and self.times[-1] - self.times[0] >= REPEAT_SECONDS
 
     def interrupt(self) -> KeyboardInterrupt:
-        """The exception a stop is raised as: :class:`Terminated` if SIGTERM came."""
-        return Terminated() if signal.SIGTERM in self.signals else KeyboardInterrupt()
+        """The exception a stop is raised as: :class:`Terminated` if SIGTERM or SIGHUP
+        came (the first of them to come)."""
+        ending = self.terminating
+        return Terminated(ending) if ending else KeyboardInterrupt()
+
+    @property
+    def terminating(self) -> int:
+        """The first SIGTERM or SIGHUP that came, or 0."""
+        return next((s for s in self.signals if s in TERMINATING), 0)
 
     def check(self) -> None:
         """Raise the stop, if one came."""
@@ -162,10 +175,10 @@ def deferred_stop(redeliver: bool = True) -> Iterator[StopRequest]:
         elif request.redeliver:
             for signum in dict.fromkeys(request.signals):
                 signal.raise_signal(signum)
-        elif signal.SIGTERM in request.signals:
+        elif request.terminating:
             guard = getattr(previous[STOP_SIGNALS.index(signal.SIGTERM)], "__self__", None)
             if isinstance(guard, TermGuard):
-                guard.terminated = True
+                guard.terminated = request.terminating
 
 
 @contextmanager
@@ -179,57 +192,68 @@ def shielded(redeliver: bool = True) -> Iterator[list[int]]:
 
 
 class TermGuard:
-    """Within ``with TermGuard() as guard``, SIGTERM raises :class:`Terminated`;
-    ``guard.terminated`` then says it came, so the exit status can say so (143).
+    """Within ``with TermGuard() as guard``, SIGTERM (or SIGHUP) raises
+    :class:`Terminated`; ``guard.terminated`` then holds the signal that came (else 0),
+    so the exit status can say so (143, or 129 for a hang-up).
 
-    With ``restore=False`` the handler of SIGTERM is left as it is at the end (a
-    program ending with it, which may have chosen to ignore stops by then)."""
+    With ``restore=False`` the handlers are left as they are at the end (a program
+    ending with it, which may have chosen to ignore stops by then)."""
 
     def __init__(self, restore: bool = True) -> None:
         self.restore = restore
-        self.terminated = False
-        self._previous: Callable[[int, FrameType | None], Any] | int | None = None
+        self.terminated = 0
+        self._previous: list[Callable[[int, FrameType | None], Any] | int | None] = []
         self._active = False
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self.terminated = True
-        raise Terminated
+        self.terminated = signum
+        raise Terminated(signum)
 
     def __enter__(self) -> TermGuard:
         if _in_main_thread():
-            self._previous = signal.signal(signal.SIGTERM, self._handle)
+            self._previous = [signal.signal(sig, self._handle) for sig in TERMINATING]
             self._active = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._active:
             if self.restore:
-                signal.signal(signal.SIGTERM, self._previous)
+                for sig, handler in zip(TERMINATING, self._previous, strict=True):
+                    signal.signal(sig, handler)
             self._active = False
 
 
 class ClosedPipeGuard:
-    """Standard output that a closed pipe (``| head``, ``| true``) cannot stop.
+    """Standard output (or error) that a failing write cannot stop.
 
     Results are printed before they are saved, so a print that raised BrokenPipeError
-    ended the command before ``--out`` was written. Once the reader is gone, the rest of
-    the output goes to the null device and the command goes on to save."""
+    (``| head``, ``| true``) ended the command before ``--out`` was written; so did a
+    full disk (``> /dev/full``), or a terminal gone after a hang-up (EIO). Once a write
+    fails, the rest of the output goes to the null device and the command goes on to
+    save. ``failed`` keeps a failure other than a closed pipe (whose reader simply
+    wanted no more), for the program to report once it is done."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+        self.failed: OSError | None = None
 
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            self._discard()
+        except OSError as exc:
+            self._failed(exc)
             return len(text)
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            self._discard()
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        if not isinstance(exc, BrokenPipeError) and self.failed is None:
+            self.failed = exc
+        self._discard()
 
     def _discard(self) -> None:
         # the interpreter flushes stdout again at exit: point its descriptor at nothing

@@ -16,7 +16,10 @@ import signal
 import sys
 from types import FrameType
 
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+TERMINATING = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
+"""Stops that end the command as SIGTERM does (exit 128 + the signal): SIGTERM, and the
+hang-up a closed terminal or a dropped SSH session sends, where the platform has it."""
+STOP_SIGNALS = (signal.SIGINT, *TERMINATING)
 
 
 def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
@@ -26,8 +29,8 @@ def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
 
 
 def guard_start() -> None:
-    """Until the command starts, Ctrl-C or SIGTERM ends the program with one line and
-    status 130 or 143."""
+    """Until the command starts, Ctrl-C, SIGTERM or a hang-up ends the program with one
+    line and status 128 + the signal (130, 143, 129)."""
     for stop in STOP_SIGNALS:
         signal.signal(stop, _stopped_while_starting)
 
@@ -35,12 +38,12 @@ def guard_start() -> None:
 def hand_stops_to_commands() -> None:
     """Python's own handling of Ctrl-C again (it raises KeyboardInterrupt), which the
     commands build on: they defer stops while they run and save, and act on them after.
-    (SIGTERM is the command's :class:`sim.signals.TermGuard`'s.)"""
+    (SIGTERM and SIGHUP are the command's :class:`sim.signals.TermGuard`'s.)"""
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def ignore_stops() -> None:
-    """Ignore Ctrl-C and SIGTERM from now on: the command has saved and printed
+    """Ignore Ctrl-C, SIGTERM and SIGHUP from now on: the command has saved and printed
     everything, and a stop can stop nothing. Ignored, not handled: as Python shuts down
     it puts the default handlers back in place of its own, and a late SIGTERM then
     killed the process (status -15) after a complete run."""

@@ -215,14 +215,17 @@ def test_a_second_ctrl_c_while_the_pool_winds_down_still_keeps_the_finished_runs
         assert summary["partial"] is True and summary["runs"] == len(list(csv.DictReader(fh)))
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path, workers):
+@pytest.mark.parametrize(("workers", "sig", "status"), [
+    ("1", signal.SIGTERM, 143), ("2", signal.SIGTERM, 143), ("2", signal.SIGHUP, 129)])
+def test_sigterm_keeps_the_finished_runs_like_ctrl_c(tmp_path, workers, sig, status):
     """``timeout``, ``kill`` and cluster schedulers send SIGTERM, which used to end the
-    process with nothing saved; now it stops the run like Ctrl-C, exit 143."""
+    process with nothing saved; now it stops the run like Ctrl-C, exit 143. So does the
+    hang-up of a closed terminal or a dropped SSH session (SIGHUP, exit 129), which lost
+    every run since the last checkpoint."""
     out = tmp_path / "run"
     proc = interrupt_cli(["run", str(DEFAULT), "--runs", "60000", "--workers", workers,
-                          "--no-progress", "--out", str(out)], after=4.0, sig=signal.SIGTERM)
-    assert proc.returncode == 143, proc.stderr
+                          "--no-progress", "--out", str(out)], after=4.0, sig=sig)
+    assert proc.returncode == status, proc.stderr
     assert "Traceback" not in proc.stderr
     summary = json.loads((out / "summary.json").read_text())
     with (out / "runs.csv").open() as fh:
@@ -1072,3 +1075,21 @@ def test_a_stop_while_drawing_a_stopped_run_s_figures_says_how_to_finish_it(
         f"interrupted while drawing the figures in {out} (the finished runs are saved): finish "
         f"the run with 'run ... --resume --out {out}' and --plot, or draw them with 'plot {out}' "
         "as they are\n")
+
+
+def test_a_standard_output_that_cannot_be_written_is_one_line_with_the_results_saved(tmp_path):
+    """A full disk behind standard output (> /dev/full) ended the command with a
+    traceback and 'internal error'; the results are saved, and the failure said."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full (Linux)")
+    out = tmp_path / "run"
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", "--runs", "30",
+                               "--workers", "1", "--out", str(out)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "error: standard output could not be written (No space left on device); what it "
+        "lacks is in --out DIR where one was given")
+    assert json.loads((out / "summary.json").read_text())["runs"] == 30
