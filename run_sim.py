@@ -317,6 +317,8 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
     finally:
         if program:
             ignore_stops()
+        if "sim.outlock" in sys.modules:  # (the command made an output directory ready)
+            sys.modules["sim.outlock"].release_out_locks()
 
 
 def _output_failed(out: ClosedPipeGuard, status: int) -> int:

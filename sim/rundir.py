@@ -21,6 +21,7 @@ from sim.arguments import KINDS
 from sim.document import split_key
 from sim.errors import ScenarioError, show
 from sim.origin import defining_file, first_difference
+from sim.outlock import lock_out
 from sim.output import PARTS, Resumed, finish_with, read_run, shell_path, whole_of
 from sim.progress import warn
 from sim.records import Results
@@ -43,11 +44,15 @@ RESULTS = {"run": ("runs.csv", "manifest.json"), "sweep": ("sweep.csv", "points"
 def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
                 command: str | None = None) -> None:
     """Create ``--out DIR`` before any computation, or refuse it: not a directory we can
-    write into, or already holding one of ``holds`` (an earlier result to keep) or, for
-    a fresh ``command`` (run, sweep, compare, backtest), another command's result: mixed in one
-    directory, neither could be resumed."""
+    write into, written into by another command running now (:mod:`sim.outlock`), or
+    already holding one of ``holds`` (an earlier result to keep) or, for a fresh
+    ``command`` (run, sweep, compare, backtest), another command's result: mixed in one
+    directory, neither could be resumed. The directory is this command's until it
+    ends."""
     if out is None:
         return
+    if out.is_dir():  # another command writing here: refused before anything is judged
+        lock_out(out)
     if command is not None:
         refuse_others(out, command, resuming=False)
     held = next((name for name in holds if (out / name).exists()), None)
@@ -65,6 +70,7 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
     except OSError as exc:
         raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
                             f"into ({exc.strerror or exc})") from None
+    lock_out(out)  # (one just made: no other command can have held it before)
 
 
 def refuse_writing_over(out: Path | None, inputs: list[Path]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, ROOT, minimal_doc, run_child
+from helpers import DEFAULT, ROOT, minimal_doc, run_child, running
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -807,3 +807,35 @@ def test_out_refuses_to_write_over_a_scenario_file_it_reads(tmp_path, capsys, co
                          "--out", str(out)]) == 0
     assert run_sim.main(["run", str(out / "scenario.toml"), "--runs", "20", "--workers", "1",
                          "--no-progress", "--out", str(out), "--resume"]) == 0
+
+
+def test_two_commands_cannot_write_into_one_directory_at_once(tmp_path, capsys):
+    """Both finished with status 0 and the directory kept one's results, the other's
+    silently replaced. The second is refused while the first runs; once it has ended
+    (its pool workers too), the directory is free again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "race"
+    args = ["run", str(DEFAULT), "--runs", "100000", "--workers", "2", "--no-progress",
+            "--out", str(out)]
+    with running([sys.executable, str(ROOT / "run_sim.py"), *args], stdout=subprocess.DEVNULL,
+                 stderr=subprocess.PIPE, text=True, cwd=ROOT) as proc:
+        deadline = time.monotonic() + 60
+        while not out.is_dir() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
+                             "--no-progress", "--seed", "7", "--out", str(out)]) == 2
+        assert ("another is running there now: wait for it to end, or use another directory"
+                in capsys.readouterr().err)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=120) == 130
+    from sim.outlock import lock_out, release_out_locks
+
+    try:
+        lock_out(out)  # free again: no error
+    finally:
+        release_out_locks()

@@ -1,0 +1,75 @@
+"""One command at a time in an output directory.
+
+Two commands writing into one ``--out DIR`` at once both finished with status 0, and
+the directory held one's results while the other's were silently replaced (or mixed).
+A command therefore holds an advisory lock on its directory (``flock`` on the directory
+itself, so no file is added to it) from the moment it is made ready until the command
+ends; a second command is refused at once. Pool workers forked while the lock is held
+close their copy, so a worker outliving its command holds nothing. Where the platform or
+the file system has no such locks (Windows; some network file systems), commands go on
+unlocked, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from sim.errors import ScenarioError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["lock_out", "release_out_locks"]
+
+_HELD: dict[Path, int] = {}
+"""The directories this process holds, and the descriptor holding each."""
+
+
+def lock_out(out: Path) -> None:
+    """Hold ``out`` (an existing directory) for this process until
+    :func:`release_out_locks`; holding it already is fine.
+
+    Raises:
+        ScenarioError: another process holds it (naming ``--out``).
+    """
+    key = out.resolve()
+    if fcntl is None or key in _HELD:
+        return
+    try:
+        fd = os.open(key, os.O_RDONLY)
+    except OSError:
+        return  # (not openable as a directory here: the write probe has said it is usable)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ScenarioError("--out", "", str(out), "a directory no other command is writing "
+                            "into, but another is running there now: wait for it to end, or "
+                            "use another directory") from None
+    except OSError:
+        os.close(fd)  # a file system without locks: unlocked, as before
+        return
+    _HELD[key] = fd
+
+
+def release_out_locks() -> None:
+    """Let other commands write where this one did (its command has ended)."""
+    for fd in _HELD.values():
+        os.close(fd)
+    _HELD.clear()
+
+
+def _forget_in_child() -> None:
+    """A forked child (a pool worker) drops its copies: the lock is its parent's."""
+    for fd in _HELD.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
