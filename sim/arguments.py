@@ -80,9 +80,13 @@ def out_dir(text: str) -> Path:
     return Path(text)
 
 
-precision_float = checked(float, lambda v: math.isfinite(v) and 0 < v < 0.5,
-                          "a number in (0, 0.5)")
-"""argparse type: a half-width in (0, 0.5)."""
+MIN_PRECISION = 1e-6
+"""The smallest --precision: it needs about a trillion runs already (a smaller one
+overflowed the run count computed for it)."""
+
+precision_float = checked(float, lambda v: math.isfinite(v) and MIN_PRECISION <= v < 0.5,
+                          f"a number from {MIN_PRECISION:g} to below 0.5")
+"""argparse type: a half-width in [MIN_PRECISION, 0.5)."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -363,7 +367,7 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None) -> st
         return ""
     taken = []
     precision = saved.get("precision")
-    if isinstance(precision, float) and 0 < precision < 0.5:
+    if isinstance(precision, float) and MIN_PRECISION <= precision < 0.5:
         args.precision = precision
         taken.append(f"--precision {precision:g}")
         for flag, key in (("--min-runs", "min_runs"), ("--max-runs", "max_runs")):

@@ -95,13 +95,15 @@ def test_a_checkpoint_of_a_whole_day_is_allowed(monkeypatch, tmp_path, capsys):
     assert seen[0].checkpoint == 86400.0
 
 
-@pytest.mark.parametrize("value", ["0", "0.0"])
+@pytest.mark.parametrize("value", ["0", "0.0", "1e-300", "9e-7"])
 def test_a_precision_of_zero_is_refused_with_the_range(value, monkeypatch, capsys):
     """A zero half-width can never be reached: the adaptive run would go on to
-    --max-runs while seeming to aim at something."""
+    --max-runs while seeming to aim at something; one of 1e-300 overflowed the run count
+    computed for it (a traceback)."""
     no_runs(monkeypatch)
     refused("run", str(DEFAULT), "--precision", value)
-    assert f"argument --precision: bad value '{value}'; a number in (0, 0.5)" in capsys.readouterr().err
+    assert (f"argument --precision: bad value '{value}'; a number from 1e-06 to below 0.5"
+            in capsys.readouterr().err)
 
 
 def test_min_runs_may_equal_max_runs(capsys):
