@@ -16,6 +16,7 @@ if __name__ == "__main__":  # first: the modules below take a few tenths of a se
     guard_start()
 
 import argparse
+import errno
 import json
 import time
 import traceback
@@ -41,7 +42,7 @@ from sim.arguments import (
     resume_options,
 )
 from sim.defaults import DEFAULT_MIN_RUNS
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, show
 from sim.signals import ClosedPipeGuard, StopExplained, TermGuard, Terminated, deferred_stop
 
 NOT_INSTALLED: ModuleNotFoundError | None = None
@@ -309,7 +310,12 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
-    except Exception:  # internal error: a bug, so show where it happened
+    except Exception as exc:  # internal error: a bug, so show where it happened
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+            # a path given (--out, a directory) that no file system takes: bad input
+            print(f"error: {show(str(exc.filename))}: a path the file system can open "
+                  f"({exc.strerror})", file=sys.stderr)
+            return EXIT_BAD_INPUT
         traceback.print_exc()
         print("internal error (exit 1): please report it with the command above",
               file=sys.stderr)

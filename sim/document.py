@@ -50,18 +50,27 @@ def shown_path(path: Path) -> str:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
+    try:
+        exists, directory = path.exists(), path.is_dir()
+    except OSError as exc:  # a name too long, say: not a path this system can open
+        raise ScenarioError(str(path), "", None, f"a path the file system can open "
+                            f"({exc.strerror or exc})") from None
+    if not exists:
         suffixed = path.with_name(path.name + ".toml")
         hint = f" (did you mean {suffixed}?)" if path.suffix != ".toml" and suffixed.is_file() else ""
         raise ScenarioError(str(path), "", None, f"file does not exist{hint}")
-    if path.is_dir():
+    if directory:
         raise ScenarioError(str(path), "", None, "expected a .toml file, got a directory")
     try:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # bounded: the path may be a device or a pipe
+    except OSError as exc:
+        raise ScenarioError(str(path), "", None, f"cannot read the file ({exc.strerror or exc})"
+                            ) from None
+    try:
         # utf-8-sig: editors on Windows may start the file with a byte-order mark
         text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ScenarioError(str(path), "", None, f"cannot read file as UTF-8 text ({exc})") from None
     if len(data) > MAX_FILE_BYTES:
         raise ScenarioError(str(path), "", None, f"a scenario file of at most "

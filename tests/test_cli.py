@@ -602,3 +602,24 @@ def test_the_readme_documents_every_column_of_backtest_csv(tmp_path):
         assert f"`{column}`" in section or f"`{generic}`" in section, column
     scores = {r["scenario"] for r in rows if r["kind"] == "score"}
     assert all(f"`{name}`" in section for name in scores), scores
+
+
+@pytest.mark.parametrize("where", ["scenario", "out", "extends"])
+def test_a_path_too_long_for_the_file_system_is_bad_input(tmp_path, capsys, where):
+    """A name over the file system's limit (255 bytes) ended in a traceback, 'File name
+    too long', and 'internal error'."""
+    long = "x" * 300
+    scenario, out = str(DEFAULT), str(tmp_path / "out")
+    if where == "scenario":
+        scenario = str(tmp_path / f"{long}.toml")
+    elif where == "out":
+        out = str(tmp_path / long)
+    else:
+        child = tmp_path / "child.toml"
+        child.write_text(f'extends = "{long}.toml"\nname = "c"\n', encoding="utf-8")
+        scenario = str(child)
+    assert run_sim.main(["run", scenario, "--runs", "5", "--workers", "1", "--no-progress",
+                         "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert "a path the file system can open (File name too long)" in err
+    assert "Traceback" not in err and "internal error" not in err
