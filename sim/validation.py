@@ -260,14 +260,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     _check_convoys(spec, file)
     check_observed(spec, file)
     neg = spec.negotiation
-    if round_count(neg.round_interval_hours, neg.deadline_hours) == 0:  # (no talks at all)
-        why = "the first round is held one interval after the start, so no round would be held"
-        raise PairedError(
-            file, "negotiation.deadline_hours", neg.deadline_hours,
-            f"at least round_interval_hours={neg.round_interval_hours:g}: {why}",
-            ("negotiation.round_interval_hours", neg.round_interval_hours,
-             f"at most deadline_hours={neg.deadline_hours:g}: {why}"),
-        )
+    # (rounds counted first: an interval of 5e-324 h made the count below overflow)
     if neg.deadline_hours / neg.round_interval_hours > MAX_ROUNDS:
         raise PairedError(
             file, "negotiation.round_interval_hours", neg.round_interval_hours,
@@ -277,7 +270,14 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
              f"at most {neg.round_interval_hours * MAX_ROUNDS:g} hours (a round every "
              f"{neg.round_interval_hours:g} h allows at most {MAX_ROUNDS:,} rounds)"),
         )
-
+    if round_count(neg.round_interval_hours, neg.deadline_hours) == 0:  # (no talks at all)
+        why = "the first round is held one interval after the start, so no round would be held"
+        raise PairedError(
+            file, "negotiation.deadline_hours", neg.deadline_hours,
+            f"at least round_interval_hours={neg.round_interval_hours:g}: {why}",
+            ("negotiation.round_interval_hours", neg.round_interval_hours,
+             f"at most deadline_hours={neg.deadline_hours:g}: {why}"),
+        )
 
 MAX_ROUNDS = 1_000_000
 """Most rounds of talks before the deadline: each is a SimPy event, so a tiny interval

@@ -891,3 +891,22 @@ def test_a_key_written_in_the_wrong_table_is_told_where_it_goes():
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(doc, "case.toml")
     assert "goes elsewhere: parties.NAME.behaviour.leverage)" in info.value.allowed
+
+
+def test_an_interval_of_a_denormal_number_of_hours_is_refused_or_runs():
+    """Intervals of 5e-324 h passed the checks and overflowed (float infinity to integer):
+    the rounds of talks in validation, the convoys inside a replication."""
+    from sim.model import run_replication
+    from sim.rules import convoy_count
+
+    doc = minimal_doc()
+    doc["negotiation"]["round_interval_hours"] = 5e-324
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc)
+    assert err.value.path == "negotiation.round_interval_hours"
+    assert "allows at most 1,000,000 rounds" in err.value.allowed
+    assert convoy_count(48.0, 5e-324, 4.0, 1.0, 3) == 3
+    assert convoy_count(48.0, 12.0, 4.0, 1.0, 3) == 3 and convoy_count(48.0, 12.0, 4.0, 1.0, 0) == 4
+    doc = minimal_doc()
+    doc["ceasefire"]["convoys"] = {"interval_hours": 1e-310, "max_per_pause": 2}
+    assert run_replication(scenario_from_dict(doc), 1, 0).convoys_sent in (0, 2)

@@ -19,7 +19,6 @@ def convoy_count(pause_hours: float, interval: float, calm: float, aid_access: f
     span = pause_hours - calm + HOUR_TOLERANCE
     if span < 0:
         return 0
-    fit = int(span // interval) + 1
-    if cap > 0:
-        fit = min(fit, cap)
+    room = span // interval  # (a float: infinite for an interval of 1e-310 h)
+    fit = cap if cap > 0 and room + 1 >= cap else int(room) + 1
     return math.floor(aid_access * fit + 0.5)
