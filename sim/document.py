@@ -124,6 +124,12 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any],
     return out
 
 
+MAX_EXTENDS = 100
+"""Most files in an ``extends`` chain: far more than any family of scenarios needs, and
+far fewer than exhaust Python's recursion (about 1,000 did, reported as tables nested
+too deeply)."""
+
+
 def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario and its ``extends`` ancestors into one merged document.
 
@@ -155,6 +161,9 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
     if parent_path in (*_chain, path):
         cycle = " -> ".join(p.name for p in (*_chain, path, parent_path))
         raise ScenarioError(name, "extends", parent, f"extends cycle: {cycle}")
+    if len(_chain) + 1 >= MAX_EXTENDS:
+        raise ScenarioError(name, "extends", parent, f"an extends chain of at most "
+                            f"{MAX_EXTENDS} files (the chain from {_chain[0].name} is longer)")
     inherited = resolve_document(parent_path, (*_chain, path))
     # [observed] is not inherited: it records what happened under the scenario that
     # writes it, and a child is another scenario (a counterfactual of a historical case

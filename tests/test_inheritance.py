@@ -529,3 +529,19 @@ def test_a_key_missing_from_an_inherited_table_names_the_table_not_a_value(tmp_p
         f'name the combatant it fights (opponent = "..."): with 2 other combatants ({others}) '
         f"it cannot be told which ({err.value.path.rsplit('.', 1)[0]} is written in ")
     assert err.value.allowed.endswith("parent.toml, which child.toml extends)")
+
+
+def test_an_extends_chain_longer_than_the_limit_is_refused_as_such(tmp_path: Path):
+    """A chain of 1,500 files was refused as 'tables nested less deeply (a dotted key of
+    hundreds of parts...)': no key was at fault, only the chain's length."""
+    from sim.document import MAX_EXTENDS
+
+    write(tmp_path / "c0.toml", toml_dumps(minimal_doc()))
+    for i in range(1, MAX_EXTENDS + 1):
+        write(tmp_path / f"c{i}.toml", f'extends = "c{i - 1}.toml"\nname = "c{i}"\n')
+    assert load_scenario(tmp_path / f"c{MAX_EXTENDS - 1}.toml").name == f"c{MAX_EXTENDS - 1}"
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / f"c{MAX_EXTENDS}.toml")
+    assert err.value.path == "extends"
+    assert err.value.allowed == (f"an extends chain of at most {MAX_EXTENDS} files (the chain "
+                                 f"from c{MAX_EXTENDS}.toml is longer)")
