@@ -22,7 +22,15 @@ from sim.document import split_key
 from sim.errors import ScenarioError, show
 from sim.origin import defining_file, first_difference
 from sim.outlock import lock_out
-from sim.output import PARTS, Resumed, finish_with, read_run, shell_path, whole_of
+from sim.output import (
+    PARTS,
+    Resumed,
+    finish_with,
+    read_run,
+    resume_advice,
+    shell_path,
+    whole_of,
+)
 from sim.progress import warn
 from sim.records import Results
 from sim.scenario import Scenario
@@ -131,13 +139,20 @@ def refuse_others(out: Path, command: str, resuming: bool) -> None:
         held = next((n for n in names if (out / n).exists()), None)
         if other == command or held is None:
             continue
+        what, finish = f"a {KINDS[other]}", finish_with(other, out)
+        if other == "run":  # a sweep's point, a comparison's side: its whole finishes it
+            manifest = saved_manifest(out) or {}
+            part = next((PARTS[key] for key in PARTS if key in manifest), None)
+            if part is not None:
+                what = f"{part[2]} in {whole_of(out, part[1])}"
+                finish = resume_advice(out, manifest)
         if resuming:
             raise ScenarioError("--out", "", str(out), f"the directory of the {KINDS[command]} "
-                                f"to resume, but it holds a {KINDS[other]} ({held}): resume it "
-                                f"with {finish_with(other, out)}")
+                                f"to resume, but it holds {what} ({held}): resume it "
+                                f"with {finish}")
         raise ScenarioError("--out", "", str(out), f"a directory without another command's "
-                            f"results, but it holds a {KINDS[other]} ({held}): use another "
-                            f"directory, or {finish_with(other, out)} to finish it")
+                            f"results, but it holds {what} ({held}): use another "
+                            f"directory, or {finish} to finish it")
 
 
 SIDES = ("a", "b")

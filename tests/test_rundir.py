@@ -839,3 +839,18 @@ def test_two_commands_cannot_write_into_one_directory_at_once(tmp_path, capsys):
         lock_out(out)  # free again: no error
     finally:
         release_out_locks()
+
+
+def test_another_command_refused_in_a_sweep_s_point_names_the_sweep_to_finish(tmp_path, capsys):
+    """It advised 'run ... --resume --out DIR/points/001', which is refused: a point is
+    finished by its sweep."""
+    out = tmp_path / "sweep"
+    assert run_sim.main(["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.deterrence=0.1,0.3",
+                         "--runs", "10", "--workers", "1", "--no-progress", "--out", str(out)]) == 0
+    capsys.readouterr()
+    point = out / "points" / "001"
+    assert run_sim.main(["compare", str(DEFAULT), "--set", "ceasefire.monitoring.coverage=0.5",
+                         "--runs", "10", "--workers", "1", "--no-progress", "--out", str(point),
+                         "--resume"]) == 2
+    assert (f"but it holds a point of the sweep in {out} (runs.csv): resume it with "
+            f"'sweep ... --resume --out {out}'") in capsys.readouterr().err
