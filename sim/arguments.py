@@ -84,6 +84,17 @@ MIN_PRECISION = 1e-6
 """The smallest --precision: it needs about a trillion runs already (a smaller one
 overflowed the run count computed for it)."""
 
+def in_dir(text: str) -> Path:
+    """argparse type: a directory to read (backtest's scenarios, a run to plot). Empty
+    text is refused, as for --out: it is usually a shell variable left unset, and would
+    read the current directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"bad value {show(text)}; a directory path (empty text would read the current "
+            "directory; give . for that)")
+    return Path(text)
+
+
 precision_float = checked(float, lambda v: math.isfinite(v) and MIN_PRECISION <= v < 0.5,
                           f"a number from {MIN_PRECISION:g} to below 0.5")
 """argparse type: a half-width in [MIN_PRECISION, 0.5)."""
@@ -241,14 +252,14 @@ def build_parser() -> Parser:
                            "finished replications are kept)")
 
     bt = sub.add_parser("backtest", help="score scenarios with an [observed] section")
-    bt.add_argument("directory", type=Path)
+    bt.add_argument("directory", type=in_dir)
     common(bt, resumable=True)
     bt.add_argument("--resume", action="store_true",
                     help="finish an interrupted backtest saved in --out DIR (each scenario's "
                          "finished replications are kept)")
 
     pl = sub.add_parser("plot", help="figures from a saved run directory")
-    pl.add_argument("directory", type=Path)
+    pl.add_argument("directory", type=in_dir)
     pl.add_argument("--format", choices=("png", "svg"), default="png")
 
     tr = sub.add_parser("trace", help="one replication, event by event")

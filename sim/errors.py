@@ -8,6 +8,7 @@ and exit status 2; nothing else in the library prints tracebacks at users.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -68,6 +69,8 @@ def show(value: Any) -> str:
     ``True`` and ``['us', 'turkey']``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, datetime.date | datetime.time):  # a TOML date or time, as written
+        return value.isoformat()
     try:
         if isinstance(value, list | tuple | dict):
             from sim.toml_out import toml_value

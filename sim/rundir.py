@@ -246,8 +246,15 @@ def saving_so_far(out: Path) -> Iterator[None]:
         with shielded():
             yield
     except OSError as exc:
-        warn(f"warning: could not save the runs so far in {out} ({exc.strerror or exc}); "
-             "the run goes on")
+        why = exc.strerror or str(exc)
+        if (out, why) not in _WARNED:  # once: a directory gone unwritable fails every save
+            _WARNED.add((out, why))
+            warn(f"warning: could not save the runs so far in {out} ({why}); the run goes "
+                 "on (later saves that fail alike are not said again)")
+
+
+_WARNED: set[tuple[Path, str]] = set()
+"""Checkpoint failures already said (the directory and why), in this process."""
 
 
 def checkpointed(out: Path, save: Callable[..., None]) -> Callable[..., None]:

@@ -129,12 +129,17 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
     elif kind == "string_too_short":
         least = err.get("ctx", {}).get("min_length", 1)
         msg = f"text of at least {least} character{'s' if least != 1 else ''} in quotes"
+    elif kind == "string_too_long":
+        most = err.get("ctx", {}).get("max_length", 0)
+        msg = f"text of at most {most} characters"
     elif kind == "literal_error":
         msg = _choices(err)
     elif kind in {"too_long", "too_short"}:
         ctx = err.get("ctx", {})
         low, high = ctx.get("min_length"), ctx.get("max_length")
-        if kind == "too_long" and high is not None:
+        if str(loc[-1]) in PAIRS:  # a pair: neither end says it alone
+            msg = PAIRS[str(loc[-1])]
+        elif kind == "too_long" and high is not None:
             msg = f"a list of at most {high} item{'s' if high != 1 else ''}"
         elif kind == "too_short" and low is not None:
             msg = f"a list of at least {low} item{'s' if low != 1 else ''}"
@@ -145,6 +150,10 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
     value = err.get("input")
     return ScenarioError(file, path, value, msg)
 
+
+PAIRS = {"hours_held_range": "a list of exactly 2 numbers: [low, high], the hours the "
+                             "record allows"}
+"""What a key holding a pair of values holds, for a list of another length."""
 
 ONE_OF = {"patron": " (a combatant has one patron; another backer can sit at the table as a "
                      "patron without a client)",

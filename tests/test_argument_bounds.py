@@ -243,3 +243,12 @@ def test_an_assignment_written_with_a_space_is_refused_as_such(monkeypatch, caps
                       "0.8,0.4"])
     assert "--set and --param take KEY=VALUE as one word" in capsys.readouterr().err
     assert not seen
+
+
+@pytest.mark.parametrize("command", ["backtest", "plot"])
+def test_an_empty_directory_to_read_is_refused_as_out_is(command, capsys):
+    """'backtest ""' (an unset shell variable) read the current directory, though an
+    empty --out was refused."""
+    refused(command, "")
+    assert (f"run_sim.py {command}: argument directory: bad value ''; a directory path (empty "
+            "text would read the current directory; give . for that)") in capsys.readouterr().err

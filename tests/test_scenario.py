@@ -6,6 +6,7 @@ path, the bad value and what is allowed, and never a traceback.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from pathlib import Path
@@ -858,7 +859,14 @@ def test_a_scenario_named_without_its_suffix_is_pointed_to_it():
      'bad value ["pa", "pb"]; one value in quotes, not a list (a combatant has one patron'),
     (lambda d: d.update(observed={"agreed": True, "collapsed": True, "hours_held": 5.0,
                                   "hours_held_range": [4.0, 5.0, 6.0]}),
-     "observed.hours_held_range", "bad value [4.0, 5.0, 6.0]; a list of at most 2 items"),
+     "observed.hours_held_range", "bad value [4.0, 5.0, 6.0]; a list of exactly 2 numbers: "
+     "[low, high], the hours the record allows"),
+    (lambda d: d.update(observed={"agreed": True, "collapsed": True, "hours_held": 5.0,
+                                  "hours_held_range": [4.0]}),
+     "observed.hours_held_range", "bad value [4.0]; a list of exactly 2 numbers"),
+    (lambda d: d.update(name="n" * 201), "name", "; text of at most 200 characters"),
+    (lambda d: d.update(title=datetime.date(1979, 5, 27)), "title",
+     "bad value 1979-05-27; text in quotes"),
 ])
 def test_schema_errors_are_in_the_words_of_the_file(change, path, said):
     """Pydantic's own words ('Input should be ...', 'String should have ...') and
