@@ -118,6 +118,9 @@ class Parser(argparse.ArgumentParser):
         bad = re.match(r"argument command: invalid choice: '([^']*)'", message)
         near = get_close_matches(bad.group(1), list(self.commands), n=1) if bad else []
         meant = f"; did you mean {near[0]}?" if near else ""
+        if bad and Path(bad.group(1)).is_file():  # a scenario file not named .toml
+            meant = (f"; {bad.group(1)} is a file: to run it as a scenario, write "
+                     f"'{self.prog} run {bad.group(1)}'")
         self.exit(2, f"error: {self.prog}: {message}{meant} (usage: '{self.prog} --help')\n")
 
     def parse(self, args: list[str]) -> argparse.Namespace:

@@ -252,3 +252,15 @@ def test_an_empty_directory_to_read_is_refused_as_out_is(command, capsys):
     refused(command, "")
     assert (f"run_sim.py {command}: argument directory: bad value ''; a directory path (empty "
             "text would read the current directory; give . for that)") in capsys.readouterr().err
+
+
+def test_a_scenario_file_without_toml_given_as_the_command_says_how_to_run_it(tmp_path, capsys):
+    """'run_sim.py ./sweep' (a scenario saved without .toml) was told 'did you mean
+    sweep?', which reads the file as a misspelt command."""
+    import shutil
+
+    shutil.copy(DEFAULT, tmp_path / "sweep")
+    refused(str(tmp_path / "sweep"))
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'sweep'} is a file: to run it as a scenario, write 'run_sim.py run " in err
+    assert "did you mean" not in err
