@@ -149,7 +149,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:
             pair = paired(a, b, runner, args.runs, args.seed, existing, save if out else None,
-                          checkpoint if out and args.checkpoint else None, args.checkpoint)
+                          checkpoint if out and args.checkpoint else None, args.checkpoint,
+                          keep_partial=True)
         result, ra, rb, interrupted = pair
         stop.redeliver = not interrupted
         how = f": finish with {finish_with('compare', out)}" if out else ""

@@ -175,7 +175,7 @@ def run_pairs(
             a, b, runner, runs, seed, existing[k] if existing else (None, None),
             None if save is None else partial(save, k, assignment),
             None if checkpoint is None else partial(checkpoint, k, assignment),
-            checkpoint_every, label=f"point {k + 1}/{len(todo)}")
+            checkpoint_every, label=f"point {k + 1}/{len(todo)}", keep_partial=True)
         result, ra, rb, interrupted = pair
         if not result:
             return

@@ -46,6 +46,9 @@ class Paired(tuple[dict[str, Any], Results, Results, bool]):
         made.error = error
         return made
 
+    def __getnewargs__(self) -> tuple[Any, ...]:  # (copy and pickle call __new__ with these)
+        return (*self, self.error)
+
 
 def paired(
     a: Scenario, b: Scenario, runner: Runner, runs: int, seed: int,
@@ -54,13 +57,16 @@ def paired(
     checkpoint: Callable[[str, Scenario, Results, Scenario], None] | None = None,
     checkpoint_every: float = 60.0,
     label: str = "",
+    keep_partial: bool = False,
 ) -> Paired:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
-    Stopped while running ``b`` (by a stop signal, a lost worker or a replication its
-    limits refuse), the comparison pairs the replications both sides finished and is
-    marked ``partial``, with the error, if any, returned for the caller to raise;
-    interrupted while running ``a``, there is nothing to pair (an empty result).
+    Stopped while running ``b`` by a stop signal, the comparison pairs the replications
+    both sides finished and is marked ``partial``; interrupted while running ``a``,
+    there is nothing to pair (an empty result). Stopped in ``b`` by an error (a lost
+    worker, a replication its limits refuse), it raises it, or with ``keep_partial``
+    returns the partial comparison with the error as its ``.error``, for the caller to
+    report and save before raising it (as the command line does).
 
     Args:
         existing: each side's replications kept from an interrupted comparison
@@ -74,6 +80,8 @@ def paired(
             comparison killed outright keeps most of the side it was running.
         label: what the progress bar calls the comparison (``point 2/5``), before the
             side's name.
+        keep_partial: return a comparison side B's error stopped part way, with the
+            error (see above), instead of raising it.
 
     Raises:
         ScenarioError: the two have different milestones (checked before running either),
@@ -104,9 +112,9 @@ def paired(
     rb = side("b", b, a, existing[1])
     results_a = ra.results
     if rb.partial:
+        if rb.error is not None and (not keep_partial or not len(rb.results)):
+            raise rb.error
         if not len(rb.results):
-            if rb.error is not None:
-                raise rb.error
             return Paired({}, ra.results, rb.results, True)
         results_a = ra.results.among(rb.results.columns["replication"])
     diff = compare(results_a, rb.results, a)

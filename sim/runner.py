@@ -328,8 +328,8 @@ class Runner:
         target = aim = runs  # where the run stops; the run count it is working towards
 
         def keep(chunk: Results) -> None:
+            finished.keep(chunk)  # first: a second Ctrl-C may raise inside the bar's update
             bar.update(len(chunk))
-            finished.keep(chunk)
 
         # stop signals are recorded, and acted on between steps (see StopRequest); one
         # that comes while the finished replications are collected stops the run as if

@@ -58,7 +58,8 @@ def detach_worker() -> None:
     with SIGTERM, and would wait for them for ever. In a session of its own, a worker
     also outlives a parent killed outright, so it watches for that and exits."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, if forked
+    for stop in TERMINATING:  # not the parent's handlers, if forked
+        signal.signal(stop, signal.SIG_DFL)
     os.setsid()
     parent = multiprocessing.parent_process()
     if parent is not None:

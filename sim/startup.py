@@ -12,19 +12,32 @@ first line.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from types import FrameType
 
-TERMINATING = tuple(s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
+
+def _hang_up() -> int | None:
+    """SIGHUP, where the platform has it and the program was not started to ignore it
+    (``nohup``, or a parent that set it so): such a run is meant to outlive its
+    terminal, and a hang-up must not stop it."""
+    hup = getattr(signal, "SIGHUP", None)
+    return None if hup is None or signal.getsignal(hup) == signal.SIG_IGN else hup
+
+
+TERMINATING = tuple(s for s in (signal.SIGTERM, _hang_up()) if s is not None)
 """Stops that end the command as SIGTERM does (exit 128 + the signal): SIGTERM, and the
-hang-up a closed terminal or a dropped SSH session sends, where the platform has it."""
+hang-up a closed terminal or a dropped SSH session sends, where the platform has it and
+the program was not started under ``nohup``. Decided once, as this module loads (the
+program's first line), before any handler of the program's own is set."""
 STOP_SIGNALS = (signal.SIGINT, *TERMINATING)
 
 
 def _stopped_while_starting(signum: int, frame: FrameType | None) -> None:
     ignore_stops()  # the program is going: a second signal changes nothing
-    print("interrupted while starting; nothing was run", file=sys.stderr)
+    with contextlib.suppress(OSError):  # (after a hang-up the terminal may be gone)
+        print("interrupted while starting; nothing was run", file=sys.stderr)
     raise SystemExit(128 + signum)
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.run_outcome import RESUME_ADVICE, WorkerLostError
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "scenarios" / "geneva_2016.toml"
 
@@ -192,16 +194,17 @@ def cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
                      env=full_env, cwd=cwd or ROOT)
 
 
-def lost_worker() -> type[BaseException]:
+class LostWorkerError(WorkerLostError):
     """A lost worker's error as the runner raises it (its message advises ``--resume``),
-    for :func:`interrupt_chunk` to raise."""
-    from sim.run_outcome import RESUME_ADVICE, WorkerLostError
+    made with no arguments, as :func:`interrupt_chunk` raises a class."""
 
-    class LostError(WorkerLostError):
-        def __init__(self) -> None:
-            super().__init__(f"a worker process died; {RESUME_ADVICE}")
+    def __init__(self, message: str = f"a worker process died; {RESUME_ADVICE}") -> None:
+        super().__init__(message)
 
-    return LostError
+
+def lost_worker() -> type[BaseException]:
+    """The error of a lost worker, for :func:`interrupt_chunk` to raise."""
+    return LostWorkerError
 
 
 def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250,

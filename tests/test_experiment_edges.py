@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, ROOT, interrupt_chunk, minimal_doc
+from helpers import DEFAULT, ROOT, interrupt_chunk, lost_worker, minimal_doc
 
 import run_sim
 from sim.comparison import paired, sides
@@ -323,6 +323,30 @@ def test_a_comparison_stopped_in_b_counts_the_pairs(geneva, monkeypatch):
     assert (result["runs"], result["a"]["runs"], result["b"]["runs"], result["diff"]["runs"]) == (
         10, 10, 10, 10)
     assert result["partial"] is True and result["b"]["partial"] is True
+
+
+def test_a_comparison_side_b_s_error_stopped_raises_unless_the_caller_keeps_it(geneva,
+                                                                               monkeypatch):
+    """From Python, a lost worker in side B must not pass for a finished comparison: it
+    is raised, as before; the command line asks for the partial comparison, with the
+    error, to report and save it first. Either result copies and pickles whole."""
+    import copy
+    import pickle
+
+    from sim.run_outcome import WorkerLostError
+
+    other = with_overrides(geneva, {DETERRENCE: 0.9})
+    interrupt_chunk(monkeypatch, 4, size=10, raising=lost_worker())  # B's second item
+    with Runner(workers=1) as runner, pytest.raises(WorkerLostError):
+        paired(geneva, other, runner, 20, 1)
+    interrupt_chunk(monkeypatch, 4, size=10, raising=lost_worker())
+    with Runner(workers=1) as runner:
+        kept = paired(geneva, other, runner, 20, 1, keep_partial=True)
+    result, a, b, interrupted = kept
+    assert isinstance(kept.error, WorkerLostError) and interrupted and result["partial"]
+    assert (len(a), len(b), result["runs"]) == (20, 10, 10)
+    for again in (copy.copy(kept), pickle.loads(pickle.dumps(kept))):
+        assert again[0] == result and again[3] and isinstance(again.error, WorkerLostError)
 
 
 # -- differences of values that are not indicators -----------------------------------------

@@ -213,3 +213,26 @@ def test_no_work_item_starts_once_an_in_process_run_stopped(geneva, monkeypatch)
     out = Runner(workers=1, chunk=250).run(geneva, 1000, 3)
     assert out.interrupted and len(out.results) == 301
     assert items == [0, 250], "work items were started after the stop"
+
+
+def test_a_stop_raised_inside_the_progress_bar_keeps_the_chunk_it_counted(geneva, monkeypatch):
+    """A second Ctrl-C raises at once in-process, wherever the main thread is: landing
+    in the bar's update, it lost the chunk being counted when the chunk was kept after
+    the bar was updated."""
+    import sim.chunks
+    import sim.runner
+
+    monkeypatch.setattr(sim.chunks.Sizer, "size", lambda self: self.fixed or 100)
+    real, calls = sim.runner.tqdm, []
+
+    class Bar(real):  # type: ignore[misc, valid-type]
+        def update(self, n=1):
+            calls.append(n)
+            if len(calls) == 3:
+                raise KeyboardInterrupt
+            return super().update(n)
+
+    monkeypatch.setattr(sim.runner, "tqdm", Bar)
+    with Runner(workers=1) as runner:
+        out = runner.run(geneva, 500, 2016)
+    assert out.interrupted and len(out.results) == 300

@@ -1093,3 +1093,22 @@ def test_a_standard_output_that_cannot_be_written_is_one_line_with_the_results_s
         "error: standard output could not be written (No space left on device); what it "
         "lacks is in --out DIR where one was given")
     assert json.loads((out / "summary.json").read_text())["runs"] == 30
+
+
+def test_a_run_started_to_ignore_hang_ups_outlives_one(tmp_path):
+    """Under nohup (SIGHUP ignored from the start) a run is meant to outlive its
+    terminal: the handler for hang-ups replaced nohup's, and a closed terminal stopped
+    it (exit 129)."""
+    out = tmp_path / "run"
+    args = [sys.executable, str(ROOT / "run_sim.py"), "run", str(DEFAULT), "--runs", "60000",
+            "--workers", "1", "--no-progress", "--out", str(out)]
+    with running(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                 preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) as proc:
+        time.sleep(3.0)
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(1.0)
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        proc.send_signal(signal.SIGINT)  # still stoppable, as any run
+        _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert json.loads((out / "summary.json").read_text())["partial"] is True
