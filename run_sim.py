@@ -288,7 +288,7 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             if getattr(args, "out", None) is not None:
                 from sim.rundir import refuse_writing_over
 
-                refuse_writing_over(args.out, input_files(args))
+                refuse_writing_over(args.out, command_name(args), input_files(args))
             if getattr(args, "seed", DEFAULT_SEED) is None:  # (trace's has its default)
                 from sim.resuming import resumed_seed
 

@@ -9,6 +9,7 @@ the same scenario and seed without dropping replications already saved.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -81,17 +82,25 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
     lock_out(out)  # (one just made: no other command can have held it before)
 
 
-def refuse_writing_over(out: Path | None, inputs: list[Path]) -> None:
-    """Refuse an ``--out DIR`` that holds a scenario file the command reads, named
-    ``scenario.toml`` like the copy a run directory keeps: writing that copy replaced
-    the user's file (its comments, citations and ``extends`` gone). The copy a run
-    wrote itself (beside its ``manifest.json``) may be run again. Every file of each
-    input's ``extends`` chain counts.
+COPIES = {"run": ((),), "sweep": (("points", "#"),), "compare": (("a",), ("b",)),
+          "compare_sweep": (("pairs", "#", "a"), ("pairs", "#", "b")),
+          "backtest": ((CASES, "*"),)}
+"""Where each command writes the copy of a scenario it keeps (``scenario.toml``), as
+folders inside ``--out DIR``: ``#`` is a point's number, ``*`` any name."""
+
+
+def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> None:
+    """Refuse an ``--out DIR`` where ``command`` would write its copy of a scenario
+    (``scenario.toml``) over a scenario file it reads: the copy replaced the user's
+    file, its comments, citations and ``extends`` gone. A copy a run wrote itself
+    (beside its ``manifest.json``) may be run again. Every file of each input's
+    ``extends`` chain counts; a name that differs only in case counts where the file
+    system makes it the same file.
 
     Raises:
         ScenarioError: naming ``--out`` and the file it would overwrite.
     """
-    if out is None:
+    if out is None or command not in COPIES:
         return
     from sim.origin import chain
 
@@ -99,11 +108,22 @@ def refuse_writing_over(out: Path | None, inputs: list[Path]) -> None:
     for given in inputs:
         for path, _ in chain(given):
             where = path.resolve()
-            if where.name == "scenario.toml" and where.is_relative_to(root) \
-                    and not (where.parent / "manifest.json").exists():
-                raise ScenarioError("--out", "", str(out), f"a directory that does not hold "
-                                    f"the scenario file {path}: the command writes its own "
-                                    "scenario.toml there, over it (move the file, or rename it)")
+            if not where.is_relative_to(root) or (where.parent / "manifest.json").exists():
+                continue
+            folders = where.parent.relative_to(root).parts
+            copy = where.parent / "scenario.toml"
+            if any(_fits(folders, pattern) for pattern in COPIES[command]) and copy.exists() \
+                    and os.path.samefile(copy, where):
+                raise ScenarioError("--out", "", str(out), f"a directory where the {KINDS[command]} "
+                                    f"does not write its copy of the scenario over the file "
+                                    f"{path} it reads (move or rename the file, or use "
+                                    "another directory)")
+
+
+def _fits(folders: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Whether ``folders`` (inside --out) are where :data:`COPIES` says a copy goes."""
+    return len(folders) == len(pattern) and all(
+        p == "*" or (p == "#" and f.isdigit()) or p == f for f, p in zip(folders, pattern, strict=True))
 
 
 def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...],

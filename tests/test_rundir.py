@@ -12,8 +12,10 @@ grammar, so quoted parts (``ceasefire.milestones."1.5d"``) mean what they say.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
+import io
 import json
 import os
 import shutil
@@ -30,6 +32,7 @@ from hypothesis import strategies as st
 
 import run_sim
 from sim import document
+from sim.arguments import KINDS
 from sim.document import apply_override, parse_override
 from sim.errors import ScenarioError
 from sim.output import jsonable, read_run, write_run
@@ -785,23 +788,42 @@ def test_runs_saved_by_another_version_are_not_finished_by_this_one(command, tmp
     assert {p: p.read_bytes() for p in out.rglob("runs.csv")} == before
 
 
-@pytest.mark.parametrize("command", [["run"], ["sweep", "--param", "ceasefire.monitoring.deterrence=0.2,0.4"],
-                                     ["compare", "--set", "ceasefire.monitoring.coverage=0.5"]])
-def test_out_refuses_to_write_over_a_scenario_file_it_reads(tmp_path, capsys, command):
+@pytest.mark.parametrize(("command", "home", "refused"), [
+    (["run"], (), True),
+    (["sweep", "--param", "ceasefire.monitoring.deterrence=0.2,0.4"], ("points", "000"), True),
+    (["sweep", "--param", "ceasefire.monitoring.deterrence=0.2,0.4"], (), False),
+    (["compare", "--set", "ceasefire.monitoring.coverage=0.5"], ("a",), True),
+    (["compare", "--set", "ceasefire.monitoring.coverage=0.5"], (), False),
+    (["trace"], (), False),
+])
+def test_out_refuses_to_write_over_a_scenario_file_it_reads(tmp_path, capsys, command, home,
+                                                             refused):
     """A file called scenario.toml run with --out set to its own folder was replaced by
-    the filled-in copy a run keeps: comments, citations and extends gone."""
-    import shutil
-
+    the filled-in copy a run keeps: comments, citations and extends gone. Only where the
+    command writes its copy is refused (a sweep's in points/NNN, a comparison's in a/
+    and b/; trace writes none)."""
+    out = tmp_path / "out"
+    folder = out.joinpath(*home)
+    folder.mkdir(parents=True)
     shutil.copy(DEFAULT, tmp_path / "base.toml")
-    mine = tmp_path / "scenario.toml"
-    text = 'extends = "base.toml"\nname = "mine"\n# my comments\n'
+    mine = folder / "scenario.toml"
+    text = f'extends = "{(tmp_path / "base.toml").as_posix()}"\nname = "mine"\n# my comments\n'
     mine.write_text(text, encoding="utf-8")
-    args = [command[0], str(mine), *command[1:], "--runs", "10", "--workers", "1", "--no-progress"]
-    assert run_sim.main([*args, "--out", str(tmp_path)]) == 2
-    assert (f"error: --out: bad value '{tmp_path}'; a directory that does not hold the scenario "
-            f"file {mine}: the command writes its own scenario.toml there") in capsys.readouterr().err
+    runs = [] if command[0] == "trace" else ["--runs", "10", "--workers", "1", "--no-progress"]
+    args = [command[0], str(mine), *command[1:], *runs, "--out", str(out)]
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = run_sim.main(args)
+    err = capsys.readouterr().err
+    if refused:
+        assert status == 2
+        assert (f"error: --out: bad value '{out}'; a directory where the {KINDS[command[0]]} "
+                f"does not write its copy of the scenario over the file {mine} it reads") in err
+    else:
+        assert status == 0, err
     assert mine.read_text(encoding="utf-8") == text
-    # the copy a run keeps beside its manifest may be run again, into its own folder
+
+
+def test_a_run_s_own_copy_of_its_scenario_may_be_run_into_its_folder(tmp_path):
     out = tmp_path / "kept"
     assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1", "--no-progress",
                          "--out", str(out)]) == 0
