@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 
 from sim.backtest_table import BacktestTable, backtest_text
+from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.observed import observed_outcomes, scenario_row
 from sim.output import Resumed, finish_with, jsonable, write_run
@@ -39,6 +40,7 @@ from sim.rundir import case_directory, saving
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario
 from sim.scoring import CLIP, brier, compute_scores, event_labels, log_score, percentile_of
+from sim.validation import label_clash
 
 __all__ = [
     "CLIP",
@@ -70,6 +72,20 @@ class Cases:
     scenarios: list[Scenario]
     skipped: list[str]
     overrides: list[str]
+
+
+def _refuse_label_clash(scored: list[Scenario], scenario: Scenario) -> None:
+    """backtest.csv tables every scored scenario's milestones together: a label of one
+    (30d_low) must not name a column another's (30d) names too, as within one scenario
+    (:func:`sim.validation.label_clash`)."""
+    before = [label for sc in scored for label in sc.spec.ceasefire.milestones]
+    clash = label_clash([*before, *scenario.spec.ceasefire.milestones])
+    if clash is not None:  # (the scenarios before agree: the new one's label it is)
+        label, other, column = clash
+        owner = next(sc.file for sc in scored if other in sc.spec.ceasefire.milestones)
+        raise ScenarioError(scenario.file, join_key(("ceasefire", "milestones", label)), label,
+                            f"a label whose columns in backtest.csv differ from those of "
+                            f"milestone {other!r} of {owner} (both would name {column})")
 
 
 def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
@@ -113,6 +129,7 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
         if twin is not None:  # the table, the text and the figure tell cases by name
             raise ScenarioError(str(path), "name", scenario.name, f"a name no other scored "
                                 f"scenario has, but {twin.file} has it too")
+        _refuse_label_clash(scenarios, scenario)
         scenarios.append(scenario)
     if not scenarios:
         raise ScenarioError(

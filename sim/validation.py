@@ -26,6 +26,28 @@ OBSERVED_COLUMNS = ("agreed", "hours_held", "hours_low", "hours_high", "withdrew
 """backtest.csv's columns of the record, each after ``observed_``, as a milestone's is."""
 
 
+def label_columns(label: str) -> list[str]:
+    """Every table column a milestone's label names: sweep.csv's, compare_sweep.csv's
+    and backtest.csv's."""
+    ends = ("", "_low", "_high")
+    prefixes = ("p_hold", f"p_hold_{GIVEN.rstrip('_')}", "d_hold", "a_hold", "b_hold")
+    return [f"{prefix}_{label}{end}" for prefix in prefixes for end in ends] + [
+        f"observed_{label}"]
+
+
+def label_clash(labels: list[str]) -> tuple[str, str, str] | None:
+    """The first label (in order) that would name a table column another already does:
+    ``(label, the other, the column)``, or None. Labels of several scenarios tabled
+    together (a backtest's) are checked as one list."""
+    seen: dict[str, str] = {}
+    for label in dict.fromkeys(labels):
+        for column in label_columns(label):
+            other = seen.setdefault(column, label)
+            if other != label:
+                return label, other, column
+    return None
+
+
 def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
     """Names are case-sensitive, so ``US`` beside ``us`` would be a second party (or
     issue): almost surely a typing slip, as when a child scenario meant to override its
@@ -233,6 +255,12 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             raise ScenarioError(file, key, label, f"a label other than {listing(OBSERVED_COLUMNS, 'or')} "
                                 "(backtest.csv's columns observed_<label> would clash with the "
                                 "record's own)")
+    clash = label_clash(list(cf.milestones))
+    if clash is not None:  # what the rules above do not name (given_agreement_7d_low)
+        label, other, column = clash
+        raise ScenarioError(file, join_key(("ceasefire", "milestones", label)), label,
+                            f"a label whose table columns differ from milestone {other!r}'s "
+                            f"(both would name a column {column})")
     if not cf.milestones:
         raise ScenarioError(file, "ceasefire.milestones", {}, "at least one milestone")
     for key in cf.links.model_fields_set:

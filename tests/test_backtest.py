@@ -737,3 +737,14 @@ def test_backtest_sets_only_the_scenarios_it_scores(capsys):
     out = capsys.readouterr().out
     assert "Skipped (no [observed] section of their own): aleppo_48h_pause.toml" in out
     assert f"Every scenario with: {key}" in out
+
+
+def test_labels_of_two_scenarios_that_would_name_one_column_are_refused(tmp_path):
+    """backtest.csv tables every scenario's milestones together: 30d in one and 30d_low
+    in another gave two columns p_hold_30d_low, each valid alone."""
+    first, second = always_holds("a"), always_holds("b")
+    second["ceasefire"]["milestones"] = {"48h": 48.0, "30d_low": 100.0}
+    with pytest.raises(ScenarioError) as err:
+        backtest(put(tmp_path / "d", first, second))
+    assert err.value.path == "ceasefire.milestones.30d_low" and err.value.file.endswith("b.toml")
+    assert "differ from those of milestone '30d' of" in err.value.allowed

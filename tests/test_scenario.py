@@ -485,6 +485,9 @@ def test_a_milestone_label_cannot_name_another_milestones_interval_end():
     ({"agreed": 48.0}, "agreed", "backtest.csv's columns observed_<label>"),
     ({"7d": 168.0, "hours_held": 100.0}, "hours_held", "a label other than agreed, hours_held"),
     ({"withdrew": 100.0}, "withdrew", "would clash with the record's own"),
+    ({"7d": 168.0, "given_agreement_7d_low": 100.0}, "given_agreement_7d_low",
+     "a label whose table columns differ from milestone '7d''s (both would name a column "
+     "p_hold_given_agreement_7d_low)"),
 ])
 def test_a_milestone_label_cannot_make_two_columns_of_one_name(labels, bad, says):
     """sweep.csv wrote p_hold_given_agreement_x twice, with different values, and
