@@ -38,7 +38,6 @@ from sim.arguments import (
     check_out_options,
     complete_run_options,
     fill_runs,
-    input_files,
     resume_options,
 )
 from sim.defaults import DEFAULT_MIN_RUNS
@@ -184,6 +183,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from sim.rundir import lock_run
+
+    lock_run(args.directory)  # not while a command writes there (or into its whole)
     data = read_plottable_run(args.directory)
     with saving(args.directory, "the figures were not all drawn", option="plot"):
         paths = draw("run", args.directory, args.format, "plot", **data)
@@ -286,7 +288,7 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
                 hand_stops_to_commands()
             check_out_options(args)
             if getattr(args, "out", None) is not None:
-                from sim.rundir import refuse_writing_over
+                from sim.overwrite import input_files, refuse_writing_over
 
                 refuse_writing_over(args.out, command_name(args), input_files(args))
             if getattr(args, "seed", DEFAULT_SEED) is None:  # (trace's has its default)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.document import join_key, read_toml, shown_path, value_at
+from sim.document import join_key, read_toml, shown_path, split_key, value_at
 from sim.errors import PairedError, ScenarioError
 
 
@@ -34,6 +34,17 @@ def chain(path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
         parent = doc.get("extends")  # beside the file itself, as the loader finds it
         current = (current.resolve().parent / parent).resolve() \
             if isinstance(parent, str) and parent else None
+
+
+def key_parts(key: str) -> tuple[str, ...]:
+    """The parts of a problem's key path: dotted, a part holding a dot quoted (as
+    :func:`sim.document.join_key` writes ``ceasefire.milestones."7.5d"``), and an
+    array's item as ``[i]`` (``sources[1]``: ``sources``, ``1``)."""
+    plain = re.sub(r"\[(\d+)\]", r".\1", key)
+    try:
+        return split_key(plain, "")
+    except ScenarioError:  # (not a key as TOML writes one: split it at its dots)
+        return tuple(p for p in re.split(r"[.\[\]]", key) if p)
 
 
 def defining_file(path: Path, parts: tuple[str, ...]) -> Path | None:
@@ -58,7 +69,7 @@ def written_nearer(path: Path, key: str, than: str) -> bool:
     files = [file.resolve() for file, _ in chain(path)]
 
     def rank(k: str) -> int:
-        found = defining_file(path, tuple(p for p in re.split(r"[.\[\]]", k) if p))
+        found = defining_file(path, key_parts(k))
         return files.index(found.resolve()) if found is not None and found.resolve() in files \
             else len(files)
 
@@ -71,7 +82,7 @@ def giving_file(path: Path, key: str) -> Path | None:
     that gives the value there or, for a key none gives (a missing value, an item
     inside an array), the nearest that gives the deepest table or array holding it.
     None when no file does, or the chain cannot be read now."""
-    parts = tuple(p for p in re.split(r"[.\[\]]", key) if p)  # sources[1]: sources, 1
+    parts = key_parts(key)
     for depth in range(len(parts), 0, -1):
         found = defining_file(path, parts[:depth])
         if found is not None:

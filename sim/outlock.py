@@ -7,7 +7,9 @@ itself, so no file is added to it) from the moment it is made ready until the co
 ends; a second command is refused at once. Pool workers forked while the lock is held
 close their copy, so a worker outliving its command holds nothing. Where the platform or
 the file system has no such locks (Windows; some network file systems), commands go on
-unlocked, as before.
+unlocked, as before. The locks are the process's, taken and released by the command
+line around one command: two commands run at once in threads of one process are not
+told apart.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ _HELD: dict[Path, int] = {}
 """The directories this process holds, and the descriptor holding each."""
 
 
-def lock_out(out: Path) -> None:
+def lock_out(out: Path, option: str = "--out") -> None:
     """Hold ``out`` (an existing directory) for this process until
     :func:`release_out_locks`; holding it already is fine.
 
     Raises:
-        ScenarioError: another process holds it (naming ``--out``).
+        ScenarioError: another process holds it (naming ``option``, which gave it).
     """
     key = out.resolve()
     if fcntl is None or key in _HELD:
@@ -47,7 +49,7 @@ def lock_out(out: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise ScenarioError("--out", "", str(out), "a directory no other command is writing "
+        raise ScenarioError(option, "", str(out), "a directory no other command is writing "
                             "into, but another is running there now: wait for it to end, or "
                             "use another directory") from None
     except OSError:

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sim.arguments import DEFAULT_RUNS, DEFAULT_SEED, SEED_LIMIT, saved_count
+from sim.argtypes import DEFAULT_RUNS, DEFAULT_SEED, SEED_LIMIT
+from sim.arguments import saved_count
 from sim.errors import ScenarioError, show
 from sim.origin import first_difference
 from sim.output import jsonable

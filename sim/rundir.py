@@ -9,7 +9,6 @@ the same scenario and seed without dropping replications already saved.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -60,6 +59,7 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
     ends."""
     if out is None:
         return
+    _WARNED.clear()  # (a command of its own: its failed saves are said anew)
     if out.is_dir():  # another command writing here: refused before anything is judged
         lock_out(out)
     if command is not None:
@@ -80,50 +80,6 @@ def prepare_out(out: Path | None, holds: tuple[str, ...] = (), advice: str = "",
         raise ScenarioError("--out", "", str(out), "a directory that can be created and written "
                             f"into ({exc.strerror or exc})") from None
     lock_out(out)  # (one just made: no other command can have held it before)
-
-
-COPIES = {"run": ((),), "sweep": (("points", "#"),), "compare": (("a",), ("b",)),
-          "compare_sweep": (("pairs", "#", "a"), ("pairs", "#", "b")),
-          "backtest": ((CASES, "*"),)}
-"""Where each command writes the copy of a scenario it keeps (``scenario.toml``), as
-folders inside ``--out DIR``: ``#`` is a point's number, ``*`` any name."""
-
-
-def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> None:
-    """Refuse an ``--out DIR`` where ``command`` would write its copy of a scenario
-    (``scenario.toml``) over a scenario file it reads: the copy replaced the user's
-    file, its comments, citations and ``extends`` gone. A copy a run wrote itself
-    (beside its ``manifest.json``) may be run again. Every file of each input's
-    ``extends`` chain counts; a name that differs only in case counts where the file
-    system makes it the same file.
-
-    Raises:
-        ScenarioError: naming ``--out`` and the file it would overwrite.
-    """
-    if out is None or command not in COPIES:
-        return
-    from sim.origin import chain
-
-    root = out.resolve()
-    for given in inputs:
-        for path, _ in chain(given):
-            where = path.resolve()
-            if not where.is_relative_to(root) or (where.parent / "manifest.json").exists():
-                continue
-            folders = where.parent.relative_to(root).parts
-            copy = where.parent / "scenario.toml"
-            if any(_fits(folders, pattern) for pattern in COPIES[command]) and copy.exists() \
-                    and os.path.samefile(copy, where):
-                raise ScenarioError("--out", "", str(out), f"a directory where the {KINDS[command]} "
-                                    f"does not write its copy of the scenario over the file "
-                                    f"{path} it reads (move or rename the file, or use "
-                                    "another directory)")
-
-
-def _fits(folders: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    """Whether ``folders`` (inside --out) are where :data:`COPIES` says a copy goes."""
-    return len(folders) == len(pattern) and all(
-        p == "*" or (p == "#" and f.isdigit()) or p == f for f, p in zip(folders, pattern, strict=True))
 
 
 def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...],
@@ -149,6 +105,23 @@ def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...
         for name in drop:
             (out / name).unlink(missing_ok=True)
     return Resumed()
+
+
+def lock_run(run: Path) -> None:
+    """Hold a run directory that ``plot`` draws into, and the result it is part of (a
+    sweep's point, a comparison's side, a backtest's case: their command holds the
+    whole's ``--out DIR``), as :func:`prepare_out` holds a command's.
+
+    Raises:
+        ScenarioError: a command is writing there now.
+    """
+    if not run.is_dir():
+        return  # (reading it says what is wrong)
+    manifest = saved_manifest(run) or {}
+    part = next((PARTS[key] for key in PARTS if key in manifest), None)
+    if part is not None:
+        lock_out(whole_of(run, part[1]), "plot")
+    lock_out(run, "plot")
 
 
 def refuse_others(out: Path, command: str, resuming: bool) -> None:

@@ -545,3 +545,13 @@ def test_an_extends_chain_longer_than_the_limit_is_refused_as_such(tmp_path: Pat
     assert err.value.path == "extends"
     assert err.value.allowed == (f"an extends chain of at most {MAX_EXTENDS} files (the chain "
                                  f"from c{MAX_EXTENDS}.toml is longer)")
+
+
+def test_a_problem_s_key_is_split_as_toml_writes_it():
+    """Keys were split at every dot: a milestone '7.5d' (quoted in the key path) became
+    '"7' and '5d"', a key no file writes."""
+    from sim.origin import key_parts
+
+    assert key_parts('ceasefire.milestones."7.5d"') == ("ceasefire", "milestones", "7.5d")
+    assert key_parts("sources[1]") == ("sources", "1")
+    assert key_parts('issues."x.y".high') == ("issues", "x.y", "high")

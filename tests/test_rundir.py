@@ -876,3 +876,29 @@ def test_another_command_refused_in_a_sweep_s_point_names_the_sweep_to_finish(tm
                          "--resume"]) == 2
     assert (f"but it holds a point of the sweep in {out} (runs.csv): resume it with "
             f"'sweep ... --resume --out {out}'") in capsys.readouterr().err
+
+
+def test_plot_is_refused_while_a_command_writes_into_the_run_or_its_whole(tmp_path, capsys):
+    """plot drew into a run directory a resume was writing into, unlocked; a sweep's
+    point is the sweep's, whose command holds the sweep's directory."""
+    from sim.outlock import lock_out, release_out_locks
+
+    out = tmp_path / "sweep"
+    assert run_sim.main(["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.deterrence=0.1,0.3",
+                         "--runs", "10", "--workers", "1", "--no-progress", "--out", str(out)]) == 0
+    import subprocess
+
+    with running([sys.executable, "-c", "import sys, time, fcntl, os; "
+                  "fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
+                  "print('held', flush=True); time.sleep(60)", str(out)],
+                 stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
+        capsys.readouterr()
+        assert run_sim.main(["plot", str(out / "points" / "001")]) == 2
+        assert (f"error: plot: bad value '{out}'; a directory no other command is writing into"
+                in capsys.readouterr().err)
+    assert run_sim.main(["plot", str(out / "points" / "001")]) == 0
+    try:
+        lock_out(out)  # released when plot ended
+    finally:
+        release_out_locks()

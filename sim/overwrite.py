@@ -1,0 +1,70 @@
+"""What a command must not write over in its ``--out DIR``: the scenario files it reads.
+
+A run directory keeps a copy of its scenario, ``scenario.toml``, and a command wrote it
+over a user's file of that name when ``--out`` was that file's folder: comments,
+citations and ``extends`` gone. Each command's copies go to known folders
+(:data:`COPIES`); a scenario file it reads that is the file a copy would replace is
+refused before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from sim.arguments import KINDS
+from sim.errors import ScenarioError
+from sim.origin import chain
+
+__all__ = ["COPIES", "input_files", "refuse_writing_over"]
+
+COPIES = {"run": ((),), "sweep": (("points", "#"),), "compare": (("a",), ("b",)),
+          "compare_sweep": (("pairs", "#", "a"), ("pairs", "#", "b")),
+          "backtest": (("cases", "*"),)}
+"""Where each command writes the copy of a scenario it keeps (``scenario.toml``), as
+folders inside ``--out DIR``: ``#`` is a point's number, ``*`` any name."""
+
+
+def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> None:
+    """Refuse an ``--out DIR`` where ``command`` would write its copy of a scenario
+    (``scenario.toml``) over a scenario file it reads: the copy replaced the user's
+    file, its comments, citations and ``extends`` gone. A copy a run wrote itself
+    (beside its ``manifest.json``) may be run again. Every file of each input's
+    ``extends`` chain counts; a name that differs only in case counts where the file
+    system makes it the same file.
+
+    Raises:
+        ScenarioError: naming ``--out`` and the file it would overwrite.
+    """
+    if out is None or command not in COPIES:
+        return
+    root = out.resolve()
+    for given in inputs:
+        for path, _ in chain(given):
+            where = path.resolve()
+            if not where.is_relative_to(root) or (where.parent / "manifest.json").exists():
+                continue
+            folders = where.parent.relative_to(root).parts
+            copy = where.parent / "scenario.toml"
+            if any(_fits(folders, pattern) for pattern in COPIES[command]) and copy.exists() \
+                    and os.path.samefile(copy, where):
+                raise ScenarioError("--out", "", str(out), f"a directory where the {KINDS[command]} "
+                                    f"does not write its copy of the scenario over the file "
+                                    f"{path} it reads (move or rename the file, or use "
+                                    "another directory)")
+
+
+def input_files(args: argparse.Namespace) -> list[Path]:
+    """The scenario files a command reads (a backtest's: every ``.toml`` of its
+    directory), for the check that ``--out`` writes over none of them."""
+    files = [getattr(args, "scenario", None), *(getattr(args, "scenarios", None) or [])]
+    if args.command == "backtest" and args.directory.is_dir():
+        files += sorted(args.directory.glob("*.toml"))
+    return [f for f in files if f is not None]
+
+
+def _fits(folders: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Whether ``folders`` (inside --out) are where :data:`COPIES` says a copy goes."""
+    return len(folders) == len(pattern) and all(
+        p == "*" or (p == "#" and f.isdigit()) or p == f for f, p in zip(folders, pattern, strict=True))
