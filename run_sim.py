@@ -3,7 +3,8 @@
 
 Exit status: 0 success; 2 bad input (scenario file or arguments), with a one-line
 message naming the file, key path, bad value and what is allowed; 1 internal error;
-130 interrupted by Ctrl-C, 143 by SIGTERM (finished replications are kept in --out DIR).
+130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by a hang-up (SIGHUP) (finished
+replications are kept in --out DIR).
 """
 
 from __future__ import annotations

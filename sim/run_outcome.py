@@ -49,7 +49,7 @@ class RunOutcome:
 
     @property
     def partial(self) -> bool:
-        """Stopped before its target: by Ctrl-C or SIGTERM, a scenario error or a lost
+        """Stopped before its target: by a stop signal, a scenario error or a lost
         worker."""
         return self.interrupted or self.error is not None
 

@@ -272,7 +272,7 @@ class Runner:
                                   f"replications finished before it are kept, and {RESUME_ADVICE}"
                                   ) from None
         except BaseException:
-            # stopping (Ctrl-C, SIGTERM): the chunks running are short and a local pool
+            # stopping (Ctrl-C, SIGTERM, SIGHUP): the chunks running are short and a local pool
             # is waited for anyway, so theirs are kept too (a second signal drops them);
             # a cluster's are not waited for
             keep_finished(wait_running=self._external is None)
@@ -311,7 +311,7 @@ class Runner:
                 takes time, so the interval grows to at least ten times the last save.
             label: what the progress bar calls this run (a sweep's point, a side).
 
-        A Ctrl-C or SIGTERM stops the run once the work items running have finished (a
+        A Ctrl-C, SIGTERM or SIGHUP stops the run once the work items running have finished (a
         second one drops them); the finished replications are returned with
         ``interrupted=True``, unless the items it waited for completed the run. A
         scenario error in a replication stops it too, and is raised (or, with

@@ -47,7 +47,7 @@ class Terminated(KeyboardInterrupt):
 
 
 class StopExplained(KeyboardInterrupt):
-    """A stop (Ctrl-C or SIGTERM) whose message the user has been given already: what
+    """A stop (Ctrl-C, SIGTERM or SIGHUP) whose message the user has been given already: what
     was saved and how to go on. The command line adds nothing to it."""
 
 
@@ -87,7 +87,7 @@ REPEAT_SECONDS = 0.2
 
 
 class StopRequest:
-    """Stop signals (Ctrl-C, SIGTERM) recorded as they come, to be acted on where that
+    """Stop signals (Ctrl-C, SIGTERM, SIGHUP) recorded as they come, to be acted on where that
     is safe.
 
     A handler that raises KeyboardInterrupt wherever the main thread happens to be can
@@ -150,14 +150,15 @@ class StopRequest:
 
 @contextmanager
 def deferred_stop(redeliver: bool = True) -> Iterator[StopRequest]:
-    """Record Ctrl-C and SIGTERM for the duration instead of acting on them (see
+    """Record Ctrl-C, SIGTERM and SIGHUP for the duration instead of acting on them (see
     :class:`StopRequest`).
 
     Deferrals nest: an inner one takes over the signals the enclosing one recorded
     (the inner code acts on them) and hands back all it holds when it ends. The
     outermost delivers them to the handlers of before when it ends, or, if its
     request's ``redeliver`` is false (the caller has acted on them), only tells a
-    :class:`TermGuard` that SIGTERM came, so that the exit status still says so."""
+    :class:`TermGuard` that SIGTERM (or SIGHUP) came, so that the exit status still
+    says so."""
     request = StopRequest(redeliver)
     if not _in_main_thread():
         yield request
@@ -184,7 +185,7 @@ def deferred_stop(redeliver: bool = True) -> Iterator[StopRequest]:
 
 @contextmanager
 def shielded(redeliver: bool = True) -> Iterator[list[int]]:
-    """Hold Ctrl-C and SIGTERM back for the duration: what runs inside saves finished
+    """Hold Ctrl-C, SIGTERM and SIGHUP back for the duration: what runs inside saves finished
     work and must not be cut short (a second Ctrl-C, or ``timeout`` following its
     SIGTERM). Signals that came are delivered when it ends, or with ``redeliver=False``
     (the caller is stopping already) only listed in the value it yields."""
