@@ -486,3 +486,14 @@ def test_one_more_violation_never_leaves_more_trust(baseline, sensitivity, rate,
         more = [*history, (0.0, severity)]
     plain = _trust_after(baseline, baseline, sensitivity, rate, history)
     assert _trust_after(baseline, baseline, sensitivity, rate, more) <= plain + 1e-12
+
+
+@given(st.lists(st.tuples(unit, unit), min_size=1, max_size=6), st.randoms(use_true_random=False))
+def test_the_nash_product_does_not_depend_on_the_parties_order(pairs, rng):
+    """The same gains in any order give the same product, to the last bit: the parties'
+    order is their names', and renaming them must not turn an exact tie between two
+    packages into a rounding error's difference (nor the reverse)."""
+    shuffled = list(pairs)
+    rng.shuffle(shuffled)
+    product = rules.nash_product([u for u, _ in pairs], [d for _, d in pairs])
+    assert rules.nash_product([u for u, _ in shuffled], [d for _, d in shuffled]) == product

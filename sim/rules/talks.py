@@ -266,10 +266,18 @@ def frontier_weights(weights: Sequence[Vector]) -> list[tuple[float, ...]]:
 
 
 def nash_product(utilities: Sequence[float], no_deals: Sequence[float]) -> float:
-    """Product of gains over no agreement; used to choose among acceptable packages."""
+    """Product of gains over no agreement; used to choose among acceptable packages.
+
+    Three gains or more are multiplied smallest first: a floating-point product depends
+    on its order by a rounding error, and the parties' order is their names', so an
+    exact tie between two packages (broken toward the smaller one) could become a
+    rounding error apart under other names. Two gains commute exactly."""
+    gains = [max(u - d, 0.0) for u, d in zip(utilities, no_deals, strict=True)]
+    if len(gains) > 2:
+        gains.sort()
     prod = 1.0
-    for u, d in zip(utilities, no_deals, strict=True):
-        prod *= max(u - d, 0.0)
+    for g in gains:
+        prod *= g
     return prod
 
 
