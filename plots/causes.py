@@ -39,9 +39,8 @@ def collapse_tables(results: Results) -> dict[str, Any]:
     """Counts over collapsed runs: withdrew, withdrew x trigger, trigger x blamed, flags."""
     collapsed = results.columns["collapsed"]
     idx = np.flatnonzero(collapsed)
-    withdrew = [results.names("withdrew")[i] for i in idx]
-    trigger = [results.names("trigger")[i] for i in idx]
-    blamed = [results.names("blamed")[i] for i in idx]
+    ended = results.among(results.columns["replication"][idx])  # decoded once, not per run
+    withdrew, trigger, blamed = (ended.names(field) for field in ("withdrew", "trigger", "blamed"))
     return {
         "collapsed": int(idx.size),
         "withdrew": dict(Counter(withdrew)),

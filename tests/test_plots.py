@@ -1531,3 +1531,25 @@ def test_the_trace_legend_says_whose_trust_never_moved_and_who_never_withdraws()
     assert "United States (unchanged)" in entries and "Russia (unchanged)" in entries
     assert "tolerance 0 (never withdraws): United States" in entries
     assert trust.get_ylim()[0] < 0  # the line at 0 is drawn inside the panel
+
+
+def test_the_collapse_tables_decode_each_party_column_once(monkeypatch):
+    """They decoded the withdrew, trigger and blamed columns afresh for every collapsed
+    run: drawing grew with the square of the runs (a 60,000-run figure took minutes)."""
+    from plots.causes import collapse_tables
+    from sim.records import Results
+
+    sc = load_scenario(DEFAULT)
+    with Runner(workers=1) as runner:
+        results = runner.run(sc, 300, SEED).results
+    real, calls = Results.names, []
+
+    def counted(self, field):
+        calls.append(field)
+        return real(self, field)
+
+    monkeypatch.setattr(Results, "names", counted)
+    tables = collapse_tables(results)
+    assert tables["collapsed"] > 20
+    assert sorted(calls) == ["blamed", "trigger", "withdrew"]
+    assert sum(tables["withdrew"].values()) == tables["collapsed"]
