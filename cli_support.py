@@ -41,11 +41,15 @@ def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **dat
 
 def note_idle_parties(*scenarios: Any) -> None:
     """Say on stderr what parties of these scenarios change nothing (sim.reads), each note
-    once: an effect of +0.0 from one of them would otherwise read as a finding."""
+    once: an effect of +0.0 from one of them would otherwise read as a finding; and of a
+    scenario that takes its name from its parent (sim.origin), whose results would read
+    as the parent's."""
+    from sim.origin import borrowed_name_note
     from sim.reads import idle_parties_notes
 
     seen: list[str] = []
     for scenario in scenarios:
-        seen.extend(n for n in idle_parties_notes(scenario) if n not in seen)
+        notes = [borrowed_name_note(scenario), *idle_parties_notes(scenario)]
+        seen.extend(n for n in notes if n and n not in seen)
     for note in seen:
         print(note, file=sys.stderr)

@@ -124,3 +124,18 @@ def noting_origin(path: Path) -> Iterator[None]:
         raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} ({what} "
                             f"written in {shown_path(origin)}, which {path.name} extends)"
                             ) from None
+
+
+def borrowed_name_note(scenario: Any) -> str:
+    """What to tell the user of a scenario that takes its ``name`` from the file it
+    extends ("" otherwise): its results, figures and run directory are labelled as the
+    parent's, and a child's 28% beside the parent's 43% could not be told apart."""
+    path = Path(scenario.file)
+    if scenario.setter("name") is not None or not path.is_file():
+        return ""
+    giver = defining_file(path, ("name",))
+    if giver is None or giver.resolve() == path.resolve():
+        return ""
+    return (f"note: {path.name} takes its name ({scenario.name}) from {shown_path(giver)}, "
+            f"which it extends, so its results are labelled as that scenario's: set name "
+            f"in {path.name}")

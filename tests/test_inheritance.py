@@ -555,3 +555,24 @@ def test_a_problem_s_key_is_split_as_toml_writes_it():
     assert key_parts('ceasefire.milestones."7.5d"') == ("ceasefire", "milestones", "7.5d")
     assert key_parts("sources[1]") == ("sources", "1")
     assert key_parts('issues."x.y".high') == ("issues", "x.y", "high")
+
+
+def test_a_child_that_takes_its_parent_s_name_is_told_so(tmp_path: Path, capsys):
+    """A child without a name of its own printed 'Scenario: ... (geneva_2016)' over
+    results far from the parent's, which nothing told apart."""
+    import run_sim
+
+    write(tmp_path / "parent.toml", toml_dumps(minimal_doc()))
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\n'
+                  "[ceasefire.monitoring]\ncoverage = 0.5\n")
+    assert run_sim.main(["validate", str(child)]) == 0
+    assert capsys.readouterr().err == (
+        f"note: child.toml takes its name (minimal) from {tmp_path / 'parent.toml'}, which it "
+        "extends, so its results are labelled as that scenario's: set name in child.toml\n")
+    named = write(tmp_path / "named.toml", 'extends = "parent.toml"\nname = "named"\n')
+    assert run_sim.main(["validate", str(named)]) == 0
+    assert "takes its name" not in capsys.readouterr().err
+    from sim.origin import borrowed_name_note
+
+    assert borrowed_name_note(load_scenario(named)) == ""
+    assert borrowed_name_note(load_scenario(child, ['name="set"'])) == ""
