@@ -130,11 +130,13 @@ def plot_issue(ax: Axes, data: dict[str, Any], lanes: dict[str, int],
     for name, pos in data["positions"].items():
         y = HIST_TOP + 0.08 + step * (lanes[name] + 0.5)
         c = colours[name]
-        if pos["min"] is not None:
+        # a limit at the end of the issue's range rejects nothing ("no such condition"):
+        # drawn, it was a stub at the axis that read as a limit
+        if pos["min"] is not None and pos["min"] > data["low"]:
             ax.plot([data["low"], pos["min"]], [y, y], color=c, linewidth=1.6,
                     transform=blend, solid_capstyle="butt")
             ax.plot([pos["min"]], [y], marker="|", markersize=9, mew=2, color=c, transform=blend)
-        if pos["max"] is not None:
+        if pos["max"] is not None and pos["max"] < data["high"]:
             ax.plot([pos["max"], data["high"]], [y, y], color=c, linewidth=1.6,
                     transform=blend, solid_capstyle="butt")
             ax.plot([pos["max"]], [y], marker="|", markersize=9, mew=2, color=c, transform=blend)

@@ -1553,3 +1553,23 @@ def test_the_collapse_tables_decode_each_party_column_once(monkeypatch):
     assert tables["collapsed"] > 20
     assert sorted(calls) == ["blamed", "trigger", "withdrew"]
     assert sum(tables["withdrew"].values()) == tables["collapsed"]
+
+
+def test_a_limit_at_the_end_of_an_issue_s_range_is_not_drawn_as_one():
+    """A min of 0 on an issue from 0 to 1 ("no such condition") rejects nothing, yet was
+    drawn as a limit: a stub at the axis beside the party's ideal point."""
+    import matplotlib.pyplot as plt
+
+    from plots.agreement import plot_issue
+
+    data = {"issue": "delineation", "low": 0.0, "high": 1.0, "counts": np.zeros(3),
+            "edges": np.linspace(0, 1, 4), "median": None, "imposed": None,
+            "positions": {"a": {"ideal": 0.3, "min": 0.0, "max": 1.0},
+                          "b": {"ideal": 0.8, "min": 0.7, "max": None}}}
+    fig, ax = plt.subplots()
+    try:
+        plot_issue(ax, data, {"a": 0, "b": 1}, {"a": "red", "b": "blue"}, "share")
+        limits = [line for line in ax.lines if line.get_marker() == "|"]
+        assert [(line.get_xdata()[0], line.get_color()) for line in limits] == [(0.7, "blue")]
+    finally:
+        plt.close(fig)
