@@ -4,7 +4,9 @@ Two commands writing into one ``--out DIR`` at once both finished with status 0,
 the directory held one's results while the other's were silently replaced (or mixed).
 A command therefore holds an advisory lock on its directory (``flock`` on the directory
 itself, so no file is added to it) from the moment it is made ready until the command
-ends; a second command is refused at once. Pool workers forked while the lock is held
+ends; a second command is refused at once, and so is one writing into a folder inside a
+directory another command holds (a sweep's point, a comparison's side, a backtest's
+case). Pool workers forked while the lock is held
 close their copy, so a worker outliving its command holds nothing. Where the platform or
 the file system has no such locks (Windows; some network file systems), commands go on
 unlocked, as before. The locks are the process's, taken and released by the command
@@ -41,6 +43,12 @@ def lock_out(out: Path, option: str = "--out") -> None:
     key = out.resolve()
     if fcntl is None or key in _HELD:
         return
+    busy = ("a directory no other command is writing into, but another is running there "
+            "now: wait for it to end, or use another directory")
+    for above in key.parents:  # inside another's --out: a sweep's point, a side, a case
+        if above not in _HELD and _held_elsewhere(above):
+            raise ScenarioError(option, "", str(out), f"{busy} (it writes into {above}, "
+                                "which holds this one)")
     try:
         fd = os.open(key, os.O_RDONLY)
     except OSError:
@@ -49,13 +57,28 @@ def lock_out(out: Path, option: str = "--out") -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise ScenarioError(option, "", str(out), "a directory no other command is writing "
-                            "into, but another is running there now: wait for it to end, or "
-                            "use another directory") from None
+        raise ScenarioError(option, "", str(out), busy) from None
     except OSError:
         os.close(fd)  # a file system without locks: unlocked, as before
         return
     _HELD[key] = fd
+
+
+def _held_elsewhere(directory: Path) -> bool:
+    """Whether another process holds ``directory`` now (tried, and let go at once)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # (closing it lets go of the shared lock taken)
+    return False
 
 
 def release_out_locks() -> None:

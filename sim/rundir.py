@@ -117,6 +117,7 @@ def lock_run(run: Path) -> None:
     """
     if not run.is_dir():
         return  # (reading it says what is wrong)
+    run = run.resolve()  # (a link to a sweep's point: its sweep is where the link points)
     manifest = saved_manifest(run) or {}
     part = next((PARTS[key] for key in PARTS if key in manifest), None)
     if part is not None:

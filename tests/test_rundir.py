@@ -902,3 +902,28 @@ def test_plot_is_refused_while_a_command_writes_into_the_run_or_its_whole(tmp_pa
         lock_out(out)  # released when plot ended
     finally:
         release_out_locks()
+
+
+def test_a_command_writing_inside_another_s_directory_is_refused(tmp_path, capsys):
+    """A run into a running sweep's points/002 (or into its points/) was not refused:
+    both exited 0, and the sweep's point replaced the run's results."""
+    import subprocess
+
+    out = tmp_path / "sweep"
+    (out / "points" / "002").mkdir(parents=True)
+    with running([sys.executable, "-c", "import sys, time, fcntl, os; "
+                  "fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
+                  "print('held', flush=True); time.sleep(60)", str(out)],
+                 stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
+        for inside in (out / "points" / "002", out / "points"):
+            assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
+                                 "--no-progress", "--out", str(inside)]) == 2
+            assert (f"another is running there now: wait for it to end, or use another "
+                    f"directory (it writes into {out}, which holds this one)"
+                    in capsys.readouterr().err)
+        link = tmp_path / "link"
+        link.symlink_to(out / "points" / "002")
+        assert run_sim.main(["plot", str(link)]) == 2  # the link's target is the sweep's
+        assert f"(it writes into {out}, which holds this one)" in capsys.readouterr().err
+    assert not (out / "points" / "002" / "runs.csv").exists()
