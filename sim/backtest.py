@@ -79,7 +79,7 @@ def _refuse_label_clash(scored: list[Scenario], scenario: Scenario) -> None:
     (30d_low) must not name a column another's (30d) names too, as within one scenario
     (:func:`sim.validation.label_clash`)."""
     before = [label for sc in scored for label in sc.spec.ceasefire.milestones]
-    clash = label_clash([*before, *scenario.spec.ceasefire.milestones])
+    clash = label_clash([*before, *scenario.spec.ceasefire.milestones], "backtest")
     if clash is not None:  # (the scenarios before agree: the new one's label it is)
         label, other, column = clash
         owner = next(sc.file for sc in scored if other in sc.spec.ceasefire.milestones)

@@ -104,8 +104,8 @@ def pair_scenarios(a: Scenario, b: Scenario, params: list[tuple[str, list[Any]]]
     _refuse_sweeping_the_change(a, b, params)
     todo = []
     apart = first_difference(model_of(a), model_of(b))
-    for (assignment, sa), (_, sb) in zip(sweep_scenarios(a, params), sweep_scenarios(b, params),
-                                         strict=True):
+    for (assignment, sa), (_, sb) in zip(sweep_scenarios(a, params, "compare_sweep"),
+                                         sweep_scenarios(b, params, "compare_sweep"), strict=True):
         check_comparable(sa, sb)
         if apart is not None and model_of(sa) == model_of(sb):  # every difference +0.0
             values = " ".join(f"{k}={toml_value(v)}" for k, v in assignment.items())

@@ -37,6 +37,7 @@ from sim.runner import Runner
 from sim.scenario import Scenario, with_overrides
 from sim.stats import milestones, paired_difference, summarize
 from sim.toml_out import toml_value
+from sim.validation import label_clash
 
 __all__ = [
     "MAX_POINTS",
@@ -76,14 +77,16 @@ class SweepPoint:
 
 
 def sweep_scenarios(
-    base: Scenario, params: list[tuple[str, list[Any]]]
+    base: Scenario, params: list[tuple[str, list[Any]]], table: str = "sweep"
 ) -> list[tuple[dict[str, Any], Scenario]]:
     """Every grid point's assignment and scenario, all built and validated before any runs,
     so a bad value in a late point costs no computation.
 
     Raises:
-        ScenarioError: a bad value, or a ``--param`` that would replace a value the
-            base's ``--set`` gave (the same key, or a table holding it).
+        ScenarioError: a bad value, a ``--param`` that would replace a value the base's
+            ``--set`` gave (the same key, or a table holding it), or milestone labels of
+            two points that would name one column of the sweep's ``table``
+            (``sweep.csv``; a comparison sweep's ``compare_sweep``).
     """
     # a --set table replaced the file's whole, so what the document holds there it gave
     given = [("--set", k, value_at(base.raw, split_key(k))) for k, source in base.set_by.items()
@@ -103,7 +106,24 @@ def sweep_scenarios(
             out.append((assignment, with_overrides(base, assignment, "--param")))
         except ScenarioError as exc:
             raise _steps_not_whole(exc, params) from None
+    _refuse_label_clash(out, table)
     return out
+
+
+def _refuse_label_clash(points: list[tuple[dict[str, Any], Scenario]], table: str) -> None:
+    """The points of a sweep share one table: a milestone label of one (7d_low) must not
+    name a column another's (7d) names too, as within one scenario
+    (:func:`sim.validation.label_clash`)."""
+    labels = [label for _, sc in points for label in sc.spec.ceasefire.milestones]
+    clash = label_clash(labels, table)
+    if clash is not None:
+        label, other, column = clash
+        at = next(a for a, sc in points if label in sc.spec.ceasefire.milestones)
+        values = " ".join(f"{k}={toml_value(v)}" for k, v in at.items())
+        raise ScenarioError("--param", f"ceasefire.milestones.{label}", values,
+                            f"milestone labels whose columns in the table differ from "
+                            f"milestone {other!r}'s at another point (both would name "
+                            f"{column})")
 
 
 def _steps_not_whole(exc: ScenarioError, params: list[tuple[str, list[Any]]]) -> ScenarioError:

@@ -26,22 +26,30 @@ OBSERVED_COLUMNS = ("agreed", "hours_held", "hours_low", "hours_high", "withdrew
 """backtest.csv's columns of the record, each after ``observed_``, as a milestone's is."""
 
 
-def label_columns(label: str) -> list[str]:
-    """Every table column a milestone's label names: sweep.csv's, compare_sweep.csv's
-    and backtest.csv's."""
-    ends = ("", "_low", "_high")
-    prefixes = ("p_hold", f"p_hold_{GIVEN.rstrip('_')}", "d_hold", "a_hold", "b_hold")
-    return [f"{prefix}_{label}{end}" for prefix in prefixes for end in ends] + [
-        f"observed_{label}"]
+LABEL_COLUMNS = {"sweep": ("p_hold", f"p_hold_{GIVEN.rstrip('_')}", "d_hold"),
+                 "compare_sweep": ("a_hold", "b_hold", "d_hold"),
+                 "backtest": ("p_hold",)}
+"""The prefixes of each table's columns named after a milestone's label (each with its
+interval ends, ``_low`` and ``_high``); backtest.csv also has ``observed_<label>``."""
 
 
-def label_clash(labels: list[str]) -> tuple[str, str, str] | None:
-    """The first label (in order) that would name a table column another already does:
-    ``(label, the other, the column)``, or None. Labels of several scenarios tabled
-    together (a backtest's) are checked as one list."""
+def label_columns(label: str, table: str | None = None) -> list[str]:
+    """The columns a milestone's label names in ``table`` (``sweep``, ``compare_sweep``
+    or ``backtest``), or in any of them."""
+    tables = [table] if table is not None else list(LABEL_COLUMNS)
+    prefixes = dict.fromkeys(p for t in tables for p in LABEL_COLUMNS[t])
+    columns = [f"{prefix}_{label}{end}" for prefix in prefixes for end in ("", "_low", "_high")]
+    return columns + ([f"observed_{label}"] if "backtest" in tables else [])
+
+
+def label_clash(labels: list[str], table: str | None = None) -> tuple[str, str, str] | None:
+    """The first label (in order) that would name a column of ``table`` (of any, when
+    None) another already does: ``(label, the other, the column)``, or None. Labels
+    tabled together (a backtest's scenarios, a sweep's points) are checked as one
+    list."""
     seen: dict[str, str] = {}
     for label in dict.fromkeys(labels):
-        for column in label_columns(label):
+        for column in label_columns(label, table):
             other = seen.setdefault(column, label)
             if other != label:
                 return label, other, column

@@ -748,3 +748,7 @@ def test_labels_of_two_scenarios_that_would_name_one_column_are_refused(tmp_path
         backtest(put(tmp_path / "d", first, second))
     assert err.value.path == "ceasefire.milestones.30d_low" and err.value.file.endswith("b.toml")
     assert "differ from those of milestone '30d' of" in err.value.allowed
+    # backtest.csv has no given-agreement columns: labels that only sweep.csv's would
+    # confuse are the backtest's to take
+    second["ceasefire"]["milestones"] = {"48h": 48.0, "given_agreement_30d": 100.0}
+    assert "given_agreement_30d" in backtest(put(tmp_path / "e", first, second)).labels()

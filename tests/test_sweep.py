@@ -520,3 +520,20 @@ def test_a_range_extended_by_a_step_gives_the_same_values():
     for a, b, num in [(0.1, 0.9, 9), (0.0, 0.3, 4), (0.05, 0.35, 7), (-0.3, 0.3, 7)]:
         _, values = parse_param(f"k={a}:{b}:{num}")
         assert all(v == float(f"{v:.12g}") for v in values), values
+
+
+@pytest.mark.parametrize(("command", "values", "column"), [
+    (["sweep"], '{"7d"=168.0},{"7d_low"=100.0}', "p_hold_7d_low"),
+    (["sweep"], '{"7d"=168.0},{"given_agreement_7d"=100.0}', "p_hold_given_agreement_7d"),
+    (["compare", "--set", "ceasefire.monitoring.coverage=0.5"], '{"7d"=168.0},{"7d_high"=100.0}',
+     "a_hold_7d_high"),
+])
+def test_milestone_labels_of_two_points_that_would_name_one_column_are_refused(
+        command, values, column, capsys):
+    """Each point's labels passed alone, and sweep.csv (or compare_sweep.csv) got two
+    columns of one name: one point's interval end and another's estimate."""
+    args = [command[0], str(DEFAULT), *command[1:], "--param", f"ceasefire.milestones={values}",
+            "--runs", "10", "--workers", "1", "--no-progress"]
+    assert run_sim.main(args) == 2
+    err = capsys.readouterr().err
+    assert "at another point" in err and f"(both would name {column})" in err
