@@ -345,7 +345,12 @@ if __name__ == "__main__":
     stdout = sys.stdout = ClosedPipeGuard(sys.stdout)  # type: ignore[assignment]
     sys.stderr = ClosedPipeGuard(sys.stderr)  # type: ignore[assignment]
     try:
-        sys.exit(_output_failed(stdout, main(sys.argv[1:], program=True)))  # type: ignore[arg-type]
+        try:
+            status = main(sys.argv[1:], program=True)
+        except SystemExit as done:  # --help, or arguments refused: argparse exits itself
+            status = done.code if isinstance(done.code, int) else 0 if done.code is None \
+                else EXIT_BAD_INPUT
+        sys.exit(_output_failed(stdout, status))  # type: ignore[arg-type]
     except KeyboardInterrupt as stop:  # in the instant the command ended (it is done)
         ignore_stops()
         sys.exit(128 + stop.signum if isinstance(stop, Terminated) else EXIT_INTERRUPTED)

@@ -127,12 +127,19 @@ def items(indices: Iterable[int], sizer: Sizer) -> Iterator[tuple[int, int]]:
 
 
 class StoppedChunkError(Exception):
-    """A work item stopped by a replication its scenario refuses (``error``), with the
-    replications it finished before that one (``finished``), which are the user's."""
+    """A work item stopped by a replication its scenario refuses (``error``; its index
+    ``failed``), with the replications it finished before that one (``finished``),
+    which are the user's."""
 
-    def __init__(self, finished: Results, error: ScenarioError) -> None:
-        super().__init__(finished, error)  # as args: it crosses to the parent pickled
-        self.finished, self.error = finished, error
+    def __init__(self, finished: Results, error: ScenarioError, failed: int) -> None:
+        super().__init__(finished, error, failed)  # as args: it crosses to the parent pickled
+        self.finished, self.error, self.failed = finished, error, failed
+
+    def raised(self) -> ScenarioError:
+        """The error, naming the replication that raised it (``error.replication``), as
+        the run stops on it."""
+        self.error.replication = self.failed
+        return self.error
 
     def __str__(self) -> str:
         """The error, not the replications: a dask worker rebuilds an exception whose
@@ -169,13 +176,14 @@ def run_chunk(scenario: Scenario, root: int, first: int, last: int,
         return Results.from_outcomes(outcomes, scenario.issues, armed_parties(scenario),
                                      scenario.order)
 
+    i = first
     try:
         for i in range(first, last):
             if stopped is not None and stopped():
                 break
             outcomes.append(run_replication(scenario, root, i))
     except ScenarioError as exc:
-        raise StoppedChunkError(table(), exc) from None
+        raise StoppedChunkError(table(), exc, i) from None
     except KeyboardInterrupt as stop:  # (in the main process only: workers ignore it)
         raise InterruptedChunkError(table(), stop) from None
     return table()
@@ -204,7 +212,7 @@ def run_here(scenario: Scenario, root: int, work: Iterable[tuple[int, int]], siz
                                                lambda: stop.requested)
             except StoppedChunkError as stopped:
                 sink(stopped.finished)
-                raise stopped.error from None
+                raise stopped.raised() from None
             except InterruptedChunkError as stopped:
                 sink(stopped.finished)
                 raise stopped.stop from None

@@ -118,13 +118,16 @@ def paired(
             return Paired({}, ra.results, rb.results, True)
         results_a = ra.results.among(rb.results.columns["replication"])
     diff = compare(results_a, rb.results, a)
+    summary_b = summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
+                          partial=rb.partial)
+    if rb.error is not None:  # side B's summary says what stopped it, as b/summary.json does
+        summary_b["error"] = str(rb.error)
     result = {
         "runs": len(results_a),
         "seed": seed,
         "partial": rb.partial,
         "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds),
-        "b": summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
-                       partial=rb.partial),
+        "b": summary_b,
         "diff": diff,
         **({"error": str(rb.error)} if rb.error is not None else {}),
     }

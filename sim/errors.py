@@ -23,6 +23,10 @@ class ScenarioError(ValueError):
         allowed: a short human description of what is accepted.
     """
 
+    replication: int | None = None
+    """The replication that raised it, for one a replication's run refuses
+    (``ceasefire.max_acts``); set by the runner, as the run stops on it."""
+
     def __init__(self, file: str, path: str, value: Any, allowed: str) -> None:
         self.file = file
         self.path = path

@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from sim.arguments import KINDS
 from sim.errors import ScenarioError
 from sim.origin import chain
+from sim.toml_out import toml_dumps
 
 __all__ = ["COPIES", "input_files", "refuse_writing_over"]
 
@@ -29,8 +31,8 @@ folders inside ``--out DIR``: ``#`` is a point's number, ``*`` any name."""
 def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> None:
     """Refuse an ``--out DIR`` where ``command`` would write its copy of a scenario
     (``scenario.toml``) over a scenario file it reads: the copy replaced the user's
-    file, its comments, citations and ``extends`` gone. A copy a run wrote itself
-    (beside its ``manifest.json``) may be run again. Every file of each input's
+    file, its comments, citations and ``extends`` gone. A copy a run wrote itself (as
+    it wrote it, beside its ``manifest.json``) may be run again. Every file of each input's
     ``extends`` chain counts; a name that differs only in case counts where the file
     system makes it the same file.
 
@@ -41,9 +43,9 @@ def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> N
         return
     root = out.resolve()
     for given in inputs:
-        for path, _ in chain(given):
+        for path, doc in chain(given):
             where = path.resolve()
-            if not where.is_relative_to(root) or (where.parent / "manifest.json").exists():
+            if not where.is_relative_to(root) or _own_copy(where, doc):
                 continue
             folders = where.parent.relative_to(root).parts
             copy = where.parent / "scenario.toml"
@@ -53,6 +55,18 @@ def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> N
                                     f"does not write its copy of the scenario over the file "
                                     f"{path} it reads (move or rename the file, or use "
                                     "another directory)")
+
+
+def _own_copy(path: Path, doc: dict[str, Any]) -> bool:
+    """Whether ``path`` (read as ``doc``) is a copy a run wrote, unchanged: beside its
+    manifest, with no ``extends``, and written as a run writes it (a comment added to
+    it, or a file of one's own put in a run's directory, is the user's, and kept)."""
+    if not (path.parent / "manifest.json").exists() or "extends" in doc:
+        return False
+    try:
+        return path.read_text(encoding="utf-8") == toml_dumps(doc)
+    except (OSError, UnicodeDecodeError, TypeError):
+        return False
 
 
 def input_files(args: argparse.Namespace) -> list[Path]:

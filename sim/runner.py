@@ -31,6 +31,7 @@ from concurrent.futures import (
     wait,
 )
 
+import numpy as np
 from tqdm import tqdm
 
 from sim.chunks import (
@@ -72,6 +73,17 @@ DEFAULT_BATCH = 2000
 def empty_results(scenario: Scenario) -> Results:
     """A results table with this scenario's layout and no runs."""
     return Results.empty(scenario.issues, armed_parties(scenario), scenario.order)
+
+
+def before_failure(results: Results, failed: int, kept: set[int]) -> Results:
+    """The replications a run stopped by replication ``failed`` keeps: those before it,
+    and those saved by an earlier session (``kept``). Which of the ones after it had
+    finished depends on how the work was spread over the workers; without them, the
+    run stopped keeps the same replications for any number of workers, and a resume
+    stops at the same replication again."""
+    reps = results.columns["replication"]
+    return results.among(np.array([r for r in reps.tolist() if r < failed or r in kept],
+                                  dtype=reps.dtype))
 
 
 def default_workers() -> int:
@@ -182,12 +194,12 @@ class Runner:
         watch = getattr(ex, "watch", None)  # raises to stop the run, keeping finished work
         watched = time.monotonic()
 
-        def keep_finished(wait_running: bool) -> None:
+        def keep_finished(wait_running: bool, halt: bool = True) -> list[StoppedChunkError]:
             # nothing more starts, but the chunks already finished (and, when waited
             # for, those still running, unless a second stop signal says not to) are
-            # the user's work, and are kept; a local pool's end after their current
-            # replication
-            if self._halt is not None:
+            # the user's work, and are kept; with ``halt``, a local pool's end after
+            # their current replication. Returns the other items a replication stopped.
+            if self._halt is not None and halt:
                 self._halt.value = True
             for fut in pending:
                 fut.cancel()
@@ -197,6 +209,7 @@ class Runner:
                 if stop.insisted:
                     self._kill_pool()
                     break
+            stopped = []
             for fut in running:
                 if not fut.done():
                     continue
@@ -204,7 +217,10 @@ class Runner:
                 if failed is not None and not isinstance(failed, StoppedChunkError):
                     continue
                 pending.discard(fut)  # before the sink, which may raise once it kept it
+                if isinstance(failed, StoppedChunkError):
+                    stopped.append(failed)
                 sink(failed.finished if isinstance(failed, StoppedChunkError) else fut.result()[0])
+            return stopped
 
         def refill() -> None:
             # counts the items not yet finished: finished ones still waiting for the
@@ -249,8 +265,13 @@ class Runner:
             if next(work, None) is not None:  # never silently fewer runs than asked
                 raise RuntimeError("work items were left unsubmitted")
         except StoppedChunkError as stop_error:  # a replication the scenario refuses
-            keep_finished(wait_running=True)  # the stopped item's finished runs too
-            raise stop_error.error from None
+            # the items running finish whole (not halted): those before the replication
+            # stopped were all handed out before it, so the run keeps every replication
+            # before the first that fails, for any number of workers (sim.runner
+            # .before_failure); another that fails meanwhile may be the first
+            others = keep_finished(wait_running=True, halt=False)
+            first = min([stop_error, *others], key=lambda e: e.failed)
+            raise first.raised() from None
         except ScenarioError:  # a checkpoint that could not save
             keep_finished(wait_running=True)
             raise
@@ -386,5 +407,7 @@ class Runner:
             # replications a resumed run holds beyond where this run stopped stay out
             beyond = len(results) - len(results.below(target))
             results = results.below(target)
+        elif isinstance(error, ScenarioError) and error.replication is not None:
+            results = before_failure(results, error.replication, done)
         return RunOutcome(results, interrupted, time.perf_counter() - start, target, met,
                           finished.ran, error, beyond)

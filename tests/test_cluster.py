@@ -368,5 +368,5 @@ def test_a_scenario_error_in_a_large_item_reaches_the_run_from_a_cluster():
     assert isinstance(remote.error, ScenarioError)
     assert remote.error.message() == local.error.message()
     same_results(remote.results, local.results)
-    stopped = StoppedChunkError(local.results, local.error)
+    stopped = StoppedChunkError(local.results, local.error, 7)
     assert len(str(stopped)) < 1000 and "ceasefire.max_acts" in str(stopped)

@@ -823,12 +823,21 @@ def test_out_refuses_to_write_over_a_scenario_file_it_reads(tmp_path, capsys, co
     assert mine.read_text(encoding="utf-8") == text
 
 
-def test_a_run_s_own_copy_of_its_scenario_may_be_run_into_its_folder(tmp_path):
+def test_a_run_s_own_copy_of_its_scenario_may_be_run_into_its_folder(tmp_path, capsys):
+    """As the run wrote it, yes; edited (a comment, an extends), it is the user's file,
+    and a manifest beside it no longer lets the run write over it."""
     out = tmp_path / "kept"
     assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1", "--no-progress",
                          "--out", str(out)]) == 0
-    assert run_sim.main(["run", str(out / "scenario.toml"), "--runs", "20", "--workers", "1",
-                         "--no-progress", "--out", str(out), "--resume"]) == 0
+    again = ["run", str(out / "scenario.toml"), "--runs", "20", "--workers", "1",
+             "--no-progress", "--out", str(out), "--resume"]
+    assert run_sim.main(again) == 0
+    mine = "# my notes\n" + (out / "scenario.toml").read_text(encoding="utf-8")
+    (out / "scenario.toml").write_text(mine, encoding="utf-8")
+    capsys.readouterr()
+    assert run_sim.main([*again[:3], "40", *again[4:]]) == 2
+    assert "does not write its copy of the scenario over the file" in capsys.readouterr().err
+    assert (out / "scenario.toml").read_text(encoding="utf-8") == mine
 
 
 def test_two_commands_cannot_write_into_one_directory_at_once(tmp_path, capsys):

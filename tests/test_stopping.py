@@ -1093,6 +1093,10 @@ def test_a_standard_output_that_cannot_be_written_is_one_line_with_the_results_s
         "error: standard output could not be written (No space left on device); what it "
         "lacks is in --out DIR where one was given")
     assert json.loads((out / "summary.json").read_text())["runs"] == 30
+    with open("/dev/full", "w") as full:  # the help, which argparse prints and exits on
+        proc = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "--help"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 1 and "standard output could not be written" in proc.stderr
 
 
 def test_a_run_started_to_ignore_hang_ups_outlives_one(tmp_path):
