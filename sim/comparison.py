@@ -102,6 +102,10 @@ def paired(
                          checkpoint=None if checkpoint is None else save_so_far)
         if save is not None and len(run.results):  # kept before any error is reported
             save(name, scenario, run, other)
+        elif run.error is not None and checkpoint is not None:
+            # nothing kept before the failure: a checkpoint saved before may hold runs
+            # past it, which a resume would take for the side's own
+            checkpoint(name, scenario, run.results, other)
         return run
 
     ra = side("a", a, b, existing[0])

@@ -182,6 +182,8 @@ def run_sweep(
                          checkpoint_every=checkpoint_every)
         if out.partial and not len(out.results):
             if out.error is not None:
+                if checkpoint is not None:  # a checkpoint saved before may hold runs past
+                    checkpoint(k, assignment, scenario, out.results)  # the failure: none
                 raise out.error
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,

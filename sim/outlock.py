@@ -5,8 +5,9 @@ the directory held one's results while the other's were silently replaced (or mi
 A command therefore holds an advisory lock on its directory (``flock`` on the directory
 itself, so no file is added to it) from the moment it is made ready until the command
 ends; a second command is refused at once, and so is one writing into a folder inside a
-directory another command holds (a sweep's point, a comparison's side, a backtest's
-case). Pool workers forked while the lock is held
+directory another command holds with results in it (a sweep's point, a comparison's
+side, a backtest's case; a command that has saved nothing yet is not told apart from
+another program's lock on a parent, so it is not looked for). Pool workers forked while the lock is held
 close their copy, so a worker outliving its command holds nothing. Where the platform or
 the file system has no such locks (Windows; some network file systems), commands go on
 unlocked, as before. The locks are the process's, taken and released by the command
@@ -46,7 +47,7 @@ def lock_out(out: Path, option: str = "--out") -> None:
     busy = ("a directory no other command is writing into, but another is running there "
             "now: wait for it to end, or use another directory")
     for above in key.parents:  # inside another's --out: a sweep's point, a side, a case
-        if above not in _HELD and _held_elsewhere(above):
+        if above not in _HELD and _holds_results(above) and _held_elsewhere(above):
             raise ScenarioError(option, "", str(out), f"{busy} (it writes into {above}, "
                                 "which holds this one)")
     try:
@@ -62,6 +63,21 @@ def lock_out(out: Path, option: str = "--out") -> None:
         os.close(fd)  # a file system without locks: unlocked, as before
         return
     _HELD[key] = fd
+
+
+RESULTS = ("runs.csv", "manifest.json", "sweep.csv", "points", "compare.json",
+           "compare_sweep.csv", "pairs", "backtest.csv", "cases")
+"""What a command's ``--out DIR`` holds once it has saved anything (sim.rundir.RESULTS)."""
+
+
+def _holds_results(directory: Path) -> bool:
+    """Whether ``directory`` holds a command's results: only such a parent is asked
+    whether another holds it, so a lock some other program keeps on a parent (``flock .
+    python run_sim.py ...``, a lock on the home directory) does not refuse a command."""
+    try:
+        return any((directory / name).exists() for name in RESULTS)
+    except OSError:
+        return False
 
 
 def _held_elsewhere(directory: Path) -> bool:

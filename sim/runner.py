@@ -79,8 +79,9 @@ def before_failure(results: Results, failed: int, kept: set[int]) -> Results:
     """The replications a run stopped by replication ``failed`` keeps: those before it,
     and those saved by an earlier session (``kept``). Which of the ones after it had
     finished depends on how the work was spread over the workers; without them, the
-    run stopped keeps the same replications for any number of workers, and a resume
-    stops at the same replication again."""
+    run stopped keeps the same replications for any number of local workers, and a
+    resume stops at the same replication again. (A cluster's scheduler need not start
+    items in order, so there it keeps whatever finished, as after a stop signal.)"""
     reps = results.columns["replication"]
     return results.among(np.array([r for r in reps.tolist() if r < failed or r in kept],
                                   dtype=reps.dtype))
@@ -265,11 +266,14 @@ class Runner:
             if next(work, None) is not None:  # never silently fewer runs than asked
                 raise RuntimeError("work items were left unsubmitted")
         except StoppedChunkError as stop_error:  # a replication the scenario refuses
-            # the items running finish whole (not halted): those before the replication
-            # stopped were all handed out before it, so the run keeps every replication
-            # before the first that fails, for any number of workers (sim.runner
-            # .before_failure); another that fails meanwhile may be the first
+            # the items running finish whole (not halted): a local pool hands items out
+            # in order, so those before the replication stopped were all running, and
+            # the run keeps every replication before the first that fails, for any
+            # number of workers (before_failure); another that fails meanwhile may be
+            # the first. A second stop signal while they finish makes it a stop.
             others = keep_finished(wait_running=True, halt=False)
+            if stop.insisted:
+                raise stop.interrupt() from None
             first = min([stop_error, *others], key=lambda e: e.failed)
             raise first.raised() from None
         except ScenarioError:  # a checkpoint that could not save
@@ -407,7 +411,8 @@ class Runner:
             # replications a resumed run holds beyond where this run stopped stay out
             beyond = len(results) - len(results.below(target))
             results = results.below(target)
-        elif isinstance(error, ScenarioError) and error.replication is not None:
+        elif isinstance(error, ScenarioError) and error.replication is not None \
+                and self._external is None:  # (a cluster may have left items unstarted)
             results = before_failure(results, error.replication, done)
         return RunOutcome(results, interrupted, time.perf_counter() - start, target, met,
                           finished.ran, error, beyond)

@@ -486,3 +486,27 @@ def test_a_comparison_reports_beside_the_paired_interval_the_independent_one(min
         want = independent_difference(a.held(hours), b.held(hours))
         assert diff["independent_p_hold"][label] == want
         assert want != paired_difference(a.held(hours), b.held(hours))
+
+
+def test_a_point_stopped_at_its_first_replication_leaves_no_checkpoint_behind(geneva):
+    """A point a replication stopped before any it keeps was neither yielded nor saved,
+    so a checkpoint saved earlier (holding replications past the failure, which other
+    workers had finished) stayed, and a resume took them for the point's own."""
+    from sim.experiments import run_sweep
+    from sim.records import Results
+    from sim.run_outcome import RunOutcome
+
+    error = ScenarioError("f.toml", "ceasefire.max_acts", 60, "a larger limit")
+    error.replication = 0
+
+    class Failing:
+        def run(self, scenario, runs, seed, **kwargs):
+            empty = Results.empty(scenario.issues, ("jfs", "opposition", "regime"), scenario.order)
+            return RunOutcome(empty, False, 0.0, runs, error=error)
+
+    saved = []
+    todo = [({"x": 1}, geneva)]
+    with pytest.raises(ScenarioError):
+        list(run_sweep(todo, Failing(), 10, 1,
+                       checkpoint=lambda k, params, scenario, results: saved.append(len(results))))
+    assert saved == [0]

@@ -936,3 +936,20 @@ def test_a_command_writing_inside_another_s_directory_is_refused(tmp_path, capsy
         assert run_sim.main(["plot", str(link)]) == 2  # the link's target is the sweep's
         assert f"(it writes into {out}, which holds this one)" in capsys.readouterr().err
     assert not (out / "points" / "002" / "runs.csv").exists()
+
+
+def test_a_parent_locked_by_another_program_does_not_refuse_a_command(tmp_path):
+    """'flock . python run_sim.py run ... --out res' (a cron job's usual guard) was
+    refused as if another command were writing into the directory holding res."""
+    import subprocess
+
+    project = tmp_path / "project"
+    project.mkdir()
+    with running([sys.executable, "-c", "import sys, time, fcntl, os; "
+                  "fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
+                  "print('held', flush=True); time.sleep(60)", str(project)],
+                 stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
+                                 "--no-progress", "--out", str(project / "res")]) == 0
