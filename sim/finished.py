@@ -14,6 +14,8 @@ import math
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from sim.records import Results
 
 __all__ = ["Finished"]
@@ -38,6 +40,9 @@ class Finished:
                  checkpoint: Callable[[Results], None] | None, every: float) -> None:
         self._empty = empty
         self._blocks: list[Results] = [existing] if existing is not None and len(existing) else []
+        self.held = frozenset(existing.columns["replication"].tolist() if existing is not None
+                              else ())
+        """The replications of ``existing``: saved by an earlier session, never rerun."""
         self._checkpoint = checkpoint
         self._every = every
         self._save_at = time.perf_counter() + every if checkpoint is not None else math.inf
@@ -72,3 +77,14 @@ class Finished:
         block = self._empty().concat(*self._blocks).sorted()
         self._blocks = [block]
         return block
+
+    def before(self, failed: int) -> Results:
+        """The replications a run stopped by replication ``failed`` keeps: those before
+        it, and those an earlier session saved (:attr:`held`). Which of the ones after it
+        had finished depends on how the work was spread over the workers; without them,
+        the run keeps the same replications for any number of local workers, and a
+        resume stops at the same replication again. (A cluster's scheduler need not start
+        items in order, so there the runner keeps whatever finished, as after a stop.)"""
+        block = self.collect()
+        reps = block.columns["replication"]
+        return block.among(reps[(reps < failed) | np.isin(reps, list(self.held))])

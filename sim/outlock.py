@@ -65,17 +65,14 @@ def lock_out(out: Path, option: str = "--out") -> None:
     _HELD[key] = fd
 
 
-RESULTS = ("runs.csv", "manifest.json", "sweep.csv", "points", "compare.json",
-           "compare_sweep.csv", "pairs", "backtest.csv", "cases")
-"""What a command's ``--out DIR`` holds once it has saved anything (sim.rundir.RESULTS)."""
-
-
 def _holds_results(directory: Path) -> bool:
     """Whether ``directory`` holds a command's results: only such a parent is asked
     whether another holds it, so a lock some other program keeps on a parent (``flock .
     python run_sim.py ...``, a lock on the home directory) does not refuse a command."""
+    from sim.rundir import RESULTS  # (here: sim.rundir itself locks with this module)
+
     try:
-        return any((directory / name).exists() for name in RESULTS)
+        return any((directory / name).exists() for names in RESULTS.values() for name in names)
     except OSError:
         return False
 

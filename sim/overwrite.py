@@ -17,13 +17,14 @@ from typing import Any
 from sim.arguments import KINDS
 from sim.errors import ScenarioError
 from sim.origin import chain
+from sim.rundir import CASES, PAIRS, POINTS, SIDES
 from sim.toml_out import toml_dumps
 
 __all__ = ["COPIES", "input_files", "refuse_writing_over"]
 
-COPIES = {"run": ((),), "sweep": (("points", "#"),), "compare": (("a",), ("b",)),
-          "compare_sweep": (("pairs", "#", "a"), ("pairs", "#", "b")),
-          "backtest": (("cases", "*"),)}
+COPIES = {"run": ((),), "sweep": ((POINTS, "#"),), "compare": tuple((side,) for side in SIDES),
+          "compare_sweep": tuple((PAIRS, "#", side) for side in SIDES),
+          "backtest": ((CASES, "*"),)}
 """Where each command writes the copy of a scenario it keeps (``scenario.toml``), as
 folders inside ``--out DIR``: ``#`` is a point's number, ``*`` any name."""
 

@@ -42,7 +42,10 @@ CASES = "cases"
 PAIRS = "pairs"
 """The folder of a comparison sweep's ``--out DIR`` that holds each point's comparison."""
 
-RESULTS = {"run": ("runs.csv", "manifest.json"), "sweep": ("sweep.csv", "points"),
+POINTS = "points"
+"""The folder of a sweep's ``--out DIR`` that holds each point's replications."""
+
+RESULTS = {"run": ("runs.csv", "manifest.json"), "sweep": ("sweep.csv", POINTS),
            "compare": ("compare.json", "a/runs.csv", "b/runs.csv"),
            "compare_sweep": ("compare_sweep.csv", PAIRS),
            "backtest": ("backtest.csv", CASES)}
@@ -331,7 +334,7 @@ def resumable(out: Path, scenario: Scenario, scenario_file: str, seed: int,
 def holds_nothing(out: Path) -> bool:
     """Whether ``out`` holds no run and no sweep to resume (a mistyped ``--out``, say)."""
     return not any((out / name).exists() for name in ("runs.csv", "manifest.json",
-                                                       "sweep.csv", "points"))
+                                                       "sweep.csv", POINTS))
 
 
 def saved_manifest(out: Path) -> dict[str, Any] | None:
@@ -362,4 +365,4 @@ def pair_directory(out: Path, k: int) -> Path:
 
 def point_directory(out: Path, k: int) -> Path:
     """The run directory of point ``k`` (from 0) of the sweep saved in ``out``."""
-    return out / "points" / f"{k:03d}"
+    return out / POINTS / f"{k:03d}"

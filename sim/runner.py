@@ -31,7 +31,6 @@ from concurrent.futures import (
     wait,
 )
 
-import numpy as np
 from tqdm import tqdm
 
 from sim.chunks import (
@@ -73,18 +72,6 @@ DEFAULT_BATCH = 2000
 def empty_results(scenario: Scenario) -> Results:
     """A results table with this scenario's layout and no runs."""
     return Results.empty(scenario.issues, armed_parties(scenario), scenario.order)
-
-
-def before_failure(results: Results, failed: int, kept: set[int]) -> Results:
-    """The replications a run stopped by replication ``failed`` keeps: those before it,
-    and those saved by an earlier session (``kept``). Which of the ones after it had
-    finished depends on how the work was spread over the workers; without them, the
-    run stopped keeps the same replications for any number of local workers, and a
-    resume stops at the same replication again. (A cluster's scheduler need not start
-    items in order, so there it keeps whatever finished, as after a stop signal.)"""
-    reps = results.columns["replication"]
-    return results.among(np.array([r for r in reps.tolist() if r < failed or r in kept],
-                                  dtype=reps.dtype))
 
 
 def default_workers() -> int:
@@ -269,7 +256,7 @@ class Runner:
             # the items running finish whole (not halted): a local pool hands items out
             # in order, so those before the replication stopped were all running, and
             # the run keeps every replication before the first that fails, for any
-            # number of workers (before_failure); another that fails meanwhile may be
+            # number of workers (Finished.before); another that fails meanwhile may be
             # the first. A second stop signal while they finish makes it a stop.
             others = keep_finished(wait_running=True, halt=False)
             if stop.insisted:
@@ -345,7 +332,7 @@ class Runner:
         start = time.perf_counter()
         finished = Finished(lambda: empty_results(scenario), existing, checkpoint,
                             checkpoint_every)
-        done = set(existing.columns["replication"].tolist()) if existing is not None else set()
+        done = finished.held
         total = max_runs if precision is not None else runs
         interrupted = False
         error: ScenarioError | WorkerLostError | None = None
@@ -413,6 +400,6 @@ class Runner:
             results = results.below(target)
         elif isinstance(error, ScenarioError) and error.replication is not None \
                 and self._external is None:  # (a cluster may have left items unstarted)
-            results = before_failure(results, error.replication, done)
+            results = finished.before(error.replication)
         return RunOutcome(results, interrupted, time.perf_counter() - start, target, met,
                           finished.ran, error, beyond)
