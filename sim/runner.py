@@ -5,9 +5,9 @@ to take about half a second each). A work item is ``(scenario, root, first, last
 the worker rebuilds every seed from those numbers (:mod:`sim.streams`), so the results
 are bit-identical whatever the executor, the number of workers or the chunk size. Any
 :class:`concurrent.futures.Executor` will do: a local process pool by default, or a
-dask.distributed cluster's executor. A few items per worker are in flight at a time;
-a stop drops those not started, and a local pool's workers end the ones they run after
-their current replication (a cluster's items are not waited for).
+dask.distributed cluster's executor, which :mod:`sim.dispatch` hands the items to a
+few at a time: a stop drops those not started, and a local pool's workers end the ones
+they run after their current replication (a cluster's items are not waited for).
 
 With a precision target the run proceeds in fixed batches of replication indices and
 checks the Wilson half-widths after each whole batch, so where it stops depends on
@@ -21,48 +21,23 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    BrokenExecutor,
-    CancelledError,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    wait,
-)
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 from tqdm import tqdm
 
-from sim.chunks import (
-    DEFAULT_CHUNK,
-    Sizer,
-    StoppedChunkError,
-    init_worker,
-    items,
-    run_here,
-    run_timed_chunk,
-    stop_flag,
-)
+from sim.chunks import DEFAULT_CHUNK, Sizer, init_worker, items, run_here, stop_flag
 from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
+from sim.dispatch import Dispatch
 from sim.errors import ScenarioError
 from sim.finished import Finished
 from sim.model import armed_parties
 from sim.precision import check_points, precision_reached
 from sim.progress import bar_size, terminal_size
 from sim.records import Results
-from sim.run_outcome import RESUME_ADVICE, RunOutcome, WorkerLostError, spawn_hint
+from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.scenario import Scenario
 from sim.signals import StopRequest, deferred_stop
 
-AHEAD_SECONDS = 2.0
-"""Work kept queued per worker, in seconds: enough that no worker waits for work while
-the main process saves a checkpoint. A stop cancels the items not yet handed to a
-worker process; those a local pool handed on end at once (its stop flag)."""
-POLL_SECONDS = 0.1
-"""How often a run waiting on its workers looks for a stop signal."""
-WATCH_SECONDS = 1.0
-"""How often a run asks an executor that can watch its workers (a ``watch()`` method,
-as :class:`sim.cluster.PortableExecutor` has) how they fare."""
 EXTERNAL_WORKERS = 64
 """Items an external executor of unknown size is taken to run at once (a cluster may
 be large, or grow): too few would leave its workers idle."""
@@ -177,118 +152,8 @@ class Runner:
         if ex is None:
             run_here(scenario, root, work, sizer, sink, stop)
             return
-        pending: set[Future[tuple[Results, float]]] = set()
-        received = 0  # work items back from the workers
-        watch = getattr(ex, "watch", None)  # raises to stop the run, keeping finished work
-        watched = time.monotonic()
-
-        def keep_finished(wait_running: bool, halt: bool = True) -> list[StoppedChunkError]:
-            # nothing more starts, but the chunks already finished (and, when waited
-            # for, those still running, unless a second stop signal says not to) are
-            # the user's work, and are kept; with ``halt``, a local pool's end after
-            # their current replication. Returns the other items a replication stopped.
-            if self._halt is not None and halt:
-                self._halt.value = True
-            for fut in pending:
-                fut.cancel()
-            running = [fut for fut in pending if not fut.cancelled()]
-            while wait_running and not all(fut.done() for fut in running):
-                wait(running, timeout=POLL_SECONDS)
-                if stop.insisted:
-                    self._kill_pool()
-                    break
-            stopped = []
-            for fut in running:
-                if not fut.done():
-                    continue
-                failed = fut.exception()
-                if failed is not None and not isinstance(failed, StoppedChunkError):
-                    continue
-                pending.discard(fut)  # before the sink, which may raise once it kept it
-                if isinstance(failed, StoppedChunkError):
-                    stopped.append(failed)
-                sink(failed.finished if isinstance(failed, StoppedChunkError) else fut.result()[0])
-            return stopped
-
-        def refill() -> None:
-            # counts the items not yet finished: finished ones still waiting for the
-            # sink must not stand in for work, or a slow save that let every item in
-            # flight finish would end the run early
-            flying = sum(not fut.done() for fut in pending)
-            while flying < self.workers * sizer.items_for(AHEAD_SECONDS):
-                item = next(work, None)
-                if item is None:
-                    return
-                pending.add(ex.submit(run_timed_chunk, scenario, root, *item))
-                flying += 1
-
-        try:
-            stop.check()  # a signal that came before: none of this run's work starts
-            # submitted inside: a pool that broke while idle (between the batches of an
-            # adaptive run) refuses new work, and that too is a lost worker
-            refill()
-            while pending:
-                # a stop signal only sets a flag (raising inside wait's locks breaks
-                # them), so the wait is short and the flag looked at after it
-                done, _ = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    if fut.exception() is None:
-                        res, seconds = fut.result()
-                        sizer.observe(len(res), seconds)
-                        received += 1
-                # the workers get their next items before the sink, which may take a
-                # while (a checkpoint's save)
-                if not stop.requested:
-                    refill()
-                for fut in done:
-                    res, _ = fut.result()
-                    pending.discard(fut)  # before the sink, which may raise once it kept it
-                    sink(res)
-                if tick is not None:
-                    tick()
-                stop.check()
-                if watch is not None and time.monotonic() - watched >= WATCH_SECONDS:
-                    watch()
-                    watched = time.monotonic()
-            if next(work, None) is not None:  # never silently fewer runs than asked
-                raise RuntimeError("work items were left unsubmitted")
-        except StoppedChunkError as stop_error:  # a replication the scenario refuses
-            # the items running finish whole (not halted): a local pool hands items out
-            # in order, so those before the replication stopped were all running, and
-            # the run keeps every replication before the first that fails, for any
-            # number of workers (Finished.before); another that fails meanwhile may be
-            # the first. A second stop signal while they finish makes it a stop.
-            others = keep_finished(wait_running=True, halt=False)
-            if stop.insisted:
-                raise stop.interrupt() from None
-            first = min([stop_error, *others], key=lambda e: e.failed)
-            raise first.raised() from None
-        except ScenarioError:  # a checkpoint that could not save
-            keep_finished(wait_running=True)
-            raise
-        except (BrokenExecutor, CancelledError):
-            # a local worker died, or a cluster cancelled the work (its scheduler lost)
-            keep_finished(wait_running=False)
-            raise WorkerLostError("a worker process died (killed by a signal, or by the "
-                                  f"system for lack of memory{spawn_hint(received)}) or the "
-                                  "cluster was lost; the "
-                                  f"replications finished before it are kept, and {RESUME_ADVICE}"
-                                  ) from None
-        except Exception as exc:
-            if self._external is None:
-                raise  # a bug of the model, shown as one
-            # a cluster's own failures (dask: a task whose workers keep dying, a closed
-            # client) are not bugs of the model: the finished work is kept the same way
-            keep_finished(wait_running=False)
-            raise WorkerLostError(f"the cluster failed ({type(exc).__name__}: {exc}); the "
-                                  f"replications finished before it are kept, and {RESUME_ADVICE}"
-                                  ) from None
-        except BaseException:
-            # stopping (Ctrl-C, SIGTERM, SIGHUP): the chunks running are short and a local pool
-            # is waited for anyway, so theirs are kept too (a second signal drops them);
-            # a cluster's are not waited for
-            keep_finished(wait_running=self._external is None)
-            raise
+        Dispatch(ex, scenario, root, work, sizer, self.workers, sink, stop, tick, self._halt,
+                 self._kill_pool, self._external is not None).run()
 
     def run(
         self,

@@ -175,9 +175,9 @@ class Counting(ThreadPoolExecutor):
 
 
 def test_nothing_is_submitted_once_a_stop_came(geneva, monkeypatch):
-    import sim.runner
+    import sim.dispatch
     ex = Counting()
-    real = sim.runner.run_timed_chunk
+    real = sim.dispatch.run_timed_chunk
 
     def first_item_stops(scenario, root, first, last, *rest):
         res = real(scenario, root, first, last, *rest)
@@ -187,7 +187,7 @@ def test_nothing_is_submitted_once_a_stop_came(geneva, monkeypatch):
             os.kill(os.getpid(), signal.SIGINT)
         return res
 
-    monkeypatch.setattr(sim.runner, "run_timed_chunk", first_item_stops)
+    monkeypatch.setattr(sim.dispatch, "run_timed_chunk", first_item_stops)
     out = Runner(workers=1, executor=ex, chunk=5).run(geneva, 100, 3)
     ex.shutdown(wait=True, cancel_futures=True)
     assert out.interrupted and ex.submitted_after_stop == 0

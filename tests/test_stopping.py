@@ -641,9 +641,9 @@ def test_a_stop_request_records_signals_and_raises_only_when_asked():
 
 def test_a_stop_signal_landing_inside_the_wait_for_workers_is_not_raised_there(
         geneva, monkeypatch):
-    import sim.runner
+    import sim.dispatch
 
-    real, raised_inside = sim.runner.wait, []
+    real, raised_inside = sim.dispatch.wait, []
 
     def wait_hit_by_ctrl_c(*args, **kwargs):
         try:
@@ -654,7 +654,7 @@ def test_a_stop_signal_landing_inside_the_wait_for_workers_is_not_raised_there(
             raised_inside.append(exc)
             raise
 
-    monkeypatch.setattr(sim.runner, "wait", wait_hit_by_ctrl_c)
+    monkeypatch.setattr(sim.dispatch, "wait", wait_hit_by_ctrl_c)
     with Runner(workers=2, chunk=50) as runner:
         out = runner.run(geneva, 4000, 3)
     assert raised_inside == [], "the signal was raised inside concurrent.futures.wait"
