@@ -30,7 +30,9 @@ LABEL_COLUMNS = {"sweep": ("p_hold", f"p_hold_{GIVEN.rstrip('_')}", "d_hold"),
                  "compare_sweep": ("a_hold", "b_hold", "d_hold"),
                  "backtest": ("p_hold",)}
 """The prefixes of each table's columns named after a milestone's label (each with its
-interval ends, ``_low`` and ``_high``); backtest.csv also has ``observed_<label>``."""
+interval ends, ``_low`` and ``_high``); backtest.csv also has ``observed_<label>``.
+The writers name their columns themselves; a test holds this list to what they write
+(tests/test_sweep.py)."""
 
 
 def label_columns(label: str, table: str | None = None) -> list[str]:

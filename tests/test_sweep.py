@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import DEFAULT, ROOT, running
+from helpers import DEFAULT, ROOT, oracle_doc, running
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +28,8 @@ from sim.report import sweep_text
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.stats import compare, milestones
+from sim.toml_out import toml_dumps
+from sim.validation import label_columns
 
 RUNS = "200"
 FIELDS = ("estimate", "low", "high")
@@ -537,3 +539,28 @@ def test_milestone_labels_of_two_points_that_would_name_one_column_are_refused(
     assert run_sim.main(args) == 2
     err = capsys.readouterr().err
     assert "at another point" in err and f"(both would name {column})" in err
+
+
+@pytest.mark.parametrize("table", ["sweep", "compare_sweep", "backtest"])
+def test_the_columns_a_label_is_checked_for_are_the_columns_the_table_writes(table, tmp_path):
+    """The clash check (sim.validation.label_columns) keeps its own list of how each
+    table names a milestone's columns; this holds it to what the writers write, so a
+    column added to a table without it would let a label clash unchecked."""
+    doc = oracle_doc(0.0, 0.5, 0.1, 0.25)
+    doc["ceasefire"]["milestones"] = {"zz": 48.0}
+    doc["name"] = "labelled"
+    doc["observed"] = {"agreed": True, "hours_held": 720.0, "collapsed": False}
+    (tmp_path / "cases").mkdir()
+    path = tmp_path / "cases" / "labelled.toml"
+    path.write_text(toml_dumps(doc), encoding="utf-8")
+    out = tmp_path / "out"
+    sweep_param = ["--param", "ceasefire.monitoring.coverage=0.2,0.4"]
+    command = {"sweep": ["sweep", str(path), *sweep_param],
+               "compare_sweep": ["compare", str(path), "--set", "ceasefire.monitoring.notice=0.5",
+                                 *sweep_param],
+               "backtest": ["backtest", str(tmp_path / "cases")]}[table]
+    assert run_sim.main([*command, "--runs", "5", "--workers", "1", "--no-progress",
+                         "--out", str(out)]) == 0
+    with (out / f"{table}.csv").open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert sorted(c for c in header if "zz" in c) == sorted(label_columns("zz", table))
