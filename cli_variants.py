@@ -79,7 +79,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                        drop=("sweep.csv",))
     points: list[ex.SweepPoint] = []
     checkpoint = checkpointed(args.out, partial(ex.save_running_point, args.out, seed=args.seed,
-                                                runs=args.runs, resumed=resumed))
+                                                runs=args.runs, resumed=resumed,
+                                                planned=len(todo)))
 
     def report() -> None:
         if args.json:
@@ -95,7 +96,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         lambda runner: ex.run_sweep(todo, runner, args.runs, args.seed, existing,
                                     checkpoint if args.out and args.checkpoint else None,
                                     args.checkpoint),
-        lambda: ex.save_point(args.out, points, args.seed, args.runs, resumed))
+        lambda: ex.save_point(args.out, points, args.seed, args.runs, resumed, len(todo)))
     report()
     done = [(p.params, (p.results,), milestones(p.scenario)) for p in points if not p.interrupted]
     if note := ex.inert_note(ex.inert_keys(done), args.runs):
@@ -207,9 +208,11 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     resumed = open_out(args.out, "compare_sweep", args.resume, (cs.TABLE, cs.PAIRS), note,
                        drop=(cs.TABLE, *(str(cs.pair_directory(Path(), k) / "compare.json")
                                          for k in range(len(todo)))))
-    save = partial(cs.save_pair_side, args.out, seed=args.seed, runs=args.runs, resumed=resumed)
+    save = partial(cs.save_pair_side, args.out, seed=args.seed, runs=args.runs, resumed=resumed,
+                   planned=len(todo))
     checkpoint = checkpointed(args.out, partial(cs.save_running_pair_side, args.out,
-                                                seed=args.seed, runs=args.runs, resumed=resumed))
+                                                seed=args.seed, runs=args.runs, resumed=resumed,
+                                                planned=len(todo)))
     points: list[cs.PairPoint] = []
     keys = [k for k, _ in params]
 

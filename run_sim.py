@@ -184,12 +184,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from sim.drawable import plottable
     from sim.rundir import lock_run
 
     lock_run(args.directory)  # not while a command writes there (or into its whole)
-    data = read_plottable_run(args.directory)
+    kind, data = plottable(args.directory)
     with saving(args.directory, "the figures were not all drawn", option="plot"):
-        paths = draw("run", args.directory, args.format, "plot", **data)
+        paths = draw(kind, args.directory, args.format, "plot", **data)
     print(*paths, sep="\n")
     return 0
 

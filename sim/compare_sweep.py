@@ -191,19 +191,27 @@ def run_pairs(
 
 def save_pair_side(out: Path, k: int, params: dict[str, Any], side: str, scenario: Scenario,
                    run: RunOutcome, other: Scenario, seed: int, runs: int,
-                   resumed: Resumed | None = None) -> None:
+                   resumed: Resumed | None = None, planned: int | None = None) -> None:
     """Save one side of point ``k`` as it stops (:func:`sim.comparison.save_side`), its
-    manifest naming the point's values, which a resume checks."""
+    manifest naming the point's values, which a resume checks, and the grid's size
+    (``planned``), which ``plot`` of a sweep stopped part way reports."""
     save_side(pair_directory(out, k), side, scenario, run, other, seed, runs, resumed,
-              {"pair_point": params})
+              _pair_record(params, planned))
 
 
 def save_running_pair_side(out: Path, k: int, params: dict[str, Any], side: str,
                            scenario: Scenario, results: Results, other: Scenario, seed: int,
-                           runs: int, resumed: Resumed | None = None) -> None:
+                           runs: int, resumed: Resumed | None = None,
+                           planned: int | None = None) -> None:
     """Save the side of point ``k`` running, marked partial (a checkpoint)."""
     save_running_side(pair_directory(out, k), side, scenario, results, other, seed, runs,
-                      resumed, {"pair_point": params})
+                      resumed, _pair_record(params, planned))
+
+
+def _pair_record(params: dict[str, Any], planned: int | None) -> dict[str, Any]:
+    """What a side's manifest says of its point: its values, and the number of points in
+    the grid (when known)."""
+    return {"pair_point": params, **({} if planned is None else {"grid_points": planned})}
 
 
 def save_pair(out: Path, points: list[PairPoint], names: tuple[str, str]) -> None:

@@ -351,24 +351,34 @@ def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
 
 
 def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int,
-               resumed: Resumed | None = None) -> None:
+               resumed: Resumed | None = None, planned: int | None = None) -> None:
     """Save the newest of a sweep's points as the run directory ``points/NNN``, then
     ``sweep.csv`` with every point so far, so a table on disk always has its points
     beside it. A sweep saves each point as it finishes: one killed outright keeps those
-    it finished (and, from its checkpoints, part of the one running)."""
+    it finished (and, from its checkpoints, part of the one running). ``planned``, the
+    grid's size, goes into the point's manifest: ``plot`` of a sweep stopped part way
+    says how many points it had (:mod:`sim.drawable`)."""
     k = len(points) - 1
     point = points[k]
     write_run(point_directory(out, k), point.results, jsonable(point.summary),
-              point.scenario, seed, {"sweep_point": point.params, "runs_requested": runs},
-              resumed)
+              point.scenario, seed, _point_record(point.params, runs, planned), resumed)
     write_sweep_csv(out / "sweep.csv", points)
 
 
 def save_running_point(out: Path, k: int, params: dict[str, Any], scenario: Scenario,
                        results: Results, seed: int, runs: int,
-                       resumed: Resumed | None = None) -> None:
+                       resumed: Resumed | None = None, planned: int | None = None) -> None:
     """Save the point running, ``points/NNN``, marked partial (a checkpoint): its row
     joins ``sweep.csv`` when it finishes, and ``sweep --resume`` finishes it."""
     summary = jsonable({**summarize(results, scenario, seed=seed, partial=True), "params": params})
     write_run(point_directory(out, k), results, summary, scenario, seed,
-              {"sweep_point": params, "runs_requested": runs}, resumed)
+              _point_record(params, runs, planned), resumed)
+
+
+def _point_record(params: dict[str, Any], runs: int, planned: int | None) -> dict[str, Any]:
+    """What a point's manifest says of it: its values, the runs asked of it and the
+    number of points in the grid (when known)."""
+    record: dict[str, Any] = {"sweep_point": params, "runs_requested": runs}
+    if planned is not None:
+        record["grid_points"] = planned
+    return record

@@ -188,12 +188,13 @@ draws two: its estimates and their paired differences)."""
 
 def redraw_advice(command: str, out: Path, fmt: str) -> str:
     """How to draw again the figures ``command`` was drawing into ``out`` in the format
-    ``fmt`` when a stop came: ``plot`` of a run directory; the command resumed with
-    ``--plot`` for a sweep, a comparison or a backtest (which finishes too, if the stop
-    came before its runs did); a trace afresh, into another directory (its own holds the
-    trace, which a new one would not replace)."""
+    ``fmt`` when a stop came: ``plot`` of a run directory, or of a sweep's or a
+    comparison's (:mod:`sim.drawable`); the command resumed with ``--plot`` for a
+    backtest (which finishes too, if the stop came before its runs did); a trace afresh,
+    into another directory (its own holds the trace, which a new one would not
+    replace)."""
     option = "" if fmt == "png" else f" --format {fmt}"
-    if command in ("run", "plot"):
+    if command in ("run", "plot", "sweep", "compare", "compare_sweep"):
         return f"'plot {shell_path(out)}{option}'"
     if command == "trace":
         return "the same command with another --out"
@@ -217,7 +218,8 @@ def drawing(kind: str, out: Path, fmt: str, command: str | None = None,
     try:
         yield
     except KeyboardInterrupt as stop:
-        single = kind in SINGLE_FIGURE and command == kind and not (kind == "sweep" and swept == 2)
+        single = kind in SINGLE_FIGURE and command in (kind, "plot") \
+            and not (kind == "sweep" and swept == 2)
         what, them = ("figure", "it") if single else ("figures", "them")
         advice = f"draw {them} with {redraw_advice(command, out, fmt)}"
         saved = "the results are saved"

@@ -256,10 +256,19 @@ def test_a_resume_that_adds_runs_drops_the_stale_table_at_once(tmp_path, monkeyp
     assert (out / "compare_sweep.csv").exists() and len(list((out / "pairs").glob("*/compare.json"))) == 2
 
 
-def test_plot_of_a_comparison_sweep_points_to_its_sides(whole, capsys):
-    assert run_sim.main(["plot", str(whole)]) == 2
+def test_plot_of_a_comparison_sweep_with_no_point_compared_points_to_its_sides(
+        whole, tmp_path, capsys):
+    """With a comparison saved, 'plot' draws the sweep's figure (test_plot_saved); a sweep
+    stopped before its first point was compared has only sides to draw."""
+    import shutil
+
+    out = tmp_path / "pairs"
+    shutil.copytree(whole, out)
+    for record in out.glob("pairs/*/compare.json"):
+        record.unlink()
+    assert run_sim.main(["plot", str(out)]) == 2
     assert f"holds a comparison sweep, not a run: the sides of its points are the run " \
-           f"directories to plot ('plot {whole}/pairs/000/a')" in capsys.readouterr().err
+           f"directories to plot ('plot {out}/pairs/000/a')" in capsys.readouterr().err
 
 
 def test_resume_without_out_names_the_comparison_sweep(capsys):

@@ -114,8 +114,7 @@ def test_a_stop_while_a_two_parameter_sweep_draws_speaks_of_its_two_figures(tmp_
             raise KeyboardInterrupt
         err = capsys.readouterr().err
         assert f"interrupted while drawing {what} {out}" in err
-        assert err.endswith(f"draw {'them' if swept == 2 else 'it'} with the same command with "
-                            "--resume and --plot\n")
+        assert err.endswith(f"draw {'them' if swept == 2 else 'it'} with 'plot {out}'\n")
 
 
 # -- resuming another scenario ----------------------------------------------------------

@@ -1033,8 +1033,7 @@ def test_a_stop_in_the_instant_the_command_ends_exits_without_a_traceback(tmp_pa
     (["run", str(DEFAULT), "--runs", "30", "--format", "svg"], "the figures in {out} (the "
      "results are saved): draw them with 'plot {out} --format svg'"),
     (["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.deterrence=0.1,0.3", "--runs", "20"],
-     "the figure in {out} (the results are saved): draw it with the same command with --resume "
-     "and --plot"),
+     "the figure in {out} (the results are saved): draw it with 'plot {out}'"),
     (["trace", str(DEFAULT)], "the figure in {out} (the results are saved): draw it with the "
      "same command with another --out"),
     (["backtest", str(ROOT / "scenarios"), "--runs", "20"], "the figures in {out} (the results "
