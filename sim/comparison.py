@@ -146,7 +146,8 @@ def same_outcomes_note(runs: int, where: str = "") -> str:
     return (f"note: A and B gave the same outcome in every one of the {runs} replications"
             f"{at} (on the same seeds): what differs between them may not be used by the "
             "scenario (a key of an issue it leaves out, say), or changes too little to alter "
-            "any replication")
+            "any replication (a hard limit no offer reaches: offers lie between the "
+            "patrons' ideals)")
 
 
 def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,

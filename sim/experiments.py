@@ -252,7 +252,8 @@ def inert_note(keys: list[str], runs: int) -> str:
     which = " and ".join(keys)
     return (f"note: {which} changed no replication's outcome at any point ({runs} runs each, "
             "on the same seeds): the scenario may not use it (a key of an issue it leaves "
-            "out, say), or it changes too little to alter any replication")
+            "out, say), or it changes too little to alter any replication (a hard limit no "
+            "offer reaches: offers lie between the patrons' ideals)")
 
 
 def sweep_labels(points: list[SweepPoint]) -> list[str]:

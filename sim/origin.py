@@ -127,15 +127,26 @@ def noting_origin(path: Path) -> Iterator[None]:
 
 
 def borrowed_name_note(scenario: Any) -> str:
-    """What to tell the user of a scenario that takes its ``name`` from the file it
-    extends ("" otherwise): its results, figures and run directory are labelled as the
-    parent's, and a child's 28% beside the parent's 43% could not be told apart."""
+    """What to tell the user of a scenario that takes its ``name`` (or, naming itself,
+    its ``title``) from the file it extends ("" otherwise): its results, figures and
+    run directory are labelled as the parent's, and a child's 28% beside the parent's
+    43% could not be told apart; a borrowed title heads its report with the parent's
+    description of itself."""
     path = Path(scenario.file)
-    if scenario.setter("name") is not None or not path.is_file():
+    if not path.is_file():
         return ""
-    giver = defining_file(path, ("name",))
-    if giver is None or giver.resolve() == path.resolve():
-        return ""
-    return (f"note: {path.name} takes its name ({scenario.name}) from {shown_path(giver)}, "
-            f"which it extends, so its results are labelled as that scenario's: set name "
-            f"in {path.name}")
+    givers = {}
+    for key in ("name", "title"):
+        giver = defining_file(path, (key,)) if scenario.setter(key) is None else None
+        if giver is not None and giver.resolve() != path.resolve():
+            givers[key] = giver
+    if "name" in givers:
+        also = " and its title" if givers.get("title") == givers["name"] else ""
+        return (f"note: {path.name} takes its name ({scenario.name}){also} from "
+                f"{shown_path(givers['name'])}, which it extends, so its results are labelled "
+                f"as that scenario's: set name in {path.name}")
+    if "title" in givers:
+        return (f"note: {path.name} takes its title ({scenario.spec.title!r}) from "
+                f"{shown_path(givers['title'])}, which it extends, so its report is headed "
+                f"with that scenario's description: set title in {path.name}")
+    return ""

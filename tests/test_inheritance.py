@@ -576,3 +576,20 @@ def test_a_child_that_takes_its_parent_s_name_is_told_so(tmp_path: Path, capsys)
 
     assert borrowed_name_note(load_scenario(named)) == ""
     assert borrowed_name_note(load_scenario(child, ['name="set"'])) == ""
+
+
+def test_a_child_that_names_itself_but_takes_its_parent_s_title_is_told_so(tmp_path: Path):
+    """A child setting only its name printed 'Geneva 2016, Russia accepts a 7-day pause
+    (child)' over results of another question, which nothing pointed out."""
+    from sim.origin import borrowed_name_note
+
+    write(tmp_path / "parent.toml", toml_dumps({**minimal_doc(), "title": "The parent's question"}))
+    child = write(tmp_path / "child.toml", 'extends = "parent.toml"\nname = "child"\n')
+    assert borrowed_name_note(load_scenario(child)) == (
+        "note: child.toml takes its title (\"The parent's question\") from "
+        f"{tmp_path / 'parent.toml'}, which it extends, so its report is headed with that "
+        "scenario's description: set title in child.toml")
+    both = write(tmp_path / "both.toml", 'extends = "parent.toml"\n')
+    assert "takes its name (minimal) and its title from" in borrowed_name_note(load_scenario(both))
+    titled = write(tmp_path / "titled.toml", 'extends = "parent.toml"\nname = "t"\ntitle = "Own"\n')
+    assert borrowed_name_note(load_scenario(titled)) == ""
