@@ -23,7 +23,7 @@ from sim.report import run_summary
 from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.rundir import saving
 from sim.runner import Runner
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, labelled, load_scenario
 from sim.stats import compare, summarize
 
 __all__ = ["Paired", "check_comparable", "paired", "same_outcomes_note", "save_running_side", "save_side",
@@ -206,7 +206,7 @@ def sides(files: list[Path], sets: list[str]) -> tuple[Scenario, Scenario, str, 
     if name_a == name_b:  # two versions of one scenario: the files tell them apart
         name_a, name_b = (f"{name_a} ({path})" for path in files)
     if sets:  # applied to both sides
-        name_a, name_b = (f"{name} with " + " ".join(sets) for name in (name_a, name_b))
+        name_a, name_b = (labelled(name, sets) for name in (name_a, name_b))
     return a, b, name_a, name_b
 
 

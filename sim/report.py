@@ -283,7 +283,8 @@ def compare_text(result: dict[str, Any], name_a: str, name_b: str) -> str:
     # the row names' column fits the longest milestone label (16 fits "P(hold 30d)")
     w = max([16] + [len(f"P(hold {label})") + 2 for label in result["diff"]["p_hold"]])
     lines = [
-        f"Paired comparison on {result['runs']} common-random-number replications",
+        f"Paired comparison on {result['runs']} common-random-number replications"
+        + (f" (seed {result['seed']})" if result.get("seed") is not None else ""),
         f"  A: {name_a}",
         f"  B: {name_b}",
         *([f"  (PARTIAL: {why_partial(result)}; only the replications both sides finished)"]

@@ -260,8 +260,9 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
 
 def labelled(name: str, sets: Sequence[str] | None) -> str:
     """A scenario's name with the ``--set`` values it ran with: ``geneva_2016 with
-    ceasefire.monitoring.deterrence=0.9``."""
-    return f"{name} with {' '.join(sets)}" if sets else name
+    ceasefire.monitoring.deterrence=0.9; ceasefire.pause.hours=24`` (a value may hold
+    commas and spaces, so the values are parted by semicolons)."""
+    return f"{name} with {'; '.join(sets)}" if sets else name
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
