@@ -560,8 +560,9 @@ def test_a_sweep_point_drawn_alone_is_labelled_with_its_parameter_values(tmp_pat
     run = read_plottable_run(out / "points" / "001")
     fig = plt.figure()
     try:
-        assert run_caption(fig, run["scenario"], run["results"], run["summary"]).startswith(
-            "scenario geneva_2016 with ceasefire.monitoring.deterrence=0.9 "
+        text = run_caption(fig, run["scenario"], run["results"], run["summary"])
+        assert " ".join(text.split()).startswith(
+            "scenario geneva_2016 with ceasefire.monitoring.deterrence=0.9; "
             "negotiation.deadline_hours=600")
     finally:
         plt.close(fig)
