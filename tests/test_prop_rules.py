@@ -497,3 +497,29 @@ def test_the_nash_product_does_not_depend_on_the_parties_order(pairs, rng):
     rng.shuffle(shuffled)
     product = rules.nash_product([u for u, _ in pairs], [d for _, d in pairs])
     assert rules.nash_product([u for u, _ in shuffled], [d for _, d in shuffled]) == product
+
+
+@given(st.lists(unit, min_size=1, max_size=6), st.randoms(use_true_random=False))
+@example([0.7, 0.9608055720711792, 0.34634987319802574], None)
+def test_a_concession_target_does_not_depend_on_the_parties_order(ideals, rng):
+    """The mean of the others' ideals, summed as they come, differed in the last bit
+    with their order (0.669051815089735 against 0.6690518150897349 for the example)."""
+    shuffled = list(reversed(ideals)) if rng is None else rng.sample(ideals, len(ideals))
+    target = rules.concession_target((0.5,), (True,), [(i,) for i in ideals], [(True,)] * len(ideals))
+    again = rules.concession_target((0.5,), (True,), [(i,) for i in shuffled],
+                                    [(True,)] * len(shuffled))
+    assert again == target
+    assert min(ideals) <= target[0] <= max(ideals)
+
+
+@given(st.lists(unit, min_size=1, max_size=6), unit, bounded(0.0, 1.0), st.booleans(),
+       st.randoms(use_true_random=False))
+@example([0.0, 0.21501388026130047, 1.0, 1.0], 0.5, 0.0, False, None)
+def test_a_mediator_s_text_does_not_depend_on_the_parties_order(offers, ideal, pull, cares, rng):
+    """The same offers in any order give the same text, to the last bit (0.553753470065325
+    against 0.5537534700653252 for the example, when they were summed as they came)."""
+    shuffled = list(reversed(offers)) if rng is None else rng.sample(offers, len(offers))
+    weight = (1.0 if cares else 0.0,)
+    text = rules.mediator_text([(o,) for o in offers], (ideal,), weight, pull, (0.0,), (1.0,))
+    again = rules.mediator_text([(o,) for o in shuffled], (ideal,), weight, pull, (0.0,), (1.0,))
+    assert again == text

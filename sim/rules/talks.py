@@ -183,12 +183,14 @@ def concession_target(own: Vector, own_stated: Sequence[bool], others: Sequence[
     """
     out = []
     for k, mine in enumerate(own):
-        total, n = 0.0, 0
-        for ideal, holds in zip(others, stated, strict=True):
-            if holds[k]:
-                total += ideal[k]
-                n += 1
-        out.append(total / n if n else mine if own_stated[k] else NOBODY_S)
+        held = [ideal[k] for ideal, holds in zip(others, stated, strict=True) if holds[k]]
+        if not held:
+            out.append(mine if own_stated[k] else NOBODY_S)
+            continue
+        # summed exactly (math.fsum): the parties' order, which follows their names, must
+        # not move the target by a rounding error (two ideals add exactly either way); and
+        # kept within the ideals, which the division can leave by one (three of 0.249...)
+        out.append(min(max(math.fsum(held) / len(held), min(held)), max(held)))
     return tuple(out)
 
 
@@ -218,12 +220,17 @@ def mediator_text(
     """
     out = []
     for k in range(len(ideal)):
-        total = 0.0
         which = counted[k] if counted is not None and counted[k] else range(len(offers))
-        for j in which:
-            total += offers[j][k]
-        n = len(which)
-        mean = total / n
+        # three offers or more are summed exactly, so that the parties' order cannot move
+        # the text by a rounding error (:func:`concession_target`); two add exactly
+        # either way, and the loop is faster (this runs every round)
+        if len(which) > 2:
+            total = math.fsum(offers[j][k] for j in which)
+        else:
+            total = 0.0
+            for j in which:
+                total += offers[j][k]
+        mean = total / len(which)
         if weight[k] > 0:
             mean = (1.0 - pull) * mean + pull * ideal[k]
         out.append(mean)
