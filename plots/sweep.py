@@ -109,7 +109,9 @@ def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) 
 
 
 def _plot_bands(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
-    """Each P(hold) as a line in its band; P(agreement) dashed between its dotted ends."""
+    """Each P(hold) as a line in its band; P(agreement) dashed through open circles, its
+    interval a capped whisker at each point: lines along its ends ran in and out of the
+    48-hour band, which P(agreement) bounds from above and often touches."""
     holds = [name for name in data if name != "agreement"]
     for k, name in enumerate(holds):
         s, colour = data[name], _colour(k, len(holds))
@@ -118,11 +120,13 @@ def _plot_bands(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
                 linewidth=1.8, label=quantity_title(name))
     if "agreement" in data:
         s = data["agreement"]
-        ax.plot(x, s["estimate"], color="black", linestyle="--", linewidth=1.2,
-                label="P(agreement)")
-        ax.plot(x, s["low"], color="black", linestyle=":", linewidth=0.8,
-                label="its 95% interval")
-        ax.plot(x, s["high"], color="black", linestyle=":", linewidth=0.8)
+        ax.plot(x, s["estimate"], color="black", linestyle="--", linewidth=1.2, marker="o",
+                markersize=5, fillstyle="none", label="P(agreement)",
+                zorder=3)
+        # one line, broken between points, so the legend and the tests find it as one
+        ax.plot(np.repeat(x, 3), np.column_stack([s["low"], s["high"], np.full(len(x), np.nan)])
+                .ravel(), color="black", linewidth=1.0, marker="_", markersize=6,
+                label="_P(agreement) interval", zorder=3)
 
 
 def _plot_point(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:

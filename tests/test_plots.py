@@ -395,6 +395,33 @@ def test_sweep_lines_stand_above_the_paired_differences(one_param_sweep: list[An
     assert len(bars) == 1 + len(milestones(one_param_sweep[0].scenario))
 
 
+def test_the_agreement_interval_of_a_sweep_does_not_run_through_the_48h_band(
+        one_param_sweep: list[Any]) -> None:
+    """P(agreement)'s interval was two dotted lines along its ends, which P(hold 48h)'s
+    band (never above it, often touching it) crossed in and out of: it is a whisker at
+    each point, and no line but a hold's own runs along the bands."""
+    drawn = sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"])
+    upper = drawn.figure.axes[0]
+    s = drawn.data["series"]["agreement"]
+    x = drawn.data["x"][drawn.data["order"]]
+    holds = {f"P(holds {label})" for label, _ in milestones(one_param_sweep[0].scenario)}
+    whiskers = []
+    for line in upper.get_lines():
+        xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        if line.get_label() in holds or line.get_label() == "P(agreement)":
+            continue
+        for end in ("low", "high"):  # no line joins the interval's ends from point to point
+            assert not (len(ys) == len(x) and np.allclose(ys, s[end][drawn.data["order"]]))
+        for seg in np.split(np.column_stack([xs, ys]), np.flatnonzero(np.isnan(ys)) + 1):
+            seg = seg[~np.isnan(seg[:, 1])]
+            if len(seg) > 1:
+                assert np.ptp(seg[:, 0]) == 0, "an interval drawn across points"
+                whiskers.append((seg[0, 0], seg[:, 1].min(), seg[:, 1].max()))
+    want = sorted(zip(x, s["low"][drawn.data["order"]], s["high"][drawn.data["order"]],
+                      strict=True))
+    np.testing.assert_allclose(sorted(whiskers), want)
+
+
 def test_sweep_two_parameters_draws_heat_maps(scenario: Scenario, tmp_path: Path) -> None:
     keys = ["parties.jfs.behaviour.colocation", "ceasefire.monitoring.coverage"]
     with Runner(workers=1) as runner:
