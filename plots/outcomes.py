@@ -87,6 +87,14 @@ def plot_endings(ax: Axes, data: dict[str, Any]) -> None:
     """Bars for runs that held to the horizon and runs that never reached agreement."""
     labels = [f"held to\n{data['horizon']:g} h", "no\nagreement"]
     values = [data["held_to_horizon"], data["no_agreement"]]
+    if not any(values):  # every run agreed and collapsed: two bars of 0 on a bare axis said nothing
+        no_data(ax, "no runs" if not data["runs"] else
+                f"none: every run\nagreed, and every\nceasefire collapsed\nbefore {data['horizon']:g} h")
+        # centred over the note: at the left, with no axis of its own, it ran into the
+        # histogram's top axis
+        ax.set_title("other endings", fontsize=10)
+        return
+    ax.set_title("other endings", fontsize=10, loc="left")
     bars = ax.bar(labels, values, color=["white", LIGHT_GREY], edgecolor=[HOLD_COLOUR, GREY],
                   hatch=["///", None], linewidth=1.2)
     for bar, v in zip(bars, values, strict=True):
@@ -94,9 +102,6 @@ def plot_endings(ax: Axes, data: dict[str, Any]) -> None:
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9)
     ax.set_ylim(0, max(max(values), 1) * 1.3)
     count_axis(ax)
-    if not any(values):  # every run agreed and collapsed: a scale of 0 to 1 would mean nothing
-        ax.set_yticks([0])
-    ax.set_title("other endings", fontsize=10, loc="left")
     ax.grid(axis="x", visible=False)
 
 

@@ -248,13 +248,24 @@ def test_milestone_labels_have_room_above_the_tallest_bar(scenario: Scenario, re
     assert labels and all(t.get_bbox_patch() is not None for t in labels)
 
 
-def test_other_endings_of_a_scenario_where_every_run_collapsed_have_no_empty_scale() -> None:
+def test_other_endings_of_a_scenario_where_every_run_collapsed_say_there_are_none() -> None:
+    """Two bars of 0 on a bare axis were drawn as an empty panel: it says there are none,
+    and its title stays clear of the histogram's axis in days."""
     sc = load_scenario(ROOT / "scenarios" / "cessation_feb_2016.toml")
     res = Runner(workers=1).run(sc, 60, seed=SEED).results
     cols = res.columns
     assert cols["agreed"].all() and cols["collapsed"].all()  # (the case this is about)
     drawn = outcomes_figure(sc, res, jsonable(summarize(res, sc, seed=SEED)))
-    assert list(drawn.figure.axes[1].get_yticks()) == [0]
+    hist, endings = drawn.figure.axes[:2]
+    assert not endings.patches and list(endings.get_yticks()) == []
+    (note,) = endings.texts
+    assert note.get_text().startswith("none: every run") and note.get_visible()
+    fig = drawn.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    assert endings.get_title() == "other endings"
+    title = endings.title.get_window_extent(renderer)
+    assert not title.overlaps(hist.get_tightbbox(renderer))
 
 
 def test_collapse_causes_match_the_columns(scenario: Scenario, results: Results,
