@@ -160,19 +160,36 @@ def _brier(s: dict[str, Any], cases: int) -> dict[str, Any]:
             "loo": _nan(s["leave_one_out"]["brier"]["base_rate"]), "cases": cases}
 
 
+def bar_labels(bars: list[tuple[float, float]], width: float) -> list[tuple[list[float], float]]:
+    """The value labels of one event's bars (``(x, score)`` from left to right): bars
+    side by side whose scores read the same share one label, centred over them (a row of
+    perfect scores had a "0.00" on each bar, set edge to edge), as ``(xs, score)``."""
+    out: list[tuple[list[float], float]] = []
+    for x, v in bars:
+        last = out[-1] if out else None
+        if last and f"{last[1]:.2f}" == f"{v:.2f}" and x - last[0][-1] <= width * 1.01:
+            last[0].append(x)
+        else:
+            out.append(([x], v))
+    return out
+
+
 def plot_brier(ax: Axes, table: Any) -> None:
     """Grouped bars: Brier score of the model and of both base rates for each event."""
     bars = brier_bars(table)
     width = 0.27
     for k, b in enumerate(bars):
+        drawn = []
         for off, key, colour in ((-width, "model", MODEL_COLOUR), (0.0, "base_rate", BASE_COLOUR),
                                  (width, "loo", LOO_COLOUR)):
             v = b[key]
             if math.isnan(v):
                 continue
             ax.bar(k + off, v, width, color=colour, edgecolor="black", linewidth=0.5)
-            ax.text(k + off, v + 0.015, f"{v:.2f}", ha="center", va="bottom", fontsize=7,
-                    rotation=90)
+            drawn.append((k + off, v))
+        for xs, v in bar_labels(drawn, width):
+            ax.text(sum(xs) / len(xs), v + 0.015, f"{v:.2f}", ha="center", va="bottom",
+                    fontsize=7, rotation=90)
     ax.set_xticks(range(len(bars)), [f"{_tick(b['event'])}\nn={b['cases']}" for b in bars],
                   fontsize=8)
     ax.set_ylim(0, 1.3)
@@ -237,7 +254,7 @@ def calibration_figure(table: Any) -> Drawn:
     """The backtest's calibration figure (not yet saved)."""
     with styled():
         fig = new_figure(12.0, 9.0)
-        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1.0], width_ratios=[1.1, 1.0])
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1.0], width_ratios=[1.4, 1.0])
         top = fig.add_subplot(grid[0, :])
         left = fig.add_subplot(grid[1, 0])
         right = fig.add_subplot(grid[1, 1])

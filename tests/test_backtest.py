@@ -11,6 +11,7 @@ hours held, so the percentile of an observed duration is known in closed form.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 from pathlib import Path
@@ -402,6 +403,37 @@ def test_calibration_figure_is_written(tmp_path):
         "agreement", "holds 48h", "holds 7d", "holds 30d", "all holds"]
     path = draw_calibration(table, tmp_path / "fig", "png")
     assert path.name == "calibration.png" and path.stat().st_size > 10_000
+
+
+def test_equal_brier_scores_side_by_side_share_one_label():
+    """Perfect scores drew a "0.00" on each bar of an event, edge to edge, in a row
+    that read as one block: bars side by side that read the same share one label."""
+    from plots.calibration import calibration_figure
+
+    table = run_backtest(ROOT / "scenarios", Runner(workers=1), 200, 2016)
+    drawn = calibration_figure(table)
+    brier = drawn.figure.axes[1]
+    events = [b["event"] for b in drawn.data["brier"]]
+    agreement = drawn.data["brier"][events.index("agreement")]
+    assert agreement["model"] == agreement["base_rate"] == agreement["loo"] == 0.0
+    for k, bar in enumerate(drawn.data["brier"]):
+        labels = [t for t in brier.texts if abs(t.get_position()[0] - k) < 0.5]
+        scores = [f"{bar[key]:.2f}" for key in ("model", "base_rate", "loo")
+                  if not math.isnan(bar[key])]
+        runs = [s for j, s in enumerate(scores) if not j or s != scores[j - 1]]
+        assert [t.get_text() for t in labels] == runs, bar["event"]
+    (zero,) = [t for t in brier.texts if abs(t.get_position()[0] - events.index("agreement")) < 0.5]
+    assert zero.get_position()[0] == pytest.approx(events.index("agreement"))  # over all three
+    # a bar left out (no other case) parts two equal scores: each keeps its own label
+    from plots.calibration import bar_labels
+
+    assert [xs for xs, _ in bar_labels([(0.0, 0.0), (0.54, 0.0)], 0.27)] == [[0.0], [0.54]]
+    # and no label runs into another
+    fig = drawn.figure
+    fig.canvas.draw()
+    boxes = [t.get_window_extent(fig.canvas.get_renderer()).expanded(1.1, 1.0)
+             for t in brier.texts]
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
 
 
 # -- command line ------------------------------------------------------------------
