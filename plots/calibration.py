@@ -244,7 +244,9 @@ def plot_percentiles(ax: Axes, table: Any) -> None:
     ax.set_yticks(range(len(points)), [wrap(p["scenario"], 22) for p in points], fontsize=8)
     ax.set_ylim(len(points) - 0.4, -0.8)
     ax.set_xlim(-2, 102)
-    ax.set_xlabel("percentile of the observed duration among predicted hours held "
+    # on two lines: on one, it was wider than the panel and ran under the Brier scores'
+    # labels when the scenarios' names are short
+    ax.set_xlabel("percentile of the observed duration\namong predicted hours held "
                   "(agreed runs, %)")
     ax.set_title("Observed duration in the predicted distribution", loc="left")
     ax.grid(axis="y", visible=False)

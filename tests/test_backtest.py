@@ -436,6 +436,20 @@ def test_equal_brier_scores_side_by_side_share_one_label():
     assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
 
 
+def test_the_percentile_panel_s_axis_label_stays_over_its_own_panel(tmp_path):
+    """With short scenario names, the percentile panel's one-line axis label was wider
+    than the panel and ran under the Brier scores' event labels."""
+    from plots.calibration import calibration_figure
+
+    table = backtest(put(tmp_path / "d", always_holds("a"), always_holds("c"), never_agrees("b")))
+    fig = calibration_figure(table).figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    brier, percentiles = fig.axes[1], fig.axes[2]
+    label = percentiles.xaxis.label.get_window_extent(renderer)
+    assert label.x0 >= brier.get_tightbbox(renderer).x1
+
+
 # -- command line ------------------------------------------------------------------
 
 
