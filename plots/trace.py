@@ -127,6 +127,10 @@ def lanes_height(order: list[str], scenario: Scenario, least: float) -> float:
     return max(least, lane * len(order) + 0.2)
 
 
+DEADLINE_ROOM = 1.25
+"""How far past the deadline the talks' axis runs when no agreement came, so the label
+that says so fits to the right of the deadline's line."""
+
 LANE_INCHES = 0.25
 """Height of a lane whose name takes one line (the agreement's star is 15 points)."""
 
@@ -165,14 +169,17 @@ def plot_talks(ax: Axes, events: tuple[TraceEvent, ...], data: dict[str, Any],
                     xycoords=("data", "axes fraction"), ha="center", va="center", fontsize=8,
                     color="#444444")
     deadline = scenario.spec.negotiation.deadline_hours
+    room = 1.01
     if ph["deadline"] is not None:  # logged at the last round; drawn at the deadline itself
         ax.axvline(deadline, color=GREY, linestyle="--", linewidth=1)
+        # to the right of the line, where nothing happens: on its left it covered the
+        # last rounds and advances (a government advance at 530 h of 600 vanished)
         ax.annotate(f"no agreement\nby the deadline\n({deadline:g} h)", xy=(deadline, 0.5),
-                    xycoords=("data", "axes fraction"), xytext=(-4, 0), textcoords="offset points",
-                    ha="right", va="center", fontsize=9, color="#444444",
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"})
+                    xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=9, color="#444444")
+        room = DEADLINE_ROOM
     right = max(right, deadline if ph["start"] is None else 0.0)
-    ax.set_xlim(0, right * 1.01 + 1)
+    ax.set_xlim(0, right * room + 1)
     ax.set_xlabel("hours since the talks opened")
     ax.set_title("The talks", fontsize=10, loc="left")
     return kinds

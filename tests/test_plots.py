@@ -1436,6 +1436,24 @@ def test_talks_without_agreement_end_at_the_deadline_in_the_trace_figure(tmp_pat
     assert any("(600 h)" in t.get_text() for t in talks.texts)
 
 
+def test_the_deadline_s_label_covers_no_event_of_the_talks() -> None:
+    """Set to the left of the deadline's line, on a white backing, the label hid the
+    events of the talks' last days (a government advance at 530 h of 600)."""
+    sc = load_scenario(DEFAULT)
+    outcome = next(o for o in (run_replication(sc, SEED, i, trace=True) for i in range(40))
+                   if not o.agreed)
+    fig = trace_figure(sc, outcome, SEED).figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    talks = next(ax for ax in fig.axes if ax.get_title(loc="left") == "The talks")
+    label = next(t for t in talks.texts if "by the deadline" in t.get_text())
+    box = label.get_window_extent(renderer)
+    deadline_x = talks.transData.transform((sc.spec.negotiation.deadline_hours, 0))[0]
+    assert box.x0 > deadline_x and box.x1 <= talks.get_window_extent(renderer).x1
+    points = [p for c in talks.collections for p in c.get_offsets()]
+    assert points and all(talks.transData.transform(p)[0] < deadline_x for p in points)
+
+
 @pytest.mark.parametrize(("share", "digits", "text"), [
     (1999 / 2000, 0, ">99%"), (1 / 2000, 0, "<1%"), (0.9996, 1, ">99.9%"), (0.0004, 1, "<0.1%"),
     (1.0, 0, "100%"), (0.0, 0, "0%"), (0.5, 0, "50%"), (0.994, 0, "99%"), (0.123, 1, "12.3%"),
