@@ -127,5 +127,5 @@ def compare_figure(result: dict[str, Any]) -> Drawn:
         seed = result.get("seed", (result.get("a") or {}).get("seed"))
         text = caption(fig, scenario, result.get("runs"), seed, "paired on the same seeds",
                        "interrupted, the runs both sides finished" if result.get("partial")
-                       else "")
+                       else "", each="side")
     return Drawn(fig, "compare", {"rows": rows, "caption": text})

@@ -968,7 +968,7 @@ def test_the_compare_caption_names_both_scenarios(scenario: Scenario) -> None:
     with Runner(workers=1) as runner:
         result, _, _, _ = paired(scenario, scenario, runner, 20, SEED)
     assert compare_figure(jsonable(result)).data["caption"].startswith(
-        f"scenario {scenario.name}  ·")
+        f"scenario {scenario.name}  ·  20 runs per side  ·")  # (as a comparison sweep says)
 
 
 def test_the_run_figures_named_in_rundir_are_those_drawn() -> None:
