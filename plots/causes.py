@@ -333,16 +333,19 @@ def causes_figure(scenario: Scenario, results: Results, summary: dict[str, Any])
         grid = fig.add_gridspec(2, 3, width_ratios=[1.3, 1.0, 1.1], height_ratios=[panels, legend])
         a, b, c = (fig.add_subplot(grid[0, k]) for k in range(3))
         key = fig.add_subplot(grid[1, :])
+        agreed = int(results.columns["agreed"].sum())
         if data["collapsed"] == 0:
-            for ax in (a, b, c):
-                no_data(ax, "no ceasefire collapsed")
+            # once, in the middle panel: three panels saying so read as three findings
+            for ax in (a, c):
+                ax.axis("off")
+            no_data(b, "no replication reached agreement" if agreed == 0
+                    else "no ceasefire collapsed")
             key.axis("off")
         else:
             plot_withdrawals(a, data, scenario, colours)
             data["attribution"] = plot_attribution(b, data, scenario)
             data["delineation"] = plot_delineation(c, data, scenario)
             author_legend(key, data, scenario, colours)
-        agreed = int(results.columns["agreed"].sum())
         fig.suptitle(f"Why ceasefires collapsed ({data['collapsed']:,} of {agreed:,} agreed)")
         data["caption"] = run_caption(fig, scenario, results, summary)
     return Drawn(fig, "collapse_causes", data)

@@ -58,7 +58,8 @@ def outcome_counts(results: Results, scenario: Scenario) -> dict[str, Any]:
 def plot_collapse_times(ax: Axes, data: dict[str, Any], scenario: Scenario) -> None:
     """Histogram of the hours agreed ceasefires held before collapsing."""
     if data["collapsed"] == 0:
-        no_data(ax, "no agreed ceasefire collapsed\nbefore the horizon")
+        no_data(ax, "no replication reached agreement" if data["no_agreement"] == data["runs"]
+                else "no agreed ceasefire collapsed\nbefore the horizon")
         return
     edges = data["edges"]
     ax.stairs(data["counts"], edges, fill=True, color=HOLD_COLOUR, alpha=0.85,

@@ -268,6 +268,20 @@ def test_other_endings_of_a_scenario_where_every_run_collapsed_say_there_are_non
     assert not title.overlaps(hist.get_tightbbox(renderer))
 
 
+def test_a_run_without_agreement_says_so_once_in_each_figure() -> None:
+    """Three panels each said 'no ceasefire collapsed' under '(0 of 0 agreed)', and the
+    histogram that no agreed ceasefire collapsed: true, but the point is that none
+    agreed."""
+    sc = with_overrides(load_scenario(DEFAULT), {"parties.russia.positions.delineation.min": 0.8})
+    res = Runner(workers=1).run(sc, 30, seed=SEED).results
+    assert not res.columns["agreed"].any()  # (the case this is about)
+    summary = jsonable(summarize(res, sc, seed=SEED))
+    for figure in (causes_figure, outcomes_figure):
+        texts = [t.get_text() for ax in figure(sc, res, summary).figure.axes for t in ax.texts]
+        assert texts.count("no replication reached agreement") == 1, texts
+        assert not any("collapsed" in t for t in texts), texts
+
+
 def test_collapse_causes_match_the_columns(scenario: Scenario, results: Results,
                                            summary: dict[str, Any]) -> None:
     drawn = causes_figure(scenario, results, summary)
