@@ -148,7 +148,9 @@ def plot_issue(ax: Axes, data: dict[str, Any], lanes: dict[str, int],
     ax.set_yticks([])
     ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
-    label = data["issue"].replace("_", " ") + (f"\n({unit})" if unit else "")
+    name = data["issue"].replace("_", " ")
+    # a unit the name already says ('pause hours') is not said again ('(hours)')
+    label = name + (f"\n({unit})" if unit and unit.lower() not in name.lower().split() else "")
     ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     ax.tick_params(axis="x", labelsize=8, pad=1)
 

@@ -337,6 +337,14 @@ def test_collapse_causes_name_every_author_of_a_mixed_bar() -> None:
     assert assert_authors_named(sc, drawn)  # the government's bar: JFS and the opposition
 
 
+def test_an_issue_s_unit_is_not_said_twice_in_the_agreement_figure(
+        scenario: Scenario, results: Results, summary: dict[str, Any]) -> None:
+    """'pause hours (hours)' repeated the unit its name already gives."""
+    figure = agreement_figure(scenario, results, summary).figure
+    labels = [ax.get_ylabel() for ax in figure.axes]
+    assert "pause hours" in labels and "aid access\n(share)" in labels, labels
+
+
 def test_agreement_figure_shows_times_and_terms(scenario: Scenario, results: Results,
                                                 summary: dict[str, Any]) -> None:
     drawn = agreement_figure(scenario, results, summary)
