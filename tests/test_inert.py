@@ -109,7 +109,7 @@ def test_a_patron_without_a_client_is_said_to_change_nothing_through_one(tmp_pat
     assert idle_parties_notes(load_scenario(DEFAULT)) == []
 
     bare = tmp_path / "bare.toml"
-    bare.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "bare"\n'
+    bare.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "bare"\ntitle = "Bare"\n'
                     '[parties.turkey]\nrole = "patron"\n', encoding="utf-8")
     with contextlib.redirect_stdout(io.StringIO()):
         assert run_sim.main(["validate", str(bare)]) == 0
