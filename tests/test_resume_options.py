@@ -96,7 +96,7 @@ def test_a_resume_mismatch_names_the_file_of_the_chain_that_changed(tmp_path, ca
     parent = tmp_path / "parent.toml"
     parent.write_text(DEFAULT.read_text())
     child = tmp_path / "child.toml"
-    child.write_text('extends = "parent.toml"\nname = "child"\n')
+    child.write_text('extends = "parent.toml"\nname = "child"\ntitle = "Child"\n')
     out = tmp_path / "run"
     quick = ["--runs", "50", "--workers", "1", "--no-progress", "--out", str(out)]
     assert run_sim.main(["run", str(child), *quick]) == 0
