@@ -208,7 +208,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     fill_runs(args)
     resumed = open_out(out, "backtest", args.resume, ("backtest.csv", "cases"), note,
                        drop=("backtest.csv", "calibration.png", "calibration.svg"))
-    saver = BacktestSaver(out, args.seed, args.runs, resumed, existing) if out else None
+    saver = BacktestSaver(out, args.seed, args.runs, resumed, existing,
+                          len(cases.scenarios)) if out else None
     kept = saver.kept if saver is not None else (lambda resumable=True: "")
     with deferred_stop() as stop:  # a stop signal waits for the table to be saved
         try:

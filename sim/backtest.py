@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sim.backtest_table import BacktestTable, backtest_text
 from sim.document import join_key
@@ -211,8 +212,11 @@ class BacktestSaver:
     holds, so the command can say what it kept and which figures a resume made stale."""
 
     def __init__(self, out: Path, seed: int, runs: int, resumed: Resumed | None = None,
-                 existing: dict[str, Results] | None = None) -> None:
+                 existing: dict[str, Results] | None = None, planned: int | None = None) -> None:
         self.out, self.seed, self.runs, self.resumed = out, seed, runs, resumed
+        self.planned = planned
+        """Scenarios the backtest is to score: each case's manifest records it, so that
+        ``plot`` of a backtest stopped between scenarios draws it as stopped."""
         self.before = {file: len(results) for file, results in (existing or {}).items()}
         """Replications each scenario file held before this session."""
         self.held: dict[str, int] = dict(self.before)
@@ -220,12 +224,13 @@ class BacktestSaver:
 
     def save(self, scenario: Scenario, run: RunOutcome) -> None:
         """Save a scenario that finished or stopped (see :func:`save_case`)."""
-        save_case(self.out, scenario, run, self.seed, self.runs, self.resumed)
+        save_case(self.out, scenario, run, self.seed, self.runs, self.resumed, self.planned)
         self.held[scenario.file] = len(run.results)
 
     def checkpoint(self, scenario: Scenario, results: Results) -> None:
         """Save the scenario running (see :func:`save_running_case`)."""
-        save_running_case(self.out, scenario, results, self.seed, self.runs, self.resumed)
+        save_running_case(self.out, scenario, results, self.seed, self.runs, self.resumed,
+                          self.planned)
 
     def kept(self, resumable: bool = True) -> str:
         """What a stopped backtest tells the user it kept ("" if nothing), and, when the
@@ -255,24 +260,28 @@ class BacktestSaver:
 
 
 def save_case(out: Path, scenario: Scenario, run: RunOutcome, seed: int, runs: int,
-              resumed: Resumed | None = None) -> None:
+              resumed: Resumed | None = None, planned: int | None = None) -> None:
     """Save a scenario's replications as the run directory ``out/cases/<file name without .toml>``,
     marked partial when stopped early: ``backtest --resume`` finishes it, and ``plot``
     draws it as any run. A failure to write is a ScenarioError naming ``--out``."""
     with saving(out):
-        _write_case(out, scenario, run, seed, runs, resumed)
+        _write_case(out, scenario, run, seed, runs, resumed, planned)
 
 
 def save_running_case(out: Path, scenario: Scenario, results: Results, seed: int, runs: int,
-                      resumed: Resumed | None = None) -> None:
+                      resumed: Resumed | None = None, planned: int | None = None) -> None:
     """Save the scenario running, marked partial (a checkpoint), as :func:`save_case`
     saves one stopped; a failure to write is the OSError itself, for the checkpoint to
     report while the backtest goes on."""
-    _write_case(out, scenario, RunOutcome(results, True, 0.0, runs), seed, runs, resumed)
+    _write_case(out, scenario, RunOutcome(results, True, 0.0, runs), seed, runs, resumed,
+                planned)
 
 
 def _write_case(out: Path, scenario: Scenario, run: RunOutcome, seed: int, runs: int,
-                resumed: Resumed | None) -> None:
+                resumed: Resumed | None, planned: int | None = None) -> None:
     summary = run_summary(run, scenario, seed, None)
+    record: dict[str, Any] = {"backtest_case": Path(scenario.file).name, "runs_requested": runs}
+    if planned is not None:
+        record["cases_planned"] = planned
     write_run(case_directory(out, scenario), run.results, jsonable(summary), scenario, seed,
-              {"backtest_case": Path(scenario.file).name, "runs_requested": runs}, resumed)
+              record, resumed)

@@ -1,11 +1,12 @@
 """What ``plot DIR`` draws: the figures of whatever result a command saved in ``DIR``.
 
 A run directory gives a run's figures. The ``--out DIR`` of a sweep, a comparison or a
-comparison sweep gives the figure that command draws with ``--plot``, rebuilt from the
-parts it saved (each point's or side's run directory, each comparison's
-``compare.json``), so a figure can be drawn later, or again in another format, without
-running anything or typing the command's parameters again. The data are those the
-command itself hands to :func:`plots.draw`, read back from the files it wrote.
+comparison sweep gives the figure that command draws with ``--plot``, and a backtest's
+its calibration figure, rebuilt from the parts it saved (each point's, side's or
+case's run directory, each comparison's ``compare.json``), so a figure can be drawn
+later, or again in another format, without running anything or typing the command's
+parameters again. The data are those the command itself hands to :func:`plots.draw`,
+read back from the files it wrote.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import math
 from pathlib import Path
 from typing import Any
 
+from sim.backtest_table import BacktestTable
 from sim.compare_sweep import PairPoint
 from sim.errors import ScenarioError
 from sim.experiments import SweepPoint, reference_difference
+from sim.observed import scenario_row
 from sim.output import read_plottable_run, read_run
 from sim.params import parse_params
 from sim.resuming import saved_pairs, saved_points
-from sim.rundir import PAIRS, POINTS, SIDES
+from sim.rundir import CASES, PAIRS, POINTS, SIDES
+from sim.scoring import compute_scores
 
 __all__ = ["plottable"]
 
@@ -42,6 +46,8 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
             return "sweep", points
         if (out / PAIRS).is_dir() and (pairs := read_pairs(out)):
             return "compare_sweep", pairs
+        if (out / CASES).is_dir() and (table := read_backtest(out)) is not None:
+            return "backtest", {"table": table}
     return "run", read_plottable_run(out)  # (its error says what a directory is not)
 
 
@@ -87,6 +93,41 @@ def read_pairs(out: Path) -> dict[str, Any]:
         return {}
     return {"points": points, "params": list(points[0].params), "names": names,
             "planned": _planned(manifest), "runs": manifest.get("runs_requested")}
+
+
+def read_backtest(out: Path) -> BacktestTable | None:
+    """A saved backtest's table, as the backtest scored it (None if no case holds a
+    replication): its cases in file-name order, up to the first stopped part way,
+    which it did not score. The figure needs no more than the table's scenarios and
+    scores; the files it skipped are not saved, and are left out."""
+    cases = []
+    for home in sorted(p for p in (out / CASES).iterdir() if p.is_dir()):
+        scenario, results, summary, manifest = read_run(home)
+        if isinstance(manifest.get("backtest_case"), str) and len(results):
+            cases.append((manifest["backtest_case"], scenario, results, summary, manifest))
+    if not cases:
+        return None
+    cases.sort(key=lambda case: case[0])
+    rows: list[dict[str, Any]] = []
+    stopped = False
+    for _, scenario, results, summary, manifest in cases:
+        if summary.get("partial"):
+            stopped = True
+            break
+        row = scenario_row(scenario, results)
+        row["file"] = str(manifest.get("scenario_file") or row["file"])  # (not the copy's)
+        rows.append(row)
+    first = cases[0][4]
+    planned = first.get("cases_planned")
+    planned = planned if isinstance(planned, int) and not isinstance(planned, bool) else len(cases)
+    table = BacktestTable(str(Path(str(first.get("scenario_file") or out)).parent),
+                          int(first.get("runs_requested") or len(cases[0][2])),
+                          int(first.get("seed") or 0),
+                          overrides=list(cases[0][3].get("sets") or []),
+                          partial=stopped or len(rows) < planned, planned=planned)
+    table.rows = rows
+    table.scores = compute_scores(rows)
+    return table
 
 
 def _json(path: Path) -> dict[str, Any]:

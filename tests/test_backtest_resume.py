@@ -540,10 +540,17 @@ def test_plot_draws_each_scored_scenario_s_run_figures_marked_partial_when_stopp
 
 def test_plot_of_a_whole_names_a_run_directory_inside_it(tmp_path, whole, capsys):
     """'plot' of a sweep's, comparison's or backtest's --out said only that it was not
-    a run directory; the run directories are inside it."""
-    assert run_sim.main(["plot", str(whole)]) == 2
-    assert (f"{whole} holds a backtest, not a run: its cases are the run directories to "
-            f"plot ('plot {whole / 'cases' / FIRST}')") in capsys.readouterr().err
+    a run directory; the run directories are inside it. (Those the command saved draw
+    its figure: tests/test_plot_saved.py.)"""
+    cases = tmp_path / "backtest" / "cases"
+    shutil.copytree(whole / "cases", cases)
+    for manifest in cases.glob("*/manifest.json"):  # run directories, not its cases
+        record = json.loads(manifest.read_text())
+        del record["backtest_case"]
+        manifest.write_text(json.dumps(record))
+    assert run_sim.main(["plot", str(cases.parent)]) == 2
+    assert (f"{cases.parent} holds a backtest, not a run: its cases are the run directories "
+            f"to plot ('plot {cases / FIRST}')") in capsys.readouterr().err
     side = tmp_path / "compare" / "a"
     shutil.copytree(whole / "cases" / FIRST, side)
     assert run_sim.main(["plot", str(side.parent)]) == 2

@@ -1,5 +1,5 @@
-"""``plot DIR`` of a sweep's, a comparison's or a comparison sweep's ``--out``: the
-figure the command draws with ``--plot``, rebuilt from what it saved.
+"""``plot DIR`` of a sweep's, a comparison's, a comparison sweep's or a backtest's
+``--out``: the figure the command draws (with ``--plot``), rebuilt from what it saved.
 
 The oracle is the command itself: drawn from the same numbers, matplotlib writes the
 same bytes, so ``plot`` later must give files identical to those ``--plot`` gave.
@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import DEFAULT
+from helpers import DEFAULT, ROOT
 
 import plots
 import run_sim
@@ -34,6 +34,8 @@ def quiet(args: list[str]) -> int:
 
 
 @pytest.mark.parametrize(("command", "drawn"), [
+    (["backtest", str(ROOT / "scenarios"), "--set", "parties.opposition.behaviour.sensitivity=0.05"],
+     ["calibration.png"]),
     (SWEEP, ["sweep.png", "sweep_differences.png"]),
     (COMPARE, ["compare.png"]),
     (COMPARE_SWEEP, ["compare_sweep.png"]),
@@ -127,3 +129,20 @@ def test_a_damaged_comparison_record_is_named_not_a_traceback(tmp_path, capsys) 
 ])
 def test_the_grid_size_is_read_from_the_saved_command(command, planned) -> None:
     assert _planned({"command": command}) == planned
+
+
+def test_a_backtest_stopped_before_its_last_case_is_drawn_as_stopped(tmp_path) -> None:
+    """A backtest stopped in its second scenario scored the first alone, and its figure
+    says it was interrupted; drawn later, it says the same."""
+    out = tmp_path / "bt"
+    assert quiet(["backtest", str(ROOT / "scenarios"), *QUICK, "--out", str(out)]) == 0
+    cases = sorted((out / "cases").iterdir())
+    summary = json.loads((cases[1] / "summary.json").read_text())
+    (cases[1] / "summary.json").write_text(json.dumps({**summary, "partial": True}))
+    kind, data = plottable(out)
+    table = data["table"]
+    assert kind == "backtest" and table.partial and table.planned == 2
+    assert [row["scenario"] for row in table.rows] == [cases[0].name]
+    assert table.rows[0]["file"] == str(ROOT / "scenarios" / f"{cases[0].name}.toml")
+    shutil.rmtree(cases[1])
+    assert plottable(out)[1]["table"].partial  # (its manifest said two were planned)
