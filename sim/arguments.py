@@ -196,8 +196,9 @@ def build_parser() -> Parser:
                     help="finish an interrupted backtest saved in --out DIR (each scenario's "
                          "finished replications are kept)")
 
-    pl = sub.add_parser("plot", help="figures from a saved run directory")
-    pl.add_argument("directory", type=in_dir)
+    pl = sub.add_parser("plot", help="figures from a saved run, sweep, comparison or backtest")
+    pl.add_argument("directory", type=in_dir,
+                    help="a command's --out DIR (or a run directory inside one)")
     pl.add_argument("--format", choices=("png", "svg"), default="png")
 
     tr = sub.add_parser("trace", help="one replication, event by event")
