@@ -16,6 +16,7 @@ from strategies import bounded, exponents, preferences, uniforms, unit
 from strategies import weights as weights_of
 
 from sim import rules
+from sim.validation import MAX_CONVOYS
 
 pytestmark = pytest.mark.property
 
@@ -225,14 +226,39 @@ def test_violations_never_rise_with_compliance(r0, c1, c2, cc, air, restraint, d
     assert lam_hi <= lam_lo
 
 
-@given(rates, unit, unit, unit, unit, unit, unit)
-def test_violations_never_rise_with_restraint_or_verification(r0, c, cc, air, deter, a, b):
-    """Grounded aircraft and verification never raise the violation rate."""
+@given(rates, unit, unit, unit, unit, unit, unit, unit, unit)
+def test_violations_never_rise_with_restraint_or_verification(r0, c, cc, air, deter, restraint,
+                                                              ver, a, b):
+    """Grounded aircraft never raise the violation rate, whatever the verification, and
+    verification never raises it, whatever the restraint."""
     lo, hi = min(a, b), max(a, b)
-    assert rules.violation_rate(r0, c, cc, air, hi, deter, 0.5) <= rules.violation_rate(
-        r0, c, cc, air, lo, deter, 0.5)
-    assert rules.violation_rate(r0, c, cc, air, 0.5, deter, hi) <= rules.violation_rate(
-        r0, c, cc, air, 0.5, deter, lo)
+    assert rules.violation_rate(r0, c, cc, air, hi, deter, ver) <= rules.violation_rate(
+        r0, c, cc, air, lo, deter, ver)
+    assert rules.violation_rate(r0, c, cc, air, restraint, deter, hi) <= rules.violation_rate(
+        r0, c, cc, air, restraint, deter, lo)
+
+
+@given(rates, unit, unit, unit, unit, unit, unit, unit)
+def test_violations_never_rise_with_command_control(r0, c, air, restraint, deter, ver, a, b):
+    """Units under command violate only as far as their leadership fails to restrain
+    them, units outside it at war-time tempo: more command control never raises the
+    rate, at any compliance."""
+    lo, hi = min(a, b), max(a, b)
+    assert rules.violation_rate(r0, c, hi, air, restraint, deter, ver) <= rules.violation_rate(
+        r0, c, lo, air, restraint, deter, ver)
+
+
+@given(rates, unit, unit, unit, unit, unit, unit, unit)
+def test_grounded_aircraft_remove_the_air_share(r0, c, cc, restraint, deter, ver, a, b):
+    """Restrained aircraft take their share of the attacks with them: a larger air share
+    never raises the rate (at any restraint), and a party fighting wholly from the air
+    with its aircraft wholly grounded commits no violations; nor does one whose war-time
+    tempo is zero."""
+    lo, hi = min(a, b), max(a, b)
+    assert rules.violation_rate(r0, c, cc, hi, restraint, deter, ver) <= rules.violation_rate(
+        r0, c, cc, lo, restraint, deter, ver)
+    assert rules.violation_rate(r0, c, cc, 1.0, 1.0, deter, ver) == 0.0
+    assert rules.violation_rate(0.0, c, cc, a, restraint, deter, ver) == 0.0
 
 
 @given(rates, unit, unit, unit)
@@ -256,6 +282,21 @@ def test_retaliation_is_finite_and_grows_with_each_of_its_factors(rho, severity,
                    rules.retaliation_mean(rho, severity * factor, half_life),
                    rules.retaliation_mean(rho, severity, half_life * factor)):
         assert scaled == pytest.approx(mean * factor, rel=1e-9, abs=1e-300)
+
+
+@given(bounded(0.0, 100_000.0), bounded(0.0, 100_000.0),
+       st.floats(min_value=0.0, max_value=100_000.0, exclude_min=True, allow_subnormal=False), unit)
+def test_settling_never_rises_and_stays_between_floor_and_one(h1, h2, half_life, floor):
+    """The share of its baseline a combatant keeps never rises as the ceasefire holds,
+    stays within ``[floor, 1]``, is 1 at the start, and is 1 throughout without settling."""
+    early, late = min(h1, h2), max(h1, h2)
+    s_early = rules.settling(early, half_life, floor)
+    s_late = rules.settling(late, half_life, floor)
+    assert s_late <= s_early
+    for share in (s_early, s_late):
+        assert floor <= share <= 1.0
+    assert rules.settling(0.0, half_life, floor) == pytest.approx(1.0, abs=1e-15)
+    assert rules.settling(late, None, floor) == 1.0
 
 
 # ---------------------------------------------------------------------------
@@ -289,9 +330,9 @@ def test_full_verification_attributes_every_act(colocation, delineation, notice,
     assert seen is rules.Seen.VERIFIED
 
 
-@given(unit, unit, unit, unit, unit, unit, uniforms, uniforms, uniforms)
+@given(unit, unit, unit, unit, unit, uniforms, uniforms, uniforms)
 def test_only_spoiler_attacks_are_misattributed(colocation, delineation, verification, notice,
-                                                coverage, _unused, u1, u2, u3):
+                                                coverage, u1, u2, u3):
     """A combatant's own violation is never blamed on someone else."""
     seen = rules.perceive(
         author_is_spoiler=False, colocation=colocation, delineation=delineation,
@@ -308,6 +349,22 @@ def test_misattribution_never_rises_with_delineation(colocation, d1, d2):
     lo, hi = min(d1, d2), max(d1, d2)
     for f in (rules.blame_probability, rules.strike_hits_host):
         assert 0.0 <= f(colocation, hi) <= f(colocation, lo) <= 1.0
+
+
+@given(bounded(0.0, 100.0), bounded(0.0, 100.0), unit, unit)
+def test_verification_never_makes_a_violation_weigh_more(s1, s2, r1, r2):
+    """A verified violation weighs no more than its severity and no less than nothing;
+    more reassurance never makes it weigh more, nor a graver act less (severities up to
+    the schema's grave_severity, 100); no reassurance leaves it whole, full reassurance
+    absorbs it."""
+    light, grave = min(s1, s2), max(s1, s2)
+    low, high = min(r1, r2), max(r1, r2)
+    for severity in (light, grave):
+        assert 0.0 <= rules.verified_severity(severity, r1) <= severity
+        assert rules.verified_severity(severity, high) <= rules.verified_severity(severity, low)
+        assert rules.verified_severity(severity, 0.0) == severity
+        assert rules.verified_severity(severity, 1.0) == 0.0
+    assert rules.verified_severity(light, r1) <= rules.verified_severity(grave, r1)
 
 
 # ---------------------------------------------------------------------------
@@ -337,10 +394,22 @@ def test_calm_never_lowers_trust(trust, baseline, rate, hours):
     assert after <= max(trust, baseline)
 
 
-@given(unit, unit)
-def test_withdrawal_is_exactly_trust_below_tolerance(trust, tolerance):
-    """A party withdraws exactly when its trust is strictly below its tolerance."""
-    assert rules.withdraws(trust, tolerance) == (trust < tolerance)
+@given(unit, unit, unit, unit)
+def test_withdrawal_never_at_tolerance_zero_and_monotone(t1, t2, tol1, tol2):
+    """A tolerance of 0 means the party never withdraws, whatever its trust; a party
+    that stays at some trust stays at any higher trust, and a party that withdraws at
+    some tolerance withdraws at any higher one. At its tolerance it stays (a signatory
+    may start there), and a rounding error below it, it leaves."""
+    low_t, high_t = min(t1, t2), max(t1, t2)
+    low_tol, high_tol = min(tol1, tol2), max(tol1, tol2)
+    assert not rules.withdraws(t1, 0.0)
+    if not rules.withdraws(low_t, tol1):
+        assert not rules.withdraws(high_t, tol1)
+    if rules.withdraws(t1, low_tol):
+        assert rules.withdraws(t1, high_tol)
+    assert not rules.withdraws(tol1, tol1)
+    if tol1 > 0:
+        assert rules.withdraws(math.nextafter(tol1, -math.inf), tol1)
 
 
 @given(bounded(0.001, 10_000.0), st.integers(1, 10_000), bounded(0.0, 0.999))
@@ -361,11 +430,26 @@ def test_every_whole_interval_up_to_the_deadline_is_a_round(interval, n, part):
 # ---------------------------------------------------------------------------
 
 
-@given(bounded(0.0, 10_000.0), bounded(0.01, 10_000.0), bounded(0.01, 10_000.0), unit,
-       st.integers(0, 10_000))
+hours = st.floats(min_value=0.0, max_value=10_000.0, exclude_min=True, allow_subnormal=False)
+"""Intervals and calm of convoys (schema: 0 < hours <= 10,000)."""
+
+def _convoy_case(pause: float, interval: float, calm: float, cap: int) -> float:
+    """The interval, raised where an uncapped pause would dispatch more convoys than the
+    loader allows (:data:`sim.validation.MAX_CONVOYS`: the rule is never asked about such a
+    pause)."""
+    if cap == 0:
+        return max(interval, (pause - calm) / (MAX_CONVOYS - 1))
+    return interval
+
+
+@given(bounded(0.0, 10_000.0), hours, hours, unit, st.integers(0, 10_000))
+@example(102.0, 12.0, 6.0, 1.0, 0)  # 9 departures, the last at 96 h delivering at 102 h exactly
 def test_convoys_fit_in_the_pause(pause, interval, calm, access, cap):
     """Convoys are a non-negative count, zero when the pause is shorter than the calm
-    they need, capped when a cap is set, and never more at lower aid access."""
+    they need, capped when a cap is set, and never more at lower aid access. At full
+    access the last convoy (departing ``(n - 1) * interval`` after the start) still has
+    its calm hours inside the pause, and one more would not, unless the cap stopped it."""
+    interval = _convoy_case(pause, interval, calm, cap)
     n = rules.convoy_count(pause, interval, calm, access, cap)
     assert n >= 0
     if pause < calm - rules.HOUR_TOLERANCE:
@@ -373,6 +457,31 @@ def test_convoys_fit_in_the_pause(pause, interval, calm, access, cap):
     if cap > 0:
         assert n <= cap
     assert rules.convoy_count(pause, interval, calm, access / 2, cap) <= n
+    full = rules.convoy_count(pause, interval, calm, 1.0, cap)
+    assert n <= full
+    slack = 8 * math.ulp(max(pause, calm, 1.0))  # rounding of the sums below
+    if full > 0:
+        assert (full - 1) * interval + calm <= pause + rules.HOUR_TOLERANCE + slack
+    if cap == 0 or full < cap:
+        assert full * interval + calm > pause + rules.HOUR_TOLERANCE - slack
+
+
+@given(bounded(0.0, 10_000.0), bounded(0.0, 10_000.0), hours, hours, hours, unit,
+       st.integers(0, 10_000))
+def test_a_longer_pause_or_a_shorter_interval_never_sends_fewer_convoys(p1, p2, i1, i2, calm,
+                                                                        access, cap):
+    """A longer pause never dispatches fewer convoys, and convoys sent further apart are
+    never more, whatever the calm, the access and the cap."""
+    short, long = min(p1, p2), max(p1, p2)
+    close, apart = min(i1, i2), max(i1, i2)
+    close = _convoy_case(long, close, calm, cap)
+    apart = max(apart, close)
+    for interval in (close, apart):
+        assert rules.convoy_count(short, interval, calm, access, cap) <= rules.convoy_count(
+            long, interval, calm, access, cap)
+    for pause in (short, long):
+        assert rules.convoy_count(pause, apart, calm, access, cap) <= rules.convoy_count(
+            pause, close, calm, access, cap)
 
 
 @given(unit, unit, unit, unit)
@@ -523,3 +632,136 @@ def test_a_mediator_s_text_does_not_depend_on_the_parties_order(offers, ideal, p
     text = rules.mediator_text([(o,) for o in offers], (ideal,), weight, pull, (0.0,), (1.0,))
     again = rules.mediator_text([(o,) for o in shuffled], (ideal,), weight, pull, (0.0,), (1.0,))
     assert again == text
+
+
+# ---------------------------------------------------------------------------
+# Boxes, the value of an acceptable package, and the mediator's text
+# ---------------------------------------------------------------------------
+
+
+@st.composite
+def boxes(draw: st.DrawFn, n: int, around: tuple[float, ...] | None = None
+          ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A box of limits on ``n`` issues as the talks build them: each end a value in 0..1
+    or missing (-inf below, +inf above), the low end never above the high end; around a
+    point when one is given."""
+    lo, hi = [], []
+    for k in range(n):
+        ends = sorted((draw(unit), draw(unit)))
+        if around is not None:
+            ends = [min(ends[0], around[k]), max(ends[1], around[k])]
+        lo.append(draw(st.one_of(st.just(-math.inf), st.just(ends[0]))))
+        hi.append(draw(st.one_of(st.just(math.inf), st.just(ends[1]))))
+    return tuple(lo), tuple(hi)
+
+
+@given(st.data(), st.integers(1, 5))
+def test_clip_box_lands_in_the_box_nearest_the_point_and_keeps_what_is_inside(data, n):
+    """A package projected into a box (and 0..1) lies inside it, no farther from the
+    package on any issue than any point of the box; a package already inside comes back
+    unchanged."""
+    lo, hi = data.draw(boxes(n))
+    x = tuple(data.draw(bounded(-2.0, 3.0)) for _ in range(n))
+    inside = tuple(data.draw(bounded(max(lo_k, 0.0), min(hi_k, 1.0)))
+                   for lo_k, hi_k in zip(lo, hi, strict=True))
+    y = rules.clip_box(x, lo, hi)
+    for xk, yk, zk, lo_k, hi_k in zip(x, y, inside, lo, hi, strict=True):
+        assert max(lo_k, 0.0) <= yk <= min(hi_k, 1.0)
+        assert abs(yk - xk) <= abs(zk - xk)
+    assert rules.clip_box(inside, lo, hi) == inside
+
+
+@given(st.data(), st.integers(1, 4), st.integers(1, 5), st.booleans())
+def test_box_intersection_ignores_the_order_and_meets_every_box(data, n, m, with_fallback):
+    """The intersection of boxes does not depend on their order; on every issue its low
+    end is not above its high end; where the boxes overlap it lies inside each of them,
+    and where they conflict it is the fallback's, or (without one) a range meeting every
+    box."""
+    given_boxes = [data.draw(boxes(n)) for _ in range(m)]
+    fallback = data.draw(boxes(n)) if with_fallback else None
+    lo, hi = rules.box_intersection(given_boxes, fallback)
+    shuffled = data.draw(st.permutations(given_boxes))
+    assert rules.box_intersection(shuffled, fallback) == (lo, hi)
+    for k in range(n):
+        assert lo[k] <= hi[k]
+        overlap = all(b_lo[k] <= c_hi[k] for b_lo, _ in given_boxes for _, c_hi in given_boxes)
+        for b_lo, b_hi in given_boxes:
+            if overlap:
+                assert b_lo[k] <= lo[k] and hi[k] <= b_hi[k]
+            elif fallback is None:
+                assert lo[k] <= b_hi[k] and b_lo[k] <= hi[k]
+        if not overlap and fallback is not None:
+            assert (lo[k], hi[k]) == (fallback[0][k], fallback[1][k])
+
+
+@given(st.data(), st.integers(1, 4), st.integers(1, 5), st.booleans())
+def test_box_intersection_contains_every_point_inside_all_boxes(data, n, m, with_fallback):
+    """A package within every box is within their intersection (the fallback unused)."""
+    point = tuple(data.draw(unit) for _ in range(n))
+    given_boxes = [data.draw(boxes(n, around=point)) for _ in range(m)]
+    fallback = data.draw(boxes(n)) if with_fallback else None
+    lo, hi = rules.box_intersection(given_boxes, fallback)
+    assert rules.within_limits(point, lo, hi)
+
+
+@st.composite
+def levels_about(draw: st.DrawFn, u: float) -> float:
+    """An aspiration anywhere in 0..1, or within a few rounding errors of ``u`` (where
+    acceptance turns)."""
+    return draw(st.one_of(
+        unit,
+        st.sampled_from([u, u - 1e-12, u + 1e-12, math.nextafter(u + 1e-12, math.inf),
+                         math.nextafter(u + 1e-12, -math.inf)]),
+        bounded(u - 3e-12, u + 3e-12),
+    ))
+
+
+@given(st.data(), st.one_of(package_and_party(), accepted_package().map(lambda case: case[:2])))
+def test_acceptable_utility_is_the_utility_of_an_acceptable_package(data, case):
+    """The value of a package a principal accepts is its utility to the last bit, and
+    there is none (None) exactly when the package breaks a red line or falls short of
+    the aspiration by more than 1e-12."""
+    x, p = case
+    u = rules.utility(x, p["ideal"], p["weight"])
+    level = data.draw(levels_about(u))
+    got = rules.acceptable_utility(x, p["ideal"], p["weight"], p["lo"], p["hi"], level)
+    refused = not rules.within_limits(x, p["lo"], p["hi"]) or u < level - 1e-12
+    assert (got is None) == refused
+    if got is not None:
+        assert got.hex() == u.hex()
+    assert rules.accepts(x, p["ideal"], p["weight"], p["lo"], p["hi"], level) == (got is not None)
+
+
+@given(st.data(), st.integers(1, 4), st.integers(1, 6), unit, st.booleans())
+def test_mediator_text_lies_between_the_offers_and_its_ideal(data, n, m, pull, with_counted):
+    """On each issue the text lies within the offers it counts there and (if it weighs
+    the issue) the mediator's ideal, give or take one rounding error of the pull, then
+    projected into the box; offers it does not count there do not move it; with no pull
+    its ideal moves nothing, and with full pull it proposes its ideal where it cares."""
+    offers = [tuple(data.draw(unit) for _ in range(n)) for _ in range(m)]
+    ideal = tuple(data.draw(unit) for _ in range(n))
+    weight = tuple(data.draw(st.one_of(st.just(0.0), unit)) for _ in range(n))
+    lo, hi = data.draw(boxes(n))
+    counted = ([data.draw(st.lists(st.integers(0, m - 1), unique=True)) for _ in range(n)]
+               if with_counted else None)
+    text = rules.mediator_text(offers, ideal, weight, pull, lo, hi, counted)
+    for k in range(n):
+        which = counted[k] if counted is not None and counted[k] else range(m)
+        values = [offers[j][k] for j in which] + ([ideal[k]] if weight[k] > 0 else [])
+        low = math.nextafter(min(values), -math.inf)
+        high = math.nextafter(max(values), math.inf)
+        low_end, high_end = max(lo[k], 0.0), min(hi[k], 1.0)
+        assert min(max(low, low_end), high_end) <= text[k] <= min(max(high, low_end), high_end)
+    if counted is not None:
+        # offers of principals without a position on an issue, changed there
+        echoes = [tuple(data.draw(unit) if counted[k] and j not in counted[k] else o[k]
+                        for k in range(n)) for j, o in enumerate(offers)]
+        assert rules.mediator_text(echoes, ideal, weight, pull, lo, hi, counted) == text
+    nobody = tuple(0.0 for _ in range(n))
+    assert rules.mediator_text(offers, ideal, weight, 0.0, lo, hi, counted) == rules.mediator_text(
+        offers, ideal, nobody, 0.0, lo, hi, counted)
+    full = rules.mediator_text(offers, ideal, weight, 1.0, lo, hi, counted)
+    projected = rules.clip_box(ideal, lo, hi)
+    for k in range(n):
+        if weight[k] > 0:
+            assert full[k] == projected[k]
