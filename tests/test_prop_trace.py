@@ -76,9 +76,25 @@ def test_the_record_agrees_with_its_trace(doc, seed):
     assert o.convoys_delivered + o.convoys_attacked <= o.convoys_sent
     if not o.agreed:
         assert o.hours_held == 0 and o.convoys_sent == 0 and sum(o.violations) == 0
-    # events in time order, nothing after the end of the ceasefire
+    # events in time order, nothing after the end of the ceasefire (at the withdrawal or
+    # the horizon) or, without agreement, after the last round
     times = [e.time for e in ev]
     assert times == sorted(times)
+    if o.agreed:
+        end = o.agreement_hour + cf.start_delay_hours + o.hours_held
+    else:
+        end = min(n_rounds * neg.round_interval_hours, neg.deadline_hours)
+    late = [e for e in ev if e.time > end and not math.isclose(e.time, end, rel_tol=1e-9, abs_tol=1e-6)]
+    assert not late, f"events after the end at {end} h: {late[:3]}"
+    # nobody acts, and no trust changes, once a party has withdrawn (events at the same
+    # hour stay in the order they happened)
+    if o.collapsed:
+        at = next(i for i, e in enumerate(ev) if e.event == "withdraws")
+        assert not [e for e in ev[at + 1:] if e.event in AFTER_WITHDRAWAL]
+
+
+AFTER_WITHDRAWAL = ("violation", "attack", "strike", "convoy attacked", "trust")
+"""Trace events of an act, or of its effect on trust, which end with a withdrawal."""
 
 
 EXTREMES = st.fixed_dictionaries({
