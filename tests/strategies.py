@@ -65,8 +65,15 @@ unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_subnormal=
 uniforms = st.floats(min_value=0.0, max_value=1.0, exclude_max=True, allow_subnormal=False)
 """What ``random.Random.random()`` returns: 0 <= u < 1."""
 
-exponents = st.floats(min_value=0.05, max_value=20.0, allow_subnormal=False)
+exponents = st.floats(min_value=0.0, max_value=20.0, exclude_min=True, allow_subnormal=False)
 """Concession exponents e (schema: 0 < e <= 20)."""
+
+noises = st.floats(min_value=0.0, max_value=10.0, exclude_min=True, allow_subnormal=False)
+"""Ratification noise (schema: 0 < noise <= 10)."""
+
+severities = st.floats(min_value=0.0, max_value=100.0, allow_subnormal=False)
+"""Severity of one perceived act: 1, or up to ``grave_severity`` (schema: at most 100) for
+an act that hits a convoy on the road."""
 
 names = st.text(alphabet=NAME_ALPHABET, min_size=1, max_size=10)
 """Party names (any string works; these keep failure reports readable)."""
@@ -205,7 +212,8 @@ def combatant_parties(
             # until someone withdraws, and nobody may)
             "retaliation": draw(bounded(0.0, 0.6)),
             "strike_response": draw(unit),
-            "ratification_noise": draw(bounded(0.02, 1.0)),
+            "ratification_noise": draw(st.floats(min_value=0.0, max_value=1.0, exclude_min=True,
+                                                 allow_subnormal=False)),
             **_trust_block(draw),
         },
     }
@@ -310,6 +318,18 @@ def scenario_docs(
         negotiation["shocks"] = shock
 
     horizon = draw(bounded(max(min_horizon, 24.0), max(min_horizon, 24.0) + 192.0))
+    # pauses up to the schema's 10,000 h; convoys as close as the schema allows (0 < h)
+    # when capped, and otherwise at most 100 a pause (each convoy is a process: the
+    # loader allows 10,000)
+    pause = draw(bounded(0.0, 10_000.0))
+    cap = draw(st.integers(0, 4))
+    longest = max(pause, issues["pause_hours"]["high"] if "pause_hours" in issues else 0.0)
+    if cap:
+        convoy_interval = draw(st.floats(min_value=0.0, max_value=24.0, exclude_min=True,
+                                         allow_subnormal=False))
+    else:
+        closest = max(longest / 100, 1e-6)
+        convoy_interval = draw(bounded(closest, max(closest, 24.0)))
     standard = {"48h": 48.0, "7d": 168.0, "30d": 720.0}
     milestones = {k: v for k, v in standard.items() if v <= horizon} or {"end": horizon}
     ceasefire: dict[str, Any] = {
@@ -320,11 +340,11 @@ def scenario_docs(
         "trust_recovery_per_day": draw(bounded(0.0, 1.0)),
         "patron_share": draw(unit),
         "terms_effect": draw(bounded(0.0, 2.0)),
-        "pause": {"hours": draw(bounded(0.0, 96.0))},
+        "pause": {"hours": pause},
         "convoys": {
-            "interval_hours": draw(bounded(4.0, 24.0)),
+            "interval_hours": convoy_interval,
             "calm_hours": draw(bounded(1.0, 12.0)),
-            "max_per_pause": draw(st.integers(0, 4)),
+            "max_per_pause": cap,
             "attack_probability": draw(unit),
             "grave_severity": draw(bounded(1.0, 5.0)),
         },

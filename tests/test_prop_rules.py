@@ -12,7 +12,7 @@ import math
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
-from strategies import bounded, exponents, preferences, uniforms, unit
+from strategies import bounded, exponents, noises, preferences, severities, uniforms, unit
 from strategies import weights as weights_of
 
 from sim import rules
@@ -54,7 +54,7 @@ def test_no_acceptance_beyond_red_lines(case, level):
         assert rules.within_limits(x, p["lo"], p["hi"])
 
 
-@given(package_and_party(), unit, bounded(0.0, 1.0), bounded(0.01, 10.0))
+@given(package_and_party(), unit, bounded(0.0, 1.0), noises)
 def test_no_ratification_beyond_red_lines(case, no_deal, leverage, noise):
     """A client ratifies a package beyond its hard limits with probability exactly zero,
     whatever the pressure; within them the probability is a probability."""
@@ -94,7 +94,7 @@ def test_acceptance_is_monotone_in_every_issue(data, case):
     assert rules.utility(y, p["ideal"], p["weight"]) >= rules.utility(x, p["ideal"], p["weight"])
 
 
-@given(st.data(), package_and_party(), unit, bounded(0.0, 1.0), bounded(0.01, 10.0))
+@given(st.data(), package_and_party(), unit, bounded(0.0, 1.0), noises)
 def test_ratification_is_monotone_in_every_issue(data, case, no_deal, leverage, noise):
     """A package at least as good for the client on every issue is ratified at least as
     often."""
@@ -177,7 +177,7 @@ def test_aspiration_never_rises_and_stays_between_no_deal_and_ideal(t1, t2, dead
     bounded(0.0, 1000.0),
     bounded(1.0, 1000.0),
     unit,
-    st.floats(min_value=0.05, max_value=1.0, allow_subnormal=False),
+    st.floats(min_value=0.0, max_value=1.0, exclude_min=True, allow_subnormal=False),
     st.floats(min_value=1.0, max_value=20.0, allow_subnormal=False),
 )
 def test_boulware_never_concedes_faster_than_a_conceder(t, deadline, no_deal, e_boulware, e_conceder):
@@ -271,7 +271,9 @@ def test_spoiler_rate_never_rises_with_joint_targeting(r0, vulnerability, j1, j2
     assert 0.0 <= s_hi <= s_lo
 
 
-@given(bounded(0.0, 100.0), bounded(0.0, 10.0), bounded(0.001, 1e4), bounded(1.0, 10.0))
+@given(bounded(0.0, 100.0), severities,
+       st.floats(min_value=0.0, max_value=1e4, exclude_min=True, allow_subnormal=False),
+       bounded(1.0, 10.0))
 def test_retaliation_is_finite_and_grows_with_each_of_its_factors(rho, severity, half_life,
                                                                   factor):
     """The offspring of a violation: finite, non-negative, and proportional to the
@@ -351,7 +353,7 @@ def test_misattribution_never_rises_with_delineation(colocation, d1, d2):
         assert 0.0 <= f(colocation, hi) <= f(colocation, lo) <= 1.0
 
 
-@given(bounded(0.0, 100.0), bounded(0.0, 100.0), unit, unit)
+@given(severities, severities, unit, unit)
 def test_verification_never_makes_a_violation_weigh_more(s1, s2, r1, r2):
     """A verified violation weighs no more than its severity and no less than nothing;
     more reassurance never makes it weigh more, nor a graver act less (severities up to
@@ -372,7 +374,7 @@ def test_verification_never_makes_a_violation_weigh_more(s1, s2, r1, r2):
 # ---------------------------------------------------------------------------
 
 
-@given(unit, unit, bounded(0.0, 100.0))
+@given(unit, unit, severities)
 def test_trust_after_violation_stays_in_range_and_falls(trust, sensitivity, severity):
     """Trust after a perceived violation is in 0..1, never higher than before, and
     strictly lower whenever there was trust to lose and the act hurt (by more than
@@ -581,12 +583,12 @@ def _trust_after(trust: float, baseline: float, sensitivity: float, rate: float,
 
 
 @given(unit, unit, bounded(0.0, 100.0 / 24),
-       st.lists(st.tuples(bounded(0.0, 200.0), bounded(0.0, 5.0)), max_size=12), st.data())
+       st.lists(st.tuples(bounded(0.0, 200.0), severities), max_size=12), st.data())
 def test_one_more_violation_never_leaves_more_trust(baseline, sensitivity, rate, history, data):
     """A perceived violation added anywhere in a history (splitting its calm in two)
     never leaves a signatory trusting more at the end: recovery cannot outrun a blow."""
     k = data.draw(st.integers(0, len(history)))
-    severity, split = data.draw(bounded(0.0, 5.0)), data.draw(unit)
+    severity, split = data.draw(severities), data.draw(unit)
     if k < len(history):
         hours, old = history[k]
         more = [*history[:k], (hours * split, severity), (hours - hours * split, old),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from strategies import bounded, exponents, unit
+from strategies import bounded, exponents, severities, unit
 
 from sim import rules
 
@@ -45,7 +45,7 @@ class TrustMachine(RuleBasedStateMachine):
         self.lowest = min(self.lowest, trust)
         self.withdrawn = self.withdrawn or rules.withdraws(trust, self.tolerance)
 
-    @rule(severity=bounded(0.0, 10.0))
+    @rule(severity=severities)
     def perceived_violation(self, severity: float) -> None:
         """A perceived violation: recover over the calm since the last one, then lose."""
         before = rules.trust_after_calm(self.trust, self.baseline, self.rate, self.pending_calm)
