@@ -1,10 +1,14 @@
-"""Test configuration: hypothesis settings profiles.
+"""Test configuration: hypothesis settings profiles, and the ``property`` marker.
 
 ``dev`` (the default) explores with random examples; ``ci`` is derandomized (the same
 examples on every run, so a red build is reproducible), bounded in size, without
 per-example deadlines (shared CI machines stall), and prints the blob needed to replay
 a failure. ``CI`` in the environment selects ``ci``; otherwise ``HYPOTHESIS_PROFILE``
 names a profile, defaulting to ``dev``.
+
+Every hypothesis test (``@given``, or a state machine's test case) is marked
+``property`` wherever it lives, so ``pytest -m property`` runs them all, not only those
+of modules that mark themselves.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings
+import pytest
+from hypothesis import HealthCheck, is_hypothesis_test, settings
 
 # Test modules import the shared builders as ``strategies``, whether or not ``tests``
 # is ever made a package.
@@ -40,3 +45,11 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 else:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every hypothesis test ``property``."""
+    for item in items:
+        if is_hypothesis_test(getattr(item, "obj", None)):
+            item.add_marker(pytest.mark.property)
