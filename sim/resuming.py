@@ -293,14 +293,15 @@ def stale_whole_figures(out: Path, figure: str, parts: list[tuple[Path, int, int
                         drawn: str | None) -> list[str]:
     """What to tell the user of the figures a resumed sweep or comparison in ``out``
     made stale, when it added runs to any part: its own figures (``figure``: ``sweep``,
-    with the differences of a two-parameter one, ``compare`` or ``compare_sweep``) but
-    in the format ``drawn`` by ``--plot`` (None without it); and the run figures of the
+    with the differences of a two-parameter one, ``compare`` or ``compare_sweep``, which
+    ``plot`` of ``out`` redraws) but in the format ``drawn`` by ``--plot`` (None without
+    it); and the run figures of the
     parts it added runs to (:func:`stale_run_figures`, whose ``parts`` these are;
     ``--plot`` does not draw them)."""
     notes = stale_run_figures(parts)
     added = any(now > before for _, before, now in parts)
     names = (figure, "sweep_differences") if figure == "sweep" else (figure,)
-    if added and (note := stale_figures(out, names, "the same command and --plot", drawn)):
+    if added and (note := stale_figures(out, names, drawn=drawn)):
         notes.insert(0, note)
     return notes
 

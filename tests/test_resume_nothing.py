@@ -87,7 +87,7 @@ def test_a_finished_comparison_resumed_keeps_its_sides(tmp_path, capsys):
     assert all(f"in {side} show the runs saved before" in err for side in sides)
     # its own figure too (it was never named), unless --plot redraws it
     assert (f"note: compare.png in {out} shows the runs saved before this resume; redraw "
-            "it with the same command and --plot") in err
+            f"it with 'plot {out}'") in err
     assert main(*compare[:-4], "--runs", "400", "--out", str(out), "--resume", "--plot") == 0
     assert f"compare.png in {out}" not in capsys.readouterr().err
 

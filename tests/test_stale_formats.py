@@ -74,7 +74,7 @@ def test_a_sweep_resumed_with_plot_names_its_figure_in_the_other_format(tmp_path
     capsys.readouterr()
     assert quiet([*args, "--resume", "--plot"]) == 0
     assert (f"note: sweep.svg in {out} shows the runs saved before this resume; redraw it with "
-            "the same command and --plot --format svg") in capsys.readouterr().err
+            f"'plot {out} --format svg'") in capsys.readouterr().err
 
 
 def test_a_comparison_resumed_and_stopped_again_in_side_a_names_side_a_s_figures(

@@ -213,7 +213,7 @@ def test_a_resume_without_plot_says_the_sweep_figure_shows_the_points_before_it(
     capsys.readouterr()
     assert sweep(out, "--resume") == 0
     assert (f"note: sweep.png in {out} shows the runs saved before this resume; redraw it "
-            "with the same command and --plot") in capsys.readouterr().err
+            f"with 'plot {out}'") in capsys.readouterr().err
     assert sweep(out, "--resume", "--plot") == 0
     assert "saved before this resume" not in capsys.readouterr().err
 
@@ -229,7 +229,7 @@ def test_a_two_parameter_sweep_resumed_names_both_its_figures(tmp_path, monkeypa
     capsys.readouterr()
     assert sweep(out, *grid[1:], "--resume", param=grid[0], runs="300") == 0
     assert (f"note: sweep.png, sweep_differences.png in {out} show the runs saved before this "
-            "resume; redraw them with the same command and --plot") in capsys.readouterr().err
+            f"resume; redraw them with 'plot {out}'") in capsys.readouterr().err
 
 
 def test_a_resume_names_the_run_figures_of_the_points_it_added_runs_to(tmp_path, monkeypatch,
