@@ -7,6 +7,13 @@ case's run directory, each comparison's ``compare.json``), so a figure can be dr
 later, or again in another format, without running anything or typing the command's
 parameters again. The data are those the command itself hands to :func:`plots.draw`,
 read back from the files it wrote.
+
+A whole's parts are saved in order, each as it finishes, so the parts one session
+saved come first. The figure takes them up to the first that shows where the session
+stopped: a part stopped part way (included, as the command draws it), one never saved
+whole (killed during its first save), or one left from an earlier session, which asked
+another number of runs (a resume that added runs and was stopped before reaching it).
+Parts after that are not the session's, and the whole is drawn as stopped.
 """
 
 from __future__ import annotations
@@ -14,21 +21,28 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from sim.argtypes import MAX_RUNS
 from sim.backtest_table import BacktestTable
 from sim.compare_sweep import PairPoint
 from sim.errors import ScenarioError
 from sim.experiments import SweepPoint, reference_difference
 from sim.observed import scenario_row
 from sim.output import read_plottable_run, read_run
-from sim.params import parse_params
+from sim.params import MAX_POINTS, parse_params
+from sim.records import Results
 from sim.resuming import saved_pairs, saved_points
 from sim.rundir import CASES, PAIRS, POINTS, SIDES
+from sim.scenario import Scenario
 from sim.scoring import compute_scores
 
 __all__ = ["plottable"]
+
+Part = tuple[Scenario, Results, dict[str, Any], dict[str, Any]]
+"""A part's run directory as :func:`sim.output.read_run` reads it."""
 
 
 def plottable(out: Path) -> tuple[str, dict[str, Any]]:
@@ -41,7 +55,7 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
     """
     if not (out / "runs.csv").is_file() and not (out / "manifest.json").is_file():
         if (out / "compare.json").is_file() and all((out / s / "runs.csv").is_file() for s in SIDES):
-            return "compare", {"result": _json(out / "compare.json")}
+            return "compare", {"result": _comparison(out / "compare.json")}
         if (out / POINTS).is_dir() and (points := read_sweep(out)):
             return "sweep", points
         if (out / PAIRS).is_dir() and (pairs := read_pairs(out)):
@@ -57,104 +71,173 @@ def read_sweep(out: Path) -> dict[str, Any]:
     their point). A point a checkpoint saved (the sweep was killed while it ran) has no
     difference from the reference yet: it is computed here, as the sweep would have."""
     points: list[SweepPoint] = []
-    manifest: dict[str, Any] = {}
-    for home in saved_points(out):
-        scenario, results, summary, manifest = read_run(home)
-        params = manifest.get("sweep_point")
-        if not len(results) or not isinstance(params, dict):
-            continue  # (a run directory put there by hand is not one of its points)
+    manifests: list[dict[str, Any]] = []
+    for home, (scenario, results, summary, manifest) in _sessions_parts(saved_points(out),
+                                                                         "sweep_point"):
+        params = _params(home / "manifest.json", manifest["sweep_point"],
+                         points[0].params if points else None)
         point = SweepPoint(params, scenario, results, summary, bool(summary.get("partial")))
         if "diff_from_reference" not in summary and points:
             summary["diff_from_reference"] = {"reference": dict(points[0].params),
                                               **reference_difference(point, points[0])}
         points.append(point)
+        manifests.append(manifest)
     if not points:
         return {}
     return {"points": points, "params": list(points[0].params),
-            "planned": _planned(manifest), "runs": manifest.get("runs_requested")}
+            "planned": _planned(manifests, len(saved_points(out))),
+            "runs": _count(manifests[0].get("runs_requested"))}
 
 
 def read_pairs(out: Path) -> dict[str, Any]:
     """A saved comparison sweep's points, as ``compare --param ... --plot`` draws them
-    (empty if no point was compared)."""
+    (empty if no point was compared). A point is compared once both its sides are
+    saved: one without its ``compare.json`` is where the sweep stopped."""
     points: list[PairPoint] = []
-    manifest: dict[str, Any] = {}
+    manifests: list[dict[str, Any]] = []
     names = ("A", "B")
     for home in saved_pairs(out):
-        if not (home / "compare.json").is_file():
-            continue  # stopped before its comparison: the table leaves it out too
-        record = _json(home / "compare.json")
-        a, held_a, _, manifest = read_run(home / SIDES[0])
-        b, held_b, _, _ = read_run(home / SIDES[1])
-        names = (record.get("a_name", names[0]), record.get("b_name", names[1]))
-        points.append(PairPoint(record.get("params") or manifest.get("pair_point") or {}, a, b,
-                                record, (held_a, held_b), bool(record.get("partial"))))
+        sides = [next(_walk([home / side], "pair_point"), (home, None))[1] for side in SIDES]
+        if not (home / "compare.json").is_file() or None in sides:
+            break
+        (a, held_a, _, manifest), (b, held_b, _, _) = sides  # type: ignore[misc]
+        if manifests and _count(manifest.get("runs_requested")) != _count(
+                manifests[0].get("runs_requested")):
+            break  # left from an earlier session
+        record = _comparison(home / "compare.json")
+        names = (str(record.get("a_name", names[0])), str(record.get("b_name", names[1])))
+        params = _params(home / "compare.json", record.get("params", manifest["pair_point"]),
+                         points[0].params if points else None)
+        points.append(PairPoint(params, a, b, record, (held_a, held_b), bool(record.get("partial"))))
+        manifests.append(manifest)
+        if points[-1].interrupted:
+            break
     if not points:
         return {}
     return {"points": points, "params": list(points[0].params), "names": names,
-            "planned": _planned(manifest), "runs": manifest.get("runs_requested")}
+            "planned": _planned(manifests, len(saved_pairs(out))),
+            "runs": _count(manifests[0].get("runs_requested"))}
 
 
 def read_backtest(out: Path) -> BacktestTable | None:
-    """A saved backtest's table, as the backtest scored it (None if no case holds a
-    replication): its cases in file-name order, up to the first stopped part way,
-    which it did not score. The figure needs no more than the table's scenarios and
-    scores; the files it skipped are not saved, and are left out."""
-    cases = []
-    for home in sorted(p for p in (out / CASES).iterdir() if p.is_dir()):
-        scenario, results, summary, manifest = read_run(home)
-        if isinstance(manifest.get("backtest_case"), str) and len(results):
-            cases.append((manifest["backtest_case"], scenario, results, summary, manifest))
-    if not cases:
-        return None
-    cases.sort(key=lambda case: case[0])
+    """A saved backtest's table, as the backtest scored it (None if no scenario was
+    scored): its cases in the order scored (their files' names), up to the first
+    stopped part way, which it did not score. The figure needs no more than the table's
+    scenarios and scores; the files it skipped are not saved, and are left out."""
+    homes = []
+    for home in (p for p in (out / CASES).iterdir() if p.is_dir()):
+        try:
+            name = json.loads((home / "manifest.json").read_text(encoding="utf-8"))["backtest_case"]
+        except (OSError, ValueError, TypeError, KeyError):
+            continue  # not a case of the backtest (or never saved whole: stopped there)
+        if isinstance(name, str):
+            homes.append((name, home))
+    homes.sort()
     rows: list[dict[str, Any]] = []
-    stopped = False
-    for _, scenario, results, summary, manifest in cases:
-        if summary.get("partial"):
-            stopped = True
+    first: dict[str, Any] = {}
+    sets: list[Any] = []
+    for _, (scenario, results, summary, manifest) in _sessions_parts(
+            [home for _, home in homes], "backtest_case"):
+        if summary.get("partial"):  # (stopped there: not scored)
             break
+        first, sets = first or manifest, sets or list(summary.get("sets") or [])
         row = scenario_row(scenario, results)
         row["file"] = str(manifest.get("scenario_file") or row["file"])  # (not the copy's)
         rows.append(row)
-    first = cases[0][4]
-    planned = first.get("cases_planned")
-    planned = planned if isinstance(planned, int) and not isinstance(planned, bool) else len(cases)
+    if not rows:
+        return None
+    planned = _size(first.get("cases_planned")) or len(homes)
     table = BacktestTable(str(Path(str(first.get("scenario_file") or out)).parent),
-                          int(first.get("runs_requested") or len(cases[0][2])),
-                          int(first.get("seed") or 0),
-                          overrides=list(cases[0][3].get("sets") or []),
-                          partial=stopped or len(rows) < planned, planned=planned)
+                          _count(first.get("runs_requested")) or rows[0]["runs"],
+                          first["seed"] if isinstance(first.get("seed"), int) else 0,
+                          overrides=sets, partial=len(rows) < max(planned, len(homes)),
+                          planned=planned)
     table.rows = rows
     table.scores = compute_scores(rows)
     return table
 
 
-def _json(path: Path) -> dict[str, Any]:
+def _walk(homes: Iterable[Path], key: str) -> Iterator[tuple[Path, Part | None]]:
+    """Each part's run directory, read; None for one never saved whole (killed during
+    its first save: no runs.csv or summary.json yet). A run directory put there by hand
+    (its manifest names no ``key``) is passed over. Damaged files raise, naming the
+    file."""
+    for home in homes:
+        if not (home / "runs.csv").is_file() or not (home / "summary.json").is_file():
+            yield home, None
+            continue
+        part = read_run(home)
+        if key in part[3]:
+            yield home, part
+
+
+def _sessions_parts(homes: Iterable[Path], key: str) -> Iterator[tuple[Path, Part]]:
+    """The parts the latest session saved, up to where it stopped (module docstring):
+    all ask the first one's number of runs, and the last may be partial."""
+    asked = None
+    for k, (home, part) in enumerate(_walk(homes, key)):
+        if part is None or not len(part[1]):
+            return
+        runs = _count(part[3].get("runs_requested"))
+        if k and runs != asked:
+            return
+        asked = runs
+        yield home, part
+        if part[2].get("partial"):
+            return
+
+
+def _params(path: Path, params: Any, first: dict[str, Any] | None) -> dict[str, Any]:
+    """A point's parameter values, which must name the keys the first point names."""
+    if not isinstance(params, dict) or (first is not None and list(params) != list(first)):
+        expected = f"the keys of the first point ({', '.join(first)})" if first else "keys"
+        raise ScenarioError(str(path), "sweep_point" if path.name == "manifest.json" else "params",
+                            params, f"the point's parameter values, a table of {expected}")
+    return params
+
+
+def _comparison(path: Path) -> dict[str, Any]:
+    """A ``compare.json``, checked as far as the figure reads it."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ScenarioError(str(path), "", None, f"a comparison as the command saved it ({exc})"
                             ) from None
-    if not isinstance(data, dict) or not {"a", "b", "diff"} <= set(data):
+    sides = all(isinstance(data.get(k), dict) for k in ("a", "b", "diff")) \
+        if isinstance(data, dict) else False
+    if not sides or not isinstance(data["diff"].get("p_hold"), dict) \
+            or _count(data.get("runs")) is None:
         raise ScenarioError(str(path), "", None, "a comparison as the command saved it (with "
-                            "'a', 'b' and 'diff')")
+                            "'runs', and 'a', 'b' and 'diff' tables, the last with 'p_hold')")
     return data
 
 
-def _planned(manifest: dict[str, Any]) -> int | None:
+def _count(value: Any) -> int | None:
+    """A run count read from a saved file, or None where it is not one."""
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 < value <= MAX_RUNS else None
+
+
+def _size(value: Any) -> int | None:
+    """A number of points or cases read from a saved file, or None where it is not one."""
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 < value <= MAX_POINTS else None
+
+
+def _planned(manifests: list[dict[str, Any]], saved: int) -> int:
     """The grid's size (the figure of a sweep stopped part way says how many points it
-    had), as the last point's manifest gives it, or else (saved by an earlier version)
-    from the ``--param`` options of the command that saved it; None if neither can be
-    read."""
-    size = manifest.get("grid_points")
-    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
-        return size
-    command = manifest.get("command")
+    had): the largest any point's manifest gives (a resume may have grown the grid), or
+    else (saved by an earlier version) that of the ``--param`` options of the command
+    that saved it; at least the number of point directories saved."""
+    sizes = [_size(m.get("grid_points")) or _grid_of(m.get("command")) for m in manifests]
+    return max([saved, *(s for s in sizes if s is not None)])
+
+
+def _grid_of(command: Any) -> int | None:
+    """The grid size of the ``--param`` options of a saved command line."""
     if not isinstance(command, list):
         return None
-    texts = [str(after) for before, after in itertools.pairwise(command)
-             if before == "--param"]
+    texts = [str(after) for before, after in itertools.pairwise(command) if before == "--param"]
     texts += [str(t).removeprefix("--param=") for t in command if str(t).startswith("--param=")]
     try:
         params = parse_params(texts)

@@ -143,9 +143,16 @@ def holds_already(out: Path, runs: int, summary: dict[str, Any], seed: int,
 
     now = json.loads(json.dumps(summary))  # as it would read back (tuples as lists)
     entries = {"version": __version__, "seed": seed, **json.loads(json.dumps(extra))}
+    for key in WHOLE_KEYS:  # (a resume that grew the grid has not changed this part)
+        entries.pop(key, None)
     return timeless(saved) == timeless(now) and all(
         manifest.get(k) == v for k, v in entries.items())
 
+
+WHOLE_KEYS = ("grid_points", "cases_planned")
+"""Manifest entries of a part (a sweep's point, a backtest's case) that describe the
+whole it belongs to: a resume that changes only these (a grid grown by a point, a part
+saved before they were recorded) leaves a finished part as it was."""
 
 SESSION_KEYS = ("version", "command", "packages")
 """What a manifest records of the session that wrote it."""

@@ -82,4 +82,5 @@ def input_files(args: argparse.Namespace) -> list[Path]:
 def _fits(folders: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     """Whether ``folders`` (inside --out) are where :data:`COPIES` says a copy goes."""
     return len(folders) == len(pattern) and all(
-        p == "*" or (p == "#" and f.isdigit()) or p == f for f, p in zip(folders, pattern, strict=True))
+        p == "*" or (p == "#" and f.isascii() and f.isdigit()) or p == f
+        for f, p in zip(folders, pattern, strict=True))

@@ -61,7 +61,7 @@ def saved_points(out: Path) -> list[Path]:
     points = out / "points"
     if not points.is_dir():
         return []
-    return sorted((p for p in points.iterdir() if p.is_dir() and p.name.isdigit()),
+    return sorted((p for p in points.iterdir() if p.is_dir() and p.name.isascii() and p.name.isdigit()),
                   key=lambda p: int(p.name))
 
 
@@ -164,7 +164,7 @@ def saved_pairs(out: Path) -> list[Path]:
     pairs = out / PAIRS
     if not pairs.is_dir():
         return []
-    return sorted((p for p in pairs.iterdir() if p.is_dir() and p.name.isdigit()),
+    return sorted((p for p in pairs.iterdir() if p.is_dir() and p.name.isascii() and p.name.isdigit()),
                   key=lambda p: int(p.name))
 
 

@@ -14,11 +14,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import DEFAULT, ROOT
+from helpers import DEFAULT, ROOT, interrupt_chunk
 
 import plots
 import run_sim
-from sim.drawable import _planned, plottable
+from sim.drawable import _grid_of, plottable
 from sim.output import jsonable
 
 QUICK = ["--runs", "40", "--workers", "1", "--no-progress"]
@@ -118,7 +118,7 @@ def test_a_damaged_comparison_record_is_named_not_a_traceback(tmp_path, capsys) 
     assert str(out / "compare.json") in err and "Traceback" not in err
     (out / "compare.json").write_text("[]")
     assert run_sim.main(["plot", str(out)]) == 2
-    assert "with 'a', 'b' and 'diff'" in capsys.readouterr().err
+    assert "'a', 'b' and 'diff' tables" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("command", "planned"), [
@@ -128,7 +128,7 @@ def test_a_damaged_comparison_record_is_named_not_a_traceback(tmp_path, capsys) 
     ("sweep f.toml", None),
 ])
 def test_the_grid_size_is_read_from_the_saved_command(command, planned) -> None:
-    assert _planned({"command": command}) == planned
+    assert _grid_of(command) == planned
 
 
 def test_a_backtest_stopped_before_its_last_case_is_drawn_as_stopped(tmp_path) -> None:
@@ -146,3 +146,114 @@ def test_a_backtest_stopped_before_its_last_case_is_drawn_as_stopped(tmp_path) -
     assert table.rows[0]["file"] == str(ROOT / "scenarios" / f"{cases[0].name}.toml")
     shutil.rmtree(cases[1])
     assert plottable(out)[1]["table"].partial  # (its manifest said two were planned)
+
+
+def test_a_resume_stopped_part_way_is_drawn_as_the_resume_drew_it(tmp_path, monkeypatch) -> None:
+    """A resume that raised the runs and was stopped in the third of four points left the
+    fourth as an earlier session saved it (fewer runs): 'plot' drew four points, not
+    stopped, captioned with the earlier session's runs."""
+    out = tmp_path / "sweep"
+    args = ["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.coverage=0.2,0.4,0.6,0.8",
+            "--workers", "1", "--no-progress", "--out", str(out)]
+    assert quiet([*args, "--runs", "20"]) == 0
+    interrupt_chunk(monkeypatch, 5, size=100)  # in the third point, of 200 runs each
+    assert quiet([*args, "--runs", "200", "--resume", "--plot"]) == 130
+    monkeypatch.undo()
+    drawn = (out / "sweep.png").read_bytes()
+    (out / "sweep.png").unlink()
+    _, data = plottable(out)
+    assert [len(p.results) for p in data["points"]] == [200, 200, 20]  # (the third stopped)
+    assert data["points"][-1].interrupted and data["planned"] == 4 and data["runs"] == 200
+    assert quiet(["plot", str(out)]) == 0
+    assert (out / "sweep.png").read_bytes() == drawn
+
+
+def test_a_point_never_saved_whole_is_where_the_sweep_stopped(saved_sweep, tmp_path) -> None:
+    """A sweep killed during a point's first save leaves its directory without runs.csv:
+    'plot' refused the whole sweep ('runs.csv: missing'), which --resume finishes."""
+    out = tmp_path / "sweep"
+    shutil.copytree(saved_sweep, out)
+    (out / "points" / "001" / "runs.csv").unlink()
+    _, data = plottable(out)
+    assert len(data["points"]) == 1 and data["planned"] == 3
+    (drawn,) = plots.figures("sweep", **data)
+    assert "interrupted, 1 of 3 points" in str(drawn.data["caption"])
+
+
+def test_a_finished_part_is_not_rewritten_by_a_resume_that_grows_the_grid(tmp_path) -> None:
+    """The points' manifests record the grid's size, and a resume that only grew the grid
+    rewrote every finished point (a new session in its manifest, its runs counted as
+    run again)."""
+    out = tmp_path / "sweep"
+    args = ["sweep", str(DEFAULT), *QUICK, "--out", str(out)]
+    assert quiet([*args, "--param", "ceasefire.monitoring.coverage=0.2,0.4"]) == 0
+    before = (out / "points" / "000" / "manifest.json").read_bytes()
+    assert quiet([*args, "--param", "ceasefire.monitoring.coverage=0.2,0.4,0.6", "--resume"]) == 0
+    assert (out / "points" / "000" / "manifest.json").read_bytes() == before
+    assert json.loads((out / "points" / "002" / "manifest.json").read_text())["grid_points"] == 3
+    _, data = plottable(out)
+    assert data["planned"] == 3 and len(data["points"]) == 3
+
+
+@pytest.mark.parametrize(("where", "change", "says"), [
+    ("points/001/manifest.json", {"sweep_point": {"other.key": 1}}, "sweep_point"),
+    ("points/001/manifest.json", {"sweep_point": []}, "sweep_point"),
+])
+def test_a_point_that_names_other_parameters_is_named_not_a_traceback(
+        saved_sweep, tmp_path, capsys, where, change, says) -> None:
+    out = tmp_path / "sweep"
+    shutil.copytree(saved_sweep, out)
+    path = out / where
+    path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
+    assert run_sim.main(["plot", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: {says}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["40", [1], True, -5, 10**30])
+def test_a_run_count_that_is_not_one_is_not_drawn(saved_sweep, tmp_path, value) -> None:
+    """A hand-edited runs_requested of '40' ended in a traceback; one of -5 was printed
+    as '-5 runs per point'."""
+    out = tmp_path / "sweep"
+    shutil.copytree(saved_sweep, out)
+    for path in out.glob("points/*/manifest.json"):
+        path.write_text(json.dumps({**json.loads(path.read_text()), "runs_requested": value,
+                                    "grid_points": value}))
+    _, data = plottable(out)
+    assert data["runs"] is None and data["planned"] == 3
+    (drawn,) = plots.figures("sweep", **data)
+    assert "40 runs per point" in str(drawn.data["caption"])  # (the points' own count)
+
+
+@pytest.mark.parametrize("record", [{"a": [], "b": {}, "diff": {}}, {"a": {}, "b": {}, "diff": {
+    "p_hold": {}}, "runs": "x"}])
+def test_a_comparison_record_without_what_the_figure_reads_is_refused(tmp_path, capsys, record):
+    out = tmp_path / "cmp"
+    assert quiet([*COMPARE, *QUICK, "--out", str(out)]) == 0
+    (out / "compare.json").write_text(json.dumps(record))
+    assert run_sim.main(["plot", str(out)]) == 2
+    assert "'runs', and 'a', 'b' and 'diff' tables" in capsys.readouterr().err
+
+
+def test_a_backtest_resumed_with_more_runs_and_killed_draws_only_what_the_resume_scored(
+        tmp_path, monkeypatch) -> None:
+    """Its second case, left from the first session with fewer runs, was scored beside
+    the first as if the backtest had finished."""
+    out = tmp_path / "bt"
+    args = ["backtest", str(ROOT / "scenarios"), "--workers", "1", "--no-progress",
+            "--out", str(out)]
+    assert quiet([*args, "--runs", "20"]) == 0
+    interrupt_chunk(monkeypatch, 3, size=100)  # in the second case, of 200 runs each
+    assert quiet([*args, "--runs", "200", "--resume"]) == 130
+    monkeypatch.undo()
+    table = plottable(out)[1]["table"]
+    assert table.partial and [row["runs"] for row in table.rows] == [200] and table.runs == 200
+
+
+def test_a_folder_named_with_a_non_latin_digit_is_no_point(saved_sweep, tmp_path) -> None:
+    """'²' is a digit to str.isdigit() but not to int(): a folder so named in points/
+    ended 'plot' (and a resume) in a traceback."""
+    out = tmp_path / "sweep"
+    shutil.copytree(saved_sweep, out)
+    (out / "points" / "\u00b2").mkdir()
+    assert len(plottable(out)[1]["points"]) == 3
