@@ -287,13 +287,15 @@ class Observed(Strict):
     agreed and ``hours_held`` reached it, unless ``milestones_reached`` says otherwise.
     """
 
-    agreed: bool = Field(True, description="The parties reached the deal.")
+    agreed: bool = Field(True, description="The parties reached the deal. Required: validation "
+                         "refuses a record that leaves it to this default.")
     hours_held: float = Field(
         0.0,
         ge=0,
         le=100_000,
         description="Hours from the ceasefire start to its collapse (best estimate); if it "
-        "never collapsed, the hours it was seen to hold. 0 without agreement.",
+        "never collapsed, the hours it was seen to hold. 0 without agreement. Required once "
+        "agreed.",
     )
     hours_held_range: list[float] | None = Field(
         None,
@@ -304,7 +306,8 @@ class Observed(Strict):
         "ends.",
     )
     collapsed: bool = Field(
-        True, description="The ceasefire broke down (ignored without agreement)."
+        True, description="The ceasefire broke down (ignored without agreement). Required "
+        "once agreed."
     )
     withdrew: str | None = Field(
         None, description="The party that walked out or declared the ceasefire over; \"\" "

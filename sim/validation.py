@@ -328,6 +328,18 @@ each is a process started with the ceasefire, so without a bound a long pause or
 tiny interval makes a replication run out of time and memory."""
 
 
+OBSERVED_NEEDS = {
+    "agreed": "missing: true or false, whether the deal was reached; the record is scored "
+              "against it, so it is not left to a default",
+    "hours_held": "missing, and needed once agreed: the hours from the ceasefire's start to its collapse, "
+                  "or that it was seen to hold (without it the record says it collapsed at "
+                  "once)",
+    "collapsed": "missing, and needed once agreed: true or false, whether the ceasefire broke down "
+                 "within hours_held",
+}
+"""What an ``[observed]`` record must say itself, and why."""
+
+
 def check_observed(spec: ScenarioSpec, file: str) -> None:
     """The ``[observed]`` record must be one thing that happened: its range contains its
     best estimate, nothing holds without agreement, and only a collapse has an author.
@@ -335,6 +347,13 @@ def check_observed(spec: ScenarioSpec, file: str) -> None:
     obs = spec.observed
     if obs is None:
         return
+    # the defaults (agreed, collapsed, 0 hours) make a record of their own, a collapse at
+    # hour 0: a section that says less must not be scored as that
+    written = obs.model_fields_set
+    needed = ["agreed"] + (["hours_held", "collapsed"] if obs.agreed else [])
+    for key in needed:
+        if key not in written:
+            raise ScenarioError(file, f"observed.{key}", None, OBSERVED_NEEDS[key])
     if obs.hours_held_range is not None:
         low, high = obs.hours_held_range
         if not 0 <= low <= obs.hours_held <= high <= 100_000:

@@ -296,8 +296,14 @@ def test_a_record_that_says_more_than_hours_held_is_accepted():
 @pytest.mark.parametrize(
     ("observed", "path"),
     [
-        ({"hours_held": 10.0, "hours_held_range": [20.0, 30.0]}, "observed.hours_held_range"),
-        ({"hours_held": 10.0, "hours_held_range": [5.0]}, "observed.hours_held_range"),
+        ({"agreed": True, "collapsed": True, "hours_held": 10.0, "hours_held_range": [20.0, 30.0]},
+         "observed.hours_held_range"),
+        ({"agreed": True, "collapsed": True, "hours_held": 10.0, "hours_held_range": [5.0]},
+         "observed.hours_held_range"),
+        # a record that leaves these to their defaults would be a collapse at hour 0
+        ({"note": "what happened", "sources": ["somewhere"]}, "observed.agreed"),
+        ({"agreed": True, "withdrew": "blue"}, "observed.hours_held"),
+        ({"agreed": True, "hours_held": 50.0}, "observed.collapsed"),
         ({"agreed": False, "hours_held": 10.0}, "observed.hours_held"),
         ({"agreed": False, "milestones_reached": {"48h": True}},
          "observed.milestones_reached.48h"),

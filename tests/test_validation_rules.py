@@ -107,7 +107,7 @@ REFUSED = {
     "no milestones": (with_keys(minimal_doc(), ceasefire__milestones={}),
                       "ceasefire.milestones", "at least one milestone"),
     "observed range beyond 100,000 hours": (
-        with_keys(minimal_doc(), observed={"agreed": True, "hours_held": 10.0,
+        with_keys(minimal_doc(), observed={"agreed": True, "collapsed": True, "hours_held": 10.0,
                                            "hours_held_range": [5.0, 200_000.0]}),
         "observed.hours_held_range", "within 0..100000"),
     "observed withdrawal from a deal never agreed": (
@@ -133,7 +133,8 @@ LOADS = {
     "exactly the most rounds of talks allowed": with_keys(
         minimal_doc(), negotiation={"deadline_hours": 1000.0, "round_interval_hours": 0.001}),
     "an observed range starting at hour 0": with_keys(
-        minimal_doc(), observed={"agreed": True, "hours_held": 10.0, "hours_held_range": [0.0, 20.0]}),
+        minimal_doc(), observed={"agreed": True, "collapsed": True, "hours_held": 10.0,
+                                "hours_held_range": [0.0, 20.0]}),
 }
 
 
