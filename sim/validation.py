@@ -145,6 +145,14 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                 )
         elif party.patron is not None:
             raise ScenarioError(file, f"{base}.patron", party.patron, "only combatants have a patron")
+        if party.role == "spoiler" and (party.host is None or party.host not in combatants):
+            # before its opponent, which is inferred from its host: a host missing or
+            # wrong was reported as an opponent that could not be told
+            raise ScenarioError(
+                file, f"{base}.host", party.host,
+                ("missing: a spoiler needs " if party.host is None else "")
+                + f"the combatant it is co-located with: {listing(combatants, 'or')}",
+            )
         if party.role in ("combatant", "spoiler"):
             others = [c for c in combatants if c != name and c != party.host]
             if party.opponent is None and len(others) != 1:
@@ -163,11 +171,6 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         elif party.opponent is not None:
             raise ScenarioError(file, f"{base}.opponent", party.opponent, "only armed parties fight")
         if party.role == "spoiler":
-            if party.host is None or party.host not in combatants:
-                raise ScenarioError(
-                    file, f"{base}.host", party.host,
-                    f"the combatant it is co-located with: {listing(combatants, 'or')}",
-                )
             if party.opponent is not None and party.opponent == party.host:
                 # its attacks would be blamed on their own victim
                 raise ScenarioError(

@@ -90,6 +90,11 @@ REFUSED = {
     "spoiler hosted by a patron": (
         with_keys(minimal_doc(), parties__jfs={"role": "spoiler", "host": "east", "opponent": "red"}),
         "parties.jfs.host", "the combatant it is co-located with: red or blue"),
+    # its opponent is inferred from its host: a missing host was reported as an opponent
+    # that could not be told
+    "spoiler without a host": (
+        with_keys(minimal_doc(), parties__jfs={"role": "spoiler"}),
+        "parties.jfs.host", "missing: a spoiler needs the combatant it is co-located with"),
     "shocks favouring a patron": (
         with_keys(minimal_doc(), negotiation__shocks={"rate_per_day": 0.5, "size": 0.2, "gainer": "east"}),
         "negotiation.shocks.gainer", "a combatant: red or blue"),
