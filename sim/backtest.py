@@ -78,7 +78,8 @@ class Cases:
 def _refuse_label_clash(scored: list[Scenario], scenario: Scenario) -> None:
     """backtest.csv tables every scored scenario's milestones together: a label of one
     (30d_low) must not name a column another's (30d) names too, as within one scenario
-    (:func:`sim.validation.label_clash`)."""
+    (:func:`sim.validation.label_clash`), nor stand for other hours than another's (7d
+    at 100 h beside 7d at 168 h would be scored as one event)."""
     before = [label for sc in scored for label in sc.spec.ceasefire.milestones]
     clash = label_clash([*before, *scenario.spec.ceasefire.milestones], "backtest")
     if clash is not None:  # (the scenarios before agree: the new one's label it is)
@@ -87,6 +88,16 @@ def _refuse_label_clash(scored: list[Scenario], scenario: Scenario) -> None:
         raise ScenarioError(scenario.file, join_key(("ceasefire", "milestones", label)), label,
                             f"a label whose columns in backtest.csv differ from those of "
                             f"milestone {other!r} of {owner} (both would name {column})")
+    # the scores pool each label's forecasts across the cases: one label, one event
+    for label, hours in scenario.spec.ceasefire.milestones.items():
+        owner = next((sc for sc in scored if sc.spec.ceasefire.milestones.get(label, hours) != hours),
+                     None)
+        if owner is not None:
+            theirs = owner.spec.ceasefire.milestones[label]
+            raise ScenarioError(scenario.file, join_key(("ceasefire", "milestones", label)), hours,
+                                f"{theirs:g}, as in {owner.file}, or another label: the backtest "
+                                f"pools each milestone's forecasts across its cases by label, "
+                                f"so one label must be one number of hours")
 
 
 def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:

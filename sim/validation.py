@@ -170,13 +170,10 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                 raise ScenarioError(file, f"{base}.opponent", name, "a party other than itself")
         elif party.opponent is not None:
             raise ScenarioError(file, f"{base}.opponent", party.opponent, "only armed parties fight")
-        if party.role == "spoiler":
-            if party.opponent is not None and party.opponent == party.host:
-                # its attacks would be blamed on their own victim
-                raise ScenarioError(
-                    file, f"{base}.opponent", party.opponent,
-                    f"a combatant other than its host {party.host!r}",
-                )
+        if party.role == "spoiler" and party.opponent is not None and party.opponent == party.host:
+            # its attacks would be blamed on their own victim
+            raise ScenarioError(file, f"{base}.opponent", party.opponent,
+                                f"a combatant other than its host {party.host!r}")
         b = party.behaviour
         for key in sorted(b.model_fields_set):
             if party.role not in READ_BY[key]:

@@ -353,6 +353,17 @@ def test_the_repository_scenarios_load_and_their_records_fit():
 # -- directories -----------------------------------------------------------------
 
 
+def test_one_label_at_other_hours_in_another_case_is_refused(tmp_path):
+    """The scores pool each label's forecasts across the cases: a 7d at 100 hours beside
+    the others' 7d at 168 was scored as the same event, and reported at 168 hours."""
+    other = always_holds("other")
+    other["ceasefire"]["milestones"] = {"48h": 48.0, "7d": 100.0, "30d": 720.0}
+    with pytest.raises(ScenarioError) as err:
+        backtest(put(tmp_path / "d", always_holds("first"), other))
+    assert err.value.path == "ceasefire.milestones.7d" and err.value.value == 100.0
+    assert "168, as in" in err.value.allowed and "first.toml" in err.value.allowed
+
+
 def test_files_without_observed_are_skipped(tmp_path):
     d = put(tmp_path / "d", always_holds(), with_keys(minimal_doc(), name="plain"))
     table = backtest(d)
