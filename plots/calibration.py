@@ -92,8 +92,17 @@ def plot_forecasts(ax: Axes, table: Any) -> None:
         colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
         dx = (i - (n - 1) / 2) * min(0.12, 0.5 / n)  # side by side within an event
         xs = [p["x"] + dx for p in s["points"]]
-        ys = [p["estimate"] for p in s["points"]]
-        ax.plot(xs, ys, color=colour, linewidth=1.2, alpha=0.6)
+        # joined only between neighbouring events: across an event the case lacks (a
+        # milestone of another scenario), a line would read as a forecast it never made
+        line_x: list[float] = []
+        line_y: list[float] = []
+        for k, p in enumerate(s["points"]):
+            if k and p["x"] - s["points"][k - 1]["x"] > 1:
+                line_x.append(math.nan)
+                line_y.append(math.nan)
+            line_x.append(xs[k])
+            line_y.append(p["estimate"])
+        ax.plot(line_x, line_y, color=colour, linewidth=1.2, alpha=0.6)
         for x, p in zip(xs, s["points"], strict=True):
             ax.plot([x, x], [p["low"], p["high"]], color=colour, linewidth=2.5,
                     solid_capstyle="butt")

@@ -422,6 +422,23 @@ def test_calibration_figure_is_written(tmp_path):
     assert path.name == "calibration.png" and path.stat().st_size > 10_000
 
 
+def test_a_case_s_forecast_line_is_not_drawn_across_an_event_it_lacks(tmp_path):
+    """A case without another's 72h milestone had its line run straight from 48h to 7d,
+    through the 72h column, where it read as a forecast it never made."""
+    import math
+
+    from plots.calibration import calibration_figure
+
+    longer = always_holds("longer")
+    longer["ceasefire"]["milestones"] = {"48h": 48.0, "72h": 72.0, "7d": 168.0, "30d": 720.0}
+    table = backtest(put(tmp_path / "d", always_holds("a"), longer))
+    top = calibration_figure(table).figure.axes[0]
+    joined = [line for line in top.get_lines() if line.get_alpha() == 0.6]
+    ys = [list(line.get_ydata()) for line in joined]
+    assert len(ys) == 2 and sum(math.isnan(y) for y in ys[0]) == 1  # a: no 72h
+    assert not any(math.isnan(y) for y in ys[1])
+
+
 def test_equal_brier_scores_side_by_side_share_one_label():
     """Perfect scores drew a "0.00" on each bar of an event, edge to edge, in a row
     that read as one block: bars side by side that read the same share one label."""
