@@ -46,3 +46,19 @@ def test_results_are_written_to_a_path_given_as_text(tmp_path):
                             tuple(n for n in sc.order if n in res.armed), sc.order,
                             sc.spec.ceasefire.horizon_hours)
     assert back.same_as(res)
+
+
+def test_the_whole_scenario_of_the_scenario_guide_is_valid_and_cited(tmp_path, capsys):
+    """docs/scenarios.md opens with a whole file to start from: it must load, pass
+    --citations and run, as it says."""
+    import run_sim
+
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    section = text.split("## A whole scenario", 1)[1]
+    toml = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert toml is not None
+    path = tmp_path / "truce.toml"
+    path.write_text(toml.group(1), encoding="utf-8")
+    assert run_sim.main(["validate", str(path), "--citations"]) == 0
+    assert run_sim.main(["run", str(path), "--runs", "20", "--workers", "1", "--no-progress"]) == 0
+    assert "P(agreement)" in capsys.readouterr().out
