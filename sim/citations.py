@@ -91,5 +91,6 @@ def citation_errors(path: Path) -> list[str]:
     """One message per uncited value of the scenario file at ``path``, naming the file,
     the line and the line's text."""
     return [f"{path}:{line}: {text}: a value (a number, true or false) with no comment on its "
-            "line or heading its paragraph, to cite its source or say JUDGEMENT"
+            "line or heading its paragraph, to cite its source or say JUDGEMENT (a paragraph "
+            "starts below its [table] line: a comment above that line heads nothing)"
             for line, text in uncited(path.read_text(encoding="utf-8"))]

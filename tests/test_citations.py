@@ -85,7 +85,8 @@ def test_validate_citations_holds_any_file_to_the_rule(tmp_path, capsys) -> None
     line, first = expected[0]
     assert errors[0] == (f"error: {bare}:{line}: {first}: a value (a number, true or false) "
                          "with no comment on its line or heading its paragraph, to cite its "
-                         "source or say JUDGEMENT")
+                         "source or say JUDGEMENT (a paragraph starts below its [table] line: "
+                         "a comment above that line heads nothing)")
     assert captured.out.startswith(f"uncited: {bare}")
     assert run_sim.main(["validate", "--citations", *map(str, SCENARIOS)]) == 0
 
