@@ -68,11 +68,37 @@ PERCEIVED = {
 """What each ``perceived:`` of a trace means (:class:`sim.rules.Seen`)."""
 
 
+EVENTS = {
+    "round": "a round of talks in which no package was acceptable to all principals",
+    "refuses": "a client would not ratify the package its patron accepted",
+    "advance": "a battlefield gain during the talks: the winner's no-deal value rises, "
+               "the loser's falls",
+    "agreement": "its party is the author of the package agreed",
+    "deadline": "the talks ended without agreement",
+    "ceasefire": "the ceasefire starts, after the agreement's start delay",
+    "violation": "an act of a combatant against its opponent",
+    "attack": "an act of a spoiler against its opponent (blame may fall on its host)",
+    "strike": "a combatant strikes a spoiler (it may land on the spoiler's host)",
+    "trust": "a signatory's trust after an act it perceived",
+    "withdraws": "a signatory's trust fell below its tolerance: the ceasefire collapses",
+    "convoy departs": "an aid convoy leaves, in the pause",
+    "convoy delivers": "an aid convoy had the calm hours it needed, and delivered",
+    "convoy turned back": "an act while an aid convoy was on the road denied it its calm "
+                          "hours",
+    "convoy attacked": "an act struck the convoy itself, a grave violation",
+    "milestone": "the ceasefire held to a milestone",
+    "horizon": "the ceasefire still held at the end of the horizon",
+}
+"""What each kind of event of a trace means."""
+
+
 def _trace_key(outcome: Outcome) -> list[str]:
-    """The meaning of the terms this trace uses, once each, under it."""
-    details = [ev.detail for ev in outcome.trace or () if "perceived: " in ev.detail]
+    """The meaning of the terms this trace uses, once each, under it: its kinds of
+    event, in the order they first occur, then what each ``perceived:`` says."""
+    trace = outcome.trace or ()
+    kinds = dict.fromkeys(ev.event for ev in trace if ev.event in EVENTS)
+    terms = [(kind, EVENTS[kind]) for kind in kinds]
+    details = [ev.detail for ev in trace if "perceived: " in ev.detail]
     used = [term for term in PERCEIVED if any(f"perceived: {term}" in d for d in details)]
-    terms = [(f"perceived: {term}", PERCEIVED[term]) for term in used]
-    if any(ev.event == "agreement" for ev in outcome.trace or ()):
-        terms.append(("agreement", "its party is the author of the package agreed"))
+    terms += [(f"perceived: {term}", PERCEIVED[term]) for term in used]
     return ["", "Key:", *(f"  {label:<24}{meaning}" for label, meaning in terms)] if terms else []

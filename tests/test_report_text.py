@@ -352,10 +352,33 @@ def test_a_trace_explains_the_terms_it_uses_once_each_under_it(geneva):
     key = lines[lines.index("Key:") + 1:]
     used = {t for t in PERCEIVED if any(f"perceived: {t}" in e.detail for e in outcome.trace)}
     assert used and [k.split()[1] for k in key if "perceived:" in k] == [t for t in PERCEIVED if t in used]
-    assert key[-1].split()[0] == "agreement"
+    # every kind of event, once, in the order it first occurs ('advance', 'strike' and
+    # the rest were explained nowhere)
+    labels = [k[2:26].strip() for k in key if "perceived:" not in k]
+    assert labels == list(dict.fromkeys(e.event for e in outcome.trace))
     deadlocked = load_scenario(DEFAULT, ["parties.russia.positions.delineation.min=0.9",
                                          "parties.opposition.positions.delineation.max=0.3"])
-    assert "Key:" not in trace_text(run_replication(deadlocked, 1, 0, trace=True), deadlocked)
+    text = trace_text(run_replication(deadlocked, 1, 0, trace=True), deadlocked)
+    assert "deadline" in text.split("Key:")[1] and "perceived" not in text.split("Key:")[1]
+
+
+def test_every_kind_of_event_a_trace_logs_is_explained():
+    from sim.model import run_replication
+    from sim.trace_report import EVENTS
+
+    kinds = set()
+    for path, sets in ((DEFAULT, []), (ROOT / "scenarios" / "aleppo_48h_pause.toml", []),
+                       (DEFAULT, ["parties.russia.positions.delineation.min=0.9",
+                                  "parties.opposition.positions.delineation.max=0.3"]),
+                       (DEFAULT, ["parties.opposition.behaviour.tolerance=0.0",
+                                  "parties.regime.behaviour.tolerance=0.0",
+                                  "parties.us.behaviour.tolerance=0.0",
+                                  "parties.russia.behaviour.tolerance=0.0"])):
+        sc = load_scenario(path, sets)
+        for i in range(30):
+            kinds |= {e.event for e in run_replication(sc, 2016, i, trace=True).trace or ()}
+    assert {"horizon", "convoy delivers", "deadline", "refuses"} <= kinds  # (reached)
+    assert kinds <= set(EVENTS), kinds - set(EVENTS)
 
 
 def test_terms_imposed_on_the_ceasefire_are_said_wherever_agreed_terms_are_shown():
