@@ -90,12 +90,12 @@ def _refuse_label_clash(scored: list[Scenario], scenario: Scenario) -> None:
                             f"milestone {other!r} of {owner} (both would name {column})")
     # the scores pool each label's forecasts across the cases: one label, one event
     for label, hours in scenario.spec.ceasefire.milestones.items():
-        owner = next((sc for sc in scored if sc.spec.ceasefire.milestones.get(label, hours) != hours),
-                     None)
-        if owner is not None:
-            theirs = owner.spec.ceasefire.milestones[label]
+        case = next((sc for sc in scored if sc.spec.ceasefire.milestones.get(label, hours) != hours),
+                    None)
+        if case is not None:
+            theirs = case.spec.ceasefire.milestones[label]
             raise ScenarioError(scenario.file, join_key(("ceasefire", "milestones", label)), hours,
-                                f"{theirs:g}, as in {owner.file}, or another label: the backtest "
+                                f"{theirs:g}, as in {case.file}, or another label: the backtest "
                                 f"pools each milestone's forecasts across its cases by label, "
                                 f"so one label must be one number of hours")
 
