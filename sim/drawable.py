@@ -31,7 +31,7 @@ from sim.compare_sweep import PairPoint
 from sim.errors import ScenarioError
 from sim.experiments import SweepPoint, reference_difference
 from sim.observed import scenario_row
-from sim.output import read_plottable_run, read_run
+from sim.output import parts_inside, read_plottable_run, read_run
 from sim.params import MAX_POINTS, parse_params
 from sim.records import Results
 from sim.resuming import saved_pairs, saved_points
@@ -53,16 +53,29 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
         ScenarioError: ``out`` holds none of these results, or a file of one is damaged;
             the message names the file (as :func:`sim.output.read_run`'s do).
     """
-    if not (out / "runs.csv").is_file() and not (out / "manifest.json").is_file():
-        if (out / "compare.json").is_file() and all((out / s / "runs.csv").is_file() for s in SIDES):
-            return "compare", {"result": _comparison(out / "compare.json")}
-        if (out / POINTS).is_dir() and (points := read_sweep(out)):
-            return "sweep", points
-        if (out / PAIRS).is_dir() and (pairs := read_pairs(out)):
-            return "compare_sweep", pairs
-        if (out / CASES).is_dir() and (table := read_backtest(out)) is not None:
-            return "backtest", {"table": table}
-    return "run", read_plottable_run(out)  # (its error says what a directory is not)
+    if not out.is_dir():
+        raise ScenarioError(str(out), "", None, ("not a directory" if out.exists() else
+                                                 "no such directory") + f": {WHAT_PLOT_DRAWS}")
+    if (out / "runs.csv").is_file() or (out / "manifest.json").is_file():
+        return "run", read_plottable_run(out)
+    if (out / "compare.json").is_file() and all((out / s / "runs.csv").is_file() for s in SIDES):
+        return "compare", {"result": _comparison(out / "compare.json")}
+    if (out / POINTS).is_dir() and (points := read_sweep(out)):
+        return "sweep", points
+    if (out / PAIRS).is_dir() and (pairs := read_pairs(out)):
+        return "compare_sweep", pairs
+    if (out / CASES).is_dir() and (table := read_backtest(out)) is not None:
+        return "backtest", {"table": table}
+    if any(out.glob("trace_*.json")):
+        raise ScenarioError(str(out), "", None, "holds a trace, whose figure 'trace ... --out DIR "
+                            f"--plot' draws (plot does not): {WHAT_PLOT_DRAWS}")
+    # a whole with nothing finished yet, or a folder of run directories: which to plot
+    raise ScenarioError(str(out / "runs.csv"), "", None, f"missing; {out} " + (
+        parts_inside(out) or f"holds no results a command saved: {WHAT_PLOT_DRAWS}"))
+
+
+WHAT_PLOT_DRAWS = "give the --out DIR of a run, sweep, comparison or backtest"
+"""What ``plot`` takes, for its messages."""
 
 
 def read_sweep(out: Path) -> dict[str, Any]:
