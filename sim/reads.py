@@ -95,7 +95,19 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
                          "client); it still negotiates, and as a signatory must accept the "
                          "deal, so its positions and no_deal can move the terms and whether "
                          "one is struck")
-    return notes + unreached_notes(scenario)
+    return notes + unreached_notes(scenario) + unarmed_notes(scenario)
+
+
+def unarmed_notes(scenario: Scenario) -> list[str]:
+    """No armed party attacks (every ``attack_rate`` 0, the default): nothing can violate
+    the ceasefire, so every one agreed holds to the horizon. A P(hold) of 100% that is
+    only the defaults at work reads as a finding."""
+    armed = [p for p in scenario.spec.parties.values() if p.role in ("combatant", "spoiler")]
+    if any(p.behaviour.attack_rate > 0 for p in armed):
+        return []
+    return ["note: no armed party attacks (every combatant's and spoiler's behaviour."
+            "attack_rate is 0, its default): nothing can violate the ceasefire, so every one "
+            "agreed holds to the horizon"]
 
 
 def unreached_notes(scenario: Scenario) -> list[str]:

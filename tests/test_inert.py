@@ -190,3 +190,20 @@ def test_a_combatant_nothing_acts_against_is_said_to_never_withdraw(tmp_path):
         b = runner.run(load_scenario(child, changed), 80, 3).results
     assert a.same_as(b)
     assert idle_parties_notes(load_scenario(child, ['parties.opposition.opponent="militias"'])) == []
+
+
+def test_a_scenario_in_which_nobody_attacks_is_said_to_hold_for_that_reason():
+    """Every attack_rate left at its default of 0 gave P(hold) 100% at every milestone,
+    with nothing to say that the defaults, not the terms, made it so."""
+    from helpers import oracle_doc
+
+    from sim.model import run_replication
+    from sim.reads import idle_parties_notes
+    from sim.scenario import scenario_from_dict
+
+    calm = scenario_from_dict(oracle_doc(0.0, 0.5, 0.1, 0.25))
+    assert any("no armed party attacks" in note for note in idle_parties_notes(calm))
+    outcomes = [run_replication(calm, 3, i) for i in range(20)]
+    assert all(o.agreed and not o.collapsed for o in outcomes)  # (what the note says)
+    armed = scenario_from_dict(oracle_doc(0.5, 0.5, 0.1, 0.25))
+    assert not any("no armed party attacks" in note for note in idle_parties_notes(armed))
