@@ -83,8 +83,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), "", _line_of(text, str(exc)), f"not valid TOML ({exc})"
-                            ) from None
+        raise ScenarioError(str(path), "", _line_of(text, str(exc)),
+                            f"not valid TOML ({exc}){_toml_hint(str(exc))}") from None
     except RecursionError:
         raise ScenarioError(str(path), "", None, "tables and arrays nested less deeply "
                             "(the file nests them hundreds of levels deep)") from None
@@ -98,6 +98,23 @@ WHOLE_TABLES = frozenset({("ceasefire", "milestones")})
 """Tables that are one value (a set of labels), replaced whole by a child, never merged:
 a child scenario with a shorter horizon must be able to drop its parent's milestones."""
 
+
+
+TOML_HINTS = {
+    "Invalid value": "text needs quotes (role = \"spoiler\"), true and false are lower "
+                     "case, and a number has no unit",
+    "Cannot overwrite a value": "a key written twice in one table",
+    "Cannot declare": "a [table] header written twice: give each table once",
+    "Expected newline or end of document": "one value a line, with a decimal point, not "
+                                           "a comma (0.5, not 0,5)",
+}
+"""What the usual cause of a TOML parser's message is, in the words of a scenario."""
+
+
+def _toml_hint(error: str) -> str:
+    """The usual cause of a TOML error (:data:`TOML_HINTS`), as a clause; "" if none."""
+    hint = next((h for start, h in TOML_HINTS.items() if error.startswith(start)), "")
+    return f"; usually {hint}" if hint else ""
 
 
 def _line_of(text: str, error: str) -> str | None:

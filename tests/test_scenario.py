@@ -223,6 +223,21 @@ def test_empty_and_non_toml_files(tmp_path, capsys, content, expected):
     assert expected in err and str(file) in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("content", "hint"), [
+    ('name = "x"\n[parties.jfs]\nrole = spoiler\n', 'text needs quotes (role = "spoiler")'),
+    ('name = "x"\nname = "y"\n', "a key written twice in one table"),
+    ('name = "x"\n[issues]\n[issues]\n', "a [table] header written twice"),
+    ('name = "x"\nb = 0,6\n', "a decimal point, not a comma"),
+])
+def test_a_toml_error_says_its_usual_cause(tmp_path, capsys, content, hint):
+    """The parser's 'Invalid value' or 'Cannot overwrite a value' does not say that text
+    needs quotes, or which mistake a scenario's author makes to get it."""
+    file = tmp_path / "bad.toml"
+    file.write_text(content, encoding="utf-8")
+    assert run_sim.main(["validate", str(file)]) == 2
+    assert f"; usually {hint}" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("content", "quoted"),
     [('name = "x"\n\n  compliance = 0,6   \nb = 1\n', "bad value 'compliance = 0,6';"),
