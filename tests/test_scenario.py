@@ -227,7 +227,7 @@ def test_empty_and_non_toml_files(tmp_path, capsys, content, expected):
     ('name = "x"\n[parties.jfs]\nrole = spoiler\n', 'text needs quotes (role = "spoiler")'),
     ('name = "x"\nname = "y"\n', "a key written twice in one table"),
     ('name = "x"\n[issues]\n[issues]\n', "a [table] header written twice"),
-    ('name = "x"\nb = 0,6\n', "a decimal point, not a comma"),
+    ('name = "x"\nb = 0,6\n', "one value a line, with a decimal point, not a comma"),
 ])
 def test_a_toml_error_says_its_usual_cause(tmp_path, capsys, content, hint):
     """The parser's 'Invalid value' or 'Cannot overwrite a value' does not say that text
