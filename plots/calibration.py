@@ -206,12 +206,12 @@ def plot_brier(ax: Axes, table: Any) -> None:
     ax.set_ylabel("Brier score (0 = perfect, 1 = worst)")
     ax.set_xlabel("event (n = forecasts scored)")
     ax.set_title("Brier scores: lower is better", loc="left")
-    ax.legend(handles=[Patch(facecolor=MODEL_COLOUR, edgecolor="black", label="model"),
-                       Patch(facecolor=BASE_COLOUR, edgecolor="black",
-                             label="base rate, fitted in sample"),
-                       Patch(facecolor=LOO_COLOUR, edgecolor="black",
-                             label="base rate of the other cases")],
-              loc="upper left", ncols=2, fontsize=8)
+    handles = [Patch(facecolor=MODEL_COLOUR, edgecolor="black", label="model"),
+               Patch(facecolor=BASE_COLOUR, edgecolor="black", label="base rate, fitted in sample")]
+    if any(not math.isnan(b["loo"]) for b in bars):  # (one case has no other to learn from)
+        handles.append(Patch(facecolor=LOO_COLOUR, edgecolor="black",
+                             label="base rate of the other cases"))
+    ax.legend(handles=handles, loc="upper left", ncols=2, fontsize=8)
 
 
 def percentile_points(table: Any) -> list[dict[str, Any]]:

@@ -439,6 +439,17 @@ def test_a_case_s_forecast_line_is_not_drawn_across_an_event_it_lacks(tmp_path):
     assert not any(math.isnan(y) for y in ys[1])
 
 
+def test_a_base_rate_with_no_bar_has_no_legend_entry(tmp_path):
+    """With one case no leave-one-out base rate exists, yet the legend named it."""
+    from plots.calibration import calibration_figure
+
+    one = calibration_figure(backtest(put(tmp_path / "one", always_holds("a"))))
+    two = calibration_figure(backtest(put(tmp_path / "two", always_holds("a"), always_holds("b"))))
+    names = [[t.get_text() for t in d.figure.axes[1].get_legend().get_texts()] for d in (one, two)]
+    assert "base rate of the other cases" not in names[0]
+    assert "base rate of the other cases" in names[1]
+
+
 def test_equal_brier_scores_side_by_side_share_one_label():
     """Perfect scores drew a "0.00" on each bar of an event, edge to edge, in a row
     that read as one block: bars side by side that read the same share one label."""
