@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sim.document import join_key, read_toml, shown_path, split_key, value_at
+from sim.document import join_key, split_key, value_at
 from sim.errors import PairedError, ScenarioError
+from sim.tomlfile import read_toml, shown_path
 
 
 def chain(path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:

@@ -406,7 +406,7 @@ def test_a_byte_order_mark_is_not_an_error(tmp_path):
 
 def test_files_too_large_nested_too_deep_or_naming_a_nul_parent_are_bad_input(
         tmp_path, monkeypatch):
-    import sim.document
+    import sim.tomlfile
 
     deep = write(tmp_path, {}, "deep.toml")
     deep.write_text("x = " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
@@ -418,7 +418,7 @@ def test_files_too_large_nested_too_deep_or_naming_a_nul_parent_are_bad_input(
         with pytest.raises(ScenarioError) as err:
             load_scenario(path)
         assert err.value.path == key and allowed in err.value.allowed
-    monkeypatch.setattr(sim.document, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(sim.tomlfile, "MAX_FILE_BYTES", 100)
     with pytest.raises(ScenarioError) as err:
         load_scenario(big)
     assert "at most" in err.value.allowed
