@@ -142,10 +142,14 @@ def borrowed_name_note(scenario: Any) -> str:
         if giver is not None and giver.resolve() != path.resolve():
             givers[key] = giver
     if "name" in givers:
-        also = " and its title" if givers.get("title") == givers["name"] else ""
+        title = givers.get("title")
+        also = " and its title" if title == givers["name"] else ""
+        elsewhere = f", and its title from {shown_path(title)}" if title not in (None,
+                                                                            givers["name"]) else ""
         return (f"note: {path.name} takes its name ({scenario.name}){also} from "
-                f"{shown_path(givers['name'])}, which it extends, so its results are labelled "
-                f"as that scenario's: set name in {path.name}")
+                f"{shown_path(givers['name'])}{elsewhere}, which it extends, so its results are "
+                f"labelled as that scenario's: set name{' and title' if title else ''} in "
+                f"{path.name}")
     if "title" in givers:
         return (f"note: {path.name} takes its title ({scenario.spec.title!r}) from "
                 f"{shown_path(givers['title'])}, which it extends, so its report is headed "

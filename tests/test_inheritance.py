@@ -593,3 +593,10 @@ def test_a_child_that_names_itself_but_takes_its_parent_s_title_is_told_so(tmp_p
     assert "takes its name (minimal) and its title from" in borrowed_name_note(load_scenario(both))
     titled = write(tmp_path / "titled.toml", 'extends = "parent.toml"\nname = "t"\ntitle = "Own"\n')
     assert borrowed_name_note(load_scenario(titled)) == ""
+    # the name from a grandparent, the title from a parent: both are said
+    middle = write(tmp_path / "middle.toml", 'extends = "parent.toml"\ntitle = "Middle"\n')
+    grandchild = write(tmp_path / "grandchild.toml", 'extends = "middle.toml"\n')
+    assert (f"takes its name (minimal) from {tmp_path / 'parent.toml'}, and its title from "
+            f"{middle}, which it extends" in borrowed_name_note(load_scenario(grandchild)))
+    assert borrowed_name_note(load_scenario(grandchild)).endswith(
+        "set name and title in grandchild.toml")
