@@ -18,6 +18,7 @@ from concurrent.futures import Executor, Future
 from typing import Any
 from urllib.parse import urlsplit
 
+from sim import __version__
 from sim.errors import ScenarioError
 from sim.progress import warn
 from sim.runner import Runner
@@ -27,7 +28,8 @@ SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 """Protocols of a scheduler's address (dask's in-process one cannot be reached from here)."""
 ADDRESS_HELP = "the address of a running dask scheduler, such as tcp://127.0.0.1:8786"
 INSTALL = ("install it, the same version as here, on every worker node, in the environment "
-           "'dask worker' runs in (pip install -e .)")
+           "'dask worker' runs in (pip install -e '.[distributed]', which installs dask worker "
+           "too)")
 """What to do about a worker that cannot import this simulator."""
 
 
@@ -152,7 +154,8 @@ def mismatch_line(message: str) -> str:
 
 
 def check_workers(client: Any, address: str) -> None:
-    """Refuse a cluster where a worker cannot import the simulator.
+    """Refuse a cluster where a worker cannot import the simulator, or runs another
+    version of it (whose model may give other results, saved as this version's).
 
     A worker that cannot unpack a work item (its function lives in this package) dies,
     and with no worker left the run waits for ever. So every worker first imports the
@@ -164,7 +167,8 @@ def check_workers(client: Any, address: str) -> None:
     if not client.nthreads():
         return
     try:
-        answers = client.run(eval, "__import__('sim.chunks') and None", on_error="return")
+        answers = client.run(eval, "__import__('sim.chunks') and __import__('sim').__version__",
+                             on_error="return")
     except Exception:  # lost meanwhile: the run will tell
         return
     failed = {w: a for w, a in answers.items() if isinstance(a, BaseException)}
@@ -174,6 +178,14 @@ def check_workers(client: Any, address: str) -> None:
         raise ScenarioError("--dask", "", address, f"a cluster whose workers can import this "
                             f"simulator, but {len(failed)} of {len(answers)} cannot ({worker}: "
                             f"{error}): {INSTALL}")
+    # another version's model gives other results, and its runs would be saved as this one's
+    other = {w: a for w, a in answers.items() if a != __version__}
+    if other:
+        client.close()
+        worker, version = next(iter(other.items()))
+        raise ScenarioError("--dask", "", address, f"a cluster whose workers run this "
+                            f"simulator's version {__version__}, but {len(other)} of "
+                            f"{len(answers)} run another ({worker}: {version}): {INSTALL}")
 
 
 LEFT = "ceasefire-simulator-left"
@@ -184,9 +196,12 @@ UNPACK = f"""
 def run(blob):
     import pickle
     try:
-        function, args = pickle.loads(blob)
+        function, args, version = pickle.loads(blob)
     except Exception as exc:
         leave(f"{{type(exc).__name__}}: {{exc}}")
+    import sim
+    if sim.__version__ != version:
+        leave(f"it runs version {{sim.__version__}}, and the run needs {{version}}")
     return function(*args)
 
 
@@ -199,9 +214,10 @@ def leave(error):
     raise Reschedule()
 """
 """The code a cluster's worker runs each work item with, sent as text: it unpacks the
-item (a function of this package and its arguments) where a failure can be handled.
-A worker that cannot unpack it says why in the cluster's event log, hands the item
-back to the scheduler, and leaves the cluster."""
+item (a function of this package, its arguments and the version of this simulator that
+sent it) where a failure can be handled. A worker that cannot unpack it, or runs
+another version (whose model may give other results), says why in the cluster's event
+log, hands the item back to the scheduler, and leaves the cluster."""
 
 
 class PortableExecutor(Executor):
@@ -227,7 +243,7 @@ class PortableExecutor(Executor):
     def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run ``fn(*args)`` on the cluster (keyword arguments go to the cluster's own
         ``submit``, as dask's executor takes them)."""
-        blob = pickle.dumps((fn, args), protocol=pickle.DEFAULT_PROTOCOL)
+        blob = pickle.dumps((fn, args, __version__), protocol=pickle.DEFAULT_PROTOCOL)
         # named after the function, not 'eval', in the cluster's dashboard and logs
         kwargs.setdefault("key", f"{getattr(fn, '__name__', 'item')}-{uuid.uuid4().hex}")
         return self.inner.submit(eval, "exec(code, space) or space['run'](blob)",

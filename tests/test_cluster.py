@@ -179,6 +179,44 @@ def test_every_worker_is_checked_not_one():
     assert client.closed
 
 
+class OtherVersionClient(MixedClient):
+    """A cluster where one worker of two runs another version of the simulator."""
+
+    def run(self, function, *args, on_error="raise"):
+        return {"tcp://a:1": function(*args), "tcp://b:1": "0.0.1"}
+
+
+def test_a_worker_running_another_version_is_refused():
+    """Another version's model may give other results, and the run would be saved as
+    this version's: a worker with 0.3.1 changed 27 rows of 3,000 with no word."""
+    from sim import __version__
+
+    client = OtherVersionClient()
+    with pytest.raises(ScenarioError, match=rf"run this simulator's version {__version__}, but 1 "
+                       r"of 2 run another \(tcp://b:1: 0.0.1\)"):
+        check_workers(client, "tcp://a:1")
+    assert client.closed
+
+
+def test_a_worker_of_another_version_that_joins_later_leaves_saying_why(monkeypatch):
+    """The check before a run sees only the workers there then; each work item carries
+    the version that sent it, and a worker running another leaves the cluster."""
+    import sim.cluster
+
+    monkeypatch.setattr(sim.cluster, "__version__", "0.0.1")  # as if this were another version
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        executor = PortableExecutor(client.get_executor(), client)
+        executor.submit(abs, -1)
+        deadline = time.monotonic() + 60
+        while not client.get_events(LEFT):
+            assert time.monotonic() < deadline, "the worker did not leave"
+            time.sleep(0.1)
+        ((_, event),) = client.get_events(LEFT)
+        assert event["error"] == f"it runs version {sim.__version__}, and the run needs 0.0.1"
+
+
 def test_a_client_that_fails_half_made_does_not_hold_the_exit(tmp_path):
     """dask's client refusing a TLS address without TLS settings was collected at exit,
     where it waited 40 s and printed a traceback."""
@@ -266,7 +304,8 @@ def test_the_watch_warns_once_of_each_worker_that_left_and_stops_when_none_is_le
     assert capsys.readouterr().err == (
         "warning: tcp://bad:1 cannot run this simulator's work (ModuleNotFoundError: sim) and "
         "left the cluster; the run goes on without it (install it, the same version as here, "
-        "on every worker node, in the environment 'dask worker' runs in (pip install -e .))\n")
+        "on every worker node, in the environment 'dask worker' runs in (pip install -e "
+        "'.[distributed]', which installs dask worker too))\n")
     client.workers = 0
     client.events.append((3.0, {"worker": "tcp://worse:1", "error": "AttributeError: y"}))
     with pytest.raises(RuntimeError, match=r"^tcp://worse:1 cannot run this simulator's work "
