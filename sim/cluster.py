@@ -298,6 +298,16 @@ class PortableExecutor(Executor):
         return event[0], str(event[1].get("worker"))
 
 
+def _quiet_dask() -> None:
+    """Silence dask's own log below CRITICAL: the command reports a lost cluster in one
+    line, which dask's tracebacks and 'Couldn't gather' warnings would bury. dask's
+    logging configuration gives some of its loggers (``distributed.client``) a level of
+    their own, so each is set, not only their parent."""
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]
+    for name in ["distributed", *names]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner:
     """A Runner on a local pool of ``workers`` processes, or on the dask cluster at
     ``dask`` with ``workers`` items at once (default: the cluster's threads)."""
@@ -311,11 +321,10 @@ def make_runner(workers: int | None, dask: str | None, progress: bool) -> Runner
                             "install the 'distributed' extra: pip install -e '.[distributed]'"
                             ) from None
     check_listening(dask)  # (after the extra: installing it is needed whatever the address)
-    # the command reports a lost cluster in one line; dask's own log would print its
-    # tracebacks first
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    _quiet_dask()
     with warnings.catch_warnings(record=True) as caught:  # (the filters as they were)
         client = connect(Client, dask)
+        _quiet_dask()  # (loggers made as it connected)
         check_workers(client, dask)
     for said in caught:  # dask's version table, in one line; its other warnings as they were
         if type(said.message).__name__ == "VersionMismatchWarning":

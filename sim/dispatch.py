@@ -145,10 +145,12 @@ class Dispatch:
         except (BrokenExecutor, CancelledError):
             # a local worker died, or a cluster cancelled the work (its scheduler lost)
             self._keep_finished(wait_running=False)
-            raise WorkerLostError("a worker process died (killed by a signal, or by the "
-                                  f"system for lack of memory{spawn_hint(self._received)}) or "
-                                  "the cluster was lost; the replications finished before it "
-                                  f"are kept, and {RESUME_ADVICE}") from None
+            what = ("the cluster was lost (its scheduler stopped answering, or cancelled the "
+                    "run's work)" if self._external else
+                    "a worker process died (killed by a signal, or by the system for lack of "
+                    f"memory{spawn_hint(self._received)})")
+            raise WorkerLostError(f"{what}; the replications finished before it are kept, and "
+                                  f"{RESUME_ADVICE}") from None
         except Exception as exc:
             if not self._external:
                 raise  # a bug of the model, shown as one

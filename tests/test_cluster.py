@@ -409,3 +409,22 @@ def test_a_scenario_error_in_a_large_item_reaches_the_run_from_a_cluster():
     same_results(remote.results, local.results)
     stopped = StoppedChunkError(local.results, local.error, 7)
     assert len(str(stopped)) < 1000 and "ceasefire.max_acts" in str(stopped)
+
+
+def test_dask_s_own_loggers_are_silenced_each_one():
+    """dask gives distributed.client a level of its own, so silencing 'distributed'
+    left its "Couldn't gather 1 keys, rescheduling" warning in the middle of a run's
+    output when workers were killed."""
+    import logging
+
+    from sim.cluster import _quiet_dask
+
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("distributed")]
+    assert "distributed.client" in names
+    levels = {n: logging.getLogger(n).level for n in ["distributed", *names]}
+    try:
+        _quiet_dask()
+        assert all(logging.getLogger(n).getEffectiveLevel() == logging.CRITICAL for n in levels)
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
