@@ -172,20 +172,16 @@ def check_workers(client: Any, address: str) -> None:
     except Exception:  # lost meanwhile: the run will tell
         return
     failed = {w: a for w, a in answers.items() if isinstance(a, BaseException)}
-    if failed:
-        client.close()
-        worker, error = next(iter(failed.items()))
-        raise ScenarioError("--dask", "", address, f"a cluster whose workers can import this "
-                            f"simulator, but {len(failed)} of {len(answers)} cannot ({worker}: "
-                            f"{error}): {INSTALL}")
     # another version's model gives other results, and its runs would be saved as this one's
-    other = {w: a for w, a in answers.items() if a != __version__}
-    if other:
-        client.close()
-        worker, version = next(iter(other.items()))
-        raise ScenarioError("--dask", "", address, f"a cluster whose workers run this "
-                            f"simulator's version {__version__}, but {len(other)} of "
-                            f"{len(answers)} run another ({worker}: {version}): {INSTALL}")
+    other = {w: a for w, a in answers.items() if w not in failed and a != __version__}
+    for bad, wanted, said in ((failed, "can import this simulator", "cannot"),
+                              (other, f"run this simulator's version {__version__}", "run another")):
+        if bad:
+            client.close()
+            worker, answer = next(iter(bad.items()))
+            raise ScenarioError("--dask", "", address, f"a cluster whose workers {wanted}, but "
+                                f"{len(bad)} of {len(answers)} {said} ({worker}: {answer}): "
+                                f"{INSTALL}")
 
 
 LEFT = "ceasefire-simulator-left"

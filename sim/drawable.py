@@ -85,8 +85,8 @@ def read_sweep(out: Path) -> dict[str, Any]:
     difference from the reference yet: it is computed here, as the sweep would have."""
     points: list[SweepPoint] = []
     manifests: list[dict[str, Any]] = []
-    for home, (scenario, results, summary, manifest) in _sessions_parts(saved_points(out),
-                                                                         "sweep_point"):
+    homes = saved_points(out)
+    for home, (scenario, results, summary, manifest) in _sessions_parts(homes, "sweep_point"):
         params = _params(home / "manifest.json", manifest["sweep_point"],
                          points[0].params if points else None)
         point = SweepPoint(params, scenario, results, summary, bool(summary.get("partial")))
@@ -98,7 +98,7 @@ def read_sweep(out: Path) -> dict[str, Any]:
     if not points:
         return {}
     return {"points": points, "params": list(points[0].params),
-            "planned": _planned(manifests, len(saved_points(out))),
+            "planned": _planned(manifests, len(homes)),
             "runs": _count(manifests[0].get("runs_requested"))}
 
 
@@ -109,9 +109,11 @@ def read_pairs(out: Path) -> dict[str, Any]:
     points: list[PairPoint] = []
     manifests: list[dict[str, Any]] = []
     names = ("A", "B")
-    for home in saved_pairs(out):
-        sides = [next(_walk([home / side], "pair_point"), (home, None))[1] for side in SIDES]
-        if not (home / "compare.json").is_file() or None in sides:
+    homes = saved_pairs(out)
+    for home in homes:
+        sides = [_saved(home / side) for side in SIDES]
+        if not (home / "compare.json").is_file() or None in sides \
+                or any("pair_point" not in side[3] for side in sides if side):
             break
         (a, held_a, _, manifest), (b, held_b, _, _) = sides  # type: ignore[misc]
         if manifests and _count(manifest.get("runs_requested")) != _count(
@@ -128,7 +130,7 @@ def read_pairs(out: Path) -> dict[str, Any]:
     if not points:
         return {}
     return {"points": points, "params": list(points[0].params), "names": names,
-            "planned": _planned(manifests, len(saved_pairs(out))),
+            "planned": _planned(manifests, len(homes)),
             "runs": _count(manifests[0].get("runs_requested"))}
 
 
@@ -170,17 +172,21 @@ def read_backtest(out: Path) -> BacktestTable | None:
     return table
 
 
-def _walk(homes: Iterable[Path], key: str) -> Iterator[tuple[Path, Part | None]]:
-    """Each part's run directory, read; None for one never saved whole (killed during
-    its first save: no runs.csv or summary.json yet). A run directory put there by hand
-    (its manifest names no ``key``) is passed over. Damaged files raise, naming the
+def _saved(home: Path) -> Part | None:
+    """A part's run directory, read; None for one never saved whole (killed during its
+    first save: no runs.csv or summary.json yet). Damaged files raise, naming the
     file."""
+    if not (home / "runs.csv").is_file() or not (home / "summary.json").is_file():
+        return None
+    return read_run(home)
+
+
+def _walk(homes: Iterable[Path], key: str) -> Iterator[tuple[Path, Part | None]]:
+    """Each part's run directory, read (:func:`_saved`); a run directory put there by
+    hand (its manifest names no ``key``) is passed over."""
     for home in homes:
-        if not (home / "runs.csv").is_file() or not (home / "summary.json").is_file():
-            yield home, None
-            continue
-        part = read_run(home)
-        if key in part[3]:
+        part = _saved(home)
+        if part is None or key in part[3]:
             yield home, part
 
 

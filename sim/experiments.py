@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from sim.csvio import atomic_writer
-from sim.document import refuse_replacing, split_key, value_at
+from sim.document import join_key, refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
 from sim.output import Resumed, jsonable, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
@@ -120,7 +120,7 @@ def _refuse_label_clash(points: list[tuple[dict[str, Any], Scenario]], table: st
         label, other, column = clash
         at = next(a for a, sc in points if label in sc.spec.ceasefire.milestones)
         values = " ".join(f"{k}={toml_value(v)}" for k, v in at.items())
-        raise ScenarioError("--param", f"ceasefire.milestones.{label}", values,
+        raise ScenarioError("--param", join_key(("ceasefire", "milestones", label)), values,
                             f"milestone labels whose columns in the table differ from "
                             f"milestone {other!r}'s at another point (both would name "
                             f"{column})")

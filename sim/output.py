@@ -233,14 +233,18 @@ saved it, how many levels up that command's ``--out DIR`` is, and what the part 
 A part of a part holds both keys: the first of them here names the whole."""
 
 
+def part_of(manifest: dict[str, Any]) -> tuple[str, int, str] | None:
+    """What larger result a run directory (its ``manifest``) is part of, as
+    :data:`PARTS` says (the outermost, for a part of a part), or None for a run alone."""
+    return next((PARTS[key] for key in PARTS if key in manifest), None)
+
+
 def resume_advice(out: Path, manifest: dict[str, Any]) -> str:
     """How to finish the run saved in ``out`` (its ``manifest``): the command that saved
     it with ``--resume`` and its ``--out``. A sweep's point, a comparison's side or a
     backtest's scenario is finished by its whole."""
-    for key, (command, up, _) in PARTS.items():
-        if key in manifest:  # (the first is the outermost)
-            return finish_with(command, whole_of(out, up))
-    return finish_with("run", out)
+    part = part_of(manifest)
+    return finish_with(part[0], whole_of(out, part[1])) if part else finish_with("run", out)
 
 
 def finish_with(command: str, out: Path) -> str:

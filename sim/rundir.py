@@ -26,6 +26,7 @@ from sim.output import (
     PARTS,
     Resumed,
     finish_with,
+    part_of,
     read_run,
     resume_advice,
     shell_path,
@@ -122,7 +123,7 @@ def lock_run(run: Path) -> None:
         return  # (reading it says what is wrong)
     run = run.resolve()  # (a link to a sweep's point: its sweep is where the link points)
     manifest = saved_manifest(run) or {}
-    part = next((PARTS[key] for key in PARTS if key in manifest), None)
+    part = part_of(manifest)
     if part is not None:
         lock_out(whole_of(run, part[1]), "plot")
     lock_out(run, "plot")
@@ -139,7 +140,7 @@ def refuse_others(out: Path, command: str, resuming: bool) -> None:
         what, finish = f"a {KINDS[other]}", finish_with(other, out)
         if other == "run":  # a sweep's point, a comparison's side: its whole finishes it
             manifest = saved_manifest(out) or {}
-            part = next((PARTS[key] for key in PARTS if key in manifest), None)
+            part = part_of(manifest)
             if part is not None:
                 what = f"{part[2]} in {whole_of(out, part[1])}"
                 finish = resume_advice(out, manifest)

@@ -133,6 +133,28 @@ def running(args: Sequence[str], env: dict[str, str] | None = None,
         end_family(proc, tag)
 
 
+@contextlib.contextmanager
+def held_lock(path: Path) -> Iterator[None]:
+    """Another process holding ``path`` (an exclusive ``flock`` on it, as a command holds
+    its --out DIR, or a cron job's ``flock .`` its directory) until the block is left."""
+    with running([sys.executable, "-c", "import sys, time, fcntl, os; "
+                  "fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
+                  "print('held', flush=True); time.sleep(60)", str(path)],
+                 stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
+        yield
+
+
+def quiet(args: list[str]) -> int:
+    """``run_sim.main(args)`` with what it prints to standard output dropped."""
+    import io
+
+    import run_sim
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_sim.main(args)
+
+
 def end_family(proc: subprocess.Popen[Any], tag: str, timeout: float = 10.0) -> None:
     """Kill ``proc``'s process group and every process holding ``tag`` as its
     :data:`FAMILY_VAR`, wait until they are gone, and reap ``proc``."""
@@ -200,11 +222,6 @@ class LostWorkerError(WorkerLostError):
 
     def __init__(self, message: str = f"a worker process died; {RESUME_ADVICE}") -> None:
         super().__init__(message)
-
-
-def lost_worker() -> type[BaseException]:
-    """The error of a lost worker, for :func:`interrupt_chunk` to raise."""
-    return LostWorkerError
 
 
 def interrupt_chunk(monkeypatch: Any, at: int, size: int = 250,

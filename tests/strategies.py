@@ -65,10 +65,16 @@ unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False, allow_subnormal=
 uniforms = st.floats(min_value=0.0, max_value=1.0, exclude_max=True, allow_subnormal=False)
 """What ``random.Random.random()`` returns: 0 <= u < 1."""
 
-exponents = st.floats(min_value=0.0, max_value=20.0, exclude_min=True, allow_subnormal=False)
+
+def positive(hi: float) -> st.SearchStrategy[float]:
+    """Floats in ``(0, hi]`` without subnormals: a value the schema allows above 0 only."""
+    return st.floats(min_value=0.0, max_value=hi, exclude_min=True, allow_subnormal=False)
+
+
+exponents = positive(20.0)
 """Concession exponents e (schema: 0 < e <= 20)."""
 
-noises = st.floats(min_value=0.0, max_value=10.0, exclude_min=True, allow_subnormal=False)
+noises = positive(10.0)
 """Ratification noise (schema: 0 < noise <= 10)."""
 
 severities = st.floats(min_value=0.0, max_value=100.0, allow_subnormal=False)
@@ -212,8 +218,7 @@ def combatant_parties(
             # until someone withdraws, and nobody may)
             "retaliation": draw(bounded(0.0, 0.6)),
             "strike_response": draw(unit),
-            "ratification_noise": draw(st.floats(min_value=0.0, max_value=1.0, exclude_min=True,
-                                                 allow_subnormal=False)),
+            "ratification_noise": draw(positive(1.0)),
             **_trust_block(draw),
         },
     }
@@ -325,8 +330,7 @@ def scenario_docs(
     cap = draw(st.integers(0, 4))
     longest = max(pause, issues["pause_hours"]["high"] if "pause_hours" in issues else 0.0)
     if cap:
-        convoy_interval = draw(st.floats(min_value=0.0, max_value=24.0, exclude_min=True,
-                                         allow_subnormal=False))
+        convoy_interval = draw(positive(24.0))
     else:
         closest = max(longest / 100, 1e-6)
         convoy_interval = draw(bounded(closest, max(closest, 24.0)))

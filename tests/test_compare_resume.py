@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from helpers import DEFAULT, interrupt_chunk, lost_worker
+from helpers import DEFAULT, LostWorkerError, interrupt_chunk
 
 import run_sim
 
@@ -298,7 +298,7 @@ def test_a_lost_worker_in_side_b_keeps_the_pairs_both_sides_finished(tmp_path, m
     """As Ctrl-C does: side B's finished replications are saved and the comparison of
     what both sides finished is shown and written, marked partial, before the error."""
     out = tmp_path / "compare"
-    interrupt_chunk(monkeypatch, 5, size=250, raising=lost_worker())  # side B's second item
+    interrupt_chunk(monkeypatch, 5, size=250, raising=LostWorkerError)  # side B's second item
     args = ["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--workers", "1", "--no-progress",
             "--out", str(out), "--runs", "600"]
     printed = io.StringIO()

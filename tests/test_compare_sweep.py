@@ -11,7 +11,7 @@ import io
 import json
 
 import pytest
-from helpers import DEFAULT, ROOT, interrupt_chunk, lost_worker
+from helpers import DEFAULT, ROOT, LostWorkerError, interrupt_chunk
 
 import run_sim
 from sim.compare_sweep import compare_sweep_text, pair_rows
@@ -293,7 +293,7 @@ def test_a_lost_worker_keeps_the_running_point_s_pairs(tmp_path, monkeypatch, ca
     """A lost worker in the second point's side B: the point is shown and saved with the
     pairs both sides finished, as after Ctrl-C, and the resume ends as if never stopped."""
     out = tmp_path / "pairs"
-    interrupt_chunk(monkeypatch, 8, size=250, raising=lost_worker())
+    interrupt_chunk(monkeypatch, 8, size=250, raising=LostWorkerError)
     status, printed = sweep(out)
     assert status == 1
     assert "the comparison sweep stopped during point 2 of 2, with its finished runs" in (

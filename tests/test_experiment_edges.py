@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, ROOT, interrupt_chunk, lost_worker, minimal_doc
+from helpers import DEFAULT, ROOT, LostWorkerError, interrupt_chunk, minimal_doc
 
 import run_sim
 from sim.comparison import paired, sides
@@ -336,10 +336,11 @@ def test_a_comparison_side_b_s_error_stopped_raises_unless_the_caller_keeps_it(g
     from sim.run_outcome import WorkerLostError
 
     other = with_overrides(geneva, {DETERRENCE: 0.9})
-    interrupt_chunk(monkeypatch, 4, size=10, raising=lost_worker())  # B's second item
+    interrupt_chunk(monkeypatch, 4, size=10, raising=LostWorkerError)  # B's second item
     with Runner(workers=1) as runner, pytest.raises(WorkerLostError):
         paired(geneva, other, runner, 20, 1)
-    interrupt_chunk(monkeypatch, 4, size=10, raising=lost_worker())
+    monkeypatch.undo()  # (the patch is made afresh, not on top of the first)
+    interrupt_chunk(monkeypatch, 4, size=10, raising=LostWorkerError)
     with Runner(workers=1) as runner:
         kept = paired(geneva, other, runner, 20, 1, keep_partial=True)
     result, a, b, interrupted = kept

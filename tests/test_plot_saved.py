@@ -7,14 +7,12 @@ same bytes, so ``plot`` later must give files identical to those ``--plot`` gave
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from helpers import DEFAULT, ROOT, interrupt_chunk
+from helpers import DEFAULT, ROOT, interrupt_chunk, quiet
 
 import plots
 import run_sim
@@ -27,10 +25,6 @@ SWEEP = ["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.coverage=0.2,0.
 COMPARE = ["compare", str(DEFAULT), "--set", "ceasefire.monitoring.notice=0.5"]
 COMPARE_SWEEP = [*COMPARE, "--param", "ceasefire.monitoring.coverage=0.2,0.4,0.6"]
 
-
-def quiet(args: list[str]) -> int:
-    with contextlib.redirect_stdout(io.StringIO()):
-        return run_sim.main(args)
 
 
 @pytest.mark.parametrize(("command", "drawn"), [
@@ -107,6 +101,7 @@ def test_a_sweep_is_drawn_in_the_format_asked(saved_sweep, tmp_path, capsys) -> 
     shutil.copytree(saved_sweep, out)
     assert run_sim.main(["plot", str(out), "--format", "svg"]) == 0
     assert capsys.readouterr().out.split() == [str(out / "sweep.svg")]
+    assert (out / "sweep.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
 
 
 def test_a_damaged_comparison_record_is_named_not_a_traceback(tmp_path, capsys) -> None:

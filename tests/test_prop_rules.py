@@ -12,7 +12,7 @@ import math
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
-from strategies import bounded, exponents, noises, preferences, severities, uniforms, unit
+from strategies import bounded, exponents, noises, positive, preferences, severities, uniforms, unit
 from strategies import weights as weights_of
 
 from sim import rules
@@ -177,7 +177,7 @@ def test_aspiration_never_rises_and_stays_between_no_deal_and_ideal(t1, t2, dead
     bounded(0.0, 1000.0),
     bounded(1.0, 1000.0),
     unit,
-    st.floats(min_value=0.0, max_value=1.0, exclude_min=True, allow_subnormal=False),
+    positive(1.0),
     st.floats(min_value=1.0, max_value=20.0, allow_subnormal=False),
 )
 def test_boulware_never_concedes_faster_than_a_conceder(t, deadline, no_deal, e_boulware, e_conceder):
@@ -272,7 +272,7 @@ def test_spoiler_rate_never_rises_with_joint_targeting(r0, vulnerability, j1, j2
 
 
 @given(bounded(0.0, 100.0), severities,
-       st.floats(min_value=0.0, max_value=1e4, exclude_min=True, allow_subnormal=False),
+       positive(1e4),
        bounded(1.0, 10.0))
 def test_retaliation_is_finite_and_grows_with_each_of_its_factors(rho, severity, half_life,
                                                                   factor):
@@ -287,7 +287,7 @@ def test_retaliation_is_finite_and_grows_with_each_of_its_factors(rho, severity,
 
 
 @given(bounded(0.0, 100_000.0), bounded(0.0, 100_000.0),
-       st.floats(min_value=0.0, max_value=100_000.0, exclude_min=True, allow_subnormal=False), unit)
+       positive(100_000.0), unit)
 def test_settling_never_rises_and_stays_between_floor_and_one(h1, h2, half_life, floor):
     """The share of its baseline a combatant keeps never rises as the ceasefire holds,
     stays within ``[floor, 1]``, is 1 at the start, and is 1 throughout without settling."""
@@ -432,7 +432,7 @@ def test_every_whole_interval_up_to_the_deadline_is_a_round(interval, n, part):
 # ---------------------------------------------------------------------------
 
 
-hours = st.floats(min_value=0.0, max_value=10_000.0, exclude_min=True, allow_subnormal=False)
+hours = positive(10_000.0)
 """Intervals and calm of convoys (schema: 0 < hours <= 10,000)."""
 
 def _convoy_case(pause: float, interval: float, calm: float, cap: int) -> float:
@@ -731,7 +731,7 @@ def test_acceptable_utility_is_the_utility_of_an_acceptable_package(data, case):
     assert (got is None) == refused
     if got is not None:
         assert got.hex() == u.hex()
-    assert rules.accepts(x, p["ideal"], p["weight"], p["lo"], p["hi"], level) == (got is not None)
+    assert rules.accepts(x, p["ideal"], p["weight"], p["lo"], p["hi"], level) == (not refused)
 
 
 @given(st.data(), st.integers(1, 4), st.integers(1, 6), unit, st.booleans())

@@ -28,6 +28,7 @@ def test_the_record_agrees_with_its_trace(doc, seed):
     up; events run in time order."""
     sc = scenario_from_dict(doc)
     o = run_replication(sc, seed, 0, trace=True)
+    check_record(o, sc)  # (the laws of a record alone; those against its trace follow)
     neg, cf = sc.spec.negotiation, sc.spec.ceasefire
     n_rounds = rules.round_count(neg.round_interval_hours, neg.deadline_hours)
     ev = o.trace
@@ -46,8 +47,6 @@ def test_the_record_agrees_with_its_trace(doc, seed):
     else:
         assert o.rounds == n_rounds and all(math.isnan(v) for v in o.terms)
     # ceasefire against the trace
-    horizon = cf.horizon_hours
-    assert 0.0 <= o.hours_held <= horizon
     for label, hours in cf.milestones.items():
         logged = any(e.event == "milestone" and e.detail == f"{label} held" for e in ev)
         assert logged == o.held(hours), label
@@ -70,12 +69,7 @@ def test_the_record_agrees_with_its_trace(doc, seed):
     acts = sum(1 for e in ev if e.event in ("violation", "attack")) + sum(
         1 for e in ev if e.event == "strike" and "lands on" in e.detail)
     assert sum(o.violations) == acts
-    assert all(v >= 0 for v in o.violations)
-    assert 0 <= o.convoys_delivered <= o.convoys_sent
-    assert 0 <= o.convoys_attacked <= o.convoys_sent
     assert o.convoys_delivered + o.convoys_attacked <= o.convoys_sent
-    if not o.agreed:
-        assert o.hours_held == 0 and o.convoys_sent == 0 and sum(o.violations) == 0
     # events in time order, nothing after the end of the ceasefire (at the withdrawal or
     # the horizon) or, without agreement, after the last round
     times = [e.time for e in ev]
@@ -98,7 +92,7 @@ AFTER_WITHDRAWAL = ("violation", "attack", "strike", "convoy attacked", "trust")
 
 
 EXTREMES = st.fixed_dictionaries({
-    "concession": st.sampled_from([0.05, 20.0]),
+    "concession": st.sampled_from([1e-6, 20.0]),
     "ratification_noise": st.sampled_from([1e-6, 10.0]),
     "sensitivity": st.sampled_from([0.0, 1.0]),
     "leverage": st.sampled_from([0.0, 1.0]),

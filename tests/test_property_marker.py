@@ -32,14 +32,6 @@ def hypothesis_tests(module_name: str) -> set[str]:
     return found
 
 
-def test_every_collected_hypothesis_test_is_marked_property(request):
-    """Whatever this session collected, no hypothesis test lacks the marker."""
-    unmarked = [item.nodeid for item in request.session.items
-                if is_hypothesis_test(getattr(item, "obj", None))
-                and item.get_closest_marker("property") is None]
-    assert not unmarked
-
-
 def test_property_selects_exactly_the_hypothesis_tests_of_unmarked_modules():
     """``-m property`` collects each hypothesis test of the modules that do not mark
     themselves, and nothing else of theirs."""

@@ -5,16 +5,13 @@ match."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from helpers import DEFAULT, ROOT
+from helpers import DEFAULT, ROOT, quiet
 
-import run_sim
 from sim.errors import ScenarioError
 from sim.resuming import resume_backtest, resume_comparison, resume_sweep_runs
 from sim.scenario import load_scenario
@@ -22,10 +19,6 @@ from sim.scenario import load_scenario
 PARAM = "ceasefire.monitoring.deterrence=0.1,0.4,0.7"
 COUNTERFACTUAL = "ceasefire.monitoring.coverage=0.5"
 
-
-def quiet(args: list[str]) -> int:
-    with contextlib.redirect_stdout(io.StringIO()):
-        return run_sim.main(args)
 
 
 def sweep(out: Path, *extra: str, param: str = PARAM, runs: str | None = "30") -> int:

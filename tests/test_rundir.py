@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, ROOT, minimal_doc, run_child, running
+from helpers import DEFAULT, ROOT, held_lock, minimal_doc, run_child, running
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -900,13 +900,7 @@ def test_plot_is_refused_while_a_command_writes_into_the_run_or_its_whole(tmp_pa
     out = tmp_path / "sweep"
     assert run_sim.main(["sweep", str(DEFAULT), "--param", "ceasefire.monitoring.deterrence=0.1,0.3",
                          "--runs", "10", "--workers", "1", "--no-progress", "--out", str(out)]) == 0
-    import subprocess
-
-    with running([sys.executable, "-c", "import sys, time, fcntl, os; "
-                  "fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
-                  "print('held', flush=True); time.sleep(60)", str(out)],
-                 stdout=subprocess.PIPE, text=True) as proc:
-        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
+    with held_lock(out):
         capsys.readouterr()
         assert run_sim.main(["plot", str(out / "points" / "001")]) == 2
         assert (f"error: plot: bad value '{out}'; a directory no other command is writing into"
@@ -921,15 +915,9 @@ def test_plot_is_refused_while_a_command_writes_into_the_run_or_its_whole(tmp_pa
 def test_a_command_writing_inside_another_s_directory_is_refused(tmp_path, capsys):
     """A run into a running sweep's points/002 (or into its points/) was not refused:
     both exited 0, and the sweep's point replaced the run's results."""
-    import subprocess
-
     out = tmp_path / "sweep"
     (out / "points" / "002").mkdir(parents=True)
-    with running([sys.executable, "-c", "import sys, time, fcntl, os; "
-                  "fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
-                  "print('held', flush=True); time.sleep(60)", str(out)],
-                 stdout=subprocess.PIPE, text=True) as proc:
-        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
+    with held_lock(out):
         for inside in (out / "points" / "002", out / "points"):
             assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
                                  "--no-progress", "--out", str(inside)]) == 2
@@ -946,15 +934,8 @@ def test_a_command_writing_inside_another_s_directory_is_refused(tmp_path, capsy
 def test_a_parent_locked_by_another_program_does_not_refuse_a_command(tmp_path):
     """'flock . python run_sim.py run ... --out res' (a cron job's usual guard) was
     refused as if another command were writing into the directory holding res."""
-    import subprocess
-
     project = tmp_path / "project"
     project.mkdir()
-    with running([sys.executable, "-c", "import sys, time, fcntl, os; "
-                  "fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
-                  "print('held', flush=True); time.sleep(60)", str(project)],
-                 stdout=subprocess.PIPE, text=True) as proc:
-        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
-        with contextlib.redirect_stdout(io.StringIO()):
-            assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
-                                 "--no-progress", "--out", str(project / "res")]) == 0
+    with held_lock(project), contextlib.redirect_stdout(io.StringIO()):
+        assert run_sim.main(["run", str(DEFAULT), "--runs", "10", "--workers", "1",
+                             "--no-progress", "--out", str(project / "res")]) == 0

@@ -9,24 +9,17 @@ must name the command that finishes the work, not a neighbouring one.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import pytest
-from helpers import DEFAULT
+from helpers import DEFAULT, quiet
 
-import run_sim
 from sim.rundir import drawing
 from sim.signals import StopExplained
 
 QUICK = ["--runs", "3", "--workers", "1", "--no-progress"]
 
-
-def quiet(args: list[str]) -> int:
-    with contextlib.redirect_stdout(io.StringIO()):
-        return run_sim.main(args)
 
 
 def stopped_while_drawing(kind: str, out: Path, command: str | None = None,

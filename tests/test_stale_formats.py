@@ -5,21 +5,14 @@ but stopped again in side A names the figures of side A."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
-from helpers import DEFAULT, ROOT, interrupt_chunk
+from helpers import DEFAULT, ROOT, interrupt_chunk, quiet
 
-import run_sim
 from sim.rundir import stale_figures
 
 COUNTERFACTUAL = "ceasefire.monitoring.coverage=0.5"
 
-
-def quiet(args: list[str]) -> int:
-    with contextlib.redirect_stdout(io.StringIO()):
-        return run_sim.main(args)
 
 
 def figures(home: Path, *names: str) -> Path:

@@ -11,7 +11,7 @@ import json
 import shutil
 
 import pytest
-from helpers import DEFAULT, interrupt_chunk, lost_worker
+from helpers import DEFAULT, LostWorkerError, interrupt_chunk
 
 import run_sim
 
@@ -321,7 +321,7 @@ def test_a_lost_worker_keeps_the_running_point_s_finished_runs(tmp_path, monkeyp
     """A lost worker (a cluster gone, a worker killed) used to drop every replication
     of the point running since its last checkpoint: only a stop signal saved it."""
     out = tmp_path / "sweep"
-    interrupt_chunk(monkeypatch, 5, size=250, raising=lost_worker())  # point 001's second item
+    interrupt_chunk(monkeypatch, 5, size=250, raising=LostWorkerError)  # point 001's second item
     assert sweep(out) == 1
     assert f"the sweep stopped during point 2 of 3, with its finished runs (saved in {out})" in (
         capsys.readouterr().err)

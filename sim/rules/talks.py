@@ -279,12 +279,13 @@ def nash_product(utilities: Sequence[float], no_deals: Sequence[float]) -> float
     on its order by a rounding error, and the parties' order is their names', so an
     exact tie between two packages (broken toward the smaller one) could become a
     rounding error apart under other names. Two gains commute exactly."""
-    gains = [max(u - d, 0.0) for u, d in zip(utilities, no_deals, strict=True)]
-    if len(gains) > 2:
-        gains.sort()
     prod = 1.0
-    for g in gains:
-        prod *= g
+    if len(utilities) > 2:
+        for g in sorted(max(u - d, 0.0) for u, d in zip(utilities, no_deals, strict=True)):
+            prod *= g
+        return prod
+    for u, d in zip(utilities, no_deals, strict=True):  # (no list: it runs for every package)
+        prod *= max(u - d, 0.0)
     return prod
 
 
