@@ -98,8 +98,9 @@ class Behaviour(Strict):
         0.0,
         ge=0,
         le=1,
-        description="Patrons: pressure on clients (utility added at ratification, restraint "
-        "added to their compliance). Mediators: pull of their text toward their ideal.",
+        description="Patrons: pressure on clients (utility added at ratification; in the "
+        "ceasefire it closes this share of the gap to full compliance, 1 - (1 - c)(1 - "
+        "leverage)). Mediators: pull of their text toward their own ideal.",
     )
     ratification_noise: float = Field(
         0.1, gt=0, le=10, description="Spread of the logistic ratification decision."
@@ -157,15 +158,20 @@ class Shocks(Strict):
         0.5, ge=0, le=1, description="Probability that a shock favours gainer (needs a gainer)."
     )
     patron_coupling: float = Field(
-        0.5, ge=0, le=1, description="Share of a client's change passed to its patron."
+        0.5, ge=0, le=1, description="Share of a shock's size passed to the patron of each "
+        "side, in the same direction (whole even where the client's value is at 0 or 1)."
     )
 
 
 class Negotiation(Strict):
     """Timing of the talks."""
 
-    round_interval_hours: float = Field(48.0, gt=0, le=10_000)
-    deadline_hours: float = Field(720.0, gt=0, le=100_000)
+    round_interval_hours: float = Field(
+        48.0, gt=0, le=10_000,
+        description="Hours between rounds: rounds at 1x, 2x, ... this until the deadline.")
+    deadline_hours: float = Field(
+        720.0, gt=0, le=100_000, description="No agreement after this many hours from the "
+        "opening of talks; patrons' aspirations reach their no_deal here.")
     shocks: Shocks = Field(default_factory=Shocks)
 
 
@@ -184,7 +190,8 @@ class Convoys(Strict):
         0, ge=0, le=10_000, description="Convoys at full aid access (0: as many as fit)."
     )
     attack_probability: float = Field(
-        0.3, ge=0, le=1, description="Chance a violation hits a convoy on the road."
+        0.3, ge=0, le=1, description="Chance a violation or spoiler attack hits each convoy "
+        "on the road (strikes on a spoiler hit none)."
     )
     grave_severity: float = Field(
         3.0, ge=1, le=100, description="Severity multiplier of an attack on a convoy."
@@ -201,7 +208,8 @@ class Monitoring(Strict):
         1.0, ge=0, le=1, description="Chance monitors detect a violation at full verification."
     )
     deterrence: float = Field(
-        0.3, ge=0, le=1, description="Share of violations deterred by full verification."
+        0.3, ge=0, le=1, description="Share of combatants' baseline violations deterred by "
+        "full verification (not their retaliation, nor spoiler attacks)."
     )
     reassurance: float = Field(
         0.5,
@@ -227,8 +235,12 @@ class Links(Strict):
 class Ceasefire(Strict):
     """Settings of the ceasefire phase."""
 
-    start_delay_hours: float = Field(0.0, ge=0, le=10_000)
-    horizon_hours: float = Field(720.0, gt=0, le=100_000)
+    start_delay_hours: float = Field(
+        0.0, ge=0, le=10_000, description="Hours from agreement to the start of the "
+        "ceasefire (nothing happens in between: it shifts the trace's times only).")
+    horizon_hours: float = Field(
+        720.0, gt=0, le=100_000, description="End of the simulated ceasefire, in hours from "
+        "its start; hours held are censored here.")
     milestones: dict[str, float] = Field(
         default_factory=lambda: {"48h": 48.0, "7d": 168.0, "30d": 720.0},
         description="Label -> hours from the ceasefire start.",
@@ -236,7 +248,9 @@ class Ceasefire(Strict):
         json_schema_extra={"minProperties": 1,
                            "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
     )
-    retaliation_half_life_hours: float = Field(12.0, gt=0, le=10_000)
+    retaliation_half_life_hours: float = Field(
+        12.0, gt=0, le=10_000, description="Hours in which a party's grievance (and so its "
+        "retaliation) halves.")
     settling_half_life_hours: float | None = Field(
         None,
         gt=0,

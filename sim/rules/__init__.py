@@ -22,8 +22,10 @@ Equations (``x`` a package, ``w`` salience weights summing to 1, ``x*`` the idea
                      s_i = g_i where the patron does not weigh i
 * ratification     P      = logistic((u + leverage - d) / noise), 0 beyond a red line
 * violation rate   lam    = (r0/24) (1 - air_share air_restraint) (1 - deterrence v)
-                              [cc (1 - c_eff) + (1 - cc)] + (rho/24) E(t)
+                              [cc (1 - c_eff) + (1 - cc)] S(t) + (rho/24) E(t)
                      c_eff = 1 - (1 - clip(compliance + k (u(terms) - d)))(1 - leverage)
+* settling         S(t)   = floor + (1 - floor) 2^(-t/half_life), t hours since the
+                     ceasefire began (1 without settling; combatants only)
 * spoiler rate     lam_s  = (r0/24) (1 - vulnerability j)   (r0, rho per day; lam per hour)
 * grievance        E(t)   = E0 2^(-(t - t0)/h), +severity per perceived violation;
                      each jump provokes Poisson(rho/24 severity h/ln2) acts in all;
