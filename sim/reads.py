@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
+    from sim.schema import Party
 
 READ_BY: dict[str, tuple[str, ...]] = {
     "concession": ("patron",),
@@ -78,6 +79,7 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
                          f"{'s' if len(unread) == 1 else ''} nothing: a {party.role} neither "
                          "accepts nor ratifies a deal (only patrons and combatants weigh one "
                          "against none)")
+        notes.extend(_unread_positions(name, party))
     for name in scenario.principals:
         if name in clients:
             continue
@@ -96,6 +98,24 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
                          "deal, so its positions and no_deal can move the terms and whether "
                          "one is struck")
     return notes + unreached_notes(scenario) + unarmed_notes(scenario)
+
+
+def _unread_positions(name: str, party: Party) -> list[str]:
+    """A spoiler is not at the table, so none of its positions is read; the mediator's
+    ideals pull its text (on the issues it gives salience), but its hard limits do not
+    bound it: the text is kept within the patrons' and combatants' limits only. A red
+    line given there reads as binding and binds nothing."""
+    if party.role == "spoiler":
+        return [f"note: parties.{name}.positions change nothing: a spoiler is not at the "
+                "table (it neither proposes, accepts nor ratifies)"] if party.positions else []
+    limits = [f"parties.{name}.positions.{issue}.{bound}"
+              for issue, pos in party.positions.items() for bound in ("min", "max")
+              if getattr(pos, bound) is not None]
+    if not limits:
+        return []
+    return [f"note: {' and '.join(limits)} change{'s' if len(limits) == 1 else ''} nothing: the "
+            "mediator's text is kept within the patrons' and combatants' hard limits, not its "
+            "own (its ideals still pull the text)"]
 
 
 def unarmed_notes(scenario: Scenario) -> list[str]:

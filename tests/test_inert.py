@@ -144,6 +144,31 @@ def test_a_spoiler_s_or_mediator_s_value_of_no_deal_is_said_to_change_nothing(tm
     assert a.same_as(b)
 
 
+def test_a_spoiler_s_positions_and_the_mediator_s_hard_limits_are_said_to_change_nothing():
+    """Only patrons' and combatants' red lines bound the packages: the UN text is kept
+    within theirs, and a spoiler is not at the table. A limit written there reads as
+    binding; the results (on the same seeds) show it binds nothing, and a note says so."""
+    from helpers import DEFAULT
+
+    from sim.reads import idle_parties_notes
+
+    sets = ["parties.un.positions.pause_hours.min=40", "parties.un.positions.aid_access.min=0.9",
+            "parties.jfs.positions.delineation.ideal=0.0"]
+    sc = load_scenario(DEFAULT, sets)
+    assert idle_parties_notes(sc) == [
+        "note: parties.jfs.positions change nothing: a spoiler is not at the table (it neither "
+        "proposes, accepts nor ratifies)",
+        "note: parties.un.positions.pause_hours.min and parties.un.positions.aid_access.min "
+        "change nothing: the mediator's text is kept within the patrons' and combatants' hard "
+        "limits, not its own (its ideals still pull the text)"]
+    with Runner(workers=1) as runner:
+        a = runner.run(sc, 150, 4).results
+        b = runner.run(load_scenario(DEFAULT), 150, 4).results
+    assert a.same_as(b)
+    # its ideal, unlike its limits, is read: the note would be wrong to say it of the ideal
+    assert idle_parties_notes(load_scenario(DEFAULT, ["parties.un.positions.pause_hours.ideal=100"])) == []
+
+
 def test_a_comparison_with_a_party_more_that_never_acts_is_said_to_change_nothing(tmp_path):
     """Outcomes are compared by party name, not by code: a patron that weighs nothing,
     added on one side, shifts every code, and the comparison of identical outcomes
