@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, show
 from sim.tomlfile import read_toml, shown_path
 
 WHOLE_TABLES = frozenset({("ceasefire", "milestones")})
@@ -165,15 +165,17 @@ def refuse_replacing(earlier: Iterable[tuple[str, str, Any]], key: str, source: 
     for first_source, first, value in earlier:
         inside = split_key(first, first_source)
         if inside[:len(parts)] == parts:
-            what = "the same key" if inside == parts else f"it holds {first}"
+            what = (f"the value {first_source} gave it before" if inside == parts
+                    else f"{first}, which {first_source} gave before")
         elif parts[:len(inside)] == inside and value_at(value, parts[len(inside):]) is not None:
-            what = f"the table {first} gave it"
+            what = f"the value in the table {first}, which {first_source} gave before"
         else:
             continue
-        raise ScenarioError(source, key, text,
-                            f"a key that does not replace one given before ({what}, set by "
-                            f"{first_source}): give each value once, and a table before the "
-                            "keys inside it that it does not give")
+        # not 'bad value': the value may be fine; it is the second one for its key
+        raise ScenarioError(source, key, None,
+                            f"{show(text)} would replace {what}: give each key one value "
+                            "(drop one of the two); a table may come before keys inside it "
+                            "that it does not give")
 
 
 def value_at(doc: Any, parts: tuple[str, ...]) -> Any:
