@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from sim import rules
 from sim.cast import Fighter, Signatory, cast
 from sim.errors import ScenarioError
+from sim.world import trust_text
 
 if TYPE_CHECKING:
     from sim.world import World
@@ -148,7 +149,7 @@ class Ceasefire:
         if world.trace is not None:
             for name in self.signatories:
                 b = world.scenario.spec.parties[name].behaviour
-                world.log(name, "trust", f"{self.trust[name]:.3f} (tolerance {b.tolerance:.2f}) "
+                world.log(name, "trust", f"{trust_text(self.trust[name], b.tolerance)} "
                           "at the start", self.trust[name])
         for name in self.armed:
             if self.base[name] > 0:
@@ -372,8 +373,8 @@ class Ceasefire:
         if self.world.trace is not None:  # the act is the one it blames, said as such
             act = f"an act by {author}" if author == blamed else \
                 f"an act blamed on {blamed} (truly by {author})"
-            self.world.log(name, "trust", f"{trust:.3f} (tolerance {signatory.tolerance:.2f}) "
-                           f"after {act}", trust)
+            self.world.log(name, "trust", f"{trust_text(trust, signatory.tolerance)} after {act}",
+                           trust)
         if rules.withdraws(trust, signatory.tolerance):
             self.withdrew, self.trigger, self.blamed = name, author, blamed
             self.misattributed = author != blamed

@@ -67,3 +67,14 @@ class World:
             f"{name}={sc.denormalise(k, v):.3g}" for k, (name, v) in enumerate(
                 zip(sc.issues, x, strict=True))
         )
+
+
+def trust_text(trust: float, tolerance: float) -> str:
+    """A trust beside its tolerance for the trace: to three decimals, or as many more as
+    it takes to tell the two apart. Rounded alike, 'trust 0.150 (tolerance 0.15)' with no
+    withdrawal read as a party at its limit that did not leave."""
+    digits = 3
+    while digits < 12 and trust != tolerance and f"{trust:.{digits}f}" == f"{tolerance:.{digits}f}":
+        digits += 1
+    return f"{trust:.{digits}f} (tolerance {tolerance:g})"
+

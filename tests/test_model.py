@@ -434,3 +434,36 @@ def test_a_shock_hurts_the_declared_opponent_not_the_first_other_combatant():
     assert next(c for c in sc.combatants if c != "red") == "blue"
     assert negotiation._side(sc, "red") == "green"
     assert negotiation._side(sc, "blue") == "red"
+
+
+@pytest.mark.parametrize(("trust", "tolerance", "text"), [
+    (0.1504, 0.15, "0.1504 (tolerance 0.15)"),
+    (0.1496, 0.15, "0.1496 (tolerance 0.15)"),
+    (0.15, 0.15, "0.150 (tolerance 0.15)"),
+    (0.62, 0.2, "0.620 (tolerance 0.2)"),
+    (0.3, 0.155, "0.300 (tolerance 0.155)"),
+])
+def test_a_trust_near_its_tolerance_is_printed_apart_from_it(trust, tolerance, text):
+    """'trust 0.150 (tolerance 0.15)' with no withdrawal after it read as a party at its
+    limit that stayed; a tolerance of 0.155 printed as 0.15 (or 0.16)."""
+    from sim.world import trust_text
+
+    assert trust_text(trust, tolerance) == text
+
+
+def test_every_traced_trust_reads_on_the_side_of_its_tolerance_it_lies():
+    """In the trace, a party that stays prints a trust above its tolerance, and one that
+    withdraws a trust below it, however close the two are."""
+    sc = load_scenario("scenarios/kerry_lavrov_sep_2016.toml")
+    seen = 0
+    for i in range(40):
+        for e in run_replication(sc, 2016, i, trace=True).trace or ():
+            if e.event != "trust":
+                continue
+            shown, _, rest = e.detail.partition(" (tolerance ")
+            tolerance = sc.spec.parties[e.party].behaviour.tolerance
+            assert float(rest.partition(")")[0]) == tolerance
+            assert (float(shown) > tolerance) == (e.value > tolerance)
+            assert (float(shown) < tolerance) == (e.value < tolerance)
+            seen += 1
+    assert seen > 100

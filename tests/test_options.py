@@ -184,7 +184,8 @@ def test_a_key_a_table_gave_is_not_replaced_by_a_later_set(table, monkeypatch, c
 
 def test_a_param_on_a_key_a_set_table_gave_is_refused():
     base = load_scenario(DEFAULT, ["ceasefire.monitoring={deterrence=0.7}"])
-    with pytest.raises(ScenarioError, match=r"the value in the table ceasefire\.monitoring, which --set gave before"):
+    with pytest.raises(ScenarioError,
+                       match=r"the value in the table ceasefire\.monitoring, which --set gave before"):
         sweep_scenarios(base, parse_params([f"{DETERRENCE}=0.4,0.5"]))
 
 
