@@ -262,7 +262,7 @@ class Results:
 
     @classmethod
     def read_csv(
-        cls, path: Path, issues: Sequence[str], armed: Sequence[str], parties: Sequence[str],
+        cls, path: Path | str, issues: Sequence[str], armed: Sequence[str], parties: Sequence[str],
         horizon: float = math.inf, ranges: Sequence[tuple[float, float]] = (),
     ) -> Results:
         """Read a ``runs.csv`` written by :meth:`write_csv` for the same scenario layout.
@@ -277,6 +277,7 @@ class Results:
         Raises:
             ScenarioError: naming ``path`` and, for a bad value, its line and column.
         """
+        path = Path(path)  # as write_csv takes it
         res = cls.empty(issues, armed, parties)
         file = str(path)
         head = res.header()

@@ -17,6 +17,7 @@ the seed alone, not on how the batches were spread over workers.
 from __future__ import annotations
 
 import ctypes
+import numbers
 import os
 import sys
 import time
@@ -25,6 +26,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 
 from tqdm import tqdm
 
+from sim.argtypes import MAX_RUNS, MAX_WORKERS, MIN_PRECISION, SEED_LIMIT
 from sim.chunks import DEFAULT_CHUNK, Sizer, init_worker, items, run_here, stop_flag
 from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.dispatch import Dispatch
@@ -57,6 +59,37 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) \
+        and low <= int(value) <= high
+
+
+def check_request(runs: int, seed: int, precision: float | None, min_runs: int,
+                  max_runs: int, batch: int) -> None:
+    """Refuse what the command line's options would refuse, for a caller from Python: a
+    negative seed met numpy's own error, ``runs=-5`` ran nothing in silence, and a
+    precision of 0.6 was met before a single run.
+
+    Raises:
+        ScenarioError: naming ``Runner.run``, the argument, its value and what it allows.
+    """
+    checks: list[tuple[str, object, bool, str]] = [
+        ("runs", runs, _whole(runs, 0, MAX_RUNS), f"a whole number from 0 to {MAX_RUNS:,}"),
+        ("seed", seed, _whole(seed, 0, SEED_LIMIT - 1), "an integer from 0 to 2**128 - 1")]
+    if precision is not None:
+        checks += [
+            ("precision", precision, isinstance(precision, numbers.Real)
+             and MIN_PRECISION <= precision < 0.5, f"a number from {MIN_PRECISION:g} to below 0.5"),
+            ("max_runs", max_runs, _whole(max_runs, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}"),
+            ("min_runs", min_runs, _whole(min_runs, 1, MAX_RUNS) and _whole(max_runs, 1, MAX_RUNS)
+             and min_runs <= max_runs,
+             f"a whole number from 1 to max_runs ({max_runs})"),
+            ("batch", batch, _whole(batch, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}")]
+    for name, value, ok, allowed in checks:
+        if not ok:
+            raise ScenarioError("Runner.run", name, value, allowed)
+
+
 class Runner:
     """Runs replications of scenarios on an executor.
 
@@ -67,6 +100,9 @@ class Runner:
         chunk: replications per work item; by default each item is sized from the
             time earlier ones took (about half a second), at most ``DEFAULT_CHUNK``.
         progress: show a progress bar on stderr.
+
+    Raises:
+        ScenarioError: ``workers`` below 1, or above 1,024 for a local pool.
     """
 
     def __init__(
@@ -76,6 +112,13 @@ class Runner:
         chunk: int | None = None,
         progress: bool = False,
     ) -> None:
+        # 5,000 local processes on two cores were still starting after 100 s; a cluster
+        # (``executor``) may run more items at once than a machine has cores
+        most = MAX_WORKERS if executor is None else MAX_RUNS
+        if workers is not None and not _whole(workers, 1, most):
+            raise ScenarioError("Runner", "workers", workers,
+                                f"a whole number from 1 to {most:,}, or None for "
+                                + ("all cores" if executor is None else "the executor's default"))
         self.workers = workers or (default_workers() if executor is None else EXTERNAL_WORKERS)
         self._external = executor
         self._pool: Executor | None = None
@@ -180,8 +223,12 @@ class Runner:
             precision: stop when every Wilson half-width is at most this.
             min_runs, max_runs: bounds of an adaptive run.
             batch: replications between precision checks.
-            keep_on_error: on a scenario error in a replication, return what finished
-                with the error (``RunOutcome.error``) instead of raising it.
+            keep_on_error: on a scenario error in a replication, or a worker process
+                lost (:class:`WorkerLostError`), return what finished with the error
+                (``RunOutcome.error``) instead of raising it. Raised, the replications
+                finished before it are lost to the caller, unless ``checkpoint`` saved
+                them (the command line's message, which says they are kept, is about
+                ``--out``).
             checkpoint: called with every replication finished so far (``existing``
                 included) about every ``checkpoint_every`` seconds, to save them while the
                 run goes on: a crash then loses at most that much. Saving a large run
@@ -193,7 +240,15 @@ class Runner:
         ``interrupted=True``, unless the items it waited for completed the run. A
         scenario error in a replication stops it too, and is raised (or, with
         ``keep_on_error``, returned with the replications finished before it).
+
+        Raises:
+            ScenarioError: an argument out of the range the command line allows
+                (:func:`check_request`); a replication the scenario refuses
+                (``ceasefire.max_acts``), without ``keep_on_error``.
+            WorkerLostError: a worker process died, or the cluster was lost, without
+                ``keep_on_error``.
         """
+        check_request(runs, seed, precision, min_runs, max_runs, batch)
         start = time.perf_counter()
         finished = Finished(lambda: empty_results(scenario), existing, checkpoint,
                             checkpoint_every)

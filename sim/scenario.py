@@ -242,6 +242,9 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
     Raises:
         ScenarioError: on any problem, naming file, key path, value and what is allowed.
     """
+    if isinstance(overrides, str):  # read one character at a time: '--set: c: bad value'
+        raise TypeError(f"overrides is a list of 'KEY=VALUE' strings, not one string: "
+                        f"[{overrides!r}]")
     path = Path(path)
     with _not_too_deep(str(path)):
         base = doc = resolve_document(path)
@@ -266,7 +269,20 @@ def labelled(name: str, sets: Sequence[str] | None) -> str:
 
 
 def scenario_from_dict(doc: dict[str, Any], file: str = "<memory>") -> Scenario:
-    """Validate an in-memory document (tests and sweeps build scenarios this way)."""
+    """Validate an in-memory document (tests and sweeps build scenarios this way).
+
+    The document is whole: ``extends`` names a parent relative to a file, and a document
+    in memory has none, so it is refused rather than ignored (:func:`load_scenario`
+    resolves it from a file).
+
+    Raises:
+        ScenarioError: on any problem, naming ``file``, key path, value and what is allowed.
+    """
+    if "extends" in doc:
+        raise ScenarioError(file, "extends", doc["extends"],
+                            "no parent in a document held in memory (a parent is found "
+                            "relative to the file that extends it): write it to a file and "
+                            "load_scenario() it, or merge the parent's tables in yourself")
     return validate_document(copy.deepcopy(doc), file)
 
 

@@ -34,7 +34,8 @@ def test_the_python_example_runs_and_agrees_with_the_command_line():
 
 
 def test_results_are_written_to_a_path_given_as_text(tmp_path):
-    """The README's 'out.results.write_csv(path)' failed for a path given as a string."""
+    """The README's 'out.results.write_csv(path)' failed for a path given as a string;
+    read_csv then took only a Path."""
     from sim.records import Results
     from sim.runner import Runner
     from sim.scenario import load_scenario
@@ -42,7 +43,7 @@ def test_results_are_written_to_a_path_given_as_text(tmp_path):
     sc = load_scenario(ROOT / "scenarios" / "geneva_2016.toml")
     res = Runner(workers=1).run(sc, 20, 3).results
     res.write_csv(str(tmp_path / "runs.csv"))
-    back = Results.read_csv(tmp_path / "runs.csv", sc.issues,
+    back = Results.read_csv(str(tmp_path / "runs.csv"), sc.issues,
                             tuple(n for n in sc.order if n in res.armed), sc.order,
                             sc.spec.ceasefire.horizon_hours)
     assert back.same_as(res)

@@ -39,7 +39,7 @@ from sim.output import jsonable, read_run, write_run
 from sim.records import Outcome, Results
 from sim.rundir import resumable
 from sim.runner import Runner, empty_results
-from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.scenario import Scenario, load_scenario, scenario_from_dict, validate_document
 from sim.stats import summarize
 from sim.toml_out import _key
 
@@ -411,14 +411,15 @@ def test_extends_via_the_command_line_exits_2(tmp_path: Path, capsys):
 
 def test_the_saved_scenario_never_names_a_parent(tmp_path: Path):
     """A scenario read from a child file is saved resolved; one built from a document
-    that still names a parent is saved without it, so the directory stands alone."""
+    that still names a parent (scenario_from_dict refuses it; validate_document, below
+    it, does not) is saved without it, so the directory stands alone."""
     parent = tmp_path / "parent.toml"
     parent.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "parent"\n', encoding="utf-8")
     child = tmp_path / "sub" / "child.toml"
     child.parent.mkdir()
     child.write_text('extends = "../parent.toml"\nname = "child"\n', encoding="utf-8")
     doc = {**minimal_doc(), "extends": "parent.toml"}
-    for k, scenario in enumerate([load_scenario(child), scenario_from_dict(doc)]):
+    for k, scenario in enumerate([load_scenario(child), validate_document(doc, "<memory>")]):
         out = tmp_path / f"run{k}"
         save(out, scenario, empty_results(scenario))
         saved_doc = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))

@@ -586,3 +586,45 @@ def test_a_run_stopped_by_a_replication_keeps_the_same_runs_for_any_worker_count
     assert all(run.results.columns["replication"].tolist() == list(range(failed)) for run in runs)
     for run in runs[1:]:
         same_results(run.results, runs[0].results)
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [
+    ({"runs": -5, "seed": 1}, "Runner.run: runs: bad value -5; a whole number from 0 to 100,000,000"),
+    ({"runs": 5, "seed": -1}, "Runner.run: seed: bad value -1; an integer from 0 to 2**128 - 1"),
+    ({"runs": 5, "seed": 2**128}, "Runner.run: seed: bad value"),
+    ({"runs": 5, "seed": 1.5}, "Runner.run: seed: bad value 1.5"),
+    ({"runs": 5, "seed": 1, "precision": 0.6},
+     "Runner.run: precision: bad value 0.6; a number from 1e-06 to below 0.5"),
+    ({"runs": 5, "seed": 1, "precision": float("nan")}, "Runner.run: precision: bad value"),
+    ({"runs": 5, "seed": 1, "precision": 0.1, "min_runs": 50, "max_runs": 10},
+     "Runner.run: min_runs: bad value 50; a whole number from 1 to max_runs (10)"),
+    ({"runs": 5, "seed": 1, "precision": 0.1, "max_runs": 0}, "Runner.run: max_runs: bad value 0"),
+])
+def test_the_python_api_refuses_what_the_command_line_refuses(kwargs, says):
+    """From Python, a negative seed met numpy's own error, runs=-5 ran nothing in
+    silence and a precision of 0.6 was met before a single run."""
+    from sim.errors import ScenarioError
+
+    scenario = load_scenario(DEFAULT)
+    with Runner(workers=1) as runner, pytest.raises(ScenarioError) as caught:
+        runner.run(scenario, **kwargs)
+    assert str(caught.value).startswith(says)
+
+
+@pytest.mark.parametrize("workers", [0, -2, 5000, 2.0, True])
+def test_a_local_pool_of_no_or_too_many_workers_is_refused(workers):
+    """Runner(workers=5000) on two cores was still starting processes after 100 s;
+    0 and -2 quietly meant all cores."""
+    from sim.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"Runner: workers: bad value .*from 1 to 1,024"):
+        Runner(workers=workers)
+
+
+def test_an_executor_may_run_more_items_at_once_than_a_local_pool():
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert Runner(workers=2000, executor=pool).workers == 2000
+    scenario = load_scenario(DEFAULT)
+    with Runner(workers=1) as runner:  # a NumPy integer is a whole number too
+        assert runner.run(scenario, np.int64(3), np.int64(7)).results.same_as(
+            runner.run(scenario, 3, 7).results)

@@ -936,3 +936,18 @@ def test_an_interval_of_a_denormal_number_of_hours_is_refused_or_runs():
     doc = minimal_doc()
     doc["ceasefire"]["convoys"] = {"interval_hours": 1e-310, "max_per_pause": 2}
     assert run_replication(scenario_from_dict(doc), 1, 0).convoys_sent == 2  # (the cap)
+
+
+def test_a_document_in_memory_that_extends_a_parent_is_refused():
+    """It was validated without its parent, silently, even one that does not exist."""
+    from sim.scenario import scenario_from_dict
+
+    with pytest.raises(ScenarioError, match=r"<memory>: extends: bad value 'nonexistent.toml'; no "
+                                            r"parent in a document held in memory"):
+        scenario_from_dict({"extends": "nonexistent.toml", "name": "child"})
+
+
+def test_overrides_given_as_one_string_are_refused_with_the_list_they_should_be():
+    """A string was read one character at a time: '--set: c: bad value 'c''."""
+    with pytest.raises(TypeError, match=r"not one string: \['ceasefire.monitoring.coverage=0.5'\]"):
+        load_scenario(DEFAULT, "ceasefire.monitoring.coverage=0.5")  # type: ignore[arg-type]
