@@ -188,6 +188,13 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     Each parameter's column is headed by the shortest dotted suffix of its key that tells
     it from the others; the full keys are listed above the tables when they differ. A
     point without one of the ``labels`` (a sweep of the milestones) shows ``n/a`` there.
+
+    Args:
+        rows: ``{"params": point.params, "summary": point.summary}`` for each
+            :class:`sim.experiments.SweepPoint` of :func:`sim.experiments.sweep` (the
+            point's summary holds its ``diff_from_reference``).
+        params: the swept keys, in the grid's order.
+        labels: the milestone labels (:func:`sim.experiments.sweep_labels`).
     """
     if not rows:
         return "The sweep has no points."
