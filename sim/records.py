@@ -241,6 +241,19 @@ class Results:
         head += [f"violations.{a}" for a in self.armed]
         return head
 
+    def table(self) -> dict[str, np.ndarray]:
+        """The columns of ``runs.csv``, by its header's names: one 1-D array each, the
+        terms and violations split per issue and per party, party names decoded (``""``
+        for none). ``pandas.DataFrame(results.table())`` is the run as a data frame,
+        without a trip through CSV (which reads an empty name as NaN); ``columns``
+        holds two 2-D arrays and integer codes, which a data frame does not take."""
+        cols = self.columns
+        out = {n: cols[n] for n, _ in SCALARS}
+        out.update({n: np.array(self.names(n), dtype=object) for n in CODED})
+        out.update({f"terms.{i}": cols["terms"][:, k] for k, i in enumerate(self.issues)})
+        out.update({f"violations.{a}": cols["violations"][:, k] for k, a in enumerate(self.armed)})
+        return out
+
     def rows(self) -> Iterable[list[str]]:
         """``runs.csv`` rows as text, floats in repr form so they read back exactly."""
         cols = self.columns

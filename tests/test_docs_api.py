@@ -63,3 +63,26 @@ def test_the_whole_scenario_of_the_scenario_guide_is_valid_and_cited(tmp_path, c
     assert run_sim.main(["validate", str(path), "--citations"]) == 0
     assert run_sim.main(["run", str(path), "--runs", "20", "--workers", "1", "--no-progress"]) == 0
     assert "P(agreement)" in capsys.readouterr().out
+
+
+def test_the_runs_as_a_table_hold_what_runs_csv_holds(tmp_path):
+    """pandas.DataFrame(results.columns) failed (two 2-D columns, party codes), and
+    through CSV an empty party name read as NaN: table() gives runs.csv's columns."""
+    import csv
+
+    from sim.csvio import csv_cell
+    from sim.runner import Runner
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "geneva_2016.toml")  # some never agree
+    res = Runner(workers=1).run(sc, 60, 5).results
+    res.write_csv(tmp_path / "runs.csv")
+    with (tmp_path / "runs.csv").open(newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    table = res.table()
+    assert list(table) == header
+    assert all(len(column) == 60 and column.ndim == 1 for column in table.values())
+    shown = [[v if isinstance(v, str) else csv_cell(v) for v in row]
+             for row in zip(*table.values(), strict=True)]
+    assert shown == rows
+    assert "" in set(table["withdrew"]) and set(table["withdrew"]) - {""} <= set(sc.order)
