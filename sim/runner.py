@@ -17,6 +17,7 @@ the seed alone, not on how the batches were spread over workers.
 from __future__ import annotations
 
 import ctypes
+import math
 import numbers
 import os
 import sys
@@ -68,7 +69,9 @@ def check_request(runs: int, seed: int, precision: float | None, min_runs: int,
                   max_runs: int, batch: int) -> None:
     """Refuse what the command line's options would refuse, for a caller from Python: a
     negative seed met numpy's own error, ``runs=-5`` ran nothing in silence, and a
-    precision of 0.6 was met before a single run.
+    precision of 0 would run until ``max_runs`` (one of 0.5 or more, met by any run,
+    which the command line refuses as a slip, is allowed: a test may want a run that
+    stops at ``min_runs``).
 
     Raises:
         ScenarioError: naming ``Runner.run``, the argument, its value and what it allows.
@@ -79,7 +82,7 @@ def check_request(runs: int, seed: int, precision: float | None, min_runs: int,
     if precision is not None:
         checks += [
             ("precision", precision, isinstance(precision, numbers.Real)
-             and MIN_PRECISION <= precision < 0.5, f"a number from {MIN_PRECISION:g} to below 0.5"),
+             and MIN_PRECISION <= precision < math.inf, f"a number of at least {MIN_PRECISION:g}"),
             ("max_runs", max_runs, _whole(max_runs, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}"),
             ("min_runs", min_runs, _whole(min_runs, 1, MAX_RUNS) and _whole(max_runs, 1, MAX_RUNS)
              and min_runs <= max_runs,

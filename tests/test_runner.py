@@ -593,8 +593,9 @@ def test_a_run_stopped_by_a_replication_keeps_the_same_runs_for_any_worker_count
     ({"runs": 5, "seed": -1}, "Runner.run: seed: bad value -1; an integer from 0 to 2**128 - 1"),
     ({"runs": 5, "seed": 2**128}, "Runner.run: seed: bad value"),
     ({"runs": 5, "seed": 1.5}, "Runner.run: seed: bad value 1.5"),
-    ({"runs": 5, "seed": 1, "precision": 0.6},
-     "Runner.run: precision: bad value 0.6; a number from 1e-06 to below 0.5"),
+    ({"runs": 5, "seed": 1, "precision": 0.0},
+     "Runner.run: precision: bad value 0.0; a number of at least 1e-06"),
+    ({"runs": 5, "seed": 1, "precision": float("inf")}, "Runner.run: precision: bad value"),
     ({"runs": 5, "seed": 1, "precision": float("nan")}, "Runner.run: precision: bad value"),
     ({"runs": 5, "seed": 1, "precision": 0.1, "min_runs": 50, "max_runs": 10},
      "Runner.run: min_runs: bad value 50; a whole number from 1 to max_runs (10)"),
@@ -602,7 +603,7 @@ def test_a_run_stopped_by_a_replication_keeps_the_same_runs_for_any_worker_count
 ])
 def test_the_python_api_refuses_what_the_command_line_refuses(kwargs, says):
     """From Python, a negative seed met numpy's own error, runs=-5 ran nothing in
-    silence and a precision of 0.6 was met before a single run."""
+    silence and a precision of 0 ran to max_runs."""
     from sim.errors import ScenarioError
 
     scenario = load_scenario(DEFAULT)
