@@ -45,6 +45,7 @@ def _cell(estimate: float, low: float, high: float, full: bool) -> str:
         return "n/a"
     if math.isnan(low) or math.isnan(high):
         return "ref"
+    estimate, low, high = float(estimate), float(low), float(high)
     d = interval_decimals({"estimate": estimate, "low": low, "high": high})
     text = points(estimate, d)
     return f"{text}\n[{points(low, d)}, {points(high, d)}]" if full else text

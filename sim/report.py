@@ -54,8 +54,10 @@ def points(share: float, decimals: int = 1) -> str:
     """A signed difference in percentage points. One that would round to nothing shows
     its first digit instead: an interval ending 0.02 pp below zero excludes zero, and
     printed as ``[-1.0, +0.0]`` it read as if it did not, as ``[-0.0, +10.0]`` read
-    oddly. Never ``-0.0``."""
-    value = 100 * share
+    oddly. Never ``-0.0``. A numpy float is rounded as a Python float is (numpy's
+    round halves ties differently: 607 of 2,000, 30.35 pp, read +30.4 in a figure and
+    +30.3 in the table)."""
+    value = 100 * float(share)
     if abs(value) < 1e-9:  # float noise (a paired difference of exactly nothing)
         value = 0.0
     if value and round(value, decimals) == 0:

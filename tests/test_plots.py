@@ -1651,3 +1651,19 @@ def test_a_limit_at_the_end_of_an_issue_s_range_is_not_drawn_as_one():
         assert [(line.get_xdata()[0], line.get_color()) for line in limits] == [(0.7, "blue")]
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize(("estimate", "low", "high"), [(607 / 2000, 0.284, 0.324),
+                                                       (-1 / 2000, -0.003, 0.001),
+                                                       (-423 / 2000, -0.23, -0.194)])
+def test_a_heat_map_of_differences_rounds_a_tie_as_the_table_does(estimate, low, high) -> None:
+    """607 of 2,000 (30.35 pp) read +30.4 in the figure and +30.3 in the table, -1 of
+    2,000 read -0.05 and -0.1: numpy's round halves ties its own way."""
+    from plots.sweep_diff import plot_difference_map
+    from sim.report import signed
+
+    ax = style.new_figure(3, 3).subplots()
+    grid = [np.array([[v]]) for v in (estimate, low, high)]
+    plot_difference_map(ax, *grid, [0], [0], "P", span=0.5)
+    table = signed({"estimate": estimate, "low": low, "high": high}).strip()
+    assert ax.texts[0].get_text().replace("\n", " pp ") == table
