@@ -37,27 +37,40 @@ def cell_detail(rows: int, cols: int) -> str:
     return "full" if side <= FULL_LABELS else "estimate" if side <= SHORT_LABELS else "none"
 
 
+CHAR_WIDTH = 0.058
+"""Inches a character of a cell's text takes at its size (8 points), on average over
+digits, signs, brackets and spaces."""
+
+
+def widen_to_fit(fig: Figure, columns: int) -> None:
+    """Widen ``fig`` until the widest cell text of its heat maps fits its column with a
+    margin, as measured in the font it is drawn in (the estimate of :data:`CHAR_WIDTH`
+    sets the first size; fonts differ between machines)."""
+    fig.draw_without_rendering()  # lays the panels out
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    heat = [ax for ax in fig.axes if ax.texts]
+    if not heat:
+        return
+    need = max(t.get_window_extent(renderer).width for ax in heat for t in ax.texts)
+    have = min(ax.get_window_extent(renderer).width for ax in heat) / columns
+    short = (need * 1.08 + 6 - have) / fig.dpi  # inches each column lacks
+    if short > 0:
+        width, height = fig.get_size_inches()
+        panels = len({round(ax.get_position().x0, 3) for ax in heat})
+        fig.set_size_inches(width + short * columns * panels * 1.05, height)
+
+
 def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], title: str,
                  lows: np.ndarray, highs: np.ndarray) -> Any:
     """One heat map of a probability over two parameters, cells labelled as far as
     they legibly can be (:func:`cell_detail`)."""
     image = ax.imshow(values, cmap="cividis", vmin=0.0, vmax=1.0, origin="lower", aspect="auto")
     detail = cell_detail(*values.shape)
+    texts = cell_texts(values, lows, highs) if detail == "full" else None
     for i in range(values.shape[0]) if detail != "none" else ():
         for j in range(values.shape[1]):
             v = values[i, j]
-            if math.isnan(v):
-                text = "n/a"
-            elif detail == "full":
-                # an estimate shown as >99% or <1% takes ends to a decimal, rounded
-                # outward: '[100, 100]' put it outside its own interval; so does one of
-                # none or all, whose interval reaches inward ('0% [0, 0]' read as certain)
-                d = 1 if pct(v)[0] in "<>" or v in (0.0, 1.0) else 0
-                low, high = interval_ends({"estimate": v, "low": lows[i, j],
-                                           "high": highs[i, j]}, d)
-                text = f"{pct(v)}\n[{low}, {high}]"
-            else:
-                text = pct(v).removesuffix("%")
+            text = texts[i][j] if texts is not None else pct(v).removesuffix("%")
             ax.text(j, i, text, ha="center", va="center",
                     fontsize=8 if detail == "full" else 6.5,
                     color="black" if not math.isnan(v) and v > 0.55 else "white")
@@ -68,6 +81,31 @@ def plot_heatmap(ax: Axes, values: np.ndarray, xs: list[Any], ys: list[Any], tit
     ax.set_title(title, fontsize=10)
     ax.grid(False)
     return image
+
+
+def cell_texts(values: np.ndarray, lows: np.ndarray, highs: np.ndarray) -> list[list[str]]:
+    """Each cell's estimate and interval as the sweep's table writes them (one decimal,
+    :func:`sim.report.interval_ends`), with more decimals for the whole panel where an
+    interval would print as a point: rounded to whole per cent, 0.9% [0.5, 1.4] read
+    '1% [1, 1]', certainty the runs do not give, and 4.5% [3.7, 5.5] read '4% [4, 5]',
+    ends inside the true ones."""
+    cells = [({"estimate": float(v), "low": float(lo), "high": float(hi)}
+              if not math.isnan(v) else None)
+             for v, lo, hi in zip(values.ravel(), lows.ravel(), highs.ravel(), strict=True)]
+    digits = 1
+    while digits < 4 and any(p is not None and not math.isnan(p["low"]) and p["low"] < p["high"]
+                             and len(set(interval_ends(p, digits))) == 1 for p in cells):
+        digits += 1
+    texts = []
+    for p in cells:
+        if p is None:
+            texts.append("n/a")
+        elif math.isnan(p["low"]) or math.isnan(p["high"]):
+            texts.append(pct(p["estimate"], digits))
+        else:
+            low, high = interval_ends(p, digits)
+            texts.append(f"{pct(p['estimate'], digits)}\n[{low}, {high}]")
+    return [texts[k:k + values.shape[1]] for k in range(0, len(texts), values.shape[1])]
 
 
 def tick_labels(values: list[Any]) -> list[str]:

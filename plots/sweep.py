@@ -20,14 +20,17 @@ from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks, text_width, value_ticks
 from plots.heatmap import (
+    CHAR_WIDTH,
     axis_values,
     cell_detail,
+    cell_texts,
     heat_figure,
     heat_panels,
     numeric,
     plot_heatmap,
     quantity_title,
     tick_labels,
+    widen_to_fit,
 )
 from plots.style import (
     BAND_ALPHA,
@@ -308,7 +311,29 @@ def _two(fig: Figure, points: list[Any], params: list[str],
             ys: list[Any], title: str) -> Any:
         return plot_heatmap(ax, est, xs, ys, title, low, high)
 
-    return {"grids": heat_panels(fig, points, params, data, one, "probability, all runs", pct)}
+    grids = heat_panels(fig, points, params, data, one, "probability, all runs", pct)
+    if _full_cells(points, params):
+        widen_to_fit(fig, len(axis_values(points, params[0])))
+    return {"grids": grids}
+
+
+def _full_cells(points: list[Any], params: list[str]) -> bool:
+    """Whether the heat maps' cells carry their intervals (:func:`cell_detail`)."""
+    return cell_detail(len(axis_values(points, params[1])),
+                       len(axis_values(points, params[0]))) == "full"
+
+
+def _cell_width(points: list[Any], params: list[str], data: dict[str, dict[str, np.ndarray]]
+                ) -> float:
+    """Inches per column of a heat map: what its widest cell text needs where cells carry
+    their intervals ('99.8% [99.7, 100.0]' does not fit the 0.42 inches that hold an
+    estimate), and at least 0.42."""
+    if not _full_cells(points, params):
+        return 0.42
+    longest = max(len(line) for s in data.values()
+                  for row in cell_texts(s["estimate"][None, :], s["low"][None, :], s["high"][None, :])
+                  for text in row for line in text.split("\n"))
+    return max(0.42, CHAR_WIDTH * longest + 0.12)
 
 
 def sweep_figure(points: list[Any], params: list[str], planned: int | None = None,
@@ -324,7 +349,8 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
             return Drawn(fig, "sweep", {})
         data = series(points)
         two = len(params) == 2
-        fig = heat_figure(points, params, len(data), (0.42, 0.3), 1.0) if two \
+        fig = heat_figure(points, params, len(data), (_cell_width(points, params, data), 0.3),
+                          1.0) if two \
             else new_figure(8.0, 6.8)
         extra = _two(fig, points, params, data) if two else _one_or_many(fig, points, params, data)
         first = points[0]
@@ -333,8 +359,7 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         fig.suptitle(wrap(f"How the odds of agreement and of holding change with {what}", 60))
         result = {"series": data, **extra}
         note = "the same seeds at every point"
-        if two and cell_detail(len(axis_values(points, params[1])),
-                               len(axis_values(points, params[0]))) != "full":
+        if two and not _full_cells(points, params):
             note += "; intervals in sweep.csv"
         stopped = ""
         if points[-1].interrupted or len(points) < (planned or 0):

@@ -16,16 +16,17 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks
 from plots.heatmap import (
+    CHAR_WIDTH,
     FULL_LABELS,
     SHORT_LABELS,
     axis_values,
     heat_figure,
     heat_panels,
     tick_labels,
+    widen_to_fit,
 )
 from plots.style import Drawn, caption, styled, wrap
 from plots.sweep import differences, param_name
@@ -51,11 +52,6 @@ def _cell(estimate: float, low: float, high: float, full: bool) -> str:
     return f"{text}\n[{points(low, d)}, {points(high, d)}]" if full else text
 
 
-CHAR_WIDTH = 0.058
-"""Inches a character of a cell's text takes at its size (8 points), on average over
-digits, signs, brackets and spaces."""
-
-
 def _column_width(diffs: dict[str, dict[str, np.ndarray]]) -> float:
     """Inches per column of the grid that the widest cell text needs (an interval such
     as ``[-14.2, -7.3]`` overflowed into its neighbours at a fixed half inch), and at
@@ -66,24 +62,6 @@ def _column_width(diffs: dict[str, dict[str, np.ndarray]]) -> float:
             text = _cell(float(est), float(low), float(high), full=True)
             longest = max(longest, *(len(line) for line in text.split("\n")))
     return max(0.5, CHAR_WIDTH * longest + 0.12)
-
-
-def _widen_to_fit(fig: Figure, columns: int) -> None:
-    """Widen ``fig`` until the widest cell text of its heat maps fits its column with a
-    margin, as measured in the font it is drawn in (the estimate of :data:`CHAR_WIDTH`
-    sets the first size; fonts differ between machines)."""
-    fig.draw_without_rendering()  # lays the panels out
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    heat = [ax for ax in fig.axes if ax.texts]
-    if not heat:
-        return
-    need = max(t.get_window_extent(renderer).width for ax in heat for t in ax.texts)
-    have = min(ax.get_window_extent(renderer).width for ax in heat) / columns
-    short = (need * 1.08 + 6 - have) / fig.dpi  # inches each column lacks
-    if short > 0:
-        width, height = fig.get_size_inches()
-        panels = len({round(ax.get_position().x0, 3) for ax in heat})
-        fig.set_size_inches(width + short * columns * panels * 1.05, height)
 
 
 def plot_difference_map(ax: Axes, est: np.ndarray, low: np.ndarray, high: np.ndarray,
@@ -122,7 +100,7 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
         grids = heat_panels(fig, points_, params, diffs,
                             partial(plot_difference_map, span=span),
                             "difference from the reference (pp)", lambda v: points(v, 0))
-        _widen_to_fit(fig, len(next(iter(grids.values()))["x"]))
+        widen_to_fit(fig, len(next(iter(grids.values()))["x"]))
         first = points_[0]
         reference = ", ".join(f"{param_name(k)} = {tick_labels([first.params[k]])[0]}"
                               for k in params)

@@ -1562,8 +1562,8 @@ def test_a_heat_map_cell_never_shows_its_estimate_outside_its_interval() -> None
         plot_heatmap(ax, values, [0, 1], [0, 1], "P", lows, highs)
         texts = sorted(t.get_text() for t in ax.texts)
         # (all of the runs: its interval reaches below, which '[100, 100]' hid)
-        assert texts == sorted(["50%\n[45, 55]", ">99%\n[99.7, 100.0]", "<1%\n[0.0, 0.2]",
-                                "100%\n[99.8, 100.0]"])
+        assert texts == sorted(["50.0%\n[45.0, 55.0]", ">99.9%\n[99.7, 100.0]",
+                                "<0.1%\n[0.0, 0.2]", "100.0%\n[99.8, 100.0]"])
     finally:
         plt.close(fig)
 
@@ -1667,3 +1667,39 @@ def test_a_heat_map_of_differences_rounds_a_tie_as_the_table_does(estimate, low,
     plot_difference_map(ax, *grid, [0], [0], "P", span=0.5)
     table = signed({"estimate": estimate, "low": low, "high": high}).strip()
     assert ax.texts[0].get_text().replace("\n", " pp ") == table
+
+
+def test_a_heat_map_cell_writes_its_interval_as_the_table_does(scenario: Scenario) -> None:
+    """Cells rounded to whole per cent: 0.9% [0.5, 1.4] read '1% [1, 1]', an interval
+    collapsed to a point, and 4.5% [3.7, 5.5] read '4% [4, 5]', ends inside the true
+    ones. They now read as the sweep's table does, on a grid of six columns too."""
+    from plots.heatmap import plot_heatmap
+    from sim.report import pct as table_pct
+
+    ax = style.new_figure(4, 3).subplots()
+    values, lows, highs = (np.array([[0.009, 0.045, 0.5]]), np.array([[0.005, 0.037, 0.45]]),
+                           np.array([[0.014, 0.055, 0.55]]))
+    plot_heatmap(ax, values, [0, 1, 2], [0], "P", lows, highs)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["0.9%\n[0.5, 1.4]", "4.5%\n[3.7, 5.5]", "50.0%\n[45.0, 55.0]"]
+    # an interval narrower than a decimal gets more, in every cell of the panel
+    ax = style.new_figure(4, 3).subplots()
+    plot_heatmap(ax, np.array([[0.0012, 0.5]]), [0, 1], [0], "P", np.array([[0.00114, 0.45]]),
+                 np.array([[0.00126, 0.55]]))
+    assert [t.get_text() for t in ax.texts] == ["0.12%\n[0.11, 0.13]", "50.00%\n[45.00, 55.00]"]
+    keys = ["ceasefire.imposed.delineation", "ceasefire.monitoring.coverage"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [k / 5 for k in range(6)]),
+                                     (keys[1], [0.0, 1.0])], runner, 40, SEED)
+    drawn = sweep_figure(points, keys)
+    fig, renderer = drawn.figure, drawn.figure.canvas.get_renderer()
+    grid = drawn.data["grids"]["hold 7d"]
+    panel = next(ax for ax in fig.axes if ax.get_title() == "P(holds 7d)")
+    for t in panel.texts:
+        j, i = (round(c) for c in t.get_position())
+        p = {k: float(grid[k][i, j]) for k in ("estimate", "low", "high")}
+        assert t.get_text().replace("\n", "").replace(" ", "") == table_pct(p).replace(" ", "")
+    for ax in fig.axes:
+        boxes = sorted((t.get_window_extent(renderer) for t in ax.texts
+                        if t.get_position()[1] == 0), key=lambda b: b.x0)
+        assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))
