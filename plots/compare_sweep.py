@@ -3,7 +3,8 @@
 Above, each side's P(agreement) and P(hold) at every point (A solid, B dashed, in the
 colours of the sweep figure); below, the paired difference A - B at each point with its
 95% interval, the answer the figure is for. One numeric parameter is drawn in order of
-its value; anything else against the grid points in order, each named under the axis.
+its value; anything else against the grid points in order, each named under the axis,
+the lines broken wherever a parameter but the last changes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from plots.sweep import (
     _colour,
     _single_point_axis,
     _taken,
+    broken,
+    grid_breaks,
+    mark_breaks,
     param_name,
     plot_differences,
 )
@@ -95,8 +99,12 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
             x = np.arange(len(points), dtype=float)
             columns = [tick_labels([p.params[k] for p in points]) for k in params]
             labels = [", ".join(cells) for cells in zip(*columns, strict=True)]
-            plot_sides(ax, x, a, b)
+            # lines stop where a parameter but the last changes: a grid is not a series
+            breaks = grid_breaks(points, params)
+            gapped, gapped_a = broken(x, a, breaks)
+            plot_sides(ax, gapped, gapped_a, broken(x, b, breaks)[1])
             plot_differences(below, x, diffs, what="difference A − B")
+            mark_breaks((ax, below), breaks)
             below.set_xlim(-0.5, len(points) - 0.5)
             upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
             category_ticks(below.xaxis, labels, 8, upright)

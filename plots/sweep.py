@@ -34,6 +34,7 @@ from plots.heatmap import (
 )
 from plots.style import (
     BAND_ALPHA,
+    GREY,
     Drawn,
     caption,
     new_figure,
@@ -274,17 +275,47 @@ def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
 def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
                     data: dict[str, dict[str, np.ndarray]],
                     diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
-    """Lines against the grid points in sweep order, each named under the lower panel."""
+    """Lines against the grid points in sweep order, each named under the lower panel,
+    broken wherever a parameter but the last changes (:func:`grid_breaks`)."""
     x = np.arange(len(points), dtype=float)
     columns = [tick_labels([pt.params[k] for pt in points]) for k in params]
     labels = [", ".join(cells) for cells in zip(*columns, strict=True)]
-    plot_lines(ax, x, data)
+    breaks = grid_breaks(points, params)
+    plot_lines(ax, *broken(x, data, breaks))
     plot_differences(below, x, diffs)
+    mark_breaks((ax, below), breaks)
     below.set_xlim(-0.5, len(points) - 0.5)
     upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
     category_ticks(below.xaxis, labels, 8, upright)
     below.set_xlabel(wrap(", ".join(params), 80))
     return {"x": x, "order": np.arange(len(points)), "differences": diffs}
+
+
+def grid_breaks(points: list[Any], params: list[str]) -> list[int]:
+    """Where, in point order, a run of points that share the values of every parameter
+    but the last begins (the first run excepted). A line joining the points of a grid
+    in order ran from (0.04, 0.1) to (0.085, 0.03) as if that were a trend."""
+    outer = [[pt.params[k] for k in params[:-1]] for pt in points]
+    return [k for k in range(1, len(points)) if outer[k] != outer[k - 1]]
+
+
+def broken(x: np.ndarray, data: dict[str, dict[str, np.ndarray]], breaks: list[int]
+           ) -> tuple[np.ndarray, dict[str, dict[str, np.ndarray]]]:
+    """``x`` and ``data`` with a gap (nan) before each of ``breaks``, so that a line
+    drawn through them stops there."""
+    if not breaks:
+        return x, data
+    gaps = np.asarray(breaks)
+    xs = np.insert(x.astype(float), gaps, (x[gaps - 1] + x[gaps]) / 2.0)
+    return xs, {name: {key: np.insert(a.astype(float), gaps, np.nan) for key, a in s.items()}
+                for name, s in data.items()}
+
+
+def mark_breaks(axes: tuple[Axes, ...], breaks: list[int]) -> None:
+    """A thin grey line between the runs of grid points (:func:`grid_breaks`)."""
+    for ax in axes:
+        for k in breaks:
+            ax.axvline(k - 0.5, color=GREY, linewidth=0.8, linestyle=":", zorder=0)
 
 
 TICK_SIZE = 9.0

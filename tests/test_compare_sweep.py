@@ -10,6 +10,7 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from helpers import DEFAULT, ROOT, LostWorkerError, interrupt_chunk
 
@@ -303,3 +304,36 @@ def test_a_lost_worker_keeps_the_running_point_s_pairs(tmp_path, monkeypatch, ca
     monkeypatch.undo()
     assert sweep(out, "--resume", runs=None)[0] == 0
     assert (out / "compare_sweep.csv").read_bytes() == (whole / "compare_sweep.csv").read_bytes()
+
+
+def _joins_across(ax, at: float) -> bool:
+    """Whether a line of ``ax`` runs across ``at`` between two of its points."""
+    for line in ax.get_lines():
+        xs, ys = (np.asarray(v, dtype=float) for v in (line.get_xdata(), line.get_ydata()))
+        for k in range(len(xs) - 1):
+            if np.isfinite(ys[k]) and np.isfinite(ys[k + 1]) and xs[k] < at < xs[k + 1]:
+                return True
+    return False
+
+
+def test_the_lines_of_a_two_parameter_grid_stop_where_the_first_parameter_changes(tmp_path):
+    """The 2 x 2 grid was drawn as one line through its four points in order, joining
+    (0.05, 0.1) to (0.12, 0.03) as if it were a trend."""
+    from plots import figures
+    from sim.compare_sweep import PairPoint
+
+    other = "parties.regime.behaviour.sensitivity"
+    out = tmp_path / "pairs"
+    assert sweep(out, "--param", f"{other}=0.03,0.1", runs="60")[0] == 0
+    results = [json.loads((out / "pairs" / f"{k:03d}" / "compare.json").read_text())
+               for k in range(4)]
+    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
+                        r, ()) for r in results]  # type: ignore[arg-type]
+    (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT, other], names=("A", "B"))
+    upper = drawn.figure.axes[0]
+    assert not _joins_across(upper, 1.5)  # between (0.05, 0.1) and (0.12, 0.03)
+    assert _joins_across(upper, 0.5) and _joins_across(upper, 2.5)  # within a run
+    # each line still passes through every point
+    line = next(ln for ln in upper.get_lines() if len(ln.get_xdata()) > 4)
+    ys = np.asarray(line.get_ydata(), dtype=float)
+    assert np.isfinite(ys).sum() == 4

@@ -1703,3 +1703,23 @@ def test_a_heat_map_cell_writes_its_interval_as_the_table_does(scenario: Scenari
         boxes = sorted((t.get_window_extent(renderer) for t in ax.texts
                         if t.get_position()[1] == 0), key=lambda b: b.x0)
         assert all(left.x1 < right.x0 for left, right in itertools.pairwise(boxes))
+
+
+def test_the_lines_of_a_three_parameter_sweep_stop_where_an_outer_parameter_changes(
+        scenario: Scenario) -> None:
+    """Grid points drawn in order were joined by one line, as if each jump from one run
+    of the last parameter to the next were a trend."""
+    params = [("parties.jfs.behaviour.colocation", [0.0, 1.0]),
+              ("ceasefire.monitoring.coverage", [0.5, 0.9]),
+              ("parties.opposition.behaviour.sensitivity", [0.04, 0.1])]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, params, runner, 20, SEED)
+    drawn = sweep_figure(points, [k for k, _ in params])
+    upper = drawn.figure.axes[0]
+    lines = [ln for ln in upper.get_lines() if str(ln.get_label()).startswith("P(holds")]
+    assert lines
+    for line in lines:
+        xs, ys = (np.asarray(v, dtype=float) for v in (line.get_xdata(), line.get_ydata()))
+        runs = [seg[np.isfinite(seg[:, 1])] for seg in
+                np.split(np.column_stack([xs, ys]), np.flatnonzero(np.isnan(ys)))]
+        assert [list(seg[:, 0]) for seg in runs] == [[0, 1], [2, 3], [4, 5], [6, 7]]
