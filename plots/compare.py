@@ -26,6 +26,7 @@ from plots.style import (
     wrap,
 )
 from sim.report import interval_decimals, points
+from sim.toml_out import toml_value
 
 
 def _num(x: Any) -> float:
@@ -125,7 +126,11 @@ def compare_figure(result: dict[str, Any]) -> Drawn:
         named = [(result.get(side) or {}).get("scenario") for side in ("a", "b")]
         scenario = " vs ".join(dict.fromkeys(n for n in named if n)) or a_name
         seed = result.get("seed", (result.get("a") or {}).get("seed"))
-        text = caption(fig, scenario, result.get("runs"), seed, "paired on the same seeds",
+        # a point of a comparison sweep drawn alone says at which values it was made,
+        # as a sweep's point does
+        swept = "; ".join(f"{k}={toml_value(v)}" for k, v in (result.get("params") or {}).items())
+        extra = "paired on the same seeds" + (f"; both sides with {swept}" if swept else "")
+        text = caption(fig, scenario, result.get("runs"), seed, extra,
                        "interrupted, the runs both sides finished" if result.get("partial")
                        else "", each="side")
     return Drawn(fig, "compare", {"rows": rows, "caption": text})

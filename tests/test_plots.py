@@ -1723,3 +1723,15 @@ def test_the_lines_of_a_three_parameter_sweep_stop_where_an_outer_parameter_chan
         runs = [seg[np.isfinite(seg[:, 1])] for seg in
                 np.split(np.column_stack([xs, ys]), np.flatnonzero(np.isnan(ys)))]
         assert [list(seg[:, 0]) for seg in runs] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+
+
+def test_a_point_of_a_comparison_sweep_drawn_alone_names_its_values() -> None:
+    """``plot DIR/pairs/001`` drew compare.png without saying at which values of the
+    swept parameters the comparison was made, though compare.json records them."""
+    diff = {"p_agreement": {"estimate": 0.1, "low": 0.05, "high": 0.15}}
+    result = {"a_name": "A", "b_name": "B", "runs": 50, "seed": 3, "diff": diff,
+              "params": {"parties.regime.behaviour.sensitivity": 0.065, "ceasefire.imposed": {}}}
+    text = compare_figure(result).data["caption"].replace("\n", " ")
+    assert "parties.regime.behaviour.sensitivity=0.065; ceasefire.imposed={}" in text
+    del result["params"]  # a comparison of its own has none to name
+    assert "both sides with" not in compare_figure(result).data["caption"]
