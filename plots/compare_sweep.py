@@ -18,7 +18,18 @@ from matplotlib.lines import Line2D
 
 from plots.fitting import category_ticks, text_width, value_ticks
 from plots.heatmap import numeric, quantity_title, tick_labels
-from plots.style import GREY, Drawn, caption, new_figure, no_data, percent_axis, styled, wrap, wrap_key
+from plots.style import (
+    GREY,
+    Drawn,
+    caption,
+    new_figure,
+    no_data,
+    percent_axis,
+    stopped_points,
+    styled,
+    wrap,
+    wrap_key,
+)
 from plots.sweep import (
     LINE_AXIS,
     MARKERS,
@@ -32,6 +43,7 @@ from plots.sweep import (
     mark_breaks,
     param_name,
     plot_differences,
+    values_text,
 )
 from sim.scenario import labelled
 
@@ -112,10 +124,9 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
         what = ", ".join(param_name(k) for k in params)
         lines = [f"How A − B changes with {what}", f"A: {names[0]}", f"B: {names[1]}"]
         fig.suptitle("\n".join(wrap(line, 80) for line in lines), fontsize=10)
-        stopped = ""
-        if points[-1].interrupted or len(points) < (planned or 0):
-            stopped = f"interrupted, {len(points)} of {max(planned or 0, len(points))} points"
-            stopped += ", the last unfinished" if points[-1].interrupted else ""
+        last = points[-1].result.get("runs", 0) if points[-1].interrupted else None
+        stopped = stopped_points(len(points), planned, last, "paired runs",
+                                 values_text(points[-1].params, params))
         first = points[0].result
         a_name, b_name = points[0].a.name, points[0].b.name
         scenario = labelled(b_name, first["b"].get("sets")) if a_name == b_name \

@@ -269,6 +269,20 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
                    if summary.get("partial") else "")
 
 
+def stopped_points(done: int, planned: int | None, last_runs: int | None, each: str = "runs",
+                   where: str = "") -> str:
+    """What a stopped sweep's caption leads with: ``done`` of the ``planned`` points,
+    and, where the last stopped part way (``last_runs`` not None), which it is
+    (``where``: its values) and how many runs it holds, since the caption's runs per
+    point are not its own; '' for a finished sweep."""
+    if last_runs is None and done >= (planned or 0):
+        return ""
+    text = f"interrupted, {done} of {max(planned or 0, done)} points"
+    if last_runs is None:
+        return text
+    return text + f", the last{f', at {where},' if where else ''} unfinished with {last_runs:,} {each}"
+
+
 PARTIAL_RUN = "interrupted, the runs finished so far"
 """What the caption of a stopped run's figure says it shows."""
 PARTIAL_BY_ERROR = "stopped by an error, the runs finished before it"

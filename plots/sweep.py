@@ -41,6 +41,7 @@ from plots.style import (
     no_data,
     pct,
     percent_axis,
+    stopped_points,
     styled,
     wrap,
     wrap_key,
@@ -222,6 +223,16 @@ def param_name(key: str) -> str:
     return f"{name} ({party})" if party is not None else name
 
 
+def values_text(values: dict[str, Any], params: list[str]) -> str:
+    """A point's values as titles name them: 'sensitivity (regime) = 0.065, ...'."""
+    return ", ".join(f"{param_name(k)} = {tick_labels([values[k]])[0]}" for k in params)
+
+
+def last_runs(point: Any) -> int | None:
+    """The runs a sweep's point holds if it stopped part way, else None."""
+    return int(point.summary.get("runs", 0)) if point.interrupted else None
+
+
 PROSE_NAMES = {"no_deal": "no-deal value", "no_deal_spread": "no-deal spread"}
 """Keys whose words, read as prose, say something else: a sweep 'with no deal (iran)'
 read as one run without a deal."""
@@ -392,10 +403,8 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         note = "the same seeds at every point"
         if two and not _full_cells(points, params):
             note += "; intervals in sweep.csv"
-        stopped = ""
-        if points[-1].interrupted or len(points) < (planned or 0):
-            stopped = f"interrupted, {len(points)} of {max(planned or 0, len(points))} points"
-            stopped += ", the last unfinished" if points[-1].interrupted else ""
+        stopped = stopped_points(len(points), planned, last_runs(points[-1]), where=values_text(
+            points[-1].params, params))
         name = labelled(first.scenario.name, first.summary.get("sets"))
         result["caption"] = caption(fig, name, runs or first.summary.get("runs"),
                                     first.summary.get("seed"), note, stopped, each="point")

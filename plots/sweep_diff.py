@@ -28,8 +28,8 @@ from plots.heatmap import (
     tick_labels,
     widen_to_fit,
 )
-from plots.style import Drawn, caption, styled, wrap
-from plots.sweep import differences, param_name
+from plots.style import Drawn, caption, stopped_points, styled, wrap
+from plots.sweep import differences, last_runs, param_name, values_text
 from sim.report import interval_decimals, points
 from sim.scenario import labelled
 
@@ -106,10 +106,8 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
                               for k in params)
         fig.suptitle("Paired difference from the reference point (pp, 95% interval)\n"
                      + wrap(f"reference: {reference}", 90), fontsize=11)
-        stopped = ""
-        if points_[-1].interrupted or len(points_) < (planned or 0):
-            stopped = f"interrupted, {len(points_)} of {max(planned or 0, len(points_))} points"
-            stopped += ", the last unfinished" if points_[-1].interrupted else ""
+        stopped = stopped_points(len(points_), planned, last_runs(points_[-1]),
+                                 where=values_text(points_[-1].params, params))
         name = labelled(first.scenario.name, first.summary.get("sets"))
         text = caption(fig, name, runs or first.summary.get("runs"), first.summary.get("seed"),
                        "every point on the same seeds", stopped, each="point")

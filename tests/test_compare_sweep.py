@@ -337,3 +337,21 @@ def test_the_lines_of_a_two_parameter_grid_stop_where_the_first_parameter_change
     line = next(ln for ln in upper.get_lines() if len(ln.get_xdata()) > 4)
     ys = np.asarray(line.get_ydata(), dtype=float)
     assert np.isfinite(ys).sum() == 4
+
+
+def test_a_stopped_comparison_sweep_s_caption_gives_the_runs_of_its_unfinished_point(whole):
+    import dataclasses
+
+    from plots import figures
+    from sim.compare_sweep import PairPoint
+
+    results = [json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
+               for k in range(2)]
+    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
+                        r, ()) for r in results]  # type: ignore[arg-type]
+    points[1] = dataclasses.replace(points[1], interrupted=True,
+                                    result={**results[1], "runs": 137})
+    (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"),
+                       planned=3)
+    text = drawn.data["caption"].replace("\n", " ")
+    assert "the last, at sensitivity (opposition) = 0.12, unfinished with 137 paired runs" in text

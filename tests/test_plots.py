@@ -1735,3 +1735,18 @@ def test_a_point_of_a_comparison_sweep_drawn_alone_names_its_values() -> None:
     assert "parties.regime.behaviour.sensitivity=0.065; ceasefire.imposed={}" in text
     del result["params"]  # a comparison of its own has none to name
     assert "both sides with" not in compare_figure(result).data["caption"]
+
+
+def test_a_stopped_sweep_s_caption_gives_the_runs_of_its_unfinished_point(
+        one_param_sweep: list[Any]) -> None:
+    """The caption said '100 runs per point' while the unfinished last point held 7,
+    drawn like the others."""
+    import dataclasses
+
+    last = one_param_sweep[1]
+    cut = dataclasses.replace(last, interrupted=True, summary={**last.summary, "runs": 1362})
+    drawn = sweep_figure([one_param_sweep[0], cut], ["parties.jfs.behaviour.colocation"], planned=3)
+    text = drawn.data["caption"].replace("\n", " ")
+    assert "the last, at colocation (jfs) = 0.5, unfinished with 1,362 runs" in text
+    finished = sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"], planned=3)
+    assert "unfinished" not in finished.data["caption"]
