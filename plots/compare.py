@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from plots.style import (
@@ -68,8 +69,12 @@ def plot_forest(ax: Axes, rows: list[dict[str, Any]]) -> None:
                     markersize=6)
         ax.plot([100 * r["low"], 100 * r["high"]], [y, y], color=HOLD_COLOUR, linewidth=3,
                 solid_capstyle="butt")
-        ax.plot([100 * r["estimate"]], [y], marker="o", color=HOLD_COLOUR, markersize=7,
-                markeredgecolor="white")
+        ax.plot([100 * r["estimate"]], [y], marker="o", color=HOLD_COLOUR, markersize=DOT,
+                markeredgecolor="white", zorder=3)
+        # the interval's ends stand above and below the dot, so that they show even
+        # where the interval is no wider than the dot
+        ax.plot([100 * r["low"], 100 * r["high"]], [y, y], color=HOLD_COLOUR, marker="|",
+                linestyle="", markersize=2.2 * DOT, markeredgewidth=1.5, zorder=4)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(rows)), [r["name"] for r in rows])
     ax.set_ylim(len(rows) - 0.4, -0.6)
@@ -79,9 +84,43 @@ def plot_forest(ax: Axes, rows: list[dict[str, Any]]) -> None:
                                              if r["independent"]]
     highs = [100 * r["high"] for r in rows] + [100 * r["independent"][1] for r in rows
                                                if r["independent"]]
-    finite = [v for v in lows + highs if math.isfinite(v)]
-    span = max([abs(v) for v in finite] + [1.0])
-    ax.set_xlim(-span * 1.15, span * 1.15)
+    # zero and the data, with a margin: a symmetric axis left half the panel empty and
+    # squeezed large effects' intervals under their dots; at least 2 pp wide
+    finite = [v for v in lows + highs if math.isfinite(v)] + [0.0]
+    low, high = min(finite), max(finite)
+    if high - low < 2.0:
+        middle = (low + high) / 2.0
+        low, high = min(low, middle - 1.0), max(high, middle + 1.0)
+    pad = 0.06 * (high - low)
+    ax.set_xlim(low - pad, high + pad)
+
+
+DOT = 6.0
+"""Diameter of a paired difference's dot, points."""
+
+NARROW_NOTE = "95% interval narrower than the dot"
+
+
+def note_narrow(fig: Figure, ax: Axes, rows: list[dict[str, Any]]) -> list[str]:
+    """Say so above each dot that hides its interval (once the figure is complete: it
+    is laid out here); returns the rows noted."""
+    fig.draw_without_rendering()
+    left, right = ax.get_xlim()
+    noted = []
+    for y, r in enumerate(rows):
+        if not all(math.isfinite(r[k]) for k in ("estimate", "low", "high")):
+            continue
+        (x0, _), (x1, _) = ax.transData.transform([(100 * r["low"], y), (100 * r["high"], y)])
+        if abs(x1 - x0) < DOT * fig.dpi / 72.0:
+            # beginning at the dot, or ending at it in the right half: inside the panel
+            at = (100 * r["estimate"] - left) / (right - left)
+            ax.annotate(NARROW_NOTE, xy=(100 * r["estimate"], y), xytext=(0, DOT + 1),
+                        textcoords="offset points", ha="left" if at < 0.5 else "right",
+                        va="bottom", fontsize=7, color=GREY,
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                              "edgecolor": "none", "alpha": 0.8})
+            noted.append(r["name"])
+    return noted
 
 
 def plot_values(ax: Axes, rows: list[dict[str, Any]]) -> None:
@@ -101,7 +140,7 @@ def plot_values(ax: Axes, rows: list[dict[str, Any]]) -> None:
         ax.text(0.6, y, text, ha="left", va="center", fontsize=9)
     ax.legend(handles=[
         Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",
-               label="paired difference,\n95% interval"),
+               markersize=DOT, label="paired difference,\n95% interval"),
         Line2D([], [], color=GREY, linewidth=1.2, label="interval if the runs\nwere independent"),
     ], loc="upper left", bbox_to_anchor=(0.0, 0.0), fontsize=8)
 
@@ -113,6 +152,7 @@ def compare_figure(result: dict[str, Any]) -> Drawn:
     with styled():
         fig = new_figure(8.5, 1.0 + 0.75 * max(len(rows), 2) + 1.2)
         ax, side = fig.subplots(1, 2, width_ratios=[2.3, 1])
+        noted: list[str] = []
         if rows:
             plot_forest(ax, rows)
             plot_values(side, rows)
@@ -133,4 +173,6 @@ def compare_figure(result: dict[str, Any]) -> Drawn:
         text = caption(fig, scenario, result.get("runs"), seed, extra,
                        "interrupted, the runs both sides finished" if result.get("partial")
                        else "", each="side")
-    return Drawn(fig, "compare", {"rows": rows, "caption": text})
+        if rows:
+            noted = note_narrow(fig, ax, rows)
+    return Drawn(fig, "compare", {"rows": rows, "caption": text, "narrow": noted})

@@ -1750,3 +1750,25 @@ def test_a_stopped_sweep_s_caption_gives_the_runs_of_its_unfinished_point(
     assert "the last, at colocation (jfs) = 0.5, unfinished with 1,362 runs" in text
     finished = sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"], planned=3)
     assert "unfinished" not in finished.data["caption"]
+
+
+def test_a_comparison_of_large_effects_is_drawn_on_an_axis_that_shows_their_intervals() -> None:
+    """Effects of +30..+60 pp were drawn on a symmetric axis of -70..+70, half of it
+    empty, their +-1.5 pp intervals hidden under the dots."""
+    diff = {"p_agreement": {"estimate": 0.0, "low": -0.001, "high": 0.001},
+            "p_hold": {"7d": {"estimate": 0.6, "low": 0.585, "high": 0.615},
+                       "30d": {"estimate": 0.3, "low": 0.285, "high": 0.315}}}
+    drawn = compare_figure({"a_name": "A", "b_name": "B", "runs": 1000, "seed": 3, "diff": diff})
+    ax = drawn.figure.axes[0]
+    left, right = ax.get_xlim()
+    assert -8 < left <= 0 and 61.5 <= right < 70
+    ends = [tuple(np.round(ln.get_xdata(), 6)) for ln in ax.get_lines() if ln.get_marker() == "|"
+            and ln.get_color() == style.HOLD_COLOUR]
+    assert (58.5, 61.5) in ends and (28.5, 31.5) in ends
+    # the interval of +-0.1 pp is within its dot, and the figure says so above it
+    assert drawn.data["narrow"] == ["P(agreement)"]
+    assert [t.get_text() for t in ax.texts] == ["95% interval narrower than the dot"]
+    # a null result keeps an axis of a few points, with zero in it
+    null = {"p_agreement": {"estimate": 0.0, "low": -0.001, "high": 0.001}}
+    left, right = compare_figure({"diff": null}).figure.axes[0].get_xlim()
+    assert left < -0.9 and right > 0.9
