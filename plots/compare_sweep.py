@@ -19,7 +19,6 @@ from matplotlib.lines import Line2D
 from plots.fitting import category_ticks, text_width, value_ticks
 from plots.heatmap import numeric, quantity_title, tick_labels
 from plots.style import (
-    GREY,
     Drawn,
     caption,
     new_figure,
@@ -60,7 +59,7 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
                b: dict[str, dict[str, np.ndarray]]) -> None:
     """Each quantity of side A as a solid line, of side B dashed, in one colour each
     (their intervals are in the table: bands of both sides would hide one another).
-    The legend names each quantity once, then the two line styles."""
+    The legend names each quantity once, then, under a heading, the two line styles."""
     holds = [name for name in a if name != "agreement"]
     handles = []
     for name in a:
@@ -68,16 +67,19 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
         colour = "black" if k < 0 else _colour(k, len(holds))
         marker = "o" if k < 0 else MARKERS[k % len(MARKERS)]
         ax.plot(x, b[name]["estimate"], color=colour, marker=marker, markersize=4,
-                linewidth=1.2, linestyle="--", fillstyle="none")
+                linewidth=1.2, linestyle="--", markerfacecolor="white")
         ax.plot(x, a[name]["estimate"], color=colour, marker=marker, markersize=5,
                 linewidth=1.8)
         handles.append(Line2D([], [], color=colour, marker=marker, markersize=5,
                               linewidth=1.8, label=quantity_title(name)))
-    handles += [Line2D([], [], color=GREY, linewidth=1.8, label="A (solid)"),
-                Line2D([], [], color=GREY, linewidth=1.2, linestyle="--", label="B (dashed)")]
     ax.set_ylim(-0.02, 1.02)
     percent_axis(ax)
     ax.set_ylabel("probability, all runs")
+    # then the line styles, under a heading, in black without a marker: drawn in a
+    # quantity's grey among the quantities, they read as two more quantities
+    handles += [Line2D([], [], linestyle="none", label="\nline style:"),
+                Line2D([], [], color="black", linewidth=1.8, label="A"),
+                Line2D([], [], color="black", linewidth=1.2, linestyle="--", label="B")]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 

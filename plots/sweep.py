@@ -125,9 +125,10 @@ def _plot_bands(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
                 linewidth=1.8, label=quantity_title(name))
     if "agreement" in data:
         s = data["agreement"]
+        # an open circle, white inside and above its whisker (which filled an unfilled
+        # one, so that it read as solid)
         ax.plot(x, s["estimate"], color="black", linestyle="--", linewidth=1.2, marker="o",
-                markersize=5, fillstyle="none", label="P(agreement)",
-                zorder=3)
+                markersize=5, markerfacecolor="white", label="P(agreement)", zorder=4)
         # one line, broken between points, so the legend and the tests find it as one
         ax.plot(np.repeat(x, 3), np.column_stack([s["low"], s["high"], np.full(len(x), np.nan)])
                 .ravel(), color="black", linewidth=1.0, marker="_", markersize=6,
@@ -163,9 +164,12 @@ def _errorbar(ax: Axes, x: np.ndarray, s: dict[str, np.ndarray], name: str, name
     marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
     below = np.nan_to_num(s["estimate"] - s["low"])
     above = np.nan_to_num(s["high"] - s["estimate"])
+    # agreement's open circle is white inside, drawn over its bar (an unfilled one let
+    # the bar through, and read as solid)
     ax.errorbar(x, s["estimate"], yerr=[below, above], color=colour, marker=marker,
                 markersize=markersize, linestyle="none", capsize=2, elinewidth=1.0,
-                fillstyle="none" if name == "agreement" else "full", label=label)
+                markerfacecolor="white" if name == "agreement" else colour, label=label,
+                barsabove=False)
 
 
 def _single_point_axis(ax: Axes, x: float) -> None:

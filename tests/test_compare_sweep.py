@@ -355,3 +355,26 @@ def test_a_stopped_comparison_sweep_s_caption_gives_the_runs_of_its_unfinished_p
                        planned=3)
     text = drawn.data["caption"].replace("\n", " ")
     assert "the last, at sensitivity (opposition) = 0.12, unfinished with 137 paired runs" in text
+
+
+def test_the_line_styles_of_the_legend_are_not_drawn_as_a_quantity(whole):
+    """'A (solid)' and 'B (dashed)' were drawn in the grey of 'P(holds 7d)', as if two
+    more quantities; they are black, without a marker, under a heading of their own."""
+    from matplotlib.colors import to_hex
+
+    from plots import figures
+    from sim.compare_sweep import PairPoint
+
+    results = [json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
+               for k in range(2)]
+    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
+                        r, ()) for r in results]  # type: ignore[arg-type]
+    (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"))
+    legend = drawn.figure.axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    handles = dict(zip(labels, legend.legend_handles, strict=True))
+    assert labels[-3:] == ["\nline style:", "A", "B"]
+    holds = [to_hex(handles[lab].get_color()) for lab in labels if lab.startswith("P(holds")]
+    assert len(holds) == 3 and all(handles[lab].get_marker() != "None" for lab in labels[:-3])
+    for side in ("A", "B"):
+        assert handles[side].get_marker() == "None" and to_hex(handles[side].get_color()) not in holds

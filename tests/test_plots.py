@@ -1772,3 +1772,20 @@ def test_a_comparison_of_large_effects_is_drawn_on_an_axis_that_shows_their_inte
     null = {"p_agreement": {"estimate": 0.0, "low": -0.001, "high": 0.001}}
     left, right = compare_figure({"diff": null}).figure.axes[0].get_xlim()
     assert left < -0.9 and right > 0.9
+
+
+def test_agreement_s_open_circle_stays_open_over_its_interval(one_param_sweep: list[Any]) -> None:
+    """The interval's bar was drawn through the unfilled circle, which then read as
+    solid: the circle is white inside and drawn above its bar."""
+    drawn = sweep_figure(one_param_sweep, ["parties.jfs.behaviour.colocation"])
+    upper, lower = drawn.figure.axes[:2]
+    circle = next(ln for ln in upper.get_lines() if ln.get_label() == "P(agreement)")
+    whisker = next(ln for ln in upper.get_lines() if ln.get_label() == "_P(agreement) interval")
+    assert mcolors.to_hex(circle.get_markerfacecolor()) == "#ffffff"
+    assert circle.get_zorder() > whisker.get_zorder()
+    bars = [c for c in lower.containers if c.__class__.__name__ == "ErrorbarContainer"]
+    agreement = [c for c in bars if mcolors.to_hex(c.lines[0].get_color()) == "#000000"]
+    assert len(agreement) == 1
+    data_line, _, (bar,) = agreement[0].lines
+    assert mcolors.to_hex(data_line.get_markerfacecolor()) == "#ffffff"
+    assert data_line.get_zorder() > bar.get_zorder()
