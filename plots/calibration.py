@@ -187,12 +187,18 @@ def plot_brier(ax: Axes, table: Any) -> None:
     """Grouped bars: Brier score of the model and of both base rates for each event."""
     bars = brier_bars(table)
     width = 0.27
+    # a score missing where its kind is drawn elsewhere is written 'n/a': an empty slot
+    # looked like a bar of 0.00
+    shown = {key for b in bars for key in ("model", "base_rate", "loo") if not math.isnan(b[key])}
     for k, b in enumerate(bars):
         drawn = []
         for off, key, colour in ((-width, "model", MODEL_COLOUR), (0.0, "base_rate", BASE_COLOUR),
                                  (width, "loo", LOO_COLOUR)):
             v = b[key]
             if math.isnan(v):
+                if key in shown:
+                    ax.text(k + off, 0.015, "n/a", ha="center", va="bottom", fontsize=7,
+                            rotation=90, color=GREY)
                 continue
             ax.bar(k + off, v, width, color=colour, edgecolor="black", linewidth=0.5)
             drawn.append((k + off, v))

@@ -462,12 +462,14 @@ def test_equal_brier_scores_side_by_side_share_one_label():
     agreement = drawn.data["brier"][events.index("agreement")]
     assert agreement["model"] == agreement["base_rate"] == agreement["loo"] == 0.0
     for k, bar in enumerate(drawn.data["brier"]):
-        labels = [t for t in brier.texts if abs(t.get_position()[0] - k) < 0.5]
+        labels = [t for t in brier.texts if abs(t.get_position()[0] - k) < 0.5
+                  and t.get_text() != "n/a"]
         scores = [f"{bar[key]:.2f}" for key in ("model", "base_rate", "loo")
                   if not math.isnan(bar[key])]
         runs = [s for j, s in enumerate(scores) if not j or s != scores[j - 1]]
         assert [t.get_text() for t in labels] == runs, bar["event"]
-    (zero,) = [t for t in brier.texts if abs(t.get_position()[0] - events.index("agreement")) < 0.5]
+    (zero,) = [t for t in brier.texts if abs(t.get_position()[0] - events.index("agreement")) < 0.5
+               and t.get_text() != "n/a"]
     assert zero.get_position()[0] == pytest.approx(events.index("agreement"))  # over all three
     # a bar left out (no other case) parts two equal scores: each keeps its own label
     from plots.calibration import bar_labels
@@ -843,3 +845,23 @@ def test_labels_of_two_scenarios_that_would_name_one_column_are_refused(tmp_path
     # confuse are the backtest's to take
     second["ceasefire"]["milestones"] = {"48h": 48.0, "given_agreement_30d": 100.0}
     assert "given_agreement_30d" in backtest(put(tmp_path / "e", first, second)).labels()
+
+
+def test_a_brier_score_that_does_not_exist_is_written_n_a(tmp_path):
+    """A bar of 0.00 and a bar missing (no leave-one-out base rate) both left an empty
+    slot; the missing one now reads 'n/a', where its kind is drawn for other events."""
+    from plots.calibration import calibration_figure
+
+    longer = always_holds("longer")  # a 72h milestone no other case has
+    longer["ceasefire"]["milestones"] = {"48h": 48.0, "72h": 72.0, "7d": 168.0, "30d": 720.0}
+    two = calibration_figure(backtest(put(tmp_path / "two", always_holds("a"), longer)))
+    brier = two.figure.axes[1]
+    missing = [(k + off) for k, b in enumerate(two.data["brier"])
+               for off, key in ((-0.27, "model"), (0.0, "base_rate"), (0.27, "loo"))
+               if math.isnan(b[key])]
+    assert missing
+    written = [t.get_position()[0] for t in brier.texts if t.get_text() == "n/a"]
+    assert written == pytest.approx(missing)
+    # one case has no leave-one-out base rate at all: no slot is kept for it
+    one = calibration_figure(backtest(put(tmp_path / "one", always_holds("a"))))
+    assert not [t for t in one.figure.axes[1].texts if t.get_text() == "n/a"]
