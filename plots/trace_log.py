@@ -85,13 +85,22 @@ def trust_path(times: list[float], values: list[float], rate_per_hour: float, en
     return xs, ys
 
 
+def days_text(hour: float) -> str:
+    """' (day N)' after an hour since the talks began: whole days as they are, others
+    to a decimal; nothing below a day (hour 12 was written 'day 0', as if the start)."""
+    days = hour / 24.0
+    if days < 1:
+        return ""
+    return f" (day {days:.0f})" if days == round(days) else f" (day {days:.1f})"
+
+
 def headline(outcome: Outcome, scenario: Scenario) -> str:
     """One line saying how this replication went."""
     parties = scenario.spec.parties
     if not outcome.agreed:
         return f"No agreement after {outcome.rounds} rounds"
-    day = outcome.agreement_hour / 24.0
-    text = f"Agreed at hour {outcome.agreement_hour:.0f} (day {day:.0f}); "
+    hour = float(f"{outcome.agreement_hour:.0f}")  # the hour as written
+    text = f"Agreed at hour {hour:.0f}{days_text(hour)}; "
     if outcome.collapsed:
         blamed = party_label(parties, outcome.blamed)
         text += (f"{party_label(parties, outcome.withdrew)} withdrew after "

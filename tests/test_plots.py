@@ -1789,3 +1789,18 @@ def test_agreement_s_open_circle_stays_open_over_its_interval(one_param_sweep: l
     data_line, _, (bar,) = agreement[0].lines
     assert mcolors.to_hex(data_line.get_markerfacecolor()) == "#ffffff"
     assert data_line.get_zorder() > bar.get_zorder()
+
+
+@pytest.mark.parametrize(("hour", "said"), [(12.0, "Agreed at hour 12; "),
+                                            (36.0, "Agreed at hour 36 (day 1.5); "),
+                                            (48.0, "Agreed at hour 48 (day 2); ")])
+def test_the_trace_headline_gives_the_day_of_agreement_as_it_is(scenario: Scenario, hour: float,
+                                                                said: str) -> None:
+    """Hour 12 was written 'day 0', as if the talks agreed as they opened."""
+    import dataclasses
+
+    from plots.trace_log import headline
+
+    outcome = next(o for seed in range(SEED, SEED + 50)
+                   if (o := run_replication(scenario, seed, 0)).agreed)
+    assert headline(dataclasses.replace(outcome, agreement_hour=hour), scenario).startswith(said)
