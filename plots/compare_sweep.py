@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 
 from plots.fitting import category_ticks, text_width, value_ticks
 from plots.heatmap import numeric, quantity_title, tick_labels
+from plots.names import axis_label
 from plots.style import (
     Drawn,
     caption,
@@ -27,7 +28,6 @@ from plots.style import (
     stopped_points,
     styled,
     wrap,
-    wrap_key,
 )
 from plots.sweep import (
     LINE_AXIS,
@@ -108,7 +108,7 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
             if len(x) == 1:
                 _single_point_axis(below, float(x[0]))
             value_ticks(below.xaxis, [float(v) for v in values], tick_labels(values), TICK_SIZE)
-            below.set_xlabel(wrap_key(params[0], 70))
+            below.set_xlabel(wrap(axis_label(params[0], points[0].a), 70))
         else:
             x = np.arange(len(points), dtype=float)
             columns = [tick_labels([p.params[k] for p in points]) for k in params]
@@ -122,7 +122,7 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
             below.set_xlim(-0.5, len(points) - 0.5)
             upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
             category_ticks(below.xaxis, labels, 8, upright)
-            below.set_xlabel(wrap(", ".join(params), 80))
+            below.set_xlabel(wrap(", ".join(axis_label(k, points[0].a) for k in params), 80))
         what = ", ".join(param_name(k) for k in params)
         lines = [f"How A − B changes with {what}", f"A: {names[0]}", f"B: {names[1]}"]
         fig.suptitle("\n".join(wrap(line, 80) for line in lines), fontsize=10)

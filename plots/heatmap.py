@@ -20,7 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks
-from plots.style import new_figure, pct, wrap_key
+from plots.names import axis_label
+from plots.style import new_figure, pct, wrap
 from sim.report import interval_ends, value_cells
 
 FULL_LABELS = 6
@@ -187,14 +188,15 @@ def heat_panels(fig: Figure, points: list[Any], params: list[str],
         ax.set_visible(False)
     image = None
     grids = {}
+    scenario = getattr(points[0], "scenario", None) if points else None
     for k, name in enumerate(names):
         ax = axes[k]
         xs, ys, est, low, high = grid_of(points, params, data[name])
         image = plot_one(ax, est, low, high, xs, ys, quantity_title(name))
         if k // ncols == nrows - 1 or k + ncols >= len(names):
-            ax.set_xlabel(wrap_key(params[0], 40), fontsize=9)
+            ax.set_xlabel(wrap(axis_label(params[0], scenario), 40), fontsize=9)
         if k % ncols == 0:
-            ax.set_ylabel(wrap_key(params[1], 24), fontsize=9)
+            ax.set_ylabel(wrap(axis_label(params[1], scenario), 24), fontsize=9)
         grids[name] = {"x": xs, "y": ys, "estimate": est, "low": low, "high": high}
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)

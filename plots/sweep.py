@@ -32,6 +32,7 @@ from plots.heatmap import (
     tick_labels,
     widen_to_fit,
 )
+from plots.names import axis_label, param_name
 from plots.style import (
     BAND_ALPHA,
     GREY,
@@ -44,9 +45,7 @@ from plots.style import (
     stopped_points,
     styled,
     wrap,
-    wrap_key,
 )
-from sim.document import split_key
 from sim.scenario import labelled
 from sim.stats import milestones
 
@@ -207,26 +206,6 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
                       "agreement)", 80), fontsize=9, loc="left")
 
 
-PLAIN_TABLES = frozenset({"ceasefire", "negotiation", "issues", "behaviour", "positions"})
-"""Tables whose name adds nothing to a key's: ``ceasefire.horizon_hours`` is 'horizon
-hours'."""
-
-
-def param_name(key: str) -> str:
-    """A swept key as titles and axes name it: its last part after the table that holds
-    it, and the party's name for a party's key, so that it says what changed
-    (``parties.russia.positions.delineation.min`` is 'delineation min (russia)',
-    ``ceasefire.imposed.delineation`` 'imposed delineation'; a sweep of the former was
-    titled 'change with min')."""
-    parts = split_key(key)
-    party = parts[1] if parts[0] == "parties" and len(parts) > 2 else None
-    rest = parts[2:] if party is not None else parts
-    tables = [p for p in rest[:-1] if p not in PLAIN_TABLES]
-    last = PROSE_NAMES.get(rest[-1], rest[-1])
-    name = " ".join([*tables[-1:], last]).replace("_", " ")
-    return f"{name} ({party})" if party is not None else name
-
-
 def values_text(values: dict[str, Any], params: list[str]) -> str:
     """A point's values as titles name them: 'sensitivity (regime) = 0.065, ...'."""
     return ", ".join(f"{param_name(k)} = {tick_labels([values[k]])[0]}" for k in params)
@@ -235,11 +214,6 @@ def values_text(values: dict[str, Any], params: list[str]) -> str:
 def last_runs(point: Any) -> int | None:
     """The runs a sweep's point holds if it stopped part way, else None."""
     return int(point.summary.get("runs", 0)) if point.interrupted else None
-
-
-PROSE_NAMES = {"no_deal": "no-deal value", "no_deal_spread": "no-deal spread"}
-"""Keys whose words, read as prose, say something else: a sweep 'with no deal (iran)'
-read as one run without a deal."""
 
 
 def _points(value: float, ticks: np.ndarray) -> str:
@@ -262,13 +236,14 @@ def _one_or_many(fig: Figure, points: list[Any], params: list[str],
     diffs = differences(points)
     values = [pt.params[params[0]] for pt in points] if len(params) == 1 else []
     if len(params) == 1 and numeric(values):
-        return _against_value(ax, below, values, params[0], data, diffs)
+        return _against_value(ax, below, values, params[0], data, diffs, points[0].scenario)
     return _against_points(ax, below, points, params, data, diffs)
 
 
 def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
                    data: dict[str, dict[str, np.ndarray]],
-                   diffs: dict[str, dict[str, np.ndarray]]) -> dict[str, Any]:
+                   diffs: dict[str, dict[str, np.ndarray]], scenario: Any = None
+                   ) -> dict[str, Any]:
     """Lines against a numeric parameter, drawn in order of value; the differences are
     still from the first point given, which the axis names. The axis is labelled at the
     swept values, written as the sweep's table writes them (an integer field gets no
@@ -283,7 +258,7 @@ def _against_value(ax: Axes, below: Axes, values: list[Any], key: str,
     if len(x) == 1:
         _single_point_axis(below, float(x[0]))
     value_ticks(below.xaxis, [float(v) for v in values], labels, TICK_SIZE)
-    below.set_xlabel(wrap_key(key, 70))
+    below.set_xlabel(wrap(axis_label(key, scenario), 70))
     return {"x": x, "order": order, "differences": diffs}
 
 
@@ -302,7 +277,7 @@ def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
     below.set_xlim(-0.5, len(points) - 0.5)
     upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
     category_ticks(below.xaxis, labels, 8, upright)
-    below.set_xlabel(wrap(", ".join(params), 80))
+    below.set_xlabel(wrap(", ".join(axis_label(k, points[0].scenario) for k in params), 80))
     return {"x": x, "order": np.arange(len(points)), "differences": diffs}
 
 

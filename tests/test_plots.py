@@ -1804,3 +1804,33 @@ def test_the_trace_headline_gives_the_day_of_agreement_as_it_is(scenario: Scenar
     outcome = next(o for seed in range(SEED, SEED + 50)
                    if (o := run_replication(scenario, seed, 0)).agreed)
     assert headline(dataclasses.replace(outcome, agreement_hour=hour), scenario).startswith(said)
+
+
+@pytest.mark.parametrize(("key", "label"), [
+    ("parties.regime.behaviour.sensitivity", "sensitivity (regime)"),
+    ("parties.jfs.behaviour.attack_rate", "attack rate (jfs), per day"),
+    ("ceasefire.horizon_hours", "horizon (hours)"),
+    ("ceasefire.imposed.delineation", "imposed delineation (share)"),
+    ("ceasefire.imposed.pause_hours", "imposed pause (hours)"),
+    ("parties.russia.positions.delineation.min", "delineation min (russia), share"),
+    ("issues.pause_hours.high", "pause high (hours)"),
+])
+def test_a_swept_key_is_named_on_an_axis_with_its_unit(scenario: Scenario, key: str,
+                                                        label: str) -> None:
+    """Axes showed the raw key broken at a dot ('parties.regime.behaviour\\n.sensitivity')
+    and no unit, while the title named it 'sensitivity (regime)'."""
+    from plots.names import axis_label
+
+    assert axis_label(key, scenario) == label
+
+
+def test_the_axes_of_a_heat_map_name_the_swept_parameters_as_the_title_does(
+        scenario: Scenario) -> None:
+    keys = ["parties.jfs.behaviour.attack_rate", "ceasefire.imposed.delineation"]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], [0.5, 1.0]), (keys[1], [0.5, 1.0])], runner, 10, SEED)
+    fig = sweep_figure(points, keys).figure
+    xlabels = {ax.get_xlabel() for ax in fig.axes if ax.get_images()} - {""}
+    ylabels = {ax.get_ylabel() for ax in fig.axes if ax.get_images()} - {""}
+    assert xlabels == {"attack rate (jfs), per day"}
+    assert ylabels == {"imposed delineation\n(share)"}
