@@ -29,11 +29,13 @@ class TraceEvent:
     """One entry of a replication's event log."""
 
     time: float
-    """Hours since the talks opened."""
+    """Hours since the talks opened (an :class:`Outcome`'s ``hours_held`` counts from
+    the ceasefire's start, ``agreement_hour`` plus the start delay, instead)."""
     party: str
     """Who acted or was affected ('' for the system)."""
     event: str
-    """What happened, a short verb phrase such as 'violation' or 'withdraws'."""
+    """What happened, a short verb phrase such as 'violation' or 'withdraws'; every
+    kind, with what it means, is in :data:`sim.trace_report.EVENTS`."""
     detail: str
     """Human-readable particulars."""
     value: float = math.nan
