@@ -11,6 +11,8 @@ writes the figures of one kind into ``directory`` and returns their paths:
 - ``"compare"``: ``result`` (the ``compare --json`` object) -> compare;
 - ``"compare_sweep"``: ``points`` (``sim.compare_sweep.PairPoint``), ``params``,
   ``names`` (the two sides'), ``planned`` and ``runs``, both optional -> compare_sweep;
+- ``"comparisons"``: ``results`` (``compare --json`` objects against one side B, on
+  one seed; drawn by ``plot`` only) -> comparisons;
 - ``"trace"``: ``scenario``, ``outcome`` (traced), ``seed`` -> trace_<seed>_<replication>;
 - ``"backtest"``: ``table`` -> the calibration figure of :mod:`plots.calibration`.
 
@@ -65,6 +67,12 @@ def _compare_sweep(points: list[Any], params: list[str], names: tuple[str, str],
     return [compare_sweep_figure(points, params, names, planned, runs)]
 
 
+def _comparisons(results: list[dict[str, Any]]) -> list[Drawn]:
+    from plots.comparisons import comparisons_figure
+
+    return [comparisons_figure(results)]
+
+
 def _trace(scenario: Any, outcome: Any, seed: int) -> list[Drawn]:
     from plots.trace import trace_figure
 
@@ -76,6 +84,7 @@ BUILDERS: dict[str, Callable[..., list[Drawn]]] = {
     "sweep": _sweep,
     "compare": _compare,
     "compare_sweep": _compare_sweep,
+    "comparisons": _comparisons,
     "trace": _trace,
 }
 
@@ -92,8 +101,8 @@ def draw(kind: str, directory: Path, fmt: str = "png", **data: Any) -> list[Path
     """Write the figures of ``kind`` into ``directory`` and return their paths.
 
     Args:
-        kind: ``run``, ``sweep``, ``compare``, ``compare_sweep``, ``trace`` or
-            ``backtest``.
+        kind: ``run``, ``sweep``, ``compare``, ``compare_sweep``, ``comparisons``,
+            ``trace`` or ``backtest``.
         directory: where the files go (created if missing).
         fmt: ``png`` or ``svg``.
         **data: what the kind needs (see the module docstring).

@@ -198,7 +198,8 @@ def build_parser() -> Parser:
 
     pl = sub.add_parser("plot", help="figures from a saved run, sweep, comparison or backtest")
     pl.add_argument("directory", type=in_dir,
-                    help="a command's --out DIR (or a run directory inside one)")
+                    help="a command's --out DIR (or a run directory inside one), or a folder "
+                         "of comparisons' --out DIRs against one scenario on one seed")
     pl.add_argument("--format", choices=("png", "svg"), default="png")
 
     tr = sub.add_parser("trace", help="one replication, event by event")

@@ -31,7 +31,7 @@ from sim.compare_sweep import PairPoint
 from sim.errors import ScenarioError
 from sim.experiments import SweepPoint, reference_difference
 from sim.observed import scenario_row
-from sim.output import parts_inside, read_plottable_run, read_run
+from sim.output import parts_inside, read_plottable_run, read_run, shell_path
 from sim.params import MAX_POINTS, parse_params
 from sim.records import Results
 from sim.resuming import saved_pairs, saved_points
@@ -66,6 +66,8 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
         return "compare_sweep", pairs
     if (out / CASES).is_dir() and (table := read_backtest(out)) is not None:
         return "backtest", {"table": table}
+    if comparisons := read_comparisons(out):
+        return "comparisons", {"results": comparisons}
     if any(out.glob("trace_*.json")):
         raise ScenarioError(str(out), "", None, "holds a trace, whose figure 'trace ... --out DIR "
                             f"--plot' draws (plot does not): {WHAT_PLOT_DRAWS}")
@@ -132,6 +134,42 @@ def read_pairs(out: Path) -> dict[str, Any]:
     return {"points": points, "params": list(points[0].params), "names": names,
             "planned": _planned(manifests, len(homes)),
             "runs": _count(manifests[0].get("runs_requested"))}
+
+
+def read_comparisons(out: Path) -> list[dict[str, Any]]:
+    """The comparisons saved in ``out``'s folders (each a ``compare --out``), in the
+    order of their names, as one figure draws them side by side: empty unless there are
+    two or more. They must share side B (the same resolved scenario) and the seed, so
+    that every difference is paired with the same replications of B, and the milestones.
+
+    Raises:
+        ScenarioError: a comparison against another B, on another seed or with other
+            milestones than the first; a damaged ``compare.json``.
+    """
+    homes = sorted(p for p in out.iterdir() if p.is_dir() and (p / "compare.json").is_file()
+                   and all((p / side / "runs.csv").is_file() for side in SIDES))
+    if len(homes) < 2:
+        return []
+    results = [_comparison(home / "compare.json") for home in homes]
+
+    def b_scenario(home: Path) -> bytes | None:
+        try:
+            return (home / "b" / "scenario.toml").read_bytes()
+        except OSError:
+            return None
+
+    first = homes[0]
+    for home, result in zip(homes[1:], results[1:], strict=True):
+        for what, differs in (
+                ("side B (its scenario.toml)", b_scenario(home) != b_scenario(first)),
+                ("seed", result.get("seed") != results[0].get("seed")),
+                ("milestones", list(result["diff"]["p_hold"]) != list(results[0]["diff"]["p_hold"]))):
+            if differs:
+                raise ScenarioError(str(home), "", None, (
+                    f"a comparison with another {what} than {first.name}'s: comparisons drawn "
+                    "together are differences from the same replications of one side B, on "
+                    f"one seed; draw {shell_path(str(home))} alone, or move it out of {out}"))
+    return results
 
 
 def read_backtest(out: Path) -> BacktestTable | None:

@@ -210,6 +210,11 @@ def parts_inside(out: Path) -> str:
         if found:
             return (f"holds {what}, not a run: {parts} are the run directories to plot "
                     f"('plot {shell_path(os.path.normpath(found[0]))}')")
+    compared = sorted(out.glob("*/compare.json"))  # one of the folders plot draws together
+    if compared:
+        return ("holds a comparison, not a run: plot it "
+                f"('plot {shell_path(os.path.normpath(compared[0].parent))}'), or save another "
+                "against the same scenario and seed beside it to draw them side by side")
     inside = sorted(out.glob("*/runs.csv"))  # a sweep's points/, a backtest's cases/
     if inside:
         return ("holds run directories, not a run: plot one of them "

@@ -8,6 +8,7 @@ same bytes, so ``plot`` later must give files identical to those ``--plot`` gave
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -252,3 +253,74 @@ def test_a_folder_named_with_a_non_latin_digit_is_no_point(saved_sweep, tmp_path
     shutil.copytree(saved_sweep, out)
     (out / "points" / "\u00b2").mkdir()
     assert len(plottable(out)[1]["points"]) == 3
+
+
+@pytest.fixture(scope="module")
+def saved_levers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three comparisons against the default scenario, one change each, as the README's
+    loop saves them (copy before changing)."""
+    home = tmp_path_factory.mktemp("levers") / "levers"
+    for name, change in (("coverage", "ceasefire.monitoring.coverage=0.5"),
+                         ("notice", "ceasefire.monitoring.notice=0.3"),
+                         ("verified", "ceasefire.imposed.verification=1.0")):
+        assert quiet(["compare", str(DEFAULT), "--set", change, *QUICK,
+                      "--out", str(home / name)]) == 0
+    return home
+
+
+def test_a_folder_of_comparisons_against_one_scenario_is_drawn_side_by_side(saved_levers) -> None:
+    """Which change moves the odds most took a figure per comparison and a table by
+    hand: one figure now shows every comparison's paired differences, from the files."""
+    kind, data = plottable(saved_levers)
+    assert kind == "comparisons"
+    saved = [json.loads((saved_levers / n / "compare.json").read_text())
+             for n in ("coverage", "notice", "verified")]
+    assert data["results"] == saved
+    drawn = plots.figures(kind, **data)[0]
+    assert drawn.data["names"] == ["ceasefire.monitoring.coverage=0.5",
+                                   "ceasefire.monitoring.notice=0.3",
+                                   "ceasefire.imposed.verification=1.0"]
+    assert drawn.data["quantities"] == ["P(agreement)", "P(holds 48h)", "P(holds 7d)",
+                                        "P(holds 30d)"]
+    from sim.report import interval_decimals, points
+
+    for result, *values in zip(saved, *drawn.data["values"].values(), strict=True):
+        d = result["diff"]
+        expected = [d["p_agreement"], *(d["p_hold"][lab] for lab in ("48h", "7d", "30d"))]
+        assert values == [points(p["estimate"], interval_decimals(p)) for p in expected]
+    assert "each change at its own dose" in drawn.data["caption"]
+    assert "40 runs per side" in drawn.data["caption"] and "seed 2016" in drawn.data["caption"]
+    assert quiet(["plot", str(saved_levers)]) == 0
+    assert (saved_levers / "comparisons.png").is_file()
+
+
+def test_comparisons_against_another_scenario_or_seed_are_not_drawn_together(
+        saved_levers, tmp_path, capsys) -> None:
+    """Differences from other replications of B (another scenario, another seed) are
+    not paired with each other: the figure would rank what it cannot."""
+    from sim.errors import ScenarioError
+
+    for extra, says in ((["--seed", "7"], "another seed than coverage's"),
+                        (["--set", "ceasefire.monitoring.deterrence=0.5"],
+                         "another side B (its scenario.toml) than coverage's")):
+        home = tmp_path / says.split()[1]
+        shutil.copytree(saved_levers, home)
+        cmd = ["compare", str(DEFAULT), "--set", "ceasefire.monitoring.notice=0.6", *QUICK,
+               "--out", str(home / "other"), *extra]
+        if extra[0] == "--set":  # a file with the change as written: B differs
+            child = tmp_path / "child.toml"
+            child.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "geneva_2016"\n'
+                             'title = "Deterrence 0.5"\n[ceasefire.monitoring]\ndeterrence = 0.5\n',
+                             encoding="utf-8")
+            cmd = ["compare", str(child), "--set", "ceasefire.monitoring.notice=0.6", *QUICK,
+                   "--out", str(home / "other")]
+        assert quiet(cmd) == 0
+        with pytest.raises(ScenarioError, match=re.escape(says)):
+            plottable(home)
+        assert run_sim.main(["plot", str(home)]) == 2
+        assert f"{home / 'other'}: a comparison with {says}" in capsys.readouterr().err
+    alone = tmp_path / "alone"
+    shutil.copytree(saved_levers / "coverage", alone / "coverage")
+    with pytest.raises(ScenarioError, match=r"holds a comparison, not a run: plot it \('plot "
+                                            + re.escape(str(alone / "coverage"))):
+        plottable(alone)  # one comparison is no ranking: plot it

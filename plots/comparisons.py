@@ -1,0 +1,88 @@
+"""Several comparisons against one scenario, side by side: which change moves the odds
+most, each with its paired interval.
+
+``plot DIR`` draws it from a folder of ``compare --out`` directories that share side B
+and the seed (a loop of ``compare FILE --set ...``, one change at a time, gives them).
+One panel per probability, one row per comparison: the paired difference A - B with its
+95% interval, as in :mod:`plots.compare`. All rows of a panel are differences from the
+same replications of B, so they can be read against each other; each change is read at
+its own dose, which the figure cannot make equal.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from matplotlib.lines import Line2D
+
+from plots.compare import DOT, forest_rows, plot_forest
+from plots.style import GREY, HOLD_COLOUR, Drawn, caption, new_figure, styled, wrap
+from sim.report import interval_decimals, points
+
+LABEL_WIDTH = 34
+"""Characters of a comparison's name on a line, beside its row."""
+
+
+def change_names(results: list[dict[str, Any]]) -> list[str]:
+    """What each comparison changed: side A's name without the words it shares with
+    B's scenario (``kerry_lavrov_sep_2016 with ceasefire.imposed.verification=1.0`` is
+    ``ceasefire.imposed.verification=1.0`` beside the others against that scenario)."""
+    names = [str(r.get("a_name", "A")) for r in results]
+    scenario = (results[0].get("b") or {}).get("scenario") if results else None
+    prefix = f"{scenario} with "
+    if scenario and all(n.startswith(prefix) for n in names):
+        return [n[len(prefix):] for n in names]
+    return names
+
+
+def comparisons_figure(results: list[dict[str, Any]]) -> Drawn:
+    """One forest per probability, one row per comparison (``results``: each a
+    ``compare --json`` object, all against the same B on the same seed)."""
+    names = [wrap(n, LABEL_WIDTH) for n in change_names(results)]
+    table = [forest_rows(r) for r in results]  # per comparison, per quantity
+    quantities = [row["name"] for row in table[0]]
+    with styled():
+        lines = sum(n.count("\n") + 1 for n in names)
+        fig = new_figure(4.4 + 2.4 * len(quantities), 2.2 + 0.42 * max(lines, 2 * len(names)))
+        axes = fig.subplots(1, len(quantities), sharey=True, squeeze=False)[0]
+        shown: dict[str, list[str]] = {}
+        for j, (ax, quantity) in enumerate(zip(axes, quantities, strict=True)):
+            rows = [{**comparison[j], "name": name} for comparison, name in zip(table, names,
+                                                                               strict=True)]
+            plot_forest(ax, rows)
+            ax.set_title(quantity, fontsize=10)
+            ax.set_xlabel("A − B (pp)")
+            if j:
+                ax.tick_params(labelleft=False)
+            shown[quantity] = [_value(ax, y, r) for y, r in enumerate(rows)]
+        b_name = str(results[0].get("b_name", "B"))
+        fig.suptitle(f"What each change does: A − B, paired on the same seeds\n"
+                     f"{wrap('B = ' + b_name, 90)}")
+        fig.legend(handles=[
+            Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",
+                   markersize=DOT, label="paired difference,\n95% interval"),
+            Line2D([], [], color=GREY, linewidth=1.2, label="interval if the runs\nwere independent"),
+        ], loc="outside right upper", fontsize=8, frameon=False)
+        runs = [int(r["runs"]) for r in results]
+        stopped = [n for n, r in zip(change_names(results), results, strict=True) if r.get("partial")]
+        text = caption(
+            fig, str((results[0].get("b") or {}).get("scenario") or b_name),
+            runs[0] if len(set(runs)) == 1 else None, results[0].get("seed"),
+            ("" if len(set(runs)) == 1 else f"{min(runs):,}-{max(runs):,} runs per side; ")
+            + "each change at its own dose", partial=(
+                f"interrupted, {', '.join(stopped)} paired only the runs both sides finished"
+                if stopped else ""), each="side")
+    return Drawn(fig, "comparisons", {"names": names, "quantities": quantities,
+                                      "values": shown, "caption": text})
+
+
+def _value(ax: Any, y: int, row: dict[str, Any]) -> str:
+    """The difference written above its dot, to the decimals its interval needs (as the
+    comparison's text prints it); returns the text."""
+    est = row["estimate"]
+    text = "n/a" if math.isnan(est) else points(est, interval_decimals(row))
+    x = 0.0 if math.isnan(est) else 100 * est
+    ax.annotate(text, xy=(x, y), xytext=(0, DOT), textcoords="offset points", ha="center",
+                va="bottom", fontsize=7.5, color=HOLD_COLOUR)
+    return text
