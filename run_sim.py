@@ -164,7 +164,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if sc.spec.observed is not None:  # what backtest will ask of the record
                 observed_outcomes(sc)
         except ScenarioError as exc:
-            print(f"error: {exc.message()}", file=sys.stderr)
+            print(*(f"error: {line}" for line in exc.messages()), sep="\n", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
         missing = citation_errors(path) if args.citations else []
@@ -302,7 +302,7 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
                     print(note, file=sys.stderr)
             return COMMANDS[args.command](args)
     except ScenarioError as exc:
-        print(f"error: {exc.message()}", file=sys.stderr)
+        print(*(f"error: {line}" for line in exc.messages()), sep="\n", file=sys.stderr)
         return EXIT_BAD_INPUT
     except WorkerLostError as exc:
         out = getattr(args, "out", None)

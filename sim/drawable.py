@@ -5,9 +5,9 @@ comparison sweep gives the figure that command draws with ``--plot``, and a back
 its calibration figure, rebuilt from the parts it saved (each point's, side's or
 case's run directory, each comparison's ``compare.json``), so a figure can be drawn
 later, or again in another format, without running anything or typing the command's
-parameters again. A folder of comparisons against one scenario, saved one by one, gives
-them side by side (:func:`read_comparisons`). The data are those the command itself hands to :func:`plots.draw`,
-read back from the files it wrote.
+parameters again. The data are those the command itself hands to :func:`plots.draw`,
+read back from the files it wrote. A folder of comparisons against one scenario, saved
+one by one, gives them side by side (:func:`read_comparisons`).
 
 A whole's parts are saved in order, each as it finishes, so the parts one session
 saved come first. The figure takes them up to the first that shows where the session

@@ -27,6 +27,10 @@ class ScenarioError(ValueError):
     """The replication that raised it, for one a replication's run refuses
     (``ceasefire.max_acts``); set by the runner, as the run stops on it."""
 
+    more: tuple[ScenarioError, ...] = ()
+    """Further problems of the same file found in the same pass (the schema's, which it
+    reports all at once), one per key, to be told with this one (:meth:`messages`)."""
+
     def __init__(self, file: str, path: str, value: Any, allowed: str) -> None:
         self.file = file
         self.path = path
@@ -39,6 +43,10 @@ class ScenarioError(ValueError):
 
     def __str__(self) -> str:
         return self.message()
+
+    def messages(self) -> list[str]:
+        """Its message and those of :attr:`more`, one line each."""
+        return [self.message(), *(other.message() for other in self.more)]
 
     def message(self) -> str:
         """One line naming the file, key path, bad value and what is allowed."""

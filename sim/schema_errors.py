@@ -88,17 +88,29 @@ these in Python's: "a valid dictionary or instance of Ceasefire")."""
 
 def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None = None
                     ) -> ScenarioError:
-    """Turn pydantic's first error into a ScenarioError with a dotted key path. With the
-    document (``doc``), a party missing its role that is named like another party is
+    """Turn pydantic's errors into a ScenarioError with a dotted key path: the first,
+    with the others, one per key, in its ``more`` (a file with a misspelt key and a value
+    out of range told of one, and of the other only once the first was mended). With
+    the document (``doc``), a party missing its role that is named like another party is
     said to be probably misspelt: a child file's ``[parties.rusia.behaviour]`` makes a
     new party, not a change to its parent's ``russia``."""
     errors = exc.errors(include_url=False)
-    err = errors[0]
-    if err["type"] == "missing":
-        # a misspelt required key is both missing and unknown: the unknown one, named
-        # with the key it was meant to be, is what to mend
-        err = next((e for e in errors if e["type"] == "extra_forbidden"
-                    and tuple(e["loc"])[:-1] == tuple(err["loc"])[:-1]), err)
+    found: dict[str, ScenarioError] = {}
+    for err in errors:
+        if err["type"] == "missing":
+            # a misspelt required key is both missing and unknown: the unknown one, named
+            # with the key it was meant to be, is what to mend
+            err = next((e for e in errors if e["type"] == "extra_forbidden"
+                        and tuple(e["loc"])[:-1] == tuple(err["loc"])[:-1]), err)
+        one = _from_error(file, err, doc)
+        found.setdefault(one.path, one)
+    first, *more = found.values()
+    first.more = tuple(more)
+    return first
+
+
+def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioError:
+    """One of pydantic's errors in the words of a scenario file."""
     loc = tuple(err["loc"])
     # an empty key (legal in TOML) is shown quoted, as TOML writes it, so the path names it
     path = join_key(str(p) for p in loc)

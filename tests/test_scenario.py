@@ -826,6 +826,7 @@ def test_a_misspelt_required_key_is_named_as_unknown_not_missing():
         scenario_from_dict(doc, "case.toml")
     assert err.value.message().startswith(
         "case.toml: parties.red.rol: unknown key (did you mean role?)")
+    assert err.value.more == ()  # the slip once, not again as a missing key
     del party["rol"]  # missing alone is still said so
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(doc, "case.toml")
@@ -951,3 +952,20 @@ def test_overrides_given_as_one_string_are_refused_with_the_list_they_should_be(
     """A string was read one character at a time: '--set: c: bad value 'c''."""
     with pytest.raises(TypeError, match=r"not one string: \['ceasefire.monitoring.coverage=0.5'\]"):
         load_scenario(DEFAULT, "ceasefire.monitoring.coverage=0.5")  # type: ignore[arg-type]
+
+
+def test_every_problem_the_schema_finds_is_told_at_once(tmp_path, capsys):
+    """A misspelt key and a value out of range were told one at a time: the second only
+    once the first was mended and the file validated again."""
+    child = tmp_path / "two.toml"
+    child.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "two"\ntitle = "Two"\n'
+                     '[ceasefire.monitoring]\ncoverag = 0.5\n'
+                     '[parties.jfs.behaviour]\nattack_rate = -1.5\nretaliation = -1\n',
+                     encoding="utf-8")
+    assert run_sim.main(["validate", str(child)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {child}: parties.jfs.behaviour.attack_rate: bad value -1.5; a number from 0 "
+        "to 1,000",
+        f"error: {child}: parties.jfs.behaviour.retaliation: bad value -1; a number from 0 to 100",
+        f"error: {child}: ceasefire.monitoring.coverag: unknown key (did you mean coverage?); "
+        "allowed keys here: coverage, deterrence, notice, reassurance"]
