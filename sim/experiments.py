@@ -105,7 +105,9 @@ def sweep_scenarios(
         try:
             out.append((assignment, with_overrides(base, assignment, "--param")))
         except ScenarioError as exc:
-            raise _steps_not_whole(exc, params) from None
+            steps = _steps_not_whole(exc, params)
+            steps.more = exc.more  # the other problems the schema found
+            raise steps from None
     _refuse_label_clash(out, table)
     return out
 

@@ -113,18 +113,26 @@ def noting_origin(path: Path) -> Iterator[None]:
     try:
         yield
     except ScenarioError as exc:
-        if isinstance(exc, PairedError) and exc.other and exc.file == str(path) \
-                and written_nearer(path, exc.other[0], exc.path):
-            exc = exc.swapped()
-        origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
-        if origin is None or origin.resolve() == path.resolve():
-            raise exc from None
-        # a missing key has no value written anywhere: the table that lacks it is named
-        what = "the value is" if exc.value is not None or "." not in exc.path else \
-            f"{exc.path.rsplit('.', 1)[0]} is"
-        raise ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} ({what} "
-                            f"written in {shown_path(origin)}, which {path.name} extends)"
-                            ) from None
+        first = _with_origin(exc, path)
+        # the schema's further problems of the file, each noted with its own origin
+        first.more = tuple(_with_origin(other, path) for other in exc.more)
+        raise first from None
+
+
+def _with_origin(exc: ScenarioError, path: Path) -> ScenarioError:
+    """``exc`` as :func:`noting_origin` tells it (``exc`` itself where ``path`` writes
+    the value)."""
+    if isinstance(exc, PairedError) and exc.other and exc.file == str(path) \
+            and written_nearer(path, exc.other[0], exc.path):
+        exc = exc.swapped()
+    origin = giving_file(path, exc.path) if exc.file == str(path) and exc.path else None
+    if origin is None or origin.resolve() == path.resolve():
+        return exc
+    # a missing key has no value written anywhere: the table that lacks it is named
+    what = "the value is" if exc.value is not None or "." not in exc.path else \
+        f"{exc.path.rsplit('.', 1)[0]} is"
+    return ScenarioError(exc.file, exc.path, exc.value, f"{exc.allowed} ({what} "
+                         f"written in {shown_path(origin)}, which {path.name} extends)")
 
 
 def borrowed_name_note(scenario: Any) -> str:

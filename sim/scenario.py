@@ -335,31 +335,45 @@ def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
     try:
         yield
     except ScenarioError as exc:
-        if isinstance(exc, PairedError) and exc.other:  # the pair's key the option set
-            given = [join_key(split_key(key, source)) for key in keys]
-            if any(related(exc.other[0], k) for k in given) and \
-                    not any(related(exc.path, k) for k in given):
-                exc = exc.swapped()
-        blamed: str | None = None
-        allowed = exc.allowed
-        for key in keys:
-            parts = split_key(key, source)
-            new = _new_table(base, parts)
-            if new is not None and under(exc.path, join_key(new)):
-                blamed = source
-                # (unless the message already says the name is probably misspelt)
-                if _is_name(new) and exc.path != join_key(new) and "misspelt?)" not in allowed:
-                    allowed += (f" ({source} {key} made a new table {join_key(new)}, which "
-                                "the scenario does not have: is its name spelt right?)")
-                break
-            if related(exc.path, join_key(parts)):
-                blamed = source
-        blamed = blamed or _setter(earlier, exc.path)
-        if blamed is None and keys and base_valid():
-            blamed = source
-        if blamed is None:
+        first = _blamed(exc, keys, source, base, earlier, base_valid)
+        more = tuple(_blamed(other, keys, source, base, earlier, base_valid) or other
+                     for other in exc.more)  # the schema's further problems, each blamed
+        if first is None:
+            exc.more = more
             raise
-        raise ScenarioError(f"{exc.file} with {blamed}", exc.path, exc.value, allowed) from None
+        first.more = more
+        raise first from None
+
+
+def _blamed(exc: ScenarioError, keys: list[str], source: str, base: dict[str, Any],
+            earlier: dict[str, str], base_valid: Callable[[], bool]) -> ScenarioError | None:
+    """``exc`` reported against the option that set its value (:func:`_blaming_option`),
+    or None where no option did."""
+    if isinstance(exc, PairedError) and exc.other:  # the pair's key the option set
+        given = [join_key(split_key(key, source)) for key in keys]
+        if any(related(exc.other[0], k) for k in given) and \
+                not any(related(exc.path, k) for k in given):
+            exc = exc.swapped()
+    blamed: str | None = None
+    allowed = exc.allowed
+    for key in keys:
+        parts = split_key(key, source)
+        new = _new_table(base, parts)
+        if new is not None and under(exc.path, join_key(new)):
+            blamed = source
+            # (unless the message already says the name is probably misspelt)
+            if _is_name(new) and exc.path != join_key(new) and "misspelt?)" not in allowed:
+                allowed += (f" ({source} {key} made a new table {join_key(new)}, which "
+                            "the scenario does not have: is its name spelt right?)")
+            break
+        if related(exc.path, join_key(parts)):
+            blamed = source
+    blamed = blamed or _setter(earlier, exc.path)
+    if blamed is None and keys and base_valid():
+        blamed = source
+    if blamed is None:
+        return None
+    return ScenarioError(f"{exc.file} with {blamed}", exc.path, exc.value, allowed)
 
 
 def _valid(doc: dict[str, Any], file: str) -> bool:

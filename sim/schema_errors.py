@@ -99,9 +99,13 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
     for err in errors:
         if err["type"] == "missing":
             # a misspelt required key is both missing and unknown: the unknown one, named
-            # with the key it was meant to be, is what to mend
-            err = next((e for e in errors if e["type"] == "extra_forbidden"
-                        and tuple(e["loc"])[:-1] == tuple(err["loc"])[:-1]), err)
+            # with the key it was meant to be, is what to mend (an unknown key that is
+            # no near spelling of it leaves the missing key to be told too)
+            loc = tuple(err["loc"])
+            unknown = {str(e["loc"][-1]): e for e in errors if e["type"] == "extra_forbidden"
+                       and tuple(e["loc"])[:-1] == loc[:-1]}
+            near = get_close_matches(str(loc[-1]), list(unknown), n=1)
+            err = unknown[near[0]] if near else err
         one = _from_error(file, err, doc)
         found.setdefault(one.path, one)
     first, *more = found.values()

@@ -969,3 +969,37 @@ def test_every_problem_the_schema_finds_is_told_at_once(tmp_path, capsys):
         f"error: {child}: parties.jfs.behaviour.retaliation: bad value -1; a number from 0 to 100",
         f"error: {child}: ceasefire.monitoring.coverag: unknown key (did you mean coverage?); "
         "allowed keys here: coverage, deterrence, notice, reassurance"]
+
+
+def test_a_missing_required_key_is_told_beside_an_unknown_key_that_is_no_spelling_of_it():
+    """A party without its role and with an unrelated unknown key was told only of the
+    unknown key: the missing role took its place, and was never said."""
+    doc = minimal_doc()
+    party = doc["parties"]["red"]
+    del party["role"]
+    party["colour"] = "red"
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc, "case.toml")
+    assert [e.split(":")[1].strip() for e in err.value.messages()] == [
+        "parties.red.role", "parties.red.colour"]
+
+
+def test_every_problem_of_a_child_and_its_parent_or_of_a_set_is_told(tmp_path, capsys):
+    """The problems after the first were dropped where the first was written in the
+    parent file, or set by --set: each is told, against where its value comes from."""
+    parent = tmp_path / "parent.toml"
+    parent.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "parent"\n'
+                      '[parties.jfs.behaviour]\nattack_rate = -1.5\n', encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nname = "child"\n[ceasefire.monitoring]\n'
+                     'coverag = 0.5\n', encoding="utf-8")
+    assert run_sim.main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert "attack_rate: bad value -1.5" in err[0] and "written in" in err[0]
+    assert "ceasefire.monitoring.coverag: unknown key" in err[1]
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(DEFAULT, ["parties.jfs.behaviour.attack_rate=-1",
+                                "ceasefire.monitoring.coverage=7"])
+    assert [m.split(": ", 1)[0] for m in caught.value.messages()] == [f"{DEFAULT} with --set"] * 2
+    assert "coverage: bad value 7" in caught.value.messages()[1]
