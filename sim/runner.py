@@ -77,12 +77,15 @@ def check_request(runs: int, seed: int, precision: float | None, min_runs: int,
         ScenarioError: naming ``Runner.run``, the argument, its value and what it allows.
     """
     checks: list[tuple[str, object, bool, str]] = [
-        ("runs", runs, _whole(runs, 0, MAX_RUNS), f"a whole number from 0 to {MAX_RUNS:,}"),
         ("seed", seed, _whole(seed, 0, SEED_LIMIT - 1), "an integer from 0 to 2**128 - 1")]
-    if precision is not None:
+    if precision is None:  # (runs is ignored with a precision)
+        checks += [("runs", runs, _whole(runs, 0, MAX_RUNS),
+                    f"a whole number from 0 to {MAX_RUNS:,}")]
+    else:
         checks += [
             ("precision", precision, isinstance(precision, numbers.Real)
-             and MIN_PRECISION <= precision < math.inf, f"a number of at least {MIN_PRECISION:g}"),
+             and not isinstance(precision, bool) and MIN_PRECISION <= precision < math.inf,
+             f"a number of at least {MIN_PRECISION:g}"),
             ("max_runs", max_runs, _whole(max_runs, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}"),
             ("min_runs", min_runs, _whole(min_runs, 1, MAX_RUNS) and _whole(max_runs, 1, MAX_RUNS)
              and min_runs <= max_runs,

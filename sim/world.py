@@ -74,7 +74,16 @@ def trust_text(trust: float, tolerance: float) -> str:
     it takes to tell the two apart. Rounded alike, 'trust 0.150 (tolerance 0.15)' with no
     withdrawal read as a party at its limit that did not leave."""
     digits = 3
-    while digits < 12 and trust != tolerance and f"{trust:.{digits}f}" == f"{tolerance:.{digits}f}":
+    while trust != tolerance and f"{trust:.{digits}f}" == f"{tolerance:.{digits}f}":
         digits += 1
-    return f"{trust:.{digits}f} (tolerance {tolerance:g})"
+        if digits > 17:  # closer than any fixed number of decimals shows
+            return f"{float(trust)!r} (tolerance {_exact(tolerance)})"
+    return f"{trust:.{digits}f} (tolerance {_exact(tolerance)})"
+
+
+def _exact(value: float) -> str:
+    """``value`` as ':g' writes it where that is exact, else in full: ':g' cut a tolerance
+    of 0.1234567 to 0.123457, and a trust of 0.1234569, above it, read as below it."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(float(value))
 

@@ -442,6 +442,8 @@ def test_a_shock_hurts_the_declared_opponent_not_the_first_other_combatant():
     (0.15, 0.15, "0.150 (tolerance 0.15)"),
     (0.62, 0.2, "0.620 (tolerance 0.2)"),
     (0.3, 0.155, "0.300 (tolerance 0.155)"),
+    (0.1234569, 0.1234567, "0.1234569 (tolerance 0.1234567)"),  # above, not cut to 0.123457
+    (0.15 - 1e-14, 0.15, "0.14999999999999 (tolerance 0.15)"),  # below, by a hair
 ])
 def test_a_trust_near_its_tolerance_is_printed_apart_from_it(trust, tolerance, text):
     """'trust 0.150 (tolerance 0.15)' with no withdrawal after it read as a party at its

@@ -600,6 +600,7 @@ def test_a_run_stopped_by_a_replication_keeps_the_same_runs_for_any_worker_count
     ({"runs": 5, "seed": 1, "precision": 0.1, "min_runs": 50, "max_runs": 10},
      "Runner.run: min_runs: bad value 50; a whole number from 1 to max_runs (10)"),
     ({"runs": 5, "seed": 1, "precision": 0.1, "max_runs": 0}, "Runner.run: max_runs: bad value 0"),
+    ({"runs": 5, "seed": 1, "precision": True}, "Runner.run: precision: bad value true"),
 ])
 def test_the_python_api_refuses_what_the_command_line_refuses(kwargs, says):
     """From Python, a negative seed met numpy's own error, runs=-5 ran nothing in
@@ -629,3 +630,12 @@ def test_an_executor_may_run_more_items_at_once_than_a_local_pool():
     with Runner(workers=1) as runner:  # a NumPy integer is a whole number too
         assert runner.run(scenario, np.int64(3), np.int64(7)).results.same_as(
             runner.run(scenario, 3, 7).results)
+
+
+def test_runs_are_ignored_with_a_precision_as_the_docstring_says():
+    """Runner.run's runs is 'ignored when precision is given', yet runs=None was refused."""
+    scenario = load_scenario(DEFAULT)
+    with Runner(workers=1) as runner:
+        out = runner.run(scenario, None, 1, precision=0.2, min_runs=20, max_runs=40,  # type: ignore[arg-type]
+                         batch=20)
+    assert len(out.results) == 20
