@@ -152,6 +152,13 @@ def read_comparisons(out: Path) -> list[dict[str, Any]]:
     if len(homes) < 2:
         return []
     results = [_comparison(home / "compare.json") for home in homes]
+    swept = [home for home, result in zip(homes, results, strict=True) if "params" in result]
+    if swept:  # a compare --param's pairs/: its points change B too
+        whole = out.parent if out.name == PAIRS else out
+        raise ScenarioError(str(swept[0]), "", None, (
+            "a point of a comparison sweep, whose side B changes from point to point: "
+            f"plot the sweep ('plot {shell_path(str(whole))}') or one point "
+            f"('plot {shell_path(str(swept[0]))}')"))
 
     def b_scenario(home: Path) -> bytes | None:
         try:

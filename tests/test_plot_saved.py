@@ -324,3 +324,18 @@ def test_comparisons_against_another_scenario_or_seed_are_not_drawn_together(
     with pytest.raises(ScenarioError, match=r"holds a comparison, not a run: plot it \('plot "
                                             + re.escape(str(alone / "coverage"))):
         plottable(alone)  # one comparison is no ranking: plot it
+
+
+def test_the_pairs_of_a_comparison_sweep_are_not_taken_for_comparisons_to_draw_together(
+        tmp_path) -> None:
+    """plot DIR/pairs told the user to move a point out of the folder, as if it were a
+    comparison against another scenario saved there by mistake."""
+    from sim.errors import ScenarioError
+
+    out = tmp_path / "swept"
+    assert quiet(["compare", str(DEFAULT), "--set", "ceasefire.imposed.verification=1.0",
+                  "--param", "ceasefire.monitoring.coverage=0.5,0.9", *QUICK,
+                  "--out", str(out)]) == 0
+    with pytest.raises(ScenarioError, match=r"a point of a comparison sweep.*'plot "
+                                            + re.escape(str(out)) + "'"):
+        plottable(out / "pairs")
