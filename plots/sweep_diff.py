@@ -29,7 +29,7 @@ from plots.heatmap import (
     widen_to_fit,
 )
 from plots.style import Drawn, caption, stopped_points, styled, wrap
-from plots.sweep import differences, last_runs, param_name, values_text
+from plots.sweep import differences, last_runs, values_text
 from sim.report import interval_decimals, points
 from sim.scenario import labelled
 
@@ -102,8 +102,7 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
                             "difference from the reference (pp)", lambda v: points(v, 0))
         widen_to_fit(fig, len(next(iter(grids.values()))["x"]))
         first = points_[0]
-        reference = ", ".join(f"{param_name(k)} = {tick_labels([first.params[k]])[0]}"
-                              for k in params)
+        reference = values_text(first.params, params)
         fig.suptitle("Paired difference from the reference point (pp, 95% interval)\n"
                      + wrap(f"reference: {reference}", 90), fontsize=11)
         stopped = stopped_points(len(points_), planned, last_runs(points_[-1]),

@@ -250,10 +250,12 @@ class Results:
         without a trip through CSV (which reads an empty name as NaN); ``columns``
         holds two 2-D arrays and integer codes, which a data frame does not take."""
         cols = self.columns
-        out = {n: cols[n] for n, _ in SCALARS}
+        # copies: a change to the table must not change the results it was read from
+        out = {n: cols[n].copy() for n, _ in SCALARS}
         out.update({n: np.array(self.names(n), dtype=object) for n in CODED})
-        out.update({f"terms.{i}": cols["terms"][:, k] for k, i in enumerate(self.issues)})
-        out.update({f"violations.{a}": cols["violations"][:, k] for k, a in enumerate(self.armed)})
+        out.update({f"terms.{i}": cols["terms"][:, k].copy() for k, i in enumerate(self.issues)})
+        out.update({f"violations.{a}": cols["violations"][:, k].copy()
+                    for k, a in enumerate(self.armed)})
         return out
 
     def rows(self) -> Iterable[list[str]]:

@@ -86,3 +86,6 @@ def test_the_runs_as_a_table_hold_what_runs_csv_holds(tmp_path):
              for row in zip(*table.values(), strict=True)]
     assert shown == rows
     assert "" in set(table["withdrew"]) and set(table["withdrew"]) - {""} <= set(sc.order)
+    table["agreed"][:] = False  # the table is the caller's: the results stay as they were
+    table[header[-1]][:] = -1
+    assert res.columns["agreed"].any() and (res.columns["violations"] >= 0).all()
