@@ -138,11 +138,14 @@ def plot_values(ax: Axes, rows: list[dict[str, Any]]) -> None:
         text = "n/a" if math.isnan(est) else (f"{points(est, d)} pp\n"
                                               f"[{points(r['low'], d)}, {points(r['high'], d)}]")
         ax.text(0.6, y, text, ha="left", va="center", fontsize=9)
-    ax.legend(handles=[
-        Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",
-               markersize=DOT, label="paired difference,\n95% interval"),
-        Line2D([], [], color=GREY, linewidth=1.2, label="interval if the runs\nwere independent"),
-    ], loc="upper left", bbox_to_anchor=(0.0, 0.0), fontsize=8)
+    ax.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(0.0, 0.0), fontsize=8)
+
+
+def legend_handles() -> list[Line2D]:
+    """What a forest's marks mean: the paired difference and the independent interval."""
+    return [Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",
+                   markersize=DOT, label="paired difference,\n95% interval"),
+            Line2D([], [], color=GREY, linewidth=1.2, label="interval if the runs\nwere independent")]
 
 
 def compare_figure(result: dict[str, Any]) -> Drawn:

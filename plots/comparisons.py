@@ -14,10 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from matplotlib.lines import Line2D
-
-from plots.compare import DOT, forest_rows, plot_forest
-from plots.style import GREY, HOLD_COLOUR, Drawn, caption, new_figure, styled, wrap
+from plots.compare import DOT, forest_rows, legend_handles, plot_forest
+from plots.style import HOLD_COLOUR, Drawn, caption, new_figure, styled, wrap
 from sim.report import interval_decimals, points
 
 LABEL_WIDTH = 34
@@ -59,11 +57,7 @@ def comparisons_figure(results: list[dict[str, Any]]) -> Drawn:
         b_name = str(results[0].get("b_name", "B"))
         fig.suptitle(f"What each change does: A − B, paired on the same seeds\n"
                      f"{wrap('B = ' + b_name, 90)}")
-        fig.legend(handles=[
-            Line2D([], [], color=HOLD_COLOUR, linewidth=3, marker="o", markeredgecolor="white",
-                   markersize=DOT, label="paired difference,\n95% interval"),
-            Line2D([], [], color=GREY, linewidth=1.2, label="interval if the runs\nwere independent"),
-        ], loc="outside right upper", fontsize=8, frameon=False)
+        fig.legend(handles=legend_handles(), loc="outside right upper", fontsize=8, frameon=False)
         runs = [int(r["runs"]) for r in results]
         stopped = [n for n, r in zip(change_names(results), results, strict=True) if r.get("partial")]
         text = caption(

@@ -11,7 +11,7 @@ apart.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Any
 
@@ -41,6 +41,13 @@ def cell_detail(rows: int, cols: int) -> str:
 CHAR_WIDTH = 0.058
 """Inches a character of a cell's text takes at its size (8 points), on average over
 digits, signs, brackets and spaces."""
+
+
+def column_width(texts: Iterable[str], floor: float) -> float:
+    """Inches per column of a heat map that its widest cell text (of ``texts``, each of
+    one or more lines) needs, and at least ``floor``."""
+    longest = max((len(line) for text in texts for line in text.split("\n")), default=0)
+    return max(floor, CHAR_WIDTH * longest + 0.12)
 
 
 def widen_to_fit(fig: Figure, columns: int) -> None:

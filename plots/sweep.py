@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 
 from plots.fitting import category_ticks, text_width, value_ticks
 from plots.heatmap import (
-    CHAR_WIDTH,
     axis_values,
     cell_detail,
     cell_texts,
+    column_width,
     heat_figure,
     heat_panels,
     numeric,
@@ -351,10 +351,10 @@ def _cell_width(points: list[Any], params: list[str], data: dict[str, dict[str, 
     estimate), and at least 0.42."""
     if not _full_cells(points, params):
         return 0.42
-    longest = max(len(line) for s in data.values()
-                  for row in cell_texts(s["estimate"][None, :], s["low"][None, :], s["high"][None, :])
-                  for text in row for line in text.split("\n"))
-    return max(0.42, CHAR_WIDTH * longest + 0.12)
+    return column_width((text for s in data.values()
+                         for row in cell_texts(s["estimate"][None, :], s["low"][None, :],
+                                               s["high"][None, :])
+                         for text in row), 0.42)
 
 
 def sweep_figure(points: list[Any], params: list[str], planned: int | None = None,

@@ -19,10 +19,10 @@ from matplotlib.axes import Axes
 
 from plots.fitting import category_ticks
 from plots.heatmap import (
-    CHAR_WIDTH,
     FULL_LABELS,
     SHORT_LABELS,
     axis_values,
+    column_width,
     heat_figure,
     heat_panels,
     tick_labels,
@@ -46,7 +46,6 @@ def _cell(estimate: float, low: float, high: float, full: bool) -> str:
         return "n/a"
     if math.isnan(low) or math.isnan(high):
         return "ref"
-    estimate, low, high = float(estimate), float(low), float(high)
     d = interval_decimals({"estimate": estimate, "low": low, "high": high})
     text = points(estimate, d)
     return f"{text}\n[{points(low, d)}, {points(high, d)}]" if full else text
@@ -56,12 +55,10 @@ def _column_width(diffs: dict[str, dict[str, np.ndarray]]) -> float:
     """Inches per column of the grid that the widest cell text needs (an interval such
     as ``[-14.2, -7.3]`` overflowed into its neighbours at a fixed half inch), and at
     least half an inch."""
-    longest = 0
-    for d in diffs.values():
-        for est, low, high in zip(d["estimate"], d["low"], d["high"], strict=True):
-            text = _cell(float(est), float(low), float(high), full=True)
-            longest = max(longest, *(len(line) for line in text.split("\n")))
-    return max(0.5, CHAR_WIDTH * longest + 0.12)
+    return column_width((_cell(float(est), float(low), float(high), full=True)
+                         for d in diffs.values()
+                         for est, low, high in zip(d["estimate"], d["low"], d["high"], strict=True)),
+                        0.5)
 
 
 def plot_difference_map(ax: Axes, est: np.ndarray, low: np.ndarray, high: np.ndarray,

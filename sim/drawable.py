@@ -141,11 +141,11 @@ def read_comparisons(out: Path) -> list[dict[str, Any]]:
     """The comparisons saved in ``out``'s folders (each a ``compare --out``), in the
     order of their names, as one figure draws them side by side: empty unless there are
     two or more. They must share side B (the same resolved scenario) and the seed, so
-    that every difference is paired with the same replications of B, and the milestones.
+    that every difference is paired with the same replications of B.
 
     Raises:
-        ScenarioError: a comparison against another B, on another seed or with other
-            milestones than the first; a damaged ``compare.json``.
+        ScenarioError: a comparison against another B or on another seed than the
+            first; a point of a comparison sweep; a damaged ``compare.json``.
     """
     homes = sorted(p for p in out.iterdir() if p.is_dir() and (p / "compare.json").is_file()
                    and all((p / side / "runs.csv").is_file() for side in SIDES))
@@ -168,13 +168,15 @@ def read_comparisons(out: Path) -> list[dict[str, Any]]:
 
     first = homes[0]
     for home, result in zip(homes[1:], results[1:], strict=True):
+        # (one B has one set of milestones: compare refuses sides whose milestones differ)
         for what, differs in (
                 ("side B (its scenario.toml)", b_scenario(home) != b_scenario(first)),
-                ("seed", result.get("seed") != results[0].get("seed")),
-                ("milestones", list(result["diff"]["p_hold"]) != list(results[0]["diff"]["p_hold"]))):
+                (f"seed ({result.get('seed')})", result.get("seed") != results[0].get("seed"))):
             if differs:
                 raise ScenarioError(str(home), "", None, (
-                    f"a comparison with another {what} than {first.name}'s: comparisons drawn "
+                    f"a comparison with another {what} than {first.name}'s"
+                    + (f" ({results[0].get('seed')})" if what.startswith("seed") else "")
+                    + ": comparisons drawn "
                     "together are differences from the same replications of one side B, on "
                     f"one seed; draw {shell_path(str(home))} alone, or move it out of {out}"))
     return results

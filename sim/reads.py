@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sim.errors import listing
+
 if TYPE_CHECKING:
     from sim.scenario import Scenario
     from sim.schema import Party
@@ -113,7 +115,7 @@ def _unread_positions(name: str, party: Party) -> list[str]:
               if getattr(pos, bound) is not None]
     if not limits:
         return []
-    return [f"note: {' and '.join(limits)} change{'s' if len(limits) == 1 else ''} nothing: the "
+    return [f"note: {listing(limits, 'and')} change{'s' if len(limits) == 1 else ''} nothing: the "
             "mediator's text is kept within the patrons' and combatants' hard limits, not its "
             "own (its ideals still pull the text)"]
 

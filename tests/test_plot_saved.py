@@ -300,7 +300,7 @@ def test_comparisons_against_another_scenario_or_seed_are_not_drawn_together(
     not paired with each other: the figure would rank what it cannot."""
     from sim.errors import ScenarioError
 
-    for extra, says in ((["--seed", "7"], "another seed than coverage's"),
+    for extra, says in ((["--seed", "7"], "another seed (7) than coverage's (2016)"),
                         (["--set", "ceasefire.monitoring.deterrence=0.5"],
                          "another side B (its scenario.toml) than coverage's")):
         home = tmp_path / says.split()[1]
