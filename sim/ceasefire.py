@@ -24,6 +24,7 @@ that hits one is grave.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from sim import rules
 from sim.cast import Fighter, Signatory, cast
-from sim.errors import ScenarioError
+from sim.runaway import runaway
+from sim.terms import Mechanisms, base_rates, mechanisms, with_values
 from sim.world import trust_text
 
 if TYPE_CHECKING:
@@ -58,26 +60,20 @@ class Ceasefire:
         self.env = world.env
         self.start = world.env.now
         self.horizon = cf.horizon_hours
-        x = tuple(
-            sc.normalise(k, cf.imposed[name]) if name in cf.imposed else v
-            for k, (name, v) in enumerate(zip(sc.issues, world.terms, strict=True))
-        )
-        self.terms = x
-        """Terms the ceasefire runs with: the agreed ones, except where imposed."""
-
-        def mechanism(link: str | None, fallback: float) -> float:
-            idx = sc.issue_index(link)
-            return x[idx] if idx is not None else fallback
-
+        start = mechanisms(sc, with_values(sc, world.terms, cf.imposed))
+        self.terms = start.terms
+        """Terms the ceasefire runs with: the agreed ones, except where imposed (and,
+        from ``ceasefire.later.after_hours`` on, the later ones)."""
+        self.delineation = start.delineation
+        self.verification = start.verification
+        self.joint_targeting = start.joint_targeting
+        self.air_restraint = start.air_restraint
+        self.aid_access = start.aid_access
         links = cf.links
-        self.delineation = mechanism(links.delineation, 0.0)
-        self.verification = mechanism(links.verification, 0.0)
-        self.joint_targeting = mechanism(links.joint_targeting, 0.0)
-        self.air_restraint = mechanism(links.air_restraint, 0.0)
-        self.aid_access = mechanism(links.aid_access, 1.0)
         pause_idx = sc.issue_index(links.pause_hours)
         self.pause_hours = (
-            sc.denormalise(pause_idx, x[pause_idx]) if pause_idx is not None else cf.pause.hours
+            sc.denormalise(pause_idx, self.terms[pause_idx]) if pause_idx is not None
+            else cf.pause.hours
         )
         mon = cf.monitoring
         self.notice, self.coverage = mon.notice, mon.coverage
@@ -92,30 +88,14 @@ class Ceasefire:
         self.signatories = roles.signatories
         self.patrons = roles.patrons
         self.strike_response = roles.strike_response
-        self.base: dict[str, float] = {}
-        self.retaliation: dict[str, float] = {}
-        for name in self.armed:
-            b = sc.spec.parties[name].behaviour
-            pm = sc.parties[name]
-            if pm.role == "spoiler":
-                self.base[name] = rules.spoiler_rate(
-                    b.attack_rate, b.targeting_vulnerability, self.joint_targeting
-                )
-                self.retaliation[name] = 0.0
-                continue
-            patron_leverage = sc.parties[pm.patron].behaviour.leverage if pm.patron else 0.0
-            compliance = rules.effective_compliance(
-                b.compliance,
-                rules.utility(x, pm.ideal, pm.weight),
-                world.no_deal[name],
-                cf.terms_effect,
-                patron_leverage,
-            )
-            self.base[name] = rules.violation_rate(
-                b.attack_rate, compliance, b.command_control, b.air_share,
-                self.air_restraint, mon.deterrence, self.verification,
-            )
-            self.retaliation[name] = b.retaliation
+        self.base = base_rates(sc, start, world.no_deal)
+        self.retaliation = {name: 0.0 if sc.parties[name].role == "spoiler"
+                            else sc.spec.parties[name].behaviour.retaliation for name in self.armed}
+        self.later: tuple[float, Mechanisms, dict[str, float]] | None = None
+        """When the later terms take effect, what they set and the rates under them."""
+        if cf.later is not None:
+            then = mechanisms(sc, with_values(sc, self.terms, cf.later.terms))
+            self.later = (cf.later.after_hours, then, base_rates(sc, then, world.no_deal))
 
         self.trust = {n: sc.spec.parties[n].behaviour.trust for n in self.signatories}
         self.baseline = dict(self.trust)
@@ -152,8 +132,10 @@ class Ceasefire:
                 world.log(name, "trust", f"{trust_text(self.trust[name], b.tolerance)} "
                           "at the start", self.trust[name])
         for name in self.armed:
-            if self.base[name] > 0:
+            if self.base[name] > 0 or (self.later is not None and self.later[2][name] > 0):
                 env.process(self.actor(name))
+        if self.later is not None:
+            env.process(self.change_terms())
         cv = world.scenario.spec.ceasefire.convoys
         n = rules.convoy_count(self.pause_hours, cv.interval_hours, cv.calm_hours,
                                self.aid_access, cv.max_per_pause)
@@ -171,7 +153,10 @@ class Ceasefire:
         """An armed party's baseline acts: a Poisson process at its restrained rate.
 
         With settling, a combatant's rate falls over time; it is drawn by thinning, the
-        current rate bounding every later one."""
+        current rate bounding every later one. With later terms, the rate changes when
+        they take effect: a wait that would cross that hour ends there, and the next is
+        drawn at the new rate (the process is memoryless), so every draw before it is
+        the one the ceasefire without later terms makes."""
         env, world = self.env, self.world
         rng = world.streams.party(name)
         rate = self.base[name]
@@ -180,11 +165,20 @@ class Ceasefire:
             name].role == "combatant"
         half_life, floor = cf.settling_half_life_hours, cf.settling_floor
         share = rules.settling(env.now - self.start, half_life, floor) if settles else 1.0
+        change = math.inf if self.later is None else self.start + self.later[0]
         while True:
             bound = rate * share
+            wait = rng.expovariate(bound) if bound > 0 else math.inf
+            if env.now + wait > change:  # the later terms come first: their rate from then
+                yield env.timeout(change - env.now)
+                world.events += 1
+                rate, change = self.later[2][name], math.inf  # type: ignore[index]
+                if settles:
+                    share = rules.settling(env.now - self.start, half_life, floor)
+                continue
             if bound <= 0:
                 return
-            yield env.timeout(rng.expovariate(bound))
+            yield env.timeout(wait)
             world.events += 1
             if settles:
                 # the share now both thins this candidate and bounds the next wait
@@ -193,6 +187,23 @@ class Ceasefire:
                 if rng.random() * then > share:
                     continue
             self.commit(name)
+
+    def change_terms(self) -> Generator[Any, Any, None]:
+        """The later terms take effect, if the ceasefire still holds."""
+        assert self.later is not None
+        after, then, rates = self.later
+        yield self.env.timeout(after)
+        self.world.events += 1
+        if self.withdrew:
+            return
+        self.terms = then.terms
+        self.delineation, self.verification = then.delineation, then.verification
+        self.joint_targeting, self.air_restraint = then.joint_targeting, then.air_restraint
+        self.base.update(rates)
+        if self.world.trace is not None:
+            changed = ", ".join(f"{k}={v:g}" for k, v in
+                                self.world.scenario.spec.ceasefire.later.terms.items())  # type: ignore[union-attr]
+            self.world.log("", "later terms", f"take effect after {after:g} h: {changed}")
 
     def retaliate(self, name: str, _event: object) -> None:
         """A retaliatory act scheduled by an earlier grievance comes due."""
@@ -254,41 +265,7 @@ class Ceasefire:
         self.violations[author] += 1
         self.acts += 1
         if self.acts > self.max_acts:
-            raise self.runaway()
-
-    def runaway(self) -> ScenarioError:
-        """The error for a replication whose acts passed ``ceasefire.max_acts``.
-
-        Each perceived violation provokes on average ``retaliation_mean`` acts (at
-        severity 1) from its victim, whose acts provoke its own victim in turn: when the
-        :func:`~sim.rules.branching_ratio` of that chain reaches 1, retaliation sustains
-        itself and only withdrawal ends it; below 1, the limit is simply lower than this
-        scenario needs. (Convoy hits are grave but last only the pause: they can hasten
-        a spiral, not sustain one.)"""
-        sc = self.world.scenario
-        means = {n: rules.retaliation_mean(self.retaliation[n], 1.0, self.half_life)
-                 for n in self.armed if self.retaliation[n] > 0}
-        felt = rules.expected_felt_severity(self.verification, self.coverage, self.notice,
-                                            self.reassurance)
-        victims = {n: f.victim for n, f in self.fighters.items() if not f.spoiler}
-        ratio = rules.branching_ratio(
-            {n: means.get(v, 0.0) * felt for n, v in victims.items()}, victims)
-        offspring = ", ".join(f"{n} {m:.2f}" for n, m in means.items()) or "none"
-        chain = (f"each act provokes {ratio:.2f} more per round of retaliation, as seen "
-                 f"by its victim; acts provoked per perceived violation: {offspring}")
-        where = (f"replication {self.world.replication} passed this many acts "
-                 f"{self.env.now - self.start:.0f} h into the ceasefire without anyone "
-                 "withdrawing")
-        if ratio >= 1:
-            advice = (f"so retaliation feeds itself ({chain}). Lower behaviour.retaliation "
-                      "or ceasefire.retaliation_half_life_hours, let parties withdraw "
-                      "(behaviour.sensitivity and tolerance above 0), or raise "
-                      "ceasefire.max_acts")
-        else:
-            advice = (f"although retaliation does not feed itself ({chain}): raise "
-                      "ceasefire.max_acts")
-        return ScenarioError(sc.where("ceasefire.max_acts"), "ceasefire.max_acts", self.max_acts,
-                             f"{where}, {advice}")
+            raise runaway(self)
 
     def hit_convoys(self, author: str) -> float:
         """An act while convoys are on the road spoils their calm and may hit them;

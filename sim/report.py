@@ -96,6 +96,7 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
         f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})",
         *([f"Imposed on every ceasefire, whatever the talks agreed: {imposed}"]
           if (imposed := imposed_text(scenario)) else []),
+        *([later] if (later := later_text(scenario)) else []),
         f"Runs: {summary['runs']}   seed: {summary['seed']}"
         + (f"   (PARTIAL: {why_partial(summary)})" if summary.get("partial") else ""),
         "",
@@ -178,6 +179,16 @@ def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
         return ""
     return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items()
                      if f"ceasefire.imposed.{k}" not in keys)
+
+
+def later_text(scenario: Scenario) -> str:
+    """The terms that take effect while the ceasefire holds (``ceasefire.later``), as a
+    sentence; "" for none: P(hold) past that hour is for the ceasefire they change."""
+    later = scenario.spec.ceasefire.later
+    if later is None:
+        return ""
+    terms = ", ".join(f"{k}={v:g}" for k, v in later.terms.items())
+    return f"From hour {later.after_hours:g} of a ceasefire that still holds: {terms}"
 
 
 def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],

@@ -181,6 +181,19 @@ class Pause(Strict):
     hours: float = Field(48.0, ge=0, le=10_000, description="Used when no pause issue is agreed.")
 
 
+class Later(Strict):
+    """Terms that take effect while the ceasefire holds (the September 2016 deal's joint
+    targeting, due after seven days of calm)."""
+
+    after_hours: float = Field(
+        gt=0, le=100_000, description="Hours from the ceasefire's start at which the terms "
+        "take effect, if it still holds; below horizon_hours.")
+    terms: dict[str, float] = Field(
+        description="Issue -> value the ceasefire runs with from then on (as imposed does from "
+        "the start); not the pause or aid access, whose convoys leave at the start.",
+        json_schema_extra={"minProperties": 1})
+
+
 class Convoys(Strict):
     """Aid convoys during the pause."""
 
@@ -287,6 +300,9 @@ class Ceasefire(Strict):
         "agreed terms stay on record; compliance and every mechanism that reads the terms "
         "use these.",
     )
+    later: Later | None = Field(
+        None, description="Terms that take effect at a given hour if the ceasefire still "
+        "holds then. Omitted: the terms hold unchanged.")
     pause: Pause = Field(default_factory=Pause)
     convoys: Convoys = Field(default_factory=Convoys)
     monitoring: Monitoring = Field(default_factory=Monitoring)

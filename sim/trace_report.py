@@ -7,7 +7,7 @@ import json
 
 from sim.output import jsonable
 from sim.records import Outcome
-from sim.report import imposed_text
+from sim.report import imposed_text, later_text
 from sim.scenario import Scenario
 
 
@@ -54,6 +54,8 @@ def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) ->
         imposed = imposed_text(scenario)
         lines.append(f"Terms: {terms}" + (f" (the ceasefire ran with {imposed} imposed)"
                                           if imposed else ""))
+        if later := later_text(scenario):
+            lines.append(later)
     lines.append(f"SimPy events processed: {outcome.events} (the runs.csv column 'events')")
     lines += _trace_key(outcome)
     return "\n".join(lines)
@@ -87,6 +89,8 @@ EVENTS = {
                           "hours",
     "convoy attacked": "an act struck the convoy itself, a grave violation",
     "milestone": "the ceasefire held to a milestone",
+    "later terms": "the terms of ceasefire.later took effect, the ceasefire still holding: "
+                   "the armed parties' rates and the perception of acts follow them from then",
     "horizon": "the ceasefire still held at the end of the horizon",
 }
 """What each kind of event of a trace means."""

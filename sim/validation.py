@@ -19,6 +19,7 @@ from sim.reads import READ_BY
 from sim.rules.talks import round_count
 from sim.schema import ScenarioSpec
 from sim.schema_errors import unknown_issue
+from sim.terms import check_later, check_values
 
 GIVEN = "given_agreement_"
 """What sweep.csv puts before a milestone's label to name its P(hold) given agreement."""
@@ -280,14 +281,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
                 file, f"ceasefire.links.{key}", issue,
                 f"a declared issue or omitted: {listing(sorted(spec.issues), 'or')}",
             )
-    for issue, value in cf.imposed.items():
-        if issue not in spec.issues:
-            raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), None,
-                                unknown_issue(issue, spec.issues))
-        rng = spec.issues[issue]
-        if not rng.low <= value <= rng.high:
-            raise ScenarioError(file, join_key(("ceasefire", "imposed", issue)), value,
-                                f"within the issue's range {rng.low}..{rng.high}")
+    check_values(spec, file, ("ceasefire", "imposed"), cf.imposed)
     if cf.convoys.calm_hours > cf.horizon_hours:
         raise PairedError(
             file, "ceasefire.convoys.calm_hours", cf.convoys.calm_hours,
@@ -296,6 +290,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
              f"at least ceasefire.convoys.calm_hours ({cf.convoys.calm_hours:g})"),
         )
     _check_convoys(spec, file)
+    check_later(spec, file)
     check_observed(spec, file)
     neg = spec.negotiation
     # (rounds counted first: an interval of 5e-324 h made the count below overflow)

@@ -362,6 +362,12 @@ def scenario_docs(
     if draw(st.booleans()):
         ceasefire["settling_half_life_hours"] = draw(bounded(1.0, 500.0))
         ceasefire["settling_floor"] = draw(unit)
+    changeable = [i for i in issues if i not in ("aid_access", "pause_hours")]
+    if changeable and draw(st.booleans()):  # terms that change while the ceasefire holds
+        chosen = draw(st.lists(st.sampled_from(changeable), min_size=1, unique=True))
+        ceasefire["later"] = {
+            "after_hours": draw(bounded(0.5, 0.9 * horizon)),
+            "terms": {i: draw(bounded(issues[i]["low"], issues[i]["high"])) for i in chosen}}
     return {
         "name": "generated",
         "issues": issues,

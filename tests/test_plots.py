@@ -1834,3 +1834,17 @@ def test_the_axes_of_a_heat_map_name_the_swept_parameters_as_the_title_does(
     ylabels = {ax.get_ylabel() for ax in fig.axes if ax.get_images()} - {""}
     assert xlabels == {"attack rate (jfs), per day"}
     assert ylabels == {"imposed delineation\n(share)"}
+
+
+def test_the_trace_figure_marks_the_hour_later_terms_take_effect() -> None:
+    """In both ceasefire panels, at the hour [ceasefire.later] changes the terms: the
+    spoiler's lane goes quiet there, and the reader must see why."""
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml",
+                       ["ceasefire.later={after_hours=48, terms={joint_targeting=1.0}}"])
+    outcome = run_replication(sc, 2016, 2, trace=True)
+    fig = trace_figure(sc, outcome, 2016).figure
+    lanes, trust = fig.axes[1], fig.axes[2]
+    for ax in (lanes, trust):
+        marks = [line for line in ax.get_lines() if line.get_linestyle() == "-."]
+        assert [tuple(line.get_xdata()) for line in marks] == [(48.0, 48.0)]
+    assert "later terms" in [t.get_text() for t in lanes.texts]

@@ -370,6 +370,7 @@ def test_every_kind_of_event_a_trace_logs_is_explained():
     for path, sets in ((DEFAULT, []), (ROOT / "scenarios" / "aleppo_48h_pause.toml", []),
                        (DEFAULT, ["parties.russia.positions.delineation.min=0.9",
                                   "parties.opposition.positions.delineation.max=0.3"]),
+                       (DEFAULT, ["ceasefire.later={after_hours=24, terms={verification=1}}"]),
                        (DEFAULT, ["parties.opposition.behaviour.tolerance=0.0",
                                   "parties.regime.behaviour.tolerance=0.0",
                                   "parties.us.behaviour.tolerance=0.0",
@@ -377,7 +378,7 @@ def test_every_kind_of_event_a_trace_logs_is_explained():
         sc = load_scenario(path, sets)
         for i in range(30):
             kinds |= {e.event for e in run_replication(sc, 2016, i, trace=True).trace or ()}
-    assert {"horizon", "convoy delivers", "deadline", "refuses"} <= kinds  # (reached)
+    assert {"horizon", "convoy delivers", "deadline", "refuses", "later terms"} <= kinds  # (reached)
     assert kinds <= set(EVENTS), kinds - set(EVENTS)
 
 

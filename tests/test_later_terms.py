@@ -1,0 +1,117 @@
+"""Terms that take effect while the ceasefire holds (``[ceasefire.later]``): the September
+2016 deal's joint targeting, due after seven days of calm.
+
+Each test states what the change must do: nothing before its hour (every draw the same
+as without it), the new rates after it, nothing at all in a ceasefire that ended first,
+and a clear refusal of terms that could not take effect.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import ROOT
+
+import run_sim
+from sim.errors import ScenarioError
+from sim.model import run_replication
+from sim.runner import Runner
+from sim.scenario import load_scenario
+
+KERRY = ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml"
+JIC = "ceasefire.later={after_hours=48, terms={joint_targeting=1.0}}"
+"""Joint targeting from hour 48 of the ceasefire (the deal's was from day 7)."""
+WHOLLY = "parties.jfs.behaviour.targeting_vulnerability=1.0"
+"""Full joint targeting then removes the spoiler's every attack."""
+
+
+def _start(trace) -> float:
+    return next(e.time for e in trace if e.event == "ceasefire")
+
+
+def test_nothing_before_their_hour_differs_and_the_spoiler_stops_after_it():
+    """Before the hour every event is the one the ceasefire without later terms has;
+    after it, a spoiler that full joint targeting disarms attacks no more."""
+    base = load_scenario(KERRY, [WHOLLY])
+    later = load_scenario(KERRY, [WHOLLY, JIC])
+    changed = 0
+    for i in range(40):
+        a = run_replication(later, 2016, i, trace=True).trace or ()
+        b = run_replication(base, 2016, i, trace=True).trace or ()
+        if not any(e.event == "ceasefire" for e in b):
+            continue
+        hour = _start(b) + 48.0
+        before = [(e.time, e.party, e.event, e.detail) for e in a if e.time < hour]
+        assert before == [(e.time, e.party, e.event, e.detail) for e in b if e.time < hour]
+        marks = [e for e in a if e.event == "later terms"]
+        held = not any(e.event == "withdraws" and e.time < hour for e in b)
+        assert len(marks) == held  # marked once, and only in a ceasefire still holding
+        if held:
+            changed += 1
+            assert marks[0].time == pytest.approx(hour)
+            assert not [e for e in a if e.party == "jfs" and e.event == "attack" and e.time > hour]
+    assert changed >= 5
+
+
+def test_a_rate_that_starts_at_nothing_begins_at_their_hour():
+    """A spoiler disarmed from the start (joint targeting imposed) that later terms
+    re-arm attacks only after their hour: its process waits for it."""
+    sc = load_scenario(KERRY, [WHOLLY, "ceasefire.imposed.joint_targeting=1.0",
+                               "ceasefire.later={after_hours=24, terms={joint_targeting=0.0}}"])
+    attacks_after = 0
+    for i in range(30):
+        trace = run_replication(sc, 7, i, trace=True).trace or ()
+        if not any(e.event == "ceasefire" for e in trace):
+            continue
+        hour = _start(trace) + 24.0
+        attacks = [e.time for e in trace if e.party == "jfs" and e.event == "attack"]
+        assert all(t >= hour for t in attacks)
+        attacks_after += len(attacks)
+    assert attacks_after > 10
+
+
+def test_joint_targeting_after_the_hour_keeps_more_ceasefires_past_it():
+    """Paired on the same seeds: the same ceasefires hold to the hour, and more hold
+    to 30 days once the spoiler is disarmed."""
+    base = load_scenario(KERRY, [WHOLLY])
+    later = load_scenario(KERRY, [WHOLLY, JIC])
+    with Runner(workers=1) as runner:
+        a = runner.run(later, 400, 3).results
+        b = runner.run(base, 400, 3).results
+    assert (a.held(48.0) == b.held(48.0)).all()
+    assert a.held(720.0).sum() > b.held(720.0).sum() + 10
+    assert (a.held(720.0) >= b.held(720.0)).mean() > 0.95  # (nearly) replication by replication
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ("ceasefire.later={after_hours=720, terms={joint_targeting=1.0}}",
+     "ceasefire.later.after_hours: bad value 720.0; below horizon_hours (720): later terms "
+     "would never take effect"),
+    ("ceasefire.later={after_hours=48, terms={joint_targetting=1.0}}",
+     "ceasefire.later.terms.joint_targetting: unknown issue"),
+    ("ceasefire.later={after_hours=48, terms={joint_targeting=1.5}}",
+     "ceasefire.later.terms.joint_targeting: bad value 1.5; within the issue's range 0.0..1.0"),
+    ("ceasefire.later={after_hours=48, terms={pause_hours=72}}",
+     "ceasefire.later.terms.pause_hours: bad value 72.0; an issue other than aid_access and "
+     "pause_hours: the pause's convoys leave at the ceasefire's start"),
+    ("ceasefire.later={after_hours=48, terms={}}",
+     "ceasefire.later.terms: bad value {}; at least one issue and its value"),
+    ("ceasefire.later={terms={joint_targeting=1.0}}",
+     "ceasefire.later.after_hours: required key is missing"),
+])
+def test_later_terms_that_could_not_take_effect_are_refused(setting, says, capsys):
+    with pytest.raises(ScenarioError):
+        load_scenario(KERRY, [setting])
+    assert run_sim.main(["run", str(KERRY), "--set", setting, "--runs", "5", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_the_report_and_the_trace_say_when_the_terms_change(capsys):
+    assert run_sim.main(["run", str(KERRY), "--set", JIC, "--runs", "20", "--workers", "1",
+                         "--no-progress"]) == 0
+    assert "From hour 48 of a ceasefire that still holds: joint_targeting=1" in \
+        capsys.readouterr().out
+    assert run_sim.main(["trace", str(KERRY), "--set", JIC, "--replication", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "later terms        take effect after 48 h: joint_targeting=1" in out
+    assert "From hour 48 of a ceasefire that still holds" in out
