@@ -8,14 +8,18 @@ and a clear refusal of terms that could not take effect.
 
 from __future__ import annotations
 
+import math
+
 import pytest
-from helpers import ROOT
+from helpers import ROOT, oracle_doc
+from scipy.stats import poisson
 
 import run_sim
 from sim.errors import ScenarioError
 from sim.model import run_replication
 from sim.runner import Runner
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, scenario_from_dict
+from sim.stats import wilson
 
 KERRY = ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml"
 JIC = "ceasefire.later={after_hours=48, terms={joint_targeting=1.0}}"
@@ -80,6 +84,69 @@ def test_joint_targeting_after_the_hour_keeps_more_ceasefires_past_it():
     assert (a.held(48.0) == b.held(48.0)).all()
     assert a.held(720.0).sum() > b.held(720.0).sum() + 10
     assert (a.held(720.0) >= b.held(720.0)).mean() > 0.95  # (nearly) replication by replication
+
+
+def later_oracle(**ceasefire) -> dict:
+    """:func:`helpers.oracle_doc` (``blue`` withdraws at its third perceived violation)
+    with an ``air_restraint`` issue that both patrons want at 0, so the talks agree on
+    0 for both issues and the ceasefire runs with what ``imposed`` and ``later`` set."""
+    doc = oracle_doc(4.0, 0.5, 0.1, 0.25)
+    doc["issues"]["air_restraint"] = {"low": 0.0, "high": 1.0}
+    for party in doc["parties"].values():
+        if "positions" in party:
+            party["positions"]["air_restraint"] = {"ideal": 0.0}
+    doc["ceasefire"].update(ceasefire)
+    return doc
+
+
+def test_rates_change_at_the_hour_so_that_acts_stay_poisson_with_the_settled_mean():
+    """Red acts at 4/day times 1 - 0.5 verification (deterrence 0.5) times 1 - 0.75 air
+    restraint, settling with a half-life of 48 h to a floor of 0.2; from hour 100 the
+    later terms lift the air restraint (the verification imposed stays). Its acts are
+    a Poisson process whose rate jumps at the hour, so the ceasefire holds to ``t``
+    with probability P(Poisson(mean(t)) <= 2), the mean integrating the rate before
+    and after the hour. A wait that crossed the hour drawn at the old rate, or later
+    terms applied to the agreed terms rather than to the imposed ones, miss it."""
+    half_life, floor, hour = 48.0, 0.2, 100.0
+    doc = later_oracle(settling_half_life_hours=half_life, settling_floor=floor,
+                       imposed={"verification": 1.0, "air_restraint": 1.0},
+                       later={"after_hours": hour, "terms": {"air_restraint": 0.0}},
+                       milestones={"48h": 48.0, "5d": 120.0, "7d": 168.0, "10d": 240.0})
+    doc["parties"]["red"]["behaviour"]["air_share"] = 0.75
+    doc["ceasefire"]["monitoring"]["deterrence"] = 0.5
+    sc = scenario_from_dict(doc)
+    res = Runner(workers=1).run(sc, 3000, seed=11).results
+    assert res.columns["agreed"].all()
+
+    def settled(t: float) -> float:  # the integral of the settling share from 0 to t
+        return floor * t + (1 - floor) * half_life / math.log(2) * (1 - 2 ** (-t / half_life))
+
+    before, after = 4.0 / 24 * 0.5 * 0.25, 4.0 / 24 * 0.5
+    for hours in sc.spec.ceasefire.milestones.values():
+        mean = before * settled(min(hours, hour)) + after * max(
+            settled(hours) - settled(hour), 0.0)
+        exact = poisson.cdf(2, mean)
+        est, low, high = wilson(int(res.held(hours).sum()), len(res), z=3.29)
+        assert low <= exact <= high, (hours, exact, (est, low, high))
+
+
+def test_the_perception_of_acts_follows_the_later_terms():
+    """Blue notices nothing by itself (notice 0) and red's acts are seen only by the
+    monitors, whom the later terms bring in at hour 100 (verification 1, coverage 1,
+    no reassurance nor deterrence): no ceasefire ends before the hour, and after it
+    blue withdraws at the third act, which comes as a Poisson process at red's rate."""
+    hour = 100.0
+    doc = later_oracle(later={"after_hours": hour, "terms": {"verification": 1.0}},
+                       milestones={"4d": 96.0, "5d": 120.0, "6d": 144.0, "7d": 168.0})
+    doc["ceasefire"]["monitoring"] = {"notice": 0.0, "coverage": 1.0, "deterrence": 0.0,
+                                      "reassurance": 0.0}
+    sc = scenario_from_dict(doc)
+    res = Runner(workers=1).run(sc, 2000, seed=5).results
+    assert res.held(hour).all()
+    for hours in sc.spec.ceasefire.milestones.values():
+        exact = poisson.cdf(2, 4.0 / 24 * max(hours - hour, 0.0))
+        est, low, high = wilson(int(res.held(hours).sum()), len(res), z=3.29)
+        assert low <= exact <= high, (hours, exact, (est, low, high))
 
 
 @pytest.mark.parametrize(("setting", "says"), [
