@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from plots.fitting import fit_lines
-from sim.report import imposed_text, percent
+from sim.report import imposed_text, later_text, percent
 from sim.scenario import labelled
 from sim.toml_out import toml_value
 
@@ -261,8 +261,9 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
     changes = [*(summary.get("sets") or ()),
                *(f"{k}={toml_value(v)}" for k, v in (summary.get("params") or {}).items())]
     imposed = imposed_text(scenario, changes)
+    later = later_text(scenario, changes)
     extra = "; ".join(x for x in (f"imposed on the ceasefire: {imposed}" if imposed else "",
-                                  extra) if x)
+                                  later[:1].lower() + later[1:], extra) if x)
     return caption(fig, labelled(scenario.name, changes), len(results),
                    summary.get("seed"), extra,
                    (PARTIAL_BY_ERROR if summary.get("error") else PARTIAL_RUN)

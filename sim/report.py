@@ -181,11 +181,13 @@ def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
                      if f"ceasefire.imposed.{k}" not in keys)
 
 
-def later_text(scenario: Scenario) -> str:
+def later_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
     """The terms that take effect while the ceasefire holds (``ceasefire.later``), as a
-    sentence; "" for none: P(hold) past that hour is for the ceasefire they change."""
+    sentence; "" for none: P(hold) past that hour is for the ceasefire they change.
+    Also "" when the whole table is among ``named`` (set on the command line, and so
+    already in the scenario's label)."""
     later = scenario.spec.ceasefire.later
-    if later is None:
+    if later is None or "ceasefire.later" in {n.split("=", 1)[0].strip() for n in named}:
         return ""
     terms = ", ".join(f"{k}={v:g}" for k, v in later.terms.items())
     return f"From hour {later.after_hours:g} of a ceasefire that still holds: {terms}"

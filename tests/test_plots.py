@@ -1547,6 +1547,23 @@ def test_a_term_imposed_on_the_ceasefire_is_drawn_and_captioned(tmp_path: Path) 
     assert "imposed on the ceasefire: delineation=1" in drawn.data["caption"]
 
 
+def test_terms_that_take_effect_later_are_captioned() -> None:
+    """A run whose file changes the terms at an hour says so under its figures, as it
+    says what is imposed; set whole on the command line, they are in the label alone."""
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml",
+                       ["ceasefire.later.after_hours=48",
+                        "ceasefire.later.terms.joint_targeting=1.0"])
+    res = Runner(workers=1).run(sc, 10, seed=SEED).results
+    summary = jsonable(summarize(res, sc, seed=SEED))
+    flat = agreement_figure(sc, res, summary).data["caption"].replace("\n", " ")
+    assert "from hour 48 of a ceasefire that still holds: joint_targeting=1" in flat
+    whole = "ceasefire.later={after_hours=48, terms={joint_targeting=1.0}}"
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml", [whole])
+    summary = {**jsonable(summarize(res, sc, seed=SEED)), "sets": [whole]}
+    flat = agreement_figure(sc, res, summary).data["caption"].replace("\n", " ")
+    assert "still holds" not in flat
+
+
 def test_a_heat_map_cell_never_shows_its_estimate_outside_its_interval() -> None:
     """A cell read '>99% [100, 100]': the interval's ends, rounded to whole per cent,
     left the estimate outside them."""
