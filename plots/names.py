@@ -7,7 +7,8 @@ from typing import Any
 
 from sim.document import split_key
 
-PLAIN_TABLES = frozenset({"ceasefire", "negotiation", "issues", "behaviour", "positions"})
+PLAIN_TABLES = frozenset({"ceasefire", "negotiation", "issues", "behaviour", "positions",
+                          "terms"})
 """Tables whose name adds nothing to a key's: ``ceasefire.horizon_hours`` is 'horizon
 hours'."""
 
@@ -27,9 +28,11 @@ def param_name(key: str) -> str:
     return f"{name} ({party})" if party is not None else name
 
 
-PROSE_NAMES = {"no_deal": "no-deal value", "no_deal_spread": "no-deal spread"}
+PROSE_NAMES = {"no_deal": "no-deal value", "no_deal_spread": "no-deal spread",
+               "after_hours": "start_hours"}
 """Keys whose words, read as prose, say something else: a sweep 'with no deal (iran)'
-read as one run without a deal."""
+read as one run without a deal; ``ceasefire.later.after_hours`` is 'later start hours',
+not 'later after hours'."""
 
 
 UNIT_KEYS = {"attack_rate": "per day"}
@@ -69,4 +72,6 @@ def _issue(parts: tuple[str, ...]) -> str | None:
         return parts[3]
     if len(parts) == 3 and parts[:2] == ("ceasefire", "imposed"):
         return parts[2]
+    if len(parts) == 4 and parts[:3] == ("ceasefire", "later", "terms"):
+        return parts[3]
     return None
