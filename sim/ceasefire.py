@@ -66,8 +66,6 @@ class Ceasefire:
         from ``ceasefire.later.after_hours`` on, the later ones)."""
         self.delineation = start.delineation
         self.verification = start.verification
-        self.joint_targeting = start.joint_targeting
-        self.air_restraint = start.air_restraint
         self.aid_access = start.aid_access
         links = cf.links
         pause_idx = sc.issue_index(links.pause_hours)
@@ -191,15 +189,15 @@ class Ceasefire:
     def change_terms(self) -> Generator[Any, Any, None]:
         """The later terms take effect, if the ceasefire still holds."""
         assert self.later is not None
-        after, then, rates = self.later
+        after, then, _ = self.later
         yield self.env.timeout(after)
         self.world.events += 1
-        if self.withdrew:
+        if self.withdrew:  # (the run ends at a collapse: only one at this very hour)
             return
+        # what acts read as they happen; joint targeting and grounded aircraft act through
+        # the rates, which each actor takes from ``self.later`` at this hour
         self.terms = then.terms
         self.delineation, self.verification = then.delineation, then.verification
-        self.joint_targeting, self.air_restraint = then.joint_targeting, then.air_restraint
-        self.base.update(rates)
         if self.world.trace is not None:
             changed = ", ".join(f"{k}={v:g}" for k, v in
                                 self.world.scenario.spec.ceasefire.later.terms.items())  # type: ignore[union-attr]
