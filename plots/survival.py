@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from plots.marks import label_rows, mark_time
 from plots.style import (
     BAND_ALPHA,
+    BLUE,
     HOLD_COLOUR,
     Drawn,
     new_figure,
@@ -70,6 +71,12 @@ def plot_survival(ax: Axes, results: Results, scenario: Scenario) -> dict[str, A
     for (label, at), row in zip(marked, rows, strict=True):
         mark_time(ax, at, label, place="above", row=row)
         ax.plot([at], [marks[label]["estimate"]], marker="o", color=HOLD_COLOUR, markersize=5)
+    later = scenario.spec.ceasefire.later
+    if later is not None:  # the curve may bend there: say why
+        ax.axvline(later.after_hours, color=BLUE, linestyle="-.", linewidth=1.2)
+        ax.annotate("later terms", xy=(later.after_hours, 0.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, 3), textcoords="offset points", fontsize=8, color=BLUE)
+        data["later"] = later.after_hours
     ax.set_xlim(0, horizon * 1.01)
     ax.set_ylim(0, 1.04)
     percent_axis(ax)

@@ -1869,3 +1869,19 @@ def test_the_trace_figure_marks_the_hour_later_terms_take_effect() -> None:
         marks = [line for line in ax.get_lines() if line.get_linestyle() == "-."]
         assert [tuple(line.get_xdata()) for line in marks] == [(48.0, 48.0)]
     assert "later terms" in [t.get_text() for t in lanes.texts]
+
+
+def test_the_survival_curve_marks_the_hour_later_terms_take_effect() -> None:
+    """The curve bends where joint targeting starts: the figure says why, there."""
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml",
+                       ["ceasefire.later={after_hours=168, terms={joint_targeting=1.0}}"])
+    with Runner(workers=1) as runner:
+        results = runner.run(sc, 60, 1).results
+    drawn = survival_figure(sc, results, summarize(results, sc, seed=1))
+    assert drawn.data["later"] == 168.0
+    ax = drawn.figure.axes[0]
+    assert [tuple(line.get_xdata()) for line in ax.get_lines()
+            if line.get_linestyle() == "-."] == [(168.0, 168.0)]
+    assert "later terms" in [t.get_text() for t in ax.texts]
+    plain = survival_figure(load_scenario(DEFAULT), results, summarize(results, sc, seed=1))
+    assert "later" not in plain.data
