@@ -30,8 +30,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from plots.fitting import fit_lines
-from sim.report import imposed_text, later_text, percent
+from sim.report import percent
 from sim.scenario import labelled
+from sim.terms import imposed_text, later_text
 from sim.toml_out import toml_value
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from sim.errors import ScenarioError
 from sim.output import finish_with, jsonable
 from sim.scenario import Scenario, labelled
 from sim.stats import summarize
+from sim.terms import imposed_text, later_text
 from sim.toml_out import toml_value
 
 
@@ -166,31 +167,6 @@ def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
                      f"({percent(convoys['delivered'] / sent)}); of the {missed} not delivered, "
                      f"{convoys['attacked']} were attacked")
     return lines
-
-
-def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
-    """The terms imposed on the ceasefire whatever the talks agree (``ceasefire.imposed``),
-    as ``delineation=1``; "" for none. Reports and figures of the agreed terms say so,
-    or they would show terms the ceasefire did not run with. Those whose key is among
-    ``named`` (set on the command line, and so already in the scenario's label) are left
-    out."""
-    keys = {n.split("=", 1)[0].strip() for n in named}
-    if "ceasefire.imposed" in keys:  # the whole table was set
-        return ""
-    return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items()
-                     if f"ceasefire.imposed.{k}" not in keys)
-
-
-def later_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
-    """The terms that take effect while the ceasefire holds (``ceasefire.later``), as a
-    sentence; "" for none: P(hold) past that hour is for the ceasefire they change.
-    Also "" when the whole table is among ``named`` (set on the command line, and so
-    already in the scenario's label)."""
-    later = scenario.spec.ceasefire.later
-    if later is None or "ceasefire.later" in {n.split("=", 1)[0].strip() for n in named}:
-        return ""
-    terms = ", ".join(f"{k}={v:g}" for k, v in later.terms.items())
-    return f"From hour {later.after_hours:g} of a ceasefire that still holds: {terms}"
 
 
 def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],

@@ -24,18 +24,17 @@ from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
+from sim.blame import blaming_option, setter
 from sim.document import (
     apply_override,
     join_key,
     parse_override,
     parse_value,
     refuse_replacing,
-    related,
     resolve_document,
     split_key,
-    under,
 )
-from sim.errors import PairedError, ScenarioError
+from sim.errors import ScenarioError
 from sim.origin import noting_origin
 from sim.schema import Behaviour, ScenarioSpec
 from sim.schema_errors import from_validation
@@ -141,7 +140,7 @@ class Scenario:
     def setter(self, path: str) -> str | None:
         """The option that set the value at ``path``, or a key inside it (the latest,
         most specific one), or None when the file holds it as written."""
-        return _setter(self.set_by, path)
+        return setter(self.set_by, path)
 
     def where(self, path: str) -> str:
         """Whom a problem with the value at ``path`` is reported against: the option
@@ -256,7 +255,7 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
             given.append(("--set", key, value))
         keys = [key for _, key, _ in given]
         with noting_origin(path), \
-                _blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
+                blaming_option(keys, "--set", base, {}, lambda: _valid(base, str(path))):
             scenario = validate_document(doc, str(path))
     return replace(_set_by(scenario, {}, keys, "--set"), sets=tuple(overrides))
 
@@ -295,7 +294,7 @@ def with_overrides(scenario: Scenario, assignments: dict[str, Any],
         for key, value in assignments.items():
             doc = apply_override(doc, key, value, source)
         # the scenario was valid, so whatever fails now, the new values made it fail
-        with _blaming_option(list(assignments), source, scenario.raw, scenario.set_by,
+        with blaming_option(list(assignments), source, scenario.raw, scenario.set_by,
                              lambda: True):
             new = validate_document(doc, scenario.file)
     new = _set_by(new, scenario.set_by, list(assignments), source)
@@ -314,91 +313,12 @@ def _set_by(scenario: Scenario, earlier: dict[str, str], keys: list[str],
     return replace(scenario, set_by=set_by) if set_by else scenario
 
 
-def _setter(set_by: dict[str, str], path: str) -> str | None:
-    # a value set whole or inside (the milestones' 48h): the longest such key decides,
-    # and among keys as long, the one set last
-    found = [(len(key), i, source) for i, (key, source) in enumerate(set_by.items())
-             if related(path, key)]
-    return max(found)[2] if found else None
-
-
-@contextmanager
-def _blaming_option(keys: list[str], source: str, base: dict[str, Any],
-                    earlier: dict[str, str], base_valid: Callable[[], bool]) -> Iterator[None]:
-    """A bad value the user gave on the command line is reported as coming from the
-    option (``source``, or for ``earlier`` keys the option that set them) that set it,
-    not as if the scenario file held it. So is a problem inside a table the option
-    created (``base`` lacks it); when that table is a new party or issue, the name is
-    probably misspelt (``parties.rusia.behaviour.leverage``), and the message says so.
-    And so is any other problem (a milestone beyond a horizon the option shortened)
-    when the document without the option's values is valid (``base_valid``)."""
-    try:
-        yield
-    except ScenarioError as exc:
-        first = _blamed(exc, keys, source, base, earlier, base_valid)
-        more = tuple(_blamed(other, keys, source, base, earlier, base_valid) or other
-                     for other in exc.more)  # the schema's further problems, each blamed
-        if first is None:
-            exc.more = more
-            raise
-        first.more = more
-        raise first from None
-
-
-def _blamed(exc: ScenarioError, keys: list[str], source: str, base: dict[str, Any],
-            earlier: dict[str, str], base_valid: Callable[[], bool]) -> ScenarioError | None:
-    """``exc`` reported against the option that set its value (:func:`_blaming_option`),
-    or None where no option did."""
-    if isinstance(exc, PairedError) and exc.other:  # the pair's key the option set
-        given = [join_key(split_key(key, source)) for key in keys]
-        if any(related(exc.other[0], k) for k in given) and \
-                not any(related(exc.path, k) for k in given):
-            exc = exc.swapped()
-    blamed: str | None = None
-    allowed = exc.allowed
-    for key in keys:
-        parts = split_key(key, source)
-        new = _new_table(base, parts)
-        if new is not None and under(exc.path, join_key(new)):
-            blamed = source
-            # (unless the message already says the name is probably misspelt)
-            if _is_name(new) and exc.path != join_key(new) and "misspelt?)" not in allowed:
-                allowed += (f" ({source} {key} made a new table {join_key(new)}, which "
-                            "the scenario does not have: is its name spelt right?)")
-            break
-        if related(exc.path, join_key(parts)):
-            blamed = source
-    blamed = blamed or _setter(earlier, exc.path)
-    if blamed is None and keys and base_valid():
-        blamed = source
-    if blamed is None:
-        return None
-    return ScenarioError(f"{exc.file} with {blamed}", exc.path, exc.value, allowed)
-
-
 def _valid(doc: dict[str, Any], file: str) -> bool:
     try:
         validate_document(copy.deepcopy(doc), file)
     except ScenarioError:
         return False
     return True
-
-
-def _new_table(base: dict[str, Any], parts: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The first table on the way to the key ``parts`` that ``base`` lacks, if any."""
-    node: Any = base
-    for depth, part in enumerate(parts[:-1]):
-        if not isinstance(node, dict) or part not in node:
-            return parts[: depth + 1]
-        node = node[part]
-    return None
-
-
-def _is_name(table: tuple[str, ...]) -> bool:
-    """Whether a table is named by the user (a party, an issue, a party's position on
-    an issue) rather than by the format (``ceasefire.links``)."""
-    return (len(table) == 2 and table[0] in ("parties", "issues")) or (
-        len(table) == 4 and table[0] == "parties" and table[2] == "positions")
 
 
 @contextmanager

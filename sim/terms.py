@@ -12,6 +12,7 @@ aid access cannot change later.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -126,3 +127,28 @@ def check_values(spec: ScenarioSpec, file: str, table: tuple[str, ...],
         low, high = spec.issues[issue].low, spec.issues[issue].high
         if not low <= value <= high:
             raise ScenarioError(file, key, value, f"within the issue's range {low}..{high}")
+
+
+def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
+    """The terms imposed on the ceasefire whatever the talks agree (``ceasefire.imposed``),
+    as ``delineation=1``; "" for none. Reports and figures of the agreed terms say so,
+    or they would show terms the ceasefire did not run with. Those whose key is among
+    ``named`` (set on the command line, and so already in the scenario's label) are left
+    out."""
+    keys = {n.split("=", 1)[0].strip() for n in named}
+    if "ceasefire.imposed" in keys:  # the whole table was set
+        return ""
+    return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items()
+                     if f"ceasefire.imposed.{k}" not in keys)
+
+
+def later_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
+    """The terms that take effect while the ceasefire holds (``ceasefire.later``), as a
+    sentence; "" for none: P(hold) past that hour is for the ceasefire they change.
+    Also "" when the whole table is among ``named`` (set on the command line, and so
+    already in the scenario's label)."""
+    later = scenario.spec.ceasefire.later
+    if later is None or "ceasefire.later" in {n.split("=", 1)[0].strip() for n in named}:
+        return ""
+    terms = ", ".join(f"{k}={v:g}" for k, v in later.terms.items())
+    return f"From hour {later.after_hours:g} of a ceasefire that still holds: {terms}"

@@ -7,8 +7,8 @@ import json
 
 from sim.output import jsonable
 from sim.records import Outcome
-from sim.report import imposed_text, later_text
 from sim.scenario import Scenario
+from sim.terms import imposed_text, later_text
 
 
 def trace_record(outcome: Outcome) -> str:

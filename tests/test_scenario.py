@@ -681,11 +681,11 @@ def test_a_key_is_not_under_another_whose_name_it_merely_starts_with():
 
 
 def test_the_most_specific_setting_of_a_key_names_its_option():
-    from sim.scenario import _setter
+    from sim.blame import setter
 
     set_by = {"ceasefire.max_acts": "--set", "ceasefire": "--param"}
-    assert _setter(set_by, "ceasefire.max_acts") == "--set"
-    assert _setter(set_by, "ceasefire.horizon_hours") == "--param"
+    assert setter(set_by, "ceasefire.max_acts") == "--set"
+    assert setter(set_by, "ceasefire.horizon_hours") == "--param"
 
 
 def test_a_combatant_with_a_host_is_refused_for_its_host(tmp_path):
