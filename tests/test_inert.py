@@ -138,10 +138,7 @@ def test_a_spoiler_s_or_mediator_s_value_of_no_deal_is_said_to_change_nothing(tm
         "accepts nor ratifies a deal (only patrons and combatants weigh one against none)",
         "note: parties.un.no_deal changes nothing: a mediator neither accepts nor ratifies a "
         "deal (only patrons and combatants weigh one against none)"]
-    with Runner(workers=1) as runner:
-        a = runner.run(sc, 100, 5).results
-        b = runner.run(load_scenario(DEFAULT), 100, 5).results
-    assert a.same_as(b)
+    assert runs_as_the_default(sc, 100, 5)
 
 
 def test_a_spoiler_s_positions_and_the_mediator_s_hard_limits_are_said_to_change_nothing():
@@ -161,10 +158,7 @@ def test_a_spoiler_s_positions_and_the_mediator_s_hard_limits_are_said_to_change
         "note: parties.un.positions.pause_hours.min and parties.un.positions.aid_access.min "
         "change nothing: the mediator's text is kept within the patrons' and combatants' hard "
         "limits, not its own (its ideals still pull the text)"]
-    with Runner(workers=1) as runner:
-        a = runner.run(sc, 150, 4).results
-        b = runner.run(load_scenario(DEFAULT), 150, 4).results
-    assert a.same_as(b)
+    assert runs_as_the_default(sc, 150, 4)
     # its ideal, unlike its limits, is read: the note would be wrong to say it of the ideal
     assert idle_parties_notes(load_scenario(DEFAULT, ["parties.un.positions.pause_hours.ideal=100"])) == []
 
@@ -232,3 +226,12 @@ def test_a_scenario_in_which_nobody_attacks_is_said_to_hold_for_that_reason():
     assert all(o.agreed and not o.collapsed for o in outcomes)  # (what the note says)
     armed = scenario_from_dict(oracle_doc(0.5, 0.5, 0.1, 0.25))
     assert not any("no armed party attacks" in note for note in idle_parties_notes(armed))
+
+
+def runs_as_the_default(scenario, runs: int, seed: int) -> bool:
+    """Whether ``scenario`` gives the default scenario's every replication."""
+    from helpers import DEFAULT
+
+    with Runner(workers=1) as runner:
+        return runner.run(scenario, runs, seed).results.same_as(
+            runner.run(load_scenario(DEFAULT), runs, seed).results)
