@@ -452,6 +452,18 @@ def rename_parties(doc: dict[str, Any], mapping: dict[str, str]) -> dict[str, An
     return out
 
 
+def without_later(doc: dict[str, Any], issue: str) -> dict[str, Any]:
+    """``doc`` (a copy) whose ``[ceasefire.later]`` does not change ``issue``: a law
+    about a value of it holds while the value does."""
+    out = copy.deepcopy(doc)
+    later = out["ceasefire"].get("later")
+    if later is not None:
+        later["terms"].pop(issue, None)
+        if not later["terms"]:
+            del out["ceasefire"]["later"]
+    return out
+
+
 def pin_issue(doc: dict[str, Any], issue: str, share: float) -> dict[str, Any]:
     """Every principal and combatant insists on exactly ``share`` of ``issue``'s range.
 
@@ -467,6 +479,7 @@ def pin_issue(doc: dict[str, Any], issue: str, share: float) -> dict[str, Any]:
         value = spec["high"]
     if share <= 0.0:
         value = spec["low"]
+    out = without_later(out, issue)  # pinned for the whole ceasefire
     for party in out["parties"].values():
         if party["role"] in ("patron", "combatant"):
             old = party.setdefault("positions", {}).get(issue, {})

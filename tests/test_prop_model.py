@@ -8,7 +8,6 @@ tests that need many of them run few examples.
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 from typing import Any
@@ -32,6 +31,7 @@ from strategies import (
     set_all,
     spoiler_name,
     unit,
+    without_later,
 )
 
 from sim import negotiation, rules
@@ -177,7 +177,7 @@ def test_full_delineation_means_no_misattribution(doc, seed, imposed):
     principal and combatant insists on the top of the issue's range, so that is what
     is agreed) or by ``ceasefire.imposed`` (whatever was agreed)."""
     if imposed:
-        forced = copy.deepcopy(doc)
+        forced = without_later(doc, "delineation")
         forced["issues"].setdefault("delineation", {"low": 0.0, "high": 1.0})
         forced["ceasefire"]["imposed"] = {"delineation": forced["issues"]["delineation"]["high"]}
     else:
