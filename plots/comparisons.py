@@ -15,7 +15,9 @@ import math
 from typing import Any
 
 from plots.compare import DOT, forest_rows, legend_handles, plot_forest
+from plots.names import param_name
 from plots.style import HOLD_COLOUR, Drawn, caption, new_figure, styled, wrap
+from sim.errors import ScenarioError
 from sim.report import interval_decimals, points
 
 LABEL_WIDTH = 34
@@ -25,19 +27,36 @@ LABEL_WIDTH = 34
 def change_names(results: list[dict[str, Any]]) -> list[str]:
     """What each comparison changed: side A's name without the words it shares with
     B's scenario (``kerry_lavrov_sep_2016 with ceasefire.imposed.verification=1.0`` is
-    ``ceasefire.imposed.verification=1.0`` beside the others against that scenario)."""
+    ``ceasefire.imposed.verification=1.0`` beside the others against that scenario);
+    the name of A's file where A is a file of its own."""
     names = [str(r.get("a_name", "A")) for r in results]
     scenario = (results[0].get("b") or {}).get("scenario") if results else None
     prefix = f"{scenario} with "
-    if scenario and all(n.startswith(prefix) for n in names):
-        return [n[len(prefix):] for n in names]
-    return names
+    return [n[len(prefix):] if scenario and n.startswith(prefix) else n for n in names]
+
+
+def row_label(change: str, runs: int | None) -> str:
+    """A row's name: each ``KEY=VALUE`` of the change as the figures name a key
+    (:func:`plots.names.param_name`: ``attack rate (jfs) = 1.5``, where the key broke
+    across lines in the middle of its value), one to a line, and the comparison's
+    runs where the rows' differ."""
+    parts = []
+    for item in change.split("; "):
+        key, eq, value = item.partition("=")
+        try:
+            parts.append(f"{param_name(key.strip())} = {value.strip()}" if eq else item)
+        except ScenarioError:  # not a key (a file's name)
+            parts.append(item)
+    text = "\n".join(wrap(part, LABEL_WIDTH) for part in parts)
+    return text + (f"\n({runs:,} runs)" if runs is not None else "")
 
 
 def comparisons_figure(results: list[dict[str, Any]]) -> Drawn:
     """One forest per probability, one row per comparison (``results``: each a
     ``compare --json`` object, all against the same B on the same seed)."""
-    names = [wrap(n, LABEL_WIDTH) for n in change_names(results)]
+    runs = [int(r["runs"]) for r in results]
+    names = [row_label(n, k if len(set(runs)) > 1 else None)
+             for n, k in zip(change_names(results), runs, strict=True)]
     table = [forest_rows(r) for r in results]  # per comparison, per quantity
     quantities = [row["name"] for row in table[0]]
     with styled():
@@ -58,7 +77,6 @@ def comparisons_figure(results: list[dict[str, Any]]) -> Drawn:
         fig.suptitle(f"What each change does: A − B, paired on the same seeds\n"
                      f"{wrap('B = ' + b_name, 90)}")
         fig.legend(handles=legend_handles(), loc="outside right upper", fontsize=8, frameon=False)
-        runs = [int(r["runs"]) for r in results]
         stopped = [n for n, r in zip(change_names(results), results, strict=True) if r.get("partial")]
         text = caption(
             fig, str((results[0].get("b") or {}).get("scenario") or b_name),

@@ -29,10 +29,11 @@ def param_name(key: str) -> str:
 
 
 PROSE_NAMES = {"no_deal": "no-deal value", "no_deal_spread": "no-deal spread",
-               "after_hours": "start_hours"}
+               "after_hours": "terms' hour"}
 """Keys whose words, read as prose, say something else: a sweep 'with no deal (iran)'
-read as one run without a deal; ``ceasefire.later.after_hours`` is 'later start hours',
-not 'later after hours'."""
+read as one run without a deal; ``ceasefire.later.after_hours`` is 'later terms'
+hour' (the hour they take effect), not 'later after hours', nor 'later start hours',
+which read as a later start of the ceasefire."""
 
 
 UNIT_KEYS = {"attack_rate": "per day"}

@@ -212,6 +212,9 @@ def _isnan(x: Any) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
+LATER_COLOUR = "#333333"
+"""The hour later terms take effect ([ceasefire.later]), dash-dotted: no party's colour."""
+
 PARTIAL_COLOUR = "#a50f15"
 """The caption's colour on a figure drawn from a stopped run."""
 

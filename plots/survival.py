@@ -17,8 +17,8 @@ from matplotlib.axes import Axes
 from plots.marks import label_rows, mark_time
 from plots.style import (
     BAND_ALPHA,
-    BLUE,
     HOLD_COLOUR,
+    LATER_COLOUR,
     Drawn,
     new_figure,
     no_data,
@@ -73,9 +73,9 @@ def plot_survival(ax: Axes, results: Results, scenario: Scenario) -> dict[str, A
         ax.plot([at], [marks[label]["estimate"]], marker="o", color=HOLD_COLOUR, markersize=5)
     later = scenario.spec.ceasefire.later
     if later is not None:  # the curve may bend there: say why
-        ax.axvline(later.after_hours, color=BLUE, linestyle="-.", linewidth=1.2)
+        ax.axvline(later.after_hours, color=LATER_COLOUR, linestyle="-.", linewidth=1.2)
         ax.annotate("later terms", xy=(later.after_hours, 0.0), xycoords=("data", "axes fraction"),
-                    xytext=(3, 3), textcoords="offset points", fontsize=8, color=BLUE)
+                    xytext=(3, 3), textcoords="offset points", fontsize=8, color=LATER_COLOUR)
         data["later"] = later.after_hours
     ax.set_xlim(0, horizon * 1.01)
     ax.set_ylim(0, 1.04)

@@ -16,8 +16,8 @@ from matplotlib.legend_handler import HandlerTuple
 
 from plots.fitting import fit_lines, legend_height
 from plots.style import (
-    BLUE,
     GREY,
+    LATER_COLOUR,
     NAME_POINTS,
     YELLOW,
     party_label,
@@ -42,11 +42,13 @@ def ceasefire_marks(ax: Axes, data: dict[str, Any], events: tuple[TraceEvent, ..
                             xycoords=("data", "axes fraction"), xytext=(2, 2),
                             textcoords="offset points", fontsize=8, color="#444444")
         elif e.event == "later terms":  # (ceasefire.later): a change of the terms
-            ax.axvline(e.time - start, color=BLUE, linestyle="-.", linewidth=1.2)
+            # dark and dash-dotted: no party's colour, nor a milestone's dotted grey
+            ax.axvline(e.time - start, color=LATER_COLOUR, linestyle="-.", linewidth=1.2)
             if label:
                 ax.annotate("later terms", xy=(e.time - start, 1.0), xycoords=("data", "axes fraction"),
                             xytext=(2, -2), textcoords="offset points", fontsize=8, va="top",
-                            color=BLUE)
+                            color=LATER_COLOUR, bbox={"boxstyle": "square,pad=0.1",
+                                                      "facecolor": "white", "edgecolor": "none"})
     if ph["withdraw"] is not None:
         ax.axvline(ph["withdraw"].time - start, color="black", linewidth=1)
     ax.set_xlim(0, max(ph["end"] - start, 1.0) * 1.02)

@@ -152,9 +152,10 @@ class Ceasefire:
 
         With settling, a combatant's rate falls over time; it is drawn by thinning, the
         current rate bounding every later one. With later terms, the rate changes when
-        they take effect: a wait that would cross that hour ends there, and the next is
-        drawn at the new rate (the process is memoryless), so every draw before it is
-        the one the ceasefire without later terms makes."""
+        they take effect: a wait that would cross that hour ends there, and what is left
+        of it runs at the new rate (the same draw, scaled: the process is memoryless). So
+        every draw is the one the ceasefire without later terms makes, and an actor whose
+        rate they leave as it was acts exactly as without them."""
         env, world = self.env, self.world
         rng = world.streams.party(name)
         rate = self.base[name]
@@ -163,20 +164,33 @@ class Ceasefire:
             name].role == "combatant"
         half_life, floor = cf.settling_half_life_hours, cf.settling_floor
         share = rules.settling(env.now - self.start, half_life, floor) if settles else 1.0
-        change = math.inf if self.later is None else self.start + self.later[0]
+        later = None if self.later is None else (self.start + self.later[0], self.later[2][name])
+        wait: float | None = None  # drawn and not yet waited
         while True:
             bound = rate * share
-            wait = rng.expovariate(bound) if bound > 0 else math.inf
-            if env.now + wait > change:  # the later terms come first: their rate from then
-                yield env.timeout(change - env.now)
+            if wait is None:
+                wait = rng.expovariate(bound) if bound > 0 else math.inf
+            if later is not None and env.now + wait > later[0]:  # the later terms come first
+                hour, new_rate = later
+                later = None
+                if new_rate == rate:  # the wait runs on as drawn
+                    continue
+                left = wait - (hour - env.now)
+                yield env.timeout(hour - env.now)
                 world.events += 1
-                rate, change = self.later[2][name], math.inf  # type: ignore[index]
+                rate = new_rate
                 if settles:
                     share = rules.settling(env.now - self.start, half_life, floor)
+                if rate * share <= 0:
+                    return
+                # the rest of the wait, drawn at the old bound, run at the new one: the same
+                # draw (exact: the wait is memoryless), so two ceasefires stay paired
+                wait = left * bound / (rate * share) if math.isfinite(left) else None
                 continue
             if bound <= 0:
                 return
             yield env.timeout(wait)
+            wait = None
             world.events += 1
             if settles:
                 # the share now both thins this candidate and bounds the next wait

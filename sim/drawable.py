@@ -151,6 +151,12 @@ def read_comparisons(out: Path) -> list[dict[str, Any]]:
                    and all((p / side / "runs.csv").is_file() for side in SIDES))
     if len(homes) < 2:
         return []
+    others = sorted(p for p in out.iterdir() if p.is_dir() and p not in homes and any(
+        (p / part).exists() for part in ("manifest.json", "runs.csv", POINTS, PAIRS, CASES)))
+    if others:  # left out in silence, a row would be missing from the figure unsaid
+        raise ScenarioError(str(others[0]), "", None, (
+            f"a result that is not a comparison, among the comparisons of {out}: plot it "
+            f"alone ('plot {shell_path(str(others[0]))}'), or move it out of {out}"))
     results = [_comparison(home / "compare.json") for home in homes]
     swept = [home for home, result in zip(homes, results, strict=True) if "params" in result]
     if swept:  # a compare --param's pairs/: its points change B too

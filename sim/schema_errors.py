@@ -127,6 +127,9 @@ def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioErro
         homes = [h for h in key_homes(str(loc[-1])) if h != join_key(str(p) for p in loc)]
         if not near and homes:
             meant = f" (a key of that name goes elsewhere: {' or '.join(homes[:3])})"
+        if loc[:2] == ("ceasefire", "later") and len(loc) == 3 and str(loc[2]) in (
+                (doc or {}).get("issues") or {}):  # an issue's later value, one table too high
+            meant = f" (an issue's value goes in its table: ceasefire.later.terms.{loc[2]})"
         # the key is what is wrong, not its value: the message names the key alone
         return ScenarioError(file, path, None, f"unknown key{meant}; {hint}")
     if kind == "missing":

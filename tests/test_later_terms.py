@@ -164,6 +164,9 @@ def test_the_perception_of_acts_follows_the_later_terms():
      "ceasefire.later.terms: bad value {}; at least one issue and its value"),
     ("ceasefire.later={terms={joint_targeting=1.0}}",
      "ceasefire.later.after_hours: required key is missing"),
+    ("ceasefire.later={after_hours=48, terms={joint_targeting=1.0}, verification=1}",
+     "ceasefire.later.verification: unknown key (an issue's value goes in its table: "
+     "ceasefire.later.terms.verification)"),
 ])
 def test_later_terms_that_could_not_take_effect_are_refused(setting, says, capsys):
     with pytest.raises(ScenarioError):
@@ -182,3 +185,40 @@ def test_the_report_and_the_trace_say_when_the_terms_change(capsys):
     out = capsys.readouterr().out
     assert "later terms        take effect after 48 h: joint_targeting=1" in out
     assert "From hour 48 of a ceasefire that still holds" in out
+
+
+def test_later_terms_that_leave_a_rate_as_it_was_leave_its_acts_as_they_were():
+    """Joint targeting 'changed' to the value in force changes no rate: every outcome is
+    the one without later terms (only the SimPy event of their hour is added). A wait
+    crossing the hour used to be drawn anew there, and 40 of 300 replications differed
+    after it."""
+    import numpy as np
+
+    same = load_scenario(KERRY, ["ceasefire.later={after_hours=48, terms={joint_targeting=0.0}}"])
+    with Runner(workers=1) as runner:
+        a = runner.run(same, 300, 5).results
+        b = runner.run(load_scenario(KERRY), 300, 5).results
+    assert [n for n in a.columns if n != "events"
+            and not np.array_equal(a.columns[n], b.columns[n], equal_nan=True)] == []
+
+
+def test_a_rate_that_changes_keeps_its_draws_paired():
+    """Past the hour the rest of a wait runs at the new rate, scaled, not drawn anew:
+    the same draws, later or sooner. A small change of rate moves the end of a ceasefire
+    that held past the hour a little; drawn anew, its course after the hour would be
+    another one altogether, as with a large change."""
+    import numpy as np
+
+    base = load_scenario(KERRY)
+    with Runner(workers=1) as runner:
+        b = runner.run(base, 300, 5).results
+        held = b.columns["hours_held"] > 48.0
+
+        def shift(value: float) -> float:
+            later = f"ceasefire.later={{after_hours=48, terms={{joint_targeting={value}}}}}"
+            a = runner.run(load_scenario(KERRY, [later]), 300, 5).results
+            return float(np.median(np.abs(a.columns["hours_held"] - b.columns["hours_held"])[held]))
+
+        small, large = shift(0.05), shift(1.0)
+    assert held.sum() > 100
+    assert small < 5.0 and small < large / 10

@@ -277,9 +277,8 @@ def test_a_folder_of_comparisons_against_one_scenario_is_drawn_side_by_side(save
              for n in ("coverage", "notice", "verified")]
     assert data["results"] == saved
     drawn = plots.figures(kind, **data)[0]
-    assert drawn.data["names"] == ["ceasefire.monitoring.coverage=0.5",
-                                   "ceasefire.monitoring.notice=0.3",
-                                   "ceasefire.imposed.verification=1.0"]
+    assert drawn.data["names"] == ["monitoring coverage = 0.5", "monitoring notice = 0.3",
+                                   "imposed verification = 1.0"]
     assert drawn.data["quantities"] == ["P(agreement)", "P(holds 48h)", "P(holds 7d)",
                                         "P(holds 30d)"]
     from sim.report import interval_decimals, points
@@ -339,3 +338,30 @@ def test_the_pairs_of_a_comparison_sweep_are_not_taken_for_comparisons_to_draw_t
     with pytest.raises(ScenarioError, match=r"a point of a comparison sweep.*'plot "
                                             + re.escape(str(out)) + "'"):
         plottable(out / "pairs")
+
+
+def test_a_result_among_the_comparisons_that_is_not_one_is_named(saved_levers, tmp_path) -> None:
+    """A run or a comparison sweep saved beside the comparisons was left out of the
+    figure without a word: a row the reader expected was missing."""
+    from sim.errors import ScenarioError
+
+    home = tmp_path / "levers"
+    shutil.copytree(saved_levers, home)
+    (home / "comparisons.png").unlink(missing_ok=True)
+    assert quiet(["run", str(DEFAULT), *QUICK, "--out", str(home / "plain")]) == 0
+    with pytest.raises(ScenarioError, match=re.escape(f"{home / 'plain'}: a result that is not "
+                                                      "a comparison, among the comparisons of")):
+        plottable(home)
+
+
+def test_comparisons_of_different_sizes_give_each_row_its_runs(saved_levers, tmp_path) -> None:
+    """Only the caption said '40-80 runs per side': each row now says its own."""
+    home = tmp_path / "levers"
+    shutil.copytree(saved_levers, home)
+    shutil.rmtree(home / "notice")
+    assert quiet(["compare", str(DEFAULT), "--set", "ceasefire.monitoring.notice=0.3",
+                  "--runs", "80", "--workers", "1", "--no-progress", "--out", str(home / "notice")]) == 0
+    kind, data = plottable(home)
+    names = plots.figures(kind, **data)[0].data["names"]
+    assert names == ["monitoring coverage = 0.5\n(40 runs)", "monitoring notice = 0.3\n(80 runs)",
+                     "imposed verification = 1.0\n(40 runs)"]

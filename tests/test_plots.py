@@ -1509,7 +1509,7 @@ def test_every_axis_counting_replications_is_ticked_at_whole_numbers(scenario: S
     ("ceasefire.horizon_hours", "horizon hours"),
     ("ceasefire.imposed.delineation", "imposed delineation"),
     ("ceasefire.later.terms.joint_targeting", "later joint targeting"),
-    ("ceasefire.later.after_hours", "later start hours"),
+    ("ceasefire.later.after_hours", "later terms' hour"),
     ("negotiation.shocks.size", "shocks size"),
     ('ceasefire.milestones."1.5d"', "milestones 1.5d"),
     ('issues."x.y".high', "x.y high"),
@@ -1832,7 +1832,7 @@ def test_the_trace_headline_gives_the_day_of_agreement_as_it_is(scenario: Scenar
     ("ceasefire.imposed.delineation", "imposed delineation (share)"),
     ("ceasefire.imposed.pause_hours", "imposed pause (hours)"),
     ("ceasefire.later.terms.delineation", "later delineation (share)"),
-    ("ceasefire.later.after_hours", "later start (hours)"),
+    ("ceasefire.later.after_hours", "later terms' hour (hours)"),
     ("parties.russia.positions.delineation.min", "delineation min (russia), share"),
     ("issues.pause_hours.high", "pause high (hours)"),
 ])
