@@ -55,8 +55,9 @@ def comparisons_figure(results: list[dict[str, Any]]) -> Drawn:
     """One forest per probability, one row per comparison (``results``: each a
     ``compare --json`` object, all against the same B on the same seed)."""
     runs = [int(r["runs"]) for r in results]
+    changes = change_names(results)
     names = [row_label(n, k if len(set(runs)) > 1 else None)
-             for n, k in zip(change_names(results), runs, strict=True)]
+             for n, k in zip(changes, runs, strict=True)]
     table = [forest_rows(r) for r in results]  # per comparison, per quantity
     quantities = [row["name"] for row in table[0]]
     with styled():
@@ -77,7 +78,7 @@ def comparisons_figure(results: list[dict[str, Any]]) -> Drawn:
         fig.suptitle(f"What each change does: A − B, paired on the same seeds\n"
                      f"{wrap('B = ' + b_name, 90)}")
         fig.legend(handles=legend_handles(), loc="outside right upper", fontsize=8, frameon=False)
-        stopped = [n for n, r in zip(change_names(results), results, strict=True) if r.get("partial")]
+        stopped = [n for n, r in zip(changes, results, strict=True) if r.get("partial")]
         text = caption(
             fig, str((results[0].get("b") or {}).get("scenario") or b_name),
             runs[0] if len(set(runs)) == 1 else None, results[0].get("seed"),

@@ -62,8 +62,8 @@ class Ceasefire:
         self.horizon = cf.horizon_hours
         start = mechanisms(sc, with_values(sc, world.terms, cf.imposed))
         self.terms = start.terms
-        """Terms the ceasefire runs with: the agreed ones, except where imposed (and,
-        from ``ceasefire.later.after_hours`` on, the later ones)."""
+        """Terms the ceasefire starts with: the agreed ones, except where imposed (the
+        later ones, ``ceasefire.later``, act through :attr:`later`)."""
         self.delineation = start.delineation
         self.verification = start.verification
         self.aid_access = start.aid_access
@@ -208,9 +208,9 @@ class Ceasefire:
         self.world.events += 1
         if self.withdrew:  # (the run ends at a collapse: only one at this very hour)
             return
-        # what acts read as they happen; joint targeting and grounded aircraft act through
-        # the rates, which each actor takes from ``self.later`` at this hour
-        self.terms = then.terms
+        # what acts read as they happen; joint targeting, grounded aircraft and the terms'
+        # value to each combatant act through the rates, which each actor takes from
+        # ``self.later`` at this hour
         self.delineation, self.verification = then.delineation, then.verification
         if self.world.trace is not None:
             changed = ", ".join(f"{k}={v:g}" for k, v in

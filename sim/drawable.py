@@ -172,19 +172,18 @@ def read_comparisons(out: Path) -> list[dict[str, Any]]:
         except OSError:
             return None
 
-    first = homes[0]
+    first, b_first, seed = homes[0], b_scenario(homes[0]), results[0].get("seed")
     for home, result in zip(homes[1:], results[1:], strict=True):
         # (one B has one set of milestones: compare refuses sides whose milestones differ)
-        for what, differs in (
-                ("side B (its scenario.toml)", b_scenario(home) != b_scenario(first)),
-                (f"seed ({result.get('seed')})", result.get("seed") != results[0].get("seed"))):
+        for what, theirs, differs in (
+                ("side B (its scenario.toml)", "", b_scenario(home) != b_first),
+                (f"seed ({result.get('seed')})", f" ({seed})", result.get("seed") != seed)):
             if differs:
                 raise ScenarioError(str(home), "", None, (
-                    f"a comparison with another {what} than {first.name}'s"
-                    + (f" ({results[0].get('seed')})" if what.startswith("seed") else "")
-                    + ": comparisons drawn "
-                    "together are differences from the same replications of one side B, on "
-                    f"one seed; draw {shell_path(str(home))} alone, or move it out of {out}"))
+                    f"a comparison with another {what} than {first.name}'s{theirs}: "
+                    "comparisons drawn together are differences from the same replications "
+                    f"of one side B, on one seed; draw {shell_path(str(home))} alone, or move "
+                    f"it out of {out}"))
     return results
 
 

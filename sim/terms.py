@@ -135,7 +135,7 @@ def imposed_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
     or they would show terms the ceasefire did not run with. Those whose key is among
     ``named`` (set on the command line, and so already in the scenario's label) are left
     out."""
-    keys = {n.split("=", 1)[0].strip() for n in named}
+    keys = _keys(named)
     if "ceasefire.imposed" in keys:  # the whole table was set
         return ""
     return ", ".join(f"{k}={v:g}" for k, v in scenario.spec.ceasefire.imposed.items()
@@ -148,7 +148,12 @@ def later_text(scenario: Scenario, named: Iterable[str] = ()) -> str:
     Also "" when the whole table is among ``named`` (set on the command line, and so
     already in the scenario's label)."""
     later = scenario.spec.ceasefire.later
-    if later is None or "ceasefire.later" in {n.split("=", 1)[0].strip() for n in named}:
+    if later is None or "ceasefire.later" in _keys(named):
         return ""
     terms = ", ".join(f"{k}={v:g}" for k, v in later.terms.items())
     return f"From hour {later.after_hours:g} of a ceasefire that still holds: {terms}"
+
+
+def _keys(named: Iterable[str]) -> set[str]:
+    """The keys of ``KEY=VALUE`` options."""
+    return {n.split("=", 1)[0].strip() for n in named}
