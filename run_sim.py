@@ -134,18 +134,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from sim.model import run_replication
+    from sim.saved_trace import save_trace, trace_files
     from sim.scenario import load_scenario
     from sim.trace_report import trace_record, trace_text
 
     scenario = load_scenario(args.scenario, args.sets)
-    name = f"trace_{args.seed}_{args.replication}"
-    prepare_out(args.out, (f"{name}.json",))
+    prepare_out(args.out, trace_files(args.seed, args.replication))
     outcome = run_replication(scenario, args.seed, args.replication, trace=True)
-    record = trace_record(outcome)
+    record = trace_record(outcome, scenario, args.seed)
     print(record if args.json else trace_text(outcome, scenario, args.seed))
     if args.out is not None:
         with saving(args.out):
-            (args.out / f"{name}.json").write_text(record + "\n", encoding="utf-8")
+            save_trace(args.out, scenario, record, args.seed, args.replication)
         if args.plot:
             with saving(args.out, FIGURES_UNSAVED):
                 draw("trace", args.out, args.format, scenario=scenario, outcome=outcome, seed=args.seed)

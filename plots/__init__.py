@@ -14,6 +14,8 @@ writes the figures of one kind into ``directory`` and returns their paths:
 - ``"comparisons"``: ``results`` (``compare --json`` objects against one side B, on
   one seed; drawn by ``plot`` only) -> comparisons;
 - ``"trace"``: ``scenario``, ``outcome`` (traced), ``seed`` -> trace_<seed>_<replication>;
+- ``"traces"``: ``traces`` (each the data of ``"trace"``; drawn by ``plot`` from a
+  folder of saved traces) -> one figure each;
 - ``"backtest"``: ``table`` -> the calibration figure of :mod:`plots.calibration`.
 
 Each figure family lives in its own module with a ``*_figure`` function that returns a
@@ -79,6 +81,10 @@ def _trace(scenario: Any, outcome: Any, seed: int) -> list[Drawn]:
     return [trace_figure(scenario, outcome, seed)]
 
 
+def _traces(traces: list[dict[str, Any]]) -> list[Drawn]:
+    return [drawn for trace in traces for drawn in _trace(**trace)]
+
+
 BUILDERS: dict[str, Callable[..., list[Drawn]]] = {
     "run": _run,
     "sweep": _sweep,
@@ -86,6 +92,7 @@ BUILDERS: dict[str, Callable[..., list[Drawn]]] = {
     "compare_sweep": _compare_sweep,
     "comparisons": _comparisons,
     "trace": _trace,
+    "traces": _traces,
 }
 
 

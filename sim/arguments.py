@@ -196,7 +196,7 @@ def build_parser() -> Parser:
                     help="finish an interrupted backtest saved in --out DIR (each scenario's "
                          "finished replications are kept)")
 
-    pl = sub.add_parser("plot", help="figures from a saved run, sweep, comparison or backtest")
+    pl = sub.add_parser("plot", help="figures from a saved run, sweep, comparison(s), backtest or trace")
     pl.add_argument("directory", type=in_dir,
                     help="a command's --out DIR (or a run directory inside one), or a folder "
                          "of comparisons' --out DIRs against one scenario on one seed")

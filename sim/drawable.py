@@ -7,7 +7,9 @@ case's run directory, each comparison's ``compare.json``), so a figure can be dr
 later, or again in another format, without running anything or typing the command's
 parameters again. The data are those the command itself hands to :func:`plots.draw`,
 read back from the files it wrote. A folder of comparisons against one scenario, saved
-one by one, gives them side by side (:func:`read_comparisons`).
+one by one, gives them side by side (:func:`read_comparisons`). A folder of saved
+traces gives each one's figure, from its replication run again on the saved scenario
+and checked against the saved events (:mod:`sim.saved_trace`).
 
 A whole's parts are saved in order, each as it finishes, so the parts one session
 saved come first. The figure takes them up to the first that shows where the session
@@ -37,6 +39,7 @@ from sim.params import MAX_POINTS, parse_params
 from sim.records import Results
 from sim.resuming import saved_pairs, saved_points
 from sim.rundir import CASES, PAIRS, POINTS, SIDES
+from sim.saved_trace import read_traces
 from sim.scenario import Scenario
 from sim.scoring import compute_scores
 
@@ -69,15 +72,14 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
         return "backtest", {"table": table}
     if comparisons := read_comparisons(out):
         return "comparisons", {"results": comparisons}
-    if any(out.glob("trace_*.json")):
-        raise ScenarioError(str(out), "", None, "holds a trace, whose figure 'trace ... --out DIR "
-                            f"--plot' draws (plot does not): {WHAT_PLOT_DRAWS}")
+    if traces := read_traces(out):
+        return "traces", {"traces": traces}
     # a whole with nothing finished yet, or a folder of run directories: which to plot
     raise ScenarioError(str(out / "runs.csv"), "", None, f"missing; {out} " + (
         parts_inside(out) or f"holds no results a command saved: {WHAT_PLOT_DRAWS}"))
 
 
-WHAT_PLOT_DRAWS = "give the --out DIR of a run, sweep, comparison or backtest"
+WHAT_PLOT_DRAWS = "give the --out DIR of a run, sweep, comparison, backtest or trace"
 """What ``plot`` takes, for its messages."""
 
 

@@ -301,7 +301,8 @@ def shocks(world: World) -> Generator[Any, Any, None]:
                 )
         if world.trace is not None:
             world.log(winner, "advance", f"battlefield gain; no-deal values now "
-                      f"{winner}={world.no_deal[winner]:.2f} {loser}={world.no_deal[loser]:.2f}")
+                      f"{winner}={world.no_deal[winner]:.2f} {loser}={world.no_deal[loser]:.2f}",
+                      world.no_deal[winner])
 
 
 def _side(sc: Scenario, name: str) -> str:

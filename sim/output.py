@@ -94,7 +94,6 @@ def write_run(
     if resumed is not None and holds_already(out, len(results), summary, seed, extra or {}):
         return False
     out.mkdir(parents=True, exist_ok=True)
-    doc = {k: v for k, v in scenario.raw.items() if k != "extends"}
     manifest = {
         "version": __version__,
         "seed": seed,
@@ -105,10 +104,10 @@ def write_run(
     }
     if resumed is not None and (earlier := resumed.before(out)):
         manifest["earlier"] = earlier
-    _write_text(out / "scenario.toml", toml_dumps(doc))
-    _write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    write_text(out / "scenario.toml", resolved_toml(scenario))
+    write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     results.write_csv(out / "runs.csv")
-    _write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
     for name in RUN_FILES:
         remove_leftovers(out / name)
     return True
@@ -187,7 +186,15 @@ def sessions_before(out: Path) -> list[dict[str, Any]]:
     return [*sessions, last] if last else sessions
 
 
-def _write_text(path: Path, text: str) -> None:
+def resolved_toml(scenario: Scenario) -> str:
+    """The scenario as run (its parents and ``--set`` values applied), as a TOML file
+    that loads alone: without ``extends``, whose parent would be looked up relative to
+    the copy."""
+    return toml_dumps({k: v for k, v in scenario.raw.items() if k != "extends"})
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` whole or not at all (a kill leaves the old file)."""
     with atomic_writer(path) as fh:
         fh.write(text)
 

@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import json
 
+from sim import __version__
 from sim.output import jsonable
 from sim.records import Outcome
 from sim.scenario import Scenario
 from sim.terms import imposed_text, later_text
 
 
-def trace_record(outcome: Outcome) -> str:
-    """A traced replication as the JSON ``trace`` prints and saves: its events and how
-    it ended."""
-    events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail}
-              for e in outcome.trace or ()]
-    return json.dumps(jsonable({"events": events, "agreed": outcome.agreed,
-                                "hours_held": outcome.hours_held, "collapsed": outcome.collapsed,
-                                "withdrew": outcome.withdrew}), indent=2)
+def trace_record(outcome: Outcome, scenario: Scenario, seed: int) -> str:
+    """A traced replication as the JSON ``trace`` prints and saves: which replication
+    (version, seed, replication, the ``--set`` values), its events (each with the number
+    it carries, such as a trust, or null) and how it ended."""
+    events = [{"time": e.time, "party": e.party, "event": e.event, "detail": e.detail,
+               "value": e.value} for e in outcome.trace or ()]
+    return json.dumps(jsonable({
+        "version": __version__, "seed": seed, "replication": outcome.replication,
+        "sets": list(scenario.sets), "events": events, "agreed": outcome.agreed,
+        "hours_held": outcome.hours_held, "collapsed": outcome.collapsed,
+        "withdrew": outcome.withdrew}), indent=2)
+
+
+OUTCOME_KEYS = ("events", "agreed", "hours_held", "collapsed", "withdrew")
+"""The keys of a trace record that the replication gives (the others say which it is)."""
 
 
 def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) -> str:

@@ -605,15 +605,11 @@ def test_plot_of_a_directory_that_does_not_exist_says_so(
     """It said ``runs.csv: missing``, as if the directory were there but incomplete."""
     assert run_sim.main(["plot", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: no such directory: give "
-                                       "the --out DIR of a run, sweep, comparison or backtest\n")
+                                       "the --out DIR of a run, sweep, comparison, backtest or "
+                                       "trace\n")
     (tmp_path / "afile").write_text("x")
     assert run_sim.main(["plot", str(tmp_path / "afile")]) == 2
     assert ": not a directory: give the --out DIR" in capsys.readouterr().err
-    trace = tmp_path / "trace"
-    assert run_sim.main(["trace", str(DEFAULT), "--out", str(trace)]) == 0
-    capsys.readouterr()
-    assert run_sim.main(["plot", str(trace)]) == 2
-    assert "holds a trace, whose figure 'trace ... --out DIR --plot' draws" in capsys.readouterr().err
 
 
 def test_runs_csv_leaves_missing_values_empty(tmp_path, capsys):
