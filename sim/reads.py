@@ -99,7 +99,7 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
                          "client); it still negotiates, and as a signatory must accept the "
                          "deal, so its positions and no_deal can move the terms and whether "
                          "one is struck")
-    return notes + unreached_notes(scenario) + unarmed_notes(scenario)
+    return notes + unreached_notes(scenario) + unarmed_notes(scenario) + later_notes(scenario)
 
 
 def _unread_positions(name: str, party: Party) -> list[str]:
@@ -144,3 +144,28 @@ def unreached_notes(scenario: Scenario) -> list[str]:
             "spoiler's host): it never perceives a violation, so it never withdraws, and its "
             "behaviour.trust, tolerance, sensitivity and retaliation change nothing"
             for p in armed if p.role == "combatant" and p.name not in reached]
+
+
+def later_notes(scenario: Scenario) -> list[str]:
+    """Later terms that cannot change the ceasefire: an issue ``ceasefire.imposed``
+    already holds at that value, or one no mechanism reads (``ceasefire.links``) and no
+    combatant's compliance weighs (salience 0, or ``terms_effect`` 0). Their comparison
+    would show +0.0 after the hour, which reads as a finding that the change does not
+    matter rather than as a change the model does not make."""
+    cf = scenario.spec.ceasefire
+    if cf.later is None:
+        return []
+    linked = {issue for issue in cf.links.model_dump().values() if issue is not None}
+    weighed = {issue for k, issue in enumerate(scenario.issues) if cf.terms_effect > 0
+               and any(scenario.parties[c].weight[k] > 0 for c in scenario.combatants)}
+    notes = []
+    for issue, value in cf.later.terms.items():
+        key = f"note: ceasefire.later.terms.{issue} changes nothing:"
+        if cf.imposed.get(issue) == value:
+            notes.append(f"{key} ceasefire.imposed already holds {issue} at {value:g} for the "
+                         "whole ceasefire")
+        elif issue not in linked and issue not in weighed:
+            notes.append(f"{key} no mechanism reads {issue} (ceasefire.links) and no "
+                         "combatant weighs it in its compliance (no salience"
+                         + (", and ceasefire.terms_effect is 0)" if cf.terms_effect == 0 else ")"))
+    return notes

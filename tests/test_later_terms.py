@@ -222,3 +222,34 @@ def test_a_rate_that_changes_keeps_its_draws_paired():
         small, large = shift(0.05), shift(1.0)
     assert held.sum() > 100
     assert small < 5.0 and small < large / 10
+
+
+def test_later_terms_the_model_cannot_act_on_are_noted(capsys):
+    """A comparison of later terms that change nothing shows +0.0 after the hour, which
+    would read as a finding: an issue imposed at that value already, or one no
+    mechanism reads and no combatant weighs, is noted (not refused: a sweep may pass
+    through such a value)."""
+    from helpers import oracle_doc
+
+    from sim.reads import later_notes
+
+    imposed = load_scenario(KERRY, ["ceasefire.imposed.joint_targeting=1.0", JIC])
+    assert later_notes(imposed) == [
+        "note: ceasefire.later.terms.joint_targeting changes nothing: ceasefire.imposed already "
+        "holds joint_targeting at 1 for the whole ceasefire"]
+    assert later_notes(load_scenario(KERRY, ["ceasefire.imposed.joint_targeting=0.5", JIC])) == []
+    assert later_notes(load_scenario(KERRY, [JIC])) == []
+    doc = oracle_doc(1.0, 0.9, 0.1, 0.5)
+    doc["issues"]["elections"] = {"low": 0.0, "high": 1.0}
+    doc["ceasefire"]["later"] = {"after_hours": 10.0, "terms": {"elections": 1.0, "verification": 1.0}}
+    unread = later_notes(scenario_from_dict(doc))
+    assert unread == ["note: ceasefire.later.terms.elections changes nothing: no mechanism reads "
+                      "elections (ceasefire.links) and no combatant weighs it in its compliance "
+                      "(no salience)"]
+    doc["parties"]["red"]["positions"] = {"elections": {"ideal": 1.0}}
+    assert later_notes(scenario_from_dict(doc)) == []  # red's compliance weighs it
+    assert run_sim.main(["validate", str(KERRY)]) == 0
+    assert "later.terms" not in capsys.readouterr().err
+    assert run_sim.main(["run", str(KERRY), "--set", "ceasefire.imposed.joint_targeting=1.0",
+                         "--set", JIC, "--runs", "20", "--workers", "1", "--no-progress"]) == 0
+    assert "note: ceasefire.later.terms.joint_targeting changes nothing" in capsys.readouterr().err
