@@ -48,14 +48,14 @@ def bare_loop(n: int, environment: type[simpy.Environment] = simpy.Environment) 
     return time.perf_counter() - start
 
 
-def seeding(sc, runs: int, streams: int) -> float:
+def seeding(runs: int, streams: int) -> float:
     """Seconds to build ``runs`` replications' seeds and ``streams`` named streams
     between them, as the model did, with no model at all.
 
     This is the floor the design's randomness sets: one SeedSequence per replication
     and one Mersenne Twister per party and source of chance."""
-    names = [f"party:{n}" for n in sc.order] + ["shocks", "perception", "convoys"]
     each, extra = divmod(streams, runs)
+    names = [f"stream:{k}" for k in range(each + 1)]
     start = time.perf_counter()
     for i in range(runs):
         made = Streams(1, i)
@@ -109,7 +109,7 @@ def main() -> None:
     for _ in range(repeats):
         model = min(model, model_time(sc, runs))
         bare = min(bare, bare_loop(events))
-        floor = min(floor, seeding(sc, runs, streams))
+        floor = min(floor, seeding(runs, streams))
     per_model, per_bare = model / events, bare / events
     print(f"replications            {runs} (best of {repeats} timings)")
     print(f"SimPy events processed  {events:,} ({events / runs:.1f} per replication)")

@@ -5,4 +5,4 @@ The public entry points: :func:`sim.scenario.load_scenario` reads a scenario fil
 many, and :mod:`sim.stats` summarises them with intervals.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -113,8 +113,17 @@ class Ceasefire:
         self.convoys_sent = 0
         self.convoys_delivered = 0
         self.convoys_attacked = 0
-        self.perception = world.streams.get("perception")
-        self.convoy_rng = world.streams.get("convoys")
+        # each party's acts, and its answers to acts, draw from streams of their own,
+        # made as first needed (:meth:`stream`): a change to one party's acts leaves the
+        # other parties' draws as they were, so paired replications stay paired
+        self.perceptions: dict[str, random.Random] = {}
+        """Per author: whether and how its acts are perceived."""
+        self.convoy_hits: dict[str, random.Random] = {}
+        """Per author: whether its acts hit the convoys on the road."""
+        self.strikes: dict[str, random.Random] = {}
+        """Per victim of a spoiler: whether it strikes back, where it lands, how it is seen."""
+        self.grievances: dict[str, random.Random] = {}
+        """Per victim: its retaliatory acts, how many and when."""
 
     # -- processes -----------------------------------------------------------
 
@@ -248,7 +257,7 @@ class Ceasefire:
         self.count(author)
         f = self.fighters[author]
         severity = self.hit_convoys(author) if self.on_road else 1.0
-        u = self.perception.random
+        u = (self.perceptions.get(author) or self.stream(self.perceptions, "perception", author)).random
         seen = rules.perceive(
             author_is_spoiler=f.spoiler, colocation=f.colocation,
             delineation=self.delineation, verification=self.verification,
@@ -272,6 +281,12 @@ class Ceasefire:
             severity = rules.verified_severity(severity, self.reassurance)
         self.perceived_violation(f.victim, author, blamed, severity, delineation_hit=False)
 
+    def stream(self, made: dict[str, random.Random], purpose: str, name: str) -> random.Random:
+        """The stream of ``purpose`` of party ``name``, made on first use and kept in
+        ``made``: a replication that never needs it does not pay for making it."""
+        rng = made[name] = self.world.streams.get(f"{purpose}:{name}")
+        return rng
+
     def count(self, author: str) -> None:
         """One more act by ``author``; too many means retaliation is feeding itself."""
         self.violations[author] += 1
@@ -286,7 +301,8 @@ class Ceasefire:
         severity = 1.0
         for convoy in self.on_road:
             convoy.spoiled = True
-            if self.convoy_rng.random() < cv.attack_probability and not convoy.attacked:
+            hits = self.convoy_hits.get(author) or self.stream(self.convoy_hits, "convoys", author)
+            if hits.random() < cv.attack_probability and not convoy.attacked:
                 convoy.attacked = True
                 self.convoys_attacked += 1
                 severity = cv.grave_severity
@@ -303,10 +319,13 @@ class Ceasefire:
         its trust and grievance follow."""
         world = self.world
         response = self.strike_response[victim]
-        if response <= 0 or world.streams.party(victim).random() >= response:
+        if response <= 0:
+            return
+        rng = self.strikes.get(victim) or self.stream(self.strikes, "strikes", victim)
+        if rng.random() >= response:
             return
         host = spoiler.host
-        landed = self.perception.random() < rules.strike_hits_host(spoiler.colocation,
+        landed = rng.random() < rules.strike_hits_host(spoiler.colocation,
                                                                    self.delineation)
         if not (landed and host):
             if world.trace is not None:
@@ -315,7 +334,7 @@ class Ceasefire:
         # on the host's positions the strike is a violation by the striker, counted and
         # seen like any other (and verified, and so softened, like any other)
         self.count(victim)
-        seen = rules.perceive_strike(self.verification, self.coverage, self.perception.random())
+        seen = rules.perceive_strike(self.verification, self.coverage, rng.random())
         if world.trace is not None:
             world.log(victim, "strike", f"on {spoiler.name}, lands on {host}; "
                       f"perceived: {seen.value}")
@@ -340,7 +359,7 @@ class Ceasefire:
 
     def schedule_retaliation(self, victim: str, severity: float) -> None:
         """The grievance's offspring: a Poisson number of acts at exponential delays."""
-        rng = self.world.streams.party(victim)
+        rng = self.grievances.get(victim) or self.stream(self.grievances, "retaliation", victim)
         mean = rules.retaliation_mean(self.retaliation[victim], severity, self.half_life)
         decay = rules.LN2 / self.half_life
         for _ in range(poisson(rng, mean)):

@@ -1,11 +1,14 @@
 """Random streams: one root seed, one stream per replication and source of chance.
 
 Replication ``i`` of a run with root seed ``root`` owns ``SeedSequence(root,
-spawn_key=(i,))``. Inside it each party and each source of chance (shocks, perception,
-convoys) has its own stream, seeded from the replication's entropy and the stream's
-name (``random.Random`` hashes bytes seeds with SHA-512), so adding a party or a source
-never shifts anybody else's draws, and a worker given ``(root, first, last)`` rebuilds
-exactly the streams a serial run would use.
+spawn_key=(i,))``. Inside it each party and each source of chance has its own stream,
+seeded from the replication's entropy and the stream's name (``random.Random`` hashes
+bytes seeds with SHA-512), so adding a party or a source never shifts anybody else's
+draws, and a worker given ``(root, first, last)`` rebuilds exactly the streams a serial
+run would use. The sources are the shocks of the talks and, per party in the ceasefire,
+the perception of its acts, their hits on convoys, its strikes on a spoiler and its
+retaliation (``perception:regime``, ``convoys:jfs``, ...): an act more or fewer by one
+party then shifts no draw of another's, which keeps paired replications paired.
 
 Streams are ``random.Random`` instances: drawing single numbers from them is several
 times faster than from numpy generators, and the model draws one number at a time.

@@ -566,7 +566,7 @@ def test_plot_of_a_whole_names_a_run_directory_inside_it(tmp_path, whole, capsys
     (tmp_path / "empty").mkdir()
     assert run_sim.main(["plot", str(tmp_path / "empty")]) == 2
     assert capsys.readouterr().err.endswith("holds no results a command saved: give the --out "
-                                            "DIR of a run, sweep, comparison or backtest\n")
+                                            "DIR of a run, sweep, comparison, backtest or trace\n")
 
 
 def test_a_directory_to_score_that_is_missing_or_a_file_says_which(tmp_path, capsys):

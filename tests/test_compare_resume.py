@@ -113,7 +113,7 @@ def test_a_side_stopped_by_a_scenario_error_is_kept_before_the_error_is_reported
         tmp_path, capsys):
     """As a run keeps its finished replications when one passes the scenario's limits."""
     out = tmp_path / "compare"
-    assert compare(out, setting="ceasefire.max_acts=60") == 2
+    assert compare(out, setting="ceasefire.max_acts=102") == 2
     assert "ceasefire.max_acts" in capsys.readouterr().err
     summary = json.loads((out / "a" / "summary.json").read_text())
     assert summary["partial"] is True and "max_acts" in summary["error"]

@@ -181,7 +181,7 @@ def test_the_report_and_the_trace_say_when_the_terms_change(capsys):
                          "--no-progress"]) == 0
     assert "From hour 48 of a ceasefire that still holds: joint_targeting=1" in \
         capsys.readouterr().out
-    assert run_sim.main(["trace", str(KERRY), "--set", JIC, "--replication", "2"]) == 0
+    assert run_sim.main(["trace", str(KERRY), "--set", JIC, "--replication", "0"]) == 0
     out = capsys.readouterr().out
     assert "later terms        take effect after 48 h: joint_targeting=1" in out
     assert "From hour 48 of a ceasefire that still holds" in out

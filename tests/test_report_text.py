@@ -120,7 +120,7 @@ def test_a_trace_says_whom_a_misattributed_act_was_blamed_on():
     """A collapse the withdrawing party blamed on someone other than the act's author
     is the misattribution the scenario is about: the trace names both."""
     scenario = load_scenario(CESSATION)
-    outcome = run_replication(scenario, 2016, 3, trace=True)
+    outcome = run_replication(scenario, 2016, 0, trace=True)
     assert outcome.agreed and outcome.collapsed and outcome.misattributed
     assert outcome.blamed == "opposition" and outcome.trigger != "opposition"
     line = outcome_line(trace_text(outcome, scenario))
@@ -130,7 +130,7 @@ def test_a_trace_says_whom_a_misattributed_act_was_blamed_on():
 def test_a_trace_says_when_a_strike_on_a_spoiler_hit_its_host(geneva):
     """A strike on a spoiler that hit the party it sheltered with (co-location, which
     delineation is meant to end) is said as such, not as a plain act by the striker."""
-    outcome = run_replication(geneva, 2016, 0, trace=True)
+    outcome = run_replication(geneva, 2016, 36, trace=True)
     assert outcome.agreed and outcome.collapsed and outcome.delineation_hit
     assert not outcome.misattributed
     line = outcome_line(trace_text(outcome, geneva))

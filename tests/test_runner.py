@@ -636,6 +636,6 @@ def test_runs_are_ignored_with_a_precision_as_the_docstring_says():
     """Runner.run's runs is 'ignored when precision is given', yet runs=None was refused."""
     scenario = load_scenario(DEFAULT)
     with Runner(workers=1) as runner:
-        out = runner.run(scenario, None, 1, precision=0.2, min_runs=20, max_runs=40,  # type: ignore[arg-type]
+        out = runner.run(scenario, None, 1, precision=0.3, min_runs=20, max_runs=40,  # type: ignore[arg-type]
                          batch=20)
     assert len(out.results) == 20

@@ -333,13 +333,13 @@ def test_a_replication_past_the_limits_keeps_the_runs_its_point_finished(tmp_pat
     the replications finished before it, as a run keeps them: it used to be dropped."""
     out = tmp_path / "sweep"
     args = ["sweep", str(DEFAULT), "--runs", "600", "--workers", "1", "--no-progress",
-            "--param", "ceasefire.max_acts=100000,60", "--out", str(out)]
+            "--param", "ceasefire.max_acts=100000,102", "--out", str(out)]
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         assert run_sim.main(args) == 2
     assert "(PARTIAL: stopped by the error below; the last point has" in printed.getvalue()
     err = capsys.readouterr().err
     assert f"the sweep stopped during point 2 of 2, with its finished runs (saved in {out})" in err
-    assert "ceasefire.max_acts: bad value 60" in err
+    assert "ceasefire.max_acts: bad value 102" in err
     kept = json.loads((out / "points" / "001" / "summary.json").read_text())
     assert kept["partial"] is True and 0 < kept["runs"] < 600 and "max_acts" in kept["error"]
     assert [r["partial"] for r in read_csv(out / "sweep.csv")] == ["0", "1"]
