@@ -120,6 +120,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_comparable,
         paired,
         same_outcomes_note,
+        same_scenario_note,
         save_running_side,
         save_side,
         sides,
@@ -134,6 +135,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
     note_idle_parties(a, b)
+    if same := same_scenario_note(a, b, len(args.scenarios)):
+        print(same, file=sys.stderr)
     existing: tuple[Any, Any] = (None, None)
     note = ""
     if args.resume:
@@ -165,7 +168,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             return EXIT_INTERRUPTED
         result = jsonable({"a_name": name_a, "b_name": name_b, **result})
         print(json.dumps(result, indent=2) if args.json else compare_text(result, name_a, name_b))
-        if not interrupted and ra.same_as(rb):
+        if not interrupted and not same and ra.same_as(rb):
             print(same_outcomes_note(len(ra)), file=sys.stderr)
         if args.out is not None:
             with saving(args.out):
@@ -187,7 +190,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_compare_sweep(args: argparse.Namespace) -> int:
     from sim import compare_sweep as cs
-    from sim.comparison import same_outcomes_note, sides
+    from sim.comparison import same_outcomes_note, same_scenario_note, sides
     from sim.experiments import inert_keys, inert_note, parse_params
     from sim.output import jsonable
     from sim.resuming import resume_pairs, side_parts, stale_whole_figures
@@ -198,6 +201,8 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     todo = cs.pair_scenarios(a, b, params)  # every point checked before any runs
     note_idle_parties(a, b)
+    if same := same_scenario_note(a, b, len(args.scenarios)):  # (--param sets both alike)
+        print(same, file=sys.stderr)
     existing, note = None, ""
     if args.resume:
         args.runs, existing, note = resume_pairs(args.out, args.runs, todo, args.scenarios,
@@ -231,7 +236,7 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     if points:
         report()
     done = [p for p in points if not p.interrupted]
-    if done and all(held_a.same_as(held_b) for held_a, held_b in (p.held for p in done)):
+    if done and not same and all(held_a.same_as(held_b) for held_a, held_b in (p.held for p in done)):
         print(same_outcomes_note(args.runs, "at every point"), file=sys.stderr)
     elif note := inert_note(inert_keys([(p.params, p.held, milestones(p.a)) for p in done]),
                             args.runs):

@@ -81,7 +81,7 @@ class Parser(argparse.ArgumentParser):
             # --param KEY V1,V2: argparse took KEY for the option's value, and V1,V2 is left
             spaced = any(a in ("--set", "--param") and "=" not in b
                          for a, b in itertools.pairwise(args))
-            return "; --set and --param take KEY=VALUE as one word" if spaced else ""
+            return "; --set and --param take KEY=VALUE in one argument" if spaced else ""
         own = [o for a in owner._actions for o in a.option_strings if o.startswith("--")]
         near = get_close_matches(given, own, n=1, cutoff=0.7)
         # --progress (or --progres): the positive form of a --no- option is the default
@@ -265,7 +265,8 @@ def check_out_options(args: argparse.Namespace) -> None:
         # and was refused as a missing file
         bare = next((g for g in given if "=" not in g), None)
         if bare is not None:
-            raise ScenarioError(option, "", bare, "KEY=VALUE as one word (no spaces around =)")
+            raise ScenarioError(option, "", bare, "KEY=VALUE in one argument (the shell splits "
+                                "KEY VALUE, or KEY = VALUE, into several: quote it)")
     if getattr(args, "plot", False) and args.out is None:
         raise ScenarioError("--plot", "", None, "--plot needs --out DIR to write figures into")
     if getattr(args, "resume", False) and args.out is None:

@@ -144,10 +144,12 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
         _refuse_label_clash(scenarios, scenario)
         scenarios.append(scenario)
     if not scenarios:
+        which = ("its one scenario file has no" if len(files) == 1 else
+                 f"none of its {len(files)} scenario files has an")
         raise ScenarioError(
-            str(directory), "observed", f"{len(files)} scenario file(s)",
-            "at least one scenario with an [observed] section (what happened "
-            "historically: agreed, hours_held, ...) to score",
+            str(directory), "", None,
+            f"no scenario to score: {which} [observed] section (what happened historically: "
+            "agreed, hours_held, ...) for the backtest to score its predictions against",
         )
     return Cases(str(directory), scenarios, skipped, list(overrides or []))
 

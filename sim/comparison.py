@@ -26,8 +26,8 @@ from sim.runner import Runner
 from sim.scenario import Scenario, labelled, load_scenario
 from sim.stats import compare, summarize
 
-__all__ = ["Paired", "check_comparable", "paired", "same_outcomes_note", "save_running_side", "save_side",
-           "sides"]
+__all__ = ["Paired", "check_comparable", "paired", "same_outcomes_note", "same_scenario_note",
+           "save_running_side", "save_side", "sides"]
 
 
 class Paired(tuple[dict[str, Any], Results, Results, bool]):
@@ -148,6 +148,18 @@ def same_outcomes_note(runs: int, where: str = "") -> str:
             "scenario (a key of an issue it leaves out, say), or changes too little to alter "
             "any replication (a hard limit no offer reaches: offers lie between the "
             "patrons' ideals)")
+
+
+def same_scenario_note(a: Scenario, b: Scenario, files: int) -> str:
+    """What to tell the user, before anything runs, when A and B are one scenario (the
+    ``--set`` values give the file's own values, or two files say the same): every
+    difference will be +0.0 because nothing was changed, not because the change does
+    not matter. "" when they differ."""
+    if a.raw != b.raw:
+        return ""
+    how = ("the --set values give the values the file has already" if files == 1 else
+           "the two files, with their parents and --set values, say the same")
+    return f"note: A and B are the same scenario ({how}): every difference will be +0.0"
 
 
 def save_side(out: Path, side: str, scenario: Scenario, run: RunOutcome, other: Scenario,

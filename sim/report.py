@@ -155,8 +155,13 @@ def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
     # (None for every party when no run agreed: there is no ceasefire to count acts in)
     acts = {p: n for p, n in (summary.get("mean_violations") or {}).items() if n is not None}
     if acts:
-        lines += ["", "Acts per agreed ceasefire: " + ", ".join(
-            f"{p} {n:.1f}" for p, n in sorted(acts.items(), key=lambda kv: -kv[1]))]
+        order = sorted(acts, key=lambda p: -acts[p])
+        lines += ["", "Acts per agreed ceasefire: " + ", ".join(f"{p} {acts[p]:.1f}" for p in order)]
+        # (a summary saved before the rate was kept has none)
+        daily = summary.get("violations_per_day") or {}
+        if all(daily.get(p) is not None for p in order):
+            lines.append("  per day it held: " + ", ".join(f"{p} {daily[p]:.2f}" for p in order)
+                         + " (a ceasefire that holds longer counts more acts)")
     convoys = summary.get("convoys") or {}
     sent = convoys.get("sent", 0)
     if sent:

@@ -312,6 +312,7 @@ def summarize(
         return {p: names.count(p) / n_collapsed for p in sorted(set(names))}
 
     violations = cols["violations"][agreed]
+    days_held = float(cols["hours_held"][agreed].sum()) / 24.0
     return {
         "scenario": scenario.name,
         "sets": list(scenario.sets),
@@ -332,6 +333,12 @@ def summarize(
         if n_collapsed else None,
         "mean_violations": {
             a: float(violations[:, i].mean()) if n_agreed else None
+            for i, a in enumerate(results.armed)
+        },
+        # a total per ceasefire grows with how long it held: a spoiler that attacks less
+        # can count more acts in ceasefires that last longer, so the rate is given too
+        "violations_per_day": {
+            a: float(violations[:, i].sum() / days_held) if days_held > 0 else None
             for i, a in enumerate(results.armed)
         },
         "convoys": {

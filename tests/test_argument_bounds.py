@@ -236,12 +236,12 @@ def test_an_assignment_written_with_a_space_is_refused_as_such(monkeypatch, caps
     'sweep FILE --param KEY 0.8,0.4' left '0.8,0.4' unexplained."""
     seen = recorded(monkeypatch)
     assert run_sim.main(["run", "--set", "ceasefire.horizon_hours", "800"]) == 2
-    assert ("--set: bad value 'ceasefire.horizon_hours'; KEY=VALUE as one word"
+    assert ("--set: bad value 'ceasefire.horizon_hours'; KEY=VALUE in one argument"
             in capsys.readouterr().err)
     with pytest.raises(SystemExit):
         run_sim.main(["sweep", str(DEFAULT), "--param", "parties.jfs.behaviour.colocation",
                       "0.8,0.4"])
-    assert "--set and --param take KEY=VALUE as one word" in capsys.readouterr().err
+    assert "--set and --param take KEY=VALUE in one argument" in capsys.readouterr().err
     assert not seen
 
 

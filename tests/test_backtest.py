@@ -377,7 +377,11 @@ def test_a_directory_without_observed_scenarios_is_a_scenario_error(tmp_path):
     d = put(tmp_path / "d", with_keys(minimal_doc(), name="plain"))
     with pytest.raises(ScenarioError) as err:
         backtest(d)
-    assert "[observed]" in err.value.allowed
+    # (a count of files is no bad value: it read "observed: bad value '1 scenario file(s)'")
+    assert err.value.value is None and err.value.message() == (
+        f"{d}: no scenario to score: its one scenario file has no [observed] section (what "
+        "happened historically: agreed, hours_held, ...) for the backtest to score its "
+        "predictions against")
     with pytest.raises(ScenarioError):
         backtest(tmp_path / "empty_missing")
 

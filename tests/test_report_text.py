@@ -95,9 +95,14 @@ def test_the_misattributed_and_host_strike_shares_are_printed(collapsing, geneva
 
 def test_acts_and_convoys_are_reported_largest_first_with_shares(collapsing, geneva):
     summary = {**collapsing, "mean_violations": {"a": 2.0, "b": 12.25},
+               "violations_per_day": {"a": 0.5, "b": 0.25},
                "convoys": {"sent": 8, "delivered": 6, "attacked": 1}}
     lines = summary_text(summary, geneva).splitlines()
     assert "Acts per agreed ceasefire: b 12.2, a 2.0" in lines
+    assert ("  per day it held: b 0.25, a 0.50 (a ceasefire that holds longer counts more "
+            "acts)") in lines  # in the order of the totals
+    saved_before = {k: v for k, v in summary.items() if k != "violations_per_day"}
+    assert "per day" not in summary_text(saved_before, geneva)
     assert ("Aid convoys, all runs: 8 sent: 6 delivered (75%); of the 2 not delivered, 1 were "
             "attacked") in lines
     quiet = summary_text({**collapsing, "mean_violations": {}, "convoys": {"sent": 0}}, geneva)

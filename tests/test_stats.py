@@ -520,3 +520,20 @@ def test_an_adaptive_run_says_before_it_starts_when_max_runs_may_stop_it_short(c
                          "--workers", "1", "--no-progress", "--json"]) == 0
     assert "note: --precision 0.05 needs about 385 runs for a probability near 50% (the " \
         "widest interval), more than --max-runs 30" in capsys.readouterr().err
+
+
+def test_acts_per_day_are_the_acts_of_agreed_ceasefires_over_the_days_they_held(scenario):
+    """A total per ceasefire grows with how long it held (a spoiler attacking less can
+    count more acts in ceasefires that last longer): the rate divides by the days held,
+    of agreed ceasefires only."""
+    rows = [replace(outcome(0, collapse_at=48.0), violations=(6, 1)),  # 2 days
+            replace(outcome(1, collapse_at=96.0), violations=(12, 2)),  # 4 days
+            outcome(2, agreed=False)]
+    res = Results.from_outcomes(rows, ("verification",), ("red", "blue"),
+                                ("east", "west", "red", "blue"))
+    summary = summarize(res, scenario, seed=1)
+    assert summary["mean_violations"] == {"red": 9.0, "blue": 1.5}
+    assert summary["violations_per_day"] == {"red": 3.0, "blue": 0.5}
+    never = Results.from_outcomes([outcome(0, agreed=False)], ("verification",), ("red", "blue"),
+                                  ("east", "west", "red", "blue"))
+    assert summarize(never, scenario, seed=1)["violations_per_day"] == {"red": None, "blue": None}
