@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from plots.fitting import fit_lines
 from sim.report import percent
@@ -324,11 +324,21 @@ def count_axis(ax: Axes, label: str = "replications") -> None:
 
 
 def percent_axis(ax: Axes, axis: str = "y") -> None:
-    """Show a 0..1 axis as percentages."""
-    from matplotlib.ticker import PercentFormatter
-
+    """Show a 0..1 axis as percentages, each tick written exactly (:class:`PercentTicks`)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    target.set_major_formatter(PercentTicks())
+
+
+class PercentTicks(Formatter):
+    """A share's tick as a percentage with as many decimals as it has, and no more: '0%,
+    0.5%, 1%, 1.5%'. Rounded to whole percents, ticks half a percent apart on an axis of
+    small shares read '0%, 1%, 1%, 2%', one label for two ticks."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        # to 6 decimals: a tick of 0.015 is 1.5000000000000002 percent (float noise);
+        # adding 0.0 makes -0.0 read 0
+        text = f"{round(100 * float(x), 6) + 0.0:.6f}".rstrip("0").rstrip(".")
+        return self.fix_minus(f"{text}%")
 
 
 def _to_days(hours: Any) -> Any:

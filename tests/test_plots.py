@@ -1887,3 +1887,36 @@ def test_the_survival_curve_marks_the_hour_later_terms_take_effect() -> None:
     assert "later terms" in [t.get_text() for t in ax.texts]
     plain = survival_figure(load_scenario(DEFAULT), results, summarize(results, sc, seed=1))
     assert "later" not in plain.data
+
+
+@pytest.mark.parametrize(("top", "labels"), [(0.018, ["0%", "0.5%", "1%", "1.5%"]),
+                                             (0.0015, ["0%", "0.025%", "0.05%", "0.075%",
+                                                       "0.1%", "0.125%", "0.15%"]),
+                                             (1.0, ["0%", "20%", "40%", "60%", "80%", "100%"])])
+def test_a_percent_axis_writes_each_tick_exactly(top: float, labels: list[str]) -> None:
+    """Ticks half a percent apart were rounded to whole percents, '0%, 0%, 1%, 2%': two
+    ticks with one label, none of them the value at its tick."""
+    ax = style.new_figure(4, 3).subplots()
+    style.percent_axis(ax, "x")
+    ax.set_xlim(0, top)
+    ticks = [t for t in ax.get_xticks() if 0 <= t <= top]
+    assert ax.xaxis.get_major_formatter().format_ticks(ticks) == labels
+
+
+def test_the_delineation_panel_labels_small_shares_apart(scenario: Scenario) -> None:
+    """The collapse-causes figure's delineation panel where none of 252 collapses was
+    misattributed (an axis to 2.4%) read '0%, 1%, 2%, 2%': its ticks are told apart,
+    each written as the share at it."""
+    from plots.causes import plot_delineation
+
+    ax = style.new_figure(4, 3).subplots()
+    plot_delineation(ax, {"collapsed": 252, "misattributed": 0, "delineation_hit": 0}, scenario)
+    ax.figure.draw_without_rendering()
+    low, high = ax.get_xlim()
+    shown = [(t.get_position()[0], t.get_text()) for t in ax.get_xticklabels()
+             if low <= t.get_position()[0] <= high]
+    texts = [text for _, text in shown]
+    assert len(texts) >= 3 and len(set(texts)) == len(texts), texts
+    for at, text in shown:
+        assert float(text.removesuffix("%")) == pytest.approx(100 * at), texts
+
