@@ -26,7 +26,7 @@ from plots.style import (
     styled,
     wrap,
 )
-from sim.report import interval_decimals, points
+from sim.report import PCT_DIGITS, interval_decimals, points
 from sim.toml_out import toml_value
 
 
@@ -124,15 +124,18 @@ def note_narrow(fig: Figure, ax: Axes, rows: list[dict[str, Any]]) -> list[str]:
 
 
 def plot_values(ax: Axes, rows: list[dict[str, Any]]) -> None:
-    """The two sides' estimates and the difference, as a small table aligned with the rows."""
+    """The two sides' estimates, written as the printed table writes them
+    (:func:`sim.report.pct`), and the difference, as a small table aligned with the rows."""
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.set_xlim(0, 1)
     ax.axis("off")
     for x, head in ((0.0, "A"), (0.3, "B"), (0.6, "A − B")):
         ax.text(x, -0.55, head, ha="left", va="bottom", fontsize=9, fontweight="bold")
     for y, r in enumerate(rows):
-        ax.text(0.0, y, pct(r["a"]), ha="left", va="center", fontsize=9)
-        ax.text(0.3, y, pct(r["b"]), ha="left", va="center", fontsize=9)
+        # to the table's decimals: rounded to whole percents, 99.9% in the table read
+        # '>99%' here
+        ax.text(0.0, y, pct(r["a"], PCT_DIGITS), ha="left", va="center", fontsize=9)
+        ax.text(0.3, y, pct(r["b"], PCT_DIGITS), ha="left", va="center", fontsize=9)
         est = r["estimate"]
         d = 1 if math.isnan(est) else interval_decimals(r)
         text = "n/a" if math.isnan(est) else (f"{points(est, d)} pp\n"

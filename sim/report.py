@@ -16,6 +16,9 @@ from sim.stats import summarize
 from sim.terms import imposed_text, later_text
 from sim.toml_out import toml_value
 
+PCT_DIGITS = 1
+"""Decimals of a probability in the tables (:func:`pct`), and in figures that repeat them."""
+
 
 def pct(p: dict[str, float] | None) -> str:
     """``{"estimate", "low", "high"}`` as ``41.2% [38.1, 44.3]``; ``n/a`` for none. An
@@ -23,8 +26,8 @@ def pct(p: dict[str, float] | None) -> str:
     (:func:`percent`)."""
     if p is None or p["estimate"] is None or math.isnan(p["estimate"]):
         return "   n/a"
-    low, high = interval_ends(p, 1)
-    return f"{percent(p['estimate'], 1):>6} [{low:>4}, {high:>4}]"
+    low, high = interval_ends(p, PCT_DIGITS)
+    return f"{percent(p['estimate'], PCT_DIGITS):>6} [{low:>4}, {high:>4}]"
 
 
 def interval_ends(p: dict[str, float], digits: int) -> tuple[str, str]:

@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -1920,3 +1921,22 @@ def test_the_delineation_panel_labels_small_shares_apart(scenario: Scenario) -> 
     for at, text in shown:
         assert float(text.removesuffix("%")) == pytest.approx(100 * at), texts
 
+
+def test_the_compare_figure_writes_each_side_as_the_table_does(scenario: Scenario) -> None:
+    """The figure's A and B columns rounded to whole percents where the printed table
+    has one decimal: the table's 99.9% read '>99%', its 82.1% '82%'."""
+    from sim.report import compare_text
+
+    a = with_overrides(scenario, {"ceasefire.monitoring.coverage": 0.5})
+    with Runner(workers=1) as runner:
+        result, _, _, _ = paired(a, scenario, runner, 200, SEED)
+    result = json.loads(json.dumps(jsonable({"a_name": "A", "b_name": "B", **result})))
+    result["a"]["p_agreement"] = {"estimate": 0.999, "low": 0.998, "high": 1.0}
+    table = compare_text(result, "A", "B").splitlines()
+    side = compare_figure(result).figure.axes[1]
+    for y, row in enumerate(["P(agreement)", *(f"P(hold {k})" for k in result["diff"]["p_hold"])]):
+        (line,) = [line for line in table if line.startswith(row + " ")]
+        drawn = [t.get_text() for t in sorted(side.texts, key=lambda t: t.get_position()[0])
+                 if t.get_position()[1] == y]
+        assert drawn[:2] == re.findall(r"[<>]?[\d.]+%", line)[:2], line
+    assert [t.get_text() for t in side.texts if t.get_position() == (0.0, 0)] == ["99.9%"]
