@@ -1,10 +1,10 @@
 """Does a lever's effect hold up across a judgement? A comparison sweep's figure.
 
-Above, each side's P(agreement) and P(hold) at every point (A solid, B dashed, in the
-colours of the sweep figure); below, the paired difference A - B at each point with its
-95% interval, the answer the figure is for. One numeric parameter is drawn in order of
-its value; anything else against the grid points in order, each named under the axis,
-the lines broken wherever a parameter but the last changes.
+Above, each side's P(agreement) and P(hold) at every point (A solid, B dashed with open
+markers, in the colours of the sweep figure); below, the paired difference A - B at each
+point with its 95% interval, the answer the figure is for. One numeric parameter is drawn
+in order of its value; anything else against the grid points in order, each named under
+the axis, the lines broken wherever a parameter but the last changes.
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def _sides(points: list[Any]) -> tuple[list[Any], list[Any]]:
 def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
                b: dict[str, dict[str, np.ndarray]]) -> None:
     """Each quantity of side A as a solid line, of side B dashed, in one colour each
-    (their intervals are in the table: bands of both sides would hide one another).
-    The legend names each quantity once, then, under a heading, the two line styles."""
+    (their intervals are in the table: bands of both sides would hide one another),
+    B's markers open. The legend names each quantity once, then, under a heading, the
+    two sides' line and marker styles."""
     holds = [name for name in a if name != "agreement"]
     handles = []
     for name in a:
@@ -75,11 +76,13 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
     ax.set_ylim(-0.02, 1.02)
     percent_axis(ax)
     ax.set_ylabel("probability, all runs")
-    # then the line styles, under a heading, in black without a marker: drawn in a
-    # quantity's grey among the quantities, they read as two more quantities
-    handles += [Line2D([], [], linestyle="none", label="\nline style:"),
-                Line2D([], [], color="black", linewidth=1.8, label="A"),
-                Line2D([], [], color="black", linewidth=1.2, linestyle="--", label="B")]
+    # then the sides' line and marker styles, under a heading, in black: drawn in a
+    # quantity's grey among the quantities, they read as two more quantities. The
+    # marker shows B's open face, which a line alone left unexplained.
+    handles += [Line2D([], [], linestyle="none", label="\nline and marker:"),
+                Line2D([], [], color="black", marker="o", markersize=5, linewidth=1.8, label="A"),
+                Line2D([], [], color="black", marker="o", markersize=4, linewidth=1.2,
+                       linestyle="--", markerfacecolor="white", label="B")]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 

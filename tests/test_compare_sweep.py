@@ -359,7 +359,8 @@ def test_a_stopped_comparison_sweep_s_caption_gives_the_runs_of_its_unfinished_p
 
 def test_the_line_styles_of_the_legend_are_not_drawn_as_a_quantity(whole):
     """'A (solid)' and 'B (dashed)' were drawn in the grey of 'P(holds 7d)', as if two
-    more quantities; they are black, without a marker, under a heading of their own."""
+    more quantities; they are black, under a heading of their own. Each shows its
+    side's marker too: B's open markers were explained nowhere."""
     from matplotlib.colors import to_hex
 
     from plots import figures
@@ -370,11 +371,19 @@ def test_the_line_styles_of_the_legend_are_not_drawn_as_a_quantity(whole):
     points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
                         r, ()) for r in results]  # type: ignore[arg-type]
     (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"))
-    legend = drawn.figure.axes[0].get_legend()
+    ax = drawn.figure.axes[0]
+    legend = ax.get_legend()
     labels = [t.get_text() for t in legend.get_texts()]
     handles = dict(zip(labels, legend.legend_handles, strict=True))
-    assert labels[-3:] == ["\nline style:", "A", "B"]
+    assert labels[-3:] == ["\nline and marker:", "A", "B"]
     holds = [to_hex(handles[lab].get_color()) for lab in labels if lab.startswith("P(holds")]
     assert len(holds) == 3 and all(handles[lab].get_marker() != "None" for lab in labels[:-3])
     for side in ("A", "B"):
-        assert handles[side].get_marker() == "None" and to_hex(handles[side].get_color()) not in holds
+        assert handles[side].get_marker() == "o" and to_hex(handles[side].get_color()) not in holds
+    # A filled, B open (white), as the lines drawn for each side are
+    assert to_hex(handles["A"].get_markerfacecolor()) == to_hex(handles["A"].get_color())
+    assert to_hex(handles["B"].get_markerfacecolor()) == "#ffffff"
+    faces = {style: {to_hex(line.get_markerfacecolor()) == "#ffffff"
+                     for line in ax.get_lines() if line.get_linestyle() == style}
+             for style in ("-", "--")}
+    assert faces == {"-": {False}, "--": {True}}
