@@ -70,10 +70,12 @@ def _read_trace(path: Path) -> dict[str, Any]:
     scenario = replace(scenario, sets=tuple(sets))
     outcome = run_replication(scenario, seed, replication, trace=True)
     if not _same(json.loads(trace_record(outcome, scenario, seed)), record):
+        saved_by = record.get("version")
+        why = (f"it was saved by version {saved_by}, this is {__version__}" if saved_by != __version__
+               else "it was edited after it was saved")
         raise ScenarioError(str(path), "", None, (
-            f"the events replication {replication} of seed {seed} gives now (version "
-            f"{__version__}), but it holds others (saved by version {record.get('version')}, "
-            f"or edited since): {_again(seed, replication, path.parent)}"))
+            f"holds other events than replication {replication} of seed {seed} gives now "
+            f"({why}): {_again(seed, replication, path.parent)}"))
     return {"scenario": scenario, "outcome": outcome, "seed": seed}
 
 

@@ -79,8 +79,19 @@ def test_a_record_whose_events_differ_is_refused(traces: Path, tmp_path: Path, c
     path.write_text(json.dumps(record), encoding="utf-8")
     assert run_sim.main(["plot", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {path}: ") and "replication 3 of seed 5 gives now" in err
+    assert err.startswith(f"error: {path}: holds other events than replication 3 of seed 5 "
+                          "gives now (it was edited after it was saved)")
     assert "--seed 5 --replication 3 --out DIR --plot" in err and "Traceback" not in err
+
+
+def test_a_record_an_older_model_saved_is_refused_as_such(traces, tmp_path, capsys) -> None:
+    out = copy(traces, tmp_path)
+    path = out / "trace_5_3.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["version"], record["events"] = "0.0.1", record["events"][1:]
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert run_sim.main(["plot", str(out)]) == 2
+    assert "(it was saved by version 0.0.1, this is " in capsys.readouterr().err
 
 
 def test_a_record_without_its_scenario_is_refused(traces: Path, tmp_path: Path, capsys) -> None:
