@@ -40,8 +40,9 @@ def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **dat
 
 
 def note_idle_parties(*scenarios: Any) -> None:
-    """Say on stderr what parties of these scenarios change nothing (sim.reads), each note
-    once: an effect of +0.0 from one of them would otherwise read as a finding; and of a
+    """Say on stderr what parties or keys of these scenarios change nothing (sim.reads:
+    idle parties, later terms that cannot act), each note once: an effect of +0.0 from
+    one of them would otherwise read as a finding; and of a
     scenario that takes its name from its parent (sim.origin), whose results would read
     as the parent's."""
     from sim.origin import borrowed_name_note

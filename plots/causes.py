@@ -313,7 +313,7 @@ def plot_delineation(ax: Axes, data: dict[str, Any], scenario: Scenario) -> dict
     ax.set_ylim(1.6, -0.6)
     ax.set_yticks(range(2), labels, fontsize=MATRIX_SIZE)
     percent_axis(ax, "x")
-    # at most four ticks, a step of 1, 2, 2.5 or 5 times a power of ten (MaxNLocator's
+    # four or five ticks, a step of 1, 2, 2.5 or 5 times a power of ten (MaxNLocator's
     # own steps include 8: ticks at 0.8%, 1.6%, 2.4%)
     ax.xaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 2.5, 5, 10]))
     ax.set_xlabel("share of collapses\n(95% interval)")

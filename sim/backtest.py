@@ -144,7 +144,8 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
         _refuse_label_clash(scenarios, scenario)
         scenarios.append(scenario)
     if not scenarios:
-        which = ("its one scenario file has no" if len(files) == 1 else
+        which = ("it holds no scenario file (*.toml) with an" if not files else
+                 "its one scenario file has no" if len(files) == 1 else
                  f"none of its {len(files)} scenario files has an")
         raise ScenarioError(
             str(directory), "", None,

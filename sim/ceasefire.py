@@ -121,7 +121,9 @@ class Ceasefire:
         self.convoy_hits: dict[str, random.Random] = {}
         """Per author: whether its acts hit the convoys on the road."""
         self.strikes: dict[str, random.Random] = {}
-        """Per victim of a spoiler: whether it strikes back, where it lands, how it is seen."""
+        """Per spoiler: whether its victim strikes back at it, where the strike lands, how
+        it is seen (a spoiler attacks one victim; keyed by victim, two spoilers attacking
+        one would shift each other's strikes)."""
         self.grievances: dict[str, random.Random] = {}
         """Per victim: its retaliatory acts, how many and when."""
 
@@ -321,12 +323,12 @@ class Ceasefire:
         response = self.strike_response[victim]
         if response <= 0:
             return
-        rng = self.strikes.get(victim) or self.stream(self.strikes, "strikes", victim)
+        name = spoiler.name
+        rng = self.strikes.get(name) or self.stream(self.strikes, "strikes", name)
         if rng.random() >= response:
             return
         host = spoiler.host
-        landed = rng.random() < rules.strike_hits_host(spoiler.colocation,
-                                                                   self.delineation)
+        landed = rng.random() < rules.strike_hits_host(spoiler.colocation, self.delineation)
         if not (landed and host):
             if world.trace is not None:
                 world.log(victim, "strike", f"on {spoiler.name}")

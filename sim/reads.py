@@ -69,7 +69,8 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
     as a role's unread behaviour keys are: a child file that gives the parent's client
     to another patron cannot remove the keys the parent wrote, and saved runs'
     scenarios hold the values of no deal their files gave. Then the combatants nothing
-    reaches (:func:`unreached_notes`)."""
+    reaches (:func:`unreached_notes`), a ceasefire nobody attacks (:func:`unarmed_notes`)
+    and later terms that cannot act (:func:`later_notes`)."""
     clients = {p.patron for p in scenario.parties.values() if p.patron is not None}
     notes = []
     for name in (*scenario.spoilers, *([scenario.mediator] if scenario.mediator else [])):
@@ -165,7 +166,8 @@ def later_notes(scenario: Scenario) -> list[str]:
             notes.append(f"{key} ceasefire.imposed already holds {issue} at {value:g} for the "
                          "whole ceasefire")
         elif issue not in linked and issue not in weighed:
+            why = ("ceasefire.terms_effect is 0, so no combatant's compliance weighs the terms"
+                   if cf.terms_effect == 0 else "no combatant gives it salience")
             notes.append(f"{key} no mechanism reads {issue} (ceasefire.links) and no "
-                         "combatant weighs it in its compliance (no salience"
-                         + (", and ceasefire.terms_effect is 0)" if cf.terms_effect == 0 else ")"))
+                         f"combatant weighs it in its compliance ({why})")
     return notes

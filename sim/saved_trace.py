@@ -12,6 +12,7 @@ figure then shows what the record says, or the user is told why it cannot.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ from sim.model import run_replication
 from sim.output import resolved_toml, write_text
 from sim.scenario import Scenario, load_scenario
 from sim.trace_report import OUTCOME_KEYS, trace_record
+
+SAVED = re.compile(r"trace_\d+_\d+\.json")
+"""The name of a saved record: other ``trace_*.json`` files (notes, copies) are not
+traces and are left alone."""
 
 
 def trace_name(seed: int, replication: int) -> str:
@@ -52,7 +57,8 @@ def read_traces(out: Path) -> list[dict[str, Any]]:
             ``trace --out`` writes it, or the replication no longer gives the saved
             events (the model changed since); the message names the file.
     """
-    return [_read_trace(path) for path in sorted(out.glob("trace_*.json"))]
+    return [_read_trace(path) for path in sorted(out.glob("trace_*.json"))
+            if SAVED.fullmatch(path.name)]
 
 
 def _read_trace(path: Path) -> dict[str, Any]:
@@ -72,7 +78,7 @@ def _read_trace(path: Path) -> dict[str, Any]:
     if not _same(json.loads(trace_record(outcome, scenario, seed)), record):
         saved_by = record.get("version")
         why = (f"it was saved by version {saved_by}, this is {__version__}" if saved_by != __version__
-               else "it was edited after it was saved")
+               else f"it, or its scenario {scenario_path.name}, was edited after it was saved")
         raise ScenarioError(str(path), "", None, (
             f"holds other events than replication {replication} of seed {seed} gives now "
             f"({why}): {_again(seed, replication, path.parent)}"))

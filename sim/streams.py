@@ -6,9 +6,11 @@ seeded from the replication's entropy and the stream's name (``random.Random`` h
 bytes seeds with SHA-512), so adding a party or a source never shifts anybody else's
 draws, and a worker given ``(root, first, last)`` rebuilds exactly the streams a serial
 run would use. The sources are the shocks of the talks and, per party in the ceasefire,
-the perception of its acts, their hits on convoys, its strikes on a spoiler and its
-retaliation (``perception:regime``, ``convoys:jfs``, ...): an act more or fewer by one
-party then shifts no draw of another's, which keeps paired replications paired.
+the perception of its acts, their hits on convoys, its retaliation and, for a spoiler,
+the strikes on it (``perception:regime``, ``convoys:jfs``, ``strikes:jfs``, ...): an act
+more or fewer by one party changes another's draws only through what that act causes
+(its victim's retaliation, say), never by shifting them, which keeps paired
+replications paired.
 
 Streams are ``random.Random`` instances: drawing single numbers from them is several
 times faster than from numpy generators, and the model draws one number at a time.

@@ -384,6 +384,10 @@ def test_a_directory_without_observed_scenarios_is_a_scenario_error(tmp_path):
         "predictions against")
     with pytest.raises(ScenarioError):
         backtest(tmp_path / "empty_missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ScenarioError) as err:
+        backtest(tmp_path / "empty")
+    assert "it holds no scenario file (*.toml) with an [observed] section" in err.value.message()
 
 
 def test_a_bad_scenario_file_is_a_scenario_error(tmp_path):

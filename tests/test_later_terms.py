@@ -245,9 +245,12 @@ def test_later_terms_the_model_cannot_act_on_are_noted(capsys):
     unread = later_notes(scenario_from_dict(doc))
     assert unread == ["note: ceasefire.later.terms.elections changes nothing: no mechanism reads "
                       "elections (ceasefire.links) and no combatant weighs it in its compliance "
-                      "(no salience)"]
+                      "(no combatant gives it salience)"]
     doc["parties"]["red"]["positions"] = {"elections": {"ideal": 1.0}}
     assert later_notes(scenario_from_dict(doc)) == []  # red's compliance weighs it
+    doc["ceasefire"]["terms_effect"] = 0.0  # unless the terms move no compliance at all
+    assert later_notes(scenario_from_dict(doc))[0].endswith(
+        "(ceasefire.terms_effect is 0, so no combatant's compliance weighs the terms)")
     assert run_sim.main(["validate", str(KERRY)]) == 0
     assert "later.terms" not in capsys.readouterr().err
     assert run_sim.main(["run", str(KERRY), "--set", "ceasefire.imposed.joint_targeting=1.0",

@@ -135,7 +135,7 @@ def test_a_trace_says_whom_a_misattributed_act_was_blamed_on():
 def test_a_trace_says_when_a_strike_on_a_spoiler_hit_its_host(geneva):
     """A strike on a spoiler that hit the party it sheltered with (co-location, which
     delineation is meant to end) is said as such, not as a plain act by the striker."""
-    outcome = run_replication(geneva, 2016, 36, trace=True)
+    outcome = run_replication(geneva, 2016, 186, trace=True)
     assert outcome.agreed and outcome.collapsed and outcome.delineation_hit
     assert not outcome.misattributed
     line = outcome_line(trace_text(outcome, geneva))

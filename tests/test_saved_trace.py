@@ -80,7 +80,8 @@ def test_a_record_whose_events_differ_is_refused(traces: Path, tmp_path: Path, c
     assert run_sim.main(["plot", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}: holds other events than replication 3 of seed 5 "
-                          "gives now (it was edited after it was saved)")
+                          "gives now (it, or its scenario trace_5_3.toml, was edited after it "
+                          "was saved)")
     assert "--seed 5 --replication 3 --out DIR --plot" in err and "Traceback" not in err
 
 
@@ -135,3 +136,23 @@ def test_a_trace_is_not_saved_over_an_earlier_ones_scenario(tmp_path: Path, caps
     assert "holds trace_2016_0.toml" in capsys.readouterr().err
     assert (out / "trace_2016_0.toml").read_text(encoding="utf-8") == "kept"
     assert not (out / "trace_2016_0.json").exists()
+
+
+def test_other_json_files_beside_the_traces_are_left_alone(traces: Path, tmp_path: Path) -> None:
+    """Only trace_<seed>_<replication>.json is a saved record: a note or a copy beside
+    them is neither read nor drawn (a copy would have drawn over the original's figure)."""
+    out = copy(traces, tmp_path)
+    (out / "trace_notes.json").write_text('{"note": "x"}', encoding="utf-8")
+    (out / "trace_5_3 copy.json").write_bytes((out / "trace_5_3.json").read_bytes())
+    kind, data = plottable(out)
+    assert kind == "traces" and sorted(t["seed"] for t in data["traces"]) == [5, 2016]
+
+
+def test_an_edited_scenario_is_named_with_its_record(traces: Path, tmp_path: Path, capsys) -> None:
+    out = copy(traces, tmp_path)
+    scenario = out / "trace_5_3.toml"
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace(
+        "attack_rate = 3.0", "attack_rate = 1.5", 1), encoding="utf-8")
+    assert run_sim.main(["plot", str(out)]) == 2
+    assert "(it, or its scenario trace_5_3.toml, was edited after it was saved)" in \
+        capsys.readouterr().err

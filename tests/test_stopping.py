@@ -157,37 +157,38 @@ def test_ctrl_c_during_a_comparison_pairs_the_replications_both_sides_finished(
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_scenario_error_part_way_keeps_the_replications_finished_before_it(geneva, workers):
-    """``ceasefire.max_acts`` set too low stops the run at replication 212 (seed 2016);
+    """``ceasefire.max_acts`` set too low stops the run at replication 1089 (seed 2019);
     the replications finished before it are returned with the error, not thrown away.
 
-    In one process that is every replication before 212. On a pool the error also stops
+    In one process that is every replication before 1089. On a pool the error also stops
     the item running beside the failing one after its current replication, so which of
     its replications finished depends on timing: the failing item's own first
     replications are kept, and every replication kept is the one a clean run gives."""
     low = load_scenario(DEFAULT, ["ceasefire.max_acts=120"])
-    with Runner(workers=workers, chunk=50) as runner:
+    with Runner(workers=workers, chunk=250) as runner:
         with pytest.raises(ScenarioError):  # by default the error is raised
-            runner.run(low, 3000, 2016)
-        out = runner.run(low, 3000, 2016, keep_on_error=True)
+            runner.run(low, 3000, 2019)
+        out = runner.run(low, 3000, 2019, keep_on_error=True)
     assert out.error is not None and out.error.path == "ceasefire.max_acts"
     assert out.partial and not out.interrupted
     kept = out.results.columns["replication"]
-    assert 212 not in set(kept.tolist())
-    assert set(range(200, 212)) <= set(kept.tolist())  # the failing item's first runs
+    assert 1089 not in set(kept.tolist())
+    assert set(range(1000, 1089)) <= set(kept.tolist())  # the failing item's first runs
     if workers == 1:
-        assert set(range(212)) <= set(kept.tolist())
+        assert set(range(1089)) <= set(kept.tolist())
     with Runner(workers=1) as runner:
-        fine = runner.run(geneva, 1000, 2016).results
-    before = kept < 200
-    assert before.sum() >= 100  # the items finished well before the failure
+        fine = runner.run(geneva, 1000, 2019).results
+    before = kept < 1000
+    assert before.sum() >= 500  # the items finished well before the failure
     for name, column in out.results.columns.items():
-        np.testing.assert_array_equal(column, fine.columns[name][kept], err_msg=name)
+        np.testing.assert_array_equal(column[before], fine.columns[name][kept[before]],
+                                      err_msg=name)
 
 
 def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partial(tmp_path):
     out = tmp_path / "run"
     done = cli("run", str(DEFAULT), "--runs", "1500", "--workers", "1", "--no-progress",
-               "--set", "ceasefire.max_acts=120", "--out", str(out), timeout=300)
+               "--seed", "2019", "--set", "ceasefire.max_acts=120", "--out", str(out), timeout=300)
     assert done.returncode == 2, done.stderr
     assert "ceasefire.max_acts" in done.stderr and "Traceback" not in done.stderr
     assert f"finished runs kept in {out}" in done.stderr
@@ -196,8 +197,8 @@ def test_a_run_stopped_by_a_scenario_error_saves_its_finished_runs_marked_partia
     assert summary["partial"] is True and "max_acts" in summary["error"]
     with open(out / "runs.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    # replication 212 fails: every one before it is kept, those of its work item too
-    assert sorted(int(r["replication"]) for r in rows) == list(range(212))
+    # replication 1089 fails: every one before it is kept, those of its work item too
+    assert sorted(int(r["replication"]) for r in rows) == list(range(1089))
     assert summary["runs"] == len(rows)
 
 
