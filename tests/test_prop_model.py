@@ -8,6 +8,7 @@ tests that need many of them run few examples.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 from typing import Any
@@ -36,7 +37,7 @@ from strategies import (
 
 from sim import negotiation, rules
 from sim.chunks import run_chunk
-from sim.model import run_replication
+from sim.model import armed_parties, run_replication
 from sim.records import Outcome, Results
 from sim.runner import Runner
 from sim.scenario import Scenario, scenario_from_dict
@@ -288,6 +289,31 @@ def test_idle_spoiler_is_no_spoiler(doc, seed):
         assert (x.agreed, x.hours_held, x.collapsed, x.withdrew) == (
             y.agreed, y.hours_held, y.collapsed, y.withdrew)
         assert outcome_key(x)[:7] == outcome_key(y)[:7]  # talks identical too
+
+
+@examples(25)
+@given(scenario_docs(spoiler=True), seeds, bounded(0.5, 3.0))
+def test_a_spoiler_far_from_its_host_leaves_every_replication_as_it_was(doc, seed, rate):
+    """A spoiler with ``colocation`` 0 is never taken for its host and strikes on it never
+    land there; with convoys it cannot hit, it reaches no signatory at all. However often
+    it attacks, each replication then ends as it does when it never attacks: its acts,
+    and its victim's strikes on it, draw from streams of their own, so they shift no
+    other party's draws (a shared perception stream shifted them in most replications)."""
+    name = spoiler_name(doc)
+    doc = copy.deepcopy(doc)
+    doc["parties"][name]["behaviour"]["colocation"] = 0.0
+    doc["ceasefire"]["convoys"]["attack_probability"] = 0.0
+    active = copy.deepcopy(doc)
+    active["parties"][name]["behaviour"]["attack_rate"] = rate
+    a, b = scenario_from_dict(active), scenario_from_dict(set_all(doc, "spoiler", "attack_rate", 0.0))
+    others = [k for k, armed in enumerate(armed_parties(a)) if armed != name]
+    for i in range(REPS):
+        x, y = run_replication(a, seed, i), run_replication(b, seed, i)
+        assert (x.agreed, x.hours_held, x.collapsed, x.withdrew, x.trigger, x.blamed,
+                x.misattributed, x.delineation_hit) == (
+            y.agreed, y.hours_held, y.collapsed, y.withdrew, y.trigger, y.blamed,
+            y.misattributed, y.delineation_hit)
+        assert [x.violations[k] for k in others] == [y.violations[k] for k in others]
 
 
 @examples(25)
