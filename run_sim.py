@@ -186,12 +186,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim.drawable import plottable
     from sim.rundir import lock_run
+    from sim.saved_trace import traces_beside
 
     lock_run(args.directory)  # not while a command writes there (or into its whole)
     kind, data = plottable(args.directory)
     with saving(args.directory, "the figures were not all drawn", option="plot"):
         paths = draw(kind, args.directory, args.format, "plot", **data)
     print(*paths, sep="\n")
+    if kind != "traces" and (note := traces_beside(args.directory)):
+        print(note, file=sys.stderr)
     return 0
 
 

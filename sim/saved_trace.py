@@ -61,6 +61,20 @@ def read_traces(out: Path) -> list[dict[str, Any]]:
             if SAVED.fullmatch(path.name)]
 
 
+def traces_beside(out: Path) -> str:
+    """A note for ``plot`` of a directory that holds another result and traces too
+    (``trace --out`` may write into a run's directory): their figures are not drawn
+    with the result's, and the user should not take their absence for a failure. ""
+    when there are none."""
+    saved = sorted(p.name for p in out.glob("trace_*.json") if SAVED.fullmatch(p.name))
+    if not saved:
+        return ""
+    return (f"note: {out} also holds {saved[0]}" + (f" and {len(saved) - 1} more traces"
+                                                    if len(saved) > 1 else "")
+            + ", not drawn with its results: 'plot' draws traces from a folder of their own "
+            "(or 'trace ... --out DIR --plot' draws one)")
+
+
 def _read_trace(path: Path) -> dict[str, Any]:
     record = _record(path)
     seed, replication = record["seed"], record["replication"]

@@ -156,3 +156,17 @@ def test_an_edited_scenario_is_named_with_its_record(traces: Path, tmp_path: Pat
     assert run_sim.main(["plot", str(out)]) == 2
     assert "(it, or its scenario trace_5_3.toml, was edited after it was saved)" in \
         capsys.readouterr().err
+
+
+def test_traces_beside_a_run_are_said_not_drawn(tmp_path: Path, capsys) -> None:
+    """trace --out may write into a run's directory: plot draws the run's figures, and
+    says the traces there are not drawn, rather than leave the user to wonder why."""
+    out = tmp_path / "run"
+    assert quiet(["run", str(DEFAULT), "--runs", "20", "--workers", "1", "--no-progress",
+                  "--out", str(out)]) == 0
+    assert quiet(["trace", str(DEFAULT), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert quiet(["plot", str(out)]) == 0
+    assert (f"note: {out} also holds trace_2016_0.json, not drawn with its results"
+            in capsys.readouterr().err)
+    assert not list(out.glob("trace_*.png"))
