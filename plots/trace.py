@@ -83,6 +83,12 @@ def _kind(e: TraceEvent) -> str:
     return e.event
 
 
+TALKS_EVENTS = frozenset({"round", "refuses", "advance", "agreement", "deadline"})
+"""Events of the talks: drawn in the talks' panel even at the ceasefire's start hour (an
+agreement with no start delay is logged at that hour, and was drawn in the ceasefire's
+panel, on a lane of its own)."""
+
+
 def lanes(events: tuple[TraceEvent, ...], start: float | None) -> dict[str, dict[str, list]]:
     """Lane events of the talks and of the ceasefire: {phase: {lane: [(time, kind)]}}.
 
@@ -95,7 +101,7 @@ def lanes(events: tuple[TraceEvent, ...], start: float | None) -> dict[str, dict
         kind = _kind(e)
         if kind not in MARKERS:
             continue
-        if start is None or e.time < start:
+        if start is None or e.time < start or e.event in TALKS_EVENTS:
             talks[e.party or TALKS].append((e.time, kind, e.party))
         elif kind == "convoy attacked":
             cease[CONVOYS].append((e.time - start, kind, e.party))

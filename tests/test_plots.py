@@ -1940,3 +1940,18 @@ def test_the_compare_figure_writes_each_side_as_the_table_does(scenario: Scenari
                  if t.get_position()[1] == y]
         assert drawn[:2] == re.findall(r"[<>]?[\d.]+%", line)[:2], line
     assert [t.get_text() for t in side.texts if t.get_position() == (0.0, 0)] == ["99.9%"]
+
+
+def test_an_agreement_at_the_ceasefires_start_hour_is_drawn_with_the_talks() -> None:
+    """With no start delay the agreement is logged at the hour the ceasefire starts, and
+    its star was drawn in the ceasefire's panel, on a lane holding nothing else."""
+    sc = load_scenario(DEFAULT, ["ceasefire.start_delay_hours=0"])
+    outcome = run_replication(sc, SEED, 186, trace=True)
+    agreement = next(e for e in outcome.trace or () if e.event == "agreement")
+    start = next(e for e in outcome.trace or () if e.event == "ceasefire")
+    assert agreement.time == start.time
+    data = trace_figure(sc, outcome, SEED).data
+    assert [(t, k) for t, k, _ in data["lanes"]["talks"][agreement.party]] == [
+        (agreement.time, "agreement")]
+    assert all(k != "agreement" for lane in data["lanes"]["ceasefire"].values() for _, k, _ in lane)
+    assert agreement.party not in data["lanes"]["ceasefire"]
