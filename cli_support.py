@@ -39,12 +39,13 @@ def draw(kind: str, directory: Path, fmt: str, command: str | None = None, **dat
         return plots.draw(kind, directory, fmt=fmt, **data)
 
 
-def note_idle_parties(*scenarios: Any) -> None:
+def note_idle_parties(*scenarios: Any, where: str = "") -> None:
     """Say on stderr what parties or keys of these scenarios change nothing (sim.reads:
     idle parties, later terms that cannot act), each note once: an effect of +0.0 from
     one of them would otherwise read as a finding; and of a
     scenario that takes its name from its parent (sim.origin), whose results would read
-    as the parent's."""
+    as the parent's. ``where`` (a file) heads each note, for ``validate`` of several
+    files: a note printed beside another file's line read as that file's."""
     from sim.origin import borrowed_name_note
     from sim.reads import idle_parties_notes
 
@@ -53,4 +54,4 @@ def note_idle_parties(*scenarios: Any) -> None:
         notes = [borrowed_name_note(scenario), *idle_parties_notes(scenario)]
         seen.extend(n for n in notes if n and n not in seen)
     for note in seen:
-        print(note, file=sys.stderr)
+        print(note.replace("note: ", f"note: {where}: ", 1) if where else note, file=sys.stderr)

@@ -170,7 +170,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         missing = citation_errors(path) if args.citations else []
         print("".join(f"error: {message}\n" for message in missing), end="", file=sys.stderr)
         status = EXIT_BAD_INPUT if missing else status
-        note_idle_parties(sc)
+        note_idle_parties(sc, where=str(path) if len(args.scenarios) > 1 else "")
         print(f"{'uncited' if missing else 'ok'}: {path} ({sc.name}: {len(sc.issues)} issues, "
               f"{len(sc.order)} parties)")
     return status

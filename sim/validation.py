@@ -179,10 +179,11 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
         for key in sorted(b.model_fields_set):
             if party.role not in READ_BY[key]:
                 readers = " and ".join(f"{r}s" for r in READ_BY[key])
+                # (no value is shown: any value would be as wrong as this one)
                 raise ScenarioError(
-                    file, f"{base}.behaviour.{key}", getattr(b, key),
-                    f"no key of a {party.role}: only {readers} use behaviour.{key}, and for a "
-                    f"{party.role} the model would ignore it; remove it",
+                    file, f"{base}.behaviour.{key}", None,
+                    f"not read for a {party.role}: only {readers} use behaviour.{key}, so "
+                    f"for a {party.role} the model would ignore it; remove it",
                 )
         if party.role in ("patron", "combatant") and b.trust < b.tolerance:
             why = "a signatory whose trust starts below its tolerance would leave the " \

@@ -242,3 +242,20 @@ def runs_as_the_default(scenario, runs: int, seed: int) -> bool:
     with Runner(workers=1) as runner:
         return runner.run(scenario, runs, seed).results.same_as(
             runner.run(load_scenario(DEFAULT), runs, seed).results)
+
+
+def test_validate_of_several_files_names_the_file_of_each_note(tmp_path, capsys):
+    """Notes go to stderr and the 'ok:' lines to stdout: a note printed beside another
+    file's line read as that file's."""
+    from helpers import DEFAULT
+
+    child = tmp_path / "child.toml"
+    child.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "child"\ntitle = "t"\n'
+                     '[parties.jfs]\nno_deal = 0.3\n', encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert run_sim.main(["validate", str(DEFAULT), str(child)]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {child}: parties.jfs.no_deal changes nothing" in err
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert run_sim.main(["validate", str(child)]) == 0  # one file: nothing to tell apart
+    assert capsys.readouterr().err.startswith("note: parties.jfs.no_deal changes nothing")

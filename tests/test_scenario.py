@@ -727,7 +727,8 @@ def test_a_behaviour_key_the_role_does_not_use_is_refused(key, role):
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(bad)
     assert err.value.path == f"parties.{name}.behaviour.{key}"
-    assert f"no key of a {role}" in str(err.value)
+    assert f"parties.{name}.behaviour.{key}: not read for a {role}: only " in str(err.value)
+    assert "bad value" not in str(err.value)  # (any value would be as wrong)
 
 
 @pytest.mark.parametrize(("key", "role"), UNREAD)
