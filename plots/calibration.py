@@ -172,11 +172,12 @@ def _brier(s: dict[str, Any], cases: int) -> dict[str, Any]:
 def bar_labels(bars: list[tuple[float, float]], width: float) -> list[tuple[list[float], float]]:
     """The value labels of one event's bars (``(x, score)`` from left to right): bars
     side by side whose scores read the same share one label, centred over them (a row of
-    perfect scores had a "0.00" on each bar, set edge to edge), as ``(xs, score)``."""
+    perfect scores had a "0.00" on each bar, set edge to edge), as ``(xs, score)``. Three
+    decimals, as the table prints them (0.125 read 0.12 here and 0.125 there)."""
     out: list[tuple[list[float], float]] = []
     for x, v in bars:
         last = out[-1] if out else None
-        if last and f"{last[1]:.2f}" == f"{v:.2f}" and x - last[0][-1] <= width * 1.01:
+        if last and f"{last[1]:.3f}" == f"{v:.3f}" and x - last[0][-1] <= width * 1.01:
             last[0].append(x)
         else:
             out.append(([x], v))
@@ -203,7 +204,7 @@ def plot_brier(ax: Axes, table: Any) -> None:
             ax.bar(k + off, v, width, color=colour, edgecolor="black", linewidth=0.5)
             drawn.append((k + off, v))
         for xs, v in bar_labels(drawn, width):
-            ax.text(sum(xs) / len(xs), v + 0.015, f"{v:.2f}", ha="center", va="bottom",
+            ax.text(sum(xs) / len(xs), v + 0.015, f"{v:.3f}", ha="center", va="bottom",
                     fontsize=7, rotation=90)
     ax.set_xticks(range(len(bars)), [f"{_tick(b['event'])}\nn={b['cases']}" for b in bars],
                   fontsize=8)

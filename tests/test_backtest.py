@@ -472,7 +472,7 @@ def test_equal_brier_scores_side_by_side_share_one_label():
     for k, bar in enumerate(drawn.data["brier"]):
         labels = [t for t in brier.texts if abs(t.get_position()[0] - k) < 0.5
                   and t.get_text() != "n/a"]
-        scores = [f"{bar[key]:.2f}" for key in ("model", "base_rate", "loo")
+        scores = [f"{bar[key]:.3f}" for key in ("model", "base_rate", "loo")
                   if not math.isnan(bar[key])]
         runs = [s for j, s in enumerate(scores) if not j or s != scores[j - 1]]
         assert [t.get_text() for t in labels] == runs, bar["event"]
