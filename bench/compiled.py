@@ -18,9 +18,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 from common import ROOT
+
+from sim.toml_out import toml_dumps
 
 HOT = [
     "sim/rules/__init__.py", "sim/rules/base.py", "sim/rules/convoys.py",
@@ -30,7 +33,16 @@ HOT = [
 ]
 """Modules a replication spends its time in (from the profile)."""
 
-COPIED = ["sim", "bench", "scenarios", "tests", "pyproject.toml"]
+COPIED = ["sim", "bench", "scenarios", "tests"]
+
+
+def tool_settings() -> str:
+    """The project's pytest and mypy settings alone, as the copy's pyproject.toml: mypyc
+    builds with the setuptools of this environment, which reads the whole [project]
+    table and may be older than the one ``build-system`` asks for (setuptools 65
+    refused the licence as an SPDX string, and nothing was compiled)."""
+    doc = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return toml_dumps({"tool": {k: v for k, v in doc["tool"].items() if k in ("pytest", "mypy")}})
 
 
 def main() -> None:
@@ -45,6 +57,7 @@ def main() -> None:
                                 ignore=shutil.ignore_patterns("__pycache__", "*.so"))
             else:
                 shutil.copy(source, tmp / name)
+        (tmp / "pyproject.toml").write_text(tool_settings(), encoding="utf-8")
         print(f"compiling {len(HOT)} modules with mypyc in {tmp} ...", flush=True)
         built = subprocess.run([sys.executable, "-m", "mypyc", *HOT], cwd=tmp,
                                capture_output=True, text=True, check=False)
