@@ -39,6 +39,7 @@ from plots.trace_log import convoys, headline, phases, trust_path, trust_series
 from plots.trace_trust import LEGEND_SIZE, ceasefire_marks, plot_trust, trust_inches
 from sim.records import Outcome, TraceEvent
 from sim.scenario import Scenario
+from sim.trace_report import trace_name
 
 MARKERS: dict[str, dict[str, Any]] = {
     "violation": {"marker": "x", "s": 22, "linewidths": 1.2},
@@ -293,4 +294,4 @@ def trace_figure(scenario: Scenario, outcome: Outcome, seed: int) -> Drawn:
                      fontsize=11)
         data["caption"] = caption(fig, scenario.label, None, seed,
                                   f"replication {outcome.replication}")
-    return Drawn(fig, f"trace_{seed}_{outcome.replication}", data)
+    return Drawn(fig, trace_name(seed, outcome.replication), data)

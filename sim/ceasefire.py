@@ -19,7 +19,7 @@ acts imperfectly (:func:`sim.rules.perceive`): unverified spoiler attacks may be
 on the spoiler's host, and strikes aimed at the spoiler may land on the host. Perceived
 violations lower trust; a party whose trust falls below its tolerance withdraws and the
 ceasefire collapses. During the pause, convoys need calm hours to deliver; a violation
-that hits one is grave.
+that hits one is grave (:mod:`sim.convoys`).
 """
 
 from __future__ import annotations
@@ -27,27 +27,19 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Generator
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sim import rules
 from sim.cast import Fighter, Signatory, cast
+from sim.convoys import Convoys
 from sim.runaway import runaway
+from sim.streams import first_use
 from sim.terms import Mechanisms, base_rates, mechanisms, with_values
 from sim.world import trust_text
 
 if TYPE_CHECKING:
     from sim.world import World
-
-
-@dataclass(slots=True)
-class Convoy:
-    """One aid convoy on the road."""
-
-    number: int
-    spoiled: bool = False
-    attacked: bool = False
 
 
 class Ceasefire:
@@ -109,17 +101,13 @@ class Ceasefire:
         self.misattributed = False
         self.delineation_hit = False
         self.hours_held = 0.0
-        self.on_road: list[Convoy] = []
-        self.convoys_sent = 0
-        self.convoys_delivered = 0
-        self.convoys_attacked = 0
+        self.convoys = Convoys(world)
         # each party's acts, and its answers to acts, draw from streams of their own,
-        # made as first needed (:meth:`stream`): a change to one party's acts leaves the
-        # other parties' draws as they were, so paired replications stay paired
+        # made as first needed (:func:`sim.streams.first_use`; the convoys' hits too): a
+        # change to one party's acts leaves the other parties' draws as they were, so
+        # paired replications stay paired
         self.perceptions: dict[str, random.Random] = {}
         """Per author: whether and how its acts are perceived."""
-        self.convoy_hits: dict[str, random.Random] = {}
-        """Per author: whether its acts hit the convoys on the road."""
         self.strikes: dict[str, random.Random] = {}
         """Per spoiler: whether its victim strikes back at it, where the strike lands, how
         it is seen (a spoiler attacks one victim; keyed by victim, two spoilers attacking
@@ -149,7 +137,7 @@ class Ceasefire:
         n = rules.convoy_count(self.pause_hours, cv.interval_hours, cv.calm_hours,
                                self.aid_access, cv.max_per_pause)
         for k in range(n):
-            env.process(self.convoy(k + 1, k * cv.interval_hours, cv.calm_hours))
+            env.process(self.convoys.convoy(k + 1, k * cv.interval_hours, cv.calm_hours))
         yield env.timeout(self.horizon) | self.collapse
         world.events += 1
         # censored exactly at the horizon: (start + horizon) - start can round below it,
@@ -233,33 +221,15 @@ class Ceasefire:
         self.world.events += 1
         self.commit(name)
 
-    def convoy(self, number: int, depart: float, calm: float) -> Generator[Any, Any, None]:
-        """One convoy: leaves at ``depart`` after the start, delivers after ``calm``
-        hours if no violation happened meanwhile."""
-        env, world = self.env, self.world
-        yield env.timeout(depart)
-        world.events += 1
-        convoy = Convoy(number)
-        self.on_road.append(convoy)
-        self.convoys_sent += 1
-        world.log("", "convoy departs", f"convoy {number}")
-        yield env.timeout(calm)
-        world.events += 1
-        self.on_road.remove(convoy)
-        if convoy.spoiled:
-            world.log("", "convoy turned back", f"convoy {number}: no calm")
-        else:
-            self.convoys_delivered += 1
-            world.log("", "convoy delivers", f"convoy {number}")
-
     # -- state ---------------------------------------------------------------
 
     def commit(self, author: str) -> None:
         """An armed party acts: convoys, perception by the victim, consequences."""
         self.count(author)
         f = self.fighters[author]
-        severity = self.hit_convoys(author) if self.on_road else 1.0
-        u = (self.perceptions.get(author) or self.stream(self.perceptions, "perception", author)).random
+        severity = self.convoys.hit(author) if self.convoys.on_road else 1.0
+        u = (self.perceptions.get(author)
+             or first_use(self.perceptions, self.world.streams, "perception", author)).random
         seen = rules.perceive(
             author_is_spoiler=f.spoiler, colocation=f.colocation,
             delineation=self.delineation, verification=self.verification,
@@ -283,33 +253,12 @@ class Ceasefire:
             severity = rules.verified_severity(severity, self.reassurance)
         self.perceived_violation(f.victim, author, blamed, severity, delineation_hit=False)
 
-    def stream(self, made: dict[str, random.Random], purpose: str, name: str) -> random.Random:
-        """The stream of ``purpose`` of party ``name``, made on first use and kept in
-        ``made``: a replication that never needs it does not pay for making it."""
-        rng = made[name] = self.world.streams.get(f"{purpose}:{name}")
-        return rng
-
     def count(self, author: str) -> None:
         """One more act by ``author``; too many means retaliation is feeding itself."""
         self.violations[author] += 1
         self.acts += 1
         if self.acts > self.max_acts:
             raise runaway(self)
-
-    def hit_convoys(self, author: str) -> float:
-        """An act while convoys are on the road spoils their calm and may hit them;
-        returns the act's severity (grave if it hit one)."""
-        cv = self.world.scenario.spec.ceasefire.convoys
-        severity = 1.0
-        for convoy in self.on_road:
-            convoy.spoiled = True
-            hits = self.convoy_hits.get(author) or self.stream(self.convoy_hits, "convoys", author)
-            if hits.random() < cv.attack_probability and not convoy.attacked:
-                convoy.attacked = True
-                self.convoys_attacked += 1
-                severity = cv.grave_severity
-                self.world.log(author, "convoy attacked", f"convoy {convoy.number} (grave)")
-        return severity
 
     def respond_to_spoiler(self, victim: str, spoiler: Fighter) -> None:
         """The victim of a correctly attributed spoiler attack may strike the spoiler;
@@ -324,7 +273,7 @@ class Ceasefire:
         if response <= 0:
             return
         name = spoiler.name
-        rng = self.strikes.get(name) or self.stream(self.strikes, "strikes", name)
+        rng = self.strikes.get(name) or first_use(self.strikes, world.streams, "strikes", name)
         if rng.random() >= response:
             return
         host = spoiler.host
@@ -361,7 +310,8 @@ class Ceasefire:
 
     def schedule_retaliation(self, victim: str, severity: float) -> None:
         """The grievance's offspring: a Poisson number of acts at exponential delays."""
-        rng = self.grievances.get(victim) or self.stream(self.grievances, "retaliation", victim)
+        rng = (self.grievances.get(victim)
+               or first_use(self.grievances, self.world.streams, "retaliation", victim))
         mean = rules.retaliation_mean(self.retaliation[victim], severity, self.half_life)
         decay = rules.LN2 / self.half_life
         for _ in range(poisson(rng, mean)):

@@ -22,16 +22,11 @@ from sim.errors import ScenarioError
 from sim.model import run_replication
 from sim.output import resolved_toml, write_text
 from sim.scenario import Scenario, load_scenario
-from sim.trace_report import OUTCOME_KEYS, trace_record
+from sim.trace_report import OUTCOME_KEYS, trace_name, trace_record
 
 SAVED = re.compile(r"trace_\d+_\d+\.json")
 """The name of a saved record: other ``trace_*.json`` files (notes, copies) are not
 traces and are left alone."""
-
-
-def trace_name(seed: int, replication: int) -> str:
-    """The stem of a saved trace's files (and of its figure)."""
-    return f"trace_{seed}_{replication}"
 
 
 def trace_files(seed: int, replication: int) -> tuple[str, str]:
@@ -43,7 +38,7 @@ def trace_files(seed: int, replication: int) -> tuple[str, str]:
 def save_trace(out: Path, scenario: Scenario, record: str, seed: int, replication: int) -> None:
     """Write a trace's scenario, then its record: ``plot`` looks for the record, so a
     save stopped between the two leaves no trace it would read without its scenario."""
-    scenario_file, record_file = trace_files(seed, replication)[::-1]
+    record_file, scenario_file = trace_files(seed, replication)
     write_text(out / scenario_file, resolved_toml(scenario))
     write_text(out / record_file, record + "\n")
 
@@ -57,8 +52,12 @@ def read_traces(out: Path) -> list[dict[str, Any]]:
             ``trace --out`` writes it, or the replication no longer gives the saved
             events (the model changed since); the message names the file.
     """
-    return [_read_trace(path) for path in sorted(out.glob("trace_*.json"))
-            if SAVED.fullmatch(path.name)]
+    return [_read_trace(path) for path in _records(out)]
+
+
+def _records(out: Path) -> list[Path]:
+    """The saved records in ``out``, in the order of their names."""
+    return sorted(p for p in out.glob("trace_*.json") if SAVED.fullmatch(p.name))
 
 
 def traces_beside(out: Path) -> str:
@@ -66,7 +65,7 @@ def traces_beside(out: Path) -> str:
     (``trace --out`` may write into a run's directory): their figures are not drawn
     with the result's, and the user should not take their absence for a failure. ""
     when there are none."""
-    saved = sorted(p.name for p in out.glob("trace_*.json") if SAVED.fullmatch(p.name))
+    saved = [p.name for p in _records(out)]
     if not saved:
         return ""
     return (f"note: {out} also holds {saved[0]}" + (f" and {len(saved) - 1} more traces"

@@ -60,3 +60,12 @@ class Streams:
         if rng is None:
             rng = self._parties[name] = self.get("party:" + name)
         return rng
+
+
+def first_use(made: dict[str, random.Random], streams: Streams, purpose: str,
+              name: str) -> random.Random:
+    """The stream ``purpose:name``, made on its first use and kept in ``made``, a table
+    of one purpose keyed by party that its caller reads directly on every act (no name
+    is built there): a replication that never needs a stream does not pay to seed it."""
+    rng = made[name] = streams.get(f"{purpose}:{name}")
+    return rng

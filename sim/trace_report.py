@@ -25,6 +25,11 @@ def trace_record(outcome: Outcome, scenario: Scenario, seed: int) -> str:
         "withdrew": outcome.withdrew}), indent=2)
 
 
+def trace_name(seed: int, replication: int) -> str:
+    """The stem of a saved trace's files (``trace --out``) and of its figure."""
+    return f"trace_{seed}_{replication}"
+
+
 OUTCOME_KEYS = ("events", "agreed", "hours_held", "collapsed", "withdrew")
 """The keys of a trace record that the replication gives (the others say which it is)."""
 

@@ -103,7 +103,7 @@ GRAVE = quiet_doc(ceasefire__convoys__attack_probability=1.0,
 def convoy_on_road() -> Ceasefire:
     """A ceasefire of :data:`GRAVE` one hour after convoy 1 left, still on the road."""
     cf = ceasefire(GRAVE)
-    cf.env.process(cf.convoy(1, 0.0, CALM))
+    cf.env.process(cf.convoys.convoy(1, 0.0, CALM))
     cf.env.run(until=1.0)
     return cf
 
@@ -113,7 +113,7 @@ def test_an_act_that_hits_a_convoy_is_grave():
     one for its victim: blue loses 4 x 0.05 of trust instead of 0.05."""
     cf = convoy_on_road()
     cf.commit("red")
-    assert cf.convoys_attacked == 1
+    assert cf.convoys.attacked == 1
     assert cf.trust["blue"] == pytest.approx(0.9 - 4.0 * 0.05)
     # the same act with no convoy on the road costs the ordinary severity
     plain = ceasefire(GRAVE)
@@ -128,10 +128,10 @@ def test_a_convoy_is_attacked_at_most_once():
     cf = convoy_on_road()
     cf.commit("red")
     cf.commit("red")
-    assert cf.convoys_attacked == 1
+    assert cf.convoys.attacked == 1
     assert cf.trust["blue"] == pytest.approx(0.9 - 4.0 * 0.05 - 0.05)
     cf.env.run()
-    assert cf.convoys_sent == 1 and cf.convoys_delivered == 0
+    assert cf.convoys.sent == 1 and cf.convoys.delivered == 0
     assert len(events(cf.world.trace, "convoy attacked")) == 1
 
 
@@ -141,12 +141,12 @@ def test_a_delivered_convoy_leaves_the_road():
     doc = quiet_doc(ceasefire__convoys__attack_probability=1.0,
                     ceasefire__convoys__grave_severity=4.0)
     cf = ceasefire(doc)
-    cf.env.process(cf.convoy(1, 0.0, CALM))
+    cf.env.process(cf.convoys.convoy(1, 0.0, CALM))
     cf.env.run()
-    assert cf.env.now == CALM and cf.convoys_delivered == 1
-    assert cf.on_road == []
+    assert cf.env.now == CALM and cf.convoys.delivered == 1
+    assert cf.convoys.on_road == []
     cf.commit("red")
-    assert cf.convoys_attacked == 0
+    assert cf.convoys.attacked == 0
     assert cf.trust["blue"] == pytest.approx(0.9 - 0.05)
 
 
