@@ -107,7 +107,8 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
             x = np.array(values, dtype=float)
             order = np.argsort(x, kind="stable")
             plot_sides(ax, x[order], _taken(a, order), _taken(b, order))
-            plot_differences(below, x[order], _taken(diffs, order), what="difference A − B")
+            plot_differences(below, x[order], _taken(diffs, order), what="difference A − B",
+                             open_agreement=False)
             if len(x) == 1:
                 _single_point_axis(below, float(x[0]))
             value_ticks(below.xaxis, [float(v) for v in values], tick_labels(values), TICK_SIZE)
@@ -120,7 +121,8 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
             breaks = grid_breaks(points, params)
             gapped, gapped_a = broken(x, a, breaks)
             plot_sides(ax, gapped, gapped_a, broken(x, b, breaks)[1])
-            plot_differences(below, x, diffs, what="difference A − B")
+            plot_differences(below, x, diffs, what="difference A − B",
+                             open_agreement=False)
             mark_breaks((ax, below), breaks)
             below.set_xlim(-0.5, len(points) - 0.5)
             upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS

@@ -18,6 +18,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from plots.contrast import readable
 from plots.fitting import category_ticks, text_width, value_ticks
 from plots.heatmap import (
     axis_values,
@@ -94,8 +95,9 @@ def _pick(summary: dict[str, Any], field: str, label: str | None) -> dict[str, A
 
 
 def _colour(k: int, n: int) -> Any:
-    """The k-th of n milestone colours from cividis (readable with colour blindness)."""
-    return colormaps["cividis"](0.1 + 0.75 * k / max(n - 1, 1))
+    """The k-th of n milestone colours from cividis (readable with colour blindness),
+    darkened where it is too light to read on white (:func:`plots.contrast.readable`)."""
+    return readable(colormaps["cividis"](0.1 + 0.75 * k / max(n - 1, 1)))
 
 
 def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
@@ -155,9 +157,10 @@ def _side_by_side(x: np.ndarray, n: int) -> list[float]:
 
 
 def _errorbar(ax: Axes, x: np.ndarray, s: dict[str, np.ndarray], name: str, names: list[str],
-              markersize: float, label: str | None = None) -> None:
-    """``s`` as markers with their intervals, in the look of quantity ``name`` (an open
-    black circle for agreement, the milestone's colour and marker for a hold)."""
+              markersize: float, label: str | None = None, open_agreement: bool = True) -> None:
+    """``s`` as markers with their intervals, in the look of quantity ``name`` (a black
+    circle for agreement, open unless ``open_agreement`` is false; the milestone's colour
+    and marker for a hold)."""
     holds = [n for n in names if n != "agreement"]
     colour = "black" if name == "agreement" else _colour(holds.index(name), len(holds))
     marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
@@ -167,7 +170,8 @@ def _errorbar(ax: Axes, x: np.ndarray, s: dict[str, np.ndarray], name: str, name
     # the bar through, and read as solid)
     ax.errorbar(x, s["estimate"], yerr=[below, above], color=colour, marker=marker,
                 markersize=markersize, linestyle="none", capsize=2, elinewidth=1.0,
-                markerfacecolor="white" if name == "agreement" else colour, label=label,
+                markerfacecolor="white" if name == "agreement" and open_agreement else colour,
+                label=label,
                 barsabove=False)
 
 
@@ -185,14 +189,18 @@ def differences(points: list[Any]) -> dict[str, dict[str, np.ndarray]]:
 
 
 def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndarray]],
-                     reference: str = "the first point", what: str = "") -> None:
+                     reference: str = "the first point", what: str = "",
+                     open_agreement: bool = True) -> None:
     """Paired differences from the reference with their intervals, side by side at each
     point: on common random numbers they are far tighter than the bands above.
     ``reference`` names it on the axis (points drawn in order of value may not start
-    with it); ``what`` names the difference instead (``A − B``)."""
+    with it); ``what`` names the difference instead (``A − B``). Agreement's circle is
+    open as in the sweep's lines above, or filled (``open_agreement`` false) where the
+    panel above draws open markers for something else (a comparison's side B)."""
     names = list(diffs)
     for name, shift in zip(names, _side_by_side(x, len(names)), strict=True):
-        _errorbar(ax, x + shift, diffs[name], name, names, markersize=4)
+        _errorbar(ax, x + shift, diffs[name], name, names, markersize=4,
+                  open_agreement=open_agreement)
     ax.axhline(0.0, color="black", linewidth=0.8)
     # at least +-1 pp, so that a null result does not fill the panel with its interval
     low, high = ax.get_ylim()
@@ -202,7 +210,8 @@ def plot_differences(ax: Axes, x: np.ndarray, diffs: dict[str, dict[str, np.ndar
     # axis label it was broken into three cramped lines)
     ax.set_ylabel("difference (pp)", fontsize=9)
     what = what or f"difference from {reference}"
-    ax.set_title(wrap(f"Paired {what} (percentage points, 95% interval; open circle: "
+    circle = "open" if open_agreement else "black"
+    ax.set_title(wrap(f"Paired {what} (percentage points, 95% interval; {circle} circle: "
                       "agreement)", 80), fontsize=9, loc="left")
 
 

@@ -387,3 +387,26 @@ def test_the_line_styles_of_the_legend_are_not_drawn_as_a_quantity(whole):
                      for line in ax.get_lines() if line.get_linestyle() == style}
              for style in ("-", "--")}
     assert faces == {"-": {False}, "--": {True}}
+
+
+def test_agreement_s_difference_is_not_drawn_as_side_b(whole):
+    """Above, an open marker is side B; below, agreement's difference was an open circle
+    too, the one marker meaning two things in one figure. It is black and filled below,
+    as the legend draws P(agreement), and the panel's title says so."""
+    from matplotlib.colors import to_hex
+
+    from plots import figures
+    from sim.compare_sweep import PairPoint
+
+    results = [json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
+               for k in range(2)]
+    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
+                        r, ()) for r in results]  # type: ignore[arg-type]
+    (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"))
+    below = drawn.figure.axes[1]
+    bars = [c for c in below.containers if c.__class__.__name__ == "ErrorbarContainer"]
+    agreement = [c for c in bars if to_hex(c.lines[0].get_color()) == "#000000"]
+    assert len(agreement) == 1
+    assert to_hex(agreement[0].lines[0].get_markerfacecolor()) == "#000000"
+    title = " ".join(below.get_title(loc="left").split())
+    assert "black circle: agreement" in title and "open circle" not in title

@@ -32,6 +32,7 @@ from plots import marks, style
 from plots.agreement import agreement_figure
 from plots.causes import causes_figure, collapse_tables
 from plots.compare import compare_figure
+from plots.contrast import NON_TEXT_CONTRAST, contrast_on_white, readable
 from plots.outcomes import outcomes_figure
 from plots.survival import survival_figure
 from plots.sweep import sweep_figure
@@ -1955,3 +1956,35 @@ def test_an_agreement_at_the_ceasefires_start_hour_is_drawn_with_the_talks() -> 
         (agreement.time, "agreement")]
     assert all(k != "agreement" for lane in data["lanes"]["ceasefire"].values() for _, k, _ in lane)
     assert agreement.party not in data["lanes"]["ceasefire"]
+
+
+@pytest.mark.parametrize("n", range(1, 8))
+def test_every_milestone_colour_reads_on_white(n: int) -> None:
+    """The fourth of four quantities came from the yellow end of cividis at 1.75:1
+    against white; each is now at least the 3:1 of non-text contrast, the light ones
+    darkened and the dark ones left as the colour map gives them, still in order of
+    lightness (the milestones are ordered)."""
+    from plots.sweep import _colour
+
+    colours = [_colour(k, n) for k in range(n)]
+    ratios = [contrast_on_white(c) for c in colours]
+    assert min(ratios) >= NON_TEXT_CONTRAST
+    assert ratios == sorted(ratios, reverse=True)
+    assert len(set(colours)) == n
+    assert colours[0] == mcolors.to_hex(plt_cividis(0.1))
+
+
+def plt_cividis(v: float) -> Any:
+    from matplotlib import colormaps
+
+    return colormaps["cividis"](v)
+
+
+def test_readable_darkens_only_what_is_too_light() -> None:
+    assert readable("#083370") == "#083370"
+    dark = readable(style.YELLOW)
+    assert contrast_on_white(style.YELLOW) < 3.0 <= contrast_on_white(dark) < 3.1
+    # the hue is kept: each channel scaled by one factor
+    r, g, b = mcolors.to_rgb(style.YELLOW)
+    r2, g2, b2 = mcolors.to_rgb(dark)
+    assert abs(r2 / r - g2 / g) < 0.01 and b2 <= b
