@@ -365,3 +365,45 @@ def test_comparisons_of_different_sizes_give_each_row_its_runs(saved_levers, tmp
     names = plots.figures(kind, **data)[0].data["names"]
     assert names == ["monitoring coverage = 0.5\n(40 runs)", "monitoring notice = 0.3\n(80 runs)",
                      "imposed verification = 1.0\n(40 runs)"]
+
+
+def test_a_judgement_set_on_every_side_is_named_once_not_in_every_row(tmp_path) -> None:
+    """Levers as files of their own, compared under one judgement (the same --set on
+    each compare): rows read 'kl_aid with parties.opposition.beh / aviour...', the raw
+    key broken mid-word beside the readable form. Each row now names its own change,
+    and the judgement every side shares is named once, above."""
+    home = tmp_path / "levers"
+    judgement = "parties.opposition.behaviour.sensitivity=0.04"
+    for name, table, line in (("lever_cover", "ceasefire.monitoring", "coverage = 0.5"),
+                              ("lever_notice", "ceasefire.monitoring", "notice = 0.3")):
+        child = tmp_path / f"{name}.toml"
+        child.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "{name}"\ntitle = "{name}"\n'
+                         f"[{table}]\n{line}\n", encoding="utf-8")
+        assert quiet(["compare", str(child), str(DEFAULT), "--set", judgement, *QUICK,
+                      "--out", str(home / name)]) == 0
+    kind, data = plottable(home)
+    drawn = plots.figures(kind, **data)[0]
+    assert drawn.data["names"] == ["lever_cover", "lever_notice"]
+    title = " ".join(drawn.figure.get_suptitle().split())
+    assert "B = geneva_2016; both sides of every row with sensitivity (opposition) = 0.04" in title
+
+
+def test_only_what_every_side_is_given_is_taken_out_of_the_rows() -> None:
+    """A value one comparison changes (another sensitivity on side A) stays in its row."""
+    from plots.comparisons import change_parts, shared_sets
+
+    j, k = "parties.opposition.behaviour.sensitivity=0.04", "ceasefire.monitoring.coverage=0.5"
+
+    def result(a: str, a_sets: list[str]) -> dict:
+        return {"a": {"scenario": a, "sets": a_sets},
+                "b": {"scenario": "geneva_2016", "sets": [j]}}
+
+    results = [result("lever", [j]), result("geneva_2016", [j, k]),
+               result("geneva_2016", ["parties.opposition.behaviour.sensitivity=0.05"])]
+    assert shared_sets(results) == []
+    assert change_parts(results) == [["lever", j], [j, k],
+                                     ["parties.opposition.behaviour.sensitivity=0.05"]]
+    assert change_parts(results[:2]) == [["lever"], [k]]
+    # a result saved without its sets: A's name less B's scenario, as before
+    old = {"a_name": f"geneva_2016 with {k}", "b": {"scenario": "geneva_2016"}}
+    assert change_parts([old]) == [[k]]
