@@ -51,22 +51,28 @@ def collapse_tables(results: Results) -> dict[str, Any]:
     }
 
 
+def segments(data: dict[str, Any], scenario: Scenario, who: str) -> list[tuple[str, int]]:
+    """The authors of the acts after which ``who`` withdrew, with their counts, most
+    first (ties in the scenario's order): the bar's segments from the left, and its note
+    (:func:`withdrawal_notes`) in the same order, which named the authors by count while
+    the segments ran in the scenario's order."""
+    counts = [(a, c) for (w, a), c in data["withdrew_trigger"].items() if w == who and c > 0]
+    return sorted(counts, key=lambda ac: (-ac[1], scenario.order.index(ac[0])))
+
+
 def plot_withdrawals(ax: Axes, data: dict[str, Any], scenario: Scenario,
                      colours: dict[str, str]) -> None:
     """Share of collapses by withdrawing party, each bar split by the act's true author."""
     n = data["collapsed"]
     parties = scenario.spec.parties
     order = list(reversed(sorted_by_share(data["withdrew"])))
-    authors = sorted({t for (_, t) in data["withdrew_trigger"]}, key=scenario.order.index)
     notes = withdrawal_notes(data, scenario)
     for y, who in enumerate(order):
         left = 0.0
-        for author in authors:
-            count = data["withdrew_trigger"].get((who, author), 0)
-            if count > 0:
-                ax.barh(y, count / n, left=left, color=colours[author], edgecolor="white",
-                        height=BAR_HEIGHT)
-                left += count / n
+        for author, count in segments(data, scenario, who):
+            ax.barh(y, count / n, left=left, color=colours[author], edgecolor="white",
+                    height=BAR_HEIGHT)
+            left += count / n
         ax.annotate(f"{pct(left)} ({data['withdrew'][who]:,})", xy=(left, y), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize=9)
         if who in notes:
@@ -110,8 +116,7 @@ def withdrawal_notes(data: dict[str, Any], scenario: Scenario) -> dict[str, str]
     parties = scenario.spec.parties
     notes = {}
     for who in data["withdrew"]:
-        counts = sorted(((c, a) for (w, a), c in data["withdrew_trigger"].items() if w == who),
-                        key=lambda ca: (-ca[0], scenario.order.index(ca[1])))
+        counts = [(c, a) for a, c in segments(data, scenario, who)]
         if len(counts) < 2:
             continue
         shown, rest = counts[:DETAIL_AUTHORS], counts[DETAIL_AUTHORS:]

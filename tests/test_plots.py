@@ -330,6 +330,19 @@ def assert_authors_named(scenario: Scenario, drawn: Any) -> set[str]:
         assert any(all(f"{style.party_label(scenario.spec.parties, a)} {k:,}" in note
                        for (who, a), k in d["withdrew_trigger"].items() if who == w)
                    for note in notes), (w, notes)
+    # each note names the authors in the order of its bar's segments, from the left
+    # (it named them by count while the segments ran in the scenario's order)
+    ax = drawn.figure.axes[0]
+    colours = style.party_colours(scenario.order)
+    for note in notes:
+        y = min(ax.patches, key=lambda b: abs(b.get_y() + b.get_height() - next(
+            t for t in ax.texts if t.get_text().replace("\n", " ") == note).xy[1])).get_y()
+        bar = sorted((b for b in ax.patches if b.get_y() == y), key=lambda b: b.get_x())
+        authors = [next(a for a in scenario.order
+                        if mcolors.to_hex(colours[a]) == mcolors.to_hex(b.get_facecolor()))
+                   for b in bar]
+        named = [note.find(f"{style.party_label(scenario.spec.parties, a)} ") for a in authors]
+        assert -1 not in named and named == sorted(named), (note, authors)
     return mixed
 
 
@@ -339,6 +352,19 @@ def test_collapse_causes_name_every_author_of_a_mixed_bar() -> None:
         res = runner.run(sc, 200, SEED).results
     drawn = causes_figure(sc, res, jsonable(summarize(res, sc, seed=SEED)))
     assert assert_authors_named(sc, drawn)  # the government's bar: JFS and the opposition
+
+
+def test_a_mixed_bar_s_note_names_its_segments_in_their_order() -> None:
+    """With delineation at 0.5 the opposition's acts (34) push the government out more
+    often than JFS's (32): the note named the opposition first, the bar drew JFS first."""
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml",
+                       ["ceasefire.imposed.delineation=0.5"])
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 400, 2016).results
+    drawn = causes_figure(sc, res, {})
+    assert drawn.data["withdrew_trigger"][("regime", "opposition")] == 34
+    assert drawn.data["withdrew_trigger"][("regime", "jfs")] == 32
+    assert assert_authors_named(sc, drawn) == {"regime"}
 
 
 def test_an_issue_s_unit_is_not_said_twice_in_the_agreement_figure(
