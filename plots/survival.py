@@ -91,11 +91,12 @@ def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
     ax.axis("off")
     share_agreed = data["agreed"] / runs if runs else math.nan
     lines = []
-    # one precision for the whole list, so the rows compare at a glance
+    # one precision for the whole list, its shares of all runs included, so the rows
+    # compare at a glance (0.8% of agreed ceasefires read "1% of all runs")
     digits = max((_digits(v) for v in data["milestones"].values()), default=0)
     for label, value in data["milestones"].items():
         lines.append(f"{shorten(label)}\n  {pct_interval(value, digits)}\n"
-                     f"  {pct(data['of_all_runs'][label])} of all runs")
+                     f"  {pct(data['of_all_runs'][label], digits)} of all runs")
     ax.text(0.0, 1.0, "Still holding, of agreed\nceasefires (95% interval)",
             transform=ax.transAxes, ha="left", va="top", fontsize=9, fontweight="bold")
     # the list and the note below it flow from the heading in points, not in axes
@@ -104,7 +105,7 @@ def milestone_table(ax: Axes, data: dict[str, Any], runs: int) -> list[str]:
                 xytext=(0, -LIST_TOP), textcoords="offset points", ha="left", va="top",
                 fontsize=9, linespacing=LIST_SPACING, annotation_clip=False)
     ax.annotate(f"{data['agreed']:,} of {runs:,} runs\nreached agreement "
-                f"({pct(share_agreed)})", xy=(0.0, 1.0), xycoords="axes fraction",
+                f"({pct(share_agreed, digits)})", xy=(0.0, 1.0), xycoords="axes fraction",
                 xytext=(0, -LIST_TOP - _list_points(len(lines)) - 12), textcoords="offset points",
                 ha="left", va="top", fontsize=9, color="#444444", annotation_clip=False)
     return lines
