@@ -75,8 +75,9 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
     if traces := read_traces(out):
         return "traces", {"traces": traces}
     # a whole with nothing finished yet, or a folder of run directories: which to plot
-    raise ScenarioError(str(out / "runs.csv"), "", None, f"missing; {out} " + (
-        parts_inside(out) or f"holds no results a command saved: {WHAT_PLOT_DRAWS}"))
+    # (named as the folder: "runs.csv: missing" read as a run's damaged directory)
+    raise ScenarioError(str(out), "", None, parts_inside(out) or
+                        f"holds no results a command saved: {WHAT_PLOT_DRAWS}")
 
 
 WHAT_PLOT_DRAWS = "give the --out DIR of a run, sweep, comparison, backtest or trace"

@@ -222,10 +222,29 @@ def parts_inside(out: Path) -> str:
         return ("holds a comparison, not a run: plot it "
                 f"('plot {shell_path(os.path.normpath(compared[0].parent))}'), or save another "
                 "against the same scenario and seed beside it to draw them side by side")
+    wholes = sorted(p for p in out.glob("*") if p.is_dir() and _whole_kind(p))
+    if wholes:  # a folder of sweeps: only comparisons are drawn together
+        kinds = sorted({_whole_kind(p) for p in wholes})
+        what = (f"a {kinds[0]}" if len(wholes) == 1 else f"{len(wholes)} {kinds[0]}s"
+                if len(kinds) == 1 else f"{len(wholes)} results ({', '.join(kinds)})")
+        where = (f" in {wholes[0].name}/: plot it" if len(wholes) == 1 else
+                 ", each in a folder of its own and drawn on its own: plot each")
+        return (f"holds {what}{where} ('plot {shell_path(os.path.normpath(wholes[0]))}'); "
+                "only comparisons are drawn side by side")
     inside = sorted(out.glob("*/runs.csv"))  # a sweep's points/, a backtest's cases/
     if inside:
         return ("holds run directories, not a run: plot one of them "
                 f"('plot {shell_path(os.path.normpath(inside[0].parent))}')")
+    return ""
+
+
+def _whole_kind(home: Path) -> str:
+    """Which command's ``--out`` ``home`` is, by the folder that marks it (a sweep's
+    ``points/``, a comparison sweep's ``pairs/``, a backtest's ``cases/``); "" if none."""
+    for part, kind in (("pairs", "comparison sweep"), ("points", "sweep"),
+                       ("cases", "backtest")):
+        if (home / part).is_dir():
+            return kind
     return ""
 
 

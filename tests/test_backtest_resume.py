@@ -549,7 +549,7 @@ def test_plot_of_a_whole_names_a_run_directory_inside_it(tmp_path, whole, capsys
         del record["backtest_case"]
         manifest.write_text(json.dumps(record))
     assert run_sim.main(["plot", str(cases.parent)]) == 2
-    assert (f"{cases.parent} holds a backtest, not a run: its cases are the run directories "
+    assert (f"{cases.parent}: holds a backtest, not a run: its cases are the run directories "
             f"to plot ('plot {cases / FIRST}')") in capsys.readouterr().err
     side = tmp_path / "compare" / "a"
     shutil.copytree(whole / "cases" / FIRST, side)
@@ -561,7 +561,7 @@ def test_plot_of_a_whole_names_a_run_directory_inside_it(tmp_path, whole, capsys
     assert run_sim.main(["plot", str(point.parent.parent)]) == 2
     assert f"its points are the run directories to plot ('plot {point}')" in capsys.readouterr().err
     assert run_sim.main(["plot", str(whole / "cases")]) == 2
-    assert (f"{whole / 'cases'} holds run directories, not a run: plot one of them ('plot "
+    assert (f"{whole / 'cases'}: holds run directories, not a run: plot one of them ('plot "
             f"{whole / 'cases' / FIRST}')") in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert run_sim.main(["plot", str(tmp_path / "empty")]) == 2

@@ -139,6 +139,28 @@ def test_a_comparison_with_only_its_second_side_saved_is_named_a_comparison(tmp_
     assert f"'plot {tmp_path / 'b'}'" in message
 
 
+def test_a_folder_of_sweeps_says_to_plot_each(tmp_path: Path, capsys) -> None:
+    """A folder of comparison sweeps (one per lever, under one judgement) began
+    'runs.csv: missing', as if it were a damaged run: it now says what it holds."""
+    import run_sim
+
+    for name, part in (("aid", "pairs"), ("cc", "pairs"), ("del", "points")):
+        (tmp_path / "levers" / name / part).mkdir(parents=True)
+    message = parts_inside(tmp_path / "levers")
+    assert message == ("holds 3 results (comparison sweep, sweep), each in a folder of its own "
+                       f"and drawn on its own: plot each ('plot {tmp_path / 'levers' / 'aid'}'); "
+                       "only comparisons are drawn side by side")
+    (tmp_path / "levers" / "del" / "points").rmdir()
+    assert parts_inside(tmp_path / "levers").startswith("holds 2 comparison sweeps, each in ")
+    (tmp_path / "one" / "aid" / "cases").mkdir(parents=True)
+    assert parts_inside(tmp_path / "one").startswith(
+        f"holds a backtest in aid/: plot it ('plot {tmp_path / 'one' / 'aid'}')")
+    assert run_sim.main(["plot", str(tmp_path / "levers")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {tmp_path / 'levers'}: holds 2 comparison sweeps")
+    assert "runs.csv" not in err
+
+
 def test_the_point_to_plot_is_named_without_dot_dot(tmp_path: Path) -> None:
     """``plot sweep/points/..`` names the point to plot as a plain path, not one through
     ``..`` that is only right from where the user stands in it."""
