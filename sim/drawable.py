@@ -39,6 +39,7 @@ from sim.params import MAX_POINTS, parse_params
 from sim.records import Results
 from sim.resuming import saved_pairs, saved_points
 from sim.rundir import CASES, PAIRS, POINTS, SIDES
+from sim.saved_summary import check_summary
 from sim.saved_trace import read_traces
 from sim.scenario import Scenario
 from sim.scoring import compute_scores
@@ -284,6 +285,13 @@ def _comparison(path: Path) -> dict[str, Any]:
             or _count(data.get("runs")) is None:
         raise ScenarioError(str(path), "", None, "a comparison as the command saved it (with "
                             "'runs', and 'a', 'b' and 'diff' tables, the last with 'p_hold')")
+    for key in ("a_name", "b_name"):
+        if key in data and not isinstance(data[key], str):
+            raise ScenarioError(str(path), key, data[key], "the name of that side of the "
+                                "comparison, in quotes, as the command saved it")
+    for side in ("a", "b"):
+        check_summary(path, data[side], side)
+    check_summary(path, data["diff"], "diff", difference=True)
     return data
 
 

@@ -31,6 +31,7 @@ from sim.csvio import atomic_writer, remove_leftovers
 from sim.errors import ScenarioError
 from sim.model import armed_parties
 from sim.records import Results
+from sim.saved_summary import check_summary
 from sim.scenario import Scenario, load_scenario
 from sim.toml_out import toml_dumps
 
@@ -336,6 +337,7 @@ def read_run(out: Path, summary_needed: bool = True
     )
     summary = (_read_object(out / "summary.json")
                if summary_needed or (out / "summary.json").exists() else {})
+    check_summary(out / "summary.json", summary)
     counted = summary.get("runs")
     manifest = _read_object(out / "manifest.json")
     if summary_needed and counted is not None and counted != len(results):
