@@ -56,6 +56,29 @@ def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> N
                                     f"does not write its copy of the scenario over the file "
                                     f"{path} it reads (move or rename the file, or use "
                                     "another directory)")
+    for pattern in COPIES[command]:  # a file of the user's where a copy goes, not read
+        if any(p in ("#", "*") for p in pattern):
+            continue  # (inside a result's own folders: refused as earlier results)
+        copy = root.joinpath(*pattern, "scenario.toml")
+        if copy.is_file() and not _written_copy(copy):
+            raise ScenarioError("--out", "", str(out), f"a directory where the {KINDS[command]} "
+                                f"does not write its copy of the scenario over {copy}, "
+                                "a file it did not write (move or rename the file, or use "
+                                "another directory)")
+
+
+def _written_copy(path: Path) -> bool:
+    """Whether ``path`` reads as a run writes its copy of a scenario (no comments, no
+    ``extends``, its own layout): a file of the user's there is kept."""
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+        return "extends" not in doc and text == toml_dumps(doc)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError, ValueError,
+            RecursionError):
+        return False
 
 
 def _own_copy(path: Path, doc: dict[str, Any]) -> bool:
