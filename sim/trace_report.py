@@ -38,12 +38,18 @@ def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) ->
     """One replication, event by event, and how it ended, under a line that says which
     (scenario, ``--set`` values, seed), so a saved or pasted trace can be run again."""
     which = f"Replication {outcome.replication}" + (f" of seed {seed}" if seed is not None else "")
-    lines = [f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})", which, "",
-             ""]
+    lines = [f"Scenario: {scenario.spec.title or scenario.name} ({scenario.label})", which, ""]
     # the party column as wide as the longest name (northern_factions ran into the events)
     width = max((len(ev.party) for ev in outcome.trace or ()), default=0)
     width = max(width, len("party"), 10) + 1
-    lines[-1] = f"{'hour':>8}  {'day':>5}  {'party':<{width}} {'event':<18} detail"
+    start = next((ev.time for ev in outcome.trace or () if ev.event == "ceasefire"), None)
+    # two clocks: the table's from the opening of the talks, the ceasefire's own (its
+    # milestones, its hours held) from its start; "day 10.1" at a withdrawal read as ten
+    # days of ceasefire, which had held 6.6
+    lines.append("Hour and day from the opening of the talks" + (
+        f"; the ceasefire's milestones and hours held count from its start, at hour {start:.1f}"
+        if start is not None else "") + ".")
+    lines.append(f"{'hour':>8}  {'day':>5}  {'party':<{width}} {'event':<18} detail")
     for ev in outcome.trace or ():
         lines.append(f"{ev.time:8.1f}  {ev.time / 24:5.1f}  {ev.party:<{width}} {ev.event:<18} "
                      f"{ev.detail}")
@@ -54,7 +60,9 @@ def trace_text(outcome: Outcome, scenario: Scenario, seed: int | None = None) ->
     elif outcome.collapsed:
         lines.append(
             f"Outcome: agreed at hour {outcome.agreement_hour:.0f}; ceasefire collapsed after "
-            f"{outcome.hours_held:.1f} h: {outcome.withdrew} withdrew after an act by "
+            f"{outcome.hours_held:.1f} h ({outcome.hours_held / 24:.1f} days)"
+            + (f", at hour {start + outcome.hours_held:.1f}" if start is not None else "")
+            + f": {outcome.withdrew} withdrew after an act by "
             f"{outcome.trigger}" + (f" blamed on {outcome.blamed}" if outcome.misattributed else "")
             + (" (a strike on a spoiler that hit its host)" if outcome.delineation_hit else "")
             + "."

@@ -132,6 +132,26 @@ def test_a_trace_says_whom_a_misattributed_act_was_blamed_on():
     assert line.endswith(f"withdrew after an act by {outcome.trigger} blamed on opposition."), line
 
 
+def test_a_trace_says_which_clock_each_time_is_on():
+    """The table's hours and days run from the opening of the talks, the hours held from
+    the ceasefire's start: 'day 10.1' at a withdrawal after 158.6 hours of ceasefire read
+    as ten days of ceasefire. The trace says so, and the outcome gives both."""
+    scenario = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml")
+    outcome = run_replication(scenario, 2016, 0, trace=True)
+    assert outcome.collapsed
+    start = next(ev.time for ev in outcome.trace if ev.event == "ceasefire")
+    text = trace_text(outcome, scenario)
+    assert (f"Hour and day from the opening of the talks; the ceasefire's milestones and hours "
+            f"held count from its start, at hour {start:.1f}.") in text.splitlines()
+    withdrawal = next(ev.time for ev in outcome.trace if ev.event == "withdraws")
+    assert withdrawal == pytest.approx(start + outcome.hours_held)
+    assert (f"ceasefire collapsed after {outcome.hours_held:.1f} h "
+            f"({outcome.hours_held / 24:.1f} days), at hour {withdrawal:.1f}: ") in outcome_line(text)
+    failed = load_scenario(DEFAULT)
+    none = next(o for i in range(40) if not (o := run_replication(failed, 2016, i, trace=True)).agreed)
+    assert "Hour and day from the opening of the talks." in trace_text(none, failed).splitlines()
+
+
 def test_a_trace_says_when_a_strike_on_a_spoiler_hit_its_host(geneva):
     """A strike on a spoiler that hit the party it sheltered with (co-location, which
     delineation is meant to end) is said as such, not as a plain act by the striker."""
