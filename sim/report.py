@@ -141,7 +141,8 @@ def summary_text(summary: dict[str, Any], scenario: Scenario) -> str:
     lines += _acts_and_convoys(summary)
     rps = summary.get("runs_per_second")
     lines.append("")
-    speed = f" ({rps:.0f} runs/s)" if rps else ""
+    # two significant digits below 10 runs/s: a slow scenario's 0.2 read "0 runs/s"
+    speed = "" if not rps else f" ({rps:.0f} runs/s)" if rps >= 10 else f" ({rps:.2g} runs/s)"
     ran = summary.get("runs_this_session", summary["runs"])
     if ran < summary["runs"]:  # a resumed run: only the new runs took the time
         lines.append(f"{summary['events']} events over {summary['runs']} runs; this session "

@@ -36,9 +36,10 @@ from sim.document import (
 )
 from sim.errors import ScenarioError
 from sim.origin import noting_origin
+from sim.printable import refuse_case_twins
 from sim.schema import Behaviour, ScenarioSpec
 from sim.schema_errors import from_validation
-from sim.validation import check_references, refuse_case_twins
+from sim.validation import check_references
 
 __all__ = [
     "PartyModel",

@@ -11,10 +11,9 @@ one place, and compiling can assume it holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sim.document import join_key
 from sim.errors import PairedError, ScenarioError, listing
+from sim.printable import check_printable
 from sim.reads import READ_BY
 from sim.rules.talks import round_count
 from sim.schema import ScenarioSpec
@@ -57,52 +56,6 @@ def label_clash(labels: list[str], table: str | None = None) -> tuple[str, str, 
             if other != label:
                 return label, other, column
     return None
-
-
-def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
-    """Names are case-sensitive, so ``US`` beside ``us`` would be a second party (or
-    issue): almost surely a typing slip, as when a child scenario meant to override its
-    parent's. Refused rather than simulated."""
-    seen: dict[str, str] = {}
-    for name in names:
-        other = seen.setdefault(name.lower(), name)
-        if other != name:
-            raise ScenarioError(file, join_key((table, name)), name,
-                                f"{other!r}, as written elsewhere, or another name: {name!r} "
-                                f"and {other!r} differ only in case, and names are "
-                                f"case-sensitive, so these would be two {table}")
-
-
-def has_control(text: str) -> bool:
-    """Whether ``text`` holds a control character (a new line, a tab, NUL, ESC...)."""
-    return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
-
-
-def check_printable(spec: ScenarioSpec, file: str) -> None:
-    """Names and labels shown in tables, file columns and figures: each with a visible
-    character and no control characters, which would be invisible there or, printed to
-    a terminal, act on it (an ESC sequence can clear the screen). Records use "" for
-    "nobody" (no withdrawal, no trigger), so a blank party name would vanish."""
-    named: list[tuple[tuple[str, ...], str, str]] = [(("name",), spec.name, "a scenario name")]
-    named += [(("parties", n), n, "a party name") for n in spec.parties]
-    named += [(("issues", n), n, "an issue name") for n in spec.issues]
-    named += [(("ceasefire", "milestones", n), n, "a milestone label")
-              for n in spec.ceasefire.milestones]
-    for parts, text, what in named:
-        if not text.strip() or has_control(text):
-            raise ScenarioError(file, join_key(parts), text, f"{what} with a visible character "
-                                "and no control characters (new lines, tabs, NUL, ESC)")
-    if has_control(spec.title):
-        raise ScenarioError(file, "title", spec.title,
-                            "one line of text without control characters")
-    cited = [("sources", spec.sources)]
-    if spec.observed is not None:
-        cited.append(("observed.sources", spec.observed.sources))
-    for key, sources in cited:  # a blank entry cites nothing
-        blank = next((k for k, text in enumerate(sources) if not text.strip()), None)
-        if blank is not None:
-            raise ScenarioError(file, f"{key}[{blank}]", sources[blank], "a source a reader "
-                                "can look up (who said or reported it, where and when)")
 
 
 def check_references(spec: ScenarioSpec, file: str) -> None:

@@ -125,6 +125,9 @@ def test_a_resumed_run_counts_only_its_own_runs_in_its_speed(geneva):
     summary = summarize(out.results, geneva, seed=13, wall_seconds=2.0, ran=out.ran)
     assert summary["runs_this_session"] == 80 and summary["runs_per_second"] == 40.0
     assert "this session ran 80 in 2.00 s (40 runs/s)" in summary_text(summary, geneva)
+    slow = {**summary, "runs_this_session": summary["runs"], "wall_seconds": 98.0,
+            "runs_per_second": 20 / 98.0}
+    assert "(0.2 runs/s)" in summary_text(slow, geneva)
 
 
 def test_a_resumed_run_returns_only_the_replications_asked_for(geneva):

@@ -177,6 +177,35 @@ def test_a_party_name_with_a_c1_control_character_is_refused(control):
     assert "no control characters" in err.allowed
 
 
+@pytest.mark.parametrize("where", ["party", "label", "milestone"])
+def test_a_name_of_hundreds_of_characters_is_refused_with_its_start_and_length(where):
+    """A 300-character issue or party name ran, and garbled the figures (titles and
+    legend over each other). Names stop at 64 characters, a party's label at 120; the
+    message shows the name's start and its length, not all of it."""
+    from sim.printable import MAX_LABEL, MAX_NAME
+
+    long = "x" * 300
+    doc = minimal_doc()
+    if where == "party":
+        doc = with_keys(doc, **{f"parties__{long}": {"role": "mediator"}})
+    elif where == "label":
+        first = next(iter(doc["parties"]))
+        doc = with_keys(doc, **{f"parties__{first}__label": long})
+    else:
+        doc = with_keys(doc, **{f"ceasefire__milestones__{long}": 1.0})
+    err = refused(doc)
+    assert err.value == "x" * 60 + "... (300 characters)"
+    longest = MAX_LABEL if where == "label" else MAX_NAME
+    assert f"at most {longest} characters (this one has 300)" in err.allowed
+    assert len(str(err)) < 400
+    # at the limit, accepted
+    fits = "y" * longest
+    if where == "label":
+        assert scenario_from_dict(with_keys(minimal_doc(), **{f"parties__{first}__label": fits}), "c")
+    elif where == "milestone":
+        assert scenario_from_dict(with_keys(minimal_doc(), **{f"ceasefire__milestones__{fits}": 1.0}), "c")
+
+
 PAUSE = {"hours": 10_000.0}
 
 

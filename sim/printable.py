@@ -1,0 +1,87 @@
+"""Names and labels a scenario shows: visible, without control characters, of a length
+tables and figures can hold, and not two alike but for case.
+
+Names head table columns and file columns and label figures; printed to a terminal a
+control character can act on it, and a name of hundreds of characters garbled every
+figure it labelled. Part of :mod:`sim.validation`'s rules, kept apart as one concept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sim.document import join_key
+from sim.errors import ScenarioError
+from sim.schema import ScenarioSpec
+
+__all__ = ["MAX_LABEL", "MAX_NAME", "check_printable", "has_control", "refuse_case_twins"]
+
+
+def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
+    """Names are case-sensitive, so ``US`` beside ``us`` would be a second party (or
+    issue): almost surely a typing slip, as when a child scenario meant to override its
+    parent's. Refused rather than simulated."""
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(name.lower(), name)
+        if other != name:
+            raise ScenarioError(file, join_key((table, name)), name,
+                                f"{other!r}, as written elsewhere, or another name: {name!r} "
+                                f"and {other!r} differ only in case, and names are "
+                                f"case-sensitive, so these would be two {table}")
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (a new line, a tab, NUL, ESC...)."""
+    return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
+
+
+MAX_NAME = 64
+"""Most characters of a scenario's, party's, issue's or milestone's name: names head
+table columns and label figures, and one of hundreds of characters garbled them."""
+MAX_LABEL = 120
+"""Most characters of a party's display name (figures break it across lines)."""
+
+
+def _clipped(text: str) -> str:
+    """A long text as a message shows it: its start and its length."""
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"
+
+
+def check_printable(spec: ScenarioSpec, file: str) -> None:
+    """Names and labels shown in tables, file columns and figures: each with a visible
+    character and no control characters, which would be invisible there or, printed to
+    a terminal, act on it (an ESC sequence can clear the screen). Records use "" for
+    "nobody" (no withdrawal, no trigger), so a blank party name would vanish."""
+    named: list[tuple[tuple[str, ...], str, str]] = [(("name",), spec.name, "a scenario name")]
+    named += [(("parties", n), n, "a party name") for n in spec.parties]
+    named += [(("issues", n), n, "an issue name") for n in spec.issues]
+    named += [(("ceasefire", "milestones", n), n, "a milestone label")
+              for n in spec.ceasefire.milestones]
+    named += [(("parties", n, "label"), p.label, "a party's label") for n, p in spec.parties.items()
+              if p.label]
+    for parts, text, what in named:
+        if not text.strip() or has_control(text):
+            raise ScenarioError(file, join_key(parts), text, f"{what} with a visible character "
+                                "and no control characters (new lines, tabs, NUL, ESC)")
+        label = parts[-1] == "label"
+        if len(text) > (MAX_LABEL if label else MAX_NAME):
+            where = parts if label else (*parts[:-1], _clipped(parts[-1]))
+            raise ScenarioError(file, join_key(where), _clipped(text), (
+                f"{what} of at most {MAX_LABEL if label else MAX_NAME} characters (this one has "
+                f"{len(text):,}): " + ("figures break it across lines, and hundreds of "
+                                       "characters garbled them" if label else
+                                       "it heads table columns and labels figures")
+                + ("; a longer display name goes in its 'label'" if what == "a party name"
+                   else "")))
+    if has_control(spec.title):
+        raise ScenarioError(file, "title", spec.title,
+                            "one line of text without control characters")
+    cited = [("sources", spec.sources)]
+    if spec.observed is not None:
+        cited.append(("observed.sources", spec.observed.sources))
+    for key, sources in cited:  # a blank entry cites nothing
+        blank = next((k for k, text in enumerate(sources) if not text.strip()), None)
+        if blank is not None:
+            raise ScenarioError(file, f"{key}[{blank}]", sources[blank], "a source a reader "
+                                "can look up (who said or reported it, where and when)")
