@@ -5,6 +5,8 @@ syntax error quotes its line and says its usual cause in a scenario."""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import stat
 import tomllib
@@ -36,6 +38,19 @@ def shown_path(path: Path) -> str:
         return str(path.resolve())
 
 
+def _broken_link(path: Path) -> str:
+    """What is wrong with a symbolic link that leads to no file: a loop of links, or a
+    link to a missing file ("file does not exist" left the user looking for it)."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # how Python 3.11 reports a loop
+        return "a symbolic link in a loop of links, which leads to no file"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link in a loop of links, which leads to no file"
+    return f"a symbolic link to {os.readlink(path)}, which does not exist"
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         exists, directory = path.exists(), path.is_dir()
@@ -43,6 +58,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(str(path), "", None, f"a path the file system can open "
                             f"({exc.strerror or exc})") from None
     if not exists:
+        if path.is_symlink():  # exists() follows the link: a loop, or a link to nothing
+            raise ScenarioError(str(path), "", None, _broken_link(path))
         suffixed = path.with_name(path.name + ".toml")
         hint = f" (did you mean {suffixed}?)" if path.suffix != ".toml" and suffixed.is_file() else ""
         raise ScenarioError(str(path), "", None, f"file does not exist{hint}")

@@ -26,6 +26,8 @@ _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
+from helpers import on_ci  # noqa: E402  (importable once tests/ is on the path)
+
 settings.register_profile(
     "dev",
     max_examples=100,
@@ -41,10 +43,9 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-if os.environ.get("CI"):
-    settings.load_profile("ci")
-else:
-    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# CI=true (as CI services set it) selects the fixed profile, CI=false does not, and a
+# profile named in HYPOTHESIS_PROFILE is used as named
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if on_ci() else "dev"))
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker

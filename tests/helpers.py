@@ -320,6 +320,12 @@ def counting_bar(monkeypatch: Any) -> list[int]:
     return counted
 
 
+def on_ci() -> bool:
+    """Whether the suite runs under CI: ``CI`` set to anything but empty, 0, false, no or
+    off (CI services set ``CI=true``; ``CI=false`` selected the CI profile too)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 def optional_extra(module: str) -> Any:
     """The module of an optional extra (``distributed``), or a skip of the tests that need
     it where it is not installed, so the rest of the suite still runs: except under CI,
@@ -328,7 +334,7 @@ def optional_extra(module: str) -> Any:
 
     import pytest
 
-    if os.environ.get("CI"):
+    if on_ci():
         return importlib.import_module(module)
     return pytest.importorskip(module, reason=f"the '{module}' extra is not installed "
                                "(pip install -e '.[test,distributed]')")

@@ -600,3 +600,20 @@ def test_a_child_that_names_itself_but_takes_its_parent_s_title_is_told_so(tmp_p
             f"{middle}, which it extends" in borrowed_name_note(load_scenario(grandchild)))
     assert borrowed_name_note(load_scenario(grandchild)).endswith(
         "set name and title in grandchild.toml")
+
+
+def test_a_broken_symbolic_link_says_where_it_leads(tmp_path: Path) -> None:
+    """A link in a loop, or to a file since removed, was 'file does not exist', which
+    sent the user looking for a file they could see."""
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    (tmp_path / "gone.toml").symlink_to(tmp_path / "removed.toml")
+    for name, says in (("a.toml", "a symbolic link in a loop of links, which leads to no file"),
+                       ("gone.toml", f"a symbolic link to {tmp_path / 'removed.toml'}, which "
+                                     "does not exist")):
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(tmp_path / name)
+        assert err.value.allowed == says

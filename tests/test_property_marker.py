@@ -51,3 +51,22 @@ def test_property_selects_exactly_the_hypothesis_tests_of_unmarked_modules():
 def test_each_unmarked_module_has_hypothesis_tests(module_name):
     """The list above names modules that still hold hypothesis tests."""
     assert hypothesis_tests(module_name)
+
+
+@pytest.mark.parametrize(("ci", "profile", "wanted"), [
+    ("true", "", 200), ("1", "", 200), ("false", "", 100), ("0", "", 100), ("", "", 100),
+    ("true", "dev", 100)])
+def test_ci_selects_the_fixed_profile_only_when_it_is_set_on(tmp_path, ci, profile, wanted):
+    """CI=false selected the CI profile too (any value did); a profile named in
+    HYPOTHESIS_PROFILE is used as named."""
+    import os
+
+    probe = tmp_path / "test_probe.py"
+    probe.write_text("from hypothesis import settings\n\n\ndef test_probe():\n"
+                     "    print('examples', settings.default.max_examples)\n", encoding="utf-8")
+    env = {**os.environ, "CI": ci, "HYPOTHESIS_PROFILE": profile}
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+                          f"--confcutdir={HERE}", "--rootdir", str(HERE), "-c", "/dev/null",
+                          str(HERE / "conftest.py"), str(probe)],
+                         capture_output=True, text=True, env=env, cwd=HERE.parent)
+    assert f"examples {wanted}" in out.stdout, out.stdout + out.stderr
