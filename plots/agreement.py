@@ -49,7 +49,9 @@ def agreement_times(results: Results, scenario: Scenario) -> dict[str, Any]:
     neg = scenario.spec.negotiation
     step = neg.round_interval_hours
     last = max(neg.deadline_hours, float(np.nanmax(hours)) if agreed.any() else 0.0)
-    edges = (np.arange(0, math.floor(last / step) + 2) + 0.5) * step
+    # bins centred on the rounds up to the one holding the last hour, and no further:
+    # a bin more left the axis running a round and a half past the deadline
+    edges = (np.arange(0, math.ceil(last / step - 0.5) + 1) + 0.5) * step
     edges = np.concatenate([[0.0], edges])
     counts, _ = np.histogram(hours[agreed], bins=edges)
     return {"edges": edges, "counts": counts, "agreed": int(agreed.sum()),

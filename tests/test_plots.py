@@ -2049,3 +2049,17 @@ def test_a_term_every_run_agrees_is_drawn_on_its_value() -> None:
         assert tallest.get_x() + tallest.get_width() / 2 == pytest.approx(48.0)
     finally:
         plt.close(fig)
+
+
+def test_the_time_axis_ends_within_half_a_round_of_the_last_round() -> None:
+    """A 24-hour deadline with rounds every 12 hours drew an axis to 42 hours, a round
+    and a half of nothing past the deadline."""
+    from plots.agreement import agreement_times
+
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml")
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 100, SEED).results
+    d = agreement_times(res, sc)
+    step = sc.spec.negotiation.round_interval_hours
+    assert d["edges"][-1] == sc.spec.negotiation.deadline_hours + step / 2
+    assert d["counts"].sum() == d["agreed"]
