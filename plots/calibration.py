@@ -23,6 +23,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -122,6 +123,9 @@ def plot_forecasts(ax: Axes, table: Any) -> None:
         Line2D([], [], color=GREY, marker="X", linestyle="", markeredgecolor="black",
                label="observed: did not (0%)"),
     ]
+    if any(p["observed"] is None for s in series for p in s["points"]):
+        # a forecast without a mark of what happened: the record cannot tell
+        handles.append(Line2D([], [], linestyle="", label="no mark: outcome unknown,\nnot scored"))
     ax.set_xticks(range(len(names)),
                   ["agreement" if e == "agreement" else f"holds {e}" for e in names])
     ax.set_xlim(-0.5, len(names) - 0.5)
@@ -208,16 +212,23 @@ def plot_brier(ax: Axes, table: Any) -> None:
                     fontsize=7, rotation=90)
     ax.set_xticks(range(len(bars)), [f"{_tick(b['event'])}\nn={b['cases']}" for b in bars],
                   fontsize=8)
+    uninformed = (getattr(table, "scores", None) or {}).get("uninformed")
+    if uninformed:  # the bar a forecast must clear: an even chance for every event
+        ax.axhline(uninformed["brier"], color="black", linestyle="--", linewidth=1.0, zorder=3)
     ax.set_ylim(0, 1.3)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.set_ylabel("Brier score (0 = perfect, 1 = worst)")
     ax.set_xlabel("event (n = forecasts scored)")
     ax.set_title("Brier scores: lower is better", loc="left")
-    handles = [Patch(facecolor=MODEL_COLOUR, edgecolor="black", label="model"),
-               Patch(facecolor=BASE_COLOUR, edgecolor="black", label="base rate, fitted in sample")]
+    handles: list[Artist] = [
+        Patch(facecolor=MODEL_COLOUR, edgecolor="black", label="model"),
+        Patch(facecolor=BASE_COLOUR, edgecolor="black", label="base rate, fitted in sample")]
     if any(not math.isnan(b["loo"]) for b in bars):  # (one case has no other to learn from)
         handles.append(Patch(facecolor=LOO_COLOUR, edgecolor="black",
                              label="base rate of the other cases"))
+    if uninformed:
+        handles.append(Line2D([], [], color="black", linestyle="--", linewidth=1.0,
+                              label=f"an even chance for every event ({uninformed['brier']:.3f})"))
     ax.legend(handles=handles, loc="upper left", ncols=2, fontsize=8)
 
 
@@ -231,7 +242,8 @@ def percentile_points(table: Any) -> list[dict[str, Any]]:
         out.append({"scenario": row["scenario"], "percentile": row["percentile"],
                     "low": span[0], "high": span[1], "censored": row["percentile_censored"],
                     "hours": row["observed"]["hours_held"],
-                    "median": row["median_hold_hours"]})
+                    "median": row["median_hold_hours"],
+                    "median_censored": bool(row.get("median_hold_censored"))})
     return out
 
 
@@ -253,7 +265,9 @@ def plot_percentiles(ax: Axes, table: Any) -> None:
         ax.plot([p["percentile"]], [y], marker=">" if p["censored"] else "o", color=colour,
                 markersize=8, markeredgecolor="black", markeredgewidth=0.5, linestyle="",
                 clip_on=False)
-        med = "n/a" if p["median"] is None else f"{p['median']:.0f} h"
+        # beyond the horizon when more than half held to it, as the text says ('> 720 h')
+        med = "n/a" if p["median"] is None else \
+            f"{'> ' if p['median_censored'] else ''}{p['median']:.0f} h"
         ax.text(p["percentile"], y - 0.28, f"observed {p['hours']:.0f} h, predicted median "
                 f"{med}", ha="center" if 20 < p["percentile"] < 80 else
                 ("left" if p["percentile"] <= 20 else "right"), va="bottom", fontsize=7.5)
@@ -285,9 +299,13 @@ def calibration_figure(table: Any) -> Drawn:
                 no_data(ax, "no scenario with an [observed] section")
         fig.suptitle("Backtest: predicted ceasefire outcomes against the historical record")
         stopped = "PARTIAL: interrupted, the cases scored before it  ·  " if table.partial else ""
-        fig.supxlabel(f"{stopped}{len(table.rows)} historical case(s) from {table.directory}  ·  "
-                      f"{table.runs:,} runs each  ·  seed {table.seed}  ·  interval: Wilson "
-                      "95%  ·  a right-pointing marker: observed duration censored",
+        # the --set values every case ran with: a tuned backtest looked like the shipped one
+        sets = getattr(table, "overrides", None) or []
+        with_sets = f" with {', '.join(sets)}" if sets else ""
+        fig.supxlabel(wrap(
+            f"{stopped}{len(table.rows)} historical case(s) from {table.directory}{with_sets}"
+            f"  ·  {table.runs:,} runs each  ·  seed {table.seed}  ·  interval: Wilson 95%  ·  "
+            "a right-pointing marker: observed duration censored", 190),
                       fontsize=8, color="#555555", fontweight="normal")
     return Drawn(fig, "calibration", {
         "forecasts": forecast_points(table) if table.rows else [],

@@ -176,12 +176,15 @@ def _yes(value: bool | None, yes: str, no: str) -> str:
     return "unknown" if value is None else (yes if value else no)
 
 
-def brier_verdict(pooled: dict[str, Any], cases: int | None = None) -> str:
-    """Whether the model beat the base rates over all holds, by Brier score (the log
+def brier_verdict(pooled: dict[str, Any], cases: int | None = None,
+                  uninformed: float | None = None) -> str:
+    """Whether the model beat the references over all holds, by Brier score (the log
     score moves with --runs where forecasts are clipped): the numbers said so only to
-    a reader who compared columns. The leave-one-out base rate leads, as the fair
-    benchmark; the in-sample one, fitted to the outcomes it scores, follows. "" where
-    there is nothing to compare."""
+    a reader who compared columns. The uninformed forecast's Brier score
+    (``uninformed``, 0.25) leads, as the bar any forecast must clear; then the
+    leave-one-out base rate, which with two cases is the other case's 0 or 1 and loses
+    to any hedged forecast; then the in-sample one, fitted to the outcomes it scores.
+    "" where there is nothing to compare."""
     def how(model: float, base: float) -> str:
         if math.isclose(model, base, abs_tol=1e-9):
             return "no better and no worse than"
@@ -193,6 +196,9 @@ def brier_verdict(pooled: dict[str, Any], cases: int | None = None) -> str:
     model, base = pooled["brier"]["model"], pooled["brier"]["base_rate"]
     loo = pooled.get("leave_one_out") or {}
     parts = []
+    if uninformed is not None and known(model):
+        parts.append(f"{how(model, uninformed)} an uninformed forecast of an even chance for "
+                     f"every event (Brier {model:.3f} against {uninformed:.3f})")
     if loo.get("pairs") and known(loo["brier"]["model"], loo["brier"]["base_rate"]):
         lm, lb = loo["brier"]["model"], loo["brier"]["base_rate"]
         parts.append(f"{how(lm, lb)} a base rate taken from the other cases (Brier {lm:.3f} "
@@ -207,9 +213,14 @@ def brier_verdict(pooled: dict[str, Any], cases: int | None = None) -> str:
     if not parts:
         return ""
     few = f"{cases} case(s)" if cases is not None else "few cases"
-    return (f"Over all holds the model scores {' and '.join(parts)}. With {few}, whose "
-            "milestones are not independent (a ceasefire that fails by 7 days fails by 30), "
-            "read this as a check, not a verdict on the model.")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    two = (" With two cases, the base rate taken from the other cases is the other case's "
+           "outcome, 0 or 1, which scores 1 wherever the two differ: any hedged forecast "
+           "beats it."
+           if cases == 2 and loo.get("pairs") else "")
+    return (f"Over all holds the model scores {listed}. With {few}, whose milestones are "
+            f"not independent (a ceasefire that fails by 7 days fails by 30), read this as a "
+            f"check, not a verdict on the model.{two}")
 
 
 def backtest_text(table: BacktestTable) -> str:
@@ -291,7 +302,14 @@ def backtest_text(table: BacktestTable) -> str:
     lines.append(loo_line("agreement", sc["agreement"]))
     lines += [loo_line("hold " + label, s) for label, s in sc["milestones"].items()]
     lines.append(loo_line("all holds", pooled))
-    verdict = brier_verdict(pooled, len(table.rows))
+    uninformed = sc.get("uninformed")
+    if uninformed:
+        lines += ["", *textwrap.wrap(
+            f"Uninformed: an even chance ({uninformed['forecast']:.0%}) for every event "
+            f"scores Brier {uninformed['brier']:.3f} and log {uninformed['log_score']:.2f} "
+            "on any event, whatever happened.", 88)]
+    verdict = brier_verdict(pooled, len(table.rows),
+                            uninformed["brier"] if uninformed else None)
     if verdict:
         lines += ["", *textwrap.wrap(verdict, 88)]
     if sc.get("clipped"):
@@ -301,5 +319,11 @@ def backtest_text(table: BacktestTable) -> str:
                 f"{math.log(CLIP):.1f}, the clip's value, not the model's: it outweighs the "
                 "other terms of its mean and moves with --runs (no probability below "
                 "1/runs is estimated). Read the Brier scores, or run more.")
+        lines += ["", *textwrap.wrap(note, 88)]
+    base_clipped = pooled.get("leave_one_out", {}).get("clipped")
+    if base_clipped:
+        note = (f"The leave-one-out base rate gave what happened no chance in {base_clipped} "
+                f"of its forecasts over all holds (the other cases all went the other way), "
+                f"each scored {math.log(CLIP):.1f} too: its log score is mostly the clip's.")
         lines += ["", *textwrap.wrap(note, 88)]
     return "\n".join(lines)

@@ -71,7 +71,8 @@ def _observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
     out: dict[str, bool | None] = {}
     for label, hours in labels.items():
         if label in obs.milestones_reached:
-            out[label] = obs.milestones_reached[label]
+            stated = obs.milestones_reached[label]
+            out[label] = None if stated == "unknown" else bool(stated)
             if out[label] and obs.agreed and obs.collapsed and hours > high:
                 raise ScenarioError(
                     file, join_key(("observed", "milestones_reached", label)), True,
@@ -83,7 +84,8 @@ def _observed_outcomes(scenario: Scenario) -> dict[str, bool | None]:
             raise ScenarioError(
                 file, join_key(("observed", "milestones_reached", label)), None,
                 f"the milestone ({hours} h) lies inside hours_held_range [{low}, {high}]; "
-                "state whether it was reached",
+                "state whether it was reached (true or false), or \"unknown\" where the "
+                "record cannot tell",
             )
         elif obs.hours_held >= hours:
             out[label] = True

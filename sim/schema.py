@@ -12,11 +12,25 @@ parties) are checked in :mod:`sim.validation`, which also turns pydantic's error
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator
+from pydantic_core import PydanticCustomError
 
 Role = Literal["patron", "combatant", "spoiler", "mediator"]
+
+
+def _reached(value: object) -> bool | str:
+    """A milestone's observed outcome: one message for a bad one (a union's two
+    branches each told theirs, 'true or false' and 'one of unknown')."""
+    if isinstance(value, bool) or value == "unknown":
+        return value
+    raise PydanticCustomError("reached", 'true, false, or "unknown" where the record cannot tell')
+
+
+Reached = Annotated[bool | Literal["unknown"],
+                    PlainValidator(_reached, json_schema_input_type=bool | Literal["unknown"])]
+"""An observed milestone outcome: reached, not reached, or unknown."""
 
 
 class Strict(BaseModel):
@@ -344,12 +358,12 @@ class Observed(Strict):
         "for none (TOML has no null). Only with a "
         "ceasefire agreed and collapsed.",
     )
-    milestones_reached: dict[str, bool] = Field(
+    milestones_reached: dict[str, Reached] = Field(
         default_factory=dict,
-        description="Milestone label -> observed outcome, where the record says more than "
-        "hours_held does (e.g. a truce that nominally lasted seven days although the seven "
-        "days of calm it required never came). Required for a milestone inside "
-        "hours_held_range.",
+        description="Milestone label -> observed outcome (true or false), where the record "
+        "says more than hours_held does, or \"unknown\" where it cannot tell (a collapse "
+        "dated within hours of the milestone); an unknown milestone is left out of the "
+        "scores. Required for a milestone inside hours_held_range.",
     )
     note: str = Field("", description="What happened, in a sentence or two.")
     sources: list[str] = Field(default_factory=list, description="Where the facts come from.")

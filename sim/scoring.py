@@ -10,7 +10,11 @@ near perfect by construction: with one case of an event it is that case's outcom
 scores 0 whatever happened. Beside it, a leave-one-out base rate gives each case the
 mean outcome of the other cases of the event, a forecast that could have been made
 without knowing the case's own outcome; it is scored, with the model on the same pairs,
-wherever another case exists (``leave_one_out``).
+wherever another case exists (``leave_one_out``). Both are set beside an uninformed
+forecast of an even chance for every event (``uninformed``), which scores Brier 0.25 and
+log ln 0.5 whatever happens: with two cases, the leave-one-out base rate is the other
+case's outcome, 0 or 1, and scores 1 wherever the two differ, so any hedged forecast
+beats it; the uninformed one is the bar a forecast must clear.
 
 The percentile of an observed duration within predicted durations is the probability
 integral transform: over many well-calibrated cases these percentiles are uniform on
@@ -26,6 +30,12 @@ import numpy as np
 
 CLIP = 1e-6
 """Probabilities are clipped to [CLIP, 1 - CLIP] before taking logarithms."""
+
+UNINFORMED = 0.5
+"""The uninformed forecast: the same even chance for every event. It scores Brier 0.25
+and log ln 0.5 whatever happened, the bar a forecast must clear to say anything; with
+two cases the leave-one-out base rate, the other case's 0 or 1, cannot be beaten by
+less."""
 
 
 # ---------------------------------------------------------------------------
@@ -147,8 +157,14 @@ def compute_scores(rows: list[dict[str, Any]]) -> dict[str, Any]:
         pooled["log_score"]["base_rate"] = float(
             np.mean([log_score(p, o) for p, o in pooled_base]))
     pooled["pairs"] = pooled.pop("cases")
+    # the leave-one-out base rate gives 0 or 1 where the other cases agree: its log
+    # score is then the clip's wherever the case differs, as the model's can be
+    pooled["leave_one_out"]["clipped"] = sum(
+        1 for _, o, b in pooled_loo if b == (0.0 if o else 1.0))
     return {
         "cases": len(rows),
+        "uninformed": {"forecast": UNINFORMED, "brier": brier(UNINFORMED, True),
+                       "log_score": log_score(UNINFORMED, True)},
         "agreement": {**_score(agreement),
                       "leave_one_out": _loo_score(_leave_one_out(agreement), len(agreement))},
         "milestones": per_milestone,

@@ -346,8 +346,37 @@ def test_the_repository_scenarios_load_and_their_records_fit():
         if sc.spec.observed is not None:
             observed += 1
             outcomes = observed_outcomes(sc)
-            assert all(v is not None for v in outcomes.values()), path
+            # every outcome known, but one the record states it cannot tell
+            unknown = {k for k, v in sc.spec.observed.milestones_reached.items()
+                       if v == "unknown"}
+            assert {k for k, v in outcomes.items() if v is None} == unknown, path
     assert observed >= 2
+
+
+def test_a_milestone_the_record_cannot_place_is_unknown_and_not_scored(tmp_path):
+    """The September 2016 truce was declared over 168 hours in, give or take six: its
+    7-day milestone was scored 'not reached' on a week of calm the model does not
+    forecast. 'unknown' leaves such a milestone out of the scores."""
+    doc = minimal_doc()
+    doc["ceasefire"]["milestones"] = {"48h": 48.0, "7d": 168.0}
+    doc["observed"] = {"agreed": True, "collapsed": True, "hours_held": 168.0,
+                       "hours_held_range": [162.0, 174.0],
+                       "milestones_reached": {"7d": "unknown"}}
+    path = tmp_path / "case.toml"
+    path.write_text(toml_dumps(doc), encoding="utf-8")
+    assert observed_outcomes(load_scenario(path)) == {"48h": True, "7d": None}
+    doc["observed"]["milestones_reached"] = {"7d": "maybe"}
+    path.write_text(toml_dumps(doc), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert err.value.path == "observed.milestones_reached.7d" and err.value.value == "maybe"
+    assert err.value.allowed == 'true, false, or "unknown" where the record cannot tell'
+    assert not err.value.more  # one message, not one per branch of the type
+    del doc["observed"]["milestones_reached"]
+    path.write_text(toml_dumps(doc), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r'state whether it was reached \(true or false\), or '
+                                            r'"unknown" where the record cannot tell'):
+        observed_outcomes(load_scenario(path))
 
 
 # -- directories -----------------------------------------------------------------
@@ -428,6 +457,34 @@ def test_calibration_figure_is_written(tmp_path):
         "agreement", "holds 48h", "holds 7d", "holds 30d", "all holds"]
     path = draw_calibration(table, tmp_path / "fig", "png")
     assert path.name == "calibration.png" and path.stat().st_size > 10_000
+
+
+def test_the_calibration_figure_says_what_the_text_says(tmp_path):
+    """A median beyond the horizon read 'predicted median 720 h' (the text: '> 720 h');
+    a backtest under --set looked like the shipped one; the uninformed forecast, the
+    bar a forecast must clear, was nowhere; an unknown outcome was a missing mark with
+    no word of why."""
+    from matplotlib.lines import Line2D
+
+    from plots.calibration import calibration_figure
+
+    sets = ["parties.opposition.behaviour.sensitivity=0.04",
+            "parties.regime.behaviour.sensitivity=0.03"]
+    table = run_backtest(ROOT / "scenarios", Runner(workers=1), 200, 2016, overrides=sets)
+    drawn = calibration_figure(table)
+    top, brier, durations = drawn.figure.axes[:3]
+    september = next(p for p in drawn.data["percentiles"] if p["scenario"].startswith("kerry"))
+    assert september["median_censored"]
+    texts = [t.get_text() for t in durations.texts]
+    assert f"observed 168 h, predicted median > {september['median']:.0f} h" in texts
+    assert ", ".join(sets) in " ".join(drawn.figure.get_supxlabel().split())
+    dashed = [ln for ln in brier.get_lines() if ln.get_linestyle() == "--"]
+    assert [list(ln.get_ydata()) for ln in dashed] == [[0.25, 0.25]]
+    labels = [t.get_text() for t in brier.get_legend().get_texts()]
+    assert "an even chance for every event (0.250)" in labels
+    legend = [t.get_text() for t in top.get_legend().get_texts()]
+    assert "no mark: outcome unknown,\nnot scored" in legend
+    assert isinstance(top.get_legend().legend_handles[-1], Line2D)
 
 
 def test_a_case_s_forecast_line_is_not_drawn_across_an_event_it_lacks(tmp_path):
@@ -825,6 +882,34 @@ def test_the_backtest_says_whether_the_model_beat_the_base_rate():
                            "the other cases (Brier 0.362 against 0.667, on the 6 of 8 holds "
                            "another case has) and worse than the base rate fitted to the very "
                            "outcomes it scores (0.396 against 0.125). With 2 case(s)")
+    # with two cases, the other case's 0 or 1 loses to any hedged forecast: the verdict
+    # leads with the uninformed forecast of an even chance, the bar any forecast must clear
+    even = brier_verdict(pooled(0.394, 0.125, (0.359, 0.667)), cases=2, uninformed=0.25)
+    assert even.startswith("Over all holds the model scores worse than an uninformed forecast "
+                           "of an even chance for every event (Brier 0.394 against 0.250), "
+                           "better than a base rate taken from the other cases")
+    assert even.endswith("With two cases, the base rate taken from the other cases is the other "
+                         "case's outcome, 0 or 1, which scores 1 wherever the two differ: any "
+                         "hedged forecast beats it.")
+    assert "better than an uninformed" in brier_verdict(pooled(0.2, 0.125), uninformed=0.25)
+    assert "With two cases" not in brier_verdict(pooled(0.2, 0.1, (0.3, 0.4)), cases=3)
+
+
+def test_the_scores_carry_the_uninformed_forecast_and_the_base_rate_s_clipped_terms():
+    """The leave-one-out base rate of two cases gives 0 or 1: its log score is clipped
+    wherever the cases differ, which the text said of the model's forecasts alone."""
+    from sim.scoring import compute_scores
+
+    def row(name: str, p7: float, held7: bool) -> dict[str, Any]:
+        return {"scenario": name, "milestones": {"7d": 168.0},
+                "p_agreement": {"estimate": 1.0}, "p_hold": {"7d": {"estimate": p7}},
+                "observed": {"agreed": True, "held": {"7d": held7}}}
+
+    scores = compute_scores([row("a", 0.3, True), row("b", 0.6, False)])
+    assert scores["uninformed"] == {"forecast": 0.5, "brier": 0.25, "log_score": math.log(0.5)}
+    assert scores["all_milestones"]["leave_one_out"]["clipped"] == 2
+    alike = compute_scores([row("a", 0.3, True), row("b", 0.6, True)])
+    assert alike["all_milestones"]["leave_one_out"]["clipped"] == 0
 
 
 def test_backtest_sets_only_the_scenarios_it_scores(capsys):
