@@ -123,14 +123,14 @@ def paired(
         results_a = ra.results.among(rb.results.columns["replication"])
     diff = compare(results_a, rb.results, a)
     summary_b = summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
-                          partial=rb.partial)
+                          partial=rb.partial, ran=rb.ran)
     if rb.error is not None:  # side B's summary says what stopped it, as b/summary.json does
         summary_b["error"] = str(rb.error)
     result = {
         "runs": len(results_a),
         "seed": seed,
         "partial": rb.partial,
-        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds),
+        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds, ran=ra.ran),
         "b": summary_b,
         "diff": diff,
         **({"error": str(rb.error)} if rb.error is not None else {}),

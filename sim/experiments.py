@@ -189,7 +189,7 @@ def run_sweep(
                 raise out.error
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
-                            partial=out.partial)
+                            partial=out.partial, ran=out.ran)
         summary["params"] = dict(assignment)  # (its figures, drawn alone, name them)
         if out.error is not None:
             summary["error"] = str(out.error)
