@@ -348,7 +348,9 @@ def summarize(
         },
         "events": int(cols["events"].sum()),
         "wall_seconds": wall_seconds,
-        "runs_this_session": n if ran is None else ran,
+        # (a partial comparison's side A is summarised over the replications both sides
+        # finished, fewer than it ran: its count stops at those, its speed is its own)
+        "runs_this_session": n if ran is None else min(ran, n),
         "runs_per_second": ((n if ran is None else ran) / wall_seconds)
         if wall_seconds > 0 else None,
     }

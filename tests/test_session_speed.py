@@ -48,3 +48,20 @@ def test_a_resumed_comparison_counts_the_runs_of_each_sides_own_session(minimal)
         assert result[side]["runs"] == RUNS
         assert ran == RUNS - SAVED
         assert speed == pytest.approx((RUNS - SAVED) / result[side]["wall_seconds"])
+
+
+def test_a_side_summarised_over_fewer_runs_than_it_ran_counts_no_more_than_those() -> None:
+    """A partial comparison's side A is summarised over the replications both sides
+    finished: its session count stops there, its speed stays its own."""
+    from helpers import DEFAULT
+
+    from sim.runner import Runner
+    from sim.scenario import load_scenario
+    from sim.stats import summarize
+
+    sc = load_scenario(DEFAULT)
+    with Runner(workers=1) as runner:
+        res = runner.run(sc, 30, 1).results
+    summary = summarize(res.below(20), sc, seed=1, wall_seconds=3.0, ran=30)
+    assert summary["runs"] == 20 and summary["runs_this_session"] == 20
+    assert summary["runs_per_second"] == 10.0
