@@ -156,7 +156,9 @@ def test_dollar_signs_in_scenario_labels_are_drawn_as_text(tmp_path: Path) -> No
 def test_a_very_long_milestone_label_does_not_squeeze_the_survival_plot() -> None:
     assert style.shorten("48h") == "48h"
     assert style.shorten("m" * 5000) == "m" * (style.LABEL_CHARS - 1) + "\u2026"
-    long = "m" * 5000
+    from sim.printable import MAX_NAME
+
+    long = "m" * MAX_NAME  # the longest a label may be
     sc = load_scenario(DEFAULT, [
         f'ceasefire.milestones={{"48h" = 48.0, "7d" = 168.0, "{long}" = 720.0}}'])
     res = Runner(workers=1).run(sc, 60, seed=SEED).results
