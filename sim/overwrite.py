@@ -60,7 +60,10 @@ def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> N
         if any(p in ("#", "*") for p in pattern):
             continue  # (inside a result's own folders: refused as earlier results)
         copy = root.joinpath(*pattern, "scenario.toml")
-        if copy.is_file() and not _written_copy(copy):
+        # beside a run's own files it is that run's copy, edited or saved by another
+        # version: what --resume, or the refusal of earlier results, says of the run
+        ran = any((copy.parent / name).exists() for name in ("manifest.json", "runs.csv"))
+        if copy.is_file() and not ran and not _written_copy(copy):
             raise ScenarioError("--out", "", str(out), f"a directory where the {KINDS[command]} "
                                 f"does not write its copy of the scenario over {copy}, "
                                 "a file it did not write (move or rename the file, or use "

@@ -56,3 +56,19 @@ def test_a_copy_a_run_wrote_is_written_over(tmp_path) -> None:
     assert _main(["run", str(DEFAULT), *QUICK, "--out", str(out)]) == 0
     assert _main(["run", str(DEFAULT), "--runs", "20", "--workers", "1", "--no-progress",
                   "--out", str(out), "--resume"]) == 0
+
+
+def test_a_run_s_own_copy_is_left_to_the_run_s_checks(tmp_path, capsys) -> None:
+    """Beside a run's own files the copy is the run's, edited or not: --resume finishes
+    the run, and a fresh command is told of the earlier results, not of a file of the
+    user's."""
+    out = tmp_path / "run"
+    assert _main(["run", str(DEFAULT), *QUICK, "--out", str(out)]) == 0
+    copy = out / "scenario.toml"
+    copy.write_text("# a note of mine\n" + copy.read_text(encoding="utf-8"), encoding="utf-8")
+    capsys.readouterr()
+    assert _main(["run", str(DEFAULT), *QUICK, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "use --resume to finish that run" in err and "did not write" not in err
+    assert _main(["run", str(DEFAULT), "--runs", "20", "--workers", "1", "--no-progress",
+                  "--out", str(out), "--resume"]) == 0
