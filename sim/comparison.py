@@ -130,7 +130,10 @@ def paired(
         "runs": len(results_a),
         "seed": seed,
         "partial": rb.partial,
-        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds, ran=ra.ran),
+        # side A of a stopped comparison is summarised over the runs both sides finished:
+        # partial too, as side B is (it said false, though it held fewer than planned)
+        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds, ran=ra.ran,
+                       partial=rb.partial),
         "b": summary_b,
         "diff": diff,
         **({"error": str(rb.error)} if rb.error is not None else {}),

@@ -67,7 +67,11 @@ def test_a_resumed_comparison_equals_one_never_interrupted(tmp_path, monkeypatch
         assert b["runs"] == side_b and b["partial"] is True
         assert (f"both sides finished: finish with 'compare ... --resume --out {out}'"
                 in capsys.readouterr().err)
-        assert json.loads((out / "compare.json").read_text())["partial"] is True
+        saved = json.loads((out / "compare.json").read_text())
+        assert saved["partial"] is True
+        # side A summarised over the runs both finished: partial there too (its own
+        # directory holds all 600, and is whole)
+        assert saved["a"]["runs"] == side_b and saved["a"]["partial"] is True
     monkeypatch.undo()
     assert compare(out, "--resume", runs=None) == 0
     assert "resuming with the saved comparison's --runs 600" in capsys.readouterr().err
