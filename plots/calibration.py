@@ -127,7 +127,8 @@ def plot_forecasts(ax: Axes, table: Any) -> None:
         # a forecast without a mark of what happened: the record cannot tell
         handles.append(Line2D([], [], linestyle="", label="no mark: outcome unknown,\nnot scored"))
     ax.set_xticks(range(len(names)),
-                  ["agreement" if e == "agreement" else f"holds {e}" for e in names])
+                  ["agreement" if e == "agreement" else wrap(f"holds {e}", TICK_CHARS, lines=3)
+                   for e in names])
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylim(-0.06, 1.06)
     percent_axis(ax)
@@ -158,14 +159,21 @@ def brier_bars(table: Any) -> list[dict[str, Any]]:
     return bars
 
 
-def _tick(event: str) -> str:
-    """An event's tick label: a milestone by its label alone ('7d'), the pooled groups
-    over two lines."""
+def _tick(event: str, width: int = 9) -> str:
+    """An event's tick label: a milestone by its label alone ('7d', in lines of at most
+    ``width``), the pooled groups over two lines."""
     if event == "holds another case has":
         return "holds\nanother\ncase has"
     if event == "all holds":
         return "all\nholds"
-    return event.removeprefix("holds ")
+    if event == "agreement":
+        return event
+    return wrap(event.removeprefix("holds "), width, lines=3)
+
+
+TICK_CHARS = 11
+"""Widest line of an event's tick label: labels of two cases' milestones side by side,
+each on one line, ran into one another."""
 
 
 def _brier(s: dict[str, Any], cases: int) -> dict[str, Any]:
@@ -210,8 +218,10 @@ def plot_brier(ax: Axes, table: Any) -> None:
         for xs, v in bar_labels(drawn, width):
             ax.text(sum(xs) / len(xs), v + 0.015, f"{v:.3f}", ha="center", va="bottom",
                     fontsize=7, rotation=90)
-    ax.set_xticks(range(len(bars)), [f"{_tick(b['event'])}\nn={b['cases']}" for b in bars],
-                  fontsize=8)
+    # narrower and smaller where many events share the panel
+    many = len(bars) > 8
+    ax.set_xticks(range(len(bars)), [f"{_tick(b['event'], 7 if many else 9)}\nn={b['cases']}"
+                                     for b in bars], fontsize=7 if many else 8)
     uninformed = (getattr(table, "scores", None) or {}).get("uninformed")
     if uninformed:  # the bar a forecast must clear: an even chance for every event
         ax.axhline(uninformed["brier"], color="black", linestyle="--", linewidth=1.0, zorder=3)
@@ -285,8 +295,12 @@ def plot_percentiles(ax: Axes, table: Any) -> None:
 def calibration_figure(table: Any) -> Drawn:
     """The backtest's calibration figure (not yet saved)."""
     with styled():
-        fig = new_figure(12.0, 9.0)
-        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1.0], width_ratios=[1.4, 1.0])
+        # wider for many events (two cases' milestones side by side), so each keeps room
+        fig = new_figure(max(12.0, 4.0 + 0.8 * (len(events(table)) + 2)), 9.0)
+        # the Brier scores' panel takes the room its groups of bars need
+        groups = len(events(table)) + 2
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.25, 1.0],
+                                width_ratios=[max(1.4, 0.26 * groups), 1.0])
         top = fig.add_subplot(grid[0, :])
         left = fig.add_subplot(grid[1, 0])
         right = fig.add_subplot(grid[1, 1])

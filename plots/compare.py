@@ -54,9 +54,16 @@ def forest_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     row("P(agreement)", diff.get("p_agreement"), diff.get("independent_p_agreement"),
         a.get("p_agreement"), b.get("p_agreement"))
     for label, d in (diff.get("p_hold") or {}).items():
-        row(f"P(holds {label})", d, (diff.get("independent_p_hold") or {}).get(label),
+        # at most three lines of a row's width: a milestone label of 64 characters on one
+        # line took the room of the values beside the rows, which ran into each other
+        row(wrap(f"P(holds {label})", NAME_CHARS, lines=3), d,
+            (diff.get("independent_p_hold") or {}).get(label),
             (a.get("p_hold") or {}).get(label), (b.get("p_hold") or {}).get(label))
     return rows
+
+
+NAME_CHARS = 26
+"""Widest line of a row's name (a probability), beside its row or over its panel."""
 
 
 def plot_forest(ax: Axes, rows: list[dict[str, Any]]) -> None:

@@ -958,3 +958,24 @@ def test_a_brier_score_that_does_not_exist_is_written_n_a(tmp_path):
     # one case has no leave-one-out base rate at all: no slot is kept for it
     one = calibration_figure(backtest(put(tmp_path / "one", always_holds("a"))))
     assert not [t for t in one.figure.axes[1].texts if t.get_text() == "n/a"]
+
+
+def test_two_cases_with_long_milestone_labels_keep_their_ticks_apart(tmp_path):
+    """Cases with milestones of their own, under long labels, ran their event labels into
+    one unreadable line in both panels, and squeezed the Brier scores into a strip."""
+    from plots.calibration import calibration_figure
+
+    first = always_holds("first")
+    first["ceasefire"]["milestones"] = {"48h": 48.0, "the week of calm that was to trigger "
+                                        "joint targeting": 168.0, "30d": 720.0}
+    second = always_holds("second")
+    second["ceasefire"]["milestones"] = {"half a day, as the envoy asked": 12.0, "48h": 48.0,
+                                         "ten days (the first review)": 240.0, "30d": 720.0}
+    drawn = calibration_figure(backtest(put(tmp_path / "d", first, second)))
+    fig = drawn.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes[:2]:
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        assert len(boxes) >= 6
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))

@@ -2065,3 +2065,22 @@ def test_the_time_axis_ends_within_half_a_round_of_the_last_round() -> None:
     step = sc.spec.negotiation.round_interval_hours
     assert d["edges"][-1] == sc.spec.negotiation.deadline_hours + step / 2
     assert d["counts"].sum() == d["agreed"]
+
+
+def test_a_long_milestone_label_leaves_the_comparison_s_values_apart() -> None:
+    """A milestone label of 64 characters, on one line beside its row, took the room of
+    the values: A and B ran together ('50.0%64.0%'). The row's name takes lines of its
+    own now, and the values keep their columns."""
+    long = "7d, the JIC trigger: a week of calm and all the joint strikes too"
+    p = {"estimate": 0.5, "low": 0.4, "high": 0.6}
+    result = {"a": {"p_agreement": p, "p_hold": {"48h": p, long: p}},
+              "b": {"p_agreement": p, "p_hold": {"48h": p, long: p}},
+              "diff": {"p_agreement": p, "p_hold": {"48h": p, long: p}}, "runs": 100}
+    drawn = compare_figure(result)
+    assert max(len(line) for line in drawn.data["rows"][-1]["name"].splitlines()) <= 26
+    fig = drawn.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    values = [t.get_window_extent(renderer) for t in fig.axes[1].texts]
+    assert len(values) >= 9
+    assert not any(a.overlaps(b) for a, b in itertools.combinations(values, 2))
