@@ -16,9 +16,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from plots.fitting import category_ticks, text_width, value_ticks
-from plots.heatmap import numeric, quantity_title, tick_labels
+from plots.fitting import category_ticks, fit_tick, text_width, value_ticks
+from plots.heatmap import numeric, tick_labels
 from plots.names import axis_label
+from plots.quantities import MARKERS, legend_name, milestone_colour
 from plots.style import (
     Drawn,
     caption,
@@ -31,10 +32,8 @@ from plots.style import (
 )
 from plots.sweep import (
     LINE_AXIS,
-    MARKERS,
     TICK_SIZE,
     _arrays,
-    _colour,
     _single_point_axis,
     _taken,
     broken,
@@ -65,14 +64,14 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
     handles = []
     for name in a:
         k = holds.index(name) if name in holds else -1
-        colour = "black" if k < 0 else _colour(k, len(holds))
+        colour = "black" if k < 0 else milestone_colour(k, len(holds))
         marker = "o" if k < 0 else MARKERS[k % len(MARKERS)]
         ax.plot(x, b[name]["estimate"], color=colour, marker=marker, markersize=4,
                 linewidth=1.2, linestyle="--", markerfacecolor="white")
         ax.plot(x, a[name]["estimate"], color=colour, marker=marker, markersize=5,
                 linewidth=1.8)
         handles.append(Line2D([], [], color=colour, marker=marker, markersize=5,
-                              linewidth=1.8, label=quantity_title(name)))
+                              linewidth=1.8, label=legend_name(name)))
     ax.set_ylim(-0.02, 1.02)
     percent_axis(ax)
     ax.set_ylabel("probability, all runs")
@@ -125,7 +124,8 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
                              open_agreement=False)
             mark_breaks((ax, below), breaks)
             below.set_xlim(-0.5, len(points) - 0.5)
-            upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
+            upright = len(points) * (1.1 * max(text_width(fit_tick(lab), 8) for lab in labels)
+                                    + 4) <= LINE_AXIS
             category_ticks(below.xaxis, labels, 8, upright)
             below.set_xlabel(wrap(", ".join(axis_label(k, points[0].a) for k in params), 80))
         what = ", ".join(param_name(k) for k in params)

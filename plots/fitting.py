@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -128,12 +129,31 @@ class FittingTicks(Locator):
         return max(1, math.ceil(self.footprint * span / length))
 
 
+TICK_CHARS = 24
+"""Widest line of a category's tick label (a swept value written out, a table as TOML)."""
+TICK_LINES = 3
+"""Most lines of a category's tick label; a longer one ends in an ellipsis."""
+
+
+def fit_tick(label: str) -> str:
+    """``label`` in at most :data:`TICK_LINES` lines of :data:`TICK_CHARS`: a swept table
+    written on one line of 90 characters took most of a figure's height, on end, and
+    ran across the cells of a heat map beside it. The table prints each value whole."""
+    lines = label.split("\n")
+    if len(lines) <= TICK_LINES and all(len(line) <= TICK_CHARS for line in lines):
+        return label
+    return "\n".join(textwrap.wrap(" ".join(lines), TICK_CHARS, max_lines=TICK_LINES,
+                                   placeholder=" \u2026")) or label
+
+
 def category_ticks(axis: Axis, labels: Sequence[str], fontsize: float,
                    upright: bool = True) -> None:
     """Name the categories at 0 .. n - 1 on ``axis`` with ``labels``: all of them where
     they fit, else every k-th (:class:`FittingTicks`, starting with the first, the
     reference of a sweep), with an unlabelled tick at each of the others. ``upright``
-    False turns an x axis's labels on end, so each takes only a line's height of it."""
+    False turns an x axis's labels on end, so each takes only a line's height of it.
+    A long label is wrapped and, past three lines, cut (:func:`fit_tick`)."""
+    labels = [fit_tick(label) for label in labels]
     lines = max(label.count("\n") + 1 for label in labels) if labels else 1
     if isinstance(axis, XAxis) and upright:
         footprint = 1.1 * max((text_width(label, fontsize) for label in labels), default=0.0) + 4.0

@@ -14,12 +14,10 @@ import math
 from typing import Any
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from plots.contrast import readable
-from plots.fitting import category_ticks, text_width, value_ticks
+from plots.fitting import category_ticks, fit_tick, text_width, value_ticks
 from plots.heatmap import (
     axis_values,
     cell_detail,
@@ -29,11 +27,11 @@ from plots.heatmap import (
     heat_panels,
     numeric,
     plot_heatmap,
-    quantity_title,
     tick_labels,
     widen_to_fit,
 )
 from plots.names import axis_label, param_name
+from plots.quantities import MARKERS, legend_name, milestone_colour
 from plots.style import (
     BAND_ALPHA,
     GREY,
@@ -49,9 +47,6 @@ from plots.style import (
 )
 from sim.scenario import labelled
 from sim.stats import milestones
-
-MARKERS = ("o", "s", "D", "^", "v", "P", "X")
-LINESTYLES = ("-", "--", "-.", ":")
 
 
 def _value(p: dict[str, Any] | None) -> tuple[float, float, float]:
@@ -94,12 +89,6 @@ def _pick(summary: dict[str, Any], field: str, label: str | None) -> dict[str, A
     return value.get(label)
 
 
-def _colour(k: int, n: int) -> Any:
-    """The k-th of n milestone colours from cividis (readable with colour blindness),
-    darkened where it is too light to read on white (:func:`plots.contrast.readable`)."""
-    return readable(colormaps["cividis"](0.1 + 0.75 * k / max(n - 1, 1)))
-
-
 def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
     """One line with a band per quantity against ``x``; at a single point, which has
     no line or band to draw, a marker with its interval per quantity. (The points are
@@ -120,10 +109,10 @@ def _plot_bands(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
     48-hour band, which P(agreement) bounds from above and often touches."""
     holds = [name for name in data if name != "agreement"]
     for k, name in enumerate(holds):
-        s, colour = data[name], _colour(k, len(holds))
+        s, colour = data[name], milestone_colour(k, len(holds))
         ax.fill_between(x, s["low"], s["high"], color=colour, alpha=BAND_ALPHA, linewidth=0)
         ax.plot(x, s["estimate"], color=colour, marker=MARKERS[k % len(MARKERS)], markersize=5,
-                linewidth=1.8, label=quantity_title(name))
+                linewidth=1.8, label=legend_name(name))
     if "agreement" in data:
         s = data["agreement"]
         # an open circle, white inside and above its whisker (which filled an unfilled
@@ -144,7 +133,7 @@ def _plot_point(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]])
     shifts = dict(zip(names, _side_by_side(x, len(names)), strict=True))
     for name in sorted(names, key=lambda n: n == "agreement"):
         _errorbar(ax, x + shifts[name], data[name], name, names, markersize=6,
-                  label=quantity_title(name))
+                  label=legend_name(name))
 
 
 def _side_by_side(x: np.ndarray, n: int) -> list[float]:
@@ -162,7 +151,7 @@ def _errorbar(ax: Axes, x: np.ndarray, s: dict[str, np.ndarray], name: str, name
     circle for agreement, open unless ``open_agreement`` is false; the milestone's colour
     and marker for a hold)."""
     holds = [n for n in names if n != "agreement"]
-    colour = "black" if name == "agreement" else _colour(holds.index(name), len(holds))
+    colour = "black" if name == "agreement" else milestone_colour(holds.index(name), len(holds))
     marker = "o" if name == "agreement" else MARKERS[holds.index(name) % len(MARKERS)]
     below = np.nan_to_num(s["estimate"] - s["low"])
     above = np.nan_to_num(s["high"] - s["estimate"])
@@ -284,7 +273,8 @@ def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
     plot_differences(below, x, diffs)
     mark_breaks((ax, below), breaks)
     below.set_xlim(-0.5, len(points) - 0.5)
-    upright = len(points) * (1.1 * max(text_width(lab, 8) for lab in labels) + 4) <= LINE_AXIS
+    upright = len(points) * (1.1 * max(text_width(fit_tick(lab), 8) for lab in labels)
+                                    + 4) <= LINE_AXIS
     category_ticks(below.xaxis, labels, 8, upright)
     below.set_xlabel(wrap(", ".join(axis_label(k, points[0].scenario) for k in params), 80))
     return {"x": x, "order": np.arange(len(points)), "differences": diffs}

@@ -1996,9 +1996,9 @@ def test_every_milestone_colour_reads_on_white(n: int) -> None:
     against white; each is now at least the 3:1 of non-text contrast, the light ones
     darkened and the dark ones left as the colour map gives them, still in order of
     lightness (the milestones are ordered)."""
-    from plots.sweep import _colour
+    from plots.quantities import milestone_colour
 
-    colours = [_colour(k, n) for k in range(n)]
+    colours = [milestone_colour(k, n) for k in range(n)]
     ratios = [contrast_on_white(c) for c in colours]
     assert min(ratios) >= NON_TEXT_CONTRAST
     assert ratios == sorted(ratios, reverse=True)
@@ -2084,3 +2084,29 @@ def test_a_long_milestone_label_leaves_the_comparison_s_values_apart() -> None:
     values = [t.get_window_extent(renderer) for t in fig.axes[1].texts]
     assert len(values) >= 9
     assert not any(a.overlaps(b) for a, b in itertools.combinations(values, 2))
+
+
+def test_a_long_swept_value_is_wrapped_and_cut_on_its_tick() -> None:
+    """A table swept as a value, written on one line of some 90 characters, ran across a
+    heat map's cells and collapsed its axes (matplotlib warned that the layout was not
+    applied). Tick labels now take at most three lines of 24 characters."""
+    from plots.fitting import TICK_CHARS, TICK_LINES, fit_tick
+
+    assert fit_tick("0.5") == "0.5" and fit_tick("a\nb") == "a\nb"
+    long = "{ after_hours = 500, terms = { joint_targeting = 0.0, verification = 1.0 } }"
+    fitted = fit_tick(long)
+    lines = fitted.split("\n")
+    assert len(lines) == TICK_LINES and all(len(line) <= TICK_CHARS for line in lines)
+    assert fitted.endswith("\u2026") and fitted.startswith("{ after_hours = 500,")
+
+
+def test_a_sweep_of_long_table_values_draws_without_a_layout_warning(tmp_path) -> None:
+    later = ("{after_hours=48, terms={joint_targeting=1.0}},"
+             "{after_hours=500, terms={joint_targeting=0.0, verification=1.0}}")
+    proc = run_child([sys.executable, str(ROOT / "run_sim.py"), "sweep", str(DEFAULT),
+                      "--param", "negotiation.shocks.gainer=regime,opposition",
+                      "--param", f"ceasefire.later={later}", "--runs", "20", "--workers", "1",
+                      "--no-progress", "--out", str(tmp_path / "sw"), "--plot"], timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "constrained_layout not applied" not in proc.stderr
+    assert (tmp_path / "sw" / "sweep_differences.png").is_file()
