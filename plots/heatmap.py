@@ -184,10 +184,11 @@ def heat_figure(points: list[Any], params: list[str], quantities: int, cell: tup
 def heat_panels(fig: Figure, points: list[Any], params: list[str],
                 data: dict[str, dict[str, np.ndarray]],
                 plot_one: Callable[..., Any], bar_label: str,
-                bar_format: Callable[[float], str]) -> dict[str, Any]:
+                bar_format: Callable[[float, np.ndarray], str]) -> dict[str, Any]:
     """One heat map per quantity of ``data`` over two parameters, each drawn by
     ``plot_one(ax, estimate, low, high, xs, ys, title)``, the axes named on the outer
-    panels, with a colour bar shared by all. Returns each quantity's grid."""
+    panels, with a colour bar shared by all, its ticks written by ``bar_format(value,
+    ticks)``. Returns each quantity's grid."""
     names = list(data)
     ncols, nrows = panel_layout(len(names))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -208,5 +209,8 @@ def heat_panels(fig: Figure, points: list[Any], params: list[str],
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[: len(names)]), shrink=0.9)
         bar.set_label(bar_label)
-        bar.ax.yaxis.set_major_formatter(lambda v, _: bar_format(v))
+        # the formatter sees the ticks drawn, to write them all to the decimals they need
+        ticks = bar.ax.yaxis
+        bar.ax.yaxis.set_major_formatter(
+            lambda v, _: bar_format(v, ticks.get_majorticklocs()))
     return grids

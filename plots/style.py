@@ -61,10 +61,13 @@ PARTY_COLOURS: dict[str, str] = {
 }
 """Fixed colours of the parties every Syria scenario shares."""
 
-FALLBACK_COLOURS: tuple[str, ...] = (ORANGE, "#882255", "#999933", "#44AA99", "#332288", YELLOW)
+FALLBACK_COLOURS: tuple[str, ...] = (ORANGE, "#882255", "#999933", "#44AA99", "#332288",
+                                     "#CC6677", "#661100", "#AA4499")
 """Colours handed to other parties, in sorted order of their names: the unused
-Okabe-Ito orange, then Paul Tol's wine, olive, teal and indigo, and last the yellow,
-which is faint on white."""
+Okabe-Ito orange, then Paul Tol's wine, olive, teal, indigo, rose, brown and purple.
+Eight, so that a scenario of seven renamed parties gives each a colour of its own (with
+six, the seventh took one already given, by a hash of its name); no yellow, which was
+faint on white and on the pause's shading."""
 
 SYSTEM_COLOUR = GREY
 """Events that belong to no party (rounds, convoys, milestones)."""

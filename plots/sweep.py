@@ -331,7 +331,8 @@ def _two(fig: Figure, points: list[Any], params: list[str],
             ys: list[Any], title: str) -> Any:
         return plot_heatmap(ax, est, xs, ys, title, low, high)
 
-    grids = heat_panels(fig, points, params, data, one, "probability, all runs", pct)
+    grids = heat_panels(fig, points, params, data, one, "probability, all runs",
+                        lambda v, _ticks: pct(v))
     if _full_cells(points, params):
         widen_to_fit(fig, len(axis_values(points, params[0])))
     return {"grids": grids}

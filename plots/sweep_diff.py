@@ -29,7 +29,7 @@ from plots.heatmap import (
     widen_to_fit,
 )
 from plots.style import Drawn, caption, stopped_points, styled, wrap
-from plots.sweep import differences, last_runs, values_text
+from plots.sweep import _points, differences, last_runs, values_text
 from sim.report import interval_decimals, points
 from sim.scenario import labelled
 
@@ -96,7 +96,8 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
                    0.01)  # at least 1 pp: a null result is not painted at full strength
         grids = heat_panels(fig, points_, params, diffs,
                             partial(plot_difference_map, span=span),
-                            "difference from the reference (pp)", lambda v: points(v, 0))
+                            # to the decimals the ticks need: +-2.5 read "+3" and "-2"
+                            "difference from the reference (pp)", _points)
         widen_to_fit(fig, len(next(iter(grids.values()))["x"]))
         first = points_[0]
         reference = values_text(first.params, params)

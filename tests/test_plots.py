@@ -526,6 +526,12 @@ def test_sweep_two_parameters_draws_heat_maps(scenario: Scenario, tmp_path: Path
     # one scale for every panel, centred on zero
     spans = {im.get_clim() for ax in diff.figure.axes for im in ax.get_images()}
     assert spans == {(-diff.data["span"], diff.data["span"])}
+    # whose ticks read the same either side of zero: rounded to whole points, +-2.5 read
+    # "+3" above zero and "-2" below (ties to even)
+    bar = diff.figure.axes[-1].yaxis
+    bar.set_ticks([-0.075, -0.025, 0.0, 0.025, 0.075])
+    diff.figure.canvas.draw()
+    assert [t.get_text() for t in bar.get_ticklabels()] == ["-7.5", "-2.5", "0", "+2.5", "+7.5"]
     # a sweep of one parameter has lines of differences already, and no heat maps
     one = plots.draw("sweep", tmp_path / "one", points=points[:2], params=keys[:1])
     assert [p.name for p in one] == ["sweep.png"]
@@ -2110,3 +2116,15 @@ def test_a_sweep_of_long_table_values_draws_without_a_layout_warning(tmp_path) -
     assert proc.returncode == 0, proc.stderr
     assert "constrained_layout not applied" not in proc.stderr
     assert (tmp_path / "sw" / "sweep_differences.png").is_file()
+
+
+def test_seven_renamed_parties_get_seven_colours_none_faint() -> None:
+    """With six fallback colours the seventh renamed party took one by a hash of its
+    name: the United States and a combatant were both a pale yellow, faint on white."""
+    from plots.contrast import contrast_on_white
+
+    names = [f"party_{k}" for k in range(8)]
+    colours = style.party_colours(names)
+    assert len(set(colours.values())) == 8
+    assert min(contrast_on_white(c) for c in colours.values()) > 2.2
+    assert style.YELLOW not in colours.values()
