@@ -119,7 +119,10 @@ def withdrawal_notes(data: dict[str, Any], scenario: Scenario) -> dict[str, str]
         counts = [(c, a) for a, c in segments(data, scenario, who)]
         if len(counts) < 2:
             continue
-        shown, rest = counts[:DETAIL_AUTHORS], counts[DETAIL_AUTHORS:]
+        # one author past the few is named as the others are ('1 others 8' named
+        # nobody); more are summed
+        few = DETAIL_AUTHORS + (1 if len(counts) == DETAIL_AUTHORS + 1 else 0)
+        shown, rest = counts[:few], counts[few:]
         detail = ", ".join(f"{party_label(parties, a)} {c:,}" for c, a in shown)
         if rest:
             detail += f", {len(rest)} others {sum(c for c, _ in rest):,}"

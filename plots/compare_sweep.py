@@ -55,11 +55,12 @@ def _sides(points: list[Any]) -> tuple[list[Any], list[Any]]:
 
 
 def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
-               b: dict[str, dict[str, np.ndarray]]) -> None:
+               b: dict[str, dict[str, np.ndarray]], joined: bool = True) -> None:
     """Each quantity of side A as a solid line, of side B dashed, in one colour each
     (their intervals are in the table: bands of both sides would hide one another),
     B's markers open. The legend names each quantity once, then, under a heading, the
-    two sides' line and marker styles."""
+    two sides' line and marker styles. Points that are categories (``joined`` false)
+    are markers alone: a line between two parties read as values between them."""
     holds = [name for name in a if name != "agreement"]
     handles = []
     for name in a:
@@ -67,9 +68,9 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
         colour = "black" if k < 0 else milestone_colour(k, len(holds))
         marker = "o" if k < 0 else MARKERS[k % len(MARKERS)]
         ax.plot(x, b[name]["estimate"], color=colour, marker=marker, markersize=4,
-                linewidth=1.2, linestyle="--", markerfacecolor="white")
+                linewidth=1.2, linestyle="--" if joined else "none", markerfacecolor="white")
         ax.plot(x, a[name]["estimate"], color=colour, marker=marker, markersize=5,
-                linewidth=1.8)
+                linewidth=1.8, linestyle="-" if joined else "none")
         handles.append(Line2D([], [], color=colour, marker=marker, markersize=5,
                               linewidth=1.8, label=legend_name(name)))
     ax.set_ylim(-0.02, 1.02)
@@ -119,7 +120,8 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
             # lines stop where a parameter but the last changes: a grid is not a series
             breaks = grid_breaks(points, params)
             gapped, gapped_a = broken(x, a, breaks)
-            plot_sides(ax, gapped, gapped_a, broken(x, b, breaks)[1])
+            plot_sides(ax, gapped, gapped_a, broken(x, b, breaks)[1],
+                       joined=numeric([p.params[params[-1]] for p in points]))
             plot_differences(below, x, diffs, what="difference A − B",
                              open_agreement=False)
             mark_breaks((ax, below), breaks)

@@ -89,11 +89,14 @@ def _pick(summary: dict[str, Any], field: str, label: str | None) -> dict[str, A
     return value.get(label)
 
 
-def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]]) -> None:
+def plot_lines(ax: Axes, x: np.ndarray, data: dict[str, dict[str, np.ndarray]],
+               joined: bool = True) -> None:
     """One line with a band per quantity against ``x``; at a single point, which has
-    no line or band to draw, a marker with its interval per quantity. (The points are
-    named under the differences below, which share this axis.)"""
-    if len(x) == 1:
+    no line or band to draw, or at points that are categories (``joined`` false: a line
+    from 'regime' to 'opposition' read as values between them), a marker with its
+    interval per quantity. (The points are named under the differences below, which
+    share this axis.)"""
+    if len(x) == 1 or not joined:
         _plot_point(ax, x, data)
     else:
         _plot_bands(ax, x, data)
@@ -269,7 +272,9 @@ def _against_points(ax: Axes, below: Axes, points: list[Any], params: list[str],
     columns = [tick_labels([pt.params[k] for pt in points]) for k in params]
     labels = [", ".join(cells) for cells in zip(*columns, strict=True)]
     breaks = grid_breaks(points, params)
-    plot_lines(ax, *broken(x, data, breaks))
+    # a line runs along the last parameter's values only where they are numbers
+    plot_lines(ax, *broken(x, data, breaks), joined=numeric([pt.params[params[-1]]
+                                                             for pt in points]))
     plot_differences(below, x, diffs)
     mark_breaks((ax, below), breaks)
     below.set_xlim(-0.5, len(points) - 0.5)

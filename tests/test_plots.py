@@ -2128,3 +2128,43 @@ def test_seven_renamed_parties_get_seven_colours_none_faint() -> None:
     assert len(set(colours.values())) == 8
     assert min(contrast_on_white(c) for c in colours.values()) > 2.2
     assert style.YELLOW not in colours.values()
+
+
+def test_a_withdrawal_note_names_a_fourth_author_rather_than_one_other() -> None:
+    """A bar of four authors' acts read 'after acts by A 18, B 12, C 9, 1 others 8',
+    hiding the fourth behind 'others' though the legend names it; five or more are
+    summed as before."""
+    from plots.causes import withdrawal_notes
+
+    sc = load_scenario(ROOT / "scenarios" / "kerry_lavrov_sep_2016.toml")
+
+    def note(authors: list[str]) -> str:
+        trigger = {("regime", a): 10 - k for k, a in enumerate(authors)}
+        return " ".join(withdrawal_notes({"withdrew": {"regime": 1}, "withdrew_trigger": trigger},
+                                         sc)["regime"].split())
+
+    four = note(["jfs", "opposition", "us", "russia"])
+    assert "others" not in four and all(f"{n} " in four for n in ("Jabhat", "Armed"))
+    assert four.endswith(f"{style.party_label(sc.spec.parties, 'russia')} 7")
+    five = note(["jfs", "opposition", "us", "russia", "un"])
+    assert five.endswith("2 others 13")
+
+
+def test_a_sweep_over_categories_draws_no_line_between_them(scenario: Scenario) -> None:
+    """A sweep of who gains on the battlefield joined 'regime' to 'opposition' with lines
+    and bands, as if there were values between them: categories are markers alone."""
+    key = "negotiation.shocks.gainer"
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(key, ["regime", "opposition"])], runner, 40, SEED)
+    upper = sweep_figure(points, [key]).figure.axes[0]
+    bars = [c for c in upper.containers if c.__class__.__name__ == "ErrorbarContainer"]
+    assert len(bars) == 4  # agreement and three milestones, each a marker with its interval
+    assert not [ln for ln in upper.get_lines() if ln.get_linestyle() not in ("None", "none")
+                and np.isfinite(np.asarray(ln.get_ydata(), dtype=float)).sum() > 1]
+    assert not [c for c in upper.collections if "FillBetween" in c.__class__.__name__]
+    # numbers are joined as before
+    with Runner(workers=1) as runner:
+        numbers, _ = sweep(scenario, [("ceasefire.monitoring.coverage", [0.5, 1.0])], runner,
+                           40, SEED)
+    joined = sweep_figure(numbers, ["ceasefire.monitoring.coverage"]).figure.axes[0]
+    assert any(ln.get_linestyle() == "-" for ln in joined.get_lines())
