@@ -126,7 +126,10 @@ def withdrawal_notes(data: dict[str, Any], scenario: Scenario) -> dict[str, str]
         detail = ", ".join(f"{party_label(parties, a)} {c:,}" for c, a in shown)
         if rest:
             detail += f", {len(rest)} others {sum(c for c, _ in rest):,}"
-        notes[who] = fit_lines(f"after acts by {detail}", NOTE_SIZE, NOTE_POINTS)
+        # named: between two bars, the note over a bar too thin to see was read as the
+        # one above it
+        notes[who] = fit_lines(f"{party_label(parties, who)}: after acts by {detail}",
+                               NOTE_SIZE, NOTE_POINTS)
     return notes
 
 

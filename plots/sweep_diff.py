@@ -101,11 +101,14 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
         widen_to_fit(fig, len(next(iter(grids.values()))["x"]))
         first = points_[0]
         reference = values_text(first.params, params)
-        fig.suptitle("Paired difference from the reference point (pp, 95% interval)\n"
+        full = side <= FULL_LABELS  # (a larger grid's cells hold the estimates alone)
+        fig.suptitle(f"Paired difference from the reference point (pp{', 95% interval' if full else ''})\n"
                      + wrap(f"reference: {reference}", 90), fontsize=11)
         stopped = stopped_points(len(points_), planned, last_runs(points_[-1]),
                                  where=values_text(points_[-1].params, params))
         name = labelled(first.scenario.name, first.summary.get("sets"))
         text = caption(fig, name, runs or first.summary.get("runs"), first.summary.get("seed"),
-                       "every point on the same seeds", stopped, each="point")
+                       "every point on the same seeds" + ("" if full else
+                                                          "; intervals in sweep.csv"),
+                       stopped, each="point")
     return Drawn(fig, "sweep_differences", {"grids": grids, "span": span, "caption": text})

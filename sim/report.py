@@ -169,12 +169,12 @@ def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
     convoys = summary.get("convoys") or {}
     sent = convoys.get("sent", 0)
     if sent:
-        # an attacked convoy never delivers; one still on the road when the ceasefire
-        # ended neither delivered nor turned back, hence "not delivered"
-        missed = sent - convoys["delivered"]
-        lines.append(f"Aid convoys, all runs: {sent} sent: {convoys['delivered']} delivered "
-                     f"({percent(convoys['delivered'] / sent)}); of the {missed} not delivered, "
-                     f"{convoys['attacked']} were attacked")
+        # an attacked convoy never delivers; the rest were turned back for want of calm
+        # or were still on the road when the ceasefire ended (not counted apart)
+        rest = sent - convoys["delivered"] - convoys["attacked"]
+        lines.append(f"Aid convoys, all runs: {sent} sent, {convoys['delivered']} delivered "
+                     f"({percent(convoys['delivered'] / sent)}), {convoys['attacked']} attacked, "
+                     f"{rest} turned back or on the road when the ceasefire ended")
     return lines
 
 

@@ -328,7 +328,7 @@ def assert_authors_named(scenario: Scenario, drawn: Any) -> set[str]:
     few acts is too thin to see); returns the parties with such bars."""
     d = drawn.data
     notes = [t.get_text().replace("\n", " ") for t in drawn.figure.axes[0].texts
-             if t.get_text().startswith("after acts by")]
+             if "after acts by" in " ".join(t.get_text().split())]
     mixed = {w for w in d["withdrew"]
              if sum(1 for (who, _) in d["withdrew_trigger"] if who == w) > 1}
     assert len(notes) == len(mixed)
@@ -371,6 +371,10 @@ def test_a_mixed_bar_s_note_names_its_segments_in_their_order() -> None:
     assert drawn.data["withdrew_trigger"][("regime", "opposition")] == 34
     assert drawn.data["withdrew_trigger"][("regime", "jfs")] == 32
     assert assert_authors_named(sc, drawn) == {"regime"}
+    # and names whose bar it is: between two bars, it was read as the upper one's
+    (note,) = [" ".join(t.get_text().split()) for t in drawn.figure.axes[0].texts
+               if "after acts by" in " ".join(t.get_text().split())]
+    assert note.startswith(f"{style.party_label(sc.spec.parties, 'regime')}: after acts by ")
 
 
 def test_an_issue_s_unit_is_not_said_twice_in_the_agreement_figure(
@@ -1307,7 +1311,7 @@ def test_long_party_names_leave_the_causes_figure_readable() -> None:
     with Runner(workers=1) as runner:
         res = runner.run(sc, 200, SEED).results
     drawn = causes_figure(sc, res, {})
-    assert any(t.get_text().startswith("after acts by") for t in drawn.figure.axes[0].texts)
+    assert any("after acts by" in " ".join(t.get_text().split()) for t in drawn.figure.axes[0].texts)
     _assert_readable(drawn.figure)
 
 
@@ -1428,7 +1432,7 @@ def test_the_note_over_the_top_withdrawal_bar_stays_under_the_title(
     fig = causes_figure(sc, results, {}).figure
     _assert_readable(fig)
     panel = fig.axes[0]
-    notes = [t for t in panel.texts if t.get_text().startswith("after acts by")]
+    notes = [t for t in panel.texts if "after acts by" in " ".join(t.get_text().split())]
     assert len(notes) == 2
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     top = max(notes, key=lambda t: t.xy[1])
@@ -2168,3 +2172,22 @@ def test_a_sweep_over_categories_draws_no_line_between_them(scenario: Scenario) 
                            40, SEED)
     joined = sweep_figure(numbers, ["ceasefire.monitoring.coverage"]).figure.axes[0]
     assert any(ln.get_linestyle() == "-" for ln in joined.get_lines())
+
+
+def test_a_large_grid_s_differences_do_not_promise_intervals(scenario: Scenario) -> None:
+    """On a grid too large for them the cells hold the differences alone, yet the title
+    said '(pp, 95% interval)': it says so only where they are drawn, and the caption
+    says where they are."""
+    from plots.sweep_diff import differences_figure
+
+    keys = ["ceasefire.monitoring.coverage", "ceasefire.monitoring.notice"]
+    values = [round(0.3 + 0.1 * k, 1) for k in range(7)]
+    with Runner(workers=1) as runner:
+        points, _ = sweep(scenario, [(keys[0], values), (keys[1], [0.5, 0.9])], runner, 20, SEED)
+        few, _ = sweep(scenario, [(keys[0], values[:3]), (keys[1], [0.5, 0.9])], runner, 20, SEED)
+    large = differences_figure(points, keys)
+    assert "95% interval" not in large.figure.get_suptitle()
+    assert "intervals in sweep.csv" in large.data["caption"]
+    small = differences_figure(few, keys)
+    assert "(pp, 95% interval)" in small.figure.get_suptitle()
+    assert "intervals in sweep.csv" not in small.data["caption"]
