@@ -34,6 +34,10 @@ def _num(x: Any) -> float:
     return math.nan if x is None else float(x)
 
 
+NAME_CHARS = 26
+"""Widest line of a row's name (a probability), beside its row or over its panel."""
+
+
 def forest_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per probability: paired and independent differences (in shares), A and B."""
     diff = result.get("diff") or result
@@ -61,9 +65,6 @@ def forest_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             (a.get("p_hold") or {}).get(label), (b.get("p_hold") or {}).get(label))
     return rows
 
-
-NAME_CHARS = 26
-"""Widest line of a row's name (a probability), beside its row or over its panel."""
 
 
 def plot_forest(ax: Axes, rows: list[dict[str, Any]]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,6 @@ def refuse_writing_over(out: Path | None, command: str, inputs: list[Path]) -> N
 def _written_copy(path: Path) -> bool:
     """Whether ``path`` reads as a run writes its copy of a scenario (no comments, no
     ``extends``, its own layout): a file of the user's there is kept."""
-    import tomllib
-
     try:
         text = path.read_text(encoding="utf-8")
         doc = tomllib.loads(text)
