@@ -127,7 +127,7 @@ def plot_forecasts(ax: Axes, table: Any) -> None:
         # a forecast without a mark of what happened: the record cannot tell
         handles.append(Line2D([], [], linestyle="", label="no mark: outcome unknown,\nnot scored"))
     ax.set_xticks(range(len(names)),
-                  ["agreement" if e == "agreement" else wrap(f"holds {e}", TICK_CHARS, lines=3)
+                  ["agreement" if e == "agreement" else wrap(f"holds {e}", EVENT_CHARS, lines=3)
                    for e in names])
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylim(-0.06, 1.06)
@@ -171,7 +171,7 @@ def _tick(event: str, width: int = 9) -> str:
     return wrap(event.removeprefix("holds "), width, lines=3)
 
 
-TICK_CHARS = 11
+EVENT_CHARS = 11
 """Widest line of an event's tick label: labels of two cases' milestones side by side,
 each on one line, ran into one another."""
 

@@ -135,6 +135,12 @@ TICK_LINES = 3
 """Most lines of a category's tick label; a longer one ends in an ellipsis."""
 
 
+def wrap(text: str, width: int = 60, lines: int | None = None) -> str:
+    """Break a long title or name into lines of at most ``width`` characters (and at most
+    ``lines`` of them, the last ending in an ellipsis where text was cut)."""
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" \u2026")) or text
+
+
 def fit_tick(label: str) -> str:
     """``label`` in at most :data:`TICK_LINES` lines of :data:`TICK_CHARS`: a swept table
     written on one line of 90 characters took most of a figure's height, on end, and
@@ -142,8 +148,7 @@ def fit_tick(label: str) -> str:
     lines = label.split("\n")
     if len(lines) <= TICK_LINES and all(len(line) <= TICK_CHARS for line in lines):
         return label
-    return "\n".join(textwrap.wrap(" ".join(lines), TICK_CHARS, max_lines=TICK_LINES,
-                                   placeholder=" \u2026")) or label
+    return wrap(" ".join(lines), TICK_CHARS, TICK_LINES)
 
 
 def category_ticks(axis: Axis, labels: Sequence[str], fontsize: float,

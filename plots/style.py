@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from plots.fitting import fit_lines
+from plots.fitting import wrap as wrap  # (figures import it from here, with the style)
 from sim.report import percent
 from sim.scenario import labelled
 from sim.terms import imposed_text, later_text
@@ -357,14 +358,6 @@ def days_axis(ax: Axes) -> None:
     sec = ax.secondary_xaxis("top", functions=(_to_days, _to_hours))
     sec.set_xlabel("days", fontsize=9)
     sec.tick_params(labelsize=8)
-
-
-def wrap(text: str, width: int = 60, lines: int | None = None) -> str:
-    """Break a long title or name into lines of at most ``width`` characters (and at most
-    ``lines`` of them, the last ending in an ellipsis where text was cut)."""
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" \u2026")) or text
 
 
 def wrap_key(key: str, width: int = 30) -> str:

@@ -9,6 +9,8 @@ import contextlib
 import csv
 import io
 import json
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -216,12 +218,8 @@ def test_figure_shows_each_points_difference(tmp_path):
     assert sweep(out, "--plot", runs="200", values="0.12,0.05,0.085")[0] == 0
     assert (out / "compare_sweep.png").stat().st_size > 10_000
     from plots import figures
-    from sim.compare_sweep import PairPoint
 
-    results = [json.loads((out / "pairs" / f"{k:03d}" / "compare.json").read_text())
-               for k in range(3)]
-    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
-                        r, ()) for r in results]  # type: ignore[arg-type]
+    results, points = saved_points(out, 3)
     (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"))
     got = drawn.data["differences"]["hold 30d"]["estimate"]
     assert list(got) == [r["diff"]["p_hold"]["30d"]["estimate"] for r in results]
@@ -320,15 +318,11 @@ def test_the_lines_of_a_two_parameter_grid_stop_where_the_first_parameter_change
     """The 2 x 2 grid was drawn as one line through its four points in order, joining
     (0.05, 0.1) to (0.12, 0.03) as if it were a trend."""
     from plots import figures
-    from sim.compare_sweep import PairPoint
 
     other = "parties.regime.behaviour.sensitivity"
     out = tmp_path / "pairs"
     assert sweep(out, "--param", f"{other}=0.03,0.1", runs="60")[0] == 0
-    results = [json.loads((out / "pairs" / f"{k:03d}" / "compare.json").read_text())
-               for k in range(4)]
-    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
-                        r, ()) for r in results]  # type: ignore[arg-type]
+    points = saved_points(out, 4)[1]
     (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT, other], names=("A", "B"))
     upper = drawn.figure.axes[0]
     assert not _joins_across(upper, 1.5)  # between (0.05, 0.1) and (0.12, 0.03)
@@ -343,12 +337,8 @@ def test_a_stopped_comparison_sweep_s_caption_gives_the_runs_of_its_unfinished_p
     import dataclasses
 
     from plots import figures
-    from sim.compare_sweep import PairPoint
 
-    results = [json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
-               for k in range(2)]
-    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
-                        r, ()) for r in results]  # type: ignore[arg-type]
+    results, points = saved_points(whole, 2)
     points[1] = dataclasses.replace(points[1], interrupted=True,
                                     result={**results[1], "runs": 137})
     (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"),
@@ -357,20 +347,35 @@ def test_a_stopped_comparison_sweep_s_caption_gives_the_runs_of_its_unfinished_p
     assert "the last, at sensitivity (opposition) = 0.12, unfinished with 137 paired runs" in text
 
 
+def saved_points(out: Path, count: int) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The first ``count`` points a comparison sweep saved in ``out``: their
+    ``compare.json`` records, and the points as the figure takes them."""
+    from sim.compare_sweep import PairPoint
+
+
+    results = [json.loads((out / "pairs" / f"{k:03d}" / "compare.json").read_text())
+               for k in range(count)]
+    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
+                        r, ()) for r in results]  # type: ignore[arg-type]
+    return results, points
+
+
+def saved_figure(whole: Path) -> Any:
+    """The comparison-sweep figure of the first two points ``whole`` saved."""
+    from plots import figures
+
+    (drawn,) = figures("compare_sweep", points=saved_points(whole, 2)[1], params=[JUDGEMENT],
+                       names=("A", "B"))
+    return drawn
+
+
 def test_the_line_styles_of_the_legend_are_not_drawn_as_a_quantity(whole):
     """'A (solid)' and 'B (dashed)' were drawn in the grey of 'P(holds 7d)', as if two
     more quantities; they are black, under a heading of their own. Each shows its
     side's marker too: B's open markers were explained nowhere."""
     from matplotlib.colors import to_hex
 
-    from plots import figures
-    from sim.compare_sweep import PairPoint
-
-    results = [json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
-               for k in range(2)]
-    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
-                        r, ()) for r in results]  # type: ignore[arg-type]
-    (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"))
+    drawn = saved_figure(whole)
     ax = drawn.figure.axes[0]
     legend = ax.get_legend()
     labels = [t.get_text() for t in legend.get_texts()]
@@ -395,14 +400,7 @@ def test_agreement_s_difference_is_not_drawn_as_side_b(whole):
     as the legend draws P(agreement), and the panel's title says so."""
     from matplotlib.colors import to_hex
 
-    from plots import figures
-    from sim.compare_sweep import PairPoint
-
-    results = [json.loads((whole / "pairs" / f"{k:03d}" / "compare.json").read_text())
-               for k in range(2)]
-    points = [PairPoint(r["params"], load_scenario(DEFAULT, [LEVER]), load_scenario(DEFAULT),
-                        r, ()) for r in results]  # type: ignore[arg-type]
-    (drawn,) = figures("compare_sweep", points=points, params=[JUDGEMENT], names=("A", "B"))
+    drawn = saved_figure(whole)
     below = drawn.figure.axes[1]
     bars = [c for c in below.containers if c.__class__.__name__ == "ErrorbarContainer"]
     agreement = [c for c in bars if to_hex(c.lines[0].get_color()) == "#000000"]
