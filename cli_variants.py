@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from cli_support import EXIT_INTERRUPTED, draw, make_runner, note_idle_parties
-from sim.arguments import fill_runs
+from sim.arguments import complete_run_options, fill_runs
+from sim.defaults import DEFAULT_MIN_RUNS
 from sim.signals import deferred_stop
 
 __all__ = ["cmd_compare", "cmd_compare_sweep", "cmd_sweep", "run_points"]
@@ -118,6 +119,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.comparison import (
         check_comparable,
+        difference_precision_line,
         paired,
         same_outcomes_note,
         same_scenario_note,
@@ -127,9 +129,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     from sim.output import finish_with, jsonable
     from sim.report import compare_text
-    from sim.resuming import resume_comparison, side_parts, stale_whole_figures
+    from sim.resuming import adaptive_resume, resume_comparison, side_parts, stale_whole_figures
     from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
 
+    taken = adaptive_resume(args) if args.resume and not args.param else ""
+    complete_run_options(args)  # (refuses --precision with --param)
     if args.param:
         return cmd_compare_sweep(args)
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
@@ -140,21 +144,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
     existing: tuple[Any, Any] = (None, None)
     note = ""
     if args.resume:
+        limit = ("--max-runs", args.max_runs) if args.precision is not None else None
         args.runs, existing, note = resume_comparison(args.out, args.runs, (a, b),
-                                                      args.scenarios, args.seed)
+                                                      args.scenarios, args.seed, limit=limit)
+        note = note or taken
     fill_runs(args)
     out = args.out
     resumed = open_out(out, "compare", args.resume, ("compare.json", "a", "b"), note,
                        drop=("compare.json",))
-    save = partial(save_side, out, seed=args.seed, runs=args.runs, resumed=resumed)
+    # an adaptive comparison's sides say how it was to stop, for --resume to take it up
+    record = None if args.precision is None else {
+        "runs_requested": None, "precision": args.precision, "min_runs": args.min_runs,
+        "max_runs": args.max_runs}
+    save = partial(save_side, out, seed=args.seed, runs=args.runs, resumed=resumed,
+                   extra=record)
     checkpoint = checkpointed(out, partial(save_running_side, out, seed=args.seed,
-                                           runs=args.runs, resumed=resumed))
+                                           runs=args.runs, resumed=resumed, extra=record))
 
     with deferred_stop() as stop:  # a stop signal waits for the result to be saved
         with make_runner(args, True) as runner:
             pair = paired(a, b, runner, args.runs, args.seed, existing, save if out else None,
                           checkpoint if out and args.checkpoint else None, args.checkpoint,
-                          keep_partial=True)
+                          keep_partial=True, precision=args.precision,
+                          min_runs=min(DEFAULT_MIN_RUNS, args.max_runs)
+                          if args.min_runs is None else args.min_runs, max_runs=args.max_runs)
         result, ra, rb, interrupted = pair
         stop.redeliver = not interrupted
         how = f": finish with {finish_with('compare', out)}" if out else ""
@@ -168,6 +181,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             return EXIT_INTERRUPTED
         result = jsonable({"a_name": name_a, "b_name": name_b, **result})
         print(json.dumps(result, indent=2) if args.json else compare_text(result, name_a, name_b))
+        if args.precision is not None and not args.json:
+            print(difference_precision_line(result))
         if not interrupted and not same and ra.same_as(rb):
             print(same_outcomes_note(len(ra)), file=sys.stderr)
         if args.out is not None:

@@ -153,15 +153,9 @@ def build_parser() -> Parser:
     run.add_argument("scenario", type=Path, nargs="?", default=None,
                      help="scenario file (default: scenarios/geneva_2016.toml)")
     common(run, resumable=True)
-    run.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
-                     help="run until the Wilson 95%% half-width of P(agreement) and of "
-                          "each milestone's P(hold) is <= EPS (instead of --runs; see "
-                          "--min-runs and --max-runs; the given-agreement column is wider)")
-    run.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
-                     help=f"with --precision: fewest runs (default {DEFAULT_MIN_RUNS}, "
-                     "or --max-runs if less)")
-    run.add_argument("--max-runs", type=count(MAX_RUNS), default=None,
-                     help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
+    adaptive(run, "run until the Wilson 95%% half-width of P(agreement) and of each "
+                  "milestone's P(hold) is <= EPS (instead of --runs; see --min-runs and "
+                  "--max-runs; the given-agreement column is wider)")
     run.add_argument("--resume", action="store_true",
                      help="finish an interrupted run saved in --out DIR")
 
@@ -185,6 +179,9 @@ def build_parser() -> Parser:
                            "several make a grid): does the difference hold up across a "
                            "judgement?")
     common(cmp_, resumable=True)
+    adaptive(cmp_, "run both sides in step until the paired 95%% interval of A - B in "
+                   "P(agreement) and in each milestone's P(hold) has a half-width <= EPS "
+                   "(instead of --runs; see --min-runs and --max-runs; not with --param)")
     cmp_.add_argument("--resume", action="store_true",
                       help="finish an interrupted comparison saved in --out DIR (each side's "
                            "finished replications are kept)")
@@ -229,6 +226,18 @@ def build_parser() -> Parser:
     return parser
 
 
+def adaptive(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--precision EPS`` (described by ``what``) and the bounds of the adaptive run
+    it asks for, ``--min-runs`` and ``--max-runs``."""
+    parser.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
+                        help=what)
+    parser.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
+                        help=f"with --precision: fewest runs (default {DEFAULT_MIN_RUNS}, "
+                        "or --max-runs if less)")
+    parser.add_argument("--max-runs", type=count(MAX_RUNS), default=None,
+                        help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
+
+
 def complete_run_options(args: argparse.Namespace) -> None:
     """Check the options of ``run`` that depend on one another, and fill in the defaults
     that depend on others.
@@ -248,6 +257,10 @@ def complete_run_options(args: argparse.Namespace) -> None:
         args.max_runs = DEFAULT_MAX_RUNS
     if args.min_runs is not None and args.min_runs > args.max_runs:
         raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
+    if args.precision is not None and getattr(args, "param", None):
+        raise ScenarioError("--precision", "", args.precision, "only for one comparison, not "
+                            "with --param, whose points would each stop at a count of their "
+                            "own; give --runs")
 
 
 def check_out_options(args: argparse.Namespace) -> None:
@@ -305,7 +318,8 @@ def fill_runs(args: argparse.Namespace) -> None:
         args.runs = DEFAULT_RUNS
 
 
-def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None) -> str:
+def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None,
+                   what: str = "run") -> str:
     """Options a resumed run takes from the run it finishes (``saved``, its manifest)
     when none of them is given again: its ``--runs``, or its ``--precision`` with its
     bounds. Finishing a 6,000-run job at the default 4,000, or an adaptive one as a
@@ -330,10 +344,10 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None) -> st
         args.runs = runs
         taken.append(f"--runs {runs}")
     else:  # an edited manifest: finishing at the default would look finished and not be
-        raise ScenarioError("--runs", "", None, f"give --runs (or --precision): the run saved "
-                            f"in {args.out} does not say how far it was to go (its "
+        raise ScenarioError("--runs", "", None, f"give --runs (or --precision): the {what} "
+                            f"saved in {args.out} does not say how far it was to go (its "
                             "manifest.json has no valid runs_requested or precision)")
-    return f"resuming with the saved run's {' '.join(taken)}"
+    return f"resuming with the saved {what}'s {' '.join(taken)}"
 
 
 def saved_count(value: Any) -> int | None:

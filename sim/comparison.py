@@ -16,18 +16,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError, show
 from sim.output import Resumed, jsonable, write_run
+from sim.pair_steps import Steps
+from sim.precision import check_points, difference_reached
 from sim.records import Results
 from sim.report import run_summary
 from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.rundir import saving
-from sim.runner import Runner
+from sim.runner import DEFAULT_BATCH, Runner, check_request
 from sim.scenario import Scenario, labelled, load_scenario
 from sim.stats import compare, summarize
 
-__all__ = ["Paired", "check_comparable", "paired", "same_outcomes_note", "same_scenario_note",
-           "save_running_side", "save_side", "sides"]
+__all__ = ["Paired", "check_comparable", "difference_precision_line", "paired",
+           "same_outcomes_note", "same_scenario_note", "save_running_side", "save_side",
+           "sides"]
 
 
 class Paired(tuple[dict[str, Any], Results, Results, bool]):
@@ -58,15 +64,30 @@ def paired(
     checkpoint_every: float = 60.0,
     label: str = "",
     keep_partial: bool = False,
+    precision: float | None = None,
+    min_runs: int = DEFAULT_MIN_RUNS,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    batch: int = DEFAULT_BATCH,
 ) -> Paired:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
-    Stopped while running ``b`` by a stop signal, the comparison pairs the replications
-    both sides finished and is marked ``partial``; interrupted while running ``a``,
-    there is nothing to pair (an empty result). Stopped in ``b`` by an error (a lost
-    worker, a replication its limits refuse), it raises it, or with ``keep_partial``
-    returns the partial comparison with the error as its ``.error``, for the caller to
-    report and save before raising it (as the command line does).
+    With ``runs``, side A runs them all, then side B. With ``precision``, the two run
+    in step, batch by batch (:func:`sim.precision.check_points`: ``min_runs``, then every
+    ``batch``, at most ``max_runs``), until the paired 95% interval of A - B in
+    P(agreement) and in every milestone's P(hold) has a half-width of at most
+    ``precision`` (:func:`sim.precision.difference_reached`). Pairing is what makes
+    that cheap: the interval depends on the replications where A and B differ, so it
+    is reached with far fewer runs than the sides' own intervals would be. As the
+    check points depend on the arguments alone, where it stops does not depend on the
+    workers, and a resumed comparison stops where an uninterrupted one does.
+
+    Stopped by a stop signal, the comparison pairs the replications both sides finished
+    and is marked ``partial``; with nothing to pair (stopped in side A of a fixed
+    comparison, or of an adaptive one's first batch), the result is empty. Stopped in
+    side B by an error (a lost worker, a replication its limits refuse), it raises it,
+    or with ``keep_partial`` returns the partial comparison with the error as its
+    ``.error``, for the caller to report and save before raising it (as the command
+    line does).
 
     Args:
         existing: each side's replications kept from an interrupted comparison
@@ -74,71 +95,82 @@ def paired(
         save: called with the side (``"a"`` or ``"b"``), its scenario, its run and the
             other side's scenario as each side stops with replications (finished,
             interrupted, or stopped by an error), before anything else runs: a stop keeps
-            what either side finished (:func:`save_side`).
+            what either side finished (:func:`save_side`). An adaptive comparison saves
+            both sides once it stops: the batches are short, and saving after each
+            would write the runs again and again.
         checkpoint: called likewise, with the side's finished replications, about every
             ``checkpoint_every`` seconds while it runs (:func:`save_running_side`): a
-            comparison killed outright keeps most of the side it was running.
+            comparison killed outright keeps most of the side it was running (an
+            adaptive one, of both sides).
         label: what the progress bar calls the comparison (``point 2/5``), before the
             side's name.
         keep_partial: return a comparison side B's error stopped part way, with the
             error (see above), instead of raising it.
+        precision, min_runs, max_runs, batch: an adaptive comparison (``runs`` is then
+            ignored), as :meth:`Runner.run` takes them for a run.
 
     Raises:
-        ScenarioError: the two have different milestones (checked before running either),
-            or a replication passed its scenario's limits (once the side is saved).
+        ScenarioError: the two have different milestones (checked before running either);
+            a replication passed its scenario's limits (once the side is saved); an
+            adaptive comparison resumed from sides holding replications beyond where it
+            stops (nothing is saved then).
         WorkerLostError: a worker process died (once the side is saved), in side A or
             before side B finished any replication.
     """
     check_comparable(a, b)
-
-    def side(name: str, scenario: Scenario, other: Scenario, kept: Results | None
-             ) -> RunOutcome:
-        def save_so_far(results: Results) -> None:
-            if checkpoint is not None:
-                checkpoint(name, scenario, results, other)
-
-        run = runner.run(scenario, runs, seed, existing=kept, label=f"{label} {name.upper()}".lstrip(),
-                         keep_on_error=True, checkpoint_every=checkpoint_every,
-                         checkpoint=None if checkpoint is None else save_so_far)
-        if save is not None and len(run.results):  # kept before any error is reported
-            save(name, scenario, run, other)
-        elif run.error is not None and checkpoint is not None:
-            # nothing kept before the failure: a checkpoint saved before may hold runs
-            # past it, which a resume would take for the side's own
-            checkpoint(name, scenario, run.results, other)
-        return run
-
-    ra = side("a", a, b, existing[0])
+    if precision is not None:
+        check_request(runs, seed, precision, min_runs, max_runs, batch)
+    steps = Steps((a, b), runner, seed, existing, save, checkpoint, checkpoint_every, label,
+                  adaptive=precision is not None)
+    met = None if precision is None else False
+    target = runs
+    for aim in [runs] if precision is None else check_points(min_runs, max_runs, batch):
+        if not steps.run_to(aim):
+            break
+        target = aim
+        if precision is not None and difference_reached(*steps.below(aim), a, precision):
+            met = True
+            break
+    ra, rb = steps.finish(target, met)
     if ra.error is not None:
         raise ra.error
-    if ra.interrupted:
-        return Paired({}, ra.results, Results.empty(b.issues, (), b.order), True)
-    rb = side("b", b, a, existing[1])
-    results_a = ra.results
-    if rb.partial:
-        if rb.error is not None and (not keep_partial or not len(rb.results)):
-            raise rb.error
-        if not len(rb.results):
-            return Paired({}, ra.results, rb.results, True)
-        results_a = ra.results.among(rb.results.columns["replication"])
-    diff = compare(results_a, rb.results, a)
-    summary_b = summarize(rb.results, b, seed=seed, wall_seconds=rb.wall_seconds,
-                          partial=rb.partial, ran=rb.ran)
+    if rb.error is not None and (not keep_partial or not len(rb.results)):
+        raise rb.error
+    if not len(rb.results) or (ra.interrupted and precision is None):
+        return Paired({}, ra.results, rb.results, True)
+    partial = ra.partial or rb.partial
+    common = np.intersect1d(ra.results.columns["replication"], rb.results.columns["replication"])
+    results_a, results_b = ra.results.among(common), rb.results.among(common)
+    diff = compare(results_a, results_b, a)
+    summary_b = summarize(results_b, b, seed=seed, wall_seconds=rb.wall_seconds,
+                          partial=partial, ran=rb.ran)
     if rb.error is not None:  # side B's summary says what stopped it, as b/summary.json does
         summary_b["error"] = str(rb.error)
     result = {
         "runs": len(results_a),
         "seed": seed,
-        "partial": rb.partial,
+        "partial": partial,
         # side A of a stopped comparison is summarised over the runs both sides finished:
         # partial too, as side B is (it said false, though it held fewer than planned)
         "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds, ran=ra.ran,
-                       partial=rb.partial),
+                       partial=partial),
         "b": summary_b,
         "diff": diff,
+        **({"precision": {"target": precision, "met": met, "runs": len(results_a)}}
+           if precision is not None else {}),
         **({"error": str(rb.error)} if rb.error is not None else {}),
     }
-    return Paired(result, ra.results, rb.results, rb.partial, rb.error)
+    return Paired(result, ra.results, rb.results, partial, rb.error)
+
+
+def difference_precision_line(result: dict[str, Any]) -> str:
+    """Whether an adaptive comparison reached its precision, and after how many runs."""
+    done = result["precision"]
+    where = f"precision {done['target']} on every paired difference"
+    if result.get("partial"):
+        return f"{where}: not reached when interrupted after {done['runs']} runs"
+    state = "reached" if done["met"] else "NOT reached (hit --max-runs)"
+    return f"{where}: {state} after {done['runs']} runs"
 
 
 def same_outcomes_note(runs: int, where: str = "") -> str:

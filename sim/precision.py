@@ -1,8 +1,9 @@
 """Adaptive precision: when a run with ``--precision EPS`` has run enough.
 
 It runs fixed batches and stops once the Wilson 95% half-width of P(agreement) and of
-every milestone's P(hold) is at most EPS. The run counts at which it checks depend on
-the options alone, so where it stops does not depend on the workers.
+every milestone's P(hold) is at most EPS; a comparison (``compare --precision EPS``)
+stops once the paired interval of each difference A - B is. The run counts at which it
+checks depend on the options alone, so where it stops does not depend on the workers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 
 from sim.records import Results
 from sim.scenario import Scenario
-from sim.stats import Z95, half_width, milestones
+from sim.stats import Z95, half_width, milestones, paired_difference
 
 
 def precision_reached(results: Results, scenario: Scenario, eps: float) -> bool:
@@ -23,6 +24,22 @@ def precision_reached(results: Results, scenario: Scenario, eps: float) -> bool:
     if half_width(agreed, n) > eps:
         return False
     return all(half_width(int(results.held(h).sum()), n) <= eps for _, h in milestones(scenario))
+
+
+def difference_reached(a: Results, b: Results, scenario: Scenario, eps: float) -> bool:
+    """True when the paired 95% interval of A - B (:func:`sim.stats.paired_difference`,
+    over the same replications of both) has a half-width of at most ``eps`` in
+    P(agreement) and in every milestone's P(hold): what an adaptive comparison
+    (``compare --precision``) runs until."""
+    if len(a) == 0:
+        return False
+    pairs = [(a.columns["agreed"], b.columns["agreed"])]
+    pairs += [(a.held(h), b.held(h)) for _, h in milestones(scenario)]
+    for x, y in pairs:
+        d = paired_difference(x, y)
+        if (d["high"] - d["low"]) / 2.0 > eps:
+            return False
+    return True
 
 
 def runs_at_even_odds(eps: float) -> int:

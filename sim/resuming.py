@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.argtypes import DEFAULT_RUNS, DEFAULT_SEED, SEED_LIMIT
-from sim.arguments import saved_count
+from sim.arguments import resume_options, saved_count
 from sim.errors import ScenarioError, show
 from sim.origin import first_difference
 from sim.output import jsonable
@@ -121,14 +121,31 @@ def _values(assignment: Any) -> str:
     return " ".join(f"{key}={toml_value(value)}" for key, value in assignment.items())
 
 
+def adaptive_resume(args: Any) -> str:
+    """Take the ``--precision`` (and its bounds) of the adaptive comparison saved in
+    ``args.out`` when ``compare --resume`` is given no run count of its own, as a resumed
+    run takes its own (:func:`sim.arguments.resume_options`); returns what to tell the
+    user ("" when nothing is taken: a comparison of a fixed size, or options given)."""
+    if any(v is not None for v in (args.runs, args.precision, args.min_runs, args.max_runs)):
+        return ""
+    for side in SIDES:
+        manifest = saved_manifest(args.out / side)
+        if manifest and manifest.get("precision") is not None:
+            return resume_options(args, manifest, "comparison")
+    return ""
+
+
 def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Scenario],
                       files: list[Path], seed: int, part: str = "compare_side",
+                      limit: tuple[str, int] | None = None,
                       ) -> tuple[int, tuple[Results | None, Results | None], str]:
     """What ``compare --resume`` keeps of the comparison saved in ``out``: the run count
     (``runs`` as given, or else the saved sides', as a resumed run does), each side's
     saved replications (None for a side not saved yet), checked as :func:`resumable`
     checks a run, and what to tell the user. ``part`` is ``pair_point`` for a point of
-    a comparison sweep (:func:`resume_pairs`).
+    a comparison sweep (:func:`resume_pairs`). ``limit`` is the option bounding an
+    adaptive comparison and its value (``--max-runs``), which no side may hold more
+    runs than; the run count is then not looked for.
 
     Raises:
         ScenarioError: ``out`` holds a run or a sweep; a side saved with another
@@ -141,13 +158,13 @@ def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Sc
     if all(m is None for m in manifests):  # (a side killed before its first save holds none)
         note = f"nothing saved in {out} to resume: the comparison starts afresh" \
             if out.is_dir() or not out.exists() else ""
-    elif runs is None:
+    elif runs is None and limit is None:
         runs, note = _saved_runs(saved, "comparison", out, "it was")
     runs = DEFAULT_RUNS if runs is None else runs
     names = [files[0], files[-1]]  # one file with --set values gives both sides
     # each side saved is checked against its own scenario first, which names the
     # --set or file that differs ...
-    existing = tuple(resumable(out / side, sc, str(name), seed, ("--runs", runs), part)
+    existing = tuple(resumable(out / side, sc, str(name), seed, limit or ("--runs", runs), part)
                      for side, sc, name in zip(SIDES, scenarios, names, strict=True))
     for k, manifest in enumerate(manifests):  # ... then the scenario each was paired with
         other = (manifest or {}).get("paired_with")

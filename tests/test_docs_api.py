@@ -21,7 +21,7 @@ def test_the_python_example_runs_and_agrees_with_the_command_line():
     done = subprocess.run([sys.executable, "-c", BLOCK], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    first, second, third = done.stdout.strip().splitlines()
+    first, second, adaptive, third = done.stdout.strip().splitlines()
     cli = subprocess.run([sys.executable, "run_sim.py", "--runs", "1000", "--workers", "1",
                           "--no-progress", "--json"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)
@@ -29,6 +29,9 @@ def test_the_python_example_runs_and_agrees_with_the_command_line():
     assert ast.literal_eval(first) == summary["p_agreement"]  # (a dict as Python prints it)
     diff = ast.literal_eval(second)
     assert diff["low"] <= diff["estimate"] <= diff["high"] < 0  # halved monitors: fewer hold
+    stopped = ast.literal_eval(adaptive)  # at a check point: 1000, then every 2000
+    assert stopped["target"] == 0.02 and stopped["met"] is True
+    assert stopped["runs"] == 1000 or stopped["runs"] % 2000 == 0
     agreed, hours, events = third.split()
     assert agreed in ("True", "False") and float(hours) >= 0 and int(events) > 0
 

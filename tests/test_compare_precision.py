@@ -1,0 +1,195 @@
+"""``compare --precision EPS``: both sides run in step, batch by batch, until the paired
+95% interval of every difference A - B has a half-width of at most EPS; where it stops
+does not depend on the workers, and an interrupted adaptive comparison resumes to the
+one never interrupted."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import numpy as np
+import pytest
+from helpers import DEFAULT, interrupt_chunk
+
+import run_sim
+from sim.comparison import paired
+from sim.errors import ScenarioError
+from sim.runner import Runner
+from sim.scenario import load_scenario
+from sim.stats import compare as differences
+
+COUNTERFACTUAL = "ceasefire.monitoring.coverage=0.5"
+EPS = 0.035
+"""Met at 600 runs of the counterfactual against the default scenario (widest half-width
+0.0336, at 30 days), not at 500 (0.0364)."""
+
+
+def sides():
+    return load_scenario(DEFAULT, [COUNTERFACTUAL]), load_scenario(DEFAULT)
+
+
+def widest(a, b, scenario) -> float:
+    """The widest half-width among the paired intervals, computed from the comparison's
+    own table of differences (not the stopping rule's)."""
+    d = differences(a, b, scenario)
+    cells = [d["p_agreement"], *d["p_hold"].values()]
+    return max((c["high"] - c["low"]) / 2 for c in cells)
+
+
+def adaptive(runner, **kwargs):
+    a, b = sides()
+    bounds = {"min_runs": 100, "max_runs": 2000, "batch": 100, **kwargs}
+    return paired(a, b, runner, 0, 2016, precision=bounds.pop("precision", EPS), **bounds)
+
+
+def test_it_stops_at_the_first_check_point_where_every_difference_is_that_precise():
+    with Runner(workers=1, progress=False) as runner:
+        result, ra, rb, interrupted = adaptive(runner)
+    assert not interrupted and result["runs"] == len(ra) == len(rb) == 600
+    assert result["precision"] == {"target": EPS, "met": True, "runs": 600}
+    a, _ = sides()
+    assert widest(ra, rb, a) <= EPS < widest(ra.below(500), rb.below(500), a)
+    # the differences are those of a comparison of that size
+    with Runner(workers=1, progress=False) as runner:
+        fixed, *_ = paired(*sides(), runner, 600, 2016)
+    assert result["diff"] == fixed["diff"]
+
+
+def test_where_it_stops_does_not_depend_on_the_workers_or_the_work_items():
+    with Runner(workers=1, progress=False) as runner:
+        one, ra1, rb1, _ = adaptive(runner)
+    with Runner(workers=2, chunk=37, progress=False) as runner:
+        two, ra2, rb2, _ = adaptive(runner)
+    assert one["runs"] == two["runs"] and one["diff"] == two["diff"]
+    assert ra1.same_as(ra2) and rb1.same_as(rb2)
+
+
+def test_one_that_cannot_be_met_stops_at_max_runs_and_says_so():
+    with Runner(workers=1, progress=False) as runner:
+        result, ra, _, interrupted = adaptive(runner, precision=0.001, max_runs=250)
+    assert not interrupted and len(ra) == 250
+    assert result["precision"] == {"target": 0.001, "met": False, "runs": 250}
+
+
+def test_a_bad_precision_from_python_is_refused_before_anything_runs():
+    with Runner(workers=1, progress=False) as runner, pytest.raises(ScenarioError) as err:
+        adaptive(runner, min_runs=300, max_runs=200)
+    assert "min_runs" in str(err.value)
+
+
+def test_the_sides_are_checkpointed_together_between_batches():
+    """The batches are far shorter than a checkpoint interval: a checkpoint that only
+    came due inside a batch would never save an adaptive comparison at all."""
+    saved = []
+    a, b = sides()
+    with Runner(workers=1, progress=False) as runner:
+        paired(a, b, runner, 0, 2016, checkpoint=lambda side, sc, res, other:
+               saved.append((side, len(res))), checkpoint_every=0.0, precision=EPS,
+               min_runs=100, max_runs=2000, batch=100)
+    # after each batch both sides are saved with all the batch's runs: side A again once
+    # side B has caught up (within a side's run, only the side running is saved)
+    for n in range(100, 600, 100):
+        last_a = max(k for k, s in enumerate(saved) if s == ("a", n))
+        first_b = min(k for k, s in enumerate(saved) if s == ("b", n))
+        assert last_a > first_b
+
+
+def compare(out, *extra: str) -> int:
+    args = ["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--workers", "1",
+            "--no-progress", "--out", str(out), *extra]
+    with contextlib.redirect_stdout(io.StringIO()):
+        return run_sim.main(args)
+
+
+ADAPTIVE = ("--precision", str(EPS), "--min-runs", "300", "--max-runs", "700")
+"""Checks at 300 runs (not met) and 700 (met)."""
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    """The adaptive comparison, never interrupted."""
+    out = tmp_path_factory.mktemp("whole") / "compare"
+    assert compare(out, *ADAPTIVE) == 0
+    return out
+
+
+def test_the_command_reports_where_it_stopped(whole, capsys):
+    saved = json.loads((whole / "compare.json").read_text())
+    assert saved["precision"] == {"target": EPS, "met": True, "runs": 700}
+    assert saved["runs"] == 700 and not saved["partial"]
+    manifest = json.loads((whole / "a" / "manifest.json").read_text())
+    assert manifest["precision"] == EPS and manifest["runs_requested"] is None
+    args = ["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--workers", "1",
+            "--no-progress", *ADAPTIVE]
+    assert run_sim.main(args) == 0
+    assert (f"precision {EPS} on every paired difference: reached after 700 runs"
+            in capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(("item", "paired_runs"), [(4, 250), (5, 300), (8, 550)])
+def test_an_interrupted_adaptive_comparison_resumes_to_the_uninterrupted_one(
+        tmp_path, monkeypatch, whole, item, paired_runs, capsys):
+    """Work items of 250 runs: the first batch (300 runs) takes items 1-2 in side A and
+    3-4 in side B, the second (to 700) items 5-6 and 7-8. Stopped in the first batch's
+    side B, in the second batch's side A, or in its side B, the pairs both sides
+    finished are compared, and the resume, taking the saved precision, equals the
+    comparison never stopped."""
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, item, size=250)
+    assert compare(out, *ADAPTIVE) == 130
+    monkeypatch.undo()
+    stopped = json.loads((out / "compare.json").read_text())
+    assert stopped["partial"] is True and stopped["runs"] == paired_runs
+    assert stopped["precision"] == {"target": EPS, "met": False, "runs": paired_runs}
+    for side in ("a", "b"):  # both saved, marked partial, though side A finished a batch
+        assert json.loads((out / side / "summary.json").read_text())["partial"] is True
+    capsys.readouterr()
+    assert compare(out, "--resume") == 0
+    assert (f"resuming with the saved comparison's --precision {EPS} --min-runs 300 "
+            "--max-runs 700") in capsys.readouterr().err
+    for side in ("a", "b"):
+        assert (out / side / "runs.csv").read_bytes() == (whole / side / "runs.csv").read_bytes()
+    done, ref = (json.loads((d / "compare.json").read_text()) for d in (out, whole))
+    assert done["diff"] == ref["diff"] and done["precision"] == ref["precision"]
+
+
+def test_a_resume_that_would_drop_saved_runs_is_refused(tmp_path, whole, capsys):
+    out = tmp_path / "compare"
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())
+    before = (out / "a" / "runs.csv").read_bytes()
+    assert compare(out, "--resume", "--precision", "0.2", "--min-runs", "300") == 2
+    err = capsys.readouterr().err
+    assert "met at 300 replications, and a side holds 400 more" in err
+    assert (out / "a" / "runs.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(("extra", "says"), [
+    (("--runs", "500", "--precision", "0.03"), "only without --precision"),
+    (("--min-runs", "500"), "only with --precision"),
+    (("--precision", "0.03", "--param", "ceasefire.monitoring.coverage=0.3,0.6"),
+     "not with --param"),
+])
+def test_options_that_do_not_go_together_are_refused(tmp_path, capsys, extra, says):
+    assert compare(tmp_path / "c", *extra) == 2
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_the_stopping_rule_reads_every_milestone():
+    """A difference that is wide at one milestone alone keeps the comparison going."""
+    from sim.precision import difference_reached
+    from sim.records import Results
+
+    a, b = sides()
+    with Runner(workers=1, progress=False) as runner:
+        _, ra, rb, _ = paired(a, b, runner, 600, 2016)
+    assert difference_reached(ra, rb, a, EPS)
+    assert not difference_reached(ra, rb, a, 0.03)  # the 30-day difference is 0.0336 wide
+    assert not difference_reached(ra.below(0), rb.below(0), a, EPS)
+    assert isinstance(ra, Results) and np.array_equal(ra.columns["replication"],
+                                                      rb.columns["replication"])
