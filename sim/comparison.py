@@ -29,6 +29,7 @@ from sim.run_outcome import RunOutcome, WorkerLostError
 from sim.rundir import saving
 from sim.runner import DEFAULT_BATCH, Runner, check_request
 from sim.scenario import Scenario, labelled, load_scenario
+from sim.signals import deferred_stop
 from sim.stats import compare, summarize
 
 __all__ = ["Paired", "check_comparable", "difference_precision_line", "paired",
@@ -124,13 +125,17 @@ def paired(
                   adaptive=precision is not None)
     met = None if precision is None else False
     target = runs
-    for aim in [runs] if precision is None else check_points(min_runs, max_runs, batch):
-        if not steps.run_to(aim):
-            break
-        target = aim
-        if precision is not None and difference_reached(*steps.below(aim), a, precision):
-            met = True
-            break
+    # a stop signal between steps (or sides) is taken up by the next step's run, which
+    # stops at once, keeping what both sides finished; one after the last is the caller's
+    with deferred_stop() as stop:
+        for aim in [runs] if precision is None else check_points(min_runs, max_runs, batch):
+            if not steps.run_to(aim):
+                break
+            target = aim
+            if precision is not None and difference_reached(*steps.below(aim), a, precision):
+                met = True
+                break
+        stop.redeliver = not steps.stopped
     ra, rb = steps.finish(target, met)
     if ra.error is not None:
         raise ra.error

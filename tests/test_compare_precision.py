@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, interrupt_chunk
+from helpers import DEFAULT, cli, interrupt_chunk, interrupt_cli
 
 import run_sim
 from sim.comparison import paired
@@ -193,3 +193,53 @@ def test_the_stopping_rule_reads_every_milestone():
     assert not difference_reached(ra.below(0), rb.below(0), a, EPS)
     assert isinstance(ra, Results) and np.array_equal(ra.columns["replication"],
                                                       rb.columns["replication"])
+
+
+def test_a_stop_between_batches_stops_the_next_one_keeping_both_sides(monkeypatch):
+    """A Ctrl-C that comes while the precision is checked, between two batches, is
+    taken up by the next batch, which stops at once: the comparison returns what both
+    sides finished, marked partial, instead of losing it to a KeyboardInterrupt."""
+    import signal
+
+    import sim.comparison
+
+    real, checks = sim.comparison.difference_reached, []
+
+    def interrupted_check(*args):
+        checks.append(1)
+        if len(checks) == 1:
+            signal.raise_signal(signal.SIGINT)
+        return real(*args)
+
+    monkeypatch.setattr(sim.comparison, "difference_reached", interrupted_check)
+    with Runner(workers=1, progress=False) as runner:
+        result, ra, rb, interrupted = adaptive(runner)
+    assert interrupted and result["partial"] and len(checks) == 1
+    assert result["runs"] == 100 and len(rb) == 100 <= len(ra)
+    assert result["precision"] == {"target": EPS, "met": False, "runs": 100}
+
+
+def test_ctrl_c_stops_an_adaptive_comparison_on_two_workers_and_resume_completes_it(tmp_path):
+    """A real Ctrl-C, some batches in, on a pool of two workers: exit 130, both sides
+    saved and compared on what both finished; resumed (here to a smaller --max-runs,
+    to stay quick) it equals a comparison never stopped."""
+    out, fresh = tmp_path / "stopped", tmp_path / "fresh"
+    setting = ["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--workers", "2",
+               "--no-progress", "--precision", "0.002"]
+    proc = interrupt_cli([*setting, "--max-runs", "400000", "--out", str(out)], after=4.0)
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr
+    stopped = json.loads((out / "compare.json").read_text())
+    assert stopped["partial"] is True and stopped["precision"]["met"] is False
+    held = max(json.loads((out / side / "summary.json").read_text())["runs"]
+               for side in ("a", "b"))
+    assert 0 < stopped["runs"] <= held < 400000
+    most = (held // 2000 + 2) * 2000  # a check point past what either side holds
+    resumed = cli(*setting, "--max-runs", str(most), "--out", str(out), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    direct = cli(*setting, "--max-runs", str(most), "--out", str(fresh))
+    assert direct.returncode == 0, direct.stderr
+    for side in ("a", "b"):
+        assert (out / side / "runs.csv").read_bytes() == (fresh / side / "runs.csv").read_bytes()
+    done, ref = (json.loads((d / "compare.json").read_text()) for d in (out, fresh))
+    assert done["precision"] == ref["precision"] == {"target": 0.002, "met": False, "runs": most}
