@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.records import Results
 from sim.scenario import Scenario
 from sim.stats import Z95, half_width, milestones, paired_difference
@@ -31,13 +33,13 @@ def difference_reached(a: Results, b: Results, scenario: Scenario, eps: float) -
     over the same replications of both) has a half-width of at most ``eps`` in
     P(agreement) and in every milestone's P(hold): what an adaptive comparison
     (``compare --precision``) runs until."""
-    if len(a) == 0:
-        return False
+    if not np.array_equal(a.columns["replication"], b.columns["replication"]):
+        raise ValueError("a paired precision needs the same replications on both sides")
     pairs = [(a.columns["agreed"], b.columns["agreed"])]
     pairs += [(a.held(h), b.held(h)) for _, h in milestones(scenario)]
     for x, y in pairs:
         d = paired_difference(x, y)
-        if (d["high"] - d["low"]) / 2.0 > eps:
+        if not (d["high"] - d["low"]) / 2.0 <= eps:  # (no runs: nan, not reached)
             return False
     return True
 

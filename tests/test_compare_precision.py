@@ -191,6 +191,8 @@ def test_the_stopping_rule_reads_every_milestone():
     assert difference_reached(ra, rb, a, EPS)
     assert not difference_reached(ra, rb, a, 0.03)  # the 30-day difference is 0.0336 wide
     assert not difference_reached(ra.below(0), rb.below(0), a, EPS)
+    with pytest.raises(ValueError, match="same replications"):  # pairs matched by position
+        difference_reached(ra.below(300), rb.below(200), a, EPS)
     assert isinstance(ra, Results) and np.array_equal(ra.columns["replication"],
                                                       rb.columns["replication"])
 
