@@ -128,9 +128,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         sides,
     )
     from sim.output import finish_with, jsonable
+    from sim.pair_steps import stops_within_saved
+    from sim.precision import check_points
     from sim.report import compare_text
     from sim.resuming import adaptive_resume, resume_comparison, side_parts, stale_whole_figures
     from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
+    from sim.runner import DEFAULT_BATCH
 
     taken = adaptive_resume(args) if args.resume and not args.param else ""
     complete_run_options(args)  # (refuses --precision with --param)
@@ -148,6 +151,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         args.runs, existing, note = resume_comparison(args.out, args.runs, (a, b),
                                                       args.scenarios, args.seed, limit=limit)
         note = note or taken
+        if args.precision is not None:
+            # refused before the saved result is dropped (open_out), not after the run
+            points = check_points(min_runs(args), args.max_runs, DEFAULT_BATCH)
+            if early := stops_within_saved(existing, a, args.precision, points):
+                raise early
     fill_runs(args)
     out = args.out
     resumed = open_out(out, "compare", args.resume, ("compare.json", "a", "b"), note,
@@ -166,8 +174,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             pair = paired(a, b, runner, args.runs, args.seed, existing, save if out else None,
                           checkpoint if out and args.checkpoint else None, args.checkpoint,
                           keep_partial=True, precision=args.precision,
-                          min_runs=min(DEFAULT_MIN_RUNS, args.max_runs)
-                          if args.min_runs is None else args.min_runs, max_runs=args.max_runs)
+                          min_runs=min_runs(args), max_runs=args.max_runs)
         result, ra, rb, interrupted = pair
         stop.redeliver = not interrupted
         how = f": finish with {finish_with('compare', out)}" if out else ""
@@ -201,6 +208,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
               f"finished{how}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
+
+
+def min_runs(args: argparse.Namespace) -> int:
+    """Where an adaptive comparison first checks its precision: ``--min-runs``, or the
+    default (or ``--max-runs``, if less)."""
+    return min(DEFAULT_MIN_RUNS, args.max_runs) if args.min_runs is None else args.min_runs
 
 
 def cmd_compare_sweep(args: argparse.Namespace) -> int:

@@ -115,7 +115,7 @@ def build_parser() -> Parser:
             # None until filled in (fill_runs): a resumed run takes its saved size
             p.add_argument("--runs", type=count(MAX_RUNS), default=None,
                            help=f"replications (default {DEFAULT_RUNS}; with --resume, "
-                                "as saved)")
+                                "as saved, or the saved --precision)")
         elif runs:
             p.add_argument("--runs", type=count(MAX_RUNS), default=DEFAULT_RUNS,
                            help=f"replications (default {DEFAULT_RUNS})")
@@ -321,25 +321,30 @@ def fill_runs(args: argparse.Namespace) -> None:
 def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None,
                    what: str = "run") -> str:
     """Options a resumed run takes from the run it finishes (``saved``, its manifest)
-    when none of them is given again: its ``--runs``, or its ``--precision`` with its
-    bounds. Finishing a 6,000-run job at the default 4,000, or an adaptive one as a
-    fixed run, would look finished and not be. Returns what to tell the user: the
-    options taken, or that nothing was saved to resume (``saved`` is None: a mistyped
-    ``--out``, say)."""
+    when neither ``--runs`` nor ``--precision`` is given again: its ``--runs``, or its
+    ``--precision`` with those of its bounds not given. Finishing a 6,000-run job at
+    the default 4,000, or an adaptive one as a fixed run, would look finished and not
+    be; a bound alone (``--max-runs``) changes where an adaptive one may stop. Returns
+    what to tell the user: the options taken, or that nothing was saved to resume
+    (``saved`` is None: a mistyped ``--out``, say)."""
     if saved is None:
         return f"nothing saved in {args.out} to resume: the run starts afresh"
-    given = [args.runs, args.precision, args.min_runs, args.max_runs]
-    if any(v is not None for v in given) or not saved:  # none: the run is refused later
-        return ""
-    taken = []
+    if args.runs is not None or args.precision is not None or not saved:
+        return ""  # (none saved: the run is refused later)
+    taken, bounds = [], [("--min-runs", "min_runs"), ("--max-runs", "max_runs")]
+    given = [flag for flag, key in bounds if getattr(args, key) is not None]
     precision = saved.get("precision")
     if isinstance(precision, float) and MIN_PRECISION <= precision < 0.5:
         args.precision = precision
         taken.append(f"--precision {precision:g}")
-        for flag, key in (("--min-runs", "min_runs"), ("--max-runs", "max_runs")):
-            if (value := saved_count(saved.get(key))) is not None:
+        for flag, key in bounds:
+            if flag not in given and (value := saved_count(saved.get(key))) is not None:
                 setattr(args, key, value)
                 taken.append(f"{flag} {value}")
+        if given:
+            taken.append(f"(and the {' and '.join(given)} given)")
+    elif given:  # a bound for a fixed run: refused by complete_run_options
+        return ""
     elif (runs := saved_count(saved.get("runs_requested"))) is not None:
         args.runs = runs
         taken.append(f"--runs {runs}")

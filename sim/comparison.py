@@ -171,7 +171,8 @@ def paired(
 def difference_precision_line(result: dict[str, Any]) -> str:
     """Whether an adaptive comparison reached its precision, and after how many runs."""
     done = result["precision"]
-    where = f"precision {done['target']} on every paired difference"
+    where = (f"precision {done['target']} (a 95% half-width of {100 * done['target']:g} pp) "
+             "on every paired difference")
     if result.get("partial"):
         return f"{where}: not reached when interrupted after {done['runs']} runs"
     state = "reached" if done["met"] else "NOT reached (hit --max-runs)"

@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable
 
 from sim.errors import ScenarioError
+from sim.precision import difference_reached
 from sim.records import Results
 from sim.run_outcome import RunOutcome
 from sim.runner import Runner, empty_results
 from sim.scenario import Scenario
 
-__all__ = ["Steps"]
+__all__ = ["Steps", "met_before_saved_end", "stops_within_saved"]
 
 SIDES = ("a", "b")
 
@@ -103,11 +104,7 @@ class Steps:
         if not self.stopped:
             beyond = max(len(h) - len(h.below(target)) for h in self.held)
             if beyond:
-                raise ScenarioError("--precision", "", None, f"a precision the comparison "
-                                    f"resumed has not already met: this one is met at "
-                                    f"{target} replications, and a side holds {beyond} more, "
-                                    "which finishing it here would drop (they are left as "
-                                    "they were); resume with --runs, or a smaller --precision")
+                raise met_before_saved_end(target, beyond)
         outcomes = (self._outcome(0, target, met), self._outcome(1, target, met))
         for k, run in enumerate(outcomes):
             self._persist(k, run)
@@ -134,6 +131,40 @@ class Steps:
         assert checkpoint is not None
         name, scenario, other = SIDES[k], self.scenarios[k], self.scenarios[1 - k]
         return lambda results: checkpoint(name, scenario, results, other)
+
+
+def met_before_saved_end(target: int, beyond: int) -> ScenarioError:
+    """The refusal of an adaptive comparison met at ``target`` replications while its
+    sides hold ``beyond`` more, saved by an earlier session: finishing it there would
+    drop them."""
+    return ScenarioError("--precision", "", None, f"a precision that is not met before "
+                         f"the saved runs end: this one is met at {target} replications, and "
+                         f"a side holds {beyond} more, which finishing here would drop (they "
+                         "are left as they were); resume with the saved --precision (give "
+                         "none), with --runs, or with a smaller --precision")
+
+
+def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: Scenario,
+                       precision: float, points: list[int]) -> ScenarioError | None:
+    """The refusal :meth:`Steps.finish` would give, found before anything runs (so a
+    resume refused leaves even the saved comparison's result in place): the first
+    check point in ``points`` where both sides hold every replication below it and the
+    difference is precise enough, if a side holds replications past it. None when no
+    check point the saved sides reach stops the comparison early (one that needs runs
+    not saved yet is known only once they run)."""
+    if saved[0] is None or saved[1] is None:
+        return None
+    held = (saved[0], saved[1])
+    most = max((int(h.columns["replication"].max()) + 1 if len(h) else 0) for h in held)
+    for aim in points:
+        if aim >= most:
+            return None
+        a, b = held[0].below(aim), held[1].below(aim)
+        if len(a) < aim or len(b) < aim:
+            return None
+        if difference_reached(a, b, scenario, precision):
+            return met_before_saved_end(aim, max(len(h) - len(h.below(aim)) for h in held))
+    return None
 
 
 def _with_beyond(results: Results, before: Results, aim: int) -> Results:

@@ -123,10 +123,11 @@ def _values(assignment: Any) -> str:
 
 def adaptive_resume(args: Any) -> str:
     """Take the ``--precision`` (and its bounds) of the adaptive comparison saved in
-    ``args.out`` when ``compare --resume`` is given no run count of its own, as a resumed
-    run takes its own (:func:`sim.arguments.resume_options`); returns what to tell the
-    user ("" when nothing is taken: a comparison of a fixed size, or options given)."""
-    if any(v is not None for v in (args.runs, args.precision, args.min_runs, args.max_runs)):
+    ``args.out`` when ``compare --resume`` is given neither ``--runs`` nor
+    ``--precision``, as a resumed run takes its own (:func:`sim.arguments.resume_options`);
+    returns what to tell the user ("" when nothing is taken: a comparison of a fixed
+    size, or options given)."""
+    if args.runs is not None or args.precision is not None:
         return ""
     for side in SIDES:
         manifest = saved_manifest(args.out / side)

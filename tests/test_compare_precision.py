@@ -124,8 +124,8 @@ def test_the_command_reports_where_it_stopped(whole, capsys):
     args = ["compare", str(DEFAULT), "--set", COUNTERFACTUAL, "--workers", "1",
             "--no-progress", *ADAPTIVE]
     assert run_sim.main(args) == 0
-    assert (f"precision {EPS} on every paired difference: reached after 700 runs"
-            in capsys.readouterr().out)
+    assert (f"precision {EPS} (a 95% half-width of 3.5 pp) on every paired difference: "
+            "reached after 700 runs") in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("item", "paired_runs"), [(4, 250), (5, 300), (8, 550)])
@@ -155,17 +155,45 @@ def test_an_interrupted_adaptive_comparison_resumes_to_the_uninterrupted_one(
     assert done["diff"] == ref["diff"] and done["precision"] == ref["precision"]
 
 
-def test_a_resume_that_would_drop_saved_runs_is_refused(tmp_path, whole, capsys):
+def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_changes(
+        tmp_path, whole, capsys):
+    """A larger precision, met before the saved runs end, is refused before the saved
+    comparison's result is dropped (as a resume drops it, to write it again)."""
     out = tmp_path / "compare"
     for side in ("a", "b"):
         (out / side).mkdir(parents=True)
         for f in (whole / side).iterdir():
             (out / side / f.name).write_bytes(f.read_bytes())
-    before = (out / "a" / "runs.csv").read_bytes()
+    (out / "compare.json").write_bytes((whole / "compare.json").read_bytes())
+    before = {f: f.read_bytes() for f in out.rglob("*") if f.is_file()}
     assert compare(out, "--resume", "--precision", "0.2", "--min-runs", "300") == 2
     err = capsys.readouterr().err
-    assert "met at 300 replications, and a side holds 400 more" in err
-    assert (out / "a" / "runs.csv").read_bytes() == before
+    assert ("a precision that is not met before the saved runs end: this one is met at 300 "
+            "replications, and a side holds 400 more") in err
+    assert {f: f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
+
+
+def test_from_python_the_same_refusal_comes_once_the_sides_have_run():
+    a, b = sides()
+    with Runner(workers=1, progress=False) as runner:
+        _, ra, rb, _ = paired(a, b, runner, 400, 2016)
+        with pytest.raises(ScenarioError, match="met at 100 replications, and a side holds 300"):
+            paired(a, b, runner, 0, 2016, existing=(ra, rb), precision=0.2, min_runs=100,
+                   batch=100)
+
+
+def test_a_resume_given_only_a_bound_keeps_the_saved_precision(tmp_path, whole, capsys):
+    out = tmp_path / "compare"
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())
+    assert compare(out, "--resume", "--max-runs", "800") == 0
+    assert (f"resuming with the saved comparison's --precision {EPS} --min-runs 300 (and the "
+            "--max-runs given)") in capsys.readouterr().err
+    # (the check points are 300, then --max-runs: met at 800)
+    assert json.loads((out / "compare.json").read_text())["precision"] == {
+        "target": EPS, "met": True, "runs": 800}
 
 
 @pytest.mark.parametrize(("extra", "says"), [

@@ -45,6 +45,26 @@ def test_a_resume_without_precision_stays_adaptive(tmp_path, monkeypatch, capsys
     assert summary["precision"]["target"] == 0.04 and summary["runs"] == 600
 
 
+def test_a_resume_given_only_a_bound_stays_adaptive(tmp_path, monkeypatch, capsys):
+    """'--resume --max-runs N' of an adaptive run was refused as a bound without
+    --precision: the saved precision is taken, with the bound given."""
+    out = tmp_path / "run"
+    interrupt_chunk(monkeypatch, 3, size=250)
+    assert run("--precision", "0.04", "--min-runs", "600", "--max-runs", "5000",
+               "--out", str(out)) == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert run("--out", str(out), "--resume", "--max-runs", "4000", "--json") == 0
+    captured = capsys.readouterr()
+    assert ("resuming with the saved run's --precision 0.04 --min-runs 600 (and the "
+            "--max-runs given)") in captured.err
+    assert json.loads(captured.out)["precision"]["target"] == 0.04
+    fixed = tmp_path / "fixed"
+    assert run("--runs", "300", "--out", str(fixed)) == 0
+    assert run("--out", str(fixed), "--resume", "--max-runs", "4000") == 2
+    assert "only with --precision" in capsys.readouterr().err
+
+
 def test_options_given_again_are_the_resumes_own(tmp_path, capsys):
     out = tmp_path / "run"
     assert run("--runs", "300", "--out", str(out)) == 0
