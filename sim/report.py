@@ -380,11 +380,12 @@ def report_run(out: Any, scenario: Scenario, seed: int, precision: float | None,
             where ``precision`` stops, which finishing it would drop.
     """
     if out.beyond:
-        raise ScenarioError("--precision", "", precision, f"a precision the run in {directory} "
-                            f"has not already met: this one is met at {out.target} "
+        raise ScenarioError("--precision", "", precision, f"a precision not met before the "
+                            f"runs saved in {directory} end: this one is met at {out.target} "
                             f"replications, and the run holds {out.beyond} more, which "
                             "finishing it here would drop (they are left as they were); resume "
-                            "with --runs, or with a smaller --precision")
+                            "with the saved --precision (give none), with --runs, or with a "
+                            "smaller --precision")
     summary = jsonable(run_summary(out, scenario, seed, precision))
     try:
         print(json.dumps(summary, indent=2) if as_json else summary_text(summary, scenario))

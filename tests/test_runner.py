@@ -452,6 +452,7 @@ def test_resuming_with_a_precision_reached_before_the_saved_runs_is_refused(tmp_
     done = cli("run", str(DEFAULT), "--precision", "0.05", "--workers", "1", "--no-progress",
                "--out", str(out), "--resume")
     assert done.returncode == 2 and "--precision: bad value 0.05" in done.stderr, done.stderr
+    assert "a precision not met before the runs saved in" in done.stderr
     assert "this one is met at 1000 replications, and the run holds 2000 more" in done.stderr
     assert (out / "runs.csv").read_bytes() == before
 
