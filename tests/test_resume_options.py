@@ -31,13 +31,18 @@ def test_a_resume_without_runs_finishes_the_saved_run_size(tmp_path, monkeypatch
     assert (out / "runs.csv").read_bytes() == (fresh / "runs.csv").read_bytes()
 
 
-def test_a_resume_without_precision_stays_adaptive(tmp_path, monkeypatch, capsys):
-    out = tmp_path / "run"
+def interrupted_adaptive(out, monkeypatch, capsys) -> None:
+    """An adaptive run (--precision 0.04, checked at 600) stopped in its third work item."""
     interrupt_chunk(monkeypatch, 3, size=250)
     assert run("--precision", "0.04", "--min-runs", "600", "--max-runs", "5000",
                "--out", str(out)) == 130
     monkeypatch.undo()
     capsys.readouterr()
+
+
+def test_a_resume_without_precision_stays_adaptive(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    interrupted_adaptive(out, monkeypatch, capsys)
     assert run("--out", str(out), "--resume", "--json") == 0
     captured = capsys.readouterr()
     assert "--precision 0.04 --min-runs 600 --max-runs 5000" in captured.err
@@ -49,11 +54,7 @@ def test_a_resume_given_only_a_bound_stays_adaptive(tmp_path, monkeypatch, capsy
     """'--resume --max-runs N' of an adaptive run was refused as a bound without
     --precision: the saved precision is taken, with the bound given."""
     out = tmp_path / "run"
-    interrupt_chunk(monkeypatch, 3, size=250)
-    assert run("--precision", "0.04", "--min-runs", "600", "--max-runs", "5000",
-               "--out", str(out)) == 130
-    monkeypatch.undo()
-    capsys.readouterr()
+    interrupted_adaptive(out, monkeypatch, capsys)
     assert run("--out", str(out), "--resume", "--max-runs", "4000", "--json") == 0
     captured = capsys.readouterr()
     assert ("resuming with the saved run's --precision 0.04 --min-runs 600 (and the "
