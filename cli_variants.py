@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cli_support import EXIT_INTERRUPTED, draw, make_runner, note_idle_parties
-from sim.arguments import complete_run_options, fill_runs
-from sim.defaults import DEFAULT_MIN_RUNS
+from sim.arguments import complete_run_options, fill_runs, first_check
 from sim.signals import deferred_stop
 
 __all__ = ["cmd_compare", "cmd_compare_sweep", "cmd_sweep", "run_points"]
@@ -153,7 +152,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         note = note or taken
         if args.precision is not None:
             # refused before the saved result is dropped (open_out), not after the run
-            points = check_points(min_runs(args), args.max_runs, DEFAULT_BATCH)
+            points = check_points(first_check(args), args.max_runs, DEFAULT_BATCH)
             if early := stops_within_saved(existing, a, args.precision, points):
                 raise early
     fill_runs(args)
@@ -174,7 +173,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             pair = paired(a, b, runner, args.runs, args.seed, existing, save if out else None,
                           checkpoint if out and args.checkpoint else None, args.checkpoint,
                           keep_partial=True, precision=args.precision,
-                          min_runs=min_runs(args), max_runs=args.max_runs)
+                          min_runs=first_check(args), max_runs=args.max_runs)
         result, ra, rb, interrupted = pair
         stop.redeliver = not interrupted
         how = f": finish with {finish_with('compare', out)}" if out else ""
@@ -208,12 +207,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
               f"finished{how}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
-
-
-def min_runs(args: argparse.Namespace) -> int:
-    """Where an adaptive comparison first checks its precision: ``--min-runs``, or the
-    default (or ``--max-runs``, if less)."""
-    return min(DEFAULT_MIN_RUNS, args.max_runs) if args.min_runs is None else args.min_runs
 
 
 def cmd_compare_sweep(args: argparse.Namespace) -> int:

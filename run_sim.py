@@ -39,9 +39,9 @@ from sim.arguments import (
     check_out_options,
     complete_run_options,
     fill_runs,
+    first_check,
     resume_options,
 )
-from sim.defaults import DEFAULT_MIN_RUNS
 from sim.errors import ScenarioError, show
 from sim.signals import ClosedPipeGuard, StopExplained, TermGuard, Terminated, deferred_stop
 
@@ -102,8 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             out = runner.run(scenario, args.runs, args.seed, existing=existing,
                              precision=args.precision, max_runs=args.max_runs,
                              keep_on_error=True, checkpoint_every=args.checkpoint,
-                             min_runs=min(DEFAULT_MIN_RUNS, args.max_runs)
-                             if args.min_runs is None else args.min_runs,
+                             min_runs=first_check(args),
                              checkpoint=checkpoint if args.out and args.checkpoint > 0 else None)
         stop.redeliver = not out.partial
         def save(summary: dict[str, Any]) -> None:

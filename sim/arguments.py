@@ -115,7 +115,7 @@ def build_parser() -> Parser:
             # None until filled in (fill_runs): a resumed run takes its saved size
             p.add_argument("--runs", type=count(MAX_RUNS), default=None,
                            help=f"replications (default {DEFAULT_RUNS}; with --resume, "
-                                "as saved, or the saved --precision)")
+                                "as saved)")
         elif runs:
             p.add_argument("--runs", type=count(MAX_RUNS), default=DEFAULT_RUNS,
                            help=f"replications (default {DEFAULT_RUNS})")
@@ -230,12 +230,18 @@ def adaptive(parser: argparse.ArgumentParser, what: str) -> None:
     """Add ``--precision EPS`` (described by ``what``) and the bounds of the adaptive run
     it asks for, ``--min-runs`` and ``--max-runs``."""
     parser.add_argument("--precision", type=precision_float, default=None, metavar="EPS",
-                        help=what)
+                        help=f"{what}; with --resume, as saved unless --runs is given")
     parser.add_argument("--min-runs", type=count(MAX_RUNS), default=None,
                         help=f"with --precision: fewest runs (default {DEFAULT_MIN_RUNS}, "
                         "or --max-runs if less)")
     parser.add_argument("--max-runs", type=count(MAX_RUNS), default=None,
                         help=f"with --precision: most runs (default {DEFAULT_MAX_RUNS})")
+
+
+def first_check(args: argparse.Namespace) -> int:
+    """Where an adaptive run or comparison first checks its precision: ``--min-runs``,
+    or the default (or ``--max-runs``, if less)."""
+    return min(DEFAULT_MIN_RUNS, args.max_runs) if args.min_runs is None else args.min_runs
 
 
 def complete_run_options(args: argparse.Namespace) -> None:

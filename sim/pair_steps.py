@@ -98,9 +98,10 @@ class Steps:
                 replications beyond it from an earlier session, which finishing would
                 drop (nothing is saved, so they stay).
         """
-        if not self.adaptive:
-            return tuple(run if run is not None else self._outcome(k, target, None)  # type: ignore[return-value]
-                         for k, run in enumerate(self.last))
+        if not self.adaptive:  # (each side saved as its step ended; B, if it never ran, empty)
+            a, b = (run if run is not None else self._outcome(k, target, None)
+                    for k, run in enumerate(self.last))
+            return a, b
         if not self.stopped:
             beyond = max(len(h) - len(h.below(target)) for h in self.held)
             if beyond:
