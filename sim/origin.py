@@ -161,5 +161,5 @@ def borrowed_name_note(scenario: Any) -> str:
     if "title" in givers:
         return (f"note: {path.name} takes its title ({scenario.spec.title!r}) from "
                 f"{shown_path(givers['title'])}, which it extends, so its report is headed "
-                f"with that scenario's description: set title in {path.name}")
+                f"with that scenario's title: set title in {path.name}")
     return ""

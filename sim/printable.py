@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from sim.document import join_key
 from sim.errors import ScenarioError
-from sim.schema import ScenarioSpec
+from sim.schema import MAX_LABEL, MAX_NAME, ScenarioSpec
 
 __all__ = ["MAX_LABEL", "MAX_NAME", "check_printable", "has_control", "refuse_case_twins"]
 
@@ -36,11 +36,6 @@ def has_control(text: str) -> bool:
     return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
 
 
-MAX_NAME = 64
-"""Most characters of a scenario's, party's, issue's or milestone's name: names head
-table columns and label figures, and one of hundreds of characters garbled them."""
-MAX_LABEL = 120
-"""Most characters of a party's display name (figures break it across lines)."""
 
 
 def _clipped(text: str) -> str:

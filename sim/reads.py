@@ -100,7 +100,8 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
                          "client); it still negotiates, and as a signatory must accept the "
                          "deal, so its positions and no_deal can move the terms and whether "
                          "one is struck")
-    return notes + unreached_notes(scenario) + unarmed_notes(scenario) + later_notes(scenario)
+    return notes + unreached_notes(scenario) + unarmed_notes(scenario) + later_notes(scenario) \
+        + unweighed_notes(scenario) + deadlock_notes(scenario)
 
 
 def _unread_positions(name: str, party: Party) -> list[str]:
@@ -119,6 +120,39 @@ def _unread_positions(name: str, party: Party) -> list[str]:
     return [f"note: {listing(limits, 'and')} change{'s' if len(limits) == 1 else ''} nothing: the "
             "mediator's text is kept within the patrons' and combatants' hard limits, not its "
             "own (its ideals still pull the text)"]
+
+
+def unweighed_notes(scenario: Scenario) -> list[str]:
+    """An issue no patron or combatant gives salience is not bargained over: no offer
+    moves it for anyone's sake, and its agreed value (``terms.ISSUE`` in ``runs.csv``)
+    comes from where offers start, the same in every run, which reads as a negotiated
+    outcome."""
+    signers = [*scenario.principals, *scenario.combatants]
+    return [f"note: no patron or combatant gives issues.{issue} salience (no position on it "
+            f"above 0): the talks do not bargain over it, so its agreed value (terms.{issue}) "
+            "is where the offers start, not an outcome"
+            for k, issue in enumerate(scenario.issues)
+            if not any(scenario.parties[n].weight[k] > 0 for n in signers)]
+
+
+def deadlock_notes(scenario: Scenario) -> list[str]:
+    """Hard limits of two parties that must both sign (patrons accept, combatants
+    ratify) that leave no value of an issue between them: no deal can be struck, and
+    P(agreement) is 0 however the rest is set. Said before anything runs, with the two
+    limits, rather than left to a table of zeros."""
+    signers = [*scenario.principals, *scenario.combatants]
+    notes = []
+    for k, issue in enumerate(scenario.issues):
+        high = max(signers, key=lambda n: scenario.parties[n].lo[k])
+        low = min(signers, key=lambda n: scenario.parties[n].hi[k])
+        if scenario.parties[high].lo[k] > scenario.parties[low].hi[k]:
+            floor = scenario.spec.parties[high].positions[issue].min
+            ceiling = scenario.spec.parties[low].positions[issue].max
+            notes.append(f"note: no deal can be struck: on {issue}, {high}'s min ({floor:g}) "
+                         f"is above {low}'s max ({ceiling:g}), and a deal must lie within the "
+                         "hard limits of every patron and combatant, who all sign; "
+                         "P(agreement) will be 0")
+    return notes
 
 
 def unarmed_notes(scenario: Scenario) -> list[str]:

@@ -17,6 +17,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator
 from pydantic_core import PydanticCustomError
 
+MAX_NAME = 64
+"""Most characters of a scenario's, party's, issue's or milestone's name: names head
+table columns and label figures, and one of hundreds of characters garbled them
+(checked with the other names by :func:`sim.printable.check_printable`)."""
+MAX_LABEL = 120
+"""Most characters of a party's display name (figures break it across lines)."""
+
 Role = Literal["patron", "combatant", "spoiler", "mediator"]
 
 
@@ -155,7 +162,7 @@ class Party(Strict):
         description="Uncertainty about no_deal: each replication draws it uniformly within "
         "+/- this spread (kept within 0..1).",
     )
-    label: str = Field("", description="Display name.")
+    label: str = Field("", description="Display name.", json_schema_extra={"maxLength": MAX_LABEL})
     positions: dict[str, Position] = Field(default_factory=dict)
     behaviour: Behaviour = Field(default_factory=Behaviour)
 
@@ -377,7 +384,7 @@ class Observed(Strict):
 class ScenarioSpec(Strict):
     """A whole scenario file."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, json_schema_extra={"maxLength": MAX_NAME})
     title: str = ""
     description: str = ""
     extends: str | None = Field(None, description="Parent scenario file, relative to this one.")

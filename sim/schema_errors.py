@@ -148,9 +148,6 @@ def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioErro
     elif kind == "string_too_short":
         least = err.get("ctx", {}).get("min_length", 1)
         msg = f"text of at least {least} character{'s' if least != 1 else ''} in quotes"
-    elif kind == "string_too_long":
-        most = err.get("ctx", {}).get("max_length", 0)
-        msg = f"text of at most {most} characters"
     elif kind == "literal_error":
         msg = _choices(err)
     elif kind in {"too_long", "too_short"}:

@@ -16,7 +16,7 @@ from sim.errors import PairedError, ScenarioError, listing
 from sim.printable import check_printable
 from sim.reads import READ_BY
 from sim.rules.talks import round_count
-from sim.schema import ScenarioSpec
+from sim.schema import Party, ScenarioSpec
 from sim.schema_errors import unknown_issue
 from sim.terms import check_later, check_values
 
@@ -83,30 +83,13 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     if len(roles["mediator"]) > 1:
         raise ScenarioError(file, "parties", roles["mediator"], "at most one mediator")
     combatants = roles["combatant"]
+    # every party's patron and host first: a name that is wrong (a party not written, or
+    # a combatant given a host) also hides who the others fight, and was reported as
+    # another party's opponent that could not be told
+    for name, party in spec.parties.items():
+        _check_patron_and_host(file, join_key(("parties", name)), party, roles)
     for name, party in spec.parties.items():
         base = join_key(("parties", name))
-        if party.host is not None and party.role != "spoiler":
-            # first: a combatant's host would also hide who its opponent is
-            raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
-        if party.role == "combatant":
-            if party.patron is None:
-                raise ScenarioError(file, f"{base}.patron", None,
-                                    f"name its patron, one of {listing(roles['patron'], 'or')}")
-            if party.patron not in roles["patron"]:
-                raise ScenarioError(
-                    file, f"{base}.patron", party.patron,
-                    f"a party with role patron: {listing(roles['patron'], 'or')}",
-                )
-        elif party.patron is not None:
-            raise ScenarioError(file, f"{base}.patron", party.patron, "only combatants have a patron")
-        if party.role == "spoiler" and (party.host is None or party.host not in combatants):
-            # before its opponent, which is inferred from its host: a host missing or
-            # wrong was reported as an opponent that could not be told
-            raise ScenarioError(
-                file, f"{base}.host", party.host,
-                ("missing: a spoiler needs " if party.host is None else "")
-                + f"the combatant it is co-located with: {listing(combatants, 'or')}",
-            )
         if party.role in ("combatant", "spoiler"):
             others = [c for c in combatants if c != name and c != party.host]
             if party.opponent is None and len(others) != 1:
@@ -119,6 +102,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
             if party.opponent is not None and party.opponent not in combatants:
                 raise ScenarioError(
                     file, f"{base}.opponent", party.opponent, f"a combatant: {listing(combatants, 'or')}"
+                    + case_hint(party.opponent, combatants)
                 )
             if party.opponent == name:
                 raise ScenarioError(file, f"{base}.opponent", name, "a party other than itself")
@@ -182,7 +166,7 @@ def check_references(spec: ScenarioSpec, file: str) -> None:
     gainer = spec.negotiation.shocks.gainer
     if gainer is not None and gainer not in combatants:
         raise ScenarioError(file, "negotiation.shocks.gainer", gainer,
-                            f"a combatant: {listing(combatants, 'or')}")
+                            f"a combatant: {listing(combatants, 'or')}" + case_hint(gainer, combatants))
     if gainer is None and spec.negotiation.shocks.rate_per_day > 0 and len(combatants) != 2:
         raise ScenarioError(file, "negotiation.shocks.gainer", None,
                             f"one of {listing(combatants, 'or')} (with {len(combatants)} "
@@ -287,6 +271,38 @@ OBSERVED_NEEDS = {
                  "within hours_held",
 }
 """What an ``[observed]`` record must say itself, and why."""
+
+
+def _check_patron_and_host(file: str, base: str, party: Party, roles: dict[str, list[str]]
+                           ) -> None:
+    """A combatant names a patron, a spoiler a combatant as its host, and no other role
+    either."""
+    combatants = roles["combatant"]
+    if party.host is not None and party.role != "spoiler":
+        raise ScenarioError(file, f"{base}.host", party.host, "only spoilers have a host")
+    if party.role == "combatant":
+        if party.patron is None:
+            raise ScenarioError(file, f"{base}.patron", None,
+                                f"name its patron, one of {listing(roles['patron'], 'or')}")
+        if party.patron not in roles["patron"]:
+            raise ScenarioError(file, f"{base}.patron", party.patron,
+                                f"a party with role patron: {listing(roles['patron'], 'or')}"
+                                + case_hint(party.patron, roles["patron"]))
+    elif party.patron is not None:
+        raise ScenarioError(file, f"{base}.patron", party.patron, "only combatants have a patron")
+    if party.role == "spoiler" and (party.host is None or party.host not in combatants):
+        raise ScenarioError(
+            file, f"{base}.host", party.host,
+            ("missing: a spoiler needs " if party.host is None else "")
+            + f"the combatant it is co-located with: {listing(combatants, 'or')}"
+            + case_hint(party.host, combatants),
+        )
+
+
+def case_hint(given: str | None, names: list[str]) -> str:
+    """``" (names are case-sensitive: us)"`` when ``given`` is one of ``names`` but for case."""
+    same = [n for n in names if given is not None and n.lower() == given.lower()]
+    return f" (names are case-sensitive: {same[0]})" if same else ""
 
 
 def check_observed(spec: ScenarioSpec, file: str) -> None:

@@ -588,7 +588,7 @@ def test_a_child_that_names_itself_but_takes_its_parent_s_title_is_told_so(tmp_p
     assert borrowed_name_note(load_scenario(child)) == (
         "note: child.toml takes its title (\"The parent's question\") from "
         f"{tmp_path / 'parent.toml'}, which it extends, so its report is headed with that "
-        "scenario's description: set title in child.toml")
+        "scenario's title: set title in child.toml")
     both = write(tmp_path / "both.toml", 'extends = "parent.toml"\n')
     assert "takes its name (minimal) and its title from" in borrowed_name_note(load_scenario(both))
     titled = write(tmp_path / "titled.toml", 'extends = "parent.toml"\nname = "t"\ntitle = "Own"\n')

@@ -884,7 +884,8 @@ def test_a_scenario_named_without_its_suffix_is_pointed_to_it():
     (lambda d: d.update(observed={"agreed": True, "collapsed": True, "hours_held": 5.0,
                                   "hours_held_range": [4.0]}),
      "observed.hours_held_range", "bad value [4.0]; a list of exactly 2 numbers"),
-    (lambda d: d.update(name="n" * 201), "name", "; text of at most 200 characters"),
+    (lambda d: d.update(name="n" * 201), "name",
+     "; a scenario name of at most 64 characters (this one has 201)"),
     (lambda d: d.update(title=datetime.date(1979, 5, 27)), "title",
      "bad value 1979-05-27; text in quotes"),
 ])

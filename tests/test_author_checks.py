@@ -1,0 +1,82 @@
+"""What a scenario author is told before anything runs: the name that is wrong rather
+than what it hides, a name right but for case, an issue no one bargains over, and hard
+limits that leave no deal."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from helpers import minimal_doc, with_keys
+
+from sim.errors import ScenarioError
+from sim.reads import deadlock_notes, idle_parties_notes, unweighed_notes
+from sim.scenario import scenario_from_dict
+
+
+def refused(doc) -> str:
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(doc, "case.toml")
+    return err.value.message()
+
+
+def test_a_new_combatant_with_a_patron_not_written_is_told_so_first():
+    """A third combatant hides whom the others fight; the patron it names, missing from
+    the file, was reported only after every opponent had been mended."""
+    doc = with_keys(minimal_doc(), parties__green={"role": "combatant", "patron": "turkey",
+                                                   "opponent": "red"})
+    message = refused(doc)
+    assert "parties.green.patron: bad value 'turkey'" in message
+    assert "a party with role patron: east or west" in message
+
+
+@pytest.mark.parametrize(("keys", "key", "hint"), [
+    ({"parties__red__patron": "East"}, "parties.red.patron", "east"),
+    ({"parties__red__opponent": "Blue"}, "parties.red.opponent", "blue"),
+    ({"negotiation": {"round_interval_hours": 24.0, "deadline_hours": 240.0,
+                      "shocks": {"rate_per_day": 1.0, "gainer": "RED"}}},
+     "negotiation.shocks.gainer", "red"),
+])
+def test_a_name_right_but_for_case_says_so(keys, key, hint):
+    message = refused(with_keys(minimal_doc(), **keys))
+    assert key in message and f"(names are case-sensitive: {hint})" in message
+
+
+def test_a_wrong_name_that_is_no_case_twin_gets_no_case_hint():
+    assert "case-sensitive" not in refused(with_keys(minimal_doc(), parties__red__patron="us"))
+
+
+def test_an_issue_no_signatory_weighs_is_noted():
+    doc = copy.deepcopy(minimal_doc())
+    doc["issues"]["prisoners"] = {"low": 0.0, "high": 1.0}
+    scenario = scenario_from_dict(doc, "case.toml")
+    notes = unweighed_notes(scenario)
+    assert notes == ["note: no patron or combatant gives issues.prisoners salience (no "
+                     "position on it above 0): the talks do not bargain over it, so its "
+                     "agreed value (terms.prisoners) is where the offers start, not an outcome"]
+    assert notes[0] in idle_parties_notes(scenario)  # (what validate and run print)
+    doc["parties"]["red"]["positions"] = {"prisoners": {"ideal": 0.3, "salience": 0.5}}
+    assert unweighed_notes(scenario_from_dict(doc, "case.toml")) == []
+
+
+def test_hard_limits_that_leave_no_deal_are_noted_with_the_two_limits():
+    doc = with_keys(minimal_doc(), parties__east__positions__verification__max=0.3,
+                    parties__blue__positions={"verification": {"ideal": 0.8, "min": 0.5}})
+    notes = deadlock_notes(scenario_from_dict(doc, "case.toml"))
+    assert notes == ["note: no deal can be struck: on verification, blue's min (0.5) is "
+                     "above east's max (0.3), and a deal must lie within the hard limits of "
+                     "every patron and combatant, who all sign; P(agreement) will be 0"]
+    touching = with_keys(doc, parties__blue__positions__verification__min=0.3)
+    assert deadlock_notes(scenario_from_dict(touching, "case.toml")) == []
+
+
+def test_the_note_is_true_no_run_agrees():
+    from sim.runner import Runner
+
+    doc = with_keys(minimal_doc(), parties__east__positions__verification__max=0.3,
+                    parties__blue__positions={"verification": {"ideal": 0.8, "min": 0.5}})
+    scenario = scenario_from_dict(doc, "case.toml")
+    with Runner(workers=1, progress=False) as runner:
+        results = runner.run(scenario, 200, 1).results
+    assert deadlock_notes(scenario) and results.columns["agreed"].sum() == 0
+    assert deadlock_notes(scenario_from_dict(minimal_doc(), "case.toml")) == []
