@@ -265,8 +265,10 @@ def complete_run_options(args: argparse.Namespace) -> None:
         raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
     if args.precision is not None and getattr(args, "param", None):
         raise ScenarioError("--precision", "", args.precision, "only for one comparison, not "
-                            "with --param, whose points would each stop at a count of their "
-                            "own; give --runs")
+                            "with --param: a comparison sweep's points run the same "
+                            "replications, so that they can be set side by side; give --runs "
+                            "(to find a count, run compare --precision at the point you expect "
+                            "to need the most)")
 
 
 def check_out_options(args: argparse.Namespace) -> None:
