@@ -101,7 +101,7 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
                          "deal, so its positions and no_deal can move the terms and whether "
                          "one is struck")
     return notes + unreached_notes(scenario) + unarmed_notes(scenario) + later_notes(scenario) \
-        + unweighed_notes(scenario) + deadlock_notes(scenario)
+        + unweighed_notes(scenario) + deadlock_notes(scenario) + unread_answer_notes(scenario)
 
 
 def _unread_positions(name: str, party: Party) -> list[str]:
@@ -120,6 +120,33 @@ def _unread_positions(name: str, party: Party) -> list[str]:
     return [f"note: {listing(limits, 'and')} change{'s' if len(limits) == 1 else ''} nothing: the "
             "mediator's text is kept within the patrons' and combatants' hard limits, not its "
             "own (its ideals still pull the text)"]
+
+
+def unread_answer_notes(scenario: Scenario) -> list[str]:
+    """Keys that answer something the scenario never makes happen: a combatant's
+    ``strike_response`` when no spoiler attacks it (it strikes back only at a spoiler
+    that attacked it), and a spoiler's ``targeting_vulnerability`` when no issue drives
+    joint targeting (``ceasefire.links.joint_targeting`` names none of the scenario's
+    issues). Set above 0, they read as levers; a comparison of them gives +0.0."""
+    attacked = {scenario.parties[s].opponent for s in scenario.spoilers}
+    notes = []
+    for name in scenario.combatants:
+        b = scenario.spec.parties[name].behaviour
+        if "strike_response" in b.model_fields_set and b.strike_response > 0 \
+                and name not in attacked:
+            notes.append(f"note: parties.{name}.behaviour.strike_response changes nothing: no "
+                         f"spoiler attacks {name} (a combatant strikes back only at a spoiler "
+                         "that attacked it)")
+    link = scenario.spec.ceasefire.links.joint_targeting
+    if scenario.issue_index(link) is None:
+        for name in scenario.spoilers:
+            b = scenario.spec.parties[name].behaviour
+            if "targeting_vulnerability" in b.model_fields_set and b.targeting_vulnerability > 0:
+                notes.append(f"note: parties.{name}.behaviour.targeting_vulnerability changes "
+                             "nothing: no issue drives joint targeting (ceasefire.links."
+                             f"joint_targeting names {'none' if link is None else repr(link)}, "
+                             "not one of the scenario's issues)")
+    return notes
 
 
 def unweighed_notes(scenario: Scenario) -> list[str]:

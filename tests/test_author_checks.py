@@ -80,3 +80,27 @@ def test_the_note_is_true_no_run_agrees():
         results = runner.run(scenario, 200, 1).results
     assert deadlock_notes(scenario) and results.columns["agreed"].sum() == 0
     assert deadlock_notes(scenario_from_dict(minimal_doc(), "case.toml")) == []
+
+
+def test_answers_to_what_never_happens_are_noted():
+    """A combatant's strike_response when no spoiler attacks it, and a spoiler's
+    targeting_vulnerability with no issue driving joint targeting, change nothing."""
+    from helpers import DEFAULT
+
+    from sim.reads import unread_answer_notes
+    from sim.scenario import load_scenario
+
+    geneva = load_scenario(DEFAULT)
+    assert unread_answer_notes(geneva) == []  # (the regime, which JFS attacks, strikes back)
+    idle = load_scenario(DEFAULT, ["parties.opposition.behaviour.strike_response=0.9"])
+    assert unread_answer_notes(idle) == [
+        "note: parties.opposition.behaviour.strike_response changes nothing: no spoiler "
+        "attacks opposition (a combatant strikes back only at a spoiler that attacked it)"]
+    unlinked = load_scenario(DEFAULT, ["ceasefire.links.joint_targeting=\"verification\""])
+    assert unread_answer_notes(unlinked) == []  # (linked to another issue: it is read)
+    doc = with_keys(minimal_doc(), parties__jfs={
+        "role": "spoiler", "host": "red", "behaviour": {"targeting_vulnerability": 0.6}})
+    notes = unread_answer_notes(scenario_from_dict(doc, "case.toml"))
+    assert notes == ["note: parties.jfs.behaviour.targeting_vulnerability changes nothing: "
+                     "no issue drives joint targeting (ceasefire.links.joint_targeting names "
+                     "'joint_targeting', not one of the scenario's issues)"]
