@@ -84,11 +84,11 @@ def paired(
 
     Stopped by a stop signal, the comparison pairs the replications both sides finished
     and is marked ``partial``; with nothing to pair (stopped in side A of a fixed
-    comparison, or of an adaptive one's first batch), the result is empty. Stopped in
-    side B by an error (a lost worker, a replication its limits refuse), it raises it,
-    or with ``keep_partial`` returns the partial comparison with the error as its
-    ``.error``, for the caller to report and save before raising it (as the command
-    line does).
+    comparison, or of an adaptive one's first batch), the result is empty. Stopped by an
+    error (a lost worker, a replication its limits refuse), it raises it, or with
+    ``keep_partial`` returns the partial comparison of what both sides finished with the
+    error as its ``.error``, for the caller to report and save before raising it (as the
+    command line does); with nothing to pair, it raises it.
 
     Args:
         existing: each side's replications kept from an interrupted comparison
@@ -105,18 +105,18 @@ def paired(
             adaptive one, of both sides).
         label: what the progress bar calls the comparison (``point 2/5``), before the
             side's name.
-        keep_partial: return a comparison side B's error stopped part way, with the
-            error (see above), instead of raising it.
+        keep_partial: return a comparison an error stopped part way, with the error
+            (see above), instead of raising it.
         precision, min_runs, max_runs, batch: an adaptive comparison (``runs`` is then
             ignored), as :meth:`Runner.run` takes them for a run.
 
     Raises:
         ScenarioError: the two have different milestones (checked before running either);
-            a replication passed its scenario's limits (once the side is saved); an
-            adaptive comparison resumed from sides holding replications beyond where it
-            stops (nothing is saved then).
-        WorkerLostError: a worker process died (once the side is saved), in side A or
-            before side B finished any replication.
+            a replication passed its scenario's limits (once the side is saved, as a lost
+            worker is raised); an adaptive comparison resumed from sides holding
+            replications beyond where it stops (each side saved with all it holds).
+        WorkerLostError: a worker process died (once the side is saved), with nothing
+            to pair or without ``keep_partial``.
     """
     check_comparable(a, b)
     if precision is not None:
@@ -126,8 +126,10 @@ def paired(
     met = None if precision is None else False
     target = runs
     # a stop signal between steps (or sides) is taken up by the next step's run, which
-    # stops at once, keeping what both sides finished; one after the last is the caller's
-    with deferred_stop() as stop:
+    # stops at once, keeping what both sides finished; one after the last, as the sides
+    # are saved, stops nothing: it goes to an enclosing deferral (the command's), if any,
+    # as a run's does
+    with deferred_stop(redeliver=False):
         for aim in [runs] if precision is None else check_points(min_runs, max_runs, batch):
             if not steps.run_to(aim):
                 break
@@ -135,37 +137,35 @@ def paired(
             if precision is not None and difference_reached(*steps.below(aim), a, precision):
                 met = True
                 break
-        stop.redeliver = not steps.stopped
-    ra, rb = steps.finish(target, met)
-    if ra.error is not None:
-        raise ra.error
-    if rb.error is not None and (not keep_partial or not len(rb.results)):
-        raise rb.error
-    if not len(rb.results) or (ra.interrupted and precision is None):
+        ra, rb = steps.finish(target, met)
+    error = ra.error or rb.error
+    common = np.intersect1d(ra.results.columns["replication"], rb.results.columns["replication"])
+    if error is not None and (not keep_partial or not len(common)):
+        raise error
+    if not len(common) or (ra.interrupted and precision is None):
         return Paired({}, ra.results, rb.results, True)
     partial = ra.partial or rb.partial
-    common = np.intersect1d(ra.results.columns["replication"], rb.results.columns["replication"])
     results_a, results_b = ra.results.among(common), rb.results.among(common)
-    diff = compare(results_a, results_b, a)
-    summary_b = summarize(results_b, b, seed=seed, wall_seconds=rb.wall_seconds,
-                          partial=partial, ran=rb.ran)
-    if rb.error is not None:  # side B's summary says what stopped it, as b/summary.json does
-        summary_b["error"] = str(rb.error)
+    summaries = [summarize(results, sc, seed=seed, wall_seconds=run.wall_seconds, ran=run.ran,
+                           partial=partial)
+                 for results, sc, run in ((results_a, a, ra), (results_b, b, rb))]
+    for summary, run in zip(summaries, (ra, rb), strict=True):
+        if run.error is not None:  # the side's summary says what stopped it, as its file does
+            summary["error"] = str(run.error)
     result = {
         "runs": len(results_a),
         "seed": seed,
         "partial": partial,
         # side A of a stopped comparison is summarised over the runs both sides finished:
         # partial too, as side B is (it said false, though it held fewer than planned)
-        "a": summarize(results_a, a, seed=seed, wall_seconds=ra.wall_seconds, ran=ra.ran,
-                       partial=partial),
-        "b": summary_b,
-        "diff": diff,
+        "a": summaries[0],
+        "b": summaries[1],
+        "diff": compare(results_a, results_b, a),
         **({"precision": {"target": precision, "met": met, "runs": len(results_a)}}
            if precision is not None else {}),
-        **({"error": str(rb.error)} if rb.error is not None else {}),
+        **({"error": str(error)} if error is not None else {}),
     }
-    return Paired(result, ra.results, rb.results, partial, rb.error)
+    return Paired(result, ra.results, rb.results, partial, error)
 
 
 def difference_precision_line(result: dict[str, Any]) -> str:
@@ -173,6 +173,8 @@ def difference_precision_line(result: dict[str, Any]) -> str:
     done = result["precision"]
     where = (f"precision {done['target']} (a 95% half-width of {100 * done['target']:g} pp) "
              "on every paired difference")
+    if result.get("error"):
+        return f"{where}: not reached when an error stopped it after {done['runs']} runs"
     if result.get("partial"):
         return f"{where}: not reached when interrupted after {done['runs']} runs"
     state = "reached" if done["met"] else "NOT reached (hit --max-runs)"

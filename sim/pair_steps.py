@@ -14,6 +14,8 @@ import math
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from sim.errors import ScenarioError
 from sim.precision import difference_reached
 from sim.records import Results
@@ -96,7 +98,8 @@ class Steps:
         Raises:
             ScenarioError: an adaptive comparison met at ``target`` whose sides hold
                 replications beyond it from an earlier session, which finishing would
-                drop (nothing is saved, so they stay).
+                drop: each side is saved with all it holds (those this session ran too),
+                marked partial, and the refusal raised.
         """
         if not self.adaptive:  # (each side saved as its step ended; B, if it never ran, empty)
             a, b = (run if run is not None else self._outcome(k, target, None)
@@ -105,6 +108,9 @@ class Steps:
         if not self.stopped:
             beyond = max(len(h) - len(h.below(target)) for h in self.held)
             if beyond:
+                self.stopped = True
+                for k in (0, 1):
+                    self._persist(k, self._outcome(k, target, met))
                 raise met_before_saved_end(target, beyond)
         outcomes = (self._outcome(0, target, met), self._outcome(1, target, met))
         for k, run in enumerate(outcomes):
@@ -140,9 +146,9 @@ def met_before_saved_end(target: int, beyond: int) -> ScenarioError:
     drop them."""
     return ScenarioError("--precision", "", None, f"a precision that is not met before "
                          f"the saved runs end: this one is met at {target} replications, and "
-                         f"a side holds {beyond} more, which finishing here would drop (they "
-                         "are left as they were); resume with the saved --precision (give "
-                         "none), with --runs, or with a smaller --precision")
+                         f"a side holds {beyond} more, which finishing here would drop (all "
+                         "are kept); resume with the saved --precision (give none), with "
+                         "--runs, or with a smaller --precision")
 
 
 def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: Scenario,
@@ -173,5 +179,6 @@ def _with_beyond(results: Results, before: Results, aim: int) -> Results:
     or past ``aim`` (saved by an earlier session): kept for the steps to come, not
     rerun."""
     reps = before.columns["replication"]
-    later = reps[reps >= aim]
+    # (a run stopped part way already holds them: it returns all it was given)
+    later = reps[(reps >= aim) & ~np.isin(reps, results.columns["replication"])]
     return results.concat(before.among(later)).sorted() if len(later) else results

@@ -36,8 +36,6 @@ def has_control(text: str) -> bool:
     return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
 
 
-
-
 def _clipped(text: str) -> str:
     """A long text as a message shows it: its start and its length."""
     return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"

@@ -150,16 +150,17 @@ def unread_answer_notes(scenario: Scenario) -> list[str]:
 
 
 def unweighed_notes(scenario: Scenario) -> list[str]:
-    """An issue no patron or combatant gives salience is not bargained over: no offer
-    moves it for anyone's sake, and its agreed value (``terms.ISSUE`` in ``runs.csv``)
-    comes from where offers start, the same in every run, which reads as a negotiated
-    outcome."""
-    signers = [*scenario.principals, *scenario.combatants]
-    return [f"note: no patron or combatant gives issues.{issue} salience (no position on it "
-            f"above 0): the talks do not bargain over it, so its agreed value (terms.{issue}) "
-            "is where the offers start, not an outcome"
+    """An issue no patron, combatant or mediator gives salience is not bargained over:
+    no offer moves it for anyone's sake (a mediator that weighs it pulls its text there,
+    which is an outcome), and its agreed value (``terms.ISSUE`` in ``runs.csv``) comes
+    from where offers start, which reads as a negotiated outcome."""
+    weighing = [*scenario.principals, *scenario.combatants,
+                *([scenario.mediator] if scenario.mediator else [])]
+    return [f"note: no patron, combatant or mediator gives issues.{issue} salience (no "
+            f"position on it above 0): the talks do not bargain over it, so its agreed value "
+            f"(terms.{issue}) is where the offers start, not an outcome"
             for k, issue in enumerate(scenario.issues)
-            if not any(scenario.parties[n].weight[k] > 0 for n in signers)]
+            if not any(scenario.parties[n].weight[k] > 0 for n in weighing)]
 
 
 def deadlock_notes(scenario: Scenario) -> list[str]:

@@ -51,11 +51,16 @@ def test_an_issue_no_signatory_weighs_is_noted():
     doc["issues"]["prisoners"] = {"low": 0.0, "high": 1.0}
     scenario = scenario_from_dict(doc, "case.toml")
     notes = unweighed_notes(scenario)
-    assert notes == ["note: no patron or combatant gives issues.prisoners salience (no "
-                     "position on it above 0): the talks do not bargain over it, so its "
+    assert notes == ["note: no patron, combatant or mediator gives issues.prisoners salience "
+                     "(no position on it above 0): the talks do not bargain over it, so its "
                      "agreed value (terms.prisoners) is where the offers start, not an outcome"]
     assert notes[0] in idle_parties_notes(scenario)  # (what validate and run print)
-    doc["parties"]["red"]["positions"] = {"prisoners": {"ideal": 0.3, "salience": 0.5}}
+    weighed = copy.deepcopy(doc)
+    weighed["parties"]["red"]["positions"] = {"prisoners": {"ideal": 0.3, "salience": 0.5}}
+    assert unweighed_notes(scenario_from_dict(weighed, "case.toml")) == []
+    # a mediator that weighs it pulls its text there: the agreed value is an outcome
+    doc["parties"]["un"] = {"role": "mediator", "behaviour": {"leverage": 0.5},
+                            "positions": {"prisoners": {"ideal": 0.9}}}
     assert unweighed_notes(scenario_from_dict(doc, "case.toml")) == []
 
 

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, cli, interrupt_chunk, interrupt_cli
+from helpers import DEFAULT, LostWorkerError, cli, interrupt_chunk, interrupt_cli
 
 import run_sim
 from sim.comparison import paired
@@ -173,13 +173,19 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_changes(
     assert {f: f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
 
 
-def test_from_python_the_same_refusal_comes_once_the_sides_have_run():
+def test_from_python_the_same_refusal_comes_once_the_sides_have_run_and_keeps_them():
+    """Met at a check point past what one side holds, the refusal comes only once it has
+    run: each side is saved first with all it holds, the new runs with the old."""
     a, b = sides()
+    saved = {}
     with Runner(workers=1, progress=False) as runner:
-        _, ra, rb, _ = paired(a, b, runner, 400, 2016)
+        _, ra, _, _ = paired(a, b, runner, 400, 2016)
+        _, _, rb, _ = paired(a, b, runner, 50, 2016)
         with pytest.raises(ScenarioError, match="met at 100 replications, and a side holds 300"):
             paired(a, b, runner, 0, 2016, existing=(ra, rb), precision=0.2, min_runs=100,
-                   batch=100)
+                   batch=100, save=lambda side, sc, run, other: saved.update({side: run}))
+    assert len(saved["a"].results) == 400 and len(saved["b"].results) == 100
+    assert saved["a"].partial and saved["b"].partial
 
 
 def test_a_resume_given_only_a_bound_keeps_the_saved_precision(tmp_path, whole, capsys):
@@ -211,7 +217,6 @@ def test_options_that_do_not_go_together_are_refused(tmp_path, capsys, extra, sa
 def test_the_stopping_rule_reads_every_milestone():
     """A difference that is wide at one milestone alone keeps the comparison going."""
     from sim.precision import difference_reached
-    from sim.records import Results
 
     a, b = sides()
     with Runner(workers=1, progress=False) as runner:
@@ -221,8 +226,6 @@ def test_the_stopping_rule_reads_every_milestone():
     assert not difference_reached(ra.below(0), rb.below(0), a, EPS)
     with pytest.raises(ValueError, match="same replications"):  # pairs matched by position
         difference_reached(ra.below(300), rb.below(200), a, EPS)
-    assert isinstance(ra, Results) and np.array_equal(ra.columns["replication"],
-                                                      rb.columns["replication"])
 
 
 def test_a_stop_between_batches_stops_the_next_one_keeping_both_sides(monkeypatch):
@@ -273,3 +276,81 @@ def test_ctrl_c_stops_an_adaptive_comparison_on_two_workers_and_resume_completes
         assert (out / side / "runs.csv").read_bytes() == (fresh / side / "runs.csv").read_bytes()
     done, ref = (json.loads((d / "compare.json").read_text()) for d in (out, fresh))
     assert done["precision"] == ref["precision"] == {"target": 0.002, "met": False, "runs": most}
+
+
+def test_a_side_stopped_with_a_gap_below_the_check_point_holds_each_replication_once(
+        monkeypatch):
+    """A side saved with a gap (0-99, then 200-399) and stopped at once while filling
+    it returned what it was given; the replications past the check point were added to
+    it a second time, and the saved side could not be read back."""
+    a, b = sides()
+    with Runner(workers=1, progress=False) as runner:
+        _, held_a, held_b, _ = paired(a, b, runner, 400, 2016)
+    keep = np.r_[0:100, 200:400]
+    gappy = (held_a.among(keep), held_b.among(keep))
+    interrupt_chunk(monkeypatch, 1, size=250)
+    with Runner(workers=1, progress=False) as runner:
+        result, ra, rb, interrupted = paired(a, b, runner, 0, 2016, existing=gappy,
+                                             precision=EPS, min_runs=150, batch=100)
+    assert interrupted
+    for side in (ra, rb):
+        reps = side.columns["replication"]
+        assert len(np.unique(reps)) == len(reps) == 300
+    assert result["runs"] == 300 and result["partial"]
+
+
+def test_nothing_to_pair_is_an_empty_result_even_when_side_b_holds_runs(monkeypatch):
+    """Side B saved by a checkpoint, side A not, and A stopped before its first item:
+    the result held 0 pairs and NaN intervals, which the text report could not print."""
+    a, b = sides()
+    with Runner(workers=1, progress=False) as runner:
+        _, _, held_b, _ = paired(a, b, runner, 200, 2016)
+    interrupt_chunk(monkeypatch, 1, size=250)
+    with Runner(workers=1, progress=False) as runner:
+        result, ra, rb, interrupted = paired(a, b, runner, 0, 2016, existing=(None, held_b),
+                                             precision=EPS, min_runs=100, batch=100)
+    assert result == {} and interrupted and len(ra) == 0 and len(rb) == 200
+
+
+def test_an_error_in_side_a_of_a_later_batch_keeps_the_pairs_both_finished(monkeypatch):
+    """Work items of 50: batch 1 (100 runs) is items 1-4, batch 2's side A items 5-6.
+    A lost worker there leaves 100 pairs, which keep_partial returns with the error, as
+    it does for one in side B."""
+    interrupt_chunk(monkeypatch, 6, size=50, raising=LostWorkerError)
+    with Runner(workers=1, progress=False) as runner:
+        pair = adaptive(runner, keep_partial=True)
+        result, ra, rb, interrupted = pair
+    assert interrupted and result["partial"] and result["runs"] == 100
+    assert isinstance(pair.error, LostWorkerError) and "error" in result["a"]
+    assert "error" not in result["b"] and len(ra) == 150 and len(rb) == 100
+    from sim.comparison import difference_precision_line
+    assert "not reached when an error stopped it after 100 runs" in difference_precision_line(
+        result)
+    with Runner(workers=1, progress=False) as runner, pytest.raises(LostWorkerError):
+        interrupt_chunk(monkeypatch, 6, size=50, raising=LostWorkerError)
+        adaptive(runner)
+
+
+def test_a_stop_as_the_last_batch_ends_keeps_the_whole_comparison_from_python(monkeypatch):
+    """With no command around it, a Ctrl-C that came as the precision was met was raised
+    as the sides were about to be saved: the comparison, whole, was lost."""
+    import signal
+
+    import sim.comparison
+
+    real = sim.comparison.difference_reached
+
+    def met_as_a_stop_comes(*args):
+        met = real(*args)
+        if met:
+            signal.raise_signal(signal.SIGINT)
+        return met
+
+    monkeypatch.setattr(sim.comparison, "difference_reached", met_as_a_stop_comes)
+    saved = []
+    a, b = sides()
+    with Runner(workers=1, progress=False) as runner:
+        result, _, _, interrupted = paired(
+            a, b, runner, 0, 2016, precision=EPS, min_runs=100, batch=100,
+            save=lambda side, sc, run, other: saved.append(side))
+    assert not interrupted and result["precision"]["met"] and saved == ["a", "b"]
