@@ -179,7 +179,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         how = f": finish with {finish_with('compare', out)}" if out else ""
         if not result:
             kept = f"; side A's finished runs are kept in {out / 'a'}{how}" if out and len(ra) else ""
-            print(f"interrupted before the second side started; nothing compared{kept}",
+            print(f"interrupted before both sides had a replication to pair; nothing "
+                  f"compared{kept}",
                   file=sys.stderr)
             for stale in stale_whole_figures(out, "compare", side_parts(out, existing, (ra, rb)),
                                              None) if args.resume else []:

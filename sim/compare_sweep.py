@@ -157,10 +157,11 @@ def run_pairs(
     checkpoint_every: float = 60.0,
 ) -> Iterator[PairPoint]:
     """Compare the sides at each point in order, on the same seed, yielding each point
-    as it finishes. An interrupted point is the last; it is not yielded when its second
-    side had not started (nothing to pair). A lost worker or a replication its limits
-    refuse, in side B, stops the point as an interruption does: it is yielded, partial,
-    before the error is raised.
+    as it finishes. An interrupted point is the last; it is not yielded when its sides
+    hold no replication to pair. A lost worker or a replication its limits refuse stops
+    the point as an interruption does: it is yielded, partial, before the error is
+    raised, when its sides hold replications to pair (in side B, or in side A of a
+    resumed point that adds runs).
 
     Args:
         existing: each point's sides saved by an interrupted sweep (kept, not rerun).

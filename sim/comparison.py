@@ -44,8 +44,9 @@ class Paired(tuple[dict[str, Any], Results, Results, bool]):
     sides finished), and :attr:`error`."""
 
     error: ScenarioError | WorkerLostError | None
-    """What stopped side B part way (a replication its limits refuse, a lost worker),
-    for the caller to raise once it has reported and saved the partial comparison."""
+    """What stopped a side part way (a replication its limits refuse, a lost worker)
+    while both held replications to pair, for the caller to raise once it has reported
+    and saved the partial comparison."""
 
     def __new__(cls, result: dict[str, Any], a: Results, b: Results, interrupted: bool,
                 error: ScenarioError | WorkerLostError | None = None) -> Paired:

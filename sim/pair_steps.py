@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -105,13 +105,11 @@ class Steps:
             a, b = (run if run is not None else self._outcome(k, target, None)
                     for k, run in enumerate(self.last))
             return a, b
-        if not self.stopped:
-            beyond = max(len(h) - len(h.below(target)) for h in self.held)
-            if beyond:
-                self.stopped = True
-                for k in (0, 1):
-                    self._persist(k, self._outcome(k, target, met))
-                raise met_before_saved_end(target, beyond)
+        if not self.stopped and any(len(h) > len(h.below(target)) for h in self.held):
+            self.stopped = True
+            for k in (0, 1):
+                self._persist(k, self._outcome(k, target, met))
+            raise met_before_saved_end(target, self.held)
         outcomes = (self._outcome(0, target, met), self._outcome(1, target, met))
         for k, run in enumerate(outcomes):
             self._persist(k, run)
@@ -140,15 +138,19 @@ class Steps:
         return lambda results: checkpoint(name, scenario, results, other)
 
 
-def met_before_saved_end(target: int, beyond: int) -> ScenarioError:
+def met_before_saved_end(target: int, held: Sequence[Results]) -> ScenarioError:
     """The refusal of an adaptive comparison met at ``target`` replications while its
-    sides hold ``beyond`` more, saved by an earlier session: finishing it there would
-    drop them."""
+    sides (``held``) hold more, saved by an earlier session: finishing it there would
+    drop them. The way on it names keeps them all: ``--runs`` up to the last one held
+    (the saved precision may be this one, saved with the sides when the refusal came
+    only once they had run)."""
+    beyond = max(len(h) - len(h.below(target)) for h in held)
+    most = max(int(h.columns["replication"].max()) + 1 for h in held if len(h))
     return ScenarioError("--precision", "", None, f"a precision that is not met before "
                          f"the saved runs end: this one is met at {target} replications, and "
                          f"a side holds {beyond} more, which finishing here would drop (all "
-                         "are kept); resume with the saved --precision (give none), with "
-                         "--runs, or with a smaller --precision")
+                         f"are kept); resume with --runs {most} or more, which keeps them, or "
+                         "with a smaller --precision")
 
 
 def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: Scenario,
@@ -170,7 +172,7 @@ def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: S
         if len(a) < aim or len(b) < aim:
             return None
         if difference_reached(a, b, scenario, precision):
-            return met_before_saved_end(aim, max(len(h) - len(h.below(aim)) for h in held))
+            return met_before_saved_end(aim, held)
     return None
 
 

@@ -354,3 +354,24 @@ def test_a_stop_as_the_last_batch_ends_keeps_the_whole_comparison_from_python(mo
             a, b, runner, 0, 2016, precision=EPS, min_runs=100, batch=100,
             save=lambda side, sc, run, other: saved.append(side))
     assert not interrupted and result["precision"]["met"] and saved == ["a", "b"]
+
+
+def test_a_refusal_found_once_the_sides_have_run_names_a_way_on_that_works(
+        tmp_path, monkeypatch, whole, capsys):
+    """A fixed comparison of 700 stopped in side B (250 of its runs kept), resumed with
+    a precision met at 300: side B runs to 300 first, so the refusal comes late, once
+    both sides are saved with the new precision. It named 'the saved precision' as a
+    way on, which was then this one, refused again; it names a --runs that keeps all."""
+    out = tmp_path / "compare"
+    interrupt_chunk(monkeypatch, 5, size=250)
+    assert compare(out, "--runs", "700") == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert compare(out, "--resume", "--precision", "0.2", "--min-runs", "300") == 2
+    err = capsys.readouterr().err
+    assert ("this one is met at 300 replications, and a side holds 400 more, which finishing "
+            "here would drop (all are kept); resume with --runs 700 or more") in err
+    assert json.loads((out / "b" / "summary.json").read_text())["runs"] == 300
+    assert compare(out, "--resume", "--runs", "700") == 0
+    for side in ("a", "b"):
+        assert (out / side / "runs.csv").read_bytes() == (whole / side / "runs.csv").read_bytes()

@@ -84,7 +84,7 @@ def test_a_comparison_resumed_and_stopped_again_in_side_a_names_side_a_s_figures
     interrupt_chunk(monkeypatch, 2, size=250)  # side A holds 500: still no side B
     assert quiet([*args, "--resume"]) == 130
     err = capsys.readouterr().err
-    assert "interrupted before the second side started" in err
+    assert "interrupted before both sides had a replication to pair" in err
     assert (f"note: agreement.png, collapse_causes.png, outcomes.png, survival.png in "
             f"{out / 'a'} show the runs saved before this resume") in err
 
