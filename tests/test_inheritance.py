@@ -209,12 +209,17 @@ def test_the_authoring_reference_documents_every_field():
 
 def test_the_standalone_pause_keeps_the_defaults_behaviour():
     """aleppo_48h_pause.toml cannot extend geneva_2016 (fewer issues and milestones), so
-    it copies the parties' behaviour and the ceasefire dynamics: they must stay equal."""
+    it copies the parties' behaviour and the ceasefire dynamics: they must stay equal,
+    but for a spoiler's targeting vulnerability, which the pause, with no issue driving
+    joint targeting, would not read (and leaves out)."""
     base = load_scenario(SCENARIOS / "geneva_2016.toml").spec
     pause = load_scenario(SCENARIOS / "aleppo_48h_pause.toml").spec
+    assert pause.ceasefire.links.joint_targeting not in pause.issues
+    unread = {"targeting_vulnerability"}
     for name, party in pause.parties.items():
         ref = base.parties[name]
-        assert party.behaviour == ref.behaviour, name
+        assert party.behaviour.model_dump(exclude=unread) == \
+            ref.behaviour.model_dump(exclude=unread), name
         assert (party.role, party.patron, party.opponent, party.host, party.no_deal,
                 party.no_deal_spread) == (ref.role, ref.patron, ref.opponent, ref.host,
                                           ref.no_deal, ref.no_deal_spread), name
