@@ -159,7 +159,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for path in args.scenarios:
         try:
-            sc = load_scenario(path)
+            sc = load_scenario(path, args.sets)
             if sc.spec.observed is not None:  # what backtest will ask of the record
                 observed_outcomes(sc)
         except ScenarioError as exc:
@@ -170,8 +170,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("".join(f"error: {message}\n" for message in missing), end="", file=sys.stderr)
         status = EXIT_BAD_INPUT if missing else status
         note_idle_parties(sc, where=str(path) if len(args.scenarios) > 1 else "")
-        print(f"{'uncited' if missing else 'ok'}: {path} ({sc.name}: {len(sc.issues)} issues, "
-              f"{len(sc.order)} parties)")
+        given = f" with {' '.join(f'--set {v}' for v in args.sets)}" if args.sets else ""
+        print(f"{'uncited' if missing else 'ok'}: {path}{given} ({sc.name}: {len(sc.issues)} "
+              f"issues, {len(sc.order)} parties)")
     return status
 
 

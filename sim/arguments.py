@@ -221,6 +221,9 @@ def build_parser() -> Parser:
                          "its line or heading its paragraph, citing its source (a quote and "
                          "where it is from) or saying JUDGEMENT, as the shipped scenarios do; "
                          "only the comment's presence is checked")
+    va.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                    help="check each file with this value set, as run would set it "
+                         "(repeatable)")
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     return parser

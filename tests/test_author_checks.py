@@ -109,3 +109,19 @@ def test_answers_to_what_never_happens_are_noted():
     assert notes == ["note: parties.jfs.behaviour.targeting_vulnerability changes nothing: "
                      "no issue drives joint targeting (ceasefire.links.joint_targeting names "
                      "'joint_targeting', not one of the scenario's issues)"]
+
+
+def test_validate_checks_a_file_with_values_set(capsys):
+    """An author checked a --set value only by running it (or tracing): validate takes
+    --set as run does, and says what it checked."""
+    from helpers import DEFAULT
+
+    import run_sim
+
+    key = "parties.russia.positions.delineation.min"
+    assert run_sim.main(["validate", str(DEFAULT), "--set", f"{key}=0.8"]) == 0
+    captured = capsys.readouterr()
+    assert f"ok: {DEFAULT} with --set {key}=0.8 (geneva_2016:" in captured.out
+    assert "no deal can be struck: on delineation" in captured.err
+    assert run_sim.main(["validate", str(DEFAULT), "--set", f"{key}=1.8"]) == 2
+    assert f"error: {DEFAULT} with --set: {key}: bad value 1.8" in capsys.readouterr().err
