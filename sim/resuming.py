@@ -126,9 +126,7 @@ def adaptive_resume(args: Any) -> str:
     ``args.out`` when ``compare --resume`` is given neither ``--runs`` nor
     ``--precision``, as a resumed run takes its own (:func:`sim.arguments.resume_options`);
     returns what to tell the user ("" when nothing is taken: a comparison of a fixed
-    size, or options given)."""
-    if args.runs is not None or args.precision is not None:
-        return ""
+    size, or options given, which resume_options leaves as they are)."""
     for side in SIDES:
         manifest = saved_manifest(args.out / side)
         if manifest and manifest.get("precision") is not None:

@@ -326,8 +326,9 @@ def test_an_error_in_side_a_of_a_later_batch_keeps_the_pairs_both_finished(monke
     from sim.comparison import difference_precision_line
     assert "not reached when an error stopped it after 100 runs" in difference_precision_line(
         result)
+    monkeypatch.undo()  # (a fresh count of work items, not one patch wrapping the other)
+    interrupt_chunk(monkeypatch, 6, size=50, raising=LostWorkerError)
     with Runner(workers=1, progress=False) as runner, pytest.raises(LostWorkerError):
-        interrupt_chunk(monkeypatch, 6, size=50, raising=LostWorkerError)
         adaptive(runner)
 
 
