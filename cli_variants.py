@@ -58,29 +58,49 @@ def run_points(args: argparse.Namespace, points: list[Any], planned: int, what: 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import experiments as ex
     from sim.output import jsonable
-    from sim.report import sweep_stopped, sweep_text
-    from sim.resuming import point_parts, resumable_sweep, resume_sweep_runs, stale_whole_figures
+    from sim.precision import check_points, precision_note
+    from sim.resuming import (
+        point_parts,
+        refuse_points_met_early,
+        resumable_sweep,
+        resume_sweep_options,
+        stale_whole_figures,
+    )
     from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
+    from sim.runner import DEFAULT_BATCH
     from sim.scenario import load_scenario
     from sim.stats import milestones
+    from sim.sweep_files import point_asked, save_point, save_running_point
+    from sim.sweep_report import sweep_stopped, sweep_text
 
     base = load_scenario(args.scenario, args.sets)
     note_idle_parties(base)
     params = ex.parse_params(args.param)
     todo = ex.sweep_scenarios(base, params)  # every point validated before any runs
-    # without --runs, a resumed sweep takes the saved one's (as a run does, see resume_options)
-    args.runs, note = resume_sweep_runs(args.out, args.runs) if args.resume else (args.runs, "")
+    # without --runs or --precision, a resumed sweep takes the saved one's (as a run does)
+    note = resume_sweep_options(args) if args.resume else ""
+    complete_run_options(args)
     fill_runs(args)
-    existing = resumable_sweep(args.out, todo, str(args.scenario), args.seed,
-                               args.runs) if args.resume else None
+    adaptive = args.precision is not None
+    if adaptive and (short := precision_note(args.precision, args.max_runs, "each point")):
+        print(short, file=sys.stderr)
+    existing = None
+    if args.resume:
+        limit = ("--max-runs", args.max_runs) if adaptive else ("--runs", args.runs)
+        existing = resumable_sweep(args.out, todo, str(args.scenario), args.seed, limit)
+        if adaptive:  # refused before anything is touched
+            refuse_points_met_early(existing, todo, args.precision,
+                                    check_points(first_check(args), args.max_runs, DEFAULT_BATCH))
     # (a resume that adds runs makes sweep.csv stale: it goes, and comes back as the
     # points are saved again)
     resumed = open_out(args.out, "sweep", args.resume, ("sweep.csv", "points"), note,
                        drop=("sweep.csv",))
-    points: list[ex.SweepPoint] = []
-    checkpoint = checkpointed(args.out, partial(ex.save_running_point, args.out, seed=args.seed,
-                                                runs=args.runs, resumed=resumed,
+    asked = point_asked(args.runs, args.precision, args.min_runs, args.max_runs)
+    checkpoint = checkpointed(args.out, partial(save_running_point, args.out, seed=args.seed,
+                                                asked=asked, resumed=resumed,
                                                 planned=len(todo)))
+    runs_each = None if adaptive else args.runs
+    points: list[ex.SweepPoint] = []
 
     def report() -> None:
         if args.json:
@@ -89,22 +109,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         else:
             rows = [{"params": p.params, "summary": p.summary} for p in points]
             print(sweep_text(rows, [k for k, _ in params], ex.sweep_labels(points), len(todo),
-                             args.runs))
+                             runs_each))
 
     stopped = run_points(
         args, points, len(todo), "sweep", report,
         lambda runner: ex.run_sweep(todo, runner, args.runs, args.seed, existing,
                                     checkpoint if args.out and args.checkpoint else None,
-                                    args.checkpoint),
-        lambda: ex.save_point(args.out, points, args.seed, args.runs, resumed, len(todo)))
+                                    args.checkpoint, args.precision, first_check(args),
+                                    args.max_runs),
+        lambda: save_point(args.out, points, args.seed, asked, resumed, len(todo)))
     report()
     done = [(p.params, (p.results,), milestones(p.scenario)) for p in points if not p.interrupted]
-    if note := ex.inert_note(ex.inert_keys(done), args.runs):
+    if note := ex.inert_note(ex.inert_keys(done), runs_each):
         print(note, file=sys.stderr)
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
             draw("sweep", args.out, args.format, points=points, params=[k for k, _ in params],
-                 planned=len(todo), runs=args.runs)
+                 planned=len(todo), runs=runs_each)
     held = [len(p.results) for p in points]
     for stale in stale_whole_figures(args.out, "sweep", point_parts(args.out, existing or [], held),
                                      args.format if args.plot else None) if args.resume else []:

@@ -47,6 +47,7 @@ from plots.style import (
 )
 from sim.scenario import labelled
 from sim.stats import milestones
+from sim.sweep_report import caption_counts
 
 
 def _value(p: dict[str, Any] | None) -> tuple[float, float, float]:
@@ -367,7 +368,7 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
     """The figure of a sweep: lines for one parameter, heat maps for two. ``planned``
     is the grid's size: a sweep stopped before its end is marked so in the caption.
     ``runs`` is the runs asked of each point (by default, the first point's: one
-    stopped holds fewer)."""
+    stopped holds fewer); an adaptive sweep's caption gives its precision and counts."""
     with styled():
         if not points:
             fig = new_figure(7.0, 3.0)
@@ -390,6 +391,7 @@ def sweep_figure(points: list[Any], params: list[str], planned: int | None = Non
         stopped = stopped_points(len(points), planned, last_runs(points[-1]), where=values_text(
             points[-1].params, params))
         name = labelled(first.scenario.name, first.summary.get("sets"))
-        result["caption"] = caption(fig, name, runs or first.summary.get("runs"),
-                                    first.summary.get("seed"), note, stopped, each="point")
+        runs, note = caption_counts([p.summary for p in points], runs, note)
+        result["caption"] = caption(fig, name, runs, first.summary.get("seed"), note, stopped,
+                                    each="point")
     return Drawn(fig, "sweep", result)

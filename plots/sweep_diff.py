@@ -32,6 +32,7 @@ from plots.style import Drawn, caption, stopped_points, styled, wrap
 from plots.sweep import _points, differences, last_runs, values_text
 from sim.report import interval_decimals, points
 from sim.scenario import labelled
+from sim.sweep_report import caption_counts
 
 __all__ = ["differences_figure"]
 
@@ -107,8 +108,8 @@ def differences_figure(points_: list[Any], params: list[str], planned: int | Non
         stopped = stopped_points(len(points_), planned, last_runs(points_[-1]),
                                  where=values_text(points_[-1].params, params))
         name = labelled(first.scenario.name, first.summary.get("sets"))
-        text = caption(fig, name, runs or first.summary.get("runs"), first.summary.get("seed"),
-                       "every point on the same seeds" + ("" if full else
-                                                          "; intervals in sweep.csv"),
-                       stopped, each="point")
+        runs, note = caption_counts([p.summary for p in points_], runs,
+                                    "every point on the same seeds" + ("" if full else
+                                                                       "; intervals in sweep.csv"))
+        text = caption(fig, name, runs, first.summary.get("seed"), note, stopped, each="point")
     return Drawn(fig, "sweep_differences", {"grids": grids, "span": span, "caption": text})

@@ -167,6 +167,9 @@ def build_parser() -> Parser:
                          "start to stop (repeatable: several make a grid; the first value "
                          "of each is the reference)")
     common(sw, resumable=True)
+    adaptive(sw, "run each point until the Wilson 95%% half-width of its P(agreement) and "
+                 "of each milestone's P(hold) is <= EPS, as run --precision would run it "
+                 "(instead of --runs; see --min-runs and --max-runs)")
     sw.add_argument("--resume", action="store_true",
                     help="finish an interrupted sweep saved in --out DIR (its finished "
                          "points are kept, the interrupted one finished, the rest run)")
@@ -266,7 +269,8 @@ def complete_run_options(args: argparse.Namespace) -> None:
         args.max_runs = DEFAULT_MAX_RUNS
     if args.min_runs is not None and args.min_runs > args.max_runs:
         raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
-    if args.precision is not None and getattr(args, "param", None):
+    if args.precision is not None and getattr(args, "command", None) == "compare" \
+            and getattr(args, "param", None):
         raise ScenarioError("--precision", "", args.precision, "only for one comparison, not "
                             "with --param: a comparison sweep's points run the same "
                             "replications, so that they can be set side by side; give --runs "
@@ -344,8 +348,7 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None,
         return ""  # (none saved: the run is refused later)
     taken, bounds = [], [("--min-runs", "min_runs"), ("--max-runs", "max_runs")]
     given = [flag for flag, key in bounds if getattr(args, key) is not None]
-    precision = saved.get("precision")
-    if isinstance(precision, float) and MIN_PRECISION <= precision < 0.5:
+    if (precision := saved_precision(saved.get("precision"))) is not None:
         args.precision = precision
         taken.append(f"--precision {precision:g}")
         for flag, key in bounds:
@@ -371,3 +374,9 @@ def saved_count(value: Any) -> int | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_RUNS
     return value if ok else None
 
+
+
+def saved_precision(value: Any) -> float | None:
+    """A ``--precision`` read from a manifest, if it is one (the file may have been
+    edited)."""
+    return value if isinstance(value, float) and MIN_PRECISION <= value < 0.5 else None

@@ -16,26 +16,24 @@ value): ``diff_from_reference`` in each point's summary, ``d_*`` columns in
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.csvio import atomic_writer
+from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.document import join_key, refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
-from sim.output import Resumed, jsonable, write_run
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
+from sim.precision import precision_record
 from sim.reads import is_descriptive
 from sim.records import Results
-from sim.rundir import point_directory
-from sim.runner import Runner
+from sim.runner import DEFAULT_BATCH, Runner
 from sim.scenario import Scenario, with_overrides
 from sim.stats import milestones, paired_difference, summarize
+from sim.sweep_files import met_before_saved_point, sweep_labels
 from sim.toml_out import toml_value
 from sim.validation import label_clash
 
@@ -50,12 +48,9 @@ __all__ = [
     "parse_params",
     "reference_difference",
     "run_sweep",
-    "save_point",
     "sweep",
     "sweep_labels",
-    "sweep_rows",
     "sweep_scenarios",
-    "write_sweep_csv",
 ]
 
 
@@ -158,6 +153,10 @@ def run_sweep(
     existing: list[Results | None] | None = None,
     checkpoint: Callable[[int, dict[str, Any], Scenario, Results], None] | None = None,
     checkpoint_every: float = 60.0,
+    precision: float | None = None,
+    min_runs: int = DEFAULT_MIN_RUNS,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    batch: int = DEFAULT_BATCH,
 ) -> Iterator[SweepPoint]:
     """Run the points in order on the same seed, yielding each as it finishes; an
     interrupted point is the last, and is not yielded if none of its replications
@@ -167,6 +166,12 @@ def run_sweep(
     finished replications about every ``checkpoint_every`` seconds (as
     :meth:`Runner.run` calls its own), to save them while the point runs.
 
+    With ``precision`` (and its bounds and batch, as :meth:`Runner.run` takes them) each point
+    runs until its own estimates are that precise, as ``run --precision`` would run it
+    alone, and its summary says where it stopped (``precision``). The points then hold
+    different counts, on the same seeds: each difference pairs the replications both
+    the point and the reference hold.
+
     Each point's summary carries ``diff_from_reference``: its paired difference from the
     first point (see :func:`reference_difference`).
 
@@ -174,14 +179,21 @@ def run_sweep(
         ScenarioError, WorkerLostError: a replication the scenario's limits refuse, or a
             lost worker; the point it stopped is yielded first, with the replications
             finished before it, so the caller saves them as an interrupted point's.
+        ScenarioError: a resumed point whose precision is met before its saved
+            replications end (:func:`met_before_saved_point`); it is not yielded, and
+            what was saved of it is left as it was.
     """
     ref: SweepPoint | None = None
     for k, (assignment, scenario) in enumerate(scenarios):
-        out = runner.run(scenario, runs, seed, existing=existing[k] if existing else None,
+        held = existing[k] if existing else None
+        out = runner.run(scenario, runs, seed, existing=held, precision=precision,
+                         min_runs=min_runs, max_runs=max_runs, batch=batch,
                          label=f"point {k + 1}/{len(scenarios)}", keep_on_error=True,
                          checkpoint=None if checkpoint is None
                          else partial(checkpoint, k, assignment, scenario),
                          checkpoint_every=checkpoint_every)
+        if out.beyond and held is not None:
+            raise met_before_saved_point(k, out.target, held, precision)
         if out.partial and not len(out.results):
             if out.error is not None:
                 if checkpoint is not None:  # a checkpoint saved before may hold runs past
@@ -190,6 +202,8 @@ def run_sweep(
             return
         summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
                             partial=out.partial, ran=out.ran)
+        if precision is not None:
+            summary["precision"] = precision_record(out, precision)
         summary["params"] = dict(assignment)  # (its figures, drawn alone, name them)
         if out.error is not None:
             summary["error"] = str(out.error)
@@ -211,15 +225,21 @@ def sweep(
     runner: Runner,
     runs: int,
     seed: int,
+    precision: float | None = None,
+    min_runs: int = DEFAULT_MIN_RUNS,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    batch: int = DEFAULT_BATCH,
 ) -> tuple[list[SweepPoint], bool]:
     """Run every grid point on the same seed; returns the points and whether interrupted
-    (some point did not run, or did not finish).
+    (some point did not run, or did not finish). With ``precision``, each point runs
+    until its own estimates are that precise (``runs`` is then ignored).
 
     Every point is validated before the first runs (:func:`sweep_scenarios`); the points
     are those of :func:`run_sweep`.
     """
     todo = sweep_scenarios(base, params)
-    points = list(run_sweep(todo, runner, runs, seed))
+    points = list(run_sweep(todo, runner, runs, seed, precision=precision, min_runs=min_runs,
+                            max_runs=max_runs, batch=batch))
     return points, len(points) < len(todo) or points[-1].interrupted
 
 
@@ -247,21 +267,17 @@ def inert_keys(points: Sequence[tuple[dict[str, Any], Sequence[Results], Any]]) 
     return inert
 
 
-def inert_note(keys: list[str], runs: int) -> str:
-    """What to tell the user of swept keys that changed no replication."""
+def inert_note(keys: list[str], runs: int | None) -> str:
+    """What to tell the user of swept keys that changed no replication (``runs`` is
+    each point's count; None for an adaptive sweep's, which may differ)."""
     if not keys:
         return ""
     which = " and ".join(keys)
-    return (f"note: {which} changed no replication's outcome at any point ({runs} runs each, "
+    each = "as many runs as each point took" if runs is None else f"{runs} runs each"
+    return (f"note: {which} changed no replication's outcome at any point ({each}, "
             "on the same seeds): the scenario may not use it (a key of an issue it leaves "
             "out, say), or it changes too little to alter any replication (a hard limit no "
             "offer reaches: offers lie between the patrons' ideals)")
-
-
-def sweep_labels(points: list[SweepPoint]) -> list[str]:
-    """The milestone labels of every point, in order of first appearance (points may
-    sweep the milestones themselves)."""
-    return list(dict.fromkeys(lab for pt in points for lab, _ in milestones(pt.scenario)))
 
 
 def reference_difference(point: SweepPoint, ref: SweepPoint) -> dict[str, Any]:
@@ -297,91 +313,3 @@ def _reference_itself(ref: SweepPoint) -> dict[str, Any]:
     zero = {"estimate": 0.0, "low": None, "high": None}
     return {"runs": len(ref.results), "p_agreement": dict(zero),
             "p_hold": {label: dict(zero) for label, _ in milestones(ref.scenario)}}
-
-
-def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
-    """``sweep.csv``: parameter values, every summary probability with its interval, runs,
-    the paired differences from the reference (the first row), then whether the point
-    was stopped part way (``partial``).
-
-    The difference columns are ``d_agreement`` and ``d_hold_<label>`` with ``_low`` and
-    ``_high`` (95% interval); the reference row has 0 and empty interval ends. The
-    milestone columns are those of every point (:func:`sweep_labels`); a point without a
-    milestone, or whose reference lacks it, has empty cells there.
-    """
-    if not points:
-        return [], []
-    keys = list(points[0].params)
-    labels = sweep_labels(points)
-    head = [*keys, "runs", "p_agreement", "p_agreement_low", "p_agreement_high"]
-    for prefix in ("p_hold", "p_hold_given_agreement"):
-        for lab in labels:
-            head += [f"{prefix}_{lab}", f"{prefix}_{lab}_low", f"{prefix}_{lab}_high"]
-    for name in ("d_agreement", *(f"d_hold_{lab}" for lab in labels)):
-        head += [name, f"{name}_low", f"{name}_high"]
-    head.append("partial")  # last: the columns before keep their places for old readers
-    rows = []
-    for pt in points:
-        s = pt.summary
-        # a table or an array as TOML writes it, as the scenario and the table show it
-        row = [toml_value(v) if isinstance(v, dict | list) else v
-               for v in (pt.params[k] for k in keys)]
-        row += [s["runs"]]
-        row += [s["p_agreement"][f] for f in ("estimate", "low", "high")]
-        for prefix in ("p_hold", "p_hold_given_agreement"):
-            row += _cells(s[prefix].get(lab) for lab in labels)
-        diff = s.get("diff_from_reference") or {"p_agreement": None, "p_hold": {}}
-        row += _cells([diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)])
-        row.append(int(bool(s.get("partial"))))  # the point an interruption stopped part way
-        rows.append(row)
-    return head, rows
-
-
-def _cells(intervals: Iterable[dict[str, Any] | None]) -> list[Any]:
-    """Estimate, low and high of each interval; three empty cells for a missing one, and
-    an empty cell for an estimate that does not exist (P(hold) given agreement where
-    nothing was agreed), as ``summary.json`` writes null."""
-    return [jsonable(d[f]) if d else None for d in intervals for f in ("estimate", "low", "high")]
-
-
-def write_sweep_csv(path: Path, points: list[SweepPoint]) -> None:
-    """Write ``sweep.csv``, one row per point (replaced atomically)."""
-    head, rows = sweep_rows(points)
-    with atomic_writer(path) as fh:
-        w = csv.writer(fh)
-        w.writerow(head)
-        w.writerows(rows)
-
-
-def save_point(out: Path, points: list[SweepPoint], seed: int, runs: int,
-               resumed: Resumed | None = None, planned: int | None = None) -> None:
-    """Save the newest of a sweep's points as the run directory ``points/NNN``, then
-    ``sweep.csv`` with every point so far, so a table on disk always has its points
-    beside it. A sweep saves each point as it finishes: one killed outright keeps those
-    it finished (and, from its checkpoints, part of the one running). ``planned``, the
-    grid's size, goes into the point's manifest: ``plot`` of a sweep stopped part way
-    says how many points it had (:mod:`sim.drawable`)."""
-    k = len(points) - 1
-    point = points[k]
-    write_run(point_directory(out, k), point.results, jsonable(point.summary),
-              point.scenario, seed, _point_record(point.params, runs, planned), resumed)
-    write_sweep_csv(out / "sweep.csv", points)
-
-
-def save_running_point(out: Path, k: int, params: dict[str, Any], scenario: Scenario,
-                       results: Results, seed: int, runs: int,
-                       resumed: Resumed | None = None, planned: int | None = None) -> None:
-    """Save the point running, ``points/NNN``, marked partial (a checkpoint): its row
-    joins ``sweep.csv`` when it finishes, and ``sweep --resume`` finishes it."""
-    summary = jsonable({**summarize(results, scenario, seed=seed, partial=True), "params": params})
-    write_run(point_directory(out, k), results, summary, scenario, seed,
-              _point_record(params, runs, planned), resumed)
-
-
-def _point_record(params: dict[str, Any], runs: int, planned: int | None) -> dict[str, Any]:
-    """What a point's manifest says of it: its values, the runs asked of it and the
-    number of points in the grid (when known)."""
-    record: dict[str, Any] = {"sweep_point": params, "runs_requested": runs}
-    if planned is not None:
-        record["grid_points"] = planned
-    return record

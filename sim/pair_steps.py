@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from sim.errors import ScenarioError
-from sim.precision import difference_reached
+from sim.precision import difference_reached, stop_within
 from sim.records import Results
 from sim.run_outcome import RunOutcome
 from sim.runner import Runner, empty_results
@@ -164,16 +164,9 @@ def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: S
     if saved[0] is None or saved[1] is None:
         return None
     held = (saved[0], saved[1])
-    most = max((int(h.columns["replication"].max()) + 1 if len(h) else 0) for h in held)
-    for aim in points:
-        if aim >= most:
-            return None
-        a, b = held[0].below(aim), held[1].below(aim)
-        if len(a) < aim or len(b) < aim:
-            return None
-        if difference_reached(a, b, scenario, precision):
-            return met_before_saved_end(aim, held)
-    return None
+    aim = stop_within(held, points, lambda n: difference_reached(
+        held[0].below(n), held[1].below(n), scenario, precision))
+    return None if aim is None else met_before_saved_end(aim, held)
 
 
 def _with_beyond(results: Results, before: Results, aim: int) -> Results:

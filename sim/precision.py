@@ -9,6 +9,8 @@ checks depend on the options alone, so where it stops does not depend on the wor
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,14 +52,15 @@ def runs_at_even_odds(eps: float) -> int:
     return math.ceil((Z95 / (2.0 * eps)) ** 2)
 
 
-def precision_note(eps: float, max_runs: int) -> str:
-    """What to say before an adaptive run that ``max_runs`` may stop short of ``eps``
-    ("" when it cannot): a tiny --precision ran to --max-runs and only then said so."""
+def precision_note(eps: float, max_runs: int, what: str = "the run") -> str:
+    """What to say before an adaptive run (or ``what`` else: "each point" of a sweep)
+    that ``max_runs`` may stop short of ``eps`` ("" when it cannot): a tiny --precision
+    ran to --max-runs and only then said so."""
     need = runs_at_even_odds(eps)
     if need <= max_runs:
         return ""
     return (f"note: --precision {eps:g} needs about {need:,} runs for a probability near 50% "
-            f"(the widest interval), more than --max-runs {max_runs:,}: the run will stop there "
+            f"(the widest interval), more than --max-runs {max_runs:,}: {what} will stop there "
             "unless every probability is far from 50%")
 
 
@@ -68,3 +71,28 @@ def check_points(min_runs: int, max_runs: int, batch: int) -> list[int]:
     first = min(max(min_runs, 1), max_runs)
     points = [first, *range((first // batch + 1) * batch, max_runs, batch)]
     return points if points[-1] == max_runs else [*points, max_runs]
+
+
+def precision_record(out: Any, eps: float) -> dict[str, Any]:
+    """What a summary says of an adaptive run (a :class:`sim.runner.RunOutcome`): the
+    target, whether it was met, and the runs it took (or holds, stopped part way)."""
+    return {"target": eps, "met": out.precision_met,
+            "runs": len(out.results) if out.partial else out.target}
+
+
+def stop_within(held: Sequence[Results], points: Sequence[int],
+                reached: Callable[[int], bool]) -> int | None:
+    """The first check point in ``points`` at which an adaptive run (or comparison)
+    resumed from ``held`` (its saved replications: one run's, or each side's) would
+    stop, if they hold replications past it, which stopping there would drop; None when
+    no check point they reach stops it early. ``reached(n)`` says whether replications
+    ``0 .. n-1`` are precise enough. Found before anything runs, so a resume refused
+    for it leaves what was saved as it was; one stopped at a check point whose runs are
+    not all saved yet is known only once they run."""
+    most = max((int(h.columns["replication"].max()) + 1 if len(h) else 0) for h in held)
+    for aim in points:
+        if aim >= most or any(len(h.below(aim)) < aim for h in held):
+            return None
+        if reached(aim):
+            return aim
+    return None

@@ -1,5 +1,5 @@
-"""Plain-text reports for people: summaries, sweeps and comparisons (a single
-replication's trace is :mod:`sim.trace_report`)."""
+"""Plain-text reports for people: summaries and comparisons (a sweep's tables are
+:mod:`sim.sweep_report`; a single replication's trace is :mod:`sim.trace_report`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.output import finish_with, jsonable
-from sim.scenario import Scenario, labelled
+from sim.output import jsonable
+from sim.precision import precision_record
+from sim.scenario import Scenario
 from sim.stats import summarize
 from sim.terms import imposed_text, later_text
 from sim.toml_out import toml_value
@@ -178,79 +179,6 @@ def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],
-               planned: int | None = None, runs: int | None = None) -> str:
-    """A sweep as two tables, one row per point: the estimates, then each point's paired
-    difference from the reference (the first row), in the same columns. ``planned`` (the
-    grid's points) and ``runs`` (each point's replications) describe the sweep asked
-    for, which an interrupted one's rows fall short of.
-
-    Each parameter's column is headed by the shortest dotted suffix of its key that tells
-    it from the others; the full keys are listed above the tables when they differ. A
-    point without one of the ``labels`` (a sweep of the milestones) shows ``n/a`` there.
-
-    Args:
-        rows: ``{"params": point.params, "summary": point.summary}`` for each
-            :class:`sim.experiments.SweepPoint` of :func:`sim.experiments.sweep` (the
-            point's summary holds its ``diff_from_reference``).
-        params: the swept keys, in the grid's order.
-        labels: the milestone labels (:func:`sim.experiments.sweep_labels`).
-    """
-    if not rows:
-        return "The sweep has no points."
-    names = short_keys(params)
-    first = rows[0]["summary"]
-    planned = max(planned or 0, len(rows))
-    points = (f"{len(rows)} of " if len(rows) < planned else "") + f"{planned} point" + (
-        "s" if planned > 1 else "")
-    runs = first["runs"] if runs is None else runs
-    each = f"{runs} replication" + ("s" if runs != 1 else "")
-    scenario = labelled(first["scenario"], first.get("sets"))
-    lines = [f"Sweep of {scenario}: {points}, {each} each on the same seeds "
-             f"(seed {first['seed']})"]
-    lines += [f"  {name}: {key}" for name, key in zip(names, params, strict=True) if name != key]
-    partial = [r for r in rows if r["summary"].get("partial")]
-    if partial:
-        lines.append(f"  (PARTIAL: {why_partial(partial[-1]['summary'])}; the last point has "
-                     f"{partial[-1]['summary']['runs']} runs, and its differences pair only those)")
-    heads = ["P(agreement)", *(f"P(hold {lab})" for lab in labels)]
-    columns = [value_cells([r["params"][p] for r in rows]) for p in params]
-    values = [list(cells) for cells in zip(*columns, strict=True)] if columns else [[] for _ in rows]
-    estimates = [[pct(r["summary"]["p_agreement"]).strip(),
-                  *(pct(r["summary"]["p_hold"].get(lab)).strip() for lab in labels)] for r in rows]
-    diffs = [_diff_cells(r["summary"].get("diff_from_reference"), labels) for r in rows]
-    widths = column_widths(names, values) + column_widths(heads, estimates, diffs)
-
-    def line(cells: Sequence[str]) -> str:
-        return aligned(cells, widths)
-
-    header = line([*names, *heads])
-    lines += ["", header, *(line([*v, *e]) for v, e in zip(values, estimates, strict=True))]
-    lines += ["", "Paired difference from the first row, percentage points [95% interval]",
-              header, *(line([*v, *d]) for v, d in zip(values, diffs, strict=True))]
-    return "\n".join(lines)
-
-
-def sweep_stopped(points: Sequence[Any], planned: int, out: Path | None) -> str:
-    """The line that says where an interrupted sweep stopped and what it kept."""
-    at = "during" if not points or points[-1].interrupted else "after"
-    where = (f"; finished points kept in {out}: finish with {finish_with('sweep', out)}"
-             if out is not None else "")
-    if not points:
-        where = "; no replication had finished"
-    return f"interrupted {at} point {max(len(points), 1)} of {planned}{where}"
-
-
-def _diff_cells(diff: dict[str, Any] | None, labels: Sequence[str]) -> list[str]:
-    """Table cells of a point's ``diff_from_reference``: ``reference`` on the first row."""
-    if diff is None:
-        return ["n/a"] * (1 + len(labels))
-    cells = [diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)]
-    if cells[0] is not None and all(c["low"] is None for c in cells if c is not None):
-        return ["reference", *([""] * len(labels))]
-    return [paired_text(c) for c in cells]
-
-
 def column_widths(heads: Sequence[str], *bodies: Sequence[Sequence[str]]) -> list[int]:
     """Each column as wide as its widest cell, its heading included, over every row of
     ``bodies`` (rows of cells, in the columns of ``heads``)."""
@@ -351,8 +279,7 @@ def run_summary(out: Any, scenario: Scenario, seed: int, precision: float | None
     summary = summarize(out.results, scenario, seed=seed, wall_seconds=out.wall_seconds,
                         partial=out.partial, ran=out.ran)
     if precision is not None:
-        summary["precision"] = {"target": precision, "met": out.precision_met,
-                                "runs": len(out.results) if out.partial else out.target}
+        summary["precision"] = precision_record(out, precision)
     if out.error is not None:
         summary["error"] = str(out.error)
     return summary

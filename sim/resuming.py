@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sim.argtypes import DEFAULT_RUNS, DEFAULT_SEED, SEED_LIMIT
-from sim.arguments import resume_options, saved_count
+from sim.arguments import resume_options, saved_count, saved_precision
 from sim.errors import ScenarioError, show
 from sim.origin import first_difference
 from sim.output import jsonable
+from sim.precision import precision_reached, stop_within
 from sim.records import Results
 from sim.rundir import (
     CASES,
@@ -35,6 +37,7 @@ from sim.rundir import (
     stale_figures,
 )
 from sim.scenario import Scenario
+from sim.sweep_files import met_before_saved_point
 from sim.toml_out import toml_value
 
 
@@ -65,35 +68,41 @@ def saved_points(out: Path) -> list[Path]:
                   key=lambda p: int(p.name))
 
 
-def resume_sweep_runs(out: Path, runs: int | None) -> tuple[int | None, str]:
-    """The ``--runs`` a resumed sweep takes (``runs`` as given, or else the saved
-    sweep's, as a resumed run does) and what to tell the user about it."""
+def resume_sweep_options(args: Any) -> str:
+    """Take the ``--runs`` of the sweep saved in ``args.out``, or its ``--precision``
+    and bounds, when neither is given again, as a resumed run takes its own
+    (:func:`sim.arguments.resume_options`, from the first point whose manifest says
+    them); returns what to tell the user (that nothing was saved, too)."""
+    out = args.out
     refuse_others(out, "sweep", resuming=True)
     if holds_nothing(out):
-        return runs, f"nothing saved in {out} to resume: the sweep starts afresh"
-    if runs is not None:
-        return runs, ""
+        return f"nothing saved in {out} to resume: the sweep starts afresh"
+    if args.runs is not None or args.precision is not None:
+        return ""
     for point in saved_points(out):
-        saved = saved_count((saved_manifest(point) or {}).get("runs_requested"))
-        if saved is not None:
-            return saved, f"resuming with the saved sweep's --runs {saved}"
+        saved = saved_manifest(point) or {}
+        if saved_count(saved.get("runs_requested")) is not None \
+                or saved_precision(saved.get("precision")) is not None:
+            return resume_options(args, saved, "sweep")
     # finishing at the default would look finished and not be
-    raise ScenarioError("--runs", "", None, f"give --runs: the sweep saved in {out} does not "
-                        "say how many runs its points were to have (no point's manifest.json "
-                        "holds a valid runs_requested)")
+    raise ScenarioError("--runs", "", None, f"give --runs (or --precision): the sweep saved in "
+                        f"{out} does not say how far its points were to go (no point's "
+                        "manifest.json holds a valid runs_requested or precision)")
 
 
 def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
-                    scenario_file: str, seed: int, runs: int) -> list[Results | None]:
+                    scenario_file: str, seed: int, limit: tuple[str, int]
+                    ) -> list[Results | None]:
     """For each point of a sweep resumed from ``out`` (its parameter values and scenario),
     the replications it keeps (None for a point not saved yet), checked as
-    :func:`resumable` checks a run.
+    :func:`resumable` checks a run; ``limit`` is the most a point may hold, and its
+    option (``("--runs", 4000)``; an adaptive sweep's ``--max-runs``).
 
     Raises:
         ScenarioError: ``out`` holds a run, not a sweep; a point saved with other
             parameter values (the grid is not the saved one, nor the saved one extended
             by values added to the first ``--param``), another scenario, seed or more
-            runs; or a point saved beyond this sweep's points.
+            runs than ``limit``; or a point saved beyond this sweep's points.
     """
     refuse_others(out, "sweep", resuming=True)
     same = ("--resume needs the same --param values; only values added at the end of the "
@@ -110,8 +119,31 @@ def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
                             f"saved in {out}, which holds point {beyond[0]} (points count from "
                             f"000) ({same})")
-    return [resumable(point_directory(out, k), sc, scenario_file, seed, ("--runs", runs),
-                      "sweep_point") for k, (_, sc) in enumerate(points)]
+    return [resumable(point_directory(out, k), sc, scenario_file, seed, limit, "sweep_point")
+            for k, (_, sc) in enumerate(points)]
+
+
+def refuse_points_met_early(existing: list[Results | None],
+                            points: list[tuple[dict[str, Any], Scenario]], precision: float,
+                            checks: list[int]) -> None:
+    """Refuse, before anything runs, a resumed adaptive sweep with a point whose
+    precision is met at a check point (``checks``) before its saved replications end:
+    finishing it there would drop them. What was saved is left as it was.
+
+    Raises:
+        ScenarioError: the first such point (:func:`sim.sweep_files.met_before_saved_point`).
+    """
+    for k, (held, (_, scenario)) in enumerate(zip(existing, points, strict=True)):
+        if held is None or not len(held):
+            continue
+        aim = stop_within([held], checks, partial(_reached, held, scenario, precision))
+        if aim is not None:
+            raise met_before_saved_point(k, aim, held, precision)
+
+
+def _reached(held: Results, scenario: Scenario, precision: float, n: int) -> bool:
+    """Whether replications ``0 .. n-1`` of ``held`` meet ``precision``."""
+    return precision_reached(held.below(n), scenario, precision)
 
 
 def _values(assignment: Any) -> str:

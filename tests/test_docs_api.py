@@ -25,7 +25,7 @@ def test_the_python_example_runs_and_agrees_with_the_command_line():
     done = subprocess.run([sys.executable, "-c", BLOCK], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    first, second, adaptive, third = done.stdout.strip().splitlines()
+    first, second, adaptive, counts, third = done.stdout.strip().splitlines()
     cli = subprocess.run([sys.executable, "run_sim.py", "--runs", "1000", "--workers", "1",
                           "--no-progress", "--json"], cwd=ROOT, capture_output=True, text=True,
                          timeout=300)
@@ -37,6 +37,13 @@ def test_the_python_example_runs_and_agrees_with_the_command_line():
     assert stopped["target"] == 0.02 and stopped["met"] is True
     assert stopped["runs"] in check_points(DEFAULT_MIN_RUNS, DEFAULT_MAX_RUNS, DEFAULT_BATCH)
     assert stopped["runs"] < DEFAULT_MAX_RUNS  # (met, not stopped by the bound)
+    # each point of the adaptive sweep stops where run --precision stops it alone
+    for value, count in zip(("0.3", "0.6"), ast.literal_eval(counts), strict=True):
+        alone = subprocess.run([sys.executable, "run_sim.py", "--set",
+                                f"ceasefire.monitoring.deterrence={value}", "--precision", "0.03",
+                                "--workers", "1", "--no-progress", "--json"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=300)
+        assert json.loads(alone.stdout)["precision"]["runs"] == count
     agreed, hours, events = third.split()
     assert agreed in ("True", "False") and float(hours) >= 0 and int(events) > 0
 

@@ -18,7 +18,7 @@ from helpers import DEFAULT, ROOT, LostWorkerError, interrupt_chunk, minimal_doc
 import run_sim
 from sim.comparison import paired, sides
 from sim.errors import ScenarioError
-from sim.experiments import SweepPoint, reference_difference, sweep, sweep_rows
+from sim.experiments import SweepPoint, reference_difference, sweep
 from sim.precision import check_points, precision_reached
 from sim.records import Outcome, Results
 from sim.runner import Runner
@@ -35,6 +35,7 @@ from sim.stats import (
     survival,
     wilson,
 )
+from sim.sweep_files import sweep_rows
 
 QUICK = ["--runs", "20", "--workers", "1", "--no-progress"]
 DETERRENCE = "ceasefire.monitoring.deterrence"

@@ -16,12 +16,11 @@ from sim.report import (
     pct,
     signed,
     summary_text,
-    sweep_stopped,
-    sweep_text,
 )
 from sim.runner import Runner
 from sim.scenario import load_scenario
 from sim.stats import summarize
+from sim.sweep_report import sweep_stopped, sweep_text
 from sim.trace_report import trace_text
 
 CESSATION = ROOT / "scenarios" / "cessation_feb_2016.toml"
@@ -262,7 +261,7 @@ def test_only_a_point_with_no_interval_anywhere_is_the_reference():
     """The reference point differs from itself by nothing, with no interval; a point
     whose agreement difference is missing, or with one milestone without an interval,
     is not the reference and shows n/a where it has no figure."""
-    from sim.report import _diff_cells
+    from sim.sweep_report import _diff_cells
 
     no_interval = interval(0.0, None, None)
     assert _diff_cells({"p_agreement": no_interval, "p_hold": {"48h": no_interval}},

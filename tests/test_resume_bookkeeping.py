@@ -5,6 +5,7 @@ match."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from helpers import DEFAULT, ROOT, quiet
 
 from sim.errors import ScenarioError
-from sim.resuming import resume_backtest, resume_comparison, resume_sweep_runs
+from sim.resuming import resume_backtest, resume_comparison, resume_sweep_options
 from sim.scenario import load_scenario
 
 PARAM = "ceasefire.monitoring.deterrence=0.1,0.4,0.7"
@@ -49,8 +50,9 @@ def test_files_and_folders_that_are_no_point_are_left_alone(tmp_path, capsys):
 
 def test_a_sweep_resumed_where_nothing_was_saved_starts_afresh_and_says_so(tmp_path, capsys):
     out = tmp_path / "never"
-    assert resume_sweep_runs(out, None) == (
-        None, f"nothing saved in {out} to resume: the sweep starts afresh")  # so: the default
+    args = argparse.Namespace(out=out, runs=None, precision=None, min_runs=None, max_runs=None)
+    assert resume_sweep_options(args) == f"nothing saved in {out} to resume: the sweep starts afresh"
+    assert args.runs is None and args.precision is None  # so: the default
     assert sweep(out, "--resume", param="ceasefire.monitoring.deterrence=0.1,0.2", runs="3") == 0
     assert f"nothing saved in {out} to resume: the sweep starts afresh" in capsys.readouterr().err
 

@@ -24,10 +24,10 @@ import run_sim
 from sim.errors import ScenarioError
 from sim.experiments import SweepPoint, parse_param, parse_params, reference_difference, sweep
 from sim.output import read_run
-from sim.report import sweep_text
 from sim.runner import Runner
 from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.stats import compare, milestones
+from sim.sweep_report import sweep_text
 from sim.toml_out import toml_dumps
 from sim.validation import label_columns
 
