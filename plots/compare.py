@@ -26,6 +26,7 @@ from plots.style import (
     styled,
     wrap,
 )
+from sim.precision import precision_words
 from sim.report import PCT_DIGITS, interval_decimals, points
 from sim.toml_out import toml_value
 
@@ -183,7 +184,10 @@ def compare_figure(result: dict[str, Any]) -> Drawn:
         # a point of a comparison sweep drawn alone says at which values it was made,
         # as a sweep's point does
         swept = "; ".join(f"{k}={toml_value(v)}" for k, v in (result.get("params") or {}).items())
-        extra = "paired on the same seeds" + (f"; both sides with {swept}" if swept else "")
+        reached = precision_words(result.get("precision"), bool(result.get("partial")),
+                                  " on every paired difference")
+        parts = ["paired on the same seeds", f"both sides with {swept}" if swept else "", reached]
+        extra = "; ".join(x for x in parts if x)
         text = caption(fig, scenario, result.get("runs"), seed, extra,
                        "interrupted, the runs both sides finished" if result.get("partial")
                        else "", each="side")

@@ -31,6 +31,7 @@ from matplotlib.ticker import Formatter, MaxNLocator
 
 from plots.fitting import fit_lines
 from plots.fitting import wrap as wrap  # (figures import it from here, with the style)
+from sim.precision import precision_words
 from sim.report import percent
 from sim.scenario import labelled
 from sim.terms import imposed_text, later_text
@@ -270,8 +271,9 @@ def run_caption(fig: Figure, scenario: Scenario, results: Results,
                *(f"{k}={toml_value(v)}" for k, v in (summary.get("params") or {}).items())]
     imposed = imposed_text(scenario, changes)
     later = later_text(scenario, changes)
+    reached = precision_words(summary.get("precision"), bool(summary.get("partial")))
     extra = "; ".join(x for x in (f"imposed on the ceasefire: {imposed}" if imposed else "",
-                                  later[:1].lower() + later[1:], extra) if x)
+                                  later[:1].lower() + later[1:], extra, reached) if x)
     return caption(fig, labelled(scenario.name, changes), len(results),
                    summary.get("seed"), extra,
                    (PARTIAL_BY_ERROR if summary.get("error") else PARTIAL_RUN)

@@ -80,6 +80,17 @@ def precision_record(out: Any, eps: float) -> dict[str, Any]:
             "runs": len(out.results) if out.partial else out.target}
 
 
+def precision_words(record: dict[str, Any] | None, partial: bool, of: str = "") -> str:
+    """Whether an adaptive result met its precision, for a figure's caption: ``precision
+    0.01: reached`` (``of`` names what was targeted: " on every paired difference").
+    "" for a result of a fixed size, or one stopped part way, which its caption marks
+    partial already."""
+    if not record or partial:
+        return ""
+    state = "reached" if record.get("met") else "NOT reached (hit --max-runs)"
+    return f"precision {record['target']:g}{of}: {state}"
+
+
 def stop_within(held: Sequence[Results], points: Sequence[int],
                 reached: Callable[[int], bool]) -> int | None:
     """The first check point in ``points`` at which an adaptive run (or comparison)

@@ -100,12 +100,15 @@ def _runs_cell(summary: dict[str, Any]) -> str:
 
 def runs_span(summaries: Sequence[dict[str, Any]]) -> str:
     """What an adaptive sweep's points ran, for a caption: ``precision 0.01 per point
-    (2,000 to 8,000 runs)``, or ``(8,000 runs each)`` when all stopped alike."""
+    (2,000 to 8,000 runs)``, or ``(8,000 runs each)`` when all stopped alike, and at
+    how many points ``--max-runs`` stopped it short."""
     counts = [int(s["runs"]) for s in summaries]
     eps = summaries[0]["precision"]["target"]
     low, high = min(counts), max(counts)
     ran = f"{low:,} runs each" if low == high else f"{low:,} to {high:,} runs"
-    return f"precision {eps:g} per point ({ran})"
+    short = sum(1 for s in summaries if _runs_cell(s).endswith("*"))
+    missed = f"; NOT reached at {short} point{'s' if short > 1 else ''} (hit --max-runs)"
+    return f"precision {eps:g} per point ({ran})" + (missed if short else "")
 
 
 def caption_counts(summaries: Sequence[dict[str, Any]], runs: int | None, note: str
