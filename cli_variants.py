@@ -155,10 +155,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
     from sim.runner import DEFAULT_BATCH
 
-    taken = adaptive_resume(args) if args.resume and not args.param else ""
-    complete_run_options(args)  # (refuses --precision with --param)
+    taken = adaptive_resume(args) if args.resume else ""
+    complete_run_options(args)
     if args.param:
-        return cmd_compare_sweep(args)
+        return cmd_compare_sweep(args, taken)
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     check_comparable(a, b)
     note_idle_parties(a, b)
@@ -231,14 +231,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_compare_sweep(args: argparse.Namespace) -> int:
+def cmd_compare_sweep(args: argparse.Namespace, taken: str = "") -> int:
+    """``compare --param``: ``taken`` is what a resume took of the saved sweep's options
+    (its precision), said unless there is more to say."""
     from sim import compare_sweep as cs
     from sim.comparison import same_outcomes_note, same_scenario_note, sides
     from sim.experiments import inert_keys, inert_note, parse_params
     from sim.output import jsonable
+    from sim.pair_steps import stops_within_saved
+    from sim.precision import check_points, precision_note
     from sim.resuming import resume_pairs, side_parts, stale_whole_figures
     from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
+    from sim.runner import DEFAULT_BATCH
     from sim.stats import milestones
+    from sim.sweep_files import point_asked
 
     a, b, name_a, name_b = sides(args.scenarios, args.sets)
     params = parse_params(args.param)
@@ -246,48 +252,64 @@ def cmd_compare_sweep(args: argparse.Namespace) -> int:
     note_idle_parties(a, b)
     if same := same_scenario_note(a, b, len(args.scenarios)):  # (--param sets both alike)
         print(same, file=sys.stderr)
+    adaptive = args.precision is not None
+    if adaptive and (short := precision_note(args.precision, args.max_runs, "each point")):
+        print(short, file=sys.stderr)
     existing, note = None, ""
     if args.resume:
+        limit = ("--max-runs", args.max_runs) if adaptive else None
         args.runs, existing, note = resume_pairs(args.out, args.runs, todo, args.scenarios,
-                                                 args.seed)
+                                                 args.seed, limit)
+        note = note or taken
+        checks = check_points(first_check(args), args.max_runs, DEFAULT_BATCH)
+        for k, ((_, a_k, _), saved) in enumerate(zip(todo, existing, strict=True)):
+            # refused before anything saved is dropped (open_out), not after the run
+            if adaptive and (early := stops_within_saved(saved, a_k, args.precision, checks,
+                                                          f" at point {k + 1}/{len(todo)}")):
+                raise early
     fill_runs(args)
     # a resume that adds runs makes the table and each point's compare.json stale: they
     # go at once, and each comes back as its point is compared again
     resumed = open_out(args.out, "compare_sweep", args.resume, (cs.TABLE, cs.PAIRS), note,
                        drop=(cs.TABLE, *(str(cs.pair_directory(Path(), k) / "compare.json")
                                          for k in range(len(todo)))))
+    # an adaptive sweep's sides say how it was to stop, for --resume to take it up
+    asked = point_asked(args.runs, args.precision, args.min_runs, args.max_runs) \
+        if adaptive else None
     save = partial(cs.save_pair_side, args.out, seed=args.seed, runs=args.runs, resumed=resumed,
-                   planned=len(todo))
+                   planned=len(todo), asked=asked)
     checkpoint = checkpointed(args.out, partial(cs.save_running_pair_side, args.out,
                                                 seed=args.seed, runs=args.runs, resumed=resumed,
-                                                planned=len(todo)))
+                                                planned=len(todo), asked=asked))
+    runs_each = None if adaptive else args.runs
     points: list[cs.PairPoint] = []
     keys = [k for k, _ in params]
 
     def report() -> None:
         records = [{"a_name": name_a, "b_name": name_b, **p.result} for p in points]
         print(json.dumps(jsonable(records), indent=2) if args.json else
-              cs.compare_sweep_text(records, keys, (name_a, name_b), len(todo), args.runs))
+              cs.compare_sweep_text(records, keys, (name_a, name_b), len(todo), runs_each))
 
     stopped = run_points(
         args, points, len(todo), "comparison sweep", report,
         lambda runner: cs.run_pairs(todo, runner, args.runs, args.seed, existing,
                                     save if args.out else None,
                                     checkpoint if args.out and args.checkpoint else None,
-                                    args.checkpoint),
+                                    args.checkpoint, args.precision, first_check(args),
+                                    args.max_runs),
         lambda: cs.save_pair(args.out, points, (name_a, name_b)))
     if points:
         report()
     done = [p for p in points if not p.interrupted]
     if done and not same and all(held_a.same_as(held_b) for held_a, held_b in (p.held for p in done)):
-        print(same_outcomes_note(args.runs, "at every point"), file=sys.stderr)
+        print(same_outcomes_note(runs_each, "at every point"), file=sys.stderr)
     elif note := inert_note(inert_keys([(p.params, p.held, milestones(p.a)) for p in done]),
-                            args.runs):
+                            runs_each):
         print(note, file=sys.stderr)
     if args.plot and args.out is not None and points:
         with saving(args.out, FIGURES_UNSAVED):
             draw("compare_sweep", args.out, args.format, points=points, params=keys,
-                 names=(name_a, name_b), planned=len(todo), runs=args.runs)
+                 names=(name_a, name_b), planned=len(todo), runs=runs_each)
     if existing is not None:  # resumed
         parts = [part for k, p in enumerate(points)
                  for part in side_parts(cs.pair_directory(args.out, k), existing[k], p.held)]

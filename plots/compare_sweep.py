@@ -44,6 +44,7 @@ from plots.sweep import (
     values_text,
 )
 from sim.scenario import labelled
+from sim.sweep_report import caption_counts
 
 __all__ = ["compare_sweep_figure"]
 
@@ -140,7 +141,9 @@ def compare_sweep_figure(points: list[Any], params: list[str], names: tuple[str,
         a_name, b_name = points[0].a.name, points[0].b.name
         scenario = labelled(b_name, first["b"].get("sets")) if a_name == b_name \
             else f"{a_name} vs {b_name}"
-        text = caption(fig, scenario, runs or first["runs"], first.get("seed"),
-                       "both sides of every point on the same seeds", stopped, each="side")
+        runs, note = caption_counts([p.result for p in points], runs,
+                                    "both sides of every point on the same seeds",
+                                    " on each point's differences")
+        text = caption(fig, scenario, runs, first.get("seed"), note, stopped, each="side")
     return Drawn(fig, "compare_sweep", {"x": x, "a": a, "b": b, "differences": diffs,
                                         "caption": text})

@@ -184,7 +184,8 @@ def build_parser() -> Parser:
     common(cmp_, resumable=True)
     adaptive(cmp_, "run both sides in step until the paired 95%% interval of A - B in "
                    "P(agreement) and in each milestone's P(hold) has a half-width <= EPS "
-                   "(instead of --runs; see --min-runs and --max-runs; not with --param)")
+                   "(instead of --runs; see --min-runs and --max-runs; with --param, at each "
+                   "point)")
     cmp_.add_argument("--resume", action="store_true",
                       help="finish an interrupted comparison saved in --out DIR (each side's "
                            "finished replications are kept)")
@@ -269,13 +270,6 @@ def complete_run_options(args: argparse.Namespace) -> None:
         args.max_runs = DEFAULT_MAX_RUNS
     if args.min_runs is not None and args.min_runs > args.max_runs:
         raise ScenarioError("--min-runs", "", args.min_runs, f"at most --max-runs ({args.max_runs})")
-    if args.precision is not None and getattr(args, "command", None) == "compare" \
-            and getattr(args, "param", None):
-        raise ScenarioError("--precision", "", args.precision, "only for one comparison, not "
-                            "with --param: a comparison sweep's points run the same "
-                            "replications, so that they can be set side by side; give --runs "
-                            "(to find a count, run compare --precision at the point you expect "
-                            "to need the most)")
 
 
 def check_out_options(args: argparse.Namespace) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sim.comparison import check_comparable, paired, save_running_side, save_side
 from sim.csvio import atomic_writer
+from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.document import refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
 from sim.experiments import sweep_scenarios
@@ -47,8 +48,9 @@ from sim.report import (
 )
 from sim.run_outcome import RunOutcome
 from sim.rundir import PAIRS, pair_directory
-from sim.runner import Runner
+from sim.runner import DEFAULT_BATCH, Runner
 from sim.scenario import Scenario
+from sim.sweep_report import runs_cell
 from sim.toml_out import toml_value
 
 __all__ = [
@@ -155,6 +157,10 @@ def run_pairs(
     save: Callable[..., None] | None = None,
     checkpoint: Callable[..., None] | None = None,
     checkpoint_every: float = 60.0,
+    precision: float | None = None,
+    min_runs: int = DEFAULT_MIN_RUNS,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    batch: int = DEFAULT_BATCH,
 ) -> Iterator[PairPoint]:
     """Compare the sides at each point in order, on the same seed, yielding each point
     as it finishes. An interrupted point is the last; it is not yielded when its sides
@@ -162,6 +168,11 @@ def run_pairs(
     the point as an interruption does: it is yielded, partial, before the error is
     raised, when its sides hold replications to pair (in side B, or in side A of a
     resumed point that adds runs).
+
+    With ``precision`` (and its bounds and batch) each point runs as ``compare
+    --precision`` would run it alone (:func:`sim.comparison.paired`): both sides in step
+    until every paired difference there is that precise. The points' counts then
+    differ; each point's result says where it stopped (``precision``).
 
     Args:
         existing: each point's sides saved by an interrupted sweep (kept, not rerun).
@@ -176,7 +187,8 @@ def run_pairs(
             a, b, runner, runs, seed, existing[k] if existing else (None, None),
             None if save is None else partial(save, k, assignment),
             None if checkpoint is None else partial(checkpoint, k, assignment),
-            checkpoint_every, label=f"point {k + 1}/{len(todo)}", keep_partial=True)
+            checkpoint_every, label=f"point {k + 1}/{len(todo)}", keep_partial=True,
+            precision=precision, min_runs=min_runs, max_runs=max_runs, batch=batch)
         result, ra, rb, interrupted = pair
         if not result:
             return
@@ -192,21 +204,24 @@ def run_pairs(
 
 def save_pair_side(out: Path, k: int, params: dict[str, Any], side: str, scenario: Scenario,
                    run: RunOutcome, other: Scenario, seed: int, runs: int,
-                   resumed: Resumed | None = None, planned: int | None = None) -> None:
+                   resumed: Resumed | None = None, planned: int | None = None,
+                   asked: dict[str, Any] | None = None) -> None:
     """Save one side of point ``k`` as it stops (:func:`sim.comparison.save_side`), its
-    manifest naming the point's values, which a resume checks, and the grid's size
-    (``planned``), which ``plot`` of a sweep stopped part way reports."""
+    manifest naming the point's values, which a resume checks, the grid's size
+    (``planned``), which ``plot`` of a sweep stopped part way reports, and, for an
+    adaptive sweep, its precision and bounds (``asked``), which a resume takes back."""
     save_side(pair_directory(out, k), side, scenario, run, other, seed, runs, resumed,
-              _pair_record(params, planned))
+              {**_pair_record(params, planned), **(asked or {})})
 
 
 def save_running_pair_side(out: Path, k: int, params: dict[str, Any], side: str,
                            scenario: Scenario, results: Results, other: Scenario, seed: int,
                            runs: int, resumed: Resumed | None = None,
-                           planned: int | None = None) -> None:
+                           planned: int | None = None,
+                           asked: dict[str, Any] | None = None) -> None:
     """Save the side of point ``k`` running, marked partial (a checkpoint)."""
     save_running_side(pair_directory(out, k), side, scenario, results, other, seed, runs,
-                      resumed, _pair_record(params, planned))
+                      resumed, {**_pair_record(params, planned), **(asked or {})})
 
 
 def _pair_record(params: dict[str, Any], planned: int | None) -> dict[str, Any]:
@@ -240,7 +255,8 @@ def pair_rows(results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[A
     P(agreement) (``agreement``) and each milestone's P(hold) (``hold_<label>``) side
     A's estimate and 95% interval (``a_*``, ``*_low``, ``*_high``), side B's (``b_*``)
     and the paired difference A - B (``d_*``), then whether the point was stopped part
-    way (``partial``)."""
+    way (``partial``) and, for an adaptive sweep, whether its precision was met
+    (``precision_met``)."""
     if not results:
         return [], []
     keys = list(results[0]["params"])
@@ -251,6 +267,9 @@ def pair_rows(results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[A
         for side in ("a", "b", "d"):
             head += [f"{side}_{name}", f"{side}_{name}_low", f"{side}_{name}_high"]
     head.append("partial")
+    adaptive = "precision" in results[0]
+    if adaptive:  # (a comparison sweep of a fixed size has no such column)
+        head.append("precision_met")
     rows = []
     for r in results:
         row: list[Any] = [toml_value(v) if isinstance(v, dict | list) else v
@@ -263,24 +282,32 @@ def pair_rows(results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[A
             for p in triple:
                 row += [jsonable(p[f]) if p else None for f in ("estimate", "low", "high")]
         row.append(int(bool(r.get("partial"))))
+        if adaptive:
+            met = (r.get("precision") or {}).get("met")
+            row.append(None if met is None else int(met))
         rows.append(row)
     return head, rows
 
 
 def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
-                       names: tuple[str, str], planned: int, runs: int) -> str:
+                       names: tuple[str, str], planned: int, runs: int | None) -> str:
     """A comparison sweep as two tables, one row per point: the paired difference
     A - B with its interval, then each side's estimate. ``planned`` (the grid's
     points) and ``runs`` (each side's replications) describe the sweep asked for,
-    which an interrupted one's rows fall short of."""
+    which an interrupted one's rows fall short of. An adaptive sweep's points (their
+    results hold ``precision``) each have their own count: a column of them leads
+    each table."""
     if not results:
         return "The comparison sweep has no points."
     short = short_keys(params)
     labels = _labels(results)
     count = (f"{len(results)} of " if len(results) < planned else "") + f"{planned} point" + (
         "s" if planned > 1 else "")
-    lines = [f"Paired comparison at {count}, {runs} common-random-number replications each "
-             f"(seed {results[0]['seed']})",
+    target = results[0].get("precision")
+    each = (f"each run until every paired difference's precision is {target['target']:g}, "
+            "on common random numbers" if target is not None
+            else f"{runs} common-random-number replications each")
+    lines = [f"Paired comparison at {count}, {each} (seed {results[0]['seed']})",
              f"  A: {names[0]}",
              f"  B: {names[1]}"]
     lines += [f"  {name}: {key}" for name, key in zip(short, params, strict=True) if name != key]
@@ -298,6 +325,11 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
     sides = [[f"{_estimate(a)} / {_estimate(b)}"
               for a, b in zip(quantities(r, "a"), quantities(r, "b"), strict=True)]
              for r in results]
+    if target is not None:  # each point's own count, starred where --max-runs cut it short
+        heads = ["runs", *heads]
+        counts = [runs_cell(r) for r in results]
+        diffs = [[c, *d] for c, d in zip(counts, diffs, strict=True)]
+        sides = [[c, *s] for c, s in zip(counts, sides, strict=True)]
     widths = column_widths(short, values) + column_widths(heads, diffs, sides)
 
     def line(cells: Sequence[str]) -> str:
@@ -308,6 +340,11 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
               *(line([*v, *d]) for v, d in zip(values, diffs, strict=True))]
     lines += ["", "Each side's estimate, A / B", header,
               *(line([*v, *s]) for v, s in zip(values, sides, strict=True))]
+    if target is not None and (missed := [str(k + 1) for k, r in enumerate(results)
+                                          if runs_cell(r).endswith("*")]):
+        lines += ["", f"precision {target['target']:g}: NOT reached at point"
+                  f"{'s' if len(missed) > 1 else ''} {', '.join(missed)} (hit --max-runs; "
+                  "marked *)"]
     return "\n".join(lines)
 
 

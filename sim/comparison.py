@@ -182,12 +182,14 @@ def difference_precision_line(result: dict[str, Any]) -> str:
     return f"{where}: {state} after {done['runs']} runs"
 
 
-def same_outcomes_note(runs: int, where: str = "") -> str:
+def same_outcomes_note(runs: int | None, where: str = "") -> str:
     """What to tell the user when both sides gave the same outcome in every replication
     (:meth:`Results.same_as`): a difference of +0.0 that reads as a finding may be a
-    change the scenario never reads."""
+    change the scenario never reads. ``runs`` None: each point's own count (an
+    adaptive comparison sweep's)."""
     at = f" {where}" if where else ""
-    return (f"note: A and B gave the same outcome in every one of the {runs} replications"
+    each = "every replication" if runs is None else f"every one of the {runs} replications"
+    return (f"note: A and B gave the same outcome in {each}"
             f"{at} (on the same seeds): what differs between them may not be used by the "
             "scenario (a key of an issue it leaves out, say), or changes too little to alter "
             "any replication (a hard limit no offer reaches: offers lie between the "

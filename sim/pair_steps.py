@@ -109,7 +109,7 @@ class Steps:
             self.stopped = True
             for k in (0, 1):
                 self._persist(k, self._outcome(k, target, met))
-            raise met_before_saved_end(target, self.held)
+            raise met_before_saved_end(target, self.held, f" at {self.label}" if self.label else "")
         outcomes = (self._outcome(0, target, met), self._outcome(1, target, met))
         for k, run in enumerate(outcomes):
             self._persist(k, run)
@@ -138,23 +138,25 @@ class Steps:
         return lambda results: checkpoint(name, scenario, results, other)
 
 
-def met_before_saved_end(target: int, held: Sequence[Results]) -> ScenarioError:
+def met_before_saved_end(target: int, held: Sequence[Results], where: str = "") -> ScenarioError:
     """The refusal of an adaptive comparison met at ``target`` replications while its
     sides (``held``) hold more, saved by an earlier session: finishing it there would
     drop them. The way on it names keeps them all: ``--runs`` up to the last one held
     (the saved precision may be this one, saved with the sides when the refusal came
-    only once they had run)."""
+    only once they had run). ``where`` names the point of a comparison sweep (" at
+    point 002")."""
     beyond = max(len(h) - len(h.below(target)) for h in held)
     most = max(int(h.columns["replication"].max()) + 1 for h in held if len(h))
     return ScenarioError("--precision", "", None, f"a precision that is not met before "
-                         f"the saved runs end: this one is met at {target} replications, and "
+                         f"the saved runs end: this one is met{where} at {target} replications, and "
                          f"a side holds {beyond} more, which finishing here would drop (all "
                          f"are kept); resume with --runs {most} or more, which keeps them, or "
                          "with a smaller --precision")
 
 
 def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: Scenario,
-                       precision: float, points: list[int]) -> ScenarioError | None:
+                       precision: float, points: list[int], where: str = ""
+                       ) -> ScenarioError | None:
     """The refusal :meth:`Steps.finish` would give, found before anything runs (so a
     resume refused leaves even the saved comparison's result in place): the first
     check point in ``points`` where both sides hold every replication below it and the
@@ -166,7 +168,7 @@ def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: S
     held = (saved[0], saved[1])
     aim = stop_within(held, points, lambda n: difference_reached(
         held[0].below(n), held[1].below(n), scenario, precision))
-    return None if aim is None else met_before_saved_end(aim, held)
+    return None if aim is None else met_before_saved_end(aim, held, where)
 
 
 def _with_beyond(results: Results, before: Results, aim: int) -> Results:

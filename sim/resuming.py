@@ -154,15 +154,17 @@ def _values(assignment: Any) -> str:
 
 
 def adaptive_resume(args: Any) -> str:
-    """Take the ``--precision`` (and its bounds) of the adaptive comparison saved in
-    ``args.out`` when ``compare --resume`` is given neither ``--runs`` nor
-    ``--precision``, as a resumed run takes its own (:func:`sim.arguments.resume_options`);
-    returns what to tell the user ("" when nothing is taken: a comparison of a fixed
-    size, or options given, which resume_options leaves as they are)."""
-    for side in SIDES:
-        manifest = saved_manifest(args.out / side)
+    """Take the ``--precision`` (and its bounds) of the adaptive comparison (or, with
+    ``--param``, comparison sweep) saved in ``args.out`` when ``compare --resume`` is
+    given neither ``--runs`` nor ``--precision``, as a resumed run takes its own
+    (:func:`sim.arguments.resume_options`); returns what to tell the user ("" when
+    nothing is taken: a comparison of a fixed size, or options given, which
+    resume_options leaves as they are)."""
+    homes = saved_pairs(args.out) if args.param else [args.out]
+    for manifest in (saved_manifest(home / side) for home in homes for side in SIDES):
         if manifest and manifest.get("precision") is not None:
-            return resume_options(args, manifest, "comparison")
+            return resume_options(args, manifest, "comparison sweep" if args.param
+                                  else "comparison")
     return ""
 
 
@@ -218,11 +220,12 @@ def saved_pairs(out: Path) -> list[Path]:
 
 def resume_pairs(out: Path, runs: int | None,
                  points: list[tuple[dict[str, Any], Scenario, Scenario]], files: list[Path],
-                 seed: int) -> tuple[int, list[tuple[Results | None, Results | None]], str]:
+                 seed: int, limit: tuple[str, int] | None = None,
+                 ) -> tuple[int, list[tuple[Results | None, Results | None]], str]:
     """What ``compare --param ... --resume`` keeps of the comparison sweep saved in
     ``out``: the run count (``runs`` as given, or else the saved sides', as a resumed
     run does), each point's saved sides (checked as :func:`resume_comparison` checks a
-    comparison's), and what to tell the user.
+    comparison's, ``limit`` too), and what to tell the user.
 
     Raises:
         ScenarioError: ``out`` holds another command's results; a point saved with
@@ -233,7 +236,7 @@ def resume_pairs(out: Path, runs: int | None,
     refuse_others(out, "compare_sweep", resuming=True)
     homes = saved_pairs(out)
     note = "" if homes else f"nothing saved in {out} to resume: the comparison sweep starts afresh"
-    if homes and runs is None:
+    if homes and runs is None and limit is None:
         runs, note = _saved_runs(_requested(home / side for home in homes for side in SIDES),
                                  "comparison sweep", out, "its points were")
     runs = DEFAULT_RUNS if runs is None else runs
@@ -254,7 +257,7 @@ def resume_pairs(out: Path, runs: int | None,
                             f"comparison sweep saved in {out}, which holds point {beyond[0]} "
                             f"(points count from 000) ({same})")
     existing = [resume_comparison(pair_directory(out, k), runs, (a, b), files, seed,
-                                  "pair_point")[1] for k, (_, a, b) in enumerate(points)]
+                                  "pair_point", limit)[1] for k, (_, a, b) in enumerate(points)]
     return runs, existing, note
 
 

@@ -17,7 +17,7 @@ from sim.output import finish_with
 from sim.report import aligned, column_widths, paired_text, pct, short_keys, value_cells, why_partial
 from sim.scenario import labelled
 
-__all__ = ["caption_counts", "runs_span", "sweep_stopped", "sweep_text"]
+__all__ = ["caption_counts", "runs_cell", "runs_span", "sweep_stopped", "sweep_text"]
 
 
 def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],
@@ -68,7 +68,7 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     diff_heads = heads
     if target is not None:  # each point's own count, and the pairs of each difference
         heads, diff_heads = ["runs", *heads], ["pairs", *heads]
-        estimates = [[_runs_cell(r["summary"]), *e] for r, e in zip(rows, estimates, strict=True)]
+        estimates = [[runs_cell(r["summary"]), *e] for r, e in zip(rows, estimates, strict=True)]
         diffs = [[str((r["summary"].get("diff_from_reference") or {}).get("runs", "")), *d]
                  for r, d in zip(rows, diffs, strict=True)]
     widths = column_widths(names, values) + [max(a, b) for a, b in zip(
@@ -91,33 +91,35 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     return "\n".join(lines)
 
 
-def _runs_cell(summary: dict[str, Any]) -> str:
-    """An adaptive point's runs, starred where it stopped at --max-runs short of its
-    precision."""
+def runs_cell(summary: dict[str, Any]) -> str:
+    """An adaptive point's runs (from its summary, or from a comparison sweep's result
+    at the point: each holds ``runs``, ``partial`` and ``precision``), starred where it
+    stopped at --max-runs short of its precision."""
     short = summary["precision"]["met"] is False and not summary.get("partial")
     return f"{summary['runs']}" + ("*" if short else "")
 
 
-def runs_span(summaries: Sequence[dict[str, Any]]) -> str:
+def runs_span(summaries: Sequence[dict[str, Any]], of: str = " per point") -> str:
     """What an adaptive sweep's points ran, for a caption: ``precision 0.01 per point
     (2,000 to 8,000 runs)``, or ``(8,000 runs each)`` when all stopped alike, and at
-    how many points ``--max-runs`` stopped it short."""
+    how many points ``--max-runs`` stopped it short. ``of`` says what was targeted (a
+    comparison sweep's: " on each point's differences")."""
     counts = [int(s["runs"]) for s in summaries]
     eps = summaries[0]["precision"]["target"]
     low, high = min(counts), max(counts)
     ran = f"{low:,} runs each" if low == high else f"{low:,} to {high:,} runs"
-    short = sum(1 for s in summaries if _runs_cell(s).endswith("*"))
+    short = sum(1 for s in summaries if runs_cell(s).endswith("*"))
     missed = f"; NOT reached at {short} point{'s' if short > 1 else ''} (hit --max-runs)"
-    return f"precision {eps:g} per point ({ran})" + (missed if short else "")
+    return f"precision {eps:g}{of} ({ran})" + (missed if short else "")
 
 
-def caption_counts(summaries: Sequence[dict[str, Any]], runs: int | None, note: str
-                   ) -> tuple[int | None, str]:
+def caption_counts(summaries: Sequence[dict[str, Any]], runs: int | None, note: str,
+                   of: str = " per point") -> tuple[int | None, str]:
     """The runs a sweep figure's caption gives per point (``runs``, asked of each, or the
     first point's), and its ``note``; for an adaptive sweep, no one count, and the
-    precision with the points' counts (:func:`runs_span`) leading the note."""
+    precision with the points' counts (:func:`runs_span`, ``of``) leading the note."""
     if "precision" in summaries[0]:
-        return None, f"{runs_span(summaries)}; {note}"
+        return None, f"{runs_span(summaries, of)}; {note}"
     return runs or summaries[0].get("runs"), note
 
 

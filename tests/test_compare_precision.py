@@ -205,8 +205,8 @@ def test_a_resume_given_only_a_bound_keeps_the_saved_precision(tmp_path, whole, 
 @pytest.mark.parametrize(("extra", "says"), [
     (("--runs", "500", "--precision", "0.03"), "only without --precision"),
     (("--min-runs", "500"), "only with --precision"),
-    (("--precision", "0.03", "--param", "ceasefire.monitoring.coverage=0.3,0.6"),
-     "not with --param"),
+    (("--runs", "500", "--precision", "0.03", "--param", "ceasefire.monitoring.deterrence=0.3,0.6"),
+     "only without --precision"),
 ])
 def test_options_that_do_not_go_together_are_refused(tmp_path, capsys, extra, says):
     assert compare(tmp_path / "c", *extra) == 2
