@@ -82,8 +82,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     complete_run_options(args)
     fill_runs(args)
     adaptive = args.precision is not None
-    if adaptive and (short := precision_note(args.precision, args.max_runs, "each point")):
-        print(short, file=sys.stderr)
     existing = None
     if args.resume:
         limit = ("--max-runs", args.max_runs) if adaptive else ("--runs", args.runs)
@@ -91,6 +89,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if adaptive:  # refused before anything is touched
             refuse_points_met_early(existing, todo, args.precision,
                                     check_points(first_check(args), args.max_runs, DEFAULT_BATCH))
+    if adaptive and (short := precision_note(args.precision, args.max_runs, "each point")):
+        print(short, file=sys.stderr)  # (once nothing is refused)
     # (a resume that adds runs makes sweep.csv stale: it goes, and comes back as the
     # points are saved again)
     resumed = open_out(args.out, "sweep", args.resume, ("sweep.csv", "points"), note,
@@ -119,7 +119,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                     args.max_runs),
         lambda: save_point(args.out, points, args.seed, asked, resumed, len(todo)))
     report()
-    done = [(p.params, (p.results,), milestones(p.scenario)) for p in points if not p.interrupted]
+    # (a sweep stopped part way has not tried every value: no note from part of the grid)
+    done = [(p.params, (p.results,), milestones(p.scenario)) for p in points if not stopped]
     if note := ex.inert_note(ex.inert_keys(done), runs_each):
         print(note, file=sys.stderr)
     if args.plot and args.out is not None and points:
@@ -239,7 +240,7 @@ def cmd_compare_sweep(args: argparse.Namespace, taken: str = "") -> int:
     from sim.experiments import inert_keys, inert_note, parse_params
     from sim.output import jsonable
     from sim.pair_steps import stops_within_saved
-    from sim.precision import check_points, precision_note
+    from sim.precision import check_points, last_held
     from sim.resuming import resume_pairs, side_parts, stale_whole_figures
     from sim.rundir import FIGURES_UNSAVED, checkpointed, open_out, saving
     from sim.runner import DEFAULT_BATCH
@@ -253,8 +254,6 @@ def cmd_compare_sweep(args: argparse.Namespace, taken: str = "") -> int:
     if same := same_scenario_note(a, b, len(args.scenarios)):  # (--param sets both alike)
         print(same, file=sys.stderr)
     adaptive = args.precision is not None
-    if adaptive and (short := precision_note(args.precision, args.max_runs, "each point")):
-        print(short, file=sys.stderr)
     existing, note = None, ""
     if args.resume:
         limit = ("--max-runs", args.max_runs) if adaptive else None
@@ -262,10 +261,12 @@ def cmd_compare_sweep(args: argparse.Namespace, taken: str = "") -> int:
                                                  args.seed, limit)
         note = note or taken
         checks = check_points(first_check(args), args.max_runs, DEFAULT_BATCH)
+        most = last_held([side for pair in existing for side in pair])  # --runs sets them all
         for k, ((_, a_k, _), saved) in enumerate(zip(todo, existing, strict=True)):
             # refused before anything saved is dropped (open_out), not after the run
             if adaptive and (early := stops_within_saved(saved, a_k, args.precision, checks,
-                                                          f" at point {k + 1}/{len(todo)}")):
+                                                          f" at point {k + 1}/{len(todo)}",
+                                                          most)):
                 raise early
     fill_runs(args)
     # a resume that adds runs makes the table and each point's compare.json stale: they
@@ -300,7 +301,7 @@ def cmd_compare_sweep(args: argparse.Namespace, taken: str = "") -> int:
         lambda: cs.save_pair(args.out, points, (name_a, name_b)))
     if points:
         report()
-    done = [p for p in points if not p.interrupted]
+    done = [p for p in points if not stopped]  # (as a sweep's: no note from part of the grid)
     if done and not same and all(held_a.same_as(held_b) for held_a, held_b in (p.held for p in done)):
         print(same_outcomes_note(runs_each, "at every point"), file=sys.stderr)
     elif note := inert_note(inert_keys([(p.params, p.held, milestones(p.a)) for p in done]),

@@ -77,12 +77,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     fill_runs(args)
     scenario = load_scenario(args.scenario, args.sets)
     note_idle_parties(scenario)
-    if args.precision is not None and (short := precision_note(args.precision, args.max_runs)):
-        print(short, file=sys.stderr)
     existing = None
     if args.resume:
         limit = ("--max-runs", args.max_runs) if args.precision is not None else ("--runs", args.runs)
         existing = resumable(args.out, scenario, str(args.scenario), args.seed, limit)
+    if args.precision is not None and (short := precision_note(args.precision, args.max_runs)):
+        print(short, file=sys.stderr)  # (once the resume is not refused)
     resumed = open_out(args.out, "run", args.resume, ("runs.csv",), note)
     long_run = (args.precision is not None) or args.runs >= 2000
     extra = {"runs_requested": None if args.precision is not None else args.runs,

@@ -282,8 +282,8 @@ def pair_rows(results: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[A
             for p in triple:
                 row += [jsonable(p[f]) if p else None for f in ("estimate", "low", "high")]
         row.append(int(bool(r.get("partial"))))
-        if adaptive:
-            met = (r.get("precision") or {}).get("met")
+        if adaptive:  # (empty for a point stopped part way: it had not reached its end)
+            met = None if r.get("partial") else (r.get("precision") or {}).get("met")
             row.append(None if met is None else int(met))
         rows.append(row)
     return head, rows

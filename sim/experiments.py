@@ -27,7 +27,7 @@ from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.document import join_key, refuse_replacing, split_key, value_at
 from sim.errors import ScenarioError
 from sim.params import MAX_POINTS, MAX_VALUES, Range, grid, parse_param, parse_params
-from sim.precision import precision_record
+from sim.precision import last_held, precision_record
 from sim.reads import is_descriptive
 from sim.records import Results
 from sim.runner import DEFAULT_BATCH, Runner
@@ -192,8 +192,9 @@ def run_sweep(
                          checkpoint=None if checkpoint is None
                          else partial(checkpoint, k, assignment, scenario),
                          checkpoint_every=checkpoint_every)
-        if out.beyond and held is not None:
-            raise met_before_saved_point(k, out.target, held, precision)
+        if out.beyond and held is not None:  # (earlier points are saved by now)
+            raise met_before_saved_point(k, out.target, held, precision,
+                                         last_held(existing or []), untouched=False)
         if out.partial and not len(out.results):
             if out.error is not None:
                 if checkpoint is not None:  # a checkpoint saved before may hold runs past

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from sim.errors import ScenarioError
-from sim.precision import difference_reached, stop_within
+from sim.precision import AS_SAVED, difference_reached, last_held, stop_within
 from sim.records import Results
 from sim.run_outcome import RunOutcome
 from sim.runner import Runner, empty_results
@@ -138,25 +138,29 @@ class Steps:
         return lambda results: checkpoint(name, scenario, results, other)
 
 
-def met_before_saved_end(target: int, held: Sequence[Results], where: str = "") -> ScenarioError:
+def met_before_saved_end(target: int, held: Sequence[Results], where: str = "",
+                         most: int | None = None, untouched: bool = False) -> ScenarioError:
     """The refusal of an adaptive comparison met at ``target`` replications while its
     sides (``held``) hold more, saved by an earlier session: finishing it there would
-    drop them. The way on it names keeps them all: ``--runs`` up to the last one held
-    (the saved precision may be this one, saved with the sides when the refusal came
-    only once they had run). ``where`` names the point of a comparison sweep (" at
-    point 002")."""
+    drop them. ``where`` names the point of a comparison sweep (" at point 2/5").
+
+    The ways on it names keep them all: ``--runs`` up to the last one held (``most``:
+    for a comparison sweep, the last any point holds, as ``--runs`` sets every point's
+    count); and, when the refusal came before anything was saved (``untouched``), the
+    options the comparison was saved with. Once the sides have run, they are saved with
+    this session's options, so those would be refused again."""
     beyond = max(len(h) - len(h.below(target)) for h in held)
-    most = max(int(h.columns["replication"].max()) + 1 for h in held if len(h))
-    return ScenarioError("--precision", "", None, f"a precision that is not met before "
+    most = last_held(held) if most is None else most
+    way = f"{AS_SAVED}, or with --runs {most} or more" if untouched else f"--runs {most} or more"
+    return ScenarioError("--resume", "", None, f"a precision that is not met before "
                          f"the saved runs end: this one is met{where} at {target} replications, and "
                          f"a side holds {beyond} more, which finishing here would drop (all "
-                         f"are kept); resume with --runs {most} or more, which keeps them, or "
-                         "with a smaller --precision")
+                         f"are kept); resume with {way}, which keeps them")
 
 
 def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: Scenario,
-                       precision: float, points: list[int], where: str = ""
-                       ) -> ScenarioError | None:
+                       precision: float, points: list[int], where: str = "",
+                       most: int | None = None) -> ScenarioError | None:
     """The refusal :meth:`Steps.finish` would give, found before anything runs (so a
     resume refused leaves even the saved comparison's result in place): the first
     check point in ``points`` where both sides hold every replication below it and the
@@ -168,7 +172,7 @@ def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: S
     held = (saved[0], saved[1])
     aim = stop_within(held, points, lambda n: difference_reached(
         held[0].below(n), held[1].below(n), scenario, precision))
-    return None if aim is None else met_before_saved_end(aim, held, where)
+    return None if aim is None else met_before_saved_end(aim, held, where, most, untouched=True)
 
 
 def _with_beyond(results: Results, before: Results, aim: int) -> Results:

@@ -91,6 +91,18 @@ def precision_words(record: dict[str, Any] | None, partial: bool, of: str = "") 
     return f"precision {record['target']:g}{of}: {state}"
 
 
+AS_SAVED = "the options it was saved with (give none of --runs, --precision, --min-runs and --max-runs)"
+"""The way on from a resume refused for stopping before the saved runs end, while what
+was saved is untouched: its own options stop it where it stopped before."""
+
+
+def last_held(held: Sequence[Results | None]) -> int:
+    """One past the last replication any of ``held`` holds: the ``--runs`` that keeps
+    them all."""
+    return max((int(h.columns["replication"].max()) + 1 for h in held if h is not None and len(h)),
+               default=0)
+
+
 def stop_within(held: Sequence[Results], points: Sequence[int],
                 reached: Callable[[int], bool]) -> int | None:
     """The first check point in ``points`` at which an adaptive run (or comparison)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.output import jsonable
-from sim.precision import precision_record
+from sim.precision import AS_SAVED, precision_record
 from sim.scenario import Scenario
 from sim.stats import summarize
 from sim.terms import imposed_text, later_text
@@ -307,12 +307,12 @@ def report_run(out: Any, scenario: Scenario, seed: int, precision: float | None,
             where ``precision`` stops, which finishing it would drop.
     """
     if out.beyond:
-        raise ScenarioError("--precision", "", precision, f"a precision not met before the "
-                            f"runs saved in {directory} end: this one is met at {out.target} "
-                            f"replications, and the run holds {out.beyond} more, which "
-                            "finishing it here would drop (they are left as they were); resume "
-                            "with the saved --precision (give none), with --runs, or with a "
-                            "smaller --precision")
+        raise ScenarioError("--resume", "", None, f"a precision not met before the "
+                            f"runs saved in {directory} end: --precision {precision:g} with "
+                            f"these bounds is met at {out.target} replications, and the run "
+                            f"holds {out.beyond} more, which finishing it here would drop (they "
+                            f"are left as they were); resume with {AS_SAVED}, or with --runs "
+                            f"{out.target + out.beyond} or more, which keeps them")
     summary = jsonable(run_summary(out, scenario, seed, precision))
     try:
         print(json.dumps(summary, indent=2) if as_json else summary_text(summary, scenario))

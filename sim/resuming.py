@@ -21,7 +21,7 @@ from sim.arguments import resume_options, saved_count, saved_precision
 from sim.errors import ScenarioError, show
 from sim.origin import first_difference
 from sim.output import jsonable
-from sim.precision import precision_reached, stop_within
+from sim.precision import last_held, precision_reached, stop_within
 from sim.records import Results
 from sim.rundir import (
     CASES,
@@ -138,7 +138,7 @@ def refuse_points_met_early(existing: list[Results | None],
             continue
         aim = stop_within([held], checks, partial(_reached, held, scenario, precision))
         if aim is not None:
-            raise met_before_saved_point(k, aim, held, precision)
+            raise met_before_saved_point(k, aim, held, precision, last_held(existing), True)
 
 
 def _reached(held: Results, scenario: Scenario, precision: float, n: int) -> bool:

@@ -97,9 +97,10 @@ def open_out(out: Path | None, command: str, resume: bool, holds: tuple[str, ...
     result, a backtest's table and figure), they go stale as the resume adds runs, and
     are written again once it has them all. Returns the record of earlier sessions a
     resumed command's saves keep (None for a fresh one)."""
+    finer = "" if command == "backtest" else " or a smaller --precision"  # (backtest has none)
     prepare_out(out, () if resume else holds,
-                f"use --resume to finish that {KINDS[command]} (or, with a larger --runs, to extend "
-                "it), or another directory",
+                f"use --resume to finish that {KINDS[command]} (or, with a larger --runs{finer}, "
+                "to extend it), or another directory",
                 None if resume else command)
     if note:
         print(note, file=sys.stderr)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sim.csvio import atomic_writer
 from sim.errors import ScenarioError
 from sim.output import Resumed, jsonable, write_run
+from sim.precision import AS_SAVED
 from sim.records import Results
 from sim.rundir import point_directory
 from sim.scenario import Scenario
@@ -75,8 +76,8 @@ def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
         diff = s.get("diff_from_reference") or {"p_agreement": None, "p_hold": {}}
         row += _cells([diff["p_agreement"], *(diff["p_hold"].get(lab) for lab in labels)])
         row.append(int(bool(s.get("partial"))))  # the point an interruption stopped part way
-        if adaptive:  # (empty for a point a checkpoint saved: it had not stopped)
-            met = s.get("precision", {}).get("met")
+        if adaptive:  # (empty for a point stopped part way: it had not reached its end)
+            met = None if s.get("partial") else s.get("precision", {}).get("met")
             row.append(None if met is None else int(met))
         rows.append(row)
     return head, rows
@@ -148,16 +149,20 @@ def _point_record(params: dict[str, Any], asked: dict[str, Any], planned: int | 
     return record
 
 
-def met_before_saved_point(k: int, target: int, held: Results, precision: float | None
-                           ) -> ScenarioError:
+def met_before_saved_point(k: int, target: int, held: Results, precision: float | None,
+                           most: int, untouched: bool) -> ScenarioError:
     """The refusal of a resumed adaptive point whose precision is met at ``target``
     replications while it holds more (``held``, saved by an earlier session), which
-    finishing it there would drop. The way on keeps them all: ``--runs`` up to the last
-    one held, or a smaller ``--precision``."""
+    finishing it there would drop.
+
+    The ways on keep them all: ``--runs`` up to the last replication any point holds
+    (``most``: it sets every point's count); and, when the refusal came before anything
+    was saved (``untouched``), the options the sweep was saved with. Once points have
+    run, they are saved with this session's options, which would be refused again."""
     beyond = len(held) - len(held.below(target))
-    most = int(held.columns["replication"].max()) + 1
-    return ScenarioError("--precision", "", precision, f"a precision not met before the runs "
-                         f"saved for point {k:03d} end: it is met there at {target} "
-                         f"replications, and the point holds {beyond} more, which finishing "
-                         f"here would drop (they are left as they were); resume with --runs "
-                         f"{most} or more, which keeps them, or with a smaller --precision")
+    way = f"{AS_SAVED}, or with --runs {most} or more" if untouched else f"--runs {most} or more"
+    return ScenarioError("--resume", "", None, f"a precision not met before the runs saved "
+                         f"for point {k:03d} end: --precision {precision:g} with these bounds is "
+                         f"met there at {target} replications, and the point holds {beyond} "
+                         f"more, which finishing here would drop (they are left as they were); "
+                         f"resume with {way}, which keeps every point's runs")

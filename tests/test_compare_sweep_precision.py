@@ -155,3 +155,20 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     assert code == 2 and "Traceback" not in err
     assert "met at point 2/2 at 200 replications" in err and "--runs 600 or more" in err
     assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert "give none of --runs, --precision, --min-runs and --max-runs" in err
+    runs = saved(out)
+    assert main(*compare_args(out, "--resume"))[0] == 0  # the options it was saved with
+    assert saved(out) == runs
+
+
+def test_a_resume_with_other_bounds_names_a_count_that_covers_every_point(tmp_path):
+    """Saved adaptive (600 and 200 runs a side), resumed with a coarser precision and a
+    check at 100, where the deadlocked point would stop (+-3.7 pp): --runs must cover
+    the first point's 600 too."""
+    out = tmp_path / "cs"
+    assert main(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    code, _, err = main(*compare_args(out, "--resume", "--precision", "0.04", "--min-runs",
+                                      "100", "--max-runs", "2000"))
+    assert code == 2 and "met at point 2/2 at 100 replications" in err
+    assert "--runs 600 or more" in err
+    assert main(*compare_args(out, "--resume", "--runs", "600"))[0] == 0

@@ -259,3 +259,20 @@ def test_validate_of_several_files_names_the_file_of_each_note(tmp_path, capsys)
     with contextlib.redirect_stdout(io.StringIO()):
         assert run_sim.main(["validate", str(child)]) == 0  # one file: nothing to tell apart
     assert capsys.readouterr().err.startswith("note: parties.jfs.no_deal changes nothing")
+
+
+@pytest.mark.parametrize(("args", "at"), [
+    (["sweep", ALEPPO, "--param", f"{UNREAD}=0,1,0.5"], 5),  # two work items a point
+    (["compare", ALEPPO, "--set", f"{READ}=1", "--param", f"{UNREAD}=0,1,0.5"], 9),  # four
+])
+def test_a_sweep_stopped_before_its_last_point_draws_no_note_from_those_it_finished(
+        args, at, capsys, monkeypatch):
+    """Two points alike say nothing of a third never finished (a key may act only
+    there): the note waits for the whole grid."""
+    from helpers import interrupt_chunk
+
+    assert cli(*args) == 0 and "changed no replication" in capsys.readouterr().err
+    interrupt_chunk(monkeypatch, at, size=100)  # the third point's first work item: none ran
+    assert cli(*args) == 130
+    err = capsys.readouterr().err
+    assert "interrupted after point 2 of 3" in err and "changed no replication" not in err

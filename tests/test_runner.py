@@ -451,9 +451,19 @@ def test_resuming_with_a_precision_reached_before_the_saved_runs_is_refused(tmp_
     before = (out / "runs.csv").read_bytes()
     done = cli("run", str(DEFAULT), "--precision", "0.05", "--workers", "1", "--no-progress",
                "--out", str(out), "--resume")
-    assert done.returncode == 2 and "--precision: bad value 0.05" in done.stderr, done.stderr
+    assert done.returncode == 2 and "--resume: a precision not met" in done.stderr, done.stderr
     assert "a precision not met before the runs saved in" in done.stderr
-    assert "this one is met at 1000 replications, and the run holds 2000 more" in done.stderr
+    assert ("--precision 0.05 with these bounds is met at 1000 replications, and the run holds "
+            "2000 more") in done.stderr
+    assert (out / "runs.csv").read_bytes() == before
+    # each way on it names finishes the run with every saved replication kept
+    assert "give none of --runs, --precision, --min-runs and --max-runs" in done.stderr
+    assert cli("run", str(DEFAULT), "--workers", "1", "--no-progress", "--out", str(out),
+               "--resume").returncode == 0
+    assert (out / "runs.csv").read_bytes() == before
+    assert "--runs 3000 or more" in done.stderr
+    assert cli("run", str(DEFAULT), "--runs", "3000", "--workers", "1", "--no-progress",
+               "--out", str(out), "--resume").returncode == 0
     assert (out / "runs.csv").read_bytes() == before
 
 

@@ -165,6 +165,8 @@ def test_an_interrupted_adaptive_sweep_resumes_with_its_precision_to_the_one_nev
     interrupt_chunk(monkeypatch, 3, size=100)  # the first point's third work item
     code, _, err = main(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 130 and "interrupted during point 1 of 2" in err
+    with (out / "sweep.csv").open() as fh:  # a point stopped part way neither met nor missed it
+        assert [(r["partial"], r["precision_met"]) for r in csv.DictReader(fh)] == [("1", "")]
     monkeypatch.undo()
     code, _, err = main(*sweep_args(out, "--resume"))  # no --runs: the saved precision
     assert code == 0
@@ -186,6 +188,32 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     assert "saved for point 001" in err and "met there at 200 replications" in err
     assert "holds 400 more" in err and "--runs 600 or more" in err
     assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    # the way on it names first: the options it was saved with, which keep every run
+    assert "give none of --runs, --precision, --min-runs and --max-runs" in err
+    runs = {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))}
+    assert main(*sweep_args(out, "--resume"))[0] == 0
+    assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} == runs
+
+
+def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_path):
+    """An adaptive sweep (600 and 200 runs) resumed with --min-runs 100: the deadlocked
+    point would stop at 100. The refusal names the option changed, not the precision,
+    and a --runs that covers every point (600), not this one's 200; both ways work."""
+    out = tmp_path / "sweep"
+    assert main(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    runs = {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))}
+    code, _, err = main(*sweep_args(out, "--resume", "--min-runs", "100"))
+    assert code == 2 and err.startswith("error: --resume: a precision not met before the runs "
+                                        "saved for point 001 end")
+    assert "met there at 100 replications, and the point holds 100 more" in err
+    assert "--runs 600 or more, which keeps every point's runs" in err
+    assert "note:" not in err  # (nothing said of a run that is refused)
+    assert main(*sweep_args(out, "--resume"))[0] == 0  # the options it was saved with
+    assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} == runs
+    assert main(*sweep_args(out, "--resume", "--runs", "600"))[0] == 0
+    assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} != runs  # (extended)
+    with (out / "sweep.csv").open() as fh:
+        assert [r["runs"] for r in csv.DictReader(fh)] == ["600", "600"]
 
 
 @pytest.mark.parametrize(("more", "message"), [
@@ -231,3 +259,11 @@ def test_a_precision_max_runs_cannot_reach_is_noted_for_each_point():
                         "--max-runs", "200")
     assert code == 0
     assert "more than --max-runs 200: each point will stop there" in err
+
+
+def test_a_fresh_sweep_into_a_saved_one_is_told_how_to_finish_or_extend_it(tmp_path):
+    out = tmp_path / "sweep"
+    assert main(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    code, _, err = main(*sweep_args(out, "--precision", "0.04", *CLI_BOUNDS))
+    assert code == 2 and ("use --resume to finish that sweep (or, with a larger --runs or a "
+                          "smaller --precision, to extend it)") in err
