@@ -95,7 +95,7 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
     said to be probably misspelt: a child file's ``[parties.rusia.behaviour]`` makes a
     new party, not a change to its parent's ``russia``."""
     errors = exc.errors(include_url=False)
-    found: dict[str, ScenarioError] = {}
+    found: dict[str, tuple[tuple[Any, ...], ScenarioError]] = {}
     for err in errors:
         if err["type"] == "missing":
             # a misspelt required key is both missing and unknown: the unknown one, named
@@ -107,10 +107,31 @@ def from_validation(file: str, exc: ValidationError, doc: dict[str, Any] | None 
             near = get_close_matches(str(loc[-1]), list(unknown), n=1)
             err = unknown[near[0]] if near else err
         one = _from_error(file, err, doc)
-        found.setdefault(one.path, one)
-    first, *more = found.values()
+        found.setdefault(one.path, (tuple(err["loc"]), one))
+    # in the order the file gives the keys, as an author reads it (pydantic's is the
+    # model's), a key the file lacks after those of its table it holds
+    ordered = sorted(found.values(), key=lambda e: _file_order(e[0], doc))
+    first, *more = (one for _, one in ordered)
     first.more = tuple(more)
     return first
+
+
+def _file_order(loc: tuple[Any, ...], doc: dict[str, Any] | None) -> tuple[int, ...]:
+    """Where the key at ``loc`` stands in ``doc``: at each level, its place among its
+    table's keys (or its list's items); past the last for a key the table lacks."""
+    place: list[int] = []
+    here: Any = doc
+    for part in loc:
+        if isinstance(here, dict):
+            keys = list(here)
+            place.append(keys.index(part) if part in here else len(keys))
+            here = here.get(part)
+        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+            place.append(part)
+            here = here[part]
+        else:
+            break
+    return tuple(place)
 
 
 def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioError:

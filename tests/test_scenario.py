@@ -958,7 +958,9 @@ def test_overrides_given_as_one_string_are_refused_with_the_list_they_should_be(
 
 def test_every_problem_the_schema_finds_is_told_at_once(tmp_path, capsys):
     """A misspelt key and a value out of range were told one at a time: the second only
-    once the first was mended and the file validated again."""
+    once the first was mended and the file validated again. They are told in the order
+    the file gives them (they were in the model's: the misspelt key, first in the file,
+    came last)."""
     child = tmp_path / "two.toml"
     child.write_text(f'extends = "{DEFAULT.as_posix()}"\nname = "two"\ntitle = "Two"\n'
                      '[ceasefire.monitoring]\ncoverag = 0.5\n'
@@ -966,11 +968,25 @@ def test_every_problem_the_schema_finds_is_told_at_once(tmp_path, capsys):
                      encoding="utf-8")
     assert run_sim.main(["validate", str(child)]) == 2
     assert capsys.readouterr().err.splitlines() == [
+        f"error: {child}: ceasefire.monitoring.coverag: unknown key (did you mean coverage?); "
+        "allowed keys here: coverage, deterrence, notice, reassurance",
         f"error: {child}: parties.jfs.behaviour.attack_rate: bad value -1.5; a number from 0 "
         "to 1,000",
-        f"error: {child}: parties.jfs.behaviour.retaliation: bad value -1; a number from 0 to 100",
-        f"error: {child}: ceasefire.monitoring.coverag: unknown key (did you mean coverage?); "
-        "allowed keys here: coverage, deterrence, notice, reassurance"]
+        f"error: {child}: parties.jfs.behaviour.retaliation: bad value -1; a number from 0 to 100"]
+
+
+def test_several_problems_are_told_in_the_order_the_file_gives_them():
+    """The file's order, not the schema's: the same two mistakes, written in the other
+    order, are told in the other order."""
+    doc = minimal_doc()
+    doc["ceasefire"]["horizon_hours"] = -1.0
+    doc["parties"]["red"]["behaviour"]["trust"] = 7.0
+    paths = ["ceasefire.horizon_hours", "parties.red.behaviour.trust"]
+    for order in ([*doc], [*reversed(doc)]):
+        with pytest.raises(ScenarioError) as err:
+            scenario_from_dict({k: doc[k] for k in order}, "case.toml")
+        told = [e.split(":")[1].strip() for e in err.value.messages()]
+        assert told == sorted(paths, key=lambda p: order.index(p.split(".")[0]))
 
 
 def test_a_missing_required_key_is_told_beside_an_unknown_key_that_is_no_spelling_of_it():
@@ -983,7 +999,7 @@ def test_a_missing_required_key_is_told_beside_an_unknown_key_that_is_no_spellin
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(doc, "case.toml")
     assert [e.split(":")[1].strip() for e in err.value.messages()] == [
-        "parties.red.role", "parties.red.colour"]
+        "parties.red.colour", "parties.red.role"]  # (a key the file lacks: after its table's)
 
 
 def test_every_problem_of_a_child_and_its_parent_or_of_a_set_is_told(tmp_path, capsys):
@@ -997,11 +1013,11 @@ def test_every_problem_of_a_child_and_its_parent_or_of_a_set_is_told(tmp_path, c
                      'coverag = 0.5\n', encoding="utf-8")
     assert run_sim.main(["validate", str(child)]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 2
-    assert "attack_rate: bad value -1.5" in err[0] and "written in" in err[0]
-    assert "ceasefire.monitoring.coverag: unknown key" in err[1]
+    assert len(err) == 2  # (in the order of the document the files make together)
+    assert "ceasefire.monitoring.coverag: unknown key" in err[0]
+    assert "attack_rate: bad value -1.5" in err[1] and "written in" in err[1]
     with pytest.raises(ScenarioError) as caught:
         load_scenario(DEFAULT, ["parties.jfs.behaviour.attack_rate=-1",
                                 "ceasefire.monitoring.coverage=7"])
     assert [m.split(": ", 1)[0] for m in caught.value.messages()] == [f"{DEFAULT} with --set"] * 2
-    assert "coverage: bad value 7" in caught.value.messages()[1]
+    assert "coverage: bad value 7" in caught.value.messages()[0]
