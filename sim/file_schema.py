@@ -6,7 +6,8 @@ whole scenario requires (``issues``, ``parties``, a party's ``role``...) may be 
 from it: every file the simulator accepts must pass, or an editor would mark every
 child scenario as wrong. So a file with ``extends`` is checked against a copy of the
 schema without ``required`` anywhere (its types, ranges and allowed keys still apply),
-and any other file against the whole schema. The cross-field rules
+and any other file against the whole schema; a table a child does not inherit
+(``[observed]``) is checked whole in either. The cross-field rules
 (:mod:`sim.validation`) are beyond JSON Schema: ``run_sim.py validate`` checks them.
 """
 
@@ -19,6 +20,9 @@ from sim.schema import ScenarioSpec
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PART = "Part"
 """Suffix of the definitions that a child file's parts are checked against."""
+NOT_INHERITED = ("Observed",)
+"""Tables a child does not inherit (a historical record belongs to the scenario that
+writes it: :func:`sim.document.resolve_document`), so a child's must be whole."""
 
 
 def scenario_file_schema() -> dict[str, Any]:
@@ -28,7 +32,8 @@ def scenario_file_schema() -> dict[str, Any]:
     defs = whole.pop("$defs", {})
     root = "ScenarioSpec"
     defs[root] = whole
-    relaxed = {f"{name}{PART}": _relax(schema) for name, schema in defs.items()}
+    relaxed = {f"{name}{PART}": schema if name in NOT_INHERITED else _relax(schema)
+               for name, schema in defs.items()}
     return {
         "$schema": DIALECT,
         "title": "Ceasefire simulator scenario file",

@@ -338,8 +338,12 @@ class Observed(Strict):
     agreed and ``hours_held`` reached it, unless ``milestones_reached`` says otherwise.
     """
 
-    agreed: bool = Field(True, description="The parties reached the deal. Required: validation "
-                         "refuses a record that leaves it to this default.")
+    # what validation requires (sim.validation), for editors: the defaults tell a key left out
+    model_config = ConfigDict(json_schema_extra={
+        "required": ["agreed"], "if": {"properties": {"agreed": {"const": True}}},
+        "then": {"required": ["hours_held", "collapsed"]}})
+
+    agreed: bool = Field(True, description="The parties reached the deal (required).")
     hours_held: float = Field(
         0.0,
         ge=0,

@@ -323,8 +323,16 @@ def test_every_shipped_scenario_passes_the_schema_and_bad_files_do_not(capsys):
                 {"extends": "p.toml", "unknown_key": 1},
                 # what validation refuses of the milestones alone, an editor can too
                 {"extends": "p.toml", "ceasefire": {"milestones": {}}},
-                {"extends": "p.toml", "ceasefire": {"milestones": {"now": 0.0}}}):
+                {"extends": "p.toml", "ceasefire": {"milestones": {"now": 0.0}}},
+                # an [observed] record needs agreed, and once agreed how long it held
+                {"extends": "p.toml", "observed": {"hours_held": 10.0, "collapsed": True}},
+                {"extends": "p.toml", "observed": {"agreed": True, "collapsed": True}},
+                {"extends": "p.toml", "observed": {"agreed": True, "hours_held": 10.0}}):
         assert list(check.iter_errors(bad)), bad
+    for good in ({"extends": "p.toml", "observed": {"agreed": False}},
+                 {"extends": "p.toml", "observed": {"agreed": True, "hours_held": 10.0,
+                                                    "collapsed": False}}):
+        assert not list(check.iter_errors(good)), good
 
 
 def test_validate_accepts_good_files(capsys):
