@@ -35,6 +35,7 @@ from sim.errors import ScenarioError
 from sim.experiments import sweep_scenarios
 from sim.origin import first_difference
 from sim.output import Resumed, finish_with, jsonable
+from sim.precision import last_held
 from sim.reads import is_descriptive
 from sim.records import Results
 from sim.report import (
@@ -182,14 +183,19 @@ def run_pairs(
             other)`` about every ``checkpoint_every`` seconds while a side runs
             (:func:`save_running_pair_side`).
     """
+    # a refusal found once a point has run names a --runs that keeps every point's runs,
+    # those saved before and those this session ran
+    keeps = last_held([side for pair in existing for side in pair]) if existing else 0
     for k, (assignment, a, b) in enumerate(todo):
         pair = paired(
             a, b, runner, runs, seed, existing[k] if existing else (None, None),
             None if save is None else partial(save, k, assignment),
             None if checkpoint is None else partial(checkpoint, k, assignment),
             checkpoint_every, label=f"point {k + 1}/{len(todo)}", keep_partial=True,
-            precision=precision, min_runs=min_runs, max_runs=max_runs, batch=batch)
+            precision=precision, min_runs=min_runs, max_runs=max_runs, batch=batch,
+            keeps=keeps or None)
         result, ra, rb, interrupted = pair
+        keeps = max(keeps, last_held((ra, rb)))
         if not result:
             return
         for side in ("a", "b"):  # (each side's figures, drawn alone, name the point)

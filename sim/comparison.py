@@ -70,6 +70,7 @@ def paired(
     min_runs: int = DEFAULT_MIN_RUNS,
     max_runs: int = DEFAULT_MAX_RUNS,
     batch: int = DEFAULT_BATCH,
+    keeps: int | None = None,
 ) -> Paired:
     """Run two scenarios on the same seeds and difference them replication by replication.
 
@@ -110,6 +111,9 @@ def paired(
             (see above), instead of raising it.
         precision, min_runs, max_runs, batch: an adaptive comparison (``runs`` is then
             ignored), as :meth:`Runner.run` takes them for a run.
+        keeps: the ``--runs`` that keeps every replication saved, for a refusal to name
+            (below), where the comparison is one point of a sweep whose ``--runs`` sets
+            every point's count; by default, the last replication either side holds.
 
     Raises:
         ScenarioError: the two have different milestones (checked before running either);
@@ -123,7 +127,7 @@ def paired(
     if precision is not None:
         check_request(runs, seed, precision, min_runs, max_runs, batch)
     steps = Steps((a, b), runner, seed, existing, save, checkpoint, checkpoint_every, label,
-                  adaptive=precision is not None)
+                  adaptive=precision is not None, precision=precision, keeps=keeps)
     met = None if precision is None else False
     target = runs
     # a stop signal between steps (or sides) is taken up by the next step's run, which

@@ -184,6 +184,9 @@ def run_sweep(
             what was saved of it is left as it was.
     """
     ref: SweepPoint | None = None
+    # a refusal found once a point has run names a --runs that keeps every point's runs,
+    # those saved before and those this session ran
+    most = last_held(existing or [])
     for k, (assignment, scenario) in enumerate(scenarios):
         held = existing[k] if existing else None
         out = runner.run(scenario, runs, seed, existing=held, precision=precision,
@@ -193,8 +196,9 @@ def run_sweep(
                          else partial(checkpoint, k, assignment, scenario),
                          checkpoint_every=checkpoint_every)
         if out.beyond and held is not None:  # (earlier points are saved by now)
-            raise met_before_saved_point(k, out.target, held, precision,
-                                         last_held(existing or []), untouched=False)
+            raise met_before_saved_point(k, len(scenarios), out.target, held, precision,
+                                         most, untouched=False)
+        most = max(most, last_held([out.results]))
         if out.partial and not len(out.results):
             if out.error is not None:
                 if checkpoint is not None:  # a checkpoint saved before may hold runs past

@@ -40,6 +40,8 @@ class Steps:
         adaptive: the comparison takes a step per check point. Its sides are saved once
             it stops (:meth:`finish`), and checkpointed between steps when due, instead of
             as each side's step ends, which would write the runs again at every step.
+        precision, keeps: its precision, and the ``--runs`` that keeps every replication
+            saved, for a refusal to name (:func:`met_before_saved_end`).
     """
 
     def __init__(
@@ -48,6 +50,7 @@ class Steps:
         save: Callable[[str, Scenario, RunOutcome, Scenario], None] | None,
         checkpoint: Callable[[str, Scenario, Results, Scenario], None] | None,
         checkpoint_every: float, label: str, adaptive: bool,
+        precision: float | None = None, keeps: int | None = None,
     ) -> None:
         self.scenarios = scenarios
         self.runner, self.seed = runner, seed
@@ -56,6 +59,7 @@ class Steps:
             for held, sc in zip(existing, scenarios, strict=True)]
         self.save, self.checkpoint, self.every = save, checkpoint, checkpoint_every
         self.label, self.adaptive = label, adaptive
+        self.precision, self.keeps = precision, keeps
         self.last: list[RunOutcome | None] = [None, None]
         self.ran, self.wall = [0, 0], [0.0, 0.0]
         self.stopped = False
@@ -109,7 +113,8 @@ class Steps:
             self.stopped = True
             for k in (0, 1):
                 self._persist(k, self._outcome(k, target, met))
-            raise met_before_saved_end(target, self.held, f" at {self.label}" if self.label else "")
+            raise met_before_saved_end(target, self.held, f" at {self.label}" if self.label else "",
+                                       self.keeps, precision=self.precision)
         outcomes = (self._outcome(0, target, met), self._outcome(1, target, met))
         for k, run in enumerate(outcomes):
             self._persist(k, run)
@@ -139,7 +144,8 @@ class Steps:
 
 
 def met_before_saved_end(target: int, held: Sequence[Results], where: str = "",
-                         most: int | None = None, untouched: bool = False) -> ScenarioError:
+                         most: int | None = None, untouched: bool = False,
+                         precision: float | None = None) -> ScenarioError:
     """The refusal of an adaptive comparison met at ``target`` replications while its
     sides (``held``) hold more, saved by an earlier session: finishing it there would
     drop them. ``where`` names the point of a comparison sweep (" at point 2/5").
@@ -148,12 +154,14 @@ def met_before_saved_end(target: int, held: Sequence[Results], where: str = "",
     for a comparison sweep, the last any point holds, as ``--runs`` sets every point's
     count); and, when the refusal came before anything was saved (``untouched``), the
     options the comparison was saved with. Once the sides have run, they are saved with
-    this session's options, so those would be refused again."""
+    this session's options, so those would be refused again. ``precision`` is named
+    with the bounds that stop it there."""
     beyond = max(len(h) - len(h.below(target)) for h in held)
     most = last_held(held) if most is None else most
     way = f"{AS_SAVED}, or with --runs {most} or more" if untouched else f"--runs {most} or more"
+    this = "this one" if precision is None else f"--precision {precision:g} with these bounds"
     return ScenarioError("--resume", "", None, f"a precision that is not met before "
-                         f"the saved runs end: this one is met{where} at {target} replications, and "
+                         f"the saved runs end: {this} is met{where} at {target} replications, and "
                          f"a side holds {beyond} more, which finishing here would drop (all "
                          f"are kept); resume with {way}, which keeps them")
 
@@ -172,7 +180,8 @@ def stops_within_saved(saved: tuple[Results | None, Results | None], scenario: S
     held = (saved[0], saved[1])
     aim = stop_within(held, points, lambda n: difference_reached(
         held[0].below(n), held[1].below(n), scenario, precision))
-    return None if aim is None else met_before_saved_end(aim, held, where, most, untouched=True)
+    return None if aim is None else met_before_saved_end(aim, held, where, most, untouched=True,
+                                                         precision=precision)
 
 
 def _with_beyond(results: Results, before: Results, aim: int) -> Results:

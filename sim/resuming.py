@@ -138,7 +138,8 @@ def refuse_points_met_early(existing: list[Results | None],
             continue
         aim = stop_within([held], checks, partial(_reached, held, scenario, precision))
         if aim is not None:
-            raise met_before_saved_point(k, aim, held, precision, last_held(existing), True)
+            raise met_before_saved_point(k, len(points), aim, held, precision,
+                                         last_held(existing), True)
 
 
 def _reached(held: Results, scenario: Scenario, precision: float, n: int) -> bool:
@@ -161,10 +162,15 @@ def adaptive_resume(args: Any) -> str:
     nothing is taken: a comparison of a fixed size, or options given, which
     resume_options leaves as they are)."""
     homes = saved_pairs(args.out) if args.param else [args.out]
-    for manifest in (saved_manifest(home / side) for home in homes for side in SIDES):
-        if manifest and manifest.get("precision") is not None:
-            return resume_options(args, manifest, "comparison sweep" if args.param
+    # the first part that says how far it was to go decides (side A of the first point,
+    # as a sweep's first point does): a session that asked --runs and stopped part way
+    # leaves later parts saved with the precision asked before
+    for saved in (saved_manifest(home / side) or {} for home in homes for side in SIDES):
+        if saved_precision(saved.get("precision")) is not None:
+            return resume_options(args, saved, "comparison sweep" if args.param
                                   else "comparison")
+        if saved_count(saved.get("runs_requested")) is not None:
+            return ""  # a fixed count, which resume_comparison (or resume_pairs) takes
     return ""
 
 

@@ -149,9 +149,11 @@ def _point_record(params: dict[str, Any], asked: dict[str, Any], planned: int | 
     return record
 
 
-def met_before_saved_point(k: int, target: int, held: Results, precision: float | None,
-                           most: int, untouched: bool) -> ScenarioError:
-    """The refusal of a resumed adaptive point whose precision is met at ``target``
+def met_before_saved_point(k: int, points: int, target: int, held: Results,
+                           precision: float | None, most: int, untouched: bool
+                           ) -> ScenarioError:
+    """The refusal of a resumed adaptive point (``k`` of ``points``, counted from 0 as
+    its directory is) whose precision is met at ``target``
     replications while it holds more (``held``, saved by an earlier session), which
     finishing it there would drop.
 
@@ -162,7 +164,8 @@ def met_before_saved_point(k: int, target: int, held: Results, precision: float 
     beyond = len(held) - len(held.below(target))
     way = f"{AS_SAVED}, or with --runs {most} or more" if untouched else f"--runs {most} or more"
     return ScenarioError("--resume", "", None, f"a precision not met before the runs saved "
-                         f"for point {k:03d} end: --precision {precision:g} with these bounds is "
+                         f"for point {k + 1}/{points} (points/{k:03d}) end: --precision "
+                         f"{precision:g} with these bounds is "
                          f"met there at {target} replications, and the point holds {beyond} "
                          f"more, which finishing here would drop (they are left as they were); "
                          f"resume with {way}, which keeps every point's runs")

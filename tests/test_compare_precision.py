@@ -168,8 +168,8 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_changes(
     before = {f: f.read_bytes() for f in out.rglob("*") if f.is_file()}
     assert compare(out, "--resume", "--precision", "0.2", "--min-runs", "300") == 2
     err = capsys.readouterr().err
-    assert ("a precision that is not met before the saved runs end: this one is met at 300 "
-            "replications, and a side holds 400 more") in err
+    assert ("a precision that is not met before the saved runs end: --precision 0.2 with "
+            "these bounds is met at 300 replications, and a side holds 400 more") in err
     assert {f: f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
 
 
@@ -370,8 +370,9 @@ def test_a_refusal_found_once_the_sides_have_run_names_a_way_on_that_works(
     capsys.readouterr()
     assert compare(out, "--resume", "--precision", "0.2", "--min-runs", "300") == 2
     err = capsys.readouterr().err
-    assert ("this one is met at 300 replications, and a side holds 400 more, which finishing "
-            "here would drop (all are kept); resume with --runs 700 or more") in err
+    assert ("--precision 0.2 with these bounds is met at 300 replications, and a side holds "
+            "400 more, which finishing here would drop (all are kept); resume with --runs 700 "
+            "or more") in err
     assert json.loads((out / "b" / "summary.json").read_text())["runs"] == 300
     assert compare(out, "--resume", "--runs", "700") == 0
     for side in ("a", "b"):

@@ -172,3 +172,49 @@ def test_a_resume_with_other_bounds_names_a_count_that_covers_every_point(tmp_pa
     assert code == 2 and "met at point 2/2 at 100 replications" in err
     assert "--runs 600 or more" in err
     assert main(*compare_args(out, "--resume", "--runs", "600"))[0] == 0
+
+
+def test_a_refusal_found_once_points_have_run_names_a_count_that_keeps_them_all():
+    """The first point, saved at 300, runs to 600 in the resumed session; the second,
+    saved at 300 with a gap below 200, would stop at 200: only then is it refused, and
+    the --runs it names must keep the 600 the first point now holds."""
+    todo = points()
+    with Runner(workers=1, progress=False) as runner:
+        first, second = run_pairs(todo, runner, 300, 2016)
+        gap = tuple(h.among(h.columns["replication"][50:]) for h in second.held)
+        with pytest.raises(ScenarioError) as err:
+            list(run_pairs(todo, runner, 0, 2016, existing=[first.held, gap], precision=EPS,
+                           **BOUNDS))
+    assert "--precision 0.035 with these bounds is met at point 2/2 at 200" in str(err.value)
+    assert "--runs 600 or more" in str(err.value)
+
+
+def test_a_session_of_a_fixed_count_stopped_part_way_is_resumed_with_that_count(
+        tmp_path, monkeypatch):
+    """An adaptive sweep resumed with --runs 700 and stopped in its second point: the
+    first point is saved with --runs 700, the second still with the precision. A bare
+    resume took the precision, and was refused for holding more than its --max-runs."""
+    out, fixed = tmp_path / "cs", tmp_path / "fixed"
+    assert main(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    interrupt_chunk(monkeypatch, 5, size=50)  # the second point's first work item
+    assert main(*compare_args(out, "--resume", "--runs", "700"))[0] == 130
+    monkeypatch.undo()
+    code, _, err = main(*compare_args(out, "--resume"))
+    assert code == 0 and "resuming with the saved comparison sweep's --runs 700" in err
+    assert main(*compare_args(fixed, "--runs", "700"))[0] == 0
+    assert saved(out) == saved(fixed)
+
+
+def test_one_comparison_stopped_in_side_a_of_a_fixed_count_is_resumed_with_that_count(
+        tmp_path, monkeypatch):
+    out, fixed = tmp_path / "c", tmp_path / "fixed"
+    one = ["compare", str(DEFAULT), "--set", LEVER, "--workers", "1", "--no-progress"]
+    assert main(*one, "--out", str(out), "--precision", str(EPS), *CLI_BOUNDS)[0] == 0
+    interrupt_chunk(monkeypatch, 2, size=50)  # side A's second work item of the 100 added
+    assert main(*one, "--out", str(out), "--resume", "--runs", "700")[0] == 130
+    monkeypatch.undo()
+    code, _, err = main(*one, "--out", str(out), "--resume")
+    assert code == 0 and "--runs 700" in err
+    assert main(*one, "--out", str(fixed), "--runs", "700")[0] == 0
+    for side in ("a", "b"):
+        assert (out / side / "runs.csv").read_bytes() == (fixed / side / "runs.csv").read_bytes()

@@ -104,7 +104,7 @@ def test_a_resumed_point_met_before_its_saved_runs_end_is_refused(geneva):
         held = full.results.among(full.results.columns["replication"][50:])  # 0-49 missing
         with pytest.raises(ScenarioError) as err:
             list(run_sweep(todo, runner, 0, 2016, existing=[held], precision=EPS, **BOUNDS))
-    assert "point 000" in str(err.value) and "met there at 100 replications" in str(err.value)
+    assert "point 1/1 (points/000)" in str(err.value) and "met there at 100 replications" in str(err.value)
     assert "holds 200 more" in str(err.value) and "--runs 300" in str(err.value)
 
 
@@ -185,7 +185,7 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     code, _, err = main(*sweep_args(out, "--resume", "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 2 and "Traceback" not in err
-    assert "saved for point 001" in err and "met there at 200 replications" in err
+    assert "saved for point 2/2 (points/001)" in err and "met there at 200 replications" in err
     assert "holds 400 more" in err and "--runs 600 or more" in err
     assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
     # the way on it names first: the options it was saved with, which keep every run
@@ -204,7 +204,7 @@ def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_
     runs = {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))}
     code, _, err = main(*sweep_args(out, "--resume", "--min-runs", "100"))
     assert code == 2 and err.startswith("error: --resume: a precision not met before the runs "
-                                        "saved for point 001 end")
+                                        "saved for point 2/2 (points/001) end")
     assert "met there at 100 replications, and the point holds 100 more" in err
     assert "--runs 600 or more, which keeps every point's runs" in err
     assert "note:" not in err  # (nothing said of a run that is refused)
@@ -267,3 +267,16 @@ def test_a_fresh_sweep_into_a_saved_one_is_told_how_to_finish_or_extend_it(tmp_p
     code, _, err = main(*sweep_args(out, "--precision", "0.04", *CLI_BOUNDS))
     assert code == 2 and ("use --resume to finish that sweep (or, with a larger --runs or a "
                           "smaller --precision, to extend it)") in err
+
+
+def test_a_refusal_found_once_points_have_run_names_a_count_that_keeps_them_all(geneva):
+    """The first point, saved at 100, runs to 400 in the resumed session; the second,
+    saved at 300 with a gap, stops at 100: the --runs named must keep the first's 400."""
+    todo = sweep_scenarios(geneva, [(LIMIT, [0.6, 0.8])])
+    with Runner(workers=1, progress=False) as runner:
+        first, second = run_sweep(todo, runner, 300, 2016)
+        gap = second.results.among(second.results.columns["replication"][50:])
+        with pytest.raises(ScenarioError) as err:
+            list(run_sweep(todo, runner, 0, 2016, existing=[first.results.below(100), gap],
+                           precision=EPS, **BOUNDS))
+    assert "point 2/2 (points/001)" in str(err.value) and "--runs 400 or more" in str(err.value)
