@@ -260,14 +260,13 @@ def cmd_compare_sweep(args: argparse.Namespace, taken: str = "") -> int:
         args.runs, existing, note = resume_pairs(args.out, args.runs, todo, args.scenarios,
                                                  args.seed, limit)
         note = note or taken
-        checks = check_points(first_check(args), args.max_runs, DEFAULT_BATCH)
-        most = last_held([side for pair in existing for side in pair])  # --runs sets them all
-        for k, ((_, a_k, _), saved) in enumerate(zip(todo, existing, strict=True)):
-            # refused before anything saved is dropped (open_out), not after the run
-            if adaptive and (early := stops_within_saved(saved, a_k, args.precision, checks,
-                                                          f" at point {k + 1}/{len(todo)}",
-                                                          most)):
-                raise early
+        if adaptive:  # refused before anything saved is dropped (open_out), not after the run
+            checks = check_points(first_check(args), args.max_runs, DEFAULT_BATCH)
+            most = last_held([side for pair in existing for side in pair])  # (--runs: every point)
+            for k, ((_, a_k, _), saved) in enumerate(zip(todo, existing, strict=True)):
+                if early := stops_within_saved(saved, a_k, args.precision, checks,
+                                               f" at point {k + 1}/{len(todo)}", most):
+                    raise early
     fill_runs(args)
     # a resume that adds runs makes the table and each point's compare.json stale: they
     # go at once, and each comes back as its point is compared again

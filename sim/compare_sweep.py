@@ -51,7 +51,7 @@ from sim.run_outcome import RunOutcome
 from sim.rundir import PAIRS, pair_directory
 from sim.runner import DEFAULT_BATCH, Runner
 from sim.scenario import Scenario
-from sim.sweep_report import runs_cell
+from sim.sweep_report import runs_cell, short_line
 from sim.toml_out import toml_value
 
 __all__ = [
@@ -346,11 +346,8 @@ def compare_sweep_text(results: Sequence[dict[str, Any]], params: Sequence[str],
               *(line([*v, *d]) for v, d in zip(values, diffs, strict=True))]
     lines += ["", "Each side's estimate, A / B", header,
               *(line([*v, *s]) for v, s in zip(values, sides, strict=True))]
-    if target is not None and (missed := [str(k + 1) for k, r in enumerate(results)
-                                          if runs_cell(r).endswith("*")]):
-        lines += ["", f"precision {target['target']:g}: NOT reached at point"
-                  f"{'s' if len(missed) > 1 else ''} {', '.join(missed)} (hit --max-runs; "
-                  "marked *)"]
+    if target is not None and (missed := short_line(results)):
+        lines += ["", missed]
     return "\n".join(lines)
 
 

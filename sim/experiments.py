@@ -166,11 +166,11 @@ def run_sweep(
     finished replications about every ``checkpoint_every`` seconds (as
     :meth:`Runner.run` calls its own), to save them while the point runs.
 
-    With ``precision`` (and its bounds and batch, as :meth:`Runner.run` takes them) each point
-    runs until its own estimates are that precise, as ``run --precision`` would run it
-    alone, and its summary says where it stopped (``precision``). The points then hold
-    different counts, on the same seeds: each difference pairs the replications both
-    the point and the reference hold.
+    With ``precision`` (and its bounds and batch, as :meth:`Runner.run` takes them)
+    each point runs until its own estimates are that precise, as ``run --precision``
+    would run it alone, and its summary says where it stopped (``precision``). The
+    points then hold different counts, on the same seeds: each difference pairs the
+    replications both the point and the reference hold.
 
     Each point's summary carries ``diff_from_reference``: its paired difference from the
     first point (see :func:`reference_difference`).

@@ -112,7 +112,7 @@ def stop_within(held: Sequence[Results], points: Sequence[int],
     ``0 .. n-1`` are precise enough. Found before anything runs, so a resume refused
     for it leaves what was saved as it was; one stopped at a check point whose runs are
     not all saved yet is known only once they run."""
-    most = max((int(h.columns["replication"].max()) + 1 if len(h) else 0) for h in held)
+    most = last_held(held)
     for aim in points:
         if aim >= most or any(len(h.below(aim)) < aim for h in held):
             return None

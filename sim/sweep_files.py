@@ -42,7 +42,8 @@ def sweep_labels(points: list[SweepPoint]) -> list[str]:
 def sweep_rows(points: list[SweepPoint]) -> tuple[list[str], list[list[Any]]]:
     """``sweep.csv``: parameter values, every summary probability with its interval, runs,
     the paired differences from the reference (the first row), then whether the point
-    was stopped part way (``partial``).
+    was stopped part way (``partial``) and, for an adaptive sweep, whether it met its
+    precision (``precision_met``).
 
     The difference columns are ``d_agreement`` and ``d_hold_<label>`` with ``_low`` and
     ``_high`` (95% interval); the reference row has 0 and empty interval ends. The

@@ -17,7 +17,7 @@ from sim.output import finish_with
 from sim.report import aligned, column_widths, paired_text, pct, short_keys, value_cells, why_partial
 from sim.scenario import labelled
 
-__all__ = ["caption_counts", "runs_cell", "runs_span", "sweep_stopped", "sweep_text"]
+__all__ = ["caption_counts", "runs_cell", "runs_span", "short_line", "sweep_stopped", "sweep_text"]
 
 
 def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Sequence[str],
@@ -82,13 +82,20 @@ def sweep_text(rows: Sequence[dict[str, Any]], params: Sequence[str], labels: Se
     lines += ["", "Paired difference from the first row, percentage points [95% interval]",
               line([*names, *diff_heads]), *(line([*v, *d]) for v, d in zip(values, diffs,
                                                                              strict=True))]
-    if target is not None and (short := [str(k + 1) for k, r in enumerate(rows)
-                                         if r["summary"]["precision"]["met"] is False
-                                         and not r["summary"].get("partial")]):
-        lines += ["", f"precision {target['target']:g}: NOT reached at point"
-                  f"{'s' if len(short) > 1 else ''} {', '.join(short)} (hit --max-runs; "
-                  "marked *)"]
+    if target is not None and (short := short_line([r["summary"] for r in rows])):
+        lines += ["", short]
     return "\n".join(lines)
+
+
+def short_line(records: Sequence[dict[str, Any]]) -> str:
+    """The line under an adaptive sweep's table naming the points (counted from 1) that
+    ``--max-runs`` stopped short of their precision ("" if none): ``records`` are their
+    summaries, or a comparison sweep's results, as :func:`runs_cell` reads them."""
+    short = [str(k + 1) for k, r in enumerate(records) if runs_cell(r).endswith("*")]
+    if not short:
+        return ""
+    return (f"precision {records[0]['precision']['target']:g}: NOT reached at point"
+            f"{'s' if len(short) > 1 else ''} {', '.join(short)} (hit --max-runs; marked *)")
 
 
 def runs_cell(summary: dict[str, Any]) -> str:
