@@ -112,8 +112,7 @@ def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
         saved = (saved_manifest(point_directory(out, k)) or {}).get("sweep_point")
         now = json.loads(json.dumps(jsonable(assignment)))
         if saved is not None and saved != now:
-            raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} of "
-                                f"the sweep saved in {out}, {_values(saved)} ({same})")
+            raise _other_point(k, now, saved, f"the sweep saved in {out}", same)
     beyond = [p.name for p in saved_points(out) if int(p.name) >= len(points)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
@@ -145,6 +144,23 @@ def refuse_points_met_early(existing: list[Results | None],
 def _reached(held: Results, scenario: Scenario, precision: float, n: int) -> bool:
     """Whether replications ``0 .. n-1`` of ``held`` meet ``precision``."""
     return precision_reached(held.below(n), scenario, precision)
+
+
+def _other_point(k: int, now: dict[str, Any], saved: Any, whose: str, same: str
+                 ) -> ScenarioError:
+    """The refusal of a resumed grid whose point ``k`` is not the one saved: the keys
+    it lacks or adds, when they differ (a --param left out showed values that matched
+    the saved ones), else the values."""
+    if isinstance(saved, dict) and set(saved) != set(now):
+        lacks = [key for key in saved if key not in now]
+        adds = [key for key in now if key not in saved]
+        parts = ([f"it also swept {' and '.join(lacks)}"] if lacks else []) + (
+            [f"it did not sweep {' or '.join(adds)}"] if adds else [])
+        return ScenarioError("--param", "", " ".join(f"--param {key}=..." for key in now),
+                             f"the --param keys of {whose}: {'; '.join(parts)} (--resume "
+                             "needs the same --param keys)")
+    return ScenarioError("--param", "", _values(now), f"the values of point {k:03d} of "
+                         f"{whose}, {_values(saved)} ({same})")
 
 
 def _values(assignment: Any) -> str:
@@ -254,9 +270,7 @@ def resume_pairs(out: Path, runs: int | None,
         for side in SIDES:
             saved = (saved_manifest(pair_directory(out, k) / side) or {}).get("pair_point")
             if saved is not None and saved != now:
-                raise ScenarioError("--param", "", _values(now), f"the values of point {k:03d} "
-                                    f"of the comparison sweep saved in {out}, {_values(saved)} "
-                                    f"({same})")
+                raise _other_point(k, now, saved, f"the comparison sweep saved in {out}", same)
     beyond = [p.name for p in homes if int(p.name) >= len(points)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the "

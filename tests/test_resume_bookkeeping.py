@@ -65,6 +65,25 @@ def test_a_smaller_grid_names_the_first_saved_point_beyond_it(tmp_path, capsys):
     assert "which holds point 002 (points count from 000)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["sweep", "compare"])
+def test_a_param_left_out_or_added_on_resume_is_named_as_a_key(tmp_path, capsys, command):
+    """With a --param left out, the refusal showed the values given, which matched the
+    saved ones, as the bad value: it names the keys that differ."""
+    out = tmp_path / command
+    first, second = "ceasefire.monitoring.deterrence=0.3,0.6", "negotiation.shocks.rate_per_day=0.1,0.2"
+    base = [command, str(DEFAULT), *(["--set", "ceasefire.monitoring.coverage=0.5"]
+                                      if command == "compare" else []),
+            "--runs", "20", "--workers", "1", "--no-progress", "--out", str(out)]
+    assert quiet([*base, "--param", first, "--param", second]) == 0
+    capsys.readouterr()
+    assert quiet([*base, "--resume", "--param", first]) == 2
+    assert "it also swept negotiation.shocks.rate_per_day (--resume needs the same --param " \
+        "keys)" in capsys.readouterr().err
+    assert quiet([*base, "--resume", "--param", first, "--param", second, "--param",
+                  "ceasefire.monitoring.notice=0.1,0.2"]) == 2
+    assert "it did not sweep ceasefire.monitoring.notice" in capsys.readouterr().err
+
+
 def test_a_changed_value_is_shown_as_param_writes_it(tmp_path, capsys):
     """A string shown as Python writes it ('b') would not paste back into --param."""
     out = tmp_path / "sweep"
