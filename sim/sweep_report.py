@@ -91,19 +91,23 @@ def short_line(records: Sequence[dict[str, Any]]) -> str:
     """The line under an adaptive sweep's table naming the points (counted from 1) that
     ``--max-runs`` stopped short of their precision ("" if none): ``records`` are their
     summaries, or a comparison sweep's results, as :func:`runs_cell` reads them."""
-    short = [str(k + 1) for k, r in enumerate(records) if runs_cell(r).endswith("*")]
+    short = [str(k + 1) for k, r in enumerate(records) if cut_short(r)]
     if not short:
         return ""
     return (f"precision {records[0]['precision']['target']:g}: NOT reached at point"
             f"{'s' if len(short) > 1 else ''} {', '.join(short)} (hit --max-runs; marked *)")
 
 
-def runs_cell(summary: dict[str, Any]) -> str:
-    """An adaptive point's runs (from its summary, or from a comparison sweep's result
-    at the point: each holds ``runs``, ``partial`` and ``precision``), starred where it
-    stopped at --max-runs short of its precision."""
-    short = summary["precision"]["met"] is False and not summary.get("partial")
-    return f"{summary['runs']}" + ("*" if short else "")
+def cut_short(record: dict[str, Any]) -> bool:
+    """Whether an adaptive point (its summary, or a comparison sweep's result at the
+    point: each holds ``runs``, ``partial`` and ``precision``) stopped at --max-runs
+    short of its precision; one stopped part way had not reached its end."""
+    return record["precision"]["met"] is False and not record.get("partial")
+
+
+def runs_cell(record: dict[str, Any]) -> str:
+    """An adaptive point's runs, starred where it was cut short (:func:`cut_short`)."""
+    return f"{record['runs']}" + ("*" if cut_short(record) else "")
 
 
 def runs_span(summaries: Sequence[dict[str, Any]], of: str = " per point") -> str:
@@ -115,7 +119,7 @@ def runs_span(summaries: Sequence[dict[str, Any]], of: str = " per point") -> st
     eps = summaries[0]["precision"]["target"]
     low, high = min(counts), max(counts)
     ran = f"{low:,} runs each" if low == high else f"{low:,} to {high:,} runs"
-    short = sum(1 for s in summaries if runs_cell(s).endswith("*"))
+    short = sum(1 for s in summaries if cut_short(s))
     missed = f"; NOT reached at {short} point{'s' if short > 1 else ''} (hit --max-runs)"
     return f"precision {eps:g}{of} ({ran})" + (missed if short else "")
 

@@ -155,6 +155,19 @@ def quiet(args: list[str]) -> int:
         return run_sim.main(args)
 
 
+def captured(*args: str) -> tuple[int, str, str]:
+    """``run_sim.main(args)`` in this process: its exit status, standard output and
+    standard error."""
+    import io
+
+    import run_sim
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run_sim.main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
 def end_family(proc: subprocess.Popen[Any], tag: str, timeout: float = 10.0) -> None:
     """Kill ``proc``'s process group and every process holding ``tag`` as its
     :data:`FAMILY_VAR`, wait until they are gone, and reap ``proc``."""

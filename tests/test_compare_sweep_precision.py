@@ -5,15 +5,12 @@ not depend on the workers, and an interrupted one resumes to the one never stopp
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 
 import pytest
-from helpers import DEFAULT, interrupt_chunk, same_results
+from helpers import DEFAULT, captured, interrupt_chunk, same_results
 
-import run_sim
 from sim.compare_sweep import compare_sweep_text, pair_scenarios, run_pairs
 from sim.comparison import paired
 from sim.errors import ScenarioError
@@ -88,13 +85,6 @@ def test_the_table_gives_each_points_count_and_stars_one_cut_short():
 # -- the command line ---------------------------------------------------------------
 
 
-def main(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run_sim.main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
 def compare_args(out, *more: str) -> list[str]:
     return ["compare", str(DEFAULT), "--set", LEVER, "--param", f"{LIMIT}=0.6,0.8",
             "--workers", "1", "--no-progress", "--out", str(out), *more]
@@ -107,7 +97,7 @@ def saved(out) -> dict[str, bytes]:
 
 def test_the_command_saves_each_points_count_and_precision(tmp_path):
     out = tmp_path / "cs"
-    code, text, _ = main(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS, "--plot"))
+    code, text, _ = captured(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS, "--plot"))
     assert code == 0 and "each run until every paired difference's precision is 0.035" in text
     with (out / "compare_sweep.csv").open() as fh:
         rows = list(csv.DictReader(fh))
@@ -132,13 +122,13 @@ def test_the_command_saves_each_points_count_and_precision(tmp_path):
 def test_an_interrupted_one_resumes_with_its_precision_to_the_one_never_stopped(
         tmp_path, monkeypatch):
     whole = tmp_path / "whole"
-    assert main(*compare_args(whole, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    assert captured(*compare_args(whole, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
     out = tmp_path / "stopped"
     interrupt_chunk(monkeypatch, 3, size=100)  # side B of the first point's first batch
-    code, _, _ = main(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))
+    code, _, _ = captured(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 130
     monkeypatch.undo()
-    code, _, err = main(*compare_args(out, "--resume"))  # no --runs: the saved precision
+    code, _, err = captured(*compare_args(out, "--resume"))  # no --runs: the saved precision
     assert code == 0
     assert ("resuming with the saved comparison sweep's --precision 0.035 --min-runs 200 "
             "--max-runs 600") in err
@@ -149,15 +139,15 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     """A sweep of 600 runs a side, resumed to a precision the deadlocked point meets at
     200: finishing it would drop 400 of each side's runs."""
     out = tmp_path / "cs"
-    assert main(*compare_args(out, "--runs", "600"))[0] == 0
+    assert captured(*compare_args(out, "--runs", "600"))[0] == 0
     before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-    code, _, err = main(*compare_args(out, "--resume", "--precision", str(EPS), *CLI_BOUNDS))
+    code, _, err = captured(*compare_args(out, "--resume", "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 2 and "Traceback" not in err
     assert "met at point 2/2 at 200 replications" in err and "--runs 600 or more" in err
     assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
     assert "give none of --runs, --precision, --min-runs and --max-runs" in err
     runs = saved(out)
-    assert main(*compare_args(out, "--resume"))[0] == 0  # the options it was saved with
+    assert captured(*compare_args(out, "--resume"))[0] == 0  # the options it was saved with
     assert saved(out) == runs
 
 
@@ -166,12 +156,12 @@ def test_a_resume_with_other_bounds_names_a_count_that_covers_every_point(tmp_pa
     check at 100, where the deadlocked point would stop (+-3.7 pp): --runs must cover
     the first point's 600 too."""
     out = tmp_path / "cs"
-    assert main(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
-    code, _, err = main(*compare_args(out, "--resume", "--precision", "0.04", "--min-runs",
+    assert captured(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    code, _, err = captured(*compare_args(out, "--resume", "--precision", "0.04", "--min-runs",
                                       "100", "--max-runs", "2000"))
     assert code == 2 and "met at point 2/2 at 100 replications" in err
     assert "--runs 600 or more" in err
-    assert main(*compare_args(out, "--resume", "--runs", "600"))[0] == 0
+    assert captured(*compare_args(out, "--resume", "--runs", "600"))[0] == 0
 
 
 def test_a_refusal_found_once_points_have_run_names_a_count_that_keeps_them_all():
@@ -195,13 +185,13 @@ def test_a_session_of_a_fixed_count_stopped_part_way_is_resumed_with_that_count(
     first point is saved with --runs 700, the second still with the precision. A bare
     resume took the precision, and was refused for holding more than its --max-runs."""
     out, fixed = tmp_path / "cs", tmp_path / "fixed"
-    assert main(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    assert captured(*compare_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
     interrupt_chunk(monkeypatch, 5, size=50)  # the second point's first work item
-    assert main(*compare_args(out, "--resume", "--runs", "700"))[0] == 130
+    assert captured(*compare_args(out, "--resume", "--runs", "700"))[0] == 130
     monkeypatch.undo()
-    code, _, err = main(*compare_args(out, "--resume"))
+    code, _, err = captured(*compare_args(out, "--resume"))
     assert code == 0 and "resuming with the saved comparison sweep's --runs 700" in err
-    assert main(*compare_args(fixed, "--runs", "700"))[0] == 0
+    assert captured(*compare_args(fixed, "--runs", "700"))[0] == 0
     assert saved(out) == saved(fixed)
 
 
@@ -209,12 +199,12 @@ def test_one_comparison_stopped_in_side_a_of_a_fixed_count_is_resumed_with_that_
         tmp_path, monkeypatch):
     out, fixed = tmp_path / "c", tmp_path / "fixed"
     one = ["compare", str(DEFAULT), "--set", LEVER, "--workers", "1", "--no-progress"]
-    assert main(*one, "--out", str(out), "--precision", str(EPS), *CLI_BOUNDS)[0] == 0
+    assert captured(*one, "--out", str(out), "--precision", str(EPS), *CLI_BOUNDS)[0] == 0
     interrupt_chunk(monkeypatch, 2, size=50)  # side A's second work item of the 100 added
-    assert main(*one, "--out", str(out), "--resume", "--runs", "700")[0] == 130
+    assert captured(*one, "--out", str(out), "--resume", "--runs", "700")[0] == 130
     monkeypatch.undo()
-    code, _, err = main(*one, "--out", str(out), "--resume")
+    code, _, err = captured(*one, "--out", str(out), "--resume")
     assert code == 0 and "--runs 700" in err
-    assert main(*one, "--out", str(fixed), "--runs", "700")[0] == 0
+    assert captured(*one, "--out", str(fixed), "--runs", "700")[0] == 0
     for side in ("a", "b"):
         assert (out / side / "runs.csv").read_bytes() == (fixed / side / "runs.csv").read_bytes()

@@ -13,8 +13,8 @@ from plots.compare import compare_figure
 from plots.outcomes import outcomes_figure
 from plots.survival import survival_figure
 from sim.comparison import paired
-from sim.precision import precision_words
 from sim.report import run_summary
+from sim.run_outcome import RunOutcome
 from sim.runner import Runner
 from sim.scenario import load_scenario
 from sim.sweep_report import runs_span
@@ -46,8 +46,13 @@ def test_a_run_of_a_fixed_size_or_stopped_part_way_says_nothing_of_precision(gen
         out = runner.run(geneva, 100, 2016)
     summary = run_summary(out, geneva, 2016, None)
     assert "precision" not in survival_figure(geneva, out.results, summary).data["caption"]
-    stopped = {"target": 0.05, "met": False, "runs": 100}
-    assert precision_words(stopped, partial=True) == ""  # (its caption says PARTIAL)
+    # an adaptive run interrupted part way neither met nor missed its target: its
+    # caption says PARTIAL, not "NOT reached"
+    stopped = RunOutcome(out.results, True, 0.0, 100, False)
+    partial = run_summary(stopped, geneva, 2016, 0.05)
+    assert partial["precision"]["met"] is False and partial["partial"]
+    text = survival_figure(geneva, out.results, partial).data["caption"]
+    assert "PARTIAL" in text and "precision" not in text
 
 
 def test_a_comparisons_figure_says_whether_every_difference_reached_its_precision(geneva):

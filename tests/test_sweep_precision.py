@@ -6,15 +6,12 @@ to the one never interrupted."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 
 import pytest
-from helpers import DEFAULT, interrupt_chunk, same_results
+from helpers import DEFAULT, captured, interrupt_chunk, same_results
 
-import run_sim
 from sim.errors import ScenarioError
 from sim.experiments import reference_difference, run_sweep, sweep, sweep_scenarios
 from sim.output import read_run
@@ -111,13 +108,6 @@ def test_a_resumed_point_met_before_its_saved_runs_end_is_refused(geneva):
 # -- the command line ---------------------------------------------------------------
 
 
-def main(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = run_sim.main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
 def sweep_args(out, *more: str) -> list[str]:
     return ["sweep", str(DEFAULT), "--param", f"{LIMIT}=0.6,0.8", "--workers", "1",
             "--no-progress", "--out", str(out), *more]
@@ -125,7 +115,7 @@ def sweep_args(out, *more: str) -> list[str]:
 
 def test_the_command_saves_each_points_count_and_precision(tmp_path):
     out = tmp_path / "sweep"
-    code, text, _ = main(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS, "--plot"))
+    code, text, _ = captured(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS, "--plot"))
     assert code == 0
     assert "each run until its precision is 0.05" in text and "pairs" in text
     with (out / "sweep.csv").open() as fh:
@@ -138,7 +128,7 @@ def test_the_command_saves_each_points_count_and_precision(tmp_path):
         assert (manifest["runs_requested"], manifest["precision"], manifest["min_runs"],
                 manifest["max_runs"]) == (None, EPS, 200, 600)
     caption = "precision 0.05 per point (200 to 600 runs)"
-    code, _, _ = main("plot", str(out))
+    code, _, _ = captured("plot", str(out))
     assert code == 0 and (out / "sweep.png").exists()
     from plots.sweep import sweep_figure
     from sim.drawable import read_sweep
@@ -149,7 +139,7 @@ def test_the_command_saves_each_points_count_and_precision(tmp_path):
 
 
 def test_the_json_output_gives_each_points_precision(tmp_path):
-    code, text, _ = main("sweep", str(DEFAULT), "--param", f"{LIMIT}=0.6,0.8", "--workers", "1",
+    code, text, _ = captured("sweep", str(DEFAULT), "--param", f"{LIMIT}=0.6,0.8", "--workers", "1",
                          "--no-progress", "--json", "--precision", str(EPS), *CLI_BOUNDS)
     assert code == 0
     points = json.loads(text)
@@ -160,15 +150,15 @@ def test_the_json_output_gives_each_points_precision(tmp_path):
 def test_an_interrupted_adaptive_sweep_resumes_with_its_precision_to_the_one_never_stopped(
         tmp_path, monkeypatch):
     whole = tmp_path / "whole"
-    assert main(*sweep_args(whole, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    assert captured(*sweep_args(whole, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
     out = tmp_path / "stopped"
     interrupt_chunk(monkeypatch, 3, size=100)  # the first point's third work item
-    code, _, err = main(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))
+    code, _, err = captured(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 130 and "interrupted during point 1 of 2" in err
     with (out / "sweep.csv").open() as fh:  # a point stopped part way neither met nor missed it
         assert [(r["partial"], r["precision_met"]) for r in csv.DictReader(fh)] == [("1", "")]
     monkeypatch.undo()
-    code, _, err = main(*sweep_args(out, "--resume"))  # no --runs: the saved precision
+    code, _, err = captured(*sweep_args(out, "--resume"))  # no --runs: the saved precision
     assert code == 0
     assert "resuming with the saved sweep's --precision 0.05 --min-runs 200 --max-runs 600" in err
     assert (out / "sweep.csv").read_text() == (whole / "sweep.csv").read_text()
@@ -181,9 +171,9 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     """A sweep of 600 runs a point, resumed to a precision the deadlocked point meets
     at 200: finishing it would drop 400 of its runs."""
     out = tmp_path / "sweep"
-    assert main(*sweep_args(out, "--runs", "600"))[0] == 0
+    assert captured(*sweep_args(out, "--runs", "600"))[0] == 0
     before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-    code, _, err = main(*sweep_args(out, "--resume", "--precision", str(EPS), *CLI_BOUNDS))
+    code, _, err = captured(*sweep_args(out, "--resume", "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 2 and "Traceback" not in err
     assert "saved for point 2/2 (points/001)" in err and "met there at 200 replications" in err
     assert "holds 400 more" in err and "--runs 600 or more" in err
@@ -191,7 +181,7 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     # the way on it names first: the options it was saved with, which keep every run
     assert "give none of --runs, --precision, --min-runs and --max-runs" in err
     runs = {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))}
-    assert main(*sweep_args(out, "--resume"))[0] == 0
+    assert captured(*sweep_args(out, "--resume"))[0] == 0
     assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} == runs
 
 
@@ -200,17 +190,17 @@ def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_
     point would stop at 100. The refusal names the option changed, not the precision,
     and a --runs that covers every point (600), not this one's 200; both ways work."""
     out = tmp_path / "sweep"
-    assert main(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    assert captured(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
     runs = {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))}
-    code, _, err = main(*sweep_args(out, "--resume", "--min-runs", "100"))
+    code, _, err = captured(*sweep_args(out, "--resume", "--min-runs", "100"))
     assert code == 2 and err.startswith("error: --resume: a precision not met before the runs "
                                         "saved for point 2/2 (points/001) end")
     assert "met there at 100 replications, and the point holds 100 more" in err
     assert "--runs 600 or more, which keeps every point's runs" in err
     assert "note:" not in err  # (nothing said of a run that is refused)
-    assert main(*sweep_args(out, "--resume"))[0] == 0  # the options it was saved with
+    assert captured(*sweep_args(out, "--resume"))[0] == 0  # the options it was saved with
     assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} == runs
-    assert main(*sweep_args(out, "--resume", "--runs", "600"))[0] == 0
+    assert captured(*sweep_args(out, "--resume", "--runs", "600"))[0] == 0
     assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} != runs  # (extended)
     with (out / "sweep.csv").open() as fh:
         assert [r["runs"] for r in csv.DictReader(fh)] == ["600", "600"]
@@ -223,7 +213,7 @@ def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_
      "--min-runs: bad value 700; at most --max-runs (600)"),
 ])
 def test_options_that_contradict_one_another_are_refused(tmp_path, more, message):
-    code, _, err = main(*sweep_args(tmp_path / "sweep", *more))
+    code, _, err = captured(*sweep_args(tmp_path / "sweep", *more))
     assert code == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "sweep").exists()
 
@@ -231,7 +221,7 @@ def test_options_that_contradict_one_another_are_refused(tmp_path, more, message
 def test_a_key_that_changes_nothing_is_noted_with_each_points_own_count():
     """The Aleppo scenario has no joint targeting for JFS's vulnerability to meet."""
     aleppo = str(DEFAULT.parent / "aleppo_48h_pause.toml")
-    code, _, err = main("sweep", aleppo, "--param",
+    code, _, err = captured("sweep", aleppo, "--param",
                         "parties.jfs.behaviour.targeting_vulnerability=0,1", "--workers", "1",
                         "--no-progress", "--precision", str(EPS), *CLI_BOUNDS)
     assert code == 0
@@ -254,7 +244,7 @@ def test_both_figures_of_a_grid_give_the_precision_and_the_span_of_counts(geneva
 
 
 def test_a_precision_max_runs_cannot_reach_is_noted_for_each_point():
-    code, _, err = main("sweep", str(DEFAULT), "--param", f"{LIMIT}=0.6,0.8", "--workers", "1",
+    code, _, err = captured("sweep", str(DEFAULT), "--param", f"{LIMIT}=0.6,0.8", "--workers", "1",
                         "--no-progress", "--precision", "0.01", "--min-runs", "100",
                         "--max-runs", "200")
     assert code == 0
@@ -263,8 +253,8 @@ def test_a_precision_max_runs_cannot_reach_is_noted_for_each_point():
 
 def test_a_fresh_sweep_into_a_saved_one_is_told_how_to_finish_or_extend_it(tmp_path):
     out = tmp_path / "sweep"
-    assert main(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
-    code, _, err = main(*sweep_args(out, "--precision", "0.04", *CLI_BOUNDS))
+    assert captured(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    code, _, err = captured(*sweep_args(out, "--precision", "0.04", *CLI_BOUNDS))
     assert code == 2 and ("use --resume to finish that sweep (or, with a larger --runs or a "
                           "smaller --precision, to extend it)") in err
 
