@@ -70,14 +70,14 @@ def saved_points(out: Path) -> list[Path]:
 
 def resume_sweep_options(args: Any) -> str:
     """Take the ``--runs`` of the sweep saved in ``args.out``, or its ``--precision``
-    and bounds, when neither is given again, as a resumed run takes its own
+    and bounds, when they are not given again, as a resumed run takes its own
     (:func:`sim.arguments.resume_options`, from the first point whose manifest says
     them); returns what to tell the user (that nothing was saved, too)."""
     out = args.out
     refuse_others(out, "sweep", resuming=True)
     if holds_nothing(out):
         return f"nothing saved in {out} to resume: the sweep starts afresh"
-    if args.runs is not None or args.precision is not None:
+    if args.runs is not None:
         return ""
     for point in saved_points(out):
         saved = saved_manifest(point) or {}

@@ -183,6 +183,28 @@ def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
     assert note == "resuming with the saved run's --precision 0.01 --max-runs 5000"
 
 
+
+def test_a_new_precision_keeps_the_saved_bounds_unless_they_cross_one_given(tmp_path):
+    """A resume given a new ``--precision`` keeps the bounds saved with the old one (they
+    were left at the defaults); a saved bound that would cross one given is not taken."""
+    from sim.arguments import resume_options
+
+    saved = {"precision": 0.04, "min_runs": 5000, "max_runs": 9000}
+    args = argparse.Namespace(out=tmp_path, runs=None, precision=0.03, min_runs=None,
+                              max_runs=None)
+    note = resume_options(args, saved)
+    assert (args.precision, args.min_runs, args.max_runs) == (0.03, 5000, 9000)
+    assert note == ("resuming with the saved run's --min-runs 5000 --max-runs 9000 (and the "
+                    "--precision given)")
+    args = argparse.Namespace(out=tmp_path, runs=None, precision=0.03, min_runs=None,
+                              max_runs=2000)
+    assert resume_options(args, saved) == ""
+    assert (args.min_runs, args.max_runs) == (None, 2000)
+    fixed = argparse.Namespace(out=tmp_path, runs=None, precision=0.03, min_runs=None,
+                               max_runs=None)  # a fixed run made adaptive: the defaults
+    assert resume_options(fixed, {"runs_requested": 600, "precision": None}) == ""
+    assert (fixed.precision, fixed.min_runs, fixed.max_runs) == (0.03, None, None)
+
 # -- options mistyped ------------------------------------------------------------------
 
 

@@ -202,6 +202,20 @@ def test_a_resume_given_only_a_bound_keeps_the_saved_precision(tmp_path, whole, 
         "target": EPS, "met": True, "runs": 800}
 
 
+def test_a_resume_given_a_new_precision_keeps_the_saved_bounds(tmp_path, whole, capsys):
+    """Saved to check at 300 and 700: a looser precision still met only at 700 stops
+    there, where the default bounds (first check at 1,000) would have run on."""
+    out = tmp_path / "compare"
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())
+    assert compare(out, "--resume", "--precision", "0.036") == 0
+    assert ("resuming with the saved comparison's --min-runs 300 --max-runs 700 (and the "
+            "--precision given)") in capsys.readouterr().err
+    assert json.loads((out / "compare.json").read_text())["precision"] == {
+        "target": 0.036, "met": True, "runs": 700}
+
 @pytest.mark.parametrize(("extra", "says"), [
     (("--runs", "500", "--precision", "0.03"), "only without --precision"),
     (("--min-runs", "500"), "only with --precision"),

@@ -66,6 +66,24 @@ def test_a_resume_given_only_a_bound_stays_adaptive(tmp_path, monkeypatch, capsy
     assert "only with --precision" in capsys.readouterr().err
 
 
+def test_a_resume_given_a_new_precision_keeps_the_saved_bounds(tmp_path, monkeypatch, capsys):
+    """'--resume --precision EPS' ran to the default bounds: a run saved with
+    --min-runs 600 checked first at 1,000 and passed the 600 where it meets 0.045. It
+    now finishes as a fresh run with the new precision and the saved bounds."""
+    out, fresh = tmp_path / "run", tmp_path / "fresh"
+    interrupted_adaptive(out, monkeypatch, capsys)
+    assert run("--out", str(out), "--resume", "--precision", "0.045", "--json") == 0
+    captured = capsys.readouterr()
+    assert ("resuming with the saved run's --min-runs 600 --max-runs 5000 (and the "
+            "--precision given)") in captured.err
+    summary = json.loads(captured.out)
+    assert summary["precision"] == {"target": 0.045, "met": True, "runs": 600}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["min_runs"], manifest["max_runs"]) == (600, 5000)
+    assert run("--precision", "0.045", "--min-runs", "600", "--max-runs", "5000",
+               "--out", str(fresh)) == 0
+    assert (out / "runs.csv").read_bytes() == (fresh / "runs.csv").read_bytes()
+
 def test_options_given_again_are_the_resumes_own(tmp_path, capsys):
     out = tmp_path / "run"
     assert run("--runs", "300", "--out", str(out)) == 0

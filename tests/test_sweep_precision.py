@@ -206,6 +206,21 @@ def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_
         assert [r["runs"] for r in csv.DictReader(fh)] == ["600", "600"]
 
 
+def test_a_resume_given_a_new_precision_keeps_each_points_saved_bounds(tmp_path):
+    """At 0.06 the points still stop at the saved check points, 600 and 200; with the
+    default bounds the first point would have run on to 1,000."""
+    out = tmp_path / "sweep"
+    assert captured(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
+    code, _, err = captured(*sweep_args(out, "--resume", "--precision", "0.06"))
+    assert code == 0
+    assert ("resuming with the saved sweep's --min-runs 200 --max-runs 600 (and the "
+            "--precision given)") in err
+    with (out / "sweep.csv").open() as fh:
+        assert [(r["runs"], r["precision_met"]) for r in csv.DictReader(fh)] == [
+            ("600", "1"), ("200", "1")]
+    assert json.loads((out / "points" / "000" / "summary.json").read_text())["precision"] == {
+        "target": 0.06, "met": True, "runs": 600}
+
 @pytest.mark.parametrize(("more", "message"), [
     (["--runs", "300", "--precision", "0.05"], "--runs: bad value 300; only without --precision"),
     (["--max-runs", "300"], "--max-runs: bad value 300; only with --precision"),
