@@ -217,6 +217,10 @@ def _isnan(x: Any) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
+LEFT_ROOM = 0.012
+"""Room left of hour 0 on a trace's time axes, as a share of the span: a convoy attacked
+in the first hour was drawn half outside the axes."""
+
 LATER_COLOUR = "#333333"
 """The hour later terms take effect ([ceasefire.later]), dash-dotted: no party's colour."""
 

@@ -24,6 +24,7 @@ from plots.fitting import legend_height
 from plots.style import (
     GREY,
     HOLD_COLOUR,
+    LEFT_ROOM,
     LIGHT_GREY,
     SYSTEM_COLOUR,
     YELLOW,
@@ -73,6 +74,8 @@ LEGEND_NAMES = {
 }
 TALKS = "talks"
 CONVOYS = "aid convoys"
+CONVOY_DROP = 0.25
+"""How far below its lane's line a convoy's journey is drawn, in lanes."""
 
 
 def _kind(e: TraceEvent) -> str:
@@ -184,7 +187,7 @@ def plot_talks(ax: Axes, events: tuple[TraceEvent, ...], data: dict[str, Any],
                     ha="left", va="center", fontsize=9, color="#444444")
         room = DEADLINE_ROOM
     right = max(right, deadline if ph["start"] is None else 0.0)
-    ax.set_xlim(0, right * room + 1)
+    ax.set_xlim(-LEFT_ROOM * (right * room + 1), right * room + 1)
     ax.set_xlabel("hours since the talks opened")
     ax.set_title("The talks", fontsize=10, loc="left")
     return kinds
@@ -198,7 +201,9 @@ def plot_ceasefire(ax: Axes, events: tuple[TraceEvent, ...], data: dict[str, Any
     order = _lane_order(keys, scenario)
     kinds = plot_lanes(ax, cease, order, scenario, colours)
     if data["convoys"]:
-        y = order.index(CONVOYS)
+        # a quarter lane below the attacks on the lane's line: a convoy attacked and
+        # turned back within hours was hidden under the star of its attack
+        y = order.index(CONVOYS) + CONVOY_DROP
         for c in data["convoys"]:
             if "depart" not in c:
                 continue

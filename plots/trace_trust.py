@@ -18,6 +18,7 @@ from plots.fitting import fit_lines, legend_height
 from plots.style import (
     GREY,
     LATER_COLOUR,
+    LEFT_ROOM,
     NAME_POINTS,
     YELLOW,
     party_label,
@@ -51,7 +52,8 @@ def ceasefire_marks(ax: Axes, data: dict[str, Any], events: tuple[TraceEvent, ..
                                                       "facecolor": "white", "edgecolor": "none"})
     if ph["withdraw"] is not None:
         ax.axvline(ph["withdraw"].time - start, color="black", linewidth=1)
-    ax.set_xlim(0, max(ph["end"] - start, 1.0) * 1.02)
+    span = max(ph["end"] - start, 1.0)
+    ax.set_xlim(-LEFT_ROOM * span, span * 1.02)
 
 
 def plot_trust(ax: Axes, data: dict[str, Any], scenario: Scenario, events: tuple[TraceEvent, ...],

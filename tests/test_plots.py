@@ -675,6 +675,28 @@ def test_trace_figure_draws_the_event_log(scenario: Scenario, traced: tuple[int,
     assert_image(paths[0])
 
 
+
+def test_a_convoy_attacked_and_turned_back_stays_visible_beside_its_attack(
+        scenario: Scenario) -> None:
+    """Replication 13: convoy 2 leaves 12 h into the ceasefire, is attacked at 15.8 h and
+    turned back at 18 h. Its journey was drawn on the lane's line, under the star of
+    the attack, and vanished; it is drawn below the stars now. Replication 1049's
+    convoy is attacked 1.8 h in: the time axes leave room left of hour 0, where its
+    star was drawn half outside them."""
+    outcome = run_replication(scenario, 2016, 13, trace=True)
+    drawn = trace_figure(scenario, outcome, 2016)
+    cease_ax = drawn.figure.axes[1]
+    back = next(c for c in drawn.data["convoys"] if not c.get("delivered") and "end" in c)
+    journey = next(ln for ln in cease_ax.get_lines()
+                   if list(ln.get_xdata()) == [back["depart"], back["end"]])
+    stars = [tuple(xy) for coll in cease_ax.collections for xy in coll.get_offsets()
+             if back["depart"] <= xy[0] <= back["end"]]
+    assert stars and all(abs(journey.get_ydata()[0] - y) >= 0.2 for _, y in stars)
+    early = trace_figure(scenario, run_replication(scenario, 2016, 1049, trace=True), 2016)
+    for ax in early.figure.axes[:3]:
+        left, right = ax.get_xlim()
+        assert -0.05 * right < left < 0
+
 def test_trace_without_agreement_and_without_a_log(tmp_path: Path) -> None:
     sc = deadlock()
     outcome = run_replication(sc, SEED, 0, trace=True)
