@@ -386,14 +386,18 @@ def test_trust_after_violation_stays_in_range_and_falls(trust, sensitivity, seve
 
 
 @example(trust=0.08253770386876781, baseline=1.0, rate=0.0, hours=0.0)  # rounding lowered trust
+@example(trust=0.19200926509771127, baseline=0.7245026076044138, rate=0.0, hours=0.0)  # raised it
 @given(unit, unit, bounded(0.0, 100.0), bounded(0.0, 1e5))
 def test_calm_never_lowers_trust(trust, baseline, rate, hours):
     """Calm never lowers trust, keeps it in 0..1 and never carries it past the baseline
-    it recovers toward (unless it already was above)."""
+    it recovers toward (unless it already was above); no calm at all (no hours, or no
+    recovery) leaves it exactly as it was."""
     after = rules.trust_after_calm(trust, baseline, rate, hours)
     assert 0.0 <= after <= 1.0
     assert after >= trust
     assert after <= max(trust, baseline)
+    if rate * hours == 0:
+        assert after == trust
 
 
 @given(unit, unit, unit, unit)

@@ -15,12 +15,15 @@ def trust_after_calm(trust: float, baseline: float, rate_per_hour: float, hours:
     """Trust after ``hours`` of calm: recovers exponentially toward ``baseline``.
 
     Never falls: a party above its baseline (impossible in the model, as trust starts
-    there and only loses) would stay where it is.
+    there and only loses) would stay where it is. No calm (no hours, or no recovery)
+    leaves trust exactly as it was: ``baseline - (baseline - trust)`` can round a bit
+    above ``trust``, which raised trust over zero hours, between two acts at one moment.
     """
-    if trust >= baseline:
+    decay = math.exp(-rate_per_hour * hours)
+    if trust >= baseline or decay == 1.0:
         return trust
     # clamped: with little calm, baseline - (baseline - trust) can round below trust
-    return max(trust, baseline - (baseline - trust) * math.exp(-rate_per_hour * hours))
+    return max(trust, baseline - (baseline - trust) * decay)
 
 
 def withdraws(trust: float, tolerance: float) -> bool:
