@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import numbers
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -43,6 +44,13 @@ def whole(text: str) -> int:
     if len(text) > 60:
         raise ValueError(text)
     return int(text)
+
+
+def whole_in(value: object, low: int, high: int) -> bool:
+    """Whether ``value``, given from Python, is an integer (numpy's too, not a bool)
+    from ``low`` to ``high``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) \
+        and low <= int(value) <= high
 
 
 def count(high: int) -> Callable[[str], int]:

@@ -12,8 +12,10 @@ from collections.abc import Generator
 from typing import Any
 
 from sim import negotiation
+from sim.argtypes import MAX_RUNS, SEED_LIMIT, whole_in
 from sim.cast import cast
 from sim.ceasefire import Ceasefire
+from sim.errors import ScenarioError
 from sim.records import Outcome, TraceEvent
 from sim.scenario import Scenario
 from sim.world import World
@@ -33,7 +35,13 @@ def run_replication(scenario: Scenario, root: int, replication: int,
         root: the run's root seed.
         replication: index of this replication (its seed's spawn key).
         trace: keep every event in ``Outcome.trace``.
+
+    Raises:
+        ScenarioError: a seed or index the command line would refuse (numpy refused a
+            negative seed with its own message, and a seed of 2**128 ran).
     """
+    if not (whole_in(root, 0, SEED_LIMIT - 1) and whole_in(replication, 0, MAX_RUNS - 1)):
+        raise _refused(root, replication)
     world = World(scenario, root, replication, trace)
     env = world.env
     holder: dict[str, Ceasefire] = {}
@@ -91,3 +99,11 @@ def run_replication(scenario: Scenario, root: int, replication: int,
         events=world.events,
         trace=events,
     )
+
+
+def _refused(root: object, replication: object) -> ScenarioError:
+    """The refusal of a seed or replication index out of the command line's range."""
+    if not whole_in(root, 0, SEED_LIMIT - 1):
+        return ScenarioError("run_replication", "root", root, "an integer from 0 to 2**128 - 1")
+    return ScenarioError("run_replication", "replication", replication,
+                         f"a replication index from 0 to {MAX_RUNS - 1:,}")

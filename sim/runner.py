@@ -27,7 +27,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 
 from tqdm import tqdm
 
-from sim.argtypes import MAX_RUNS, MAX_WORKERS, MIN_PRECISION, SEED_LIMIT
+from sim.argtypes import MAX_RUNS, MAX_WORKERS, MIN_PRECISION, SEED_LIMIT, whole_in
 from sim.chunks import DEFAULT_CHUNK, Sizer, init_worker, items, run_here, stop_flag
 from sim.defaults import DEFAULT_MAX_RUNS, DEFAULT_MIN_RUNS
 from sim.dispatch import Dispatch
@@ -60,11 +60,6 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _whole(value: object, low: int, high: int) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) \
-        and low <= int(value) <= high
-
-
 def check_request(runs: int, seed: int, precision: float | None, min_runs: int,
                   max_runs: int, batch: int) -> None:
     """Refuse what the command line's options would refuse, for a caller from Python: a
@@ -77,20 +72,20 @@ def check_request(runs: int, seed: int, precision: float | None, min_runs: int,
         ScenarioError: naming ``Runner.run``, the argument, its value and what it allows.
     """
     checks: list[tuple[str, object, bool, str]] = [
-        ("seed", seed, _whole(seed, 0, SEED_LIMIT - 1), "an integer from 0 to 2**128 - 1")]
+        ("seed", seed, whole_in(seed, 0, SEED_LIMIT - 1), "an integer from 0 to 2**128 - 1")]
     if precision is None:  # (runs is ignored with a precision)
-        checks += [("runs", runs, _whole(runs, 0, MAX_RUNS),
+        checks += [("runs", runs, whole_in(runs, 0, MAX_RUNS),
                     f"a whole number from 0 to {MAX_RUNS:,}")]
     else:
         checks += [
             ("precision", precision, isinstance(precision, numbers.Real)
              and not isinstance(precision, bool) and MIN_PRECISION <= precision < math.inf,
              f"a number of at least {MIN_PRECISION:g}"),
-            ("max_runs", max_runs, _whole(max_runs, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}"),
-            ("min_runs", min_runs, _whole(min_runs, 1, MAX_RUNS) and _whole(max_runs, 1, MAX_RUNS)
+            ("max_runs", max_runs, whole_in(max_runs, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}"),
+            ("min_runs", min_runs, whole_in(min_runs, 1, MAX_RUNS) and whole_in(max_runs, 1, MAX_RUNS)
              and min_runs <= max_runs,
              f"a whole number from 1 to max_runs ({max_runs})"),
-            ("batch", batch, _whole(batch, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}")]
+            ("batch", batch, whole_in(batch, 1, MAX_RUNS), f"a whole number from 1 to {MAX_RUNS:,}")]
     for name, value, ok, allowed in checks:
         if not ok:
             raise ScenarioError("Runner.run", name, value, allowed)
@@ -121,7 +116,7 @@ class Runner:
         # 5,000 local processes on two cores were still starting after 100 s; a cluster
         # (``executor``) may run more items at once than a machine has cores
         most = MAX_WORKERS if executor is None else MAX_RUNS
-        if workers is not None and not _whole(workers, 1, most):
+        if workers is not None and not whole_in(workers, 1, most):
             raise ScenarioError("Runner", "workers", workers,
                                 f"a whole number from 1 to {most:,}, or None for "
                                 + ("all cores" if executor is None else "the executor's default"))

@@ -627,6 +627,27 @@ def test_the_python_api_refuses_what_the_command_line_refuses(kwargs, says):
     assert str(caught.value).startswith(says)
 
 
+
+@pytest.mark.parametrize(("args", "says"), [
+    ((-1, 0), "run_replication: root: bad value -1; an integer from 0 to 2**128 - 1"),
+    ((2**128, 0), "run_replication: root: bad value 340282366920938463463374607431768211456"),
+    ((1.0, 0), "run_replication: root: bad value 1.0"),
+    ((1, -1), "run_replication: replication: bad value -1; a replication index from 0 to 99,999,999"),
+    ((1, True), "run_replication: replication: bad value true"),
+])
+def test_one_replication_from_python_takes_the_seeds_the_command_line_takes(args, says):
+    """run_replication(sc, 2**128, 0) ran, where --seed and Runner.run refuse that seed,
+    and a negative one met numpy's own error; numpy's integers are taken."""
+    from sim.errors import ScenarioError
+    from sim.model import run_replication
+
+    scenario = load_scenario(DEFAULT)
+    with pytest.raises(ScenarioError) as caught:
+        run_replication(scenario, *args)
+    assert str(caught.value).startswith(says)
+    assert run_replication(scenario, np.uint64(2016), np.int32(3)) == \
+        run_replication(scenario, 2016, 3)
+
 @pytest.mark.parametrize("workers", [0, -2, 5000, 2.0, True])
 def test_a_local_pool_of_no_or_too_many_workers_is_refused(workers):
     """Runner(workers=5000) on two cores was still starting processes after 100 s;
