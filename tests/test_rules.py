@@ -189,6 +189,15 @@ def test_trust_falls_on_violation_and_recovers_in_calm():
 def test_convoy_count():
     assert rules.convoy_count(48.0, 12.0, 6.0, 1.0, 0) == 4
     assert rules.convoy_count(48.0, 12.0, 6.0, 0.5, 0) == 2
+
+
+def test_convoys_too_many_to_count_are_refused_unless_capped():
+    """An interval of the smallest normal float met int(inf) (OverflowError) without a
+    cap; capped, the count is the cap."""
+    tiny = 2.2250738585072014e-308
+    with pytest.raises(ValueError, match="too many to count; set a cap"):
+        rules.convoy_count(5.0, tiny, 1.0, 0.0, 0)
+    assert rules.convoy_count(5.0, tiny, 1.0, 1.0, 7) == 7
     assert rules.convoy_count(48.0, 12.0, 6.0, 1.0, 3) == 3
     assert rules.convoy_count(4.0, 12.0, 6.0, 1.0, 0) == 0
     # a pause exactly as long as the calm a convoy needs sends one; a cap of 1 is a cap
