@@ -278,9 +278,11 @@ def plot_percentiles(ax: Axes, table: Any) -> None:
         # beyond the horizon when more than half held to it, as the text says ('> 720 h')
         med = "n/a" if p["median"] is None else \
             f"{'> ' if p['median_censored'] else ''}{p['median']:.0f} h"
-        ax.text(p["percentile"], y - 0.28, f"observed {p['hours']:.0f} h, predicted median "
-                f"{med}", ha="center" if 20 < p["percentile"] < 80 else
-                ("left" if p["percentile"] <= 20 else "right"), va="bottom", fontsize=7.5)
+        # on two lines, centred in the panel: on one line, beside its point, a label
+        # near the edge ran over the axis ('observed 168 h, ...' at the 88th percentile)
+        ax.text(50, y - 0.22, f"observed {p['hours']:.0f} h\npredicted median {med}",
+                ha="center", va="bottom", fontsize=7.5 if len(points) <= 6 else 6.5,
+                linespacing=1.1)
     ax.set_yticks(range(len(points)), [wrap(p["scenario"], 22) for p in points], fontsize=8)
     ax.set_ylim(len(points) - 0.4, -0.8)
     ax.set_xlim(-2, 102)

@@ -476,7 +476,13 @@ def test_the_calibration_figure_says_what_the_text_says(tmp_path):
     september = next(p for p in drawn.data["percentiles"] if p["scenario"].startswith("kerry"))
     assert september["median_censored"]
     texts = [t.get_text() for t in durations.texts]
-    assert f"observed 168 h, predicted median > {september['median']:.0f} h" in texts
+    assert f"observed 168 h\npredicted median > {september['median']:.0f} h" in texts
+    # every label within the panel: one at the 88th percentile ran over its axis
+    drawn.figure.canvas.draw()
+    panel = durations.get_window_extent()
+    for label in durations.texts:
+        box = label.get_window_extent()
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1, label.get_text()
     assert ", ".join(sets) in " ".join(drawn.figure.get_supxlabel().split())
     dashed = [ln for ln in brier.get_lines() if ln.get_linestyle() == "--"]
     assert [list(ln.get_ydata()) for ln in dashed] == [[0.25, 0.25]]
