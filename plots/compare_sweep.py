@@ -1,10 +1,11 @@
 """Does a lever's effect hold up across a judgement? A comparison sweep's figure.
 
-Above, each side's P(agreement) and P(hold) at every point (A solid, B dashed with open
-markers, in the colours of the sweep figure); below, the paired difference A - B at each
-point with its 95% interval, the answer the figure is for. One numeric parameter is drawn
-in order of its value; anything else against the grid points in order, each named under
-the axis, the lines broken wherever a parameter but the last changes.
+Above, each side's P(agreement) and P(hold) at every point with its 95% interval (A
+solid, B dashed with open markers, in the colours of the sweep figure); below, the
+paired difference A - B at each point with its 95% interval, the answer the figure is
+for. One numeric parameter is drawn in order of its value; anything else against the
+grid points in order, each named under the axis, the lines broken wherever a parameter
+but the last changes.
 """
 
 from __future__ import annotations
@@ -57,17 +58,22 @@ def _sides(points: list[Any]) -> tuple[list[Any], list[Any]]:
 
 def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
                b: dict[str, dict[str, np.ndarray]], joined: bool = True) -> None:
-    """Each quantity of side A as a solid line, of side B dashed, in one colour each
-    (their intervals are in the table: bands of both sides would hide one another),
-    B's markers open. The legend names each quantity once, then, under a heading, the
-    two sides' line and marker styles. Points that are categories (``joined`` false)
-    are markers alone: a line between two parties read as values between them."""
+    """Each quantity of side A as a solid line, of side B dashed, in one colour each,
+    B's markers open, each estimate with its 95% interval as a thin bar (bands of both
+    sides would hide one another; without them the estimates looked exact). The legend
+    names each quantity once, then, under a heading, the two sides' line and marker
+    styles. Points that are categories (``joined`` false) are markers alone: a line
+    between two parties read as values between them."""
     holds = [name for name in a if name != "agreement"]
     handles = []
     for name in a:
         k = holds.index(name) if name in holds else -1
         colour = "black" if k < 0 else milestone_colour(k, len(holds))
         marker = "o" if k < 0 else MARKERS[k % len(MARKERS)]
+        for side in (b, a):
+            est = side[name]["estimate"]
+            ax.errorbar(x, est, yerr=[est - side[name]["low"], side[name]["high"] - est],
+                        fmt="none", ecolor=colour, elinewidth=0.9, capsize=2.0, zorder=1.5)
         ax.plot(x, b[name]["estimate"], color=colour, marker=marker, markersize=4,
                 linewidth=1.2, linestyle="--" if joined else "none", markerfacecolor="white")
         ax.plot(x, a[name]["estimate"], color=colour, marker=marker, markersize=5,
@@ -76,7 +82,7 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
                               linewidth=1.8, label=legend_name(name)))
     ax.set_ylim(-0.02, 1.02)
     percent_axis(ax)
-    ax.set_ylabel("probability, all runs")
+    ax.set_ylabel("probability, all runs (95% interval)")
     # then the sides' line and marker styles, under a heading, in black: drawn in a
     # quantity's grey among the quantities, they read as two more quantities. The
     # marker shows B's open face, which a line alone left unexplained.

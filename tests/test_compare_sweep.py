@@ -225,7 +225,14 @@ def test_figure_shows_each_points_difference(tmp_path):
     assert list(got) == [r["diff"]["p_hold"]["30d"]["estimate"] for r in results]
     assert list(drawn.data["x"]) == [0.12, 0.05, 0.085]
     assert "A, B" not in drawn.data["caption"] and "1,000" not in drawn.data["caption"]
-
+    # above, each side's estimate with its interval: without one, they looked exact
+    top = drawn.figure.axes[0]
+    bars = {tuple(np.round(seg[:, 1], 12)) for coll in top.collections
+            for seg in coll.get_segments()}
+    for r in results:
+        for side in ("a", "b"):
+            hold = r[side]["p_hold"]["30d"]
+            assert (round(hold["low"], 12), round(hold["high"], 12)) in bars
 
 @pytest.mark.parametrize("value", ["ceasefire.imposed.verification=0.5,1.0", "ceasefire.imposed={}"])
 def test_values_that_make_two_files_the_same_scenario_are_refused(capsys, value):
