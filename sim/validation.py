@@ -347,6 +347,11 @@ def _check_convoys(spec: ScenarioSpec, file: str) -> None:
     link = cf.links.pause_hours
     if link is not None and link in spec.issues:
         rng = spec.issues[link]
+        if rng.low < 0:  # (a pause of -100 h was agreed, and traced as such)
+            raise ScenarioError(
+                file, join_key(("issues", link, "low")), rng.low,
+                "at least 0: the issue is the pause length in hours (ceasefire.links.pause_hours)",
+            )
         if rng.high > MAX_PAUSE_HOURS:
             raise ScenarioError(
                 file, join_key(("issues", link, "high")), rng.high,

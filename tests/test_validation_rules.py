@@ -115,6 +115,11 @@ REFUSED = {
         with_keys(minimal_doc(), observed={"agreed": True, "collapsed": True, "hours_held": 10.0,
                                            "hours_held_range": [5.0, 200_000.0]}),
         "observed.hours_held_range", "within 0..100000"),
+    # the pause's own hours are 0..10000; one agreed through an issue was only capped,
+    # and a pause of -100 h was agreed and traced
+    "a pause agreed through an issue that reaches below 0 hours": (
+        with_keys(minimal_doc(), issues__pause_hours={"low": -50.0, "high": 72.0}),
+        "issues.pause_hours.low", "at least 0: the issue is the pause length in hours"),
     "observed withdrawal from a deal never agreed": (
         with_keys(minimal_doc(), observed={"agreed": False, "withdrew": "blue"}),
         "observed.withdrew", "it was never agreed (or correct agreed)"),
@@ -137,6 +142,8 @@ LOADS = {
         minimal_doc(), ceasefire__convoys={"calm_hours": 240.0}),
     "exactly the most rounds of talks allowed": with_keys(
         minimal_doc(), negotiation={"deadline_hours": 1000.0, "round_interval_hours": 0.001}),
+    "a pause agreed through an issue from 0 hours": with_keys(
+        minimal_doc(), issues__pause_hours={"low": 0.0, "high": 72.0}),
     "an observed range starting at hour 0": with_keys(
         minimal_doc(), observed={"agreed": True, "collapsed": True, "hours_held": 10.0,
                                 "hours_held_range": [0.0, 20.0]}),
