@@ -1,5 +1,5 @@
 """Names and labels a scenario shows: visible, without control characters, of a length
-tables and figures can hold, and not two alike but for case.
+tables and figures can hold, and not two alike but for case or Unicode encoding.
 
 Names head table columns and file columns and label figures; printed to a terminal a
 control character can act on it, and a name of hundreds of characters garbled every
@@ -8,32 +8,52 @@ figure it labelled. Part of :mod:`sim.validation`'s rules, kept apart as one con
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from sim.document import join_key
 from sim.errors import ScenarioError
 from sim.schema import MAX_LABEL, MAX_NAME, ScenarioSpec
 
-__all__ = ["MAX_LABEL", "MAX_NAME", "check_printable", "has_control", "refuse_case_twins"]
+__all__ = ["MAX_LABEL", "MAX_NAME", "check_printable", "has_control", "has_visible",
+           "refuse_case_twins"]
 
 
 def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
     """Names are case-sensitive, so ``US`` beside ``us`` would be a second party (or
     issue): almost surely a typing slip, as when a child scenario meant to override its
-    parent's. Refused rather than simulated."""
+    parent's. So would ``café`` written once with an accented letter and once with an
+    accent added to an ``e``: the two look the same everywhere they are shown. Refused
+    rather than simulated."""
     seen: dict[str, str] = {}
     for name in names:
-        other = seen.setdefault(name.lower(), name)
+        other = seen.setdefault(unicodedata.normalize("NFKC", name).casefold(), name)
         if other != name:
+            how = ("differ only in case, and names are case-sensitive" if other.lower() == name.lower()
+                   else "look alike but are written with different characters (Unicode "
+                   "normalisation or case)")
             raise ScenarioError(file, join_key((table, name)), name,
                                 f"{other!r}, as written elsewhere, or another name: {name!r} "
-                                f"and {other!r} differ only in case, and names are "
-                                f"case-sensitive, so these would be two {table}")
+                                f"and {other!r} {how}, so these would be two {table}")
+
+
+DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                            "\u2066\u2067\u2068\u2069")
+"""Characters that reorder the text around them (bidirectional marks, embeddings,
+overrides, isolates): in a name they make a table or a message read other than it is."""
 
 
 def has_control(text: str) -> bool:
-    """Whether ``text`` holds a control character (a new line, a tab, NUL, ESC...)."""
-    return any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text)
+    """Whether ``text`` holds a control character (a new line, a tab, NUL, ESC...) or
+    one that reverses the direction of the text shown."""
+    return any(ch < " " or "\x7f" <= ch <= "\x9f" or ch in DIRECTION_MARKS for ch in text)
+
+
+def has_visible(text: str) -> bool:
+    """Whether ``text`` holds a character that shows: not only spaces, zero-width or
+    format characters, or accents with nothing to sit on (a zero-width space printed a
+    blank row)."""
+    return any(unicodedata.category(ch)[0] not in "ZCM" for ch in text)
 
 
 def _clipped(text: str) -> str:
@@ -54,9 +74,10 @@ def check_printable(spec: ScenarioSpec, file: str) -> None:
     named += [(("parties", n, "label"), p.label, "a party's label") for n, p in spec.parties.items()
               if p.label]
     for parts, text, what in named:
-        if not text.strip() or has_control(text):
+        if not has_visible(text) or has_control(text):
             raise ScenarioError(file, join_key(parts), text, f"{what} with a visible character "
-                                "and no control characters (new lines, tabs, NUL, ESC)")
+                                "and no control characters (new lines, tabs, NUL, ESC, "
+                                "direction overrides)")
         label = parts[-1] == "label"
         if len(text) > (MAX_LABEL if label else MAX_NAME):
             where = parts if label else (*parts[:-1], _clipped(parts[-1]))

@@ -186,6 +186,32 @@ def test_a_party_name_with_a_c1_control_character_is_refused(control):
     assert "no control characters" in err.allowed
 
 
+
+@pytest.mark.parametrize("name", ["\u200b", "\u0301", " \u200d ", "a\u202eb", "x\u2066"],
+                         ids=["zero-width space", "a lone accent", "zero-width joiner",
+                              "right-to-left override", "left-to-right isolate"])
+def test_a_name_that_shows_nothing_or_turns_the_text_around_is_refused(name):
+    """A zero-width space passed as a party name and printed a blank row under "who
+    withdrew"; a right-to-left override reverses the text printed after it."""
+    err = refused(with_keys(minimal_doc(), **{f"parties__{name}": {"role": "mediator"}}))
+    assert err.path == join_key(("parties", name))
+    assert "a party name with a visible character" in err.allowed
+    assert "direction overrides" in err.allowed
+
+
+def test_names_that_look_alike_but_are_written_differently_are_refused():
+    """'café' with a precomposed é and with e + a combining accent were two parties,
+    printed alike; a name accepted elsewhere in scripts with marks still loads."""
+    composed, decomposed = "caf\u00e9", "cafe\u0301"
+    doc = with_keys(minimal_doc(), **{f"parties__{composed}": {"role": "mediator"},
+                                      f"parties__{decomposed}": {"role": "mediator"}})
+    err = refused(doc)
+    assert err.path == join_key(("parties", decomposed))
+    assert "look alike but are written with different characters" in err.allowed
+    hindi = "\u0938\u0940\u0930\u093f\u092f\u093e"  # (a word with vowel signs)
+    scenario_from_dict(with_keys(minimal_doc(), **{f"parties__{hindi}": {"role": "mediator"}}),
+                       "case.toml")
+
 @pytest.mark.parametrize("where", ["party", "label", "milestone"])
 def test_a_name_of_hundreds_of_characters_is_refused_with_its_start_and_length(where):
     """A 300-character issue or party name ran, and garbled the figures (titles and
