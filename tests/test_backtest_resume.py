@@ -272,13 +272,23 @@ def test_odd_directories_and_names_are_refused_before_anything_runs(tmp_path, wh
     (out / "cases").write_text("")
     assert backtest(out, "--resume") == 2
     assert f"but {out / 'cases'} is a file" in capsys.readouterr().err
-    dots = tmp_path / "dots"
-    dots.mkdir()
-    shutil.copy(SCENARIOS / "geneva_2016.toml", dots)
-    shutil.copy(SCENARIOS / f"{SECOND}.toml", dots / "..toml")  # its runs would go in cases/.
-    assert backtest(tmp_path / "new", directory=dots) == 2
-    assert "..toml: bad value '..toml'; a scenario file whose name, before .toml, is more " \
-           "than dots" in capsys.readouterr().err
+
+
+def test_hidden_files_are_left_out_of_the_backtest(tmp_path):
+    """An editor's lock file beside a scenario being edited (.#name.toml, a link to
+    nowhere) stopped the backtest; a file named ..toml would have had its runs saved in
+    cases/.. . Hidden files are left out, as ls leaves them out."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in (f"{SECOND}.toml", "geneva_2016.toml"):  # (the case and its parent)
+        shutil.copy(SCENARIOS / name, cases)
+    shutil.copy(SCENARIOS / f"{FIRST}.toml", cases / "..toml")
+    (cases / f".#{SECOND}.toml").symlink_to("someone@host.1234:1700000000")
+    out = tmp_path / "new"
+    assert backtest(out, runs="50", directory=cases) == 0
+    assert sorted(p.name for p in (out / "cases").iterdir()) == [SECOND]
+    with (out / "backtest.csv").open() as fh:
+        assert FIRST not in fh.read()
 
 
 def test_an_empty_leftover_case_folder_is_not_a_stray_scenario(tmp_path, whole):
