@@ -101,7 +101,8 @@ def idle_parties_notes(scenario: Scenario) -> list[str]:
                          "deal, so its positions and no_deal can move the terms and whether "
                          "one is struck")
     return notes + unreached_notes(scenario) + unarmed_notes(scenario) + later_notes(scenario) \
-        + unweighed_notes(scenario) + deadlock_notes(scenario) + unread_answer_notes(scenario)
+        + unweighed_notes(scenario) + talks_only_notes(scenario) + deadlock_notes(scenario) \
+        + unread_answer_notes(scenario)
 
 
 def _unread_positions(name: str, party: Party) -> list[str]:
@@ -161,6 +162,38 @@ def unweighed_notes(scenario: Scenario) -> list[str]:
             f"(terms.{issue}) is where the offers start, not an outcome"
             for k, issue in enumerate(scenario.issues)
             if not any(scenario.parties[n].weight[k] > 0 for n in weighing)]
+
+
+def talks_only_notes(scenario: Scenario) -> list[str]:
+    """An issue bargained over that no ceasefire mechanism reads (``ceasefire.links``
+    names issues by name: an issue called ``monitoring`` drives nothing while the
+    monitors read ``verification``) and no combatant weighs in its compliance shapes
+    the talks alone: whether and when a deal is struck, not whether it holds. A sweep
+    of it then moves P(hold) only through P(agreement), which is easy to misread as
+    the issue keeping the peace. Issues nobody weighs are noted by
+    :func:`unweighed_notes` instead."""
+    cf = scenario.spec.ceasefire
+    links = cf.links.model_dump()
+    linked = {issue for issue in links.values() if issue is not None}
+    free = [m for m, issue in links.items() if scenario.issue_index(issue) is None]
+    weighing = [*scenario.principals, *scenario.combatants,
+                *([scenario.mediator] if scenario.mediator else [])]
+    notes = []
+    for k, issue in enumerate(scenario.issues):
+        weighed = [n for n in weighing if scenario.parties[n].weight[k] > 0]
+        complied = cf.terms_effect > 0 and any(n in scenario.combatants for n in weighed)
+        if issue in linked or complied or not weighed:
+            continue
+        hint = (f"; to make it drive one, name it in ceasefire.links, as its "
+                f"{listing(free, 'or')} (verification = \"{issue}\", say)"
+                if "verification" in free else
+                f"; to make it drive one, name it in ceasefire.links, as its {listing(free, 'or')}"
+                ) if free else ""
+        notes.append(f"note: issues.{issue} shapes the talks alone: no ceasefire mechanism "
+                     "reads it (ceasefire.links) and no combatant weighs it in its compliance, "
+                     "so it changes whether and when a deal is struck, not how the ceasefire "
+                     f"runs{hint}")
+    return notes
 
 
 def deadlock_notes(scenario: Scenario) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from helpers import minimal_doc, with_keys
 
 from sim.errors import ScenarioError
-from sim.reads import deadlock_notes, idle_parties_notes, unweighed_notes
+from sim.reads import deadlock_notes, idle_parties_notes, talks_only_notes, unweighed_notes
 from sim.scenario import scenario_from_dict
 
 
@@ -62,6 +62,36 @@ def test_an_issue_no_signatory_weighs_is_noted():
     doc["parties"]["un"] = {"role": "mediator", "behaviour": {"leverage": 0.5},
                             "positions": {"prisoners": {"ideal": 0.9}}}
     assert unweighed_notes(scenario_from_dict(doc, "case.toml")) == []
+
+
+def test_an_issue_only_the_talks_read_is_noted_with_the_links_that_would_read_it():
+    """The scenario guide's first file bargained over 'monitoring', which the monitors
+    never read (they read the issue ceasefire.links.verification names, 'verification'),
+    and a sweep of the monitors' coverage gave +0.0 with no word of why. An issue that
+    a mechanism reads, or that a combatant's compliance weighs, is not noted."""
+    doc = copy.deepcopy(minimal_doc())
+    doc["issues"]["monitoring"] = doc["issues"].pop("verification")
+    for party in doc["parties"].values():
+        if "verification" in party.get("positions", {}):
+            party["positions"]["monitoring"] = party["positions"].pop("verification")
+    weighers = [n for n, p in doc["parties"].items() if "monitoring" in p.get("positions", {})]
+    for name in weighers:  # (the patrons alone weigh it)
+        if doc["parties"][name]["role"] == "combatant":
+            del doc["parties"][name]["positions"]["monitoring"]
+    scenario = scenario_from_dict(doc, "case.toml")
+    notes = talks_only_notes(scenario)
+    assert notes == ["note: issues.monitoring shapes the talks alone: no ceasefire mechanism "
+                     "reads it (ceasefire.links) and no combatant weighs it in its compliance, so "
+                     "it changes whether and when a deal is struck, not how the ceasefire runs; to "
+                     "make it drive one, name it in ceasefire.links, as its delineation, "
+                     "verification, joint_targeting, air_restraint, aid_access or pause_hours "
+                     "(verification = \"monitoring\", say)"]
+    assert notes[0] in idle_parties_notes(scenario)
+    linked = with_keys(doc, ceasefire__links__verification="monitoring")
+    assert talks_only_notes(scenario_from_dict(linked, "case.toml")) == []
+    complied = with_keys(doc, parties__red__positions={"monitoring": {"ideal": 0.5}})
+    assert talks_only_notes(scenario_from_dict(complied, "case.toml")) == []
+    assert talks_only_notes(scenario_from_dict(minimal_doc(), "case.toml")) == []
 
 
 def test_hard_limits_that_leave_no_deal_are_noted_with_the_two_limits():
