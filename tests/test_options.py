@@ -239,3 +239,21 @@ def test_a_whole_number_out_of_range_in_a_sweep_is_told_its_range(capsys, param,
     assert status("sweep", str(DEFAULT), "--param", param, "--runs", "3") == 2
     err = capsys.readouterr().err
     assert says in err and "write the range's ends" not in err
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    (".5", "0.5"), ("0,5", "0.5"), ("5.", "5.0"), ("07", "7"), ("-.5", "-0.5")])
+def test_a_number_toml_cannot_read_is_refused_with_the_number_meant(written, meant, capsys):
+    """'--set ...leverage=.5' was kept as the word '.5' and refused as "a number from 0
+    to 1", which .5 looks like; in --param too. Text in quotes is still text."""
+    key = "parties.us.behaviour.leverage"
+    assert run_sim.main(["run", "--set", f"{key}={written}", *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --set: {key}: bad value '{written}'; a number as TOML "
+                          f"writes it, {meant} (digits on both sides of a point")
+    if "," not in written:  # (in --param a comma separates values)
+        assert run_sim.main(["sweep", str(DEFAULT), "--param", f"{key}=0.4,{written}",
+                             *QUICK]) == 2
+        assert f"--param: {key}: bad value '{written}'; a number as TOML writes it, {meant}" \
+            in capsys.readouterr().err
+    assert load_scenario(DEFAULT, [f'name="{written}"']).spec.name == written
