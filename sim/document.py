@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -83,6 +84,9 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
     if parent_path.is_dir():
         raise ScenarioError(name, "extends", parent, "a path to a parent .toml file, but "
                             f"{shown_path(parent_path)} is a directory")
+    if not os.access(parent_path, os.R_OK):  # (said of the parent alone, it named no child)
+        raise ScenarioError(name, "extends", parent, f"a parent file this user can read, but "
+                            f"{shown_path(parent_path)} cannot be read (permission denied)")
     if parent_path in (*_chain, path):
         cycle = " -> ".join(p.name for p in (*_chain, path, parent_path))
         raise ScenarioError(name, "extends", parent, f"extends cycle: {cycle}")

@@ -117,6 +117,26 @@ def test_a_parent_that_is_a_directory_is_blamed_on_the_child_s_extends(tmp_path:
     assert "is a directory" in err.value.allowed
 
 
+def test_a_parent_this_user_cannot_read_is_blamed_on_the_child_s_extends(
+        parent: Path, tmp_path: Path, monkeypatch):
+    """A parent of mode 000 was reported as 'locked.toml: cannot read the file', naming
+    neither the child nor its extends. (The tests may run as root, whom no mode stops:
+    the check is made to see the file unreadable.)"""
+    import os
+
+    import sim.document
+
+    child = write(tmp_path / "child.toml", f'extends = "{parent.name}"\nname = "c"\n')
+    real = os.access
+    monkeypatch.setattr(sim.document.os, "access",
+                        lambda path, mode: False if Path(path) == parent.resolve() else real(path, mode))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.file, err.value.path, err.value.value) == (str(child), "extends", parent.name)
+    assert err.value.allowed.startswith("a parent file this user can read, but ")
+    assert err.value.allowed.endswith("cannot be read (permission denied)")
+
+
 def test_a_scenario_read_from_a_pipe_is_read_as_given(parent: Path, tmp_path: Path):
     """``validate <(cat FILE)`` and ``cat FILE | ... /dev/stdin``: the pipe's path
     resolves to a name that is no file, which was reported as missing."""
