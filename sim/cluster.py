@@ -125,6 +125,10 @@ def connect(client_type: Any, address: str, timeout: float = CONNECT_SECONDS) ->
     kind, message = made["error"]
     # (dask's errors of a protocol it lacks the set-up for are TypeErrors of its insides)
     why = (_protocol_need(address) if kind is TypeError else "") or f"{kind.__name__}: {message}"
+    if issubclass(kind, (MemoryError, OverflowError)):  # a reply read as a length: "HTTP/1.1 4"
+        why = ("something answered there, but not as a dask scheduler: another service, whose "
+               "reply dask read as a message of absurd length (is it the scheduler's port, 8786 "
+               "by default?)")
     raise ScenarioError("--dask", "", address, f"{ADDRESS_HELP} ({why})")
 
 

@@ -126,6 +126,32 @@ def test_a_server_that_never_answers_is_given_up_on_in_time(silent_server):
     assert time.monotonic() - start < 10
 
 
+def test_a_server_that_answers_as_another_service_is_said_to_be_no_scheduler():
+    """A web server's reply ('HTTP/1.1 403 ...') was read by dask as a message's length,
+    and the refusal spoke of allocating 3.07 EiB."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def answer() -> None:
+        while True:
+            try:
+                conn = server.accept()[0]
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n")
+                conn.close()
+            except OSError:
+                return
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        with pytest.raises(ScenarioError) as err:
+            connect(distributed.Client, f"tcp://127.0.0.1:{server.getsockname()[1]}", timeout=5.0)
+    finally:
+        server.close()
+    assert "something answered there, but not as a dask scheduler" in err.value.allowed
+    assert "EiB" not in str(err.value)
+
+
 def test_a_stop_while_connecting_ends_the_wait_at_once(silent_server):
     timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
