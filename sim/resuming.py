@@ -118,6 +118,7 @@ def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
                             f"saved in {out}, which holds point {beyond[0]} (points count from "
                             f"000) ({same})")
+    _refuse_fewer_points(saved_points(out), len(points), f"the sweep saved in {out}", same)
     return [resumable(point_directory(out, k), sc, scenario_file, seed, limit, "sweep_point")
             for k, (_, sc) in enumerate(points)]
 
@@ -144,6 +145,19 @@ def refuse_points_met_early(existing: list[Results | None],
 def _reached(held: Results, scenario: Scenario, precision: float, n: int) -> bool:
     """Whether replications ``0 .. n-1`` of ``held`` meet ``precision``."""
     return precision_reached(held.below(n), scenario, precision)
+
+
+def _refuse_fewer_points(homes: Iterable[Path], points: int, whose: str, same: str) -> None:
+    """Refuse a resumed grid of fewer points than the saved sweep was started with (its
+    manifests' ``grid_points``): one that dropped points not yet saved was taken, while
+    one that dropped a saved point was refused, so the same command was accepted or not
+    by how far the first session got."""
+    sizes = [size for home in homes
+             if isinstance(size := (saved_manifest(home) or {}).get("grid_points"), int)
+             and not isinstance(size, bool)]
+    if sizes and max(sizes) > points:
+        raise ScenarioError("--param", "", f"{points} points", f"the grid of {whose}, "
+                            f"started with {max(sizes)} points ({same})")
 
 
 def _other_point(k: int, now: dict[str, Any], saved: Any, whose: str, same: str
@@ -276,6 +290,8 @@ def resume_pairs(out: Path, runs: int | None,
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the "
                             f"comparison sweep saved in {out}, which holds point {beyond[0]} "
                             f"(points count from 000) ({same})")
+    _refuse_fewer_points([home / side for home in homes for side in SIDES], len(points),
+                         f"the comparison sweep saved in {out}", same)
     existing = [resume_comparison(pair_directory(out, k), runs, (a, b), files, seed,
                                   "pair_point", limit)[1] for k, (_, a, b) in enumerate(points)]
     return runs, existing, note

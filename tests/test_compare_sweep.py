@@ -133,6 +133,19 @@ def test_a_resumed_sweep_equals_one_never_interrupted(tmp_path, monkeypatch, cap
     assert (out / "compare_sweep.csv").read_bytes() == (whole / "compare_sweep.csv").read_bytes()
 
 
+def test_a_resume_that_drops_points_never_started_is_refused(tmp_path, monkeypatch, capsys):
+    """Stopped in the first point, a resume with the first value alone ended a
+    one-point comparison sweep, though one stopped in the second point was refused."""
+    out = tmp_path / "pairs"
+    interrupt_chunk(monkeypatch, 2, size=250)
+    assert sweep(out)[0] == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert sweep(out, "--resume", values="0.05")[0] == 2
+    assert (f"the grid of the comparison sweep saved in {out}, started with 2 points"
+            in capsys.readouterr().err)
+
+
 def counting_items(monkeypatch) -> list[object]:
     """Work items of 250 replications, each counted as it runs."""
     import sim.chunks

@@ -151,6 +151,24 @@ def test_a_resume_with_fewer_points_than_saved_is_refused_beyond_999(tmp_path, c
     assert "holds point 1000" in capsys.readouterr().err
 
 
+def test_a_resume_that_drops_points_never_started_is_refused_as_one_that_drops_saved_ones(
+        tmp_path, monkeypatch, capsys):
+    """Stopped in point 001 of three, a resume with two values was taken (and ended a
+    two-point sweep), though stopped in point 002 the same command was refused: the
+    manifests say how many points the sweep was started with."""
+    out = tmp_path / "sweep"
+    interrupt_chunk(monkeypatch, 5, size=250)  # in point 001; point 002 never started
+    assert sweep(out) == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert sweep(out, "--resume", param="ceasefire.monitoring.deterrence=0.1,0.4") == 2
+    assert ("--param: bad value '2 points'; the grid of the sweep saved in "
+            f"{out}, started with 3 points") in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sweep(out, "--resume") == 0
+
+
 def test_a_sweep_whose_saved_runs_cannot_be_read_asks_for_runs(tmp_path, capsys):
     """It went on with the default 4,000 a point, extending the saved points silently."""
     out = tmp_path / "sweep"
