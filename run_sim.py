@@ -40,9 +40,9 @@ from sim.arguments import (
     complete_run_options,
     fill_runs,
     first_check,
-    resume_options,
 )
 from sim.errors import ScenarioError, show
+from sim.resume_options import resume_options
 from sim.signals import ClosedPipeGuard, StopExplained, TermGuard, Terminated, deferred_stop
 
 NOT_INSTALLED: ModuleNotFoundError | None = None

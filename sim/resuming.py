@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from sim.argtypes import DEFAULT_RUNS, DEFAULT_SEED, SEED_LIMIT
-from sim.arguments import resume_options, saved_count, saved_precision
 from sim.errors import ScenarioError, show
 from sim.origin import first_difference
 from sim.output import jsonable
 from sim.precision import last_held, precision_reached, stop_within
 from sim.records import Results
+from sim.resume_grid import other_point, refuse_fewer_points
+from sim.resume_options import nothing_to_resume, resume_options, saved_count, saved_precision
 from sim.rundir import (
     CASES,
     PAIRS,
@@ -38,7 +39,6 @@ from sim.rundir import (
 )
 from sim.scenario import Scenario
 from sim.sweep_files import met_before_saved_point
-from sim.toml_out import toml_value
 
 
 def resumed_seed(command: str, out: Path | None, resume: bool) -> tuple[int, str]:
@@ -71,12 +71,12 @@ def saved_points(out: Path) -> list[Path]:
 def resume_sweep_options(args: Any) -> str:
     """Take the ``--runs`` of the sweep saved in ``args.out``, or its ``--precision``
     and bounds, when they are not given again, as a resumed run takes its own
-    (:func:`sim.arguments.resume_options`, from the first point whose manifest says
+    (:func:`sim.resume_options.resume_options`, from the first point whose manifest says
     them); returns what to tell the user (that nothing was saved, too)."""
     out = args.out
     refuse_others(out, "sweep", resuming=True)
     if holds_nothing(out):
-        return f"nothing saved in {out} to resume: the sweep starts afresh"
+        return nothing_to_resume(out, "sweep", args.runs is None and args.precision is None)
     if args.runs is not None:
         return ""
     for point in saved_points(out):
@@ -112,13 +112,13 @@ def resumable_sweep(out: Path, points: list[tuple[dict[str, Any], Scenario]],
         saved = (saved_manifest(point_directory(out, k)) or {}).get("sweep_point")
         now = json.loads(json.dumps(jsonable(assignment)))
         if saved is not None and saved != now:
-            raise _other_point(k, now, saved, f"the sweep saved in {out}", same)
+            raise other_point(k, now, saved, f"the sweep saved in {out}", same)
     beyond = [p.name for p in saved_points(out) if int(p.name) >= len(points)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the sweep "
                             f"saved in {out}, which holds point {beyond[0]} (points count from "
                             f"000) ({same})")
-    _refuse_fewer_points(saved_points(out), len(points), f"the sweep saved in {out}", same)
+    refuse_fewer_points(saved_points(out), len(points), f"the sweep saved in {out}", same)
     return [resumable(point_directory(out, k), sc, scenario_file, seed, limit, "sweep_point")
             for k, (_, sc) in enumerate(points)]
 
@@ -147,48 +147,11 @@ def _reached(held: Results, scenario: Scenario, precision: float, n: int) -> boo
     return precision_reached(held.below(n), scenario, precision)
 
 
-def _refuse_fewer_points(homes: Iterable[Path], points: int, whose: str, same: str) -> None:
-    """Refuse a resumed grid of fewer points than the saved sweep was started with (its
-    manifests' ``grid_points``): one that dropped points not yet saved was taken, while
-    one that dropped a saved point was refused, so the same command was accepted or not
-    by how far the first session got."""
-    sizes = [size for home in homes
-             if isinstance(size := (saved_manifest(home) or {}).get("grid_points"), int)
-             and not isinstance(size, bool)]
-    if sizes and max(sizes) > points:
-        raise ScenarioError("--param", "", f"{points} points", f"the grid of {whose}, "
-                            f"started with {max(sizes)} points ({same})")
-
-
-def _other_point(k: int, now: dict[str, Any], saved: Any, whose: str, same: str
-                 ) -> ScenarioError:
-    """The refusal of a resumed grid whose point ``k`` is not the one saved: the keys
-    it lacks or adds, when they differ (a --param left out showed values that matched
-    the saved ones), else the values."""
-    if isinstance(saved, dict) and set(saved) != set(now):
-        lacks = [key for key in saved if key not in now]
-        adds = [key for key in now if key not in saved]
-        parts = ([f"it also swept {' and '.join(lacks)}"] if lacks else []) + (
-            [f"it did not sweep {' or '.join(adds)}"] if adds else [])
-        return ScenarioError("--param", "", " ".join(f"--param {key}=..." for key in now),
-                             f"the --param keys of {whose}: {'; '.join(parts)} (--resume "
-                             "needs the same --param keys)")
-    return ScenarioError("--param", "", _values(now), f"the values of point {k:03d} of "
-                         f"{whose}, {_values(saved)} ({same})")
-
-
-def _values(assignment: Any) -> str:
-    """A point's parameter values as ``--param`` writes them."""
-    if not isinstance(assignment, dict):
-        return repr(assignment)
-    return " ".join(f"{key}={toml_value(value)}" for key, value in assignment.items())
-
-
 def adaptive_resume(args: Any) -> str:
     """Take the ``--precision`` (and its bounds) of the adaptive comparison (or, with
     ``--param``, comparison sweep) saved in ``args.out`` when ``compare --resume`` is
     given neither ``--runs`` nor ``--precision``, as a resumed run takes its own
-    (:func:`sim.arguments.resume_options`); returns what to tell the user ("" when
+    (:func:`sim.resume_options.resume_options`); returns what to tell the user ("" when
     nothing is taken: a comparison of a fixed size, or options given, which
     resume_options leaves as they are)."""
     homes = saved_pairs(args.out) if args.param else [args.out]
@@ -225,7 +188,7 @@ def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Sc
     saved = [saved_count((m or {}).get("runs_requested")) for m in manifests]
     note = ""
     if all(m is None for m in manifests):  # (a side killed before its first save holds none)
-        note = f"nothing saved in {out} to resume: the comparison starts afresh" \
+        note = nothing_to_resume(out, "comparison", runs is None and limit is None) \
             if out.is_dir() or not out.exists() else ""
     elif runs is None and limit is None:
         runs, note = _saved_runs(saved, "comparison", out, "it was")
@@ -271,7 +234,8 @@ def resume_pairs(out: Path, runs: int | None,
     """
     refuse_others(out, "compare_sweep", resuming=True)
     homes = saved_pairs(out)
-    note = "" if homes else f"nothing saved in {out} to resume: the comparison sweep starts afresh"
+    note = "" if homes else nothing_to_resume(out, "comparison sweep",
+                                               runs is None and limit is None)
     if homes and runs is None and limit is None:
         runs, note = _saved_runs(_requested(home / side for home in homes for side in SIDES),
                                  "comparison sweep", out, "its points were")
@@ -284,13 +248,13 @@ def resume_pairs(out: Path, runs: int | None,
         for side in SIDES:
             saved = (saved_manifest(pair_directory(out, k) / side) or {}).get("pair_point")
             if saved is not None and saved != now:
-                raise _other_point(k, now, saved, f"the comparison sweep saved in {out}", same)
+                raise other_point(k, now, saved, f"the comparison sweep saved in {out}", same)
     beyond = [p.name for p in homes if int(p.name) >= len(points)]
     if beyond:
         raise ScenarioError("--param", "", f"{len(points)} points", f"the grid of the "
                             f"comparison sweep saved in {out}, which holds point {beyond[0]} "
                             f"(points count from 000) ({same})")
-    _refuse_fewer_points([home / side for home in homes for side in SIDES], len(points),
+    refuse_fewer_points([home / side for home in homes for side in SIDES], len(points),
                          f"the comparison sweep saved in {out}", same)
     existing = [resume_comparison(pair_directory(out, k), runs, (a, b), files, seed,
                                   "pair_point", limit)[1] for k, (_, a, b) in enumerate(points)]
@@ -331,7 +295,7 @@ def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list
                             "renamed, or without an [observed] section of its own: a child no "
                             "longer inherits its parent's): --resume needs the "
                             "same scenarios, or another --out")
-    note = "" if saved else f"nothing saved in {out} to resume: the backtest starts afresh"
+    note = "" if saved else nothing_to_resume(out, "backtest", runs is None, precision=False)
     if saved and runs is None:
         runs, note = _saved_runs(_requested(homes), "backtest", out, "its scenarios were")
     runs = DEFAULT_RUNS if runs is None else runs

@@ -166,7 +166,8 @@ def test_resuming_a_run_whose_manifest_is_gone_names_the_manifest(tmp_path, caps
 
 def test_a_saved_run_count_is_taken_only_when_it_is_one_the_options_allow():
     """A manifest may have been edited: a count the options would refuse is not taken."""
-    from sim.arguments import MAX_RUNS, saved_count
+    from sim.argtypes import MAX_RUNS
+    from sim.resume_options import saved_count
 
     assert saved_count(1) == 1 and saved_count(MAX_RUNS) == MAX_RUNS
     for bad in (0, -5, MAX_RUNS + 1, True, 12.0, "600", None):
@@ -174,7 +175,7 @@ def test_a_saved_run_count_is_taken_only_when_it_is_one_the_options_allow():
 
 
 def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
-    from sim.arguments import resume_options
+    from sim.resume_options import resume_options
 
     args = argparse.Namespace(out=tmp_path, runs=None, precision=None, min_runs=None,
                               max_runs=None)
@@ -187,7 +188,7 @@ def test_a_resumed_adaptive_run_takes_only_the_valid_bounds_it_saved(tmp_path):
 def test_a_new_precision_keeps_the_saved_bounds_unless_they_cross_one_given(tmp_path):
     """A resume given a new ``--precision`` keeps the bounds saved with the old one (they
     were left at the defaults); a saved bound that would cross one given is not taken."""
-    from sim.arguments import resume_options
+    from sim.resume_options import resume_options
 
     saved = {"precision": 0.04, "min_runs": 5000, "max_runs": 9000}
     args = argparse.Namespace(out=tmp_path, runs=None, precision=0.03, min_runs=None,
