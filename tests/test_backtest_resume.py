@@ -17,6 +17,7 @@ import pytest
 from helpers import ROOT, interrupt_chunk
 
 import run_sim
+from sim.errors import ScenarioError
 
 SCENARIOS = ROOT / "scenarios"
 FIRST, SECOND = "cessation_feb_2016", "kerry_lavrov_sep_2016"
@@ -320,17 +321,22 @@ def test_stopped_before_any_replication_finished_it_saves_no_case(tmp_path, monk
     assert not (out / "cases" / FIRST).exists()
 
 
-def test_a_resume_without_runs_and_nothing_saved_starts_afresh_at_the_default(tmp_path):
-    from sim.arguments import DEFAULT_RUNS
+def test_a_resume_with_nothing_saved_needs_runs_to_start_afresh(tmp_path, capsys):
+    """Without --runs it started afresh at the default 4,000, which passed for the
+    backtest that was meant; given --runs, it starts afresh and says so."""
     from sim.backtest import scored_cases
     from sim.resuming import resume_backtest
 
     out = tmp_path / "backtest"
     (out / "cases" / "leftover").mkdir(parents=True)  # a folder holding no runs
     cases = scored_cases(SCENARIOS)
-    runs, existing, note = resume_backtest(out, None, cases.directory, cases.scenarios, 2016)
-    assert (runs, existing) == (DEFAULT_RUNS, {})
+    with pytest.raises(ScenarioError, match=r"give its --runs and --seed, or leave out --resume"):
+        resume_backtest(out, None, cases.directory, cases.scenarios, 2016)
+    runs, existing, note = resume_backtest(out, 300, cases.directory, cases.scenarios, 2016)
+    assert (runs, existing) == (300, {})
     assert note == f"nothing saved in {out} to resume: the backtest starts afresh"
+    assert backtest(tmp_path / "killed", "--resume", runs=None) == 2
+    assert "nothing is saved in" in capsys.readouterr().err
 
 
 def test_a_resume_in_a_run_s_directory_says_to_resume_the_run(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from helpers import DEFAULT, LostWorkerError, interrupt_chunk
 
 import run_sim
+from sim.errors import ScenarioError
 
 COUNTERFACTUAL = "ceasefire.monitoring.coverage=0.5"
 
@@ -179,8 +180,10 @@ def test_a_resume_drops_the_stale_result_and_a_side_saved_empty_is_nothing(tmp_p
     (empty / "a").mkdir(parents=True)
     (empty / "a" / ".runs.csv.1234.tmp").write_text("replication\n")
     sides = (load_scenario(DEFAULT, [COUNTERFACTUAL]), load_scenario(DEFAULT))
-    runs, existing, note = resume_comparison(empty, None, sides, [DEFAULT], 2016)
-    assert runs == 4000 and existing == (None, None) and "starts afresh" in note
+    runs, existing, note = resume_comparison(empty, 300, sides, [DEFAULT], 2016)
+    assert runs == 300 and existing == (None, None) and "starts afresh" in note
+    with pytest.raises(ScenarioError, match=r"give its --runs \(or --precision\) and --seed"):
+        resume_comparison(empty, None, sides, [DEFAULT], 2016)
 
 
 def test_a_side_stopped_before_any_replication_leaves_nothing_to_resume(tmp_path, monkeypatch):

@@ -49,12 +49,18 @@ def test_files_and_folders_that_are_no_point_are_left_alone(tmp_path, capsys):
 
 
 def test_a_sweep_resumed_where_nothing_was_saved_starts_afresh_and_says_so(tmp_path, capsys):
+    """Given --runs, it starts afresh with a note; given neither --runs nor --precision,
+    there is nothing to take them from, and the defaults would pass for the sweep that
+    was meant: refused."""
     out = tmp_path / "never"
-    args = argparse.Namespace(out=out, runs=None, precision=None, min_runs=None, max_runs=None)
+    args = argparse.Namespace(out=out, runs=3, precision=None, min_runs=None, max_runs=None)
     assert resume_sweep_options(args) == f"nothing saved in {out} to resume: the sweep starts afresh"
-    assert args.runs is None and args.precision is None  # so: the default
     assert sweep(out, "--resume", param="ceasefire.monitoring.deterrence=0.1,0.2", runs="3") == 0
     assert f"nothing saved in {out} to resume: the sweep starts afresh" in capsys.readouterr().err
+    blind = argparse.Namespace(out=tmp_path / "other", runs=None, precision=None,
+                               min_runs=None, max_runs=None)
+    with pytest.raises(ScenarioError, match=r"give its --runs \(or --precision\) and --seed"):
+        resume_sweep_options(blind)
 
 
 def test_a_smaller_grid_names_the_first_saved_point_beyond_it(tmp_path, capsys):

@@ -98,6 +98,16 @@ def test_a_resume_of_a_directory_holding_nothing_says_it_starts_afresh(tmp_path,
     out = tmp_path / "typo"
     assert run("--runs", "50", "--out", str(out), "--resume") == 0
     assert f"nothing saved in {out} to resume: the run starts afresh" in capsys.readouterr().err
+    # given nothing to go on, it ran 4,000 runs on seed 2016 in place of the run meant
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    assert run("--out", str(killed), "--resume") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --resume: a directory holding a run to resume, but nothing "
+                          f"is saved in {killed} (a run stopped before its first save holds "
+                          "nothing): to start it afresh there, give its --runs (or --precision) "
+                          "and --seed, or leave out --resume")
+    assert not any(killed.iterdir())
 
 
 def test_an_edited_manifest_is_not_trusted_for_the_resumes_options(tmp_path, capsys):
