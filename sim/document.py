@@ -277,29 +277,8 @@ def parse_value(text: str, source: str = "--set", key: str = "") -> Any:
         if text.lstrip()[:1] in ("[", "{", '"', "'"):
             detail = re.sub(r" \(at (line \d+, column \d+|end of document)\)", "", str(exc))
             raise ScenarioError(source, key, text, f"a TOML value ({detail})") from None
-        if (meant := _number_meant(text)) is not None:
-            # kept as a word, it was refused as "a number from 0 to 1", which .5 looks like
-            raise ScenarioError(source, key, text, f"a number as TOML writes it, {meant} (digits "
-                                "on both sides of a point, a point and not a comma, no leading "
-                                "zero), or text in quotes") from None
         return text
     return doc["v"] if len(doc) == 1 else text
-
-
-_NUMBERISH = re.compile(r"[+-]?\d*(?:[.,]\d*)?(?:[eE][+-]?\d+)?")
-
-
-def _number_meant(text: str) -> str | None:
-    """The TOML number ``text`` was meant to be (``.5``, ``0,5``, ``5.`` or ``07``, which
-    TOML does not read as numbers), or None for text that is no number."""
-    if not any(ch.isdigit() for ch in text) or not _NUMBERISH.fullmatch(text):
-        return None
-    written = text.replace(",", ".")
-    try:
-        value = float(written)
-    except ValueError:
-        return None
-    return str(int(value)) if "." not in written and "e" not in written.lower() else repr(value)
 
 
 def apply_override(doc: dict[str, Any], key: str, value: Any,

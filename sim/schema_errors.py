@@ -5,6 +5,7 @@ unknown one, a numeric field's range, TOML's names for the kinds of value)."""
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
 from difflib import get_close_matches
 from typing import Any, get_args
@@ -160,8 +161,14 @@ def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioErro
         msg = _range(loc) or msg
     elif kind in {"int_from_float", "int_parsing", "int_type"}:
         msg = _range(loc) or "a whole number"
+        if (meant := number_meant(err.get("input"))) is not None:
+            msg += f" ({meant})"
     elif kind in {"float_type", "float_parsing"}:  # text or true/false where a number goes
         msg = _range(loc) or "a number"
+        if (meant := number_meant(err.get("input"))) is not None:
+            # '--set ...=.5' was kept as the word '.5', and refused as "a number from 0 to
+            # 1", which .5 looks like
+            msg += f" ({meant})"
     elif kind in {"string_type"}:
         msg = "text in quotes"
         if isinstance(err.get("input"), list):
@@ -186,6 +193,33 @@ def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioErro
         msg = "must be a finite number (no nan or inf)"
     value = err.get("input")
     return ScenarioError(file, path, value, msg)
+
+
+_NUMBERISH = re.compile(r"[+-]?\d*(?:[.,]\d*)?(?:[eE][+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+
+
+def number_meant(text: Any) -> str | None:
+    """What to say of text given where a number goes that was meant as one: ``.5``,
+    ``0,5``, ``5.``, ``07`` and ``1,000``, which TOML does not read as numbers (so
+    ``--set`` keeps them as words), or a number in quotes; None for other text."""
+    if not isinstance(text, str) or not any(ch.isdigit() for ch in text) \
+            or not _NUMBERISH.fullmatch(text.strip()):
+        return None
+    text = text.strip()
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    whole = "." not in text and "," not in text and "e" not in text.lower()
+    meant = str(int(value)) if whole else repr(value)
+    if _THOUSANDS.fullmatch(text):  # 1,000: a thousand, or one in a decimal comma
+        meant = f"{text.replace(',', '')}, or {meant} if the comma marks decimals"
+    try:  # a number TOML reads, so given in quotes
+        quoted = isinstance(tomllib.loads(f"v = {text}")["v"], (int, float))
+    except tomllib.TOMLDecodeError:
+        quoted = False
+    return f"TOML reads {text!r} as text: write {meant}{' without quotes' if quoted else ''}"
 
 
 PAIRS = {"hours_held_range": "a list of exactly 2 numbers: [low, high], the hours the "
