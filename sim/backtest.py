@@ -22,6 +22,7 @@ there, scoring the same table as a backtest never interrupted.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -123,6 +124,10 @@ def scored_cases(directory: Path, overrides: list[str] | None = None) -> Cases:
                             ".toml files, but it " + ("is a file (give the directory that "
                                                       "holds it)" if directory.exists()
                                                       else "does not exist"))
+    if not os.access(directory, os.R_OK | os.X_OK):  # (it read as holding no scenario)
+        raise ScenarioError(str(directory), "", str(directory), "a directory of scenario .toml "
+                            "files this user can read, but its permissions do not let it be "
+                            "listed")
     # hidden files are left out, as ls leaves them: an editor's lock file (.#case.toml, a
     # link to nowhere) stopped a backtest while its scenario was open; and a name of dots
     # alone would be saved as cases/..

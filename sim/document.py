@@ -56,16 +56,31 @@ far fewer than exhaust Python's recursion (about 1,000 did, reported as tables n
 too deeply)."""
 
 
+def _reachable(path: Path, name: str) -> bool:
+    """Whether ``path`` exists.
+
+    Raises:
+        ScenarioError: a directory on its path cannot be entered (``exists`` raised a
+            PermissionError, which ended the command in a traceback).
+    """
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise ScenarioError(name, "", None, f"a file this user can reach, but "
+                            f"{exc.strerror or exc}: a directory on its path cannot be "
+                            "entered") from None
+
+
 def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario and its ``extends`` ancestors into one merged document.
 
     Messages name the file loaded as the user gave it, and an ancestor by
     :func:`shown_path` (both as the messages about the merged document do)."""
     name = str(path)
-    if path.exists():
+    if _reachable(path, name):
         # a pipe (/dev/stdin, <(...)) resolves to a name that is no file: read it as given
         resolved = path.resolve()
-        path = resolved if resolved.exists() else path.absolute()
+        path = resolved if _reachable(resolved, name) else path.absolute()
         name = shown_path(path) if _chain else name
     doc = read_toml(path, name)
     parent = doc.get("extends")
@@ -77,7 +92,13 @@ def resolve_document(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
         parent_path = (path.parent / parent).resolve()
     except (OSError, ValueError):  # e.g. a NUL character in the name
         raise ScenarioError(name, "extends", parent, "a path to a parent .toml file") from None
-    if not parent_path.exists():
+    try:
+        found = parent_path.exists()
+    except OSError as exc:  # a directory on the way this user may not enter
+        raise ScenarioError(name, "extends", parent, f"a parent file this user can read, but "
+                            f"{shown_path(parent_path)} cannot be reached ({exc.strerror or exc}: "
+                            "a directory on its path cannot be entered)") from None
+    if not found:
         raise ScenarioError(name, "extends", parent,
                             f"parent file {shown_path(parent_path)} not found (the path is "
                             "taken from the directory of the file that extends it)")

@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from helpers import ROOT, interrupt_chunk
@@ -319,6 +320,21 @@ def test_stopped_before_any_replication_finished_it_saves_no_case(tmp_path, monk
     assert backtest(out) == 130
     assert "interrupted before a scenario finished\n" in capsys.readouterr().err
     assert not (out / "cases" / FIRST).exists()
+
+
+def test_a_directory_this_user_cannot_list_is_said_so(tmp_path, monkeypatch):
+    """It read as a directory holding no scenario. (The tests may run as root, whom no
+    mode stops: the check is made to see it unlistable.)"""
+    import os
+
+    import sim.backtest
+    from sim.backtest import scored_cases
+
+    real = os.access
+    monkeypatch.setattr(sim.backtest.os, "access",
+                        lambda path, mode: False if Path(path) == tmp_path else real(path, mode))
+    with pytest.raises(ScenarioError, match="its permissions do not let it be listed"):
+        scored_cases(tmp_path)
 
 
 def test_a_resume_with_nothing_saved_needs_runs_to_start_afresh(tmp_path, capsys):

@@ -8,6 +8,7 @@ no ``extends`` key. Cycles and missing parents are bad input (ScenarioError, exi
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,35 @@ def test_a_parent_this_user_cannot_read_is_blamed_on_the_child_s_extends(
     assert (err.value.file, err.value.path, err.value.value) == (str(child), "extends", parent.name)
     assert err.value.allowed.startswith("a parent file this user can read, but ")
     assert err.value.allowed.endswith("cannot be read (permission denied)")
+
+
+def test_a_file_behind_a_directory_this_user_cannot_enter_is_refused_not_a_traceback(
+        parent: Path, tmp_path: Path, monkeypatch):
+    """A parent (or the file itself) inside a directory of mode 000 ended in a
+    PermissionError traceback from Path.exists. (The tests may run as root, whom no
+    mode stops: Path.exists is made to meet the error.)"""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    inside = locked / "base.toml"
+    inside.write_text(parent.read_text())
+    real = Path.exists
+
+    def exists(self: Path, *args: Any, **kwargs: Any) -> bool:
+        if locked in Path(os.path.abspath(self)).parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    child = write(tmp_path / "child.toml", 'extends = "locked/base.toml"\nname = "c"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert (err.value.file, err.value.path) == (str(child), "extends")
+    assert "cannot be reached (Permission denied: a directory on its path cannot be entered)" \
+        in err.value.allowed
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(inside)
+    assert err.value.allowed == ("a file this user can reach, but Permission denied: a "
+                                 "directory on its path cannot be entered")
 
 
 def test_a_scenario_read_from_a_pipe_is_read_as_given(parent: Path, tmp_path: Path):
