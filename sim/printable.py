@@ -27,33 +27,36 @@ def refuse_case_twins(file: str, table: str, names: Iterable[str]) -> None:
     rather than simulated."""
     seen: dict[str, str] = {}
     for name in names:
-        other = seen.setdefault(unicodedata.normalize("NFKC", name).casefold(), name)
+        other = seen.setdefault(unicodedata.normalize("NFC", name).lower(), name)
         if other != name:
             how = ("differ only in case, and names are case-sensitive" if other.lower() == name.lower()
-                   else "look alike but are written with different characters (Unicode "
-                   "normalisation or case)")
+                   else "look alike but are written with different characters (an accented "
+                   "letter, or a letter and a combining accent)")
             raise ScenarioError(file, join_key((table, name)), name,
                                 f"{other!r}, as written elsewhere, or another name: {name!r} "
                                 f"and {other!r} {how}, so these would be two {table}")
 
 
-DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                            "\u2066\u2067\u2068\u2069")
-"""Characters that reorder the text around them (bidirectional marks, embeddings,
-overrides, isolates): in a name they make a table or a message read other than it is."""
+DIRECTION_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Characters that reorder the text after them (bidirectional embeddings, overrides and
+isolates): in a name they make a table or a message read other than it is. The plain
+direction marks (U+200E, U+200F, U+061C), which mixed Arabic or Hebrew and Latin text
+needs to show right, are not among them."""
 
 
 def has_control(text: str) -> bool:
     """Whether ``text`` holds a control character (a new line, a tab, NUL, ESC...) or
     one that reverses the direction of the text shown."""
-    return any(ch < " " or "\x7f" <= ch <= "\x9f" or ch in DIRECTION_MARKS for ch in text)
+    return any(ch < " " or "\x7f" <= ch <= "\x9f" or ch in DIRECTION_OVERRIDES for ch in text)
 
 
 def has_visible(text: str) -> bool:
     """Whether ``text`` holds a character that shows: not only spaces, zero-width or
     format characters, or accents with nothing to sit on (a zero-width space printed a
-    blank row)."""
-    return any(unicodedata.category(ch)[0] not in "ZCM" for ch in text)
+    blank row). A character newer than this Python's Unicode tables (an emoji of
+    Unicode 15 on Python 3.11) counts as one that shows."""
+    return any(unicodedata.category(ch)[0] not in "ZM"
+               and unicodedata.category(ch) not in ("Cc", "Cf", "Cs") for ch in text)
 
 
 def _clipped(text: str) -> str:
@@ -89,8 +92,8 @@ def check_printable(spec: ScenarioSpec, file: str) -> None:
                 + ("; a longer display name goes in its 'label'" if what == "a party name"
                    else "")))
     if has_control(spec.title):
-        raise ScenarioError(file, "title", spec.title,
-                            "one line of text without control characters")
+        raise ScenarioError(file, "title", spec.title, "one line of text without control "
+                            "characters (new lines, tabs, NUL, ESC, direction overrides)")
     cited = [("sources", spec.sources)]
     if spec.observed is not None:
         cited.append(("observed.sources", spec.observed.sources))

@@ -194,9 +194,21 @@ def test_a_name_that_shows_nothing_or_turns_the_text_around_is_refused(name):
     """A zero-width space passed as a party name and printed a blank row under "who
     withdrew"; a right-to-left override reverses the text printed after it."""
     err = refused(with_keys(minimal_doc(), **{f"parties__{name}": {"role": "mediator"}}))
-    assert err.path == join_key(("parties", name))
+    assert err.path == join_key(("parties", name)) and err.value == name
     assert "a party name with a visible character" in err.allowed
-    assert "direction overrides" in err.allowed
+
+
+@pytest.mark.parametrize("name", ["\u0627\u0644\u0634\u0645\u0627\u0644\u061c",
+                                  "\u05d7\u05dc\u05d1\u200f (2016)", "\U0001fae8", "x\u00b2"],
+                         ids=["Arabic with its letter mark", "Hebrew with a right-to-left mark",
+                              "an emoji newer than Python 3.11's tables", "a superscript"])
+def test_names_in_any_script_with_their_direction_marks_load(name):
+    """Plain direction marks are what mixed Arabic or Hebrew and Latin text needs to show
+    right, and a character this Python does not know yet may well show: neither is
+    refused; nor is x² beside x2, which do not look alike."""
+    doc = with_keys(minimal_doc(), **{f"issues__{name}": {"low": 0.0, "high": 1.0},
+                                      "issues__x2": {"low": 0.0, "high": 1.0}})
+    assert name in scenario_from_dict(doc, "case.toml").issues
 
 
 def test_names_that_look_alike_but_are_written_differently_are_refused():
