@@ -27,7 +27,8 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None,
     Returns what to tell the user: the options taken, or that nothing was saved to
     resume (``saved`` is None: a mistyped ``--out``, say)."""
     if saved is None:
-        return nothing_to_resume(args.out, "run", args.runs is None and args.precision is None)
+        return nothing_to_resume(args.out, "run", args.runs is None and args.precision is None,
+                                 getattr(args, "seed", None))
     if args.runs is not None or not saved:
         return ""  # (none saved: the run is refused later)
     taken: list[str] = []
@@ -54,23 +55,28 @@ def resume_options(args: argparse.Namespace, saved: dict[str, Any] | None,
     return f"resuming with the saved {what}'s {' '.join(taken)}"
 
 
-def nothing_to_resume(out: Path, what: str, blind: bool, precision: bool = True) -> str:
+def nothing_to_resume(out: Path, what: str, blind: bool, seed: int | None,
+                      precision: bool = True) -> str:
     """What to tell a resume that finds nothing saved in ``out`` (a ``--out`` mistyped,
-    or a command killed before its first save): it starts afresh. Refused when
-    ``blind``, given no ``--runs`` (nor ``--precision``, where ``precision``): there is
-    nothing to take them from, and the defaults ran 4,000 runs on seed 2016 in place of
-    the 20,000 on seed 5 that were killed.
+    or a command killed before its first save): it starts afresh, on ``seed`` (said: a
+    resume takes the saved seed, and here none was saved). Refused when ``blind``,
+    given no ``--runs`` (nor ``--precision``, where ``precision``): there is nothing to
+    take them from, and the defaults ran 4,000 runs on seed 2016 in place of the 20,000
+    on seed 5 that were killed.
 
     Raises:
         ScenarioError: ``blind``.
     """
     if blind:
+        where = (f"{out} does not exist" if not out.exists() else
+                 f"nothing is saved in {out} (a {what} stopped before its first save holds "
+                 "nothing)")
         raise ScenarioError("--resume", "", None, f"a directory holding a {what} to resume, but "
-                            f"nothing is saved in {out} (a {what} stopped before its first save "
-                            "holds nothing): to start it afresh there, give its --runs"
+                            f"{where}: to start it afresh there, give its --runs"
                             f"{' (or --precision)' if precision else ''} and --seed, or leave "
                             "out --resume")
-    return f"nothing saved in {out} to resume: the {what} starts afresh"
+    on = "" if seed is None else f", on seed {seed}"
+    return f"nothing saved in {out} to resume: the {what} starts afresh{on}"
 
 
 def _saved_bounds(args: argparse.Namespace, saved: dict[str, Any], given: list[str]) -> list[str]:

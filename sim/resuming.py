@@ -76,7 +76,8 @@ def resume_sweep_options(args: Any) -> str:
     out = args.out
     refuse_others(out, "sweep", resuming=True)
     if holds_nothing(out):
-        return nothing_to_resume(out, "sweep", args.runs is None and args.precision is None)
+        return nothing_to_resume(out, "sweep", args.runs is None and args.precision is None,
+                                 getattr(args, "seed", None))
     if args.runs is not None:
         return ""
     for point in saved_points(out):
@@ -188,7 +189,7 @@ def resume_comparison(out: Path, runs: int | None, scenarios: tuple[Scenario, Sc
     saved = [saved_count((m or {}).get("runs_requested")) for m in manifests]
     note = ""
     if all(m is None for m in manifests):  # (a side killed before its first save holds none)
-        note = nothing_to_resume(out, "comparison", runs is None and limit is None) \
+        note = nothing_to_resume(out, "comparison", runs is None and limit is None, seed) \
             if out.is_dir() or not out.exists() else ""
     elif runs is None and limit is None:
         runs, note = _saved_runs(saved, "comparison", out, "it was")
@@ -235,7 +236,7 @@ def resume_pairs(out: Path, runs: int | None,
     refuse_others(out, "compare_sweep", resuming=True)
     homes = saved_pairs(out)
     note = "" if homes else nothing_to_resume(out, "comparison sweep",
-                                               runs is None and limit is None)
+                                               runs is None and limit is None, seed)
     if homes and runs is None and limit is None:
         runs, note = _saved_runs(_requested(home / side for home in homes for side in SIDES),
                                  "comparison sweep", out, "its points were")
@@ -295,7 +296,8 @@ def resume_backtest(out: Path, runs: int | None, directory: str, scenarios: list
                             "renamed, or without an [observed] section of its own: a child no "
                             "longer inherits its parent's): --resume needs the "
                             "same scenarios, or another --out")
-    note = "" if saved else nothing_to_resume(out, "backtest", runs is None, precision=False)
+    note = "" if saved else nothing_to_resume(out, "backtest", runs is None, seed,
+                                              precision=False)
     if saved and runs is None:
         runs, note = _saved_runs(_requested(homes), "backtest", out, "its scenarios were")
     runs = DEFAULT_RUNS if runs is None else runs

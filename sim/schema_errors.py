@@ -161,14 +161,14 @@ def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioErro
         msg = _range(loc) or msg
     elif kind in {"int_from_float", "int_parsing", "int_type"}:
         msg = _range(loc) or "a whole number"
-        if (meant := number_meant(err.get("input"))) is not None:
-            msg += f" ({meant})"
+        if (reading := number_meant(err.get("input"))) is not None:
+            msg += f" ({reading})"
     elif kind in {"float_type", "float_parsing"}:  # text or true/false where a number goes
         msg = _range(loc) or "a number"
-        if (meant := number_meant(err.get("input"))) is not None:
+        if (reading := number_meant(err.get("input"))) is not None:
             # '--set ...=.5' was kept as the word '.5', and refused as "a number from 0 to
             # 1", which .5 looks like
-            msg += f" ({meant})"
+            msg += f" ({reading})"
     elif kind in {"string_type"}:
         msg = "text in quotes"
         if isinstance(err.get("input"), list):

@@ -350,7 +350,8 @@ def test_a_resume_with_nothing_saved_needs_runs_to_start_afresh(tmp_path, capsys
         resume_backtest(out, None, cases.directory, cases.scenarios, 2016)
     runs, existing, note = resume_backtest(out, 300, cases.directory, cases.scenarios, 2016)
     assert (runs, existing) == (300, {})
-    assert note == f"nothing saved in {out} to resume: the backtest starts afresh"
+    assert note == f"nothing saved in {out} to resume: the backtest starts afresh, on seed 2016"
+    (tmp_path / "killed").mkdir()
     assert backtest(tmp_path / "killed", "--resume", runs=None) == 2
     assert "nothing is saved in" in capsys.readouterr().err
 

@@ -96,8 +96,9 @@ def test_options_given_again_are_the_resumes_own(tmp_path, capsys):
 def test_a_resume_of_a_directory_holding_nothing_says_it_starts_afresh(tmp_path, capsys):
     """A mistyped --out started a fresh run without a word."""
     out = tmp_path / "typo"
-    assert run("--runs", "50", "--out", str(out), "--resume") == 0
-    assert f"nothing saved in {out} to resume: the run starts afresh" in capsys.readouterr().err
+    assert run("--runs", "50", "--seed", "5", "--out", str(out), "--resume") == 0
+    assert (f"nothing saved in {out} to resume: the run starts afresh, on seed 5"
+            in capsys.readouterr().err)
     # given nothing to go on, it ran 4,000 runs on seed 2016 in place of the run meant
     killed = tmp_path / "killed"
     killed.mkdir()
@@ -108,6 +109,9 @@ def test_a_resume_of_a_directory_holding_nothing_says_it_starts_afresh(tmp_path,
                           "nothing): to start it afresh there, give its --runs (or --precision) "
                           "and --seed, or leave out --resume")
     assert not any(killed.iterdir())
+    assert run("--out", str(tmp_path / "typed"), "--resume") == 2
+    assert (f"a directory holding a run to resume, but {tmp_path / 'typed'} does not exist: "
+            "to start it afresh there") in capsys.readouterr().err
 
 
 def test_an_edited_manifest_is_not_trusted_for_the_resumes_options(tmp_path, capsys):
