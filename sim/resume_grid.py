@@ -1,5 +1,5 @@
 """Whether a resumed sweep's grid is the one saved: the same points, in the same order,
-with the same keys, and not fewer than it was started with. A sweep and a comparison
+with the same keys, and not fewer than it was last run with. A sweep and a comparison
 sweep are checked alike; the messages name the point and key that differ."""
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from sim.toml_out import toml_value
 
 
 def refuse_fewer_points(homes: Iterable[Path], points: int, whose: str, same: str) -> None:
-    """Refuse a resumed grid of fewer points than the saved sweep was started with (its
-    manifests' ``grid_points``): one that dropped points not yet saved was taken, while
-    one that dropped a saved point was refused, so the same command was accepted or not
-    by how far the first session got."""
+    """Refuse a resumed grid of fewer points than the saved sweep was last run with (the
+    largest of its manifests' ``grid_points``: an extended sweep's grew). One that
+    dropped points not yet saved was taken, while one that dropped a saved point was
+    refused, so the same command was accepted or not by how far the first session got."""
     sizes = [size for home in homes
              if isinstance(size := (saved_manifest(home) or {}).get("grid_points"), int)
              and not isinstance(size, bool)]
     if sizes and max(sizes) > points:
         raise ScenarioError("--param", "", f"{points} points", f"the grid of {whose}, "
-                            f"started with {max(sizes)} points ({same})")
+                            f"last run as a grid of {max(sizes)} points ({same})")
 
 
 def other_point(k: int, now: dict[str, Any], saved: Any, whose: str, same: str

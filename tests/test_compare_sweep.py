@@ -142,7 +142,7 @@ def test_a_resume_that_drops_points_never_started_is_refused(tmp_path, monkeypat
     monkeypatch.undo()
     capsys.readouterr()
     assert sweep(out, "--resume", values="0.05")[0] == 2
-    assert (f"the grid of the comparison sweep saved in {out}, started with 2 points"
+    assert (f"the grid of the comparison sweep saved in {out}, last run as a grid of 2 points"
             in capsys.readouterr().err)
 
 

@@ -164,7 +164,7 @@ def test_a_resume_that_drops_points_never_started_is_refused_as_one_that_drops_s
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert sweep(out, "--resume", param="ceasefire.monitoring.deterrence=0.1,0.4") == 2
     assert ("--param: bad value '2 points'; the grid of the sweep saved in "
-            f"{out}, started with 3 points") in capsys.readouterr().err
+            f"{out}, last run as a grid of 3 points") in capsys.readouterr().err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sweep(out, "--resume") == 0
 
