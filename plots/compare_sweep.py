@@ -56,6 +56,11 @@ def _sides(points: list[Any]) -> tuple[list[Any], list[Any]]:
             [SimpleNamespace(params=p.params, scenario=p.b, summary=p.result["b"]) for p in points])
 
 
+SIDE_STEP = 0.012
+"""How far left of a point side A is drawn, and right of it side B, as a share of the
+span of the points."""
+
+
 def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
                b: dict[str, dict[str, np.ndarray]], joined: bool = True) -> None:
     """Each quantity of side A as a solid line, of side B dashed, in one colour each,
@@ -66,17 +71,21 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
     between two parties read as values between them."""
     holds = [name for name in a if name != "agreement"]
     handles = []
+    # A a little left of each point, B a little right: where the sides and quantities
+    # meet, their interval bars stood in one column, each hiding the others
+    finite = x[np.isfinite(x)]
+    step = SIDE_STEP * (float(finite.max() - finite.min()) if len(finite) > 1 else 1.0)
     for name in a:
         k = holds.index(name) if name in holds else -1
         colour = "black" if k < 0 else milestone_colour(k, len(holds))
         marker = "o" if k < 0 else MARKERS[k % len(MARKERS)]
-        for side in (b, a):
+        for side, at in ((b, x + step), (a, x - step)):
             est = side[name]["estimate"]
-            ax.errorbar(x, est, yerr=[est - side[name]["low"], side[name]["high"] - est],
+            ax.errorbar(at, est, yerr=[est - side[name]["low"], side[name]["high"] - est],
                         fmt="none", ecolor=colour, elinewidth=0.9, capsize=2.0, zorder=1.5)
-        ax.plot(x, b[name]["estimate"], color=colour, marker=marker, markersize=4,
+        ax.plot(x + step, b[name]["estimate"], color=colour, marker=marker, markersize=4,
                 linewidth=1.2, linestyle="--" if joined else "none", markerfacecolor="white")
-        ax.plot(x, a[name]["estimate"], color=colour, marker=marker, markersize=5,
+        ax.plot(x - step, a[name]["estimate"], color=colour, marker=marker, markersize=5,
                 linewidth=1.8, linestyle="-" if joined else "none")
         handles.append(Line2D([], [], color=colour, marker=marker, markersize=5,
                               linewidth=1.8, label=legend_name(name)))
