@@ -266,7 +266,8 @@ def plot_percentiles(ax: Axes, table: Any) -> None:
     order = {row["scenario"]: i for i, row in enumerate(table.rows)}
     ax.axvspan(25, 75, color=LIGHT_GREY, alpha=0.5, linewidth=0)
     ax.axvline(50, color=GREY, linewidth=0.8, linestyle="--")
-    ax.text(50, len(points) - 0.52, "middle half of the predicted durations", ha="center",
+    # above the first row: below the last it ran into that row's label
+    ax.text(50, -0.55, "middle half of the predicted durations", ha="center",
             va="bottom", fontsize=7.5, color="#555555")
     for y, p in enumerate(points):
         colour = SCENARIO_COLOURS[order[p["scenario"]] % len(SCENARIO_COLOURS)]
@@ -278,13 +279,17 @@ def plot_percentiles(ax: Axes, table: Any) -> None:
         # beyond the horizon when more than half held to it, as the text says ('> 720 h')
         med = "n/a" if p["median"] is None else \
             f"{'> ' if p['median_censored'] else ''}{p['median']:.0f} h"
-        # on two lines, centred in the panel: on one line, beside its point, a label
-        # near the edge ran over the axis ('observed 168 h, ...' at the 88th percentile)
-        ax.text(50, y - 0.22, f"observed {p['hours']:.0f} h\npredicted median {med}",
-                ha="center", va="bottom", fontsize=7.5 if len(points) <= 6 else 6.5,
-                linespacing=1.1)
+        # on its point's row, on the half of the panel away from the point, on two
+        # lines: beside the point, a label near the edge ran over the axis; above it,
+        # with ten cases, a label sat between two rows and read as either's
+        right = p["percentile"] < 50
+        ax.text(98 if right else 2, y, f"observed {p['hours']:.0f} h\npredicted median {med}",
+                ha="right" if right else "left", va="center",
+                fontsize=7.5 if len(points) <= 6 else 6.5, linespacing=1.1, zorder=4,
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.8,
+                      "edgecolor": "none"})
     ax.set_yticks(range(len(points)), [wrap(p["scenario"], 22) for p in points], fontsize=8)
-    ax.set_ylim(len(points) - 0.4, -0.8)
+    ax.set_ylim(len(points) - 0.4, -0.5 - max(0.3, 0.07 * (len(points) + 0.4)))
     ax.set_xlim(-2, 102)
     # on two lines: on one, it was wider than the panel and ran under the Brier scores'
     # labels when the scenarios' names are short

@@ -483,6 +483,9 @@ def test_the_calibration_figure_says_what_the_text_says(tmp_path):
     for label in durations.texts:
         box = label.get_window_extent()
         assert panel.x0 <= box.x0 and box.x1 <= panel.x1, label.get_text()
+    # each on its case's row: above it, a label sat between two rows with ten cases
+    rows = [t.get_position()[1] for t in durations.texts if t.get_text().startswith("observed")]
+    assert rows == list(range(len(drawn.data["percentiles"])))
     assert ", ".join(sets) in " ".join(drawn.figure.get_supxlabel().split())
     dashed = [ln for ln in brier.get_lines() if ln.get_linestyle() == "--"]
     assert [list(ln.get_ydata()) for ln in dashed] == [[0.25, 0.25]]
