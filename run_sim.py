@@ -324,6 +324,14 @@ def _dispatch(args: argparse.Namespace, guard: TermGuard, program: bool = False)
             print(f"error: {show(str(exc.filename))}: a path the file system can open "
                   f"({exc.strerror})", file=sys.stderr)
             return EXIT_BAD_INPUT
+        if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) \
+                and exc.filename is not None:
+            # a path given (--out, a scenario's folder) behind a directory this user may
+            # not enter, or on a read-only disk: said, as the commands' own checks say it
+            print(f"error: {show(str(exc.filename))}: a path this user can reach, read and "
+                  f"write where output goes ({exc.strerror}: a directory on the way may not "
+                  "be entered, or the file or disk is not writable)", file=sys.stderr)
+            return EXIT_BAD_INPUT
         traceback.print_exc()
         print("internal error (exit 1): please report it with the command above",
               file=sys.stderr)

@@ -67,6 +67,8 @@ def nothing_to_resume(out: Path, what: str, blind: bool, seed: int | None,
     Raises:
         ScenarioError: ``blind``.
     """
+    if out.exists() and not out.is_dir():  # (said first: giving --runs would meet it next)
+        raise ScenarioError("--out", "", str(out), "a directory, but it is a file (left as it is)")
     if blind:
         where = (f"{out} does not exist" if not out.exists() else
                  f"nothing is saved in {out} (a {what} stopped before its first save holds "

@@ -624,3 +624,26 @@ def test_a_path_too_long_for_the_file_system_is_bad_input(tmp_path, capsys, wher
     err = capsys.readouterr().err
     assert "a path the file system can open (File name too long)" in err
     assert "Traceback" not in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("command", ["run", "backtest", "plot"])
+def test_a_path_behind_a_directory_this_user_cannot_enter_is_said_not_a_traceback(
+        tmp_path, monkeypatch, capsys, command):
+    """'plot locked/sub', 'backtest locked/sub' and '--out locked/x' ended in a
+    PermissionError traceback from the first look at the path. (The tests may run as
+    root, whom no mode stops: the command meets the error.)"""
+    locked = str(tmp_path / "locked" / "sub")
+
+    def refused(args):
+        raise PermissionError(13, "Permission denied", locked)
+
+    monkeypatch.setitem(run_sim.COMMANDS, command, refused)
+    args = {"run": ["run", str(DEFAULT), "--runs", "5", "--no-progress"],
+            "backtest": ["backtest", locked, "--runs", "5", "--no-progress"],
+            "plot": ["plot", locked]}[command]
+    assert run_sim.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: '{locked}': a path this user can reach, read and write where "
+                          "output goes (Permission denied: a directory on the way may not be "
+                          "entered")
+    assert "Traceback" not in err and "internal error" not in err

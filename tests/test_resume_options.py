@@ -112,6 +112,10 @@ def test_a_resume_of_a_directory_holding_nothing_says_it_starts_afresh(tmp_path,
     assert run("--out", str(tmp_path / "typed"), "--resume") == 2
     assert (f"a directory holding a run to resume, but {tmp_path / 'typed'} does not exist: "
             "to start it afresh there") in capsys.readouterr().err
+    # a file: said first, or giving the --runs advised would meet it next
+    (tmp_path / "afile").write_text("")
+    assert run("--out", str(tmp_path / "afile"), "--resume") == 2
+    assert "a directory, but it is a file (left as it is)" in capsys.readouterr().err
 
 
 def test_an_edited_manifest_is_not_trusted_for_the_resumes_options(tmp_path, capsys):
