@@ -161,7 +161,7 @@ def _from_error(file: str, err: Any, doc: dict[str, Any] | None) -> ScenarioErro
         msg = _range(loc) or msg
     elif kind in {"int_from_float", "int_parsing", "int_type"}:
         msg = _range(loc) or "a whole number"
-        if (reading := number_meant(err.get("input"))) is not None:
+        if (reading := number_meant(err.get("input"), whole=True)) is not None:
             msg += f" ({reading})"
     elif kind in {"float_type", "float_parsing"}:  # text or true/false where a number goes
         msg = _range(loc) or "a number"
@@ -199,27 +199,38 @@ _NUMBERISH = re.compile(r"[+-]?\d*(?:[.,]\d*)?(?:[eE][+-]?\d+)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 
 
-def number_meant(text: Any) -> str | None:
+def number_meant(text: Any, whole: bool = False) -> str | None:
     """What to say of text given where a number goes that was meant as one: ``.5``,
-    ``0,5``, ``5.``, ``07`` and ``1,000``, which TOML does not read as numbers (so
-    ``--set`` keeps them as words), or a number in quotes; None for other text."""
-    if not isinstance(text, str) or not any(ch.isdigit() for ch in text) \
-            or not _NUMBERISH.fullmatch(text.strip()):
+    ``0,5``, ``5.``, ``07``, ``1,000`` and ``1,000,000``, which TOML does not read as
+    numbers (so ``--set`` keeps them as words), or a number in quotes; None for other
+    text, and, where a ``whole`` number goes, for text that means none (``0,5``)."""
+    if not isinstance(text, str):
         return None
     text = text.strip()
+    thousands = _THOUSANDS.fullmatch(text) is not None
+    if not thousands and (not any(ch.isdigit() for ch in text) or not _NUMBERISH.fullmatch(text)):
+        return None
     try:
-        value = float(text.replace(",", "."))
+        value = float(text.replace(",", "") if thousands else text.replace(",", "."))
     except ValueError:
         return None
-    whole = "." not in text and "," not in text and "e" not in text.lower()
-    meant = str(int(value)) if whole else repr(value)
-    if _THOUSANDS.fullmatch(text):  # 1,000: a thousand, or one in a decimal comma
-        meant = f"{text.replace(',', '')}, or {meant} if the comma marks decimals"
+    as_written = not any(mark in text for mark in ".,eE")  # (07: a whole number meant)
+    readings = [str(int(value))] if thousands or (value.is_integer() and (whole or as_written)) \
+        else []
+    if not whole and not readings:
+        readings = [repr(value)]
+    if thousands and not whole and text.count(",") == 1:  # 1,000: or one, in a decimal comma
+        readings.append(f"{float(text.replace(',', '.'))!r} if the comma marks decimals")
     try:  # a number TOML reads, so given in quotes
         quoted = isinstance(tomllib.loads(f"v = {text}")["v"], (int, float))
     except tomllib.TOMLDecodeError:
         quoted = False
-    return f"TOML reads {text!r} as text: write {meant}{' without quotes' if quoted else ''}"
+    if quoted and not whole:  # (as written, unquoted: 1e3, not 1000.0)
+        readings = [text]
+    if not readings:
+        return None
+    return f"TOML reads {text!r} as text: write {', or '.join(readings)}" + (
+        " without quotes" if quoted else "")
 
 
 PAIRS = {"hours_held_range": "a list of exactly 2 numbers: [low, high], the hours the "

@@ -257,3 +257,15 @@ def test_a_number_toml_reads_as_text_is_refused_with_the_number_meant(written, m
                              *QUICK]) == 2
         assert f"as text: {meant})" in capsys.readouterr().err
     assert load_scenario(DEFAULT, [f"name={written}"]).spec.name == written.strip('"')
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("5.", " (TOML reads '5.' as text: write 5)"), ("1,000", " (TOML reads '1,000' as text: write 1000)"),
+    ("0,5", ""), ("1,000,000", " (TOML reads '1,000,000' as text: write 1000000)")])
+def test_where_a_whole_number_goes_the_hint_names_a_whole_number(written, said, capsys):
+    """'max_per_pause=5.' was told to write 5.0, which is refused as not whole; a
+    thousands separator was read only in a single group."""
+    key = "ceasefire.convoys.max_per_pause"
+    assert run_sim.main(["run", "--set", f"{key}={written}", *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith(f"bad value '{written}'; a whole number from 0 to 10,000{said}")
