@@ -50,13 +50,28 @@ def has_control(text: str) -> bool:
     return any(ch < " " or "\x7f" <= ch <= "\x9f" or ch in DIRECTION_OVERRIDES for ch in text)
 
 
+IGNORABLE = ((0x2060, 0x206F), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF), (0xFDD0, 0xFDEF))
+"""Code points that never show, assigned yet or not: the reserved ones among the
+default-ignorable (U+2065, the tags block) and the noncharacters U+FDD0..FDEF (with
+every plane's last two, U+xFFFE and U+xFFFF)."""
+
+
+def _shows(ch: str) -> bool:
+    """Whether ``ch`` draws something: not a space, an accent alone, a control, format,
+    surrogate or private-use character, an ignorable code point or a noncharacter. One
+    newer than this Python's Unicode tables (an emoji of Unicode 15 on Python 3.11)
+    counts as one that shows."""
+    code = ord(ch)
+    if any(low <= code <= high for low, high in IGNORABLE) or code & 0xFFFE == 0xFFFE:
+        return False
+    category = unicodedata.category(ch)
+    return category[0] not in "ZM" and category not in ("Cc", "Cf", "Cs", "Co")
+
+
 def has_visible(text: str) -> bool:
-    """Whether ``text`` holds a character that shows: not only spaces, zero-width or
-    format characters, or accents with nothing to sit on (a zero-width space printed a
-    blank row). A character newer than this Python's Unicode tables (an emoji of
-    Unicode 15 on Python 3.11) counts as one that shows."""
-    return any(unicodedata.category(ch)[0] not in "ZM"
-               and unicodedata.category(ch) not in ("Cc", "Cf", "Cs") for ch in text)
+    """Whether ``text`` holds a character that shows (:func:`_shows`): a zero-width space
+    as a name printed a blank row."""
+    return any(_shows(ch) for ch in text)
 
 
 def _clipped(text: str) -> str:
@@ -80,7 +95,7 @@ def check_printable(spec: ScenarioSpec, file: str) -> None:
         if not has_visible(text) or has_control(text):
             raise ScenarioError(file, join_key(parts), text, f"{what} with a visible character "
                                 "and no control characters (new lines, tabs, NUL, ESC, "
-                                "direction overrides)")
+                                "or direction embeddings, overrides and isolates)")
         label = parts[-1] == "label"
         if len(text) > (MAX_LABEL if label else MAX_NAME):
             where = parts if label else (*parts[:-1], _clipped(parts[-1]))
@@ -93,7 +108,8 @@ def check_printable(spec: ScenarioSpec, file: str) -> None:
                    else "")))
     if has_control(spec.title):
         raise ScenarioError(file, "title", spec.title, "one line of text without control "
-                            "characters (new lines, tabs, NUL, ESC, direction overrides)")
+                            "characters (new lines, tabs, NUL, ESC, or direction embeddings, "
+                            "overrides and isolates)")
     cited = [("sources", spec.sources)]
     if spec.observed is not None:
         cited.append(("observed.sources", spec.observed.sources))

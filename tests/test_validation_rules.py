@@ -187,15 +187,29 @@ def test_a_party_name_with_a_c1_control_character_is_refused(control):
 
 
 
-@pytest.mark.parametrize("name", ["\u200b", "\u0301", " \u200d ", "a\u202eb", "x\u2066"],
+@pytest.mark.parametrize("name", ["\u200b", "\u0301", " \u200d ", "a\u202eb", "x\u2066",
+                                  "\u2065", "\U000e0080", "\ue000", "\ufdd0"],
                          ids=["zero-width space", "a lone accent", "zero-width joiner",
-                              "right-to-left override", "left-to-right isolate"])
+                              "right-to-left override", "left-to-right isolate",
+                              "a reserved invisible", "an unassigned tag", "private use",
+                              "a noncharacter"])
 def test_a_name_that_shows_nothing_or_turns_the_text_around_is_refused(name):
     """A zero-width space passed as a party name and printed a blank row under "who
     withdrew"; a right-to-left override reverses the text printed after it."""
     err = refused(with_keys(minimal_doc(), **{f"parties__{name}": {"role": "mediator"}}))
     assert err.path == join_key(("parties", name)) and err.value == name
     assert "a party name with a visible character" in err.allowed
+
+
+def test_a_title_may_hold_direction_marks_but_not_what_reorders_the_text_after_it():
+    """Plain marks (U+200F) fix how mixed Hebrew and Latin text shows; an isolate
+    (U+2068) reorders what follows, and the refusal names it."""
+    marked = "\u05d7\u05dc\u05d1\u200f (2016)"
+    assert scenario_from_dict(with_keys(minimal_doc(), title=marked), "c").spec.title == marked
+    err = refused(with_keys(minimal_doc(), title="Talks \u2068x\u2069"))
+    assert err.path == "title"
+    assert err.allowed == ("one line of text without control characters (new lines, tabs, NUL, "
+                           "ESC, or direction embeddings, overrides and isolates)")
 
 
 @pytest.mark.parametrize("name", ["\u0627\u0644\u0634\u0645\u0627\u0644\u061c",
