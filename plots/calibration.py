@@ -266,35 +266,34 @@ def plot_percentiles(ax: Axes, table: Any) -> None:
     order = {row["scenario"]: i for i, row in enumerate(table.rows)}
     ax.axvspan(25, 75, color=LIGHT_GREY, alpha=0.5, linewidth=0)
     ax.axvline(50, color=GREY, linewidth=0.8, linestyle="--")
-    # above the first row: below the last it ran into that row's label
-    ax.text(50, -0.55, "middle half of the predicted durations", ha="center",
-            va="bottom", fontsize=7.5, color="#555555")
     for y, p in enumerate(points):
         colour = SCENARIO_COLOURS[order[p["scenario"]] % len(SCENARIO_COLOURS)]
+        # (above the labels: a label may cross a wide range, and must not hide it)
         ax.plot([p["low"], p["high"]], [y, y], color=colour, linewidth=3,
-                solid_capstyle="butt")
+                solid_capstyle="butt", zorder=5)
         ax.plot([p["percentile"]], [y], marker=">" if p["censored"] else "o", color=colour,
                 markersize=8, markeredgecolor="black", markeredgewidth=0.5, linestyle="",
-                clip_on=False)
+                clip_on=False, zorder=6)
         # beyond the horizon when more than half held to it, as the text says ('> 720 h')
         med = "n/a" if p["median"] is None else \
             f"{'> ' if p['median_censored'] else ''}{p['median']:.0f} h"
-        # on its point's row, on the half of the panel away from the point, on two
-        # lines: beside the point, a label near the edge ran over the axis; above it,
-        # with ten cases, a label sat between two rows and read as either's
-        right = p["percentile"] < 50
-        ax.text(98 if right else 2, y, f"observed {p['hours']:.0f} h\npredicted median {med}",
-                ha="right" if right else "left", va="center",
-                fontsize=7.5 if len(points) <= 6 else 6.5, linespacing=1.1, zorder=4,
-                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.8,
-                      "edgecolor": "none"})
+        # one line just above its own bar, mid-panel, in its case's colour: beside the
+        # point, a label near the edge ran over the axis; on two lines above the row,
+        # with ten cases, it sat between two rows and read as either's; beside the
+        # bar, a wide range crossed it
+        ax.annotate(f"observed {p['hours']:.0f} h, predicted median {med}", xy=(50, y),
+                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=7 if len(points) <= 6 else 6.5, zorder=4, color=colour,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.7,
+                          "edgecolor": "none"})
     ax.set_yticks(range(len(points)), [wrap(p["scenario"], 22) for p in points], fontsize=8)
-    ax.set_ylim(len(points) - 0.4, -0.5 - max(0.3, 0.07 * (len(points) + 0.4)))
+    # room above the first row for its label, whatever the rows' height
+    ax.set_ylim(len(points) - 0.4, -0.3 - max(0.5, 0.07 * (len(points) + 1.3)))
     ax.set_xlim(-2, 102)
     # on two lines: on one, it was wider than the panel and ran under the Brier scores'
     # labels when the scenarios' names are short
     ax.set_xlabel("percentile of the observed duration\namong predicted hours held "
-                  "(agreed runs, %)")
+                  "(agreed runs, %)\ngrey: the middle half of the predictions")
     ax.set_title("Observed duration in the predicted distribution", loc="left")
     ax.grid(axis="y", visible=False)
 

@@ -476,16 +476,19 @@ def test_the_calibration_figure_says_what_the_text_says(tmp_path):
     september = next(p for p in drawn.data["percentiles"] if p["scenario"].startswith("kerry"))
     assert september["median_censored"]
     texts = [t.get_text() for t in durations.texts]
-    assert f"observed 168 h\npredicted median > {september['median']:.0f} h" in texts
+    assert f"observed 168 h, predicted median > {september['median']:.0f} h" in texts
     # every label within the panel: one at the 88th percentile ran over its axis
     drawn.figure.canvas.draw()
     panel = durations.get_window_extent()
     for label in durations.texts:
         box = label.get_window_extent()
         assert panel.x0 <= box.x0 and box.x1 <= panel.x1, label.get_text()
-    # each on its case's row: above it, a label sat between two rows with ten cases
-    rows = [t.get_position()[1] for t in durations.texts if t.get_text().startswith("observed")]
-    assert rows == list(range(len(drawn.data["percentiles"])))
+    # each just above its case's bar, in its colour: with ten cases, a label placed
+    # between two rows read as either's
+    labels = [t for t in durations.texts if t.get_text().startswith("observed")]
+    assert [t.xy[1] for t in labels] == list(range(len(drawn.data["percentiles"])))
+    bars = [ln for ln in durations.get_lines() if ln.get_linewidth() == 3]
+    assert [t.get_color() for t in labels] == [ln.get_color() for ln in bars]
     assert ", ".join(sets) in " ".join(drawn.figure.get_supxlabel().split())
     dashed = [ln for ln in brier.get_lines() if ln.get_linestyle() == "--"]
     assert [list(ln.get_ydata()) for ln in dashed] == [[0.25, 0.25]]
