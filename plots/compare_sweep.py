@@ -56,9 +56,9 @@ def _sides(points: list[Any]) -> tuple[list[Any], list[Any]]:
             [SimpleNamespace(params=p.params, scenario=p.b, summary=p.result["b"]) for p in points])
 
 
-SIDE_STEP = 0.012
-"""How far left of a point side A is drawn, and right of it side B, as a share of the
-span of the points."""
+SIDE_STEP = 0.035
+"""How far apart each quantity's sides are drawn around a point, as a share of the
+spacing of the points (eight estimates take a quarter of it)."""
 
 
 def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
@@ -71,21 +71,24 @@ def plot_sides(ax: Axes, x: np.ndarray, a: dict[str, dict[str, np.ndarray]],
     between two parties read as values between them."""
     holds = [name for name in a if name != "agreement"]
     handles = []
-    # A a little left of each point, B a little right: where the sides and quantities
-    # meet, their interval bars stood in one column, each hiding the others
-    finite = x[np.isfinite(x)]
-    step = SIDE_STEP * (float(finite.max() - finite.min()) if len(finite) > 1 else 1.0)
-    for name in a:
+    # each quantity's A and B a little apart around each point, in a fixed order: where
+    # the sides and quantities meet, their interval bars stood in one column, each
+    # hiding the others
+    finite = np.unique(x[np.isfinite(x)])
+    step = SIDE_STEP * (float(np.median(np.diff(finite))) if len(finite) > 1 else 1.0)
+    slots = 2 * len(a)
+    for j, name in enumerate(a):
         k = holds.index(name) if name in holds else -1
         colour = "black" if k < 0 else milestone_colour(k, len(holds))
         marker = "o" if k < 0 else MARKERS[k % len(MARKERS)]
-        for side, at in ((b, x + step), (a, x - step)):
+        at_a, at_b = (x + (2 * j + side - (slots - 1) / 2) * step for side in (0, 1))
+        for side, at in ((b, at_b), (a, at_a)):
             est = side[name]["estimate"]
             ax.errorbar(at, est, yerr=[est - side[name]["low"], side[name]["high"] - est],
                         fmt="none", ecolor=colour, elinewidth=0.9, capsize=2.0, zorder=1.5)
-        ax.plot(x + step, b[name]["estimate"], color=colour, marker=marker, markersize=4,
+        ax.plot(at_b, b[name]["estimate"], color=colour, marker=marker, markersize=4,
                 linewidth=1.2, linestyle="--" if joined else "none", markerfacecolor="white")
-        ax.plot(x - step, a[name]["estimate"], color=colour, marker=marker, markersize=5,
+        ax.plot(at_a, a[name]["estimate"], color=colour, marker=marker, markersize=5,
                 linewidth=1.8, linestyle="-" if joined else "none")
         handles.append(Line2D([], [], color=colour, marker=marker, markersize=5,
                               linewidth=1.8, label=legend_name(name)))

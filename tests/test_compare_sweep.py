@@ -246,9 +246,10 @@ def test_figure_shows_each_points_difference(tmp_path):
         for side in ("a", "b"):
             hold = r[side]["p_hold"]["30d"]
             assert (round(hold["low"], 12), round(hold["high"], 12)) in bars
-    # A's bars a little left of each point and B's right, not one column hiding the other
+    # each quantity's A and B bars a little apart around each point, not one column
+    # hiding the others (agreement and three milestones: eight columns a point)
     columns = {round(float(seg[0, 0]), 9) for coll in top.collections for seg in coll.get_segments()}
-    assert len(columns) == 2 * len(results)
+    assert len(columns) == 2 * 4 * len(results)
 
 @pytest.mark.parametrize("value", ["ceasefire.imposed.verification=0.5,1.0", "ceasefire.imposed={}"])
 def test_values_that_make_two_files_the_same_scenario_are_refused(capsys, value):
