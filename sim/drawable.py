@@ -21,6 +21,7 @@ Parts after that are not the session's, and the whole is drawn as stopped.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import math
@@ -28,13 +29,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.argtypes import MAX_RUNS
 from sim.backtest_table import BacktestTable
 from sim.compare_sweep import PairPoint
 from sim.errors import ScenarioError
 from sim.experiments import SweepPoint, reference_difference
 from sim.observed import scenario_row
-from sim.output import parts_inside, read_plottable_run, read_run, shell_path
+from sim.output import jsonable, parts_inside, read_plottable_run, read_run, shell_path
 from sim.params import MAX_POINTS, parse_params
 from sim.records import Results
 from sim.resuming import saved_pairs, saved_points
@@ -43,6 +46,7 @@ from sim.saved_summary import check_summary
 from sim.saved_trace import read_traces
 from sim.scenario import Scenario
 from sim.scoring import compute_scores
+from sim.stats import compare
 
 __all__ = ["plottable"]
 
@@ -64,7 +68,7 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
     if (out / "runs.csv").is_file() or (out / "manifest.json").is_file():
         return "run", read_plottable_run(out)
     if (out / "compare.json").is_file() and all((out / s / "runs.csv").is_file() for s in SIDES):
-        return "compare", {"result": _comparison(out / "compare.json")}
+        return "compare", {"result": _agrees_with_sides(out, _comparison(out / "compare.json"))}
     if (out / POINTS).is_dir() and (points := read_sweep(out)):
         return "sweep", points
     if (out / PAIRS).is_dir() and (pairs := read_pairs(out)):
@@ -104,6 +108,7 @@ def read_sweep(out: Path) -> dict[str, Any]:
         manifests.append(manifest)
     if not points:
         return {}
+    _refuse_unread(out / "sweep.csv", len(points), out / POINTS / f"{len(points):03d}")
     return {"points": points, "params": list(points[0].params),
             "planned": _planned(manifests, len(homes)),
             "runs": _count(manifests[0].get("runs_requested"))}
@@ -126,7 +131,7 @@ def read_pairs(out: Path) -> dict[str, Any]:
         if manifests and _count(manifest.get("runs_requested")) != _count(
                 manifests[0].get("runs_requested")):
             break  # left from an earlier session
-        record = _comparison(home / "compare.json")
+        record = _agrees_with_sides(home, _comparison(home / "compare.json"))
         names = (str(record.get("a_name", names[0])), str(record.get("b_name", names[1])))
         params = _params(home / "compare.json", record.get("params", manifest["pair_point"]),
                          points[0].params if points else None)
@@ -136,6 +141,7 @@ def read_pairs(out: Path) -> dict[str, Any]:
             break
     if not points:
         return {}
+    _refuse_unread(out / "compare_sweep.csv", len(points), out / PAIRS / f"{len(points):03d}")
     return {"points": points, "params": list(points[0].params), "names": names,
             "planned": _planned(manifests, len(homes)),
             "runs": _count(manifests[0].get("runs_requested"))}
@@ -218,6 +224,11 @@ def read_backtest(out: Path) -> BacktestTable | None:
         rows.append(row)
     if not rows:
         return None
+    missing = sorted(_listed(out / "backtest.csv") - {str(r["scenario"]) for r in rows})
+    if missing:  # (a case removed read as a backtest stopped before it, and scored better)
+        raise ScenarioError(str(out / CASES), "", None, f"the runs of every case backtest.csv "
+                            f"scores, but those of {missing[0]} do not read back (removed or "
+                            "damaged): run the backtest again, or --resume it")
     planned = _size(first.get("cases_planned")) or len(homes)
     table = BacktestTable(str(Path(str(first.get("scenario_file") or out)).parent),
                           _count(first.get("runs_requested")) or rows[0]["runs"],
@@ -293,6 +304,52 @@ def _comparison(path: Path) -> dict[str, Any]:
         check_summary(path, data[side], side)
     check_summary(path, data["diff"], "diff", difference=True)
     return data
+
+
+def _refuse_unread(table: Path, drawn: int, first_unread: Path) -> None:
+    """Refuse to draw fewer points than the whole's table (``sweep.csv``,
+    ``compare_sweep.csv``) lists: a point whose files were removed read as where the
+    sweep stopped, and the complete points after it were left out of a figure marked
+    as interrupted. (The table of a stopped sweep lists the points it saved, and a
+    resume removes it at once.)"""
+    listed = len(_rows(table))
+    if listed > drawn:
+        raise ScenarioError(str(first_unread), "", None, f"a point saved whole, as {table.name} "
+                            f"lists {listed} points and only {drawn} read back (its runs.csv or "
+                            "summary.json removed or damaged): run the sweep again, or --resume "
+                            "it")
+
+
+def _listed(table: Path) -> set[str]:
+    """The scenarios ``backtest.csv`` scores (its rows of kind ``scenario``)."""
+    return {row.get("scenario", "") for row in _rows(table) if row.get("kind") == "scenario"}
+
+
+def _rows(table: Path) -> list[dict[str, str]]:
+    """The rows of a whole's CSV table; none if it is missing or cannot be read (it is
+    a summary of the parts, which are what is drawn)."""
+    try:
+        with table.open(newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def _agrees_with_sides(home: Path, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` (a ``compare.json``), once its paired differences are found to be those
+    of the replications both sides saved in ``home/a`` and ``home/b``: an edited
+    estimate was drawn as it stood, outside its own interval and off the chart."""
+    sides = [_saved(home / side) for side in SIDES]
+    if None in sides:
+        return record
+    (a, held_a, _, _), (_, held_b, _, _) = sides  # type: ignore[misc]
+    common = np.intersect1d(held_a.columns["replication"], held_b.columns["replication"])
+    again = json.loads(json.dumps(jsonable(compare(held_a.among(common), held_b.among(common), a))))
+    if again != record["diff"] or record["runs"] != len(common):
+        raise ScenarioError(str(home / "compare.json"), "diff", None, "the paired differences of "
+                            "the runs saved in a/ and b/, which it does not hold (edited?): "
+                            "compare them again")
+    return record
 
 
 def _count(value: Any) -> int | None:

@@ -56,12 +56,19 @@ def saved_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def table_of_first(table: Path, n: int) -> None:
+    """Keep the header and the first ``n`` rows of a whole's CSV table, as a sweep that
+    saved ``n`` points left it (it writes the table as each point is saved)."""
+    table.write_text("".join(table.read_text().splitlines(keepends=True)[:n + 1]))
+
+
 def test_a_sweep_missing_its_last_points_is_drawn_as_stopped(saved_sweep, tmp_path) -> None:
     """A sweep killed between points has fewer point directories than its grid: the
     figure says how many it had, from the --param options the command was given."""
     out = tmp_path / "sweep"
     shutil.copytree(saved_sweep, out)
     shutil.rmtree(out / "points" / "002")
+    table_of_first(out / "sweep.csv", 2)
     kind, data = plottable(out)
     assert kind == "sweep" and len(data["points"]) == 2 and data["planned"] == 3
     assert data["runs"] == 40 and data["params"] == ["ceasefire.monitoring.coverage"]
@@ -92,6 +99,7 @@ def test_only_the_points_a_sweep_saved_are_drawn(saved_sweep, tmp_path) -> None:
     record = json.loads(manifest.read_text())
     del record["sweep_point"]
     manifest.write_text(json.dumps(record))
+    table_of_first(out / "sweep.csv", 2)  # (a sweep of two points, and the copy)
     _, data = plottable(out)
     assert [p.params for p in data["points"]] == [{"ceasefire.monitoring.coverage": 0.2},
                                                   {"ceasefire.monitoring.coverage": 0.4}]
@@ -135,6 +143,7 @@ def test_a_backtest_stopped_before_its_last_case_is_drawn_as_stopped(tmp_path) -
     cases = sorted((out / "cases").iterdir())
     summary = json.loads((cases[1] / "summary.json").read_text())
     (cases[1] / "summary.json").write_text(json.dumps({**summary, "partial": True}))
+    (out / "backtest.csv").unlink()  # (killed in its second case: nothing scored yet)
     kind, data = plottable(out)
     table = data["table"]
     assert kind == "backtest" and table.partial and table.planned == 2
@@ -170,6 +179,8 @@ def test_a_point_never_saved_whole_is_where_the_sweep_stopped(saved_sweep, tmp_p
     out = tmp_path / "sweep"
     shutil.copytree(saved_sweep, out)
     (out / "points" / "001" / "runs.csv").unlink()
+    shutil.rmtree(out / "points" / "002")  # (never reached)
+    table_of_first(out / "sweep.csv", 1)
     _, data = plottable(out)
     assert len(data["points"]) == 1 and data["planned"] == 3
     (drawn,) = plots.figures("sweep", **data)
@@ -407,3 +418,42 @@ def test_only_what_every_side_is_given_is_taken_out_of_the_rows() -> None:
     # a result saved without its sets: A's name less B's scenario, as before
     old = {"a_name": f"geneva_2016 with {k}", "b": {"scenario": "geneva_2016"}}
     assert change_parts([old]) == [[k]]
+
+
+def test_a_point_removed_from_a_finished_sweep_is_refused_not_drawn_as_stopped(
+        saved_sweep, tmp_path, capsys) -> None:
+    """A point whose runs.csv was deleted read as where the sweep stopped: the complete
+    points after it were left out of a figure captioned 'interrupted'. sweep.csv, saved
+    with each point, lists the points saved."""
+    out = tmp_path / "sweep"
+    shutil.copytree(saved_sweep, out)
+    (out / "points" / "001" / "runs.csv").unlink()
+    assert run_sim.main(["plot", str(out)]) == 2
+    assert (f"error: {out / 'points' / '001'}: a point saved whole, as sweep.csv lists 3 points "
+            "and only 1 read back") in capsys.readouterr().err
+    assert not (out / "sweep.png").exists()
+
+
+def test_a_case_removed_from_a_finished_backtest_is_refused(tmp_path, capsys) -> None:
+    """Drawn as a backtest stopped before it, it scored much better than the one run."""
+    out = tmp_path / "bt"
+    assert quiet(["backtest", str(ROOT / "scenarios"), *QUICK, "--out", str(out)]) == 0
+    first = sorted((out / "cases").iterdir())[0]
+    shutil.rmtree(first)
+    assert run_sim.main(["plot", str(out)]) == 2
+    assert (f"the runs of every case backtest.csv scores, but those of {first.name} do not "
+            "read back") in capsys.readouterr().err
+
+
+def test_an_edited_comparison_is_refused_where_its_sides_say_otherwise(tmp_path, capsys) -> None:
+    """An estimate set by hand was drawn as it stood, outside its own interval and off
+    the chart; the sides' runs say what the differences are."""
+    out = tmp_path / "cmp"
+    assert quiet([*COMPARE, *QUICK, "--out", str(out)]) == 0
+    assert run_sim.main(["plot", str(out)]) == 0
+    record = json.loads((out / "compare.json").read_text())
+    record["diff"]["p_hold"]["7d"]["estimate"] = 0.3
+    (out / "compare.json").write_text(json.dumps(record))
+    assert run_sim.main(["plot", str(out)]) == 2
+    assert (f"{out / 'compare.json'}: diff: the paired differences of the runs saved in a/ and "
+            "b/, which it does not hold") in capsys.readouterr().err
