@@ -175,7 +175,7 @@ def _acts_and_convoys(summary: dict[str, Any]) -> list[str]:
         rest = sent - convoys["delivered"] - convoys["attacked"]
         lines.append(f"Aid convoys, all runs: {sent} sent, {convoys['delivered']} delivered "
                      f"({percent(convoys['delivered'] / sent)}), {convoys['attacked']} attacked, "
-                     f"{rest} turned back or on the road when the ceasefire ended")
+                     f"{rest} otherwise turned back or still on the road when the ceasefire ended")
     return lines
 
 
