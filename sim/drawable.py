@@ -68,7 +68,12 @@ def plottable(out: Path) -> tuple[str, dict[str, Any]]:
     if (out / "runs.csv").is_file() or (out / "manifest.json").is_file():
         return "run", read_plottable_run(out)
     if (out / "compare.json").is_file() and all((out / s / "runs.csv").is_file() for s in SIDES):
-        return "compare", {"result": _agrees_with_sides(out, _comparison(out / "compare.json"))}
+        sides = [_saved(out / side) for side in SIDES]
+        record = _comparison(out / "compare.json")
+        if None not in sides:
+            (a, held_a, _, _), (_, held_b, _, _) = sides  # type: ignore[misc]
+            _check_differences(out / "compare.json", record, a, held_a, held_b)
+        return "compare", {"result": record}
     if (out / POINTS).is_dir() and (points := read_sweep(out)):
         return "sweep", points
     if (out / PAIRS).is_dir() and (pairs := read_pairs(out)):
@@ -131,7 +136,8 @@ def read_pairs(out: Path) -> dict[str, Any]:
         if manifests and _count(manifest.get("runs_requested")) != _count(
                 manifests[0].get("runs_requested")):
             break  # left from an earlier session
-        record = _agrees_with_sides(home, _comparison(home / "compare.json"))
+        record = _comparison(home / "compare.json")
+        _check_differences(home / "compare.json", record, a, held_a, held_b)
         names = (str(record.get("a_name", names[0])), str(record.get("b_name", names[1])))
         params = _params(home / "compare.json", record.get("params", manifest["pair_point"]),
                          points[0].params if points else None)
@@ -335,21 +341,17 @@ def _rows(table: Path) -> list[dict[str, str]]:
         return []
 
 
-def _agrees_with_sides(home: Path, record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` (a ``compare.json``), once its paired differences are found to be those
-    of the replications both sides saved in ``home/a`` and ``home/b``: an edited
-    estimate was drawn as it stood, outside its own interval and off the chart."""
-    sides = [_saved(home / side) for side in SIDES]
-    if None in sides:
-        return record
-    (a, held_a, _, _), (_, held_b, _, _) = sides  # type: ignore[misc]
+def _check_differences(path: Path, record: dict[str, Any], a: Scenario, held_a: Results,
+                       held_b: Results) -> None:
+    """Refuse a ``compare.json`` (``record``) whose paired differences are not those of
+    the replications both sides saved (``held_a``, ``held_b``; ``a`` side A's
+    scenario): an edited estimate was drawn as it stood, outside its own interval and
+    off the chart."""
     common = np.intersect1d(held_a.columns["replication"], held_b.columns["replication"])
     again = json.loads(json.dumps(jsonable(compare(held_a.among(common), held_b.among(common), a))))
     if again != record["diff"] or record["runs"] != len(common):
-        raise ScenarioError(str(home / "compare.json"), "diff", None, "the paired differences of "
-                            "the runs saved in a/ and b/, which it does not hold (edited?): "
-                            "compare them again")
-    return record
+        raise ScenarioError(str(path), "diff", None, "the paired differences of the runs saved "
+                            "in a/ and b/, which it does not hold (edited?): compare them again")
 
 
 def _count(value: Any) -> int | None:

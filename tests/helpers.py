@@ -351,3 +351,17 @@ def optional_extra(module: str) -> Any:
         return importlib.import_module(module)
     return pytest.importorskip(module, reason=f"the '{module}' extra is not installed "
                                "(pip install -e '.[test,distributed]')")
+
+
+def contents(out: Path, pattern: str = "*") -> dict[Path, bytes]:
+    """Every file under ``out`` matching ``pattern``, with its bytes: what a refused
+    command must leave as it was."""
+    return {p: p.read_bytes() for p in sorted(out.rglob(pattern)) if p.is_file()}
+
+
+def copy_sides(whole: Path, out: Path) -> None:
+    """Copy a finished comparison's two side directories into ``out``."""
+    for side in ("a", "b"):
+        (out / side).mkdir(parents=True)
+        for f in (whole / side).iterdir():
+            (out / side / f.name).write_bytes(f.read_bytes())

@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import DEFAULT, LostWorkerError, cli, interrupt_chunk, interrupt_cli
+from helpers import DEFAULT, LostWorkerError, cli, contents, copy_sides, interrupt_chunk, interrupt_cli
 
 import run_sim
 from sim.comparison import paired
@@ -160,17 +160,14 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_changes(
     """A larger precision, met before the saved runs end, is refused before the saved
     comparison's result is dropped (as a resume drops it, to write it again)."""
     out = tmp_path / "compare"
-    for side in ("a", "b"):
-        (out / side).mkdir(parents=True)
-        for f in (whole / side).iterdir():
-            (out / side / f.name).write_bytes(f.read_bytes())
+    copy_sides(whole, out)
     (out / "compare.json").write_bytes((whole / "compare.json").read_bytes())
-    before = {f: f.read_bytes() for f in out.rglob("*") if f.is_file()}
+    before = contents(out)
     assert compare(out, "--resume", "--precision", "0.2", "--min-runs", "300") == 2
     err = capsys.readouterr().err
     assert ("a precision that is not met before the saved runs end: --precision 0.2 with "
             "these bounds is met at 300 replications, and a side holds 400 more") in err
-    assert {f: f.read_bytes() for f in out.rglob("*") if f.is_file()} == before
+    assert contents(out) == before
 
 
 def test_from_python_the_same_refusal_comes_once_the_sides_have_run_and_keeps_them():
@@ -190,10 +187,7 @@ def test_from_python_the_same_refusal_comes_once_the_sides_have_run_and_keeps_th
 
 def test_a_resume_given_only_a_bound_keeps_the_saved_precision(tmp_path, whole, capsys):
     out = tmp_path / "compare"
-    for side in ("a", "b"):
-        (out / side).mkdir(parents=True)
-        for f in (whole / side).iterdir():
-            (out / side / f.name).write_bytes(f.read_bytes())
+    copy_sides(whole, out)
     assert compare(out, "--resume", "--max-runs", "800") == 0
     assert (f"resuming with the saved comparison's --precision {EPS} --min-runs 300 (and the "
             "--max-runs given)") in capsys.readouterr().err
@@ -206,10 +200,7 @@ def test_a_resume_given_a_new_precision_keeps_the_saved_bounds(tmp_path, whole, 
     """Saved to check at 300 and 700: a looser precision still met only at 700 stops
     there, where the default bounds (first check at 1,000) would have run on."""
     out = tmp_path / "compare"
-    for side in ("a", "b"):
-        (out / side).mkdir(parents=True)
-        for f in (whole / side).iterdir():
-            (out / side / f.name).write_bytes(f.read_bytes())
+    copy_sides(whole, out)
     assert compare(out, "--resume", "--precision", "0.036") == 0
     assert ("resuming with the saved comparison's --min-runs 300 --max-runs 700 (and the "
             "--precision given)") in capsys.readouterr().err

@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from helpers import DEFAULT, LostWorkerError, interrupt_chunk
+from helpers import DEFAULT, LostWorkerError, copy_sides, interrupt_chunk
 
 import run_sim
 from sim.errors import ScenarioError
@@ -30,14 +30,6 @@ def whole(tmp_path_factory):
     out = tmp_path_factory.mktemp("whole") / "compare"
     assert compare(out) == 0
     return out
-
-
-def copy_sides(whole, out) -> None:
-    """Copy the finished comparison's two side directories into ``out``."""
-    for side in ("a", "b"):
-        (out / side).mkdir(parents=True)
-        for f in (whole / side).iterdir():
-            (out / side / f.name).write_bytes(f.read_bytes())
 
 
 def same_as(out, whole) -> None:

@@ -9,7 +9,7 @@ import csv
 import json
 
 import pytest
-from helpers import DEFAULT, captured, interrupt_chunk, same_results
+from helpers import DEFAULT, captured, contents, interrupt_chunk, same_results
 
 from sim.compare_sweep import compare_sweep_text, pair_scenarios, run_pairs
 from sim.comparison import paired
@@ -140,11 +140,11 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     200: finishing it would drop 400 of each side's runs."""
     out = tmp_path / "cs"
     assert captured(*compare_args(out, "--runs", "600"))[0] == 0
-    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    before = contents(out)
     code, _, err = captured(*compare_args(out, "--resume", "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 2 and "Traceback" not in err
     assert "met at point 2/2 at 200 replications" in err and "--runs 600 or more" in err
-    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert contents(out) == before
     assert "give none of --runs, --precision, --min-runs and --max-runs" in err
     runs = saved(out)
     assert captured(*compare_args(out, "--resume"))[0] == 0  # the options it was saved with

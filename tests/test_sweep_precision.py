@@ -10,7 +10,7 @@ import csv
 import json
 
 import pytest
-from helpers import DEFAULT, captured, interrupt_chunk, same_results
+from helpers import DEFAULT, captured, contents, interrupt_chunk, same_results
 
 from sim.errors import ScenarioError
 from sim.experiments import reference_difference, run_sweep, sweep, sweep_scenarios
@@ -172,17 +172,17 @@ def test_a_resume_that_would_drop_saved_runs_is_refused_before_anything_is_touch
     at 200: finishing it would drop 400 of its runs."""
     out = tmp_path / "sweep"
     assert captured(*sweep_args(out, "--runs", "600"))[0] == 0
-    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    before = contents(out)
     code, _, err = captured(*sweep_args(out, "--resume", "--precision", str(EPS), *CLI_BOUNDS))
     assert code == 2 and "Traceback" not in err
     assert "saved for point 2/2 (points/001)" in err and "met there at 200 replications" in err
     assert "holds 400 more" in err and "--runs 600 or more" in err
-    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    assert contents(out) == before
     # the way on it names first: the options it was saved with, which keep every run
     assert "give none of --runs, --precision, --min-runs and --max-runs" in err
-    runs = {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))}
+    runs = contents(out, "runs.csv")
     assert captured(*sweep_args(out, "--resume"))[0] == 0
-    assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} == runs
+    assert contents(out, "runs.csv") == runs
 
 
 def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_path):
@@ -191,7 +191,7 @@ def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_
     and a --runs that covers every point (600), not this one's 200; both ways work."""
     out = tmp_path / "sweep"
     assert captured(*sweep_args(out, "--precision", str(EPS), *CLI_BOUNDS))[0] == 0
-    runs = {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))}
+    runs = contents(out, "runs.csv")
     code, _, err = captured(*sweep_args(out, "--resume", "--min-runs", "100"))
     assert code == 2 and err.startswith("error: --resume: a precision not met before the runs "
                                         "saved for point 2/2 (points/001) end")
@@ -199,9 +199,9 @@ def test_a_resume_with_other_bounds_names_the_ways_on_that_keep_every_point(tmp_
     assert "--runs 600 or more, which keeps every point's runs" in err
     assert "note:" not in err  # (nothing said of a run that is refused)
     assert captured(*sweep_args(out, "--resume"))[0] == 0  # the options it was saved with
-    assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} == runs
+    assert contents(out, "runs.csv") == runs
     assert captured(*sweep_args(out, "--resume", "--runs", "600"))[0] == 0
-    assert {p: p.read_bytes() for p in sorted(out.rglob("runs.csv"))} != runs  # (extended)
+    assert contents(out, "runs.csv") != runs  # (extended)
     with (out / "sweep.csv").open() as fh:
         assert [r["runs"] for r in csv.DictReader(fh)] == ["600", "600"]
 

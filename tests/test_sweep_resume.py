@@ -11,7 +11,7 @@ import json
 import shutil
 
 import pytest
-from helpers import DEFAULT, LostWorkerError, interrupt_chunk
+from helpers import DEFAULT, LostWorkerError, contents, interrupt_chunk
 
 import run_sim
 
@@ -74,12 +74,12 @@ def test_a_resume_that_does_not_match_the_saved_sweep_is_refused(tmp_path, capsy
                                                                   message):
     out = tmp_path / "sweep"
     assert sweep(out) == 0
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = contents(out)
     args = ["sweep", str(DEFAULT), "--param", param, "--runs", "600", "--workers", "1",
             "--no-progress", "--out", str(out), "--resume", *extra]
     assert run_sim.main(args) == 2
     assert message in capsys.readouterr().err
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert contents(out) == before
 
 
 def test_a_resume_needs_out_and_a_new_sweep_refuses_a_saved_one(tmp_path, capsys):
@@ -161,11 +161,11 @@ def test_a_resume_that_drops_points_never_started_is_refused_as_one_that_drops_s
     assert sweep(out) == 130
     monkeypatch.undo()
     capsys.readouterr()
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = contents(out)
     assert sweep(out, "--resume", param="ceasefire.monitoring.deterrence=0.1,0.4") == 2
     assert ("--param: bad value '2 points'; the grid of the sweep saved in "
             f"{out}, last run as a grid of 3 points") in capsys.readouterr().err
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert contents(out) == before
     assert sweep(out, "--resume") == 0
 
 
